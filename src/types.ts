@@ -1,0 +1,116 @@
+/**
+ * The types that carry covsweep's design, in the order data flows:
+ * experiment file -> resolved experiment -> run specs -> lane batches (posted to
+ * workers) -> run results (one per run, tagged on `outcome`).
+ */
+
+/** The settings of one run, every default applied. Sweep axes address these by dotted path. */
+export interface RunConfig {
+  /** Task name and its options (`task.name`, `task.epochs`, ...). */
+  task: TaskConfig;
+  /** Covariance parameterization, by registered name. */
+  parameterization: string;
+  /** Dimension of the Gaussian(s). */
+  dim: number;
+  /** Seed of every random stream of the run (data, truth, shuffles, init). */
+  seed: number;
+  optimizer: OptimizerConfig;
+  /** Learning rate per parameter group. */
+  lr: LearningRates;
+  thresholds: Thresholds;
+  /** Seconds one run may take before it is recorded as `timeout`; 0 = no limit. */
+  timeout: number;
+}
+
+export interface TaskConfig {
+  name: string;
+  [option: string]: unknown;
+}
+
+export interface OptimizerConfig {
+  name: 'sgd';
+  momentum: number;
+  nesterov: boolean;
+}
+
+export interface LearningRates {
+  /** Covariance parameters. */
+  cov: number;
+  /** Means. */
+  mean: number;
+  /** Other weights (the classifier's linear layer). */
+  weights: number;
+}
+
+export interface Thresholds {
+  /** A loss or parameter magnitude above this counts as diverged. */
+  divergence_bound: number;
+  /** A covariance condition number above this counts as singular (float32: 2^23). */
+  max_condition: number;
+}
+
+/** One axis of a sweep: a dotted path into RunConfig and its values. */
+export interface SweepAxis {
+  path: string;
+  values: readonly (number | string | boolean)[];
+}
+
+/** What the summary table shows. */
+export interface SummarySpec {
+  rows: string;
+  columns: string;
+  value: 'failure_rate';
+}
+
+/** An experiment file, validated, defaults applied. */
+export interface Experiment {
+  name: string;
+  description: string;
+  /** Absolute path of the experiment file (data paths resolve against its folder). */
+  file: string;
+  /** The file's text, copied into every run folder. */
+  source: string;
+  /** Fixed settings, every default applied; sweep axes override paths in it. */
+  base: RunConfig;
+  axes: SweepAxis[];
+  summary: SummarySpec;
+}
+
+/** One run to train: a resolved config and its stable id. */
+export interface RunSpec {
+  id: string;
+  config: RunConfig;
+}
+
+/** Runs that train together as lanes of one computation (same shape key). */
+export interface LaneBatch {
+  /** Position of the batch in the plan, for progress and logs. */
+  index: number;
+  shapeKey: string;
+  runs: RunSpec[];
+  /** Training steps every lane of this batch takes. */
+  steps: number;
+}
+
+export type Outcome = 'ok' | 'singular' | 'diverged' | 'error' | 'timeout';
+
+export type Metrics = Record<string, number>;
+
+interface RunResultBase {
+  id: string;
+  config: RunConfig;
+  /** Steps completed (for a failed run, the step at which it failed, 0-based). */
+  step: number;
+  /** Final loss (for a failed run, the last finite loss seen). */
+  loss: number;
+  metrics: Metrics;
+  /** Wall seconds of the batch the run rode in, divided by its lanes. */
+  seconds: number;
+}
+
+export type RunResult =
+  | (RunResultBase & { outcome: 'ok' })
+  | (RunResultBase & { outcome: 'singular' | 'diverged'; reason: string })
+  | (RunResultBase & { outcome: 'error' | 'timeout'; reason: string });
+
+export type FailedOutcome = Exclude<Outcome, 'ok'>;
