@@ -1,0 +1,289 @@
+/**
+ * Batched linear algebra for the lane engine: Cholesky factorisation with per-element pivots,
+ * and triangular solves. Every tensor has a leading batch axis N (lanes x units, flattened).
+ *
+ * Each op is ONE tfjs op (`tf.customGrad`) whose forward and backward loop over the batch
+ * elements' memory in plain JS: the fused hot block of DESIGN.md ("Lanes"). At ~10 µs per tfjs
+ * op, a d x d Cholesky written as tiny tf ops would cost O(d^2) ops per training step.
+ *
+ * Arithmetic is done in float64 JS numbers and rounded once to float32 on output. Each element
+ * is computed from its own memory only, by the same code path, so its result is bit-identical
+ * whatever batch it rides in. Scratch buffers are allocated once per call, never per element.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface CholeskyResult {
+  /** Lower-triangular L with L L^T = A, [N, d, d]; the upper triangle is zero. */
+  factor: tf.Tensor3D;
+  /** pivots[n, j] = a_jj - sum_{k<j} L_jk^2, whose square root is L_jj; [N, d]. */
+  pivots: tf.Tensor2D;
+}
+
+/**
+ * Cholesky factors of a batch of symmetric matrices [N, d, d], reading only their lower
+ * triangles (like LAPACK potrf 'L' or torch.linalg.cholesky).
+ *
+ * Failure is per element: when the pivot of column j is <= 0 or NaN (as float32), that
+ * element's factorisation stops. pivots[n, j] holds the failing value and pivots[n, j+1..] are
+ * NaN; the factor's columns < j are complete and correct, and its lower-triangle entries in
+ * columns >= j are NaN so that anything computed from them shows the failure. The caller
+ * classifies the element from its first pivot that is <= 0 or NaN.
+ *
+ * Differentiable with respect to `a` through `factor` (Murray 2016, as torch's
+ * cholesky_backward); the gradient is symmetric, and zero for failed elements. `pivots` carries
+ * no gradient.
+ */
+export function cholesky(a: tf.Tensor3D): CholeskyResult {
+  const [n, d] = squareBatch(a, 'cholesky', 'a');
+  // Filled by the forward pass and wrapped as a tensor outside it: a tensor made inside
+  // customGrad's forward is disposed by that op's internal tidy unless kept, and a kept tensor
+  // would escape the caller's tidy.
+  const pivots = new Float32Array(n * d);
+  const op = tf.customGrad((x) => {
+    const factor = new Float32Array(n * d * d);
+    const ok = choleskyForward(values(x), factor, pivots, n, d);
+    return {
+      value: tf.tensor3d(factor, [n, d, d]),
+      gradFunc: (dy: tf.Tensor) => tf.tensor3d(choleskyBackward(factor, ok, values(dy), n, d), [n, d, d]),
+    };
+  });
+  return { factor: op(a) as tf.Tensor3D, pivots: tf.tensor2d(pivots, [n, d]) };
+}
+
+/**
+ * Solves, for each batch element and each of the m rows b_i of b [N, m, d], L z_i = b_i
+ * (forward substitution) or, with `transpose`, L^T z_i = b_i (back substitution). Reads only
+ * the lower triangle of l [N, d, d]. b must have l's N (callers tile).
+ *
+ * No failure check: a zero or NaN diagonal in L gives Inf/NaN in z, which is the caller's
+ * factor failing (already reported by its pivots or its parameterization's health check).
+ *
+ * Differentiable with respect to both l (the gradient's upper triangle is zero) and b.
+ */
+export function triSolve(l: tf.Tensor3D, b: tf.Tensor3D, transpose = false): tf.Tensor3D {
+  const [n, d] = squareBatch(l, 'triSolve', 'l');
+  if (b.rank !== 3 || b.shape[0] !== n || b.shape[2] !== d) {
+    throw new Error(`triSolve: b must have shape [${n}, m, ${d}] to match l, got [${b.shape}]`);
+  }
+  requireFloat32(b, 'triSolve', 'b');
+  const m = b.shape[1];
+  const op = tf.customGrad((lt, bt) => {
+    const lv = values(lt);
+    const z = new Float32Array(n * m * d);
+    solveForward(lv, values(bt), z, n, m, d, transpose);
+    return {
+      value: tf.tensor3d(z, [n, m, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const bbar = new Float32Array(n * m * d);
+        const lbar = new Float32Array(n * d * d);
+        solveBackward(lv, z, values(dy), bbar, lbar, n, m, d, transpose);
+        return [tf.tensor3d(lbar, [n, d, d]), tf.tensor3d(bbar, [n, m, d])];
+      },
+    };
+  });
+  return op(l, b) as tf.Tensor3D;
+}
+
+function squareBatch(t: tf.Tensor3D, op: string, name: string): [number, number] {
+  if (t.rank !== 3 || t.shape[1] !== t.shape[2]) {
+    throw new Error(`${op}: ${name} must have shape [N, d, d], got [${t.shape}]`);
+  }
+  requireFloat32(t, op, name);
+  return [t.shape[0], t.shape[1]];
+}
+
+function requireFloat32(t: tf.Tensor, op: string, name: string): void {
+  if (t.dtype !== 'float32') throw new Error(`${op}: ${name} must be float32, got ${t.dtype}`);
+}
+
+/**
+ * The values of a customGrad input or gradient (float32, checked on entry). Read-only: on the
+ * cpu backend this is the tensor's own storage.
+ */
+function values(t: tf.Tensor | tf.GradSaveFunc): Float32Array {
+  return (t as tf.Tensor).dataSync() as Float32Array;
+}
+
+/**
+ * Left-looking, column by column: when column j fails, every earlier column is finished in
+ * every row, so exactly the columns >= j are unknown. Writes factor and pivots; returns, per
+ * element, 1 if it succeeded.
+ */
+function choleskyForward(
+  a: Float32Array,
+  factor: Float32Array,
+  pivots: Float32Array,
+  n: number,
+  d: number,
+): Uint8Array {
+  const ok = new Uint8Array(n);
+  // This element's L in float64. Every entry read was written earlier for the same element.
+  const w = new Float64Array(d * d);
+  for (let e = 0; e < n; e++) {
+    const base = e * d * d;
+    let failedAt = d;
+    for (let j = 0; j < d; j++) {
+      const rj = j * d;
+      let s = a[base + rj + j];
+      for (let k = 0; k < j; k++) s -= w[rj + k] * w[rj + k];
+      // Judge the float32 value that is reported, so that a pivot underflowing to 0 fails here
+      // exactly as the caller will classify it.
+      const pivot = Math.fround(s);
+      pivots[e * d + j] = pivot;
+      if (!(pivot > 0)) {
+        failedAt = j;
+        break;
+      }
+      const ljj = Math.sqrt(s);
+      w[rj + j] = ljj;
+      for (let i = j + 1; i < d; i++) {
+        const ri = i * d;
+        let t = a[base + ri + j];
+        for (let k = 0; k < j; k++) t -= w[ri + k] * w[rj + k];
+        w[ri + j] = t / ljj;
+      }
+    }
+    ok[e] = failedAt === d ? 1 : 0;
+    for (let j = failedAt + 1; j < d; j++) pivots[e * d + j] = Number.NaN;
+    for (let i = 0; i < d; i++) {
+      for (let c = 0; c <= i; c++) factor[base + i * d + c] = c < failedAt ? w[i * d + c] : Number.NaN;
+    }
+  }
+  return ok;
+}
+
+/**
+ * abar = sym(L^{-T} Phi L^{-1}) with Phi = tril(L^T Lbar), diagonal halved (Murray 2016, eq. 10;
+ * torch's cholesky_backward). Only Lbar's lower triangle enters: the upper one does not affect
+ * L. Phi, then Phi L^{-1}, then L^{-T} Phi L^{-1} overwrite one scratch matrix in place.
+ */
+function choleskyBackward(l: Float32Array, ok: Uint8Array, lbar: Float32Array, n: number, d: number) {
+  const abar = new Float32Array(n * d * d); // failed elements keep zeros
+  const g = new Float64Array(d * d);
+  for (let e = 0; e < n; e++) {
+    if (!ok[e]) continue;
+    const base = e * d * d;
+    // Phi_ij = sum_k L_ki Lbar_kj, nonzero terms k >= i; lower triangle only.
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        if (j <= i) {
+          for (let k = i; k < d; k++) s += l[base + k * d + i] * lbar[base + k * d + j];
+          if (j === i) s /= 2;
+        }
+        g[i * d + j] = s;
+      }
+    }
+    // Row i of M = Phi L^{-1} solves M_i L = Phi_i by back substitution; M stays lower.
+    for (let i = 0; i < d; i++) {
+      for (let j = i; j >= 0; j--) {
+        let s = g[i * d + j];
+        for (let k = j + 1; k <= i; k++) s -= g[i * d + k] * l[base + k * d + j];
+        g[i * d + j] = s / l[base + j * d + j];
+      }
+    }
+    // S = L^{-T} M solves L^T S = M, last row first (row i needs rows k > i).
+    for (let i = d - 1; i >= 0; i--) {
+      const lii = l[base + i * d + i];
+      for (let j = 0; j < d; j++) {
+        let s = g[i * d + j];
+        for (let k = i + 1; k < d; k++) s -= l[base + k * d + i] * g[k * d + j];
+        g[i * d + j] = s / lii;
+      }
+    }
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) abar[base + i * d + j] = (g[i * d + j] + g[j * d + i]) / 2;
+    }
+  }
+  return abar;
+}
+
+/**
+ * x = L^{-1} r (forward substitution) or, with transpose, x = L^{-T} r (back substitution),
+ * for the d x d lower triangle of l at offset lb and the d-vector of r at offset rb.
+ */
+function substitute(
+  l: Float32Array,
+  lb: number,
+  r: Float32Array,
+  rb: number,
+  x: Float64Array,
+  d: number,
+  transpose: boolean,
+): void {
+  if (transpose) {
+    for (let p = d - 1; p >= 0; p--) {
+      let s = r[rb + p];
+      for (let q = p + 1; q < d; q++) s -= l[lb + q * d + p] * x[q];
+      x[p] = s / l[lb + p * d + p];
+    }
+  } else {
+    for (let p = 0; p < d; p++) {
+      let s = r[rb + p];
+      for (let q = 0; q < p; q++) s -= l[lb + p * d + q] * x[q];
+      x[p] = s / l[lb + p * d + p];
+    }
+  }
+}
+
+function solveForward(
+  l: Float32Array,
+  b: Float32Array,
+  z: Float32Array,
+  n: number,
+  m: number,
+  d: number,
+  transpose: boolean,
+): void {
+  const x = new Float64Array(d);
+  for (let e = 0; e < n; e++) {
+    for (let i = 0; i < m; i++) {
+      const rb = (e * m + i) * d;
+      substitute(l, e * d * d, b, rb, x, d, transpose);
+      z.set(x, rb);
+    }
+  }
+}
+
+/**
+ * For L z = b: bbar = L^{-T} zbar and Lbar = -tril(sum_i bbar_i z_i^T), since
+ * dz = -L^{-1} dL z. For L^T z = b: bbar = L^{-1} zbar and Lbar = -tril(sum_i z_i bbar_i^T),
+ * since dz = -L^{-T} dL^T z, so zbar . dz = -bbar . dL^T z = -z . dL bbar.
+ */
+function solveBackward(
+  l: Float32Array,
+  z: Float32Array,
+  zbar: Float32Array,
+  bbar: Float32Array,
+  lbar: Float32Array,
+  n: number,
+  m: number,
+  d: number,
+  transpose: boolean,
+): void {
+  const x = new Float64Array(d); // bbar_i, kept in float64 for Lbar
+  const acc = new Float64Array(d * d);
+  for (let e = 0; e < n; e++) {
+    const lb = e * d * d;
+    acc.fill(0);
+    for (let i = 0; i < m; i++) {
+      const rb = (e * m + i) * d;
+      substitute(l, lb, zbar, rb, x, d, !transpose);
+      bbar.set(x, rb);
+      if (transpose) {
+        for (let p = 0; p < d; p++) {
+          const zp = z[rb + p];
+          for (let q = 0; q <= p; q++) acc[p * d + q] -= zp * x[q];
+        }
+      } else {
+        for (let p = 0; p < d; p++) {
+          const bp = x[p];
+          for (let q = 0; q <= p; q++) acc[p * d + q] -= bp * z[rb + q];
+        }
+      }
+    }
+    for (let p = 0; p < d; p++) {
+      for (let q = 0; q <= p; q++) lbar[lb + p * d + q] = acc[p * d + q];
+    }
+  }
+}
