@@ -182,14 +182,16 @@ function choleskyBackward(l: Float32Array, ok: Uint8Array, lbar: Float32Array, n
         g[i * d + j] = s / l[base + j * d + j];
       }
     }
-    // S = L^{-T} M solves L^T S = M, last row first (row i needs rows k > i).
+    // S = L^{-T} M solves L^T S = M, last row first (row i needs rows k > i). The largest step
+    // (S is full): subtracting whole rows keeps memory access contiguous.
     for (let i = d - 1; i >= 0; i--) {
-      const lii = l[base + i * d + i];
-      for (let j = 0; j < d; j++) {
-        let s = g[i * d + j];
-        for (let k = i + 1; k < d; k++) s -= l[base + k * d + i] * g[k * d + j];
-        g[i * d + j] = s / lii;
+      const ri = i * d;
+      for (let k = i + 1; k < d; k++) {
+        const lki = l[base + k * d + i];
+        for (let j = 0; j < d; j++) g[ri + j] -= lki * g[k * d + j];
       }
+      const lii = l[base + ri + i];
+      for (let j = 0; j < d; j++) g[ri + j] /= lii;
     }
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) abar[base + i * d + j] = (g[i * d + j] + g[j * d + i]) / 2;
@@ -240,7 +242,8 @@ function solveForward(
     for (let i = 0; i < m; i++) {
       const rb = (e * m + i) * d;
       substitute(l, e * d * d, b, rb, x, d, transpose);
-      z.set(x, rb);
+      // A loop, not z.set(x, rb): a Float64Array -> Float32Array set costs ~40 ns a call.
+      for (let p = 0; p < d; p++) z[rb + p] = x[p];
     }
   }
 }
@@ -269,7 +272,7 @@ function solveBackward(
     for (let i = 0; i < m; i++) {
       const rb = (e * m + i) * d;
       substitute(l, lb, zbar, rb, x, d, !transpose);
-      bbar.set(x, rb);
+      for (let p = 0; p < d; p++) bbar[rb + p] = x[p];
       if (transpose) {
         for (let p = 0; p < d; p++) {
           const zp = z[rb + p];
