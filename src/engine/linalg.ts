@@ -4,7 +4,8 @@
  *
  * Each op is ONE tfjs op (`tf.customGrad`) whose forward and backward loop over the batch
  * elements' memory in plain JS: the fused hot block of DESIGN.md ("Lanes"). At ~10 µs per tfjs
- * op, a d x d Cholesky written as tiny tf ops would cost O(d^2) ops per training step.
+ * op, a d x d Cholesky and its gradient written as tiny tf ops would cost dozens of ops per
+ * training step, each doing a few flops per element.
  *
  * Arithmetic is done in float64 JS numbers and rounded once to float32 on output. Each element
  * is computed from its own memory only, by the same code path, so its result is bit-identical
@@ -153,7 +154,7 @@ function choleskyForward(
 }
 
 /**
- * abar = sym(L^{-T} Phi L^{-1}) with Phi = tril(L^T Lbar), diagonal halved (Murray 2016, eq. 10;
+ * abar = sym(L^{-T} Phi L^{-1}) with Phi = tril(L^T Lbar), diagonal halved (Murray 2016, as
  * torch's cholesky_backward). Only Lbar's lower triangle enters: the upper one does not affect
  * L. Phi, then Phi L^{-1}, then L^{-T} Phi L^{-1} overwrite one scratch matrix in place.
  */
@@ -163,7 +164,8 @@ function choleskyBackward(l: Float32Array, ok: Uint8Array, lbar: Float32Array, n
   for (let e = 0; e < n; e++) {
     if (!ok[e]) continue;
     const base = e * d * d;
-    // Phi_ij = sum_k L_ki Lbar_kj, nonzero terms k >= i; lower triangle only.
+    // Phi_ij = sum_k L_ki Lbar_kj, nonzero terms k >= i. The zeros written above the diagonal
+    // are what makes M lower triangular below.
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
         let s = 0;
