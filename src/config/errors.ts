@@ -69,23 +69,21 @@ export const MAX_PROBLEMS = 20;
 
 /** Collects the problems of one validation pass so the user can fix them all in one go. */
 export class ProblemList {
-  readonly items: Problem[] = [];
-  private dropped = 0;
+  private readonly seen = new Map<string, Problem>();
 
   add(problem: Problem): void {
     const line = formatProblem(problem);
-    if (this.items.some((p) => formatProblem(p) === line)) return;
-    if (this.items.length < MAX_PROBLEMS) this.items.push(problem);
-    else this.dropped++;
+    if (!this.seen.has(line)) this.seen.set(line, problem);
   }
 
   /** Throws the collected problems as one config error, if there are any. */
   throwIfAny(cause?: unknown): void {
-    if (this.items.length === 0) return;
+    if (this.seen.size === 0) return;
     // In file order, as a reader fixes them; checks run in whatever order the schema has.
-    const sorted = [...this.items].sort((a, b) => a.line - b.line || a.col - b.col);
-    const error = configError(sorted, cause);
-    if (this.dropped > 0) error.problems.push(`... and ${this.dropped} more; fix the problems above first`);
+    const sorted = [...this.seen.values()].sort((a, b) => a.line - b.line || a.col - b.col);
+    const error = configError(sorted.slice(0, MAX_PROBLEMS), cause);
+    const more = sorted.length - MAX_PROBLEMS;
+    if (more > 0) error.problems.push(`... and ${more} more; fix the problems above first`);
     throw error;
   }
 }
