@@ -10,7 +10,7 @@ import {
   visit,
   type YAMLError,
 } from 'yaml';
-import { type Problem, ProblemList, problemAt } from './errors.js';
+import { configError, type Problem, ProblemList, problemAt } from './errors.js';
 
 /** Keys that would reach Object.prototype (or look like it) in code that copies config objects. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -67,14 +67,9 @@ export class ConfigSource {
           return visit.BREAK;
         },
       });
-      problems.add(
-        this.problem(
-          alias,
-          `aliases expand to too many values (more than ${MAX_ALIAS_COUNT}); write the values out instead of nesting aliases`,
-        ),
-      );
-      problems.throwIfAny(cause);
-      throw cause;
+      // Unresolved aliases were reported above, so what is left is yaml's alias count limit.
+      const message = `aliases expand to too many values (more than ${MAX_ALIAS_COUNT}); write the values out instead of nesting aliases`;
+      throw configError([this.problem(alias, message)], cause);
     }
   }
 

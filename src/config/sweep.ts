@@ -3,7 +3,7 @@ import type { Catalog, CatalogTask } from './catalog.js';
 import type { ProblemList } from './errors.js';
 import { sweepablePaths } from './settings.js';
 import type { ConfigSource } from './source.js';
-import { describe, passes } from './validate.js';
+import { describeSchema, passes } from './validate.js';
 
 export type SweepValue = number | string | boolean;
 
@@ -131,7 +131,7 @@ export function resolveAxes(
       problems.add(
         source.problem(
           at(path),
-          `sweep axis "${path}" generates ${bad}, but "${path}" must be ${describe(schema)}; change the ${generator}`,
+          `sweep axis "${path}" generates ${bad}, but "${path}" must be ${describeSchema(schema)}; change the ${generator}`,
         ),
       );
     }

@@ -87,7 +87,7 @@ const BOUNDS = [
 ] as const;
 
 /** What a schema accepts, in words: `an integer >= 1 and <= 256`, `one of "a" or "b"`. */
-export function describe(schema: JsonSchema): string {
+export function describeSchema(schema: JsonSchema): string {
   if (schema.enum) return `one of ${listOf(schema.enum)}`;
   if ('const' in schema) return JSON.stringify(schema.const);
   const types = [schema.type ?? []].flat();
@@ -169,18 +169,18 @@ function toProblem(error: ErrorObject, ctx: Context): Problem | undefined {
     }
     case 'type':
       if (axis) return source.problem(node, `${label} must be ${axisForms(schema)}, received ${received}`);
-      return source.problem(node, `${label} must be ${describe(schema)}, received ${received}`);
+      return source.problem(node, `${label} must be ${describeSchema(schema)}, received ${received}`);
     case 'enum': {
       const guess = typeof value === 'string' ? closest(value, (schema.enum ?? []).map(String)) : undefined;
       const fix = guess ? `; did you mean "${guess}"?` : '';
-      return source.problem(node, `${label} must be ${describe(schema)}, received ${received}${fix}`);
+      return source.problem(node, `${label} must be ${describeSchema(schema)}, received ${received}${fix}`);
     }
     case 'const':
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return source.problem(node, `${label} must be ${describe(schema)}, received ${received}`);
+      return source.problem(node, `${label} must be ${describeSchema(schema)}, received ${received}`);
     default:
       return source.problem(node, `${label} ${error.message ?? 'is invalid'}, received ${received}`);
   }
@@ -208,8 +208,11 @@ function unknownKey(key: string, path: readonly string[], schema: JsonSchema, ct
   let fix = guess ? `did you mean "${guess}"?` : `valid keys: ${allowed.join(', ')}`;
   if (!guess && path.length > 0 && Object.hasOwn(ctx.root.properties ?? {}, key)) {
     fix = `"${key}" is a top-level setting; move it out of ${labelOf(path, ctx.data)}`;
-  } else if (!guess && path.length === 0 && taskOf(ctx)?.options[key]) {
+  } else if (!guess && path.length === 0 && Object.hasOwn(taskOf(ctx)?.options ?? {}, key)) {
     fix = `"${key}" is a task option; move it under "task"`;
+  } else if (!guess && path.length === 0 && key.includes('.')) {
+    const [head, ...rest] = key.split('.');
+    fix = `dotted paths are for sweep keys; nest it as ${head}: {${rest.join('.')}: ...}`;
   }
   return `unknown key "${key}" ${place}; ${fix}`;
 }

@@ -43,6 +43,12 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       /"lr" is a top-level setting; move it out of "task"$/,
     );
     expectFirst(yaml(...MINIMAL, 'epochs: 3'), 4, 1, /"epochs" is a task option; move it under "task"$/);
+    expectFirst(
+      yaml(...MINIMAL, 'lr.cov: 0.1'),
+      4,
+      1,
+      /dotted paths are for sweep keys; nest it as lr: \{cov: ...\}$/,
+    );
   });
 
   it('lists the valid task names for an unknown one', () => {
