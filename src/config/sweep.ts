@@ -88,23 +88,14 @@ export function resolveAxes(
   const { source, catalog, task, problems } = context;
   const entries = Object.entries(sweep);
   const at = (path: string) => source.locate(['sweep', path]).node;
-  const lengths = entries.map(([path, spec]) => {
-    const n = axisLength(spec);
-    if (Number.isNaN(n))
-      problems.add(
-        source.problem(
-          at(path),
-          `sweep axis "${path}" has range step 0; use a step that goes from start toward stop`,
-        ),
-      );
-    else if (n === 0)
-      problems.add(
-        source.problem(
-          at(path),
-          `sweep axis "${path}" is empty; give at least one value (check the range's start, stop and step)`,
-        ),
-      );
-    return n;
+  const lengths = entries.map(([, spec]) => axisLength(spec));
+  entries.forEach(([path], i) => {
+    const wrong = Number.isNaN(lengths[i])
+      ? 'has range step 0; use a step that goes from start toward stop'
+      : lengths[i] === 0
+        ? "is empty; give at least one value (check the range's start, stop and step)"
+        : undefined;
+    if (wrong) problems.add(source.problem(at(path), `sweep axis "${path}" ${wrong}`));
   });
   if (lengths.some((n) => !(n > 0))) return [];
   const runs = lengths.reduce((a, b) => a * b, 1);
