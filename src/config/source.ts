@@ -49,7 +49,10 @@ export class ConfigSource {
    */
   toData(): unknown {
     const problems = new ProblemList();
-    for (const error of this.doc.errors) problems.add(this.yamlProblem(error));
+    // A syntax error can make later lines parse as repeats of earlier keys (a tab-indented
+    // `name:` lands in the parent map), so duplicates count only once the syntax is clean.
+    const syntax = this.doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+    for (const error of syntax.length > 0 ? syntax : this.doc.errors) problems.add(this.yamlProblem(error));
     for (const warning of this.doc.warnings) problems.add(this.yamlProblem(warning));
     problems.throwIfAny();
     if (this.doc.contents === null) {
@@ -101,7 +104,7 @@ export class ConfigSource {
         }
       },
     });
-    return found || 'in this map';
+    return found || 'here';
   }
 
   /** Keys and aliases: what must hold before the tree can safely become plain data. */
@@ -160,7 +163,8 @@ export class ConfigSource {
   /** How a value was written, for "received ..." : numbers as typed (`-1e-3`), strings quoted. */
   received(node: Node | null, value: unknown): string {
     if (isScalar(node) && typeof node.value !== 'string' && typeof node.value === typeof value) {
-      return this.sourceOf(node);
+      // `key:` with nothing after it is null with no text.
+      return this.sourceOf(node) || 'nothing';
     }
     return describeValue(value);
   }

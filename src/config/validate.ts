@@ -169,6 +169,12 @@ function toProblem(error: ErrorObject, ctx: Context): Problem | undefined {
     }
     case 'type':
       if (axis) return source.problem(node, `${label} must be ${axisForms(schema)}, received ${received}`);
+      if (value === null) {
+        return source.problem(
+          node,
+          `${label} must be ${describeSchema(schema)}, received ${received}; fill it in or remove the key`,
+        );
+      }
       return source.problem(node, `${label} must be ${describeSchema(schema)}, received ${received}`);
     case 'enum': {
       const guess = typeof value === 'string' ? closest(value, (schema.enum ?? []).map(String)) : undefined;

@@ -111,6 +111,12 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       /must be one of "full", "tril" or "log-cholesky", received "chol"$/,
     );
     expectFirst(yaml(...MINIMAL, 'lr: 0.1'), 4, 5, /"lr" must be a map, received 0.1$/);
+    expectFirst(
+      yaml(...MINIMAL, 'sweep:'),
+      4,
+      7,
+      /"sweep" must be a map, received nothing; fill it in or remove the key$/,
+    );
     expectFirst('- a\n', 1, 1, /the experiment must be a map, received a list$/);
     expectProblem(
       yaml(...MINIMAL, '  means: [[0, 0]]'),

@@ -11,6 +11,16 @@ describe('YAML-level problems', () => {
     );
   });
 
+  it('reports a syntax error rather than the repeats it makes', () => {
+    const error = expectFirst(
+      yaml('name: t', 'task:', '\tname: mvn-classifier'),
+      3,
+      1,
+      /Tabs are not allowed as indentation/,
+    );
+    expect(error.problems).toHaveLength(1);
+  });
+
   it('rejects a duplicate key, naming it', () => {
     expectFirst(
       yaml(...MINIMAL, '  epochs: 3', '  epochs: 4'),
