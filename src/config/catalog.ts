@@ -12,6 +12,11 @@ export interface CatalogTask {
   lr: LearningRates;
   /** SGD momentum when the file gives none. */
   momentum: number;
+  /**
+   * For list-valued options, the setting that gives the length at each depth: `means: ['task.units',
+   * 'dim']` is `units` lists of `dim` numbers. The schema cannot say this, as the lengths are settings.
+   */
+  shapes?: Record<string, string[]>;
 }
 
 /**
@@ -62,6 +67,11 @@ export const defaultCatalog: Catalog = {
       defaults: { units: 2, n_per_class: 200, epochs: 5, shuffle: true, init_cov_scale: 0.02 },
       lr: { cov: 1e-4, mean: 0.002, weights: 0.1 },
       momentum: 0.3,
+      shapes: {
+        means: ['task.units', 'dim'],
+        covariances: ['task.units', 'dim', 'dim'],
+        init_means: ['task.units', 'dim'],
+      },
     },
     {
       name: 'score-matching',

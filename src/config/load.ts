@@ -5,6 +5,7 @@ import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { DEFAULTS } from './settings.js';
+import { checkShapes } from './shapes.js';
 import { ConfigSource } from './source.js';
 import { resolveAxes } from './sweep.js';
 import { validateFile } from './validate.js';
@@ -45,13 +46,15 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     problems,
   });
   const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
+  const base = resolveBase(spec, task, catalog);
+  checkShapes(base, axes, task, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,
     description: spec.description ?? DEFAULTS.description,
     file: resolve(file),
     source: text,
-    base: resolveBase(spec, task, catalog),
+    base,
     axes,
     summary,
   };
