@@ -121,7 +121,7 @@ export class ConfigSource {
         problems.add(
           this.problem(
             key ?? (pair.value as Node | null),
-            `key ${this.sourceOf(key)} is not a string; keys must be setting names`,
+            `key ${this.sourceOf(key) || '(empty)'} is not a string; keys must be setting names`,
           ),
         );
       },
