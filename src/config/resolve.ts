@@ -1,0 +1,91 @@
+import type {
+  LearningRates,
+  OptimizerConfig,
+  RunConfig,
+  SummarySpec,
+  SweepAxis,
+  Thresholds,
+} from '../types.js';
+import type { Catalog, CatalogTask } from './catalog.js';
+import type { ProblemList } from './errors.js';
+import { DEFAULTS } from './settings.js';
+import type { ConfigSource } from './source.js';
+import { closest, listOf } from './suggest.js';
+import type { AxisSpec } from './sweep.js';
+
+/** An experiment file that passed the schema: every shape is right, no default applied yet. */
+export interface ExperimentFile {
+  name: string;
+  description?: string;
+  task: { name: string; [option: string]: unknown };
+  parameterization?: string;
+  dim?: number;
+  seed?: number;
+  optimizer?: Partial<OptimizerConfig>;
+  lr?: Partial<LearningRates>;
+  thresholds?: Partial<Thresholds>;
+  timeout?: number;
+  max_runs?: number;
+  sweep?: Record<string, AxisSpec>;
+  summary?: Partial<SummarySpec>;
+}
+
+/** The file's fixed settings with every default filled in: the task's own, then covsweep's. */
+export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Catalog): RunConfig {
+  const { name: _name, ...options } = file.task;
+  return {
+    // Cloned so that no run config shares an array or object with the catalog.
+    task: { name: task.name, ...structuredClone(task.defaults), ...options },
+    parameterization: file.parameterization ?? catalog.parameterizations[0],
+    dim: file.dim ?? DEFAULTS.dim,
+    seed: file.seed ?? DEFAULTS.seed,
+    optimizer: {
+      name: 'sgd',
+      momentum: file.optimizer?.momentum ?? task.momentum,
+      nesterov: file.optimizer?.nesterov ?? DEFAULTS.nesterov,
+    },
+    lr: { ...task.lr, ...file.lr },
+    thresholds: {
+      divergence_bound: file.thresholds?.divergence_bound ?? DEFAULTS.divergence_bound,
+      max_condition: file.thresholds?.max_condition ?? DEFAULTS.max_condition,
+    },
+    timeout: file.timeout ?? DEFAULTS.timeout,
+  };
+}
+
+/** Every experiment has seeds and a parameterization, so a table may use them even when not swept. */
+const ALWAYS = ['seed', 'parameterization'];
+
+/**
+ * The summary table's axes. Rows default to the first swept setting that is neither the columns
+ * nor seed/parameterization, since that is usually what the sweep is about.
+ */
+export function resolveSummary(
+  summary: Partial<SummarySpec>,
+  axes: readonly SweepAxis[],
+  source: ConfigSource,
+  problems: ProblemList,
+): SummarySpec {
+  const swept = axes.map((a) => a.path);
+  const columns = summary.columns ?? DEFAULTS.columns;
+  const rows =
+    summary.rows ??
+    swept.find((p) => !ALWAYS.includes(p) && p !== columns) ??
+    (columns === 'seed' ? 'parameterization' : 'seed');
+  const allowed = [...new Set([...swept, ...ALWAYS])];
+  for (const key of ['rows', 'columns'] as const) {
+    const path = summary[key];
+    if (path === undefined || allowed.includes(path)) continue;
+    const guess = closest(path, allowed);
+    const fix = guess ? `did you mean "${guess}"?` : `use one of ${listOf(allowed)}`;
+    const at = source.locate(['summary', key]).node;
+    problems.add(source.problem(at, `summary ${key} "${path}" is not a swept setting; ${fix}`));
+  }
+  if (rows === columns) {
+    const at = source.locate(['summary', summary.rows === undefined ? 'columns' : 'rows']).node;
+    problems.add(
+      source.problem(at, `summary rows and columns are both "${rows}"; choose two different settings`),
+    );
+  }
+  return { rows, columns, value: summary.value ?? DEFAULTS.value };
+}

@@ -1,0 +1,160 @@
+import type { Catalog, CatalogTask } from './catalog.js';
+import {
+  DEFAULTS,
+  type JsonSchema,
+  NAME_PATTERN,
+  NAME_RULE,
+  object,
+  settings,
+  sweepablePaths,
+} from './settings.js';
+
+/**
+ * JSON Schema's if/then/else. Chosen over anyOf/oneOf because ajv then reports only the errors of
+ * the branch that applies, which map to one clear message each.
+ */
+function when(condition: JsonSchema, then: JsonSchema, otherwise?: JsonSchema): JsonSchema {
+  return otherwise ? { if: condition, then, else: otherwise } : { if: condition, then };
+}
+
+const isNumeric = (s: JsonSchema) => s.type === 'number' || s.type === 'integer';
+
+const positive = { type: 'number', exclusiveMinimum: 0 };
+const count = { type: 'integer', minimum: 1 };
+/** Numbers generated from a few parameters; one definition that every numeric axis refers to. */
+const GENERATOR: JsonSchema = {
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
+  properties: {
+    range: {
+      type: 'array',
+      description: '[start, stop, step]: start, start + step, ... up to stop (excluded); step defaults to 1.',
+      minItems: 2,
+      maxItems: 3,
+      items: { type: 'number' },
+    },
+    linspace: {
+      type: 'array',
+      description: '[a, b, n]: n evenly spaced values from a to b, both included.',
+      items: [{ type: 'number' }, { type: 'number' }, count],
+      minItems: 3,
+      additionalItems: false,
+    },
+    logspace: {
+      type: 'array',
+      description: '[a, b, n]: n values from a to b (both > 0, included), evenly spaced in log10.',
+      items: [positive, positive, count],
+      minItems: 3,
+      additionalItems: false,
+    },
+  },
+};
+
+const GENERATOR_REF = { $ref: '#/definitions/generator' };
+
+/** An axis: a list of values, or for numbers a generator, or for `seed` a count. */
+function axisSchema(path: string, value: JsonSchema): JsonSchema {
+  const { description: _d, default: _v, ...item } = value;
+  const list: JsonSchema = { minItems: 1, items: item };
+  if (!isNumeric(value)) return { type: 'array', description: `Values of "${path}", as a list.`, ...list };
+  const seed = path === 'seed';
+  return {
+    type: seed ? ['array', 'object', 'integer'] : ['array', 'object'],
+    description:
+      `Values of "${path}": a list, {range: [start, stop, step]}, {linspace: [a, b, n]} or {logspace: [a, b, n]}` +
+      (seed ? ', or a count n for seeds 0..n-1.' : '.'),
+    ...when({ type: 'array' }, list, seed ? when({ type: 'integer' }, count, GENERATOR_REF) : GENERATOR_REF),
+  };
+}
+
+function taskSchema(task: CatalogTask): JsonSchema {
+  const options: Record<string, JsonSchema> = {};
+  for (const [key, schema] of Object.entries(task.options)) {
+    options[key] = Object.hasOwn(task.defaults, key) ? { ...schema, default: task.defaults[key] } : schema;
+  }
+  return object(`Options of task "${task.name}".`, { name: { const: task.name }, ...options });
+}
+
+/** Axes of the settings every task has, defined once and referred to from each task's sweep. */
+function sharedAxes(catalog: Catalog): Record<string, JsonSchema> {
+  const axes: Record<string, JsonSchema> = {};
+  for (const [path, value] of sweepablePaths(catalog, { options: {} } as CatalogTask)) {
+    axes[path] = axisSchema(path, value);
+  }
+  return axes;
+}
+
+function sweepSchema(catalog: Catalog, task: CatalogTask): JsonSchema {
+  const axes: Record<string, JsonSchema> = {};
+  for (const [path, value] of sweepablePaths(catalog, task)) {
+    axes[path] = path.startsWith('task.') ? axisSchema(path, value) : { $ref: `#/definitions/${path}` };
+  }
+  return object('Settings to vary, by dotted path; the runs are every combination of the values.', axes);
+}
+
+/** The experiment file's JSON Schema; task options and sweep paths follow the task's name. */
+export function buildSchema(catalog: Catalog): JsonSchema {
+  const taskNames = catalog.tasks.map((t) => t.name);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'covsweep experiment',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'task'],
+    properties: {
+      name: {
+        type: 'string',
+        pattern: NAME_PATTERN,
+        description: `Experiment name, also its results folder runs/<name>/: ${NAME_RULE}.`,
+      },
+      description: {
+        type: 'string',
+        default: DEFAULTS.description,
+        description: 'What the experiment is for.',
+      },
+      task: {
+        type: 'object',
+        description: 'The task to train and its options.',
+        required: ['name'],
+        properties: { name: { description: 'Task name.', enum: taskNames } },
+      },
+      ...settings(catalog),
+      max_runs: {
+        type: 'integer',
+        minimum: 1,
+        default: DEFAULTS.max_runs,
+        description: 'Most runs the sweep may expand to; a guard against typos in sweep sizes.',
+      },
+      sweep: { type: 'object', description: 'Settings to vary, by dotted path.' },
+      summary: object('What the summary table shows.', {
+        rows: { type: 'string', description: 'Swept path along the rows (or "seed", "parameterization").' },
+        columns: {
+          type: 'string',
+          default: DEFAULTS.columns,
+          description: 'Swept path along the columns (or "seed", "parameterization").',
+        },
+        value: { description: 'Statistic in each cell.', enum: [DEFAULTS.value], default: DEFAULTS.value },
+      }),
+    },
+    definitions: { generator: GENERATOR, ...sharedAxes(catalog) },
+    allOf: catalog.tasks.map((task) =>
+      when(
+        {
+          type: 'object',
+          required: ['task'],
+          properties: {
+            task: { type: 'object', required: ['name'], properties: { name: { const: task.name } } },
+          },
+        },
+        { properties: { task: taskSchema(task), sweep: sweepSchema(catalog, task) } },
+      ),
+    ),
+  };
+}
+
+/** The committed `schema/experiment.schema.json` text. */
+export function schemaText(catalog: Catalog): string {
+  return `${JSON.stringify(buildSchema(catalog), null, 2)}\n`;
+}

@@ -1,0 +1,153 @@
+/**
+ * The settings of a run as JSON Schema, their defaults, and which of them a sweep may vary: what
+ * both the experiment schema and the sweep checks are built from.
+ */
+
+import type { Catalog, CatalogTask } from './catalog.js';
+
+/** A JSON Schema (draft-07) node; only the keywords this module reads are typed. */
+export interface JsonSchema {
+  type?: string | string[];
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  enum?: unknown[];
+  default?: unknown;
+  [keyword: string]: unknown;
+}
+
+/** Defaults of the settings that do not depend on the task. */
+export const DEFAULTS = {
+  description: '',
+  dim: 2,
+  seed: 0,
+  nesterov: false,
+  divergence_bound: 1e8,
+  max_condition: 2 ** 23,
+  timeout: 0,
+  max_runs: 100_000,
+  columns: 'parameterization',
+  value: 'failure_rate',
+} as const;
+
+/** `runs/<name>/` must stay inside `runs/`, so no slashes and no leading dot. */
+export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+/** NAME_PATTERN in words, for the schema's description and error messages. */
+export const NAME_RULE =
+  'up to 64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+/** Settings outside `task` that a sweep may vary (`optimizer.name` has one value, so it is not here). */
+export const SWEEPABLE = [
+  'parameterization',
+  'dim',
+  'seed',
+  'timeout',
+  'optimizer.momentum',
+  'optimizer.nesterov',
+  'lr.cov',
+  'lr.mean',
+  'lr.weights',
+  'thresholds.divergence_bound',
+  'thresholds.max_condition',
+] as const;
+
+const GROUP = { cov: 'covariance parameters', mean: 'means', weights: 'other weights' } as const;
+
+export const object = (description: string, properties: Record<string, JsonSchema>): JsonSchema => ({
+  type: 'object',
+  description,
+  additionalProperties: false,
+  properties,
+});
+
+/** "Default per task: a 0.1, b 0.2." for settings whose default the task decides. */
+function perTask(catalog: Catalog, pick: (task: CatalogTask) => unknown): string {
+  return `Default per task: ${catalog.tasks.map((t) => `${t.name} ${pick(t)}`).join(', ')}.`;
+}
+
+/** The settings of a run besides `task`: what both the file's top level and sweep paths address. */
+export function settings(catalog: Catalog): Record<string, JsonSchema> {
+  const lr = (group: keyof typeof GROUP): JsonSchema => ({
+    type: 'number',
+    exclusiveMinimum: 0,
+    description: `Learning rate of the ${GROUP[group]}. ${perTask(catalog, (t) => t.lr[group])}`,
+  });
+  return {
+    parameterization: {
+      description: 'Covariance parameterization.',
+      enum: catalog.parameterizations,
+      default: catalog.parameterizations[0],
+    },
+    dim: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 256,
+      default: DEFAULTS.dim,
+      description: 'Dimension of the Gaussian(s).',
+    },
+    seed: {
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: DEFAULTS.seed,
+      description: 'Seed of every random stream of the run (data, truth, shuffles, init).',
+    },
+    optimizer: object('Optimizer settings.', {
+      name: { description: 'Optimizer.', enum: ['sgd'], default: 'sgd' },
+      momentum: {
+        type: 'number',
+        minimum: 0,
+        exclusiveMaximum: 1,
+        description: `SGD momentum. ${perTask(catalog, (t) => t.momentum)}`,
+      },
+      nesterov: { type: 'boolean', default: DEFAULTS.nesterov, description: 'Use Nesterov momentum.' },
+    }),
+    lr: object('Learning rate per parameter group.', {
+      cov: lr('cov'),
+      mean: lr('mean'),
+      weights: lr('weights'),
+    }),
+    thresholds: object('When a run counts as failed.', {
+      divergence_bound: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: DEFAULTS.divergence_bound,
+        description: 'A loss or parameter magnitude above this counts as diverged.',
+      },
+      max_condition: {
+        type: 'number',
+        exclusiveMinimum: 1,
+        default: DEFAULTS.max_condition,
+        description: 'A covariance condition number above this counts as singular (float32: 2^23).',
+      },
+    }),
+    timeout: {
+      type: 'number',
+      minimum: 0,
+      default: DEFAULTS.timeout,
+      description: 'Seconds one run may take before it is recorded as timed out; 0 = no limit.',
+    },
+  };
+}
+
+/** The schema at a dotted path (`lr.cov`) below `settings`, if there is one. */
+function lookup(root: Record<string, JsonSchema>, path: string): JsonSchema | undefined {
+  let node: JsonSchema | undefined = { properties: root };
+  for (const key of path.split('.')) {
+    node = node?.properties && Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
+  }
+  return node;
+}
+
+const SCALAR = new Set(['number', 'integer', 'string', 'boolean']);
+
+/** Every path a sweep over `task` may vary, with the schema each of its values must pass. */
+export function sweepablePaths(catalog: Catalog, task: CatalogTask): Map<string, JsonSchema> {
+  const paths = new Map<string, JsonSchema>();
+  const root = settings(catalog);
+  for (const path of SWEEPABLE) paths.set(path, lookup(root, path)!);
+  for (const [option, schema] of Object.entries(task.options)) {
+    // A sweep value is one number, string or boolean: list-valued options stay fixed.
+    if (schema.enum || SCALAR.has(String(schema.type))) paths.set(`task.${option}`, schema);
+  }
+  return paths;
+}

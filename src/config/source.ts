@@ -1,0 +1,185 @@
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from 'yaml';
+import { configError, type Problem, ProblemList, problemAt } from './errors.js';
+
+/** Keys that would reach Object.prototype (or look like it) in code that copies config objects. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Far more than an experiment file needs, far less than a "billion laughs" expansion. */
+const MAX_ALIAS_COUNT = 100;
+
+/** A node, or the key of the pair it sits in, found by following a path into the document. */
+export interface Located {
+  node: Node | null;
+  key?: Node;
+}
+
+/** An experiment file's text and YAML tree, kept to point problems at `file:line:col`. */
+export class ConfigSource {
+  readonly lines = new LineCounter();
+  readonly doc: Document;
+
+  constructor(
+    /** The path as the user gave it, so messages show what they typed. */
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+  }
+
+  /** A problem at a node (its first character) or at a source offset. */
+  problem(at: Node | number | null | undefined, message: string): Problem {
+    const offset = typeof at === 'number' ? at : (at?.range?.[0] ?? 0);
+    return problemAt(this.file, this.lines, offset, message);
+  }
+
+  /**
+   * The file as plain data, once it is known to be safe to build: valid YAML, string keys only,
+   * no reserved keys, and aliases that do not blow up. Throws every problem found otherwise.
+   */
+  toData(): unknown {
+    const problems = new ProblemList();
+    // A syntax error can make later lines parse as repeats of earlier keys (a tab-indented
+    // `name:` lands in the parent map), so duplicates count only once the syntax is clean.
+    const syntax = this.doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+    for (const error of syntax.length > 0 ? syntax : this.doc.errors) problems.add(this.yamlProblem(error));
+    for (const warning of this.doc.warnings) problems.add(this.yamlProblem(warning));
+    problems.throwIfAny();
+    if (this.doc.contents === null) {
+      problems.add(this.problem(0, 'the experiment file is empty; give at least "name" and "task"'));
+    }
+    this.checkKeys(problems);
+    problems.throwIfAny();
+    try {
+      return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (cause) {
+      let alias: Node | undefined;
+      visit(this.doc, {
+        Alias(_, node) {
+          alias = node;
+          return visit.BREAK;
+        },
+      });
+      // Unresolved aliases were reported above, so what is left is yaml's alias count limit.
+      const message = `aliases expand to too many values (more than ${MAX_ALIAS_COUNT}); write the values out instead of nesting aliases`;
+      throw configError([this.problem(alias, message)], cause);
+    }
+  }
+
+  private yamlProblem(error: YAMLError): Problem {
+    const [start, end] = error.pos;
+    switch (error.code) {
+      case 'DUPLICATE_KEY':
+        return this.problem(start, `duplicate key ${this.keyAt(start)}; keep one of them`);
+      case 'MULTIPLE_DOCS':
+        return this.problem(
+          start,
+          'the file holds more than one YAML document; remove the "---" and keep one',
+        );
+      case 'TAG_RESOLVE_FAILED':
+        return this.problem(start, `unknown YAML tag ${this.text.slice(start, end)}; remove it`);
+      default:
+        return this.problem(start, `invalid YAML: ${error.message}; fix the syntax here`);
+    }
+  }
+
+  /** The key starting at `offset`, quoted, for duplicate-key messages. */
+  private keyAt(offset: number): string {
+    let found = '';
+    visit(this.doc, {
+      Pair(_, pair) {
+        if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+          found = JSON.stringify(String(pair.key.value));
+          return visit.BREAK;
+        }
+      },
+    });
+    return found || 'here';
+  }
+
+  /** Keys and aliases: what must hold before the tree can safely become plain data. */
+  private checkKeys(problems: ProblemList): void {
+    visit(this.doc, {
+      Pair: (_, pair) => {
+        const key = pair.key as Node | null;
+        if (isScalar(key) && typeof key.value === 'string') {
+          if (RESERVED_KEYS.has(key.value)) {
+            problems.add(this.problem(key, `key "${key.value}" is reserved; rename or remove it`));
+          }
+          return;
+        }
+        problems.add(
+          this.problem(
+            key ?? (pair.value as Node | null),
+            `key ${this.sourceOf(key) || '(empty)'} is not a string; keys must be setting names`,
+          ),
+        );
+      },
+      Alias: (_, alias) => {
+        if (alias.resolve(this.doc) === undefined) {
+          problems.add(
+            this.problem(
+              alias,
+              `alias *${alias.source} has no anchor &${alias.source} before it; define it first`,
+            ),
+          );
+        }
+      },
+    });
+  }
+
+  /** Follows `path` (map keys and list indices) as far as it goes; aliases on the way are resolved. */
+  locate(path: readonly string[]): Located {
+    let node = this.doc.contents as Node | null;
+    let key: Node | undefined;
+    for (const step of path) {
+      const container = isAlias(node) ? node.resolve(this.doc) : node;
+      if (isMap(container)) {
+        const pair = container.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+        if (!pair) break;
+        key = pair.key as Node;
+        // `key:` with nothing after it has no value node: point at the key instead.
+        node = (pair.value as Node | null) ?? key;
+      } else if (isSeq(container) && container.items[Number(step)]) {
+        key = undefined;
+        node = container.items[Number(step)] as Node;
+      } else {
+        break;
+      }
+    }
+    return { node, key };
+  }
+
+  /** How a value was written, for "received ..." : numbers as typed (`-1e-3`), strings quoted. */
+  received(node: Node | null, value: unknown): string {
+    if (isScalar(node) && typeof node.value !== 'string' && typeof node.value === typeof value) {
+      // `key:` with nothing after it is null with no text.
+      return this.sourceOf(node) || 'nothing';
+    }
+    return describeValue(value);
+  }
+
+  private sourceOf(node: Node | null): string {
+    const range = node?.range;
+    return range ? this.text.slice(range[0], range[1]) : 'null';
+  }
+}
+
+/** A value in a message: scalars as JSON, containers by kind (their text may span many lines). */
+export function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (value !== null && typeof value === 'object') return 'a map';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  return String(value);
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { type Catalog, defaultCatalog } from '../../src/config/catalog.js';
+import { CovsweepError } from '../../src/config/errors.js';
+import { parseExperiment } from '../../src/config/load.js';
+import { buildSchema, schemaText } from '../../src/config/schema.js';
+import { yaml } from './helpers.js';
+
+const committed = fileURLToPath(new URL('../../schema/experiment.schema.json', import.meta.url));
+
+describe('the experiment schema', () => {
+  it('is committed as built (run `npm run schema` after changing it)', () => {
+    expect(readFileSync(committed, 'utf8')).toBe(schemaText(defaultCatalog));
+  });
+
+  it('compiles under ajv strict mode and names the catalog entries', () => {
+    const schema = buildSchema(defaultCatalog);
+    new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
+    expect(schema.properties?.parameterization?.enum).toEqual(['full', 'tril', 'log-cholesky']);
+    expect(schema.properties?.task?.properties?.name?.enum).toEqual(['mvn-classifier', 'score-matching']);
+  });
+
+  it('takes tasks and parameterizations from the catalog, not from code', () => {
+    const catalog: Catalog = {
+      tasks: [
+        {
+          name: 'toy',
+          options: { steps: { type: 'integer', minimum: 1, description: 'Steps.' } },
+          defaults: { steps: 3 },
+          lr: { cov: 0.5, mean: 0.5, weights: 0.5 },
+          momentum: 0.1,
+        },
+      ],
+      parameterizations: ['diag', 'full'],
+    };
+    const experiment = parseExperiment(
+      yaml('name: t', 'task: {name: toy}', 'sweep: {task.steps: [1, 2]}'),
+      't.yaml',
+      catalog,
+    );
+    expect(experiment.base.task).toEqual({ name: 'toy', steps: 3 });
+    expect(experiment.base.parameterization).toBe('diag');
+    expect(experiment.base.optimizer.momentum).toBe(0.1);
+    expect(() => parseExperiment(yaml('name: t', 'task: {name: mvn-classifier}'), 't.yaml', catalog)).toThrow(
+      CovsweepError,
+    );
+  });
+});
