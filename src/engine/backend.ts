@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/**
+ * Load TensorFlow.js with gradients and the chosen backend; returns the
+ * backend actually in use. `auto` takes @tensorflow/tfjs-node when it loads
+ * (an optional dependency: its install downloads libtensorflow, which may not
+ * be possible), else wasm, which beats cpu at every lane batch we measured.
+ */
+export async function useBackend(choice: BackendChoice): Promise<string> {
+  // PROD: no debug checks and no "install tfjs-node" banner in the results.
+  tf.env().set('PROD', true);
+  // The umbrella package registers every op's gradient and the cpu backend.
+  await import('@tensorflow/tfjs');
+  if (choice === 'tensorflow' || choice === 'auto') {
+    try {
+      await import('@tensorflow/tfjs-node');
+      await setOrThrow('tensorflow');
+      return 'tensorflow';
+    } catch (cause) {
+      if (choice === 'tensorflow')
+        throw new Error(
+          'backend "tensorflow" is not available: @tensorflow/tfjs-node did not load; use --backend wasm or cpu',
+          { cause },
+        );
+    }
+  }
+  if (choice === 'wasm' || choice === 'auto') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    // The threaded wasm build spawns workers from blob: URLs, which Node cannot load.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    await setOrThrow('wasm');
+    return 'wasm';
+  }
+  await setOrThrow('cpu');
+  return 'cpu';
+}
+
+async function setOrThrow(name: string) {
+  if (!(await tf.setBackend(name))) throw new Error(`backend "${name}" failed to initialise`);
+  await tf.ready();
+}

@@ -1,0 +1,142 @@
+/**
+ * Small dense float64 matrices (row-major Float64Array, d x d): data
+ * generation, the parameterizations' reference maps and the metrics. These
+ * are plain loops on purpose: they are the independent float64 side that the
+ * float32 tfjs engine is checked against.
+ */
+
+export function identity(d: number, scale = 1): Float64Array {
+  const m = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) m[i * d + i] = scale;
+  return m;
+}
+
+/** Lower Cholesky factor of a symmetric matrix (lower triangle read); null if not positive definite. */
+export function cholesky64(a: ArrayLike<number>, d: number): Float64Array | null {
+  const l = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = a[j * d + j];
+    for (let k = 0; k < j; k++) s -= l[j * d + k] * l[j * d + k];
+    if (!(s > 0)) return null;
+    const ljj = Math.sqrt(s);
+    l[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = a[i * d + j];
+      for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
+      l[i * d + j] = t / ljj;
+    }
+  }
+  return l;
+}
+
+/** L L^T. */
+export function gram(l: ArrayLike<number>, d: number): Float64Array {
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let t = 0;
+      for (let k = 0; k < d; k++) t += l[i * d + k] * l[j * d + k];
+      s[i * d + j] = t;
+    }
+  return s;
+}
+
+export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, d: number): Float64Array {
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let k = 0; k < d; k++) {
+      const aik = a[i * d + k];
+      for (let j = 0; j < d; j++) c[i * d + j] += aik * b[k * d + j];
+    }
+  return c;
+}
+
+export function transpose(a: ArrayLike<number>, d: number): Float64Array {
+  const t = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) t[j * d + i] = a[i * d + j];
+  return t;
+}
+
+/** Inverse by Gauss-Jordan with partial pivoting; null when singular. */
+export function inverse(a: ArrayLike<number>, d: number): Float64Array | null {
+  const m = Float64Array.from(a);
+  const inv = identity(d);
+  for (let c = 0; c < d; c++) {
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(m[r * d + c]) > Math.abs(m[p * d + c])) p = r;
+    const piv = m[p * d + c];
+    if (!(Math.abs(piv) > 0)) return null;
+    if (p !== c) {
+      for (let k = 0; k < d; k++) {
+        [m[p * d + k], m[c * d + k]] = [m[c * d + k], m[p * d + k]];
+        [inv[p * d + k], inv[c * d + k]] = [inv[c * d + k], inv[p * d + k]];
+      }
+    }
+    for (let k = 0; k < d; k++) {
+      m[c * d + k] /= piv;
+      inv[c * d + k] /= piv;
+    }
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = m[r * d + c];
+      if (f === 0) continue;
+      for (let k = 0; k < d; k++) {
+        m[r * d + k] -= f * m[c * d + k];
+        inv[r * d + k] -= f * inv[c * d + k];
+      }
+    }
+  }
+  return inv;
+}
+
+/** Frobenius norm of a - b over all entries. */
+export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+}
+
+/** Symmetric matrix from its lower triangle (what a Cholesky reads). */
+export function symmetrizeLower(a: ArrayLike<number>, d: number): Float64Array {
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) {
+      s[i * d + j] = a[i * d + j];
+      s[j * d + i] = a[i * d + j];
+    }
+  return s;
+}
+
+/** Sample mean and 1/N sample covariance of n rows of dimension d. */
+export function sampleMoments(x: ArrayLike<number>, n: number, d: number) {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j] / n;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < n; i++)
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) cov[a * d + b] += ((x[i * d + a] - mean[a]) * (x[i * d + b] - mean[b])) / n;
+  return { mean, cov };
+}
+
+/** n draws of N(mean, cov), rows of x, using a standard-normal source. */
+export function sampleGaussian(
+  normal: () => number,
+  mean: ArrayLike<number>,
+  cov: ArrayLike<number>,
+  n: number,
+  d: number,
+): Float64Array {
+  const l = cholesky64(cov, d);
+  if (!l) throw new RangeError('sampling covariance is not positive definite');
+  const x = new Float64Array(n * d);
+  const z = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) z[j] = normal();
+    for (let a = 0; a < d; a++) {
+      let t = mean[a];
+      for (let k = 0; k <= a; k++) t += l[a * d + k] * z[k];
+      x[i * d + a] = t;
+    }
+  }
+  return x;
+}

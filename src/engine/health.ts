@@ -1,0 +1,142 @@
+import type { FailedOutcome, Thresholds } from '../types.js';
+import type { Parameterization } from './parameterizations/types.js';
+
+/** How a lane ended, as the engine saw it; the results layer adds config and metrics. */
+export interface LaneEnd {
+  outcome: 'ok' | FailedOutcome;
+  step: number;
+  reason?: string;
+  /** Last finite loss of the lane. */
+  loss: number;
+}
+
+/** Compact numbers in reasons: -3.1e-5, 0.25, 1.2e+7. */
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+}
+
+/**
+ * Outcome classification, the one place that decides how a run ended.
+ *
+ * - singular: the covariance left the positive-definite set: a Cholesky pivot
+ *   or factor diagonal <= 0 or NaN, or a condition number above the limit.
+ *   The condition number is estimated from the factor's diagonal,
+ *   (max L_jj / min L_jj)^2, a lower bound on cond(Sigma) that costs nothing.
+ * - diverged: loss or parameters non-finite or beyond the bound while the
+ *   covariance is still valid.
+ * - timeout / error: set by the trainer and the pool.
+ *
+ * The check values come from the lanes' own memory once per step (on the
+ * cpu and wasm backends that memory is the host's, so reading it is a copy of
+ * a few hundred bytes), and the verdict is made in one plain loop over lanes.
+ */
+export class Health {
+  readonly alive: Uint8Array;
+  private readonly ends: (LaneEnd | undefined)[];
+  private readonly lastLoss: Float64Array;
+
+  constructor(
+    private readonly lanes: number,
+    private readonly units: number,
+    private readonly p: Parameterization,
+    private readonly thresholds: Thresholds[],
+  ) {
+    this.alive = new Uint8Array(lanes).fill(1);
+    this.ends = new Array<LaneEnd | undefined>(lanes).fill(undefined);
+    this.lastLoss = new Float64Array(lanes).fill(Number.NaN);
+  }
+
+  get anyAlive(): boolean {
+    return this.alive.includes(1);
+  }
+
+  /**
+   * Judge step `step`: loss [B], factor check values [B, units * d], and
+   * whether any parameter is non-finite or beyond the bound [B].
+   * Returns true when some lane stopped at this step.
+   */
+  observe(
+    step: number,
+    loss: ArrayLike<number>,
+    checks: ArrayLike<number>,
+    paramsBad: ArrayLike<number>,
+  ): boolean {
+    let changed = false;
+    const perLane = checks.length / this.lanes;
+    const d = perLane / this.units;
+    for (let b = 0; b < this.lanes; b++) {
+      if (!this.alive[b]) continue;
+      const reason =
+        this.singular(step, checks, b * perLane, d, this.thresholds[b].max_condition) ??
+        this.diverged(step, loss[b], paramsBad[b] !== 0, this.thresholds[b].divergence_bound);
+      if (reason) {
+        this.stop(b, { outcome: reason.outcome, step, reason: reason.text, loss: this.lastLoss[b] });
+        changed = true;
+      } else {
+        this.lastLoss[b] = loss[b];
+      }
+    }
+    return changed;
+  }
+
+  /** Stop a lane from outside (timeout). */
+  stop(b: number, end: LaneEnd) {
+    this.alive[b] = 0;
+    this.ends[b] = end;
+  }
+
+  lastFiniteLoss(b: number): number {
+    return this.lastLoss[b];
+  }
+
+  /** The end of every lane; lanes still alive after `steps` steps are ok. */
+  finish(steps: number): LaneEnd[] {
+    return this.ends.map((e, b) => e ?? { outcome: 'ok', step: steps, loss: this.lastLoss[b] });
+  }
+
+  private singular(step: number, c: ArrayLike<number>, at: number, d: number, maxCond: number) {
+    const unitOf = (u: number) => (this.units > 1 ? ` for unit ${u + 1}` : '');
+    for (let u = 0; u < this.units; u++) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = 0;
+      for (let j = 0; j < d; j++) {
+        const v = c[at + u * d + j];
+        if (!(v > 0)) {
+          const text =
+            this.p.checks === 'cholesky-pivots'
+              ? `cholesky failed${unitOf(u)} at step ${step}: pivot ${j + 1} = ${fmt(v)}`
+              : `factor diagonal not positive${unitOf(u)} at step ${step}: L[${j + 1},${j + 1}] = ${fmt(v)}`;
+          return { outcome: 'singular' as const, text };
+        }
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      // Pivots are L_jj^2 already; a factor diagonal is squared.
+      const cond = this.p.checks === 'cholesky-pivots' ? hi / lo : (hi / lo) ** 2;
+      if (cond > maxCond)
+        return {
+          outcome: 'singular' as const,
+          text: `covariance${unitOf(u)} ill-conditioned at step ${step}: condition number >= ${fmt(cond)} (limit ${fmt(maxCond)})`,
+        };
+    }
+    return undefined;
+  }
+
+  private diverged(step: number, loss: number, paramsBad: boolean, bound: number) {
+    if (!Number.isFinite(loss))
+      return { outcome: 'diverged' as const, text: `loss non-finite at step ${step}: ${loss}` };
+    if (Math.abs(loss) > bound)
+      return {
+        outcome: 'diverged' as const,
+        text: `loss beyond ${fmt(bound)} at step ${step}: ${fmt(loss)}`,
+      };
+    if (paramsBad)
+      return {
+        outcome: 'diverged' as const,
+        text: `parameters non-finite or beyond ${fmt(bound)} at step ${step}`,
+      };
+    return undefined;
+  }
+}

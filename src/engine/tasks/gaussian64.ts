@@ -1,0 +1,23 @@
+import { cholesky64 } from '../dense64.js';
+
+/** Float64 log N(x | mu, sigma); NaN when sigma is not positive definite. */
+export function logDensity64(
+  x: ArrayLike<number>,
+  mu: ArrayLike<number>,
+  sigma: ArrayLike<number>,
+  d: number,
+): number {
+  const l = cholesky64(sigma, d);
+  if (!l) return Number.NaN;
+  let maha = 0;
+  let logDet = 0;
+  const z = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    let t = x[i] - mu[i];
+    for (let k = 0; k < i; k++) t -= l[i * d + k] * z[k];
+    z[i] = t / l[i * d + i];
+    maha += z[i] * z[i];
+    logDet += Math.log(l[i * d + i]);
+  }
+  return -0.5 * maha - logDet - 0.5 * d * Math.log(2 * Math.PI);
+}

@@ -1,0 +1,256 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { permutation, stream } from '../../data/random.js';
+import type { RunConfig } from '../../types.js';
+import { distance, identity, sampleGaussian } from '../dense64.js';
+import type { Parameterization } from '../parameterizations/types.js';
+import { logDensity } from './gaussian.js';
+import { logDensity64 } from './gaussian64.js';
+import type { Task, TaskInstance } from './types.js';
+
+/** Options of `mvn-classifier` (defaults live in the config catalog). */
+export interface ClassifierOptions {
+  name: 'mvn-classifier';
+  units: number;
+  n_per_class: number;
+  epochs: number;
+  shuffle: boolean;
+  means?: number[][];
+  covariances?: number[][][];
+  init_means?: number[][];
+  init_cov_scale: number;
+}
+
+// Seed 000's two 2-D categories and starting means.
+const SEED_MEANS = [
+  [-0.5, 0.25],
+  [-0.25, -0.6],
+];
+const SEED_COVS = [
+  [
+    [0.0185, -0.005],
+    [-0.005, 0.065],
+  ],
+  [
+    [0.0125, 0.005],
+    [0.005, 0.005],
+  ],
+];
+const SEED_INIT_MEANS = [
+  [-0.25, 0.05],
+  [-0.15, -0.25],
+];
+
+const vectors = (what: string) => ({
+  type: 'array',
+  description: `${what}: \`units\` lists of \`dim\` numbers.`,
+  minItems: 2,
+  items: { type: 'array', minItems: 1, items: { type: 'number' } },
+});
+
+interface Truth {
+  means: Float64Array[];
+  covs: Float64Array[];
+}
+
+const isSeedShape = (o: ClassifierOptions, d: number) => o.units === 2 && d === 2;
+
+/** The true categories: given, seed 000's (2 units in 2-D), or random from the run's 'truth' stream. */
+function truth(o: ClassifierOptions, d: number, seed: number): Truth {
+  if (o.means && o.covariances)
+    return {
+      means: o.means.map((m) => Float64Array.from(m)),
+      covs: o.covariances.map((c) => Float64Array.from(c.flat())),
+    };
+  if (isSeedShape(o, d))
+    return {
+      means: SEED_MEANS.map((m) => Float64Array.from(m)),
+      covs: SEED_COVS.map((c) => Float64Array.from(c.flat())),
+    };
+  const rng = stream(seed, 'truth');
+  const means: Float64Array[] = [];
+  const covs: Float64Array[] = [];
+  for (let u = 0; u < o.units; u++) {
+    means.push(Float64Array.from({ length: d }, () => rng.uniform() - 0.5));
+    // A A^T scaled to the seed's spread, plus a floor so every category is well conditioned.
+    const a = Float64Array.from({ length: d * d }, () => 2 * rng.uniform() - 1);
+    const c = identity(d, 0.005);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++)
+        for (let k = 0; k < d; k++) c[i * d + j] += (0.02 / d) * a[i * d + k] * a[j * d + k];
+    covs.push(c);
+  }
+  return { means, covs };
+}
+
+function initMeans(o: ClassifierOptions, t: Truth, d: number, seed: number): Float64Array[] {
+  if (o.init_means) return o.init_means.map((m) => Float64Array.from(m));
+  if (isSeedShape(o, d) && !o.means) return SEED_INIT_MEANS.map((m) => Float64Array.from(m));
+  const rng = stream(seed, 'init');
+  return t.means.map((m) => m.map((v) => v + 0.4 * (rng.uniform() - 0.5)));
+}
+
+/**
+ * Seed 000: K Gaussian units whose activations exp(log N(x | mu_k, Sigma_k))
+ * feed a bias-free K x K linear layer (initialised to zero), trained trial by
+ * trial with softmax cross-entropy over shuffled epochs.
+ */
+export const mvnClassifier: Task = {
+  name: 'mvn-classifier',
+  options: {
+    units: { type: 'integer', minimum: 2, description: 'Number of categories, one Gaussian each.' },
+    n_per_class: { type: 'integer', minimum: 1, description: 'Training points drawn per category.' },
+    epochs: { type: 'integer', minimum: 1, description: 'Passes over the training data.' },
+    shuffle: { type: 'boolean', description: 'Reshuffle the training data every epoch.' },
+    means: vectors("True category means (seed 000's for 2 units in 2-D, else drawn from the seed)"),
+    covariances: {
+      type: 'array',
+      description:
+        "True category covariances: `units` dim x dim positive-definite matrices (seed 000's for 2 units in 2-D, else drawn from the seed).",
+      minItems: 2,
+      items: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'number' } } },
+    },
+    init_means: vectors("Initial model means (seed 000's for 2 units in 2-D, else near the true means)"),
+    init_cov_scale: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Initial model covariances are this multiple of the identity.',
+    },
+  },
+  defaults: { units: 2, n_per_class: 200, epochs: 5, shuffle: true, init_cov_scale: 0.02 },
+  lr: { cov: 1e-4, mean: 0.002, weights: 0.1 },
+  momentum: 0.3,
+  shapes: {
+    means: ['task.units', 'dim'],
+    covariances: ['task.units', 'dim', 'dim'],
+    init_means: ['task.units', 'dim'],
+  },
+  steps(config) {
+    const o = config.task as unknown as ClassifierOptions;
+    return o.epochs * o.units * o.n_per_class;
+  },
+  create(configs, p) {
+    return new ClassifierBatch(configs, p);
+  },
+};
+
+class ClassifierBatch implements TaskInstance {
+  readonly steps: number;
+  readonly units: number;
+  readonly params;
+  private readonly d: number;
+  private readonly n: number;
+  private readonly truths: Truth[];
+  /** Lane-major points of every lane (float64 copy for the metrics). */
+  private readonly points: Float64Array[];
+  private readonly x: tf.Tensor2D;
+  private readonly y: tf.Tensor2D;
+  /** Row of `x` each lane sees at each step: [steps][B]. */
+  private readonly schedule: Int32Array;
+
+  constructor(
+    configs: RunConfig[],
+    private readonly p: Parameterization,
+  ) {
+    const o = configs[0].task as unknown as ClassifierOptions;
+    const B = configs.length;
+    const d = configs[0].dim;
+    const U = o.units;
+    this.d = d;
+    this.units = U;
+    this.n = U * o.n_per_class;
+    this.steps = mvnClassifier.steps(configs[0]);
+    this.truths = [];
+    this.points = [];
+    const xs = new Float32Array(B * this.n * d);
+    const ys = new Float32Array(B * this.n * U);
+    const mu0 = new Float32Array(B * U * d);
+    const rawSize = p.rawShape(d).reduce((a, b) => a * b, 1);
+    const raw0 = new Float32Array(B * U * rawSize);
+    this.schedule = new Int32Array(this.steps * B);
+    configs.forEach((c, b) => {
+      const lo = c.task as unknown as ClassifierOptions;
+      const t = truth(lo, d, c.seed);
+      this.truths.push(t);
+      const data = stream(c.seed, 'data');
+      const pts = new Float64Array(this.n * d);
+      for (let u = 0; u < U; u++) {
+        // Category by category, as the seed concatenates x1 then x2.
+        pts.set(
+          sampleGaussian(data.normal, t.means[u], t.covs[u], lo.n_per_class, d),
+          u * lo.n_per_class * d,
+        );
+        for (let i = 0; i < lo.n_per_class; i++) ys[(b * this.n + u * lo.n_per_class + i) * U + u] = 1;
+      }
+      this.points.push(pts);
+      xs.set(pts, b * this.n * d);
+      for (const [u, m] of initMeans(lo, t, d, c.seed).entries()) mu0.set(m, (b * U + u) * d);
+      const raw = p.fromCovariance(identity(d, lo.init_cov_scale), d);
+      for (let u = 0; u < U; u++) raw0.set(raw, (b * U + u) * rawSize);
+      const shuffles = stream(c.seed, 'shuffle');
+      for (let e = 0; e < lo.epochs; e++) {
+        const order = lo.shuffle ? permutation(shuffles, this.n) : null;
+        for (let i = 0; i < this.n; i++)
+          this.schedule[(e * this.n + i) * B + b] = b * this.n + (order ? order[i] : i);
+      }
+    });
+    this.x = tf.tensor2d(xs, [B * this.n, d]);
+    this.y = tf.tensor2d(ys, [B * this.n, U]);
+    this.params = [
+      { name: 'means', group: 'mean' as const, shape: [U, d], init: mu0 },
+      { name: 'covariance', group: 'cov' as const, shape: [U, ...p.rawShape(d)], init: raw0 },
+      { name: 'weights', group: 'weights' as const, shape: [U, U], init: new Float32Array(B * U * U) },
+    ];
+  }
+
+  loss(step: number, [mu, raw, w]: tf.Tensor[]) {
+    const B = mu.shape[0];
+    const { d, units: U } = this;
+    const rows = tf.tensor1d(this.schedule.subarray(step * B, (step + 1) * B), 'int32');
+    const x = tf.gather(this.x, rows);
+    const y = tf.gather(this.y, rows);
+    const { factor, checks } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
+    // Every unit of a lane sees the lane's point: [B*U, 1, d].
+    const xu = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, U, 1]), [B * U, 1, d]) as tf.Tensor3D;
+    const logp = logDensity(xu, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
+    const act = tf.exp(tf.reshape(logp, [B, 1, U]));
+    const out = tf.sum(tf.mul(w, act), 2);
+    const loss = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(out)), 1)) as tf.Tensor1D;
+    return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D };
+  }
+
+  metrics(lane: number, [mu, raw, w]: Float64Array[]) {
+    const { d, units: U, n } = this;
+    const t = this.truths[lane];
+    const rawSize = raw.length / U;
+    const covs = Array.from({ length: U }, (_, u) =>
+      this.p.covariance(raw.subarray(u * rawSize, (u + 1) * rawSize), d),
+    );
+    const means = Array.from({ length: U }, (_, u) => mu.subarray(u * d, (u + 1) * d));
+    let correct = 0;
+    const pts = this.points[lane];
+    const perClass = n / U;
+    for (let i = 0; i < n; i++) {
+      const x = pts.subarray(i * d, (i + 1) * d);
+      const act = means.map((m, u) => Math.exp(logDensity64(x, m, covs[u], d)));
+      let best = 0;
+      let bestOut = -Infinity;
+      for (let k = 0; k < U; k++) {
+        let o = 0;
+        for (let j = 0; j < U; j++) o += w[k * U + j] * act[j];
+        if (o > bestOut) [best, bestOut] = [k, o];
+      }
+      if (best === Math.floor(i / perClass)) correct++;
+    }
+    const sq = (f: (u: number) => number) =>
+      Math.sqrt(Array.from({ length: U }, (_, u) => f(u) ** 2).reduce((a, b) => a + b));
+    return {
+      accuracy: correct / n,
+      mean_error: sq((u) => distance(means[u], t.means[u])),
+      cov_error: sq((u) => distance(covs[u], t.covs[u])),
+    };
+  }
+
+  dispose() {
+    tf.dispose([this.x, this.y]);
+  }
+}

@@ -1,0 +1,88 @@
+import type { LaneBatch, RunResult } from '../types.js';
+
+export interface ProgressOptions {
+  /** Where the line goes (never stdout: that is for the summary). @default process.stderr */
+  out?: NodeJS.WriteStream;
+  /** Redraw one line in place (a terminal) or print plain lines (CI, pipes). @default out.isTTY */
+  tty?: boolean;
+  /** Milliseconds between plain lines when not on a terminal. @default 5000 */
+  plainEvery?: number;
+}
+
+/** Compact counts: 950, 12.3k, 4.1M. */
+export function compact(n: number): string {
+  if (n < 1e3) return String(Math.round(n));
+  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
+}
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60
+    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * The progress line: runs done / total, failures so far by kind, run-steps
+ * per second and ETA. Rates count lane-steps (one run advancing one step).
+ */
+export class Progress {
+  private readonly started = performance.now();
+  private readonly out: NodeJS.WriteStream;
+  private readonly tty: boolean;
+  private readonly plainEvery: number;
+  private readonly stepsOf = new Map<number, number>();
+  private laneSteps = 0;
+  private done = 0;
+  private readonly failures = new Map<string, number>();
+  private lastDraw = 0;
+
+  constructor(
+    private readonly totalRuns: number,
+    private readonly totalLaneSteps: number,
+    o: ProgressOptions = {},
+  ) {
+    this.out = o.out ?? process.stderr;
+    this.tty = o.tty ?? Boolean(this.out.isTTY);
+    this.plainEvery = o.plainEvery ?? 5000;
+  }
+
+  batchSteps(batch: LaneBatch, steps: number) {
+    const before = this.stepsOf.get(batch.index) ?? 0;
+    this.stepsOf.set(batch.index, steps);
+    this.laneSteps += (steps - before) * batch.runs.length;
+    this.draw(false);
+  }
+
+  results(results: RunResult[]) {
+    this.done += results.length;
+    for (const r of results)
+      if (r.outcome !== 'ok') this.failures.set(r.outcome, (this.failures.get(r.outcome) ?? 0) + 1);
+    this.draw(false);
+  }
+
+  /** The last line, and the terminal left clean for the summary. */
+  finish() {
+    this.draw(true);
+    if (this.tty) this.out.write('\n');
+  }
+
+  line(): string {
+    const seconds = (performance.now() - this.started) / 1000;
+    const rate = this.laneSteps / Math.max(seconds, 1e-3);
+    const eta = this.done === this.totalRuns ? 0 : (this.totalLaneSteps - this.laneSteps) / rate;
+    const failed = [...this.failures].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+    return `covsweep ${this.done}/${this.totalRuns} runs | failed: ${failed} | ${compact(rate)} run-steps/s | ETA ${duration(eta)}`;
+  }
+
+  private draw(force: boolean) {
+    const now = performance.now();
+    const every = this.tty ? 100 : this.plainEvery;
+    if (!force && now - this.lastDraw < every) return;
+    this.lastDraw = now;
+    this.out.write(this.tty ? `\r\x1b[K${this.line()}` : `${this.line()}\n`);
+  }
+}

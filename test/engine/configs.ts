@@ -1,0 +1,44 @@
+import type { LaneBatch, RunConfig } from '../../src/types.js';
+
+/** A complete RunConfig for engine tests, with overrides. */
+export function classifierConfig(
+  o: { parameterization?: string; lr?: number; seed?: number; epochs?: number } = {},
+): RunConfig {
+  return {
+    task: {
+      name: 'mvn-classifier',
+      units: 2,
+      n_per_class: 200,
+      epochs: o.epochs ?? 5,
+      shuffle: true,
+      init_cov_scale: 0.02,
+    },
+    parameterization: o.parameterization ?? 'full',
+    dim: 2,
+    seed: o.seed ?? 0,
+    optimizer: { name: 'sgd', momentum: 0.3, nesterov: false },
+    lr: { cov: o.lr ?? 1e-3, mean: 0.002, weights: 0.1 },
+    thresholds: { divergence_bound: 1e8, max_condition: 2 ** 23 },
+    timeout: 0,
+  };
+}
+
+export function scoreMatchingConfig(
+  o: { parameterization?: string; lr?: number; seed?: number; dim?: number; iterations?: number } = {},
+): RunConfig {
+  const lr = o.lr ?? 1e-3;
+  return {
+    task: { name: 'score-matching', n_data: 50, iterations: o.iterations ?? 4000 },
+    parameterization: o.parameterization ?? 'log-cholesky',
+    dim: o.dim ?? 2,
+    seed: o.seed ?? 0,
+    optimizer: { name: 'sgd', momentum: 0, nesterov: false },
+    lr: { cov: lr, mean: lr, weights: lr },
+    thresholds: { divergence_bound: 1e8, max_condition: 2 ** 23 },
+    timeout: 0,
+  };
+}
+
+export function batchOf(configs: RunConfig[]): LaneBatch {
+  return { index: 0, shapeKey: '', runs: configs.map((config, i) => ({ id: `run${i}`, config })), steps: 0 };
+}
