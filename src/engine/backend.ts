@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** A variable, not a literal: the optional package may be absent, and tsc must not require its types. */
+const TFJS_NODE: string = '@tensorflow/tfjs-node';
+
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -16,7 +19,7 @@ export async function useBackend(choice: BackendChoice): Promise<string> {
   await import('@tensorflow/tfjs');
   if (choice === 'tensorflow' || choice === 'auto') {
     try {
-      await import('@tensorflow/tfjs-node');
+      await import(TFJS_NODE);
       await setOrThrow('tensorflow');
       return 'tensorflow';
     } catch (cause) {
