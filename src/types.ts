@@ -20,6 +20,8 @@ export interface RunConfig {
   thresholds: Thresholds;
   /** Seconds one run may take before it is recorded as `timeout`; 0 = no limit. */
   timeout: number;
+  /** Record the loss every this many steps for learning curves; 0 = about 50 points per run. */
+  record_every: number;
 }
 
 export interface TaskConfig {
@@ -96,6 +98,12 @@ export type Outcome = 'ok' | 'singular' | 'diverged' | 'error' | 'timeout';
 
 export type Metrics = Record<string, number>;
 
+/** Gaussians as plain numbers: means [unit][d] and covariances [unit][d][d]. */
+export interface Gaussians {
+  means: number[][];
+  covariances: number[][][];
+}
+
 interface RunResultBase {
   id: string;
   config: RunConfig;
@@ -104,6 +112,10 @@ interface RunResultBase {
   /** Final loss (for a failed run, the last finite loss seen). */
   loss: number;
   metrics: Metrics;
+  /** Loss every `record_every` steps from step 0 (NaN-free: stops where the run stopped). */
+  curve: number[];
+  /** Learned (at the end) and true Gaussians, for pictures; only for 2-D runs. */
+  gaussians?: { learned: Gaussians; truth: Gaussians };
   /** Wall seconds of the batch the run rode in, divided by its lanes. */
   seconds: number;
 }

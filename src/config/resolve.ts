@@ -25,6 +25,7 @@ export interface ExperimentFile {
   lr?: Partial<LearningRates>;
   thresholds?: Partial<Thresholds>;
   timeout?: number;
+  record_every?: number;
   max_runs?: number;
   sweep?: Record<string, AxisSpec>;
   summary?: Partial<SummarySpec>;
@@ -50,6 +51,7 @@ export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Ca
       max_condition: file.thresholds?.max_condition ?? DEFAULTS.max_condition,
     },
     timeout: file.timeout ?? DEFAULTS.timeout,
+    record_every: file.record_every ?? DEFAULTS.record_every,
   };
 }
 

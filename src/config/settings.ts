@@ -24,6 +24,7 @@ export const DEFAULTS = {
   divergence_bound: 1e8,
   max_condition: 2 ** 23,
   timeout: 0,
+  record_every: 0,
   max_runs: 100_000,
   columns: 'parameterization',
   value: 'failure_rate',
@@ -125,6 +126,12 @@ export function settings(catalog: Catalog): Record<string, JsonSchema> {
       minimum: 0,
       default: DEFAULTS.timeout,
       description: 'Seconds one run may take before it is recorded as timed out; 0 = no limit.',
+    },
+    record_every: {
+      type: 'integer',
+      minimum: 0,
+      default: DEFAULTS.record_every,
+      description: 'Record the loss every this many steps for learning curves; 0 = about 50 points per run.',
     },
   };
 }

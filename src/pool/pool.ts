@@ -66,6 +66,7 @@ function errorResults(batch: LaneBatch, err: unknown): RunResult[] {
     step: 0,
     loss: Number.NaN,
     metrics: {},
+    curve: [],
     seconds: 0,
   }));
 }

@@ -62,6 +62,7 @@ describe('loadExperiment on a valid file', () => {
       lr: { cov: 1e-4, mean: 0.002, weights: 0.1 },
       thresholds: { divergence_bound: 1e8, max_condition: 8388608 },
       timeout: 0,
+      record_every: 0,
     });
   });
 

@@ -20,6 +20,7 @@ export function classifierConfig(
     lr: { cov: o.lr ?? 1e-3, mean: 0.002, weights: 0.1 },
     thresholds: { divergence_bound: 1e8, max_condition: 2 ** 23 },
     timeout: 0,
+    record_every: 0,
   };
 }
 
@@ -36,6 +37,7 @@ export function scoreMatchingConfig(
     lr: { cov: lr, mean: lr, weights: lr },
     thresholds: { divergence_bound: 1e8, max_condition: 2 ** 23 },
     timeout: 0,
+    record_every: 0,
   };
 }
 

@@ -69,6 +69,26 @@ describe('lanes', () => {
     expect(new Set(together.map((r) => r.outcome)).size).toBeGreaterThan(1);
   });
 
+  it('records a learning curve of about 50 points, up to where a run stopped, and 2-D Gaussians', () => {
+    const [ok, failed] = trainBatch(
+      batchOf([
+        classifierConfig({ parameterization: 'tril', lr: 1e-4, seed: 1, epochs: 1 }),
+        classifierConfig({ parameterization: 'tril', lr: 3, seed: 1, epochs: 1 }),
+      ]),
+    );
+    // 400 steps, every ceil(400 / 50) = 8 steps from step 0.
+    expect(ok.curve).toHaveLength(50);
+    // The first step sees W = 0: uniform outputs, cross-entropy log 2.
+    expect(ok.curve[0]).toBeCloseTo(Math.log(2), 6);
+    expect(failed.outcome).toBe('singular');
+    expect(failed.curve.length).toBe(Math.ceil(failed.step / 8));
+    expect(ok.gaussians?.truth.means).toEqual([
+      [-0.5, 0.25],
+      [-0.25, -0.6],
+    ]);
+    expect(ok.gaussians?.learned.covariances).toHaveLength(2);
+  });
+
   it('leaks no tensors over a run', () => {
     const batch = batchOf([
       scoreMatchingConfig({ iterations: 200 }),

@@ -1,3 +1,4 @@
+import type { Gaussians } from '../../types.js';
 import { cholesky64 } from '../dense64.js';
 
 /** Float64 log N(x | mu, sigma); NaN when sigma is not positive definite. */
@@ -20,4 +21,14 @@ export function logDensity64(
     logDet += Math.log(l[i * d + i]);
   }
   return -0.5 * maha - logDet - 0.5 * d * Math.log(2 * Math.PI);
+}
+
+/** Row-major float64 means and covariances as nested plain arrays (for results files). */
+export function asGaussians(means: ArrayLike<number>[], covs: ArrayLike<number>[], d: number): Gaussians {
+  return {
+    means: means.map((m) => Array.from(m)),
+    covariances: covs.map((c) =>
+      Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => c[i * d + j])),
+    ),
+  };
 }

@@ -4,7 +4,7 @@ import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian } from '../dense64.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { logDensity } from './gaussian.js';
-import { logDensity64 } from './gaussian64.js';
+import { asGaussians, logDensity64 } from './gaussian64.js';
 import type { Task, TaskInstance } from './types.js';
 
 /** Options of `mvn-classifier` (defaults live in the config catalog). */
@@ -218,14 +218,28 @@ class ClassifierBatch implements TaskInstance {
     return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D };
   }
 
+  /** Lane b's learned means and covariances (float64, from the parameterization's reference map). */
+  private learned(mu: Float64Array, raw: Float64Array) {
+    const { d, units: U } = this;
+    const rawSize = raw.length / U;
+    return {
+      means: Array.from({ length: U }, (_, u) => mu.subarray(u * d, (u + 1) * d)),
+      covs: Array.from({ length: U }, (_, u) =>
+        this.p.covariance(raw.subarray(u * rawSize, (u + 1) * rawSize), d),
+      ),
+    };
+  }
+
+  gaussians(lane: number, [mu, raw]: Float64Array[]) {
+    const { means, covs } = this.learned(mu, raw);
+    const t = this.truths[lane];
+    return { learned: asGaussians(means, covs, this.d), truth: asGaussians(t.means, t.covs, this.d) };
+  }
+
   metrics(lane: number, [mu, raw, w]: Float64Array[]) {
     const { d, units: U, n } = this;
     const t = this.truths[lane];
-    const rawSize = raw.length / U;
-    const covs = Array.from({ length: U }, (_, u) =>
-      this.p.covariance(raw.subarray(u * rawSize, (u + 1) * rawSize), d),
-    );
-    const means = Array.from({ length: U }, (_, u) => mu.subarray(u * d, (u + 1) * d));
+    const { means, covs } = this.learned(mu, raw);
     let correct = 0;
     const pts = this.points[lane];
     const perClass = n / U;

@@ -5,6 +5,7 @@ import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dens
 import { triSolve } from '../linalg.js';
 import { eye } from '../masks.js';
 import type { Parameterization } from '../parameterizations/types.js';
+import { asGaussians } from './gaussian64.js';
 import type { Task, TaskInstance } from './types.js';
 
 export interface ScoreMatchingOptions {
@@ -99,6 +100,14 @@ class ScoreMatchingBatch implements TaskInstance {
     }
     const fit = tf.mul(tf.mean(tf.sum(tf.square(score), 2), 1), 0.5);
     return { loss: tf.sub(fit, tracePrecision) as tf.Tensor1D, checks };
+  }
+
+  gaussians(lane: number, [mu, raw]: Float64Array[]) {
+    const l = this.lanes[lane];
+    return {
+      learned: asGaussians([mu], [this.p.covariance(raw, this.d)], this.d),
+      truth: asGaussians([l.mean], [l.cov], this.d),
+    };
   }
 
   metrics(lane: number, [mu, raw]: Float64Array[]) {

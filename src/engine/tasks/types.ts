@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CatalogTask } from '../../config/catalog.js';
-import type { LearningRates, Metrics, RunConfig } from '../../types.js';
+import type { Gaussians, LearningRates, Metrics, RunConfig } from '../../types.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** One trainable parameter of every lane: initial values [B, ...shape] and its learning-rate group. */
@@ -12,16 +12,30 @@ export interface ParamGroup {
   init: Float32Array;
 }
 
+/** What one step's loss evaluation reports. */
+export interface StepOutput {
+  loss: tf.Tensor1D;
+  checks: tf.Tensor2D;
+  /**
+   * Per-lane event counts of this step ([B] each), summed over a run's live
+   * steps by the trainer and reported as metrics of that name (e.g. steps on
+   * which a unit's density underflowed, Cholesky retries with jitter).
+   */
+  counters?: Record<string, tf.Tensor1D>;
+}
+
 /** A task made for one lane batch: data on device, a loss per lane, metrics. */
 export interface TaskInstance {
   steps: number;
   /** Gaussian units per lane (each with its own factor): check values are [B, units * d]. */
   units: number;
   params: ParamGroup[];
-  /** Per-lane loss [B] at `step` and the factor check values [B, units * d] it saw. */
-  loss(step: number, params: tf.Tensor[]): { loss: tf.Tensor1D; checks: tf.Tensor2D };
+  /** Per-lane loss [B] at `step`, the factor check values [B, units * d] it saw, and counters. */
+  loss(step: number, params: tf.Tensor[]): StepOutput;
   /** Float64 metrics of lane b from its final raw parameters (one array per param group, lane b's slice). */
   metrics(lane: number, params: Float64Array[]): Metrics;
+  /** Lane b's learned and true Gaussians (float64), for pictures of 2-D runs. */
+  gaussians(lane: number, params: Float64Array[]): { learned: Gaussians; truth: Gaussians };
   dispose(): void;
 }
 
