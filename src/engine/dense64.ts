@@ -140,3 +140,46 @@ export function sampleGaussian(
   }
   return x;
 }
+
+/**
+ * Eigenvalues of a symmetric matrix (lower triangle read), ascending, by
+ * cyclic Jacobi rotations: O(d^3) per sweep and a handful of sweeps, accurate
+ * to float64 rounding even for the nearly singular covariances traces are
+ * about, where a characteristic-polynomial shortcut would lose the small one.
+ */
+export function symmetricEigenvalues(a: ArrayLike<number>, d: number): Float64Array {
+  const m = symmetrizeLower(a, d);
+  // A NaN or infinite entry makes every eigenvalue unknown; say so rather than sort a NaN aside.
+  if (!m.every(Number.isFinite)) return new Float64Array(d).fill(Number.NaN);
+  for (let sweep = 0; sweep < 64; sweep++) {
+    let off = 0;
+    let diagonal = 0;
+    for (let p = 0; p < d; p++) {
+      diagonal += m[p * d + p] ** 2;
+      for (let q = p + 1; q < d; q++) off += m[p * d + q] ** 2;
+    }
+    if (off <= 1e-32 * diagonal) break;
+    for (let p = 0; p < d; p++)
+      for (let q = p + 1; q < d; q++) {
+        const apq = m[p * d + q];
+        if (apq === 0) continue;
+        // The rotation that zeroes m[p][q] (Golub & Van Loan, the symmetric Schur decomposition),
+        // with the smaller of the two angles for stability.
+        const tau = (m[q * d + q] - m[p * d + p]) / (2 * apq);
+        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = t * c;
+        for (let k = 0; k < d; k++) {
+          const [mkp, mkq] = [m[k * d + p], m[k * d + q]];
+          m[k * d + p] = c * mkp - s * mkq;
+          m[k * d + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < d; k++) {
+          const [mpk, mqk] = [m[p * d + k], m[q * d + k]];
+          m[p * d + k] = c * mpk - s * mqk;
+          m[q * d + k] = s * mpk + c * mqk;
+        }
+      }
+  }
+  return Float64Array.from({ length: d }, (_, i) => m[i * d + i]).sort();
+}
