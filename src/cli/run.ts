@@ -6,10 +6,8 @@ import { expand } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
-import { resultsCsv } from '../results/csv.js';
-import { resultLine } from '../results/jsonl.js';
 import { type Manifest, RunFolder } from '../results/store.js';
-import { summaryMarkdown } from '../results/summary.js';
+import { inPlanOrder, writeTables } from '../results/tables.js';
 import type { RunResult } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
 import { VERSION } from './version.js';
@@ -39,13 +37,11 @@ export async function run(argv: string[]): Promise<number> {
   const e = loadExperiment(oneFile(positionals, USAGE));
 
   const runs = [...expand(e)];
-  const order = new Map(runs.map((r, i) => [r.id, i]));
   const batches = pack(runs, {
     workers,
     lanes: positiveInt('lanes', values.lanes),
     steps: (c) => task(c.task.name).steps(c),
   });
-  const folder = RunFolder.create(values.out ?? 'runs', e);
   const manifest: Manifest = {
     covsweep: VERSION,
     experiment: e.name,
@@ -56,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     runs: runs.length,
     started: new Date().toISOString(),
   };
-  folder.writeManifest(manifest);
+  const folder = RunFolder.create(values.out ?? 'runs', e, manifest);
 
   const progress = new Progress(
     runs.length,
@@ -77,19 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   progress.finish();
 
-  // Arrival order depends on scheduling; the final files list runs in plan order,
-  // so the same experiment gives the same files whatever the worker count.
-  results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  folder.write('results.jsonl', results.map((r) => `${resultLine(r)}\n`).join(''));
-  folder.write(
-    'results.csv',
-    resultsCsv(
-      results,
-      e.axes.map((a) => a.path),
-    ),
-  );
-  const summary = summaryMarkdown(e, results, manifest.started);
-  folder.write('summary.md', summary);
+  const summary = writeTables(folder, e, inPlanOrder(e, results), manifest.started);
   folder.writeManifest({
     ...manifest,
     backend: [...backends].join(',') || 'none',

@@ -1,8 +1,12 @@
-import type { RunResult } from '../types.js';
+import { readFileSync } from 'node:fs';
+import { CovsweepError } from '../config/errors.js';
+import type { Outcome, RunResult } from '../types.js';
 
 // JSON has no NaN or Infinity; a failed run's loss and metrics often are. They
 // are written as the strings "NaN", "Infinity", "-Infinity" and read back as numbers.
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+
+const OUTCOMES = new Set<Outcome>(['ok', 'singular', 'diverged', 'error', 'timeout']);
 
 export function resultLine(r: RunResult): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
@@ -10,4 +14,66 @@ export function resultLine(r: RunResult): string {
 
 export function parseResultLine(line: string): RunResult {
   return JSON.parse(line, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+}
+
+/** What a results.jsonl holds. */
+export interface ResultsFile {
+  results: RunResult[];
+  /**
+   * A last line without its newline: the writer was stopped mid-line (power cut,
+   * kill -9). It is not in `results`; `bytes` is where the complete lines end.
+   */
+  truncated?: { line: number; bytes: number };
+}
+
+function isResult(v: unknown): v is RunResult {
+  const r = v as RunResult | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.id === 'string' &&
+    OUTCOMES.has(r.outcome) &&
+    typeof r.config === 'object' &&
+    r.config !== null
+  );
+}
+
+/**
+ * Reads results.jsonl. Every line is written whole with its newline, so only
+ * the last can be cut short; it is reported in `truncated` and left out. Any
+ * other line that is not a run result means the file was edited or mixed up,
+ * and is an `E_INPUT` error naming the line.
+ */
+export function readResults(file: string): ResultsFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new CovsweepError('E_IO', `${file}: cannot read the results (${code})`, { cause });
+  }
+  const lines = text.split('\n');
+  const last = lines.pop() ?? '';
+  const results: RunResult[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = parseResultLine(line);
+    } catch {
+      value = undefined;
+    }
+    if (!isResult(value))
+      throw new CovsweepError(
+        'E_INPUT',
+        `${file}:${i + 1}: not a run result (${JSON.stringify(line.slice(0, 40))}...); covsweep writes whole lines, so this file was edited: remove the line`,
+        { file, line: i + 1 },
+      );
+    results.push(value);
+  });
+  if (last === '') return { results };
+  return {
+    results,
+    truncated: { line: lines.length + 1, bytes: Buffer.byteLength(text) - Buffer.byteLength(last) },
+  };
 }

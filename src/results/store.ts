@@ -1,18 +1,43 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
+import { CovsweepError } from '../config/errors.js';
 import type { Experiment, RunResult } from '../types.js';
-import { resultLine } from './jsonl.js';
+import { type ResultsFile, readResults, resultLine } from './jsonl.js';
 
 export interface Manifest {
   covsweep: string;
   experiment: string;
+  /** Absolute path of the experiment file; its copy in the folder has the same base name. */
   file: string;
   backend: string;
   node: string;
   workers: number;
+  /** Runs this folder is meant to hold (all of the experiment's, or its shard's, or `--only`'s). */
   runs: number;
   started: string;
   ended?: string;
+  /** `--shard i/n`: the folder holds shard i of n. */
+  shard?: string;
+  /** `--only`: the folder holds these run ids. */
+  only?: string[];
+  /** `--timeout`: a per-run limit in seconds on top of the experiment's. */
+  timeout?: number;
+  /** The last session was stopped (Ctrl-C, SIGTERM) before every run finished. */
+  interrupted?: boolean;
+  /** Start of each `--resume` session. */
+  resumed?: string[];
+  /** The folders `covsweep merge` combined into this one. */
+  merged?: string[];
 }
 
 /** 2026-11-22T03-04-05Z: a UTC timestamp that sorts and is a valid folder name everywhere. */
@@ -23,10 +48,17 @@ export function stamp(d = new Date()): string {
     .replaceAll(':', '-');
 }
 
+function ioError(what: string, cause: unknown, fix: string): CovsweepError {
+  const e = cause as NodeJS.ErrnoException;
+  return new CovsweepError('E_IO', `${what}: ${e.code ?? ''} ${e.message ?? e}`.trim() + `; ${fix}`, {
+    cause,
+  });
+}
+
 /**
- * One folder per `covsweep run`: runs/<experiment>/<UTC timestamp>/. Results
- * are appended a whole line at a time as batches finish, so what finished is
- * on disk whatever happens next; the other files are written whole (temp file
+ * One folder per sweep: runs/<experiment>/<UTC timestamp>/. Results are
+ * appended a whole line at a time as batches finish, so what finished is on
+ * disk whatever happens next; the other files are written whole (temp file
  * then rename), never half.
  */
 export class RunFolder {
@@ -36,26 +68,123 @@ export class RunFolder {
     this.results = join(dir, 'results.jsonl');
   }
 
-  static create(root: string, e: Experiment, now = new Date()): RunFolder {
+  /**
+   * A new folder under `root` holding the experiment's copy, the manifest and an
+   * empty results.jsonl, or an `E_IO` error and no folder: it is written before
+   * any training, so a root that cannot be written costs nothing.
+   */
+  static create(
+    root: string,
+    e: Pick<Experiment, 'name' | 'file' | 'source'>,
+    manifest: Manifest,
+  ): RunFolder {
     const parent = join(root, e.name);
-    let dir = join(parent, stamp(now));
-    // Two runs in the same second get -2, -3, ... rather than sharing a folder.
-    for (let i = 2; existsSync(dir); i++) dir = join(parent, `${stamp(now)}-${i}`);
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(e.file, join(dir, basename(e.file)));
+    let made: string | undefined;
+    let dir = '';
+    try {
+      made = mkdirSync(parent, { recursive: true });
+      const now = stamp(new Date(manifest.started));
+      dir = join(parent, now);
+      // Two runs in the same second get -2, -3, ... rather than sharing a folder.
+      for (let i = 2; existsSync(dir); i++) dir = join(parent, `${now}-${i}`);
+      mkdirSync(dir);
+      made ??= dir;
+      return RunFolder.fill(dir, e, manifest);
+    } catch (cause) {
+      if (made) rmSync(made, { recursive: true, force: true });
+      throw ioError(`cannot write a run folder in ${parent}`, cause, 'choose a writable --out');
+    }
+  }
+
+  /** `create` at exactly `dir`, which must not exist or be empty (`covsweep merge --out`). */
+  static createAt(dir: string, e: Pick<Experiment, 'file' | 'source'>, manifest: Manifest): RunFolder {
+    if (existsSync(dir) && readdirSync(dir).length > 0)
+      throw new CovsweepError('E_USAGE', `${dir} is not empty; give a new folder`);
+    let made: string | undefined;
+    try {
+      made = mkdirSync(dir, { recursive: true });
+      return RunFolder.fill(dir, e, manifest);
+    } catch (cause) {
+      if (made) rmSync(made, { recursive: true, force: true });
+      throw ioError(`cannot write ${dir}`, cause, 'choose a writable folder');
+    }
+  }
+
+  private static fill(dir: string, e: Pick<Experiment, 'file' | 'source'>, manifest: Manifest): RunFolder {
+    // The text that was validated, not the file as it may be by now.
+    writeFileSync(join(dir, basename(e.file)), e.source);
     writeFileSync(join(dir, 'results.jsonl'), '');
+    const folder = new RunFolder(dir);
+    folder.writeManifest(manifest);
+    return folder;
+  }
+
+  /** An existing folder (resume, repro, merge); `E_INPUT` when it is not one. */
+  static open(dir: string): RunFolder {
+    if (!existsSync(join(dir, 'manifest.json')) || !existsSync(join(dir, 'results.jsonl')))
+      throw new CovsweepError(
+        'E_INPUT',
+        `${dir} is not a covsweep run folder (no manifest.json and results.jsonl); give a runs/<experiment>/<timestamp> folder`,
+      );
     return new RunFolder(dir);
   }
 
+  /** The newest folder of experiment `name` under `root`, if there is one. */
+  static latest(root: string, name: string): RunFolder | undefined {
+    const parent = join(root, name);
+    if (!existsSync(parent)) return undefined;
+    // Timestamps sort as text; "...Z-2" after "...Z".
+    const dirs = readdirSync(parent)
+      .filter((d) => existsSync(join(parent, d, 'manifest.json')))
+      .sort();
+    return dirs.length ? new RunFolder(join(parent, dirs[dirs.length - 1])) : undefined;
+  }
+
+  manifest(): Manifest {
+    return JSON.parse(readFileSync(join(this.dir, 'manifest.json'), 'utf8'));
+  }
+
+  /** The experiment file as it was run: its path in the folder and its text. */
+  experimentCopy(): { file: string; text: string } {
+    const file = join(this.dir, basename(this.manifest().file));
+    try {
+      return { file, text: readFileSync(file, 'utf8') };
+    } catch (cause) {
+      throw ioError(`${this.dir} has lost its experiment copy ${basename(file)}`, cause, 'restore it');
+    }
+  }
+
+  readResults(): ResultsFile {
+    return readResults(this.results);
+  }
+
+  /**
+   * Cuts a truncated last line off results.jsonl, so that appending starts on
+   * a line of its own instead of gluing a new result to the fragment.
+   */
+  dropTruncated(file: ResultsFile) {
+    if (file.truncated) truncateSync(this.results, file.truncated.bytes);
+  }
+
+  /** One write call per batch, every line whole with its newline. */
   append(results: RunResult[]) {
-    if (results.length) appendFileSync(this.results, results.map((r) => `${resultLine(r)}\n`).join(''));
+    if (!results.length) return;
+    try {
+      appendFileSync(this.results, results.map((r) => `${resultLine(r)}\n`).join(''));
+    } catch (cause) {
+      throw ioError(`cannot append to ${this.results}`, cause, 'free space, then resume');
+    }
   }
 
   write(name: string, text: string) {
     const target = join(this.dir, name);
-    mkdirSync(join(target, '..'), { recursive: true });
-    writeFileSync(`${target}.tmp`, text);
-    renameSync(`${target}.tmp`, target);
+    try {
+      mkdirSync(join(target, '..'), { recursive: true });
+      writeFileSync(`${target}.tmp`, text);
+      renameSync(`${target}.tmp`, target);
+    } catch (cause) {
+      throw ioError(`cannot write ${target}`, cause, 'free space, then resume');
+    }
   }
 
   writeManifest(m: Manifest) {
