@@ -19,6 +19,12 @@ export interface CatalogTask {
    * 'dim']` is `units` lists of `dim` numbers. The schema cannot say this, as the lengths are settings.
    */
   shapes?: Record<string, string[]>;
+  /**
+   * Settings that must be larger than another for the task to make sense, with the reason in
+   * words: `{ setting: 'task.n_data', than: 'dim', because: '...' }`. The schema cannot say this
+   * either, as both sides are settings and either may be swept.
+   */
+  above?: { setting: string; than: string; because: string }[];
 }
 
 /**

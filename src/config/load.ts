@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Experiment } from '../types.js';
+import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
@@ -48,6 +49,7 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
   const base = resolveBase(spec, task, catalog);
   checkShapes(base, axes, task, source, problems);
+  checkAbove(base, axes, task, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,

@@ -36,6 +36,13 @@ export const scoreMatching: Task = {
   defaults: { n_data: 50, iterations: 4000 },
   lr: { cov: 1e-3, mean: 1e-3, weights: 1e-3 },
   momentum: 0,
+  above: [
+    {
+      setting: 'task.n_data',
+      than: 'dim',
+      because: 'the sample covariance of n_data <= dim points is singular, so the loss has no minimum',
+    },
+  ],
   steps: (config) => (config.task as unknown as ScoreMatchingOptions).iterations,
   create: (configs, p) => new ScoreMatchingBatch(configs, p),
 };
