@@ -1,72 +1,198 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { CovsweepError } from '../config/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
 import type { LaneBatch, RunResult } from '../types.js';
-import type { WorkerReply, WorkerTask } from './worker.js';
+import { batchLimit, describe, type Ending, failedResults, runLimit } from './faults.js';
+import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
 
 export interface PoolOptions {
   /** @default one per available core */
   workers?: number;
   backend: BackendChoice;
-  /** Every result of a batch, as soon as the batch ends. */
+  /** Every result of a batch, as soon as the batch ends. An exception here (disk full) ends the sweep. */
   onResults: (results: RunResult[], backend: string) => void;
-  /** Steps done so far by a batch. */
+  /** Steps done so far by a batch (0 again when a failed batch's runs are retried). */
   onProgress?: (batch: LaneBatch, steps: number) => void;
+  /** A batch failed and its runs will be retried one by one. */
+  onRetry?: (batch: LaneBatch, reason: string) => void;
+  /** Seconds each run may take, on top of its own `timeout` (the smaller applies); 0 = none. */
+  timeout?: number;
+  /** Abort to stop: no batch starts after it; running ones get `grace` ms to finish, then are dropped. */
+  signal?: AbortSignal;
+  /** @default 5000 */
+  grace?: number;
+  /** The worker module (a path or file: URL); tests point it at fault fixtures. @default ./worker.js */
+  workerFile?: string;
+  /** V8 heap limits of each worker thread; a worker past them is replaced like one that crashed. */
+  resourceLimits?: ResourceLimits;
+}
+
+export interface PoolEnd {
+  /** Runs left without a result because the sweep was stopped. */
+  unfinished: number;
 }
 
 export const defaultWorkers = () => availableParallelism();
 
-const workerFile = new URL('./worker.js', import.meta.url).href;
+const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
+
+/**
+ * A fresh worker loads tfjs and its backend before it trains (seconds); one
+ * that has not started its batch by this is not going to, and a worker that
+ * fails before it starts would fail every batch: both end the sweep.
+ */
+const STARTUP_SECONDS = 120;
+
+/** A batch to train; `alone` for the one-run retries of a failed batch, which are not retried again. */
+interface Job {
+  batch: LaneBatch;
+  alone: boolean;
+}
 
 /**
  * Train lane batches on a Piscina pool of worker threads, one pool task per
- * batch. A batch that throws becomes `error` results for its lanes; the
- * others go on.
+ * batch, at most one batch per worker in flight, so that stopping only has to
+ * stop starting them. Faults stay local: a batch whose worker throws, exits or
+ * runs out of memory, or runs past its time limit, loses its worker (Piscina
+ * starts a fresh one) and its runs are retried once each, alone, so that one
+ * poisonous run is found and the others finish; a run that fails alone too is
+ * recorded as `error` (or `timeout`). How a run ended numerically (singular,
+ * diverged) is a result, never a fault, and never retried.
  */
-export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<void> {
+export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<PoolEnd> {
   const workers = o.workers ?? defaultWorkers();
   const pool = new Piscina<WorkerTask, WorkerReply>({
-    filename: workerFile,
+    filename: o.workerFile ?? WORKER_FILE,
     minThreads: workers,
     maxThreads: workers,
-    // Batches are queued up front; let the queue hold all of them.
-    maxQueue: Number.POSITIVE_INFINITY,
+    resourceLimits: o.resourceLimits,
   });
-  try {
-    await Promise.all(
-      batches.map(async (batch) => {
-        const { port1, port2 } = new MessageChannel();
-        port1.on('message', (m: { steps: number }) => o.onProgress?.(batch, m.steps));
-        try {
-          const reply = await pool.run(
-            { batch, backend: o.backend, progress: port2 },
-            { transferList: [port2] },
-          );
-          o.onResults(reply.results, reply.backend);
-        } catch (err) {
-          o.onResults(errorResults(batch, err), 'none');
-        } finally {
-          port1.close();
-        }
-      }),
+  // A worker dying between batches has nothing to retry and Piscina replaces it;
+  // unheard, the 'error' event would throw in the main thread.
+  pool.on('error', () => {});
+  const queue: Job[] = batches.map((batch) => ({ batch, alone: false }));
+  const running = new Map<Job, AbortController>();
+  let nextIndex = batches.length;
+  let unfinished = 0;
+  let fatal: unknown;
+  const stopAll = () => {
+    for (const c of running.values()) c.abort({ kind: 'stopped' } satisfies Ending);
+  };
+
+  function settle(job: Job, end: Ending) {
+    if (end.kind === 'stopped') {
+      unfinished += job.batch.runs.length;
+    } else if (end.kind === 'fault' && end.phase === 'setup') {
+      unfinished += job.batch.runs.length;
+      fatal ??= new CovsweepError('E_IO', `the workers cannot start: ${end.message}`);
+      stopAll();
+    } else if (!job.alone) {
+      o.onRetry?.(job.batch, end.kind === 'stuck' ? `still running after ${end.seconds} s` : end.message);
+      o.onProgress?.(job.batch, 0);
+      const retries = job.batch.runs.map((run) => ({
+        batch: { ...job.batch, index: nextIndex++, runs: [run] },
+        alone: true,
+      }));
+      queue.unshift(...retries);
+    } else {
+      o.onResults(failedResults(job.batch, end), 'none');
+    }
+  }
+
+  async function attempt(job: Job) {
+    const controller = new AbortController();
+    running.set(job, controller);
+    const abort = (end: Ending) => controller.abort(end);
+    const { port1, port2 } = new MessageChannel();
+    const limit = batchLimit(job.batch, o.timeout);
+    let started = false;
+    let guard = setTimeout(
+      () =>
+        abort({ kind: 'fault', phase: 'setup', message: `no worker started within ${STARTUP_SECONDS} s` }),
+      STARTUP_SECONDS * 1000,
     );
+    const handle = (m: WorkerMessage) => {
+      if (m.type === 'progress') o.onProgress?.(job.batch, m.steps);
+      else if (m.type === 'fault') abort({ kind: 'fault', phase: m.phase, message: m.message });
+      else {
+        started = true;
+        clearTimeout(guard);
+        if (limit) guard = setTimeout(() => abort({ kind: 'stuck', ...limit }), limit.seconds * 1000);
+      }
+    };
+    port1.on('message', handle);
+    let reply: WorkerReply | undefined;
+    let end: Ending | undefined;
+    try {
+      reply = await pool.run(
+        { batch: limited(job.batch, o.timeout), backend: o.backend, port: port2 },
+        { transferList: [port2], signal: controller.signal },
+      );
+    } catch (err) {
+      // Messages the worker sent before it died may not have been dispatched yet.
+      for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) handle(m.message);
+      end = controller.signal.aborted
+        ? controller.signal.reason
+        : // Before training starts a fault is the worker's own (its module or backend), not the batch's.
+          { kind: 'fault', phase: started ? 'batch' : 'setup', message: describe(err) };
+    } finally {
+      clearTimeout(guard);
+      port1.close();
+      running.delete(job);
+    }
+    try {
+      if (reply) o.onResults(restored(job.batch, reply.results), reply.backend);
+      else settle(job, end!);
+    } catch (err) {
+      // Results that cannot be written: nothing more should run.
+      fatal ??= err;
+      stopAll();
+    }
+  }
+
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onStop = () => {
+    graceTimer = setTimeout(stopAll, o.grace ?? 5000);
+  };
+  o.signal?.addEventListener('abort', onStop, { once: true });
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (;;) {
+      while (!o.signal?.aborted && !fatal && queue.length && inFlight.size < workers) {
+        const task: Promise<void> = attempt(queue.shift()!).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+      if (!inFlight.size) break;
+      await Promise.race(inFlight);
+    }
   } finally {
+    clearTimeout(graceTimer);
+    o.signal?.removeEventListener('abort', onStop);
     await pool.destroy();
   }
+  if (fatal) throw fatal;
+  return { unfinished: unfinished + queue.reduce((n, j) => n + j.batch.runs.length, 0) };
 }
 
-function errorResults(batch: LaneBatch, err: unknown): RunResult[] {
-  const reason = err instanceof Error ? err.message : String(err);
-  return batch.runs.map(({ id, config }) => ({
-    id,
-    config,
-    outcome: 'error',
-    reason,
-    step: 0,
-    loss: Number.NaN,
-    metrics: {},
-    curve: [],
-    seconds: 0,
-  }));
+/** The batch as posted: each run's time limit lowered to the CLI's where that is smaller. */
+function limited(batch: LaneBatch, cliTimeout = 0): LaneBatch {
+  if (!cliTimeout) return batch;
+  return {
+    ...batch,
+    runs: batch.runs.map(({ id, config }) => ({
+      id,
+      config: { ...config, timeout: runLimit(config, cliTimeout) },
+    })),
+  };
+}
+
+/**
+ * Results with each run's config as planned: `--timeout` is a limit of this
+ * session, not a setting of the run, so it changes neither its id nor its record.
+ */
+function restored(batch: LaneBatch, results: RunResult[]): RunResult[] {
+  const configs = new Map(batch.runs.map((r) => [r.id, r.config]));
+  return results.map((r) => ({ ...r, config: configs.get(r.id) ?? r.config }));
 }

@@ -64,6 +64,12 @@ export class Progress {
     this.draw(false);
   }
 
+  /** A message of its own line (a retried batch), with the progress line redrawn below it. */
+  note(message: string) {
+    this.out.write(this.tty ? `\r\x1b[K${message}\n` : `${message}\n`);
+    if (this.tty) this.draw(true);
+  }
+
   /** The last line, and the terminal left clean for the summary. */
   finish() {
     this.draw(true);

@@ -7,8 +7,8 @@ import type { LaneBatch, RunResult } from '../types.js';
 export interface WorkerTask {
   batch: LaneBatch;
   backend: BackendChoice;
-  /** Receives `{ steps }` progress messages while the batch trains. */
-  progress: MessagePort;
+  /** Where the worker tells the pool how the batch is going (`WorkerMessage`). */
+  port: MessagePort;
 }
 
 export interface WorkerReply {
@@ -16,16 +16,48 @@ export interface WorkerReply {
   backend: string;
 }
 
+/** What a worker tells the pool while it holds a batch. */
+export type WorkerMessage =
+  /** The backend is ready and training begins: the batch's time limit counts from here. */
+  | { type: 'started' }
+  | { type: 'progress'; steps: number }
+  /**
+   * An exception: while loading the backend (`setup`: every batch would fail
+   * the same way) or while training (`batch`).
+   */
+  | { type: 'fault'; phase: 'setup' | 'batch'; message: string };
+
 let ready: Promise<string> | undefined;
 
 /** Piscina entry: train one lane batch. The backend loads once per worker thread. */
-export default async function run({ batch, backend, progress }: WorkerTask): Promise<WorkerReply> {
-  ready ??= useBackend(backend);
-  const used = await ready;
+export default async function run({ batch, backend, port }: WorkerTask): Promise<WorkerReply> {
+  const post = (m: WorkerMessage) => port.postMessage(m);
+  let used: string;
   try {
-    const results = trainBatch(batch, { onProgress: (steps) => progress.postMessage({ steps }) });
-    return { results, backend: used };
-  } finally {
-    progress.close();
+    ready ??= useBackend(backend);
+    used = await ready;
+  } catch (err) {
+    return fault(post, 'setup', err);
   }
+  post({ type: 'started' });
+  let results: RunResult[];
+  try {
+    results = trainBatch(batch, { onProgress: (steps) => post({ type: 'progress', steps }) });
+  } catch (err) {
+    return fault(post, 'batch', err);
+  }
+  port.close();
+  return { results, backend: used };
+}
+
+/**
+ * After an exception this thread's tfjs may be broken (an aborted wasm module
+ * fails every later call), so it must not take another batch. Throwing would
+ * hand the thread straight back to Piscina for the next batch; instead it
+ * reports the fault and waits for the pool to terminate it, which also makes
+ * Piscina start a fresh thread in its place.
+ */
+function fault(post: (m: WorkerMessage) => void, phase: 'setup' | 'batch', err: unknown): Promise<never> {
+  post({ type: 'fault', phase, message: err instanceof Error ? err.message : String(err) });
+  return new Promise<never>(() => {});
 }
