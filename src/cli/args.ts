@@ -37,3 +37,12 @@ export function oneFile(positionals: string[], usage: string): string {
     throw new CovsweepError('E_USAGE', `expected one experiment file; usage: ${usage}`);
   return positionals[0];
 }
+
+/** A positive number option (seconds), or undefined when absent. */
+export function positiveNumber(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new CovsweepError('E_USAGE', `--${name} must be a number > 0, received "${v}"`);
+  return n;
+}

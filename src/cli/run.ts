@@ -1,21 +1,28 @@
+import { basename } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
 import { loadExperiment } from '../config/load.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { expand } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
+import { type Selection, select } from '../plan/select.js';
+import { parseShard, shardLabel } from '../plan/shard.js';
 import { defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
+import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
 import { inPlanOrder, writeTables } from '../results/tables.js';
-import type { RunResult } from '../types.js';
-import { oneFile, parse, positiveInt } from './args.js';
+import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
+import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 import { VERSION } from './version.js';
 
 export const USAGE =
-  'covsweep run FILE [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
+  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
 
-/** Train every run of an experiment and write runs/<name>/<timestamp>/. */
+/** Seconds running batches get to finish after the first Ctrl-C. */
+const GRACE_SECONDS = 5;
+
+/** Train the runs of an experiment (all, a shard, chosen ids, or those a folder lacks) and write tables. */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -24,6 +31,11 @@ export async function run(argv: string[]): Promise<number> {
       backend: { type: 'string' },
       lanes: { type: 'string' },
       out: { type: 'string' },
+      resume: { type: 'boolean' },
+      force: { type: 'boolean' },
+      only: { type: 'string' },
+      shard: { type: 'string' },
+      timeout: { type: 'string' },
     },
     USAGE,
   );
@@ -34,51 +46,127 @@ export async function run(argv: string[]): Promise<number> {
       `--backend must be one of ${BACKENDS.join(', ')}, received "${values.backend}"`,
     );
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
-  const e = loadExperiment(oneFile(positionals, USAGE));
-
-  const runs = [...expand(e)];
-  const batches = pack(runs, {
-    workers,
-    lanes: positiveInt('lanes', values.lanes),
-    steps: (c) => task(c.task.name).steps(c),
-  });
-  const manifest: Manifest = {
-    covsweep: VERSION,
-    experiment: e.name,
-    file: e.file,
-    backend: 'pending',
-    node: process.version,
-    workers,
-    runs: runs.length,
-    started: new Date().toISOString(),
+  const timeout = positiveNumber('timeout', values.timeout);
+  // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.
+  const [file, resumeDir] = values.resume ? positionals : [oneFile(positionals, USAGE)];
+  if (!file || positionals.length > 2)
+    throw new CovsweepError('E_USAGE', `expected one experiment file; usage: ${USAGE}`);
+  if (values.force && !values.resume) throw new CovsweepError('E_USAGE', '--force only applies to --resume');
+  const asked: Selection = {
+    shard: values.shard === undefined ? undefined : parseShard(values.shard),
+    only: values.only?.split(',').filter(Boolean),
   };
-  const folder = RunFolder.create(values.out ?? 'runs', e, manifest);
+  if (values.resume && (asked.shard || asked.only))
+    throw new CovsweepError(
+      'E_USAGE',
+      '--resume continues the runs its folder was made for; drop --shard and --only',
+    );
+  if (asked.shard && asked.only) throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
+  const e = loadExperiment(file);
+  const root = values.out ?? 'runs';
 
-  const progress = new Progress(
-    runs.length,
-    batches.reduce((n, b) => n + b.steps * b.runs.length, 0),
-  );
-  const results: RunResult[] = [];
-  const backends = new Set<string>();
-  await runBatches(batches, {
-    workers,
-    backend,
-    onProgress: (batch, steps) => progress.batchSteps(batch, steps),
-    onResults: (rs, used) => {
-      folder.append(rs);
-      results.push(...rs);
-      if (used !== 'none') backends.add(used);
-      progress.results(rs);
-    },
-  });
-  progress.finish();
+  // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
+  const stop = new AbortController();
+  const release = trapInterrupts(stop, GRACE_SECONDS);
+  try {
+    const now = new Date().toISOString();
+    const resumed = values.resume
+      ? openToResume(e, folderToResume(e, root, resumeDir), Boolean(values.force))
+      : undefined;
+    const old = resumed?.folder.manifest();
+    const selection: Selection = old
+      ? { shard: old.shard ? parseShard(old.shard) : undefined, only: old.only }
+      : asked;
+    // Checked (an --only id the experiment lacks) before any folder is made.
+    const selected = select([...expand(e)], selection);
+    const manifest: Manifest = old
+      ? {
+          ...old,
+          file: e.file,
+          runs: selected.length,
+          workers,
+          timeout,
+          resumed: [...(old.resumed ?? []), now],
+        }
+      : {
+          covsweep: VERSION,
+          experiment: e.name,
+          file: e.file,
+          backend: 'pending',
+          node: process.version,
+          workers,
+          runs: selected.length,
+          started: now,
+          shard: asked.shard && shardLabel(asked.shard),
+          only: asked.only,
+          timeout,
+        };
+    const folder = resumed?.folder ?? RunFolder.create(root, e, manifest);
+    for (const note of resumed?.notes ?? []) process.stderr.write(`covsweep: ${note}\n`);
+    // Forced past a change: the folder now describes the experiment as it is.
+    if (resumed?.changed) folder.write(basename(e.file), e.source);
+    const earlier = resumed?.results ?? [];
+    const recorded = new Set(earlier.map((r) => r.id));
+    const todo = selected.filter((r) => !recorded.has(r.id));
 
-  const summary = writeTables(folder, e, inPlanOrder(e, results), manifest.started);
-  folder.writeManifest({
-    ...manifest,
-    backend: [...backends].join(',') || 'none',
-    ended: new Date().toISOString(),
-  });
-  process.stdout.write(`${summary}\nresults: ${folder.dir}\n`);
-  return 0;
+    const batches = pack(todo, {
+      workers,
+      lanes: positiveInt('lanes', values.lanes),
+      steps: (c) => task(c.task.name).steps(c),
+    });
+    const progress = new Progress(
+      todo.length,
+      batches.reduce((n, b) => n + b.steps * b.runs.length, 0),
+    );
+    const results = [...earlier];
+    const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
+    let unfinished = 0;
+    try {
+      ({ unfinished } = await runBatches(batches, {
+        workers,
+        backend,
+        timeout,
+        signal: stop.signal,
+        grace: GRACE_SECONDS * 1000,
+        onProgress: (batch, steps) => progress.batchSteps(batch, steps),
+        onRetry: (batch, reason) =>
+          progress.note(
+            `covsweep: batch #${batch.index} (${batch.runs.length} runs) failed: ${reason}; retrying its runs one by one`,
+          ),
+        onResults: (rs, used) => {
+          folder.append(rs);
+          results.push(...rs);
+          if (used !== 'none') backends.add(used);
+          progress.results(rs);
+        },
+      }));
+    } catch (err) {
+      progress.finish();
+      process.stderr.write(`covsweep: finished runs are in ${folder.results}; ${resumeHint(file, folder)}\n`);
+      throw err;
+    }
+    progress.finish();
+
+    const summary = writeTables(folder, e, inPlanOrder(e, results), manifest.started);
+    folder.writeManifest({
+      ...manifest,
+      backend: [...backends].join(',') || 'none',
+      ended: new Date().toISOString(),
+      interrupted: unfinished > 0 || undefined,
+    });
+    if (unfinished > 0) {
+      process.stderr.write(
+        `covsweep: stopped with ${unfinished} of ${selected.length} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,
+      );
+      return INTERRUPTED;
+    }
+    process.stdout.write(`${summary}\nresults: ${folder.dir}\n`);
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+function resumeHint(file: string, folder: RunFolder): string {
+  return `to run the rest: covsweep run ${file} --resume ${folder.dir}`;
 }
