@@ -1,4 +1,5 @@
 import { CovsweepError } from '../config/errors.js';
+import * as mergeCommand from './merge.js';
 import * as planCommand from './plan.js';
 import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
@@ -20,6 +21,11 @@ const COMMANDS: Record<string, Command> = {
     run: planCommand.plan,
     usage: planCommand.USAGE,
     help: 'show how a sweep expands into runs and lane batches',
+  },
+  merge: {
+    run: mergeCommand.merge,
+    usage: mergeCommand.USAGE,
+    help: 'combine run folders of one experiment (its shards) into one, with tables over all',
   },
   validate: {
     run: validateCommand.validate,

@@ -8,19 +8,22 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'covsweep.js');
 
 /** Run the built CLI as a user would; CI=true so progress is plain lines. */
-export function covsweep(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
+export function covsweep(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, CI: 'true', ...env },
+    env: { ...process.env, CI: 'true' },
     timeout: 300_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The built CLI in the background, for tests that signal it; `done` resolves when it exits. */
-export function startCovsweep(args: string[], cwd = ROOT) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true' } });
+/**
+ * The built CLI in the background: for tests that signal it, and for long runs, which
+ * must not block the test process (vitest's own messages time out meanwhile).
+ */
+export function startCovsweep(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -36,3 +39,7 @@ export function startCovsweep(args: string[], cwd = ROOT) {
 }
 
 export const tempDir = (prefix = 'covsweep-') => mkdtempSync(join(tmpdir(), prefix));
+
+/** `covsweep` without blocking: resolves with the exit code and output. */
+export const covsweepAsync = (args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) =>
+  startCovsweep(args, cwd, env).done;

@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readResults } from '../../src/results/jsonl.js';
-import { covsweep, startCovsweep, tempDir } from './cli.js';
+import { covsweepAsync, startCovsweep, tempDir } from './cli.js';
 import { runFolders, tables, timeless, whenResults } from './folders.js';
 
 // One worker and one lane per batch: twelve batches one after another, so a signal lands mid-sweep.
 const SLOW = ['--workers', '1', '--lanes', '1'];
 
 let clean: string;
-beforeAll(() => {
+beforeAll(async () => {
   const out = tempDir();
-  expect(covsweep(['run', 'experiments/smoke.yaml', '--out', out]).code).toBe(0);
+  expect((await covsweepAsync(['run', 'experiments/smoke.yaml', '--out', out])).code).toBe(0);
   [clean] = runFolders(out);
 });
 
@@ -32,7 +32,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('a first %s', (signal) => {
     expect(partial.results.length).toBeLessThan(12);
     expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).interrupted).toBe(true);
 
-    const resumed = covsweep(['run', 'experiments/smoke.yaml', '--resume', '--out', out, ...SLOW]);
+    const resumed = await covsweepAsync(['run', 'experiments/smoke.yaml', '--resume', '--out', out, ...SLOW]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain(`results: ${dir}`);
     expect(runFolders(out)).toEqual([dir]);

@@ -1,0 +1,23 @@
+import { CovsweepError } from '../config/errors.js';
+import { mergeFolders } from '../results/merge.js';
+import { RunFolder } from '../results/store.js';
+import { inPlanOrder, writeTables } from '../results/tables.js';
+import { parse } from './args.js';
+import { VERSION } from './version.js';
+
+export const USAGE = 'covsweep merge RUN_DIR... --out DIR';
+
+/** Combine run folders of one experiment (its shards) into a new folder with tables over all. */
+export async function merge(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' } }, USAGE);
+  if (!positionals.length || !values.out)
+    throw new CovsweepError('E_USAGE', `give the run folders and --out; usage: ${USAGE}`);
+  const m = mergeFolders(positionals, VERSION);
+  for (const note of m.notes) process.stderr.write(`covsweep: ${note}\n`);
+  const folder = RunFolder.createAt(values.out, { file: m.copy.file, source: m.copy.text }, m.manifest);
+  const summary = writeTables(folder, m.experiment, inPlanOrder(m.experiment, m.results), m.manifest.started);
+  process.stdout.write(
+    `${summary}\nmerged ${positionals.length} folders, ${m.results.length} runs: ${folder.dir}\n`,
+  );
+  return 0;
+}
