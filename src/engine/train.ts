@@ -4,13 +4,26 @@ import { Health, type LaneEnd } from './health.js';
 import { Sgd } from './optim.js';
 import { parameterization } from './parameterizations/index.js';
 import { task } from './tasks/index.js';
-import type { StepOutput, TaskInstance } from './tasks/types.js';
+import type { ParamGroup, StepOutput, TaskInstance } from './tasks/types.js';
 
 export interface TrainOptions {
   /** Called with the number of steps done, about every `progressEvery` steps. */
   onProgress?: (steps: number) => void;
   /** @default 50 */
   progressEvery?: number;
+  /**
+   * Called at every step with its loss and gradients, before the update
+   * (`covsweep repro --trace`). The tensors are the batch's own and valid
+   * only during the call.
+   */
+  onStep?: (step: number, state: StepState) => void;
+}
+
+export interface StepState {
+  loss: ArrayLike<number>;
+  params: tf.Tensor[];
+  grads: tf.Tensor[];
+  groups: ParamGroup[];
 }
 
 /** How often (in steps) the wall clock is read for per-run time limits. */
@@ -49,6 +62,7 @@ export function trainBatch(batch: LaneBatch, options: TrainOptions = {}): RunRes
       const live = health.alive.slice();
       const { grads, changed, loss, counters } = judgedStep(t, step, params, bounds, health, true);
       record.step(step, live, health.alive, loss, counters);
+      options.onStep?.(step, { loss, params, grads: grads!, groups: t.params });
       if (changed) {
         alive.dispose();
         alive = tf.tensor1d(health.alive, 'bool');
