@@ -1,6 +1,7 @@
 import { CovsweepError } from '../config/errors.js';
 import * as mergeCommand from './merge.js';
 import * as planCommand from './plan.js';
+import * as reproCommand from './repro.js';
 import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
 import { VERSION } from './version.js';
@@ -26,6 +27,11 @@ const COMMANDS: Record<string, Command> = {
     run: mergeCommand.merge,
     usage: mergeCommand.USAGE,
     help: 'combine run folders of one experiment (its shards) into one, with tables over all',
+  },
+  repro: {
+    run: reproCommand.repro,
+    usage: reproCommand.USAGE,
+    help: 're-run one run alone and compare with its record; --trace writes its per-step trace',
   },
   validate: {
     run: validateCommand.validate,

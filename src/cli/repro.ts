@@ -1,0 +1,74 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { CovsweepError } from '../config/errors.js';
+import { loadExperiment, parseExperiment } from '../config/load.js';
+import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
+import { task } from '../engine/tasks/index.js';
+import { Trace } from '../engine/trace.js';
+import { trainBatch } from '../engine/train.js';
+import { expand } from '../plan/expand.js';
+import { RunFolder } from '../results/store.js';
+import type { RunResult, RunSpec } from '../types.js';
+import { parse } from './args.js';
+
+export const USAGE = 'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backend auto|tensorflow|wasm|cpu]';
+
+/** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
+function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult; backend?: string } {
+  if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
+    const spec = [...expand(loadExperiment(source))].find((r) => r.id === id);
+    if (!spec) throw new CovsweepError('E_USAGE', `${source} has no run ${id}`);
+    return { spec };
+  }
+  const folder = RunFolder.open(source);
+  const recorded = folder.readResults().results.find((r) => r.id === id);
+  if (recorded)
+    return { spec: { id, config: recorded.config }, recorded, backend: folder.manifest().backend };
+  const copy = folder.experimentCopy();
+  const spec = [...expand(parseExperiment(copy.text, copy.file))].find((r) => r.id === id);
+  if (!spec) throw new CovsweepError('E_USAGE', `${source} has no run ${id}; run ids are in its results.csv`);
+  return { spec };
+}
+
+const ending = (r: RunResult) =>
+  `${r.outcome} at step ${r.step}${r.outcome === 'ok' ? '' : ` (${r.reason})`}`;
+
+/**
+ * Re-run one configuration alone, in this process, on the backend it was
+ * recorded with: its outcome and step must equal the recorded ones (exit 1
+ * when they do not). `--trace` writes its per-step trace as CSV.
+ */
+export async function repro(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { trace: { type: 'string' }, backend: { type: 'string' } },
+    USAGE,
+  );
+  if (positionals.length !== 2)
+    throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
+  const [source, id] = positionals;
+  const { spec, recorded, backend: recordedBackend } = find(source, id);
+  const backend = (values.backend ?? recordedBackend?.split(',')[0] ?? 'auto') as BackendChoice;
+  if (!BACKENDS.includes(backend))
+    throw new CovsweepError(
+      'E_USAGE',
+      `--backend must be one of ${BACKENDS.join(', ')}, received "${backend}"`,
+    );
+  const used = await useBackend(backend);
+  const trace = values.trace ? new Trace(spec.config) : undefined;
+  const steps = task(spec.config.task.name).steps(spec.config);
+  const [result] = trainBatch({ index: 0, shapeKey: '', runs: [spec], steps }, { onStep: trace?.onStep });
+  if (trace && values.trace) {
+    writeFileSync(values.trace, trace.csv());
+    process.stdout.write(`trace: ${values.trace} (${trace.rows.length} steps)\n`);
+  }
+  process.stdout.write(`${id}: ${ending(result)}, loss ${result.loss} [${used}]\n`);
+  if (!recorded) return 0;
+  if (recorded.outcome === result.outcome && recorded.step === result.step) {
+    process.stdout.write(`${id}: same outcome and step as recorded\n`);
+    return 0;
+  }
+  process.stderr.write(
+    `covsweep: ${id} was recorded as ${ending(recorded)}; this time it ended differently\n`,
+  );
+  return 1;
+}
