@@ -48,11 +48,10 @@ export function stamp(d = new Date()): string {
     .replaceAll(':', '-');
 }
 
+/** An `E_IO` error: what could not be done, Node's message (which starts with the code, ENOSPC: ...), the fix. */
 function ioError(what: string, cause: unknown, fix: string): CovsweepError {
-  const e = cause as NodeJS.ErrnoException;
-  return new CovsweepError('E_IO', `${what}: ${e.code ?? ''} ${e.message ?? e}`.trim() + `; ${fix}`, {
-    cause,
-  });
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new CovsweepError('E_IO', `${what}: ${reason}; ${fix}`, { cause });
 }
 
 /**
