@@ -47,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     );
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
   const timeout = positiveNumber('timeout', values.timeout);
+  const lanes = positiveInt('lanes', values.lanes);
   // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.
   const [file, resumeDir] = values.resume ? positionals : [oneFile(positionals, USAGE)];
   if (!file || positionals.length > 2)
@@ -111,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
 
     const batches = pack(todo, {
       workers,
-      lanes: positiveInt('lanes', values.lanes),
+      lanes,
       steps: (c) => task(c.task.name).steps(c),
     });
     const progress = new Progress(
