@@ -35,56 +35,49 @@ export function trainBatch(batch: LaneBatch, options: TrainOptions = {}): RunRes
     configs.map((c) => c.thresholds),
   );
   const opt = new Sgd(configs, t.params);
-  const bounds = tf.tensor2d(
-    configs.map((c) => c.thresholds.divergence_bound),
-    [B, 1],
-  );
-  let params = t.params.map((g) => tf.tensor(g.init, [B, ...g.shape]));
-  let alive = tf.tensor1d(health.alive, 'bool');
+  // The lanes' parameters live in host memory between steps, where the
+  // optimizer and the bound check loop over them; each step uploads them once.
+  const values = t.params.map((g) => g.init.slice());
   const every = options.progressEvery ?? 50;
   const record = new Recorder(configs, t.steps);
   try {
     let step = 0;
     for (; step < t.steps && health.anyAlive; step++) {
       const live = health.alive.slice();
-      const { grads, changed, loss, counters } = judgedStep(t, step, params, bounds, health, true);
+      const { grads, loss, counters } = judgedStep(t, step, values, health, true);
       record.step(step, live, health.alive, loss, counters);
-      if (changed) {
-        alive.dispose();
-        alive = tf.tensor1d(health.alive, 'bool');
-      }
-      const next = opt.step(params, grads!, alive);
-      tf.dispose([...params, ...grads!]);
-      params = next;
+      opt.step(
+        values,
+        grads!.map((g) => g.dataSync()),
+        health.alive,
+      );
+      tf.dispose(grads);
       if (step % CLOCK_EVERY === 0) stopLate(health, configs, step, started);
       if (options.onProgress && step % every === every - 1) options.onProgress(step + 1);
     }
     // Judge the final parameters too: the last update may itself have broken a lane.
     // The classifier re-reads its last step's point at them.
-    if (health.anyAlive) judgedStep(t, t.steps - 1, params, bounds, health, false, t.steps);
+    if (health.anyAlive) judgedStep(t, t.steps - 1, values, health, false, t.steps);
     options.onProgress?.(t.steps);
     const seconds = (performance.now() - started) / 1000 / B;
-    const finals = params.map((x) => x.dataSync());
-    return health.finish(t.steps).map((end, b) => result(batch, b, end, t, finals, seconds, record));
+    return health.finish(t.steps).map((end, b) => result(batch, b, end, t, values, seconds, record));
   } finally {
-    tf.dispose([...params, alive, bounds]);
-    opt.dispose();
     t.dispose();
   }
 }
 
-/** Loss (and gradients) at `params`, judged by the health check at `at` (default: `step`). */
+/** Loss (and gradients) at the parameters `values`, judged by the health check at `at` (default: `step`). */
 function judgedStep(
   t: TaskInstance,
   step: number,
-  params: tf.Tensor[],
-  bounds: tf.Tensor,
+  values: Float32Array[],
   health: Health,
   withGrads: boolean,
   at = step,
 ) {
-  const B = params[0].shape[0];
-  const { loss, checks, counters, grads, bad } = tf.tidy(() => {
+  const B = health.alive.length;
+  const { loss, checks, counters, grads } = tf.tidy(() => {
+    const params = values.map((v, i) => tf.tensor(v, [B, ...t.params[i].shape]));
     let seen: StepOutput | undefined;
     const objective = (...ps: tf.Tensor[]) => {
       seen = t.loss(step, ps);
@@ -95,19 +88,13 @@ function judgedStep(
     let grads: tf.Tensor[] | undefined;
     if (withGrads) grads = tf.valueAndGrads(objective)(params).grads;
     else objective(...params);
-    const flat = tf.concat(
-      params.map((x) => tf.reshape(x, [B, -1])),
-      1,
-    );
-    // lessEqual is false for NaN, so this flags non-finite values too.
-    const bad = tf.any(tf.logicalNot(tf.lessEqual(tf.abs(flat), bounds)), 1);
-    return { loss: seen!.loss, checks: seen!.checks, counters: seen!.counters, grads, bad };
+    return { loss: seen!.loss, checks: seen!.checks, counters: seen!.counters, grads };
   });
   const lossValues = loss.dataSync();
-  const changed = health.observe(at, lossValues, checks.dataSync(), bad.dataSync());
+  health.observe(at, lossValues, checks.dataSync(), health.outOfBounds(values));
   const counterValues = Object.entries(counters ?? {}).map(([name, c]) => [name, c.dataSync()] as const);
-  tf.dispose([loss, checks, bad, ...Object.values(counters ?? {})]);
-  return { grads, changed, loss: lossValues, counters: counterValues };
+  tf.dispose([loss, checks, ...Object.values(counters ?? {})]);
+  return { grads, loss: lossValues, counters: counterValues };
 }
 
 function stopLate(health: Health, configs: RunConfig[], step: number, started: number) {
