@@ -43,21 +43,19 @@ export class Sgd implements Optimizer {
 
   step(params: Float32Array[], grads: ArrayLike<number>[], alive: Uint8Array): void {
     const lanes = alive.length;
-    params.forEach((p, i) => {
-      const g = grads[i];
-      const buf = this.buffers[i];
-      const lr = this.lr[i];
+    const { momentum, nesterov } = this;
+    for (let i = 0; i < params.length; i++) {
+      const [p, g, buf, lr] = [params[i], grads[i], this.buffers[i], this.lr[i]];
       const size = p.length / lanes;
       for (let b = 0; b < lanes; b++) {
         if (!alive[b]) continue;
-        const m = this.momentum[b];
+        const [m, rate] = [momentum[b], lr[b]];
         for (let k = b * size; k < (b + 1) * size; k++) {
           const next = f32(f32(m * buf[k]) + g[k]);
-          const direction = this.nesterov ? f32(g[k] + f32(m * next)) : next;
           buf[k] = next;
-          p[k] = f32(p[k] - f32(lr[b] * direction));
+          p[k] = f32(p[k] - f32(rate * (nesterov ? f32(g[k] + f32(m * next)) : next)));
         }
       }
-    });
+    }
   }
 }

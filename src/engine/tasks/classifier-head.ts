@@ -20,74 +20,57 @@ function plainHead(logp: tf.Tensor2D, w: tf.Tensor3D, labels: Int32Array): tf.Te
   return tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(out)), 1)) as tf.Tensor1D;
 }
 
+/**
+ * In float64 per lane: act = exp(logp), out = W act, loss = -log softmax(out)[label]
+ * (max-shifted, as logSoftmax is). The gradient is d loss / d out_k = softmax_k - [k = label],
+ * then through W act and exp; the forward keeps act and softmax for it.
+ */
 function fusedHead(logp: tf.Tensor2D, w: tf.Tensor3D, labels: Int32Array): tf.Tensor1D {
   const [B, U] = logp.shape;
   const K = w.shape[1];
   const op = tf.customGrad((lt, wt) => {
     const [lv, wv] = [values(lt), values(wt)];
-    const k = new HeadKernel(U, K);
+    const act = new Float64Array(B * U);
+    const soft = new Float64Array(B * K);
     const loss = new Float32Array(B);
-    for (let b = 0; b < B; b++) loss[b] = k.forward(lv, wv, b, labels[b]);
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < U; j++) act[b * U + j] = Math.exp(lv[b * U + j]);
+      let max = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < K; k++) {
+        let o = 0;
+        for (let j = 0; j < U; j++) o += wv[(b * K + k) * U + j] * act[b * U + j];
+        soft[b * K + k] = o;
+        if (o > max) max = o;
+      }
+      const logit = soft[b * K + labels[b]];
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const e = Math.exp(soft[b * K + k] - max);
+        soft[b * K + k] = e;
+        sum += e;
+      }
+      loss[b] = max + Math.log(sum) - logit;
+      for (let k = 0; k < K; k++) soft[b * K + k] /= sum;
+    }
     return {
       value: tf.tensor1d(loss),
       gradFunc: (dy: tf.Tensor) => {
         const g = values(dy);
         const dlogp = new Float32Array(B * U);
         const dw = new Float32Array(B * K * U);
-        for (let b = 0; b < B; b++) {
-          k.forward(lv, wv, b, labels[b]);
-          k.backward(wv, b, labels[b], g[b], dlogp, dw);
-        }
+        for (let b = 0; b < B; b++)
+          for (let j = 0; j < U; j++) {
+            let dact = 0;
+            for (let k = 0; k < K; k++) {
+              const gout = g[b] * (soft[b * K + k] - (k === labels[b] ? 1 : 0));
+              dact += gout * wv[(b * K + k) * U + j];
+              dw[(b * K + k) * U + j] = gout * act[b * U + j];
+            }
+            dlogp[b * U + j] = dact * act[b * U + j];
+          }
         return [tf.tensor2d(dlogp, [B, U]), tf.tensor3d(dw, [B, K, U])];
       },
     };
   });
   return op(logp, w) as tf.Tensor1D;
-}
-
-/** One lane's head in float64; `forward` leaves activations and softmax in scratch for `backward`. */
-class HeadKernel {
-  private readonly act: Float64Array;
-  private readonly out: Float64Array;
-
-  constructor(
-    private readonly U: number,
-    private readonly K: number,
-  ) {
-    this.act = new Float64Array(U);
-    this.out = new Float64Array(K);
-  }
-
-  /** -log softmax(W act)[label], written as logSoftmax is (max-shifted); leaves softmax in `out`. */
-  forward(logp: Float32Array, w: Float32Array, b: number, label: number): number {
-    const { U, K, act, out } = this;
-    for (let j = 0; j < U; j++) act[j] = Math.exp(logp[b * U + j]);
-    let max = Number.NEGATIVE_INFINITY;
-    for (let k = 0; k < K; k++) {
-      let o = 0;
-      for (let j = 0; j < U; j++) o += w[(b * K + k) * U + j] * act[j];
-      out[k] = o;
-      if (o > max) max = o;
-    }
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(out[k] - max);
-    const logSum = max + Math.log(sum);
-    const loss = logSum - out[label];
-    for (let k = 0; k < K; k++) out[k] = Math.exp(out[k] - logSum);
-    return loss;
-  }
-
-  /** d loss / d out_k = softmax_k - [k = label]; then through W act and exp. */
-  backward(w: Float32Array, b: number, label: number, g: number, dlogp: Float32Array, dw: Float32Array) {
-    const { U, K, act, out } = this;
-    for (let j = 0; j < U; j++) {
-      let dact = 0;
-      for (let k = 0; k < K; k++) {
-        const gout = g * (out[k] - (k === label ? 1 : 0));
-        dact += gout * w[(b * K + k) * U + j];
-        dw[(b * K + k) * U + j] = gout * act[j];
-      }
-      dlogp[b * U + j] = dact * act[j];
-    }
-  }
 }

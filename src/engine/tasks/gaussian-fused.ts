@@ -83,8 +83,10 @@ class Kernel {
   ) {
     const { d, r, z, s } = this;
     const lb = e * d * d;
-    const acc = this.dl.fill(0);
-    const accMu = this.dmu.fill(0);
+    const { dl: acc, dmu: accMu } = this;
+    // Loops, not fill(): a builtin call costs more than zeroing a few entries.
+    for (let k = 0; k < d * d; k++) acc[k] = 0;
+    for (let k = 0; k < d; k++) accMu[k] = 0;
     const covariance = this.of === 'covariance';
     let gsum = 0;
     for (let i = 0; i < m; i++) {

@@ -134,6 +134,21 @@ export const mvnClassifier: Task = {
   },
 };
 
+/**
+ * [cols][rows] copy of a [rows][cols] matrix, a block at a time: element by
+ * element, every read or every write lands a row away from the last, a cache
+ * miss each (seconds for a big batch's schedule).
+ */
+function transposed(m: Int32Array, rows: number, cols: number): Int32Array {
+  const t = new Int32Array(m.length);
+  const BLOCK = 64;
+  for (let r0 = 0; r0 < rows; r0 += BLOCK)
+    for (let c0 = 0; c0 < cols; c0 += BLOCK)
+      for (let c = c0; c < Math.min(c0 + BLOCK, cols); c++)
+        for (let r = r0; r < Math.min(r0 + BLOCK, rows); r++) t[c * rows + r] = m[r * cols + c];
+  return t;
+}
+
 class ClassifierBatch implements TaskInstance {
   readonly steps: number;
   readonly units: number;
@@ -150,7 +165,7 @@ class ClassifierBatch implements TaskInstance {
    */
   private readonly x: Float32Array;
   private readonly y: Int32Array;
-  /** Row of `x` each lane sees at each step: [steps][B]. */
+  /** Row of `x` each lane sees at each step: [steps][B], so that a step reads it in order. */
   private readonly schedule: Int32Array;
 
   constructor(
@@ -172,7 +187,7 @@ class ClassifierBatch implements TaskInstance {
     const mu0 = new Float32Array(B * U * d);
     const rawSize = p.rawShape(d).reduce((a, b) => a * b, 1);
     const raw0 = new Float32Array(B * U * rawSize);
-    this.schedule = new Int32Array(this.steps * B);
+    const rows = new Int32Array(B * this.steps); // lane-major: each lane's rows are made in order
     configs.forEach((c, b) => {
       const lo = c.task as unknown as ClassifierOptions;
       const t = truth(lo, d, c.seed);
@@ -196,9 +211,10 @@ class ClassifierBatch implements TaskInstance {
       for (let e = 0; e < lo.epochs; e++) {
         const order = lo.shuffle ? permutation(shuffles, this.n) : null;
         for (let i = 0; i < this.n; i++)
-          this.schedule[(e * this.n + i) * B + b] = b * this.n + (order ? order[i] : i);
+          rows[b * this.steps + e * this.n + i] = b * this.n + (order ? order[i] : i);
       }
     });
+    this.schedule = transposed(rows, B, this.steps);
     this.params = [
       { name: 'means', group: 'mean' as const, shape: [U, d], init: mu0 },
       { name: 'covariance', group: 'cov' as const, shape: [U, ...p.rawShape(d)], init: raw0 },
@@ -218,13 +234,13 @@ class ClassifierBatch implements TaskInstance {
 
   /** Each lane's point at `step`, once per unit ([B * U, 1, d]: every unit sees it), and its class. */
   private trial(step: number, B: number) {
-    const { d, units: U } = this;
+    const { d, units: U, schedule, x: points, y: classes } = this;
     const x = new Float32Array(B * U * d);
     const labels = new Int32Array(B);
     for (let b = 0; b < B; b++) {
-      const row = this.schedule[step * B + b];
-      labels[b] = this.y[row];
-      for (let u = 0; u < U; u++) for (let j = 0; j < d; j++) x[(b * U + u) * d + j] = this.x[row * d + j];
+      const row = schedule[step * B + b];
+      labels[b] = classes[row];
+      for (let u = 0; u < U; u++) for (let j = 0; j < d; j++) x[(b * U + u) * d + j] = points[row * d + j];
     }
     return { x: tf.tensor3d(x, [B * U, 1, d]), labels };
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { diagPart } from '../../src/engine/masks.js';
 import { full } from '../../src/engine/parameterizations/full.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { logDensity } from '../../src/engine/tasks/gaussian.js';
@@ -8,7 +9,7 @@ import { expectFusedMatchesPlain, factors, uniform } from './fused.js';
 
 const asPrecision: Parameterization = { ...full, factorOf: 'precision' };
 
-describe.each(BACKENDS)('fused log-density on %s', (backend) => {
+describe.each(BACKENDS)('fused ops match their plain form on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   describe.each([full, asPrecision])('factor of the $factorOf', (p) => {
@@ -32,6 +33,11 @@ describe.each(BACKENDS)('fused log-density on %s', (backend) => {
       );
       tf.dispose([x, mu, l]);
     });
+  });
+
+  it('diagPart: value and gradient', () => {
+    const m = tf.tensor3d(uniform('m', 4 * 9), [4, 3, 3]);
+    expectFusedMatchesPlain((a) => diagPart(a as tf.Tensor3D), [m]);
   });
 
   it('is NaN where a factor diagonal is not positive, as the plain form', () => {
