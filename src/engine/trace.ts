@@ -27,10 +27,10 @@ export class Trace {
     const block = size(this.p.rawShape(d));
     const cov = groups.findIndex((g) => g.group === 'cov');
     this.units = size(groups[cov].shape) / block;
-    const raw = params[cov].dataSync().subarray(0, this.units * block);
+    const raw = params[cov].subarray(0, this.units * block);
     let squares = 0;
     grads.forEach((g, i) => {
-      for (const v of g.dataSync().subarray(0, size(groups[i].shape))) squares += v * v;
+      for (let k = 0; k < size(groups[i].shape); k++) squares += g[k] * g[k];
     });
     const row = [step, loss[0], Math.sqrt(squares)];
     for (let u = 0; u < this.units; u++) {
