@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseResultLine } from '../../src/results/jsonl.js';
-import { covsweep, tempDir } from './cli.js';
+import { covsweepAsync, tempDir } from './cli.js';
 
 /** The one run folder under out/smoke/. */
 function runFolder(out: string): string {
@@ -20,7 +20,11 @@ function results(dir: string) {
 
 describe('covsweep run experiments/smoke.yaml', () => {
   const out1 = tempDir();
-  const first = covsweep(['run', 'experiments/smoke.yaml', '--out', out1, '--workers', '2']);
+  let first: Awaited<ReturnType<typeof covsweepAsync>>;
+  // Spawned, not spawnSync: a blocked test process misses vitest's own messages.
+  beforeAll(async () => {
+    first = await covsweepAsync(['run', 'experiments/smoke.yaml', '--out', out1, '--workers', '2']);
+  });
 
   it('exits 0 and prints the summary table on stdout, progress on stderr', () => {
     expect(first.stderr).not.toMatch(/Error/);
@@ -53,9 +57,9 @@ describe('covsweep run experiments/smoke.yaml', () => {
     expect(csv).toHaveLength(13);
   });
 
-  it('gives identical results.jsonl (timings aside) on a second run and with one worker', () => {
+  it('gives identical results.jsonl (timings aside) on a second run and with one worker', async () => {
     const out2 = tempDir();
-    const again = covsweep([
+    const again = await covsweepAsync([
       'run',
       'experiments/smoke.yaml',
       '--out',
