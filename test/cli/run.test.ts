@@ -26,7 +26,7 @@ describe('covsweep run experiments/smoke.yaml', () => {
     expect(first.stderr).not.toMatch(/Error/);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('| lr.cov \\ parameterization | full | tril |');
-    expect(first.stdout).toMatch(/\| 0\.1 \| 3\/3 \(100%\) \|/);
+    expect(first.stdout).toMatch(/\| 0\.1 \| 3\/3 = 100% \[44-100\] \|/);
     expect(first.stderr).toMatch(/covsweep 12\/12 runs \| failed: \d+ singular/);
     expect(first.stdout).not.toMatch(/covsweep \d+\/\d+ runs/);
   });
