@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
+import { curveEvery } from './curve.js';
 import { Health, type LaneEnd } from './health.js';
 import { Sgd } from './optim.js';
 import { parameterization } from './parameterizations/index.js';
@@ -138,7 +139,7 @@ class Recorder {
     steps: number,
   ) {
     this.curves = configs.map(() => []);
-    this.every = configs.map((c) => c.record_every || Math.max(1, Math.ceil(steps / 50)));
+    this.every = configs.map((c) => curveEvery(c.record_every, steps));
   }
 
   step(
