@@ -1,4 +1,5 @@
 import { CovsweepError } from '../config/errors.js';
+import * as compareCommand from './compare.js';
 import * as planCommand from './plan.js';
 import * as reportCommand from './report.js';
 import * as runCommand from './run.js';
@@ -26,6 +27,11 @@ const COMMANDS: Record<string, Command> = {
     run: reportCommand.report,
     usage: reportCommand.USAGE,
     help: "rebuild a run folder's tables and report.html",
+  },
+  compare: {
+    run: compareCommand.compare,
+    usage: compareCommand.USAGE,
+    help: 'compare a run with a baseline (exit 1 on regression)',
   },
   validate: {
     run: validateCommand.validate,
