@@ -153,7 +153,7 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
         await figure(
           'plot-curves',
           curves,
-          'Median loss per parameterization, with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count.',
+          'Median loss per parameterization, with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count. Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.',
         ),
       );
     const shown = ctx.show ? results.filter((r) => ctx.show!.includes(r.id)) : firstOfEachOutcome(results);

@@ -34,7 +34,9 @@ export function readResults(file: string): RunResult[] {
       let r: RunResult | undefined;
       try {
         r = parseResultLine(line);
-      } catch {}
+      } catch {
+        // Not JSON: reported below, like JSON that is not a result.
+      }
       if (typeof r?.id !== 'string' || !OUTCOMES.has(r.outcome) || typeof r.config !== 'object')
         throw new CovsweepError(
           'E_INPUT',

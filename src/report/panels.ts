@@ -11,7 +11,7 @@ export function otherAxes(e: Experiment, shown: readonly string[]): string[] {
 }
 
 /** "tril · lr.cov 0.001 · dim 4": the values of `paths` in a config, for panel titles (a parameterization names itself). */
-export function describe(config: RunConfig, paths: readonly string[]): string {
+export function describeSettings(config: RunConfig, paths: readonly string[]): string {
   return paths
     .map((p) => (p === 'parameterization' ? config.parameterization : `${p} ${label(setting(config, p))}`))
     .join(' · ');

@@ -73,8 +73,8 @@ function medianOf(
 }
 
 /** Medians of final numbers are taken over runs that ended ok: a failed run's are from a broken state. */
-const okMetric = (name: string, what: string) =>
-  medianOf(`Median ${what} (runs ended ok)`, `Median ${what} of the runs that ended ok.`, name, (r) =>
+const okMetric = (name: string, what: string, definition = what) =>
+  medianOf(`Median ${what} (runs ended ok)`, `Median ${definition} of the runs that ended ok.`, name, (r) =>
     r.outcome === 'ok' ? r.metrics[name] : undefined,
   );
 
@@ -100,10 +100,14 @@ export const AGGREGATES = {
     (r) => (r.outcome === 'ok' ? r.loss : undefined),
   ),
   accuracy: okMetric('accuracy', 'training accuracy'),
-  mean_error: okMetric('mean_error', 'mean error ||mu - mu_true||'),
-  cov_error: okMetric('cov_error', 'covariance error ||Sigma - Sigma_true||_F'),
-  opt_mean_error: okMetric('opt_mean_error', 'mean error against the optimum'),
-  opt_cov_error: okMetric('opt_cov_error', 'covariance error against the optimum'),
+  mean_error: okMetric('mean_error', 'mean error', '||mu - mu_true||'),
+  cov_error: okMetric('cov_error', 'covariance error', '||Sigma - Sigma_true||_F'),
+  opt_mean_error: okMetric('opt_mean_error', 'mean error to the optimum', '||mu - sample mean||'),
+  opt_cov_error: okMetric(
+    'opt_cov_error',
+    'covariance error to the optimum',
+    '||Sigma - 1/N sample covariance||_F',
+  ),
 } satisfies Record<string, Aggregate>;
 
 export type AggregateName = keyof typeof AGGREGATES;

@@ -5,7 +5,7 @@ import { label } from '../../results/format.js';
 import { groupBy, valuesOf } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
-import { describe, otherAxes } from '../panels.js';
+import { describeSettings, otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';
 
 interface CurvePoint {
@@ -47,7 +47,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   const data: CurvePoint[] = [];
   for (const runs of groupBy(results, [...others, 'parameterization']).values()) {
     const c = runs[0].config;
-    const panel = describe(c, others) || c.task.name;
+    const panel = describeSettings(c, others) || c.task.name;
     for (const q of quantilesByStep(runs)) data.push({ panel, parameterization: c.parameterization, ...q });
   }
   const params = valuesOf(e, 'parameterization', results).map(label);
@@ -95,7 +95,8 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
         },
       ],
     },
-    // Every panel gets its own step axis, so an unfilled last row does not leave a stray axis.
-    resolve: { axis: { x: 'independent' } },
+    // Every panel gets its own step axis, so an unfilled last row does not leave a stray axis, and
+    // its own loss scale: losses of different dimensions or learning rates differ by magnitudes.
+    resolve: { axis: { x: 'independent' }, scale: { y: 'independent' } },
   };
 }

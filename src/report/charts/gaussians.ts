@@ -3,7 +3,7 @@ import { cholesky64 } from '../../engine/dense64.js';
 import { task } from '../../engine/tasks/index.js';
 import { OUTCOMES } from '../../results/summary.js';
 import type { Experiment, RunResult } from '../../types.js';
-import { describe, otherAxes } from '../panels.js';
+import { describeSettings, otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';
 
 /** Ellipses are drawn at Mahalanobis distance 2 (86% of a 2-D Gaussian's mass). */
@@ -67,7 +67,7 @@ export function gaussiansPicture(
   const notes: string[] = [];
   for (const r of shown) {
     const { learned, truth } = r.gaussians!;
-    const panel = `${r.outcome}: run ${r.id}\n${[describe(r.config, swept), `seed ${r.config.seed}`].filter(Boolean).join(' · ')}`;
+    const panel = `${r.outcome}: run ${r.id}\n${[describeSettings(r.config, swept), `seed ${r.config.seed}`].filter(Boolean).join(' · ')}`;
     const data = task(r.config.task.name).dataPoints?.(r.config);
     data?.units.forEach((u, i) => {
       const [x, y] = [data.points[2 * i], data.points[2 * i + 1]];

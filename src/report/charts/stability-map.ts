@@ -3,7 +3,7 @@ import { setting } from '../../plan/expand.js';
 import { label } from '../../results/format.js';
 import { groupBy, valuesOf } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
-import { describe, otherAxes } from '../panels.js';
+import { describeSettings, otherAxes } from '../panels.js';
 
 /**
  * Failure rate over the experiment's two main axes (summary rows x columns) as a heatmap, one
@@ -17,7 +17,7 @@ export function stabilityMap(e: Experiment, results: readonly RunResult[]): TopL
     const c = runs[0].config;
     const failed = runs.filter((r) => r.outcome !== 'ok').length;
     return {
-      panel: [c.task.name, describe(c, others)].filter(Boolean).join(' · '),
+      panel: [c.task.name, describeSettings(c, others)].filter(Boolean).join(' · '),
       row: label(setting(c, rows)),
       col: label(setting(c, columns)),
       rate: failed / runs.length,
