@@ -2,10 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
 import type { RunConfig } from '../../types.js';
 import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dense64.js';
+import { fused } from '../fused.js';
 import { triSolve } from '../linalg.js';
 import { eye } from '../masks.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
+import { fusedScoreMatching } from './score-matching-fused.js';
 import type { Task, TaskInstance } from './types.js';
 
 export interface ScoreMatchingOptions {
@@ -63,7 +65,11 @@ class ScoreMatchingBatch implements TaskInstance {
   readonly params;
   private readonly d: number;
   private readonly lanes: Lane[] = [];
-  private readonly x: tf.Tensor3D;
+  private readonly n: number;
+  /** Every lane's points [B, n, d], in host memory for the fused loss. */
+  private readonly x: Float32Array;
+  /** The same as a tensor, made on first use by the plain form. */
+  private xTensor?: tf.Tensor3D;
 
   constructor(
     configs: RunConfig[],
@@ -73,6 +79,7 @@ class ScoreMatchingBatch implements TaskInstance {
     const d = configs[0].dim;
     const n = (configs[0].task as unknown as ScoreMatchingOptions).n_data;
     this.d = d;
+    this.n = n;
     this.steps = scoreMatching.steps(configs[0]);
     const xs = new Float32Array(B * n * d);
     const raw0 = p.fromCovariance(identity(d), d);
@@ -85,7 +92,7 @@ class ScoreMatchingBatch implements TaskInstance {
       this.lanes.push({ mean, cov, optimum: sampleMoments(seen, n, d) });
       raws.set(raw0, b * raw0.length);
     });
-    this.x = tf.tensor3d(xs, [B, n, d]);
+    this.x = xs;
     this.params = [
       { name: 'mean', group: 'mean' as const, shape: [d], init: new Float32Array(B * d) },
       { name: 'covariance', group: 'cov' as const, shape: p.rawShape(d), init: raws },
@@ -93,10 +100,20 @@ class ScoreMatchingBatch implements TaskInstance {
   }
 
   loss(_step: number, [mu, raw]: tf.Tensor[]) {
-    const { d, p } = this;
-    const B = mu.shape[0];
+    const { d, n, p } = this;
     const { factor, checks } = p.factor(raw, d);
-    const diff = tf.sub(this.x, tf.expandDims(mu, 1)) as tf.Tensor3D;
+    const loss = fused()
+      ? fusedScoreMatching(this.x, n, mu as tf.Tensor2D, factor, p.factorOf)
+      : this.plainLoss(mu as tf.Tensor2D, factor);
+    return { loss, checks };
+  }
+
+  /** The reference form of the loss: tfjs ops, triangular solves and autodiff. */
+  private plainLoss(mu: tf.Tensor2D, factor: tf.Tensor3D): tf.Tensor1D {
+    const { d, n, p } = this;
+    const B = mu.shape[0];
+    this.xTensor ??= tf.keep(tf.tensor3d(this.x, [B, n, d]));
+    const diff = tf.sub(this.xTensor, tf.expandDims(mu, 1)) as tf.Tensor3D;
     let score: tf.Tensor3D;
     let tracePrecision: tf.Tensor1D;
     if (p.factorOf === 'covariance') {
@@ -110,7 +127,7 @@ class ScoreMatchingBatch implements TaskInstance {
       tracePrecision = tf.sum(tf.square(factor), [1, 2]);
     }
     const fit = tf.mul(tf.mean(tf.sum(tf.square(score), 2), 1), 0.5);
-    return { loss: tf.sub(fit, tracePrecision) as tf.Tensor1D, checks };
+    return tf.sub(fit, tracePrecision) as tf.Tensor1D;
   }
 
   gaussians(lane: number, [mu, raw]: Float64Array[]) {
@@ -133,6 +150,6 @@ class ScoreMatchingBatch implements TaskInstance {
   }
 
   dispose() {
-    this.x.dispose();
+    this.xTensor?.dispose();
   }
 }
