@@ -1,7 +1,8 @@
 import { CovsweepError } from '../config/errors.js';
+import { reportRun } from '../report/reporters.js';
 import { mergeFolders } from '../results/merge.js';
+import { inPlanOrder } from '../results/order.js';
 import { RunFolder } from '../results/store.js';
-import { inPlanOrder, writeTables } from '../results/tables.js';
 import { parse } from './args.js';
 import { VERSION } from './version.js';
 
@@ -15,7 +16,9 @@ export async function merge(argv: string[]): Promise<number> {
   const m = mergeFolders(positionals, VERSION);
   for (const note of m.notes) process.stderr.write(`covsweep: ${note}\n`);
   const folder = RunFolder.createAt(values.out, { file: m.copy.file, source: m.copy.text }, m.manifest);
-  const summary = writeTables(folder, m.experiment, inPlanOrder(m.experiment, m.results), m.manifest.started);
+  const ordered = inPlanOrder(m.experiment, m.results);
+  folder.rewriteResults(ordered);
+  const summary = await reportRun(folder.dir, m.experiment, ordered);
   process.stdout.write(
     `${summary}\nmerged ${positionals.length} folders, ${m.results.length} runs: ${folder.dir}\n`,
   );

@@ -9,9 +9,10 @@ import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
+import { reportRun } from '../report/reporters.js';
+import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
-import { inPlanOrder, writeTables } from '../results/tables.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 import { VERSION } from './version.js';
@@ -148,13 +149,15 @@ export async function run(argv: string[]): Promise<number> {
     }
     progress.finish();
 
-    const summary = writeTables(folder, e, inPlanOrder(e, results), manifest.started);
+    const ordered = inPlanOrder(e, results);
+    folder.rewriteResults(ordered);
     folder.writeManifest({
       ...manifest,
       backend: [...backends].join(',') || 'none',
       ended: new Date().toISOString(),
       interrupted: unfinished > 0 || undefined,
     });
+    const summary = await reportRun(folder.dir, e, ordered);
     if (unfinished > 0) {
       process.stderr.write(
         `covsweep: stopped with ${unfinished} of ${selected.length} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,

@@ -175,6 +175,11 @@ export class RunFolder {
     }
   }
 
+  /** results.jsonl rewritten whole (in plan order, at the end of a session). */
+  rewriteResults(results: RunResult[]) {
+    this.write('results.jsonl', results.map((r) => `${resultLine(r)}\n`).join(''));
+  }
+
   write(name: string, text: string) {
     const target = join(this.dir, name);
     try {

@@ -90,6 +90,16 @@ function initMeans(o: ClassifierOptions, t: Truth, d: number, seed: number): Flo
   return t.means.map((m) => m.map((v) => v + 0.4 * (rng.uniform() - 0.5)));
 }
 
+/** A lane's true categories and its points, category by category (as the seed concatenates x1 then x2). */
+function laneData(o: ClassifierOptions, d: number, seed: number) {
+  const t = truth(o, d, seed);
+  const data = stream(seed, 'data');
+  const points = new Float64Array(o.units * o.n_per_class * d);
+  for (let u = 0; u < o.units; u++)
+    points.set(sampleGaussian(data.normal, t.means[u], t.covs[u], o.n_per_class, d), u * o.n_per_class * d);
+  return { truth: t, points };
+}
+
 /**
  * Seed 000: K Gaussian units whose activations exp(log N(x | mu_k, Sigma_k))
  * feed a bias-free K x K linear layer (initialised to zero), trained trial by
@@ -131,6 +141,14 @@ export const mvnClassifier: Task = {
   },
   create(configs, p) {
     return new ClassifierBatch(configs, p);
+  },
+  dataPoints(config) {
+    const o = config.task as unknown as ClassifierOptions;
+    const { points } = laneData(o, config.dim, config.seed);
+    return {
+      points,
+      units: Array.from({ length: o.units * o.n_per_class }, (_, i) => Math.floor(i / o.n_per_class)),
+    };
   },
 };
 
@@ -190,18 +208,10 @@ class ClassifierBatch implements TaskInstance {
     const rows = new Int32Array(B * this.steps); // lane-major: each lane's rows are made in order
     configs.forEach((c, b) => {
       const lo = c.task as unknown as ClassifierOptions;
-      const t = truth(lo, d, c.seed);
+      const { truth: t, points: pts } = laneData(lo, d, c.seed);
       this.truths.push(t);
-      const data = stream(c.seed, 'data');
-      const pts = new Float64Array(this.n * d);
-      for (let u = 0; u < U; u++) {
-        // Category by category, as the seed concatenates x1 then x2.
-        pts.set(
-          sampleGaussian(data.normal, t.means[u], t.covs[u], lo.n_per_class, d),
-          u * lo.n_per_class * d,
-        );
+      for (let u = 0; u < U; u++)
         this.y.fill(u, b * this.n + u * lo.n_per_class, b * this.n + (u + 1) * lo.n_per_class);
-      }
       this.points.push(pts);
       this.x.set(pts, b * this.n * d);
       for (const [u, m] of initMeans(lo, t, d, c.seed).entries()) mu0.set(m, (b * U + u) * d);

@@ -1,9 +1,5 @@
 import { expand } from '../plan/expand.js';
 import type { Experiment, RunResult } from '../types.js';
-import { resultsCsv } from './csv.js';
-import { resultLine } from './jsonl.js';
-import type { RunFolder } from './store.js';
-import { summaryMarkdown } from './summary.js';
 
 /**
  * One result per id (the last recorded wins), in plan order: arrival order
@@ -20,22 +16,4 @@ export function inPlanOrder(e: Experiment, results: Iterable<RunResult>): RunRes
     byId.delete(id);
   }
   return [...ordered, ...[...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1))];
-}
-
-/**
- * The tables of a folder over `results` (in plan order): results.jsonl
- * rewritten in that order, results.csv and summary.md. Returns the summary.
- */
-export function writeTables(folder: RunFolder, e: Experiment, results: RunResult[], started: string): string {
-  folder.write('results.jsonl', results.map((r) => `${resultLine(r)}\n`).join(''));
-  folder.write(
-    'results.csv',
-    resultsCsv(
-      results,
-      e.axes.map((a) => a.path),
-    ),
-  );
-  const summary = summaryMarkdown(e, results, started);
-  folder.write('summary.md', summary);
-  return summary;
 }
