@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { permutation, stream } from '../../data/random.js';
 import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian } from '../dense64.js';
+import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { logDensity } from './gaussian.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
@@ -208,14 +209,14 @@ class ClassifierBatch implements TaskInstance {
     const rows = tf.tensor1d(this.schedule.subarray(step * B, (step + 1) * B), 'int32');
     const x = tf.gather(this.x, rows);
     const y = tf.gather(this.y, rows);
-    const { factor, checks } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
+    const { factor, checks, counters } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
     // Every unit of a lane sees the lane's point: [B*U, 1, d].
     const xu = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, U, 1]), [B * U, 1, d]) as tf.Tensor3D;
     const logp = logDensity(xu, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
     const act = tf.exp(tf.reshape(logp, [B, 1, U]));
     const out = tf.sum(tf.mul(w, act), 2);
     const loss = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(out)), 1)) as tf.Tensor1D;
-    return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D };
+    return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D, counters: perLane(counters, B) };
   }
 
   /** Lane b's learned means and covariances (float64, from the parameterization's reference map). */

@@ -4,6 +4,7 @@ import type { RunConfig } from '../../types.js';
 import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import { triSolve } from '../linalg.js';
 import { eye } from '../masks.js';
+import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
 import type { Task, TaskInstance } from './types.js';
@@ -84,7 +85,7 @@ class ScoreMatchingBatch implements TaskInstance {
   loss(_step: number, [mu, raw]: tf.Tensor[]) {
     const { d, p } = this;
     const B = mu.shape[0];
-    const { factor, checks } = p.factor(raw, d);
+    const { factor, checks, counters } = p.factor(raw, d);
     const diff = tf.sub(this.x, tf.expandDims(mu, 1)) as tf.Tensor3D;
     let score: tf.Tensor3D;
     let tracePrecision: tf.Tensor1D;
@@ -99,7 +100,7 @@ class ScoreMatchingBatch implements TaskInstance {
       tracePrecision = tf.sum(tf.square(factor), [1, 2]);
     }
     const fit = tf.mul(tf.mean(tf.sum(tf.square(score), 2), 1), 0.5);
-    return { loss: tf.sub(fit, tracePrecision) as tf.Tensor1D, checks };
+    return { loss: tf.sub(fit, tracePrecision) as tf.Tensor1D, checks, counters: perLane(counters, B) };
   }
 
   gaussians(lane: number, [mu, raw]: Float64Array[]) {
