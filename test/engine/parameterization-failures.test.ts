@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Health } from '../../src/engine/health.js';
-import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
 import { BACKENDS, useBackend } from './backend.js';
 
 const thresholds = { divergence_bound: 1e8, max_condition: 2 ** 23 };
@@ -37,6 +37,8 @@ describe.each(BACKENDS)('a parameterization reports its own failure on %s', (bac
     const [end] = h.finish(10);
     expect(end.outcome).toBe('singular');
     expect(end.reason).toMatch(reason);
+    // A failed run's metrics come from the float64 reference: it must give numbers, not throw.
+    expect(p.covariance(raw, 2)).toHaveLength(4);
   });
 
   it('full reports the first failing pivot of a larger matrix, for the right unit', () => {
@@ -49,4 +51,15 @@ describe.each(BACKENDS)('a parameterization reports its own failure on %s', (bac
     h.observe(3, [1], checks, [0]);
     expect(h.finish(10)[0].reason).toBe('cholesky failed for unit 2 at step 3: pivot 3 = -4');
   });
+
+  it.each([...parameterizations.keys()])(
+    '%s: the float64 reference gives numbers for a NaN raw block',
+    (name) => {
+      // A failed run's metrics are computed from its raw parameters too; an exception there
+      // would fail every run of its batch.
+      const p = parameterization(name);
+      const raw = new Array(p.rawShape(3).reduce((a, b) => a * b, 1)).fill(Number.NaN);
+      expect(p.covariance(raw, 3)).toHaveLength(9);
+    },
+  );
 });

@@ -2,9 +2,9 @@ import { inverse } from '../dense64.js';
 import { logCholesky } from './log-cholesky.js';
 import type { Parameterization } from './types.js';
 
-function invert(m: Float64Array, d: number, what: string): Float64Array {
-  const inv = inverse(m, d);
-  if (!inv) throw new RangeError(`precision-cholesky: the ${what} is singular`);
+function startingPrecision(sigma0: Float64Array, d: number): Float64Array {
+  const inv = inverse(sigma0, d);
+  if (!inv) throw new RangeError('precision-cholesky: the starting covariance is singular');
   return inv;
 }
 
@@ -21,7 +21,9 @@ export const precisionCholesky: Parameterization = {
   factorOf: 'precision',
   checks: 'factor-diagonal',
   rawShape: logCholesky.rawShape,
-  fromCovariance: (sigma0, d) => logCholesky.fromCovariance(invert(sigma0, d, 'starting covariance'), d),
-  covariance: (raw, d) => invert(logCholesky.covariance(raw, d), d, 'precision'),
+  fromCovariance: (sigma0, d) => logCholesky.fromCovariance(startingPrecision(sigma0, d), d),
+  // NaN, not an exception, for a failed run's singular precision: its metrics are computed too.
+  covariance: (raw, d) =>
+    inverse(logCholesky.covariance(raw, d), d) ?? new Float64Array(d * d).fill(Number.NaN),
   factor: (raw, d) => logCholesky.factor(raw, d),
 };
