@@ -10,6 +10,12 @@ export interface RunConfig {
   task: TaskConfig;
   /** Covariance parameterization, by registered name. */
   parameterization: string;
+  /**
+   * Options of the parameterizations (`rank`, `jitter`, ...), every one resolved whatever the
+   * parameterization, so that a sweep over `parameterization` needs nothing else; each
+   * parameterization reads its own.
+   */
+  parameterization_options: Record<string, unknown>;
   /** Dimension of the Gaussian(s). */
   dim: number;
   /** Seed of every random stream of the run (data, truth, shuffles, init). */

@@ -19,6 +19,7 @@ export interface ExperimentFile {
   description?: string;
   task: { name: string; [option: string]: unknown };
   parameterization?: string;
+  parameterization_options?: Record<string, unknown>;
   dim?: number;
   seed?: number;
   optimizer?: Partial<OptimizerConfig>;
@@ -38,6 +39,15 @@ export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Ca
     // Cloned so that no run config shares an array or object with the catalog.
     task: { name: task.name, ...structuredClone(task.defaults), ...options },
     parameterization: file.parameterization ?? catalog.parameterizations[0],
+    parameterization_options: {
+      ...Object.fromEntries(
+        Object.entries(catalog.parameterizationOptions ?? {}).map(([key, s]) => [
+          key,
+          structuredClone(s.default),
+        ]),
+      ),
+      ...file.parameterization_options,
+    },
     dim: file.dim ?? DEFAULTS.dim,
     seed: file.seed ?? DEFAULTS.seed,
     optimizer: {

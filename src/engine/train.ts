@@ -26,7 +26,7 @@ export function trainBatch(batch: LaneBatch, options: TrainOptions = {}): RunRes
   const started = performance.now();
   const configs = batch.runs.map((r) => r.config);
   const B = configs.length;
-  const p = parameterization(configs[0].parameterization);
+  const p = parameterization(configs[0].parameterization, configs[0].parameterization_options);
   const t = task(configs[0].task.name).create(configs, p);
   const health = new Health(
     B,

@@ -100,4 +100,15 @@ describe('every parameterization trains in every task', () => {
     expect(jitter.map((r) => r.step)).toEqual([full[0].step + 1, full[1].step, full[2].step]);
     expect(jitter.map((r) => r.metrics.cholesky_retries)).toEqual([6, 0, 3]);
   });
+
+  it('takes parameterization options from the run config, missing ones at their defaults', () => {
+    const config = (options: Record<string, unknown>) => ({
+      ...scoreMatchingConfig({ parameterization: 'lowrank', dim: 3, iterations: 300, seed: 1 }),
+      parameterization_options: options,
+    });
+    const [none, one, three] = [{}, { rank: 1 }, { rank: 3 }].map((o) => trainBatch(batchOf([config(o)]))[0]);
+    expect([none.outcome, one.outcome, three.outcome]).toEqual(['ok', 'ok', 'ok']);
+    expect(one.loss).toBe(none.loss);
+    expect(three.loss).not.toBe(one.loss);
+  });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parameterizations } from '../../src/engine/parameterizations/index.js';
+import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { logDensity } from '../../src/engine/tasks/gaussian.js';
 import { BACKENDS, useBackend } from './backend.js';
@@ -11,6 +11,15 @@ const DIMS = [2, 3, 5, 8];
 /** Raw blocks per batch and points per block in the NLL. */
 const N = 3;
 const M = 4;
+
+/** Every registered parameterization with its defaults, and some with options set. */
+const VARIANTS: [string, Parameterization][] = [
+  ...[...parameterizations.values()].map((p): [string, Parameterization] => [p.name, p]),
+  ['lowrank, rank 3', parameterization('lowrank', { rank: 3 })],
+  ['lowrank, rank 9 (dim is the cap)', parameterization('lowrank', { rank: 9 })],
+  ['full-jitter, relative', parameterization('full-jitter', { jitter_relative: true })],
+  ['softplus-cholesky, shift 0.1', parameterization('softplus-cholesky', { softplus_shift: 0.1 })],
+];
 
 const size = (p: Parameterization, d: number) => p.rawShape(d).reduce((a, b) => a * b, 1);
 
@@ -83,7 +92,7 @@ function checkGradient(p: Parameterization, d: number, raws: number[][], rng: se
 describe.each(BACKENDS)('parameterizations on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
-  describe.each([...parameterizations.values()])('$name', (p) => {
+  describe.each(VARIANTS)('%s', (_label, p) => {
     it.each(DIMS)('maps raw -> Sigma as its float64 reference does, d = %i', (d) => {
       const rng = seedrandom(`${p.name}-map-${d}`);
       const raws = Array.from({ length: N }, () => randomRaw(p, d, rng));

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { JsonSchema } from '../../config/settings.js';
 import { cholesky64, symmetrizeLower } from '../dense64.js';
 import { cholesky } from '../linalg.js';
 import { eye } from '../masks.js';
@@ -13,6 +14,22 @@ export interface JitterOptions {
 
 /** GPyTorch psd_safe_cholesky's float32 schedule: 1e-6, then ten times more on each retry, three retries. */
 export const DEFAULT_JITTER: JitterOptions = { jitter: [1e-6, 1e-5, 1e-4], relative: false };
+
+const SCHEMA: Record<string, JsonSchema> = {
+  jitter: {
+    type: 'array',
+    minItems: 1,
+    items: { type: 'number', exclusiveMinimum: 0 },
+    default: DEFAULT_JITTER.jitter,
+    description:
+      'full-jitter: amounts added to the diagonal after a failed Cholesky, tried in order (GPyTorch psd_safe_cholesky in float32: 1e-6, 1e-5, 1e-4).',
+  },
+  jitter_relative: {
+    type: 'boolean',
+    default: DEFAULT_JITTER.relative,
+    description: "full-jitter: multiply each jitter amount by the mean of the matrix's diagonal.",
+  },
+};
 
 /** The jitter amount of each level for a matrix with diagonal mean `mean`; none when it cannot help. */
 function amounts(o: JitterOptions, mean: number): number[] {
@@ -43,6 +60,10 @@ export function makeFullJitter(o: JitterOptions = DEFAULT_JITTER): Parameterizat
     checks: 'cholesky-pivots',
     rawShape: (d) => [d, d],
     fromCovariance: (sigma0) => Float64Array.from(sigma0),
+    options: {
+      schema: SCHEMA,
+      with: (v) => makeFullJitter({ jitter: v.jitter as number[], relative: v.jitter_relative as boolean }),
+    },
     /** P plus the first jitter whose float64 Cholesky succeeds: the covariance the loss used. */
     covariance(raw, d) {
       const sigma = symmetrizeLower(raw, d);

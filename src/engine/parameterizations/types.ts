@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { JsonSchema } from '../../config/settings.js';
 
 /** What `factor` gives for a batch of raw blocks. */
 export interface FactorOutput {
@@ -39,4 +40,18 @@ export interface Parameterization {
   covariance(raw: ArrayLike<number>, d: number): Float64Array;
   /** raw [N, ...rawShape(d)] -> L [N, d, d], check values [N, d] and counters. */
   factor(raw: tf.Tensor, d: number): FactorOutput;
+  /** Settings of this parameterization that an experiment may change; absent when it has none. */
+  options?: ParameterizationOptions;
+}
+
+/**
+ * A parameterization's options. Experiment files set them under `parameterization_options`, one
+ * flat map shared by every parameterization (as `optimizer` holds every optimizer's settings):
+ * each parameterization reads its own, so option names are unique across parameterizations.
+ */
+export interface ParameterizationOptions {
+  /** JSON Schema of each option, with its `default` and a description naming the parameterization. */
+  schema: Record<string, JsonSchema>;
+  /** This parameterization with the given values (every option of `schema` present). */
+  with(values: Record<string, unknown>): Parameterization;
 }
