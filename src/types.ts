@@ -11,11 +11,11 @@ export interface RunConfig {
   /** Covariance parameterization, by registered name. */
   parameterization: string;
   /**
-   * Options of the parameterizations (`rank`, `jitter`, ...), every one resolved whatever the
-   * parameterization, so that a sweep over `parameterization` needs nothing else; each
-   * parameterization reads its own.
+   * The parameterization options the experiment sets (`rank`, `jitter`, ...), one map for all
+   * parameterizations: each reads its own, and takes its default for any option not here. Absent
+   * when the file sets none, so that adding options to covsweep changes no other run's id.
    */
-  parameterization_options: Record<string, unknown>;
+  parameterization_options?: Record<string, unknown>;
   /** Dimension of the Gaussian(s). */
   dim: number;
   /** Seed of every random stream of the run (data, truth, shuffles, init). */

@@ -56,12 +56,6 @@ describe('loadExperiment on a valid file', () => {
         init_cov_scale: 0.02,
       },
       parameterization: 'full',
-      parameterization_options: {
-        jitter: [1e-6, 1e-5, 1e-4],
-        jitter_relative: false,
-        softplus_shift: 1e-5,
-        rank: 1,
-      },
       dim: 2,
       seed: 0,
       optimizer: { name: 'sgd', momentum: 0.3, nesterov: false },

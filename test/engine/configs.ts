@@ -14,8 +14,6 @@ export function classifierConfig(
       init_cov_scale: 0.02,
     },
     parameterization: o.parameterization ?? 'full',
-    // Empty: the engine takes each option's default.
-    parameterization_options: {},
     dim: 2,
     seed: o.seed ?? 0,
     optimizer: { name: 'sgd', momentum: 0.3, nesterov: false },
@@ -33,7 +31,6 @@ export function scoreMatchingConfig(
   return {
     task: { name: 'score-matching', n_data: 50, iterations: o.iterations ?? 4000 },
     parameterization: o.parameterization ?? 'log-cholesky',
-    parameterization_options: {},
     dim: o.dim ?? 2,
     seed: o.seed ?? 0,
     optimizer: { name: 'sgd', momentum: 0, nesterov: false },
