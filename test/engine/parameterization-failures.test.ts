@@ -15,7 +15,7 @@ const CASES: [string, number[], RegExp][] = [
   // exp(-200) underflows to 0 in float32.
   ['log-cholesky', [0, 0, 1, -200], /L\[2,2\] = 0$/],
   ['precision-cholesky', [-200, 0, 1, 0], /L\[1,1\] = 0$/],
-  ['softplus-cholesky', [0, 0, Number.NaN, 0], /L\[2,2\] = NaN$/],
+  ['softplus-cholesky', [0, 0, 0, Number.NaN], /L\[2,2\] = NaN$/],
   ['diag', [-300, 0], /L\[1,1\] = 0$/],
   // W W^T = 1e8 [[1,1],[1,1]] swamps exp(v) = 1e-13: singular in float32.
   ['lowrank', [1e4, -30, 1e4, -30], /^cholesky failed at step 7: pivot 2 = 0$/],
