@@ -30,7 +30,7 @@ export function fmt(v: number): string {
  *
  * The check values come from the lanes' own memory once per step (on the
  * cpu and wasm backends that memory is the host's, so reading it is a copy of
- * a few hundred bytes), and the verdict is made in one plain loop over lanes.
+ * a few kilobytes), and the verdict is made in one plain loop over lanes.
  */
 export class Health {
   readonly alive: Uint8Array;
@@ -79,6 +79,26 @@ export class Health {
       }
     }
     return changed;
+  }
+
+  /**
+   * Per lane, 1 when any of its parameters (`params[i]`: group i of every
+   * lane, lane-major) is non-finite or beyond its divergence bound: the
+   * `paramsBad` that `observe` takes. The bound is compared as float32, the
+   * parameters' precision.
+   */
+  outOfBounds(params: ArrayLike<number>[]): Uint8Array {
+    const bad = new Uint8Array(this.lanes);
+    for (const values of params) {
+      const size = values.length / this.lanes;
+      for (let b = 0; b < this.lanes; b++) {
+        const bound = Math.fround(this.thresholds[b].divergence_bound);
+        // `<=` is false for NaN, so this flags non-finite values too.
+        for (let k = b * size; k < (b + 1) * size && !bad[b]; k++)
+          if (!(Math.abs(values[k]) <= bound)) bad[b] = 1;
+      }
+    }
+    return bad;
   }
 
   /** Stop a lane from outside (timeout). */

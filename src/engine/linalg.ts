@@ -12,6 +12,7 @@
  * whatever batch it rides in. Scratch buffers are allocated once per call, never per element.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { values } from './fused.js';
 
 export interface CholeskyResult {
   /** Lower-triangular L with L L^T = A, [N, d, d]; the upper triangle is zero. */
@@ -95,14 +96,6 @@ function squareBatch(t: tf.Tensor3D, op: string, name: string): [number, number]
 
 function requireFloat32(t: tf.Tensor, op: string, name: string): void {
   if (t.dtype !== 'float32') throw new Error(`${op}: ${name} must be float32, got ${t.dtype}`);
-}
-
-/**
- * The values of a customGrad input or gradient (float32, checked on entry). Read-only: on the
- * cpu backend this is the tensor's own storage.
- */
-function values(t: tf.Tensor | tf.GradSaveFunc): Float32Array {
-  return (t as tf.Tensor).dataSync() as Float32Array;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fused, values } from './fused.js';
 
 /**
  * Constant d x d masks, made once per dimension and kept out of every tidy
@@ -28,7 +29,27 @@ export const lower = (d: number) => cached(`lower${d}`, () => mask(d, (i, j) => 
 /** Strictly lower triangle. */
 export const strictLower = (d: number) => cached(`strict${d}`, () => mask(d, (i, j) => i > j));
 
-/** Diagonal of each matrix of [N, d, d] as [N, d]. */
+/**
+ * Diagonal of each matrix of [N, d, d] as [N, d]: one fused op (a copy loop),
+ * or under `withPlainOps` its plain form, a masked sum that is two tfjs ops
+ * forward and two more for the gradient.
+ */
 export function diagPart(m: tf.Tensor3D): tf.Tensor2D {
-  return tf.sum(tf.mul(m, eye(m.shape[2])), 2);
+  if (!fused()) return tf.sum(tf.mul(m, eye(m.shape[2])), 2);
+  const [n, d] = m.shape;
+  const op = tf.customGrad((mt) => {
+    const v = values(mt);
+    const diag = new Float32Array(n * d);
+    for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) diag[e * d + j] = v[e * d * d + j * d + j];
+    return {
+      value: tf.tensor2d(diag, [n, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = values(dy);
+        const dm = new Float32Array(n * d * d);
+        for (let e = 0; e < n; e++) for (let j = 0; j < d; j++) dm[e * d * d + j * d + j] = g[e * d + j];
+        return tf.tensor3d(dm, [n, d, d]);
+      },
+    };
+  });
+  return op(m) as tf.Tensor2D;
 }

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fused } from '../fused.js';
 import { triSolve } from '../linalg.js';
 import { diagPart } from '../masks.js';
 import type { Parameterization } from '../parameterizations/types.js';
+import { fusedLogDensity } from './gaussian-fused.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * log N(x | mu, Sigma) for N Gaussians with factors L [N, d, d], each
  * evaluated at m points x [N, m, d]; returns [N, m]. L factors the covariance
- * or the precision, as the parameterization says.
+ * or the precision, as the parameterization says. One fused op, or its plain
+ * reference form under `withPlainOps`.
  */
 export function logDensity(
   x: tf.Tensor3D,
@@ -16,6 +19,10 @@ export function logDensity(
   l: tf.Tensor3D,
   p: Parameterization,
 ): tf.Tensor2D {
+  return fused() ? fusedLogDensity(x, mu, l, p.factorOf) : plainLogDensity(x, mu, l, p);
+}
+
+function plainLogDensity(x: tf.Tensor3D, mu: tf.Tensor2D, l: tf.Tensor3D, p: Parameterization): tf.Tensor2D {
   const d = l.shape[2];
   const diff = tf.sub(x, tf.expandDims(mu, 1)) as tf.Tensor3D;
   // Covariance factor: z = L^-1 (x - mu); precision factor: z = L^T (x - mu).

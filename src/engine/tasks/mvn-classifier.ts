@@ -4,6 +4,7 @@ import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian } from '../dense64.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
+import { classifierHead } from './classifier-head.js';
 import { logDensity } from './gaussian.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
 import type { Task, TaskInstance } from './types.js';
@@ -90,6 +91,16 @@ function initMeans(o: ClassifierOptions, t: Truth, d: number, seed: number): Flo
   return t.means.map((m) => m.map((v) => v + 0.4 * (rng.uniform() - 0.5)));
 }
 
+/** A lane's true categories and its points, category by category (as the seed concatenates x1 then x2). */
+function laneData(o: ClassifierOptions, d: number, seed: number) {
+  const t = truth(o, d, seed);
+  const data = stream(seed, 'data');
+  const points = new Float64Array(o.units * o.n_per_class * d);
+  for (let u = 0; u < o.units; u++)
+    points.set(sampleGaussian(data.normal, t.means[u], t.covs[u], o.n_per_class, d), u * o.n_per_class * d);
+  return { truth: t, points };
+}
+
 /**
  * Seed 000: K Gaussian units whose activations exp(log N(x | mu_k, Sigma_k))
  * feed a bias-free K x K linear layer (initialised to zero), trained trial by
@@ -132,7 +143,30 @@ export const mvnClassifier: Task = {
   create(configs, p) {
     return new ClassifierBatch(configs, p);
   },
+  dataPoints(config) {
+    const o = config.task as unknown as ClassifierOptions;
+    const { points } = laneData(o, config.dim, config.seed);
+    return {
+      points,
+      units: Array.from({ length: o.units * o.n_per_class }, (_, i) => Math.floor(i / o.n_per_class)),
+    };
+  },
 };
+
+/**
+ * [cols][rows] copy of a [rows][cols] matrix, a block at a time: element by
+ * element, every read or every write lands a row away from the last, a cache
+ * miss each (seconds for a big batch's schedule).
+ */
+function transposed(m: Int32Array, rows: number, cols: number): Int32Array {
+  const t = new Int32Array(m.length);
+  const BLOCK = 64;
+  for (let r0 = 0; r0 < rows; r0 += BLOCK)
+    for (let c0 = 0; c0 < cols; c0 += BLOCK)
+      for (let c = c0; c < Math.min(c0 + BLOCK, cols); c++)
+        for (let r = r0; r < Math.min(r0 + BLOCK, rows); r++) t[c * rows + r] = m[r * cols + c];
+  return t;
+}
 
 class ClassifierBatch implements TaskInstance {
   readonly steps: number;
@@ -143,9 +177,14 @@ class ClassifierBatch implements TaskInstance {
   private readonly truths: Truth[];
   /** Lane-major points of every lane (float64 copy for the metrics). */
   private readonly points: Float64Array[];
-  private readonly x: tf.Tensor2D;
-  private readonly y: tf.Tensor2D;
-  /** Row of `x` each lane sees at each step: [steps][B]. */
+  /**
+   * Every lane's points [B * n, d] and their classes [B * n], in host memory:
+   * each step gathers one row per lane from them, which costs less than an
+   * index tensor and two gathers.
+   */
+  private readonly x: Float32Array;
+  private readonly y: Int32Array;
+  /** Row of `x` each lane sees at each step: [steps][B], so that a step reads it in order. */
   private readonly schedule: Int32Array;
 
   constructor(
@@ -162,28 +201,20 @@ class ClassifierBatch implements TaskInstance {
     this.steps = mvnClassifier.steps(configs[0]);
     this.truths = [];
     this.points = [];
-    const xs = new Float32Array(B * this.n * d);
-    const ys = new Float32Array(B * this.n * U);
+    this.x = new Float32Array(B * this.n * d);
+    this.y = new Int32Array(B * this.n);
     const mu0 = new Float32Array(B * U * d);
     const rawSize = p.rawShape(d).reduce((a, b) => a * b, 1);
     const raw0 = new Float32Array(B * U * rawSize);
-    this.schedule = new Int32Array(this.steps * B);
+    const rows = new Int32Array(B * this.steps); // lane-major: each lane's rows are made in order
     configs.forEach((c, b) => {
       const lo = c.task as unknown as ClassifierOptions;
-      const t = truth(lo, d, c.seed);
+      const { truth: t, points: pts } = laneData(lo, d, c.seed);
       this.truths.push(t);
-      const data = stream(c.seed, 'data');
-      const pts = new Float64Array(this.n * d);
-      for (let u = 0; u < U; u++) {
-        // Category by category, as the seed concatenates x1 then x2.
-        pts.set(
-          sampleGaussian(data.normal, t.means[u], t.covs[u], lo.n_per_class, d),
-          u * lo.n_per_class * d,
-        );
-        for (let i = 0; i < lo.n_per_class; i++) ys[(b * this.n + u * lo.n_per_class + i) * U + u] = 1;
-      }
+      for (let u = 0; u < U; u++)
+        this.y.fill(u, b * this.n + u * lo.n_per_class, b * this.n + (u + 1) * lo.n_per_class);
       this.points.push(pts);
-      xs.set(pts, b * this.n * d);
+      this.x.set(pts, b * this.n * d);
       for (const [u, m] of initMeans(lo, t, d, c.seed).entries()) mu0.set(m, (b * U + u) * d);
       const raw = p.fromCovariance(identity(d, lo.init_cov_scale), d);
       for (let u = 0; u < U; u++) raw0.set(raw, (b * U + u) * rawSize);
@@ -191,11 +222,10 @@ class ClassifierBatch implements TaskInstance {
       for (let e = 0; e < lo.epochs; e++) {
         const order = lo.shuffle ? permutation(shuffles, this.n) : null;
         for (let i = 0; i < this.n; i++)
-          this.schedule[(e * this.n + i) * B + b] = b * this.n + (order ? order[i] : i);
+          rows[b * this.steps + e * this.n + i] = b * this.n + (order ? order[i] : i);
       }
     });
-    this.x = tf.tensor2d(xs, [B * this.n, d]);
-    this.y = tf.tensor2d(ys, [B * this.n, U]);
+    this.schedule = transposed(rows, B, this.steps);
     this.params = [
       { name: 'means', group: 'mean' as const, shape: [U, d], init: mu0 },
       { name: 'covariance', group: 'cov' as const, shape: [U, ...p.rawShape(d)], init: raw0 },
@@ -206,17 +236,24 @@ class ClassifierBatch implements TaskInstance {
   loss(step: number, [mu, raw, w]: tf.Tensor[]) {
     const B = mu.shape[0];
     const { d, units: U } = this;
-    const rows = tf.tensor1d(this.schedule.subarray(step * B, (step + 1) * B), 'int32');
-    const x = tf.gather(this.x, rows);
-    const y = tf.gather(this.y, rows);
     const { factor, checks, counters } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
-    // Every unit of a lane sees the lane's point: [B*U, 1, d].
-    const xu = tf.reshape(tf.tile(tf.expandDims(x, 1), [1, U, 1]), [B * U, 1, d]) as tf.Tensor3D;
-    const logp = logDensity(xu, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
-    const act = tf.exp(tf.reshape(logp, [B, 1, U]));
-    const out = tf.sum(tf.mul(w, act), 2);
-    const loss = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(out)), 1)) as tf.Tensor1D;
+    const { x, labels } = this.trial(step, B);
+    const logp = logDensity(x, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
+    const loss = classifierHead(tf.reshape(logp, [B, U]), w as tf.Tensor3D, labels);
     return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D, counters: perLane(counters, B) };
+  }
+
+  /** Each lane's point at `step`, once per unit ([B * U, 1, d]: every unit sees it), and its class. */
+  private trial(step: number, B: number) {
+    const { d, units: U, schedule, x: points, y: classes } = this;
+    const x = new Float32Array(B * U * d);
+    const labels = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      const row = schedule[step * B + b];
+      labels[b] = classes[row];
+      for (let u = 0; u < U; u++) for (let j = 0; j < d; j++) x[(b * U + u) * d + j] = points[row * d + j];
+    }
+    return { x: tf.tensor3d(x, [B * U, 1, d]), labels };
   }
 
   /** Lane b's learned means and covariances (float64, from the parameterization's reference map). */
@@ -265,7 +302,6 @@ class ClassifierBatch implements TaskInstance {
     };
   }
 
-  dispose() {
-    tf.dispose([this.x, this.y]);
-  }
+  /** Nothing to free: the data lives in host memory. */
+  dispose() {}
 }

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
 import type { RunConfig } from '../../types.js';
 import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dense64.js';
+import { fused } from '../fused.js';
 import { triSolve } from '../linalg.js';
 import { eye } from '../masks.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
+import { fusedScoreMatching } from './score-matching-fused.js';
 import type { Task, TaskInstance } from './types.js';
 
 export interface ScoreMatchingOptions {
@@ -20,6 +22,19 @@ interface Lane {
   cov: Float64Array;
   /** The closed-form optimum of the loss: sample mean and 1/N sample covariance. */
   optimum: { mean: Float64Array; cov: Float64Array };
+}
+
+/** A lane's true Gaussian and its data points. */
+function laneData(c: RunConfig) {
+  const d = c.dim;
+  const t = stream(c.seed, 'truth');
+  const mean = Float64Array.from({ length: d }, () => t.uniform());
+  const cov = gram(
+    Float64Array.from({ length: d * d }, () => t.uniform()),
+    d,
+  );
+  const n = (c.task as unknown as ScoreMatchingOptions).n_data;
+  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data').normal, mean, cov, n, d) };
 }
 
 /**
@@ -39,6 +54,10 @@ export const scoreMatching: Task = {
   momentum: 0,
   steps: (config) => (config.task as unknown as ScoreMatchingOptions).iterations,
   create: (configs, p) => new ScoreMatchingBatch(configs, p),
+  dataPoints(config) {
+    const { points } = laneData(config);
+    return { points, units: new Array(points.length / config.dim).fill(0) };
+  },
 };
 
 class ScoreMatchingBatch implements TaskInstance {
@@ -47,7 +66,11 @@ class ScoreMatchingBatch implements TaskInstance {
   readonly params;
   private readonly d: number;
   private readonly lanes: Lane[] = [];
-  private readonly x: tf.Tensor3D;
+  private readonly n: number;
+  /** Every lane's points [B, n, d], in host memory for the fused loss. */
+  private readonly x: Float32Array;
+  /** The same as a tensor, made on first use by the plain form. */
+  private xTensor?: tf.Tensor3D;
 
   constructor(
     configs: RunConfig[],
@@ -57,25 +80,20 @@ class ScoreMatchingBatch implements TaskInstance {
     const d = configs[0].dim;
     const n = (configs[0].task as unknown as ScoreMatchingOptions).n_data;
     this.d = d;
+    this.n = n;
     this.steps = scoreMatching.steps(configs[0]);
     const xs = new Float32Array(B * n * d);
     const raw0 = p.fromCovariance(identity(d), d);
     const raws = new Float32Array(B * raw0.length);
     configs.forEach((c, b) => {
-      const t = stream(c.seed, 'truth');
-      const mean = Float64Array.from({ length: d }, () => t.uniform());
-      const cov = gram(
-        Float64Array.from({ length: d * d }, () => t.uniform()),
-        d,
-      );
-      const pts = sampleGaussian(stream(c.seed, 'data').normal, mean, cov, n, d);
+      const { mean, cov, points: pts } = laneData(c);
       // The optimum is computed from the float32 points the engine actually sees.
       const seen = Float32Array.from(pts);
       xs.set(seen, b * n * d);
       this.lanes.push({ mean, cov, optimum: sampleMoments(seen, n, d) });
       raws.set(raw0, b * raw0.length);
     });
-    this.x = tf.tensor3d(xs, [B, n, d]);
+    this.x = xs;
     this.params = [
       { name: 'mean', group: 'mean' as const, shape: [d], init: new Float32Array(B * d) },
       { name: 'covariance', group: 'cov' as const, shape: p.rawShape(d), init: raws },
@@ -83,10 +101,20 @@ class ScoreMatchingBatch implements TaskInstance {
   }
 
   loss(_step: number, [mu, raw]: tf.Tensor[]) {
-    const { d, p } = this;
-    const B = mu.shape[0];
+    const { d, n, p } = this;
     const { factor, checks, counters } = p.factor(raw, d);
-    const diff = tf.sub(this.x, tf.expandDims(mu, 1)) as tf.Tensor3D;
+    const loss = fused()
+      ? fusedScoreMatching(this.x, n, mu as tf.Tensor2D, factor, p.factorOf)
+      : this.plainLoss(mu as tf.Tensor2D, factor);
+    return { loss, checks, counters: perLane(counters, mu.shape[0]) };
+  }
+
+  /** The reference form of the loss: tfjs ops, triangular solves and autodiff. */
+  private plainLoss(mu: tf.Tensor2D, factor: tf.Tensor3D): tf.Tensor1D {
+    const { d, n, p } = this;
+    const B = mu.shape[0];
+    this.xTensor ??= tf.keep(tf.tensor3d(this.x, [B, n, d]));
+    const diff = tf.sub(this.xTensor, tf.expandDims(mu, 1)) as tf.Tensor3D;
     let score: tf.Tensor3D;
     let tracePrecision: tf.Tensor1D;
     if (p.factorOf === 'covariance') {
@@ -100,7 +128,7 @@ class ScoreMatchingBatch implements TaskInstance {
       tracePrecision = tf.sum(tf.square(factor), [1, 2]);
     }
     const fit = tf.mul(tf.mean(tf.sum(tf.square(score), 2), 1), 0.5);
-    return { loss: tf.sub(fit, tracePrecision) as tf.Tensor1D, checks, counters: perLane(counters, B) };
+    return tf.sub(fit, tracePrecision) as tf.Tensor1D;
   }
 
   gaussians(lane: number, [mu, raw]: Float64Array[]) {
@@ -123,6 +151,6 @@ class ScoreMatchingBatch implements TaskInstance {
   }
 
   dispose() {
-    this.x.dispose();
+    this.xTensor?.dispose();
   }
 }

@@ -1,0 +1,71 @@
+import type { LaneBatch, RunConfig, RunResult } from '../types.js';
+import { curveEvery } from './curve.js';
+import type { LaneEnd } from './health.js';
+import type { TaskInstance } from './tasks/types.js';
+
+/**
+ * What a run records besides its ending: its loss every `record_every` steps
+ * (learning curves) and per-lane event counters, both over the steps at which
+ * it was alive.
+ */
+export class Recorder {
+  readonly curves: number[][];
+  readonly counters = new Map<string, Float64Array>();
+  private readonly every: number[];
+
+  constructor(
+    private readonly configs: RunConfig[],
+    steps: number,
+  ) {
+    this.curves = configs.map(() => []);
+    this.every = configs.map((c) => curveEvery(c.record_every, steps));
+  }
+
+  step(
+    step: number,
+    liveBefore: Uint8Array,
+    liveAfter: Uint8Array,
+    loss: ArrayLike<number>,
+    counters: (readonly [string, ArrayLike<number>])[],
+  ) {
+    for (const [name, values] of counters) {
+      const sums = this.counters.get(name) ?? new Float64Array(this.configs.length);
+      this.counters.set(name, sums);
+      for (let b = 0; b < sums.length; b++) if (liveBefore[b]) sums[b] += values[b];
+    }
+    for (let b = 0; b < this.curves.length; b++)
+      if (liveAfter[b] && step % this.every[b] === 0) this.curves[b].push(loss[b]);
+  }
+}
+
+/** Lane b's result: its ending, its task's metrics from its final parameters, and what was recorded. */
+export function result(
+  batch: LaneBatch,
+  b: number,
+  end: LaneEnd,
+  t: TaskInstance,
+  finals: ArrayLike<number>[],
+  seconds: number,
+  record: Recorder,
+): RunResult {
+  const { id, config } = batch.runs[b];
+  const lane = finals.map((f, i) => {
+    const size = t.params[i].shape.reduce((x, y) => x * y, 1);
+    return Float64Array.from(Array.prototype.slice.call(f, b * size, (b + 1) * size) as number[]);
+  });
+  const metrics = t.metrics(b, lane);
+  for (const [name, sums] of record.counters) metrics[name] = sums[b];
+  const base = {
+    id,
+    config,
+    step: end.step,
+    loss: end.loss,
+    metrics,
+    curve: record.curves[b],
+    ...(config.dim === 2 ? { gaussians: t.gaussians(b, lane) } : {}),
+    seconds,
+  };
+  return end.outcome === 'ok'
+    ? { ...base, outcome: 'ok' }
+    : { ...base, outcome: end.outcome, reason: end.reason ?? '' };
+}

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { diagPart } from '../../src/engine/masks.js';
+import { full } from '../../src/engine/parameterizations/full.js';
+import type { Parameterization } from '../../src/engine/parameterizations/types.js';
+import { logDensity } from '../../src/engine/tasks/gaussian.js';
+import { BACKENDS, useBackend } from './backend.js';
+import { expectFusedMatchesPlain, factors, uniform } from './fused.js';
+
+const asPrecision: Parameterization = { ...full, factorOf: 'precision' };
+
+describe.each(BACKENDS)('fused ops match their plain form on %s', (backend) => {
+  beforeAll(() => useBackend(backend));
+
+  describe.each([full, asPrecision])('factor of the $factorOf', (p) => {
+    it.each([
+      [1, 1],
+      [2, 1],
+      [3, 4],
+      [8, 3],
+    ])('d = %i, m = %i points: value and gradients match the plain form', (d, m) => {
+      const n = 5;
+      const x = tf.tensor3d(uniform(`x${d}`, n * m * d), [n, m, d]);
+      const mu = tf.tensor2d(uniform(`mu${d}`, n * d), [n, d]);
+      const l = factors(`l${d}`, n, d);
+      // The fused op's gradient for L is its lower triangle; a precision factor's
+      // plain matMul also differentiates the upper one, which factor() never fills.
+      const lowerOnly = (input: number, i: number) => input !== 2 || i % d <= Math.floor(i / d) % d;
+      expectFusedMatchesPlain(
+        (a, b, c) => logDensity(a as tf.Tensor3D, b as tf.Tensor2D, c as tf.Tensor3D, p),
+        [x, mu, l],
+        { compare: lowerOnly },
+      );
+      tf.dispose([x, mu, l]);
+    });
+  });
+
+  it('diagPart: value and gradient', () => {
+    const m = tf.tensor3d(uniform('m', 4 * 9), [4, 3, 3]);
+    expectFusedMatchesPlain((a) => diagPart(a as tf.Tensor3D), [m]);
+  });
+
+  it('is NaN where a factor diagonal is not positive, as the plain form', () => {
+    const l = tf.tensor3d([1, 0, 0.5, -0.1], [1, 2, 2]);
+    const value = logDensity(tf.zeros([1, 1, 2]), tf.zeros([1, 2]), l, full);
+    expect(Number.isNaN(value.dataSync()[0])).toBe(true);
+  });
+});
