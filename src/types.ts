@@ -12,6 +12,12 @@ export interface RunConfig {
   task: TaskConfig;
   /** Covariance parameterization, by registered name. */
   parameterization: string;
+  /**
+   * The parameterization options the experiment sets (`rank`, `jitter`, ...), one map for all
+   * parameterizations: each reads its own, and takes its default for any option not here. Absent
+   * when the file sets none, so that adding options to covsweep changes no other run's id.
+   */
+  parameterization_options?: Record<string, unknown>;
   /** Dimension of the Gaussian(s). */
   dim: number;
   /** Seed of every random stream of the run (data, truth, shuffles, init). */

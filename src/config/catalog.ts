@@ -1,4 +1,4 @@
-import { parameterizations } from '../engine/parameterizations/index.js';
+import { parameterizationOptions, parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
 import type { LearningRates } from '../types.js';
 import type { JsonSchema } from './settings.js';
@@ -35,10 +35,13 @@ export interface Catalog {
   tasks: CatalogTask[];
   /** Covariance parameterization names; the first is the default. */
   parameterizations: string[];
+  /** JSON Schema (with default) of every parameterization option, by option name; none when absent. */
+  parameterizationOptions?: Record<string, JsonSchema>;
 }
 
 /** The engine's own registries: a task or parameterization exists for experiment files once it is registered there. */
 export const defaultCatalog: Catalog = {
   tasks: [...tasks.values()],
   parameterizations: [...parameterizations.keys()],
+  parameterizationOptions: parameterizationOptions(),
 };

@@ -21,6 +21,7 @@ export interface ExperimentFile {
   description?: string;
   task: { name: string; [option: string]: unknown };
   parameterization?: string;
+  parameterization_options?: Record<string, unknown>;
   dim?: number;
   seed?: number;
   optimizer?: Partial<OptimizerConfig>;
@@ -40,6 +41,10 @@ export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Ca
     // Cloned so that no run config shares an array or object with the catalog.
     task: { name: task.name, ...structuredClone(task.defaults), ...options },
     parameterization: file.parameterization ?? catalog.parameterizations[0],
+    // Only what the file sets (the engine applies the defaults), and a map to sweep into.
+    ...(file.parameterization_options || sweepsOptions(file)
+      ? { parameterization_options: { ...file.parameterization_options } }
+      : {}),
     dim: file.dim ?? DEFAULTS.dim,
     seed: file.seed ?? DEFAULTS.seed,
     optimizer: {
@@ -55,6 +60,10 @@ export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Ca
     timeout: file.timeout ?? DEFAULTS.timeout,
     record_every: file.record_every ?? DEFAULTS.record_every,
   };
+}
+
+function sweepsOptions(file: ExperimentFile): boolean {
+  return Object.keys(file.sweep ?? {}).some((path) => path.startsWith('parameterization_options.'));
 }
 
 /** Every experiment has seeds and a parameterization, so a table may use them even when not swept. */

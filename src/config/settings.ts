@@ -78,6 +78,10 @@ export function settings(catalog: Catalog): Record<string, JsonSchema> {
       enum: catalog.parameterizations,
       default: catalog.parameterizations[0],
     },
+    parameterization_options: object(
+      'Options of the parameterizations, one map for all: each parameterization reads its own and ignores the rest.',
+      catalog.parameterizationOptions ?? {},
+    ),
     dim: {
       type: 'integer',
       minimum: 1,
@@ -152,6 +156,9 @@ export function sweepablePaths(catalog: Catalog, task: CatalogTask): Map<string,
   const paths = new Map<string, JsonSchema>();
   const root = settings(catalog);
   for (const path of SWEEPABLE) paths.set(path, lookup(root, path)!);
+  for (const [option, schema] of Object.entries(catalog.parameterizationOptions ?? {})) {
+    if (SCALAR.has(String(schema.type))) paths.set(`parameterization_options.${option}`, schema);
+  }
   for (const [option, schema] of Object.entries(task.options)) {
     // A sweep value is one number, string or boolean: list-valued options stay fixed.
     if (schema.enum || SCALAR.has(String(schema.type))) paths.set(`task.${option}`, schema);

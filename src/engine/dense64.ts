@@ -142,44 +142,80 @@ export function sampleGaussian(
 }
 
 /**
- * Eigenvalues of a symmetric matrix (lower triangle read), ascending, by
- * cyclic Jacobi rotations: O(d^3) per sweep and a handful of sweeps, accurate
- * to float64 rounding even for the nearly singular covariances traces are
- * about, where a characteristic-polynomial shortcut would lose the small one.
+ * Eigenvalues and orthonormal eigenvectors of a symmetric matrix (lower
+ * triangle read) by cyclic Jacobi rotations: slow (O(d^3) per sweep) but
+ * accurate to float64 and simple, which is what the reference side wants.
+ * `vectors` holds the eigenvectors as columns: a = V diag(values) V^T.
  */
-export function symmetricEigenvalues(a: ArrayLike<number>, d: number): Float64Array {
+export function symmetricEigen(
+  a: ArrayLike<number>,
+  d: number,
+): { values: Float64Array; vectors: Float64Array } {
   const m = symmetrizeLower(a, d);
-  // A NaN or infinite entry makes every eigenvalue unknown; say so rather than sort a NaN aside.
-  if (!m.every(Number.isFinite)) return new Float64Array(d).fill(Number.NaN);
-  for (let sweep = 0; sweep < 64; sweep++) {
+  const v = identity(d);
+  for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     let diagonal = 0;
     for (let p = 0; p < d; p++) {
       diagonal += m[p * d + p] ** 2;
       for (let q = p + 1; q < d; q++) off += m[p * d + q] ** 2;
     }
-    if (off <= 1e-32 * diagonal) break;
+    // Converged when the off-diagonal part is below float64 rounding of the diagonal.
+    if (off <= 1e-34 * diagonal) break;
     for (let p = 0; p < d; p++)
       for (let q = p + 1; q < d; q++) {
         const apq = m[p * d + q];
         if (apq === 0) continue;
-        // The rotation that zeroes m[p][q] (Golub & Van Loan, the symmetric Schur decomposition),
-        // with the smaller of the two angles for stability.
+        // The rotation that zeroes m_pq (Golub & Van Loan, symmetric Schur decomposition).
         const tau = (m[q * d + q] - m[p * d + p]) / (2 * apq);
         const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
         const c = 1 / Math.sqrt(1 + t * t);
         const s = t * c;
         for (let k = 0; k < d; k++) {
-          const [mkp, mkq] = [m[k * d + p], m[k * d + q]];
+          const mkp = m[k * d + p];
+          const mkq = m[k * d + q];
           m[k * d + p] = c * mkp - s * mkq;
           m[k * d + q] = s * mkp + c * mkq;
         }
         for (let k = 0; k < d; k++) {
-          const [mpk, mqk] = [m[p * d + k], m[q * d + k]];
+          const mpk = m[p * d + k];
+          const mqk = m[q * d + k];
           m[p * d + k] = c * mpk - s * mqk;
           m[q * d + k] = s * mpk + c * mqk;
         }
+        for (let k = 0; k < d; k++) {
+          const vkp = v[k * d + p];
+          const vkq = v[k * d + q];
+          v[k * d + p] = c * vkp - s * vkq;
+          v[k * d + q] = s * vkp + c * vkq;
+        }
       }
   }
-  return Float64Array.from({ length: d }, (_, i) => m[i * d + i]).sort();
+  return { values: Float64Array.from({ length: d }, (_, i) => m[i * d + i]), vectors: v };
+}
+
+/** f applied to a symmetric matrix through its eigenvalues: V diag(f(values)) V^T (expm, logm). */
+export function symmetricFunction(a: ArrayLike<number>, d: number, f: (x: number) => number): Float64Array {
+  const { values, vectors } = symmetricEigen(a, d);
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += vectors[i * d + k] * f(values[k]) * vectors[j * d + k];
+      out[i * d + j] = s;
+    }
+  return out;
+}
+
+/**
+ * Eigenvalues of a symmetric matrix (lower triangle read), ascending: Jacobi is
+ * accurate to float64 rounding even for the nearly singular covariances traces
+ * are about, where a characteristic-polynomial shortcut would lose the small one.
+ * A NaN or infinite entry makes every eigenvalue unknown: all NaN, not a NaN sorted aside.
+ */
+export function symmetricEigenvalues(a: ArrayLike<number>, d: number): Float64Array {
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++)
+      if (!Number.isFinite(a[i * d + j])) return new Float64Array(d).fill(Number.NaN);
+  return symmetricEigen(a, d).values.sort();
 }

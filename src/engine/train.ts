@@ -73,7 +73,7 @@ export class LaneTrainer {
   ) {
     this.configs = batch.runs.map((r) => r.config);
     const first = this.configs[0];
-    const p = parameterization(first.parameterization);
+    const p = parameterization(first.parameterization, first.parameterization_options);
     this.t = task(first.task.name).create(this.configs, p);
     this.steps = this.t.steps;
     this.health = new Health(

@@ -13,6 +13,8 @@ export function shapeKey(c: RunConfig): string {
   return canonicalJson({
     task: c.task,
     parameterization: c.parameterization,
+    // Some set shapes (lowrank's rank) or the op sequence (full-jitter's schedule).
+    parameterization_options: c.parameterization_options,
     dim: c.dim,
     optimizer: { name: c.optimizer.name, nesterov: c.optimizer.nesterov },
   });

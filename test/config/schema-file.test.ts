@@ -18,7 +18,19 @@ describe('the experiment schema', () => {
   it('compiles under ajv strict mode and names the catalog entries', () => {
     const schema = buildSchema(defaultCatalog);
     new Ajv({ strict: true, allowUnionTypes: true }).compile(schema);
-    expect(schema.properties?.parameterization?.enum).toEqual(['full', 'tril', 'log-cholesky']);
+    expect(schema.properties?.parameterization?.enum).toEqual([
+      'full',
+      'full-jitter',
+      'tril',
+      'log-cholesky',
+      'softplus-cholesky',
+      'precision-cholesky',
+      'diag',
+      'lowrank',
+      'matrix-exp',
+      'spherical',
+      'givens',
+    ]);
     expect(schema.properties?.task?.properties?.name?.enum).toEqual(['mvn-classifier', 'score-matching']);
   });
 

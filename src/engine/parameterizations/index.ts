@@ -1,17 +1,58 @@
+import type { JsonSchema } from '../../config/settings.js';
+import { diag } from './diag.js';
 import { full } from './full.js';
+import { fullJitter } from './full-jitter.js';
+import { givens } from './givens.js';
 import { logCholesky } from './log-cholesky.js';
+import { lowrank } from './lowrank.js';
+import { matrixExp } from './matrix-exp.js';
+import { precisionCholesky } from './precision-cholesky.js';
+import { softplusCholesky } from './softplus-cholesky.js';
+import { spherical } from './spherical.js';
 import { tril } from './tril.js';
 import type { Parameterization } from './types.js';
 
-export type { Parameterization } from './types.js';
+export type { FactorOutput, Parameterization, ParameterizationOptions } from './types.js';
 
-/** Every parameterization by name. Adding one: a file beside this one and a line here. */
+/** Every parameterization by name (the first is the default). Adding one: a file beside this one and a line here. */
 export const parameterizations: ReadonlyMap<string, Parameterization> = new Map(
-  [full, tril, logCholesky].map((p) => [p.name, p]),
+  [
+    full,
+    fullJitter,
+    tril,
+    logCholesky,
+    softplusCholesky,
+    precisionCholesky,
+    diag,
+    lowrank,
+    matrixExp,
+    spherical,
+    givens,
+  ].map((p) => [p.name, p]),
 );
 
-export function parameterization(name: string): Parameterization {
+/** Every parameterization's options in one map, as experiment files see them. */
+export function parameterizationOptions(): Record<string, JsonSchema> {
+  const all: Record<string, JsonSchema> = {};
+  for (const p of parameterizations.values()) {
+    for (const [key, schema] of Object.entries(p.options?.schema ?? {})) {
+      if (Object.hasOwn(all, key)) throw new Error(`parameterization option "${key}" is declared twice`);
+      all[key] = schema;
+    }
+  }
+  return all;
+}
+
+/**
+ * The parameterization `name`, with its options taken from `options` (a run's
+ * `parameterization_options`; options of other parameterizations are ignored) or their defaults.
+ */
+export function parameterization(name: string, options: Record<string, unknown> = {}): Parameterization {
   const p = parameterizations.get(name);
   if (!p) throw new RangeError(`unknown parameterization "${name}"`);
-  return p;
+  if (!p.options) return p;
+  const values = Object.fromEntries(
+    Object.entries(p.options.schema).map(([key, schema]) => [key, options[key] ?? schema.default]),
+  );
+  return p.options.with(values);
 }

@@ -1,4 +1,19 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { JsonSchema } from '../../config/settings.js';
+
+/** What `factor` gives for a batch of raw blocks. */
+export interface FactorOutput {
+  /** Lower-triangular L [N, d, d] of the covariance (or precision). */
+  factor: tf.Tensor3D;
+  /** Check values [N, d]: what `Parameterization.checks` says they are. */
+  checks: tf.Tensor2D;
+  /**
+   * Per-element event counts [N] of this evaluation (e.g. Cholesky retries
+   * with jitter). Tasks sum them over a lane's units into their StepOutput
+   * counters, so a run reports them as metrics of the same name.
+   */
+  counters?: Record<string, tf.Tensor1D>;
+}
 
 /**
  * A covariance parameterization: how a lane's raw tensor becomes the
@@ -23,6 +38,20 @@ export interface Parameterization {
   fromCovariance(sigma0: Float64Array, d: number): Float64Array;
   /** Float64 reference map raw -> covariance, independent of the tfjs path (metrics, tests). */
   covariance(raw: ArrayLike<number>, d: number): Float64Array;
-  /** raw [N, ...rawShape(d)] -> L [N, d, d] and check values [N, d]. */
-  factor(raw: tf.Tensor, d: number): { factor: tf.Tensor3D; checks: tf.Tensor2D };
+  /** raw [N, ...rawShape(d)] -> L [N, d, d], check values [N, d] and counters. */
+  factor(raw: tf.Tensor, d: number): FactorOutput;
+  /** Settings of this parameterization that an experiment may change; absent when it has none. */
+  options?: ParameterizationOptions;
+}
+
+/**
+ * A parameterization's options. Experiment files set them under `parameterization_options`, one
+ * flat map shared by every parameterization (as `optimizer` holds every optimizer's settings):
+ * each parameterization reads its own, so option names are unique across parameterizations.
+ */
+export interface ParameterizationOptions {
+  /** JSON Schema of each option, with its `default` and a description naming the parameterization. */
+  schema: Record<string, JsonSchema>;
+  /** This parameterization with the given values (every option of `schema` present). */
+  with(values: Record<string, unknown>): Parameterization;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { permutation, stream } from '../../data/random.js';
 import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian } from '../dense64.js';
+import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { classifierHead } from './classifier-head.js';
 import { logDensity } from './gaussian.js';
@@ -235,11 +236,11 @@ class ClassifierBatch implements TaskInstance {
   loss(step: number, [mu, raw, w]: tf.Tensor[]) {
     const B = mu.shape[0];
     const { d, units: U } = this;
-    const { factor, checks } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
+    const { factor, checks, counters } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
     const { x, labels } = this.trial(step, B);
     const logp = logDensity(x, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
     const loss = classifierHead(tf.reshape(logp, [B, U]), w as tf.Tensor3D, labels);
-    return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D };
+    return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D, counters: perLane(counters, B) };
   }
 
   /** Each lane's point at `step`, once per unit ([B * U, 1, d]: every unit sees it), and its class. */

@@ -5,6 +5,7 @@ import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dens
 import { fused } from '../fused.js';
 import { triSolve } from '../linalg.js';
 import { eye } from '../masks.js';
+import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
 import { fusedScoreMatching } from './score-matching-fused.js';
@@ -108,11 +109,11 @@ class ScoreMatchingBatch implements TaskInstance {
 
   loss(_step: number, [mu, raw]: tf.Tensor[]) {
     const { d, n, p } = this;
-    const { factor, checks } = p.factor(raw, d);
+    const { factor, checks, counters } = p.factor(raw, d);
     const loss = fused()
       ? fusedScoreMatching(this.x, n, mu as tf.Tensor2D, factor, p.factorOf)
       : this.plainLoss(mu as tf.Tensor2D, factor);
-    return { loss, checks };
+    return { loss, checks, counters: perLane(counters, mu.shape[0]) };
   }
 
   /** The reference form of the loss: tfjs ops, triangular solves and autodiff. */

@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { eye } from '../masks.js';
+import type { Parameterization } from './types.js';
+
+/**
+ * Sigma = diag(exp(v)): independent coordinates, the usual baseline (a
+ * mean-field Gaussian). The factor is diag(exp(v / 2)), always positive
+ * unless exp underflows or overflows.
+ */
+export const diag: Parameterization = {
+  name: 'diag',
+  summary: 'Sigma = diag(exp(v)), no correlations (mean-field baseline)',
+  factorOf: 'covariance',
+  checks: 'factor-diagonal',
+  rawShape: (d) => [d],
+  // Correlations cannot be represented: a non-diagonal sigma0 keeps only its variances.
+  fromCovariance: (sigma0, d) => Float64Array.from({ length: d }, (_, j) => Math.log(sigma0[j * d + j])),
+  covariance(raw, d) {
+    const sigma = new Float64Array(d * d);
+    for (let j = 0; j < d; j++) sigma[j * d + j] = Math.exp(raw[j]);
+    return sigma;
+  },
+  factor(raw, d) {
+    const sd = tf.exp(tf.mul(tf.reshape(raw, [-1, d]), 0.5)) as tf.Tensor2D;
+    // [N, 1, d] * I: entry (i, j) is sd_j when i = j, else 0.
+    const factor = tf.mul(tf.expandDims(sd, 1), eye(d)) as tf.Tensor3D;
+    return { factor, checks: sd };
+  },
+};

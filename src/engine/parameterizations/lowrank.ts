@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { JsonSchema } from '../../config/settings.js';
+import { cholesky } from '../linalg.js';
+import { eye } from '../masks.js';
+import { choleskyOf } from './tril.js';
+import type { Parameterization } from './types.js';
+
+const SCHEMA: Record<string, JsonSchema> = {
+  rank: {
+    type: 'integer',
+    minimum: 1,
+    default: 1,
+    description: 'lowrank: rank r of W in W W^T + diag(exp(v)); min(r, dim) is used.',
+  },
+};
+
+/**
+ * Sigma = W W^T + diag(exp(v)), W d x r (torch LowRankMultivariateNormal:
+ * cov_factor W, cov_diag exp(v)). Row i of the raw block [d, r + 1] is
+ * (W_i1 .. W_ir, v_i). The rank is min(r, d): a column of W beyond d adds
+ * nothing a d x d factor cannot hold.
+ *
+ * torch avoids forming Sigma (Woodbury and the capacitance matrix); here
+ * Sigma is formed and factored by the engine's Cholesky, whose pivots are the
+ * check values: Sigma is positive definite in exact arithmetic, but a tiny
+ * exp(v) under a large W W^T is singular in float32, and that is reported.
+ */
+export function makeLowRank(r: number): Parameterization {
+  if (!(Number.isInteger(r) && r >= 1))
+    throw new RangeError(`lowrank: rank must be an integer >= 1, got ${r}`);
+  const rankOf = (d: number) => Math.min(r, d);
+  return {
+    name: 'lowrank',
+    summary: `Sigma = W W^T + diag(exp(v)), W of rank ${r} (torch LowRankMultivariateNormal)`,
+    factorOf: 'covariance',
+    checks: 'cholesky-pivots',
+    rawShape: (d) => [d, rankOf(d) + 1],
+    options: { schema: SCHEMA, with: (v) => makeLowRank(v.rank as number) },
+    /**
+     * W's columns are the first r columns of chol(sigma0) / sqrt(2) and exp(v)
+     * the rest of the diagonal. Exact when sigma0 is diagonal (both tasks start
+     * from c I); otherwise the variances are kept and some correlation is lost.
+     * W = 0 would also be exact for c I, but it is a stationary point: the
+     * gradient by W is 2 G W, so W would never move.
+     */
+    fromCovariance(sigma0, d) {
+      const k = rankOf(d);
+      const l = choleskyOf(sigma0, d);
+      const raw = new Float64Array(d * (k + 1));
+      for (let i = 0; i < d; i++) {
+        let ww = 0;
+        for (let c = 0; c < k; c++) {
+          const w = l[i * d + c] / Math.SQRT2;
+          raw[i * (k + 1) + c] = w;
+          ww += w * w;
+        }
+        raw[i * (k + 1) + k] = Math.log(sigma0[i * d + i] - ww);
+      }
+      return raw;
+    },
+    covariance(raw, d) {
+      const k = rankOf(d);
+      const sigma = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) {
+          let s = 0;
+          for (let c = 0; c < k; c++) s += raw[i * (k + 1) + c] * raw[j * (k + 1) + c];
+          sigma[i * d + j] = s;
+        }
+        sigma[i * d + i] += Math.exp(raw[i * (k + 1) + k]);
+      }
+      return sigma;
+    },
+    factor(raw, d) {
+      const k = rankOf(d);
+      const p = tf.reshape(raw, [-1, d, k + 1]);
+      const w = tf.slice(p, [0, 0, 0], [-1, d, k]);
+      // exp(v) [N, d, 1] times I puts exp(v_i) at (i, i).
+      const noise = tf.mul(tf.exp(tf.slice(p, [0, 0, k], [-1, d, 1])), eye(d));
+      const { factor, pivots } = cholesky(tf.add(tf.matMul(w, w, false, true), noise) as tf.Tensor3D);
+      return { factor, checks: pivots };
+    },
+  };
+}
+
+export const lowrank = makeLowRank(1);
