@@ -3,8 +3,7 @@ import { permutation, stream } from '../../data/random.js';
 import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian } from '../dense64.js';
 import type { Parameterization } from '../parameterizations/types.js';
-import { classifierHead } from './classifier-head.js';
-import { logDensity } from './gaussian.js';
+import { classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
 import type { Task, TaskInstance } from './types.js';
 
@@ -226,14 +225,12 @@ class ClassifierBatch implements TaskInstance {
     const B = mu.shape[0];
     const { d, units: U } = this;
     const { factor, checks } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
-    const { x, labels } = this.trial(step, B);
-    const logp = logDensity(x, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
-    const loss = classifierHead(tf.reshape(logp, [B, U]), w as tf.Tensor3D, labels);
+    const loss = classifierLoss(this.trial(step, B), mu as tf.Tensor3D, factor, w as tf.Tensor3D, this.p);
     return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D };
   }
 
   /** Each lane's point at `step`, once per unit ([B * U, 1, d]: every unit sees it), and its class. */
-  private trial(step: number, B: number) {
+  private trial(step: number, B: number): Trial {
     const { d, units: U, schedule, x: points, y: classes } = this;
     const x = new Float32Array(B * U * d);
     const labels = new Int32Array(B);
@@ -242,7 +239,7 @@ class ClassifierBatch implements TaskInstance {
       labels[b] = classes[row];
       for (let u = 0; u < U; u++) for (let j = 0; j < d; j++) x[(b * U + u) * d + j] = points[row * d + j];
     }
-    return { x: tf.tensor3d(x, [B * U, 1, d]), labels };
+    return { x, labels };
   }
 
   /** Lane b's learned means and covariances (float64, from the parameterization's reference map). */
