@@ -19,9 +19,9 @@ const CLOCK_EVERY = 32;
 
 /**
  * Train every lane of a batch in lockstep as one computation and classify how
- * each ended. A lane's numbers depend only on its own config: the only
- * reduction across lanes is the sum that gives autodiff a scalar, whose
- * gradient with respect to each lane's loss is exactly 1.
+ * each ended. A lane's numbers depend only on its own config: nothing
+ * reduces across lanes (autodiff backpropagates ones from the per-lane
+ * losses, the gradient of their sum).
  */
 export function trainBatch(batch: LaneBatch, options: TrainOptions = {}): RunResult[] {
   const trainer = new LaneTrainer(batch);

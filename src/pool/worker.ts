@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
-import { type BackendChoice, useBackend } from '../engine/backend.js';
+import { backendFor } from '../engine/auto-backend.js';
+import type { BackendChoice } from '../engine/backend.js';
 import { trainBatch } from '../engine/train.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
@@ -16,12 +17,9 @@ export interface WorkerReply {
   backend: string;
 }
 
-let ready: Promise<string> | undefined;
-
-/** Piscina entry: train one lane batch. The backend loads once per worker thread. */
+/** Piscina entry: train one lane batch. Backends load once per worker thread. */
 export default async function run({ batch, backend, progress }: WorkerTask): Promise<WorkerReply> {
-  ready ??= useBackend(backend);
-  const used = await ready;
+  const used = await backendFor(backend, batch);
   try {
     const results = trainBatch(batch, { onProgress: (steps) => progress.postMessage({ steps }) });
     return { results, backend: used };
