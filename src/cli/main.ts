@@ -1,4 +1,5 @@
 import { CovsweepError } from '../config/errors.js';
+import * as benchCommand from './bench.js';
 import * as planCommand from './plan.js';
 import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
     usage: planCommand.USAGE,
     help: 'show how a sweep expands into runs and lane batches',
   },
+  bench: { run: benchCommand.bench, usage: benchCommand.USAGE, help: 'time the engine; write BENCHMARKS.md' },
   validate: {
     run: validateCommand.validate,
     usage: validateCommand.USAGE,
