@@ -4,6 +4,8 @@
  * workers) -> run results (one per run, tagged on `outcome`).
  */
 
+import type { AggregateName } from './results/aggregate.js';
+
 /** The settings of one run, every default applied. Sweep axes address these by dotted path. */
 export interface RunConfig {
   /** Task name and its options (`task.name`, `task.epochs`, ...). */
@@ -57,11 +59,22 @@ export interface SweepAxis {
   values: readonly (number | string | boolean)[];
 }
 
-/** What the summary table shows. */
+/** One pivot table: the statistic `value` over the runs of each rows x columns cell. */
+export interface TableSpec {
+  /** Setting (dotted path) along the rows. */
+  rows: string;
+  /** Setting (dotted path) along the columns. */
+  columns: string;
+  value: AggregateName;
+}
+
+/** What the summary shows. */
 export interface SummarySpec {
+  /** The experiment's two main axes: the default tables' rows and columns, and the stability map's. */
   rows: string;
   columns: string;
-  value: 'failure_rate';
+  /** Every table, in order: one per `summary.value` over rows x columns, then `summary.tables`. */
+  tables: TableSpec[];
 }
 
 /** An experiment file, validated, defaults applied. */

@@ -1,6 +1,8 @@
 import { CovsweepError } from '../config/errors.js';
 import * as benchCommand from './bench.js';
+import * as compareCommand from './compare.js';
 import * as planCommand from './plan.js';
+import * as reportCommand from './report.js';
 import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
 import { VERSION } from './version.js';
@@ -21,6 +23,16 @@ const COMMANDS: Record<string, Command> = {
     run: planCommand.plan,
     usage: planCommand.USAGE,
     help: 'show how a sweep expands into runs and lane batches',
+  },
+  report: {
+    run: reportCommand.report,
+    usage: reportCommand.USAGE,
+    help: "rebuild a run folder's tables and report.html",
+  },
+  compare: {
+    run: compareCommand.compare,
+    usage: compareCommand.USAGE,
+    help: 'compare a run with a baseline (exit 1 on regression)',
   },
   bench: { run: benchCommand.bench, usage: benchCommand.USAGE, help: 'time the engine; write BENCHMARKS.md' },
   validate: {

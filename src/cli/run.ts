@@ -6,10 +6,9 @@ import { expand } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
-import { resultsCsv } from '../results/csv.js';
+import { reportRun } from '../report/reporters.js';
 import { resultLine } from '../results/jsonl.js';
 import { type Manifest, RunFolder } from '../results/store.js';
-import { summaryMarkdown } from '../results/summary.js';
 import type { RunResult } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
 import { VERSION } from './version.js';
@@ -81,20 +80,12 @@ export async function run(argv: string[]): Promise<number> {
   // so the same experiment gives the same files whatever the worker count.
   results.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   folder.write('results.jsonl', results.map((r) => `${resultLine(r)}\n`).join(''));
-  folder.write(
-    'results.csv',
-    resultsCsv(
-      results,
-      e.axes.map((a) => a.path),
-    ),
-  );
-  const summary = summaryMarkdown(e, results, manifest.started);
-  folder.write('summary.md', summary);
   folder.writeManifest({
     ...manifest,
     backend: [...backends].join(',') || 'none',
     ended: new Date().toISOString(),
   });
+  const summary = await reportRun(folder.dir, e, results);
   process.stdout.write(`${summary}\nresults: ${folder.dir}\n`);
   return 0;
 }

@@ -1,9 +1,11 @@
+import type { AggregateName } from '../results/aggregate.js';
 import type {
   LearningRates,
   OptimizerConfig,
   RunConfig,
   SummarySpec,
   SweepAxis,
+  TableSpec,
   Thresholds,
 } from '../types.js';
 import type { Catalog, CatalogTask } from './catalog.js';
@@ -28,7 +30,7 @@ export interface ExperimentFile {
   record_every?: number;
   max_runs?: number;
   sweep?: Record<string, AxisSpec>;
-  summary?: Partial<SummarySpec>;
+  summary?: SummaryFile;
 }
 
 /** The file's fixed settings with every default filled in: the task's own, then covsweep's. */
@@ -58,12 +60,21 @@ export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Ca
 /** Every experiment has seeds and a parameterization, so a table may use them even when not swept. */
 const ALWAYS = ['seed', 'parameterization'];
 
+/** The `summary` map as the schema admits it. */
+export interface SummaryFile {
+  rows?: string;
+  columns?: string;
+  value?: AggregateName | AggregateName[];
+  tables?: { rows?: string; columns?: string; value: AggregateName }[];
+}
+
 /**
- * The summary table's axes. Rows default to the first swept setting that is neither the columns
- * nor seed/parameterization, since that is usually what the sweep is about.
+ * The summary's tables. Rows default to the first swept setting that is neither the columns nor
+ * seed/parameterization, since that is usually what the sweep is about; `summary.tables` entries
+ * default to the summary's rows and columns.
  */
 export function resolveSummary(
-  summary: Partial<SummarySpec>,
+  summary: SummaryFile,
   axes: readonly SweepAxis[],
   source: ConfigSource,
   problems: ProblemList,
@@ -75,19 +86,37 @@ export function resolveSummary(
     swept.find((p) => !ALWAYS.includes(p) && p !== columns) ??
     (columns === 'seed' ? 'parameterization' : 'seed');
   const allowed = [...new Set([...swept, ...ALWAYS])];
-  for (const key of ['rows', 'columns'] as const) {
-    const path = summary[key];
-    if (path === undefined || allowed.includes(path)) continue;
-    const guess = closest(path, allowed);
-    const fix = guess ? `did you mean "${guess}"?` : `use one of ${listOf(allowed)}`;
-    const at = source.locate(['summary', key]).node;
-    problems.add(source.problem(at, `summary ${key} "${path}" is not a swept setting; ${fix}`));
-  }
-  if (rows === columns) {
-    const at = source.locate(['summary', summary.rows === undefined ? 'columns' : 'rows']).node;
-    problems.add(
-      source.problem(at, `summary rows and columns are both "${rows}"; choose two different settings`),
-    );
-  }
-  return { rows, columns, value: summary.value ?? DEFAULTS.value };
+  /** Checks the rows and columns a table was given at `at` (a path into the file). */
+  const check = (
+    table: Omit<TableSpec, 'value'>,
+    given: { rows?: string; columns?: string },
+    at: (string | number)[],
+  ) => {
+    const name = at.map((k, i) => (typeof k === 'number' ? `[${k}]` : i > 0 ? `.${k}` : k)).join('');
+    for (const key of ['rows', 'columns'] as const) {
+      const path = given[key];
+      if (path === undefined || allowed.includes(path)) continue;
+      const guess = closest(path, allowed);
+      const fix = guess ? `did you mean "${guess}"?` : `use one of ${listOf(allowed)}`;
+      const node = source.locate([...at, key].map(String)).node;
+      problems.add(source.problem(node, `${name} ${key} "${path}" is not a swept setting; ${fix}`));
+    }
+    if (table.rows === table.columns) {
+      const node = source.locate([...at, given.rows === undefined ? 'columns' : 'rows'].map(String)).node;
+      problems.add(
+        source.problem(
+          node,
+          `${name} rows and columns are both "${table.rows}"; choose two different settings`,
+        ),
+      );
+    }
+  };
+  check({ rows, columns }, summary, ['summary']);
+  const main = [summary.value ?? DEFAULTS.value].flat().map((value) => ({ rows, columns, value }));
+  const more = (summary.tables ?? []).map((t, i) => {
+    const table = { rows: t.rows ?? rows, columns: t.columns ?? columns, value: t.value };
+    check(table, t, ['summary', 'tables', i]);
+    return table;
+  });
+  return { rows, columns, tables: [...main, ...more] };
 }

@@ -1,3 +1,4 @@
+import { AGGREGATE_NAMES } from '../results/aggregate.js';
 import type { Catalog, CatalogTask } from './catalog.js';
 import {
   DEFAULTS,
@@ -94,6 +95,44 @@ function sweepSchema(catalog: Catalog, task: CatalogTask): JsonSchema {
   return object('Settings to vary, by dotted path; the runs are every combination of the values.', axes);
 }
 
+const axisPath = (along: string) => ({
+  type: 'string',
+  description: `Setting along the ${along}: a swept path, or "seed" or "parameterization".`,
+});
+
+/** A table's statistic; every name is one of src/results/aggregate.ts. */
+const statistic = (description: string): JsonSchema => ({
+  description: `${description}: ${AGGREGATE_NAMES.join(', ')}.`,
+  enum: AGGREGATE_NAMES,
+});
+
+/** Which pivot tables summary.md, tables/*.csv and report.html show. */
+function summarySchema(): JsonSchema {
+  const { description, ...one } = statistic('Statistic in each cell, or a list of them (one table each)');
+  return object('The summary tables: pivots of a statistic over two settings.', {
+    rows: axisPath("rows (also the stability map's vertical axis)"),
+    columns: { ...axisPath('columns'), default: DEFAULTS.columns },
+    value: {
+      type: ['string', 'array'],
+      description,
+      default: DEFAULTS.value,
+      ...when({ type: 'array' }, { minItems: 1, items: one }, one),
+    },
+    tables: {
+      type: 'array',
+      description: 'More tables, after the ones of `value`: any rows x columns of any statistic.',
+      items: {
+        ...object("One more table; rows and columns default to the summary's.", {
+          rows: axisPath('rows'),
+          columns: axisPath('columns'),
+          value: statistic('Statistic in each cell'),
+        }),
+        required: ['value'],
+      },
+    },
+  });
+}
+
 /** The experiment file's JSON Schema; task options and sweep paths follow the task's name. */
 export function buildSchema(catalog: Catalog): JsonSchema {
   const taskNames = catalog.tasks.map((t) => t.name);
@@ -128,15 +167,7 @@ export function buildSchema(catalog: Catalog): JsonSchema {
         description: 'Most runs the sweep may expand to; a guard against typos in sweep sizes.',
       },
       sweep: { type: 'object', description: 'Settings to vary, by dotted path.' },
-      summary: object('What the summary table shows.', {
-        rows: { type: 'string', description: 'Swept path along the rows (or "seed", "parameterization").' },
-        columns: {
-          type: 'string',
-          default: DEFAULTS.columns,
-          description: 'Swept path along the columns (or "seed", "parameterization").',
-        },
-        value: { description: 'Statistic in each cell.', enum: [DEFAULTS.value], default: DEFAULTS.value },
-      }),
+      summary: summarySchema(),
     },
     definitions: { generator: GENERATOR, ...sharedAxes(catalog) },
     allOf: catalog.tasks.map((task) =>

@@ -1,4 +1,5 @@
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
+import { curveEvery } from './curve.js';
 import type { LaneEnd } from './health.js';
 import type { TaskInstance } from './tasks/types.js';
 
@@ -17,7 +18,7 @@ export class Recorder {
     steps: number,
   ) {
     this.curves = configs.map(() => []);
-    this.every = configs.map((c) => c.record_every || Math.max(1, Math.ceil(steps / 50)));
+    this.every = configs.map((c) => curveEvery(c.record_every, steps));
   }
 
   step(

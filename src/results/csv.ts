@@ -7,8 +7,11 @@ function cell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** One CSV line (RFC 4180 quoting), newline included; undefined and null are blank. */
+export const csvLine = (cells: readonly unknown[]) => `${cells.map(cell).join(',')}\n`;
+
 /** One row per run: id, the swept settings, outcome, step, reason, loss, every metric, seconds. */
-export function resultsCsv(results: RunResult[], sweptPaths: string[]): string {
+export function resultsCsv(results: readonly RunResult[], sweptPaths: string[]): string {
   const metricNames = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort();
   const header = ['id', ...sweptPaths, 'outcome', 'step', 'reason', 'loss', ...metricNames, 'seconds'];
   const rows = results.map((r) => [
@@ -21,5 +24,5 @@ export function resultsCsv(results: RunResult[], sweptPaths: string[]): string {
     ...metricNames.map((m) => r.metrics[m]),
     r.seconds,
   ]);
-  return `${[header, ...rows].map((row) => row.map(cell).join(',')).join('\n')}\n`;
+  return [header, ...rows].map(csvLine).join('');
 }

@@ -1,54 +1,61 @@
 import { setting } from '../plan/expand.js';
-import type { Experiment, Outcome, RunResult } from '../types.js';
+import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
+import { csvLine } from './csv.js';
+import { label } from './format.js';
+import { type Pivot, pivot, valuesOf } from './pivot.js';
+import { reasonGroups } from './reasons.js';
 
-const OUTCOMES: Outcome[] = ['ok', 'singular', 'diverged', 'error', 'timeout'];
+// Where label used to live; src/cli/plan.ts imports it from here.
+export { label } from './format.js';
 
-/** A setting value as a table label: 1e-5, 0.002, tril. */
-export function label(v: unknown): string {
-  if (typeof v !== 'number') return String(v);
-  const a = Math.abs(v);
-  const r = Number(v.toPrecision(3));
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? r.toExponential() : String(r);
-}
-
-/** Values of `path` in sweep order (axis order), or first-seen order when not swept. */
-function orderOf(e: Experiment, path: string, results: RunResult[]): unknown[] {
-  const axis = e.axes.find((a) => a.path === path);
-  if (axis) return [...axis.values];
-  return [...new Set(results.map((r) => setting(r.config, path)))];
-}
+export const OUTCOMES: Outcome[] = ['ok', 'singular', 'diverged', 'error', 'timeout'];
 
 function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  // A "|" inside a cell (an error message) would split it.
+  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The failure-rate pivot the experiment asks for: failed/total per rows x columns cell; blank where no runs. */
-export function failurePivot(e: Experiment, results: RunResult[]): string {
-  const { rows, columns } = e.summary;
-  const cells = new Map<string, { failed: number; total: number }>();
-  for (const r of results) {
-    const key = JSON.stringify([setting(r.config, rows), setting(r.config, columns)]);
-    const c = cells.get(key) ?? { failed: 0, total: 0 };
-    c.total++;
-    if (r.outcome !== 'ok') c.failed++;
-    cells.set(key, c);
-  }
-  const colValues = orderOf(e, columns, results);
-  const body = orderOf(e, rows, results).map((rv) => [
-    label(rv),
-    ...colValues.map((cv) => {
-      const c = cells.get(JSON.stringify([rv, cv]));
-      return c ? `${c.failed}/${c.total} (${Math.round((100 * c.failed) / c.total)}%)` : '';
-    }),
-  ]);
-  return table([`${rows} \\ ${columns}`, ...colValues.map(label)], body);
+/** "Failure rate by lr.cov and parameterization". */
+export const pivotTitle = ({ spec, aggregate }: Pivot) =>
+  `${aggregate.title} by ${spec.rows} and ${spec.columns}`;
+
+/** A pivot as a Markdown table; cells without runs are empty. */
+export function pivotMarkdown(p: Pivot): string {
+  const body = p.rowValues.map((rv, i) => [label(rv), ...p.cells[i].map((c) => c?.text ?? '')]);
+  return table([`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(label)], body);
 }
 
-/** Runs by outcome, per column value. */
-export function outcomeCounts(e: Experiment, results: RunResult[]): string {
+/**
+ * A pivot as CSV, one line per cell (tidy, for plotting elsewhere): the two settings, the run
+ * count, the statistic's numbers. A cell without runs has a count of 0 and blank numbers.
+ */
+export function pivotCsv(p: Pivot): string {
+  const lines: unknown[][] = [[p.spec.rows, p.spec.columns, 'runs', ...p.aggregate.csv]];
+  p.rowValues.forEach((rv, i) => {
+    p.columnValues.forEach((cv, j) => {
+      const c = p.cells[i][j];
+      lines.push([rv, cv, c ? c.runs : 0, ...(c ? c.csv : p.aggregate.csv.map(() => undefined))]);
+    });
+  });
+  return lines.map(csvLine).join('');
+}
+
+/** tables/<file>: the statistic and axes, made unique by a counter if a table is asked for twice. */
+export function pivotFileNames(specs: readonly TableSpec[]): string[] {
+  const seen = new Map<string, number>();
+  return specs.map((s) => {
+    const base = `${s.value}-${s.rows}-${s.columns}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return `${base}${n > 1 ? `-${n}` : ''}.csv`;
+  });
+}
+
+/** Runs by outcome, per value of the experiment's column setting. */
+export function outcomeCounts(e: Experiment, results: readonly RunResult[]): string {
   const { columns } = e.summary;
-  const colValues = orderOf(e, columns, results);
+  const colValues = valuesOf(e, columns, results);
   const present = OUTCOMES.filter((o) => results.some((r) => r.outcome === o));
   const body = present.map((o) => [
     o,
@@ -60,20 +67,35 @@ export function outcomeCounts(e: Experiment, results: RunResult[]): string {
   return table(['outcome', ...colValues.map(label), 'all'], body);
 }
 
-/** summary.md: what the run asked, the failure pivot and the outcome counts. */
-export function summaryMarkdown(e: Experiment, results: RunResult[], when: string): string {
+/** Failure reasons grouped, with one example run each. */
+export function reasonsMarkdown(results: readonly RunResult[]): string {
+  const groups = reasonGroups(results);
+  if (groups.length === 0) return 'No run failed.';
+  return table(
+    ['outcome', 'reason', 'runs', 'example run'],
+    groups.map((g) => [g.outcome, g.reason, String(g.runs), `${g.example}: ${g.exampleReason}`]),
+  );
+}
+
+/** summary.md: what the run asked, every table of the summary, outcomes and failure reasons. */
+export function summaryMarkdown(e: Experiment, results: readonly RunResult[], when: string): string {
+  const sections = e.summary.tables.flatMap((spec) => {
+    const p = pivot(e, results, spec);
+    return [`## ${pivotTitle(p)}`, '', pivotMarkdown(p), '', `${p.aggregate.about} Blank: no runs.`, ''];
+  });
   return [
     `# ${e.name} (${when})`,
     '',
     e.description.trim(),
     '',
-    `Failure rate (failed/total runs) by ${e.summary.rows} and ${e.summary.columns}:`,
-    '',
-    failurePivot(e, results),
-    '',
-    'Runs by outcome:',
+    ...sections,
+    '## Runs by outcome',
     '',
     outcomeCounts(e, results),
+    '',
+    '## Failure reasons',
+    '',
+    reasonsMarkdown(results),
     '',
   ].join('\n');
 }

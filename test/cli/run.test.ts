@@ -26,19 +26,21 @@ describe('covsweep run experiments/smoke.yaml', () => {
     expect(first.stderr).not.toMatch(/Error/);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('| lr.cov \\ parameterization | full | tril |');
-    expect(first.stdout).toMatch(/\| 0\.1 \| 3\/3 \(100%\) \|/);
+    expect(first.stdout).toMatch(/\| 0\.1 \| 3\/3 = 100% \[44-100\] \|/);
     expect(first.stderr).toMatch(/covsweep 12\/12 runs \| failed: \d+ singular/);
     expect(first.stdout).not.toMatch(/covsweep \d+\/\d+ runs/);
   });
 
-  it('writes the run folder: experiment copy, manifest, results.jsonl, results.csv, summary.md', () => {
+  it('writes the run folder: experiment copy, manifest, results, tables, summary.md, report.html', () => {
     const dir = runFolder(out1);
     expect(readdirSync(dir).sort()).toEqual([
       'manifest.json',
+      'report.html',
       'results.csv',
       'results.jsonl',
       'smoke.yaml',
       'summary.md',
+      'tables',
     ]);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     // --backend auto without tfjs-node: smoke's full and tril steps are fused ops and a mask, which cpu runs fastest.

@@ -24,7 +24,7 @@ describe('loadExperiment on a valid file', () => {
     expect(experiment.summary).toEqual({
       rows: 'lr.cov',
       columns: 'parameterization',
-      value: 'failure_rate',
+      tables: [{ rows: 'lr.cov', columns: 'parameterization', value: 'failure_rate' }],
     });
   });
 
@@ -44,7 +44,11 @@ describe('loadExperiment on a valid file', () => {
     const experiment = loadExperiment(writeExperiment(yaml(...MINIMAL)));
     expect(experiment.description).toBe('');
     expect(experiment.axes).toEqual([]);
-    expect(experiment.summary).toEqual({ rows: 'seed', columns: 'parameterization', value: 'failure_rate' });
+    expect(experiment.summary).toEqual({
+      rows: 'seed',
+      columns: 'parameterization',
+      tables: [{ rows: 'seed', columns: 'parameterization', value: 'failure_rate' }],
+    });
     expect(experiment.base).toEqual({
       // Optional options without a default (means, covariances, init_means) are left out.
       task: {

@@ -89,6 +89,16 @@ function initMeans(o: ClassifierOptions, t: Truth, d: number, seed: number): Flo
   return t.means.map((m) => m.map((v) => v + 0.4 * (rng.uniform() - 0.5)));
 }
 
+/** A lane's true categories and its points, category by category (as the seed concatenates x1 then x2). */
+function laneData(o: ClassifierOptions, d: number, seed: number) {
+  const t = truth(o, d, seed);
+  const data = stream(seed, 'data');
+  const points = new Float64Array(o.units * o.n_per_class * d);
+  for (let u = 0; u < o.units; u++)
+    points.set(sampleGaussian(data.normal, t.means[u], t.covs[u], o.n_per_class, d), u * o.n_per_class * d);
+  return { truth: t, points };
+}
+
 /**
  * Seed 000: K Gaussian units whose activations exp(log N(x | mu_k, Sigma_k))
  * feed a bias-free K x K linear layer (initialised to zero), trained trial by
@@ -131,6 +141,14 @@ export const mvnClassifier: Task = {
   create(configs, p) {
     return new ClassifierBatch(configs, p);
   },
+  dataPoints(config) {
+    const o = config.task as unknown as ClassifierOptions;
+    const { points } = laneData(o, config.dim, config.seed);
+    return {
+      points,
+      units: Array.from({ length: o.units * o.n_per_class }, (_, i) => Math.floor(i / o.n_per_class)),
+    };
+  },
 };
 
 /**
@@ -143,14 +161,9 @@ export function classifierLane(c: RunConfig, p: Parameterization) {
   const o = c.task as unknown as ClassifierOptions;
   const d = c.dim;
   const n = o.units * o.n_per_class;
-  const t = truth(o, d, c.seed);
-  const data = stream(c.seed, 'data');
-  const points = new Float64Array(n * d);
+  const { truth: t, points } = laneData(o, d, c.seed);
   const labels = new Int32Array(n);
-  for (let u = 0; u < o.units; u++) {
-    points.set(sampleGaussian(data.normal, t.means[u], t.covs[u], o.n_per_class, d), u * o.n_per_class * d);
-    labels.fill(u, u * o.n_per_class, (u + 1) * o.n_per_class);
-  }
+  for (let u = 0; u < o.units; u++) labels.fill(u, u * o.n_per_class, (u + 1) * o.n_per_class);
   const means = new Float64Array(o.units * d);
   for (const [u, m] of initMeans(o, t, d, c.seed).entries()) means.set(m, u * d);
   const shuffles = stream(c.seed, 'shuffle');

@@ -23,6 +23,19 @@ interface Lane {
   optimum: { mean: Float64Array; cov: Float64Array };
 }
 
+/** A lane's true Gaussian and its data points. */
+function laneData(c: RunConfig) {
+  const d = c.dim;
+  const t = stream(c.seed, 'truth');
+  const mean = Float64Array.from({ length: d }, () => t.uniform());
+  const cov = gram(
+    Float64Array.from({ length: d * d }, () => t.uniform()),
+    d,
+  );
+  const n = (c.task as unknown as ScoreMatchingOptions).n_data;
+  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data').normal, mean, cov, n, d) };
+}
+
 /**
  * Seed 001: full-batch gradient descent on the Hyvarinen score-matching loss
  * of a Gaussian, E[ 0.5 ||Sigma^-1 (x - mu)||^2 - tr(Sigma^-1) ], from mean 0
@@ -40,6 +53,10 @@ export const scoreMatching: Task = {
   momentum: 0,
   steps: (config) => (config.task as unknown as ScoreMatchingOptions).iterations,
   create: (configs, p) => new ScoreMatchingBatch(configs, p),
+  dataPoints(config) {
+    const { points } = laneData(config);
+    return { points, units: new Array(points.length / config.dim).fill(0) };
+  },
 };
 
 class ScoreMatchingBatch implements TaskInstance {
@@ -68,13 +85,7 @@ class ScoreMatchingBatch implements TaskInstance {
     const raw0 = p.fromCovariance(identity(d), d);
     const raws = new Float32Array(B * raw0.length);
     configs.forEach((c, b) => {
-      const t = stream(c.seed, 'truth');
-      const mean = Float64Array.from({ length: d }, () => t.uniform());
-      const cov = gram(
-        Float64Array.from({ length: d * d }, () => t.uniform()),
-        d,
-      );
-      const pts = sampleGaussian(stream(c.seed, 'data').normal, mean, cov, n, d);
+      const { mean, cov, points: pts } = laneData(c);
       // The optimum is computed from the float32 points the engine actually sees.
       const seen = Float32Array.from(pts);
       xs.set(seen, b * n * d);

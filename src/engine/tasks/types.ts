@@ -48,4 +48,9 @@ export interface Task extends CatalogTask {
   /** Training steps of a run (known without generating data: the planner packs by it). */
   steps(config: RunConfig): number;
   create(configs: RunConfig[], p: Parameterization): TaskInstance;
+  /**
+   * The points a run trains on (row-major [n, dim]) and the unit each was drawn from: the same
+   * seeded draws as `create`, without tfjs, so reports can draw them instead of storing them.
+   */
+  dataPoints?(config: RunConfig): { points: Float64Array; units: number[] };
 }

@@ -1,0 +1,68 @@
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CovsweepError } from '../config/errors.js';
+import { readResults } from '../report/load.js';
+import { compareResults } from '../results/compare.js';
+import { comparisonJson, comparisonMarkdown } from '../results/compare-markdown.js';
+import { comparisonJunit } from '../results/junit.js';
+import type { RunResult } from '../types.js';
+import { parse } from './args.js';
+
+export const USAGE = 'covsweep compare BASELINE CURRENT [--alpha 0.05] [--strict] [--junit FILE] [--json]';
+
+/**
+ * The results.jsonl a path stands for: the file itself, a run folder's, or for a folder of run
+ * folders (runs/baseline/smoke) the newest one's, since their names are UTC timestamps.
+ */
+function resultsFile(path: string): string {
+  if (!existsSync(path)) throw new CovsweepError('E_INPUT', `${path}: no such file or folder`);
+  if (!statSync(path).isDirectory()) return path;
+  if (existsSync(join(path, 'results.jsonl'))) return join(path, 'results.jsonl');
+  const runs = readdirSync(path)
+    .filter((d) => existsSync(join(path, d, 'results.jsonl')))
+    .sort();
+  if (runs.length === 0)
+    throw new CovsweepError('E_INPUT', `${path}: no results.jsonl in it or in a run folder inside it`);
+  return join(path, runs[runs.length - 1], 'results.jsonl');
+}
+
+function load(path: string): { file: string; results: RunResult[] } {
+  const file = resultsFile(path);
+  const results = readResults(file);
+  if (results.length === 0) throw new CovsweepError('E_INPUT', `${file}: no runs`);
+  const ids = new Set<string>();
+  for (const r of results) {
+    if (ids.has(r.id)) throw new CovsweepError('E_INPUT', `${file}: run ${r.id} appears twice`);
+    ids.add(r.id);
+  }
+  return { file, results };
+}
+
+/** Compare results with a baseline: exit 0 no regression, 1 regression, 2 bad input. */
+export async function compare(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      alpha: { type: 'string' },
+      strict: { type: 'boolean' },
+      junit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (positionals.length !== 2)
+    throw new CovsweepError('E_USAGE', `expected a baseline and current results; usage: ${USAGE}`);
+  const alpha = Number(values.alpha ?? 0.05);
+  if (!(alpha > 0 && alpha < 1))
+    throw new CovsweepError(
+      'E_USAGE',
+      `--alpha must be a number between 0 and 1, received "${values.alpha}"`,
+    );
+  const baseline = load(positionals[0]);
+  const current = load(positionals[1]);
+  const c = compareResults(baseline.results, current.results, { alpha, strict: values.strict });
+  const sources = { baseline: baseline.file, current: current.file };
+  if (values.junit) writeFileSync(values.junit, comparisonJunit(c, baseline.results, current.results));
+  process.stdout.write(values.json ? comparisonJson(c, sources) : comparisonMarkdown(c, sources));
+  return c.regression ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { CovsweepError } from '../config/errors.js';
+import { loadRunFolder } from '../report/load.js';
+import { REPORTERS, writeReports } from '../report/reporters.js';
+import { parse } from './args.js';
+
+export const USAGE = 'covsweep report RUN_DIR [--show ID]... [--only csv,tables,markdown,html]';
+
+/** Rebuild a run folder's tables and report.html from its results.jsonl. */
+export async function report(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { show: { type: 'string', multiple: true }, only: { type: 'string' } },
+    USAGE,
+  );
+  if (positionals.length !== 1)
+    throw new CovsweepError('E_USAGE', `expected one run folder; usage: ${USAGE}`);
+  const names = values.only?.split(',') ?? Object.keys(REPORTERS);
+  const unknown = names.filter((n) => !Object.hasOwn(REPORTERS, n));
+  if (unknown.length > 0)
+    throw new CovsweepError(
+      'E_USAGE',
+      `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
+    );
+  const folder = loadRunFolder(positionals[0]);
+  const show = values.show as string[] | undefined;
+  for (const id of show ?? []) {
+    const r = folder.results.find((x) => x.id === id);
+    if (!r) throw new CovsweepError('E_USAGE', `--show ${id}: no run with that id in ${folder.dir}`);
+    if (!r.gaussians)
+      throw new CovsweepError('E_USAGE', `--show ${id}: that run is not 2-D, so it has no picture`);
+  }
+  const written = await writeReports({ ...folder, show }, names);
+  const summary = written.get('summary.md');
+  if (summary) process.stdout.write(summary);
+  process.stdout.write(`\nwrote ${[...written.keys()].map((f) => join(folder.dir, f)).join(', ')}\n`);
+  return 0;
+}

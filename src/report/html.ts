@@ -1,0 +1,202 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { label } from '../results/format.js';
+import { type Pivot, pivot } from '../results/pivot.js';
+import { reasonGroups } from '../results/reasons.js';
+import { OUTCOMES, pivotTitle } from '../results/summary.js';
+import type { Experiment, RunResult } from '../types.js';
+import { learningCurves } from './charts/curves.js';
+import { failureSteps } from './charts/failure-steps.js';
+import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
+import { stabilityMap } from './charts/stability-map.js';
+import { toSvg } from './render.js';
+import type { ReportContext } from './reporters.js';
+import { STYLE } from './style.js';
+
+/** Text made safe for HTML content and attribute values. */
+export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const section = (id: string, title: string, body: string) =>
+  `<section id="${id}"><h2>${esc(title)}</h2>\n${body}\n</section>`;
+
+async function figure(id: string, spec: TopLevelSpec, caption: string): Promise<string> {
+  return `<figure class="plot" id="${id}">${await toSvg(spec, id)}<figcaption>${caption}</figcaption></figure>`;
+}
+
+function pivotHtml(p: Pivot): string {
+  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(label)];
+  const body = p.rowValues.map((rv, i) => {
+    const cells = p.cells[i].map((c) =>
+      !c
+        ? '<td class="empty"></td>'
+        : c.rate === undefined
+          ? `<td>${esc(c.text)}</td>`
+          : `<td style="--rate:${c.rate.toFixed(3)}">${esc(c.text)}</td>`,
+    );
+    return `<tr><th>${esc(label(rv))}</th>${cells.join('')}</tr>`;
+  });
+  return [
+    `<table class="pivot"><caption>${esc(pivotTitle(p))}</caption>`,
+    `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`,
+    `<tbody>${body.join('\n')}</tbody></table>`,
+    `<p class="note">${esc(p.aggregate.about)} Blank: no runs.</p>`,
+  ].join('\n');
+}
+
+function reasonsHtml(results: readonly RunResult[]): string {
+  const groups = reasonGroups(results);
+  if (groups.length === 0) return '<p>No run failed.</p>';
+  const rows = groups.map(
+    (g) =>
+      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.reason)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
+  );
+  return `<table class="reasons"><thead><tr><th>outcome</th><th>reason (numbers as #)</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** The base config as dotted paths and values, the swept paths left out (they are listed with their values). */
+function fixedSettings(e: Experiment): [string, unknown][] {
+  const swept = new Set(e.axes.map((a) => a.path));
+  const flat: [string, unknown][] = [];
+  const walk = (node: unknown, path: string) => {
+    if (node && typeof node === 'object' && !Array.isArray(node))
+      for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+    else if (!swept.has(path)) flat.push([path, node]);
+  };
+  walk(e.base, '');
+  return flat;
+}
+
+function settingsHtml(e: Experiment): string {
+  const axes = e.axes.map(
+    (a) => `<tr><th>${esc(a.path)}</th><td>${esc(a.values.map(label).join(', '))}</td></tr>`,
+  );
+  const fixed = fixedSettings(e).map(
+    ([path, v]) =>
+      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : label(v))}</td></tr>`,
+  );
+  return [
+    '<div class="columns">',
+    `<table class="settings"><caption>Swept (${e.axes.length})</caption><tbody>${axes.join('')}</tbody></table>`,
+    `<table class="settings"><caption>Fixed</caption><tbody>${fixed.join('')}</tbody></table>`,
+    '</div>',
+    `<details><summary>The experiment file</summary><pre>${esc(e.source)}</pre></details>`,
+  ].join('\n');
+}
+
+function header(ctx: ReportContext): string {
+  const { experiment: e, results, manifest: m } = ctx;
+  const seconds = m?.ended ? (Date.parse(m.ended) - Date.parse(m.started)) / 1000 : undefined;
+  const facts: [string, string][] = [
+    ['runs', String(results.length)],
+    ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
+    ['took', seconds === undefined ? 'unfinished' : `${label(seconds)} s`],
+    ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
+    ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
+  ];
+  const counts = OUTCOMES.map((o) => [o, results.filter((r) => r.outcome === o).length] as const).filter(
+    ([, n]) => n > 0,
+  );
+  const missing =
+    m && m.runs > results.length
+      ? `<p class="warning">Only ${results.length} of the ${m.runs} planned runs have results: this run folder is incomplete.</p>`
+      : '';
+  return [
+    '<header>',
+    '<p class="kicker">covsweep stability report</p>',
+    `<h1>${esc(e.name)}</h1>`,
+    e.description.trim() ? `<p class="description">${esc(e.description.trim())}</p>` : '',
+    `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`,
+    `<p class="outcomes">${counts.map(([o, n]) => `<span class="badge ${o}">${n} ${o}</span>`).join(' ')}</p>`,
+    missing,
+    '</header>',
+  ].join('\n');
+}
+
+/** report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched). */
+export async function reportHtml(ctx: ReportContext): Promise<string> {
+  const { experiment: e, results } = ctx;
+  const { rows, columns } = e.summary;
+  const sections: string[] = [];
+  const nav: [string, string][] = [];
+  const add = (id: string, title: string, body: string) => {
+    nav.push([id, title]);
+    sections.push(section(id, title, body));
+  };
+  if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
+  else {
+    add(
+      'stability',
+      'Stability map',
+      await figure(
+        'plot-stability',
+        stabilityMap(e, results),
+        `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
+      ),
+    );
+    add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
+    add('reasons', 'Failure reasons', reasonsHtml(results));
+    const steps = failureSteps(e, results);
+    if (steps)
+      add(
+        'failure-steps',
+        'When runs failed',
+        await figure(
+          'plot-failure-steps',
+          steps,
+          'Step at which each failed run failed, per parameterization (rows without failures are left out); each row has its own count scale.',
+        ),
+      );
+    const curves = learningCurves(e, results);
+    if (curves)
+      add(
+        'curves',
+        'Learning curves',
+        await figure(
+          'plot-curves',
+          curves,
+          'Median loss per parameterization, with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count. Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.',
+        ),
+      );
+    const shown = ctx.show ? results.filter((r) => ctx.show!.includes(r.id)) : firstOfEachOutcome(results);
+    const picture = gaussiansPicture(e, shown);
+    if (picture)
+      add(
+        'gaussians',
+        'Learned Gaussians',
+        await figure(
+          'plot-gaussians',
+          picture.spec,
+          [
+            "Each run's data points, the true Gaussians (dashed) and the learned ones at the end of the run (solid; a failed run's are the parameters it stopped with), as 2-sigma ellipses.",
+            ctx.show
+              ? ''
+              : 'The first run of each outcome; choose others with <code>covsweep report DIR --show ID</code>.',
+            ...picture.notes.map((n) => `${esc(n)}, so it has no ellipse.`),
+          ]
+            .filter(Boolean)
+            .join(' '),
+        ),
+      );
+  }
+  add('settings', 'Settings', settingsHtml(e));
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // The page needs nothing from anywhere: say so, and the browser refuses any fetch.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<title>${esc(e.name)}: covsweep report</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    header(ctx),
+    `<nav>${nav.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join('')}</nav>`,
+    '<main>',
+    ...sections,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,18 @@
+import { setting } from '../plan/expand.js';
+import { label } from '../results/format.js';
+import type { Experiment, RunConfig } from '../types.js';
+
+/**
+ * Swept settings a plot does not show on an axis and does not pool over: every axis but seed
+ * (seeds are replicates) and those in `shown`.
+ */
+export function otherAxes(e: Experiment, shown: readonly string[]): string[] {
+  return e.axes.map((a) => a.path).filter((p) => p !== 'seed' && !shown.includes(p));
+}
+
+/** "tril · lr.cov 0.001 · dim 4": the values of `paths` in a config, for panel titles (a parameterization names itself). */
+export function describeSettings(config: RunConfig, paths: readonly string[]): string {
+  return paths
+    .map((p) => (p === 'parameterization' ? config.parameterization : `${p} ${label(setting(config, p))}`))
+    .join(' · ');
+}

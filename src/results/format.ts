@@ -1,0 +1,10 @@
+/** A number or setting as a table label: 1e-5, 0.002, 1.83e+3, tril. Three significant digits. */
+export function label(v: unknown): string {
+  if (typeof v !== 'number') return String(v);
+  const a = Math.abs(v);
+  const r = Number(v.toPrecision(3));
+  return a !== 0 && Number.isFinite(a) && (a < 1e-3 || a >= 1e6) ? r.toExponential() : String(r);
+}
+
+/** A proportion as a whole percentage: 0.6667 -> "67%". */
+export const percent = (x: number) => `${Math.round(100 * x)}%`;

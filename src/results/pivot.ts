@@ -1,0 +1,49 @@
+import { setting } from '../plan/expand.js';
+import type { Experiment, RunResult, TableSpec } from '../types.js';
+import { AGGREGATES, type Aggregate, type CellValue } from './aggregate.js';
+
+/** A cell's statistic and how many runs it is over. */
+export type PivotCell = CellValue & { runs: number };
+
+/** A summary table: `aggregate` over the runs of each rows x columns cell. */
+export interface Pivot {
+  spec: TableSpec;
+  aggregate: Aggregate;
+  rowValues: unknown[];
+  columnValues: unknown[];
+  /** [row][column]; undefined where no run has that pair of settings (a blank cell, not a zero). */
+  cells: (PivotCell | undefined)[][];
+}
+
+/** Values of `path` in sweep order (axis order), or first-seen order when not swept. */
+export function valuesOf(e: Experiment, path: string, results: readonly RunResult[]): unknown[] {
+  const axis = e.axes.find((a) => a.path === path);
+  if (axis) return [...axis.values];
+  return [...new Set(results.map((r) => setting(r.config, path)))];
+}
+
+/** Runs grouped by the values of `paths`, keyed by their JSON (settings are JSON scalars). */
+export function groupBy(results: readonly RunResult[], paths: readonly string[]): Map<string, RunResult[]> {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = JSON.stringify(paths.map((p) => setting(r.config, p)));
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return groups;
+}
+
+export function pivot(e: Experiment, results: readonly RunResult[], spec: TableSpec): Pivot {
+  const aggregate = AGGREGATES[spec.value];
+  const groups = groupBy(results, [spec.rows, spec.columns]);
+  const rowValues = valuesOf(e, spec.rows, results);
+  const columnValues = valuesOf(e, spec.columns, results);
+  const cells = rowValues.map((rv) =>
+    columnValues.map((cv) => {
+      const runs = groups.get(JSON.stringify([rv, cv]));
+      return runs ? { ...aggregate.of(runs), runs: runs.length } : undefined;
+    }),
+  );
+  return { spec, aggregate, rowValues, columnValues, cells };
+}

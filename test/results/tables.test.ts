@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { AGGREGATES } from '../../src/results/aggregate.js';
+import { pivot } from '../../src/results/pivot.js';
+import { reasonGroups, reasonKind } from '../../src/results/reasons.js';
+import { pivotCsv, pivotFileNames, pivotMarkdown, summaryMarkdown } from '../../src/results/summary.js';
+import { experiment, made } from './fixtures.js';
+
+const e = experiment();
+
+describe('cell statistics', () => {
+  it('writes a failure rate as count, share and 95% Wilson interval in whole percent', () => {
+    const runs = Array.from({ length: 10 }, (_, seed) =>
+      made(e, { seed, outcome: seed < 7 ? 'singular' : 'ok' }),
+    );
+    const cell = AGGREGATES.failure_rate.of(runs);
+    expect(cell.text).toBe('7/10 = 70% [40-89]');
+    expect(cell.rate).toBe(0.7);
+    expect(cell.csv).toEqual([
+      7,
+      0.7,
+      expect.closeTo(0.39677814746114526, 12),
+      expect.closeTo(0.892208732593699, 12),
+    ]);
+    expect(AGGREGATES.singular_rate.of(runs).text).toBe('7/10 = 70% [40-89]');
+    expect(AGGREGATES.diverged_rate.of(runs).text).toBe('0/10 = 0% [0-28]');
+    expect(AGGREGATES.ok_rate.of(runs).text).toBe('3/10 = 30% [11-60]');
+  });
+
+  it('takes medians over the runs they apply to and says how many when not all', () => {
+    const runs = [
+      made(e, { seed: 0, outcome: 'singular', step: 8 }),
+      made(e, { seed: 1, outcome: 'diverged', step: 21 }),
+      made(e, { seed: 2, outcome: 'ok', loss: 0.5, metrics: { accuracy: 0.9 } }),
+    ];
+    expect(AGGREGATES.failure_step.of(runs).text).toBe('15 (n=2)');
+    // Final numbers of failed runs come from a broken state: only runs that ended ok count.
+    expect(AGGREGATES.loss.of(runs).text).toBe('0.5 (n=1)');
+    expect(AGGREGATES.accuracy.of(runs)).toEqual({ text: '0.9 (n=1)', csv: [1, 0.9] });
+    expect(AGGREGATES.failure_step.of([runs[2]])).toEqual({ text: '-', csv: [0, undefined] });
+  });
+});
+
+describe('pivot tables', () => {
+  // tril at lr 1e-2 has no runs at all; log-cholesky is absent.
+  const results = [
+    made(e, { parameterization: 'full', lr: 1e-4, seed: 0 }),
+    made(e, { parameterization: 'full', lr: 1e-4, seed: 1, outcome: 'singular' }),
+    made(e, { parameterization: 'full', lr: 1e-2, seed: 0, outcome: 'singular' }),
+    made(e, { parameterization: 'tril', lr: 1e-4, seed: 0 }),
+  ];
+  const p = pivot(e, results, { rows: 'lr.cov', columns: 'parameterization', value: 'failure_rate' });
+
+  it('lists rows and columns in sweep order and leaves cells without runs blank, not zero', () => {
+    expect(pivotMarkdown(p)).toBe(
+      [
+        '| lr.cov \\ parameterization | full | tril | log-cholesky |',
+        '| --- | --- | --- | --- |',
+        '| 1e-4 | 1/2 = 50% [9-91] | 0/1 = 0% [0-79] |  |',
+        '| 0.01 | 1/1 = 100% [21-100] |  |  |',
+      ].join('\n'),
+    );
+  });
+
+  it('writes one CSV line per cell, blank numbers and 0 runs where there are none', () => {
+    const lines = pivotCsv(p).trim().split('\n');
+    expect(lines[0]).toBe('lr.cov,parameterization,runs,failed,failure_rate,ci_low,ci_high');
+    expect(lines[1]).toMatch(/^0\.0001,full,2,1,0\.5,0\.09\d+,0\.90\d+$/);
+    expect(lines).toContain('0.01,tril,0,,,,');
+    expect(lines).toHaveLength(7);
+  });
+
+  it('names table files by statistic and axes, uniquely', () => {
+    const spec = { rows: 'lr.cov', columns: 'parameterization', value: 'loss' } as const;
+    expect(pivotFileNames([spec, { ...spec, value: 'failure_rate' }, spec])).toEqual([
+      'loss-lr.cov-parameterization.csv',
+      'failure_rate-lr.cov-parameterization.csv',
+      'loss-lr.cov-parameterization-2.csv',
+    ]);
+  });
+});
+
+describe('failure reasons', () => {
+  it('groups reasons that differ only in unit, step and numbers, with the first run as example', () => {
+    expect(reasonKind('cholesky failed for unit 2 at step 24: pivot 1 = -4.4e-4')).toBe(
+      'cholesky failed: pivot # = #',
+    );
+    expect(reasonKind('loss non-finite at step 7: NaN')).toBe('loss non-finite: NaN');
+    expect(reasonKind('factor diagonal not positive at step 3: L[2,2] = -0.0916')).toBe(
+      'factor diagonal not positive: L[#,#] = #',
+    );
+    expect(reasonKind('float32 overflow in op 12')).toBe('float32 overflow in op #');
+    const rs = [
+      made(e, {
+        seed: 0,
+        outcome: 'singular',
+        reason: 'cholesky failed for unit 2 at step 8: pivot 1 = -0.01',
+      }),
+      made(e, { seed: 1, outcome: 'diverged', reason: 'loss non-finite at step 9: NaN' }),
+      made(e, {
+        seed: 2,
+        outcome: 'singular',
+        reason: 'cholesky failed for unit 1 at step 80: pivot 2 = -3e-5',
+      }),
+      made(e, { seed: 3 }),
+    ];
+    expect(reasonGroups(rs)).toEqual([
+      {
+        outcome: 'singular',
+        reason: 'cholesky failed: pivot # = #',
+        runs: 2,
+        example: rs[0].id,
+        exampleReason: 'cholesky failed for unit 2 at step 8: pivot 1 = -0.01',
+      },
+      {
+        outcome: 'diverged',
+        reason: 'loss non-finite: NaN',
+        runs: 1,
+        example: rs[1].id,
+        exampleReason: 'loss non-finite at step 9: NaN',
+      },
+    ]);
+  });
+});
+
+describe('summary.md', () => {
+  it('has every table the experiment asks for, outcomes and reasons', () => {
+    const e2 = experiment(
+      'summary: { rows: lr.cov, value: [failure_rate, failure_step], tables: [{ rows: seed, value: loss }] }',
+    );
+    const md = summaryMarkdown(
+      e2,
+      [made(e2, { outcome: 'singular', reason: 'x at step 2' }), made(e2, { seed: 1 })],
+      'now',
+    );
+    expect(md).toContain('## Failure rate by lr.cov and parameterization');
+    expect(md).toContain('## Median step of failure by lr.cov and parameterization');
+    expect(md).toContain('## Median final loss (runs ended ok) by seed and parameterization');
+    expect(md).toContain('| singular | x | 1 |');
+    expect(md).toContain('## Runs by outcome');
+  });
+});
