@@ -1,4 +1,5 @@
 import { CovsweepError } from '../config/errors.js';
+import * as benchCommand from './bench.js';
 import * as compareCommand from './compare.js';
 import * as mergeCommand from './merge.js';
 import * as planCommand from './plan.js';
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
     usage: reproCommand.USAGE,
     help: 're-run one run alone and compare with its record; --trace writes its per-step trace',
   },
+  bench: { run: benchCommand.bench, usage: benchCommand.USAGE, help: 'time the engine; write BENCHMARKS.md' },
   validate: {
     run: validateCommand.validate,
     usage: validateCommand.USAGE,

@@ -1,7 +1,8 @@
 import { loadExperiment } from '../config/load.js';
 import { task } from '../engine/tasks/index.js';
-import { expand, runCount, setting } from '../plan/expand.js';
-import { pack } from '../plan/pack.js';
+import { runCount, setting } from '../plan/expand.js';
+import { runOfGroup, sweepGroups } from '../plan/groups.js';
+import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/pool.js';
 import { label } from '../results/summary.js';
 import { oneFile, parse, positiveInt } from './args.js';
@@ -17,12 +18,10 @@ export async function plan(argv: string[]): Promise<number> {
   );
   const e = loadExperiment(oneFile(positionals, USAGE));
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
-  const batches = pack(expand(e), {
-    workers,
-    lanes: positiveInt('lanes', values.lanes),
-    steps: (c) => task(c.task.name).steps(c),
-  });
-  const laneSteps = batches.reduce((n, b) => n + b.steps * b.runs.length, 0);
+  // By arithmetic on the axes: a million-run sweep is planned without making a million configs.
+  const groups = sweepGroups(e, (c) => task(c.task.name).steps(c));
+  const batches = cutBatches(groups, { workers, lanes: positiveInt('lanes', values.lanes) });
+  const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
   const out: string[] = [
     `${e.name}: ${runCount(e)} runs, ${batches.length} lane batches on ${workers} workers, ${laneSteps} run-steps`,
     '',
@@ -33,19 +32,19 @@ export async function plan(argv: string[]): Promise<number> {
     ),
     '',
     'batches (largest first):',
-    ...batches.slice(0, 20).map((b) => {
-      const c = b.runs[0].config;
-      return `  #${b.index}: ${b.runs.length} lanes x ${b.steps} steps  ${c.task.name} ${c.parameterization} d=${c.dim}`;
+    ...batches.slice(0, 20).map((b, i) => {
+      const g = groups[b.group];
+      const c = runOfGroup(e, g, b.start).config;
+      return `  #${i}: ${b.lanes} lanes x ${g.steps} steps  ${c.task.name} ${c.parameterization} d=${c.dim}`;
     }),
     ...(batches.length > 20 ? [`  ... ${batches.length - 20} more`] : []),
     '',
     'example runs:',
-    ...batches
-      .flatMap((b) => b.runs)
-      .slice(0, 3)
-      .map(
-        (r) => `  ${r.id}  ${e.axes.map((a) => `${a.path}=${label(setting(r.config, a.path))}`).join(' ')}`,
-      ),
+    ...Array.from({ length: Math.min(3, batches[0]?.lanes ?? 0) }, (_, k) =>
+      runOfGroup(e, groups[batches[0].group], batches[0].start + k),
+    ).map(
+      (r) => `  ${r.id}  ${e.axes.map((a) => `${a.path}=${label(setting(r.config, a.path))}`).join(' ')}`,
+    ),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;

@@ -6,11 +6,15 @@ const TFJS_NODE: string = '@tensorflow/tfjs-node';
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
+/** Whether @tensorflow/tfjs-node loaded, tried once per thread (its import error otherwise). */
+let tfjsNode: Promise<true | Error> | undefined;
+
 /**
  * Load TensorFlow.js with gradients and the chosen backend; returns the
  * backend actually in use. `auto` takes @tensorflow/tfjs-node when it loads
  * (an optional dependency: its install downloads libtensorflow, which may not
- * be possible), else wasm, which beats cpu at every lane batch we measured.
+ * be possible), else wasm; a worker then picks cpu or wasm per batch shape
+ * (auto-backend.ts). Cheap to call again: modules and backends load once.
  */
 export async function useBackend(choice: BackendChoice): Promise<string> {
   // PROD: no debug checks and no "install tfjs-node" banner in the results.
@@ -18,17 +22,20 @@ export async function useBackend(choice: BackendChoice): Promise<string> {
   // The umbrella package registers every op's gradient and the cpu backend.
   await import('@tensorflow/tfjs');
   if (choice === 'tensorflow' || choice === 'auto') {
-    try {
-      await import(TFJS_NODE);
+    tfjsNode ??= import(TFJS_NODE).then(
+      () => true as const,
+      (cause: unknown) => (cause instanceof Error ? cause : new Error(String(cause))),
+    );
+    const node = await tfjsNode;
+    if (node === true) {
       await setOrThrow('tensorflow');
       return 'tensorflow';
-    } catch (cause) {
-      if (choice === 'tensorflow')
-        throw new Error(
-          'backend "tensorflow" is not available: @tensorflow/tfjs-node did not load; use --backend wasm or cpu',
-          { cause },
-        );
     }
+    if (choice === 'tensorflow')
+      throw new Error(
+        'backend "tensorflow" is not available: @tensorflow/tfjs-node did not load; use --backend wasm or cpu',
+        { cause: node },
+      );
   }
   if (choice === 'wasm' || choice === 'auto') {
     await import('@tensorflow/tfjs-backend-wasm');

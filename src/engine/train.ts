@@ -29,9 +29,9 @@ const CLOCK_EVERY = 32;
 
 /**
  * Train every lane of a batch in lockstep as one computation and classify how
- * each ended. A lane's numbers depend only on its own config: the only
- * reduction across lanes is the sum that gives autodiff a scalar, whose
- * gradient with respect to each lane's loss is exactly 1.
+ * each ended. A lane's numbers depend only on its own config: nothing
+ * reduces across lanes (autodiff backpropagates ones from the per-lane
+ * losses, the gradient of their sum).
  */
 export function trainBatch(batch: LaneBatch, options: TrainOptions = {}): RunResult[] {
   const trainer = new LaneTrainer(batch, options.onStep);
@@ -66,6 +66,8 @@ export class LaneTrainer {
   private readonly opt: Optimizer;
   private readonly values: Float32Array[];
   private readonly record: Recorder;
+  /** d(sum of losses) / d(loss of lane b), kept across steps. */
+  private readonly ones: tf.Tensor1D;
 
   constructor(
     private readonly batch: LaneBatch,
@@ -85,6 +87,7 @@ export class LaneTrainer {
     this.opt = new Sgd(this.configs, this.t.params);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
+    this.ones = tf.keep(tf.ones([this.configs.length]));
   }
 
   /** True when every step is taken or every lane has stopped. */
@@ -119,6 +122,7 @@ export class LaneTrainer {
 
   dispose(): void {
     this.t.dispose();
+    this.ones.dispose();
   }
 
   /** Loss (and gradients) at the current parameters, judged by the health check at `at` (default: `step`). */
@@ -131,11 +135,13 @@ export class LaneTrainer {
       const objective = (...ps: tf.Tensor[]) => {
         seen = t.loss(step, ps);
         // Kept past the gradient tape's scope: the health check reads them below.
-        for (const x of [seen.loss, seen.checks, ...Object.values(seen.counters ?? {})]) tf.keep(x);
-        return tf.sum(seen.loss) as tf.Scalar;
+        for (const x of [seen.checks, ...Object.values(seen.counters ?? {})]) tf.keep(x);
+        return seen.loss;
       };
+      // Backpropagating ones from the per-lane losses is the gradient of their sum,
+      // without the sum and its gradient as two more ops.
       let grads: tf.Tensor[] | undefined;
-      if (withGrads) grads = tf.valueAndGrads(objective)(params).grads;
+      if (withGrads) grads = tf.valueAndGrads(objective)(params, this.ones).grads;
       else objective(...params);
       return { loss: seen!.loss, checks: seen!.checks, counters: seen!.counters, grads };
     });

@@ -32,15 +32,23 @@ export function setting(config: RunConfig, path: string): unknown {
  */
 export function* expand(e: Experiment): Generator<RunSpec> {
   const total = runCount(e);
-  for (let i = 0; i < total; i++) {
-    let rest = i;
-    const picks: [string, unknown][] = [];
-    for (let a = e.axes.length - 1; a >= 0; a--) {
-      const axis = e.axes[a];
-      picks.push([axis.path, axis.values[rest % axis.values.length]]);
-      rest = Math.floor(rest / axis.values.length);
-    }
-    const config = withSettings(e.base, picks.reverse());
-    yield { id: runId(config), config };
+  for (let i = 0; i < total; i++) yield runAt(e, i);
+}
+
+/** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
+export function runAt(e: Experiment, i: number): RunSpec {
+  const config = withSettings(e.base, picksAt(e, i));
+  return { id: runId(config), config };
+}
+
+/** The axis values of run `i`: its digits in the mixed radix of the axis lengths, last axis fastest. */
+export function picksAt(e: Experiment, i: number): [string, unknown][] {
+  let rest = i;
+  const picks: [string, unknown][] = [];
+  for (let a = e.axes.length - 1; a >= 0; a--) {
+    const axis = e.axes[a];
+    picks.push([axis.path, axis.values[rest % axis.values.length]]);
+    rest = Math.floor(rest / axis.values.length);
   }
+  return picks.reverse();
 }

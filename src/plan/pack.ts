@@ -1,78 +1,146 @@
 import type { LaneBatch, RunConfig, RunSpec } from '../types.js';
+import { setting } from './expand.js';
 import { canonicalJson } from './ids.js';
 
 /** Steps of a run, as its task counts them (the planner packs by it without making data). */
 export type StepCounter = (config: RunConfig) => number;
 
 /**
- * What runs must share to train as lanes of one computation: everything that
- * fixes tensor shapes or the op sequence. Seeds, learning rates, momentum,
- * thresholds and time limits are per-lane tensors or host-side and may differ.
+ * The settings that fix tensor shapes or the op sequence: runs that share
+ * them can train as lanes of one computation. Seeds, learning rates,
+ * momentum, thresholds and time limits are per-lane tensors or host-side and
+ * may differ.
  */
+export const SHAPE_PATHS = [
+  'task',
+  'parameterization',
+  // Some set shapes (lowrank's rank) or the op sequence (full-jitter's schedule).
+  'parameterization_options',
+  'dim',
+  'optimizer.name',
+  'optimizer.nesterov',
+];
+
 export function shapeKey(c: RunConfig): string {
-  return canonicalJson({
-    task: c.task,
-    parameterization: c.parameterization,
-    // Some set shapes (lowrank's rank) or the op sequence (full-jitter's schedule).
-    parameterization_options: c.parameterization_options,
-    dim: c.dim,
-    optimizer: { name: c.optimizer.name, nesterov: c.optimizer.nesterov },
-  });
+  return canonicalJson(SHAPE_PATHS.map((path) => setting(c, path)));
+}
+
+/** Whether setting `path` (a sweep axis: one setting) can change a run's shape key. */
+export function affectsShape(path: string): boolean {
+  return SHAPE_PATHS.some((s) => path === s || path.startsWith(`${s}.`));
 }
 
 /**
- * Default lane cap: per-op overhead is what lane batching amortises, and it
- * is paid back by ~1000 lanes at small d; at large d the per-lane work
- * dominates and smaller batches keep memory and the tail short.
+ * Default lane cap. Per-step overhead is what lane batching amortises: at
+ * d = 2 a step costs about as much as 450 lanes' work (wasm), so throughput
+ * still grows up to thousands of lanes; at large d each lane's own work
+ * dominates and small batches keep memory down. Balancing (below) cuts
+ * batches further when the workers need more of them.
  */
 export function autoLanes(dim: number): number {
-  return Math.max(16, Math.min(1024, Math.floor(65536 / (dim * dim))));
+  return Math.max(16, Math.min(4096, Math.floor(65536 / (dim * dim))));
+}
+
+/**
+ * A batch's per-step overhead in lanes' worth of work, for the cost model
+ * cost = steps x (lanes + overheadLanes(dim)). Rough (measured on wasm:
+ * ~450 at d = 2 and ~110 at d = 8 for the classifier, ~20 at d = 8 and ~2 at
+ * d = 32 for score matching); it only has to rank splits.
+ */
+function overheadLanes(dim: number): number {
+  return 1024 / (dim * dim);
+}
+
+/** Runs of one shape key, in plan order. */
+export interface Group {
+  key: string;
+  size: number;
+  steps: number;
+  dim: number;
+}
+
+/** One lane batch as a slice of its group: runs start..start+lanes-1 of group `group`. */
+export interface BatchCut {
+  group: number;
+  start: number;
+  lanes: number;
 }
 
 export interface PackOptions {
   /** Force a lane count per batch (upper bound); default: autoLanes(dim). */
   lanes?: number;
-  /** Workers to keep busy: groups are split until there are at least this many batches. */
+  /** Workers to keep busy to the end. */
   workers: number;
-  steps: StepCounter;
 }
 
 /**
- * Group runs by shape key, cut groups into batches of at most the lane cap,
- * split the largest batch while there are fewer batches than workers (no idle
- * core), and order batches longest first so the pool's tail is short.
- * Which batch a run lands in never changes its result.
+ * Cut groups into lane batches: first into even batches of at most the lane
+ * cap (1025 runs -> 513 + 512, not 1024 + 1), then, while it shortens the
+ * simulated makespan on the workers, split the costliest batch in two (an
+ * idle core at the end costs more than one more batch's overhead). Batches
+ * come out costliest first, the order in which the pool should start them
+ * (longest processing time first). Which batch a run lands in never changes
+ * its result.
  */
-export function pack(runs: Iterable<RunSpec>, o: PackOptions): LaneBatch[] {
-  const groups = new Map<string, RunSpec[]>();
+export function cutBatches(groups: Group[], o: PackOptions): BatchCut[] {
+  const cost = (c: BatchCut) => groups[c.group].steps * (c.lanes + overheadLanes(groups[c.group].dim));
+  let cuts: BatchCut[] = groups.flatMap((g, group) => {
+    const cap = o.lanes ?? autoLanes(g.dim);
+    return evenCuts(group, 0, g.size, Math.ceil(g.size / cap));
+  });
+  let span = makespan(cuts.map(cost), o.workers);
+  for (;;) {
+    const costliest = cuts.reduce((a, b) => (cost(b) > cost(a) ? b : a), cuts[0]);
+    if (!costliest || costliest.lanes < 2) break;
+    const split = cuts.flatMap((c) => (c === costliest ? evenCuts(c.group, c.start, c.lanes, 2) : [c]));
+    const after = makespan(split.map(cost), o.workers);
+    if (after >= span) break;
+    [cuts, span] = [split, after];
+  }
+  return cuts.sort((a, b) => cost(b) - cost(a));
+}
+
+/** `count` consecutive slices of runs start..start+size-1, as even as whole runs allow. */
+function evenCuts(group: number, start: number, size: number, count: number): BatchCut[] {
+  return Array.from({ length: count }, (_, i) => {
+    const from = Math.ceil((i * size) / count);
+    return { group, start: start + from, lanes: Math.ceil(((i + 1) * size) / count) - from };
+  });
+}
+
+/** Finish time of jobs handed, in order of decreasing cost, to whichever worker frees first. */
+function makespan(costs: number[], workers: number): number {
+  const load = new Array<number>(Math.max(1, workers)).fill(0);
+  for (const c of [...costs].sort((a, b) => b - a)) {
+    const i = load.indexOf(Math.min(...load));
+    load[i] += c;
+  }
+  return Math.max(...load);
+}
+
+/**
+ * Group runs by shape key (groups and runs in plan order) and cut the groups
+ * into lane batches (`cutBatches`).
+ */
+export function pack(runs: Iterable<RunSpec>, o: PackOptions & { steps: StepCounter }): LaneBatch[] {
+  const byKey = new Map<string, RunSpec[]>();
   for (const r of runs) {
     const key = shapeKey(r.config);
-    const g = groups.get(key);
+    const g = byKey.get(key);
     if (g) g.push(r);
-    else groups.set(key, [r]);
+    else byKey.set(key, [r]);
   }
-  let chunks: { key: string; runs: RunSpec[] }[] = [];
-  for (const [key, g] of groups) {
-    const cap = o.lanes ?? autoLanes(g[0].config.dim);
-    const n = Math.ceil(g.length / cap);
-    const size = Math.ceil(g.length / n); // even chunks: 1025 runs -> 513 + 512, not 1024 + 1
-    for (let i = 0; i < g.length; i += size) chunks.push({ key, runs: g.slice(i, i + size) });
-  }
-  const cost = (c: { runs: RunSpec[] }) => o.steps(c.runs[0].config) * (1 + c.runs.length / 256);
-  while (chunks.length < o.workers) {
-    const largest = chunks.reduce((a, b) => (b.runs.length > a.runs.length ? b : a), chunks[0]);
-    if (!largest || largest.runs.length < 2) break;
-    const half = Math.ceil(largest.runs.length / 2);
-    chunks = chunks.flatMap((c) =>
-      c === largest
-        ? [
-            { key: c.key, runs: c.runs.slice(0, half) },
-            { key: c.key, runs: c.runs.slice(half) },
-          ]
-        : [c],
-    );
-  }
-  return chunks
-    .sort((a, b) => cost(b) - cost(a))
-    .map((c, index) => ({ index, shapeKey: c.key, runs: c.runs, steps: o.steps(c.runs[0].config) }));
+  const members = [...byKey.values()];
+  const groups = [...byKey].map(([key, g]) => ({
+    key,
+    size: g.length,
+    steps: o.steps(g[0].config),
+    dim: g[0].config.dim,
+  }));
+  return cutBatches(groups, o).map((c, index) => ({
+    index,
+    shapeKey: groups[c.group].key,
+    runs: members[c.group].slice(c.start, c.start + c.lanes),
+    steps: groups[c.group].steps,
+  }));
 }

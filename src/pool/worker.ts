@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
-import { type BackendChoice, useBackend } from '../engine/backend.js';
+import { backendFor } from '../engine/auto-backend.js';
+import type { BackendChoice } from '../engine/backend.js';
 import { trainBatch } from '../engine/train.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
@@ -27,15 +28,12 @@ export type WorkerMessage =
    */
   | { type: 'fault'; phase: 'setup' | 'batch'; message: string };
 
-let ready: Promise<string> | undefined;
-
-/** Piscina entry: train one lane batch. The backend loads once per worker thread. */
+/** Piscina entry: train one lane batch. Backends load once per worker thread. */
 export default async function run({ batch, backend, port }: WorkerTask): Promise<WorkerReply> {
   const post = (m: WorkerMessage) => port.postMessage(m);
   let used: string;
   try {
-    ready ??= useBackend(backend);
-    used = await ready;
+    used = await backendFor(backend, batch);
   } catch (err) {
     return fault(post, 'setup', err);
   }

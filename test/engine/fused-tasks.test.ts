@@ -3,7 +3,6 @@ import { beforeAll, describe, it } from 'vitest';
 import { parameterizations } from '../../src/engine/parameterizations/index.js';
 import { logCholesky } from '../../src/engine/parameterizations/log-cholesky.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
-import { classifierHead } from '../../src/engine/tasks/classifier-head.js';
 import { task } from '../../src/engine/tasks/index.js';
 import type { RunConfig } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';
@@ -26,14 +25,6 @@ function taskLoss(configs: RunConfig[], p: Parameterization, step: number) {
 
 describe.each(BACKENDS)('fused task losses match their plain form on %s', (backend) => {
   beforeAll(() => useBackend(backend));
-
-  it('classifier head: value and gradients', () => {
-    const [B, U] = [6, 3];
-    const logp = tf.tensor2d(uniform('logp', B * U, -4, 1), [B, U]);
-    const w = tf.tensor3d(uniform('w', B * U * U, -2, 2), [B, U, U]);
-    const labels = Int32Array.from([0, 1, 2, 2, 1, 0]);
-    expectFusedMatchesPlain((a, b) => classifierHead(a as tf.Tensor2D, b as tf.Tensor3D, labels), [logp, w]);
-  });
 
   // Every registered parameterization, and one read as a precision factor (the other branch of the fused ops).
   const cases: Parameterization[] = [

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { LaneTrainer, trainBatch } from '../../src/engine/train.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 
 beforeAll(async () => {
@@ -89,14 +89,33 @@ describe('lanes', () => {
     expect(ok.gaussians?.learned.covariances).toHaveLength(2);
   });
 
-  it('leaks no tensors over a run', () => {
-    const batch = batchOf([
-      scoreMatchingConfig({ iterations: 200 }),
-      scoreMatchingConfig({ seed: 1, iterations: 200 }),
-    ]);
-    trainBatch(batch); // warm the constant-mask caches
-    const before = tf.memory().numTensors;
-    trainBatch(batch);
-    expect(tf.memory().numTensors).toBe(before);
+  it.each([
+    [
+      'score-matching',
+      [[scoreMatchingConfig({ iterations: 2000 }), scoreMatchingConfig({ seed: 1, iterations: 2000 })]],
+    ],
+    [
+      'mvn-classifier',
+      [
+        [classifierConfig({ parameterization: 'full', lr: 1e-5 })],
+        [classifierConfig({ parameterization: 'log-cholesky' })],
+      ],
+    ],
+  ])('%s: the tensor count stays flat over a long run and returns to where it was', (_name, batches) => {
+    for (const configs of batches) {
+      const warm = new LaneTrainer(batchOf(configs)); // makes the constant masks, kept for good
+      warm.advance();
+      warm.dispose();
+      const before = tf.memory().numTensors;
+      const trainer = new LaneTrainer(batchOf(configs));
+      for (let i = 0; i < 20; i++) trainer.advance();
+      const early = tf.memory().numTensors;
+      while (!trainer.done) trainer.advance();
+      expect(trainer.step).toBe(2000);
+      expect(tf.memory().numTensors).toBe(early);
+      trainer.finish();
+      trainer.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
   });
 });

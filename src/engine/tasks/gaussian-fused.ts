@@ -22,7 +22,7 @@ export function fusedLogDensity(x: tf.Tensor3D, mu: tf.Tensor2D, l: tf.Tensor3D,
   const op = tf.customGrad((xt, mt, lt) => {
     const [xv, mv, lv] = [values(xt), values(mt), values(lt)];
     const out = new Float32Array(n * m);
-    const k = new Kernel(d, of);
+    const k = new DensityKernel(d, of);
     for (let e = 0; e < n; e++) k.forward(xv, mv, lv, e, m, out);
     return {
       value: tf.tensor2d(out, [n, m]),
@@ -39,8 +39,11 @@ export function fusedLogDensity(x: tf.Tensor3D, mu: tf.Tensor2D, l: tf.Tensor3D,
   return op(x, mu, l) as tf.Tensor2D;
 }
 
-/** One element's log-density and its gradient; scratch vectors are allocated once per call of the op. */
-class Kernel {
+/**
+ * One element's log-density and its gradient, for fused ops (this one, the
+ * classifier's loss); scratch vectors are allocated once per op call.
+ */
+export class DensityKernel {
   private readonly r: Float64Array;
   private readonly z: Float64Array;
   /** Sigma^-1 r: the gradient of -|z|^2 / 2 with respect to mu. */
@@ -59,7 +62,14 @@ class Kernel {
     this.dmu = new Float64Array(d);
   }
 
-  forward(x: Float32Array, mu: Float32Array, l: Float32Array, e: number, m: number, out: Float32Array) {
+  forward(
+    x: Float32Array,
+    mu: Float32Array,
+    l: Float32Array,
+    e: number,
+    m: number,
+    out: Float32Array | Float64Array,
+  ) {
     const { d, z } = this;
     const half = this.halfLogDet(l, e);
     for (let i = 0; i < m; i++) {
@@ -76,7 +86,7 @@ class Kernel {
     l: Float32Array,
     e: number,
     m: number,
-    gy: Float32Array,
+    gy: Float32Array | Float64Array,
     dx: Float32Array,
     dmu: Float32Array,
     dl: Float32Array,

@@ -22,7 +22,13 @@ export function logDensity(
   return fused() ? fusedLogDensity(x, mu, l, p.factorOf) : plainLogDensity(x, mu, l, p);
 }
 
-function plainLogDensity(x: tf.Tensor3D, mu: tf.Tensor2D, l: tf.Tensor3D, p: Parameterization): tf.Tensor2D {
+/** The plain form of `logDensity`: tfjs ops and autodiff. */
+export function plainLogDensity(
+  x: tf.Tensor3D,
+  mu: tf.Tensor2D,
+  l: tf.Tensor3D,
+  p: Parameterization,
+): tf.Tensor2D {
   const d = l.shape[2];
   const diff = tf.sub(x, tf.expandDims(mu, 1)) as tf.Tensor3D;
   // Covariance factor: z = L^-1 (x - mu); precision factor: z = L^T (x - mu).

@@ -4,8 +4,7 @@ import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian } from '../dense64.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
-import { classifierHead } from './classifier-head.js';
-import { logDensity } from './gaussian.js';
+import { classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
 import type { Task, TaskInstance } from './types.js';
 
@@ -154,6 +153,30 @@ export const mvnClassifier: Task = {
 };
 
 /**
+ * One run's data and starting point: its true categories, its points (class
+ * by class, as the seed concatenates x1 then x2) and their classes, its
+ * starting means and raw covariance block (the same for every unit), and the
+ * point it sees at each step (reshuffled every epoch).
+ */
+export function classifierLane(c: RunConfig, p: Parameterization) {
+  const o = c.task as unknown as ClassifierOptions;
+  const d = c.dim;
+  const n = o.units * o.n_per_class;
+  const { truth: t, points } = laneData(o, d, c.seed);
+  const labels = new Int32Array(n);
+  for (let u = 0; u < o.units; u++) labels.fill(u, u * o.n_per_class, (u + 1) * o.n_per_class);
+  const means = new Float64Array(o.units * d);
+  for (const [u, m] of initMeans(o, t, d, c.seed).entries()) means.set(m, u * d);
+  const shuffles = stream(c.seed, 'shuffle');
+  const order = new Int32Array(o.epochs * n);
+  for (let e = 0; e < o.epochs; e++) {
+    const perm = o.shuffle ? permutation(shuffles, n) : null;
+    for (let i = 0; i < n; i++) order[e * n + i] = perm ? perm[i] : i;
+  }
+  return { truth: t, points, labels, means, raw: p.fromCovariance(identity(d, o.init_cov_scale), d), order };
+}
+
+/**
  * [cols][rows] copy of a [rows][cols] matrix, a block at a time: element by
  * element, every read or every write lands a row away from the last, a cache
  * miss each (seconds for a big batch's schedule).
@@ -208,22 +231,14 @@ class ClassifierBatch implements TaskInstance {
     const raw0 = new Float32Array(B * U * rawSize);
     const rows = new Int32Array(B * this.steps); // lane-major: each lane's rows are made in order
     configs.forEach((c, b) => {
-      const lo = c.task as unknown as ClassifierOptions;
-      const { truth: t, points: pts } = laneData(lo, d, c.seed);
-      this.truths.push(t);
-      for (let u = 0; u < U; u++)
-        this.y.fill(u, b * this.n + u * lo.n_per_class, b * this.n + (u + 1) * lo.n_per_class);
-      this.points.push(pts);
-      this.x.set(pts, b * this.n * d);
-      for (const [u, m] of initMeans(lo, t, d, c.seed).entries()) mu0.set(m, (b * U + u) * d);
-      const raw = p.fromCovariance(identity(d, lo.init_cov_scale), d);
-      for (let u = 0; u < U; u++) raw0.set(raw, (b * U + u) * rawSize);
-      const shuffles = stream(c.seed, 'shuffle');
-      for (let e = 0; e < lo.epochs; e++) {
-        const order = lo.shuffle ? permutation(shuffles, this.n) : null;
-        for (let i = 0; i < this.n; i++)
-          rows[b * this.steps + e * this.n + i] = b * this.n + (order ? order[i] : i);
-      }
+      const lane = classifierLane(c, p);
+      this.truths.push(lane.truth);
+      this.points.push(lane.points);
+      this.x.set(lane.points, b * this.n * d);
+      this.y.set(lane.labels, b * this.n);
+      mu0.set(lane.means, b * U * d);
+      for (let u = 0; u < U; u++) raw0.set(lane.raw, (b * U + u) * rawSize);
+      for (let s = 0; s < this.steps; s++) rows[b * this.steps + s] = b * this.n + lane.order[s];
     });
     this.schedule = transposed(rows, B, this.steps);
     this.params = [
@@ -237,14 +252,12 @@ class ClassifierBatch implements TaskInstance {
     const B = mu.shape[0];
     const { d, units: U } = this;
     const { factor, checks, counters } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
-    const { x, labels } = this.trial(step, B);
-    const logp = logDensity(x, tf.reshape(mu, [B * U, d]) as tf.Tensor2D, factor, this.p);
-    const loss = classifierHead(tf.reshape(logp, [B, U]), w as tf.Tensor3D, labels);
+    const loss = classifierLoss(this.trial(step, B), mu as tf.Tensor3D, factor, w as tf.Tensor3D, this.p);
     return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D, counters: perLane(counters, B) };
   }
 
   /** Each lane's point at `step`, once per unit ([B * U, 1, d]: every unit sees it), and its class. */
-  private trial(step: number, B: number) {
+  private trial(step: number, B: number): Trial {
     const { d, units: U, schedule, x: points, y: classes } = this;
     const x = new Float32Array(B * U * d);
     const labels = new Int32Array(B);
@@ -253,7 +266,7 @@ class ClassifierBatch implements TaskInstance {
       labels[b] = classes[row];
       for (let u = 0; u < U; u++) for (let j = 0; j < d; j++) x[(b * U + u) * d + j] = points[row * d + j];
     }
-    return { x: tf.tensor3d(x, [B * U, 1, d]), labels };
+    return { x, labels };
   }
 
   /** Lane b's learned means and covariances (float64, from the parameterization's reference map). */

@@ -1,0 +1,107 @@
+import { Bench } from 'tinybench';
+import { useBackend } from '../engine/backend.js';
+import { LaneTrainer } from '../engine/train.js';
+import { benchBatch, benchConfig, type Cell } from './grid.js';
+import { ReferenceStep } from './reference.js';
+
+/**
+ * A measured cell: lane-steps per second from the median on-CPU time of one
+ * step, the same from the median wall-clock time, or why it failed.
+ */
+export type Measured =
+  | { cell: Cell; laneStepsPerSecond: number; wallLaneStepsPerSecond: number; samples: number }
+  | { cell: Cell; error: string };
+
+/** Steps per sample of the reference loop: one step (~0.3 µs) is below the clock's resolution. */
+const REFERENCE_STEPS = 2000;
+
+/**
+ * Time `LaneTrainer.advance` of the cell's batch with tinybench for about
+ * `ms` milliseconds after a warm-up, and take the median step. Batch setup
+ * (data, data upload) is outside the timing; a batch that runs out of steps is
+ * remade between samples.
+ */
+export async function measureCell(cell: Cell, ms: number): Promise<Measured> {
+  try {
+    await useBackend(cell.backend as Parameters<typeof useBackend>[0]);
+    const batch = benchBatch(cell);
+    let trainer = new LaneTrainer(batch);
+    try {
+      const median = await medianMs(
+        ms,
+        () => trainer.advance(),
+        () => {
+          if (trainer.done) {
+            trainer.dispose();
+            trainer = new LaneTrainer(batch);
+          }
+        },
+      );
+      return {
+        cell,
+        laneStepsPerSecond: cell.lanes / (median.cpuMs / 1000),
+        wallLaneStepsPerSecond: cell.lanes / (median.wallMs / 1000),
+        samples: median.samples,
+      };
+    } finally {
+      trainer.dispose();
+    }
+  } catch (err) {
+    return { cell, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Lane-steps per second (on-CPU and wall-clock medians) of the reference loop (seed 000, one lane, plain float32 JS). */
+export async function measureReference(ms: number): Promise<{ cpu: number; wall: number }> {
+  const reference = new ReferenceStep(benchConfig('mvn-classifier', 'full', 2));
+  const median = await medianMs(ms, () => {
+    let loss = 0;
+    for (let i = 0; i < REFERENCE_STEPS; i++) loss += reference.advance();
+    // A failed run would stop working and time nothing; at the bench's learning rates none fails.
+    if (Number.isNaN(loss)) throw new Error('the reference run failed');
+  });
+  return { cpu: REFERENCE_STEPS / (median.cpuMs / 1000), wall: REFERENCE_STEPS / (median.wallMs / 1000) };
+}
+
+/** This process's CPU time in milliseconds (the bench runs on one thread). */
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Median time of `fn` by tinybench, on-CPU (tinybench's clock: on a shared
+ * machine, time spent waiting for a core is not the engine's) and wall-clock
+ * (from the hooks around each sample). `beforeEach` runs outside both.
+ */
+async function medianMs(ms: number, fn: () => void, beforeEach?: () => void) {
+  const walls: number[] = [];
+  let start = 0;
+  const bench = new Bench({
+    time: ms,
+    iterations: 5,
+    warmupTime: Math.min(ms, 100),
+    warmupIterations: 2,
+    now: cpuNow,
+  });
+  bench.add('cell', fn, {
+    beforeEach() {
+      beforeEach?.();
+      start = performance.now();
+    },
+    afterEach() {
+      walls.push(performance.now() - start);
+    },
+  });
+  await bench.warmup();
+  walls.length = 0;
+  await bench.run();
+  const result = bench.tasks[0].result;
+  if (!result || result.error) throw result?.error ?? new Error('tinybench gave no result');
+  return { cpuMs: median(result.samples), wallMs: median(walls), samples: result.samples.length };
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}

@@ -1,0 +1,111 @@
+import { compact } from '../pool/progress.js';
+import type { Cell } from './grid.js';
+import type { Measured } from './measure.js';
+
+export interface BenchRun {
+  command: string;
+  date: Date;
+  machine: string;
+  /** 1-minute load average when the bench started and ended: how shared the machine was. */
+  load: [number, number];
+  reference: { cpu: number; wall: number };
+  measured: Measured[];
+  skipped: Cell[];
+}
+
+type Ok = Extract<Measured, { laneStepsPerSecond: number }>;
+const ok = (m: Measured): m is Ok => 'laneStepsPerSecond' in m;
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+
+/** BENCHMARKS.md: the machine, the date, medians and their ratios to the reference loop. */
+export function benchmarksMarkdown(r: BenchRun): string {
+  const lanes = [...new Set(r.measured.map((m) => m.cell.lanes))].sort((a, b) => a - b);
+  const tasks = [...new Set(r.measured.map((m) => m.cell.task))];
+  return [
+    '# Benchmarks',
+    '',
+    `Written by \`${r.command}\` on ${r.date.toISOString().slice(0, 10)}.`,
+    '',
+    `- Machine: ${r.machine}.`,
+    `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
+    '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
+    `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${compact(r.reference.cpu)} lane-steps/s** (wall-clock ${compact(r.reference.wall)}).`,
+    '',
+    ...tasks.flatMap((task) => taskTable(task, lanes, r)),
+    ...scaling(r),
+    ...(r.skipped.length
+      ? [
+          `Left out (over the lanes x d^2 budget; \`--full\` runs them): ${r.skipped
+            .map((c) => `${c.task} ${c.parameterization} d=${c.dim} ${c.lanes} lanes ${c.backend}`)
+            .join('; ')}.`,
+          '',
+        ]
+      : []),
+  ].join('\n');
+}
+
+function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
+  const rows = new Map<string, Measured[]>();
+  for (const m of r.measured.filter((m) => m.cell.task === task)) {
+    const key = `| ${m.cell.parameterization} | ${m.cell.dim} | ${m.cell.backend} |`;
+    rows.set(key, [...(rows.get(key) ?? []), m]);
+  }
+  return [
+    `## ${task}`,
+    '',
+    `| parameterization | d | backend | ${lanes.map((l) => `${l} lanes`).join(' | ')} | best |`,
+    `| --- | --- | --- | ${lanes.map(() => '---').join(' | ')} | --- |`,
+    ...[...rows].map(([key, ms]) => {
+      const cells = lanes.map((l) => {
+        const m = ms.find((x) => x.cell.lanes === l);
+        if (!m) return '';
+        return ok(m)
+          ? `${compact(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / r.reference.cpu)})`
+          : 'error';
+      });
+      const best = ms.filter(ok).sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
+      const bestText = best
+        ? `**${compact(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${compact(best.wallLaneStepsPerSecond)})`
+        : '';
+      return `${key} ${cells.join(' | ')} | ${bestText} |`;
+    }),
+    '',
+    ...r.measured
+      .filter((m) => m.cell.task === task && !ok(m))
+      .map(
+        (m) =>
+          `- error, ${m.cell.parameterization} d=${m.cell.dim} ${m.cell.lanes} lanes ${m.cell.backend}: ${'error' in m ? m.error : ''}`,
+      ),
+    '',
+  ];
+}
+
+/**
+ * Time per lane-step at each d (at the best lane count), against d = 8: how it
+ * grows compared with d^3, the cost of the factorisations themselves.
+ */
+function scaling(r: BenchRun): string[] {
+  const best = new Map<string, Map<number, number>>();
+  for (const m of r.measured.filter(ok)) {
+    const key = `${m.cell.task} | ${m.cell.parameterization} | ${m.cell.backend}`;
+    const byDim = best.get(key) ?? new Map<number, number>();
+    byDim.set(m.cell.dim, Math.max(byDim.get(m.cell.dim) ?? 0, m.laneStepsPerSecond));
+    best.set(key, byDim);
+  }
+  const dims = [...new Set(r.measured.map((m) => m.cell.dim))].filter((d) => d >= 8).sort((a, b) => a - b);
+  if (dims.length < 2 || !dims.includes(8)) return [];
+  const rows = [...best].filter(([, byDim]) => byDim.has(8));
+  return [
+    '## Scaling with d',
+    '',
+    `Microseconds per lane-step at the best lane count, and in parentheses its growth from d = 8; d^3 grows ${dims.map((d) => `${(d / 8) ** 3}x`).join(', ')}.`,
+    '',
+    `| task | parameterization | backend | ${dims.map((d) => `d = ${d}`).join(' | ')} |`,
+    `| --- | --- | --- | ${dims.map(() => '---').join(' | ')} |`,
+    ...rows.map(([key, byDim]) => {
+      const us = (d: number) => 1e6 / byDim.get(d)!;
+      return `| ${key} | ${dims.map((d) => (byDim.has(d) ? `${us(d).toPrecision(3)} (${(us(d) / us(8)).toPrecision(2)}x)` : '')).join(' | ')} |`;
+    }),
+    '',
+  ];
+}

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LaneBatch } from '../types.js';
+import { type BackendChoice, useBackend } from './backend.js';
+import { LaneTrainer } from './train.js';
+
+/** Kernels that only copy or relabel memory. */
+const BOOKKEEPING = new Set(['Identity', 'Reshape', 'Cast']);
+
+/**
+ * At most this many elementwise tfjs kernels per step, and the cpu backend is
+ * faster: the rest of the step is fused ops, plain JS loops whose inputs the
+ * cpu backend hands over without a copy (wasm copies them out of its heap).
+ * Measured at d = 2: 20% faster at 16 lanes, 5% at 4096 for `tril` (2 such
+ * kernels), while `log-cholesky` (10) ran 45% slower on cpu at 4096 lanes and
+ * 3.5x slower at d = 8.
+ */
+const CPU_MAX_KERNELS = 2;
+
+const chosen = new Map<string, string>();
+
+/**
+ * The backend a batch trains on: the choice itself unless `auto`; for `auto`,
+ * tfjs-node when it loads, else cpu or wasm by the number of elementwise
+ * kernels one step of this shape runs (counted once per shape, on a one-lane
+ * copy). The rule reads the shape only, never timings or lane counts, so a
+ * run's backend (and with it its bits: tfjs's cpu and wasm `exp` differ in the
+ * last bit) does not depend on how the plan packed it.
+ */
+export async function backendFor(choice: BackendChoice, batch: LaneBatch): Promise<string> {
+  const loaded = await useBackend(choice);
+  if (choice !== 'auto' || loaded === 'tensorflow') return loaded;
+  let name = chosen.get(batch.shapeKey);
+  if (!name) {
+    await useBackend('cpu');
+    name = (await elementwiseKernels(batch)) <= CPU_MAX_KERNELS ? 'cpu' : 'wasm';
+    chosen.set(batch.shapeKey, name);
+  }
+  return useBackend(name as BackendChoice);
+}
+
+async function elementwiseKernels(batch: LaneBatch): Promise<number> {
+  const trainer = new LaneTrainer({ ...batch, runs: batch.runs.slice(0, 1) });
+  try {
+    const info = await tf.profile(() => trainer.advance());
+    // Fused ops (customGrad) are no registered kernel: they are the plain JS part.
+    return info.kernels.filter((k) => !BOOKKEEPING.has(k.name) && tf.getKernel(k.name, 'cpu')).length;
+  } finally {
+    trainer.dispose();
+  }
+}

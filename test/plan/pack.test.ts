@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseExperiment } from '../../src/config/load.js';
+import { task } from '../../src/engine/tasks/index.js';
+import { expand } from '../../src/plan/expand.js';
+import { runOfGroup, sweepGroups } from '../../src/plan/groups.js';
+import { cutBatches, type Group, pack } from '../../src/plan/pack.js';
+
+const steps = (c: { task: { name: string } }) => task(c.task.name).steps(c as never);
+const group = (size: number, o: Partial<Group> = {}): Group => ({ key: 'k', size, steps: 100, dim: 2, ...o });
+
+describe('cutting groups into lane batches', () => {
+  it('cuts a group evenly at the lane cap (1025 runs -> 513 + 512)', () => {
+    const cuts = cutBatches([group(1025)], { workers: 1, lanes: 1024 });
+    expect(cuts.map((c) => c.lanes)).toEqual([513, 512]);
+    expect(cuts.map((c) => c.start).sort((a, b) => a - b)).toEqual([0, 513]);
+  });
+
+  it('splits a lone batch so that every worker gets work', () => {
+    expect(cutBatches([group(100)], { workers: 2 }).map((c) => c.lanes)).toEqual([50, 50]);
+  });
+
+  it('splits while it shortens the makespan: 3 equal groups on 2 workers become 4 batches', () => {
+    const cuts = cutBatches([group(140, { key: 'a' }), group(140, { key: 'b' }), group(140, { key: 'c' })], {
+      workers: 2,
+    });
+    expect(cuts.map((c) => c.lanes)).toEqual([140, 140, 70, 70]);
+  });
+
+  it('puts the costliest batches first, and never splits below one lane', () => {
+    const cuts = cutBatches([group(3, { steps: 10 }), group(1, { steps: 1000 })], { workers: 8 });
+    expect(cuts[0]).toMatchObject({ group: 1, lanes: 1 });
+    expect(cuts.every((c) => c.lanes >= 1)).toBe(true);
+    expect(cuts.reduce((n, c) => n + c.lanes, 0)).toBe(4);
+  });
+});
+
+describe('planning by arithmetic on the axes', () => {
+  const experiment = (...sweep: string[]) =>
+    parseExperiment(
+      [
+        'name: t',
+        'task: { name: mvn-classifier, n_per_class: 5, epochs: 1 }',
+        'max_runs: 2000000',
+        'sweep:',
+        ...sweep.map((l) => `  ${l}`),
+      ].join('\n'),
+      'plan.yaml',
+    );
+
+  it.each([
+    [['lr.cov: [1.0e-4, 1.0e-3]', 'parameterization: [full, tril]', 'seed: 7', 'task.epochs: [1, 2]']],
+    [['optimizer.nesterov: [false, true]', 'seed: 5', 'dim: [2, 3]', 'optimizer.momentum: [0.1, 0.5]']],
+  ])('gives the batches pack() makes from the expanded runs: %j', (sweep) => {
+    const e = experiment(...sweep);
+    const expected = pack(expand(e), { workers: 2, lanes: 3, steps });
+    const groups = sweepGroups(e, steps);
+    const cuts = cutBatches(groups, { workers: 2, lanes: 3 });
+    expect(cuts.length).toBe(expected.length);
+    cuts.forEach((c, i) => {
+      const ids = Array.from({ length: c.lanes }, (_, k) => runOfGroup(e, groups[c.group], c.start + k).id);
+      expect(ids).toEqual(expected[i].runs.map((r) => r.id));
+      expect(groups[c.group].steps).toBe(expected[i].steps);
+    });
+  });
+
+  it('counts a million-run sweep without making its runs', () => {
+    const e = experiment(
+      'parameterization: [full, tril, log-cholesky]',
+      'lr.cov: {logspace: [1.0e-5, 1.0e-2, 200]}',
+      'seed: 1667',
+    );
+    const groups = sweepGroups(e, steps);
+    expect(groups.map((g) => g.size)).toEqual([333_400, 333_400, 333_400]);
+    expect(runOfGroup(e, groups[2], 333_399).config).toMatchObject({
+      parameterization: 'log-cholesky',
+      seed: 1666,
+    });
+  });
+});
