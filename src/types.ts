@@ -137,6 +137,8 @@ interface RunResultBase {
   gaussians?: { learned: Gaussians; truth: Gaussians };
   /** Wall seconds of the batch the run rode in, divided by its lanes. */
   seconds: number;
+  /** The tfjs backend that trained it (absent when it never reached a worker, and in older records). */
+  backend?: string;
 }
 
 export type RunResult =

@@ -21,8 +21,13 @@ function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult
   }
   const folder = RunFolder.open(source);
   const recorded = folder.readResults().results.find((r) => r.id === id);
+  // Older records name no backend; their folder's manifest lists every backend it used.
   if (recorded)
-    return { spec: { id, config: recorded.config }, recorded, backend: folder.manifest().backend };
+    return {
+      spec: { id, config: recorded.config },
+      recorded,
+      backend: recorded.backend ?? folder.manifest().backend.split(',')[0],
+    };
   const copy = folder.experimentCopy();
   const spec = [...expand(parseExperiment(copy.text, copy.file))].find((r) => r.id === id);
   if (!spec) throw new CovsweepError('E_USAGE', `${source} has no run ${id}; run ids are in its results.csv`);
@@ -47,7 +52,7 @@ export async function repro(argv: string[]): Promise<number> {
     throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
   const [source, id] = positionals;
   const { spec, recorded, backend: recordedBackend } = find(source, id);
-  const backend = (values.backend ?? recordedBackend?.split(',')[0] ?? 'auto') as BackendChoice;
+  const backend = (values.backend ?? recordedBackend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new CovsweepError(
       'E_USAGE',

@@ -143,7 +143,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
       running.delete(job);
     }
     try {
-      if (reply) o.onResults(restored(job.batch, reply.results), reply.backend);
+      if (reply) o.onResults(restored(job.batch, reply.results, reply.backend), reply.backend);
       else settle(job, end!);
     } catch (err) {
       // Results that cannot be written: nothing more should run.
@@ -189,10 +189,11 @@ function limited(batch: LaneBatch, cliTimeout = 0): LaneBatch {
 }
 
 /**
- * Results with each run's config as planned: `--timeout` is a limit of this
- * session, not a setting of the run, so it changes neither its id nor its record.
+ * Results with each run's config as planned (`--timeout` is a limit of this
+ * session, not a setting of the run, so it changes neither its id nor its
+ * record) and the backend that trained them, which `repro` runs them on again.
  */
-function restored(batch: LaneBatch, results: RunResult[]): RunResult[] {
+function restored(batch: LaneBatch, results: RunResult[], backend: string): RunResult[] {
   const configs = new Map(batch.runs.map((r) => [r.id, r.config]));
-  return results.map((r) => ({ ...r, config: configs.get(r.id) ?? r.config }));
+  return results.map((r) => ({ ...r, config: configs.get(r.id) ?? r.config, backend }));
 }
