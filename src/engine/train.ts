@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
 import { Health } from './health.js';
-import { type Optimizer, Sgd } from './optim.js';
+import { type Optimizer, optimizer } from './optim.js';
 import { parameterization } from './parameterizations/index.js';
 import { Recorder, result } from './record.js';
 import { task } from './tasks/index.js';
@@ -84,7 +84,7 @@ export class LaneTrainer {
       p,
       this.configs.map((c) => c.thresholds),
     );
-    this.opt = new Sgd(this.configs, this.t.params);
+    this.opt = optimizer(this.configs, this.t.params);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
     this.ones = tf.keep(tf.ones([this.configs.length]));
