@@ -30,6 +30,8 @@ describe('the experiment schema', () => {
       'matrix-exp',
       'spherical',
       'givens',
+      'spd-riemannian',
+      'full-clip',
     ]);
     expect(schema.properties?.task?.properties?.name?.enum).toEqual(['mvn-classifier', 'score-matching']);
   });
