@@ -35,7 +35,7 @@ export async function plan(argv: string[]): Promise<number> {
     ...batches.slice(0, 20).map((b, i) => {
       const g = groups[b.group];
       const c = runOfGroup(e, g, b.start).config;
-      return `  #${i}: ${b.lanes} lanes x ${g.steps} steps  ${c.task.name} ${c.parameterization} d=${c.dim}`;
+      return `  #${i}: ${b.lanes} lanes x ${g.steps} steps  ${c.task.name} ${c.parameterization} d=${c.dim} ${c.optimizer.name}`;
     }),
     ...(batches.length > 20 ? [`  ... ${batches.length - 20} more`] : []),
     '',

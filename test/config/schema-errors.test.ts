@@ -108,7 +108,7 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       yaml(...MINIMAL, 'parameterization: chol'),
       4,
       19,
-      /must be one of "full", "full-jitter", "tril", .*, "spherical" or "givens", received "chol"$/,
+      /must be one of "full", "full-jitter", "tril", .*, "givens", "spd-riemannian" or "full-clip", received "chol"$/,
     );
     expectFirst(yaml(...MINIMAL, 'lr: 0.1'), 4, 5, /"lr" must be a map, received 0.1$/);
     expectFirst(

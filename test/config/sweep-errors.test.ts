@@ -9,7 +9,7 @@ describe('sweep problems', () => {
       sweep('parameterization: [full, cholesky]'),
       5,
       28,
-      /"sweep.parameterization\[1\]" must be one of "full", "full-jitter", "tril", .* or "givens", received "cholesky"$/,
+      /"sweep.parameterization\[1\]" must be one of "full", "full-jitter", "tril", .* or "full-clip", received "cholesky"$/,
     );
   });
 
