@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diagPart } from '../../src/engine/masks.js';
 import { full } from '../../src/engine/parameterizations/full.js';
+import { givens } from '../../src/engine/parameterizations/givens.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { logDensity } from '../../src/engine/tasks/gaussian.js';
 import { BACKENDS, useBackend } from './backend.js';
@@ -33,6 +34,15 @@ describe.each(BACKENDS)('fused ops match their plain form on %s', (backend) => {
       );
       tf.dispose([x, mu, l]);
     });
+  });
+
+  it.each([1, 2, 3, 5, 8, 13])('givens: Sigma and its gradient by raw match the plain form, d = %i', (d) => {
+    const n = 4;
+    // Angles over several turns and log-eigenvalues in [-2, 2): rotations far from the identity.
+    const v = uniform(`givens${d}`, n * d * d, -2, 2).map((x, i) => ((i % (d * d)) % (d + 1) ? 3 * x : x));
+    const raw = tf.tensor3d(v, [n, d, d]);
+    expectFusedMatchesPlain((r) => givens.factor(r, d).factor, [raw]);
+    raw.dispose();
   });
 
   it('diagPart: value and gradient', () => {
