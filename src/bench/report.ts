@@ -10,7 +10,12 @@ export interface BenchRun {
   load: [number, number];
   reference: { cpu: number; wall: number };
   measured: Measured[];
-  skipped: Cell[];
+  /** Cells not run, each with why (memory, or a step predicted over the per-cell budget). */
+  skipped: { cell: Cell; reason: string }[];
+  /** Wall-clock budget of one cell's samples. */
+  cellBudgetMs: number;
+  /** How long the whole bench took. */
+  minutes: number;
 }
 
 type Ok = Extract<Measured, { laneStepsPerSecond: number }>;
@@ -29,19 +34,39 @@ export function benchmarksMarkdown(r: BenchRun): string {
     `- Machine: ${r.machine}.`,
     `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
+    `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes.`,
     `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${compact(r.reference.cpu)} lane-steps/s** (wall-clock ${compact(r.reference.wall)}).`,
     '',
     ...tasks.flatMap((task) => taskTable(task, lanes, r)),
     ...scaling(r),
+    ...capped(r),
     ...(r.skipped.length
       ? [
-          `Left out (over the lanes x d^2 budget; \`--full\` runs them): ${r.skipped
-            .map((c) => `${c.task} ${c.parameterization} d=${c.dim} ${c.lanes} lanes ${c.backend}`)
-            .join('; ')}.`,
+          '## Left out',
+          '',
+          ...r.skipped.map(
+            ({ cell: c, reason }) =>
+              `- ${c.task} ${c.parameterization} d=${c.dim} ${c.lanes} lanes ${c.backend}: ${reason}.`,
+          ),
           '',
         ]
       : []),
   ].join('\n');
+}
+
+/** Cells measured on fewer samples than usual because their steps filled the per-cell budget. */
+function capped(r: BenchRun): string[] {
+  const few = r.measured.filter(ok).filter((m) => m.samples < 5);
+  if (!few.length) return [];
+  return [
+    `Fewer than 5 samples (slow steps filled the per-cell budget): ${few
+      .map(
+        (m) =>
+          `${m.cell.task} ${m.cell.parameterization} d=${m.cell.dim} ${m.cell.lanes} lanes ${m.cell.backend} (${m.samples})`,
+      )
+      .join('; ')}.`,
+    '',
+  ];
 }
 
 function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
