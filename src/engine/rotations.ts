@@ -11,7 +11,7 @@
  * rides in.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { values } from './fused.js';
+import { squareBatch, values } from './fused.js';
 
 /**
  * The pairs (c, r), c < r, in the order the rotations multiply: (0,1), (0,2), ..., (0,d-1),
@@ -30,11 +30,7 @@ export function rotationPairs(d: number): [number, number][] {
  * may be any matrix (the Cholesky that follows gives a symmetric one).
  */
 export function givensCovariance(raw: tf.Tensor3D): tf.Tensor3D {
-  if (raw.rank !== 3 || raw.shape[1] !== raw.shape[2]) {
-    throw new Error(`givensCovariance: raw must have shape [N, d, d], got [${raw.shape}]`);
-  }
-  if (raw.dtype !== 'float32') throw new Error(`givensCovariance: raw must be float32, got ${raw.dtype}`);
-  const [n, d] = [raw.shape[0], raw.shape[1]];
+  const [n, d] = squareBatch(raw, 'givensCovariance', 'raw');
   const op = tf.customGrad((x) => {
     const p = values(x);
     // V = U^T of every element in float64, kept for the gradient: twice the size of Sigma's

@@ -12,7 +12,7 @@
  * underflows float32 to 0, which is reported.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { values } from './fused.js';
+import { squareBatch, values } from './fused.js';
 
 /**
  * L [N, d, d] from raw [N, d, d]: row i has length exp(raw_ii) and angles
@@ -21,11 +21,7 @@ import { values } from './fused.js';
  * and of L zero. Differentiable with respect to raw.
  */
 export function sphericalFactor(raw: tf.Tensor3D): tf.Tensor3D {
-  if (raw.rank !== 3 || raw.shape[1] !== raw.shape[2]) {
-    throw new Error(`sphericalFactor: raw must have shape [N, d, d], got [${raw.shape}]`);
-  }
-  if (raw.dtype !== 'float32') throw new Error(`sphericalFactor: raw must be float32, got ${raw.dtype}`);
-  const [n, d] = [raw.shape[0], raw.shape[1]];
+  const [n, d] = squareBatch(raw, 'sphericalFactor', 'raw');
   const op = tf.customGrad((x) => {
     const p = values(x);
     const rows = new RowKernel(d);
