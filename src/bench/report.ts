@@ -123,14 +123,28 @@ function scaling(r: BenchRun): string[] {
   return [
     '## Scaling with d',
     '',
-    `Microseconds per lane-step at the best lane count, and in parentheses its growth from d = 8; d^3 grows ${dims.map((d) => `${(d / 8) ** 3}x`).join(', ')}.`,
+    `Microseconds per lane-step at the best lane count, and in parentheses its growth from d = 8; d^3 grows ${dims.map((d) => `${(d / 8) ** 3}x`).join(', ')}. The exponent k fits time ~ d^k from d = 8 to the largest d measured (3 is the target's limit).`,
     '',
-    `| task | parameterization | backend | ${dims.map((d) => `d = ${d}`).join(' | ')} |`,
-    `| --- | --- | --- | ${dims.map(() => '---').join(' | ')} |`,
+    `| task | parameterization | backend | ${dims.map((d) => `d = ${d}`).join(' | ')} | k |`,
+    `| --- | --- | --- | ${dims.map(() => '---').join(' | ')} | --- |`,
     ...rows.map(([key, byDim]) => {
       const us = (d: number) => 1e6 / byDim.get(d)!;
-      return `| ${key} | ${dims.map((d) => (byDim.has(d) ? `${us(d).toPrecision(3)} (${(us(d) / us(8)).toPrecision(2)}x)` : '')).join(' | ')} |`;
+      const top = Math.max(...byDim.keys());
+      const k = top > 8 ? (Math.log(us(top) / us(8)) / Math.log(top / 8)).toFixed(2) : '';
+      return `| ${key} | ${dims.map((d) => (byDim.has(d) ? `${us(d).toPrecision(3)} (${(us(d) / us(8)).toPrecision(2)}x)` : '')).join(' | ')} | ${k} |`;
     }),
     '',
   ];
+}
+
+/**
+ * The line after which BENCHMARKS.md holds figures measured by hand (whole runs, planning), which
+ * a new bench keeps: `covsweep bench` rewrites only what it measures.
+ */
+export const HAND_MEASURED = '<!-- Below: measured by hand; covsweep bench keeps this part. -->';
+
+/** The new bench markdown, followed by the hand-measured part of the old file, if it has one. */
+export function withHandMeasured(generated: string, old: string | undefined): string {
+  const at = old?.indexOf(HAND_MEASURED) ?? -1;
+  return at < 0 ? generated : `${generated}${old!.slice(at)}`;
 }

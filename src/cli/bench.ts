@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
 import { BUDGET, cells, DIMS, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
-import { benchmarksMarkdown } from '../bench/report.js';
+import { benchmarksMarkdown, withHandMeasured } from '../bench/report.js';
 import { CovsweepError } from '../config/errors.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
@@ -88,7 +88,8 @@ export async function bench(argv: string[]): Promise<number> {
     cellBudgetMs: budget.ms,
     minutes: (performance.now() - started) / 60000,
   });
-  writeFileSync(values.out ?? 'BENCHMARKS.md', markdown);
+  const out = values.out ?? 'BENCHMARKS.md';
+  writeFileSync(out, withHandMeasured(markdown, existsSync(out) ? readFileSync(out, 'utf8') : undefined));
   process.stdout.write(markdown);
   return 0;
 }
