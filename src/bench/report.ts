@@ -14,8 +14,10 @@ export interface BenchRun {
   skipped: { cell: Cell; reason: string }[];
   /** Wall-clock budget of one cell's samples. */
   cellBudgetMs: number;
-  /** How long the whole bench took. */
+  /** How long the bench has taken so far. */
   minutes: number;
+  /** Cells still to measure: 0 once the bench is done. */
+  left: number;
 }
 
 type Ok = Extract<Measured, { laneStepsPerSecond: number }>;
@@ -31,10 +33,16 @@ export function benchmarksMarkdown(r: BenchRun): string {
     '',
     `Written by \`${r.command}\` on ${r.date.toISOString().slice(0, 10)}.`,
     '',
+    ...(r.left
+      ? [
+          `**Partial**: ${r.measured.length} cells measured, ${r.left} not yet (the bench was still running, or was stopped).`,
+          '',
+        ]
+      : []),
     `- Machine: ${r.machine}.`,
     `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
-    `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes.`,
+    `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes${r.left ? ' so far' : ''}.`,
     `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${compact(r.reference.cpu)} lane-steps/s** (wall-clock ${compact(r.reference.wall)}).`,
     '',
     ...tasks.flatMap((task) => taskTable(task, lanes, r)),

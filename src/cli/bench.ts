@@ -63,6 +63,21 @@ export async function bench(argv: string[]): Promise<number> {
   const reference = await measureReference(ms);
   process.stderr.write(`bench reference loop: ${compact(reference.cpu)} lane-steps/s\n`);
   const measured: Measured[] = [];
+  const out = values.out ?? 'BENCHMARKS.md';
+  const old = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
+  const markdown = (left: number) =>
+    benchmarksMarkdown({
+      command: ['covsweep bench', ...argv].join(' '),
+      date: new Date(),
+      machine: machine(),
+      load: [load, loadavg()[0]],
+      reference,
+      measured,
+      skipped,
+      cellBudgetMs: budget.ms,
+      minutes: (performance.now() - started) / 60000,
+      left,
+    });
   for (const [i, cell] of run.entries()) {
     const label = `bench ${i + 1}/${run.length}: ${cell.task} ${cell.parameterization} d=${cell.dim} ${cell.lanes} lanes ${cell.backend}`;
     const reason = budget.skipReason(cell);
@@ -76,21 +91,12 @@ export async function bench(argv: string[]): Promise<number> {
     if (!('error' in m)) budget.record(cell, (1000 * cell.lanes) / m.wallLaneStepsPerSecond);
     const what = 'error' in m ? `error: ${m.error}` : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
     process.stderr.write(`${label}: ${what}\n`);
+    // Rewritten after every cell: a bench stopped early still leaves the cells it measured.
+    writeFileSync(out, withHandMeasured(markdown(run.length - i - 1), old));
   }
-  const markdown = benchmarksMarkdown({
-    command: ['covsweep bench', ...argv].join(' '),
-    date: new Date(),
-    machine: machine(),
-    load: [load, loadavg()[0]],
-    reference,
-    measured,
-    skipped,
-    cellBudgetMs: budget.ms,
-    minutes: (performance.now() - started) / 60000,
-  });
-  const out = values.out ?? 'BENCHMARKS.md';
-  writeFileSync(out, withHandMeasured(markdown, existsSync(out) ? readFileSync(out, 'utf8') : undefined));
-  process.stdout.write(markdown);
+  const final = markdown(0);
+  writeFileSync(out, withHandMeasured(final, old));
+  process.stdout.write(final);
   return 0;
 }
 
