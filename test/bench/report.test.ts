@@ -17,7 +17,7 @@ const measured = (dim: number, lanes: number, rate: number) => ({
 });
 
 describe('BENCHMARKS.md', () => {
-  const md = benchmarksMarkdown({
+  const run = {
     command: 'covsweep bench',
     date: new Date('2026-12-02T08:00:00Z'),
     machine: 'test machine',
@@ -34,7 +34,8 @@ describe('BENCHMARKS.md', () => {
     cellBudgetMs: 2000,
     minutes: 1.5,
     left: 0,
-  });
+  };
+  const md = benchmarksMarkdown(run);
 
   it('fits the exponent of the time per lane-step from d = 8 to the largest d, at the best lane count', () => {
     expect(md).toContain('| score-matching | tril | wasm | 12.5 (1.0x) | 200 (16x) | 800 (64x) | 2.00 |');
@@ -44,6 +45,13 @@ describe('BENCHMARKS.md', () => {
     expect(md).toContain('- score-matching tril d=64 4096 lanes wasm: a stated reason.');
     expect(md).toContain("each cell's samples get 2.0 s of wall-clock time");
     expect(md).toContain('This bench took 1.5 minutes.');
+  });
+
+  it('says when it is partial, and how many cells are left', () => {
+    expect(md).not.toContain('Partial');
+    const partial = benchmarksMarkdown({ ...run, left: 7 });
+    expect(partial).toContain('**Partial**: 4 cells measured, 7 not yet');
+    expect(partial).toContain('This bench took 1.5 minutes so far.');
   });
 
   it('keeps the hand-measured part of the old file and nothing else of it', () => {
