@@ -1,4 +1,5 @@
 import { parseExperiment } from '../config/load.js';
+import { tasks } from '../engine/tasks/index.js';
 import type { LaneBatch, RunConfig } from '../types.js';
 
 /** One benchmark: a lane batch of one shape, stepped on one backend. */
@@ -31,13 +32,18 @@ export interface GridOptions {
   full: boolean;
 }
 
-/** Every cell of the grid, task by task, then parameterization, d, backend and lane count. */
+/**
+ * Every cell of the grid, task by task, then parameterization, d, backend and
+ * lane count, d and lanes ascending: a cell's smaller neighbours are measured
+ * first, so that the per-cell budget can predict it (budget.ts).
+ */
 export function cells(o: GridOptions): { run: Cell[]; skipped: Cell[] } {
+  const ascending = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
   const all = o.tasks.flatMap((task) =>
     o.parameterizations.flatMap((parameterization) =>
-      o.dims.flatMap((dim) =>
+      ascending(o.dims).flatMap((dim) =>
         o.backends.flatMap((backend) =>
-          o.lanes.map((lanes) => ({ task, parameterization, dim, lanes, backend })),
+          ascending(o.lanes).map((lanes) => ({ task, parameterization, dim, lanes, backend })),
         ),
       ),
     ),
@@ -49,12 +55,21 @@ export function cells(o: GridOptions): { run: Cell[]; skipped: Cell[] } {
 /**
  * A run config of the cell's shape with every default applied (through the
  * experiment loader, so new settings get theirs), and learning rates small
- * enough that lanes stay healthy while they are timed.
+ * enough that lanes stay healthy while they are timed. A task option that must
+ * exceed `dim` (the task's `above` rules, e.g. score-matching's n_data) is
+ * raised to dim + 1 where its default is not enough.
  */
 export function benchConfig(task: string, parameterization: string, dim: number): RunConfig {
+  const t = tasks.get(task);
+  const raised = (t?.above ?? [])
+    .filter((rule) => rule.than === 'dim' && rule.setting.startsWith('task.'))
+    .map((rule) => {
+      const option = rule.setting.slice('task.'.length);
+      return `, ${option}: ${Math.max(Number(t?.defaults[option] ?? 0), dim + 1)}`;
+    });
   const text = [
     'name: bench',
-    `task: { name: ${task} }`,
+    `task: { name: ${task}${raised.join('')} }`,
     `parameterization: ${parameterization}`,
     `dim: ${dim}`,
     'lr: { cov: 1.0e-6, mean: 1.0e-6, weights: 1.0e-6 }',

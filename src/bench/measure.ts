@@ -15,28 +15,43 @@ export type Measured =
 /** Steps per sample of the reference loop: one step (~0.3 µs) is below the clock's resolution. */
 const REFERENCE_STEPS = 2000;
 
+/** Samples a cell takes when its steps are fast enough (tinybench's minimum). */
+const SAMPLES = 5;
+
 /**
  * Time `LaneTrainer.advance` of the cell's batch with tinybench for about
  * `ms` milliseconds after a warm-up, and take the median step. Batch setup
  * (data, data upload) is outside the timing; a batch that runs out of steps is
- * remade between samples.
+ * remade between samples. A first, untimed-by-tinybench step gauges the cell:
+ * when SAMPLES steps would not fit in `budgetMs` of wall-clock time, it takes
+ * as many as fit (at least that one, which then is the measurement).
  */
-export async function measureCell(cell: Cell, ms: number): Promise<Measured> {
+export async function measureCell(cell: Cell, ms: number, budgetMs: number): Promise<Measured> {
   try {
     await useBackend(cell.backend as Parameters<typeof useBackend>[0]);
     const batch = benchBatch(cell);
     let trainer = new LaneTrainer(batch);
     try {
-      const median = await medianMs(
-        ms,
-        () => trainer.advance(),
-        () => {
-          if (trainer.done) {
-            trainer.dispose();
-            trainer = new LaneTrainer(batch);
-          }
-        },
-      );
+      const wall0 = performance.now();
+      const cpu0 = cpuNow();
+      trainer.advance();
+      const probe = { wallMs: performance.now() - wall0, cpuMs: cpuNow() - cpu0, samples: 1 };
+      const fit = Math.floor(budgetMs / probe.wallMs) - 1;
+      const median =
+        fit < 1
+          ? probe
+          : await medianMs(
+              ms,
+              () => trainer.advance(),
+              () => {
+                if (trainer.done) {
+                  trainer.dispose();
+                  trainer = new LaneTrainer(batch);
+                }
+              },
+              // The probe step warmed a slow cell up already.
+              { iterations: Math.min(SAMPLES, fit), warmup: probe.wallMs < 100 },
+            );
       return {
         cell,
         laneStepsPerSecond: cell.lanes / (median.cpuMs / 1000),
@@ -72,14 +87,20 @@ function cpuNow(): number {
 /**
  * Median time of `fn` by tinybench, on-CPU (tinybench's clock: on a shared
  * machine, time spent waiting for a core is not the engine's) and wall-clock
- * (from the hooks around each sample). `beforeEach` runs outside both.
+ * (from the hooks around each sample), over at least `o.iterations` samples
+ * and `ms` milliseconds. `beforeEach` runs outside both.
  */
-async function medianMs(ms: number, fn: () => void, beforeEach?: () => void) {
+async function medianMs(
+  ms: number,
+  fn: () => void,
+  beforeEach?: () => void,
+  o: { iterations: number; warmup: boolean } = { iterations: SAMPLES, warmup: true },
+) {
   const walls: number[] = [];
   let start = 0;
   const bench = new Bench({
     time: ms,
-    iterations: 5,
+    iterations: o.iterations,
     warmupTime: Math.min(ms, 100),
     warmupIterations: 2,
     now: cpuNow,
@@ -93,7 +114,7 @@ async function medianMs(ms: number, fn: () => void, beforeEach?: () => void) {
       walls.push(performance.now() - start);
     },
   });
-  await bench.warmup();
+  if (o.warmup) await bench.warmup();
   walls.length = 0;
   await bench.run();
   const result = bench.tasks[0].result;

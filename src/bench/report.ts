@@ -10,7 +10,14 @@ export interface BenchRun {
   load: [number, number];
   reference: { cpu: number; wall: number };
   measured: Measured[];
-  skipped: Cell[];
+  /** Cells not run, each with why (memory, or a step predicted over the per-cell budget). */
+  skipped: { cell: Cell; reason: string }[];
+  /** Wall-clock budget of one cell's samples. */
+  cellBudgetMs: number;
+  /** How long the bench has taken so far. */
+  minutes: number;
+  /** Cells still to measure: 0 once the bench is done. */
+  left: number;
 }
 
 type Ok = Extract<Measured, { laneStepsPerSecond: number }>;
@@ -26,22 +33,48 @@ export function benchmarksMarkdown(r: BenchRun): string {
     '',
     `Written by \`${r.command}\` on ${r.date.toISOString().slice(0, 10)}.`,
     '',
+    ...(r.left
+      ? [
+          `**Partial**: ${r.measured.length} cells measured, ${r.left} not yet (the bench was still running, or was stopped).`,
+          '',
+        ]
+      : []),
     `- Machine: ${r.machine}.`,
     `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
+    `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes${r.left ? ' so far' : ''}.`,
     `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${compact(r.reference.cpu)} lane-steps/s** (wall-clock ${compact(r.reference.wall)}).`,
     '',
     ...tasks.flatMap((task) => taskTable(task, lanes, r)),
     ...scaling(r),
+    ...capped(r),
     ...(r.skipped.length
       ? [
-          `Left out (over the lanes x d^2 budget; \`--full\` runs them): ${r.skipped
-            .map((c) => `${c.task} ${c.parameterization} d=${c.dim} ${c.lanes} lanes ${c.backend}`)
-            .join('; ')}.`,
+          '## Left out',
+          '',
+          ...r.skipped.map(
+            ({ cell: c, reason }) =>
+              `- ${c.task} ${c.parameterization} d=${c.dim} ${c.lanes} lanes ${c.backend}: ${reason}.`,
+          ),
           '',
         ]
       : []),
   ].join('\n');
+}
+
+/** Cells measured on fewer samples than usual because their steps filled the per-cell budget. */
+function capped(r: BenchRun): string[] {
+  const few = r.measured.filter(ok).filter((m) => m.samples < 5);
+  if (!few.length) return [];
+  return [
+    `Fewer than 5 samples (slow steps filled the per-cell budget): ${few
+      .map(
+        (m) =>
+          `${m.cell.task} ${m.cell.parameterization} d=${m.cell.dim} ${m.cell.lanes} lanes ${m.cell.backend} (${m.samples})`,
+      )
+      .join('; ')}.`,
+    '',
+  ];
 }
 
 function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
@@ -98,14 +131,28 @@ function scaling(r: BenchRun): string[] {
   return [
     '## Scaling with d',
     '',
-    `Microseconds per lane-step at the best lane count, and in parentheses its growth from d = 8; d^3 grows ${dims.map((d) => `${(d / 8) ** 3}x`).join(', ')}.`,
+    `Microseconds per lane-step at the best lane count, and in parentheses its growth from d = 8; d^3 grows ${dims.map((d) => `${(d / 8) ** 3}x`).join(', ')}. The exponent k fits time ~ d^k from d = 8 to the largest d measured (3 is the target's limit).`,
     '',
-    `| task | parameterization | backend | ${dims.map((d) => `d = ${d}`).join(' | ')} |`,
-    `| --- | --- | --- | ${dims.map(() => '---').join(' | ')} |`,
+    `| task | parameterization | backend | ${dims.map((d) => `d = ${d}`).join(' | ')} | k |`,
+    `| --- | --- | --- | ${dims.map(() => '---').join(' | ')} | --- |`,
     ...rows.map(([key, byDim]) => {
       const us = (d: number) => 1e6 / byDim.get(d)!;
-      return `| ${key} | ${dims.map((d) => (byDim.has(d) ? `${us(d).toPrecision(3)} (${(us(d) / us(8)).toPrecision(2)}x)` : '')).join(' | ')} |`;
+      const top = Math.max(...byDim.keys());
+      const k = top > 8 ? (Math.log(us(top) / us(8)) / Math.log(top / 8)).toFixed(2) : '';
+      return `| ${key} | ${dims.map((d) => (byDim.has(d) ? `${us(d).toPrecision(3)} (${(us(d) / us(8)).toPrecision(2)}x)` : '')).join(' | ')} | ${k} |`;
     }),
     '',
   ];
+}
+
+/**
+ * The line after which BENCHMARKS.md holds figures measured by hand (whole runs, planning), which
+ * a new bench keeps: `covsweep bench` rewrites only what it measures.
+ */
+export const HAND_MEASURED = '<!-- Below: measured by hand; covsweep bench keeps this part. -->';
+
+/** The new bench markdown, followed by the hand-measured part of the old file, if it has one. */
+export function withHandMeasured(generated: string, old: string | undefined): string {
+  const at = old?.indexOf(HAND_MEASURED) ?? -1;
+  return at < 0 ? generated : `${generated}${old!.slice(at)}`;
 }

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { version_core } from '@tensorflow/tfjs-core';
-import { cells, DIMS, LANES } from '../bench/grid.js';
+import { CellBudget } from '../bench/budget.js';
+import { BUDGET, cells, DIMS, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
-import { benchmarksMarkdown } from '../bench/report.js';
+import { benchmarksMarkdown, withHandMeasured } from '../bench/report.js';
 import { CovsweepError } from '../config/errors.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
@@ -12,7 +13,7 @@ import { compact } from '../pool/progress.js';
 import { parse, positiveInt } from './args.js';
 
 export const USAGE =
-  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--full] [--out FILE]';
+  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE]';
 
 const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 
@@ -31,6 +32,7 @@ export async function bench(argv: string[]): Promise<number> {
       lanes: { type: 'string' },
       backend: { type: 'string' },
       time: { type: 'string' },
+      'cell-budget': { type: 'string' },
       full: { type: 'boolean' },
       out: { type: 'string' },
     },
@@ -50,30 +52,51 @@ export async function bench(argv: string[]): Promise<number> {
     full: values.full ?? false,
   };
   const ms = positiveInt('time', values.time) ?? (quick ? 150 : 400);
+  const budget = new CellBudget(positiveInt('cell-budget', values['cell-budget']) ?? (quick ? 1500 : 4000));
   const load = loadavg()[0];
-  const { run, skipped } = cells(grid);
+  const started = performance.now();
+  const { run, skipped: tooBig } = cells(grid);
+  const skipped = tooBig.map((cell) => ({
+    cell,
+    reason: `lanes x d^2 = ${cell.lanes * cell.dim * cell.dim} is over ${BUDGET} (memory; \`--full\` runs it)`,
+  }));
   const reference = await measureReference(ms);
   process.stderr.write(`bench reference loop: ${compact(reference.cpu)} lane-steps/s\n`);
   const measured: Measured[] = [];
+  const out = values.out ?? 'BENCHMARKS.md';
+  const old = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
+  const markdown = (left: number) =>
+    benchmarksMarkdown({
+      command: ['covsweep bench', ...argv].join(' '),
+      date: new Date(),
+      machine: machine(),
+      load: [load, loadavg()[0]],
+      reference,
+      measured,
+      skipped,
+      cellBudgetMs: budget.ms,
+      minutes: (performance.now() - started) / 60000,
+      left,
+    });
   for (const [i, cell] of run.entries()) {
-    const m = await measureCell(cell, ms);
+    const label = `bench ${i + 1}/${run.length}: ${cell.task} ${cell.parameterization} d=${cell.dim} ${cell.lanes} lanes ${cell.backend}`;
+    const reason = budget.skipReason(cell);
+    if (reason) {
+      skipped.push({ cell, reason });
+      process.stderr.write(`${label}: skipped, ${reason}\n`);
+      continue;
+    }
+    const m = await measureCell(cell, ms, budget.ms);
     measured.push(m);
+    if (!('error' in m)) budget.record(cell, (1000 * cell.lanes) / m.wallLaneStepsPerSecond);
     const what = 'error' in m ? `error: ${m.error}` : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
-    process.stderr.write(
-      `bench ${i + 1}/${run.length}: ${cell.task} ${cell.parameterization} d=${cell.dim} ${cell.lanes} lanes ${cell.backend}: ${what}\n`,
-    );
+    process.stderr.write(`${label}: ${what}\n`);
+    // Rewritten after every cell: a bench stopped early still leaves the cells it measured.
+    writeFileSync(out, withHandMeasured(markdown(run.length - i - 1), old));
   }
-  const markdown = benchmarksMarkdown({
-    command: ['covsweep bench', ...argv].join(' '),
-    date: new Date(),
-    machine: machine(),
-    load: [load, loadavg()[0]],
-    reference,
-    measured,
-    skipped,
-  });
-  writeFileSync(values.out ?? 'BENCHMARKS.md', markdown);
-  process.stdout.write(markdown);
+  const final = markdown(0);
+  writeFileSync(out, withHandMeasured(final, old));
+  process.stdout.write(final);
   return 0;
 }
 

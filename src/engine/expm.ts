@@ -18,17 +18,14 @@
  * Taylor with only 3 squarings (which is not accurate beyond norm ~4).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { squareBatch } from './fused.js';
 
 /**
  * e^A for each A of a [N, d, d] batch. Differentiable: the gradient is L(A^T, G) for the
  * incoming gradient G. Non-finite input gives NaN.
  */
 export function expm(a: tf.Tensor3D): tf.Tensor3D {
-  if (a.rank !== 3 || a.shape[1] !== a.shape[2]) {
-    throw new Error(`expm: a must have shape [N, d, d], got [${a.shape}]`);
-  }
-  if (a.dtype !== 'float32') throw new Error(`expm: a must be float32, got ${a.dtype}`);
-  const [n, d] = [a.shape[0], a.shape[1]];
+  const [n, d] = squareBatch(a, 'expm', 'a');
   const op = tf.customGrad((x) => {
     const xv = (x as tf.Tensor).dataSync() as Float32Array;
     const out = new Float32Array(n * d * d);

@@ -37,3 +37,16 @@ export function withPlainOps<T>(f: () => T): T {
 export function values(t: tf.Tensor | tf.GradSaveFunc): Float32Array {
   return (t as tf.Tensor).dataSync() as Float32Array;
 }
+
+/** [N, d] of a fused op's [N, d, d] float32 input, or an error naming the op and the input. */
+export function squareBatch(t: tf.Tensor3D, op: string, name: string): [number, number] {
+  if (t.rank !== 3 || t.shape[1] !== t.shape[2]) {
+    throw new Error(`${op}: ${name} must have shape [N, d, d], got [${t.shape}]`);
+  }
+  requireFloat32(t, op, name);
+  return [t.shape[0], t.shape[1]];
+}
+
+export function requireFloat32(t: tf.Tensor, op: string, name: string): void {
+  if (t.dtype !== 'float32') throw new Error(`${op}: ${name} must be float32, got ${t.dtype}`);
+}

@@ -12,7 +12,7 @@
  * whatever batch it rides in. Scratch buffers are allocated once per call, never per element.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { values } from './fused.js';
+import { requireFloat32, squareBatch, values } from './fused.js';
 
 export interface CholeskyResult {
   /** Lower-triangular L with L L^T = A, [N, d, d]; the upper triangle is zero. */
@@ -84,18 +84,6 @@ export function triSolve(l: tf.Tensor3D, b: tf.Tensor3D, transpose = false): tf.
     };
   });
   return op(l, b) as tf.Tensor3D;
-}
-
-function squareBatch(t: tf.Tensor3D, op: string, name: string): [number, number] {
-  if (t.rank !== 3 || t.shape[1] !== t.shape[2]) {
-    throw new Error(`${op}: ${name} must have shape [N, d, d], got [${t.shape}]`);
-  }
-  requireFloat32(t, op, name);
-  return [t.shape[0], t.shape[1]];
-}
-
-function requireFloat32(t: tf.Tensor, op: string, name: string): void {
-  if (t.dtype !== 'float32') throw new Error(`${op}: ${name} must be float32, got ${t.dtype}`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUDGET, cells } from '../../src/bench/grid.js';
+import { BUDGET, benchConfig, cells } from '../../src/bench/grid.js';
 import { covsweep, tempDir } from '../cli/cli.js';
 
 describe('covsweep bench', () => {
@@ -22,6 +22,11 @@ describe('covsweep bench', () => {
     ]);
     expect(skipped.every((c) => c.lanes * c.dim * c.dim > BUDGET)).toBe(true);
     expect(cells({ ...o, full: true }).run).toHaveLength(4);
+  });
+
+  it("raises a task option that must exceed dim (score-matching's n_data) only where its default is not enough", () => {
+    expect(benchConfig('score-matching', 'tril', 8).task).toMatchObject({ n_data: 50 });
+    expect(benchConfig('score-matching', 'tril', 64).task).toMatchObject({ n_data: 65 });
   });
 
   it('measures the reference loop and a restricted grid, and writes the markdown', () => {

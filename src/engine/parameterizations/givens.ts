@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricEigen } from '../dense64.js';
+import { fused } from '../fused.js';
 import { cholesky } from '../linalg.js';
 import { eye } from '../masks.js';
+import { givensCovariance, rotationPairs as pairs } from '../rotations.js';
 import type { Parameterization } from './types.js';
 
 /**
@@ -15,8 +17,9 @@ import type { Parameterization } from './types.js';
  * (r, c), upper triangle unused.
  *
  * At c I every rotation leaves Sigma unchanged, so the angles' gradient is 0
- * until the eigenvalues separate. Sigma is factored by the engine's
- * Cholesky, whose pivots are the check values.
+ * until the eigenvalues separate. Sigma is the engine's fused op
+ * (rotations.ts; under `withPlainOps`, the tfjs composition below), factored
+ * by the engine's Cholesky, whose pivots are the check values.
  */
 export const givens: Parameterization = {
   name: 'givens',
@@ -60,21 +63,18 @@ export const givens: Parameterization = {
     return sigma;
   },
   factor(raw, d) {
-    const p = tf.reshape(raw, [-1, d, d]);
-    const n = p.shape[0];
-    const u = rotation(p, d);
-    // U diag(exp(l)) U^T: scale U's columns, then multiply by U^T.
-    const l = tf.reshape(tf.sum(tf.mul(p, eye(d)), 2), [n, 1, d]);
-    const sigma = tf.matMul(tf.mul(u, tf.exp(l)), u, false, true) as tf.Tensor3D;
-    const { factor, pivots } = cholesky(sigma);
+    const p = tf.reshape(raw, [-1, d, d]) as tf.Tensor3D;
+    const { factor, pivots } = cholesky(fused() ? givensCovariance(p) : plainCovariance(p, d));
     return { factor, checks: pivots };
   },
 };
 
-function pairs(d: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let c = 0; c < d; c++) for (let r = c + 1; r < d; r++) out.push([c, r]);
-  return out;
+/** The fused op's plain reference: U from tfjs ops, then U diag(exp(l)) U^T (scaled columns times U^T). */
+function plainCovariance(p: tf.Tensor3D, d: number): tf.Tensor3D {
+  const n = p.shape[0];
+  const u = rotation(p, d);
+  const l = tf.reshape(tf.sum(tf.mul(p, eye(d)), 2), [n, 1, d]);
+  return tf.matMul(tf.mul(u, tf.exp(l)), u, false, true) as tf.Tensor3D;
 }
 
 /**

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gram } from '../dense64.js';
+import { fused } from '../fused.js';
 import { diagPart, eye, strictLower } from '../masks.js';
+import { sphericalFactor } from '../spherical-rows.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
 
@@ -11,7 +13,8 @@ import type { Parameterization } from './types.js';
  * Unconstrained raw values: log r_i on the diagonal and
  * phi_ij = log(theta_ij / (pi - theta_ij)) in the strict lower triangle;
  * the upper triangle is unused. The raw block of c I is log sqrt(c) on the
- * diagonal and zeros (every angle pi / 2).
+ * diagonal and zeros (every angle pi / 2). L is the engine's fused op
+ * (spherical-rows.ts; under `withPlainOps`, the tfjs composition below).
  */
 export const spherical: Parameterization = {
   name: 'spherical',
@@ -49,18 +52,23 @@ export const spherical: Parameterization = {
     return gram(l, d);
   },
   factor(raw, d) {
-    const p = tf.reshape(raw, [-1, d, d]);
-    const below = strictLower(d);
-    // theta = pi sigmoid(phi) = pi/2 + u with u = (pi/2) tanh(phi/2), so cos(theta) = -sin(u) and
-    // sin(theta) = cos(u): exact 0 and 1 at phi = 0, where cos(fround(pi/2)) would be -4e-8.
-    const u = tf.mul(tf.tanh(tf.mul(p, tf.mul(below, 0.5))), Math.PI / 2);
-    const sines = tf.add(tf.mul(tf.cos(u), below), tf.sub(1, below)); // 1 off the strict lower
-    const cosines = tf.add(tf.mul(tf.neg(tf.sin(u)), below), eye(d)); // 1 on the diagonal, 0 above
-    const r = tf.exp(tf.sum(tf.mul(p, eye(d)), 2, true)); // [N, d, 1]
-    const factor = tf.mul(tf.mul(r, cosines), exclusiveProduct(sines, d)) as tf.Tensor3D;
+    const p = tf.reshape(raw, [-1, d, d]) as tf.Tensor3D;
+    const factor = fused() ? sphericalFactor(p) : plainFactor(p, d);
     return { factor, checks: diagPart(factor) };
   },
 };
+
+/** The fused op's plain reference, from tfjs ops. */
+function plainFactor(p: tf.Tensor3D, d: number): tf.Tensor3D {
+  const below = strictLower(d);
+  // theta = pi sigmoid(phi) = pi/2 + u with u = (pi/2) tanh(phi/2), so cos(theta) = -sin(u) and
+  // sin(theta) = cos(u): exact 0 and 1 at phi = 0, where cos(fround(pi/2)) would be -4e-8.
+  const u = tf.mul(tf.tanh(tf.mul(p, tf.mul(below, 0.5))), Math.PI / 2);
+  const sines = tf.add(tf.mul(tf.cos(u), below), tf.sub(1, below)); // 1 off the strict lower
+  const cosines = tf.add(tf.mul(tf.neg(tf.sin(u)), below), eye(d)); // 1 on the diagonal, 0 above
+  const r = tf.exp(tf.sum(tf.mul(p, eye(d)), 2, true)); // [N, d, 1]
+  return tf.mul(tf.mul(r, cosines), exclusiveProduct(sines, d)) as tf.Tensor3D;
+}
 
 /**
  * prod_{k<j} x_ik along the last axis, by Hillis-Steele doubling: log2(d)
