@@ -5,6 +5,7 @@ import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
+import { plainSpace, resolveSpace, variedSettings } from './rules.js';
 import { DEFAULTS } from './settings.js';
 import { checkShapes } from './shapes.js';
 import { ConfigSource } from './source.js';
@@ -40,16 +41,19 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   // The schema admits only the catalog's task names, so this finds one.
   const task = catalog.tasks.find((t) => t.name === spec.task.name)!;
   const problems = new ProblemList();
-  const axes = resolveAxes(spec.sweep ?? {}, spec.max_runs ?? DEFAULTS.max_runs, {
-    source,
-    catalog,
-    task,
-    problems,
-  });
-  const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
+  const maxRuns = spec.max_runs ?? DEFAULTS.max_runs;
+  const sweep = spec.sweep ?? {};
+  const written = resolveAxes(sweep, spec.zip ?? [], maxRuns, { source, catalog, task, problems });
   const base = resolveBase(spec, task, catalog);
-  checkShapes(base, axes, task, source, problems);
-  checkAbove(base, axes, task, source, problems);
+  // Rules are checked against a sweep that resolved (an axis with a problem resolves to none).
+  const { space, axes } =
+    written.length === Object.keys(sweep).length
+      ? resolveSpace(spec, written, { source, problems, base, maxRuns })
+      : { space: plainSpace(written), axes: written };
+  const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
+  const varied = variedSettings(axes, space, base);
+  checkShapes(base, varied, task, source, problems);
+  checkAbove(base, varied, task, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,
@@ -58,6 +62,7 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     source: text,
     base,
     axes,
+    space,
     summary,
   };
 }
