@@ -57,8 +57,7 @@ const GENERATOR_REF = { $ref: '#/definitions/generator' };
 
 /** An axis: a list of values, or for numbers a generator, or for `seed` a count. */
 function axisSchema(path: string, value: JsonSchema): JsonSchema {
-  const { description: _d, default: _v, ...item } = value;
-  const list: JsonSchema = { minItems: 1, items: item };
+  const list: JsonSchema = { minItems: 1, items: valueSchema(value) };
   if (!isNumeric(value)) return { type: 'array', description: `Values of "${path}", as a list.`, ...list };
   const seed = path === 'seed';
   return {
