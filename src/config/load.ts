@@ -50,8 +50,9 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     written.length === Object.keys(sweep).length
       ? resolveSpace(spec, written, { source, problems, base, maxRuns })
       : { space: plainSpace(written), axes: written };
-  const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
   const varied = variedSettings(axes, space, base);
+  // Tables may pivot on any setting the runs vary, dependent and included ones too.
+  const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
   checkShapes(base, varied, task, source, problems);
   checkAbove(base, varied, task, source, problems);
   problems.throwIfAny();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load.js';
 import { expand, runCount, setting, withSettings } from '../../src/plan/expand.js';
 import { runId } from '../../src/plan/ids.js';
+import { otherAxes } from '../../src/report/panels.js';
 import { expectFirst, expectProblem, MINIMAL, writeExperiment, yaml } from './helpers.js';
 
 const load = (...lines: string[]) => loadExperiment(writeExperiment(yaml(...MINIMAL, ...lines)));
@@ -146,6 +147,24 @@ describe('sweep rules: what valid files expand to', () => {
     expect(e.space.effects.map((x) => x.runs)).toEqual([120, 60, 50, 47, 48]);
     // Tables see each value of a zipped axis once.
     expect(e.axes.find((a) => a.path === 'lr.mean')?.values).toEqual([1e-3, 1e-2]);
+  });
+});
+
+describe('sweep rules in tables and plots', () => {
+  it('lets tables pivot on a dependent setting, and plots draw zipped axes as one', () => {
+    const e = load(
+      'sweep:',
+      '  parameterization: [full, tril]',
+      '  lr.cov: [1.0e-3, 1.0e-2]',
+      '  lr.mean: [1.0e-3, 1.0e-2]',
+      '  dim: [2, 4]',
+      'zip: [[lr.cov, lr.mean]]',
+      'depends: { task.epochs: { on: dim, values: { 2: 1, 4: 2 } } }',
+      'summary: { rows: task.epochs, columns: parameterization }',
+    );
+    expect(e.summary.rows).toBe('task.epochs');
+    expect(otherAxes(e, ['lr.cov', 'parameterization'])).toEqual(['dim']);
+    expect(otherAxes(e, ['dim', 'parameterization'])).toEqual(['lr.cov', 'lr.mean']);
   });
 });
 
