@@ -80,10 +80,47 @@ export interface Thresholds {
   max_condition: number;
 }
 
-/** One axis of a sweep: a dotted path into RunConfig and its values. */
+/** A value a sweep gives one setting. */
+export type SweepValue = number | string | boolean;
+
+/** One axis of a sweep: a dotted path into RunConfig and its values (each once, in file order). */
 export interface SweepAxis {
   path: string;
-  values: readonly (number | string | boolean)[];
+  values: readonly SweepValue[];
+}
+
+/** One axis of the product: a sweep axis, or zipped axes that move together. */
+export interface SweepDim {
+  paths: string[];
+  /** `values[k][j]`: the value of `paths[j]` at position k. */
+  values: SweepValue[][];
+}
+
+/** A setting set from the value of a sweep axis (`task.iterations` per `dim`). */
+export interface Dependent {
+  path: string;
+  on: string;
+  /** This setting's value by `String(value of on)`. */
+  values: Record<string, SweepValue>;
+}
+
+/**
+ * The runs of a sweep, as arithmetic: every combination of the dims (in file
+ * order, last fastest) but the excluded ones, then the included runs. Exclude
+ * rules only look at dims [0, cut), so a combination of those is kept or
+ * dropped whole, with every combination of the dims after it: a kept list of
+ * the size of that prefix is all that is stored (none when nothing is excluded).
+ */
+export interface SweepSpace {
+  dims: SweepDim[];
+  cut: number;
+  /** Ascending indices of the kept combinations of dims [0, cut); absent when nothing is excluded. */
+  kept?: Uint32Array;
+  depends: Dependent[];
+  /** Runs after the product, each as the settings it sets over the base (depends applied). */
+  include: [string, SweepValue][][];
+  /** What each rule did, for `covsweep plan`: a label and the run count after it, first the plain product. */
+  effects: { rule: string; runs: number }[];
 }
 
 /** One pivot table: the statistic `value` over the runs of each rows x columns cell. */
@@ -120,6 +157,8 @@ export interface Experiment {
    */
   optimizers: OptimizerConfig[];
   axes: SweepAxis[];
+  /** How the axes combine into runs (zip, exclude, include, depends). */
+  space: SweepSpace;
   summary: SummarySpec;
 }
 

@@ -5,6 +5,7 @@ import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/pool.js';
 import { label } from '../results/summary.js';
+import type { Experiment } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
 
 export const USAGE = 'covsweep plan FILE [--workers N] [--lanes N]';
@@ -22,6 +23,7 @@ export async function plan(argv: string[]): Promise<number> {
   const groups = sweepGroups(e, (c) => task(c.task.name).steps(c));
   const batches = cutBatches(groups, { workers, lanes: positiveInt('lanes', values.lanes) });
   const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
+  const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];
   const out: string[] = [
     `${e.name}: ${runCount(e)} runs, ${batches.length} lane batches on ${workers} workers, ${laneSteps} run-steps`,
     '',
@@ -30,6 +32,7 @@ export async function plan(argv: string[]): Promise<number> {
       (a) =>
         `  ${a.path}: ${a.values.length} values (${a.values.slice(0, 8).map(label).join(', ')}${a.values.length > 8 ? ', ...' : ''})`,
     ),
+    ...ruleEffects(e),
     '',
     'batches (largest first):',
     ...batches.slice(0, 20).map((b, i) => {
@@ -42,10 +45,22 @@ export async function plan(argv: string[]): Promise<number> {
     'example runs:',
     ...Array.from({ length: Math.min(3, batches[0]?.lanes ?? 0) }, (_, k) =>
       runOfGroup(e, groups[batches[0].group], batches[0].start + k),
-    ).map(
-      (r) => `  ${r.id}  ${e.axes.map((a) => `${a.path}=${label(setting(r.config, a.path))}`).join(' ')}`,
-    ),
+    ).map((r) => `  ${r.id}  ${shown.map((path) => `${path}=${label(setting(r.config, path))}`).join(' ')}`),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
+}
+
+/** The runs after each sweep rule, when there are rules: "exclude[0] ...: 54 -> 48 runs (-6)". */
+function ruleEffects(e: Experiment): string[] {
+  const [plain, ...rules] = e.space.effects;
+  if (rules.length === 0) return [];
+  const lines = [`  ${plain.rule}: ${plain.runs} runs`];
+  let before = plain.runs;
+  for (const { rule, runs } of rules) {
+    const change = runs === before ? 'no change' : `${runs > before ? '+' : ''}${runs - before}`;
+    lines.push(`  ${rule}: ${before} -> ${runs} runs (${change})`);
+    before = runs;
+  }
+  return ['', 'rules:', ...lines];
 }

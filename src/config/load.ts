@@ -6,6 +6,7 @@ import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
+import { plainSpace, resolveSpace, variedSettings } from './rules.js';
 import { DEFAULTS } from './settings.js';
 import { checkShapes } from './shapes.js';
 import { ConfigSource } from './source.js';
@@ -41,16 +42,20 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   // The schema admits only the catalog's task names, so this finds one.
   const task = catalog.tasks.find((t) => t.name === spec.task.name)!;
   const problems = new ProblemList();
-  const axes = resolveAxes(spec.sweep ?? {}, spec.max_runs ?? DEFAULTS.max_runs, {
-    source,
-    catalog,
-    task,
-    problems,
-  });
-  const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
+  const maxRuns = spec.max_runs ?? DEFAULTS.max_runs;
+  const sweep = spec.sweep ?? {};
+  const written = resolveAxes(sweep, spec.zip ?? [], maxRuns, { source, catalog, task, problems });
   const base = resolveBase(spec, task, catalog);
-  checkShapes(base, axes, task, source, problems);
-  checkAbove(base, axes, task, source, problems);
+  // Rules are checked against a sweep that resolved (an axis with a problem resolves to none).
+  const { space, axes } =
+    written.length === Object.keys(sweep).length
+      ? resolveSpace(spec, written, { source, problems, base, maxRuns })
+      : { space: plainSpace(written), axes: written };
+  const varied = variedSettings(axes, space, base);
+  // Tables may pivot on any setting the runs vary, dependent and included ones too.
+  const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
+  checkShapes(base, varied, task, source, problems);
+  checkAbove(base, varied, task, source, problems);
   const optimizer = spec.optimizer ?? {};
   checkOptimizerOptions(optimizer, axes, catalog, source, problems);
   problems.throwIfAny();
@@ -64,6 +69,7 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
       resolveOptimizer(n, optimizer, task, catalog),
     ),
     axes,
+    space,
     summary,
   };
 }

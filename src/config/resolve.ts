@@ -3,13 +3,14 @@ import type { LearningRates, RunConfig, SummarySpec, SweepAxis, TableSpec, Thres
 import type { Catalog, CatalogTask } from './catalog.js';
 import type { ProblemList } from './errors.js';
 import { type OptimizerFile, resolveOptimizer } from './optimizer.js';
+import type { SweepRulesFile } from './rules.js';
 import { DEFAULTS } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
 import type { AxisSpec } from './sweep.js';
 
 /** An experiment file that passed the schema: every shape is right, no default applied yet. */
-export interface ExperimentFile {
+export interface ExperimentFile extends SweepRulesFile {
   name: string;
   description?: string;
   task: { name: string; [option: string]: unknown };

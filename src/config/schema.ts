@@ -57,8 +57,7 @@ const GENERATOR_REF = { $ref: '#/definitions/generator' };
 
 /** An axis: a list of values, or for numbers a generator, or for `seed` a count. */
 function axisSchema(path: string, value: JsonSchema): JsonSchema {
-  const { description: _d, default: _v, ...item } = value;
-  const list: JsonSchema = { minItems: 1, items: item };
+  const list: JsonSchema = { minItems: 1, items: valueSchema(value) };
   if (!isNumeric(value)) return { type: 'array', description: `Values of "${path}", as a list.`, ...list };
   const seed = path === 'seed';
   return {
@@ -86,6 +85,61 @@ function sharedAxes(catalog: Catalog): Record<string, JsonSchema> {
   }
   return axes;
 }
+
+/** One value of a setting: its schema without what describes the setting itself. */
+function valueSchema(value: JsonSchema): JsonSchema {
+  const { description: _d, default: _v, ...item } = value;
+  return item;
+}
+
+/** The sweep rules (src/config/rules.ts): each names settings by dotted path, with values of that setting. */
+function ruleSchemas(catalog: Catalog, task: CatalogTask): Record<string, JsonSchema> {
+  const one: Record<string, JsonSchema> = {};
+  const anyOf: Record<string, JsonSchema> = {};
+  const depends: Record<string, JsonSchema> = {};
+  for (const [path, value] of sweepablePaths(catalog, task)) {
+    const item = valueSchema(value);
+    one[path] = item;
+    anyOf[path] = when({ type: 'array' }, { type: 'array', minItems: 1, items: item }, item);
+    depends[path] = {
+      ...object(`"${path}" per value of the sweep axis "on".`, {
+        on: { type: 'string', description: 'The sweep axis this setting follows.' },
+        values: {
+          type: 'object',
+          description: `The value of "${path}" for each value of "on".`,
+          additionalProperties: item,
+        },
+      }),
+      required: ['on', 'values'],
+    };
+  }
+  return {
+    exclude: {
+      type: 'array',
+      description: RULES.exclude,
+      items: object(
+        'A combination to leave out: settings and their value, or a list of values meaning any of them.',
+        anyOf,
+      ),
+    },
+    include: {
+      type: 'array',
+      description: RULES.include,
+      items: object('One more run: settings and their values; the rest keep their fixed value.', one),
+    },
+    depends: object(RULES.depends, depends),
+  };
+}
+
+/** What each rule does, in the schema's words. */
+const RULES = {
+  zip: 'Groups of sweep axes that move together: their values are paired position by position instead of combined.',
+  exclude:
+    'Combinations of sweep values to leave out; a rule removes every run that matches all its settings.',
+  include: 'Runs to add after the sweep, each a map of settings over the fixed ones.',
+  depends:
+    'Settings given per value of a sweep axis, by dotted path: {on: axis, values: {axis value: setting value}}.',
+};
 
 function sweepSchema(catalog: Catalog, task: CatalogTask): JsonSchema {
   const axes: Record<string, JsonSchema> = {};
@@ -167,6 +221,19 @@ export function buildSchema(catalog: Catalog): JsonSchema {
         description: 'Most runs the sweep may expand to; a guard against typos in sweep sizes.',
       },
       sweep: { type: 'object', description: 'Settings to vary, by dotted path.' },
+      zip: {
+        type: 'array',
+        description: RULES.zip,
+        items: {
+          type: 'array',
+          description: 'Sweep axes with the same number of values, e.g. [lr.cov, lr.mean].',
+          minItems: 2,
+          items: { type: 'string' },
+        },
+      },
+      exclude: { type: 'array', description: RULES.exclude },
+      include: { type: 'array', description: RULES.include },
+      depends: { type: 'object', description: RULES.depends },
       summary: summarySchema(),
     },
     definitions: { generator: GENERATOR, ...sharedAxes(catalog) },
@@ -179,7 +246,13 @@ export function buildSchema(catalog: Catalog): JsonSchema {
             task: { type: 'object', required: ['name'], properties: { name: { const: task.name } } },
           },
         },
-        { properties: { task: taskSchema(task), sweep: sweepSchema(catalog, task) } },
+        {
+          properties: {
+            task: taskSchema(task),
+            sweep: sweepSchema(catalog, task),
+            ...ruleSchemas(catalog, task),
+          },
+        },
       ),
     ),
   };

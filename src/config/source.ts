@@ -2,6 +2,7 @@ import {
   type Document,
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
@@ -17,6 +18,14 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Far more than an experiment file needs, far less than a "billion laughs" expansion. */
 const MAX_ALIAS_COUNT = 100;
+
+/** `depends: {X: {values: {2: 1000}}}` maps values of an axis, which may be numbers or booleans. */
+const SCALAR_KEYS = new Set(['number', 'boolean']);
+
+function valueKeys(ancestors: readonly unknown[]): boolean {
+  const keys = ancestors.flatMap((a) => (isPair(a) && isScalar(a.key) ? [String(a.key.value)] : []));
+  return keys.length === 3 && keys[0] === 'depends' && keys[2] === 'values';
+}
 
 /** A node, or the key of the pair it sits in, found by following a path into the document. */
 export interface Located {
@@ -110,7 +119,7 @@ export class ConfigSource {
   /** Keys and aliases: what must hold before the tree can safely become plain data. */
   private checkKeys(problems: ProblemList): void {
     visit(this.doc, {
-      Pair: (_, pair) => {
+      Pair: (_, pair, ancestors) => {
         const key = pair.key as Node | null;
         if (isScalar(key) && typeof key.value === 'string') {
           if (RESERVED_KEYS.has(key.value)) {
@@ -118,6 +127,7 @@ export class ConfigSource {
           }
           return;
         }
+        if (isScalar(key) && SCALAR_KEYS.has(typeof key.value) && valueKeys(ancestors)) return;
         problems.add(
           this.problem(
             key ?? (pair.value as Node | null),

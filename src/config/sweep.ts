@@ -78,15 +78,19 @@ function generatorName(spec: AxisSpec): string | undefined {
 
 /**
  * The file's sweep as axes in file order, every value checked against the setting it addresses.
- * Problems (empty axes, bad generated values, repeats, too many runs) go to `problems`.
+ * Problems (empty axes, bad generated values, repeats, too many runs) go to `problems`. Axes of
+ * one `zip` group count once towards the runs, and may repeat values (their pairs must not).
  */
 export function resolveAxes(
   sweep: Record<string, AxisSpec>,
+  zip: readonly (readonly string[])[],
   maxRuns: number,
   context: { source: ConfigSource; catalog: Catalog; task: CatalogTask; problems: ProblemList },
 ): SweepAxis[] {
   const { source, catalog, task, problems } = context;
   const entries = Object.entries(sweep);
+  const groupOf = (path: string) => zip.find((group) => group.includes(path));
+  const zipped = new Set(zip.flat());
   const at = (path: string) => source.locate(['sweep', path]).node;
   const lengths = entries.map(([, spec]) => axisLength(spec));
   entries.forEach(([path], i) => {
@@ -98,9 +102,18 @@ export function resolveAxes(
     if (wrong) problems.add(source.problem(at(path), `sweep axis "${path}" ${wrong}`));
   });
   if (lengths.some((n) => !(n > 0))) return [];
-  const runs = lengths.reduce((a, b) => a * b, 1);
+  const factors: [string, number][] = [];
+  entries.forEach(([path], i) => {
+    const group = groupOf(path)?.filter((p) => Object.hasOwn(sweep, p));
+    if (!group || group.length < 2) factors.push([path, lengths[i]]);
+    else if (entries.findIndex(([p]) => group.includes(p)) === i) {
+      const n = Math.max(...group.map((p) => axisLength(sweep[p])));
+      factors.push([group.join('+'), n]);
+    }
+  });
+  const runs = factors.reduce((a, [, n]) => a * n, 1);
   if (runs > maxRuns) {
-    const counts = entries.map(([path], i) => `${path} ${lengths[i]}`).join(' x ');
+    const counts = factors.map(([path, n]) => `${path} ${n}`).join(' x ');
     problems.add(
       source.problem(
         source.locate(['sweep']).node,
@@ -126,7 +139,7 @@ export function resolveAxes(
         ),
       );
     }
-    const repeated = firstRepeat(values);
+    const repeated = zipped.has(path) ? undefined : firstRepeat(values);
     if (repeated !== undefined) {
       problems.add(
         source.problem(

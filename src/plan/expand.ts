@@ -1,18 +1,26 @@
 import type { Experiment, RunConfig, RunSpec } from '../types.js';
 import { runId } from './ids.js';
+import { picksAt, spaceRuns } from './space.js';
 
-/** Number of runs the sweep expands to (product of axis lengths). */
+/** Number of runs the sweep expands to: the kept product of its dims, then its included runs. */
 export function runCount(e: Experiment): number {
-  return e.axes.reduce((n, a) => n * a.values.length, 1);
+  return spaceRuns(e.space);
 }
 
-/** A copy of `config` with each dotted path of `settings` set: one clone, however many settings. */
+/**
+ * A copy of `config` with each dotted path of `settings` set: one clone, however many settings.
+ * A missing map on the way is made (an included run may set a parameterization option that no
+ * other run has, and the others keep their config, and id, as they were).
+ */
 export function withSettings(config: RunConfig, settings: Iterable<[string, unknown]>): RunConfig {
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
   for (const [path, value] of settings) {
     const keys = path.split('.');
     let node = copy;
-    for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      node[k] ??= {};
+      node = node[k] as Record<string, unknown>;
+    }
     node[keys[keys.length - 1]] = value;
   }
   return copy as unknown as RunConfig;
@@ -26,9 +34,10 @@ export function setting(config: RunConfig, path: string): unknown {
 }
 
 /**
- * The runs of a sweep, lazily: the Cartesian product of the axes in file
- * order, the last axis moving fastest. Nothing is held but the current index,
- * so counting or sharding a million-run sweep takes no memory.
+ * The runs of a sweep, lazily: the product of the dims in file order, the
+ * last moving fastest, without the excluded combinations, then the included
+ * runs. Nothing is held but the current index, so counting or sharding a
+ * million-run sweep takes no memory.
  */
 export function* expand(e: Experiment): Generator<RunSpec> {
   const total = runCount(e);
@@ -37,7 +46,7 @@ export function* expand(e: Experiment): Generator<RunSpec> {
 
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
 export function runAt(e: Experiment, i: number): RunSpec {
-  const config = configWith(e, picksAt(e, i));
+  const config = configWith(e, picksAt(e.space, i));
   return { id: runId(config), config };
 }
 
@@ -49,16 +58,4 @@ export function configWith(e: Experiment, picks: [string, unknown][]): RunConfig
   const name = picks.find(([path]) => path === 'optimizer.name')?.[1];
   const optimizer = e.optimizers.find((o) => o.name === name);
   return withSettings(optimizer ? { ...e.base, optimizer } : e.base, picks);
-}
-
-/** The axis values of run `i`: its digits in the mixed radix of the axis lengths, last axis fastest. */
-export function picksAt(e: Experiment, i: number): [string, unknown][] {
-  let rest = i;
-  const picks: [string, unknown][] = [];
-  for (let a = e.axes.length - 1; a >= 0; a--) {
-    const axis = e.axes[a];
-    picks.push([axis.path, axis.values[rest % axis.values.length]]);
-    rest = Math.floor(rest / axis.values.length);
-  }
-  return picks.reverse();
 }

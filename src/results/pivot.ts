@@ -15,11 +15,13 @@ export interface Pivot {
   cells: (PivotCell | undefined)[][];
 }
 
-/** Values of `path` in sweep order (axis order), or first-seen order when not swept. */
+/**
+ * Values of `path` in sweep order (axis order), then any others the runs have (included runs may
+ * set values off the axis) in first-seen order.
+ */
 export function valuesOf(e: Experiment, path: string, results: readonly RunResult[]): unknown[] {
   const axis = e.axes.find((a) => a.path === path);
-  if (axis) return [...axis.values];
-  return [...new Set(results.map((r) => setting(r.config, path)))];
+  return [...new Set([...(axis?.values ?? []), ...results.map((r) => setting(r.config, path))])];
 }
 
 /** Runs grouped by the values of `paths`, keyed by their JSON (settings are JSON scalars). */

@@ -21,7 +21,7 @@ describe('BENCHMARKS.md', () => {
     command: 'covsweep bench',
     date: new Date('2026-12-02T08:00:00Z'),
     machine: 'test machine',
-    load: [3, 4],
+    load: [3, 4] as [number, number],
     reference: { cpu: 1e6, wall: 1e6 },
     // Best per d: 80k, 10k (8x slower at 4x d), 1.25k (64x slower at 8x d): time ~ d^2.
     measured: [

@@ -72,6 +72,17 @@ const CASES: Record<string, [line: number, col: number | undefined, message: Reg
     /expands to 200000 runs \(seed 1000 x lr.cov 200\), more than max_runs \(100000\); .*set "max_runs: 200000"/,
   ],
   'huge-seed-count': [5, 3, /expands to 1000000000000 runs/],
+  'zip-length-mismatch': [6, 7, /zip\[0\] pairs axes of different lengths \("lr.cov" 2, "lr.mean" 3\)/],
+  // Zipped, a billion values each are a billion runs, refused before any value is made.
+  'zip-over-max-runs': [
+    4,
+    3,
+    /expands to 1000000000 runs \(lr.cov\+lr.mean 1000000000\), more than max_runs/,
+  ],
+  'exclude-everything': [6, 1, /the exclude rules leave no run of the sweep/],
+  'depends-missing-value': [8, 5, /depends "task.iterations" gives no value for dim 4; add "4: ..."/],
+  'depends-infinite-value': [6, 46, /"depends.task.epochs.values.4" must be an integer >= 1, received 1e400/],
+  'include-duplicate': [6, 5, /include\[0\] is already run 1 of the sweep \(id [0-9a-f]{12}\); remove it/],
 };
 
 const DIR = join(ROOT, 'test', 'fixtures', 'hostile');

@@ -71,6 +71,51 @@ describe('planning by arithmetic on the axes', () => {
     expect(batches.flatMap((b) => b.runs).length).toBe(18);
   });
 
+  it.each([
+    [
+      [
+        'sweep:',
+        '  parameterization: [full, tril, diag]',
+        '  task.epochs: [1, 2]',
+        '  lr.cov: [1.0e-4, 1.0e-3, 1.0e-2]',
+        '  lr.mean: [1.0e-3, 1.0e-3, 1.0e-2]',
+        '  seed: 4',
+        'zip: [[lr.mean, lr.cov]]',
+        'exclude:',
+        '  - { parameterization: full, lr.cov: 1.0e-2 }',
+        '  - { task.epochs: 2, seed: [0, 3] }',
+        'include:',
+        '  - { parameterization: tril, lr.cov: 0.1 }',
+        '  - { parameterization: lowrank, task.epochs: 3 }',
+      ],
+    ],
+    [
+      [
+        'sweep:',
+        '  seed: 5',
+        '  parameterization: [full, tril]',
+        'depends:',
+        '  task.epochs: { on: seed, values: { 0: 1, 1: 2, 2: 3, 3: 1, 4: 2 } }',
+        'exclude: [{ seed: 1, parameterization: tril }]',
+      ],
+    ],
+  ])('gives the batches pack() makes under zip, exclude, include and depends: %j', (lines) => {
+    const e = parseExperiment(
+      ['name: t', 'task: { name: mvn-classifier, n_per_class: 5, epochs: 1 }', ...lines].join('\n'),
+      'plan.yaml',
+    );
+    const expected = pack(expand(e), { workers: 2, lanes: 3, steps });
+    const groups = sweepGroups(e, steps);
+    expect(groups.reduce((n, g) => n + g.size, 0)).toBe([...expand(e)].length);
+    const cuts = cutBatches(groups, { workers: 2, lanes: 3 });
+    expect(cuts.length).toBe(expected.length);
+    cuts.forEach((c, i) => {
+      const ids = Array.from({ length: c.lanes }, (_, k) => runOfGroup(e, groups[c.group], c.start + k).id);
+      expect(ids).toEqual(expected[i].runs.map((r) => r.id));
+      expect(groups[c.group].steps).toBe(expected[i].steps);
+    });
+  });
+
   it('counts a million-run sweep without making its runs', () => {
     const e = experiment(
       'parameterization: [full, tril, log-cholesky]',
