@@ -17,11 +17,16 @@ const poison = batches[1].runs[1].id;
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'workers', `${name}.mjs`);
 const timeless = (r: RunResult) => ({ ...r, seconds: 0 });
 
-/** What the engine makes of every run, trained here in-process: what the pool must deliver. */
+/**
+ * What the engine makes of every run, trained here in-process: what the pool must deliver, each
+ * record naming the backend its worker trained it on.
+ */
 let reference: Map<string, RunResult>;
 beforeAll(async () => {
   await useBackend('wasm');
-  reference = new Map(batches.flatMap((b) => trainBatch(b)).map((r) => [r.id, timeless(r)]));
+  reference = new Map(
+    batches.flatMap((b) => trainBatch(b)).map((r) => [r.id, { ...timeless(r), backend: 'wasm' }]),
+  );
 });
 
 async function sweep(o: Partial<PoolOptions>) {
