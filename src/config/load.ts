@@ -4,6 +4,7 @@ import type { Experiment } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
+import { resolveFrontier } from './frontier.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { DEFAULTS } from './settings.js';
 import { checkShapes } from './shapes.js';
@@ -46,6 +47,7 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     task,
     problems,
   });
+  const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   const summary = resolveSummary(spec.summary ?? {}, axes, source, problems);
   const base = resolveBase(spec, task, catalog);
   checkShapes(base, axes, task, source, problems);
@@ -59,5 +61,6 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     base,
     axes,
     summary,
+    ...(frontier ? { frontier } : {}),
   };
 }

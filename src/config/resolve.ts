@@ -10,6 +10,7 @@ import type {
 } from '../types.js';
 import type { Catalog, CatalogTask } from './catalog.js';
 import type { ProblemList } from './errors.js';
+import type { FrontierFile } from './frontier.js';
 import { DEFAULTS } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
@@ -31,6 +32,7 @@ export interface ExperimentFile {
   record_every?: number;
   max_runs?: number;
   sweep?: Record<string, AxisSpec>;
+  frontier?: FrontierFile;
   summary?: SummaryFile;
 }
 

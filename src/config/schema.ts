@@ -1,5 +1,6 @@
 import { AGGREGATE_NAMES } from '../results/aggregate.js';
 import type { Catalog, CatalogTask } from './catalog.js';
+import { frontierSchema } from './frontier.js';
 import {
   DEFAULTS,
   type JsonSchema,
@@ -167,6 +168,7 @@ export function buildSchema(catalog: Catalog): JsonSchema {
         description: 'Most runs the sweep may expand to; a guard against typos in sweep sizes.',
       },
       sweep: { type: 'object', description: 'Settings to vary, by dotted path.' },
+      frontier: frontierSchema(),
       summary: summarySchema(),
     },
     definitions: { generator: GENERATOR, ...sharedAxes(catalog) },
