@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
 import { resultsCsv } from '../results/csv.js';
 import { pivot } from '../results/pivot.js';
 import type { Manifest } from '../results/store.js';
@@ -54,6 +55,17 @@ const tables: Reporter = {
   },
 };
 
+const frontier: Reporter = {
+  help: "frontier.jsonl and tables/frontier.csv (frontier experiments): each search's bracket, the critical value per combination",
+  onRunEnd(ctx) {
+    const e = ctx.experiment;
+    if (!e.frontier) return;
+    const fe = { ...e, frontier: e.frontier };
+    ctx.write('frontier.jsonl', frontierJsonl(fe, ctx.results));
+    ctx.write(join('tables', 'frontier.csv'), frontierCsv(fe, ctx.results));
+  },
+};
+
 const markdown: Reporter = {
   help: 'summary.md: the summary tables, runs by outcome, failure reasons',
   onRunEnd: (ctx) =>
@@ -69,7 +81,7 @@ const html: Reporter = {
 };
 
 /** Every reporter by name, in the order they run. */
-export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, markdown, html };
+export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, frontier, markdown, html };
 
 /**
  * Runs the named reporters (default: all) over a finished run folder and returns what they wrote,

@@ -1,3 +1,4 @@
+import { frontierMarkdown } from '../frontier/summary.js';
 import { setting } from '../plan/expand.js';
 import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
 import { csvLine } from './csv.js';
@@ -88,6 +89,7 @@ export function summaryMarkdown(e: Experiment, results: readonly RunResult[], wh
     '',
     e.description.trim(),
     '',
+    ...(e.frontier ? [frontierMarkdown({ ...e, frontier: e.frontier }, results)] : []),
     ...sections,
     '## Runs by outcome',
     '',
