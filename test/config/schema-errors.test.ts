@@ -56,7 +56,7 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       yaml('name: t', 'task:', '  name: mvn'),
       3,
       9,
-      /"task.name" must be one of "mvn-classifier" or "score-matching", received "mvn"$/,
+      /"task.name" must be one of "mvn-classifier", "score-matching" or "mle", received "mvn"$/,
     );
   });
 
@@ -87,7 +87,7 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       /missing required key "name" at the top level; add it \(Experiment name/,
     );
     expect(error.problems[1]).toMatch(
-      /:2:3: missing required key "name" in "task"; add it \(one of "mvn-classifier" or "score-matching"\)$/,
+      /:2:3: missing required key "name" in "task"; add it \(one of "mvn-classifier", "score-matching" or "mle"\)$/,
     );
   });
 
