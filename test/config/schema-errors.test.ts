@@ -60,14 +60,13 @@ describe('schema problems, one line per ajv error at the offending node', () => 
     );
   });
 
-  it('rejects a learning rate <= 0, quoting the number as written', () => {
+  it('rejects a learning rate < 0 (0 freezes the group), quoting the number as written', () => {
     expectFirst(
       yaml(...MINIMAL, 'lr:', '  cov: -1e-3'),
       5,
       8,
-      /"lr.cov" must be a number > 0, received -1e-3$/,
+      /"lr.cov" must be a number >= 0, received -1e-3$/,
     );
-    expectFirst(yaml(...MINIMAL, 'lr: {cov: 0}'), 4, 11, /"lr.cov" must be a number > 0, received 0$/);
   });
 
   it('rejects a name that would leave runs/', () => {

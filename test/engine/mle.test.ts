@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { symmetricEigenvalues } from '../../src/engine/dense64.js';
 import { withPlainOps } from '../../src/engine/fused.js';
+import { parameterizations } from '../../src/engine/parameterizations/index.js';
 import { logCholesky } from '../../src/engine/parameterizations/log-cholesky.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { task } from '../../src/engine/tasks/index.js';
@@ -8,7 +10,7 @@ import { negLogLikelihood } from '../../src/engine/tasks/nll.js';
 import { trainBatch } from '../../src/engine/train.js';
 import type { RunConfig } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';
-import { batchOf, mleConfig } from './configs.js';
+import { batchOf, classifierConfig, mleConfig } from './configs.js';
 import { factors, uniform } from './fused.js';
 import { fdGradient, gram, inverse, logNormal, mismatches } from './reference64.js';
 
@@ -154,4 +156,82 @@ describe('mle minibatches', () => {
     expect(late).toBe(shuffled[5]);
     tf.dispose(ps);
   });
+});
+
+describe('explicit starting points and frozen groups', () => {
+  beforeAll(() => useBackend('cpu'));
+  const S0 = [
+    [0.5, 0.2],
+    [0.2, 0.3],
+  ];
+  const lambdaMin = symmetricEigenvalues(Float64Array.from(S0.flat()), 2).reduce((a, b) => Math.min(a, b));
+
+  it('every task starts from the given means and covariances, in every parameterization', () => {
+    // What each can start from: diag keeps only the variances, and lowrank's starting point is
+    // exact only for diagonal covariances (it keeps the variances, see lowrank.ts): those two are
+    // compared on the diagonal.
+    const seen = (p: string, m: ArrayLike<number>) =>
+      Array.from(m).filter((_, k) => !['diag', 'lowrank'].includes(p) || k % 3 === 0);
+    for (const p of parameterizations.values()) {
+      for (const name of ['mle', 'score-matching']) {
+        const c = mleConfig({ parameterization: p.name });
+        const t = task(name).create(
+          [{ ...c, task: { ...c.task, name, init_mean: [0.5, -1], init_covariance: S0 } }],
+          p,
+        );
+        expect(Array.from(t.params[0].init)).toEqual([0.5, -1]);
+        expect(Array.from(p.covariance(t.params[1].init, 2))).toEqual(
+          Array.from(p.covariance(Float32Array.from(p.fromCovariance(Float64Array.from(S0.flat()), 2)), 2)),
+        );
+        expect(
+          mismatches(seen(p.name, p.covariance(t.params[1].init, 2)), seen(p.name, S0.flat()), 1e-5),
+          p.name,
+        ).toEqual([]);
+        t.dispose();
+      }
+      const c = classifierConfig({ parameterization: p.name });
+      const covs = [
+        S0,
+        [
+          [0.02, 0],
+          [0, 0.03],
+        ],
+      ];
+      const t = task('mvn-classifier').create([{ ...c, task: { ...c.task, init_covariances: covs } }], p);
+      const size = t.params[1].init.length / 2;
+      for (const u of [0, 1])
+        expect(
+          mismatches(
+            seen(p.name, p.covariance(t.params[1].init.subarray(u * size, (u + 1) * size), 2)),
+            seen(p.name, covs[u].flat()),
+            1e-5,
+          ),
+          p.name,
+        ).toEqual([]);
+      t.dispose();
+    }
+  });
+
+  /** mle learning only the mean, at a fixed Sigma = S0. */
+  const meanOnly = (lrMean: number, parameterization: string) => {
+    const c = mleConfig({ parameterization, seed: 4, iterations: 2000 });
+    return { ...c, task: { ...c.task, init_covariance: S0 }, lr: { ...c.lr, cov: 0, mean: lrMean } };
+  };
+
+  it.each(['full', 'log-cholesky'])(
+    'lr.cov 0 keeps the covariance exactly (%s); the mean alone converges below 2 lambda_min(Sigma) and diverges above',
+    (p) => {
+      const [below, above] = trainBatch(
+        batchOf([meanOnly(1.9 * lambdaMin, p), meanOnly(2.1 * lambdaMin, p)]),
+      );
+      expect(below.outcome).toBe('ok');
+      // The mean's optimum does not depend on Sigma: the sample mean.
+      expect(below.metrics.opt_mean_error).toBeLessThan(1e-5);
+      const pz = parameterizations.get(p)!;
+      const start = pz.covariance(Float32Array.from(pz.fromCovariance(Float64Array.from(S0.flat()), 2)), 2);
+      expect(below.gaussians?.learned.covariances[0].flat()).toEqual(Array.from(start));
+      // Along Sigma's smallest eigenvector each step multiplies the mean's error by 1 - lr / lambda_min = -1.1.
+      expect(above.outcome).toBe('diverged');
+    },
+  );
 });

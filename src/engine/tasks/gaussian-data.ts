@@ -10,6 +10,10 @@ import type { ParamGroup, StepOutput, Task, TaskInstance } from './types.js';
 export interface GaussianDataOptions {
   n_data: number;
   iterations: number;
+  /** Starting mean; absent: 0. */
+  init_mean?: number[];
+  /** Starting covariance; absent: the identity. */
+  init_covariance?: number[][];
 }
 
 /**
@@ -75,8 +79,22 @@ export function gaussianFitTask(
     options: {
       n_data: { type: 'integer', minimum: 1, description: 'Data points drawn from the true Gaussian.' },
       iterations: { type: 'integer', minimum: 1, description: 'Gradient steps.' },
+      init_mean: {
+        type: 'array',
+        description: 'Starting mean: `dim` numbers (default 0).',
+        minItems: 1,
+        items: { type: 'number' },
+      },
+      init_covariance: {
+        type: 'array',
+        description: 'Starting covariance: a dim x dim positive-definite matrix (default the identity).',
+        minItems: 1,
+        items: { type: 'array', minItems: 1, items: { type: 'number' } },
+      },
       ...t.options,
     },
+    shapes: { init_mean: ['dim'], init_covariance: ['dim', 'dim'] },
+    covariances: ['init_covariance'],
     above: [
       {
         setting: 'task.n_data',
@@ -95,8 +113,8 @@ export function gaussianFitTask(
 /**
  * A one-Gaussian task's lane batch: every lane's problem, its points
  * [B, n, d] lane-major in host memory (for the fused losses), the parameter
- * groups `mean` [d] and `covariance` (raw), from mean 0 and Sigma = I, and
- * the metrics; the task adds its loss.
+ * groups `mean` [d] and `covariance` (raw), from `init_mean` and
+ * `init_covariance` (default 0 and I), and the metrics; the task adds its loss.
  */
 export abstract class GaussianFitBatch implements TaskInstance {
   readonly steps: number;
@@ -120,16 +138,23 @@ export abstract class GaussianFitBatch implements TaskInstance {
     this.n = n;
     this.steps = o.iterations;
     this.x = new Float32Array(B * n * d);
-    const raw0 = p.fromCovariance(identity(d), d);
+    // Task options are part of the shape key: every lane of a batch starts at the same point.
+    const mu0 = o.init_mean ?? new Array<number>(d).fill(0);
+    const raw0 = p.fromCovariance(
+      o.init_covariance ? Float64Array.from(o.init_covariance.flat()) : identity(d),
+      d,
+    );
+    const mus = new Float32Array(B * d);
     const raws = new Float32Array(B * raw0.length);
     this.lanes = configs.map((c, b) => {
       const lane = gaussianLane(c);
       this.x.set(lane.points, b * n * d);
+      mus.set(mu0, b * d);
       raws.set(raw0, b * raw0.length);
       return lane;
     });
     this.params = [
-      { name: 'mean', group: 'mean', shape: [d], init: new Float32Array(B * d) },
+      { name: 'mean', group: 'mean', shape: [d], init: mus },
       { name: 'covariance', group: 'cov', shape: p.rawShape(d), init: raws },
     ];
   }
