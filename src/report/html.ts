@@ -154,22 +154,26 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
   };
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
   else {
+    // A frontier's runs sit where its searches looked, so shares of them over a grid say nothing:
+    // its table replaces the stability map and pivots.
     if (e.frontier)
       add(
         'frontier',
         `Frontier: critical ${e.frontier.setting}`,
         await frontierHtml({ ...e, frontier: e.frontier }, results),
       );
-    add(
-      'stability',
-      'Stability map',
-      await figure(
-        'plot-stability',
-        stabilityMap(e, results),
-        `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
-      ),
-    );
-    add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
+    else {
+      add(
+        'stability',
+        'Stability map',
+        await figure(
+          'plot-stability',
+          stabilityMap(e, results),
+          `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
+        ),
+      );
+      add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
+    }
     add('reasons', 'Failure reasons', reasonsHtml(results));
     const steps = failureSteps(e, results);
     if (steps)

@@ -46,9 +46,10 @@ const csv: Reporter = {
 };
 
 const tables: Reporter = {
-  help: 'tables/*.csv: every summary table, one line per cell',
+  help: 'tables/*.csv: every summary table, one line per cell (none for a frontier)',
   onRunEnd(ctx) {
-    const specs = ctx.experiment.summary.tables;
+    // A frontier's one table is the frontier reporter's.
+    const specs = ctx.experiment.frontier ? [] : ctx.experiment.summary.tables;
     pivotFileNames(specs).forEach((name, i) => {
       ctx.write(join('tables', name), pivotCsv(pivot(ctx.experiment, ctx.results, specs[i])));
     });

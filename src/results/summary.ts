@@ -80,7 +80,9 @@ export function reasonsMarkdown(results: readonly RunResult[]): string {
 
 /** summary.md: what the run asked, every table of the summary, outcomes and failure reasons. */
 export function summaryMarkdown(e: Experiment, results: readonly RunResult[], when: string): string {
-  const sections = e.summary.tables.flatMap((spec) => {
+  // A frontier's runs sit where its searches looked: its table replaces the pivots over them.
+  const specs = e.frontier ? [] : e.summary.tables;
+  const sections = specs.flatMap((spec) => {
     const p = pivot(e, results, spec);
     return [`## ${pivotTitle(p)}`, '', pivotMarkdown(p), '', `${p.aggregate.about} Blank: no runs.`, ''];
   });
