@@ -160,6 +160,24 @@ export interface Experiment {
   /** How the axes combine into runs (zip, exclude, include, depends). */
   space: SweepSpace;
   summary: SummarySpec;
+  /** A search for the stability frontier along one more setting, for every run of the sweep. */
+  frontier?: FrontierSpec;
+}
+
+/**
+ * A frontier search: for every combination of the swept settings (seeds included), the largest
+ * value of `setting` in [min, max] whose run ends ok below the smallest that fails, by k-section
+ * in log space (`points` values a round) until failed / ok <= `precision`.
+ */
+export interface FrontierSpec {
+  /** Dotted path of a positive real setting (`lr.cov`); not swept. */
+  setting: string;
+  min: number;
+  max: number;
+  /** Ratio failed / ok at which a bracket is narrow enough, > 1. */
+  precision: number;
+  /** Values each search tests per round (lanes of one batch), >= 2. */
+  points: number;
 }
 
 /** One run to train: a resolved config and its stable id. */

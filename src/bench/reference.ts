@@ -42,8 +42,8 @@ export class ReferenceStep {
     this.labels = lane.labels;
     this.order = lane.order;
     this.params.set(lane.means, 0);
-    this.params.set(lane.raw, 4);
-    this.params.set(lane.raw, 8);
+    this.params.set(lane.raws[0], 4);
+    this.params.set(lane.raws[1], 8);
     const { mean, cov, weights } = config.lr;
     this.lr = Float32Array.from([...Array(4).fill(mean), ...Array(8).fill(cov), ...Array(4).fill(weights)]);
     this.momentum = f32(config.optimizer.momentum);

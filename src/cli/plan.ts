@@ -1,14 +1,24 @@
 import { loadExperiment } from '../config/load.js';
 import { task } from '../engine/tasks/index.js';
+import { maxRounds } from '../frontier/search.js';
 import { runCount, setting } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/pool.js';
 import { label } from '../results/summary.js';
-import type { Experiment } from '../types.js';
+import type { Experiment, FrontierSpec } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
 
 export const USAGE = 'covsweep plan FILE [--workers N] [--lanes N]';
+
+/** What a frontier search adds to the plan: each run of the sweep becomes a search of a few rounds. */
+function frontierLines(f: FrontierSpec, searches: number): string[] {
+  const rounds = maxRounds(f);
+  return [
+    `frontier: ${f.setting} from ${label(f.min)} to ${label(f.max)}, to a ratio of ${f.precision}, ${f.points} values a round`,
+    `  each run above is a search: at most ${rounds} rounds of ${searches * f.points} runs (${rounds * searches * f.points} in all); the batches below hold one value per search`,
+  ];
+}
 
 /** How a sweep expands and packs into lane batches, without training anything. */
 export async function plan(argv: string[]): Promise<number> {
@@ -26,6 +36,7 @@ export async function plan(argv: string[]): Promise<number> {
   const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];
   const out: string[] = [
     `${e.name}: ${runCount(e)} runs, ${batches.length} lane batches on ${workers} workers, ${laneSteps} run-steps`,
+    ...(e.frontier ? frontierLines(e.frontier, runCount(e)) : []),
     '',
     'axes:',
     ...e.axes.map(

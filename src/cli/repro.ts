@@ -15,7 +15,13 @@ export const USAGE = 'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backe
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
 function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult; backend?: string } {
   if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
-    const spec = [...expand(loadExperiment(source))].find((r) => r.id === id);
+    const e = loadExperiment(source);
+    const spec = [...expand(e)].find((r) => r.id === id);
+    if (!spec && e.frontier)
+      throw new CovsweepError(
+        'E_USAGE',
+        `${source} searches a frontier, whose runs follow from earlier results; give the run folder instead: covsweep repro RUN_DIR ${id}`,
+      );
     if (!spec) throw new CovsweepError('E_USAGE', `${source} has no run ${id}`);
     return { spec };
   }

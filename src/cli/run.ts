@@ -3,6 +3,7 @@ import { CovsweepError } from '../config/errors.js';
 import { loadExperiment } from '../config/load.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
+import { searchFrontier } from '../frontier/session.js';
 import { expand } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
@@ -13,6 +14,7 @@ import { reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
+import type { RunSpec } from '../types.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 import { VERSION } from './version.js';
@@ -65,6 +67,11 @@ export async function run(argv: string[]): Promise<number> {
     );
   if (asked.shard && asked.only) throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
   const e = loadExperiment(file);
+  if (e.frontier && (asked.shard || asked.only))
+    throw new CovsweepError(
+      'E_USAGE',
+      `${file} searches a frontier, whose runs are chosen round by round from earlier results; --shard and --only do not apply: run the whole file`,
+    );
   const root = values.out ?? 'runs';
 
   // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
@@ -109,50 +116,62 @@ export async function run(argv: string[]): Promise<number> {
     if (resumed?.changed) folder.write(basename(e.file), e.source);
     const earlier = resumed?.results ?? [];
     const recorded = new Set(earlier.map((r) => r.id));
-    const todo = selected.filter((r) => !recorded.has(r.id));
-
-    const batches = pack(todo, {
-      workers,
-      lanes,
-      steps: (c) => task(c.task.name).steps(c),
-    });
-    const progress = new Progress(
-      todo.length,
-      batches.reduce((n, b) => n + b.steps * b.runs.length, 0),
-    );
     const results = [...earlier];
     const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
-    let unfinished = 0;
-    try {
-      ({ unfinished } = await runBatches(batches, {
+    /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
+    const train = async (runs: RunSpec[]): Promise<number> => {
+      const batches = pack(runs, {
         workers,
-        backend,
-        timeout,
-        signal: stop.signal,
-        grace: GRACE_SECONDS * 1000,
-        onProgress: (batch, steps) => progress.batchSteps(batch, steps),
-        onRetry: (batch, reason) =>
-          progress.note(
-            `covsweep: batch #${batch.index} (${batch.runs.length} runs) failed: ${reason}; retrying its runs one by one`,
-          ),
-        onResults: (rs, used) => {
-          folder.append(rs);
-          results.push(...rs);
-          if (used !== 'none') backends.add(used);
-          progress.results(rs);
-        },
-      }));
-    } catch (err) {
+        lanes,
+        steps: (c) => task(c.task.name).steps(c),
+      });
+      const progress = new Progress(
+        runs.length,
+        batches.reduce((n, b) => n + b.steps * b.runs.length, 0),
+      );
+      let unfinished: number;
+      try {
+        ({ unfinished } = await runBatches(batches, {
+          workers,
+          backend,
+          timeout,
+          signal: stop.signal,
+          grace: GRACE_SECONDS * 1000,
+          onProgress: (batch, steps) => progress.batchSteps(batch, steps),
+          onRetry: (batch, reason) =>
+            progress.note(
+              `covsweep: batch #${batch.index} (${batch.runs.length} runs) failed: ${reason}; retrying its runs one by one`,
+            ),
+          onResults: (rs, used) => {
+            folder.append(rs);
+            results.push(...rs);
+            if (used !== 'none') backends.add(used);
+            progress.results(rs);
+          },
+        }));
+      } catch (err) {
+        progress.finish();
+        process.stderr.write(
+          `covsweep: finished runs are in ${folder.results}; ${resumeHint(file, folder)}\n`,
+        );
+        throw err;
+      }
       progress.finish();
-      process.stderr.write(`covsweep: finished runs are in ${folder.results}; ${resumeHint(file, folder)}\n`);
-      throw err;
-    }
-    progress.finish();
+      return unfinished;
+    };
+    const unfinished = e.frontier
+      ? await searchFrontier({ ...e, frontier: e.frontier }, results, train, (round, runs, open) =>
+          process.stderr.write(`covsweep: frontier round ${round}: ${runs} runs for ${open} open searches\n`),
+        )
+      : await train(selected.filter((r) => !recorded.has(r.id)));
+    // A frontier's runs are known only once its searches have run.
+    const planned = e.frontier ? results.length + unfinished : selected.length;
 
     const ordered = inPlanOrder(e, results);
     folder.rewriteResults(ordered);
     folder.writeManifest({
       ...manifest,
+      runs: planned,
       backend: [...backends].join(',') || 'none',
       ended: new Date().toISOString(),
       interrupted: unfinished > 0 || undefined,
@@ -160,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     const summary = await reportRun(folder.dir, e, ordered);
     if (unfinished > 0) {
       process.stderr.write(
-        `covsweep: stopped with ${unfinished} of ${selected.length} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,
+        `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,
       );
       return INTERRUPTED;
     }

@@ -21,6 +21,11 @@ export interface CatalogTask {
    */
   shapes?: Record<string, string[]>;
   /**
+   * List-valued options (of `shapes`) whose innermost d x d lists are covariances: each must be
+   * symmetric positive definite.
+   */
+  covariances?: string[];
+  /**
    * Settings that must be larger than another for the task to make sense, with the reason in
    * words: `{ setting: 'task.n_data', than: 'dim', because: '...' }`. The schema cannot say this
    * either, as both sides are settings and either may be swept.

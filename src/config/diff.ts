@@ -1,4 +1,5 @@
 import { expand } from '../plan/expand.js';
+import { canonicalJson } from '../plan/ids.js';
 import { label } from '../results/summary.js';
 import type { Experiment } from '../types.js';
 
@@ -34,6 +35,9 @@ function show(values: Map<string, unknown> | undefined): string {
 export function experimentChanges(before: Experiment, after: Experiment): string[] {
   const lines: string[] = [];
   if (before.name !== after.name) lines.push(`name: ${before.name} -> ${after.name}`);
+  // A frontier's runs follow from its search as much as from the sweep.
+  const frontier = (e: Experiment) => (e.frontier ? canonicalJson(e.frontier) : 'none');
+  if (frontier(before) !== frontier(after)) lines.push(`frontier: ${frontier(before)} -> ${frontier(after)}`);
   const ids = (e: Experiment) => new Set([...expand(e)].map((r) => r.id));
   const [a, b] = [ids(before), ids(after)];
   if (a.size === b.size && [...a].every((id) => b.has(id))) return lines;

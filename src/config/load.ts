@@ -4,6 +4,7 @@ import type { Experiment } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
+import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { plainSpace, resolveSpace, variedSettings } from './rules.js';
@@ -58,6 +59,7 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   checkAbove(base, varied, task, source, problems);
   const optimizer = spec.optimizer ?? {};
   checkOptimizerOptions(optimizer, axes, catalog, source, problems);
+  const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
   return {
     name: spec.name,
@@ -71,5 +73,6 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     axes,
     space,
     summary,
+    ...(frontier ? { frontier } : {}),
   };
 }

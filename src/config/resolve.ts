@@ -2,6 +2,7 @@ import type { AggregateName } from '../results/aggregate.js';
 import type { LearningRates, RunConfig, SummarySpec, SweepAxis, TableSpec, Thresholds } from '../types.js';
 import type { Catalog, CatalogTask } from './catalog.js';
 import type { ProblemList } from './errors.js';
+import type { FrontierFile } from './frontier.js';
 import { type OptimizerFile, resolveOptimizer } from './optimizer.js';
 import type { SweepRulesFile } from './rules.js';
 import { DEFAULTS } from './settings.js';
@@ -25,6 +26,7 @@ export interface ExperimentFile extends SweepRulesFile {
   record_every?: number;
   max_runs?: number;
   sweep?: Record<string, AxisSpec>;
+  frontier?: FrontierFile;
   summary?: SummaryFile;
 }
 

@@ -1,5 +1,6 @@
 import { AGGREGATE_NAMES } from '../results/aggregate.js';
 import type { Catalog, CatalogTask } from './catalog.js';
+import { frontierSchema } from './frontier.js';
 import {
   DEFAULTS,
   type JsonSchema,
@@ -234,6 +235,7 @@ export function buildSchema(catalog: Catalog): JsonSchema {
       exclude: { type: 'array', description: RULES.exclude },
       include: { type: 'array', description: RULES.include },
       depends: { type: 'object', description: RULES.depends },
+      frontier: frontierSchema(),
       summary: summarySchema(),
     },
     definitions: { generator: GENERATOR, ...sharedAxes(catalog) },

@@ -88,8 +88,8 @@ function optimizerOptions(catalog: Catalog): Record<string, JsonSchema> {
 export function settings(catalog: Catalog): Record<string, JsonSchema> {
   const lr = (group: keyof typeof GROUP): JsonSchema => ({
     type: 'number',
-    exclusiveMinimum: 0,
-    description: `Learning rate of the ${GROUP[group]}. ${perTask(catalog, (t) => t.lr[group])}`,
+    minimum: 0,
+    description: `Learning rate of the ${GROUP[group]}, 0 = frozen at the start. ${perTask(catalog, (t) => t.lr[group])}`,
   });
   const names = catalog.optimizers.map((o) => o.name);
   return {

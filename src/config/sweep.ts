@@ -23,7 +23,7 @@ export type AxisSpec =
 // Array.isArray does not narrow readonly arrays out of a union.
 const isList = (spec: AxisSpec): spec is readonly SweepValue[] => Array.isArray(spec);
 
-function canonical(x: number): number {
+export function canonical(x: number): number {
   return Number.isInteger(x) ? x + 0 : Number(x.toPrecision(12)) + 0;
 }
 

@@ -1,4 +1,11 @@
 import type { TopLevelSpec } from 'vega-lite';
+import {
+  type FrontierExperiment,
+  frontierAbout,
+  frontierHeader,
+  frontierRows,
+  rowCells,
+} from '../frontier/summary.js';
 import { label } from '../results/format.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
@@ -6,6 +13,7 @@ import { OUTCOMES, pivotTitle } from '../results/summary.js';
 import type { Experiment, RunResult } from '../types.js';
 import { learningCurves } from './charts/curves.js';
 import { failureSteps } from './charts/failure-steps.js';
+import { frontierPlot } from './charts/frontier.js';
 import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
 import { toSvg } from './render.js';
@@ -39,6 +47,29 @@ function pivotHtml(p: Pivot): string {
     `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>`,
     `<tbody>${body.join('\n')}</tbody></table>`,
     `<p class="note">${esc(p.aggregate.about)} Blank: no runs.</p>`,
+  ].join('\n');
+}
+
+async function frontierHtml(e: FrontierExperiment, results: readonly RunResult[]): Promise<string> {
+  const rows = frontierRows(e, results).map(
+    (r) =>
+      `<tr>${[...r.settings.map(([, v]) => label(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
+  );
+  const plot = frontierPlot(e, results);
+  return [
+    plot
+      ? await figure(
+          'plot-frontier',
+          plot,
+          `Median critical ${esc(e.frontier.setting)} over seeds, with the 10-90% range as a bar; a triangle is a median beyond the searched range, drawn at the bound.`,
+        )
+      : '',
+    `<table class="pivot"><caption>Critical ${esc(e.frontier.setting)} per combination</caption>`,
+    `<thead><tr>${frontierHeader(e)
+      .map((h) => `<th>${esc(h)}</th>`)
+      .join('')}</tr></thead>`,
+    `<tbody>${rows.join('\n')}</tbody></table>`,
+    `<p class="note">${esc(frontierAbout(e.frontier))}</p>`,
   ].join('\n');
 }
 
@@ -123,16 +154,26 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
   };
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
   else {
-    add(
-      'stability',
-      'Stability map',
-      await figure(
-        'plot-stability',
-        stabilityMap(e, results),
-        `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
-      ),
-    );
-    add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
+    // A frontier's runs sit where its searches looked, so shares of them over a grid say nothing:
+    // its table replaces the stability map and pivots.
+    if (e.frontier)
+      add(
+        'frontier',
+        `Frontier: critical ${e.frontier.setting}`,
+        await frontierHtml({ ...e, frontier: e.frontier }, results),
+      );
+    else {
+      add(
+        'stability',
+        'Stability map',
+        await figure(
+          'plot-stability',
+          stabilityMap(e, results),
+          `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
+        ),
+      );
+      add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
+    }
     add('reasons', 'Failure reasons', reasonsHtml(results));
     const steps = failureSteps(e, results);
     if (steps)

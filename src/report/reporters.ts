@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
 import { resultsCsv } from '../results/csv.js';
 import { pivot } from '../results/pivot.js';
 import type { Manifest } from '../results/store.js';
@@ -45,12 +46,24 @@ const csv: Reporter = {
 };
 
 const tables: Reporter = {
-  help: 'tables/*.csv: every summary table, one line per cell',
+  help: 'tables/*.csv: every summary table, one line per cell (none for a frontier)',
   onRunEnd(ctx) {
-    const specs = ctx.experiment.summary.tables;
+    // A frontier's one table is the frontier reporter's.
+    const specs = ctx.experiment.frontier ? [] : ctx.experiment.summary.tables;
     pivotFileNames(specs).forEach((name, i) => {
       ctx.write(join('tables', name), pivotCsv(pivot(ctx.experiment, ctx.results, specs[i])));
     });
+  },
+};
+
+const frontier: Reporter = {
+  help: "frontier.jsonl and tables/frontier.csv (frontier experiments): each search's bracket, the critical value per combination",
+  onRunEnd(ctx) {
+    const e = ctx.experiment;
+    if (!e.frontier) return;
+    const fe = { ...e, frontier: e.frontier };
+    ctx.write('frontier.jsonl', frontierJsonl(fe, ctx.results));
+    ctx.write(join('tables', 'frontier.csv'), frontierCsv(fe, ctx.results));
   },
 };
 
@@ -69,7 +82,7 @@ const html: Reporter = {
 };
 
 /** Every reporter by name, in the order they run. */
-export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, markdown, html };
+export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, frontier, markdown, html };
 
 /**
  * Runs the named reporters (default: all) over a finished run folder and returns what they wrote,

@@ -1,3 +1,4 @@
+import { frontierMarkdown } from '../frontier/summary.js';
 import { setting } from '../plan/expand.js';
 import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
 import { csvLine } from './csv.js';
@@ -79,7 +80,9 @@ export function reasonsMarkdown(results: readonly RunResult[]): string {
 
 /** summary.md: what the run asked, every table of the summary, outcomes and failure reasons. */
 export function summaryMarkdown(e: Experiment, results: readonly RunResult[], when: string): string {
-  const sections = e.summary.tables.flatMap((spec) => {
+  // A frontier's runs sit where its searches looked: its table replaces the pivots over them.
+  const specs = e.frontier ? [] : e.summary.tables;
+  const sections = specs.flatMap((spec) => {
     const p = pivot(e, results, spec);
     return [`## ${pivotTitle(p)}`, '', pivotMarkdown(p), '', `${p.aggregate.about} Blank: no runs.`, ''];
   });
@@ -88,6 +91,7 @@ export function summaryMarkdown(e: Experiment, results: readonly RunResult[], wh
     '',
     e.description.trim(),
     '',
+    ...(e.frontier ? [frontierMarkdown({ ...e, frontier: e.frontier }, results)] : []),
     ...sections,
     '## Runs by outcome',
     '',

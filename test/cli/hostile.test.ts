@@ -31,7 +31,7 @@ const CASES: Record<string, [line: number, col: number | undefined, message: Reg
   'unknown-task': [
     3,
     9,
-    /"task.name" must be one of "mvn-classifier" or "score-matching", received "gaussian-classifier"/,
+    /"task.name" must be one of "mvn-classifier", "score-matching" or "mle", received "gaussian-classifier"/,
   ],
   'unknown-parameterization': [
     3,
@@ -39,10 +39,18 @@ const CASES: Record<string, [line: number, col: number | undefined, message: Reg
     // The list grows with the registry; what matters is that it names the valid ones and what was received.
     /"parameterization" must be one of "full", .*"log-cholesky".* or "[a-z-]+", received "cholesky"/,
   ],
-  'negative-lr': [3, 11, /"lr.cov" must be a number > 0, received -1.0e-3/],
-  'zero-lr': [4, 9, /"lr.mean" must be a number > 0, received 0/],
-  'swept-zero-lr': [4, 20, /"sweep.lr.cov\[1\]" must be a number > 0, received 0/],
-  'generated-negative-lr': [4, 11, /sweep axis "lr.cov" generates -0.001, but "lr.cov" must be a number > 0/],
+  'negative-lr': [3, 11, /"lr.cov" must be a number >= 0, received -1.0e-3/],
+  'generated-negative-lr': [
+    4,
+    11,
+    /sweep axis "lr.cov" generates -0.001, but "lr.cov" must be a number >= 0/,
+  ],
+  'init-covariance-not-positive-definite': [4, 20, /"task.init_covariance" is not positive definite/],
+  'init-covariances-asymmetric': [
+    6,
+    7,
+    /"task.init_covariances\[1\]" is not symmetric: \[1\]\[0\] is 0 but \[0\]\[1\] is 0.01; make it symmetric/,
+  ],
   'negative-timeout': [3, 10, /"timeout" must be a number >= 0, received -5/],
   'momentum-one': [3, 23, /"optimizer.momentum" must be a number >= 0 and < 1, received 1/],
   'empty-sweep-axis': [4, 9, /sweep axis "seed" is empty; give at least one value/],

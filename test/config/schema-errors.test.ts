@@ -56,18 +56,17 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       yaml('name: t', 'task:', '  name: mvn'),
       3,
       9,
-      /"task.name" must be one of "mvn-classifier" or "score-matching", received "mvn"$/,
+      /"task.name" must be one of "mvn-classifier", "score-matching" or "mle", received "mvn"$/,
     );
   });
 
-  it('rejects a learning rate <= 0, quoting the number as written', () => {
+  it('rejects a learning rate < 0 (0 freezes the group), quoting the number as written', () => {
     expectFirst(
       yaml(...MINIMAL, 'lr:', '  cov: -1e-3'),
       5,
       8,
-      /"lr.cov" must be a number > 0, received -1e-3$/,
+      /"lr.cov" must be a number >= 0, received -1e-3$/,
     );
-    expectFirst(yaml(...MINIMAL, 'lr: {cov: 0}'), 4, 11, /"lr.cov" must be a number > 0, received 0$/);
   });
 
   it('rejects a name that would leave runs/', () => {
@@ -87,7 +86,7 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       /missing required key "name" at the top level; add it \(Experiment name/,
     );
     expect(error.problems[1]).toMatch(
-      /:2:3: missing required key "name" in "task"; add it \(one of "mvn-classifier" or "score-matching"\)$/,
+      /:2:3: missing required key "name" in "task"; add it \(one of "mvn-classifier", "score-matching" or "mle"\)$/,
     );
   });
 

@@ -33,7 +33,11 @@ describe('the experiment schema', () => {
       'spd-riemannian',
       'full-clip',
     ]);
-    expect(schema.properties?.task?.properties?.name?.enum).toEqual(['mvn-classifier', 'score-matching']);
+    expect(schema.properties?.task?.properties?.name?.enum).toEqual([
+      'mvn-classifier',
+      'score-matching',
+      'mle',
+    ]);
   });
 
   it('takes tasks and parameterizations from the catalog, not from code', () => {

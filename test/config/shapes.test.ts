@@ -46,3 +46,64 @@ describe('list-valued task options sized by settings', () => {
     );
   });
 });
+
+describe('starting points', () => {
+  it('checks init_mean and init_covariance (mle, score-matching) against dim', () => {
+    const mle = ['name: t', 'task:', '  name: mle'];
+    expect(
+      loadExperiment(
+        writeExperiment(yaml(...mle, '  init_mean: [1, 2]', '  init_covariance: [[2, 1], [1, 2]]')),
+      ).base.task.init_covariance,
+    ).toEqual([
+      [2, 1],
+      [1, 2],
+    ]);
+    expectFirst(
+      yaml(...mle, '  init_mean: [1, 2, 3]'),
+      4,
+      14,
+      /"task.init_mean" must have 2 items \("dim" is 2\), received 3$/,
+    );
+    expectFirst(
+      yaml('name: t', 'task:', '  name: score-matching', '  init_covariance: [[1, 0], [0]]'),
+      4,
+      29,
+      /"task.init_covariance\[1\]" must have 2 items \("dim" is 2\), received 1$/,
+    );
+  });
+
+  it('rejects covariances that are not symmetric positive definite, at the matrix', () => {
+    expectFirst(
+      yaml('name: t', 'task:', '  name: mle', '  init_covariance: [[1, 0], [0, -1]]'),
+      4,
+      20,
+      /"task.init_covariance" is not positive definite \(its Cholesky factorisation fails\); give a matrix whose eigenvalues are all > 0$/,
+    );
+    expectFirst(
+      yaml(...MINIMAL, '  init_covariances: [[[1, 0], [0, 1]], [[1, 0.5], [0.4, 1]]]'),
+      4,
+      40,
+      /"task.init_covariances\[1\]" is not symmetric: \[1\]\[0\] is 0.4 but \[0\]\[1\] is 0.5; make it symmetric$/,
+    );
+    // The true categories too: sampling from them needs a covariance.
+    expectFirst(
+      yaml(...MINIMAL, '  covariances: [[[1, 0], [0, 1]], [[0, 0], [0, 0]]]'),
+      4,
+      35,
+      /"task.covariances\[1\]" is not positive definite/,
+    );
+  });
+
+  it('admits a learning rate of 0 (the group stays frozen), not below', () => {
+    const e = loadExperiment(
+      writeExperiment(yaml('name: t', 'task: {name: mle}', 'lr: {cov: 0, mean: 0.1}')),
+    );
+    expect(e.base.lr).toEqual({ cov: 0, mean: 0.1, weights: 0.01 });
+    expectFirst(
+      yaml(...MINIMAL, 'lr: {weights: -1}'),
+      4,
+      15,
+      /"lr.weights" must be a number >= 0, received -1$/,
+    );
+  });
+});

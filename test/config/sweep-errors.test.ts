@@ -13,8 +13,8 @@ describe('sweep problems', () => {
     );
   });
 
-  it('rejects lr.cov <= 0 in a list, in logspace bounds, and when a linspace generates it', () => {
-    expectFirst(sweep('lr.cov: [0.1, 0]'), 5, 17, /"sweep.lr.cov\[1\]" must be a number > 0, received 0$/);
+  it('rejects lr.cov < 0 in a list, logspace bounds <= 0, and a linspace that generates lr.cov < 0', () => {
+    expectFirst(sweep('lr.cov: [0.1, -1]'), 5, 17, /"sweep.lr.cov\[1\]" must be a number >= 0, received -1$/);
     expectFirst(
       sweep('lr.cov: {logspace: [-1, 1, 3]}'),
       5,
@@ -25,7 +25,7 @@ describe('sweep problems', () => {
       sweep('lr.cov: {linspace: [-1, 1, 3]}'),
       5,
       11,
-      /sweep axis "lr.cov" generates -1, but "lr.cov" must be a number > 0; change the linspace$/,
+      /sweep axis "lr.cov" generates -1, but "lr.cov" must be a number >= 0; change the linspace$/,
     );
   });
 

@@ -365,10 +365,10 @@ describe('sweep rules: problems, at the place they are', () => {
       /include\[0\] has dim 8, for which depends "task.epochs" gives no value; set "task.epochs" in it, or add 8 to depends/,
     );
     expectProblem(
-      yaml(...MINIMAL, ...axes, 'include:', '  - { lr.cov: 0 }'),
+      yaml(...MINIMAL, ...axes, 'include:', '  - { lr.cov: -1 }'),
       9,
       15,
-      /"include\[0\].lr.cov" must be a number > 0, received 0/,
+      /"include\[0\].lr.cov" must be a number >= 0, received -1/,
     );
   });
 });

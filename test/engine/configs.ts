@@ -44,3 +44,21 @@ export function scoreMatchingConfig(
 export function batchOf(configs: RunConfig[]): LaneBatch {
   return { index: 0, shapeKey: '', runs: configs.map((config, i) => ({ id: `run${i}`, config })), steps: 0 };
 }
+
+/** score-matching's config with the mle task (same data), lr 1e-2. */
+export function mleConfig(
+  o: {
+    parameterization?: string;
+    lr?: number;
+    seed?: number;
+    dim?: number;
+    iterations?: number;
+    n_data?: number;
+  } = {},
+): RunConfig {
+  const c = scoreMatchingConfig({ ...o, lr: o.lr ?? 1e-2 });
+  return {
+    ...c,
+    task: { name: 'mle', n_data: o.n_data ?? 50, iterations: o.iterations ?? 4000, shuffle: true },
+  };
+}

@@ -6,7 +6,7 @@ import type { Parameterization } from '../../src/engine/parameterizations/types.
 import { task } from '../../src/engine/tasks/index.js';
 import type { RunConfig } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';
-import { classifierConfig, scoreMatchingConfig } from './configs.js';
+import { classifierConfig, mleConfig, scoreMatchingConfig } from './configs.js';
 import { expectFusedMatchesPlain, uniform } from './fused.js';
 
 /** A task's per-lane loss at its initial parameters moved by seeded noise, as a function of the parameters. */
@@ -59,5 +59,20 @@ describe.each(BACKENDS)('fused task losses match their plain form on %s', (backe
       expectFusedMatchesPlain(f, inputs, { tolerance: 1e-4 });
       t.dispose();
     });
+
+    it.each([2, 5, 16])(
+      'mle in %i-D, full batch and a minibatch: the whole loss and its gradients',
+      (dim) => {
+        for (const batch_size of [undefined, 7]) {
+          const configs = [0, 1].map((seed) => {
+            const c = mleConfig({ parameterization: name, seed, dim });
+            return { ...c, task: { ...c.task, ...(batch_size ? { batch_size } : {}) } };
+          });
+          const { f, inputs, t } = taskLoss(configs, p, 3);
+          expectFusedMatchesPlain(f, inputs, { tolerance: 1e-4 });
+          t.dispose();
+        }
+      },
+    );
   });
 });

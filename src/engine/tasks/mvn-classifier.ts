@@ -18,6 +18,8 @@ export interface ClassifierOptions {
   means?: number[][];
   covariances?: number[][][];
   init_means?: number[][];
+  /** Starting covariances, one per unit; absent: init_cov_scale times the identity. */
+  init_covariances?: number[][][];
   init_cov_scale: number;
 }
 
@@ -40,6 +42,13 @@ const SEED_INIT_MEANS = [
   [-0.25, 0.05],
   [-0.15, -0.25],
 ];
+
+const matrices = (what: string) => ({
+  type: 'array',
+  description: `${what}: \`units\` dim x dim positive-definite matrices.`,
+  minItems: 2,
+  items: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'number' } } },
+});
 
 const vectors = (what: string) => ({
   type: 'array',
@@ -113,14 +122,11 @@ export const mvnClassifier: Task = {
     epochs: { type: 'integer', minimum: 1, description: 'Passes over the training data.' },
     shuffle: { type: 'boolean', description: 'Reshuffle the training data every epoch.' },
     means: vectors("True category means (seed 000's for 2 units in 2-D, else drawn from the seed)"),
-    covariances: {
-      type: 'array',
-      description:
-        "True category covariances: `units` dim x dim positive-definite matrices (seed 000's for 2 units in 2-D, else drawn from the seed).",
-      minItems: 2,
-      items: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'number' } } },
-    },
+    covariances: matrices(
+      "True category covariances (seed 000's for 2 units in 2-D, else drawn from the seed)",
+    ),
     init_means: vectors("Initial model means (seed 000's for 2 units in 2-D, else near the true means)"),
+    init_covariances: matrices('Initial model covariances (default init_cov_scale times the identity)'),
     init_cov_scale: {
       type: 'number',
       exclusiveMinimum: 0,
@@ -134,7 +140,9 @@ export const mvnClassifier: Task = {
     means: ['task.units', 'dim'],
     covariances: ['task.units', 'dim', 'dim'],
     init_means: ['task.units', 'dim'],
+    init_covariances: ['task.units', 'dim', 'dim'],
   },
+  covariances: ['covariances', 'init_covariances'],
   steps(config) {
     const o = config.task as unknown as ClassifierOptions;
     return o.epochs * o.units * o.n_per_class;
@@ -173,7 +181,11 @@ export function classifierLane(c: RunConfig, p: Parameterization) {
     const perm = o.shuffle ? permutation(shuffles, n) : null;
     for (let i = 0; i < n; i++) order[e * n + i] = perm ? perm[i] : i;
   }
-  return { truth: t, points, labels, means, raw: p.fromCovariance(identity(d, o.init_cov_scale), d), order };
+  const covs = o.init_covariances?.map((c) => Float64Array.from(c.flat()));
+  const raws = Array.from({ length: o.units }, (_, u) =>
+    p.fromCovariance(covs ? covs[u] : identity(d, o.init_cov_scale), d),
+  );
+  return { truth: t, points, labels, means, raws, order };
 }
 
 /**
@@ -237,7 +249,7 @@ class ClassifierBatch implements TaskInstance {
       this.x.set(lane.points, b * this.n * d);
       this.y.set(lane.labels, b * this.n);
       mu0.set(lane.means, b * U * d);
-      for (let u = 0; u < U; u++) raw0.set(lane.raw, (b * U + u) * rawSize);
+      for (let u = 0; u < U; u++) raw0.set(lane.raws[u], (b * U + u) * rawSize);
       for (let s = 0; s < this.steps; s++) rows[b * this.steps + s] = b * this.n + lane.order[s];
     });
     this.schedule = transposed(rows, B, this.steps);

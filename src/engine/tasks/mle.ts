@@ -1,0 +1,119 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { permutation, type Stream, stream } from '../../data/random.js';
+import type { RunConfig } from '../../types.js';
+import { perLane } from '../parameterizations/counters.js';
+import type { Parameterization } from '../parameterizations/types.js';
+import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
+import { negLogLikelihood } from './nll.js';
+
+export interface MleOptions extends GaussianDataOptions {
+  name: 'mle';
+  /** Points per gradient step; absent: every point (full batch). */
+  batch_size?: number;
+  shuffle: boolean;
+}
+
+/**
+ * Maximum likelihood: gradient descent on the Gaussian negative
+ * log-likelihood, the mean over a batch of 0.5 log det(2 pi Sigma) + 0.5
+ * (x - mu)^T Sigma^-1 (x - mu), from mean 0 and Sigma = I, on score-matching's
+ * data. Full batch, or minibatches of `batch_size` points: consecutive slices
+ * of each epoch's order (reshuffled every epoch unless `shuffle: false`), the
+ * last slice of an epoch shorter when batch_size does not divide n_data, as
+ * torch's DataLoader makes them. Its optimum is score-matching's: the sample
+ * mean and 1/N sample covariance.
+ */
+export const mle = gaussianFitTask({
+  name: 'mle',
+  options: {
+    batch_size: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Points per gradient step (minibatches, each epoch in a new order); absent: all of them.',
+    },
+    shuffle: {
+      type: 'boolean',
+      description: 'With batch_size: reshuffle the points every epoch (false: file order).',
+    },
+  },
+  defaults: { n_data: 50, iterations: 4000, shuffle: true },
+  lr: { cov: 1e-2, mean: 1e-2, weights: 1e-2 },
+  momentum: 0,
+  create: (configs, p) => new MleBatch(configs, p),
+});
+
+class MleBatch extends GaussianFitBatch {
+  private readonly minibatches?: Minibatches;
+
+  constructor(configs: RunConfig[], p: Parameterization) {
+    super(configs, p);
+    const o = configs[0].task as unknown as MleOptions;
+    if (o.batch_size !== undefined && o.batch_size < this.n)
+      this.minibatches = new Minibatches(configs, o, this.x, this.n, this.d);
+  }
+
+  loss(step: number, [mu, raw]: tf.Tensor[]) {
+    const { d, p } = this;
+    const { factor, checks, counters } = p.factor(raw, d);
+    const { x, m } = this.minibatches?.at(step) ?? { x: this.x, m: this.n };
+    const loss = negLogLikelihood(x, m, mu as tf.Tensor2D, factor, p);
+    return { loss, checks, counters: perLane(counters, mu.shape[0]) };
+  }
+}
+
+/**
+ * The minibatch of every lane at a step: slice `step mod (steps per epoch)` of
+ * the epoch's order, gathered into [B, m, d]. Each lane draws its epochs'
+ * orders from its own 'shuffle' stream one epoch at a time (all of them at
+ * once would be iterations x batch_size indices per lane); steps come in
+ * order, and an earlier epoch asked for again replays the streams.
+ */
+class Minibatches {
+  private readonly size: number;
+  private readonly perEpoch: number;
+  private readonly shuffle: boolean;
+  private streams: Stream[] = [];
+  /** Each lane's order of the current epoch, [B][n]. */
+  private orders: Int32Array[] = [];
+  private epoch = -1;
+
+  constructor(
+    private readonly configs: RunConfig[],
+    o: MleOptions,
+    private readonly x: Float32Array,
+    private readonly n: number,
+    private readonly d: number,
+  ) {
+    this.size = o.batch_size!;
+    this.perEpoch = Math.ceil(n / this.size);
+    this.shuffle = o.shuffle;
+  }
+
+  at(step: number): { x: Float32Array; m: number } {
+    const { n, d, size } = this;
+    const epoch = Math.floor(step / this.perEpoch);
+    this.seek(epoch);
+    const start = (step % this.perEpoch) * size;
+    const m = Math.min(size, n - start);
+    const B = this.orders.length;
+    const x = new Float32Array(B * m * d);
+    for (let b = 0; b < B; b++) {
+      const order = this.orders[b];
+      for (let i = 0; i < m; i++) {
+        const from = (b * n + order[start + i]) * d;
+        x.set(this.x.subarray(from, from + d), (b * m + i) * d);
+      }
+    }
+    return { x, m };
+  }
+
+  private seek(epoch: number) {
+    if (epoch < this.epoch || this.epoch < 0) {
+      this.streams = this.configs.map((c) => stream(c.seed, 'shuffle'));
+      this.epoch = -1;
+    }
+    const identity = Int32Array.from({ length: this.n }, (_, i) => i);
+    for (; this.epoch < epoch; this.epoch++)
+      this.orders = this.streams.map((s) => (this.shuffle ? permutation(s, this.n) : identity));
+  }
+}
