@@ -95,12 +95,20 @@ export interface Experiment {
   base: RunConfig;
   axes: SweepAxis[];
   summary: SummarySpec;
+  /** Absolute path of the file `task.data` names, when it names one. */
+  dataFile?: string;
 }
 
 /** One run to train: a resolved config and its stable id. */
 export interface RunSpec {
   id: string;
   config: RunConfig;
+  /**
+   * Absolute path of the run's data file (`task.data`), for the worker. Not part of the id: the
+   * config identifies the file by its path as written and its content hash, so ids stay the same
+   * wherever the files lie.
+   */
+  dataFile?: string;
 }
 
 /** Runs that train together as lanes of one computation (same shape key). */

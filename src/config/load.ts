@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Experiment } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
+import { resolveData } from './data.js';
 import { CovsweepError, ProblemList } from './errors.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { DEFAULTS } from './settings.js';
@@ -51,6 +52,8 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   checkShapes(base, axes, task, source, problems);
   checkAbove(base, axes, task, source, problems);
   problems.throwIfAny();
+  const dataFile = resolveData(base, axes, task, source, problems);
+  problems.throwIfAny();
   return {
     name: spec.name,
     description: spec.description ?? DEFAULTS.description,
@@ -59,5 +62,6 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     base,
     axes,
     summary,
+    ...(dataFile ? { dataFile } : {}),
   };
 }

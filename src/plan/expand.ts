@@ -38,7 +38,7 @@ export function* expand(e: Experiment): Generator<RunSpec> {
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
 export function runAt(e: Experiment, i: number): RunSpec {
   const config = withSettings(e.base, picksAt(e, i));
-  return { id: runId(config), config };
+  return { id: runId(config), config, ...(e.dataFile ? { dataFile: e.dataFile } : {}) };
 }
 
 /** The axis values of run `i`: its digits in the mixed radix of the axis lengths, last axis fastest. */
