@@ -162,6 +162,8 @@ export interface Experiment {
   summary: SummarySpec;
   /** A search for the stability frontier along one more setting, for every run of the sweep. */
   frontier?: FrontierSpec;
+  /** Absolute path of the file `task.data` names, when it names one. */
+  dataFile?: string;
 }
 
 /**
@@ -184,6 +186,12 @@ export interface FrontierSpec {
 export interface RunSpec {
   id: string;
   config: RunConfig;
+  /**
+   * Absolute path of the run's data file (`task.data`), for the worker. Not part of the id: the
+   * config identifies the file by its path as written and its content hash, so ids stay the same
+   * wherever the files lie.
+   */
+  dataFile?: string;
 }
 
 /** Runs that train together as lanes of one computation (same shape key). */

@@ -15,7 +15,11 @@ export async function merge(argv: string[]): Promise<number> {
     throw new CovsweepError('E_USAGE', `give the run folders and --out; usage: ${USAGE}`);
   const m = mergeFolders(positionals, VERSION);
   for (const note of m.notes) process.stderr.write(`covsweep: ${note}\n`);
-  const folder = RunFolder.createAt(values.out, { file: m.copy.file, source: m.copy.text }, m.manifest);
+  const folder = RunFolder.createAt(
+    values.out,
+    { file: m.copy.file, source: m.copy.text, base: m.experiment.base, dataFile: m.experiment.dataFile },
+    m.manifest,
+  );
   const ordered = inPlanOrder(m.experiment, m.results);
   folder.rewriteResults(ordered);
   const summary = await reportRun(folder.dir, m.experiment, ordered);

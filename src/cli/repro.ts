@@ -1,6 +1,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { CovsweepError } from '../config/errors.js';
 import { loadExperiment, parseExperiment } from '../config/load.js';
+import { type DataRef, dataPath } from '../data/table.js';
 import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { Trace } from '../engine/trace.js';
@@ -27,14 +28,18 @@ function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult
   }
   const folder = RunFolder.open(source);
   const recorded = folder.readResults().results.find((r) => r.id === id);
-  // Older records name no backend; their folder's manifest lists every backend it used.
-  if (recorded)
-    return {
-      spec: { id, config: recorded.config },
-      recorded,
-      backend: recorded.backend ?? folder.manifest().backend.split(',')[0],
-    };
   const copy = folder.experimentCopy();
+  if (recorded) {
+    // Its data file is the folder's copy (the recorded config names it as written).
+    const data = recorded.config.task.data as DataRef | undefined;
+    const spec = {
+      id,
+      config: recorded.config,
+      ...(data ? { dataFile: dataPath(copy.file, data.file) } : {}),
+    };
+    // Older records name no backend; their folder's manifest lists every backend it used.
+    return { spec, recorded, backend: recorded.backend ?? folder.manifest().backend.split(',')[0] };
+  }
   const spec = [...expand(parseExperiment(copy.text, copy.file))].find((r) => r.id === id);
   if (!spec) throw new CovsweepError('E_USAGE', `${source} has no run ${id}; run ids are in its results.csv`);
   return { spec };

@@ -25,6 +25,8 @@ export interface CatalogTask {
    * symmetric positive definite.
    */
   covariances?: string[];
+  /** Whether `task.data` files have a `label` column (0..task.units-1) beside the points x1..xd. */
+  labelled?: boolean;
   /**
    * Settings that must be larger than another for the task to make sense, with the reason in
    * words: `{ setting: 'task.n_data', than: 'dim', because: '...' }`. The schema cannot say this

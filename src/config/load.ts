@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Experiment } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
+import { resolveData } from './data.js';
 import { CovsweepError, ProblemList } from './errors.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
@@ -61,6 +62,8 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   checkOptimizerOptions(optimizer, axes, catalog, source, problems);
   const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
+  const dataFile = resolveData(base, axes, task, source, problems);
+  problems.throwIfAny();
   return {
     name: spec.name,
     description: spec.description ?? DEFAULTS.description,
@@ -74,5 +77,6 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     space,
     summary,
     ...(frontier ? { frontier } : {}),
+    ...(dataFile ? { dataFile } : {}),
   };
 }

@@ -176,7 +176,9 @@ export function sweepablePaths(catalog: Catalog, task: CatalogTask): Map<string,
     if (SCALAR.has(String(schema.type))) paths.set(`parameterization_options.${option}`, schema);
   }
   for (const [option, schema] of Object.entries(task.options)) {
-    // A sweep value is one number, string or boolean: list-valued options stay fixed.
+    // A sweep value is one number, string or boolean: list-valued options stay fixed. So does
+    // `data`: its file is read and checked once, when the experiment is loaded.
+    if (option === 'data') continue;
     if (schema.enum || SCALAR.has(String(schema.type))) paths.set(`task.${option}`, schema);
   }
   return paths;

@@ -77,7 +77,8 @@ export class LaneTrainer {
     this.configs = batch.runs.map((r) => r.config);
     const first = this.configs[0];
     const p = parameterization(first.parameterization, first.parameterization_options);
-    this.t = task(first.task.name).create(this.configs, p);
+    // Task options, data included, are part of the shape key: one data file per batch.
+    this.t = task(first.task.name).create(this.configs, p, batch.runs[0].dataFile);
     this.steps = this.t.steps;
     this.health = new Health(
       this.configs.length,

@@ -23,10 +23,10 @@ export interface FrontierState {
   wanted: RunSpec[];
 }
 
-/** The run testing `value` of the frontier's setting in the search from `base`. */
-export function pointRun(base: RunConfig, spec: FrontierSpec, value: number): RunSpec {
+/** The run testing `value` of the frontier's setting in the search from `base` (of `e`'s sweep). */
+export function pointRun(e: Experiment, base: RunConfig, spec: FrontierSpec, value: number): RunSpec {
   const config = withSettings(base, [[spec.setting, value]]);
-  return { id: runId(config), config };
+  return { id: runId(config), config, ...(e.dataFile ? { dataFile: e.dataFile } : {}) };
 }
 
 /**
@@ -49,7 +49,7 @@ export function replay(
     let rounds = 0;
     let done = false;
     for (let values = firstPoints(spec); ; ) {
-      const runs = values.map((v) => pointRun(base, spec, v));
+      const runs = values.map((v) => pointRun(e, base, spec, v));
       const missing = runs.filter((r) => !known.has(r.id));
       if (missing.length) {
         wanted.push(...missing);

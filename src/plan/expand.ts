@@ -47,7 +47,7 @@ export function* expand(e: Experiment): Generator<RunSpec> {
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
 export function runAt(e: Experiment, i: number): RunSpec {
   const config = configWith(e, picksAt(e.space, i));
-  return { id: runId(config), config };
+  return { id: runId(config), config, ...(e.dataFile ? { dataFile: e.dataFile } : {}) };
 }
 
 /**

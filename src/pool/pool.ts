@@ -181,9 +181,9 @@ function limited(batch: LaneBatch, cliTimeout = 0): LaneBatch {
   if (!cliTimeout) return batch;
   return {
     ...batch,
-    runs: batch.runs.map(({ id, config }) => ({
-      id,
-      config: { ...config, timeout: runLimit(config, cliTimeout) },
+    runs: batch.runs.map((run) => ({
+      ...run,
+      config: { ...run.config, timeout: runLimit(run.config, cliTimeout) },
     })),
   };
 }

@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -11,6 +12,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
+import { copyName, type DataRef } from '../data/table.js';
 import type { Experiment, RunResult } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
 
@@ -60,6 +62,9 @@ function ioError(what: string, cause: unknown, fix: string): CovsweepError {
  * disk whatever happens next; the other files are written whole (temp file
  * then rename), never half.
  */
+/** What a run folder keeps of its experiment: the file's text, and its data file when it has one. */
+type Copied = Pick<Experiment, 'file' | 'source'> & Partial<Pick<Experiment, 'base' | 'dataFile'>>;
+
 export class RunFolder {
   readonly results: string;
 
@@ -72,11 +77,7 @@ export class RunFolder {
    * empty results.jsonl, or an `E_IO` error and no folder: it is written before
    * any training, so a root that cannot be written costs nothing.
    */
-  static create(
-    root: string,
-    e: Pick<Experiment, 'name' | 'file' | 'source'>,
-    manifest: Manifest,
-  ): RunFolder {
+  static create(root: string, e: Copied & Pick<Experiment, 'name'>, manifest: Manifest): RunFolder {
     const parent = join(root, e.name);
     let made: string | undefined;
     let dir = '';
@@ -96,7 +97,7 @@ export class RunFolder {
   }
 
   /** `create` at exactly `dir`, which must not exist or be empty (`covsweep merge --out`). */
-  static createAt(dir: string, e: Pick<Experiment, 'file' | 'source'>, manifest: Manifest): RunFolder {
+  static createAt(dir: string, e: Copied, manifest: Manifest): RunFolder {
     if (existsSync(dir) && readdirSync(dir).length > 0)
       throw new CovsweepError('E_USAGE', `${dir} is not empty; give a new folder`);
     let made: string | undefined;
@@ -109,9 +110,15 @@ export class RunFolder {
     }
   }
 
-  private static fill(dir: string, e: Pick<Experiment, 'file' | 'source'>, manifest: Manifest): RunFolder {
+  private static fill(dir: string, e: Copied, manifest: Manifest): RunFolder {
     // The text that was validated, not the file as it may be by now.
     writeFileSync(join(dir, basename(e.file)), e.source);
+    // The data file too, so that the folder alone can be resumed, reported on and reproduced.
+    const data = e.base?.task.data as DataRef | undefined;
+    if (e.dataFile && data) {
+      mkdirSync(join(dir, 'data'));
+      copyFileSync(e.dataFile, join(dir, 'data', copyName(data.file)));
+    }
     writeFileSync(join(dir, 'results.jsonl'), '');
     const folder = new RunFolder(dir);
     folder.writeManifest(manifest);

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
+import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import type { Metrics, RunConfig } from '../../types.js';
 import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import type { Parameterization } from '../parameterizations/types.js';
@@ -14,6 +15,13 @@ export interface GaussianDataOptions {
   init_mean?: number[];
   /** Starting covariance; absent: the identity. */
   init_covariance?: number[][];
+  /** User data (resolved by the config); absent: n_data generated points. */
+  data?: DataRef;
+}
+
+/** Points per lane: the data file's rows, or n_data. */
+function pointCount(o: GaussianDataOptions): number {
+  return o.data ? o.data.rows : o.n_data;
 }
 
 /**
@@ -30,22 +38,29 @@ export interface GaussianLane {
 
 /**
  * A run's true Gaussian and its points: n_data draws of N(m, T T^T) with
- * m ~ U[0,1)^d and T ~ U[0,1)^(d x d), all from the run's own streams (seed 001's data).
+ * m ~ U[0,1)^d and T ~ U[0,1)^(d x d), all from the run's own streams (seed
+ * 001's data); or the points of its data file, whose "truth" is then their own
+ * sample mean and 1/N covariance (in float64: the optimum is the float32 points').
  */
-export function gaussianData(c: RunConfig) {
+export function gaussianData(c: RunConfig, dataFile?: string) {
   const d = c.dim;
+  const o = c.task as unknown as GaussianDataOptions;
+  if (o.data) {
+    const { points } = loadData(dataFile!, o.data, { dim: d, minRows: d });
+    const { mean, cov } = sampleMoments(points, o.data.rows, d);
+    return { mean, cov, points };
+  }
   const t = stream(c.seed, 'truth');
   const mean = Float64Array.from({ length: d }, () => t.uniform());
   const cov = gram(
     Float64Array.from({ length: d * d }, () => t.uniform()),
     d,
   );
-  const n = (c.task as unknown as GaussianDataOptions).n_data;
-  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data').normal, mean, cov, n, d) };
+  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data').normal, mean, cov, o.n_data, d) };
 }
 
-function gaussianLane(c: RunConfig): GaussianLane {
-  const { mean, cov, points } = gaussianData(c);
+function gaussianLane(c: RunConfig, dataFile?: string): GaussianLane {
+  const { mean, cov, points } = gaussianData(c, dataFile);
   // The optimum is computed from the float32 points the engine actually sees.
   const seen = Float32Array.from(points);
   return { mean, cov, points: seen, optimum: sampleMoments(seen, seen.length / c.dim, c.dim) };
@@ -74,6 +89,7 @@ function fitGaussians(l: GaussianLane, mu: Float64Array, cov: Float64Array, d: n
 export function gaussianFitTask(
   t: Pick<Task, 'name' | 'options' | 'defaults' | 'lr' | 'momentum' | 'create'>,
 ): Task {
+  // With data, n_data is unused; the file must have more than dim rows (checked when it is read).
   return {
     ...t,
     options: {
@@ -91,6 +107,7 @@ export function gaussianFitTask(
         minItems: 1,
         items: { type: 'array', minItems: 1, items: { type: 'number' } },
       },
+      data: DATA_OPTION,
       ...t.options,
     },
     shapes: { init_mean: ['dim'], init_covariance: ['dim', 'dim'] },
@@ -103,8 +120,8 @@ export function gaussianFitTask(
       },
     ],
     steps: (config) => (config.task as unknown as GaussianDataOptions).iterations,
-    dataPoints(config) {
-      const { points } = gaussianData(config);
+    dataPoints(config, dataFile) {
+      const { points } = gaussianData(config, dataFile);
       return { points, units: new Array(points.length / config.dim).fill(0) };
     },
   };
@@ -129,11 +146,12 @@ export abstract class GaussianFitBatch implements TaskInstance {
   constructor(
     configs: RunConfig[],
     protected readonly p: Parameterization,
+    dataFile?: string,
   ) {
     const B = configs.length;
     const d = configs[0].dim;
     const o = configs[0].task as unknown as GaussianDataOptions;
-    const n = o.n_data;
+    const n = pointCount(o);
     this.d = d;
     this.n = n;
     this.steps = o.iterations;
@@ -147,7 +165,7 @@ export abstract class GaussianFitBatch implements TaskInstance {
     const mus = new Float32Array(B * d);
     const raws = new Float32Array(B * raw0.length);
     this.lanes = configs.map((c, b) => {
-      const lane = gaussianLane(c);
+      const lane = gaussianLane(c, dataFile);
       this.x.set(lane.points, b * n * d);
       mus.set(mu0, b * d);
       raws.set(raw0, b * raw0.length);

@@ -39,14 +39,14 @@ export const mle = gaussianFitTask({
   defaults: { n_data: 50, iterations: 4000, shuffle: true },
   lr: { cov: 1e-2, mean: 1e-2, weights: 1e-2 },
   momentum: 0,
-  create: (configs, p) => new MleBatch(configs, p),
+  create: (configs, p, dataFile) => new MleBatch(configs, p, dataFile),
 });
 
 class MleBatch extends GaussianFitBatch {
   private readonly minibatches?: Minibatches;
 
-  constructor(configs: RunConfig[], p: Parameterization) {
-    super(configs, p);
+  constructor(configs: RunConfig[], p: Parameterization, dataFile?: string) {
+    super(configs, p, dataFile);
     const o = configs[0].task as unknown as MleOptions;
     if (o.batch_size !== undefined && o.batch_size < this.n)
       this.minibatches = new Minibatches(configs, o, this.x, this.n, this.d);

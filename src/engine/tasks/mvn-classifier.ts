@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { permutation, stream } from '../../data/random.js';
+import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import type { RunConfig } from '../../types.js';
-import { distance, identity, sampleGaussian } from '../dense64.js';
+import { distance, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { classifierLoss, type Trial } from './classifier-loss.js';
@@ -21,6 +22,8 @@ export interface ClassifierOptions {
   /** Starting covariances, one per unit; absent: init_cov_scale times the identity. */
   init_covariances?: number[][][];
   init_cov_scale: number;
+  /** User data (resolved by the config); absent: n_per_class generated points per unit. */
+  data?: DataRef;
 }
 
 // Seed 000's two 2-D categories and starting means.
@@ -99,14 +102,37 @@ function initMeans(o: ClassifierOptions, t: Truth, d: number, seed: number): Flo
   return t.means.map((m) => m.map((v) => v + 0.4 * (rng.uniform() - 0.5)));
 }
 
-/** A lane's true categories and its points, category by category (as the seed concatenates x1 then x2). */
-function laneData(o: ClassifierOptions, d: number, seed: number) {
+/** Training points per run: the data file's rows, or n_per_class per unit. */
+const pointCount = (o: ClassifierOptions) => (o.data ? o.data.rows : o.units * o.n_per_class);
+
+/**
+ * A lane's true categories, its points and their classes: generated category
+ * by category (as the seed concatenates x1 then x2), or the data file's rows
+ * in file order, whose "true categories" are then each class's sample mean
+ * and 1/N covariance.
+ */
+function laneData(o: ClassifierOptions, d: number, seed: number, dataFile?: string) {
+  if (o.data) {
+    const { points, labels } = loadData(dataFile!, o.data, { dim: d, units: o.units });
+    const moments = Array.from({ length: o.units }, (_, u) => {
+      const rows = points.filter((_, k) => labels![Math.floor(k / d)] === u);
+      return sampleMoments(rows, rows.length / d, d);
+    });
+    return {
+      truth: { means: moments.map((m) => m.mean), covs: moments.map((m) => m.cov) },
+      points,
+      labels: labels!,
+    };
+  }
   const t = truth(o, d, seed);
   const data = stream(seed, 'data');
   const points = new Float64Array(o.units * o.n_per_class * d);
-  for (let u = 0; u < o.units; u++)
+  const labels = new Int32Array(o.units * o.n_per_class);
+  for (let u = 0; u < o.units; u++) {
     points.set(sampleGaussian(data.normal, t.means[u], t.covs[u], o.n_per_class, d), u * o.n_per_class * d);
-  return { truth: t, points };
+    labels.fill(u, u * o.n_per_class, (u + 1) * o.n_per_class);
+  }
+  return { truth: t, points, labels };
 }
 
 /**
@@ -127,6 +153,7 @@ export const mvnClassifier: Task = {
     ),
     init_means: vectors("Initial model means (seed 000's for 2 units in 2-D, else near the true means)"),
     init_covariances: matrices('Initial model covariances (default init_cov_scale times the identity)'),
+    data: DATA_OPTION,
     init_cov_scale: {
       type: 'number',
       exclusiveMinimum: 0,
@@ -143,20 +170,18 @@ export const mvnClassifier: Task = {
     init_covariances: ['task.units', 'dim', 'dim'],
   },
   covariances: ['covariances', 'init_covariances'],
+  labelled: true,
   steps(config) {
     const o = config.task as unknown as ClassifierOptions;
-    return o.epochs * o.units * o.n_per_class;
+    return o.epochs * pointCount(o);
   },
-  create(configs, p) {
-    return new ClassifierBatch(configs, p);
+  create(configs, p, dataFile) {
+    return new ClassifierBatch(configs, p, dataFile);
   },
-  dataPoints(config) {
+  dataPoints(config, dataFile) {
     const o = config.task as unknown as ClassifierOptions;
-    const { points } = laneData(o, config.dim, config.seed);
-    return {
-      points,
-      units: Array.from({ length: o.units * o.n_per_class }, (_, i) => Math.floor(i / o.n_per_class)),
-    };
+    const { points, labels } = laneData(o, config.dim, config.seed, dataFile);
+    return { points, units: Array.from(labels) };
   },
 };
 
@@ -166,13 +191,11 @@ export const mvnClassifier: Task = {
  * starting means and raw covariance block (the same for every unit), and the
  * point it sees at each step (reshuffled every epoch).
  */
-export function classifierLane(c: RunConfig, p: Parameterization) {
+export function classifierLane(c: RunConfig, p: Parameterization, dataFile?: string) {
   const o = c.task as unknown as ClassifierOptions;
   const d = c.dim;
-  const n = o.units * o.n_per_class;
-  const { truth: t, points } = laneData(o, d, c.seed);
-  const labels = new Int32Array(n);
-  for (let u = 0; u < o.units; u++) labels.fill(u, u * o.n_per_class, (u + 1) * o.n_per_class);
+  const n = pointCount(o);
+  const { truth: t, points, labels } = laneData(o, d, c.seed, dataFile);
   const means = new Float64Array(o.units * d);
   for (const [u, m] of initMeans(o, t, d, c.seed).entries()) means.set(m, u * d);
   const shuffles = stream(c.seed, 'shuffle');
@@ -222,9 +245,13 @@ class ClassifierBatch implements TaskInstance {
   /** Row of `x` each lane sees at each step: [steps][B], so that a step reads it in order. */
   private readonly schedule: Int32Array;
 
+  /** Each lane's classes of its points (for the accuracy). */
+  private readonly labels: Int32Array[];
+
   constructor(
     configs: RunConfig[],
     private readonly p: Parameterization,
+    dataFile?: string,
   ) {
     const o = configs[0].task as unknown as ClassifierOptions;
     const B = configs.length;
@@ -232,10 +259,11 @@ class ClassifierBatch implements TaskInstance {
     const U = o.units;
     this.d = d;
     this.units = U;
-    this.n = U * o.n_per_class;
+    this.n = pointCount(o);
     this.steps = mvnClassifier.steps(configs[0]);
     this.truths = [];
     this.points = [];
+    this.labels = [];
     this.x = new Float32Array(B * this.n * d);
     this.y = new Int32Array(B * this.n);
     const mu0 = new Float32Array(B * U * d);
@@ -243,9 +271,10 @@ class ClassifierBatch implements TaskInstance {
     const raw0 = new Float32Array(B * U * rawSize);
     const rows = new Int32Array(B * this.steps); // lane-major: each lane's rows are made in order
     configs.forEach((c, b) => {
-      const lane = classifierLane(c, p);
+      const lane = classifierLane(c, p, dataFile);
       this.truths.push(lane.truth);
       this.points.push(lane.points);
+      this.labels.push(lane.labels);
       this.x.set(lane.points, b * this.n * d);
       this.y.set(lane.labels, b * this.n);
       mu0.set(lane.means, b * U * d);
@@ -305,7 +334,7 @@ class ClassifierBatch implements TaskInstance {
     const { means, covs } = this.learned(mu, raw);
     let correct = 0;
     const pts = this.points[lane];
-    const perClass = n / U;
+    const labels = this.labels[lane];
     for (let i = 0; i < n; i++) {
       const x = pts.subarray(i * d, (i + 1) * d);
       const act = means.map((m, u) => Math.exp(logDensity64(x, m, covs[u], d)));
@@ -316,7 +345,7 @@ class ClassifierBatch implements TaskInstance {
         for (let j = 0; j < U; j++) o += w[k * U + j] * act[j];
         if (o > bestOut) [best, bestOut] = [k, o];
       }
-      if (best === Math.floor(i / perClass)) correct++;
+      if (best === labels[i]) correct++;
     }
     const sq = (f: (u: number) => number) =>
       Math.sqrt(Array.from({ length: U }, (_, u) => f(u) ** 2).reduce((a, b) => a + b));

@@ -22,7 +22,7 @@ export const scoreMatching = gaussianFitTask({
   defaults: { n_data: 50, iterations: 4000 },
   lr: { cov: 1e-3, mean: 1e-3, weights: 1e-3 },
   momentum: 0,
-  create: (configs, p) => new ScoreMatchingBatch(configs, p),
+  create: (configs, p, dataFile) => new ScoreMatchingBatch(configs, p, dataFile),
 });
 
 class ScoreMatchingBatch extends GaussianFitBatch {

@@ -47,10 +47,11 @@ export interface TaskInstance {
 export interface Task extends CatalogTask {
   /** Training steps of a run (known without generating data: the planner packs by it). */
   steps(config: RunConfig): number;
-  create(configs: RunConfig[], p: Parameterization): TaskInstance;
+  /** `dataFile`: where the batch's `task.data` file is (RunSpec.dataFile), when its configs name one. */
+  create(configs: RunConfig[], p: Parameterization, dataFile?: string): TaskInstance;
   /**
    * The points a run trains on (row-major [n, dim]) and the unit each was drawn from: the same
    * seeded draws as `create`, without tfjs, so reports can draw them instead of storing them.
    */
-  dataPoints?(config: RunConfig): { points: Float64Array; units: number[] };
+  dataPoints?(config: RunConfig, dataFile?: string): { points: Float64Array; units: number[] };
 }
