@@ -69,7 +69,7 @@ describe('covsweep report RUN_DIR', () => {
       /--show ffffffffffff: no run with that id/,
     );
     expect(covsweep(['report', dir, '--only', 'pdf']).stderr).toMatch(
-      /no reporter "pdf"; reporters: csv, tables, markdown, html/,
+      /no reporter "pdf"; reporters: csv, tables, frontier, markdown, html/,
     );
   });
 });
