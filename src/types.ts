@@ -37,10 +37,31 @@ export interface TaskConfig {
   [option: string]: unknown;
 }
 
-export interface OptimizerConfig {
+/** A run's optimizer: a union tagged on `name`, each with only its own options (an sgd config keeps its keys, so its run ids). */
+export type OptimizerConfig = SgdConfig | AdamConfig | RmspropConfig;
+
+export type OptimizerName = OptimizerConfig['name'];
+
+/** torch.optim.SGD, dampening 0. */
+export interface SgdConfig {
   name: 'sgd';
   momentum: number;
   nesterov: boolean;
+}
+
+/** torch.optim.Adam, bias-corrected, weight_decay 0, amsgrad off: betas = (beta1, beta2). */
+export interface AdamConfig {
+  name: 'adam';
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/** torch.optim.RMSprop with momentum 0, not centered. */
+export interface RmspropConfig {
+  name: 'rmsprop';
+  alpha: number;
+  eps: number;
 }
 
 export interface LearningRates {
@@ -93,6 +114,11 @@ export interface Experiment {
   source: string;
   /** Fixed settings, every default applied; sweep axes override paths in it. */
   base: RunConfig;
+  /**
+   * The settings of each optimizer the runs use, every default applied: the base's, and one per
+   * value of a sweep over `optimizer.name` (a run that picks a name takes that optimizer's).
+   */
+  optimizers: OptimizerConfig[];
   axes: SweepAxis[];
   summary: SummarySpec;
 }

@@ -31,8 +31,12 @@ export class ReferenceStep {
   step = 0;
 
   constructor(config: RunConfig) {
-    if (config.dim !== 2 || (config.task as { units?: number }).units !== 2)
-      throw new RangeError('the reference step is seed 000 only: 2 units in 2-D');
+    if (
+      config.dim !== 2 ||
+      (config.task as { units?: number }).units !== 2 ||
+      config.optimizer.name !== 'sgd'
+    )
+      throw new RangeError('the reference step is seed 000 only: 2 units in 2-D, sgd');
     const lane = classifierLane(config, full);
     this.x = Float32Array.from(lane.points);
     this.labels = lane.labels;

@@ -1,3 +1,4 @@
+import { optimizers } from '../engine/optim.js';
 import { parameterizationOptions, parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
 import type { LearningRates } from '../types.js';
@@ -12,7 +13,7 @@ export interface CatalogTask {
   defaults: Record<string, unknown>;
   /** Learning rates when the file gives none. */
   lr: LearningRates;
-  /** SGD momentum when the file gives none. */
+  /** SGD momentum when the file gives none (see `taskOptimizerDefaults`). */
   momentum: number;
   /**
    * For list-valued options, the setting that gives the length at each depth: `means: ['task.units',
@@ -27,12 +28,29 @@ export interface CatalogTask {
   above?: { setting: string; than: string; because: string }[];
 }
 
+/** An optimizer as the schema sees it: its name and the JSON Schema of each of its options. */
+export interface CatalogOptimizer {
+  name: string;
+  /** Each option with its default, but for those whose default the task decides (`taskOptimizerDefaults`). */
+  options: Record<string, JsonSchema>;
+}
+
+/**
+ * The optimizer options whose default is the task's, not the optimizer's: sgd's momentum (seed
+ * 000 trains with 0.3, seed 001 with none).
+ */
+export function taskOptimizerDefaults(task: Pick<CatalogTask, 'momentum'>): Record<string, unknown> {
+  return { momentum: task.momentum };
+}
+
 /**
  * What the experiment schema may name: the tasks and parameterizations that exist. Plain data,
  * so tests can validate against a catalog of their own.
  */
 export interface Catalog {
   tasks: CatalogTask[];
+  /** The optimizers; the first is the default. */
+  optimizers: CatalogOptimizer[];
   /** Covariance parameterization names; the first is the default. */
   parameterizations: string[];
   /** JSON Schema (with default) of every parameterization option, by option name; none when absent. */
@@ -42,6 +60,7 @@ export interface Catalog {
 /** The engine's own registries: a task or parameterization exists for experiment files once it is registered there. */
 export const defaultCatalog: Catalog = {
   tasks: [...tasks.values()],
+  optimizers: [...optimizers.values()],
   parameterizations: [...parameterizations.keys()],
   parameterizationOptions: parameterizationOptions(),
 };

@@ -4,6 +4,7 @@ import type { Experiment } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { CovsweepError, ProblemList } from './errors.js';
+import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { DEFAULTS } from './settings.js';
 import { checkShapes } from './shapes.js';
@@ -50,6 +51,8 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   const base = resolveBase(spec, task, catalog);
   checkShapes(base, axes, task, source, problems);
   checkAbove(base, axes, task, source, problems);
+  const optimizer = spec.optimizer ?? {};
+  checkOptimizerOptions(optimizer, axes, catalog, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,
@@ -57,6 +60,9 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     file: resolve(file),
     source: text,
     base,
+    optimizers: optimizerNames(optimizer, axes, catalog).map((n) =>
+      resolveOptimizer(n, optimizer, task, catalog),
+    ),
     axes,
     summary,
   };

@@ -1,15 +1,8 @@
 import type { AggregateName } from '../results/aggregate.js';
-import type {
-  LearningRates,
-  OptimizerConfig,
-  RunConfig,
-  SummarySpec,
-  SweepAxis,
-  TableSpec,
-  Thresholds,
-} from '../types.js';
+import type { LearningRates, RunConfig, SummarySpec, SweepAxis, TableSpec, Thresholds } from '../types.js';
 import type { Catalog, CatalogTask } from './catalog.js';
 import type { ProblemList } from './errors.js';
+import { type OptimizerFile, resolveOptimizer } from './optimizer.js';
 import { DEFAULTS } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
@@ -24,7 +17,7 @@ export interface ExperimentFile {
   parameterization_options?: Record<string, unknown>;
   dim?: number;
   seed?: number;
-  optimizer?: Partial<OptimizerConfig>;
+  optimizer?: OptimizerFile;
   lr?: Partial<LearningRates>;
   thresholds?: Partial<Thresholds>;
   timeout?: number;
@@ -47,11 +40,12 @@ export function resolveBase(file: ExperimentFile, task: CatalogTask, catalog: Ca
       : {}),
     dim: file.dim ?? DEFAULTS.dim,
     seed: file.seed ?? DEFAULTS.seed,
-    optimizer: {
-      name: 'sgd',
-      momentum: file.optimizer?.momentum ?? task.momentum,
-      nesterov: file.optimizer?.nesterov ?? DEFAULTS.nesterov,
-    },
+    optimizer: resolveOptimizer(
+      file.optimizer?.name ?? catalog.optimizers[0].name,
+      file.optimizer ?? {},
+      task,
+      catalog,
+    ),
     lr: { ...task.lr, ...file.lr },
     thresholds: {
       divergence_bound: file.thresholds?.divergence_bound ?? DEFAULTS.divergence_bound,

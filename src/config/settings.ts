@@ -3,7 +3,7 @@
  * both the experiment schema and the sweep checks are built from.
  */
 
-import type { Catalog, CatalogTask } from './catalog.js';
+import { type Catalog, type CatalogTask, taskOptimizerDefaults } from './catalog.js';
 
 /** A JSON Schema (draft-07) node; only the keywords this module reads are typed. */
 export interface JsonSchema {
@@ -20,7 +20,6 @@ export const DEFAULTS = {
   description: '',
   dim: 2,
   seed: 0,
-  nesterov: false,
   divergence_bound: 1e8,
   max_condition: 2 ** 23,
   timeout: 0,
@@ -36,14 +35,12 @@ export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
 export const NAME_RULE =
   'up to 64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit';
 
-/** Settings outside `task` that a sweep may vary (`optimizer.name` has one value, so it is not here). */
+/** Settings outside `task` and `optimizer` that a sweep may vary (the optimizer's come from its registry). */
 export const SWEEPABLE = [
   'parameterization',
   'dim',
   'seed',
   'timeout',
-  'optimizer.momentum',
-  'optimizer.nesterov',
   'lr.cov',
   'lr.mean',
   'lr.weights',
@@ -65,6 +62,28 @@ function perTask(catalog: Catalog, pick: (task: CatalogTask) => unknown): string
   return `Default per task: ${catalog.tasks.map((t) => `${t.name} ${pick(t)}`).join(', ')}.`;
 }
 
+/**
+ * Every optimizer's options in one map, as the file's `optimizer` map holds them. An option two
+ * optimizers share (`eps`) must have one schema; one without a default takes the task's.
+ */
+function optimizerOptions(catalog: Catalog): Record<string, JsonSchema> {
+  const all: Record<string, JsonSchema> = {};
+  for (const o of catalog.optimizers) {
+    for (const [key, schema] of Object.entries(o.options)) {
+      if (Object.hasOwn(all, key) && JSON.stringify(all[key]) !== JSON.stringify(schema))
+        throw new Error(`optimizer option "${key}" has two different schemas`);
+      all[key] = schema;
+    }
+  }
+  for (const [key, schema] of Object.entries(all)) {
+    if (!Object.hasOwn(schema, 'default')) {
+      const byTask = perTask(catalog, (t) => taskOptimizerDefaults(t)[key]);
+      all[key] = { ...schema, description: `${schema.description} ${byTask}` };
+    }
+  }
+  return all;
+}
+
 /** The settings of a run besides `task`: what both the file's top level and sweep paths address. */
 export function settings(catalog: Catalog): Record<string, JsonSchema> {
   const lr = (group: keyof typeof GROUP): JsonSchema => ({
@@ -72,6 +91,7 @@ export function settings(catalog: Catalog): Record<string, JsonSchema> {
     exclusiveMinimum: 0,
     description: `Learning rate of the ${GROUP[group]}. ${perTask(catalog, (t) => t.lr[group])}`,
   });
+  const names = catalog.optimizers.map((o) => o.name);
   return {
     parameterization: {
       description: 'Covariance parameterization.',
@@ -96,16 +116,10 @@ export function settings(catalog: Catalog): Record<string, JsonSchema> {
       default: DEFAULTS.seed,
       description: 'Seed of every random stream of the run (data, truth, shuffles, init).',
     },
-    optimizer: object('Optimizer settings.', {
-      name: { description: 'Optimizer.', enum: ['sgd'], default: 'sgd' },
-      momentum: {
-        type: 'number',
-        minimum: 0,
-        exclusiveMaximum: 1,
-        description: `SGD momentum. ${perTask(catalog, (t) => t.momentum)}`,
-      },
-      nesterov: { type: 'boolean', default: DEFAULTS.nesterov, description: 'Use Nesterov momentum.' },
-    }),
+    optimizer: object(
+      'The optimizer and its options, one map for all optimizers: a run takes the options of its own.',
+      { name: { description: 'Optimizer.', enum: names, default: names[0] }, ...optimizerOptions(catalog) },
+    ),
     lr: object('Learning rate per parameter group.', {
       cov: lr('cov'),
       mean: lr('mean'),
@@ -156,6 +170,8 @@ export function sweepablePaths(catalog: Catalog, task: CatalogTask): Map<string,
   const paths = new Map<string, JsonSchema>();
   const root = settings(catalog);
   for (const path of SWEEPABLE) paths.set(path, lookup(root, path)!);
+  for (const [key, schema] of Object.entries(root.optimizer.properties ?? {}))
+    paths.set(`optimizer.${key}`, schema);
   for (const [option, schema] of Object.entries(catalog.parameterizationOptions ?? {})) {
     if (SCALAR.has(String(schema.type))) paths.set(`parameterization_options.${option}`, schema);
   }

@@ -96,6 +96,30 @@ export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
+/** (a + a^T) / 2: the symmetric part, exactly symmetric. */
+export function symmetricPart(a: ArrayLike<number>, d: number): Float64Array {
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) {
+      const v = (a[i * d + j] + a[j * d + i]) / 2;
+      s[i * d + j] = v;
+      s[j * d + i] = v;
+    }
+  return s;
+}
+
+/** L^-1 B for a lower-triangular L, by forward substitution, column by column of B. */
+export function solveLower(l: ArrayLike<number>, b: ArrayLike<number>, d: number): Float64Array {
+  const x = Float64Array.from(b);
+  for (let i = 0; i < d; i++)
+    for (let c = 0; c < d; c++) {
+      let t = x[i * d + c];
+      for (let k = 0; k < i; k++) t -= l[i * d + k] * x[k * d + c];
+      x[i * d + c] = t / l[i * d + i];
+    }
+  return x;
+}
+
 /** Symmetric matrix from its lower triangle (what a Cholesky reads). */
 export function symmetrizeLower(a: ArrayLike<number>, d: number): Float64Array {
   const s = new Float64Array(d * d);

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
 import { Health } from './health.js';
-import { type Optimizer, Sgd } from './optim.js';
+import { type Optimizer, optimizer } from './optim.js';
 import { parameterization } from './parameterizations/index.js';
 import { Recorder, result } from './record.js';
 import { task } from './tasks/index.js';
 import type { ParamGroup, StepOutput, TaskInstance } from './tasks/types.js';
+import { withUpdate } from './update.js';
 
 export interface TrainOptions {
   /** Called with the number of steps done, about every `progressEvery` steps. */
@@ -84,7 +85,7 @@ export class LaneTrainer {
       p,
       this.configs.map((c) => c.thresholds),
     );
-    this.opt = new Sgd(this.configs, this.t.params);
+    this.opt = withUpdate(optimizer(this.configs, this.t.params), p, this.t.params, first.dim);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
     this.ones = tf.keep(tf.ones([this.configs.length]));

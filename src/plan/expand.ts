@@ -37,8 +37,18 @@ export function* expand(e: Experiment): Generator<RunSpec> {
 
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
 export function runAt(e: Experiment, i: number): RunSpec {
-  const config = withSettings(e.base, picksAt(e, i));
+  const config = configWith(e, picksAt(e, i));
   return { id: runId(config), config };
+}
+
+/**
+ * The base config with the axis values `picks` set. Each optimizer has its own options, so a
+ * pick of `optimizer.name` first swaps in that optimizer's settings; the other picks apply to them.
+ */
+export function configWith(e: Experiment, picks: [string, unknown][]): RunConfig {
+  const name = picks.find(([path]) => path === 'optimizer.name')?.[1];
+  const optimizer = e.optimizers.find((o) => o.name === name);
+  return withSettings(optimizer ? { ...e.base, optimizer } : e.base, picks);
 }
 
 /** The axis values of run `i`: its digits in the mixed radix of the axis lengths, last axis fastest. */

@@ -1,5 +1,5 @@
 import type { Experiment, RunSpec } from '../types.js';
-import { runAt, runCount, withSettings } from './expand.js';
+import { configWith, runAt, runCount } from './expand.js';
 import { affectsShape, type Group, type StepCounter, shapeKey } from './pack.js';
 
 /** A group of a sweep, known by arithmetic: the axis values it fixes, and its first run. */
@@ -32,8 +32,8 @@ export function sweepGroups(e: Experiment, steps: StepCounter): SweepGroup[] {
       digits[a] = rest % e.axes[a].values.length;
       rest = Math.floor(rest / e.axes[a].values.length);
     }
-    const config = withSettings(
-      e.base,
+    const config = configWith(
+      e,
       e.axes.flatMap((a, i) => (shaping[i] ? [[a.path, a.values[digits[i]]] as [string, unknown]] : [])),
     );
     groups.push({

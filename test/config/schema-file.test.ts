@@ -30,6 +30,8 @@ describe('the experiment schema', () => {
       'matrix-exp',
       'spherical',
       'givens',
+      'spd-riemannian',
+      'full-clip',
     ]);
     expect(schema.properties?.task?.properties?.name?.enum).toEqual(['mvn-classifier', 'score-matching']);
   });
@@ -45,6 +47,7 @@ describe('the experiment schema', () => {
           momentum: 0.1,
         },
       ],
+      optimizers: defaultCatalog.optimizers,
       parameterizations: ['diag', 'full'],
     };
     const experiment = parseExperiment(
@@ -54,7 +57,7 @@ describe('the experiment schema', () => {
     );
     expect(experiment.base.task).toEqual({ name: 'toy', steps: 3 });
     expect(experiment.base.parameterization).toBe('diag');
-    expect(experiment.base.optimizer.momentum).toBe(0.1);
+    expect(experiment.base.optimizer).toEqual({ name: 'sgd', momentum: 0.1, nesterov: false });
     expect(() => parseExperiment(yaml('name: t', 'task: {name: mvn-classifier}'), 't.yaml', catalog)).toThrow(
       CovsweepError,
     );

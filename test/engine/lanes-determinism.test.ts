@@ -32,6 +32,32 @@ describe.each(BACKENDS)('a run gives the same bytes alone and inside a batch of 
       (lr, seed) =>
         scoreMatchingConfig({ parameterization: 'log-cholesky', lr, seed, dim: 3, iterations: 300 }),
     ],
+    [
+      'mvn-classifier full, adam',
+      (lr, seed) => ({
+        ...classifierConfig({ lr, seed, epochs: 1 }),
+        optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+      }),
+    ],
+    [
+      'score-matching full-clip in 3-D, adam',
+      (lr, seed) => ({
+        ...scoreMatchingConfig({ parameterization: 'full-clip', lr, seed, dim: 3, iterations: 300 }),
+        optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+      }),
+    ],
+    [
+      'score-matching spd-riemannian in 3-D',
+      (lr, seed) =>
+        scoreMatchingConfig({ parameterization: 'spd-riemannian', lr, seed, dim: 3, iterations: 300 }),
+    ],
+    [
+      'score-matching tril in 3-D, rmsprop',
+      (lr, seed) => ({
+        ...scoreMatchingConfig({ parameterization: 'tril', lr, seed, dim: 3, iterations: 300 }),
+        optimizer: { name: 'rmsprop', alpha: 0.99, eps: 1e-8 },
+      }),
+    ],
   ];
 
   it.each(shapes)('%s', (_name, make) => {

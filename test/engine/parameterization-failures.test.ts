@@ -11,6 +11,9 @@ const CASES: [string, number[], RegExp][] = [
   // Pivot 2 of [[1,2],[2,1]] is -3, and no jitter up to 1e-4 helps.
   ['full', [1, 2, 2, 1], /^cholesky failed at step 7: pivot 2 = -3$/],
   ['full-jitter', [1, 2, 2, 1], /^cholesky failed at step 7: pivot 2 = -3$/],
+  // These two keep P positive definite by their update, but their map is still full's Cholesky.
+  ['spd-riemannian', [1, 2, 2, 1], /^cholesky failed at step 7: pivot 2 = -3$/],
+  ['full-clip', [1, 2, 2, 1], /^cholesky failed at step 7: pivot 2 = -3$/],
   ['tril', [0.5, 0, 1, 0], /^factor diagonal not positive at step 7: L\[2,2\] = 0$/],
   // exp(-200) underflows to 0 in float32.
   ['log-cholesky', [0, 0, 1, -200], /L\[2,2\] = 0$/],

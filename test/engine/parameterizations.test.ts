@@ -19,6 +19,7 @@ const VARIANTS: [string, Parameterization][] = [
   ['lowrank, rank 9 (dim is the cap)', parameterization('lowrank', { rank: 9 })],
   ['full-jitter, relative', parameterization('full-jitter', { jitter_relative: true })],
   ['softplus-cholesky, shift 0.1', parameterization('softplus-cholesky', { softplus_shift: 0.1 })],
+  ['full-clip, kappa 10, floor 0.5', parameterization('full-clip', { clip_kappa_max: 10, clip_floor: 0.5 })],
 ];
 
 const size = (p: Parameterization, d: number) => p.rawShape(d).reduce((a, b) => a * b, 1);
@@ -54,13 +55,16 @@ function nll64(p: Parameterization, d: number, x: number[], mu: number[]) {
   };
 }
 
+/** Those whose raw block is Sigma itself, read through its lower triangle by the Cholesky. */
+const SIGMA_ITSELF = new Set(['full', 'full-jitter', 'spd-riemannian', 'full-clip']);
+
 /**
- * `full` and `full-jitter` read only P's lower triangle but give the symmetric gradient on
+ * Those of SIGMA_ITSELF read only P's lower triangle but give the symmetric gradient on
  * purpose (so that P stays symmetric), so the derivative by P_ij, i > j, is the sum of the two
  * mirrored entries and the upper triangle's is 0.
  */
 function asPartials(p: Parameterization, g: number[], d: number): number[] {
-  if (p.name !== 'full' && p.name !== 'full-jitter') return g;
+  if (!SIGMA_ITSELF.has(p.name)) return g;
   const out = [...g];
   for (let i = 0; i < d; i++)
     for (let j = 0; j < i; j++) {

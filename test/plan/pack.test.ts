@@ -50,6 +50,7 @@ describe('planning by arithmetic on the axes', () => {
   it.each([
     [['lr.cov: [1.0e-4, 1.0e-3]', 'parameterization: [full, tril]', 'seed: 7', 'task.epochs: [1, 2]']],
     [['optimizer.nesterov: [false, true]', 'seed: 5', 'dim: [2, 3]', 'optimizer.momentum: [0.1, 0.5]']],
+    [['seed: 4', 'optimizer.name: [adam, sgd, rmsprop]', 'lr.cov: [1.0e-4, 1.0e-3]']],
   ])('gives the batches pack() makes from the expanded runs: %j', (sweep) => {
     const e = experiment(...sweep);
     const expected = pack(expand(e), { workers: 2, lanes: 3, steps });
@@ -61,6 +62,13 @@ describe('planning by arithmetic on the axes', () => {
       expect(ids).toEqual(expected[i].runs.map((r) => r.id));
       expect(groups[c.group].steps).toBe(expected[i].steps);
     });
+  });
+
+  it('packs only runs of one optimizer together', () => {
+    const e = experiment('seed: 6', 'optimizer.name: [sgd, adam, rmsprop]');
+    const batches = pack(expand(e), { workers: 1, steps });
+    expect(batches.map((b) => new Set(b.runs.map((r) => r.config.optimizer.name)).size)).toEqual([1, 1, 1]);
+    expect(batches.flatMap((b) => b.runs).length).toBe(18);
   });
 
   it('counts a million-run sweep without making its runs', () => {

@@ -1,6 +1,7 @@
 import type { JsonSchema } from '../../config/settings.js';
 import { diag } from './diag.js';
 import { full } from './full.js';
+import { fullClip } from './full-clip.js';
 import { fullJitter } from './full-jitter.js';
 import { givens } from './givens.js';
 import { logCholesky } from './log-cholesky.js';
@@ -8,11 +9,12 @@ import { lowrank } from './lowrank.js';
 import { matrixExp } from './matrix-exp.js';
 import { precisionCholesky } from './precision-cholesky.js';
 import { softplusCholesky } from './softplus-cholesky.js';
+import { spdRiemannian } from './spd-riemannian.js';
 import { spherical } from './spherical.js';
 import { tril } from './tril.js';
 import type { Parameterization } from './types.js';
 
-export type { FactorOutput, Parameterization, ParameterizationOptions } from './types.js';
+export type { FactorOutput, Parameterization, ParameterizationOptions, ParameterUpdate } from './types.js';
 
 /** Every parameterization by name (the first is the default). Adding one: a file beside this one and a line here. */
 export const parameterizations: ReadonlyMap<string, Parameterization> = new Map(
@@ -28,6 +30,8 @@ export const parameterizations: ReadonlyMap<string, Parameterization> = new Map(
     matrixExp,
     spherical,
     givens,
+    spdRiemannian,
+    fullClip,
   ].map((p) => [p.name, p]),
 );
 

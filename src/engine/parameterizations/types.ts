@@ -42,6 +42,22 @@ export interface Parameterization {
   factor(raw: tf.Tensor, d: number): FactorOutput;
   /** Settings of this parameterization that an experiment may change; absent when it has none. */
   options?: ParameterizationOptions;
+  /**
+   * How it changes the optimizer's update of its raw blocks, for one that keeps Sigma itself as
+   * the parameter and constrains the step instead of the map; absent: the optimizer's plain step.
+   */
+  update?: ParameterUpdate;
+}
+
+/**
+ * Hooks on the update of one raw block (one unit of one live lane), in host memory and float64
+ * arithmetic; the trainer rounds what they return to float32. Either may be absent.
+ */
+export interface ParameterUpdate {
+  /** What the optimizer is given in place of `grad`, the loss's gradient by the block `raw`. */
+  direction?(raw: Float64Array, grad: Float64Array, d: number): Float64Array;
+  /** The block after the step, from the block before it and the optimizer's plain step `stepped`. */
+  retract?(before: Float64Array, stepped: Float64Array, d: number): Float64Array;
 }
 
 /**

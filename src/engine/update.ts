@@ -1,0 +1,43 @@
+import type { Optimizer } from './optim.js';
+import type { Parameterization } from './parameterizations/types.js';
+import type { ParamGroup } from './tasks/types.js';
+
+/**
+ * `opt` with the parameterization's update hooks (`Parameterization.update`) on the covariance
+ * group: each live lane's raw blocks get their `direction` before the optimizer's step and their
+ * `retract` after it, one block (unit) at a time, in float64 and rounded once to float32 when
+ * stored. Lane by lane, so a lane's numbers do not depend on its batch. Without hooks, `opt` itself.
+ */
+export function withUpdate(opt: Optimizer, p: Parameterization, groups: ParamGroup[], d: number): Optimizer {
+  const hooks = p.update;
+  const cov = groups.findIndex((g) => g.group === 'cov');
+  if (!hooks || cov < 0) return opt;
+  const block = p.rawShape(d).reduce((a, b) => a * b, 1);
+  /** Calls `f(start)` for the first element of every block of every live lane. */
+  const eachBlock = (length: number, alive: Uint8Array, f: (start: number) => void) => {
+    const size = length / alive.length;
+    for (let b = 0; b < alive.length; b++) {
+      if (!alive[b]) continue;
+      for (let start = b * size; start < (b + 1) * size; start += block) f(start);
+    }
+  };
+  const at = (a: ArrayLike<number>, start: number) =>
+    Float64Array.from(Array.prototype.slice.call(a, start, start + block) as number[]);
+  return {
+    step(params, grads, alive) {
+      const raw = params[cov];
+      let given = grads;
+      if (hooks.direction) {
+        const direction = Float32Array.from(grads[cov]);
+        eachBlock(raw.length, alive, (s) =>
+          direction.set(hooks.direction!(at(raw, s), at(grads[cov], s), d), s),
+        );
+        given = grads.map((g, i) => (i === cov ? direction : g));
+      }
+      const before = hooks.retract ? raw.slice() : raw;
+      opt.step(params, given, alive);
+      if (hooks.retract)
+        eachBlock(raw.length, alive, (s) => raw.set(hooks.retract!(at(before, s), at(raw, s), d), s));
+    },
+  };
+}
