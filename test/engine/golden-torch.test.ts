@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseExperiment } from '../../src/config/load.js';
+import { trainBatch } from '../../src/engine/train.js';
+import { runAt } from '../../src/plan/expand.js';
+import type { Outcome, RunResult, RunSpec } from '../../src/types.js';
+import { BACKENDS, useBackend } from './backend.js';
+
+/**
+ * Golden trajectories: covsweep's engine against PyTorch (float32) running the seeds' own code on
+ * the same CSV data (test/golden/torch_reference.py wrote fixtures.json; README "Golden tests").
+ *
+ * Tolerances. Each case's fixture carries its float64 shadow: the same torch run in float64 from
+ * the same float32 data and start, so how far float32 rounding alone moves this trajectory
+ * (`float64.params`, relative to max(1, |value|)). The engine (float64 inside its fused ops,
+ * float32 storage) and torch (float32 throughout) are two differently rounded float32 runs, each
+ * about that far from the exact one, so they differ by up to about twice it: we allow four times
+ * it, and never less than FLOOR (a few hundred float32 ulps, what one run's last digits differ by
+ * where the shadow happens to agree more closely). Failure steps must be equal, unless the shadow
+ * fails at another step than the float32 run, which would say that rounding alone moves it; the
+ * generator refuses cases where it moves by more than one step or the parameters by more than 1e-3.
+ */
+const FLOOR = 2e-5;
+
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
+
+type Numbers = (number | null)[];
+
+interface GoldenCase {
+  name: string;
+  /** Experiment settings (`data` relative to test/golden/). */
+  settings: Record<string, unknown> & { task: Record<string, unknown> };
+  outcome: Outcome;
+  step: number;
+  /** Where a singular run failed: unit and column (1-based), or the condition estimate past the limit. */
+  failure?: { unit?: number; column?: number; condition?: number; loss?: number };
+  loss: number | null;
+  /** [step, loss] every record_every steps while the run was alive. */
+  losses: [number, number][];
+  /** Parameters by group name at some steps, before that step's update (what onStep sees). */
+  params_at: Record<string, Record<string, Numbers>>;
+  /** Parameters at the end, and each unit's covariance from them. */
+  final: Record<string, Numbers> & { covariances: (number | null)[][][] };
+  float64: { outcome: Outcome; step: number; params: number; losses: number };
+}
+
+const fixtures = JSON.parse(readFileSync(join(GOLDEN, 'fixtures.json'), 'utf8')) as { cases: GoldenCase[] };
+
+/** The run as the CLI makes it (config and data file): the settings as an experiment file in test/golden/. */
+function runOf(c: GoldenCase): RunSpec {
+  const experiment = parseExperiment(
+    JSON.stringify({ name: 'golden', ...c.settings }),
+    join(GOLDEN, 'golden.yaml'),
+  );
+  return runAt(experiment, 0);
+}
+
+/** Trains the case's run alone, keeping its parameters at the fixture's checkpoint steps. */
+function train(c: GoldenCase) {
+  const want = new Set(Object.keys(c.params_at).map(Number));
+  const at = new Map<number, Record<string, number[]>>();
+  const [result] = trainBatch(
+    { index: 0, shapeKey: '', runs: [runOf(c)], steps: 0 },
+    {
+      onStep(step, s) {
+        if (want.has(step))
+          at.set(step, Object.fromEntries(s.groups.map((g, i) => [g.name, Array.from(s.params[i])])));
+      },
+    },
+  );
+  return { result, at };
+}
+
+const value = (v: number | null) => v ?? Number.NaN;
+
+/** Largest |a - b| / max(1, |b|) (NaN against NaN counts as equal), and where. */
+function deviation(actual: ArrayLike<number>, expected: Numbers): { worst: number; index: number } {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  let index = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const [a, b] = [actual[i], value(expected[i])];
+    const dev = Number.isNaN(a) && Number.isNaN(b) ? 0 : Math.abs(a - b) / Math.max(1, Math.abs(b));
+    if (!(dev <= worst)) [worst, index] = [dev, i];
+  }
+  return { worst, index };
+}
+
+function expectClose(actual: ArrayLike<number>, expected: Numbers, tolerance: number, what: string) {
+  const { worst, index } = deviation(actual, expected);
+  expect(
+    worst,
+    `${what}[${index}]: covsweep ${actual[index]}, torch ${expected[index]} (relative ${worst.toExponential(2)}, allowed ${tolerance.toExponential(2)})`,
+  ).toBeLessThanOrEqual(tolerance);
+}
+
+/** The failure as health.ts words it: the unit (when there are several) and the pivot or diagonal entry. */
+function expectReason(r: RunResult, c: GoldenCase, units: number) {
+  if (r.outcome !== 'singular' || !c.failure) return;
+  const { unit, column, condition } = c.failure;
+  if (units > 1) expect(r.reason).toContain(`for unit ${unit} `);
+  if (condition !== undefined) expect(r.reason).toContain('ill-conditioned');
+  else expect(r.reason).toMatch(new RegExp(`pivot ${column} =|L\\[${column},${column}\\] =`));
+}
+
+const flat = <T>(m: T[][][]): T[] => m.flat(2) as T[];
+
+/**
+ * Cases where covsweep is known to leave torch's trajectory by more than rounding explains: RMSprop
+ * on score matching agrees through step 100 and is 1e-3 off by step 1000, while torch's own float64
+ * shadow stays within 3e-7. Open (see the issue notes); `it.fails` turns red once it agrees, so the
+ * entry must then go.
+ */
+const KNOWN_DIFFERENT = new Set(['score-matching log-cholesky lr 0.001 rmsprop']);
+
+describe.each(BACKENDS)('covsweep follows PyTorch float32 on the golden cases (%s)', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  const agreeing = fixtures.cases.filter((c) => !KNOWN_DIFFERENT.has(c.name));
+  const differing = fixtures.cases.filter((c) => KNOWN_DIFFERENT.has(c.name));
+  it.each(agreeing.map((c) => [c.name, c] as const))('%s', (_name, c) => follows(c));
+  it.fails.each(differing.map((c) => [c.name, c] as const))('%s (known to differ)', (_name, c) => follows(c));
+});
+
+/** Trains the case's run and checks it against torch's: outcome, step, losses, parameters. */
+function follows(c: GoldenCase) {
+  const { result: r, at } = train(c);
+  const tolerance = Math.max(FLOOR, 4 * c.float64.params);
+  const lossTolerance = Math.max(FLOOR, 4 * c.float64.losses);
+
+  expect(r.outcome).toBe(c.outcome);
+  expect(Math.abs(r.step - c.step)).toBeLessThanOrEqual(Math.abs(c.float64.step - c.step));
+  const units = c.final.covariances.length;
+  expectReason(r, c, units);
+
+  expectClose(
+    r.curve,
+    c.losses.map(([, l]) => l),
+    lossTolerance,
+    'loss curve',
+  );
+  expectClose([r.loss], [c.loss], lossTolerance, 'final loss');
+
+  for (const [step, groups] of Object.entries(c.params_at)) {
+    const mine = at.get(Number(step));
+    expect(mine, `parameters at step ${step}`).toBeDefined();
+    for (const [name, values] of Object.entries(groups))
+      expectClose(mine![name], values, tolerance, `${name} at step ${step}`);
+  }
+
+  const learned = r.gaussians!.learned;
+  expectClose(learned.means.flat(), c.final.means ?? c.final.mean, tolerance, 'final means');
+  expectClose(flat(learned.covariances), flat(c.final.covariances), tolerance, 'final covariances');
+}
