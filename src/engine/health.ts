@@ -123,6 +123,15 @@ export class Health {
       let hi = 0;
       for (let j = 0; j < d; j++) {
         const v = c[at + u * d + j];
+        // An overflowed factor is as broken as a negative one, and would make the condition
+        // estimate below inf / inf = NaN, which no limit test catches.
+        if (v === Number.POSITIVE_INFINITY) {
+          const what = this.p.checks === 'cholesky-pivots' ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`;
+          return {
+            outcome: 'singular' as const,
+            text: `factor overflowed${unitOf(u)} at step ${step}: ${what} = Infinity`,
+          };
+        }
         if (!(v > 0)) {
           const text =
             this.p.checks === 'cholesky-pivots'

@@ -30,6 +30,19 @@ describe('outcome classification on constructed cases', () => {
     expect(b.reason).toBe('factor diagonal not positive at step 4: L[1,1] = 0');
   });
 
+  it('an overflowed factor diagonal is singular, not a NaN condition number that passes', () => {
+    const h = new Health(2, 1, tril, [thresholds, thresholds]);
+    h.observe(7, [0, 1], [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 1, 1], [0, 0]);
+    const [a, b] = h.finish(10);
+    expect(a).toEqual({
+      outcome: 'singular',
+      step: 7,
+      loss: Number.NaN,
+      reason: 'factor overflowed at step 7: L[1,1] = Infinity',
+    });
+    expect(b.outcome).toBe('ok');
+  });
+
   it('a condition number past the float32 limit is singular', () => {
     const h = new Health(1, 1, full, [thresholds]);
     // Pivots are L_jj^2: a ratio of 1e7 is cond(Sigma) >= 1e7 > 2^23.
