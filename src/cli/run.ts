@@ -125,10 +125,7 @@ export async function run(argv: string[]): Promise<number> {
         lanes,
         steps: (c) => task(c.task.name).steps(c),
       });
-      const progress = new Progress(
-        runs.length,
-        batches.reduce((n, b) => n + b.steps * b.runs.length, 0),
-      );
+      const progress = new Progress(batches);
       let unfinished: number;
       try {
         ({ unfinished } = await runBatches(batches, {

@@ -42,8 +42,20 @@ export function autoLanes(dim: number): number {
 }
 
 /**
+ * One lane's work in one step, relative to a small d, for ranking batches and
+ * for the progress line's ETA: flat while the step's fixed overhead dominates,
+ * then about d^2 (BENCHMARKS.md, "Scaling with d": d^1.8 to d^2.3 from d = 8
+ * to 64 for most parameterizations). A d = 16 lane-step is some 17 times a
+ * d = 2 one; counting them alike put the big batches last and made the ETA
+ * read "under a minute" through the long ones.
+ */
+export function laneStepWork(dim: number): number {
+  return 1 + (dim / 4) ** 2;
+}
+
+/**
  * A batch's per-step overhead in lanes' worth of work, for the cost model
- * cost = steps x (lanes + overheadLanes(dim)). Rough (measured on wasm:
+ * cost = steps x laneStepWork(dim) x (lanes + overheadLanes(dim)). Rough (measured on wasm:
  * ~450 at d = 2 and ~110 at d = 8 for the classifier, ~20 at d = 8 and ~2 at
  * d = 32 for score matching); it only has to rank splits.
  */
@@ -83,7 +95,10 @@ export interface PackOptions {
  * its result.
  */
 export function cutBatches(groups: Group[], o: PackOptions): BatchCut[] {
-  const cost = (c: BatchCut) => groups[c.group].steps * (c.lanes + overheadLanes(groups[c.group].dim));
+  const cost = (c: BatchCut) => {
+    const { steps, dim } = groups[c.group];
+    return steps * laneStepWork(dim) * (c.lanes + overheadLanes(dim));
+  };
   let cuts: BatchCut[] = groups.flatMap((g, group) => {
     const cap = o.lanes ?? autoLanes(g.dim);
     return evenCuts(group, 0, g.size, Math.ceil(g.size / cap));

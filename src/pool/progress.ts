@@ -1,3 +1,4 @@
+import { laneStepWork } from '../plan/pack.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
 export interface ProgressOptions {
@@ -27,24 +28,27 @@ export function duration(seconds: number): string {
 
 /**
  * The progress line: runs done / total, failures so far by kind, run-steps
- * per second and ETA. Rates count lane-steps (one run advancing one step).
+ * per second and ETA. The rate counts lane-steps (one run advancing one
+ * step); the ETA weighs each by its dimension's work (`laneStepWork`), so a
+ * sweep whose large-d batches are still to come does not look nearly done.
  */
 export class Progress {
   private readonly started = performance.now();
   private readonly out: NodeJS.WriteStream;
   private readonly tty: boolean;
   private readonly plainEvery: number;
+  private readonly totalRuns: number;
+  private readonly totalWork: number;
   private readonly stepsOf = new Map<number, number>();
   private laneSteps = 0;
+  private work = 0;
   private done = 0;
   private readonly failures = new Map<string, number>();
   private lastDraw = 0;
 
-  constructor(
-    private readonly totalRuns: number,
-    private readonly totalLaneSteps: number,
-    o: ProgressOptions = {},
-  ) {
+  constructor(batches: readonly LaneBatch[], o: ProgressOptions = {}) {
+    this.totalRuns = batches.reduce((n, b) => n + b.runs.length, 0);
+    this.totalWork = batches.reduce((n, b) => n + b.steps * b.runs.length * workPerLaneStep(b), 0);
     this.out = o.out ?? process.stderr;
     this.tty = o.tty ?? Boolean(this.out.isTTY);
     this.plainEvery = o.plainEvery ?? 5000;
@@ -54,6 +58,7 @@ export class Progress {
     const before = this.stepsOf.get(batch.index) ?? 0;
     this.stepsOf.set(batch.index, steps);
     this.laneSteps += (steps - before) * batch.runs.length;
+    this.work += (steps - before) * batch.runs.length * workPerLaneStep(batch);
     this.draw(false);
   }
 
@@ -79,7 +84,7 @@ export class Progress {
   line(): string {
     const seconds = (performance.now() - this.started) / 1000;
     const rate = this.laneSteps / Math.max(seconds, 1e-3);
-    const eta = this.done === this.totalRuns ? 0 : (this.totalLaneSteps - this.laneSteps) / rate;
+    const eta = this.done === this.totalRuns ? 0 : ((this.totalWork - this.work) / this.work) * seconds;
     const failed = [...this.failures].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
     return `covsweep ${this.done}/${this.totalRuns} runs | failed: ${failed} | ${compact(rate)} run-steps/s | ETA ${duration(eta)}`;
   }
@@ -92,3 +97,5 @@ export class Progress {
     this.out.write(this.tty ? `\r\x1b[K${this.line()}` : `${this.line()}\n`);
   }
 }
+
+const workPerLaneStep = (b: LaneBatch) => laneStepWork(b.runs[0].config.dim);

@@ -32,6 +32,11 @@ describe('cutting groups into lane batches', () => {
     expect(cuts.every((c) => c.lanes >= 1)).toBe(true);
     expect(cuts.reduce((n, c) => n + c.lanes, 0)).toBe(4);
   });
+
+  it('ranks by the work a lane-step does at its d: 20 lanes at d = 16 before 20 at d = 4', () => {
+    const cuts = cutBatches([group(20, { dim: 4 }), group(20, { dim: 16 })], { workers: 1 });
+    expect(cuts.map((c) => c.group)).toEqual([1, 0]);
+  });
 });
 
 describe('planning by arithmetic on the axes', () => {
