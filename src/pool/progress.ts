@@ -20,9 +20,11 @@ export function compact(n: number): string {
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  const m = Math.floor(seconds / 60);
+  // Whole seconds first, so that 119.6 s reads 2m00s, not 1m60s.
+  const s = Math.round(seconds);
+  const m = Math.floor(s / 60);
   return m < 60
-    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Progress } from '../../src/pool/progress.js';
+import { duration, Progress } from '../../src/pool/progress.js';
 import type { LaneBatch } from '../../src/types.js';
 
 const batch = (index: number, dim: number, lanes: number, steps: number): LaneBatch => ({
@@ -32,5 +32,19 @@ describe('the progress line', () => {
     expect(p.line()).toMatch(/^covsweep 2\/2 runs \| failed: 2 singular \| .* \| ETA 0s$/);
     const q = new Progress([batch(0, 2, 2, 10)], quiet);
     expect(q.line()).toMatch(/ETA \?$/);
+  });
+});
+
+describe('durations', () => {
+  it('read in whole units, carried over at the minute', () => {
+    expect([0.2, 59.2, 60, 119.6, 3599.7, 7260].map(duration)).toEqual([
+      '1s',
+      '60s',
+      '1m00s',
+      '2m00s',
+      '1h00m',
+      '2h01m',
+    ]);
+    expect(duration(Number.POSITIVE_INFINITY)).toBe('?');
   });
 });
