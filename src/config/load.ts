@@ -48,18 +48,22 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
   const sweep = spec.sweep ?? {};
   const written = resolveAxes(sweep, spec.zip ?? [], maxRuns, { source, catalog, task, problems });
   const base = resolveBase(spec, task, catalog);
+  const optimizer = spec.optimizer ?? {};
+  const include = spec.include ?? [];
+  const optimizers = optimizerNames(optimizer, written, include, catalog).map((n) =>
+    resolveOptimizer(n, optimizer, task, catalog),
+  );
   // Rules are checked against a sweep that resolved (an axis with a problem resolves to none).
   const { space, axes } =
     written.length === Object.keys(sweep).length
-      ? resolveSpace(spec, written, { source, problems, base, maxRuns })
+      ? resolveSpace(spec, written, { source, problems, base, optimizers, maxRuns })
       : { space: plainSpace(written), axes: written };
   const varied = variedSettings(axes, space, base);
   // Tables may pivot on any setting the runs vary, dependent and included ones too.
   const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
   checkShapes(base, varied, task, source, problems);
   checkAbove(base, varied, task, source, problems);
-  const optimizer = spec.optimizer ?? {};
-  checkOptimizerOptions(optimizer, axes, catalog, source, problems);
+  checkOptimizerOptions(optimizer, axes, include, catalog, source, problems);
   const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
   const dataFile = resolveData(base, axes, task, source, problems);
@@ -70,9 +74,7 @@ export function parseExperiment(text: string, file: string, catalog: Catalog = d
     file: resolve(file),
     source: text,
     base,
-    optimizers: optimizerNames(optimizer, axes, catalog).map((n) =>
-      resolveOptimizer(n, optimizer, task, catalog),
-    ),
+    optimizers,
     axes,
     space,
     summary,

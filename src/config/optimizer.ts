@@ -33,10 +33,20 @@ function all(values: readonly string[]): string {
   return listOf(values).replace(/ or (?=[^,]*$)/, ' and ');
 }
 
-/** The optimizer names the runs use: the swept ones, else the file's, else the default. */
-export function optimizerNames(given: OptimizerFile, axes: readonly SweepAxis[], catalog: Catalog): string[] {
+/**
+ * The optimizer names the runs use: the swept ones, else the file's, else the default; then any
+ * other that an `include` entry names (its runs take that optimizer's settings too).
+ */
+export function optimizerNames(
+  given: OptimizerFile,
+  axes: readonly SweepAxis[],
+  include: readonly Record<string, unknown>[],
+  catalog: Catalog,
+): string[] {
   const swept = axes.find((a) => a.path === 'optimizer.name');
-  return swept ? swept.values.map(String) : [given.name ?? catalog.optimizers[0].name];
+  const names = swept ? swept.values.map(String) : [given.name ?? catalog.optimizers[0].name];
+  const included = include.map((entry) => entry['optimizer.name']).filter((n) => typeof n === 'string');
+  return [...new Set([...names, ...included])];
 }
 
 /**
@@ -46,11 +56,12 @@ export function optimizerNames(given: OptimizerFile, axes: readonly SweepAxis[],
 export function checkOptimizerOptions(
   given: OptimizerFile,
   axes: readonly SweepAxis[],
+  include: readonly Record<string, unknown>[],
   catalog: Catalog,
   source: ConfigSource,
   problems: ProblemList,
 ): void {
-  const used = optimizerNames(given, axes, catalog);
+  const used = optimizerNames(given, axes, include, catalog);
   const at = (path: string[]) => {
     const found = source.locate(path);
     return found.key ?? found.node;

@@ -5,10 +5,18 @@
  * the sweep, and builds the sweep's space (src/plan/space.ts) with the runs each rule leaves.
  */
 
-import { setting, withSettings } from '../plan/expand.js';
+import { configWith, setting } from '../plan/expand.js';
 import { runId } from '../plan/ids.js';
 import { exclude as excludeCombos, picksOfDigits, positionOf, type Rule } from '../plan/space.js';
-import type { Dependent, RunConfig, SweepAxis, SweepDim, SweepSpace, SweepValue } from '../types.js';
+import type {
+  Dependent,
+  OptimizerConfig,
+  RunConfig,
+  SweepAxis,
+  SweepDim,
+  SweepSpace,
+  SweepValue,
+} from '../types.js';
 import type { ProblemList } from './errors.js';
 import { type ConfigSource, describeValue } from './source.js';
 import { closest, listOf } from './suggest.js';
@@ -25,6 +33,8 @@ interface Context {
   source: ConfigSource;
   problems: ProblemList;
   base: RunConfig;
+  /** Every optimizer's settings the runs use, for `configWith`. */
+  optimizers: OptimizerConfig[];
   maxRuns: number;
 }
 
@@ -288,7 +298,7 @@ function dependents(
 function included(
   include: NonNullable<SweepRulesFile['include']>,
   space: SweepSpace,
-  { base }: Context,
+  ctx: Context,
   { node, report }: { node: Locate; report: Report },
 ): [string, SweepValue][][] {
   const runs: [string, SweepValue][][] = [];
@@ -298,7 +308,7 @@ function included(
     for (const dep of space.depends) {
       if (Object.hasOwn(entry, dep.path)) continue;
       const given = Object.hasOwn(entry, dep.on);
-      const on = given ? entry[dep.on] : (setting(base, dep.on) as SweepValue);
+      const on = given ? entry[dep.on] : (setting(ctx.base, dep.on) as SweepValue);
       const value = dep.values[String(on)];
       if (value === undefined) {
         report(
@@ -309,7 +319,7 @@ function included(
       }
       picks.push([dep.path, value]);
     }
-    const config = withSettings(base, picks);
+    const config = configWith(ctx, picks);
     const id = runId(config);
     const twin = ids.get(id);
     if (twin !== undefined) {
@@ -320,7 +330,7 @@ function included(
       dim.values.findIndex((tuple) => dim.paths.every((p, j) => tuple[j] === setting(config, p))),
     );
     const at = digits.every((d) => d >= 0) ? positionOf(space, digits) : -1;
-    if (at >= 0 && runId(withSettings(base, picksOfDigits(space, digits))) === id) {
+    if (at >= 0 && runId(configWith(ctx, picksOfDigits(space, digits))) === id) {
       report(node('include', t), `include[${t}] is already run ${at} of the sweep (id ${id}); remove it`);
       return;
     }

@@ -54,7 +54,10 @@ export function runAt(e: Experiment, i: number): RunSpec {
  * The base config with the axis values `picks` set. Each optimizer has its own options, so a
  * pick of `optimizer.name` first swaps in that optimizer's settings; the other picks apply to them.
  */
-export function configWith(e: Experiment, picks: [string, unknown][]): RunConfig {
+export function configWith(
+  e: Pick<Experiment, 'base' | 'optimizers'>,
+  picks: [string, unknown][],
+): RunConfig {
   const name = picks.find(([path]) => path === 'optimizer.name')?.[1];
   const optimizer = e.optimizers.find((o) => o.name === name);
   return withSettings(optimizer ? { ...e.base, optimizer } : e.base, picks);

@@ -90,6 +90,22 @@ describe('sweep rules: what valid files expand to', () => {
     ]);
   });
 
+  it("gives an included run of another optimizer that optimizer's settings, as a swept name would", () => {
+    const e = load(
+      'optimizer: { momentum: 0.5 }',
+      'sweep:',
+      '  optimizer.name: [sgd, rmsprop]',
+      'include:',
+      '  - { optimizer.name: adam, lr.cov: 0.1 }',
+    );
+    const runs = [...expand(e)].map((r) => r.config.optimizer);
+    expect(runs).toEqual([
+      { name: 'sgd', momentum: 0.5, nesterov: false },
+      { name: 'rmsprop', alpha: 0.99, eps: 1e-8 },
+      { name: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    ]);
+  });
+
   it('sets a dependent setting from its axis, in included runs too', () => {
     const runs = runsOf(
       ['dim', 'task.epochs'],
@@ -340,6 +356,19 @@ describe('sweep rules: problems, at the place they are', () => {
   });
 
   it('rejects included runs that repeat a run, or that depends cannot fill', () => {
+    // The same run as a swept one once that optimizer's settings are in: alpha 0.99 is its default.
+    expectFirst(
+      yaml(
+        ...MINIMAL,
+        'sweep:',
+        '  optimizer.name: [sgd, rmsprop]',
+        'include:',
+        '  - { optimizer.name: rmsprop, optimizer.alpha: 0.99 }',
+      ),
+      7,
+      5,
+      /include\[0\] is already run 1 of the sweep \(id [0-9a-f]{12}\); remove it/,
+    );
     expectFirst(
       yaml(...MINIMAL, ...axes, 'include:', '  - { parameterization: tril, lr.cov: 1.0e-2, dim: 4 }'),
       9,
