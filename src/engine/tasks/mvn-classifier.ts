@@ -214,26 +214,34 @@ export const mvnClassifier: Task = {
 
 /**
  * One run's data and starting point: its true categories, its points (class
- * by class, as the seed concatenates x1 then x2) and their classes, its
- * starting means and raw covariance block (the same for every unit), and the
- * order it sees them in, epoch after epoch (reshuffled every epoch unless
- * `shuffle: false`).
+ * by class, as the seed concatenates x1 then x2) and their classes, and its
+ * starting means and raw covariance block (the same for every unit).
  */
 export function classifierLane(c: RunConfig, p: Parameterization, dataFile?: string) {
   const o = c.task as unknown as ClassifierOptions;
   const d = c.dim;
-  const n = pointCount(o);
   const { truth: t, points, labels } = laneData(o, d, c.seed, dataFile);
   const means = new Float64Array(o.units * d);
   for (const [u, m] of initMeans(o, t, d, c.seed).entries()) means.set(m, u * d);
-  const epochs = new Minibatches([c.seed], n, n, o.shuffle);
-  const order = new Int32Array(o.epochs * n);
-  for (let e = 0; e < o.epochs; e++) order.set(epochs.at(e).orders[0], e * n);
   const covs = o.init_covariances?.map((c) => Float64Array.from(c.flat()));
   const raws = Array.from({ length: o.units }, (_, u) =>
     p.fromCovariance(covs ? covs[u] : identity(d, o.init_cov_scale), d),
   );
-  return { truth: t, points, labels, means, raws, order };
+  return { truth: t, points, labels, means, raws };
+}
+
+/**
+ * The points of one run in the order it sees them, epoch after epoch
+ * (reshuffled every epoch unless `shuffle: false`): what its steps of one
+ * trial each train on.
+ */
+export function trialOrder(c: RunConfig): Int32Array {
+  const o = c.task as unknown as ClassifierOptions;
+  const n = pointCount(o);
+  const epochs = new Minibatches([c.seed], n, n, o.shuffle);
+  const order = new Int32Array(o.epochs * n);
+  for (let e = 0; e < o.epochs; e++) order.set(epochs.at(e).orders[0], e * n);
+  return order;
 }
 
 class ClassifierBatch implements TaskInstance {
