@@ -1,5 +1,5 @@
 import { full } from '../engine/parameterizations/full.js';
-import { classifierLane } from '../engine/tasks/mvn-classifier.js';
+import { classifierLane, trialOrder } from '../engine/tasks/mvn-classifier.js';
 import type { RunConfig } from '../types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -40,7 +40,7 @@ export class ReferenceStep {
     const lane = classifierLane(config, full);
     this.x = Float32Array.from(lane.points);
     this.labels = lane.labels;
-    this.order = lane.order;
+    this.order = trialOrder(config);
     this.params.set(lane.means, 0);
     this.params.set(lane.raws[0], 4);
     this.params.set(lane.raws[1], 8);

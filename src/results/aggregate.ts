@@ -108,6 +108,20 @@ export const AGGREGATES = {
     'covariance error to the optimum',
     '||Sigma - 1/N sample covariance||_F',
   ),
+  // Dead units are a hazard on the way, whatever the ending: these count every run that reports them.
+  dead_unit_rate: rateOf(
+    'Share of runs with a dead unit',
+    'with_dead_units',
+    'dead_unit_rate',
+    (r) => (r.metrics.dead_unit_steps ?? 0) > 0,
+  ),
+  dead_unit_steps: medianOf(
+    'Median dead unit-steps',
+    'Median count of (unit, trial) pairs whose float32 activation exp(log p) underflowed to 0 (mvn-classifier).',
+    'dead_unit_steps',
+    (r) => r.metrics.dead_unit_steps,
+    (s) => String(Math.round(s)),
+  ),
 } satisfies Record<string, Aggregate>;
 
 export type AggregateName = keyof typeof AGGREGATES;

@@ -1,6 +1,7 @@
 import { frontierMarkdown } from '../frontier/summary.js';
 import { setting } from '../plan/expand.js';
 import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
+import { AGGREGATES, type Aggregate } from './aggregate.js';
 import { csvLine } from './csv.js';
 import { label } from './format.js';
 import { type Pivot, pivot, valuesOf } from './pivot.js';
@@ -68,6 +69,27 @@ export function outcomeCounts(e: Experiment, results: readonly RunResult[]): str
   return table(['outcome', ...colValues.map(label), 'all'], body);
 }
 
+/**
+ * Runs with dead units (mvn-classifier's float32 activation underflowing to 0), per value of the
+ * experiment's column setting; undefined when no run reports the count (other tasks).
+ */
+export function deadUnitsMarkdown(e: Experiment, results: readonly RunResult[]): string | undefined {
+  const reporting = results.filter((r) => r.metrics.dead_unit_steps !== undefined);
+  if (reporting.length === 0) return undefined;
+  const { columns } = e.summary;
+  const groups = [
+    ...valuesOf(e, columns, reporting).map((cv) =>
+      reporting.filter((r) => setting(r.config, columns) === cv),
+    ),
+    reporting,
+  ];
+  const row = (a: Aggregate) => [a.title, ...groups.map((runs) => (runs.length ? a.of(runs).text : ''))];
+  return table(
+    ['', ...valuesOf(e, columns, reporting).map(label), 'all'],
+    [row(AGGREGATES.dead_unit_rate), row(AGGREGATES.dead_unit_steps)],
+  );
+}
+
 /** Failure reasons grouped, with one example run each. */
 export function reasonsMarkdown(results: readonly RunResult[]): string {
   const groups = reasonGroups(results);
@@ -76,6 +98,16 @@ export function reasonsMarkdown(results: readonly RunResult[]): string {
     ['outcome', 'reason', 'runs', 'example run'],
     groups.map((g) => [g.outcome, g.reason, String(g.runs), `${g.example}: ${g.exampleReason}`]),
   );
+}
+
+/** The dead-units section, when runs report them. */
+function deadUnits(e: Experiment, results: readonly RunResult[]): string[] {
+  const md = deadUnitsMarkdown(e, results);
+  if (md === undefined) return [];
+  const about =
+    'A unit is dead for a trial when its activation exp(log p) underflows float32 to 0 (log p <= -103.97): ' +
+    "that trial teaches it nothing. Counts are (unit, trial) pairs over a run's live steps.";
+  return ['## Dead units', '', md, '', about, ''];
 }
 
 /** summary.md: what the run asked, every table of the summary, outcomes and failure reasons. */
@@ -97,6 +129,7 @@ export function summaryMarkdown(e: Experiment, results: readonly RunResult[], wh
     '',
     outcomeCounts(e, results),
     '',
+    ...deadUnits(e, results),
     '## Failure reasons',
     '',
     reasonsMarkdown(results),

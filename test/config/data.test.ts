@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CovsweepError } from '../../src/config/errors.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { classifierLane, mvnClassifier } from '../../src/engine/tasks/mvn-classifier.js';
+import { classifierLane, mvnClassifier, trialOrder } from '../../src/engine/tasks/mvn-classifier.js';
 import { expand } from '../../src/plan/expand.js';
 
 /** A folder with an experiment of `task` reading data.csv, and that file. */
@@ -103,7 +103,7 @@ describe('task.data: a CSV file instead of generated points', () => {
     const [run] = expand(e);
     expect(mvnClassifier.steps(run.config)).toBe(12);
     const lane = classifierLane(run.config, parameterization('tril'), run.dataFile);
-    expect(Array.from(lane.order)).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+    expect(Array.from(trialOrder(run.config))).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
     expect(Array.from(lane.labels)).toEqual([0, 1, 0, 1]);
     expect(Array.from(lane.points)).toEqual([-0.5, 0.2, -0.2, -0.6, -0.45, 0.3, -0.3, -0.5]);
     // Seed 000's starting means (2 units in 2-D): the seed's settings on the user's data.

@@ -32,14 +32,16 @@ describe.each(BACKENDS)('fused task losses match their plain form on %s', (backe
     { ...logCholesky, name: 'log-cholesky as a precision factor', factorOf: 'precision' },
   ];
   describe.each(cases.map((p) => [p.name, p] as const))('%s', (name, p) => {
-    it('mvn-classifier, 2 units in 2-D and 3 units in 4-D: the whole loss and its gradients', () => {
-      for (const [units, dim] of [
-        [2, 2],
-        [3, 4],
-      ]) {
+    it('mvn-classifier, 2 units in 2-D and 3 units in 4-D, one trial and minibatches of log p: the whole loss and its gradients', () => {
+      for (const [units, dim, options] of [
+        [2, 2, {}],
+        [3, 4, {}],
+        [2, 2, { batch_size: 4, activation: 'log_prob' }],
+        [3, 4, { batch_size: 4 }],
+      ] as const) {
         const configs = [0, 1, 2].map((seed) => {
           const c = classifierConfig({ parameterization: name, seed, epochs: 1 });
-          return { ...c, dim, task: { ...c.task, units, n_per_class: 5 } };
+          return { ...c, dim, task: { ...c.task, units, n_per_class: 5, ...options } };
         });
         const { f, inputs, t } = taskLoss(configs, p, 3);
         // W = 0 at the start would zero every other gradient.

@@ -108,6 +108,20 @@ function expectReason(r: RunResult, c: GoldenCase, units: number) {
 
 const flat = <T>(m: T[][][]): T[] => m.flat(2) as T[];
 
+describe('the golden cases', () => {
+  it("cover mvn-classifier's options: minibatches (shuffle off) in a run that ends ok and one that fails, and log p as the activation", () => {
+    const classifier = fixtures.cases.filter((c) => c.settings.task.name === 'mvn-classifier');
+    const minibatched = classifier.filter(
+      (c) => c.settings.task.batch_size === 4 && !c.settings.task.shuffle,
+    );
+    const logProb = classifier.filter((c) => c.settings.task.activation === 'log_prob');
+    expect(new Set(minibatched.map((c) => c.outcome))).toEqual(new Set(['ok', 'singular']));
+    expect(logProb.length).toBeGreaterThanOrEqual(2);
+    // One run with both: 500 steps of 4 trials over the 400-row file's 5 epochs.
+    expect(logProb.some((c) => c.settings.task.batch_size === 4 && c.step === 500)).toBe(true);
+  });
+});
+
 describe.each(BACKENDS)('covsweep follows PyTorch float32 on the golden cases (%s)', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);

@@ -10,9 +10,11 @@ same runs with covsweep's engine and compares. CI needs no Python: the fixtures 
 
 (Debian's python3-torch installs for /usr/bin/python3, not for a pyenv or venv python.)
 
-- mvn-classifier (seed 000): K Gaussian units, act = exp(log_prob(x)) into a bias-free K x K
-  nn.Linear initialised to zero, nn.CrossEntropyLoss, one trial per step in file order (covsweep's
-  `shuffle: false`), torch.optim.SGD with per-group learning rates (weights, means, covariance).
+- mvn-classifier (seed 000): K Gaussian units, act = exp(log_prob(x)) (or log_prob(x) itself,
+  covsweep's `activation: log_prob`) into a bias-free K x K nn.Linear initialised to zero,
+  nn.CrossEntropyLoss, one trial per step in file order (covsweep's `shuffle: false`) or the mean
+  over `batch_size` consecutive trials, torch.optim.SGD with per-group learning rates (weights,
+  means, covariance).
 - score-matching (seed 001): full batch, loss = mean_i 0.5 |P (x_i - mu)|^2 - tr(P) with
   P = inv(Sigma) computed as the seed does (torch.linalg.inv of the covariance).
 
@@ -461,15 +463,20 @@ def classifier_run(case):
             {"params": [raw], "lr": lr["cov"]},
         ],
     )
-    criterion = nn.CrossEntropyLoss()
+    criterion = nn.CrossEntropyLoss()  # the mean over the minibatch's trials
     n = x.shape[0]
-    steps = o["epochs"] * n
+    size = o.get("batch_size", 1)
+    per_epoch = math.ceil(n / size)
+    steps = o["epochs"] * per_epoch
+    exp = o.get("activation", "exp") == "exp"
 
     def loss_at(step):
-        i = step % n  # shuffle off: file order every epoch
-        dist = param.dist(means, raw)
-        act = torch.exp(dist.log_prob(x[i]))
-        return criterion(fc1(act).unsqueeze(0), y[i].unsqueeze(0))
+        # Consecutive slices of the file order every epoch (shuffle off), the epoch's last one
+        # shorter (DataLoader's batches); size 1 is the seed's trial by trial.
+        start = (step % per_epoch) * size
+        xs, ys = x[start : start + size], y[start : start + size]
+        logp = param.dist(means, raw).log_prob(xs.unsqueeze(-2))  # [m, units]
+        return criterion(fc1(torch.exp(logp) if exp else logp), ys)
 
     def state():
         return {"means": means, "covariance": raw, "weights": fc1.weight}
@@ -651,6 +658,18 @@ def cases():
     for optim, p, iterations in [(ADAM, "log-cholesky", 4000), (ADAM, "full", 4000), (RMSPROP, "log-cholesky", 600)]:
         case = score_matching_case(p, 1e-3, iterations=iterations, optim=optim)
         case["name"] += f" {optim['name']}" + (f" {iterations} steps" if iterations != 4000 else "")
+        out.append(case)
+    # covsweep's classifier options, trial order as ever the file's (shuffle off): minibatches of
+    # 4 (the last of an epoch is 4 too: 400 trials), and log p as the activation.
+    for p, lr, options in [
+        ("tril", 1e-3, {"batch_size": 4}),
+        ("full", 1e-3, {"batch_size": 4}),
+        ("tril", 1e-3, {"activation": "log_prob"}),
+        ("log-cholesky", 1e-2, {"activation": "log_prob", "batch_size": 4}),
+    ]:
+        case = classifier_case(p, lr)
+        case["settings"]["task"].update(options)
+        case["name"] += "".join(f" {k} {v}" for k, v in options.items())
         out.append(case)
     return out
 

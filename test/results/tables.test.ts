@@ -138,4 +138,23 @@ describe('summary.md', () => {
     expect(md).toContain('| singular | x | 1 |');
     expect(md).toContain('## Runs by outcome');
   });
+
+  it('shows dead units by the column setting when runs report them, and nothing when none does', () => {
+    const e2 = experiment();
+    const dead = (parameterization: string, steps: number, outcome: 'ok' | 'singular' = 'ok') =>
+      made(e2, { parameterization, outcome, reason: 'x at step 2', metrics: { dead_unit_steps: steps } });
+    const md = summaryMarkdown(
+      e2,
+      [dead('full', 0), dead('full', 12, 'singular'), dead('tril', 0), dead('tril', 0), dead('tril', 3)],
+      'now',
+    );
+    expect(md).toContain('## Dead units');
+    expect(md).toContain('|  | full | tril | log-cholesky | all |');
+    // full: 1 of 2 (the failed run counts too: the hazard came before the ending); medians 6 and 0.
+    expect(md).toMatch(
+      /\| Share of runs with a dead unit \| 1\/2 = 50% \[\d+-\d+\] \| 1\/3 = 33% \[\d+-\d+\] \| {2}\| 2\/5 = 40% /,
+    );
+    expect(md).toContain('| Median dead unit-steps | 6 | 0 |  | 0 |');
+    expect(summaryMarkdown(e2, [made(e2, {})], 'now')).not.toContain('Dead units');
+  });
 });

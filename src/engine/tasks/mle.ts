@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { permutation, type Stream, stream } from '../../data/random.js';
 import type { RunConfig } from '../../types.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
+import { Minibatches } from './minibatches.js';
 import { negLogLikelihood } from './nll.js';
 
 export interface MleOptions extends GaussianDataOptions {
@@ -43,13 +43,13 @@ export const mle = gaussianFitTask({
 });
 
 class MleBatch extends GaussianFitBatch {
-  private readonly minibatches?: Minibatches;
+  private readonly minibatches?: MinibatchPoints;
 
   constructor(configs: RunConfig[], p: Parameterization, dataFile?: string) {
     super(configs, p, dataFile);
     const o = configs[0].task as unknown as MleOptions;
     if (o.batch_size !== undefined && o.batch_size < this.n)
-      this.minibatches = new Minibatches(configs, o, this.x, this.n, this.d);
+      this.minibatches = new MinibatchPoints(configs, o, this.x, this.n, this.d);
   }
 
   loss(step: number, [mu, raw]: tf.Tensor[]) {
@@ -61,59 +61,37 @@ class MleBatch extends GaussianFitBatch {
   }
 }
 
-/**
- * The minibatch of every lane at a step: slice `step mod (steps per epoch)` of
- * the epoch's order, gathered into [B, m, d]. Each lane draws its epochs'
- * orders from its own 'shuffle' stream one epoch at a time (all of them at
- * once would be iterations x batch_size indices per lane); steps come in
- * order, and an earlier epoch asked for again replays the streams.
- */
-class Minibatches {
-  private readonly size: number;
-  private readonly perEpoch: number;
-  private readonly shuffle: boolean;
-  private streams: Stream[] = [];
-  /** Each lane's order of the current epoch, [B][n]. */
-  private orders: Int32Array[] = [];
-  private epoch = -1;
+/** Every lane's minibatch at a step, gathered into [B, m, d]. */
+class MinibatchPoints {
+  private readonly order: Minibatches;
 
   constructor(
-    private readonly configs: RunConfig[],
+    configs: RunConfig[],
     o: MleOptions,
     private readonly x: Float32Array,
     private readonly n: number,
     private readonly d: number,
   ) {
-    this.size = o.batch_size!;
-    this.perEpoch = Math.ceil(n / this.size);
-    this.shuffle = o.shuffle;
+    this.order = new Minibatches(
+      configs.map((c) => c.seed),
+      n,
+      o.batch_size!,
+      o.shuffle,
+    );
   }
 
   at(step: number): { x: Float32Array; m: number } {
-    const { n, d, size } = this;
-    const epoch = Math.floor(step / this.perEpoch);
-    this.seek(epoch);
-    const start = (step % this.perEpoch) * size;
-    const m = Math.min(size, n - start);
-    const B = this.orders.length;
+    const { n, d } = this;
+    const { start, m, orders } = this.order.at(step);
+    const B = orders.length;
     const x = new Float32Array(B * m * d);
     for (let b = 0; b < B; b++) {
-      const order = this.orders[b];
+      const order = orders[b];
       for (let i = 0; i < m; i++) {
         const from = (b * n + order[start + i]) * d;
         x.set(this.x.subarray(from, from + d), (b * m + i) * d);
       }
     }
     return { x, m };
-  }
-
-  private seek(epoch: number) {
-    if (epoch < this.epoch || this.epoch < 0) {
-      this.streams = this.configs.map((c) => stream(c.seed, 'shuffle'));
-      this.epoch = -1;
-    }
-    const identity = Int32Array.from({ length: this.n }, (_, i) => i);
-    for (; this.epoch < epoch; this.epoch++)
-      this.orders = this.streams.map((s) => (this.shuffle ? permutation(s, this.n) : identity));
   }
 }

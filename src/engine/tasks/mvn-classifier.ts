@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { permutation, stream } from '../../data/random.js';
+import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import type { RunConfig } from '../../types.js';
 import { distance, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
-import { classifierLoss, type Trial } from './classifier-loss.js';
+import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
+import { Minibatches } from './minibatches.js';
 import type { Task, TaskInstance } from './types.js';
 
 /** Options of `mvn-classifier` (defaults live in the config catalog). */
@@ -16,6 +17,13 @@ export interface ClassifierOptions {
   n_per_class: number;
   epochs: number;
   shuffle: boolean;
+  /**
+   * Absent means `exp` and `batch_size` 1, the seed's: not in the catalog's defaults, so that the
+   * run configs, and with them the run ids, of files from before these options stay the same.
+   */
+  activation?: Activation;
+  /** Trials per gradient step, the loss their mean. */
+  batch_size?: number;
   means?: number[][];
   covariances?: number[][][];
   init_means?: number[][];
@@ -105,6 +113,10 @@ function initMeans(o: ClassifierOptions, t: Truth, d: number, seed: number): Flo
 /** Training points per run: the data file's rows, or n_per_class per unit. */
 const pointCount = (o: ClassifierOptions) => (o.data ? o.data.rows : o.units * o.n_per_class);
 
+/** Which points each step of lanes with these seeds trains on. */
+const minibatches = (o: ClassifierOptions, seeds: number[]) =>
+  new Minibatches(seeds, pointCount(o), o.batch_size ?? 1, o.shuffle);
+
 /**
  * A lane's true categories, its points and their classes: generated category
  * by category (as the seed concatenates x1 then x2), or the data file's rows
@@ -138,7 +150,11 @@ function laneData(o: ClassifierOptions, d: number, seed: number, dataFile?: stri
 /**
  * Seed 000: K Gaussian units whose activations exp(log N(x | mu_k, Sigma_k))
  * feed a bias-free K x K linear layer (initialised to zero), trained trial by
- * trial with softmax cross-entropy over shuffled epochs.
+ * trial with softmax cross-entropy over shuffled epochs. Options: log N itself
+ * as the activation, and minibatches of `batch_size` trials (the mean loss
+ * of consecutive trials of the epoch's order, as mle's). Reports
+ * `dead_unit_steps`: the (unit, trial) pairs whose float32 activation
+ * underflowed to 0 (classifier-loss.ts, `isDead`).
  */
 export const mvnClassifier: Task = {
   name: 'mvn-classifier',
@@ -147,6 +163,17 @@ export const mvnClassifier: Task = {
     n_per_class: { type: 'integer', minimum: 1, description: 'Training points drawn per category.' },
     epochs: { type: 'integer', minimum: 1, description: 'Passes over the training data.' },
     shuffle: { type: 'boolean', description: 'Reshuffle the training data every epoch.' },
+    activation: {
+      enum: ['exp', 'log_prob'],
+      description:
+        "What feeds the linear layer: 'exp' (absent: the default), the density exp(log N(x | mu, Sigma)) as seed 000 has it, which underflows float32 to 0 below log N = -103.97 (counted as dead_unit_steps); 'log_prob', log N itself.",
+    },
+    batch_size: {
+      type: 'integer',
+      minimum: 1,
+      description:
+        "Trials per gradient step, the loss their mean: consecutive trials of each epoch's order, the last minibatch of an epoch shorter (absent: 1, the seed's trial by trial).",
+    },
     means: vectors("True category means (seed 000's for 2 units in 2-D, else drawn from the seed)"),
     covariances: matrices(
       "True category covariances (seed 000's for 2 units in 2-D, else drawn from the seed)",
@@ -173,7 +200,7 @@ export const mvnClassifier: Task = {
   labelled: true,
   steps(config) {
     const o = config.task as unknown as ClassifierOptions;
-    return o.epochs * pointCount(o);
+    return minibatches(o, []).steps(o.epochs);
   },
   create(configs, p, dataFile) {
     return new ClassifierBatch(configs, p, dataFile);
@@ -187,43 +214,34 @@ export const mvnClassifier: Task = {
 
 /**
  * One run's data and starting point: its true categories, its points (class
- * by class, as the seed concatenates x1 then x2) and their classes, its
- * starting means and raw covariance block (the same for every unit), and the
- * point it sees at each step (reshuffled every epoch).
+ * by class, as the seed concatenates x1 then x2) and their classes, and its
+ * starting means and raw covariance block (the same for every unit).
  */
 export function classifierLane(c: RunConfig, p: Parameterization, dataFile?: string) {
   const o = c.task as unknown as ClassifierOptions;
   const d = c.dim;
-  const n = pointCount(o);
   const { truth: t, points, labels } = laneData(o, d, c.seed, dataFile);
   const means = new Float64Array(o.units * d);
   for (const [u, m] of initMeans(o, t, d, c.seed).entries()) means.set(m, u * d);
-  const shuffles = stream(c.seed, 'shuffle');
-  const order = new Int32Array(o.epochs * n);
-  for (let e = 0; e < o.epochs; e++) {
-    const perm = o.shuffle ? permutation(shuffles, n) : null;
-    for (let i = 0; i < n; i++) order[e * n + i] = perm ? perm[i] : i;
-  }
   const covs = o.init_covariances?.map((c) => Float64Array.from(c.flat()));
   const raws = Array.from({ length: o.units }, (_, u) =>
     p.fromCovariance(covs ? covs[u] : identity(d, o.init_cov_scale), d),
   );
-  return { truth: t, points, labels, means, raws, order };
+  return { truth: t, points, labels, means, raws };
 }
 
 /**
- * [cols][rows] copy of a [rows][cols] matrix, a block at a time: element by
- * element, every read or every write lands a row away from the last, a cache
- * miss each (seconds for a big batch's schedule).
+ * The points of one run in the order it sees them, epoch after epoch
+ * (reshuffled every epoch unless `shuffle: false`): what its steps of one
+ * trial each train on.
  */
-function transposed(m: Int32Array, rows: number, cols: number): Int32Array {
-  const t = new Int32Array(m.length);
-  const BLOCK = 64;
-  for (let r0 = 0; r0 < rows; r0 += BLOCK)
-    for (let c0 = 0; c0 < cols; c0 += BLOCK)
-      for (let c = c0; c < Math.min(c0 + BLOCK, cols); c++)
-        for (let r = r0; r < Math.min(r0 + BLOCK, rows); r++) t[c * rows + r] = m[r * cols + c];
-  return t;
+export function trialOrder(c: RunConfig): Int32Array {
+  const o = c.task as unknown as ClassifierOptions;
+  const n = pointCount(o);
+  const epochs = new Minibatches([c.seed], n, n, o.shuffle);
+  const order = new Int32Array(o.epochs * n);
+  for (let e = 0; e < o.epochs; e++) order.set(epochs.at(e).orders[0], e * n);
+  return order;
 }
 
 class ClassifierBatch implements TaskInstance {
@@ -235,15 +253,16 @@ class ClassifierBatch implements TaskInstance {
   private readonly truths: Truth[];
   /** Lane-major points of every lane (float64 copy for the metrics). */
   private readonly points: Float64Array[];
+  private readonly activation: Activation;
   /**
    * Every lane's points [B * n, d] and their classes [B * n], in host memory:
-   * each step gathers one row per lane from them, which costs less than an
-   * index tensor and two gathers.
+   * each step gathers its minibatch's rows of every lane from them, which
+   * costs less than an index tensor and two gathers.
    */
   private readonly x: Float32Array;
   private readonly y: Int32Array;
-  /** Row of `x` each lane sees at each step: [steps][B], so that a step reads it in order. */
-  private readonly schedule: Int32Array;
+  /** Which of its points each lane sees at each step. */
+  private readonly minibatches: Minibatches;
 
   /** Each lane's classes of its points (for the accuracy). */
   private readonly labels: Int32Array[];
@@ -260,7 +279,12 @@ class ClassifierBatch implements TaskInstance {
     this.d = d;
     this.units = U;
     this.n = pointCount(o);
-    this.steps = mvnClassifier.steps(configs[0]);
+    this.activation = o.activation ?? 'exp';
+    this.minibatches = minibatches(
+      o,
+      configs.map((c) => c.seed),
+    );
+    this.steps = this.minibatches.steps(o.epochs);
     this.truths = [];
     this.points = [];
     this.labels = [];
@@ -269,7 +293,6 @@ class ClassifierBatch implements TaskInstance {
     const mu0 = new Float32Array(B * U * d);
     const rawSize = p.rawShape(d).reduce((a, b) => a * b, 1);
     const raw0 = new Float32Array(B * U * rawSize);
-    const rows = new Int32Array(B * this.steps); // lane-major: each lane's rows are made in order
     configs.forEach((c, b) => {
       const lane = classifierLane(c, p, dataFile);
       this.truths.push(lane.truth);
@@ -279,9 +302,7 @@ class ClassifierBatch implements TaskInstance {
       this.y.set(lane.labels, b * this.n);
       mu0.set(lane.means, b * U * d);
       for (let u = 0; u < U; u++) raw0.set(lane.raws[u], (b * U + u) * rawSize);
-      for (let s = 0; s < this.steps; s++) rows[b * this.steps + s] = b * this.n + lane.order[s];
     });
-    this.schedule = transposed(rows, B, this.steps);
     this.params = [
       { name: 'means', group: 'mean' as const, shape: [U, d], init: mu0 },
       { name: 'covariance', group: 'cov' as const, shape: [U, ...p.rawShape(d)], init: raw0 },
@@ -293,21 +314,35 @@ class ClassifierBatch implements TaskInstance {
     const B = mu.shape[0];
     const { d, units: U } = this;
     const { factor, checks, counters } = this.p.factor(tf.reshape(raw, [B * U, ...this.p.rawShape(d)]), d);
-    const loss = classifierLoss(this.trial(step, B), mu as tf.Tensor3D, factor, w as tf.Tensor3D, this.p);
-    return { loss, checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D, counters: perLane(counters, B) };
+    const { loss, deadUnits } = classifierLoss(
+      this.trial(step, B),
+      mu as tf.Tensor3D,
+      factor,
+      w as tf.Tensor3D,
+      this.p,
+      this.activation,
+    );
+    return {
+      loss,
+      checks: tf.reshape(checks, [B, U * d]) as tf.Tensor2D,
+      counters: { ...perLane(counters, B), dead_unit_steps: deadUnits },
+    };
   }
 
-  /** Each lane's point at `step`, once per unit ([B * U, 1, d]: every unit sees it), and its class. */
+  /** Each lane's minibatch at `step`: its points once per unit ([B * U, m, d]: every unit sees them) and classes. */
   private trial(step: number, B: number): Trial {
-    const { d, units: U, schedule, x: points, y: classes } = this;
-    const x = new Float32Array(B * U * d);
-    const labels = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      const row = schedule[step * B + b];
-      labels[b] = classes[row];
-      for (let u = 0; u < U; u++) for (let j = 0; j < d; j++) x[(b * U + u) * d + j] = points[row * d + j];
-    }
-    return { x, labels };
+    const { d, n, units: U, x: points, y: classes } = this;
+    const { start, m, orders } = this.minibatches.at(step);
+    const x = new Float32Array(B * U * m * d);
+    const labels = new Int32Array(B * m);
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < m; i++) {
+        const row = b * n + orders[b][start + i];
+        labels[b * m + i] = classes[row];
+        for (let u = 0; u < U; u++)
+          for (let j = 0; j < d; j++) x[((b * U + u) * m + i) * d + j] = points[row * d + j];
+      }
+    return { x, labels, m };
   }
 
   /** Lane b's learned means and covariances (float64, from the parameterization's reference map). */
@@ -337,7 +372,10 @@ class ClassifierBatch implements TaskInstance {
     const labels = this.labels[lane];
     for (let i = 0; i < n; i++) {
       const x = pts.subarray(i * d, (i + 1) * d);
-      const act = means.map((m, u) => Math.exp(logDensity64(x, m, covs[u], d)));
+      const act = means.map((m, u) => {
+        const logp = logDensity64(x, m, covs[u], d);
+        return this.activation === 'exp' ? Math.exp(logp) : logp;
+      });
       let best = 0;
       let bestOut = -Infinity;
       for (let k = 0; k < U; k++) {
