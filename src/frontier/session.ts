@@ -1,3 +1,4 @@
+import { onceEach } from '../plan/expand.js';
 import type { RunResult, RunSpec } from '../types.js';
 import { byId, replay } from './replay.js';
 import type { FrontierExperiment } from './summary.js';
@@ -22,8 +23,7 @@ export async function searchFrontier(
   for (let round = 1; ; round++) {
     const known = byId(results);
     const states = es.map((e) => replay(e, known));
-    // Two documents may want the same run: it trains once.
-    const wanted = [...new Map(states.flatMap((s) => s.wanted).map((r) => [r.id, r])).values()];
+    const wanted = onceEach(states.flatMap((s) => s.wanted));
     if (!wanted.length) return 0;
     const open = states.reduce((n, s) => n + s.searches.filter((x) => !x.done).length, 0);
     onRound?.(round, wanted.length, open);

@@ -50,10 +50,21 @@ export function* expand(e: Experiment): Generator<RunSpec> {
   for (let i = 0; i < total; i++) yield runAt(e, i);
 }
 
-/** The runs of a file's experiments, in file order, each id once (documents may share runs). */
-export function runsOf(experiments: readonly Experiment[]): RunSpec[] {
+/** `runs` with each id once, the first kept: a file's experiments may plan the same run, which trains once. */
+export function onceEach(runs: Iterable<RunSpec>): RunSpec[] {
   const seen = new Set<string>();
-  return experiments.flatMap((e) => [...expand(e)].filter((r) => !seen.has(r.id) && Boolean(seen.add(r.id))));
+  const once: RunSpec[] = [];
+  for (const r of runs) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    once.push(r);
+  }
+  return once;
+}
+
+/** The runs of a file's experiments, in file order, each id once. */
+export function runsOf(experiments: readonly Experiment[]): RunSpec[] {
+  return onceEach(experiments.flatMap((e) => [...expand(e)]));
 }
 
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
