@@ -167,6 +167,21 @@ export interface Experiment {
 }
 
 /**
+ * An experiment file: one experiment per YAML document (`---` between them), each validated on its
+ * own, run into one folder. Experiment names differ within a file.
+ */
+export interface Suite {
+  /** Its folder runs/<name>/: the experiment's name for a one-document file, else the file's base name. */
+  name: string;
+  /** Absolute path of the file. */
+  file: string;
+  /** The file's text, copied into every run folder. */
+  source: string;
+  /** In file order. */
+  experiments: Experiment[];
+}
+
+/**
  * A frontier search: for every combination of the swept settings (seeds included), the largest
  * value of `setting` in [min, max] whose run ends ok below the smallest that fails, by k-section
  * in log space (`points` values a round) until failed / ok <= `precision`.

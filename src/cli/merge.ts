@@ -17,12 +17,12 @@ export async function merge(argv: string[]): Promise<number> {
   for (const note of m.notes) process.stderr.write(`covsweep: ${note}\n`);
   const folder = RunFolder.createAt(
     values.out,
-    { file: m.copy.file, source: m.copy.text, base: m.experiment.base, dataFile: m.experiment.dataFile },
+    { file: m.copy.file, source: m.copy.text, experiments: m.suite.experiments },
     m.manifest,
   );
-  const ordered = inPlanOrder(m.experiment, m.results);
+  const ordered = inPlanOrder(m.suite, m.results);
   folder.rewriteResults(ordered);
-  const summary = await reportRun(folder.dir, m.experiment, ordered);
+  const summary = await reportRun(folder.dir, m.suite, ordered);
   process.stdout.write(
     `${summary}\nmerged ${positionals.length} folders, ${m.results.length} runs: ${folder.dir}\n`,
   );

@@ -1,7 +1,7 @@
-import { loadExperiment } from '../config/load.js';
+import { loadSuite } from '../config/load.js';
 import { task } from '../engine/tasks/index.js';
 import { maxRounds } from '../frontier/search.js';
-import { runCount, setting } from '../plan/expand.js';
+import { runCount, setting, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/pool.js';
@@ -20,21 +20,40 @@ function frontierLines(f: FrontierSpec, searches: number): string[] {
   ];
 }
 
-/** How a sweep expands and packs into lane batches, without training anything. */
+/** How a file's sweeps expand and pack into lane batches (each experiment's, then the total), without training anything. */
 export async function plan(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     { workers: { type: 'string' }, lanes: { type: 'string' } },
     USAGE,
   );
-  const e = loadExperiment(oneFile(positionals, USAGE));
+  const suite = loadSuite(oneFile(positionals, USAGE));
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
+  const lanes = positiveInt('lanes', values.lanes);
+  const parts = suite.experiments.map((e) => experimentPlan(e, workers, lanes));
+  const sweeps = suite.experiments.filter((e) => !e.frontier);
+  const searches = suite.experiments.filter((e) => e.frontier).reduce((n, e) => n + runCount(e), 0);
+  const total =
+    suite.experiments.length > 1
+      ? [
+          '',
+          `total: ${suite.experiments.length} experiments, ${suiteRunCount(sweeps)} sweep runs (a run several plan counts once), ${searches} frontier searches`,
+        ]
+      : [];
+  process.stdout.write(
+    `${[...parts.flatMap((lines, i) => (i ? ['', ...lines] : lines)), ...total].join('\n')}\n`,
+  );
+  return 0;
+}
+
+/** The plan of one experiment, as lines. */
+function experimentPlan(e: Experiment, workers: number, lanes: number | undefined): string[] {
   // By arithmetic on the axes: a million-run sweep is planned without making a million configs.
   const groups = sweepGroups(e, (c) => task(c.task.name).steps(c));
-  const batches = cutBatches(groups, { workers, lanes: positiveInt('lanes', values.lanes) });
+  const batches = cutBatches(groups, { workers, lanes });
   const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
   const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];
-  const out: string[] = [
+  return [
     `${e.name}: ${runCount(e)} runs, ${batches.length} lane batches on ${workers} workers, ${laneSteps} run-steps`,
     ...(e.frontier ? frontierLines(e.frontier, runCount(e)) : []),
     '',
@@ -58,8 +77,6 @@ export async function plan(argv: string[]): Promise<number> {
       runOfGroup(e, groups[batches[0].group], batches[0].start + k),
     ).map((r) => `  ${r.id}  ${shown.map((path) => `${path}=${label(setting(r.config, path))}`).join(' ')}`),
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
-  return 0;
 }
 
 /** The runs after each sweep rule, when there are rules: "exclude[0] ...: 54 -> 48 runs (-6)". */

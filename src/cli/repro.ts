@@ -1,12 +1,12 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { CovsweepError } from '../config/errors.js';
-import { loadExperiment, parseExperiment } from '../config/load.js';
+import { loadSuite, parseSuite } from '../config/load.js';
 import { type DataRef, dataPath } from '../data/table.js';
 import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { Trace } from '../engine/trace.js';
 import { trainBatch } from '../engine/train.js';
-import { expand } from '../plan/expand.js';
+import { runsOf } from '../plan/expand.js';
 import { RunFolder } from '../results/store.js';
 import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
@@ -16,9 +16,9 @@ export const USAGE = 'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backe
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
 function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult; backend?: string } {
   if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
-    const e = loadExperiment(source);
-    const spec = [...expand(e)].find((r) => r.id === id);
-    if (!spec && e.frontier)
+    const s = loadSuite(source);
+    const spec = runsOf(s.experiments).find((r) => r.id === id);
+    if (!spec && s.experiments.some((e) => e.frontier))
       throw new CovsweepError(
         'E_USAGE',
         `${source} searches a frontier, whose runs follow from earlier results; give the run folder instead: covsweep repro RUN_DIR ${id}`,
@@ -40,7 +40,7 @@ function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult
     // Older records name no backend; their folder's manifest lists every backend it used.
     return { spec, recorded, backend: recorded.backend ?? folder.manifest().backend.split(',')[0] };
   }
-  const spec = [...expand(parseExperiment(copy.text, copy.file))].find((r) => r.id === id);
+  const spec = runsOf(parseSuite(copy.text, copy.file).experiments).find((r) => r.id === id);
   if (!spec) throw new CovsweepError('E_USAGE', `${source} has no run ${id}; run ids are in its results.csv`);
   return { spec };
 }

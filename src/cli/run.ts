@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
-import { loadExperiment } from '../config/load.js';
+import { loadSuite } from '../config/load.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { searchFrontier } from '../frontier/session.js';
-import { expand } from '../plan/expand.js';
+import type { FrontierExperiment } from '../frontier/summary.js';
+import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
@@ -25,7 +26,10 @@ export const USAGE =
 /** Seconds running batches get to finish after the first Ctrl-C. */
 const GRACE_SECONDS = 5;
 
-/** Train the runs of an experiment (all, a shard, chosen ids, or those a folder lacks) and write tables. */
+/**
+ * Train the runs of an experiment file's experiments (all, a shard, chosen ids, or those a folder
+ * lacks) through one pool into one folder, and write tables.
+ */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -66,11 +70,13 @@ export async function run(argv: string[]): Promise<number> {
       '--resume continues the runs its folder was made for; drop --shard and --only',
     );
   if (asked.shard && asked.only) throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
-  const e = loadExperiment(file);
-  if (e.frontier && (asked.shard || asked.only))
+  const suite = loadSuite(file);
+  const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
+  const sweeps = suite.experiments.filter((e) => !e.frontier);
+  if (searches.length && (asked.shard || asked.only))
     throw new CovsweepError(
       'E_USAGE',
-      `${file} searches a frontier, whose runs are chosen round by round from earlier results; --shard and --only do not apply: run the whole file`,
+      `${file} searches a frontier${suite.experiments.length > 1 ? ` (experiment "${searches[0].name}")` : ''}, whose runs are chosen round by round from earlier results; --shard and --only do not apply: run the whole file`,
     );
   const root = values.out ?? 'runs';
 
@@ -80,40 +86,42 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const now = new Date().toISOString();
     const resumed = values.resume
-      ? openToResume(e, folderToResume(e, root, resumeDir), Boolean(values.force))
+      ? openToResume(suite, folderToResume(suite, root, resumeDir), Boolean(values.force))
       : undefined;
     const old = resumed?.folder.manifest();
     const selection: Selection = old
       ? { shard: old.shard ? parseShard(old.shard) : undefined, only: old.only }
       : asked;
-    // Checked (an --only id the experiment lacks) before any folder is made.
-    const selected = select([...expand(e)], selection);
+    // Checked (an --only id the file lacks) before any folder is made. A frontier's runs are
+    // chosen by its searches, one per run of its sweep (and no selection applies to them).
+    const selected = select(runsOf(sweeps), selection);
+    const runs = selected.length + searches.reduce((n, e) => n + runCount(e), 0);
     const manifest: Manifest = old
       ? {
           ...old,
-          file: e.file,
-          runs: selected.length,
+          file: suite.file,
+          runs,
           workers,
           timeout,
           resumed: [...(old.resumed ?? []), now],
         }
       : {
           covsweep: VERSION,
-          experiment: e.name,
-          file: e.file,
+          experiment: suite.name,
+          file: suite.file,
           backend: 'pending',
           node: process.version,
           workers,
-          runs: selected.length,
+          runs,
           started: now,
           shard: asked.shard && shardLabel(asked.shard),
           only: asked.only,
           timeout,
         };
-    const folder = resumed?.folder ?? RunFolder.create(root, e, manifest);
+    const folder = resumed?.folder ?? RunFolder.create(root, suite, manifest);
     for (const note of resumed?.notes ?? []) process.stderr.write(`covsweep: ${note}\n`);
     // Forced past a change: the folder now describes the experiment as it is.
-    if (resumed?.changed) folder.write(basename(e.file), e.source);
+    if (resumed?.changed) folder.write(basename(suite.file), suite.source);
     const earlier = resumed?.results ?? [];
     const recorded = new Set(earlier.map((r) => r.id));
     const results = [...earlier];
@@ -156,15 +164,17 @@ export async function run(argv: string[]): Promise<number> {
       progress.finish();
       return unfinished;
     };
-    const unfinished = e.frontier
-      ? await searchFrontier({ ...e, frontier: e.frontier }, results, train, (round, runs, open) =>
-          process.stderr.write(`covsweep: frontier round ${round}: ${runs} runs for ${open} open searches\n`),
-        )
-      : await train(selected.filter((r) => !recorded.has(r.id)));
+    const left = selected.filter((r) => !recorded.has(r.id));
+    // The sweeps' runs first, then the searches' rounds (every frontier experiment's together).
+    let unfinished = sweeps.length ? await train(left) : 0;
+    if (!unfinished && searches.length)
+      unfinished = await searchFrontier(searches, results, train, (round, runs, open) =>
+        process.stderr.write(`covsweep: frontier round ${round}: ${runs} runs for ${open} open searches\n`),
+      );
     // A frontier's runs are known only once its searches have run.
-    const planned = e.frontier ? results.length + unfinished : selected.length;
+    const planned = searches.length ? results.length + unfinished : selected.length;
 
-    const ordered = inPlanOrder(e, results);
+    const ordered = inPlanOrder(suite, results);
     folder.rewriteResults(ordered);
     folder.writeManifest({
       ...manifest,
@@ -173,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
       ended: new Date().toISOString(),
       interrupted: unfinished > 0 || undefined,
     });
-    const summary = await reportRun(folder.dir, e, ordered);
+    const summary = await reportRun(folder.dir, suite, ordered);
     if (unfinished > 0) {
       process.stderr.write(
         `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,

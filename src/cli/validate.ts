@@ -1,13 +1,17 @@
-import { loadExperiment } from '../config/load.js';
+import { loadSuite } from '../config/load.js';
 import { runCount } from '../plan/expand.js';
 import { oneFile, parse } from './args.js';
 
 export const USAGE = 'covsweep validate FILE';
 
-/** Check an experiment file: exit 0 when valid, 2 with file:line:col messages when not. */
+/** Check an experiment file (each of its experiments): exit 0 when valid, 2 with file:line:col messages when not. */
 export async function validate(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, USAGE);
-  const e = loadExperiment(oneFile(positionals, USAGE));
-  process.stdout.write(`${e.file}: valid, ${runCount(e)} runs\n`);
+  const s = loadSuite(oneFile(positionals, USAGE));
+  const [one, ...more] = s.experiments;
+  const counts = more.length
+    ? `${s.experiments.length} experiments (${s.experiments.map((e) => `${e.name}: ${runCount(e)} runs`).join(', ')})`
+    : `${runCount(one)} runs`;
+  process.stdout.write(`${s.file}: valid, ${counts}\n`);
   return 0;
 }

@@ -1,7 +1,7 @@
 import { expand } from '../plan/expand.js';
 import { canonicalJson } from '../plan/ids.js';
 import { label } from '../results/summary.js';
-import type { Experiment } from '../types.js';
+import type { Experiment, Suite } from '../types.js';
 
 /** Every dotted setting path of the runs and the distinct values runs give it, in run order. */
 function settingValues(e: Experiment): Map<string, Map<string, unknown>> {
@@ -49,4 +49,20 @@ export function experimentChanges(before: Experiment, after: Experiment): string
   const kept = [...a].filter((id) => b.has(id)).length;
   lines.push(`runs: ${a.size} -> ${b.size} (${kept} in both)`);
   return lines;
+}
+
+/**
+ * `experimentChanges` for whole files, document by document in file order (each line prefixed by
+ * the experiment's name when the file holds several); a document added or removed is a change.
+ */
+export function suiteChanges(before: Suite, after: Suite): string[] {
+  if (before.experiments.length === 1 && after.experiments.length === 1)
+    return experimentChanges(before.experiments[0], after.experiments[0]);
+  const n = Math.max(before.experiments.length, after.experiments.length);
+  return Array.from({ length: n }, (_, i) => {
+    const [b, a] = [before.experiments[i], after.experiments[i]];
+    if (!b) return [`document ${i + 1}: added (experiment "${a.name}")`];
+    if (!a) return [`document ${i + 1}: removed (experiment "${b.name}")`];
+    return experimentChanges(b, a).map((line) => `${b.name}: ${line}`);
+  }).flat();
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Experiment } from '../types.js';
+import { basename, extname, resolve } from 'node:path';
+import type { Experiment, Suite } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { resolveData } from './data.js';
-import { CovsweepError, ProblemList } from './errors.js';
+import { CovsweepError, formatProblem, ProblemList } from './errors.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
@@ -16,15 +16,14 @@ import { resolveAxes } from './sweep.js';
 import { validateFile } from './validate.js';
 
 /**
- * Reads, checks and resolves an experiment file. Throws a `CovsweepError`: `E_IO` when the file
- * cannot be read, `E_CONFIG` with every problem found (`problems`, each `file:line:col: ...`)
- * when it is not a valid experiment.
+ * Reads, checks and resolves an experiment file: one experiment per YAML document. Throws a
+ * `CovsweepError`: `E_IO` when the file cannot be read, `E_CONFIG` with every problem found
+ * (`problems`, each `file:line:col: ...`, every document's) when it is not a valid file.
  */
-export function loadExperiment(file: string, catalog: Catalog = defaultCatalog): Experiment {
-  const absolute = resolve(file);
+export function loadSuite(file: string, catalog: Catalog = defaultCatalog): Suite {
   let text: string;
   try {
-    text = readFileSync(absolute, 'utf8');
+    text = readFileSync(resolve(file), 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
     throw new CovsweepError('E_IO', `${file}: cannot read the experiment file (${reason}); check the path`, {
@@ -32,12 +31,68 @@ export function loadExperiment(file: string, catalog: Catalog = defaultCatalog):
       file,
     });
   }
-  return parseExperiment(text, file, catalog);
+  return parseSuite(text, file, catalog);
 }
 
-/** `loadExperiment` for text already in hand; `file` is what messages call it and is resolved to absolute. */
+/** `loadSuite` for text already in hand; `file` is what messages call it and is resolved to absolute. */
+export function parseSuite(text: string, file: string, catalog: Catalog = defaultCatalog): Suite {
+  const sources = ConfigSource.documents(file, text);
+  const failures: CovsweepError[] = [];
+  const duplicates: string[] = [];
+  const experiments: Experiment[] = [];
+  const firstOf = new Map<string, ConfigSource>();
+  for (const source of sources) {
+    try {
+      const e = parseDocument(source, catalog);
+      experiments.push(e);
+      const first = firstOf.get(e.name);
+      if (first) {
+        const at = source.locate(['name']).node;
+        const line = source.lines.linePos(first.locate(['name']).node?.range?.[0] ?? 0).line;
+        const message = `experiment "${e.name}" is already the name of the document at line ${line}; give each document its own name (it names its tables)`;
+        duplicates.push(formatProblem(source.problem(at, message)));
+      } else firstOf.set(e.name, source);
+    } catch (cause) {
+      // Every document is checked, so that one pass shows the problems of all of them.
+      if (!(cause instanceof CovsweepError) || cause.code !== 'E_CONFIG') throw cause;
+      failures.push(cause);
+    }
+  }
+  if (failures.length === 1 && duplicates.length === 0) throw failures[0];
+  const problems = [...failures.flatMap((f) => f.problems), ...duplicates];
+  if (problems.length)
+    throw new CovsweepError('E_CONFIG', problems[0], { cause: failures[0], file, problems });
+  return {
+    // runs/<name>/: a file of several experiments is named after the file.
+    name: experiments.length === 1 ? experiments[0].name : basename(file, extname(file)),
+    file: resolve(file),
+    source: text,
+    experiments,
+  };
+}
+
+/** The experiment of a one-document file (`E_CONFIG` for a file of several: use `loadSuite`). */
+export function loadExperiment(file: string, catalog: Catalog = defaultCatalog): Experiment {
+  return onlyExperiment(loadSuite(file, catalog));
+}
+
+/** `loadExperiment` for text already in hand. */
 export function parseExperiment(text: string, file: string, catalog: Catalog = defaultCatalog): Experiment {
-  const source = new ConfigSource(file, text);
+  return onlyExperiment(parseSuite(text, file, catalog));
+}
+
+function onlyExperiment(s: Suite): Experiment {
+  if (s.experiments.length === 1) return s.experiments[0];
+  throw new CovsweepError(
+    'E_CONFIG',
+    `${s.file}: holds ${s.experiments.length} experiments where one was expected; read it with loadSuite`,
+    { file: s.file },
+  );
+}
+
+/** One document's experiment, validated, defaults applied. */
+function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
+  const { file, text } = source;
   const data = source.toData();
   validateFile(source, data, catalog);
   const spec = data as ExperimentFile;

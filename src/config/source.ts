@@ -7,6 +7,7 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  parseAllDocuments,
   parseDocument,
   visit,
   type YAMLError,
@@ -33,22 +34,39 @@ export interface Located {
   key?: Node;
 }
 
-/** An experiment file's text and YAML tree, kept to point problems at `file:line:col`. */
-export class ConfigSource {
-  readonly lines = new LineCounter();
-  readonly doc: Document;
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true } as const;
 
-  constructor(
+/**
+ * One YAML document of an experiment file (a file holds one experiment per document, with `---`
+ * between them) and the file's text, kept to point problems at `file:line:col`. Node ranges are
+ * offsets into the whole text, so every document of a file shares one line counter.
+ */
+export class ConfigSource {
+  private constructor(
     /** The path as the user gave it, so messages show what they typed. */
     readonly file: string,
     readonly text: string,
-  ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    readonly doc: Document,
+    readonly lines: LineCounter,
+    /** The file holds other documents too (messages then speak of "this document"). */
+    private readonly oneOfMany: boolean,
+  ) {}
+
+  /** Every document of the file, in order; a file with none (empty, comments only) gives one empty document. */
+  static documents(file: string, text: string): ConfigSource[] {
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
+    if (docs.length === 0) {
+      const empty = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+      return [new ConfigSource(file, text, empty, lines, false)];
+    }
+    return docs.map((doc) => new ConfigSource(file, text, doc, lines, docs.length > 1));
   }
 
-  /** A problem at a node (its first character) or at a source offset. */
+  /** A problem at a node (its first character) or at a source offset; no node: the document's start. */
   problem(at: Node | number | null | undefined, message: string): Problem {
-    const offset = typeof at === 'number' ? at : (at?.range?.[0] ?? 0);
+    const start = this.oneOfMany ? (this.doc.range?.[0] ?? 0) : 0;
+    const offset = typeof at === 'number' ? at : (at?.range?.[0] ?? start);
     return problemAt(this.file, this.lines, offset, message);
   }
 
@@ -64,8 +82,13 @@ export class ConfigSource {
     for (const error of syntax.length > 0 ? syntax : this.doc.errors) problems.add(this.yamlProblem(error));
     for (const warning of this.doc.warnings) problems.add(this.yamlProblem(warning));
     problems.throwIfAny();
-    if (this.doc.contents === null) {
-      problems.add(this.problem(0, 'the experiment file is empty; give at least "name" and "task"'));
+    // A document of nothing but "---" parses to a null scalar with no text.
+    const { contents } = this.doc;
+    if (contents === null || (isScalar(contents) && contents.value === null && !this.sourceOf(contents))) {
+      const message = this.oneOfMany
+        ? 'this YAML document is empty; remove its "---" or give it at least "name" and "task"'
+        : 'the experiment file is empty; give at least "name" and "task"';
+      problems.add(this.problem(null, message));
     }
     this.checkKeys(problems);
     problems.throwIfAny();
@@ -90,11 +113,6 @@ export class ConfigSource {
     switch (error.code) {
       case 'DUPLICATE_KEY':
         return this.problem(start, `duplicate key ${this.keyAt(start)}; keep one of them`);
-      case 'MULTIPLE_DOCS':
-        return this.problem(
-          start,
-          'the file holds more than one YAML document; remove the "---" and keep one',
-        );
       case 'TAG_RESOLVE_FAILED':
         return this.problem(start, `unknown YAML tag ${this.text.slice(start, end)}; remove it`);
       default:

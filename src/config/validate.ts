@@ -226,7 +226,7 @@ function unknownKey(key: string, path: readonly string[], schema: JsonSchema, ct
 function unsweepable(key: string, allowed: readonly string[], ctx: Context): string {
   const task = taskOf(ctx);
   if (key === 'name' || key === 'task.name') {
-    return `cannot sweep "${key}": one file is one experiment of one task; write one file per ${key === 'name' ? 'experiment' : 'task'}`;
+    return `cannot sweep "${key}": an experiment has one ${key === 'name' ? 'name' : 'task'}; write one experiment per ${key === 'name' ? 'name' : 'task'}, as YAML documents of one file separated by "---"`;
   }
   const option = key.startsWith('task.') ? key.slice(5) : undefined;
   if (option && task && Object.hasOwn(task.options, option)) {

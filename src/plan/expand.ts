@@ -7,6 +7,12 @@ export function runCount(e: Experiment): number {
   return spaceRuns(e.space);
 }
 
+/** Number of runs of a file's experiments, a run that several plan counted once. */
+export function suiteRunCount(experiments: readonly Experiment[]): number {
+  // One experiment is counted by arithmetic: a million-run sweep is not expanded to count it.
+  return experiments.length === 1 ? runCount(experiments[0]) : runsOf(experiments).length;
+}
+
 /**
  * A copy of `config` with each dotted path of `settings` set: one clone, however many settings.
  * A missing map on the way is made (an included run may set a parameterization option that no
@@ -42,6 +48,23 @@ export function setting(config: RunConfig, path: string): unknown {
 export function* expand(e: Experiment): Generator<RunSpec> {
   const total = runCount(e);
   for (let i = 0; i < total; i++) yield runAt(e, i);
+}
+
+/** `runs` with each id once, the first kept: a file's experiments may plan the same run, which trains once. */
+export function onceEach(runs: Iterable<RunSpec>): RunSpec[] {
+  const seen = new Set<string>();
+  const once: RunSpec[] = [];
+  for (const r of runs) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    once.push(r);
+  }
+  return once;
+}
+
+/** The runs of a file's experiments, in file order, each id once. */
+export function runsOf(experiments: readonly Experiment[]): RunSpec[] {
+  return onceEach(experiments.flatMap((e) => [...expand(e)]));
 }
 
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */

@@ -9,8 +9,9 @@ import {
 import { label } from '../results/format.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
+import type { Manifest } from '../results/store.js';
 import { OUTCOMES, pivotTitle } from '../results/summary.js';
-import type { Experiment, RunResult } from '../types.js';
+import type { Experiment, RunResult, Suite } from '../types.js';
 import { learningCurves } from './charts/curves.js';
 import { failureSteps } from './charts/failure-steps.js';
 import { frontierPlot } from './charts/frontier.js';
@@ -50,7 +51,11 @@ function pivotHtml(p: Pivot): string {
   ].join('\n');
 }
 
-async function frontierHtml(e: FrontierExperiment, results: readonly RunResult[]): Promise<string> {
+async function frontierHtml(
+  e: FrontierExperiment,
+  results: readonly RunResult[],
+  prefix: string,
+): Promise<string> {
   const rows = frontierRows(e, results).map(
     (r) =>
       `<tr>${[...r.settings.map(([, v]) => label(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
@@ -59,7 +64,7 @@ async function frontierHtml(e: FrontierExperiment, results: readonly RunResult[]
   return [
     plot
       ? await figure(
-          'plot-frontier',
+          `${prefix}plot-frontier`,
           plot,
           `Median critical ${esc(e.frontier.setting)} over seeds, with the 10-90% range as a bar; a triangle is a median beyond the searched range, drawn at the bound.`,
         )
@@ -113,19 +118,30 @@ function settingsHtml(e: Experiment): string {
   ].join('\n');
 }
 
-function header(ctx: ReportContext): string {
-  const { experiment: e, results, manifest: m } = ctx;
+/**
+ * A page's header: what ran and when (`m` and every result of the folder), or with `facts` absent
+ * an experiment's part of a suite's page, headed one level down.
+ */
+function header(
+  e: Pick<Experiment, 'name' | 'description'>,
+  results: readonly RunResult[],
+  facts?: { m?: Manifest },
+): string {
+  const counts = OUTCOMES.map((o) => [o, results.filter((r) => r.outcome === o).length] as const).filter(
+    ([, n]) => n > 0,
+  );
+  const outcomes = `<p class="outcomes">${counts.map(([o, n]) => `<span class="badge ${o}">${n} ${o}</span>`).join(' ')}</p>`;
+  const description = e.description.trim() ? `<p class="description">${esc(e.description.trim())}</p>` : '';
+  if (!facts) return ['<header>', `<h2>${esc(e.name)}</h2>`, description, outcomes, '</header>'].join('\n');
+  const { m } = facts;
   const seconds = m?.ended ? (Date.parse(m.ended) - Date.parse(m.started)) / 1000 : undefined;
-  const facts: [string, string][] = [
+  const rows: [string, string][] = [
     ['runs', String(results.length)],
     ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
     ['took', seconds === undefined ? 'unfinished' : `${label(seconds)} s`],
     ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
     ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
   ];
-  const counts = OUTCOMES.map((o) => [o, results.filter((r) => r.outcome === o).length] as const).filter(
-    ([, n]) => n > 0,
-  );
   const missing =
     m && m.runs > results.length
       ? `<p class="warning">Only ${results.length} of the ${m.runs} planned runs have results: this run folder is incomplete.</p>`
@@ -134,24 +150,30 @@ function header(ctx: ReportContext): string {
     '<header>',
     '<p class="kicker">covsweep stability report</p>',
     `<h1>${esc(e.name)}</h1>`,
-    e.description.trim() ? `<p class="description">${esc(e.description.trim())}</p>` : '',
-    `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`,
-    `<p class="outcomes">${counts.map(([o, n]) => `<span class="badge ${o}">${n} ${o}</span>`).join(' ')}</p>`,
+    description,
+    `<dl class="facts">${rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`,
+    outcomes,
     missing,
     '</header>',
   ].join('\n');
 }
 
-/** report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched). */
-export async function reportHtml(ctx: ReportContext): Promise<string> {
+/** One experiment's sections of a page and their links; every id in them starts with `prefix`. */
+interface Part {
+  nav: [string, string][];
+  sections: string[];
+}
+
+async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part> {
   const { experiment: e, results } = ctx;
   const { rows, columns } = e.summary;
   const sections: string[] = [];
   const nav: [string, string][] = [];
   const add = (id: string, title: string, body: string) => {
-    nav.push([id, title]);
-    sections.push(section(id, title, body));
+    nav.push([prefix + id, title]);
+    sections.push(section(prefix + id, title, body));
   };
+  const plot = (id: string, spec: TopLevelSpec, caption: string) => figure(prefix + id, spec, caption);
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
   else {
     // A frontier's runs sit where its searches looked, so shares of them over a grid say nothing:
@@ -160,13 +182,13 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
       add(
         'frontier',
         `Frontier: critical ${e.frontier.setting}`,
-        await frontierHtml({ ...e, frontier: e.frontier }, results),
+        await frontierHtml({ ...e, frontier: e.frontier }, results, prefix),
       );
     else {
       add(
         'stability',
         'Stability map',
-        await figure(
+        await plot(
           'plot-stability',
           stabilityMap(e, results),
           `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
@@ -180,7 +202,7 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
       add(
         'failure-steps',
         'When runs failed',
-        await figure(
+        await plot(
           'plot-failure-steps',
           steps,
           'Step at which each failed run failed, per parameterization (rows without failures are left out); each row has its own count scale.',
@@ -191,7 +213,7 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
       add(
         'curves',
         'Learning curves',
-        await figure(
+        await plot(
           'plot-curves',
           curves,
           'Median loss per parameterization, with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count. Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.',
@@ -203,7 +225,7 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
       add(
         'gaussians',
         'Learned Gaussians',
-        await figure(
+        await plot(
           'plot-gaussians',
           picture.spec,
           [
@@ -219,6 +241,14 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
       );
   }
   add('settings', 'Settings', settingsHtml(e));
+  return { nav, sections };
+}
+
+const navHtml = (nav: readonly [string, string][]) =>
+  `<nav>${nav.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join('')}</nav>`;
+
+/** A self-contained page (inline CSS and SVG, no script, nothing fetched). */
+function page(title: string, body: readonly string[]): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -227,17 +257,57 @@ export async function reportHtml(ctx: ReportContext): Promise<string> {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     // The page needs nothing from anywhere: say so, and the browser refuses any fetch.
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    `<title>${esc(e.name)}: covsweep report</title>`,
+    `<title>${esc(title)}: covsweep report</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
-    header(ctx),
-    `<nav>${nav.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join('')}</nav>`,
-    '<main>',
-    ...sections,
-    '</main>',
+    ...body,
     '</body>',
     '</html>',
     '',
   ].join('\n');
+}
+
+/** report.html of one experiment. */
+export async function reportHtml(ctx: ReportContext): Promise<string> {
+  const { nav, sections } = await experimentPart(ctx, '');
+  return page(ctx.experiment.name, [
+    header(ctx.experiment, ctx.results, { m: ctx.manifest }),
+    navHtml(nav),
+    '<main>',
+    ...sections,
+    '</main>',
+  ]);
+}
+
+/**
+ * report.html of a file of several experiments: the folder's facts over every result, then each
+ * experiment under its own heading with its own sections (ids prefixed by its name).
+ */
+export async function suiteHtml(
+  s: Suite,
+  parts: readonly ReportContext[],
+  all: readonly RunResult[],
+  manifest?: Manifest,
+): Promise<string> {
+  const articles = await Promise.all(
+    parts.map(async (ctx) => {
+      const { nav, sections } = await experimentPart(ctx, `${ctx.experiment.name}-`);
+      return [
+        `<article id="${esc(ctx.experiment.name)}">`,
+        header(ctx.experiment, ctx.results),
+        navHtml(nav),
+        ...sections,
+        '</article>',
+      ];
+    }),
+  );
+  const description = `${s.experiments.length} experiments: ${s.experiments.map((e) => e.name).join(', ')}`;
+  return page(s.name, [
+    header({ name: s.name, description }, all, { m: manifest }),
+    navHtml(s.experiments.map((e) => [e.name, e.name])),
+    '<main>',
+    ...articles.flat(),
+    '</main>',
+  ]);
 }

@@ -1,15 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
-import { parseExperiment } from '../config/load.js';
+import { parseSuite } from '../config/load.js';
 import { parseResultLine } from '../results/jsonl.js';
 import type { Manifest } from '../results/store.js';
-import type { Experiment, RunResult } from '../types.js';
+import type { RunResult, Suite } from '../types.js';
 
 /** What `covsweep run` left in a run folder. */
 export interface RunFolderContents {
   dir: string;
-  experiment: Experiment;
+  suite: Suite;
   results: RunResult[];
   manifest?: Manifest;
 }
@@ -77,7 +77,7 @@ export function loadRunFolder(dir: string): RunFolderContents {
   const file = experimentFile(dir, manifest);
   return {
     dir,
-    experiment: parseExperiment(read(file, 'the experiment file'), file),
+    suite: parseSuite(read(file, 'the experiment file'), file),
     results: readResults(jsonl),
     manifest,
   };

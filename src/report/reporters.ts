@@ -2,11 +2,12 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
 import { resultsCsv } from '../results/csv.js';
+import { resultsByExperiment } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
 import type { Manifest } from '../results/store.js';
 import { pivotCsv, pivotFileNames, summaryMarkdown } from '../results/summary.js';
-import type { Experiment, RunResult } from '../types.js';
-import { reportHtml } from './html.js';
+import type { Experiment, RunResult, Suite } from '../types.js';
+import { reportHtml, suiteHtml } from './html.js';
 
 /** Everything a reporter may read, and the one way it writes. */
 export interface ReportContext {
@@ -22,27 +23,40 @@ export interface ReportContext {
   write(name: string, text: string): void;
 }
 
+/** A file of several experiments: every result, and each experiment's context (as `onRunEnd` got it). */
+export interface SuiteReportContext {
+  dir: string;
+  suite: Suite;
+  /** Every run's result, in plan order. */
+  results: readonly RunResult[];
+  manifest?: Manifest;
+  parts: readonly ReportContext[];
+  write(name: string, text: string): void;
+}
+
 /**
  * A result writer, in the shape of vitest's reporters: optional hooks, registered by name. Today
- * every writer needs all results, so `onRunEnd` is the only hook; one that streams (a JSONL
- * writer) would add `onResults`.
+ * every writer needs all results, so the hooks run at the end; one that streams (a JSONL writer)
+ * would add `onResults`. `onRunEnd` writes one experiment's files: in the folder, or for a file
+ * of several experiments in a subfolder per experiment, after which `onSuiteEnd` writes what
+ * covers them all.
  */
 export interface Reporter {
   /** What it writes, for `covsweep report --help`. */
   help: string;
   onRunEnd?(ctx: ReportContext): void | Promise<void>;
+  onSuiteEnd?(ctx: SuiteReportContext): void | Promise<void>;
 }
+
+/** The swept settings of `experiments`, each once, as results.csv's columns. */
+const sweptPaths = (experiments: readonly Experiment[]) => [
+  ...new Set(experiments.flatMap((e) => e.axes.map((a) => a.path))),
+];
 
 const csv: Reporter = {
   help: 'results.csv: one row per run, swept settings as columns',
-  onRunEnd: (ctx) =>
-    ctx.write(
-      'results.csv',
-      resultsCsv(
-        ctx.results,
-        ctx.experiment.axes.map((a) => a.path),
-      ),
-    ),
+  onRunEnd: (ctx) => ctx.write('results.csv', resultsCsv(ctx.results, sweptPaths([ctx.experiment]))),
+  onSuiteEnd: (ctx) => ctx.write('results.csv', resultsCsv(ctx.results, sweptPaths(ctx.suite.experiments))),
 };
 
 const tables: Reporter = {
@@ -74,11 +88,21 @@ const markdown: Reporter = {
       'summary.md',
       summaryMarkdown(ctx.experiment, ctx.results, ctx.manifest?.started ?? 'no manifest'),
     ),
+  // Each experiment's summary under its own heading, one after the other.
+  onSuiteEnd: (ctx) =>
+    ctx.write(
+      'summary.md',
+      ctx.parts
+        .map((p) => summaryMarkdown(p.experiment, p.results, ctx.manifest?.started ?? 'no manifest'))
+        .join('\n'),
+    ),
 };
 
 const html: Reporter = {
   help: 'report.html: one self-contained page with the tables and plots',
   onRunEnd: async (ctx) => ctx.write('report.html', await reportHtml(ctx)),
+  onSuiteEnd: async (ctx) =>
+    ctx.write('report.html', await suiteHtml(ctx.suite, ctx.parts, ctx.results, ctx.manifest)),
 };
 
 /** Every reporter by name, in the order they run. */
@@ -86,21 +110,31 @@ export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, fron
 
 /**
  * Runs the named reporters (default: all) over a finished run folder and returns what they wrote,
- * by file name relative to `dir`.
+ * by file name relative to `dir`. `results` are every run's, in plan order.
  */
 export async function writeReports(
-  ctx: Omit<ReportContext, 'write'>,
+  ctx: Omit<SuiteReportContext, 'parts' | 'write'> & Pick<ReportContext, 'show'>,
   names: readonly string[] = Object.keys(REPORTERS),
 ): Promise<Map<string, string>> {
   const written = new Map<string, string>();
-  const write = (name: string, text: string) => {
-    const target = join(ctx.dir, name);
+  const writer = (folder: string) => (name: string, text: string) => {
+    const target = join(ctx.dir, folder, name);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(`${target}.tmp`, text);
     renameSync(`${target}.tmp`, target);
-    written.set(name, text);
+    written.set(join(folder, name), text);
   };
-  for (const name of names) await REPORTERS[name].onRunEnd?.({ ...ctx, write });
+  const { dir, suite, results, manifest, show } = ctx;
+  const one = suite.experiments.length === 1;
+  const shares = resultsByExperiment(suite, results);
+  const parts = suite.experiments.map((experiment, i): ReportContext => {
+    const write = writer(one ? '' : experiment.name);
+    return { dir, experiment, results: shares[i], manifest, show, write };
+  });
+  for (const part of parts) for (const name of names) await REPORTERS[name].onRunEnd?.(part);
+  if (!one)
+    for (const name of names)
+      await REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') });
   return written;
 }
 
@@ -108,12 +142,8 @@ export async function writeReports(
  * Every report of a run that just finished (what `covsweep run` calls last): reads the manifest
  * the run wrote and returns summary.md's text, for the terminal.
  */
-export async function reportRun(
-  dir: string,
-  experiment: Experiment,
-  results: readonly RunResult[],
-): Promise<string> {
+export async function reportRun(dir: string, suite: Suite, results: readonly RunResult[]): Promise<string> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  const written = await writeReports({ dir, experiment, results, manifest });
+  const written = await writeReports({ dir, suite, results, manifest });
   return written.get('summary.md')!;
 }

@@ -1,12 +1,12 @@
-import { experimentChanges } from '../config/diff.js';
+import { suiteChanges } from '../config/diff.js';
 import { CovsweepError } from '../config/errors.js';
-import { parseExperiment } from '../config/load.js';
-import { runCount } from '../plan/expand.js';
-import type { Experiment, RunResult } from '../types.js';
+import { parseSuite } from '../config/load.js';
+import { suiteRunCount } from '../plan/expand.js';
+import type { RunResult, Suite } from '../types.js';
 import { type Manifest, RunFolder } from './store.js';
 
 export interface Merged {
-  experiment: Experiment;
+  suite: Suite;
   /** The experiment file's copy (from the first folder), to copy into the merged folder. */
   copy: { file: string; text: string };
   results: RunResult[];
@@ -24,10 +24,10 @@ export interface Merged {
 export function mergeFolders(dirs: string[], version: string): Merged {
   const folders = dirs.map((d) => RunFolder.open(d));
   const copies = folders.map((f) => f.experimentCopy());
-  const experiments = copies.map((c) => parseExperiment(c.text, c.file));
-  const [first] = experiments;
+  const suites = copies.map((c) => parseSuite(c.text, c.file));
+  const [first] = suites;
   folders.forEach((f, i) => {
-    const changes = experimentChanges(first, experiments[i]);
+    const changes = suiteChanges(first, suites[i]);
     if (changes.length)
       throw new CovsweepError('E_USAGE', `${f.dir} ran another experiment than ${folders[0].dir}`, {
         problems: [
@@ -51,10 +51,10 @@ export function mergeFolders(dirs: string[], version: string): Merged {
   }
   if (repeated) notes.push(`${repeated} runs are in more than one folder; keeping the first folder's result`);
   const manifests = folders.map((f) => f.manifest());
-  const planned = runCount(first);
+  const planned = suiteRunCount(first.experiments);
   notes.push(...shardNotes(manifests));
   // A frontier's runs are not known in advance: there is no count to miss.
-  if (!first.frontier && byId.size < planned)
+  if (!first.experiments.some((e) => e.frontier) && byId.size < planned)
     notes.push(
       `${planned - byId.size} of the experiment's ${planned} runs are in none of the folders; "covsweep run FILE --resume MERGED_DIR" runs them`,
     );
@@ -78,7 +78,7 @@ export function mergeFolders(dirs: string[], version: string): Merged {
     ended: times((m) => m.ended).at(-1),
     merged: folders.map((f) => f.dir),
   };
-  return { experiment: first, copy: copies[0], results: [...byId.values()], manifest, notes };
+  return { suite: first, copy: copies[0], results: [...byId.values()], manifest, notes };
 }
 
 /** Shards that are missing or given twice, when the folders are shards of one split. */

@@ -1,7 +1,7 @@
-import { experimentChanges } from '../config/diff.js';
+import { suiteChanges } from '../config/diff.js';
 import { CovsweepError } from '../config/errors.js';
-import { parseExperiment } from '../config/load.js';
-import type { Experiment, RunResult } from '../types.js';
+import { parseSuite } from '../config/load.js';
+import type { RunResult, Suite } from '../types.js';
 import { RunFolder } from './store.js';
 
 export interface Resumed {
@@ -14,8 +14,8 @@ export interface Resumed {
   changed: boolean;
 }
 
-/** The folder `--resume` continues: `dir`, or else the newest of the experiment under `root`. */
-export function folderToResume(e: Experiment, root: string, dir?: string): RunFolder {
+/** The folder `--resume` continues: `dir`, or else the newest of the file's experiments under `root`. */
+export function folderToResume(e: Pick<Suite, 'name'>, root: string, dir?: string): RunFolder {
   if (dir) return RunFolder.open(dir);
   const latest = RunFolder.latest(root, e.name);
   if (!latest)
@@ -27,17 +27,17 @@ export function folderToResume(e: Experiment, root: string, dir?: string): RunFo
 }
 
 /**
- * Opens a folder to add the missing runs of `e` to it. Old and new results
+ * Opens a folder to add the missing runs of `e` (a file's experiments) to it. Old and new results
  * must not mix silently: if the experiment now plans other runs than the copy
  * in the folder, this refuses (`E_USAGE`, one line per changed setting)
  * unless `force`. A truncated last line of results.jsonl is reported and cut,
  * so that new results start on a line of their own.
  */
-export function openToResume(e: Experiment, folder: RunFolder, force: boolean): Resumed {
+export function openToResume(e: Suite, folder: RunFolder, force: boolean): Resumed {
   const copy = folder.experimentCopy();
   let changes: string[];
   try {
-    changes = experimentChanges(parseExperiment(copy.text, copy.file), e);
+    changes = suiteChanges(parseSuite(copy.text, copy.file), e);
   } catch (cause) {
     if (!(cause instanceof CovsweepError) || cause.code !== 'E_CONFIG') throw cause;
     changes = [`the copy no longer loads: ${cause.message}`];

@@ -13,7 +13,7 @@ import {
 import { basename, join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
 import { copyName, type DataRef } from '../data/table.js';
-import type { Experiment, RunResult } from '../types.js';
+import type { Experiment, RunResult, Suite } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
 
 export interface Manifest {
@@ -62,8 +62,10 @@ function ioError(what: string, cause: unknown, fix: string): CovsweepError {
  * disk whatever happens next; the other files are written whole (temp file
  * then rename), never half.
  */
-/** What a run folder keeps of its experiment: the file's text, and its data file when it has one. */
-type Copied = Pick<Experiment, 'file' | 'source'> & Partial<Pick<Experiment, 'base' | 'dataFile'>>;
+/** What a run folder keeps of its experiment file: the text, and the data file of each experiment that has one. */
+type Copied = Pick<Suite, 'file' | 'source'> & {
+  experiments?: readonly Pick<Experiment, 'base' | 'dataFile'>[];
+};
 
 export class RunFolder {
   readonly results: string;
@@ -77,7 +79,7 @@ export class RunFolder {
    * empty results.jsonl, or an `E_IO` error and no folder: it is written before
    * any training, so a root that cannot be written costs nothing.
    */
-  static create(root: string, e: Copied & Pick<Experiment, 'name'>, manifest: Manifest): RunFolder {
+  static create(root: string, e: Copied & Pick<Suite, 'name'>, manifest: Manifest): RunFolder {
     const parent = join(root, e.name);
     let made: string | undefined;
     let dir = '';
@@ -113,11 +115,12 @@ export class RunFolder {
   private static fill(dir: string, e: Copied, manifest: Manifest): RunFolder {
     // The text that was validated, not the file as it may be by now.
     writeFileSync(join(dir, basename(e.file)), e.source);
-    // The data file too, so that the folder alone can be resumed, reported on and reproduced.
-    const data = e.base?.task.data as DataRef | undefined;
-    if (e.dataFile && data) {
-      mkdirSync(join(dir, 'data'));
-      copyFileSync(e.dataFile, join(dir, 'data', copyName(data.file)));
+    // The data files too, so that the folder alone can be resumed, reported on and reproduced.
+    for (const { base, dataFile } of e.experiments ?? []) {
+      const data = base.task.data as DataRef | undefined;
+      if (!dataFile || !data) continue;
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      copyFileSync(dataFile, join(dir, 'data', copyName(data.file)));
     }
     writeFileSync(join(dir, 'results.jsonl'), '');
     const folder = new RunFolder(dir);

@@ -13,7 +13,8 @@ const CASES: Record<string, [line: number, col: number | undefined, message: Reg
   'yaml-unclosed-quote': [3, 1, /invalid YAML: Missing closing "quote/],
   // How deep the parser gets before the stack runs out depends on the machine.
   'deep-nesting': [3, undefined, /invalid YAML: Maximum call stack size exceeded/],
-  'multiple-documents': [3, 1, /more than one YAML document; remove the "---"/],
+  // A file may hold several experiments (YAML documents); each is checked, at its own lines.
+  'second-document-incomplete': [4, 1, /missing required key "task" at the top level; add it/],
   'unknown-tag': [1, 7, /unknown YAML tag !!python\/object\/apply:os.system; remove it/],
   'empty-file': [1, 1, /the experiment file is empty/],
   'top-level-list': [1, 1, /the experiment must be a map, received a list/],

@@ -55,7 +55,7 @@ describe('sweep problems', () => {
       sweep('task.name: [score-matching]'),
       5,
       3,
-      /cannot sweep "task.name": .*write one file per task$/,
+      /cannot sweep "task.name": .*write one experiment per task, as YAML documents of one file separated by "---"$/,
     );
     expectFirst(sweep('name: [a, b]'), 5, 3, /cannot sweep "name"/);
     expectFirst(

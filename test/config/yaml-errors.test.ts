@@ -64,14 +64,14 @@ describe('YAML-level problems', () => {
     expectFirst(yaml(...MINIMAL, 'dim: *two'), 4, 6, /alias \*two has no anchor &two before it/);
   });
 
-  it('rejects unknown tags, several documents and empty files', () => {
+  it('rejects unknown tags, an incomplete second document and empty files', () => {
     expectFirst(
       yaml('name: !shout t', 'task: {name: mvn-classifier}'),
       1,
       7,
       /unknown YAML tag !shout; remove it$/,
     );
-    expectProblem(yaml(...MINIMAL, '---', 'name: u'), 4, 1, /more than one YAML document/);
+    expectProblem(yaml(...MINIMAL, '---', 'name: u'), 5, 1, /missing required key "task"/);
     expectFirst('# nothing yet\n', 1, 1, /the experiment file is empty; give at least "name" and "task"$/);
   });
 

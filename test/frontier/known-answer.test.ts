@@ -63,7 +63,7 @@ function experiment(lambdas: number[]): FrontierExperiment {
 /** The searches of `e` trained in this process, as lane batches of the real engine. */
 async function frontierOf(e: FrontierExperiment) {
   const results: RunResult[] = [];
-  await searchFrontier(e, results, async (runs) => {
+  await searchFrontier([e], results, async (runs) => {
     for (const batch of pack(runs, { workers: 1, steps: (c) => task(c.task.name).steps(c) }))
       results.push(...trainBatch(batch));
     return 0;

@@ -43,7 +43,7 @@ const result = ({ id, config }: RunSpec): RunResult => {
 async function search(start: RunResult[] = []) {
   const results = [...start];
   const rounds: RunSpec[][] = [];
-  const unfinished = await searchFrontier(e, results, async (runs) => {
+  const unfinished = await searchFrontier([e], results, async (runs) => {
     rounds.push(runs);
     results.push(...runs.map(result));
     return 0;
@@ -120,7 +120,7 @@ describe('a frontier session', () => {
 
   it('stops when training is stopped, with the count left', async () => {
     const results: RunResult[] = [];
-    const left = await searchFrontier(e, results, async (runs) => runs.length);
+    const left = await searchFrontier([e], results, async (runs) => runs.length);
     expect(left).toBe(45);
   });
 });
