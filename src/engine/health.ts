@@ -118,6 +118,8 @@ export class Health {
 
   private singular(step: number, c: ArrayLike<number>, at: number, d: number, maxCond: number) {
     const unitOf = (u: number) => (this.units > 1 ? ` for unit ${u + 1}` : '');
+    const pivots = this.p.checks === 'cholesky-pivots';
+    const entry = (j: number) => (pivots ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`);
     for (let u = 0; u < this.units; u++) {
       let lo = Number.POSITIVE_INFINITY;
       let hi = 0;
@@ -125,25 +127,23 @@ export class Health {
         const v = c[at + u * d + j];
         // An overflowed factor is as broken as a negative one, and would make the condition
         // estimate below inf / inf = NaN, which no limit test catches.
-        if (v === Number.POSITIVE_INFINITY) {
-          const what = this.p.checks === 'cholesky-pivots' ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`;
+        if (v === Number.POSITIVE_INFINITY)
           return {
             outcome: 'singular' as const,
-            text: `factor overflowed${unitOf(u)} at step ${step}: ${what} = Infinity`,
+            text: `factor overflowed${unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
           };
-        }
         if (!(v > 0)) {
-          const text =
-            this.p.checks === 'cholesky-pivots'
-              ? `cholesky failed${unitOf(u)} at step ${step}: pivot ${j + 1} = ${fmt(v)}`
-              : `factor diagonal not positive${unitOf(u)} at step ${step}: L[${j + 1},${j + 1}] = ${fmt(v)}`;
-          return { outcome: 'singular' as const, text };
+          const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
+          return {
+            outcome: 'singular' as const,
+            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${fmt(v)}`,
+          };
         }
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
       // Pivots are L_jj^2 already; a factor diagonal is squared.
-      const cond = this.p.checks === 'cholesky-pivots' ? hi / lo : (hi / lo) ** 2;
+      const cond = pivots ? hi / lo : (hi / lo) ** 2;
       if (cond > maxCond)
         return {
           outcome: 'singular' as const,
