@@ -118,7 +118,14 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
   const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
   checkShapes(base, varied, task, source, problems);
   checkAbove(base, varied, task, source, problems);
-  checkOptimizerOptions(optimizer, axes, include, catalog, source, problems);
+  checkOptimizerOptions(
+    optimizer,
+    optimizers.map((o) => o.name),
+    axes,
+    catalog,
+    source,
+    problems,
+  );
   const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
   const dataFile = resolveData(base, axes, task, source, problems);

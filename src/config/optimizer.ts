@@ -51,17 +51,17 @@ export function optimizerNames(
 
 /**
  * Options that would not reach any run: one set in the file that none of the runs' optimizers
- * has, and a swept one that some of them lack (their runs would repeat, identical).
+ * (`used`, from `optimizerNames`) has, and a swept one that some of them lack (their runs would
+ * repeat, identical).
  */
 export function checkOptimizerOptions(
   given: OptimizerFile,
+  used: readonly string[],
   axes: readonly SweepAxis[],
-  include: readonly Record<string, unknown>[],
   catalog: Catalog,
   source: ConfigSource,
   problems: ProblemList,
 ): void {
-  const used = optimizerNames(given, axes, include, catalog);
   const at = (path: string[]) => {
     const found = source.locate(path);
     return found.key ?? found.node;
