@@ -77,15 +77,14 @@ export function deadUnitsMarkdown(e: Experiment, results: readonly RunResult[]):
   const reporting = results.filter((r) => r.metrics.dead_unit_steps !== undefined);
   if (reporting.length === 0) return undefined;
   const { columns } = e.summary;
+  const colValues = valuesOf(e, columns, reporting);
   const groups = [
-    ...valuesOf(e, columns, reporting).map((cv) =>
-      reporting.filter((r) => setting(r.config, columns) === cv),
-    ),
+    ...colValues.map((cv) => reporting.filter((r) => setting(r.config, columns) === cv)),
     reporting,
   ];
   const row = (a: Aggregate) => [a.title, ...groups.map((runs) => (runs.length ? a.of(runs).text : ''))];
   return table(
-    ['', ...valuesOf(e, columns, reporting).map(label), 'all'],
+    ['', ...colValues.map(label), 'all'],
     [row(AGGREGATES.dead_unit_rate), row(AGGREGATES.dead_unit_steps)],
   );
 }
