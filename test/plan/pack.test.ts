@@ -4,9 +4,23 @@ import { task } from '../../src/engine/tasks/index.js';
 import { expand } from '../../src/plan/expand.js';
 import { runOfGroup, sweepGroups } from '../../src/plan/groups.js';
 import { cutBatches, type Group, pack } from '../../src/plan/pack.js';
+import type { Experiment } from '../../src/types.js';
 
 const steps = (c: { task: { name: string } }) => task(c.task.name).steps(c as never);
 const group = (size: number, o: Partial<Group> = {}): Group => ({ key: 'k', size, steps: 100, dim: 2, ...o });
+
+/** The batches cut from the sweep's groups by arithmetic are those pack() makes from its expanded runs. */
+function expectBatchesOfPack(e: Experiment) {
+  const expected = pack(expand(e), { workers: 2, lanes: 3, steps });
+  const groups = sweepGroups(e, steps);
+  const cuts = cutBatches(groups, { workers: 2, lanes: 3 });
+  expect(cuts.length).toBe(expected.length);
+  cuts.forEach((c, i) => {
+    const ids = Array.from({ length: c.lanes }, (_, k) => runOfGroup(e, groups[c.group], c.start + k).id);
+    expect(ids).toEqual(expected[i].runs.map((r) => r.id));
+    expect(groups[c.group].steps).toBe(expected[i].steps);
+  });
+}
 
 describe('cutting groups into lane batches', () => {
   it('cuts a group evenly at the lane cap (1025 runs -> 513 + 512)', () => {
@@ -58,15 +72,7 @@ describe('planning by arithmetic on the axes', () => {
     [['seed: 4', 'optimizer.name: [adam, sgd, rmsprop]', 'lr.cov: [1.0e-4, 1.0e-3]']],
   ])('gives the batches pack() makes from the expanded runs: %j', (sweep) => {
     const e = experiment(...sweep);
-    const expected = pack(expand(e), { workers: 2, lanes: 3, steps });
-    const groups = sweepGroups(e, steps);
-    const cuts = cutBatches(groups, { workers: 2, lanes: 3 });
-    expect(cuts.length).toBe(expected.length);
-    cuts.forEach((c, i) => {
-      const ids = Array.from({ length: c.lanes }, (_, k) => runOfGroup(e, groups[c.group], c.start + k).id);
-      expect(ids).toEqual(expected[i].runs.map((r) => r.id));
-      expect(groups[c.group].steps).toBe(expected[i].steps);
-    });
+    expectBatchesOfPack(e);
   });
 
   it('packs only runs of one optimizer together', () => {
@@ -109,16 +115,8 @@ describe('planning by arithmetic on the axes', () => {
       ['name: t', 'task: { name: mvn-classifier, n_per_class: 5, epochs: 1 }', ...lines].join('\n'),
       'plan.yaml',
     );
-    const expected = pack(expand(e), { workers: 2, lanes: 3, steps });
-    const groups = sweepGroups(e, steps);
-    expect(groups.reduce((n, g) => n + g.size, 0)).toBe([...expand(e)].length);
-    const cuts = cutBatches(groups, { workers: 2, lanes: 3 });
-    expect(cuts.length).toBe(expected.length);
-    cuts.forEach((c, i) => {
-      const ids = Array.from({ length: c.lanes }, (_, k) => runOfGroup(e, groups[c.group], c.start + k).id);
-      expect(ids).toEqual(expected[i].runs.map((r) => r.id));
-      expect(groups[c.group].steps).toBe(expected[i].steps);
-    });
+    expect(sweepGroups(e, steps).reduce((n, g) => n + g.size, 0)).toBe([...expand(e)].length);
+    expectBatchesOfPack(e);
   });
 
   it('counts a million-run sweep without making its runs', () => {
