@@ -66,6 +66,8 @@ export class LaneTrainer {
   private readonly health: Health;
   private readonly opt: Optimizer;
   private readonly values: Float32Array[];
+  /** Index of the covariance group in `values`: the raw blocks the health check's condition check reads. */
+  private readonly cov: number;
   private readonly record: Recorder;
   /** d(sum of losses) / d(loss of lane b), kept across steps. */
   private readonly ones: tf.Tensor1D;
@@ -85,7 +87,9 @@ export class LaneTrainer {
       this.t.units,
       p,
       this.configs.map((c) => c.thresholds),
+      first.dim,
     );
+    this.cov = this.t.params.findIndex((g) => g.group === 'cov');
     this.opt = withUpdate(optimizer(this.configs, this.t.params), p, this.t.params, first.dim);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
@@ -148,7 +152,7 @@ export class LaneTrainer {
       return { loss: seen!.loss, checks: seen!.checks, counters: seen!.counters, grads };
     });
     const lossValues = loss.dataSync();
-    health.observe(at, lossValues, checks.dataSync(), health.outOfBounds(values));
+    health.observe(at, lossValues, checks.dataSync(), health.outOfBounds(values), values[this.cov]);
     const counterValues = Object.entries(counters ?? {}).map(([name, c]) => [name, c.dataSync()] as const);
     tf.dispose([loss, checks, ...Object.values(counters ?? {})]);
     return { grads, loss: lossValues, counters: counterValues };
