@@ -19,7 +19,7 @@ import { ConditionCheck } from '../dist/engine/condition.js';
 import { parameterization } from '../dist/engine/parameterizations/index.js';
 import { LaneTrainer } from '../dist/engine/train.js';
 import { stream } from '../dist/data/random.js';
-import { matmul, transpose } from '../dist/engine/dense64.js';
+import { withEigenvalues } from '../dist/engine/dense64.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,23 +37,13 @@ const cpuMs = () => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Eigenvalues from cond down to 1 (a precision no larger than I keeps score-matching's loss in bounds), in a random basis. */
 function covarianceWith(cond, d, seed) {
   const rng = stream(seed, 'condition-cost');
-  const q = Float64Array.from({ length: d * d }, () => rng.normal());
-  for (let c = 0; c < d; c++) {
-    for (let p = 0; p < c; p++) {
-      let dot = 0;
-      for (let i = 0; i < d; i++) dot += q[i * d + c] * q[i * d + p];
-      for (let i = 0; i < d; i++) q[i * d + c] -= dot * q[i * d + p];
-    }
-    let norm = 0;
-    for (let i = 0; i < d; i++) norm += q[i * d + c] ** 2;
-    for (let i = 0; i < d; i++) q[i * d + c] /= Math.sqrt(norm);
-  }
-  const lambda = new Float64Array(d * d);
-  // From cond down to 1: a precision no larger than I keeps score-matching's loss in bounds.
-  for (let j = 0; j < d; j++) lambda[j * d + j] = cond ** (1 - j / (d - 1));
-  return matmul(matmul(q, lambda, d), transpose(q, d), d);
+  return withEigenvalues(
+    Array.from({ length: d }, (_, j) => cond ** (1 - j / (d - 1))),
+    () => rng.normal(),
+  );
 }
 
 const rows = [];

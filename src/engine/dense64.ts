@@ -38,6 +38,33 @@ export function choleskyInto(a: ArrayLike<number>, at: number, d: number, l: Flo
   return true;
 }
 
+/**
+ * Q diag(eigenvalues) Q^T with Q a random rotation (Gram-Schmidt on a matrix of `normal()`
+ * draws): a covariance of known spectrum, so of known condition number (tests, measurements).
+ */
+export function withEigenvalues(eigenvalues: ArrayLike<number>, normal: () => number): Float64Array {
+  const d = eigenvalues.length;
+  const q = Float64Array.from({ length: d * d }, normal);
+  for (let c = 0; c < d; c++) {
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += q[i * d + c] * q[i * d + p];
+      for (let i = 0; i < d; i++) q[i * d + c] -= dot * q[i * d + p];
+    }
+    let norm = 0;
+    for (let i = 0; i < d; i++) norm += q[i * d + c] ** 2;
+    for (let i = 0; i < d; i++) q[i * d + c] /= Math.sqrt(norm);
+  }
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let t = 0;
+      for (let k = 0; k < d; k++) t += q[i * d + k] * eigenvalues[k] * q[j * d + k];
+      s[i * d + j] = t;
+    }
+  return s;
+}
+
 /** L L^T. */
 export function gram(l: ArrayLike<number>, d: number): Float64Array {
   const s = new Float64Array(d * d);

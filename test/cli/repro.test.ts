@@ -47,7 +47,13 @@ describe('covsweep repro RUN_DIR ID', () => {
     const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
     const columns = header.split(',');
     expect(columns.slice(7, 9)).toEqual(['means[0][0]', 'means[0][1]']);
-    expect(columns.slice(-5)).toEqual(['covariance[1][1][1]', 'weights[0][0]', 'weights[0][1]', 'weights[1][0]', 'weights[1][1]']);
+    expect(columns.slice(-5)).toEqual([
+      'covariance[1][1][1]',
+      'weights[0][0]',
+      'weights[0][1]',
+      'weights[1][0]',
+      'weights[1][1]',
+    ]);
     // Raw parameters in group order: means [2, 2], covariance [2, 2, 2], weights [2, 2].
     expect(columns).toHaveLength(7 + 4 + 8 + 4);
     // A failed run keeps the parameters of the step it failed at: results.jsonl's params.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stream } from '../../src/data/random.js';
 import { ConditionCheck } from '../../src/engine/condition.js';
-import { identity, matmul, symmetricEigenvalues, transpose } from '../../src/engine/dense64.js';
+import { identity, symmetricEigenvalues, withEigenvalues } from '../../src/engine/dense64.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { ANY_START } from './configs.js';
 
 const LIMIT = 2 ** 23;
 
@@ -17,42 +18,21 @@ function reference(name: string, raw: Float32Array, d: number): number {
   return values[0] > 0 ? values[d - 1] / values[0] : Number.POSITIVE_INFINITY;
 }
 
-/** Q diag(lambda) Q^T, Q a random rotation, eigenvalues log-spaced from 1 down to 1 / cond. */
+/** A covariance with eigenvalues log-spaced from 1 down to 1 / cond, in a random basis. */
 function randomCovariance(seed: number, d: number, cond: number): Float64Array {
   const rng = stream(seed, 'condition-test');
-  // Gram-Schmidt on a Gaussian matrix's columns.
-  const q = Float64Array.from({ length: d * d }, () => rng.normal());
-  for (let c = 0; c < d; c++) {
-    for (let p = 0; p < c; p++) {
-      let dot = 0;
-      for (let i = 0; i < d; i++) dot += q[i * d + c] * q[i * d + p];
-      for (let i = 0; i < d; i++) q[i * d + c] -= dot * q[i * d + p];
-    }
-    let norm = 0;
-    for (let i = 0; i < d; i++) norm += q[i * d + c] ** 2;
-    for (let i = 0; i < d; i++) q[i * d + c] /= Math.sqrt(norm);
-  }
-  const lambda = identity(d);
-  for (let j = 0; j < d; j++) lambda[j * d + j] = cond ** (-j / (d - 1));
-  return matmul(matmul(q, lambda, d), transpose(q, d), d);
+  return withEigenvalues(
+    Array.from({ length: d }, (_, j) => cond ** (-j / (d - 1))),
+    () => rng.normal(),
+  );
 }
 
-// Every parameterization whose start can be any covariance (diag drops correlations, lowrank
-// approximates), through both paths: its own float64 factor (factor64) or the Cholesky fallback.
-const NAMES = [
-  'full',
-  'tril',
-  'log-cholesky',
-  'softplus-cholesky',
-  'precision-cholesky',
-  'matrix-exp',
-  'givens',
-  'spherical',
-];
+// ANY_START goes through both paths: a parameterization's own float64 factor (factor64) or the
+// Cholesky fallback.
 const CONDS = [3, 1e3, 1e6, 4e6, 2e7, 1e9, 1e12];
 
 describe('the condition check against float64 eigenvalues, d = 2..16', () => {
-  it.each(NAMES)('%s: above the limit exactly when the float64 eigenvalues say so', (name) => {
+  it.each(ANY_START)('%s: above the limit exactly when the float64 eigenvalues say so', (name) => {
     const p = parameterization(name);
     let checked = 0;
     for (let d = 2; d <= 16; d += d < 4 ? 1 : 4)
