@@ -19,7 +19,7 @@ import { ConditionCheck } from '../dist/engine/condition.js';
 import { parameterization } from '../dist/engine/parameterizations/index.js';
 import { LaneTrainer } from '../dist/engine/train.js';
 import { stream } from '../dist/data/random.js';
-import { withEigenvalues } from '../dist/engine/dense64.js';
+import { withEigenvalues } from '../dist/ground/dense64.js';
 
 const { values } = parseArgs({
   options: {

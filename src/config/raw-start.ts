@@ -1,7 +1,7 @@
 import { parameterizations } from '../engine/parameterizations/index.js';
 import { startsFromRawScale } from '../engine/parameterizations/raw-start.js';
+import type { ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
-import type { ProblemList } from './errors.js';
 import type { ConfigSource } from './source.js';
 
 /** The task options that start a run from a covariance: `init_raw_scale` replaces them. */

@@ -1,4 +1,4 @@
-import { cholesky64, gram, symmetricEigenvalues } from './dense64.js';
+import { cholesky64, gram, symmetricEigenvalues } from '../ground/dense64.js';
 import type { Parameterization } from './parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stream } from '../../src/data/random.js';
 import { ConditionCheck } from '../../src/engine/condition.js';
-import { identity, symmetricEigenvalues, withEigenvalues } from '../../src/engine/dense64.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { identity, symmetricEigenvalues, withEigenvalues } from '../../src/ground/dense64.js';
 import { ANY_START } from './configs.js';
 
 const LIMIT = 2 ** 23;

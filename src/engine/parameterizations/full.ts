@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { choleskyInto, symmetrizeLower } from '../dense64.js';
+import { choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import { cholesky } from '../linalg.js';
 import type { Parameterization } from './types.js';
 

@@ -1,5 +1,5 @@
-import type { JsonSchema } from '../../config/settings.js';
-import { identity } from '../dense64.js';
+import { identity } from '../../ground/dense64.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import type { Parameterization } from './types.js';
 
 /** The task option, for every task that starts from a covariance (absent: that start, and run ids stay as they were). */
