@@ -15,6 +15,8 @@ same runs with covsweep's engine and compares. CI needs no Python: the fixtures 
   nn.CrossEntropyLoss, one trial per step in file order (covsweep's `shuffle: false`) or the mean
   over `batch_size` consecutive trials, torch.optim.SGD with per-group learning rates (weights,
   means, covariance).
+  `init_raw_scale` starts the raw block at that times the identity (the seed's P = 0.02 I) instead of
+  at the raw block of a starting covariance.
 - score-matching (seed 001): full batch, loss = mean_i 0.5 |P (x_i - mu)|^2 - tr(P) with
   P = inv(Sigma) computed as the seed does (torch.linalg.inv of the covariance).
 
@@ -36,7 +38,7 @@ after s updates and judges them first; a run that fails at step s stops there an
 parameters (the s-th update is not applied). After the last step the final parameters are judged
 once more as step `steps` (the classifier at the last step's trial). Outcomes follow
 src/engine/health.ts: `singular` when torch refuses the covariance (the Cholesky fails or a
-constraint check does) or the factor's condition estimate passes the limit, `diverged` when the
+constraint check does) or the covariance's float64 condition number passes the limit, `diverged` when the
 loss or a parameter is non-finite or beyond the bound, else `ok`.
 """
 
