@@ -21,7 +21,8 @@ export interface ConditionTiers {
  * float64 eigenvalues of L L^T (the computation `repro --trace` shows). Four tiers, cheapest
  * first, each run only when the ones before could not clear the block:
  *
- * 1. O(d^2): cond(L L^T) = ||L||_2^2 ||L^-1||_2^2 <= ||L||_1 ||L||_inf ||L^-1||_1 ||L^-1||_inf,
+ * 1. O(d^2): the parameterization's own bound from its raw values (`conditionBound64`), when it
+ *    has one; then cond(L L^T) = ||L||_2^2 ||L^-1||_2^2 <= ||L||_1 ||L||_inf ||L^-1||_1 ||L^-1||_inf,
  *    with ||L^-1|| bounded through the comparison matrix M(L) (|L_ii| on the diagonal, -|L_ij|
  *    off it), whose inverse dominates |L^-1| entrywise (Higham, Accuracy and Stability of
  *    Numerical Algorithms, 2nd ed., Thm 8.12): ||L^-1||_inf <= max(M^-1 e) and ||L^-1||_1 <=
@@ -71,6 +72,10 @@ export class ConditionCheck {
    */
   above(raw: ArrayLike<number>, at: number, limit: number): number | undefined {
     for (let k = at; k < at + this.block; k++) if (!Number.isFinite(raw[k])) return undefined;
+    if (this.p.conditionBound64 && this.p.conditionBound64(raw, at, this.d) <= limit) {
+      this.tiers.bound++;
+      return undefined;
+    }
     if (!this.factor(raw, at)) return Number.POSITIVE_INFINITY;
     if (this.bound() <= limit) {
       this.tiers.bound++;

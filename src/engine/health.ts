@@ -62,11 +62,6 @@ export class Health {
     return this.alive.includes(1);
   }
 
-  /** How often each tier of the condition check decided (condition.ts). */
-  get conditionTiers() {
-    return this.condition.tiers;
-  }
-
   /**
    * Judge step `step`: loss [B], factor check values [B, units * d], whether
    * any parameter is non-finite or beyond the bound [B], and the raw
@@ -147,7 +142,6 @@ export class Health {
   }
 
   private singular(step: number, c: ArrayLike<number>, at: number, d: number) {
-    const unitOf = (u: number) => this.unitOf(u);
     const pivots = this.p.checks === 'cholesky-pivots';
     const entry = (j: number) => (pivots ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`);
     for (let u = 0; u < this.units; u++) {
@@ -157,13 +151,13 @@ export class Health {
         if (v === Number.POSITIVE_INFINITY)
           return {
             outcome: 'singular' as const,
-            text: `factor overflowed${unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
+            text: `factor overflowed${this.unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
           };
         if (!(v > 0)) {
           const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
           return {
             outcome: 'singular' as const,
-            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${fmt(v)}`,
+            text: `${what}${this.unitOf(u)} at step ${step}: ${entry(j)} = ${fmt(v)}`,
           };
         }
       }

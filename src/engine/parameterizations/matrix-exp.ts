@@ -28,6 +28,30 @@ export const matrixExp: Parameterization = {
     if (!s.every(Number.isFinite)) throw new RangeError('the starting covariance is not positive definite');
     return s;
   },
+  // Sigma's eigenvalues are exp of S's, so cond = exp(spread of S's eigenvalues), bounded two
+  // ways in O(d^2): Gershgorin's discs, max(S_ii + r_i) - min(S_ii - r_i) with r_i the
+  // off-diagonal row sums, and sqrt(2 (||S||_F^2 - tr(S)^2 / d)) (the two extreme eigenvalues'
+  // squared distances from the mean eigenvalue sum to at most the total).
+  conditionBound64(raw, at, d) {
+    let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    let [trace, squares] = [0, 0];
+    for (let i = 0; i < d; i++) {
+      let r = 0;
+      // S is the lower triangle mirrored: row i's entries are raw (i, j) for j < i and (j, i) for j > i.
+      for (let j = 0; j < d; j++) {
+        if (j === i) continue;
+        const sij = j < i ? raw[at + i * d + j] : raw[at + j * d + i];
+        r += Math.abs(sij);
+        squares += sij * sij;
+      }
+      const sii = raw[at + i * d + i];
+      lo = Math.min(lo, sii - r);
+      hi = Math.max(hi, sii + r);
+      trace += sii;
+      squares += sii * sii;
+    }
+    return Math.exp(Math.min(hi - lo, Math.sqrt(Math.max(0, 2 * (squares - (trace * trace) / d)))));
+  },
   // Through the eigendecomposition: a reference independent of the Pade path.
   covariance: (raw, d) => symmetricFunction(symmetrizeLower(raw, d), d, Math.exp),
   factor(raw, d) {
