@@ -6,6 +6,7 @@ import type { LaneBatch, RunConfig } from '../../src/types.js';
  */
 export const ANY_START = [
   'full',
+  'full-jitter',
   'tril',
   'log-cholesky',
   'softplus-cholesky',
