@@ -1,4 +1,4 @@
-import { cholesky64, gram, symmetricEigenvalues } from '../ground/dense64.js';
+import { cholesky64, gram } from '../ground/dense64.js';
 import type { Parameterization } from './parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
@@ -18,7 +18,7 @@ export interface ConditionTiers {
  * same number), on the trainer's host copy of the raw parameters, so it serves every engine
  * path. It can be fooled by nothing but float64 rounding: a block is cleared only by an upper
  * bound on cond(L L^T) at or below the limit, and otherwise judged by the exact value, from the
- * float64 eigenvalues of L L^T (the computation `repro --trace` shows). Four tiers, cheapest
+ * float64 eigenvalues of L L^T (those `repro --trace` shows, to rounding). Four tiers, cheapest
  * first, each run only when the ones before could not clear the block:
  *
  * 1. O(d^2): the parameterization's own bound from its raw values (`conditionBound64`), when it
@@ -36,7 +36,8 @@ export interface ConditionTiers {
  *    every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
- * 4. O(d^3) per Jacobi sweep: the exact value, which becomes the block's anchor for tier 2.
+ * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`extremeEigenvalues`), which
+ *    becomes the block's anchor for tier 2.
  *
  * A block whose raw values are not all finite is left to the other checks (its factor diagonal or
  * its parameters already say how it failed); one whose covariance has no float64 factor has
@@ -72,7 +73,7 @@ export class ConditionCheck {
    */
   above(raw: ArrayLike<number>, at: number, limit: number): number | undefined {
     for (let k = at; k < at + this.block; k++) if (!Number.isFinite(raw[k])) return undefined;
-    if (this.p.conditionBound64 && this.p.conditionBound64(raw, at, this.d) <= limit) {
+    if (this.p.conditionBound64 && this.p.conditionBound64(raw, at, this.d, limit) <= limit) {
       this.tiers.bound++;
       return undefined;
     }
@@ -90,7 +91,7 @@ export class ConditionCheck {
       return undefined;
     }
     this.tiers.exact++;
-    const { lo, hi } = extremeEigenvalues(this.l, this.d);
+    const { lo, hi } = extremeEigenvalues(gram(this.l, this.d), this.d);
     this.anchors.set(at, { l: this.l.slice(), lo: Math.sqrt(lo), hi: Math.sqrt(hi) });
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
@@ -177,8 +178,76 @@ export class ConditionCheck {
   }
 }
 
-/** The smallest and largest float64 eigenvalues of L L^T (Jacobi, as `repro --trace`). */
-function extremeEigenvalues(l: ArrayLike<number>, d: number) {
-  const values = symmetricEigenvalues(gram(l, d), d);
-  return { lo: values[0], hi: values[d - 1] };
+/**
+ * The smallest and largest float64 eigenvalues of a symmetric matrix (row-major, both triangles
+ * read; it is overwritten): Householder reduction to a tridiagonal
+ * matrix, then bisection on its Sturm sequence for the two ends of the spectrum alone (Golub &
+ * Van Loan, 8.3 and 8.4.1). Both steps are backward stable, so each value is within a small
+ * multiple of d * eps * lambda_max of the exact one, as Jacobi's (the reference `repro --trace`
+ * and the tests use) are; in (4/3) d^3 flops where Jacobi takes several d^3 sweeps.
+ */
+export function extremeEigenvalues(a: Float64Array, d: number): { lo: number; hi: number } {
+  const diag = new Float64Array(d);
+  const off = new Float64Array(d); // off[k]: entry (k + 1, k) of the tridiagonal matrix
+  const v = new Float64Array(d);
+  const w = new Float64Array(d);
+  for (let k = 0; k < d - 2; k++) {
+    // The reflector I - 2 v v^T that zeroes column k below its subdiagonal entry.
+    let norm = 0;
+    for (let i = k + 1; i < d; i++) norm += a[i * d + k] ** 2;
+    norm = Math.sqrt(norm);
+    const alpha = a[(k + 1) * d + k] > 0 ? -norm : norm;
+    off[k] = alpha;
+    let vv = 0;
+    for (let i = k + 1; i < d; i++) {
+      v[i] = a[i * d + k] - (i === k + 1 ? alpha : 0);
+      vv += v[i] * v[i];
+    }
+    if (vv === 0) continue; // the column is zero already
+    const vn = Math.sqrt(vv);
+    for (let i = k + 1; i < d; i++) v[i] /= vn;
+    // A <- H A H = A - 2 v w^T - 2 w v^T on the trailing block, w = A v - (v^T A v) v.
+    let vav = 0;
+    for (let i = k + 1; i < d; i++) {
+      let t = 0;
+      for (let j = k + 1; j < d; j++) t += a[i * d + j] * v[j];
+      w[i] = t;
+      vav += v[i] * t;
+    }
+    for (let i = k + 1; i < d; i++) w[i] -= vav * v[i];
+    for (let i = k + 1; i < d; i++)
+      for (let j = k + 1; j < d; j++) a[i * d + j] -= 2 * (v[i] * w[j] + w[i] * v[j]);
+  }
+  for (let k = 0; k < d; k++) diag[k] = a[k * d + k];
+  if (d >= 2) off[d - 2] = a[(d - 1) * d + d - 2];
+  // Gershgorin's interval for the tridiagonal matrix holds the whole spectrum.
+  let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (let k = 0; k < d; k++) {
+    const r = (k > 0 ? Math.abs(off[k - 1]) : 0) + (k < d - 1 ? Math.abs(off[k]) : 0);
+    lo = Math.min(lo, diag[k] - r);
+    hi = Math.max(hi, diag[k] + r);
+  }
+  /** How many eigenvalues are below x (the Sturm count). */
+  const below = (x: number) => {
+    let count = 0;
+    let q = 1;
+    for (let k = 0; k < d; k++) {
+      q = diag[k] - x - (k > 0 ? (off[k - 1] * off[k - 1]) / q : 0);
+      if (q === 0) q = Number.MIN_VALUE * (1 + Math.abs(x));
+      if (q < 0) count++;
+    }
+    return count;
+  };
+  /** The smallest x with at least `n` eigenvalues at or below it, by bisection to float64 resolution. */
+  const nth = (n: number) => {
+    let [a0, b0] = [lo, hi];
+    for (let i = 0; i < 2100; i++) {
+      const mid = a0 + (b0 - a0) / 2;
+      if (mid <= a0 || mid >= b0) break;
+      if (below(mid) >= n) b0 = mid;
+      else a0 = mid;
+    }
+    return b0;
+  };
+  return { lo: nth(1), hi: nth(d) };
 }

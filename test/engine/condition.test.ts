@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { ConditionCheck } from '../../src/engine/condition.js';
+import { ConditionCheck, extremeEigenvalues } from '../../src/engine/condition.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { identity, symmetricEigenvalues, withEigenvalues } from '../../src/ground/dense64.js';
+import {
+  cholesky64,
+  gram,
+  identity,
+  symmetricEigenvalues,
+  withEigenvalues,
+} from '../../src/ground/dense64.js';
 import { ANY_START } from './configs.js';
 
 const LIMIT = 2 ** 23;
@@ -86,6 +92,18 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
     // Small moves are cleared from the anchor; some larger ones cross the limit.
     expect(check.tiers.drift).toBeGreaterThan(20);
     expect(flagged).toBeGreaterThan(0);
+  });
+
+  it('takes the ends of the spectrum from the tridiagonal form as Jacobi finds them', () => {
+    for (let d = 2; d <= 16; d++)
+      for (const cond of [1, 10, 1e6, 1e9, 1e12]) {
+        // Through L, as the check forms L L^T from its factor.
+        const l = cholesky64(randomCovariance(7 * d, d, cond), d)!;
+        const { lo, hi } = extremeEigenvalues(gram(l, d), d);
+        const jacobi = symmetricEigenvalues(randomCovariance(7 * d, d, cond), d);
+        expect(Math.abs(hi / jacobi[d - 1] - 1), `d=${d}`).toBeLessThan(1e-12);
+        expect(Math.abs(lo / jacobi[0] - 1), `d=${d} cond ${cond}`).toBeLessThan(1e-15 * cond * d + 1e-12);
+      }
   });
 
   it('reads the block at its offset, and leaves non-finite blocks to the other checks', () => {

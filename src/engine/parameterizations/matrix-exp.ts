@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricFunction, symmetrizeLower } from '../../ground/dense64.js';
+import { extremeEigenvalues } from '../condition.js';
 import { expm } from '../expm.js';
 import { cholesky } from '../linalg.js';
 import { lower, strictLower } from '../masks.js';
@@ -31,8 +32,9 @@ export const matrixExp: Parameterization = {
   // Sigma's eigenvalues are exp of S's, so cond = exp(spread of S's eigenvalues), bounded two
   // ways in O(d^2): Gershgorin's discs, max(S_ii + r_i) - min(S_ii - r_i) with r_i the
   // off-diagonal row sums, and sqrt(2 (||S||_F^2 - tr(S)^2 / d)) (the two extreme eigenvalues'
-  // squared distances from the mean eigenvalue sum to at most the total).
-  conditionBound64(raw, at, d) {
+  // squared distances from the mean eigenvalue sum to at most the total); when neither is within
+  // the limit, the spread itself from S's extreme eigenvalues (condition.ts, O(d^3) without expm).
+  conditionBound64(raw, at, d, limit) {
     let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
     let [trace, squares] = [0, 0];
     for (let i = 0; i < d; i++) {
@@ -50,7 +52,15 @@ export const matrixExp: Parameterization = {
       trace += sii;
       squares += sii * sii;
     }
-    return Math.exp(Math.min(hi - lo, Math.sqrt(Math.max(0, 2 * (squares - (trace * trace) / d)))));
+    const bound = Math.exp(Math.min(hi - lo, Math.sqrt(Math.max(0, 2 * (squares - (trace * trace) / d)))));
+    if (bound <= limit) return bound;
+    const spectrum = extremeEigenvalues(
+      symmetrizeLower(Array.prototype.slice.call(raw, at, at + d * d), d),
+      d,
+    );
+    // Rounding in the spread is relative to |S|'s largest eigenvalue: widen it by that, to stay a bound.
+    const slack = 8 * d * Number.EPSILON * Math.max(Math.abs(spectrum.lo), Math.abs(spectrum.hi));
+    return Math.exp(spectrum.hi - spectrum.lo + slack);
   },
   // Through the eigendecomposition: a reference independent of the Pade path.
   covariance: (raw, d) => symmetricFunction(symmetrizeLower(raw, d), d, Math.exp),

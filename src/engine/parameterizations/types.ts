@@ -47,12 +47,13 @@ export interface Parameterization {
    */
   factor64?(raw: ArrayLike<number>, at: number, d: number, l: Float64Array): boolean;
   /**
-   * An upper bound on the 2-norm condition number of the block at raw[at..], in O(d^2) or less,
-   * for a parameterization whose spectrum its raw values give more cheaply than its factor does
-   * (givens: the eigenvalues are exp of its diagonal). The condition check clears a block whose
-   * bound is within the limit without factoring it. Absent: the check starts from the factor.
+   * An upper bound on the 2-norm condition number of the block at raw[at..] (which may stop at
+   * the first bound within `limit`), for a parameterization whose spectrum its raw values give
+   * more cheaply than its factor does (givens: the eigenvalues are exp of its diagonal). The
+   * condition check clears a block whose bound is within the limit without factoring it.
+   * Absent: the check starts from the factor.
    */
-  conditionBound64?(raw: ArrayLike<number>, at: number, d: number): number;
+  conditionBound64?(raw: ArrayLike<number>, at: number, d: number, limit: number): number;
   /** raw [N, ...rawShape(d)] -> L [N, d, d], check values [N, d] and counters. */
   factor(raw: tf.Tensor, d: number): FactorOutput;
   /** Settings of this parameterization that an experiment may change; absent when it has none. */
