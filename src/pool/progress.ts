@@ -64,7 +64,7 @@ export class Progress {
     this.draw(false);
   }
 
-  results(results: RunResult[]) {
+  results(results: readonly RunResult[]) {
     this.done += results.length;
     for (const r of results)
       if (r.outcome !== 'ok') this.failures.set(r.outcome, (this.failures.get(r.outcome) ?? 0) + 1);

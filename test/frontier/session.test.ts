@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
 import { maxRounds } from '../../src/frontier/search.js';
-import { searchFrontier } from '../../src/frontier/session.js';
 import { frontierCsv, frontierMarkdown, frontierRecords, frontierRows } from '../../src/frontier/summary.js';
 import { inPlanOrder } from '../../src/results/order.js';
+import { searchFrontier } from '../../src/session/frontier.js';
 import type { FrontierSpec, Outcome, RunConfig, RunResult, RunSpec } from '../../src/types.js';
 
 const e = parseExperiment(
