@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { CovsweepError } from '../ground/errors.js';
-import type { Outcome, RunResult } from '../types.js';
+import { isOutcome } from '../ground/vocabulary.js';
+import type { RunResult } from '../types.js';
 
 // JSON has no NaN or Infinity; a failed run's loss and metrics often are. They
 // are written as the strings "NaN", "Infinity", "-Infinity" and read back as numbers.
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
-
-const OUTCOMES = new Set<Outcome>(['ok', 'singular', 'diverged', 'error', 'timeout']);
 
 export function resultLine(r: RunResult): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
@@ -32,7 +31,7 @@ function isResult(v: unknown): v is RunResult {
     typeof r === 'object' &&
     r !== null &&
     typeof r.id === 'string' &&
-    OUTCOMES.has(r.outcome) &&
+    isOutcome(r.outcome) &&
     typeof r.config === 'object' &&
     r.config !== null
   );
@@ -50,7 +49,11 @@ export function readResults(file: string): ResultsFile {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new CovsweepError('E_IO', `${file}: cannot read the results (${code})`, { cause });
+    // Bad input (exit 2), whoever reads: for `compare`, exit 1 means a regression.
+    throw new CovsweepError('E_INPUT', `${file}: cannot read the results (${code}); check the path`, {
+      cause,
+      file,
+    });
   }
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
