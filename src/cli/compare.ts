@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
+import { comparisonJson, comparisonMarkdown } from '../report/compare-markdown.js';
+import { comparisonJunit } from '../report/junit.js';
 import { compareResults } from '../results/compare.js';
-import { comparisonJson, comparisonMarkdown } from '../results/compare-markdown.js';
-import { comparisonJunit } from '../results/junit.js';
 import { readResultsWarning } from '../results/load.js';
 import type { RunResult } from '../types.js';
 import { parse } from './args.js';

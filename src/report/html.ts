@@ -1,17 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
-import {
-  type FrontierExperiment,
-  frontierAbout,
-  frontierHeader,
-  frontierRows,
-  rowCells,
-} from '../frontier/summary.js';
+import { type FrontierExperiment, frontierRows } from '../frontier/summary.js';
 import { label } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
 import type { Manifest } from '../results/store.js';
-import { pivotTitle } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { learningCurves } from './charts/curves.js';
 import { failureSteps } from './charts/failure-steps.js';
@@ -19,6 +12,8 @@ import { frontierPlot } from './charts/frontier.js';
 import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
 import type { ReportContext } from './context.js';
+import { frontierAbout, frontierHeader, rowCells } from './frontier.js';
+import { pivotTitle } from './markdown.js';
 import { toSvg } from './render.js';
 import { STYLE } from './style.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
 import { maxRounds } from '../../src/frontier/search.js';
-import { frontierCsv, frontierMarkdown, frontierRecords, frontierRows } from '../../src/frontier/summary.js';
+import { frontierRecords, frontierRows } from '../../src/frontier/summary.js';
+import { frontierCsv, frontierMarkdown } from '../../src/report/frontier.js';
 import { inPlanOrder } from '../../src/results/order.js';
 import { searchFrontier } from '../../src/session/frontier.js';
 import type { FrontierSpec, Outcome, RunConfig, RunResult, RunSpec } from '../../src/types.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { pivotCsv, pivotFileNames, pivotMarkdown, summaryMarkdown } from '../../src/report/markdown.js';
 import { AGGREGATES } from '../../src/results/aggregate.js';
 import { pivot } from '../../src/results/pivot.js';
 import { reasonGroups, reasonKind } from '../../src/results/reasons.js';
-import { pivotCsv, pivotFileNames, pivotMarkdown, summaryMarkdown } from '../../src/results/summary.js';
 import { experiment, made } from './fixtures.js';
 
 const e = experiment();

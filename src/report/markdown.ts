@@ -1,11 +1,11 @@
-import { frontierMarkdown } from '../frontier/summary.js';
 import { csvLine, label } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
 import { setting } from '../plan/expand.js';
+import { AGGREGATES, type Aggregate } from '../results/aggregate.js';
+import { type Pivot, pivot, valuesOf } from '../results/pivot.js';
+import { reasonGroups } from '../results/reasons.js';
 import type { Experiment, RunResult, TableSpec } from '../types.js';
-import { AGGREGATES, type Aggregate } from './aggregate.js';
-import { type Pivot, pivot, valuesOf } from './pivot.js';
-import { reasonGroups } from './reasons.js';
+import { frontierMarkdown } from './frontier.js';
 
 function table(header: string[], rows: string[][]): string {
   // A "|" inside a cell (an error message) would split it.
