@@ -46,8 +46,9 @@ export function failedResults(batch: LaneBatch, end: Exclude<Ending, { kind: 'st
       ? {
           ...base,
           outcome: 'timeout',
+          kind: 'timeout',
           reason: `still running ${end.seconds} s into a time limit of ${end.limit} s: the worker was stuck and was stopped`,
         }
-      : { ...base, outcome: 'error', reason: end.message };
+      : { ...base, outcome: 'error', kind: 'exception', reason: end.message };
   });
 }

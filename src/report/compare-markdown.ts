@@ -101,7 +101,7 @@ export function comparisonJson(c: Comparison, sources: Sources): string {
     seed: r.config.seed,
     outcome: r.outcome,
     step: r.step,
-    ...(r.outcome === 'ok' ? {} : { reason: r.reason }),
+    ...(r.outcome === 'ok' ? {} : { kind: r.kind, reason: r.reason }),
   });
   const change = (x: RunChange) => ({
     id: x.id,

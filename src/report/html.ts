@@ -79,9 +79,9 @@ function reasonsHtml(results: readonly RunResult[]): string {
   if (groups.length === 0) return '<p>No run failed.</p>';
   const rows = groups.map(
     (g) =>
-      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.reason)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
+      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.kind)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
   );
-  return `<table class="reasons"><thead><tr><th>outcome</th><th>reason (numbers as #)</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table class="reasons"><thead><tr><th>outcome</th><th>kind</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 /** The base config as dotted paths and values, the swept paths left out (they are listed with their values). */

@@ -89,8 +89,8 @@ export function reasonsMarkdown(results: readonly RunResult[]): string {
   const groups = reasonGroups(results);
   if (groups.length === 0) return 'No run failed.';
   return table(
-    ['outcome', 'reason', 'runs', 'example run'],
-    groups.map((g) => [g.outcome, g.reason, String(g.runs), `${g.example}: ${g.exampleReason}`]),
+    ['outcome', 'kind', 'runs', 'example run'],
+    groups.map((g) => [g.outcome, g.kind, String(g.runs), `${g.example}: ${g.exampleReason}`]),
   );
 }
 

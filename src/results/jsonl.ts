@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { CovsweepError } from '../ground/errors.js';
-import { isOutcome } from '../ground/vocabulary.js';
+import { isFailureKind, isOutcome } from '../ground/vocabulary.js';
 import type { RunResult } from '../types.js';
+import { kindOfOldReason } from './reasons.js';
 
 // JSON has no NaN or Infinity; a failed run's loss and metrics often are. They
 // are written as the strings "NaN", "Infinity", "-Infinity" and read back as numbers.
@@ -11,8 +12,15 @@ export function resultLine(r: RunResult): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
+/**
+ * One line of results.jsonl. A failed run from before results carried a failure kind (or with a
+ * kind this version does not know) gets the kind its reason words, or `unknown`.
+ */
 export function parseResultLine(line: string): RunResult {
-  return JSON.parse(line, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+  const r = JSON.parse(line, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+  if (r && typeof r === 'object' && isOutcome(r.outcome) && r.outcome !== 'ok' && !isFailureKind(r.kind))
+    r.kind = kindOfOldReason(r.outcome, String(r.reason ?? ''));
+  return r;
 }
 
 /** What a results.jsonl holds. */

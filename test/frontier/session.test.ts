@@ -37,7 +37,7 @@ function oracle(c: RunConfig): Outcome {
 const result = ({ id, config }: RunSpec): RunResult => {
   const base = { id, config, step: 1, loss: 0, metrics: {}, curve: [], seconds: 0 };
   const outcome = oracle(config);
-  return outcome === 'ok' ? { ...base, outcome } : { ...base, outcome, reason: 'synthetic' };
+  return outcome === 'ok' ? { ...base, outcome } : { ...base, outcome, kind: 'unknown', reason: 'synthetic' };
 };
 
 /** Runs the searches with the synthetic engine; returns the results and every round's runs. */
