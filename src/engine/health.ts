@@ -1,3 +1,4 @@
+import { formatReasonNumber } from '../ground/format.js';
 import type { FailedOutcome, FailureKind, Thresholds } from '../types.js';
 import type { Parameterization } from './parameterizations/types.js';
 
@@ -10,13 +11,6 @@ export interface LaneEnd {
   kind?: FailureKind;
   /** Last finite loss of the lane. */
   loss: number;
-}
-
-/** Compact numbers in reasons: -3.1e-5, 0.25, 1.2e+7. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
 /**
@@ -146,7 +140,7 @@ export class Health {
           return {
             outcome: 'singular' as const,
             kind: pivots ? ('cholesky' as const) : ('factor-diagonal' as const),
-            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${fmt(v)}`,
+            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${formatReasonNumber(v)}`,
           };
         }
         lo = Math.min(lo, v);
@@ -158,7 +152,7 @@ export class Health {
         return {
           outcome: 'singular' as const,
           kind: 'condition' as const,
-          text: `covariance${unitOf(u)} ill-conditioned at step ${step}: condition number >= ${fmt(cond)} (limit ${fmt(maxCond)})`,
+          text: `covariance${unitOf(u)} ill-conditioned at step ${step}: condition number >= ${formatReasonNumber(cond)} (limit ${formatReasonNumber(maxCond)})`,
         };
     }
     return undefined;
@@ -175,13 +169,13 @@ export class Health {
       return {
         outcome: 'diverged' as const,
         kind: 'loss-bound' as const,
-        text: `loss beyond ${fmt(bound)} at step ${step}: ${fmt(loss)}`,
+        text: `loss beyond ${formatReasonNumber(bound)} at step ${step}: ${formatReasonNumber(loss)}`,
       };
     if (paramsBad)
       return {
         outcome: 'diverged' as const,
         kind: 'parameter-bound' as const,
-        text: `parameters non-finite or beyond ${fmt(bound)} at step ${step}`,
+        text: `parameters non-finite or beyond ${formatReasonNumber(bound)} at step ${step}`,
       };
     return undefined;
   }

@@ -3,7 +3,7 @@
  * the swept settings the critical value over seeds (summary.md, tables/frontier.csv, report.html).
  */
 
-import { setting } from '../plan/expand.js';
+import { settingAt } from '../plan/expand.js';
 import type { Experiment, FrontierSpec, RunResult } from '../types.js';
 import { byId, replay, type SearchState } from './replay.js';
 
@@ -35,10 +35,10 @@ export function frontierRecords(e: FrontierExperiment, results: readonly RunResu
   const paths = e.axes.map((a) => a.path);
   return replay(e, byId(results)).searches.map((s) => {
     const at = (v: number | undefined) =>
-      s.tested.find((r) => setting(r.config, e.frontier.setting) === v)?.id ?? null;
+      s.tested.find((r) => settingAt(r.config, e.frontier.setting) === v)?.id ?? null;
     return {
       search: s.index,
-      settings: Object.fromEntries(paths.map((p) => [p, setting(s.base, p)])),
+      settings: Object.fromEntries(paths.map((p) => [p, settingAt(s.base, p)])),
       setting: e.frontier.setting,
       ok: s.bracket.ok ?? null,
       failed: s.bracket.failed ?? null,
@@ -101,7 +101,7 @@ export function frontierRows(e: FrontierExperiment, results: readonly RunResult[
   for (const s of replay(e, byId(results)).searches) {
     // Searches that never completed a round have nothing to say.
     if (s.rounds === 0) continue;
-    const key = JSON.stringify(paths.map((p) => setting(s.base, p)));
+    const key = JSON.stringify(paths.map((p) => settingAt(s.base, p)));
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return [...groups.values()].map((searches) => {
@@ -110,7 +110,7 @@ export function frontierRows(e: FrontierExperiment, results: readonly RunResult[
     for (const s of searches)
       if (s.bracket.outcome) kinds.set(s.bracket.outcome, (kinds.get(s.bracket.outcome) ?? 0) + 1);
     return {
-      settings: paths.map((p) => [p, setting(searches[0].base, p)]),
+      settings: paths.map((p) => [p, settingAt(searches[0].base, p)]),
       searches: searches.length,
       done: searches.filter((s) => s.done).length,
       median: logQuantile(values, 0.5),

@@ -32,7 +32,7 @@ export function batchLimit(batch: LaneBatch, cliTimeout = 0): { seconds: number;
 }
 
 /** A pool rejection in words (Piscina's own messages are good, except for out of memory). */
-export function describe(err: unknown): string {
+export function errorMessage(err: unknown): string {
   if ((err as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY')
     return 'the worker ran out of memory (ERR_WORKER_OUT_OF_MEMORY)';
   return err instanceof Error ? err.message : String(err);

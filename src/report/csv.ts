@@ -1,5 +1,5 @@
 import { csvLine } from '../ground/format.js';
-import { setting } from '../plan/expand.js';
+import { settingAt } from '../plan/expand.js';
 import type { RunResult } from '../types.js';
 
 /** One row per run: id, the swept settings, outcome, failure kind, step, reason, loss, every metric, seconds. */
@@ -18,7 +18,7 @@ export function resultsCsv(results: readonly RunResult[], sweptPaths: string[]):
   ];
   const rows = results.map((r) => [
     r.id,
-    ...sweptPaths.map((p) => setting(r.config, p)),
+    ...sweptPaths.map((p) => settingAt(r.config, p)),
     r.outcome,
     r.outcome === 'ok' ? '' : r.kind,
     r.step,

@@ -6,14 +6,14 @@ import {
   frontierRecords,
   frontierRows,
 } from '../frontier/summary.js';
-import { csvLine, label } from '../ground/format.js';
+import { csvLine, formatValue } from '../ground/format.js';
 import type { FrontierSpec, RunResult } from '../types.js';
 
 /** A critical value as text: `0.00123`, or `< 1e-4` / `>= 1` beyond the bounds. */
 export function criticalText(v: number, spec: FrontierSpec): string {
-  if (v === Number.NEGATIVE_INFINITY) return `< ${label(spec.min)}`;
-  if (v === Number.POSITIVE_INFINITY) return `>= ${label(spec.max)}`;
-  return label(v);
+  if (v === Number.NEGATIVE_INFINITY) return `< ${formatValue(spec.min)}`;
+  if (v === Number.POSITIVE_INFINITY) return `>= ${formatValue(spec.max)}`;
+  return formatValue(v);
 }
 
 const HEADINGS = (spec: FrontierSpec) => [
@@ -42,9 +42,9 @@ export function frontierHeader(e: FrontierExperiment): string[] {
 /** What a frontier table says, under it. */
 export function frontierAbout(spec: FrontierSpec): string {
   return [
-    `Critical ${spec.setting}: per seed, the largest value that ended ok below the smallest value that failed, found by searching ${label(spec.min)}..${label(spec.max)} in log space to a ratio of ${spec.precision} (${spec.points} values a round).`,
+    `Critical ${spec.setting}: per seed, the largest value that ended ok below the smallest value that failed, found by searching ${formatValue(spec.min)}..${formatValue(spec.max)} in log space to a ratio of ${spec.precision} (${spec.points} values a round).`,
     'Median and 10-90% range over seeds, interpolated in log;',
-    `"< ${label(spec.min)}": the frontier is below the searched range, ">= ${label(spec.max)}": no value failed.`,
+    `"< ${formatValue(spec.min)}": the frontier is below the searched range, ">= ${formatValue(spec.max)}": no value failed.`,
     'Failure at the boundary: how the runs at the smallest failing value ended.',
     'Non-monotone: seeds whose search saw an ok value above its first failure (frontier.jsonl lists them).',
   ].join(' ');
@@ -58,7 +58,7 @@ function markdownTable(header: string[], rows: string[][]): string {
 /** The summary.md section of a frontier experiment. */
 export function frontierMarkdown(e: FrontierExperiment, results: readonly RunResult[]): string {
   const rows = frontierRows(e, results).map((r) => [
-    ...r.settings.map(([, v]) => label(v)),
+    ...r.settings.map(([, v]) => formatValue(v)),
     ...rowCells(r, e.frontier),
   ]);
   return [

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { type FrontierExperiment, frontierRows } from '../frontier/summary.js';
-import { label } from '../ground/format.js';
+import { formatValue } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
@@ -28,7 +28,7 @@ async function figure(id: string, spec: TopLevelSpec, caption: string): Promise<
 }
 
 function pivotHtml(p: Pivot): string {
-  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(label)];
+  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(formatValue)];
   const body = p.rowValues.map((rv, i) => {
     const cells = p.cells[i].map((c) =>
       !c
@@ -37,7 +37,7 @@ function pivotHtml(p: Pivot): string {
           ? `<td>${esc(c.text)}</td>`
           : `<td style="--rate:${c.rate.toFixed(3)}">${esc(c.text)}</td>`,
     );
-    return `<tr><th>${esc(label(rv))}</th>${cells.join('')}</tr>`;
+    return `<tr><th>${esc(formatValue(rv))}</th>${cells.join('')}</tr>`;
   });
   return [
     `<table class="pivot"><caption>${esc(pivotTitle(p))}</caption>`,
@@ -54,7 +54,7 @@ async function frontierHtml(
 ): Promise<string> {
   const rows = frontierRows(e, results).map(
     (r) =>
-      `<tr>${[...r.settings.map(([, v]) => label(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
+      `<tr>${[...r.settings.map(([, v]) => formatValue(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
   );
   const plot = frontierPlot(e, results);
   return [
@@ -99,11 +99,11 @@ function fixedSettings(e: Experiment): [string, unknown][] {
 
 function settingsHtml(e: Experiment): string {
   const axes = e.axes.map(
-    (a) => `<tr><th>${esc(a.path)}</th><td>${esc(a.values.map(label).join(', '))}</td></tr>`,
+    (a) => `<tr><th>${esc(a.path)}</th><td>${esc(a.values.map(formatValue).join(', '))}</td></tr>`,
   );
   const fixed = fixedSettings(e).map(
     ([path, v]) =>
-      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : label(v))}</td></tr>`,
+      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : formatValue(v))}</td></tr>`,
   );
   return [
     '<div class="columns">',
@@ -134,7 +134,7 @@ function header(
   const rows: [string, string][] = [
     ['runs', String(results.length)],
     ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
-    ['took', seconds === undefined ? 'unfinished' : `${label(seconds)} s`],
+    ['took', seconds === undefined ? 'unfinished' : `${formatValue(seconds)} s`],
     ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
     ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
   ];
