@@ -99,7 +99,7 @@ describe('mle training', () => {
     // stays below the heavy ball's bound 2 (1 + 0.9) / lr = 380. 3000 steps, not more: by then
     // every run sits at its float32 floor (its errors at 5000, 7000 and 10000 steps agree with
     // those at 3000 to two digits; d = 8: 5.5e-5 and 2.3e-5 for the covariance), so longer runs
-    // test nothing more, and fewer would no longer show convergence to that floor.
+    // test nothing more.
     const configs = seeds.map((seed) => {
       const c = mleConfig({ seed, dim, iterations: 3000, n_data: 200 });
       return { ...c, optimizer: { ...c.optimizer, momentum: 0.9 } };
