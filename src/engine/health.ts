@@ -1,4 +1,5 @@
-import type { FailedOutcome, Thresholds } from '../types.js';
+import { formatReasonNumber } from '../ground/format.js';
+import type { FailedOutcome, FailureKind, Thresholds } from '../types.js';
 import { ConditionCheck } from './condition.js';
 import type { Parameterization } from './parameterizations/types.js';
 
@@ -7,15 +8,10 @@ export interface LaneEnd {
   outcome: 'ok' | FailedOutcome;
   step: number;
   reason?: string;
+  /** What kind of failure the reason describes (failed lanes only). */
+  kind?: FailureKind;
   /** Last finite loss of the lane. */
   loss: number;
-}
-
-/** Compact numbers in reasons: -3.1e-5, 0.25, 1.2e+7. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
 /**
@@ -93,7 +89,13 @@ export class Health {
         ) ??
         this.diverged(step, loss[b], paramsBad[b] !== 0, this.thresholds[b].divergence_bound);
       if (reason) {
-        this.stop(b, { outcome: reason.outcome, step, reason: reason.text, loss: this.lastLoss[b] });
+        this.stop(b, {
+          outcome: reason.outcome,
+          kind: reason.kind,
+          step,
+          reason: reason.text,
+          loss: this.lastLoss[b],
+        });
         changed = true;
       } else {
         this.lastLoss[b] = loss[b];
@@ -151,13 +153,15 @@ export class Health {
         if (v === Number.POSITIVE_INFINITY)
           return {
             outcome: 'singular' as const,
+            kind: 'overflow' as const,
             text: `factor overflowed${this.unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
           };
         if (!(v > 0)) {
           const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
           return {
             outcome: 'singular' as const,
-            text: `${what}${this.unitOf(u)} at step ${step}: ${entry(j)} = ${fmt(v)}`,
+            kind: pivots ? ('cholesky' as const) : ('factor-diagonal' as const),
+            text: `${what}${this.unitOf(u)} at step ${step}: ${entry(j)} = ${formatReasonNumber(v)}`,
           };
         }
       }
@@ -172,25 +176,36 @@ export class Health {
       const cond = this.condition.above(raw, at + u * block, maxCond);
       if (cond === undefined) continue;
       // Infinity: the float64 covariance has no Cholesky factor, its condition number is past float64's reach.
-      const value = Number.isFinite(cond) ? fmt(cond) : 'beyond float64 (no float64 Cholesky factor)';
-      const text = `${what}${this.unitOf(u)} ill-conditioned at step ${step}: condition number ${value} (limit ${fmt(maxCond)})`;
-      return { outcome: 'singular' as const, text };
+      const value = Number.isFinite(cond)
+        ? formatReasonNumber(cond)
+        : 'beyond float64 (no float64 Cholesky factor)';
+      return {
+        outcome: 'singular' as const,
+        kind: 'condition' as const,
+        text: `${what}${this.unitOf(u)} ill-conditioned at step ${step}: condition number ${value} (limit ${formatReasonNumber(maxCond)})`,
+      };
     }
     return undefined;
   }
 
   private diverged(step: number, loss: number, paramsBad: boolean, bound: number) {
     if (!Number.isFinite(loss))
-      return { outcome: 'diverged' as const, text: `loss non-finite at step ${step}: ${loss}` };
+      return {
+        outcome: 'diverged' as const,
+        kind: 'non-finite-loss' as const,
+        text: `loss non-finite at step ${step}: ${loss}`,
+      };
     if (Math.abs(loss) > bound)
       return {
         outcome: 'diverged' as const,
-        text: `loss beyond ${fmt(bound)} at step ${step}: ${fmt(loss)}`,
+        kind: 'loss-bound' as const,
+        text: `loss beyond ${formatReasonNumber(bound)} at step ${step}: ${formatReasonNumber(loss)}`,
       };
     if (paramsBad)
       return {
         outcome: 'diverged' as const,
-        text: `parameters non-finite or beyond ${fmt(bound)} at step ${step}`,
+        kind: 'parameter-bound' as const,
+        text: `parameters non-finite or beyond ${formatReasonNumber(bound)} at step ${step}`,
       };
     return undefined;
   }
