@@ -11,7 +11,7 @@ import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
-import { reportRun } from '../report/reporters.js';
+import { reportFailures, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
@@ -149,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
             ),
           onResults: (rs, used) => {
             folder.append(rs);
-            results.push(...rs);
+            for (const r of rs) results.push(r);
             if (used !== 'none') backends.add(used);
             progress.results(rs);
           },
@@ -183,7 +183,8 @@ export async function run(argv: string[]): Promise<number> {
       ended: new Date().toISOString(),
       interrupted: unfinished > 0 || undefined,
     });
-    const summary = await reportRun(folder.dir, suite, ordered);
+    const { summary, failed } = await reportRun(folder.dir, suite, ordered);
+    process.stderr.write(reportFailures(folder.dir, failed));
     if (unfinished > 0) {
       process.stderr.write(
         `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,

@@ -108,15 +108,31 @@ const html: Reporter = {
 /** Every reporter by name, in the order they run. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, frontier, markdown, html };
 
+/** What the reporters wrote (by file name relative to the folder), and each that failed, as "name: reason". */
+export interface Reports {
+  written: Map<string, string>;
+  failed: string[];
+}
+
 /**
  * Runs the named reporters (default: all) over a finished run folder and returns what they wrote,
- * by file name relative to `dir`. `results` are every run's, in plan order.
+ * by file name relative to `dir`. `results` are every run's, in plan order. A reporter that throws
+ * (a plot too large to draw, a full disk) is listed in `failed` and the others still write: the
+ * results are on disk already, and a report is never a reason to lose the rest.
  */
 export async function writeReports(
   ctx: Omit<SuiteReportContext, 'parts' | 'write'> & Pick<ReportContext, 'show'>,
   names: readonly string[] = Object.keys(REPORTERS),
-): Promise<Map<string, string>> {
+): Promise<Reports> {
   const written = new Map<string, string>();
+  const failed: string[] = [];
+  const guarded = async (name: string, hook: () => void | Promise<void>) => {
+    try {
+      await hook();
+    } catch (err) {
+      failed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   const writer = (folder: string) => (name: string, text: string) => {
     const target = join(ctx.dir, folder, name);
     mkdirSync(dirname(target), { recursive: true });
@@ -131,19 +147,36 @@ export async function writeReports(
     const write = writer(one ? '' : experiment.name);
     return { dir, experiment, results: shares[i], manifest, show, write };
   });
-  for (const part of parts) for (const name of names) await REPORTERS[name].onRunEnd?.(part);
+  for (const part of parts)
+    for (const name of names) await guarded(name, () => REPORTERS[name].onRunEnd?.(part));
   if (!one)
     for (const name of names)
-      await REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') });
-  return written;
+      await guarded(name, () =>
+        REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') }),
+      );
+  return { written, failed };
 }
 
 /**
  * Every report of a run that just finished (what `covsweep run` calls last): reads the manifest
- * the run wrote and returns summary.md's text, for the terminal.
+ * the run wrote and returns summary.md's text, for the terminal ('' if it failed), and the
+ * reporters that failed.
  */
-export async function reportRun(dir: string, suite: Suite, results: readonly RunResult[]): Promise<string> {
+export async function reportRun(
+  dir: string,
+  suite: Suite,
+  results: readonly RunResult[],
+): Promise<{ summary: string; failed: string[] }> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  const written = await writeReports({ dir, suite, results, manifest });
-  return written.get('summary.md')!;
+  const { written, failed } = await writeReports({ dir, suite, results, manifest });
+  return { summary: written.get('summary.md') ?? '', failed };
 }
+
+/** The lines that say which reports could not be written, and that the rest are kept. */
+export const reportFailures = (dir: string, failed: readonly string[]): string =>
+  failed
+    .map(
+      (f) =>
+        `covsweep: a report could not be written (${f}); the results and every other file are in ${dir}; retry with covsweep report ${dir}\n`,
+    )
+    .join('');

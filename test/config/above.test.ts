@@ -28,4 +28,14 @@ describe('settings that must exceed another', () => {
       /"task.n_data" goes down to 3 but "dim" is 3;/,
     );
   });
+
+  // Math.min(...values) over a 300k-value range overflowed the call stack.
+  it('checks a swept range of 300k values', () => {
+    expectFirst(
+      scoreMatching('dim: 4', 'max_runs: 1000000', 'sweep:', '  task.n_data: {range: [4, 300004]}'),
+      7,
+      16,
+      /"task.n_data" goes down to 4 but "dim" is 4;/,
+    );
+  });
 });
