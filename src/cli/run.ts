@@ -79,6 +79,9 @@ export async function run(argv: string[]): Promise<number> {
       `${file} searches a frontier${suite.experiments.length > 1 ? ` (experiment "${searches[0].name}")` : ''}, whose runs are chosen round by round from earlier results; --shard and --only do not apply: run the whole file`,
     );
   const root = values.out ?? 'runs';
+  // An empty --out would mean the current folder, which is never what was meant.
+  if (root.trim() === '')
+    throw new CovsweepError('E_USAGE', '--out must name a folder; received an empty string');
 
   // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
   const stop = new AbortController();

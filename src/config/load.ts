@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Experiment, Suite } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { resolveData } from './data.js';
 import { CovsweepError, formatProblem, ProblemList } from './errors.js';
+import { suiteName } from './folder-name.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
@@ -64,7 +65,7 @@ export function parseSuite(text: string, file: string, catalog: Catalog = defaul
     throw new CovsweepError('E_CONFIG', problems[0], { cause: failures[0], file, problems });
   return {
     // runs/<name>/: a file of several experiments is named after the file.
-    name: experiments.length === 1 ? experiments[0].name : basename(file, extname(file)),
+    name: experiments.length === 1 ? experiments[0].name : suiteName(file),
     file: resolve(file),
     source: text,
     experiments,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Problem, ProblemList } from '../config/errors.js';
+import { encodedName } from '../config/folder-name.js';
 import type { JsonSchema } from '../config/settings.js';
 
 /** The `data` option every task has. */
@@ -57,7 +58,7 @@ export function dataPath(experiment: string, written: string): string {
 
 /** The name of a data file's copy in a run folder's data/: the path as written, made one file name. */
 export function copyName(written: string): string {
-  return encodeURIComponent(written);
+  return encodedName(written);
 }
 
 /** The file's text and content hash; throws the reason it cannot be read. */

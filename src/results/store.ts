@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
+import { isSegment } from '../config/folder-name.js';
 import { copyName, type DataRef } from '../data/table.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
@@ -80,6 +81,10 @@ export class RunFolder {
    * any training, so a root that cannot be written costs nothing.
    */
   static create(root: string, e: Copied & Pick<Suite, 'name'>, manifest: Manifest): RunFolder {
+    // Names are checked where they are made (the schema, suiteName); this is the last guard
+    // against a folder outside `root`.
+    if (!isSegment(e.name) || !isSegment(basename(e.file)))
+      throw new CovsweepError('E_USAGE', `"${e.name}" cannot name a folder inside ${root}; rename it`);
     const parent = join(root, e.name);
     let made: string | undefined;
     let dir = '';
