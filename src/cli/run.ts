@@ -9,7 +9,7 @@ import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
-import { defaultWorkers, runBatches } from '../pool/pool.js';
+import { capWorkers, defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
 import { reportFailures, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
@@ -52,7 +52,9 @@ export async function run(argv: string[]): Promise<number> {
       'E_USAGE',
       `--backend must be one of ${BACKENDS.join(', ')}, received "${values.backend}"`,
     );
-  const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
+  const capped = capWorkers(positiveInt('workers', values.workers) ?? defaultWorkers());
+  const workers = capped.workers;
+  if (capped.note) process.stderr.write(`covsweep: ${capped.note}\n`);
   const timeout = positiveNumber('timeout', values.timeout);
   const lanes = positiveInt('lanes', values.lanes);
   // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.

@@ -40,11 +40,11 @@ export function resolveData(
   try {
     file = readData(path);
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    const reason = cause instanceof Error ? cause.message : String(cause);
     problems.add(
       source.problem(
         node,
-        `cannot read the data file ${path} (${reason}); check the path (relative to the experiment file)`,
+        `cannot read the data file ${path}: ${reason}; check the path (relative to the experiment file)`,
       ),
     );
     return undefined;

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Problem, ProblemList } from '../config/errors.js';
 import { encodedName } from '../config/folder-name.js';
+import { DATA_FILE, readInput } from '../config/read-input.js';
 import type { JsonSchema } from '../config/settings.js';
 
 /** The `data` option every task has. */
@@ -63,7 +64,7 @@ export function copyName(written: string): string {
 
 /** The file's text and content hash; throws the reason it cannot be read. */
 export function readData(path: string): { text: string; sha256: string } {
-  const bytes = readFileSync(path);
+  const bytes = readInput(path, DATA_FILE);
   return { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 

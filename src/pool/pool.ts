@@ -36,6 +36,22 @@ export interface PoolEnd {
 
 export const defaultWorkers = () => availableParallelism();
 
+/**
+ * Workers beyond this many per core only add memory (each loads its own engine, some hundred MB)
+ * and contention: `--workers 1000` once took 14 GB.
+ */
+const WORKERS_PER_CORE = 2;
+
+/** `asked` workers, at most WORKERS_PER_CORE per core; `note` says when it was lowered. */
+export function capWorkers(asked: number): { workers: number; note?: string } {
+  const most = WORKERS_PER_CORE * availableParallelism();
+  if (asked <= most) return { workers: asked };
+  return {
+    workers: most,
+    note: `--workers ${asked} is more than ${WORKERS_PER_CORE} per core; using ${most} (this machine has ${availableParallelism()} cores)`,
+  };
+}
+
 const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
 
 /**
@@ -65,7 +81,9 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   const workers = o.workers ?? defaultWorkers();
   const pool = new Piscina<WorkerTask, WorkerReply>({
     filename: o.workerFile ?? WORKER_FILE,
-    minThreads: workers,
+    // No more threads up front than there are batches: 2 runs never start 1000 engines. Retries
+    // (one run per job) may start more, up to `workers`.
+    minThreads: Math.max(1, Math.min(workers, batches.length)),
     maxThreads: workers,
     resourceLimits: o.resourceLimits,
   });

@@ -16,6 +16,7 @@ import { isSegment } from '../config/folder-name.js';
 import { copyName, type DataRef } from '../data/table.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
+import { makeFolder } from './make-folder.js';
 
 export interface Manifest {
   covsweep: string;
@@ -89,7 +90,7 @@ export class RunFolder {
     let made: string | undefined;
     let dir = '';
     try {
-      made = mkdirSync(parent, { recursive: true });
+      made = makeFolder(parent);
       const now = stamp(new Date(manifest.started));
       dir = join(parent, now);
       // Two runs in the same second get -2, -3, ... rather than sharing a folder.
@@ -109,7 +110,7 @@ export class RunFolder {
       throw new CovsweepError('E_USAGE', `${dir} is not empty; give a new folder`);
     let made: string | undefined;
     try {
-      made = mkdirSync(dir, { recursive: true });
+      made = makeFolder(dir);
       return RunFolder.fill(dir, e, manifest);
     } catch (cause) {
       if (made) rmSync(made, { recursive: true, force: true });

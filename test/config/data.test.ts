@@ -90,7 +90,7 @@ describe('task.data: a CSV file instead of generated points', () => {
     const { file, dir } = folder('mle', POINTS);
     rmSync(join(dir, 'data.csv'));
     expect(() => loadExperiment(file)).toThrow(
-      /x\.yaml:4:9: cannot read the data file .*data\.csv \(ENOENT\); check the path/,
+      /x\.yaml:4:9: cannot read the data file .*data\.csv: no such file \(ENOENT\); check the path/,
     );
     expect(problems('mle', POINTS, ['sweep: {dim: [2, 3]}'])[0]).toMatch(
       /x\.yaml:4:9: "task\.data" fixes "dim", but "dim" is swept; remove one of them$/,
