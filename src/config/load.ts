@@ -3,6 +3,7 @@ import type { Experiment, Suite } from '../types.js';
 import { checkAbove } from './above.js';
 import { type Catalog, defaultCatalog } from './catalog.js';
 import { resolveData } from './data.js';
+import { checkDataSize, checkDescription } from './data-size.js';
 import { CovsweepError, formatProblem, ProblemList } from './errors.js';
 import { suiteName } from './folder-name.js';
 import { resolveFrontier } from './frontier.js';
@@ -141,6 +142,8 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
   const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
   checkShapes(base, varied, task, source, problems);
   checkAbove(base, varied, task, source, problems);
+  checkDataSize(base, varied, task, source, problems);
+  checkDescription(spec.description, source, problems);
   checkOptimizerOptions(
     optimizer,
     optimizers.map((o) => o.name),

@@ -119,6 +119,7 @@ export function gaussianFitTask(
         because: 'the sample covariance of n_data <= dim points is singular, so the loss has no minimum',
       },
     ],
+    dataRows: ['task.n_data'],
     steps: (config) => (config.task as unknown as GaussianDataOptions).iterations,
     dataPoints(config, dataFile) {
       const { points } = gaussianData(config, dataFile);
