@@ -48,7 +48,13 @@ export function comparisonMarkdown(c: Comparison, sources: Sources): string {
   const worse = c.cells.filter((x) => x.significant && x.direction === 'worse');
   const moved = c.cells.filter((x) => x.direction !== 'same');
   const out = [
-    `## covsweep compare: ${c.regression ? 'REGRESSION' : 'no regression'}`,
+    `## covsweep compare: ${c.regression ? 'REGRESSION' : c.incomplete ? 'INCOMPLETE' : 'no regression'}`,
+    '',
+    ...(c.incomplete
+      ? [
+          `The current results lack ${runs.onlyBaseline.length} of the baseline's runs (listed below), so they cannot show that nothing regressed: this fails. Finish the sweep (\`covsweep run --resume\`), or pass --allow-missing to compare what both have.`,
+        ]
+      : []),
     '',
     `Baseline \`${sources.baseline}\` against current \`${sources.current}\`: ${runs.compared} runs in both, ` +
       `${runs.regressed.length} went from ok to failed, ${runs.improved.length} from failed to ok, ` +
@@ -114,6 +120,7 @@ export function comparisonJson(c: Comparison, sources: Sources): string {
     {
       ...sources,
       regression: c.regression,
+      incomplete: c.incomplete,
       alpha: c.alpha,
       strict: c.strict,
       runs: {
