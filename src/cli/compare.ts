@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
 import { readResults } from '../report/load.js';
 import { compareResults } from '../results/compare.js';
 import { comparisonJson, comparisonMarkdown } from '../results/compare-markdown.js';
 import { comparisonJunit } from '../results/junit.js';
-import type { Manifest } from '../results/store.js';
+import { readManifest } from '../results/store.js';
 import type { RunResult } from '../types.js';
 import { parse } from './args.js';
 
@@ -44,13 +44,7 @@ function load(path: string): { file: string; results: RunResult[] } {
 function experimentOf(results: string): string | undefined {
   const manifest = join(dirname(results), 'manifest.json');
   if (!existsSync(manifest)) return undefined;
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as Manifest).experiment;
-  } catch (cause) {
-    throw new CovsweepError('E_INPUT', `${manifest}: not a valid manifest (${(cause as Error).message})`, {
-      cause,
-    });
-  }
+  return readManifest(manifest).experiment;
 }
 
 /** Refuses results of two differently named experiments (exit 2). */

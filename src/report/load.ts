@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
 import { parseSuite } from '../config/load.js';
 import { parseResultLine } from '../results/jsonl.js';
-import type { Manifest } from '../results/store.js';
+import { type Manifest, readManifest } from '../results/store.js';
 import type { RunResult, Suite } from '../types.js';
 
 /** What `covsweep run` left in a run folder. */
@@ -71,9 +71,7 @@ export function loadRunFolder(dir: string): RunFolderContents {
       `${dir}: not a run folder (no results.jsonl); give runs/<experiment>/<time>`,
     );
   const manifestFile = join(dir, 'manifest.json');
-  const manifest = existsSync(manifestFile)
-    ? (JSON.parse(read(manifestFile, 'the manifest')) as Manifest)
-    : undefined;
+  const manifest = existsSync(manifestFile) ? readManifest(manifestFile) : undefined;
   const file = experimentFile(dir, manifest);
   return {
     dir,

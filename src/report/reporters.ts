@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
 import { resultsCsv } from '../results/csv.js';
 import { resultsByExperiment } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
-import type { Manifest } from '../results/store.js';
+import { type Manifest, readManifest } from '../results/store.js';
 import { pivotCsv, pivotFileNames, summaryMarkdown } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { reportHtml, suiteHtml } from './html.js';
@@ -167,7 +167,7 @@ export async function reportRun(
   suite: Suite,
   results: readonly RunResult[],
 ): Promise<{ summary: string; failed: string[] }> {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const manifest = readManifest(join(dir, 'manifest.json'));
   const { written, failed } = await writeReports({ dir, suite, results, manifest });
   return { summary: written.get('summary.md') ?? '', failed };
 }

@@ -44,6 +44,26 @@ export interface Manifest {
   merged?: string[];
 }
 
+/**
+ * The manifest in `file`; one that is not JSON (a crash mid-edit, a hand edit) is bad input named
+ * by its file, not a bare SyntaxError.
+ */
+export function readManifest(file: string): Manifest {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as Manifest;
+  } catch (cause) {
+    throw new CovsweepError(
+      'E_INPUT',
+      `${file}: not a valid manifest (${(cause as Error).message}); restore it`,
+      {
+        cause,
+        file,
+      },
+    );
+  }
+}
+
 /** 2026-11-22T03-04-05Z: a UTC timestamp that sorts and is a valid folder name everywhere. */
 export function stamp(d = new Date()): string {
   return d
@@ -156,7 +176,7 @@ export class RunFolder {
   }
 
   manifest(): Manifest {
-    return JSON.parse(readFileSync(join(this.dir, 'manifest.json'), 'utf8'));
+    return readManifest(join(this.dir, 'manifest.json'));
   }
 
   /** The experiment file as it was run: its path in the folder and its text. */

@@ -64,8 +64,15 @@ describe.concurrent('covsweep compare cannot pass a wrong baseline', () => {
     writeFileSync(join(broken, 'manifest.json'), '{"experiment": "smo');
     const bad = await covsweepAsync(['compare', BASELINE, broken]);
     expect(bad.stderr).toMatch(
-      new RegExp(`^covsweep: ${join(broken, 'manifest.json')}: not a valid manifest \\(.*\\)\\n$`),
+      new RegExp(
+        `^covsweep: ${join(broken, 'manifest.json')}: not a valid manifest \\(.*\\); restore it\\n$`,
+      ),
     );
     expect(bad.code).toBe(2);
+    const report = await covsweepAsync(['report', broken]);
+    expect(report.stderr).toMatch(
+      new RegExp(`^covsweep: ${join(broken, 'manifest.json')}: not a valid manifest`),
+    );
+    expect(report.code).toBe(2);
   });
 });
