@@ -6,6 +6,7 @@
 import { setting } from '../plan/expand.js';
 import { csvLine } from '../results/csv.js';
 import { label } from '../results/format.js';
+import { markdownCell } from '../results/markdown-text.js';
 import type { Experiment, FrontierSpec, RunResult } from '../types.js';
 import { byId, replay, type SearchState } from './replay.js';
 
@@ -168,7 +169,7 @@ export function frontierAbout(spec: FrontierSpec): string {
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 

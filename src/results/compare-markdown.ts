@@ -1,6 +1,7 @@
 import type { RunResult } from '../types.js';
 import type { CellChange, Comparison, Count, RunChange } from './compare.js';
 import { label, percent } from './format.js';
+import { markdownCell } from './markdown-text.js';
 
 /** Rows listed per table; the JSON output and the JUnit file have every run. */
 const MAX_ROWS = 50;
@@ -11,10 +12,9 @@ export interface Sources {
   current: string;
 }
 
-const cellText = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 function table(header: string[], rows: string[][]): string[] {
-  const line = (cells: string[]) => `| ${cells.map(cellText).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   const shown = rows.slice(0, MAX_ROWS).map(line);
   const more = rows.length > MAX_ROWS ? [`\n... and ${rows.length - MAX_ROWS} more (see --json).`] : [];
   return [line(header), line(header.map(() => '---')), ...shown, ...more, ''];

@@ -4,6 +4,7 @@ import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
 import { AGGREGATES, type Aggregate } from './aggregate.js';
 import { csvLine } from './csv.js';
 import { label } from './format.js';
+import { markdownCell, markdownParagraphs } from './markdown-text.js';
 import { type Pivot, pivot, valuesOf } from './pivot.js';
 import { reasonGroups } from './reasons.js';
 
@@ -13,8 +14,8 @@ export { label } from './format.js';
 export const OUTCOMES: Outcome[] = ['ok', 'singular', 'diverged', 'error', 'timeout'];
 
 function table(header: string[], rows: string[][]): string {
-  // A "|" inside a cell (an error message) would split it.
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  // A "|" or a newline inside a cell (an error message) would split it or end the table.
+  const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -120,7 +121,7 @@ export function summaryMarkdown(e: Experiment, results: readonly RunResult[], wh
   return [
     `# ${e.name} (${when})`,
     '',
-    e.description.trim(),
+    markdownParagraphs(e.description.trim()),
     '',
     ...(e.frontier ? [frontierMarkdown({ ...e, frontier: e.frontier }, results)] : []),
     ...sections,
