@@ -1,5 +1,5 @@
 import { CovsweepError } from '../config/errors.js';
-import { reportFailures, reportRun } from '../report/reporters.js';
+import { reportMessages, reportRun } from '../report/reporters.js';
 import { mergeFolders } from '../results/merge.js';
 import { inPlanOrder } from '../results/order.js';
 import { RunFolder } from '../results/store.js';
@@ -22,8 +22,9 @@ export async function merge(argv: string[]): Promise<number> {
   );
   const ordered = inPlanOrder(m.suite, m.results);
   folder.rewriteResults(ordered);
-  const { summary, failed } = await reportRun(folder.dir, m.suite, ordered);
-  process.stderr.write(reportFailures(folder.dir, failed));
+  const reports = await reportRun(folder.dir, m.suite, ordered);
+  process.stderr.write(reportMessages(folder.dir, reports));
+  const { summary } = reports;
   process.stdout.write(
     `${summary}\nmerged ${positionals.length} folders, ${m.results.length} runs: ${folder.dir}\n`,
   );

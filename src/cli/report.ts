@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
 import { loadRunFolder } from '../report/load.js';
-import { REPORTERS, reportFailures, writeReports } from '../report/reporters.js';
+import { REPORTERS, reportMessages, writeReports } from '../report/reporters.js';
 import { parse } from './args.js';
 
 export const USAGE = 'covsweep report RUN_DIR [--show ID]... [--only csv,tables,markdown,html]';
@@ -30,8 +30,8 @@ export async function report(argv: string[]): Promise<number> {
     if (!r.gaussians)
       throw new CovsweepError('E_USAGE', `--show ${id}: that run is not 2-D, so it has no picture`);
   }
-  const { written, failed } = await writeReports({ ...folder, show }, names);
-  process.stderr.write(reportFailures(folder.dir, failed));
+  const { written, failed, notes } = await writeReports({ ...folder, show }, names);
+  process.stderr.write(reportMessages(folder.dir, { failed, notes }));
   const summary = written.get('summary.md');
   if (summary) process.stdout.write(summary);
   process.stdout.write(`\nwrote ${[...written.keys()].map((f) => join(folder.dir, f)).join(', ')}\n`);

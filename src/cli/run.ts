@@ -11,7 +11,7 @@ import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { capWorkers, defaultWorkers, runBatches } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
-import { reportFailures, reportRun } from '../report/reporters.js';
+import { reportMessages, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
@@ -88,11 +88,13 @@ export async function run(argv: string[]): Promise<number> {
   // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
   const stop = new AbortController();
   const release = trapInterrupts(stop, GRACE_SECONDS);
+  // One writer per folder: taken before a resume reads (and may cut) results.jsonl.
+  let unlock: (() => void) | undefined;
   try {
     const now = new Date().toISOString();
-    const resumed = values.resume
-      ? openToResume(suite, folderToResume(suite, root, resumeDir), Boolean(values.force))
-      : undefined;
+    const toResume = values.resume ? folderToResume(suite, root, resumeDir) : undefined;
+    unlock = toResume?.lock();
+    const resumed = toResume && openToResume(suite, toResume, Boolean(values.force));
     const old = resumed?.folder.manifest();
     const selection: Selection = old
       ? { shard: old.shard ? parseShard(old.shard) : undefined, only: old.only }
@@ -124,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
           timeout,
         };
     const folder = resumed?.folder ?? RunFolder.create(root, suite, manifest);
+    unlock ??= folder.lock();
     for (const note of resumed?.notes ?? []) process.stderr.write(`covsweep: ${note}\n`);
     // Forced past a change: the folder now describes the experiment as it is.
     if (resumed?.changed) folder.write(basename(suite.file), suite.source);
@@ -188,8 +191,9 @@ export async function run(argv: string[]): Promise<number> {
       ended: new Date().toISOString(),
       interrupted: unfinished > 0 || undefined,
     });
-    const { summary, failed } = await reportRun(folder.dir, suite, ordered);
-    process.stderr.write(reportFailures(folder.dir, failed));
+    const reports = await reportRun(folder.dir, suite, ordered);
+    process.stderr.write(reportMessages(folder.dir, reports));
+    const { summary } = reports;
     if (unfinished > 0) {
       process.stderr.write(
         `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,
@@ -199,6 +203,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${summary}\nresults: ${folder.dir}\n`);
     return 0;
   } finally {
+    unlock?.();
     release();
   }
 }

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
 import { resultsCsv } from '../results/csv.js';
-import { resultsByExperiment } from '../results/order.js';
+import { resultsByExperiment, unplanned } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
 import { type Manifest, readManifest } from '../results/store.js';
 import { pivotCsv, pivotFileNames, summaryMarkdown } from '../results/summary.js';
@@ -112,6 +112,8 @@ export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, fron
 export interface Reports {
   written: Map<string, string>;
   failed: string[];
+  /** What the user should know about the tables (results left out of them). */
+  notes: string[];
 }
 
 /**
@@ -147,6 +149,15 @@ export async function writeReports(
     const write = writer(one ? '' : experiment.name);
     return { dir, experiment, results: shares[i], manifest, show, write };
   });
+  const extra = unplanned(suite, results);
+  const notes = extra.length
+    ? [
+        `${extra.length} result${extra.length === 1 ? ' is' : 's are'} of runs the experiment does not plan (${extra
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(', ')}${extra.length > 3 ? ', ...' : ''}): left out of the tables, kept in results.jsonl`,
+      ]
+    : [];
   for (const part of parts)
     for (const name of names) await guarded(name, () => REPORTERS[name].onRunEnd?.(part));
   if (!one)
@@ -154,7 +165,7 @@ export async function writeReports(
       await guarded(name, () =>
         REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') }),
       );
-  return { written, failed };
+  return { written, failed, notes };
 }
 
 /**
@@ -166,17 +177,18 @@ export async function reportRun(
   dir: string,
   suite: Suite,
   results: readonly RunResult[],
-): Promise<{ summary: string; failed: string[] }> {
+): Promise<Reports & { summary: string }> {
   const manifest = readManifest(join(dir, 'manifest.json'));
-  const { written, failed } = await writeReports({ dir, suite, results, manifest });
-  return { summary: written.get('summary.md') ?? '', failed };
+  const reports = await writeReports({ dir, suite, results, manifest });
+  return { ...reports, summary: reports.written.get('summary.md') ?? '' };
 }
 
-/** The lines that say which reports could not be written, and that the rest are kept. */
-export const reportFailures = (dir: string, failed: readonly string[]): string =>
-  failed
-    .map(
+/** The lines that say which results the tables left out, which reports could not be written, and that the rest are kept. */
+export const reportMessages = (dir: string, { failed, notes }: Pick<Reports, 'failed' | 'notes'>): string =>
+  [
+    ...notes.map((n) => `covsweep: ${dir}: ${n}\n`),
+    ...failed.map(
       (f) =>
         `covsweep: a report could not be written (${f}); the results and every other file are in ${dir}; retry with covsweep report ${dir}\n`,
-    )
-    .join('');
+    ),
+  ].join('');

@@ -12,7 +12,6 @@ export interface Sources {
   current: string;
 }
 
-
 function table(header: string[], rows: string[][]): string[] {
   const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   const shown = rows.slice(0, MAX_ROWS).map(line);

@@ -64,6 +64,16 @@ export function readManifest(file: string): Manifest {
   }
 }
 
+/** Whether process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** 2026-11-22T03-04-05Z: a UTC timestamp that sorts and is a valid folder name everywhere. */
 export function stamp(d = new Date()): string {
   return d
@@ -173,6 +183,32 @@ export class RunFolder {
       .filter((d) => existsSync(join(parent, d, 'manifest.json')))
       .sort();
     return dirs.length ? new RunFolder(join(parent, dirs[dirs.length - 1])) : undefined;
+  }
+
+  /**
+   * Takes the folder's lock: a `lock` file holding this process's pid, so that a second writer
+   * (two `--resume`s at once) is refused instead of training every run twice and losing a
+   * manifest entry. A lock whose process is gone (killed) is stale and taken over. Returns the
+   * release; `E_USAGE` when another live process holds it.
+   */
+  lock(): () => void {
+    const file = join(this.dir, 'lock');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+        return () => rmSync(file, { force: true });
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0)
+          throw ioError(`cannot lock ${this.dir}`, cause, `if no covsweep is writing it, delete ${file}`);
+      }
+      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (pid > 0 && pid !== process.pid && alive(pid))
+        throw new CovsweepError(
+          'E_USAGE',
+          `${this.dir} is being written by another covsweep (pid ${pid}); wait for it to end, or if none is running, delete ${file}`,
+        );
+      rmSync(file, { force: true });
+    }
   }
 
   manifest(): Manifest {

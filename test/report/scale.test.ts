@@ -65,3 +65,21 @@ describe('a report that cannot be written', () => {
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('# s');
   });
 });
+
+describe('results the experiment does not plan', () => {
+  it('are named and left out of the tables', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'covsweep-report-'));
+    const suite = parseSuite(text(4), 's.yaml');
+    const planned = results(4, [0.5, 0.2]);
+    const stray = { ...planned[0], id: 'deadbeef0000' };
+    const { failed, notes } = await writeReports({ dir, suite, results: [...planned, stray] });
+    expect(failed).toEqual([]);
+    expect(notes).toEqual([
+      '1 result is of runs the experiment does not plan (deadbeef0000): left out of the tables, kept in results.jsonl',
+    ]);
+    expect(readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(
+      /\| all \|\n\| --- .*\n\| ok \| 2 \| 2 \|\n\| singular \| 2 \| 2 \|/,
+    );
+  });
+});
