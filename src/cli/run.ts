@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { dataBytes } from '../config/data-size.js';
 import { CovsweepError } from '../config/errors.js';
 import { loadSuite } from '../config/load.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
@@ -140,6 +141,7 @@ export async function run(argv: string[]): Promise<number> {
         workers,
         lanes,
         steps: (c) => task(c.task.name).steps(c),
+        laneBytes: (c) => dataBytes(c, task(c.task.name)),
       });
       const progress = new Progress(batches);
       let unfinished: number;

@@ -9,6 +9,18 @@ import type { ConfigSource } from './source.js';
  */
 export const MAX_DATA_NUMBERS = 2 ** 24;
 
+/** Bytes a number of data takes: float64 on the host and float32 in the engine's tensors. */
+const BYTES_PER_NUMBER = 12;
+
+/** Bytes of data one run holds: its data file's rows, or the points the task generates, times dim. */
+export function dataBytes(config: RunConfig, task: CatalogTask): number {
+  const data = config.task.data as { rows?: number } | undefined;
+  const value = (path: string) =>
+    Number(path.split('.').reduce<unknown>((node, k) => (node as Record<string, unknown>)?.[k], config));
+  const rows = data?.rows ?? (task.dataRows ?? []).reduce((a, path) => a * value(path), 1);
+  return rows * config.dim * BYTES_PER_NUMBER;
+}
+
 /** A description is a paragraph or a page, not a document: it is copied into every report. */
 export const MAX_DESCRIPTION_CHARS = 10_000;
 
@@ -39,7 +51,7 @@ export function checkDataSize(
   problems.add(
     source.problem(
       source.locate(at).node,
-      `a run would hold ${numbers.toExponential(2)} numbers of data (${factors.map(([p, n]) => `${p} ${n}`).join(' x ')}), more than ${MAX_DATA_NUMBERS} (${(MAX_DATA_NUMBERS * 12) / 2 ** 20} MB); lower ${path}`,
+      `a run would hold ${numbers.toExponential(2)} numbers of data (${factors.map(([p, n]) => `${p} ${n}`).join(' x ')}), more than ${MAX_DATA_NUMBERS} (${(MAX_DATA_NUMBERS * BYTES_PER_NUMBER) / 2 ** 20} MB); lower ${path}`,
     ),
   );
 }
