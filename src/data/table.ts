@@ -5,7 +5,6 @@ import { type Problem, ProblemList } from '../config/errors.js';
 import { encodedName } from '../config/folder-name.js';
 import { DATA_FILE, readInput } from '../config/read-input.js';
 import type { JsonSchema } from '../config/settings.js';
-import { spansAllDirections } from './spread.js';
 
 /** The `data` option every task has. */
 export const DATA_OPTION: JsonSchema = {
@@ -169,16 +168,6 @@ export function parseData(text: string, file: string, shape: DataShape): DataTab
       if (!labels.includes(u))
         problems.add(at(1, 1, `no point has label ${u}; every one of the ${shape.units} units needs points`));
   problems.throwIfAny();
-  // Fewer than dim + 1 points are refused above for this reason (tasks that fit the sample
-  // covariance, minRows); identical or collinear ones too.
-  if (shape.minRows !== undefined && !spansAllDirections(points, rows, shape.dim))
-    problems.add(
-      at(
-        2,
-        1,
-        `the points do not span all ${shape.dim} dimensions (identical or collinear): their sample covariance is singular; give points that vary in every direction`,
-      ),
-    );
   problems.throwIfAny();
   return { points, labels, rows, dim: shape.dim };
 }

@@ -3,17 +3,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { covsweepAsync, tempDir } from './cli.js';
+import { tinyExperiment } from './tiny.js';
 
-const tiny = (data?: string) =>
-  [
-    'name: a',
-    'task:',
-    '  name: mvn-classifier',
-    data ? `  data: ${data}` : '  n_per_class: 4',
-    '  epochs: 1',
-    'parameterization: tril',
-    '',
-  ].join('\n');
+const tiny = (data?: string) => tinyExperiment('a', data);
 
 /** A folder with `a.yaml` (the tiny experiment, on `data` if given). */
 function folder(data?: string): string {

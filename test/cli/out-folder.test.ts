@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { covsweepAsync, tempDir } from './cli.js';
+import { tinyExperiment } from './tiny.js';
 
 /** Every file under `dir`, relative to it. */
 function files(dir: string): string[] {
@@ -10,16 +11,7 @@ function files(dir: string): string[] {
     .sort();
 }
 
-const tiny = (name: string, data?: string) =>
-  [
-    `name: ${name}`,
-    'task:',
-    '  name: mvn-classifier',
-    data ? `  data: ${data}` : '  n_per_class: 4',
-    '  epochs: 1',
-    'parameterization: tril',
-    '',
-  ].join('\n');
+const tiny = tinyExperiment;
 
 describe.concurrent('covsweep run writes only inside --out', () => {
   it('refuses an empty --out', async () => {
