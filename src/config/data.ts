@@ -1,8 +1,8 @@
 import { type DataRef, type DataTable, dataPath, parseData, readData } from '../data/table.js';
-import { cholesky64 } from '../engine/dense64.js';
+import type { CatalogTask } from '../engine/catalog.js';
+import { cholesky64 } from '../ground/dense64.js';
+import { CovsweepError, formatProblem, ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
-import type { CatalogTask } from './catalog.js';
-import { CovsweepError, formatProblem, ProblemList } from './errors.js';
 import type { ConfigSource } from './source.js';
 
 /**

@@ -5,7 +5,8 @@
  * the sweep, and builds the sweep's space (src/plan/space.ts) with the runs each rule leaves.
  */
 
-import { configWith, setting } from '../plan/expand.js';
+import type { ProblemList } from '../ground/errors.js';
+import { configWith, settingAt } from '../plan/expand.js';
 import { runId } from '../plan/ids.js';
 import { exclude as excludeCombos, picksOfDigits, positionOf, type Rule } from '../plan/space.js';
 import type {
@@ -17,7 +18,6 @@ import type {
   SweepSpace,
   SweepValue,
 } from '../types.js';
-import type { ProblemList } from './errors.js';
 import { type ConfigSource, describeValue } from './source.js';
 import { closest, listOf } from './suggest.js';
 
@@ -308,7 +308,7 @@ function included(
     for (const dep of space.depends) {
       if (Object.hasOwn(entry, dep.path)) continue;
       const given = Object.hasOwn(entry, dep.on);
-      const on = given ? entry[dep.on] : (setting(ctx.base, dep.on) as SweepValue);
+      const on = given ? entry[dep.on] : (settingAt(ctx.base, dep.on) as SweepValue);
       const value = dep.values[String(on)];
       if (value === undefined) {
         report(
@@ -327,7 +327,7 @@ function included(
       return;
     }
     const digits = space.dims.map((dim) =>
-      dim.values.findIndex((tuple) => dim.paths.every((p, j) => tuple[j] === setting(config, p))),
+      dim.values.findIndex((tuple) => dim.paths.every((p, j) => tuple[j] === settingAt(config, p))),
     );
     const at = digits.every((d) => d >= 0) ? positionOf(space, digits) : -1;
     if (at >= 0 && runId(configWith(ctx, picksOfDigits(space, digits))) === id) {
@@ -357,7 +357,7 @@ export function variedSettings(axes: readonly SweepAxis[], space: SweepSpace, ba
   const add = (path: string, value: SweepValue) => {
     let list = values.get(path);
     if (!list) {
-      list = [setting(base, path) as SweepValue];
+      list = [settingAt(base, path) as SweepValue];
       values.set(path, list);
     }
     if (!list.includes(value)) list.push(value);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Problem, ProblemList } from '../config/errors.js';
-import { encodedName } from '../config/folder-name.js';
-import { DATA_FILE, readInput } from '../config/read-input.js';
-import type { JsonSchema } from '../config/settings.js';
+import { type Problem, ProblemList } from '../ground/errors.js';
+import { encodedName } from '../ground/folder-name.js';
+import type { JsonSchema } from '../ground/json-schema.js';
+import { DATA_FILE, readInput } from '../ground/read-input.js';
 
 /** The `data` option every task has. */
 export const DATA_OPTION: JsonSchema = {

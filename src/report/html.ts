@@ -1,24 +1,20 @@
 import type { TopLevelSpec } from 'vega-lite';
-import {
-  type FrontierExperiment,
-  frontierAbout,
-  frontierHeader,
-  frontierRows,
-  rowCells,
-} from '../frontier/summary.js';
-import { label } from '../results/format.js';
+import { type FrontierExperiment, frontierRows } from '../frontier/summary.js';
+import { formatValue } from '../ground/format.js';
+import { OUTCOMES } from '../ground/vocabulary.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
 import type { Manifest } from '../results/store.js';
-import { OUTCOMES, pivotTitle } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { learningCurves } from './charts/curves.js';
 import { failureSteps } from './charts/failure-steps.js';
 import { frontierPlot } from './charts/frontier.js';
 import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
+import type { ReportContext } from './context.js';
+import { frontierAbout, frontierHeader, rowCells } from './frontier.js';
+import { pivotTitle } from './markdown.js';
 import { toSvg } from './render.js';
-import type { ReportContext } from './reporters.js';
 import { STYLE } from './style.js';
 
 /** Text made safe for HTML content and attribute values. */
@@ -40,7 +36,7 @@ async function figure(id: string, spec: TopLevelSpec, caption: string): Promise<
 }
 
 function pivotHtml(p: Pivot): string {
-  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(label)];
+  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(formatValue)];
   const body = p.rowValues.map((rv, i) => {
     const cells = p.cells[i].map((c) =>
       !c
@@ -49,7 +45,7 @@ function pivotHtml(p: Pivot): string {
           ? `<td>${esc(c.text)}</td>`
           : `<td style="--rate:${c.rate.toFixed(3)}">${esc(c.text)}</td>`,
     );
-    return `<tr><th>${esc(label(rv))}</th>${cells.join('')}</tr>`;
+    return `<tr><th>${esc(formatValue(rv))}</th>${cells.join('')}</tr>`;
   });
   return [
     `<table class="pivot"><caption>${esc(pivotTitle(p))}</caption>`,
@@ -66,7 +62,7 @@ async function frontierHtml(
 ): Promise<string> {
   const rows = frontierRows(e, results).map(
     (r) =>
-      `<tr>${[...r.settings.map(([, v]) => label(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
+      `<tr>${[...r.settings.map(([, v]) => formatValue(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
   );
   const plot = frontierPlot(e, results);
   return [
@@ -91,9 +87,9 @@ function reasonsHtml(results: readonly RunResult[]): string {
   if (groups.length === 0) return '<p>No run failed.</p>';
   const rows = groups.map(
     (g) =>
-      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.reason)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
+      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.kind)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
   );
-  return `<table class="reasons"><thead><tr><th>outcome</th><th>reason (numbers as #)</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table class="reasons"><thead><tr><th>outcome</th><th>kind</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 /** The base config as dotted paths and values, the swept paths left out (they are listed with their values). */
@@ -113,12 +109,12 @@ function settingsHtml(e: Experiment): string {
   // A long axis (100k seeds) lists its first values and how many there are.
   const listed = (values: readonly unknown[]) =>
     values.length > 50
-      ? `${values.slice(0, 20).map(label).join(', ')}, ... (${values.length} values)`
-      : values.map(label).join(', ');
+      ? `${values.slice(0, 20).map(formatValue).join(', ')}, ... (${values.length} values)`
+      : values.map(formatValue).join(', ');
   const axes = e.axes.map((a) => `<tr><th>${esc(a.path)}</th><td>${esc(listed(a.values))}</td></tr>`);
   const fixed = fixedSettings(e).map(
     ([path, v]) =>
-      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : label(v))}</td></tr>`,
+      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : formatValue(v))}</td></tr>`,
   );
   return [
     '<div class="columns">',
@@ -149,7 +145,7 @@ function header(
   const rows: [string, string][] = [
     ['runs', String(results.length)],
     ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
-    ['took', seconds === undefined ? 'unfinished' : `${label(seconds)} s`],
+    ['took', seconds === undefined ? 'unfinished' : `${formatValue(seconds)} s`],
     ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
     ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
   ];

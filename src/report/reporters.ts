@@ -1,38 +1,14 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
-import { resultsCsv } from '../results/csv.js';
 import { resultsByExperiment, unplanned } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
 import { type Manifest, readManifest } from '../results/store.js';
-import { pivotCsv, pivotFileNames, summaryMarkdown } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
+import type { ReportContext, SuiteReportContext } from './context.js';
+import { resultsCsv } from './csv.js';
+import { frontierCsv, frontierJsonl } from './frontier.js';
 import { reportHtml, suiteHtml } from './html.js';
-
-/** Everything a reporter may read, and the one way it writes. */
-export interface ReportContext {
-  /** The run folder. */
-  dir: string;
-  experiment: Experiment;
-  /** Every run's result, in plan order. */
-  results: readonly RunResult[];
-  manifest?: Manifest;
-  /** Run ids whose learned Gaussians report.html draws; default: the first run of each outcome. */
-  show?: readonly string[];
-  /** Writes `name` (relative to `dir`) whole: a temp file, then a rename. */
-  write(name: string, text: string): void;
-}
-
-/** A file of several experiments: every result, and each experiment's context (as `onRunEnd` got it). */
-export interface SuiteReportContext {
-  dir: string;
-  suite: Suite;
-  /** Every run's result, in plan order. */
-  results: readonly RunResult[];
-  manifest?: Manifest;
-  parts: readonly ReportContext[];
-  write(name: string, text: string): void;
-}
+import { pivotCsv, pivotFileNames, summaryMarkdown } from './markdown.js';
 
 /**
  * A result writer, in the shape of vitest's reporters: optional hooks, registered by name. Today
@@ -183,12 +159,11 @@ export async function reportRun(
   return { ...reports, summary: reports.written.get('summary.md') ?? '' };
 }
 
-/** The lines that say which results the tables left out, which reports could not be written, and that the rest are kept. */
-export const reportMessages = (dir: string, { failed, notes }: Pick<Reports, 'failed' | 'notes'>): string =>
-  [
-    ...notes.map((n) => `covsweep: ${dir}: ${n}\n`),
-    ...failed.map(
-      (f) =>
-        `covsweep: a report could not be written (${f}); the results and every other file are in ${dir}; retry with covsweep report ${dir}\n`,
-    ),
-  ].join('');
+/** What to tell the user of the reports: results the tables left out, reports that could not be written (and that the rest are kept). */
+export const reportNotes = (dir: string, { failed, notes }: Pick<Reports, 'failed' | 'notes'>): string[] => [
+  ...notes.map((n) => `${dir}: ${n}`),
+  ...failed.map(
+    (f) =>
+      `a report could not be written (${f}); the results and every other file are in ${dir}; retry with covsweep report ${dir}`,
+  ),
+];

@@ -1,5 +1,5 @@
+import { formatValue } from '../ground/format.js';
 import type { RunConfig, RunResult } from '../types.js';
-import { label } from './format.js';
 import { fisherExact } from './stats.js';
 
 /** A run whose outcome differs between the baseline and the current results. */
@@ -95,7 +95,7 @@ function configurations(all: readonly RunResult[]) {
     key: (c: RunConfig) => JSON.stringify(valuesOf(c).map(([, v]) => v)),
     name: (c: RunConfig) =>
       valuesOf(c)
-        .map(([p, v]) => (p === 'parameterization' ? String(v) : `${p} ${label(v)}`))
+        .map(([p, v]) => (p === 'parameterization' ? String(v) : `${p} ${formatValue(v)}`))
         .join(' · ') || 'all runs',
   };
 }

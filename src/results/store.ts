@@ -11,9 +11,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
-import { isSegment } from '../config/folder-name.js';
 import { copyName, type DataRef } from '../data/table.js';
+import { CovsweepError } from '../ground/errors.js';
+import { isSegment } from '../ground/folder-name.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
 import { makeFolder } from './make-folder.js';

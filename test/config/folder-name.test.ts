@@ -1,8 +1,8 @@
 import { join, relative, resolve, sep } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { encodedName, isSegment, suiteName } from '../../src/config/folder-name.js';
 import { copyName } from '../../src/data/table.js';
+import { encodedName, isSegment, suiteName } from '../../src/ground/folder-name.js';
 
 /** The names the issue found and their neighbours. */
 const NAMED = [

@@ -16,7 +16,9 @@ function results(seeds: number, curve: number[]): RunResult[] {
   const e = parseExperiment(text(seeds), 's.yaml');
   return runsOf([e]).map((r, i): RunResult => {
     const base = { id: r.id, config: r.config, step: i % 5, loss: 0.1, metrics: {}, curve, seconds: 0 };
-    return i % 3 ? { ...base, outcome: 'ok' } : { ...base, outcome: 'singular', reason: 'pivot 1 <= 0' };
+    return i % 3
+      ? { ...base, outcome: 'ok' }
+      : { ...base, outcome: 'singular', reason: 'pivot 1 <= 0', kind: 'cholesky' };
   });
 }
 

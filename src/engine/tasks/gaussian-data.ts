@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
+import { distance, gram, identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
 import type { Metrics, RunConfig } from '../../types.js';
-import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
-import type { ParamGroup, StepOutput, Task, TaskInstance } from './types.js';
+import { type ParamGroup, type StepOutput, type Task, type TaskInstance, taskOptions } from './types.js';
 
 /** Options every one-Gaussian task (score-matching, mle) has. */
 export interface GaussianDataOptions {
@@ -44,7 +44,7 @@ export interface GaussianLane {
  */
 export function gaussianData(c: RunConfig, dataFile?: string) {
   const d = c.dim;
-  const o = c.task as unknown as GaussianDataOptions;
+  const o = taskOptions<GaussianDataOptions>(c);
   if (o.data) {
     const { points } = loadData(dataFile!, o.data, { dim: d, minRows: d });
     const { mean, cov } = sampleMoments(points, o.data.rows, d);
@@ -120,7 +120,7 @@ export function gaussianFitTask(
       },
     ],
     dataRows: ['task.n_data'],
-    steps: (config) => (config.task as unknown as GaussianDataOptions).iterations,
+    steps: (config) => taskOptions<GaussianDataOptions>(config).iterations,
     dataPoints(config, dataFile) {
       const { points } = gaussianData(config, dataFile);
       return { points, units: new Array(points.length / config.dim).fill(0) };
@@ -151,7 +151,7 @@ export abstract class GaussianFitBatch implements TaskInstance {
   ) {
     const B = configs.length;
     const d = configs[0].dim;
-    const o = configs[0].task as unknown as GaussianDataOptions;
+    const o = taskOptions<GaussianDataOptions>(configs[0]);
     const n = pointCount(o);
     this.d = d;
     this.n = n;

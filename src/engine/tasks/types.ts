@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { CatalogTask } from '../../config/catalog.js';
 import type { Gaussians, LearningRates, Metrics, RunConfig } from '../../types.js';
+import type { CatalogTask } from '../catalog.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** One trainable parameter of every lane: initial values [B, ...shape] and its learning-rate group. */
@@ -54,4 +54,13 @@ export interface Task extends CatalogTask {
    * seeded draws as `create`, without tfjs, so reports can draw them instead of storing them.
    */
   dataPoints?(config: RunConfig, dataFile?: string): { points: Float64Array; units: number[] };
+}
+
+/**
+ * A run's task options as its task's own type. The experiment schema built from the task's option
+ * schemas checked and defaulted them when the file was loaded, so this is the one place the
+ * engine trusts that; tasks call it instead of casting `config.task`.
+ */
+export function taskOptions<T extends object>(config: Pick<RunConfig, 'task'>): T {
+  return config.task as unknown as T;
 }

@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { curveEvery } from '../../engine/curve.js';
 import { task } from '../../engine/tasks/index.js';
-import { label } from '../../results/format.js';
-import { groupBy, valuesOf } from '../../results/pivot.js';
+import { formatValue } from '../../ground/format.js';
+import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
@@ -54,7 +54,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   const others = otherAxes(e, ['parameterization']);
   const longest = results.reduce((a, r) => Math.max(a, r.curve.length), 0);
   const stride = Math.max(1, Math.ceil(longest / MAX_CURVE_POINTS));
-  const params = valuesOf(e, 'parameterization', results).map(label);
+  const params = settingValues(e, 'parameterization', results).map(formatValue);
   const panelIndex = new Map<string, number>();
   const data: (CurvePoint & { pi: number })[] = [];
   let left = 0;

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { setting } from '../../plan/expand.js';
-import { label } from '../../results/format.js';
-import { groupBy, valuesOf } from '../../results/pivot.js';
+import { formatValue } from '../../ground/format.js';
+import { settingAt } from '../../plan/expand.js';
+import { groupBy, settingValues } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { bands, MAX_PANELS, panelsNote, sortBy } from './limits.js';
@@ -15,14 +15,14 @@ export function stabilityMap(e: Experiment, results: readonly RunResult[]): TopL
   const { rows, columns } = e.summary;
   const others = otherAxes(e, [rows, columns]);
   // More values than a map can show (1024 seeds as rows) are grouped into bands of neighbours.
-  const rowAxis = bands(valuesOf(e, rows, results).map(label));
-  const colAxis = bands(valuesOf(e, columns, results).map(label));
+  const rowAxis = bands(settingValues(e, rows, results).map(formatValue));
+  const colAxis = bands(settingValues(e, columns, results).map(formatValue));
   const cells = new Map<string, { panel: string; ri: number; ci: number; failed: number; runs: number }>();
   for (const runs of groupBy(results, ['task.name', ...others, rows, columns]).values()) {
     const c = runs[0].config;
     const panel = [c.task.name, describeSettings(c, others)].filter(Boolean).join(' · ');
-    const ri = rowAxis.band.get(label(setting(c, rows))) ?? 0;
-    const ci = colAxis.band.get(label(setting(c, columns))) ?? 0;
+    const ri = rowAxis.band.get(formatValue(settingAt(c, rows))) ?? 0;
+    const ci = colAxis.band.get(formatValue(settingAt(c, columns))) ?? 0;
     const key = JSON.stringify([panel, ri, ci]);
     const cell = cells.get(key) ?? { panel, ri, ci, failed: 0, runs: 0 };
     cell.failed += runs.filter((r) => r.outcome !== 'ok').length;

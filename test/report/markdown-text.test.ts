@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { markdownCell, markdownParagraphs } from '../../src/results/markdown-text.js';
-import { summaryMarkdown } from '../../src/results/summary.js';
-import { experiment, made } from './fixtures.js';
+import { summaryMarkdown } from '../../src/report/markdown.js';
+import { markdownCell, markdownParagraphs } from '../../src/report/markdown-text.js';
+import { experiment, made } from '../results/fixtures.js';
 
 /** Table lines of a Markdown text: the lines that start with "|". */
 const rows = (md: string) => md.split('\n').filter((l) => l.startsWith('|'));
