@@ -4,7 +4,6 @@ import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { CovsweepError } from '../ground/errors.js';
 import type { Selection } from '../plan/select.js';
 import { parseShard } from '../plan/shard.js';
-import { capWorkers } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
 import type { SessionEvents } from '../session/events.js';
 import { runSession } from '../session/run.js';
@@ -43,10 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       'E_USAGE',
       `--backend must be one of ${BACKENDS.join(', ')}, received "${values.backend}"`,
     );
-  const asked = positiveInt('workers', values.workers);
-  const capped = asked === undefined ? undefined : capWorkers(asked);
-  if (capped?.note) process.stderr.write(`covsweep: ${capped.note}\n`);
-  const workers = capped?.workers;
+  const workers = positiveInt('workers', values.workers);
   const timeout = positiveNumber('timeout', values.timeout);
   const lanes = positiveInt('lanes', values.lanes);
   // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.

@@ -8,7 +8,7 @@ import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
-import { defaultWorkers, runBatches } from '../pool/pool.js';
+import { capWorkers, defaultWorkers, runBatches } from '../pool/pool.js';
 import { reportNotes, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
@@ -20,7 +20,7 @@ import { searchFrontier } from './frontier.js';
 export interface RunSessionOptions {
   /** Folder under which each run gets runs/<experiment>/<UTC time>/. @default 'runs' */
   root?: string;
-  /** Worker threads. @default one per available core */
+  /** Worker threads, at most two per core (more is lowered, with a note). @default one per available core */
   workers?: number;
   /** @default 'auto' */
   backend?: BackendChoice;
@@ -79,7 +79,9 @@ async function lockedSession(
   lock: { release?: () => void },
 ): Promise<RunSessionResult> {
   const events = o.events ?? {};
-  const workers = o.workers ?? defaultWorkers();
+  const capped = capWorkers(o.workers ?? defaultWorkers());
+  if (capped.note) events.onNote?.(capped.note);
+  const { workers } = capped;
   const { timeout, lanes } = o;
   const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
   const sweeps = suite.experiments.filter((e) => !e.frontier);
