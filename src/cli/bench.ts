@@ -2,9 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
-import { BUDGET, cells, DIMS, LANES } from '../bench/grid.js';
+import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
-import { benchmarksMarkdown, withHandMeasured } from '../bench/report.js';
+import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps } from '../bench/peer.js';
+import { benchmarksMarkdown, type PeerRun, type ReferenceRate, withHandMeasured } from '../bench/report.js';
 import { CovsweepError } from '../config/errors.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
@@ -13,13 +14,14 @@ import { compact } from '../pool/progress.js';
 import { parse, positiveInt } from './args.js';
 
 export const USAGE =
-  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE]';
+  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE] [--peer [--python PY] [--peer-script FILE]]';
 
 const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 
 /**
  * Lane-steps per second over task x parameterization x d x lanes x backend,
- * plus the reference loop; writes BENCHMARKS.md (or --out) and prints it.
+ * plus the reference loop at each d and, with --peer, the batched PyTorch peer
+ * at each d and lane count; writes BENCHMARKS.md (or --out) and prints it.
  */
 export async function bench(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -35,6 +37,9 @@ export async function bench(argv: string[]): Promise<number> {
       'cell-budget': { type: 'string' },
       full: { type: 'boolean' },
       out: { type: 'string' },
+      peer: { type: 'boolean' },
+      python: { type: 'string' },
+      'peer-script': { type: 'string' },
     },
     USAGE,
   );
@@ -60,8 +65,14 @@ export async function bench(argv: string[]): Promise<number> {
     cell,
     reason: `lanes x d^2 = ${cell.lanes * cell.dim * cell.dim} is over ${BUDGET} (memory; \`--full\` runs it)`,
   }));
-  const reference = await measureReference(ms);
-  process.stderr.write(`bench reference loop: ${compact(reference.cpu)} lane-steps/s\n`);
+  const reference: ReferenceRate[] = [];
+  for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b)) {
+    reference.push(await measureReference(ms, dim));
+    process.stderr.write(`bench reference loop d=${dim}: ${compact(reference.at(-1)!.cpu)} lane-steps/s\n`);
+  }
+  const peer = values.peer
+    ? timePeer(peerOf({ python: values.python, script: values['peer-script'] }), grid)
+    : undefined;
   const measured: Measured[] = [];
   const out = values.out ?? 'BENCHMARKS.md';
   const old = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
@@ -72,6 +83,7 @@ export async function bench(argv: string[]): Promise<number> {
       machine: machine(),
       load: [load, loadavg()[0]],
       reference,
+      peer,
       measured,
       skipped,
       cellBudgetMs: budget.ms,
@@ -98,6 +110,28 @@ export async function bench(argv: string[]): Promise<number> {
   writeFileSync(out, withHandMeasured(final, old));
   process.stdout.write(final);
   return 0;
+}
+
+/**
+ * The peer at each d and lane count of the grid that fits the memory budget
+ * (as the engine's cells), one torch thread; or why it cannot run here.
+ */
+function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
+  const missing = peerMissing(peer);
+  if (missing) {
+    process.stderr.write(`bench peer: not timed: ${missing}\n`);
+    return { missing };
+  }
+  const measured: PeerMeasured[] = [];
+  for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b))
+    for (const lanes of [...new Set(grid.lanes)].sort((a, b) => a - b)) {
+      if (!grid.full && lanes * dim * dim > BUDGET) continue;
+      const m = measurePeer(peer, lanes, dim, peerSteps(lanes, dim));
+      measured.push(m);
+      const what = 'error' in m ? m.error : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
+      process.stderr.write(`bench peer d=${dim} ${lanes} lanes: ${what}\n`);
+    }
+  return { measured };
 }
 
 function machine(): string {
