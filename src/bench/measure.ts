@@ -70,7 +70,10 @@ export async function measureCell(cell: Cell, ms: number, budgetMs: number): Pro
 }
 
 /** Lane-steps per second (on-CPU and wall-clock medians) of the reference loop (seed 000's task at `dim`, one lane, plain float32 JS). */
-export async function measureReference(ms: number, dim: number): Promise<{ dim: number; cpu: number; wall: number }> {
+export async function measureReference(
+  ms: number,
+  dim: number,
+): Promise<{ dim: number; cpu: number; wall: number }> {
   const reference = new ReferenceStep(benchConfig('mvn-classifier', 'full', dim));
   const steps = Math.max(1, Math.round(REFERENCE_STEPS / (dim / 2) ** 3));
   const median = await medianMs(ms, () => {

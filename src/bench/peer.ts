@@ -43,9 +43,22 @@ export type PeerMeasured =
 const LINE = /^torch-lanes B=(\d+) d=(\d+) lane-steps\/s (\d+(?:\.\d+)?) alive (\d+)\s*$/m;
 
 /**
+ * Runs the peer script as its own `__main__` with the clock it times its loop
+ * by (`time.perf_counter`) swapped for the process's CPU time: its figure is
+ * then on-CPU, as covsweep's are, so a shared machine's waiting for a core
+ * favours neither side.
+ */
+const ON_CPU = [
+  'import runpy, sys, time',
+  'time.perf_counter = time.process_time',
+  'sys.argv = sys.argv[1:]',
+  "runpy.run_path(sys.argv[0], run_name='__main__')",
+].join('; ');
+
+/**
  * Run the peer once, `lanes` runs at `dim` for `steps` steps on `threads` torch
- * threads, and read the lane-steps per second it prints (its own clock, which
- * leaves out its import and setup).
+ * threads, and read the lane-steps per second it prints (its own loop's
+ * on-CPU time: its import and set-up are left out).
  */
 export function measurePeer(
   peer: Peer,
@@ -54,7 +67,7 @@ export function measurePeer(
   steps: number,
   threads = 1,
 ): PeerMeasured {
-  const run = spawnSync(peer.python, [peer.script, String(lanes), String(dim), String(steps)], {
+  const run = spawnSync(peer.python, ['-c', ON_CPU, peer.script, String(lanes), String(dim), String(steps)], {
     encoding: 'utf8',
     env: { ...process.env, TORCH_THREADS: String(threads) },
     timeout: 600_000,

@@ -69,7 +69,10 @@ export class ReferenceStep {
     this.params.set(lane.means, 0);
     for (let u = 0; u < K; u++) this.params.set(lane.raws[u], this.at.cov + u * d * d);
     const { mean, cov, weights } = config.lr;
-    this.lr = new Float32Array(size).fill(mean, 0, this.at.cov).fill(cov, this.at.cov, this.at.w).fill(weights, this.at.w);
+    this.lr = new Float32Array(size)
+      .fill(mean, 0, this.at.cov)
+      .fill(cov, this.at.cov, this.at.w)
+      .fill(weights, this.at.w);
     this.momentum = f32(config.optimizer.momentum);
     this.chol = new Float64Array(K * d * d);
     this.z = new Float64Array(K * d);

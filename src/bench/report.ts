@@ -165,7 +165,9 @@ function peerTable(r: BenchRun): string[] {
   const engineBest = (dim: number) =>
     r.measured
       .filter(ok)
-      .filter((m) => m.cell.task === 'mvn-classifier' && m.cell.parameterization === 'full' && m.cell.dim === dim)
+      .filter(
+        (m) => m.cell.task === 'mvn-classifier' && m.cell.parameterization === 'full' && m.cell.dim === dim,
+      )
       .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
   return [
     '## Against the batched PyTorch peer',

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { dirname } from 'node:path';
 import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
+import { endToEndMarkdown, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
 import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
 import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps } from '../bench/peer.js';
@@ -14,7 +16,7 @@ import { compact } from '../pool/progress.js';
 import { parse, positiveInt } from './args.js';
 
 export const USAGE =
-  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE] [--peer [--python PY] [--peer-script FILE]]';
+  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE] [--peer [--python PY] [--peer-script FILE]]\n       covsweep bench --end-to-end [--repeat N] [--threads N] [--python PY] [--peer-script FILE] [--out FILE]';
 
 const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 
@@ -40,9 +42,13 @@ export async function bench(argv: string[]): Promise<number> {
       peer: { type: 'boolean' },
       python: { type: 'string' },
       'peer-script': { type: 'string' },
+      'end-to-end': { type: 'boolean' },
+      repeat: { type: 'string' },
+      threads: { type: 'string' },
     },
     USAGE,
   );
+  if (values['end-to-end']) return endToEnd(argv, values);
   const quick = values.quick ?? false;
   const grid = {
     tasks: names('task', values.task, [...tasks.keys()]),
@@ -110,6 +116,42 @@ export async function bench(argv: string[]): Promise<number> {
   writeFileSync(out, withHandMeasured(final, old));
   process.stdout.write(final);
   return 0;
+}
+
+/**
+ * `--end-to-end`: each speed-dD.yaml beside the peer run by `covsweep run` and
+ * by the peer, as whole processes; prints the table (and writes it to --out).
+ */
+function endToEnd(
+  argv: string[],
+  values: { python?: string; 'peer-script'?: string; repeat?: string; threads?: string; out?: string },
+): number {
+  const peer = peerOf({ python: values.python, script: values['peer-script'] });
+  const repeat = positiveInt('repeat', values.repeat) ?? 1;
+  const threads = positiveInt('threads', values.threads) ?? 2;
+  const missing = peerMissing(peer);
+  const experiments = existsSync(dirname(peer.script)) ? speedExperiments(peer) : [];
+  if (!experiments.length)
+    throw new CovsweepError(
+      'E_USAGE',
+      `no speed-dD.yaml files beside the peer script ${peer.script} (--peer-script or COVSWEEP_PEER names another)`,
+    );
+  if (missing) process.stderr.write(`bench end-to-end: the peer is not run: ${missing}\n`);
+  const rows = experiments.map((e) => {
+    const row = timeEndToEnd(e, peer, { repeat, threads, peerMissing: missing && 'not run' });
+    process.stderr.write(
+      `bench end-to-end d=${e.dim}: covsweep ${typeof row.covsweep === 'number' ? `${row.covsweep.toFixed(1)} s` : row.covsweep}, peer ${typeof row.peer === 'number' ? `${row.peer.toFixed(1)} s` : row.peer}\n`,
+    );
+    return row;
+  });
+  const markdown = endToEndMarkdown(rows, {
+    command: ['covsweep bench', ...argv].join(' '),
+    threads,
+    note: missing && `The peer was not run: ${missing}.`,
+  });
+  if (values.out) writeFileSync(values.out, markdown);
+  process.stdout.write(markdown);
+  return rows.some((r) => typeof r.covsweep === 'string') ? 1 : 0;
 }
 
 /**

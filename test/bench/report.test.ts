@@ -76,7 +76,9 @@ describe('BENCHMARKS.md', () => {
       },
     });
     expect(withPeer).toContain('| best | vs reference | vs peer |');
-    expect(withPeer).toContain('| full | 8 | wasm | 20k (2.0%) | 80k (8.0%) | **80k** at 64 (wall 40k) | 0.080x | 2.0x |');
+    expect(withPeer).toContain(
+      '| full | 8 | wasm | 20k (2.0%) | 80k (8.0%) | **80k** at 64 (wall 40k) | 0.080x | 2.0x |',
+    );
     expect(withPeer).toContain(
       '| 8 | 1: 1.0k (50), 64: 40k (20) | 40k | 1.0M | 80k (wasm, 64 lanes) | 2.0x | 0.080x |',
     );
