@@ -9,7 +9,7 @@ import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
-import { defaultWorkers, runBatches } from '../pool/pool.js';
+import { defaultWorkers, runBatches, WorkerPool } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
 import { reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
@@ -83,6 +83,8 @@ export async function run(argv: string[]): Promise<number> {
   // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
   const stop = new AbortController();
   const release = trapInterrupts(stop, GRACE_SECONDS);
+  // One pool for the sweeps and every frontier round: its workers load tfjs once.
+  const pool = new WorkerPool({ workers });
   try {
     const now = new Date().toISOString();
     const resumed = values.resume
@@ -137,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
       let unfinished: number;
       try {
         ({ unfinished } = await runBatches(batches, {
-          workers,
+          pool,
           backend,
           timeout,
           signal: stop.signal,
@@ -194,6 +196,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     release();
+    await pool.destroy();
   }
 }
 
