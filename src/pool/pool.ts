@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { CovsweepError } from '../config/errors.js';
@@ -6,6 +5,7 @@ import type { BackendChoice } from '../engine/backend.js';
 import type { LaneBatch, RunResult } from '../types.js';
 import { batchLimit, describe, type Ending, failedResults, runLimit } from './faults.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
+import { defaultWorkers } from './workers.js';
 
 export interface PoolOptions {
   /** @default one per available core */
@@ -39,8 +39,6 @@ export interface PoolEnd {
   /** Runs left without a result because the sweep was stopped. */
   unfinished: number;
 }
-
-export const defaultWorkers = () => availableParallelism();
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
 
