@@ -8,10 +8,10 @@ import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
 import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps } from '../bench/peer.js';
 import { benchmarksMarkdown, type PeerRun, type ReferenceRate, withHandMeasured } from '../bench/report.js';
-import { CovsweepError } from '../config/errors.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
+import { CovsweepError } from '../ground/errors.js';
 import { compact } from '../pool/progress.js';
 import { parse, positiveInt } from './args.js';
 

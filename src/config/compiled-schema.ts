@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
-import type { JsonSchema } from './settings.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 
 const require = createRequire(import.meta.url);
 

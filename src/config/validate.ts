@@ -1,9 +1,10 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import type { Catalog } from './catalog.js';
+import type { Catalog } from '../engine/catalog.js';
+import { type Problem, ProblemList } from '../ground/errors.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 import { compileCached } from './compiled-schema.js';
-import { type Problem, ProblemList } from './errors.js';
 import { buildSchema } from './schema.js';
-import { type JsonSchema, NAME_PATTERN, NAME_RULE } from './settings.js';
+import { NAME_PATTERN, NAME_RULE } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
 
