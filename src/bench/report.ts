@@ -162,6 +162,9 @@ function peerLines(r: BenchRun): string[] {
 function peerTable(r: BenchRun): string[] {
   if (!r.peer || !('measured' in r.peer) || !r.peer.measured.length) return [];
   const dims = [...new Set(r.peer.measured.map((p) => p.dim))].sort((a, b) => a - b);
+  const errors = r.peer.measured.flatMap((p) =>
+    'error' in p ? [`- peer error, d=${p.dim} ${p.lanes} lanes: ${p.error}`] : [],
+  );
   const engineBest = (dim: number) =>
     r.measured
       .filter(ok)
@@ -187,10 +190,7 @@ function peerTable(r: BenchRun): string[] {
       return `| ${dim} | ${each} | ${peer ? compact(peer.laneStepsPerSecond) : ''} | ${reference ? compact(reference) : ''} | ${best ? `${compact(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} | ${best && reference ? times(best.laneStepsPerSecond / reference) : ''} |`;
     }),
     '',
-    ...r.peer.measured
-      .filter((p) => 'error' in p)
-      .map((p) => `- peer error, d=${p.dim} ${p.lanes} lanes: ${'error' in p ? p.error : ''}`),
-    '',
+    ...(errors.length ? [...errors, ''] : []),
   ];
 }
 
