@@ -1,4 +1,4 @@
-import { compact } from '../pool/progress.js';
+import { formatCount } from '../ground/format.js';
 import type { Cell } from './grid.js';
 import type { Measured } from './measure.js';
 import type { PeerMeasured } from './peer.js';
@@ -70,7 +70,7 @@ export function benchmarksMarkdown(r: BenchRun): string {
     `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
     `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes${r.left ? ' so far' : ''}.`,
-    `- Reference: seed 000's step for one run (\`full\`, 2 units) written as plain float32 loops in JS (\`src/bench/reference.ts\`), a fused per-lane step with no tensor library in between: ${r.reference.map((x) => `**${compact(x.cpu)} lane-steps/s** at d = ${x.dim} (wall-clock ${compact(x.wall)})`).join(', ')}. "vs reference" is a row's best over the reference at its d.`,
+    `- Reference: seed 000's step for one run (\`full\`, 2 units) written as plain float32 loops in JS (\`src/bench/reference.ts\`), a fused per-lane step with no tensor library in between: ${r.reference.map((x) => `**${formatCount(x.cpu)} lane-steps/s** at d = ${x.dim} (wall-clock ${formatCount(x.wall)})`).join(', ')}. "vs reference" is a row's best over the reference at its d.`,
     ...peerLines(r),
     '',
     ...tasks.flatMap((task) => taskTable(task, lanes, r)),
@@ -126,12 +126,12 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
         if (!m) return '';
         if (!ok(m)) return 'error';
         return reference
-          ? `${compact(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / reference)})`
-          : compact(m.laneStepsPerSecond);
+          ? `${formatCount(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / reference)})`
+          : formatCount(m.laneStepsPerSecond);
       });
       const best = ms.filter(ok).sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
       const bestText = best
-        ? `**${compact(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${compact(best.wallLaneStepsPerSecond)})`
+        ? `**${formatCount(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${formatCount(best.wallLaneStepsPerSecond)})`
         : '';
       const peer = peerAt(r, dim);
       const vsReference = best && reference ? times(best.laneStepsPerSecond / reference) : '';
@@ -182,12 +182,12 @@ function peerTable(r: BenchRun): string[] {
     ...dims.map((dim) => {
       const runs = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.dim === dim) : [];
       const each = runs
-        .map((p) => `${p.lanes}: ${'error' in p ? 'error' : compact(p.laneStepsPerSecond)} (${p.steps})`)
+        .map((p) => `${p.lanes}: ${'error' in p ? 'error' : formatCount(p.laneStepsPerSecond)} (${p.steps})`)
         .join(', ');
       const peer = peerAt(r, dim);
       const reference = referenceAt(r, dim);
       const best = engineBest(dim);
-      return `| ${dim} | ${each} | ${peer ? compact(peer.laneStepsPerSecond) : ''} | ${reference ? compact(reference) : ''} | ${best ? `${compact(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} | ${best && reference ? times(best.laneStepsPerSecond / reference) : ''} |`;
+      return `| ${dim} | ${each} | ${peer ? formatCount(peer.laneStepsPerSecond) : ''} | ${reference ? formatCount(reference) : ''} | ${best ? `${formatCount(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} | ${best && reference ? times(best.laneStepsPerSecond / reference) : ''} |`;
     }),
     '',
     ...(errors.length ? [...errors, ''] : []),

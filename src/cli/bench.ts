@@ -12,7 +12,7 @@ import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
 import { CovsweepError } from '../ground/errors.js';
-import { compact } from '../pool/progress.js';
+import { formatCount } from '../ground/format.js';
 import { parse, positiveInt } from './args.js';
 
 export const USAGE =
@@ -74,7 +74,9 @@ export async function bench(argv: string[]): Promise<number> {
   const reference: ReferenceRate[] = [];
   for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b)) {
     reference.push(await measureReference(ms, dim));
-    process.stderr.write(`bench reference loop d=${dim}: ${compact(reference.at(-1)!.cpu)} lane-steps/s\n`);
+    process.stderr.write(
+      `bench reference loop d=${dim}: ${formatCount(reference.at(-1)!.cpu)} lane-steps/s\n`,
+    );
   }
   const peer = values.peer
     ? timePeer(peerOf({ python: values.python, script: values['peer-script'] }), grid)
@@ -107,7 +109,7 @@ export async function bench(argv: string[]): Promise<number> {
     const m = await measureCell(cell, ms, budget.ms);
     measured.push(m);
     if (!('error' in m)) budget.record(cell, (1000 * cell.lanes) / m.wallLaneStepsPerSecond);
-    const what = 'error' in m ? `error: ${m.error}` : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
+    const what = 'error' in m ? `error: ${m.error}` : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
     process.stderr.write(`${label}: ${what}\n`);
     // Rewritten after every cell: a bench stopped early still leaves the cells it measured.
     writeFileSync(out, withHandMeasured(markdown(run.length - i - 1), old));
@@ -170,7 +172,7 @@ function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
       if (!grid.full && lanes * dim * dim > BUDGET) continue;
       const m = measurePeer(peer, lanes, dim, peerSteps(lanes, dim));
       measured.push(m);
-      const what = 'error' in m ? m.error : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
+      const what = 'error' in m ? m.error : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
       process.stderr.write(`bench peer d=${dim} ${lanes} lanes: ${what}\n`);
     }
   return { measured };

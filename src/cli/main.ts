@@ -1,5 +1,5 @@
 import { CovsweepError } from '../ground/errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../ground/version.js';
 
 interface Command {
   /**
