@@ -3,7 +3,7 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
 import { BUDGET, cells, DIMS, LANES } from '../bench/grid.js';
-import { type Measured, measureCell, measureReference } from '../bench/measure.js';
+import { hasNativeStep, type Measured, measureCell, measureReference } from '../bench/measure.js';
 import { benchmarksMarkdown, withHandMeasured } from '../bench/report.js';
 import { CovsweepError } from '../config/errors.js';
 import { useBackend } from '../engine/backend.js';
@@ -15,7 +15,8 @@ import { parse, positiveInt } from './args.js';
 export const USAGE =
   'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE]';
 
-const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+/** `native`: the native step (cells whose task and parameterization have none are skipped). */
+const ENGINE_BACKENDS = ['native', 'tensorflow', 'wasm', 'cpu'];
 
 /**
  * Lane-steps per second over task x parameterization x d x lanes x backend,
@@ -55,11 +56,17 @@ export async function bench(argv: string[]): Promise<number> {
   const budget = new CellBudget(positiveInt('cell-budget', values['cell-budget']) ?? (quick ? 1500 : 4000));
   const load = loadavg()[0];
   const started = performance.now();
-  const { run, skipped: tooBig } = cells(grid);
+  const { run: all, skipped: tooBig } = cells(grid);
   const skipped = tooBig.map((cell) => ({
     cell,
     reason: `lanes x d^2 = ${cell.lanes * cell.dim * cell.dim} is over ${BUDGET} (memory; \`--full\` runs it)`,
   }));
+  await useBackend('cpu');
+  const run = all.filter((cell) => {
+    if (cell.backend !== 'native' || hasNativeStep(cell)) return true;
+    skipped.push({ cell, reason: 'no native step for this task and parameterization (it trains on tfjs)' });
+    return false;
+  });
   const reference = await measureReference(ms);
   process.stderr.write(`bench reference loop: ${compact(reference.cpu)} lane-steps/s\n`);
   const measured: Measured[] = [];
@@ -109,7 +116,7 @@ function machine(): string {
 async function availableBackends(): Promise<string[]> {
   const found: string[] = [];
   for (const b of ENGINE_BACKENDS)
-    await useBackend(b as 'tensorflow' | 'wasm' | 'cpu').then(
+    await useBackend(b as 'native' | 'tensorflow' | 'wasm' | 'cpu').then(
       () => found.push(b),
       () => undefined,
     );

@@ -21,7 +21,7 @@ import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 import { VERSION } from './version.js';
 
 export const USAGE =
-  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
+  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|native|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
 
 /** Seconds running batches get to finish after the first Ctrl-C. */
 const GRACE_SECONDS = 5;

@@ -8,6 +8,7 @@ import type { Parameterization } from '../parameterizations/types.js';
 import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
 import { Minibatches } from './minibatches.js';
+import { NativeClassifier } from './mvn-classifier-native.js';
 import type { Task, TaskInstance } from './types.js';
 
 /** Options of `mvn-classifier` (defaults live in the config catalog). */
@@ -266,6 +267,8 @@ class ClassifierBatch implements TaskInstance {
 
   /** Each lane's classes of its points (for the accuracy). */
   private readonly labels: Int32Array[];
+  /** Trials per step (the last of an epoch may have fewer). */
+  private readonly batchSize: number;
 
   constructor(
     configs: RunConfig[],
@@ -280,6 +283,7 @@ class ClassifierBatch implements TaskInstance {
     this.units = U;
     this.n = pointCount(o);
     this.activation = o.activation ?? 'exp';
+    this.batchSize = o.batch_size ?? 1;
     this.minibatches = minibatches(
       o,
       configs.map((c) => c.seed),
@@ -392,6 +396,11 @@ class ClassifierBatch implements TaskInstance {
       mean_error: sq((u) => distance(means[u], t.means[u])),
       cov_error: sq((u) => distance(covs[u], t.covs[u])),
     };
+  }
+
+  native() {
+    const { x, y, n, d, units, batchSize, activation, minibatches } = this;
+    return new NativeClassifier(x, y, n, d, units, this.labels.length, batchSize, activation, minibatches);
   }
 
   /** Nothing to free: the data lives in host memory. */

@@ -1,0 +1,94 @@
+import { CholeskyKernel } from './cholesky.js';
+
+/**
+ * A parameterization's map raw -> L on host memory, one unit's block at a time, for the native
+ * step: the same numbers as its tfjs `factor` (float32 L and check values) and as the gradient
+ * tfjs's autodiff takes through it. Each map is made for one d and owns its scratch.
+ */
+export interface NativeMap {
+  /**
+   * The factor L of the raw block raw[at..] (d x d, row-major) into l[lo..] (upper triangle
+   * zero) and its check values (`Parameterization.checks`) into checks[ct..ct+d]. Returns false
+   * when the factor failed (it then holds NaN where it is unknown and has no gradient).
+   */
+  forward(
+    raw: Float32Array,
+    at: number,
+    l: Float32Array,
+    lo: number,
+    checks: Float32Array,
+    ct: number,
+  ): boolean;
+  /** d loss / d raw block into draw[at..], from d loss / d L (lower triangle of dl[lo..]) at the L of `forward`. */
+  backward(
+    raw: Float32Array,
+    at: number,
+    l: Float32Array,
+    dl: Float32Array,
+    lo: number,
+    draw: Float32Array,
+  ): void;
+}
+
+const f32 = Math.fround;
+
+/** Sigma = P: L is P's Cholesky factor (pivots as checks), the gradient its symmetric backward. */
+function full(d: number): NativeMap {
+  const k = new CholeskyKernel(d);
+  return {
+    forward: (raw, at, l, lo, checks, ct) => k.forward(raw, at, l, lo, checks, ct),
+    backward: (_raw, at, l, dl, lo, draw) => k.backward(l, lo, dl, lo, draw, at),
+  };
+}
+
+/** L = tril(P) (factor diagonal as checks); the gradient is dL's lower triangle. */
+function tril(d: number): NativeMap {
+  return {
+    forward(raw, at, l, lo, checks, ct) {
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < d; j++) l[lo + i * d + j] = j <= i ? raw[at + i * d + j] : 0;
+        checks[ct + i] = raw[at + i * d + i];
+      }
+      return true;
+    },
+    backward(_raw, at, _l, dl, lo, draw) {
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++) draw[at + i * d + j] = j <= i ? dl[lo + i * d + j] : 0;
+    },
+  };
+}
+
+/**
+ * L = exp(diagonal) + strict lower triangle (factor diagonal as checks). As tfjs rounds it: the
+ * float32 exp of the float32 diagonal, and d raw_jj = dL_jj * L_jj rounded once.
+ */
+function logCholesky(d: number): NativeMap {
+  return {
+    forward(raw, at, l, lo, checks, ct) {
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < i; j++) l[lo + i * d + j] = raw[at + i * d + j];
+        const e = f32(Math.exp(raw[at + i * d + i]));
+        l[lo + i * d + i] = e;
+        for (let j = i + 1; j < d; j++) l[lo + i * d + j] = 0;
+        checks[ct + i] = e;
+      }
+      return true;
+    },
+    backward(_raw, at, l, dl, lo, draw) {
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++)
+          draw[at + i * d + j] =
+            j < i ? dl[lo + i * d + j] : j === i ? dl[lo + i * d + i] * l[lo + i * d + i] : 0;
+    },
+  };
+}
+
+const MAPS: Record<string, (d: number) => NativeMap> = { full, tril, 'log-cholesky': logCholesky };
+
+/** The parameterizations the native step supports. */
+export const NATIVE_PARAMETERIZATIONS: ReadonlySet<string> = new Set(Object.keys(MAPS));
+
+/** The native map of parameterization `name` for dimension d (undefined when it has none). */
+export function nativeMap(name: string, d: number): NativeMap | undefined {
+  return MAPS[name]?.(d);
+}
