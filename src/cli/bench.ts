@@ -48,7 +48,7 @@ export async function bench(argv: string[]): Promise<number> {
     backends: values.backend
       ? names('backend', values.backend, ENGINE_BACKENDS)
       : quick
-        ? ['wasm']
+        ? ['native', 'wasm']
         : await availableBackends(),
     full: values.full ?? false,
   };

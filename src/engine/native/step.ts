@@ -36,6 +36,8 @@ export class NativeStep {
   private readonly counts: Float32Array[];
   /** Whether each unit's factor of the current lane succeeded. */
   private readonly ok: Uint8Array;
+  /** Whether the task gives d loss / d Sigma and the map takes it (NativeMap.fromSigma). */
+  private readonly viaSigma: boolean;
 
   constructor(
     private readonly task: NativeTask,
@@ -53,6 +55,7 @@ export class NativeStep {
     this.l = new Float32Array(units * d * d);
     this.dl = new Float32Array(units * d * d);
     this.ok = new Uint8Array(units);
+    this.viaSigma = !!(task.sigmaGradient && map.fromSigma);
     this.cov = groups.findIndex((g) => g.group === 'cov');
     if (this.cov < 0) throw new Error('native step: the task has no covariance parameter group');
   }
@@ -71,15 +74,15 @@ export class NativeStep {
       if (!alive[b]) continue;
       for (let u = 0; u < U; u++)
         ok[u] = map.forward(raw, (b * U + u) * dd, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
-      if (withGrads) for (let k = 0; k < U * dd; k++) dl[k] = 0;
       // A failed factor still gives its lane a (NaN) loss and counters, as the tfjs path does:
       // the step counts towards the lane's metrics.
-      this.loss[b] = task.lane(b, params, l, dl, withGrads ? this.grads : undefined, counts);
+      this.loss[b] = task.lane(b, params, l, dl, withGrads ? this.grads : undefined, counts, this.viaSigma);
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
         const at = (b * U + u) * dd;
         // A failed factor has no gradient (linalg.ts's cholesky gives zeros).
         if (!ok[u]) draw.fill(0, at, at + dd);
+        else if (this.viaSigma) map.fromSigma!(dl, u * dd, draw, at);
         else map.backward(raw, at, l, dl, u * dd, draw);
       }
     }

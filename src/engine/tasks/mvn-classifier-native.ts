@@ -13,6 +13,7 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  */
 export class NativeClassifier implements NativeTask {
   readonly counters = ['dead_unit_steps'];
+  readonly sigmaGradient = true;
   /** Heads by minibatch length (an epoch's last minibatch may be shorter). */
   private readonly heads = new Map<number, HeadKernel>();
   private head!: HeadKernel;
@@ -27,6 +28,8 @@ export class NativeClassifier implements NativeTask {
   private readonly s: Float64Array;
   private readonly acc: Float64Array;
   private readonly accMu: Float64Array;
+  /** W^T for W = L^-1 (row q holds column q of W), so both of its uses read rows. */
+  private readonly wt: Float64Array;
 
   constructor(
     private readonly x: Float32Array,
@@ -48,6 +51,7 @@ export class NativeClassifier implements NativeTask {
     this.s = new Float64Array(d);
     this.acc = new Float64Array(d * d);
     this.accMu = new Float64Array(d);
+    this.wt = new Float64Array(d * d);
   }
 
   begin(step: number): void {
@@ -75,6 +79,7 @@ export class NativeClassifier implements NativeTask {
     dl: Float32Array,
     grads: Float32Array[] | undefined,
     counts: Float32Array[],
+    sigma: boolean,
   ): number {
     const { units: U, head, logp, dlogp, labels } = this;
     for (let u = 0; u < U; u++) this.density(b, u, mu, l);
@@ -82,7 +87,7 @@ export class NativeClassifier implements NativeTask {
     counts[0][b] = head.dead;
     if (!grads) return loss;
     head.backward(w, b, labels, 1, dlogp, grads[2]);
-    for (let u = 0; u < U; u++) this.densityBackward(b, u, mu, l, dl, grads[0]);
+    for (let u = 0; u < U; u++) this.densityBackward(b, u, mu, l, dl, grads[0], sigma);
     return loss;
   }
 
@@ -103,7 +108,8 @@ export class NativeClassifier implements NativeTask {
   /**
    * d loss / d mu_u and d loss / d L_u (lower triangle, into dl[u * d * d..]) from d loss / d
    * log p: with s = L^-T z = Sigma^-1 r, d(-|z|^2 / 2) / dL_pq = s_p z_q and d / dmu = s; the
-   * log-determinant adds -1 / L_jj per unit of d loss / d log p.
+   * log-determinant adds -1 / L_jj per unit of d loss / d log p. With `sigma`, d loss / d Sigma_u
+   * instead: sum_i g_i s_i s_i^T / 2 - (sum_i g_i) Sigma^-1 / 2, symmetric.
    */
   private densityBackward(
     b: number,
@@ -112,6 +118,7 @@ export class NativeClassifier implements NativeTask {
     l: Float32Array,
     dl: Float32Array,
     dmu: Float32Array,
+    sigma: boolean,
   ) {
     const { d, m, z, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
@@ -129,15 +136,55 @@ export class NativeClassifier implements NativeTask {
       }
       for (let p = 0; p < d; p++) {
         const gs = g * s[p];
-        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * z[q];
+        const v = sigma ? s : z;
+        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * v[q];
         accMu[p] += gs;
       }
     }
-    for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
     const mo = (b * this.units + u) * d;
+    for (let p = 0; p < d; p++) dmu[mo + p] = accMu[p];
+    if (sigma) {
+      this.precisionInto(l, lo);
+      const { wt } = this;
+      for (let p = 0; p < d; p++)
+        for (let q = 0; q <= p; q++) {
+          // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, in two interleaved sums: one sum's chain of
+          // dependent adds, not the multiplies, is what bounds a dot product's speed.
+          const rp = p * d;
+          const rq = q * d;
+          let even = 0;
+          let odd = 0;
+          let k = p;
+          for (; k + 1 < d; k += 2) {
+            even += wt[rp + k] * wt[rq + k];
+            odd += wt[rp + k + 1] * wt[rq + k + 1];
+          }
+          if (k < d) even += wt[rp + k] * wt[rq + k];
+          dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
+        }
+      return;
+    }
+    for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
+    for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
+  }
+
+  /** W^T for W = L^-1 of the factor at l[lo..]: W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp. */
+  private precisionInto(l: Float32Array, lo: number) {
+    const { d, wt } = this;
     for (let p = 0; p < d; p++) {
-      dmu[mo + p] = accMu[p];
-      for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
+      const lp = lo + p * d;
+      for (let q = 0; q <= p; q++) {
+        const rq = q * d;
+        let even = p === q ? 1 : 0;
+        let odd = 0;
+        let k = q;
+        for (; k + 1 < p; k += 2) {
+          even -= l[lp + k] * wt[rq + k];
+          odd -= l[lp + k + 1] * wt[rq + k + 1];
+        }
+        if (k < p) even -= l[lp + k] * wt[rq + k];
+        wt[rq + p] = (even + odd) / l[lp + p];
+      }
     }
   }
 

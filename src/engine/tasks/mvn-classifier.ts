@@ -398,7 +398,9 @@ class ClassifierBatch implements TaskInstance {
     };
   }
 
+  /** The native step's kernel, for covariance factors (a precision factor trains on tfjs ops). */
   native() {
+    if (this.p.factorOf !== 'covariance') return undefined;
     const { x, y, n, d, units, batchSize, activation, minibatches } = this;
     return new NativeClassifier(x, y, n, d, units, this.labels.length, batchSize, activation, minibatches);
   }

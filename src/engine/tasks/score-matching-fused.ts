@@ -45,12 +45,8 @@ export function fusedScoreMatching(
   return op(mu, l) as tf.Tensor1D;
 }
 
-/**
- * One lane's loss and gradient in float64; scratch is allocated once per call of the op (once per
- * batch on the native step). Lane b's factor (and its gradient) is at `lo` of its array, b d^2 in
- * the op's [B, d, d].
- */
-export class Kernel {
+/** One lane's loss and gradient in float64; scratch is allocated once per call of the op. */
+class Kernel {
   /** W, lower triangular, row-major. */
   private readonly w: Float64Array;
   private readonly dw: Float64Array;
@@ -77,9 +73,9 @@ export class Kernel {
     this.dmu = new Float64Array(d);
   }
 
-  forward(mu: Float32Array, l: Float32Array, b: number, lo = b * this.d * this.d): number {
+  forward(mu: Float32Array, l: Float32Array, b: number): number {
     const { n, d, w, s } = this;
-    this.loadW(l, lo);
+    this.loadW(l, b);
     let fit = 0;
     for (let i = 0; i < n; i++) {
       this.scoreOf(mu, b, i);
@@ -95,19 +91,11 @@ export class Kernel {
    * factor s = W^T z, z = W r; for a precision factor s = L z, z = L^T r.
    * The gradient with respect to W is then mapped to L.
    */
-  backward(
-    mu: Float32Array,
-    l: Float32Array,
-    b: number,
-    g: number,
-    dmu: Float32Array,
-    dl: Float32Array,
-    lo = b * this.d * this.d,
-  ) {
+  backward(mu: Float32Array, l: Float32Array, b: number, g: number, dmu: Float32Array, dl: Float32Array) {
     const { n, d, w, dw, r, z, s, dz } = this;
     const covariance = this.of === 'covariance';
     const accMu = this.dmu;
-    this.loadW(l, lo);
+    this.loadW(l, b);
     // d(-|W|_F^2) = -2 W.
     for (let k = 0; k < d * d; k++) dw[k] = -2 * g * w[k];
     for (let p = 0; p < d; p++) accMu[p] = 0;
@@ -130,7 +118,7 @@ export class Kernel {
       for (let p = 0; p < d; p++) accMu[p] -= s[p];
     }
     for (let p = 0; p < d; p++) dmu[b * d + p] = accMu[p];
-    const at = lo;
+    const at = b * d * d;
     if (!covariance) {
       for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[at + p * d + q] = dw[p * d + q];
       return;
@@ -153,9 +141,10 @@ export class Kernel {
       }
   }
 
-  /** W of the factor at l[at..]: L^-1 (by columns of the identity, forward substitution) or L itself. */
-  private loadW(l: Float32Array, at: number) {
+  /** W of lane b: L^-1 (by columns of the identity, forward substitution) or L itself. */
+  private loadW(l: Float32Array, b: number) {
     const { d, w } = this;
+    const at = b * d * d;
     if (this.of === 'precision') {
       for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) w[p * d + q] = q <= p ? l[at + p * d + q] : 0;
       return;

@@ -4,7 +4,8 @@ import { triSolve } from '../linalg.js';
 import { eye } from '../masks.js';
 import { perLane } from '../parameterizations/counters.js';
 import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
-import { fusedScoreMatching, Kernel } from './score-matching-fused.js';
+import { fusedScoreMatching } from './score-matching-fused.js';
+import { NativeScoreMatching } from './score-matching-native.js';
 import type { NativeTask } from './types.js';
 
 export interface ScoreMatchingOptions extends GaussianDataOptions {
@@ -61,18 +62,8 @@ class ScoreMatchingBatch extends GaussianFitBatch {
     return tf.sub(fit, tracePrecision) as tf.Tensor1D;
   }
 
-  /** The fused op's kernel, lane by lane on the native step's factors (one unit: at 0). */
   native(): NativeTask {
-    const k = new Kernel(this.x, this.n, this.d, this.p.factorOf);
-    return {
-      counters: [],
-      begin() {},
-      lane(b, [mu], l, dl, grads) {
-        const loss = k.forward(mu, l, b, 0);
-        if (grads) k.backward(mu, l, b, 1, grads[0], dl, 0);
-        return loss;
-      },
-    };
+    return new NativeScoreMatching(this.x, this.n, this.d, this.lanes.length, this.p.factorOf);
   }
 
   override dispose() {
