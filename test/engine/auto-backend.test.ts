@@ -9,7 +9,8 @@ const batch = (parameterization: string, shapeKey = parameterization) => ({
 
 describe('backend per batch shape', () => {
   it('auto: native where the task and parameterization have a native step', async () => {
-    for (const p of ['full', 'tril', 'log-cholesky']) expect(await backendFor('auto', batch(p))).toBe('native');
+    for (const p of ['full', 'tril', 'log-cholesky'])
+      expect(await backendFor('auto', batch(p))).toBe('native');
     const sm = {
       ...batchOf([scoreMatchingConfig({ parameterization: 'precision-cholesky', dim: 8 })]),
       shapeKey: 'sm',
