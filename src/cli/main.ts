@@ -1,4 +1,5 @@
 import { CovsweepError } from '../ground/errors.js';
+import { VERSION } from '../ground/version.js';
 import * as benchCommand from './bench.js';
 import * as compareCommand from './compare.js';
 import * as mergeCommand from './merge.js';
@@ -7,7 +8,6 @@ import * as reportCommand from './report.js';
 import * as reproCommand from './repro.js';
 import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
-import { VERSION } from './version.js';
 
 interface Command {
   run: (argv: string[]) => Promise<number>;
