@@ -40,6 +40,19 @@ function loss64(
   return total / m;
 }
 
+/**
+ * The raw gradient the engine gives, from finite differences by every raw entry of a reference
+ * that reads the lower triangle: `full`'s is the symmetric one (torch's), half the derivative by an
+ * off-diagonal entry on each side; the others' upper triangle is zero.
+ */
+function rawGradient(fd: number[], name: string): number[] {
+  return fd.map((g, k) => {
+    const [i, j] = [Math.floor(k / d) % d, k % d];
+    if (j <= i) return name === 'full' && j < i ? g / 2 : g;
+    return name === 'full' ? fd[k + (j - i) * (d - 1)] / 2 : 0;
+  });
+}
+
 describe.each(['full', 'tril', 'log-cholesky'])('native classifier step with %s', (name) => {
   it.each(['exp', 'log_prob'] as const)('gradients match float64 finite differences (%s)', (activation) => {
     const rng = seedrandom(`${name} ${activation}`);
@@ -84,14 +97,8 @@ describe.each(['full', 'tril', 'log-cholesky'])('native classifier step with %s'
           1e-4,
         ),
       ).toEqual([]);
-      // The reference maps read the lower triangle; `full`'s gradient is the symmetric one
-      // (torch's): half the derivative by an off-diagonal entry on each side.
       const fd = fdGradient((v) => loss64(o, mub, v, wb), rawb);
-      const want = fd.map((g, k) => {
-        const [i, j] = [Math.floor(k / d) % d, k % d];
-        if (j <= i) return name === 'full' && j < i ? g / 2 : g;
-        return name === 'full' ? fd[k + (j - i) * (d - 1)] / 2 : 0;
-      });
+      const want = rawGradient(fd, name);
       expect(mismatches(graw.subarray(b * U * d * d, (b + 1) * U * d * d), want, 1e-4)).toEqual([]);
     }
   });
@@ -135,11 +142,7 @@ describe.each(['full', 'tril', 'log-cholesky', 'precision-cholesky'])(
         ),
       ).toEqual([]);
       const fd = fdGradient((v) => scoreLoss64(x, np, name, mub, v), rawb);
-      const want = fd.map((g, k) => {
-        const [i, j] = [Math.floor(k / d), k % d];
-        if (j <= i) return name === 'full' && j < i ? g / 2 : g;
-        return name === 'full' ? fd[k + (j - i) * (d - 1)] / 2 : 0;
-      });
+      const want = rawGradient(fd, name);
       expect(mismatches(step.grads[1], want, 1e-4)).toEqual([]);
     });
   },

@@ -1,8 +1,8 @@
 /**
- * One element's Cholesky factor and its backward, for the native step (native/step.ts): the same
- * arithmetic, in the same order, as linalg.ts's fused `cholesky` op (so a lane's numbers are the
- * same on both paths), over one element's memory, with float64 scratch that is allocated once
- * per batch and laid out so every inner loop runs over contiguous memory.
+ * One element's Cholesky factor and its backward, in float64 with float32 input and output: what
+ * linalg.ts's fused `cholesky` op runs for each element, and what the native step runs for `full`
+ * (so both give a lane the same numbers). Scratch is allocated once per kernel, and laid out so
+ * every inner loop runs over contiguous memory.
  */
 export class CholeskyKernel {
   /** The factor in float64, before rounding to float32: what later columns are computed from. */
@@ -19,8 +19,8 @@ export class CholeskyKernel {
 
   /**
    * L of the symmetric matrix whose lower triangle is a[at..] into l[lt..] (float32, upper
-   * triangle zero) and its pivots into pivots[pt..]: linalg.ts `choleskyForward` for one element,
-   * failure included (the failing pivot, NaN pivots after it, NaN factor columns from it on).
+   * triangle zero) and its pivots into pivots[pt..]. When the pivot of column j is <= 0 or NaN
+   * (judged as float32), it stops: that pivot, NaN pivots after it, NaN factor columns from j on.
    * Returns whether it succeeded.
    */
   forward(
@@ -37,7 +37,8 @@ export class CholeskyKernel {
       const rj = j * d;
       let s = a[at + rj + j];
       for (let k = 0; k < j; k++) s -= w[rj + k] * w[rj + k];
-      // Judged as the float32 value reported, as linalg.ts does.
+      // Judge the float32 value that is reported, so that a pivot underflowing to 0 fails here
+      // exactly as the health check will classify it.
       const pivot = Math.fround(s);
       pivots[pt + j] = pivot;
       if (!(pivot > 0)) {
@@ -62,7 +63,8 @@ export class CholeskyKernel {
   /**
    * abar = sym(L^-T Phi L^-1), Phi = tril(L^T Lbar) with its diagonal halved (Murray 2016, torch's
    * cholesky_backward; the symmetric gradient), of the float32 factor at l[lo..] and the lower
-   * triangle of lbar[bo..], into abar[ao..]: linalg.ts `choleskyBackward` for one element.
+   * triangle of lbar[bo..], into abar[ao..]. Phi, then Phi L^-1, then L^-T Phi L^-1 overwrite one
+   * scratch matrix in place.
    */
   backward(
     l: Float32Array,
@@ -75,7 +77,7 @@ export class CholeskyKernel {
     const { d, lt, g } = this;
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) lt[j * d + i] = l[lo + i * d + j];
     for (let k = 0; k < d * d; k++) g[k] = 0;
-    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i, k ascending for every (i, j) as linalg.ts sums.
+    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i (only Lbar's lower triangle affects L).
     for (let k = 0; k < d; k++) {
       const rk = lo + k * d;
       const bk = bo + k * d;
