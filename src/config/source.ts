@@ -18,9 +18,9 @@ import { configError, type Problem, ProblemList, problemAt } from '../ground/err
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Far more than an experiment file needs, far less than a "billion laughs" expansion. */
+const MAX_ALIAS_COUNT = 100;
 /** What V8 says when the parser recursed too deep. */
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
-const MAX_ALIAS_COUNT = 100;
 
 /** `depends: {X: {values: {2: 1000}}}` maps values of an axis, which may be numbers or booleans. */
 const SCALAR_KEYS = new Set(['number', 'boolean']);
