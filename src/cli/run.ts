@@ -11,7 +11,7 @@ import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 
 export const USAGE =
-  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
+  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|native|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
 
 /** Seconds running batches get to finish after the first Ctrl-C. */
 const GRACE_SECONDS = 5;
@@ -61,6 +61,9 @@ export async function run(argv: string[]): Promise<number> {
     );
   if (selection.shard && selection.only)
     throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
+  // An empty --out would mean the current folder, which is never what was meant.
+  if (values.out?.trim() === '')
+    throw new CovsweepError('E_USAGE', '--out must name a folder; received an empty string');
   const suite = loadSuite(file);
   const search = suite.experiments.find((e) => e.frontier);
   if (search && (selection.shard || selection.only))

@@ -19,6 +19,8 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Far more than an experiment file needs, far less than a "billion laughs" expansion. */
 const MAX_ALIAS_COUNT = 100;
+/** What V8 says when the parser recursed too deep. */
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 
 /** `depends: {X: {values: {2: 1000}}}` maps values of an axis, which may be numbers or booleans. */
 const SCALAR_KEYS = new Set(['number', 'boolean']);
@@ -79,7 +81,12 @@ export class ConfigSource {
     // A syntax error can make later lines parse as repeats of earlier keys (a tab-indented
     // `name:` lands in the parent map), so duplicates count only once the syntax is clean.
     const syntax = this.doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
-    for (const error of syntax.length > 0 ? syntax : this.doc.errors) problems.add(this.yamlProblem(error));
+    for (const error of syntax.length > 0 ? syntax : this.doc.errors) {
+      problems.add(this.yamlProblem(error));
+      // Nesting too deep for the parser overflows the stack once per level it unwinds through
+      // (how many depends on the stack left to the caller): the first says it all.
+      if (error.message.includes(STACK_OVERFLOW)) break;
+    }
     for (const warning of this.doc.warnings) problems.add(this.yamlProblem(warning));
     problems.throwIfAny();
     // A document of nothing but "---" parses to a null scalar with no text.
@@ -152,6 +159,18 @@ export class ConfigSource {
             `key ${this.sourceOf(key) || '(empty)'} is not a string; keys must be setting names`,
           ),
         );
+      },
+      Scalar: (_, scalar) => {
+        // 1e-400 reads as 0, which means "frozen" for a learning rate, while 1e400 is refused as
+        // infinite: a number that underflows is refused too, unless it was written as a zero.
+        const written = this.sourceOf(scalar);
+        if (scalar.value === 0 && /[1-9]/.test(written.split(/[eE]/)[0]))
+          problems.add(
+            this.problem(
+              scalar,
+              `${written} is too small for a number (it would be read as 0); write 0 for zero, or a number >= 5e-324`,
+            ),
+          );
       },
       Alias: (_, alias) => {
         if (alias.resolve(this.doc) === undefined) {
