@@ -11,9 +11,9 @@ import { parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
 import { compact } from '../pool/progress.js';
 import { parse, positiveInt } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE =
-  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE]';
+export const USAGE = usage('bench');
 
 const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 
@@ -22,22 +22,7 @@ const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
  * plus the reference loop; writes BENCHMARKS.md (or --out) and prints it.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      quick: { type: 'boolean' },
-      task: { type: 'string' },
-      parameterization: { type: 'string' },
-      dim: { type: 'string' },
-      lanes: { type: 'string' },
-      backend: { type: 'string' },
-      time: { type: 'string' },
-      'cell-budget': { type: 'string' },
-      full: { type: 'boolean' },
-      out: { type: 'string' },
-    },
-    USAGE,
-  );
+  const { values } = parse(argv, 'bench');
   const quick = values.quick ?? false;
   const grid = {
     tasks: names('task', values.task, [...tasks.keys()]),

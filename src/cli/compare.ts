@@ -7,8 +7,9 @@ import { comparisonJson, comparisonMarkdown } from '../results/compare-markdown.
 import { comparisonJunit } from '../results/junit.js';
 import type { RunResult } from '../types.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE = 'covsweep compare BASELINE CURRENT [--alpha 0.05] [--strict] [--junit FILE] [--json]';
+export const USAGE = usage('compare');
 
 /**
  * The results.jsonl a path stands for: the file itself, a run folder's, or for a folder of run
@@ -40,16 +41,7 @@ function load(path: string): { file: string; results: RunResult[] } {
 
 /** Compare results with a baseline: exit 0 no regression, 1 regression, 2 bad input. */
 export async function compare(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      alpha: { type: 'string' },
-      strict: { type: 'boolean' },
-      junit: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'compare');
   if (positionals.length !== 2)
     throw new CovsweepError('E_USAGE', `expected a baseline and current results; usage: ${USAGE}`);
   const alpha = Number(values.alpha ?? 0.05);

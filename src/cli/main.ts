@@ -1,6 +1,9 @@
 import { CovsweepError } from '../config/errors.js';
+import { closest } from '../config/suggest.js';
 import * as benchCommand from './bench.js';
+import { COMMAND_NAMES, type CommandName } from './commands.js';
 import * as compareCommand from './compare.js';
+import { commandHelp, overviewHelp } from './help.js';
 import * as mergeCommand from './merge.js';
 import * as planCommand from './plan.js';
 import * as reportCommand from './report.js';
@@ -9,60 +12,29 @@ import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
 import { VERSION } from './version.js';
 
-interface Command {
-  run: (argv: string[]) => Promise<number>;
-  usage: string;
-  help: string;
-}
-
-const COMMANDS: Record<string, Command> = {
-  run: {
-    run: runCommand.run,
-    usage: runCommand.USAGE,
-    help: 'train every run of an experiment file and write result tables',
-  },
-  plan: {
-    run: planCommand.plan,
-    usage: planCommand.USAGE,
-    help: 'show how a sweep expands into runs and lane batches',
-  },
-  report: {
-    run: reportCommand.report,
-    usage: reportCommand.USAGE,
-    help: "rebuild a run folder's tables and report.html",
-  },
-  compare: {
-    run: compareCommand.compare,
-    usage: compareCommand.USAGE,
-    help: 'compare a run with a baseline (exit 1 on regression)',
-  },
-  merge: {
-    run: mergeCommand.merge,
-    usage: mergeCommand.USAGE,
-    help: 'combine run folders of one experiment (its shards) into one, with tables over all',
-  },
-  repro: {
-    run: reproCommand.repro,
-    usage: reproCommand.USAGE,
-    help: 're-run one run alone and compare with its record; --trace writes its per-step trace',
-  },
-  bench: { run: benchCommand.bench, usage: benchCommand.USAGE, help: 'time the engine; write BENCHMARKS.md' },
-  validate: {
-    run: validateCommand.validate,
-    usage: validateCommand.USAGE,
-    help: 'check an experiment file (exit 0 valid, 2 invalid)',
-  },
+/** What each command runs; its usage, options and help live in commands.ts. */
+const COMMANDS: Record<CommandName, (argv: string[]) => Promise<number>> = {
+  run: runCommand.run,
+  plan: planCommand.plan,
+  report: reportCommand.report,
+  compare: compareCommand.compare,
+  merge: mergeCommand.merge,
+  repro: reproCommand.repro,
+  bench: benchCommand.bench,
+  validate: validateCommand.validate,
 };
 
-const HELP = `covsweep ${VERSION}: numerical-stability sweeps for learning a Gaussian's covariance
+/** `unknown command "rn"; did you mean "run"?`, as a usage error. */
+function unknownCommand(name: string): CovsweepError {
+  const near = closest(name, COMMAND_NAMES);
+  const hint = near ? `did you mean "${near}"? ` : '';
+  return new CovsweepError(
+    'E_USAGE',
+    `unknown command "${name}"; ${hint}commands: ${COMMAND_NAMES.join(', ')} (covsweep help lists them)`,
+  );
+}
 
-usage: covsweep <command> [options]
-
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.help}`)
-  .join('\n')}
-
-Run "covsweep <command> --help" for a command's options.`;
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 /**
  * The CLI: dispatch, and the one place errors are caught and turned into
@@ -71,27 +43,25 @@ Run "covsweep <command> --help" for a command's options.`;
  */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${HELP}\n`);
-    return name ? 0 : 2;
-  }
-  if (name === '--version' || name === '-v') {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(
-      `covsweep: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`,
-    );
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`usage: ${command.usage}\n${command.help}\n`);
-    return 0;
-  }
   try {
-    return await command.run(rest);
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? rest[0] : undefined;
+      if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic);
+      process.stdout.write(`${topic ? commandHelp(topic) : overviewHelp()}\n`);
+      return name ? 0 : 2;
+    }
+    if (name === '--version' || name === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (!isCommand(name)) throw unknownCommand(name);
+    // Before `--`, help wins over everything else on the line, mistakes included.
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (options.includes('--help') || options.includes('-h')) {
+      process.stdout.write(`${commandHelp(name)}\n`);
+      return 0;
+    }
+    return await COMMANDS[name](rest);
   } catch (err) {
     if (err instanceof CovsweepError) {
       const lines = err.problems?.length ? err.problems : [err.message];

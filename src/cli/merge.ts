@@ -4,13 +4,14 @@ import { mergeFolders } from '../results/merge.js';
 import { inPlanOrder } from '../results/order.js';
 import { RunFolder } from '../results/store.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 import { VERSION } from './version.js';
 
-export const USAGE = 'covsweep merge RUN_DIR... --out DIR';
+export const USAGE = usage('merge');
 
 /** Combine run folders of one experiment (its shards) into a new folder with tables over all. */
 export async function merge(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' } }, USAGE);
+  const { values, positionals } = parse(argv, 'merge');
   if (!positionals.length || !values.out)
     throw new CovsweepError('E_USAGE', `give the run folders and --out; usage: ${USAGE}`);
   const m = mergeFolders(positionals, VERSION);

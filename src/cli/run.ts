@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
 import { loadSuite } from '../config/load.js';
+import { isOverride, type Override, parseOverride } from '../config/overrides.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { searchFrontier } from '../frontier/session.js';
@@ -17,11 +18,11 @@ import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
 import type { RunSpec } from '../types.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
+import { usage } from './commands.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 import { VERSION } from './version.js';
 
-export const USAGE =
-  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
+export const USAGE = usage('run');
 
 /** Seconds running batches get to finish after the first Ctrl-C. */
 const GRACE_SECONDS = 5;
@@ -31,21 +32,7 @@ const GRACE_SECONDS = 5;
  * lacks) through one pool into one folder, and write tables.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      workers: { type: 'string' },
-      backend: { type: 'string' },
-      lanes: { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'boolean' },
-      force: { type: 'boolean' },
-      only: { type: 'string' },
-      shard: { type: 'string' },
-      timeout: { type: 'string' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'run');
   const backend = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new CovsweepError(
@@ -55,9 +42,12 @@ export async function run(argv: string[]): Promise<number> {
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
   const timeout = positiveNumber('timeout', values.timeout);
   const lanes = positiveInt('lanes', values.lanes);
+  // SETTING=VALUE arguments override the file's settings, wherever they stand.
+  const overrides = positionals.filter(isOverride).map(parseOverride);
+  const paths = positionals.filter((p) => !isOverride(p));
   // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.
-  const [file, resumeDir] = values.resume ? positionals : [oneFile(positionals, USAGE)];
-  if (!file || positionals.length > 2)
+  const [file, resumeDir] = values.resume ? paths : [oneFile(paths, 'run')];
+  if (!file || paths.length > 2)
     throw new CovsweepError('E_USAGE', `expected one experiment file; usage: ${USAGE}`);
   if (values.force && !values.resume) throw new CovsweepError('E_USAGE', '--force only applies to --resume');
   const asked: Selection = {
@@ -70,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       '--resume continues the runs its folder was made for; drop --shard and --only',
     );
   if (asked.shard && asked.only) throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
-  const suite = loadSuite(file);
+  const suite = loadSuite(file, undefined, overrides);
   const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
   const sweeps = suite.experiments.filter((e) => !e.frontier);
   if (searches.length && (asked.shard || asked.only))
@@ -157,7 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       } catch (err) {
         progress.finish();
         process.stderr.write(
-          `covsweep: finished runs are in ${folder.results}; ${resumeHint(file, folder)}\n`,
+          `covsweep: finished runs are in ${folder.results}; ${resumeHint(file, overrides, folder)}\n`,
         );
         throw err;
       }
@@ -186,17 +176,20 @@ export async function run(argv: string[]): Promise<number> {
     const summary = await reportRun(folder.dir, suite, ordered);
     if (unfinished > 0) {
       process.stderr.write(
-        `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,
+        `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, overrides, folder)}\n`,
       );
       return INTERRUPTED;
     }
-    process.stdout.write(`${summary}\nresults: ${folder.dir}\n`);
+    // Only the summary on stdout, so `covsweep run x.yaml > summary.md` holds nothing else.
+    process.stdout.write(summary.endsWith('\n') ? summary : `${summary}\n`);
+    process.stderr.write(`results: ${folder.dir}\n`);
     return 0;
   } finally {
     release();
   }
 }
 
-function resumeHint(file: string, folder: RunFolder): string {
-  return `to run the rest: covsweep run ${file} --resume ${folder.dir}`;
+function resumeHint(file: string, overrides: readonly Override[], folder: RunFolder): string {
+  const settings = overrides.map((o) => ` ${o.argument}`).join('');
+  return `to run the rest: covsweep run ${file}${settings} --resume ${folder.dir}`;
 }

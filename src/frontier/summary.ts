@@ -4,7 +4,7 @@
  */
 
 import { setting } from '../plan/expand.js';
-import { csvLine } from '../results/csv.js';
+import { columnName, csvLine } from '../results/csv.js';
 import { label } from '../results/format.js';
 import type { Experiment, FrontierSpec, RunResult } from '../types.js';
 import { byId, replay, type SearchState } from './replay.js';
@@ -192,7 +192,10 @@ export function frontierMarkdown(e: FrontierExperiment, results: readonly RunRes
 export function frontierCsv(e: FrontierExperiment, results: readonly RunResult[]): string {
   const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
   const head = [
-    ...e.axes.map((a) => a.path).filter((p) => p !== 'seed'),
+    ...e.axes
+      .map((a) => a.path)
+      .filter((p) => p !== 'seed')
+      .map(columnName),
     'seeds',
     'finished',
     'median',

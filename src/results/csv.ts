@@ -10,10 +10,25 @@ function cell(v: unknown): string {
 /** One CSV line (RFC 4180 quoting), newline included; undefined and null are blank. */
 export const csvLine = (cells: readonly unknown[]) => `${cells.map(cell).join(',')}\n`;
 
-/** One row per run: id, the swept settings, outcome, step, reason, loss, every metric, seconds. */
+/**
+ * A setting's column name: `lr.cov` becomes `lr_cov`, so that pandas `query` and DuckDB can name
+ * the column without quotes (a dot there means attribute or table access).
+ */
+export const columnName = (path: string) => path.replace(/[^A-Za-z0-9_]/g, '_');
+
+/** One row per run: id, the swept settings (as `columnName`s), outcome, step, reason, loss, every metric, seconds. */
 export function resultsCsv(results: readonly RunResult[], sweptPaths: string[]): string {
   const metricNames = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort();
-  const header = ['id', ...sweptPaths, 'outcome', 'step', 'reason', 'loss', ...metricNames, 'seconds'];
+  const header = [
+    'id',
+    ...sweptPaths.map(columnName),
+    'outcome',
+    'step',
+    'reason',
+    'loss',
+    ...metricNames,
+    'seconds',
+  ];
   const rows = results.map((r) => [
     r.id,
     ...sweptPaths.map((p) => setting(r.config, p)),

@@ -2,7 +2,7 @@ import { frontierMarkdown } from '../frontier/summary.js';
 import { setting } from '../plan/expand.js';
 import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
 import { AGGREGATES, type Aggregate } from './aggregate.js';
-import { csvLine } from './csv.js';
+import { columnName, csvLine } from './csv.js';
 import { label } from './format.js';
 import { type Pivot, pivot, valuesOf } from './pivot.js';
 import { reasonGroups } from './reasons.js';
@@ -33,7 +33,9 @@ export function pivotMarkdown(p: Pivot): string {
  * count, the statistic's numbers. A cell without runs has a count of 0 and blank numbers.
  */
 export function pivotCsv(p: Pivot): string {
-  const lines: unknown[][] = [[p.spec.rows, p.spec.columns, 'runs', ...p.aggregate.csv]];
+  const lines: unknown[][] = [
+    [columnName(p.spec.rows), columnName(p.spec.columns), 'runs', ...p.aggregate.csv],
+  ];
   p.rowValues.forEach((rv, i) => {
     p.columnValues.forEach((cv, j) => {
       const c = p.cells[i][j];

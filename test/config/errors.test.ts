@@ -23,7 +23,7 @@ describe('CovsweepError', () => {
     expect(error.problems).toEqual(['e.yaml:3:2: wrong; fix it', 'e.yaml:7:2: other; fix']);
   });
 
-  it('reports an unreadable file as E_IO with the cause', () => {
+  it('reports a missing file as E_INPUT (exit 2, like a missing run folder) with the cause', () => {
     let error: unknown;
     try {
       loadExperiment('no/such/experiment.yaml');
@@ -31,7 +31,7 @@ describe('CovsweepError', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CovsweepError);
-    expect((error as CovsweepError).code).toBe('E_IO');
+    expect((error as CovsweepError).code).toBe('E_INPUT');
     expect((error as CovsweepError).message).toBe(
       'no/such/experiment.yaml: cannot read the experiment file (ENOENT); check the path',
     );
