@@ -139,7 +139,10 @@ function header(
     ['runs', String(results.length)],
     ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
     ['took', seconds === undefined ? 'unfinished' : `${label(seconds)} s`],
-    ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
+    [
+      'backend',
+      m ? `${m.backend.split(',').join(', ')}; ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown',
+    ],
     ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
   ];
   const missing =
