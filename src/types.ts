@@ -237,8 +237,12 @@ interface RunResultBase {
   /** Final loss (for a failed run, the last finite loss seen). */
   loss: number;
   metrics: Metrics;
-  /** Loss every `record_every` steps from step 0 (NaN-free: stops where the run stopped). */
+  /** Loss every `curve_every` steps from step 0 (NaN-free: stops where the run stopped). */
   curve: number[];
+  /** Steps between two points of `curve` (`record_every`, or about 50 points per run); absent in older records. */
+  curve_every?: number;
+  /** Steps the run was to train; absent in older records and for runs that never started. */
+  planned_steps?: number;
   /** Learned (at the end) and true Gaussians, for pictures; only for 2-D runs. */
   gaussians?: { learned: Gaussians; truth: Gaussians };
   /** Wall seconds of the batch the run rode in, divided by its lanes. */

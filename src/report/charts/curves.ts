@@ -6,7 +6,7 @@ import { groupBy, valuesOf } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
-import { CATEGORICAL } from './palette.js';
+import { LINE_COLORS } from './palette.js';
 
 interface CurvePoint {
   panel: string;
@@ -15,40 +15,70 @@ interface CurvePoint {
   median: number;
   q10: number;
   q90: number;
+  /** Runs still training at this step. */
+  runs: number;
 }
 
-/** Median and 10-90% quantiles of the losses of `runs` at each recorded step. */
-function quantilesByStep(runs: readonly RunResult[]) {
+/** Steps between a run's curve points, as recorded (older records: as the trainer chose them). */
+const everyOf = (r: RunResult) =>
+  r.curve_every ?? curveEvery(r.config.record_every, task(r.config.task.name).steps(r.config));
+
+/**
+ * A run's curve as a trailing mean over its task's window (an epoch of trials for the classifier,
+ * whose one-trial losses are noise), as [step, loss] pairs; unsmoothed when the task sets none.
+ */
+function smoothed(r: RunResult): [number, number][] {
+  const every = everyOf(r);
+  const window = task(r.config.task.name).curveWindow?.(r.config) ?? 1;
+  const k = Math.max(1, Math.round(window / every));
+  let sum = 0;
+  return r.curve.map((loss, i) => {
+    sum += loss - (i >= k ? r.curve[i - k] : 0);
+    return [i * every, sum / Math.min(i + 1, k)];
+  });
+}
+
+/** Median and 10-90% quantiles of the smoothed losses of `runs` at each recorded step. */
+function quantilesByStep(curves: readonly [number, number][][]) {
   const byStep = new Map<number, number[]>();
-  for (const r of runs) {
-    const every = curveEvery(r.config.record_every, task(r.config.task.name).steps(r.config));
-    r.curve.forEach((loss, i) => {
-      const at = byStep.get(i * every);
+  for (const curve of curves)
+    for (const [step, loss] of curve) {
+      const at = byStep.get(step);
       if (at) at.push(loss);
-      else byStep.set(i * every, [loss]);
-    });
-  }
+      else byStep.set(step, [loss]);
+    }
   return [...byStep].map(([step, losses]) => {
     const sorted = losses.sort((a, b) => a - b);
     const q = (p: number) => quantileSorted(sorted, p);
-    return { step, median: q(0.5), q10: q(0.1), q90: q(0.9) };
+    return { step, median: q(0.5), q10: q(0.1), q90: q(0.9), runs: losses.length };
   });
 }
 
 /**
  * Learning curves: per parameterization, the median loss over the steps with a 10-90% band across
- * the runs still training at that step. One panel per value of every other swept setting (seeds
- * pooled), since a curve pooled over learning rates would describe no run. Undefined when no run
- * recorded a curve.
+ * the runs still training at that step, each run's curve first smoothed over its task's window. A
+ * cross marks each failed run where its curve stopped; the label at a line's end says how many runs
+ * it still holds there. One panel per value of every other swept setting (seeds pooled), since a
+ * curve pooled over learning rates would describe no run. Undefined when no run recorded a curve.
  */
 export function learningCurves(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
   if (!results.some((r) => r.curve.length > 0)) return undefined;
   const others = otherAxes(e, ['parameterization']);
   const data: CurvePoint[] = [];
+  const failures: { panel: string; parameterization: string; step: number; loss: number }[] = [];
+  const ends: CurvePoint[] = [];
   for (const runs of groupBy(results, [...others, 'parameterization']).values()) {
     const c = runs[0].config;
     const panel = describeSettings(c, others) || c.task.name;
-    for (const q of quantilesByStep(runs)) data.push({ panel, parameterization: c.parameterization, ...q });
+    const curves = runs.map(smoothed);
+    const line = quantilesByStep(curves).map((q) => ({ panel, parameterization: c.parameterization, ...q }));
+    data.push(...line);
+    if (line.length) ends.push(line.reduce((a, b) => (b.step > a.step ? b : a)));
+    runs.forEach((r, i) => {
+      const last = curves[i].at(-1);
+      if (r.outcome !== 'ok' && last)
+        failures.push({ panel, parameterization: c.parameterization, step: r.step, loss: last[1] });
+    });
   }
   const params = valuesOf(e, 'parameterization', results).map(label);
   const panels = [...new Set(data.map((d) => d.panel))];
@@ -56,7 +86,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
     field: 'parameterization',
     type: 'nominal',
     sort: params,
-    scale: { domain: params, range: CATEGORICAL },
+    scale: { domain: params, range: LINE_COLORS },
   } as const;
   const x = { field: 'step', type: 'quantitative', title: 'step' } as const;
   // Losses that stay >= 0 (cross-entropy) span decades as runs converge, down to exact zeros: a
@@ -64,34 +94,50 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   const symlog = data.every((d) => d.q10 >= 0);
   const scale = symlog ? ({ type: 'symlog', constant: 1e-3 } as const) : {};
   // vega's automatic ticks on a symlog axis bunch at the top: one per decade instead.
-  const top = Math.max(...data.map((d) => d.q90));
+  const top = data.reduce((m, d) => Math.max(m, d.q90), 0);
   const axis = symlog
     ? { values: [0, 1e-3, 1e-2, 1e-1, 1, 10, 100].filter((v) => v <= top * 1.5), format: '~g' }
     : {};
+  const y = (field: string) => ({ field, type: 'quantitative', title: 'loss', scale, axis }) as const;
+  // One data set for every layer (a facet's layers cannot bring their own), told apart by `kind`.
+  const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   return {
-    data: { values: data },
+    data: {
+      values: [
+        ...data.map((d) => ({ ...d, kind: 'quantiles' })),
+        ...failures.map((f) => ({ ...f, kind: 'failure' })),
+        ...ends.map((d) => ({ ...d, kind: 'end', text: `${d.runs} run${d.runs === 1 ? '' : 's'}` })),
+      ],
+    },
     facet: { field: 'panel', type: 'nominal', sort: panels, title: null },
-    columns: Math.min(4, panels.length),
+    columns: Math.min(2, panels.length),
     spec: {
-      width: panels.length > 1 ? 220 : 560,
-      height: panels.length > 1 ? 130 : 220,
+      width: panels.length > 1 ? 400 : 640,
+      height: panels.length > 1 ? 200 : 260,
       layer: [
         {
-          mark: { type: 'area', fillOpacity: 0.18 },
+          transform: only('quantiles'),
+          mark: { type: 'area', fillOpacity: 0.12 },
+          encoding: { x, y: y('q10'), y2: { field: 'q90' }, color },
+        },
+        {
+          transform: only('quantiles'),
+          mark: { type: 'line', strokeWidth: 2 },
           encoding: {
             x,
-            y: { field: 'q10', type: 'quantitative', title: 'loss', scale, axis },
-            y2: { field: 'q90' },
-            color,
+            y: y('median'),
+            color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 2.5 } },
           },
         },
         {
-          mark: { type: 'line', strokeWidth: 1.6 },
-          encoding: {
-            x,
-            y: { field: 'median', type: 'quantitative', title: 'loss', scale, axis },
-            color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 2 } },
-          },
+          transform: only('failure'),
+          mark: { type: 'point', shape: 'cross', size: 45, filled: true, opacity: 0.8 },
+          encoding: { x, y: y('loss'), color },
+        },
+        {
+          transform: only('end'),
+          mark: { type: 'text', align: 'right', dy: -7, fontSize: 10 },
+          encoding: { x, y: y('median'), text: { field: 'text' }, color },
         },
       ],
     },
