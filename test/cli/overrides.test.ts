@@ -27,6 +27,12 @@ describe('command-line overrides (SETTING=VALUE, as in Hydra)', () => {
     expect(runs).toHaveLength(4);
     expect(new Set(runs.map((x) => x.config.lr.cov))).toEqual(new Set([0.001]));
     expect(new Set(runs.map((x) => x.config.seed))).toEqual(new Set([0, 1]));
+    // Each curve says its spacing: point i is the loss at step i * curve_every (smoke trains 80 steps).
+    for (const x of runs) {
+      expect(x).toMatchObject({ curve_every: 2, planned_steps: 80 });
+      // A failed run's curve ends before the step it failed at.
+      expect(x.curve.length).toBe(x.outcome === 'ok' ? 40 : Math.ceil(x.step / 2));
+    }
     const copy = readFileSync(join(dir, 'smoke.yaml'), 'utf8');
     expect(copy).toMatch(/^# covsweep run overrides: lr.cov=1e-3 sweep.seed=2\n/);
     expect(copy).toContain('\n  lr.cov: [1e-3]\n  seed: 2\n');
