@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { CovsweepError } from '../config/errors.js';
 import { isOverride, type Override, parseOverride } from '../config/overrides.js';
 import { closest } from '../config/suggest.js';
+import { CovsweepError } from '../ground/errors.js';
 import { COMMAND_SPECS, type CommandName, type OptionSpec, usage } from './commands.js';
 
 type Options<N extends CommandName> = (typeof COMMAND_SPECS)[N]['options'];

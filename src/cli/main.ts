@@ -1,5 +1,5 @@
-import { CovsweepError } from '../config/errors.js';
 import { closest } from '../config/suggest.js';
+import { CovsweepError } from '../ground/errors.js';
 import * as benchCommand from './bench.js';
 import { COMMAND_NAMES, type CommandName } from './commands.js';
 import * as compareCommand from './compare.js';

@@ -1,11 +1,11 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { CovsweepError } from '../config/errors.js';
 import { loadSuite, parseSuite } from '../config/load.js';
 import { type DataRef, dataPath } from '../data/table.js';
 import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { Trace } from '../engine/trace.js';
 import { trainBatch } from '../engine/train.js';
+import { CovsweepError } from '../ground/errors.js';
 import { runsOf } from '../plan/expand.js';
 import { RunFolder } from '../results/store.js';
 import type { RunResult, RunSpec } from '../types.js';

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
 import { loadSuite } from '../config/load.js';
 import { isOverride, type Override, parseOverride } from '../config/overrides.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { task } from '../engine/tasks/index.js';
 import { searchFrontier } from '../frontier/session.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
+import { CovsweepError } from '../ground/errors.js';
 import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';

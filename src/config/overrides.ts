@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Node, parseDocument, type YAMLMap, YAMLSeq } from 'yaml';
-import { CovsweepError, type ProblemList } from './errors.js';
+import { CovsweepError, type ProblemList } from '../ground/errors.js';
 import type { ConfigSource } from './source.js';
 
 /**

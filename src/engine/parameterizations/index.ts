@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../config/settings.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import { diag } from './diag.js';
 import { full } from './full.js';
 import { fullClip } from './full-clip.js';

@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { cholesky64 } from '../../engine/dense64.js';
 import { task } from '../../engine/tasks/index.js';
+import { cholesky64 } from '../../ground/dense64.js';
+import { OUTCOMES } from '../../ground/vocabulary.js';
 import { setting } from '../../plan/expand.js';
-import { OUTCOMES } from '../../results/summary.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';
