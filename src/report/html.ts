@@ -260,8 +260,15 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         ),
       );
     const traced = runToRetrace([...shown, ...results]);
-    if (traced) {
-      const path = await retrace(traced);
+    // A run recorded on a backend this machine lacks (tensorflow without tfjs-node) cannot be retraced here.
+    const path = traced && (await retrace(traced).catch((err: Error) => err));
+    if (traced && path instanceof Error)
+      add(
+        'failure-path',
+        'The path to failure',
+        `<p>Run <code>${esc(traced.id)}</code> could not be retraced here (${esc(path.message)}); <code>covsweep repro DIR ${esc(traced.id)} --trace FILE.csv</code> on a machine with its backend writes the same data.</p>`,
+      );
+    else if (traced && path && !(path instanceof Error)) {
       add(
         'failure-path',
         'The path to failure',
