@@ -1,4 +1,4 @@
-import { compact } from '../pool/progress.js';
+import { formatCount } from '../ground/format.js';
 import type { Cell } from './grid.js';
 import type { Measured } from './measure.js';
 
@@ -43,7 +43,7 @@ export function benchmarksMarkdown(r: BenchRun): string {
     `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
     `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes${r.left ? ' so far' : ''}.`,
-    `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${compact(r.reference.cpu)} lane-steps/s** (wall-clock ${compact(r.reference.wall)}).`,
+    `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${formatCount(r.reference.cpu)} lane-steps/s** (wall-clock ${formatCount(r.reference.wall)}).`,
     '',
     ...tasks.flatMap((task) => taskTable(task, lanes, r)),
     ...scaling(r),
@@ -93,12 +93,12 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
         const m = ms.find((x) => x.cell.lanes === l);
         if (!m) return '';
         return ok(m)
-          ? `${compact(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / r.reference.cpu)})`
+          ? `${formatCount(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / r.reference.cpu)})`
           : 'error';
       });
       const best = ms.filter(ok).sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
       const bestText = best
-        ? `**${compact(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${compact(best.wallLaneStepsPerSecond)})`
+        ? `**${formatCount(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${formatCount(best.wallLaneStepsPerSecond)})`
         : '';
       return `${key} ${cells.join(' | ')} | ${bestText} |`;
     }),

@@ -9,7 +9,7 @@ import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
 import { CovsweepError } from '../ground/errors.js';
-import { compact } from '../pool/progress.js';
+import { formatCount } from '../ground/format.js';
 import { parse, positiveInt } from './args.js';
 import { usage } from './commands.js';
 
@@ -46,7 +46,7 @@ export async function bench(argv: string[]): Promise<number> {
     reason: `lanes x d^2 = ${cell.lanes * cell.dim * cell.dim} is over ${BUDGET} (memory; \`--full\` runs it)`,
   }));
   const reference = await measureReference(ms);
-  process.stderr.write(`bench reference loop: ${compact(reference.cpu)} lane-steps/s\n`);
+  process.stderr.write(`bench reference loop: ${formatCount(reference.cpu)} lane-steps/s\n`);
   const measured: Measured[] = [];
   const out = values.out ?? 'BENCHMARKS.md';
   const old = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
@@ -74,7 +74,7 @@ export async function bench(argv: string[]): Promise<number> {
     const m = await measureCell(cell, ms, budget.ms);
     measured.push(m);
     if (!('error' in m)) budget.record(cell, (1000 * cell.lanes) / m.wallLaneStepsPerSecond);
-    const what = 'error' in m ? `error: ${m.error}` : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
+    const what = 'error' in m ? `error: ${m.error}` : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
     process.stderr.write(`${label}: ${what}\n`);
     // Rewritten after every cell: a bench stopped early still leaves the cells it measured.
     writeFileSync(out, withHandMeasured(markdown(run.length - i - 1), old));

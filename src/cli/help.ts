@@ -1,5 +1,5 @@
+import { VERSION } from '../ground/version.js';
 import { COMMAND_NAMES, COMMAND_SPECS, type CommandName, type CommandSpec, usage } from './commands.js';
-import { VERSION } from './version.js';
 
 /** `covsweep help`: every command with what it does, then where to read more. */
 export function overviewHelp(): string {

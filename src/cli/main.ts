@@ -1,5 +1,6 @@
 import { closest } from '../config/suggest.js';
 import { CovsweepError } from '../ground/errors.js';
+import { VERSION } from '../ground/version.js';
 import * as benchCommand from './bench.js';
 import { COMMAND_NAMES, type CommandName } from './commands.js';
 import * as compareCommand from './compare.js';
@@ -10,7 +11,6 @@ import * as reportCommand from './report.js';
 import * as reproCommand from './repro.js';
 import * as runCommand from './run.js';
 import * as validateCommand from './validate.js';
-import { VERSION } from './version.js';
 
 /** What each command runs; its usage, options and help live in commands.ts. */
 const COMMANDS: Record<CommandName, (argv: string[]) => Promise<number>> = {

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend.js';
 import { CovsweepError } from '../ground/errors.js';
 import type { LaneBatch, RunResult } from '../types.js';
-import { batchLimit, describe, type Ending, failedResults, runLimit } from './faults.js';
+import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
 
 export interface PoolOptions {
@@ -136,7 +136,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
       end = controller.signal.aborted
         ? controller.signal.reason
         : // Before training starts a fault is the worker's own (its module or backend), not the batch's.
-          { kind: 'fault', phase: started ? 'batch' : 'setup', message: describe(err) };
+          { kind: 'fault', phase: started ? 'batch' : 'setup', message: errorMessage(err) };
     } finally {
       clearTimeout(guard);
       port1.close();

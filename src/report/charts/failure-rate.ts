@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { label } from '../../ground/format.js';
-import { setting } from '../../plan/expand.js';
-import { groupBy, valuesOf } from '../../results/pivot.js';
+import { formatValue } from '../../ground/format.js';
+import { settingAt } from '../../plan/expand.js';
+import { groupBy, settingValues } from '../../results/pivot.js';
 import { wilson } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
@@ -13,10 +13,12 @@ import { LINE_COLORS } from './palette.js';
  */
 export function rateAxis(e: Experiment, results: readonly RunResult[]): string | undefined {
   const numeric = (p: string) =>
-    p !== 'seed' && p !== 'parameterization' && valuesOf(e, p, results).every((v) => typeof v === 'number');
+    p !== 'seed' &&
+    p !== 'parameterization' &&
+    settingValues(e, p, results).every((v) => typeof v === 'number');
   const candidates = [e.summary.rows, e.summary.columns, ...e.axes.map((a) => a.path)];
   return candidates.find(
-    (p) => e.axes.some((a) => a.path === p) && numeric(p) && valuesOf(e, p, results).length > 1,
+    (p) => e.axes.some((a) => a.path === p) && numeric(p) && settingValues(e, p, results).length > 1,
   );
 }
 
@@ -37,7 +39,7 @@ export function failureRate(e: Experiment, results: readonly RunResult[]): TopLe
     return {
       panel: [c.task.name, describeSettings(c, others)].filter(Boolean).join(' · '),
       parameterization: c.parameterization,
-      rate: setting(c, x) as number,
+      rate: settingAt(c, x) as number,
       failure: failed / runs.length,
       low,
       high,
@@ -47,7 +49,7 @@ export function failureRate(e: Experiment, results: readonly RunResult[]): TopLe
   const rates = data.map((d) => d.rate);
   const [min, max] = [rates.reduce((a, b) => Math.min(a, b)), rates.reduce((a, b) => Math.max(a, b))];
   const log = min > 0 && max / min >= 10;
-  const params = valuesOf(e, 'parameterization', results).map(label);
+  const params = settingValues(e, 'parameterization', results).map(formatValue);
   const panels = [...new Set(data.map((d) => d.panel))];
   const xEnc = {
     field: 'rate',

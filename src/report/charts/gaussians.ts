@@ -2,7 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { task } from '../../engine/tasks/index.js';
 import { cholesky64 } from '../../ground/dense64.js';
 import { OUTCOMES } from '../../ground/vocabulary.js';
-import { setting } from '../../plan/expand.js';
+import { settingAt } from '../../plan/expand.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';
@@ -22,7 +22,7 @@ const UNIT_COLORS = [CATEGORICAL[0], CATEGORICAL[4], ...CATEGORICAL.filter((_, i
 export function contrastRuns(results: readonly RunResult[], rate: string | undefined): RunResult[] {
   if (!rate) return firstOfEachOutcome(results);
   const drawn = results.filter((r) => r.gaussians);
-  const at = (r: RunResult) => setting(r.config, rate) as number;
+  const at = (r: RunResult) => settingAt(r.config, rate) as number;
   const parameterizations = [...new Set(drawn.map((r) => r.config.parameterization))];
   return parameterizations.flatMap((p) => {
     const ok = drawn.filter((r) => r.config.parameterization === p && r.outcome === 'ok');
