@@ -280,15 +280,60 @@ export const COMMAND_SPECS = {
         whenAbsent: '4000 (1500 with --quick)',
         group: 'Timing',
       },
+      peer: {
+        type: 'boolean',
+        description:
+          'also time the batched PyTorch peer (../shared/peers/torch_lanes.py) at each d and lane count',
+        whenAbsent: 'off',
+        group: 'Against PyTorch',
+      },
+      'end-to-end': {
+        type: 'boolean',
+        description:
+          'instead of the grid, time what a user waits for: covsweep run of the speed-dD.yaml files beside the peer script, and the peer',
+        whenAbsent: 'off',
+        group: 'Against PyTorch',
+      },
+      python: {
+        type: 'string',
+        value: 'PY',
+        description: 'the Python that has torch',
+        whenAbsent: '$COVSWEEP_PYTHON, else python3',
+        group: 'Against PyTorch',
+      },
+      'peer-script': {
+        type: 'string',
+        value: 'FILE',
+        description: 'another copy of the peer script',
+        whenAbsent: '$COVSWEEP_PEER, else ../shared/peers/torch_lanes.py',
+        group: 'Against PyTorch',
+      },
+      repeat: {
+        type: 'string',
+        value: 'N',
+        description: 'with --end-to-end: tries per experiment (the median is reported)',
+        whenAbsent: '1',
+        group: 'Against PyTorch',
+      },
+      threads: {
+        type: 'string',
+        value: 'N',
+        description: 'with --end-to-end: threads (workers) each side may use',
+        whenAbsent: '2',
+        group: 'Against PyTorch',
+      },
       out: {
         type: 'string',
         value: 'FILE',
         description: 'where to write the Markdown',
-        whenAbsent: 'BENCHMARKS.md',
+        whenAbsent: 'BENCHMARKS.md (--end-to-end: stdout only)',
         group: 'Output',
       },
     },
-    examples: ['covsweep bench --quick --out /tmp/bench.md'],
+    examples: [
+      'covsweep bench --quick --out /tmp/bench.md',
+      'COVSWEEP_PYTHON=/usr/bin/python3 covsweep bench --end-to-end --repeat 3 --out e2e.md',
+    ],
   },
   validate: {
     summary: 'check an experiment file (exit 0 valid, 2 invalid)',

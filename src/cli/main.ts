@@ -1,27 +1,25 @@
 import { closest } from '../config/suggest.js';
 import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
-import * as benchCommand from './bench.js';
 import { COMMAND_NAMES, type CommandName } from './commands.js';
-import * as compareCommand from './compare.js';
 import { commandHelp, overviewHelp } from './help.js';
-import * as mergeCommand from './merge.js';
-import * as planCommand from './plan.js';
-import * as reportCommand from './report.js';
-import * as reproCommand from './repro.js';
-import * as runCommand from './run.js';
-import * as validateCommand from './validate.js';
 
-/** What each command runs; its usage, options and help live in commands.ts. */
-const COMMANDS: Record<CommandName, (argv: string[]) => Promise<number>> = {
-  run: runCommand.run,
-  plan: planCommand.plan,
-  report: reportCommand.report,
-  compare: compareCommand.compare,
-  merge: mergeCommand.merge,
-  repro: reproCommand.repro,
-  bench: benchCommand.bench,
-  validate: validateCommand.validate,
+type Run = (argv: string[]) => Promise<number>;
+
+/**
+ * What each command runs, imported when it is asked for: what `run`, `bench` and `repro` import
+ * (tfjs, its backends) takes longer to load than `validate` or `plan` take to do their work. Usage,
+ * options and help live in commands.ts, which imports nothing heavy.
+ */
+const COMMANDS: Record<CommandName, () => Promise<Run>> = {
+  run: () => import('./run.js').then((m) => m.run),
+  plan: () => import('./plan.js').then((m) => m.plan),
+  report: () => import('./report.js').then((m) => m.report),
+  compare: () => import('./compare.js').then((m) => m.compare),
+  merge: () => import('./merge.js').then((m) => m.merge),
+  repro: () => import('./repro.js').then((m) => m.repro),
+  bench: () => import('./bench.js').then((m) => m.bench),
+  validate: () => import('./validate.js').then((m) => m.validate),
 };
 
 /** `unknown command "rn"; did you mean "run"?`, as a usage error. */
@@ -61,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${commandHelp(name)}\n`);
       return 0;
     }
-    return await COMMANDS[name](rest);
+    return await (await COMMANDS[name]())(rest);
   } catch (err) {
     if (err instanceof CovsweepError) {
       const lines = err.problems?.length ? err.problems : [err.message];

@@ -5,7 +5,7 @@ import { formatValue } from '../ground/format.js';
 import { runCount, settingAt, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches } from '../plan/pack.js';
-import { defaultWorkers } from '../pool/pool.js';
+import { defaultWorkers } from '../pool/workers.js';
 import type { Experiment, FrontierSpec } from '../types.js';
 import { fileAndOverrides, parse, positiveInt } from './args.js';
 import { usage } from './commands.js';

@@ -7,7 +7,8 @@ import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
-import { defaultWorkers, runBatches } from '../pool/pool.js';
+import { runBatches, WorkerPool } from '../pool/pool.js';
+import { defaultWorkers } from '../pool/workers.js';
 import { reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
@@ -112,6 +113,8 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
   const recorded = new Set(earlier.map((r) => r.id));
   const results = [...earlier];
   const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
+  // One pool for the sweeps and every frontier round: its workers load tfjs once.
+  const pool = new WorkerPool({ workers, workerFile: o.workerFile });
   /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
   const train = async (runs: RunSpec[]): Promise<number> => {
     const batches = pack(runs, {
@@ -122,11 +125,10 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
     events.onTrainStart?.(batches);
     try {
       const { unfinished } = await runBatches(batches, {
-        workers,
+        pool,
         backend: o.backend ?? 'auto',
         timeout,
         signal: o.signal,
-        workerFile: o.workerFile,
         grace: (o.graceSeconds ?? 5) * 1000,
         onProgress: (batch, steps) => events.onBatchSteps?.(batch, steps),
         onRetry: (batch, reason) => events.onBatchRetry?.(batch, reason),
@@ -144,11 +146,16 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
   };
   const left = selected.filter((r) => !recorded.has(r.id));
   // The sweeps' runs first, then the searches' rounds (every frontier experiment's together).
-  let unfinished = sweeps.length ? await train(left) : 0;
-  if (!unfinished && searches.length)
-    unfinished = await searchFrontier(searches, results, train, (round, runs, open) =>
-      events.onFrontierRound?.(round, runs, open),
-    );
+  let unfinished: number;
+  try {
+    unfinished = sweeps.length ? await train(left) : 0;
+    if (!unfinished && searches.length)
+      unfinished = await searchFrontier(searches, results, train, (round, runs, open) =>
+        events.onFrontierRound?.(round, runs, open),
+      );
+  } finally {
+    await pool.destroy();
+  }
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
 
