@@ -26,7 +26,7 @@ export interface CommandSpec {
   examples: readonly string[];
 }
 
-const BACKEND = 'auto|tensorflow|wasm|cpu';
+const BACKEND = 'auto|native|tensorflow|wasm|cpu';
 
 export const COMMAND_SPECS = {
   run: {
@@ -50,7 +50,8 @@ export const COMMAND_SPECS = {
       backend: {
         type: 'string',
         value: BACKEND,
-        description: 'TensorFlow.js backend; auto takes tensorflow when @tensorflow/tfjs-node is installed',
+        description:
+          'engine backend: native (fused native steps on tfjs cpu), or a TensorFlow.js backend; auto takes tensorflow when @tensorflow/tfjs-node is installed, else native or wasm/cpu per batch shape',
         whenAbsent: 'auto',
         group: 'Execution',
       },
@@ -168,6 +169,13 @@ export const COMMAND_SPECS = {
         type: 'boolean',
         description: 'also count any single run that went from ok to failed as a regression',
         whenAbsent: 'off',
+        group: 'Options',
+      },
+      'allow-missing': {
+        type: 'boolean',
+        description:
+          'compare what both sides have when the current side lacks runs of the baseline (an interrupted sweep)',
+        whenAbsent: 'off: missing runs are exit 1',
         group: 'Options',
       },
       junit: {

@@ -1,3 +1,4 @@
+import { dataBytes } from '../config/data-size.js';
 import { loadSuite } from '../config/load.js';
 import { task } from '../engine/tasks/index.js';
 import { maxRounds } from '../frontier/search.js';
@@ -47,7 +48,11 @@ export async function plan(argv: string[]): Promise<number> {
 /** The plan of one experiment, as lines. */
 function experimentPlan(e: Experiment, workers: number, lanes: number | undefined): string[] {
   // By arithmetic on the axes: a million-run sweep is planned without making a million configs.
-  const groups = sweepGroups(e, (c) => task(c.task.name).steps(c));
+  const groups = sweepGroups(
+    e,
+    (c) => task(c.task.name).steps(c),
+    (c) => dataBytes(c, task(c.task.name)),
+  );
   const batches = cutBatches(groups, { workers, lanes });
   const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
   const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];

@@ -6,6 +6,7 @@ import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
+import { MAX_CURVE_POINTS, MAX_PANELS, sortBy } from './limits.js';
 import { LINE_COLORS } from './palette.js';
 
 interface CurvePoint {
@@ -38,20 +39,29 @@ function smoothed(r: RunResult): [number, number][] {
   });
 }
 
-/** Median and 10-90% quantiles of the smoothed losses of `runs` at each recorded step. */
-function quantilesByStep(curves: readonly [number, number][][]) {
+/**
+ * Median and 10-90% quantiles of the smoothed losses at recorded steps: every `stride`-th point of
+ * the curves (and each curve's last), so that a plot of million-step curves has a few hundred
+ * points per line; `runs` is how many curves still reach each step.
+ */
+function quantilesByStep(curves: readonly [number, number][][], stride: number) {
   const byStep = new Map<number, number[]>();
-  for (const curve of curves)
-    for (const [step, loss] of curve) {
+  for (const curve of curves) {
+    const last = curve.length - 1;
+    for (let i = 0; i <= last; i = i === last ? last + 1 : Math.min(i + stride, last)) {
+      const [step, loss] = curve[i];
       const at = byStep.get(step);
       if (at) at.push(loss);
       else byStep.set(step, [loss]);
     }
-  return [...byStep].map(([step, losses]) => {
-    const sorted = losses.sort((a, b) => a - b);
-    const q = (p: number) => quantileSorted(sorted, p);
-    return { step, median: q(0.5), q10: q(0.1), q90: q(0.9), runs: losses.length };
-  });
+  }
+  return [...byStep]
+    .sort(([a], [b]) => a - b)
+    .map(([step, losses]) => {
+      const sorted = losses.sort((a, b) => a - b);
+      const q = (p: number) => quantileSorted(sorted, p);
+      return { step, median: q(0.5), q10: q(0.1), q90: q(0.9), runs: losses.length };
+    });
 }
 
 /**
@@ -64,24 +74,42 @@ function quantilesByStep(curves: readonly [number, number][][]) {
 export function learningCurves(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
   if (!results.some((r) => r.curve.length > 0)) return undefined;
   const others = otherAxes(e, ['parameterization']);
-  const data: CurvePoint[] = [];
-  const failures: { panel: string; parameterization: string; step: number; loss: number }[] = [];
-  const ends: CurvePoint[] = [];
+  const longest = results.reduce((a, r) => Math.max(a, r.curve.length), 0);
+  const stride = Math.max(1, Math.ceil(longest / MAX_CURVE_POINTS));
+  const panelIndex = new Map<string, number>();
+  const data: (CurvePoint & { pi: number })[] = [];
+  const failures: { panel: string; pi: number; parameterization: string; step: number; loss: number }[] = [];
+  const ends: (CurvePoint & { pi: number })[] = [];
+  let left = 0;
   for (const runs of groupBy(results, [...others, 'parameterization']).values()) {
     const c = runs[0].config;
     const panel = describeSettings(c, others) || c.task.name;
+    if (!panelIndex.has(panel)) {
+      if (panelIndex.size === MAX_PANELS) {
+        left++;
+        continue;
+      }
+      panelIndex.set(panel, panelIndex.size);
+    }
+    const pi = panelIndex.get(panel)!;
     const curves = runs.map(smoothed);
-    const line = quantilesByStep(curves).map((q) => ({ panel, parameterization: c.parameterization, ...q }));
+    const line = quantilesByStep(curves, stride).map((q) => ({
+      panel,
+      pi,
+      parameterization: c.parameterization,
+      ...q,
+    }));
     data.push(...line);
-    if (line.length) ends.push(line.reduce((a, b) => (b.step > a.step ? b : a)));
+    if (line.length) ends.push(line[line.length - 1]);
     runs.forEach((r, i) => {
       const last = curves[i].at(-1);
       if (r.outcome !== 'ok' && last)
-        failures.push({ panel, parameterization: c.parameterization, step: r.step, loss: last[1] });
+        failures.push({ panel, pi, parameterization: c.parameterization, step: r.step, loss: last[1] });
     });
   }
   const params = settingValues(e, 'parameterization', results).map(formatValue);
-  const panels = [...new Set(data.map((d) => d.panel))];
+  const panels = [...panelIndex.keys()];
+  const note = left ? `only the first ${panels.length} panels are drawn` : '';
   const color = {
     field: 'parameterization',
     type: 'nominal',
@@ -94,7 +122,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   const symlog = data.every((d) => d.q10 >= 0);
   const scale = symlog ? ({ type: 'symlog', constant: 1e-3 } as const) : {};
   // vega's automatic ticks on a symlog axis bunch at the top: one per decade instead.
-  const top = data.reduce((m, d) => Math.max(m, d.q90), 0);
+  const top = data.reduce((a, d) => Math.max(a, d.q90), Number.NEGATIVE_INFINITY);
   const axis = symlog
     ? { values: [0, 1e-3, 1e-2, 1e-1, 1, 10, 100].filter((v) => v <= top * 1.5), format: '~g' }
     : {};
@@ -102,6 +130,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   // One data set for every layer (a facet's layers cannot bring their own), told apart by `kind`.
   const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
   return {
+    ...(note ? { title: note } : {}),
     data: {
       values: [
         ...data.map((d) => ({ ...d, kind: 'quantiles' })),
@@ -109,7 +138,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
         ...ends.map((d) => ({ ...d, kind: 'end', text: `${d.runs} run${d.runs === 1 ? '' : 's'}` })),
       ],
     },
-    facet: { field: 'panel', type: 'nominal', sort: panels, title: null },
+    facet: { field: 'panel', type: 'nominal', sort: sortBy('pi'), title: null },
     columns: Math.min(2, panels.length),
     spec: {
       width: panels.length > 1 ? 400 : 640,
