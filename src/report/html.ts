@@ -240,7 +240,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         await plot(
           'plot-curves',
           curves,
-          "Median loss per parameterization, each run's curve first averaged over its task's window (an epoch of trials for the classifier), with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count, and the label at a line's end says how many that is. A cross marks each failed run where its curve stopped. Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.",
+          "Median loss per parameterization, each run's curve first averaged over its task's window (an epoch of trials for the classifier), with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count, and the label at a line's end says how many that is. A cross marks where failed runs' curves stopped (one per stretch of drawn points). Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.",
         ),
       );
     const shown = ctx.show

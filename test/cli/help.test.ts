@@ -76,7 +76,7 @@ describe('mistakes get a suggestion, in our words, exit 2', () => {
     const file = await covsweepAsync(['run', 'no/such.yaml']);
     expect(file.code).toBe(2);
     expect(file.stderr).toBe(
-      'covsweep: no/such.yaml: cannot read the experiment file (ENOENT); check the path\n',
+      'covsweep: no/such.yaml: cannot read the experiment file: no such file (ENOENT); give the path of a YAML file\n',
     );
     const folder = await covsweepAsync(['report', 'no/such/folder']);
     expect(folder.code).toBe(2);

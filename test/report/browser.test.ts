@@ -92,7 +92,7 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       expect(ticks).toContain('10');
       expect(ticks.filter((t) => /^\d*\.\d+$/.test(t ?? ''))).toEqual([]);
       const header = await page.$eval('dl.facts', (d) => d.textContent);
-      expect(header).toMatch(/backend(cpu|wasm)(, (cpu|wasm))?; \d+ workers?/);
+      expect(header).toMatch(/backend(native|cpu|wasm)(, (native|cpu|wasm))*; \d+ workers?/);
 
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report-smoke.png'), fullPage: true });

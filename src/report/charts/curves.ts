@@ -101,11 +101,15 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
     }));
     data.push(...line);
     if (line.length) ends.push(line[line.length - 1]);
+    // One cross per stretch of `stride` curve points, so thousands of failed runs draw a few hundred marks.
+    const crosses = new Map<number, { step: number; loss: number }>();
     runs.forEach((r, i) => {
       const last = curves[i].at(-1);
-      if (r.outcome !== 'ok' && last)
-        failures.push({ panel, pi, parameterization: c.parameterization, step: r.step, loss: last[1] });
+      const at = Math.floor(r.step / (everyOf(r) * stride));
+      if (r.outcome !== 'ok' && last && !crosses.has(at)) crosses.set(at, { step: r.step, loss: last[1] });
     });
+    for (const x of crosses.values())
+      failures.push({ panel, pi, parameterization: c.parameterization, ...x });
   }
   const params = settingValues(e, 'parameterization', results).map(formatValue);
   const panels = [...panelIndex.keys()];
