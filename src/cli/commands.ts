@@ -218,6 +218,12 @@ export const COMMAND_SPECS = {
         whenAbsent: 'none',
         group: 'Options',
       },
+      params: {
+        type: 'boolean',
+        description: 'with --trace: also every raw parameter at every step',
+        whenAbsent: 'off',
+        group: 'Options',
+      },
       backend: {
         type: 'string',
         value: BACKEND,

@@ -1,5 +1,6 @@
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
 import { curveEvery } from './curve.js';
+import { laneParams } from './final-params.js';
 import type { LaneEnd } from './health.js';
 import type { TaskInstance } from './tasks/types.js';
 
@@ -66,6 +67,7 @@ export function result(
     // Point i of the curve is the loss at step i * curve_every, so the curve reads without guessing.
     curve_every: record.every[b],
     planned_steps: t.steps,
+    params: laneParams(t.params, finals, b),
     ...(config.dim === 2 ? { gaussians: t.gaussians(b, lane) } : {}),
     seconds,
   };

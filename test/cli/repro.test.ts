@@ -40,6 +40,29 @@ describe('covsweep repro RUN_DIR ID', () => {
     expect(Math.min(last[3], last[5])).toBeLessThanOrEqual(0);
   });
 
+  it('--params adds every parameter per step; the failed step holds the recorded final values', async () => {
+    const csv = join(tempDir(), 'trace.csv');
+    const r = await covsweepAsync(['repro', dir, singular.id, '--trace', csv, '--params']);
+    expect(r.code, r.stderr).toBe(0);
+    const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
+    const columns = header.split(',');
+    expect(columns.slice(7, 9)).toEqual(['means[0][0]', 'means[0][1]']);
+    expect(columns.slice(-5)).toEqual([
+      'covariance[1][1][1]',
+      'weights[0][0]',
+      'weights[0][1]',
+      'weights[1][0]',
+      'weights[1][1]',
+    ]);
+    // Raw parameters in group order: means [2, 2], covariance [2, 2, 2], weights [2, 2].
+    expect(columns).toHaveLength(7 + 4 + 8 + 4);
+    // A failed run keeps the parameters of the step it failed at: results.jsonl's params.
+    const recorded = singular.params!;
+    const flat = [recorded.means, recorded.covariance, recorded.weights].flat(3);
+    expect(rows.at(-1)!.split(',').slice(7).map(Number)).toEqual(flat);
+    expect(await covsweepAsync(['repro', dir, singular.id, '--params'])).toMatchObject({ code: 2 });
+  });
+
   it('reproduces a healthy run, also from the experiment file', async () => {
     const fromDir = await covsweepAsync(['repro', dir, ok.id]);
     expect(fromDir.code).toBe(0);
