@@ -241,8 +241,12 @@ interface RunResultBase {
   /** Final loss (for a failed run, the last finite loss seen). */
   loss: number;
   metrics: Metrics;
-  /** Loss every `record_every` steps from step 0 (NaN-free: stops where the run stopped). */
+  /** Loss every `curve_every` steps from step 0 (NaN-free: stops where the run stopped). */
   curve: number[];
+  /** Steps between two points of `curve` (`record_every`, or about 50 points per run); absent in older records. */
+  curve_every?: number;
+  /** Steps the run was to train; absent in older records and for runs that never started. */
+  planned_steps?: number;
   /**
    * Every parameter group's final values by the task's group name (`means`, `covariance`,
    * `weights`; `mean`, `covariance`), nested to the group's shape for one run, each the shortest

@@ -1,12 +1,13 @@
 import { CovsweepError } from '../ground/errors.js';
 import { mergeSession } from '../session/merge.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE = 'covsweep merge RUN_DIR... --out DIR';
+export const USAGE = usage('merge');
 
 /** `covsweep merge`: the arguments, then a merge session (src/session/merge.ts); notes go to stderr. */
 export async function merge(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' } }, USAGE);
+  const { values, positionals } = parse(argv, 'merge');
   if (!positionals.length || !values.out)
     throw new CovsweepError('E_USAGE', `give the run folders and --out; usage: ${USAGE}`);
   const m = await mergeSession(positionals, values.out, {

@@ -8,9 +8,10 @@ import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/workers.js';
 import type { Experiment, FrontierSpec } from '../types.js';
-import { oneFile, parse, positiveInt } from './args.js';
+import { fileAndOverrides, parse, positiveInt } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE = 'covsweep plan FILE [--workers N] [--lanes N]';
+export const USAGE = usage('plan');
 
 /** What a frontier search adds to the plan: each run of the sweep becomes a search of a few rounds. */
 function frontierLines(f: FrontierSpec, searches: number): string[] {
@@ -23,12 +24,9 @@ function frontierLines(f: FrontierSpec, searches: number): string[] {
 
 /** How a file's sweeps expand and pack into lane batches (each experiment's, then the total), without training anything. */
 export async function plan(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { workers: { type: 'string' }, lanes: { type: 'string' } },
-    USAGE,
-  );
-  const suite = loadSuite(oneFile(positionals, USAGE));
+  const { values, positionals } = parse(argv, 'plan');
+  const { file, overrides } = fileAndOverrides(positionals, 'plan');
+  const suite = loadSuite(file, undefined, overrides);
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
   const lanes = positiveInt('lanes', values.lanes);
   const parts = suite.experiments.map((e) => experimentPlan(e, workers, lanes));

@@ -3,16 +3,13 @@ import { CovsweepError } from '../ground/errors.js';
 import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE = 'covsweep report RUN_DIR [--show ID]... [--only csv,tables,markdown,html]';
+export const USAGE = usage('report');
 
 /** Rebuild a run folder's tables and report.html from its results.jsonl. */
 export async function report(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { show: { type: 'string', multiple: true }, only: { type: 'string' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'report');
   if (positionals.length !== 1)
     throw new CovsweepError('E_USAGE', `expected one run folder; usage: ${USAGE}`);
   const names = values.only?.split(',') ?? Object.keys(REPORTERS);

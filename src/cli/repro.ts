@@ -10,9 +10,9 @@ import { runsOf } from '../plan/expand.js';
 import { RunFolder } from '../results/store.js';
 import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE =
-  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv [--params]] [--backend auto|native|tensorflow|wasm|cpu]';
+export const USAGE = usage('repro');
 
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
 function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult; backend?: string } {
@@ -55,11 +55,7 @@ const ending = (r: RunResult) =>
  * when they do not). `--trace` writes its per-step trace as CSV, `--params` with every parameter.
  */
 export async function repro(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { trace: { type: 'string' }, params: { type: 'boolean' }, backend: { type: 'string' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'repro');
   if (positionals.length !== 2)
     throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
   if (values.params && !values.trace)

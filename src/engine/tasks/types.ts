@@ -87,6 +87,11 @@ export interface NativeTask {
 export interface Task extends CatalogTask {
   /** Training steps of a run (known without generating data: the planner packs by it). */
   steps(config: RunConfig): number;
+  /**
+   * Steps a learning curve is smoothed over in reports: a loss measured on one minibatch is noisy,
+   * its mean over an epoch is not. Absent: full-batch losses, not smoothed.
+   */
+  curveWindow?(config: RunConfig): number;
   /** `dataFile`: where the batch's `task.data` file is (RunSpec.dataFile), when its configs name one. */
   create(configs: RunConfig[], p: Parameterization, dataFile?: string): TaskInstance;
   /**
