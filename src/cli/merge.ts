@@ -4,6 +4,7 @@ import { mergeFolders } from '../results/merge.js';
 import { inPlanOrder } from '../results/order.js';
 import { RunFolder } from '../results/store.js';
 import { parse } from './args.js';
+import { loadFolderPlugins } from './plugins.js';
 import { VERSION } from './version.js';
 
 export const USAGE = 'covsweep merge RUN_DIR... --out DIR';
@@ -13,6 +14,7 @@ export async function merge(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { out: { type: 'string' } }, USAGE);
   if (!positionals.length || !values.out)
     throw new CovsweepError('E_USAGE', `give the run folders and --out; usage: ${USAGE}`);
+  for (const dir of positionals) await loadFolderPlugins(dir);
   const m = mergeFolders(positionals, VERSION);
   for (const note of m.notes) process.stderr.write(`covsweep: ${note}\n`);
   const folder = RunFolder.createAt(

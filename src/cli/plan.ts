@@ -1,5 +1,5 @@
-import { loadSuite } from '../config/load.js';
-import { task } from '../engine/tasks/index.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
+import { runSteps } from '../engine/tasks/index.js';
 import { maxRounds } from '../frontier/search.js';
 import { runCount, setting, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
@@ -27,7 +27,7 @@ export async function plan(argv: string[]): Promise<number> {
     { workers: { type: 'string' }, lanes: { type: 'string' } },
     USAGE,
   );
-  const suite = loadSuite(oneFile(positionals, USAGE));
+  const suite = await loadSuiteWithPlugins(oneFile(positionals, USAGE));
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
   const lanes = positiveInt('lanes', values.lanes);
   const parts = suite.experiments.map((e) => experimentPlan(e, workers, lanes));
@@ -49,7 +49,7 @@ export async function plan(argv: string[]): Promise<number> {
 /** The plan of one experiment, as lines. */
 function experimentPlan(e: Experiment, workers: number, lanes: number | undefined): string[] {
   // By arithmetic on the axes: a million-run sweep is planned without making a million configs.
-  const groups = sweepGroups(e, (c) => task(c.task.name).steps(c));
+  const groups = sweepGroups(e, runSteps);
   const batches = cutBatches(groups, { workers, lanes });
   const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
   const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];

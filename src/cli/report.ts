@@ -3,6 +3,7 @@ import { CovsweepError } from '../config/errors.js';
 import { loadRunFolder } from '../report/load.js';
 import { REPORTERS, writeReports } from '../report/reporters.js';
 import { parse } from './args.js';
+import { loadFolderPlugins } from './plugins.js';
 
 export const USAGE = 'covsweep report RUN_DIR [--show ID]... [--only csv,tables,markdown,html]';
 
@@ -22,6 +23,7 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
+  await loadFolderPlugins(positionals[0]);
   const folder = loadRunFolder(positionals[0]);
   const show = values.show as string[] | undefined;
   for (const id of show ?? []) {

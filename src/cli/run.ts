@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { CovsweepError } from '../config/errors.js';
-import { loadSuite } from '../config/load.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
-import { task } from '../engine/tasks/index.js';
+import { runSteps } from '../engine/tasks/index.js';
 import { searchFrontier } from '../frontier/session.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
 import { runCount, runsOf } from '../plan/expand.js';
@@ -18,6 +18,7 @@ import { type Manifest, RunFolder } from '../results/store.js';
 import type { RunSpec } from '../types.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
+import { loadFolderPlugins } from './plugins.js';
 import { VERSION } from './version.js';
 
 export const USAGE =
@@ -70,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
       '--resume continues the runs its folder was made for; drop --shard and --only',
     );
   if (asked.shard && asked.only) throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
-  const suite = loadSuite(file);
+  const suite = await loadSuiteWithPlugins(file);
   const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
   const sweeps = suite.experiments.filter((e) => !e.frontier);
   if (searches.length && (asked.shard || asked.only))
@@ -85,9 +86,9 @@ export async function run(argv: string[]): Promise<number> {
   const release = trapInterrupts(stop, GRACE_SECONDS);
   try {
     const now = new Date().toISOString();
-    const resumed = values.resume
-      ? openToResume(suite, folderToResume(suite, root, resumeDir), Boolean(values.force))
-      : undefined;
+    const toResume = values.resume ? folderToResume(suite, root, resumeDir) : undefined;
+    if (toResume) await loadFolderPlugins(toResume.dir);
+    const resumed = toResume ? openToResume(suite, toResume, Boolean(values.force)) : undefined;
     const old = resumed?.folder.manifest();
     const selection: Selection = old
       ? { shard: old.shard ? parseShard(old.shard) : undefined, only: old.only }
@@ -131,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
       const batches = pack(runs, {
         workers,
         lanes,
-        steps: (c) => task(c.task.name).steps(c),
+        steps: runSteps,
       });
       const progress = new Progress(batches);
       let unfinished: number;

@@ -7,6 +7,7 @@ import { resolveData } from './data.js';
 import { CovsweepError, formatProblem, ProblemList } from './errors.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
+import { documentCatalog, resolveFiles } from './plugins.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { plainSpace, resolveSpace, variedSettings } from './rules.js';
 import { DEFAULTS } from './settings.js';
@@ -21,9 +22,13 @@ import { validateFile } from './validate.js';
  * (`problems`, each `file:line:col: ...`, every document's) when it is not a valid file.
  */
 export function loadSuite(file: string, catalog: Catalog = defaultCatalog): Suite {
-  let text: string;
+  return parseSuite(readExperimentFile(file), file, catalog);
+}
+
+/** The text of an experiment file; `E_IO` when it cannot be read. */
+export function readExperimentFile(file: string): string {
   try {
-    text = readFileSync(resolve(file), 'utf8');
+    return readFileSync(resolve(file), 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
     throw new CovsweepError('E_IO', `${file}: cannot read the experiment file (${reason}); check the path`, {
@@ -31,7 +36,6 @@ export function loadSuite(file: string, catalog: Catalog = defaultCatalog): Suit
       file,
     });
   }
-  return parseSuite(text, file, catalog);
 }
 
 /** `loadSuite` for text already in hand; `file` is what messages call it and is resolved to absolute. */
@@ -91,14 +95,17 @@ function onlyExperiment(s: Suite): Experiment {
 }
 
 /** One document's experiment, validated, defaults applied. */
-function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
+function parseDocument(source: ConfigSource, fileCatalog: Catalog): Experiment {
   const { file, text } = source;
   const data = source.toData();
+  const problems = new ProblemList();
+  // A command or plugin task, plugin parameterizations: what this document adds to the catalog.
+  const catalog = documentCatalog(data, fileCatalog, source, problems);
+  problems.throwIfAny();
   validateFile(source, data, catalog);
   const spec = data as ExperimentFile;
   // The schema admits only the catalog's task names, so this finds one.
   const task = catalog.tasks.find((t) => t.name === spec.task.name)!;
-  const problems = new ProblemList();
   const maxRuns = spec.max_runs ?? DEFAULTS.max_runs;
   const sweep = spec.sweep ?? {};
   const written = resolveAxes(sweep, spec.zip ?? [], maxRuns, { source, catalog, task, problems });
@@ -129,6 +136,7 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
   const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
   const dataFile = resolveData(base, axes, task, source, problems);
+  const files = resolveFiles(base, data as Record<string, unknown>, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,
@@ -142,5 +150,6 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
     summary,
     ...(frontier ? { frontier } : {}),
     ...(dataFile ? { dataFile } : {}),
+    ...(files.length ? { files } : {}),
   };
 }

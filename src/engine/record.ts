@@ -62,7 +62,7 @@ export function result(
     loss: end.loss,
     metrics,
     curve: record.curves[b],
-    ...(config.dim === 2 ? { gaussians: t.gaussians(b, lane) } : {}),
+    ...(config.dim === 2 && t.gaussians ? { gaussians: t.gaussians(b, lane) } : {}),
     seconds,
   };
   return end.outcome === 'ok'

@@ -1,6 +1,6 @@
 import type { Experiment, RunSpec } from '../types.js';
 import { configWith, runAt } from './expand.js';
-import { affectsShape, type Group, type StepCounter, shapeKey } from './pack.js';
+import { affectsShape, type Group, isCommand, type StepCounter, shapeKey } from './pack.js';
 import { combos, indexOfDigits, picksOfDigits, productRuns, spell } from './space.js';
 
 /** A group of a sweep, known by arithmetic: the dim values it fixes, and its first run. */
@@ -87,6 +87,7 @@ export function sweepGroups(e: Experiment, steps: StepCounter): SweepGroup[] {
         size: prefixes.length * free,
         steps: steps(config),
         dim: config.dim,
+        ...(isCommand(config) ? { alone: true } : {}),
         digits: fixed,
         prefixes,
         product: prefixes.length * free,
@@ -110,6 +111,7 @@ export function sweepGroups(e: Experiment, steps: StepCounter): SweepGroup[] {
         size: 0,
         steps: steps(config),
         dim: config.dim,
+        ...(isCommand(config) ? { alone: true } : {}),
         digits: [],
         prefixes: [],
         product: 0,

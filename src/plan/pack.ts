@@ -21,6 +21,9 @@ export const SHAPE_PATHS = [
   'optimizer.nesterov',
 ];
 
+/** Whether a run's task is a command (`task.command`), which runs as a process of its own. */
+export const isCommand = (c: RunConfig): boolean => Array.isArray(c.task.command);
+
 export function shapeKey(c: RunConfig): string {
   return canonicalJson(SHAPE_PATHS.map((path) => setting(c, path)));
 }
@@ -69,6 +72,8 @@ export interface Group {
   size: number;
   steps: number;
   dim: number;
+  /** Its runs train one per batch: each is a process of its own (a command task), never a lane. */
+  alone?: boolean;
 }
 
 /** One lane batch as a slice of its group: runs start..start+lanes-1 of group `group`. */
@@ -100,7 +105,7 @@ export function cutBatches(groups: Group[], o: PackOptions): BatchCut[] {
     return steps * laneStepWork(dim) * (c.lanes + overheadLanes(dim));
   };
   let cuts: BatchCut[] = groups.flatMap((g, group) => {
-    const cap = o.lanes ?? autoLanes(g.dim);
+    const cap = g.alone ? 1 : (o.lanes ?? autoLanes(g.dim));
     return evenCuts(group, 0, g.size, Math.ceil(g.size / cap));
   });
   let span = makespan(cuts.map(cost), o.workers);
@@ -151,6 +156,7 @@ export function pack(runs: Iterable<RunSpec>, o: PackOptions & { steps: StepCoun
     size: g.length,
     steps: o.steps(g[0].config),
     dim: g[0].config.dim,
+    ...(isCommand(g[0].config) ? { alone: true } : {}),
   }));
   return cutBatches(groups, o).map((c, index) => ({
     index,

@@ -3,7 +3,9 @@ import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:
 import { Piscina } from 'piscina';
 import { CovsweepError } from '../config/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { isCommand } from '../plan/pack.js';
 import type { LaneBatch, RunResult } from '../types.js';
+import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, describe, type Ending, failedResults, runLimit } from './faults.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
 
@@ -63,15 +65,21 @@ interface Job {
  */
 export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<PoolEnd> {
   const workers = o.workers ?? defaultWorkers();
-  const pool = new Piscina<WorkerTask, WorkerReply>({
-    filename: o.workerFile ?? WORKER_FILE,
-    minThreads: workers,
-    maxThreads: workers,
-    resourceLimits: o.resourceLimits,
-  });
-  // A worker dying between batches has nothing to retry and Piscina replaces it;
-  // unheard, the 'error' event would throw in the main thread.
-  pool.on('error', () => {});
+  // Made at the first lane batch: a sweep of command tasks starts no worker threads.
+  let threads: Piscina<WorkerTask, WorkerReply> | undefined;
+  const pool = () => {
+    if (threads) return threads;
+    threads = new Piscina<WorkerTask, WorkerReply>({
+      filename: o.workerFile ?? WORKER_FILE,
+      minThreads: workers,
+      maxThreads: workers,
+      resourceLimits: o.resourceLimits,
+    });
+    // A worker dying between batches has nothing to retry and Piscina replaces it;
+    // unheard, the 'error' event would throw in the main thread.
+    threads.on('error', () => {});
+    return threads;
+  };
   const queue: Job[] = batches.map((batch) => ({ batch, alone: false }));
   const running = new Map<Job, AbortController>();
   let nextIndex = batches.length;
@@ -104,6 +112,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   async function attempt(job: Job) {
     const controller = new AbortController();
     running.set(job, controller);
+    if (isCommand(job.batch.runs[0].config)) return attemptCommand(job, controller.signal);
     const abort = (end: Ending) => controller.abort(end);
     const { port1, port2 } = new MessageChannel();
     const limit = batchLimit(job.batch, o.timeout);
@@ -126,7 +135,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
     let reply: WorkerReply | undefined;
     let end: Ending | undefined;
     try {
-      reply = await pool.run(
+      reply = await pool().run(
         { batch: limited(job.batch, o.timeout), backend: o.backend, port: port2 },
         { transferList: [port2], signal: controller.signal },
       );
@@ -152,6 +161,28 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
     }
   }
 
+  /**
+   * A command run (packed alone): its process is spawned from this thread, one of the pool's
+   * `workers` slots, and killed on stop. It cannot take a worker down, so it is never retried.
+   */
+  async function attemptCommand(job: Job, signal: AbortSignal) {
+    const [run] = job.batch.runs;
+    try {
+      const result = await runCommand(run, {
+        timeout: o.timeout,
+        signal,
+        onProgress: (steps) => o.onProgress?.(job.batch, steps),
+      });
+      if (result) o.onResults([result], COMMAND_BACKEND);
+      else unfinished += 1;
+    } catch (err) {
+      fatal ??= err;
+      stopAll();
+    } finally {
+      running.delete(job);
+    }
+  }
+
   let graceTimer: NodeJS.Timeout | undefined;
   const onStop = () => {
     graceTimer = setTimeout(stopAll, o.grace ?? 5000);
@@ -170,7 +201,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   } finally {
     clearTimeout(graceTimer);
     o.signal?.removeEventListener('abort', onStop);
-    await pool.destroy();
+    await threads?.destroy();
   }
   if (fatal) throw fatal;
   return { unfinished: unfinished + queue.reduce((n, j) => n + j.batch.runs.length, 0) };

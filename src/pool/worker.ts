@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { backendFor } from '../engine/auto-backend.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { loadRunPlugins } from '../engine/plugins/load.js';
 import { trainBatch } from '../engine/train.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
@@ -40,6 +41,8 @@ export default async function run({ batch, backend, port }: WorkerTask): Promise
   post({ type: 'started' });
   let results: RunResult[];
   try {
+    // Plugin modules load in every worker, as in the main thread (once per thread, then cached).
+    await loadRunPlugins(batch.runs[0]);
     results = trainBatch(batch, { onProgress: (steps) => post({ type: 'progress', steps }) });
   } catch (err) {
     return fault(post, 'batch', err);

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { curveEvery } from '../../engine/curve.js';
-import { task } from '../../engine/tasks/index.js';
+import { runSteps } from '../../engine/tasks/index.js';
 import { label } from '../../results/format.js';
 import { groupBy, valuesOf } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
@@ -21,7 +21,7 @@ interface CurvePoint {
 function quantilesByStep(runs: readonly RunResult[]) {
   const byStep = new Map<number, number[]>();
   for (const r of runs) {
-    const every = curveEvery(r.config.record_every, task(r.config.task.name).steps(r.config));
+    const every = curveEvery(r.config.record_every, runSteps(r.config));
     r.curve.forEach((loss, i) => {
       const at = byStep.get(i * every);
       if (at) at.push(loss);

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { task } from '../../engine/tasks/index.js';
+import { runSteps } from '../../engine/tasks/index.js';
 import { valuesOf } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { OUTCOME_COLORS } from './palette.js';
@@ -12,7 +12,7 @@ import { OUTCOME_COLORS } from './palette.js';
 export function failureSteps(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
   const failed = results.filter((r) => r.outcome !== 'ok');
   if (failed.length === 0) return undefined;
-  const steps = Math.max(...results.map((r) => task(r.config.task.name).steps(r.config)));
+  const steps = Math.max(...results.map((r) => runSteps(r.config)));
   const outcomes = Object.keys(OUTCOME_COLORS).filter(
     (o) => o !== 'ok' && failed.some((r) => r.outcome === o),
   );
