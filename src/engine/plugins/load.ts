@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { dataPath } from '../../data/table.js';
-import type { FileRef, RunSpec } from '../../types.js';
+import type { FileRef, RunConfig, RunSpec } from '../../types.js';
 import { parameterizations } from '../parameterizations/index.js';
 import { tasks } from '../tasks/index.js';
 import { parameterizationMisfits, taskMisfits } from './contract.js';
@@ -105,6 +105,10 @@ function roleMisfits(plugin: Plugin, role: PluginRole): string[] {
     return ['parameterizations is missing (return { parameterizations: [...] } from the default export)'];
   return list.flatMap((p, i) => parameterizationMisfits(p).map((m) => `parameterizations[${i}].${m}`));
 }
+
+/** Whether a run's task or parameterizations come from plugin modules. */
+export const usesPlugins = (c: RunConfig): boolean =>
+  c.task.module !== undefined || c.parameterization_modules !== undefined;
 
 /**
  * Loads the plugin modules a run names (its task's `module`, its `parameterization_modules`),
