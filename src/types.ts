@@ -4,7 +4,10 @@
  * workers) -> run results (one per run, tagged on `outcome`).
  */
 
-import type { AggregateName } from './results/aggregate.js';
+import type { AggregateName } from './ground/vocabulary.js';
+
+// The outcome words live in the ground layer (one const array); named here too, as the design's types.
+export type { AggregateName, FailedOutcome, Outcome } from './ground/vocabulary.js';
 
 /** The settings of one run, every default applied. Sweep axes address these by dotted path. */
 export interface RunConfig {
@@ -241,8 +244,6 @@ export interface LaneBatch {
   steps: number;
 }
 
-export type Outcome = 'ok' | 'singular' | 'diverged' | 'error' | 'timeout';
-
 export type Metrics = Record<string, number>;
 
 /** Gaussians as plain numbers: means [unit][d] and covariances [unit][d][d]. */
@@ -273,5 +274,3 @@ export type RunResult =
   | (RunResultBase & { outcome: 'ok' })
   | (RunResultBase & { outcome: 'singular' | 'diverged'; reason: string })
   | (RunResultBase & { outcome: 'error' | 'timeout'; reason: string });
-
-export type FailedOutcome = Exclude<Outcome, 'ok'>;

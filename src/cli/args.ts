@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 
 /** Parsed options: strings, or booleans for `type: 'boolean'` options. */
 export type Values<O extends ParseArgsOptionsConfig> = {

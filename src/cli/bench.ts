@@ -5,10 +5,10 @@ import { CellBudget } from '../bench/budget.js';
 import { BUDGET, cells, DIMS, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
 import { benchmarksMarkdown, withHandMeasured } from '../bench/report.js';
-import { CovsweepError } from '../config/errors.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
+import { CovsweepError } from '../ground/errors.js';
 import { compact } from '../pool/progress.js';
 import { parse, positiveInt } from './args.js';
 

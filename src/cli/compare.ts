@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 import { readResults } from '../report/load.js';
 import { compareResults } from '../results/compare.js';
 import { comparisonJson, comparisonMarkdown } from '../results/compare-markdown.js';

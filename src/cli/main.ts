@@ -1,4 +1,4 @@
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 import * as benchCommand from './bench.js';
 import * as compareCommand from './compare.js';
 import * as mergeCommand from './merge.js';

@@ -1,4 +1,4 @@
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 import { reportRun } from '../report/reporters.js';
 import { mergeFolders } from '../results/merge.js';
 import { inPlanOrder } from '../results/order.js';

@@ -1,11 +1,11 @@
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { runSteps } from '../engine/tasks/index.js';
 import { maxRounds } from '../frontier/search.js';
+import { label } from '../ground/format.js';
 import { runCount, setting, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/pool.js';
-import { label } from '../results/summary.js';
 import type { Experiment, FrontierSpec } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 import { loadRunFolder } from '../report/load.js';
 import { REPORTERS, writeReports } from '../report/reporters.js';
 import { parse } from './args.js';

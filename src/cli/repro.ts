@@ -1,5 +1,4 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { CovsweepError } from '../config/errors.js';
 import { parseSuite } from '../config/load.js';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { type DataRef, dataPath } from '../data/table.js';
@@ -7,6 +6,7 @@ import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
 import { runSteps } from '../engine/tasks/index.js';
 import { Trace } from '../engine/trace.js';
 import { trainBatch } from '../engine/train.js';
+import { CovsweepError } from '../ground/errors.js';
 import { runsOf } from '../plan/expand.js';
 import { isCommand } from '../plan/pack.js';
 import { COMMAND_BACKEND, runCommand } from '../pool/command.js';

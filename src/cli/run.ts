@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { runSteps } from '../engine/tasks/index.js';
 import { searchFrontier } from '../frontier/session.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
+import { CovsweepError } from '../ground/errors.js';
 import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';

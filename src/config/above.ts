@@ -1,6 +1,6 @@
+import type { CatalogTask } from '../engine/catalog.js';
+import type { ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
-import type { CatalogTask } from './catalog.js';
-import type { ProblemList } from './errors.js';
 import type { ConfigSource } from './source.js';
 
 /**

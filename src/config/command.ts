@@ -1,5 +1,5 @@
-import type { CatalogTask } from './catalog.js';
-import type { JsonSchema } from './settings.js';
+import type { CatalogTask } from '../engine/catalog.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 
 /** The name a command task's runs carry (`task.name`), whatever the command. */
 export const COMMAND_TASK = 'command';

@@ -1,7 +1,7 @@
 import { type DataRef, dataPath, parseData, readData } from '../data/table.js';
+import type { CatalogTask } from '../engine/catalog.js';
+import { CovsweepError, formatProblem, type ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
-import type { CatalogTask } from './catalog.js';
-import { CovsweepError, formatProblem, type ProblemList } from './errors.js';
 import type { ConfigSource } from './source.js';
 
 /**

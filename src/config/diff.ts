@@ -1,6 +1,6 @@
+import { label } from '../ground/format.js';
 import { expand } from '../plan/expand.js';
 import { canonicalJson } from '../plan/ids.js';
-import { label } from '../results/summary.js';
 import type { Experiment, Suite } from '../types.js';
 
 /** Every dotted setting path of the runs and the distinct values runs give it, in run order. */

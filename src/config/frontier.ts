@@ -1,55 +1,15 @@
+import type { Catalog, CatalogTask } from '../engine/catalog.js';
+import type { ProblemList } from '../ground/errors.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 import type { FrontierSpec, SweepAxis } from '../types.js';
-import type { Catalog, CatalogTask } from './catalog.js';
-import type { ProblemList } from './errors.js';
-import { type JsonSchema, object, sweepablePaths } from './settings.js';
+import { DEFAULT_POINTS } from './frontier-schema.js';
+import { sweepablePaths } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
 import { describeSchema, passes } from './validate.js';
 
 /** The `frontier` map as the schema admits it. */
 export type FrontierFile = Omit<FrontierSpec, 'points'> & { points?: number };
-
-export const DEFAULT_POINTS = 4;
-
-/** Most values a round may test per search: more is a grid, not a search. */
-const MAX_POINTS = 64;
-
-/** The `frontier` key's schema; which settings it may search is checked in `resolveFrontier`. */
-export function frontierSchema(): JsonSchema {
-  const bound = (which: string): JsonSchema => ({
-    type: 'number',
-    exclusiveMinimum: 0,
-    description: `${which} value to search, > 0 (the search is in log space).`,
-  });
-  return {
-    ...object(
-      'Search, for every run of the sweep (seeds included), for the largest value of one setting that ends ok below the smallest that fails.',
-      {
-        setting: {
-          type: 'string',
-          description:
-            'Dotted path of the setting to search (a positive real one, such as lr.cov); not swept.',
-        },
-        min: bound('Smallest'),
-        max: bound('Largest'),
-        precision: {
-          type: 'number',
-          exclusiveMinimum: 1,
-          description: 'Stop when failed / ok <= this ratio (1.05: within 5%).',
-        },
-        points: {
-          type: 'integer',
-          minimum: 2,
-          maximum: MAX_POINTS,
-          default: DEFAULT_POINTS,
-          description:
-            'Values each search tests per round, as lanes of one batch: the first round spans min..max, each later one cuts the bracket into points + 1 log-even parts.',
-        },
-      },
-    ),
-    required: ['setting', 'min', 'max', 'precision'],
-  };
-}
 
 /** Settings a frontier may search: real numbers (a log-space search over integers or choices means nothing). */
 function searchable(catalog: Catalog, task: CatalogTask): Map<string, JsonSchema> {

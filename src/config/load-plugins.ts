@@ -1,7 +1,8 @@
 import { dataPath } from '../data/table.js';
+import type { Catalog } from '../engine/catalog.js';
+import { defaultCatalog } from '../engine/registry.js';
+import { ProblemList } from '../ground/errors.js';
 import type { Suite } from '../types.js';
-import { type Catalog, defaultCatalog } from './catalog.js';
-import { ProblemList } from './errors.js';
 import { parseSuite, readExperimentFile } from './load.js';
 import { namedModules } from './plugins.js';
 import { ConfigSource } from './source.js';

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
+import type { Catalog } from '../engine/catalog.js';
+import { defaultCatalog } from '../engine/registry.js';
+import { CovsweepError, formatProblem, ProblemList } from '../ground/errors.js';
 import type { Experiment, Suite } from '../types.js';
 import { checkAbove } from './above.js';
-import { type Catalog, defaultCatalog } from './catalog.js';
 import { resolveData } from './data.js';
-import { CovsweepError, formatProblem, ProblemList } from './errors.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { documentCatalog, resolveFiles } from './plugins.js';

@@ -1,6 +1,6 @@
+import { type Catalog, type CatalogTask, taskOptimizerDefaults } from '../engine/catalog.js';
+import type { ProblemList } from '../ground/errors.js';
 import type { OptimizerConfig, SweepAxis } from '../types.js';
-import { type Catalog, type CatalogTask, taskOptimizerDefaults } from './catalog.js';
-import type { ProblemList } from './errors.js';
 import type { ConfigSource } from './source.js';
 import { listOf } from './suggest.js';
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { dataPath } from '../data/table.js';
+import type { Catalog, CatalogTask } from '../engine/catalog.js';
 import { loadedPlugin } from '../engine/plugins/registry.js';
+import type { ProblemList } from '../ground/errors.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 import type { FileRef, RunConfig } from '../types.js';
-import type { Catalog, CatalogTask } from './catalog.js';
 import { COMMAND_TASK, commandTask } from './command.js';
-import type { ProblemList } from './errors.js';
-import type { JsonSchema } from './settings.js';
 import type { ConfigSource } from './source.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { AggregateName } from '../results/aggregate.js';
+import type { Catalog, CatalogTask } from '../engine/catalog.js';
+import type { ProblemList } from '../ground/errors.js';
+import type { AggregateName } from '../ground/vocabulary.js';
 import type { LearningRates, RunConfig, SummarySpec, SweepAxis, TableSpec, Thresholds } from '../types.js';
-import type { Catalog, CatalogTask } from './catalog.js';
-import type { ProblemList } from './errors.js';
 import type { FrontierFile } from './frontier.js';
 import { type OptimizerFile, resolveOptimizer } from './optimizer.js';
 import type { SweepRulesFile } from './rules.js';

@@ -5,6 +5,7 @@
  * the sweep, and builds the sweep's space (src/plan/space.ts) with the runs each rule leaves.
  */
 
+import type { ProblemList } from '../ground/errors.js';
 import { configWith, setting } from '../plan/expand.js';
 import { runId } from '../plan/ids.js';
 import { exclude as excludeCombos, picksOfDigits, positionOf, type Rule } from '../plan/space.js';
@@ -17,7 +18,6 @@ import type {
   SweepSpace,
   SweepValue,
 } from '../types.js';
-import type { ProblemList } from './errors.js';
 import { type ConfigSource, describeValue } from './source.js';
 import { closest, listOf } from './suggest.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCatalog } from './catalog.js';
+import { defaultCatalog } from '../engine/registry.js';
 import { schemaText } from './schema.js';
 
 // Two folders up from src/config/ or dist/config/ is the package root either way.

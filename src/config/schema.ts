@@ -1,15 +1,8 @@
-import { AGGREGATE_NAMES } from '../results/aggregate.js';
-import type { Catalog, CatalogTask } from './catalog.js';
-import { frontierSchema } from './frontier.js';
-import {
-  DEFAULTS,
-  type JsonSchema,
-  NAME_PATTERN,
-  NAME_RULE,
-  object,
-  settings,
-  sweepablePaths,
-} from './settings.js';
+import type { Catalog, CatalogTask } from '../engine/catalog.js';
+import type { JsonSchema } from '../ground/json-schema.js';
+import { AGGREGATE_NAMES } from '../ground/vocabulary.js';
+import { frontierSchema } from './frontier-schema.js';
+import { DEFAULTS, NAME_PATTERN, NAME_RULE, object, settings, sweepablePaths } from './settings.js';
 
 /**
  * JSON Schema's if/then/else. Chosen over anyOf/oneOf because ajv then reports only the errors of
@@ -155,10 +148,10 @@ const axisPath = (along: string) => ({
   description: `Setting along the ${along}: a swept path, or "seed" or "parameterization".`,
 });
 
-/** A table's statistic; every name is one of src/results/aggregate.ts. */
+/** A table's statistic; every name is one of src/ground/vocabulary.ts. */
 const statistic = (description: string): JsonSchema => ({
   description: `${description}: ${AGGREGATE_NAMES.join(', ')}.`,
-  enum: AGGREGATE_NAMES,
+  enum: [...AGGREGATE_NAMES],
 });
 
 /** Which pivot tables summary.md, tables/*.csv and report.html show. */

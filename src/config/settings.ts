@@ -3,17 +3,8 @@
  * both the experiment schema and the sweep checks are built from.
  */
 
-import { type Catalog, type CatalogTask, taskOptimizerDefaults } from './catalog.js';
-
-/** A JSON Schema (draft-07) node; only the keywords this module reads are typed. */
-export interface JsonSchema {
-  type?: string | string[];
-  description?: string;
-  properties?: Record<string, JsonSchema>;
-  enum?: unknown[];
-  default?: unknown;
-  [keyword: string]: unknown;
-}
+import { type Catalog, type CatalogTask, taskOptimizerDefaults } from '../engine/catalog.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 
 /** Defaults of the settings that do not depend on the task. */
 export const DEFAULTS = {

@@ -1,7 +1,7 @@
-import { cholesky64 } from '../engine/dense64.js';
+import type { CatalogTask } from '../engine/catalog.js';
+import { cholesky64 } from '../ground/dense64.js';
+import type { ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
-import type { CatalogTask } from './catalog.js';
-import type { ProblemList } from './errors.js';
 import type { ConfigSource } from './source.js';
 
 interface Mismatch {

@@ -12,7 +12,7 @@ import {
   visit,
   type YAMLError,
 } from 'yaml';
-import { configError, type Problem, ProblemList, problemAt } from './errors.js';
+import { configError, type Problem, ProblemList, problemAt } from '../ground/errors.js';
 
 /** Keys that would reach Object.prototype (or look like it) in code that copies config objects. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

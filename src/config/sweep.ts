@@ -1,6 +1,6 @@
+import type { Catalog, CatalogTask } from '../engine/catalog.js';
+import type { ProblemList } from '../ground/errors.js';
 import type { SweepAxis } from '../types.js';
-import type { Catalog, CatalogTask } from './catalog.js';
-import type { ProblemList } from './errors.js';
 import { sweepablePaths } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { describeSchema, passes } from './validate.js';

@@ -1,8 +1,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { Catalog } from './catalog.js';
-import { type Problem, ProblemList } from './errors.js';
+import type { Catalog } from '../engine/catalog.js';
+import { type Problem, ProblemList } from '../ground/errors.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 import { buildSchema } from './schema.js';
-import { type JsonSchema, NAME_PATTERN, NAME_RULE } from './settings.js';
+import { NAME_PATTERN, NAME_RULE } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { type Problem, ProblemList } from '../config/errors.js';
-import type { JsonSchema } from '../config/settings.js';
+import { type Problem, ProblemList } from '../ground/errors.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 
 /** The `data` option every task has. */
 export const DATA_OPTION: JsonSchema = {

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../config/settings.js';
+import type { JsonSchema } from '../ground/json-schema.js';
 import type { OptimizerConfig, OptimizerName, RunConfig } from '../types.js';
 import type { ParamGroup } from './tasks/types.js';
 

@@ -1,5 +1,5 @@
+import { symmetricEigenvalues } from '../ground/dense64.js';
 import type { RunConfig } from '../types.js';
-import { symmetricEigenvalues } from './dense64.js';
 import { parameterization } from './parameterizations/index.js';
 import type { StepState } from './train.js';
 

@@ -3,9 +3,8 @@
  * the swept settings the critical value over seeds (summary.md, tables/frontier.csv, report.html).
  */
 
+import { csvLine, label } from '../ground/format.js';
 import { setting } from '../plan/expand.js';
-import { csvLine } from '../results/csv.js';
-import { label } from '../results/format.js';
 import type { Experiment, FrontierSpec, RunResult } from '../types.js';
 import { byId, replay, type SearchState } from './replay.js';
 

@@ -1,4 +1,4 @@
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 import type { RunSpec } from '../types.js';
 import { shapeKey } from './pack.js';
 

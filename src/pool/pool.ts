@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { CovsweepError } from '../config/errors.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { CovsweepError } from '../ground/errors.js';
 import { isCommand } from '../plan/pack.js';
 import type { LaneBatch, RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';

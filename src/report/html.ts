@@ -6,19 +6,20 @@ import {
   frontierRows,
   rowCells,
 } from '../frontier/summary.js';
-import { label } from '../results/format.js';
+import { label } from '../ground/format.js';
+import { OUTCOMES } from '../ground/vocabulary.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
 import type { Manifest } from '../results/store.js';
-import { OUTCOMES, pivotTitle } from '../results/summary.js';
+import { pivotTitle } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { learningCurves } from './charts/curves.js';
 import { failureSteps } from './charts/failure-steps.js';
 import { frontierPlot } from './charts/frontier.js';
 import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
+import type { ReportContext } from './context.js';
 import { toSvg } from './render.js';
-import type { ReportContext } from './reporters.js';
 import { STYLE } from './style.js';
 
 /** Text made safe for HTML content and attribute values. */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
 import { parseSuite } from '../config/load.js';
+import { CovsweepError } from '../ground/errors.js';
 import { parseResultLine } from '../results/jsonl.js';
 import type { Manifest } from '../results/store.js';
 import type { RunResult, Suite } from '../types.js';

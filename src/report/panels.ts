@@ -1,5 +1,5 @@
+import { label } from '../ground/format.js';
 import { setting } from '../plan/expand.js';
-import { label } from '../results/format.js';
 import type { Experiment, RunConfig } from '../types.js';
 
 /**

@@ -1,5 +1,6 @@
-import type { Outcome, RunResult } from '../types.js';
-import { label } from './format.js';
+import { label } from '../ground/format.js';
+import type { AggregateName, Outcome } from '../ground/vocabulary.js';
+import type { RunResult } from '../types.js';
 import { median, wilson } from './stats.js';
 
 /** One table cell's statistic over its runs (never empty: a cell without runs has no value). */
@@ -78,7 +79,7 @@ const okMetric = (name: string, what: string, definition = what) =>
     r.outcome === 'ok' ? r.metrics[name] : undefined,
   );
 
-/** Every statistic a table can show, by the name experiment files use (`summary.value`). */
+/** Every statistic a table can show, by its name in src/ground/vocabulary.ts. */
 export const AGGREGATES = {
   failure_rate: rateOf('Failure rate', 'failed', 'failure_rate', (r) => r.outcome !== 'ok'),
   ok_rate: outcomeRate('ok'),
@@ -122,8 +123,4 @@ export const AGGREGATES = {
     (r) => r.metrics.dead_unit_steps,
     (s) => String(Math.round(s)),
   ),
-} satisfies Record<string, Aggregate>;
-
-export type AggregateName = keyof typeof AGGREGATES;
-
-export const AGGREGATE_NAMES = Object.keys(AGGREGATES) as AggregateName[];
+} satisfies Record<AggregateName, Aggregate>;

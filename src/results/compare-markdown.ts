@@ -1,6 +1,6 @@
+import { label, percent } from '../ground/format.js';
 import type { RunResult } from '../types.js';
 import type { CellChange, Comparison, Count, RunChange } from './compare.js';
-import { label, percent } from './format.js';
 
 /** Rows listed per table; the JSON output and the JUnit file have every run. */
 const MAX_ROWS = 50;

@@ -1,5 +1,5 @@
+import { label } from '../ground/format.js';
 import type { RunConfig, RunResult } from '../types.js';
-import { label } from './format.js';
 import { fisherExact } from './stats.js';
 
 /** A run whose outcome differs between the baseline and the current results. */

@@ -1,14 +1,6 @@
+import { csvLine } from '../ground/format.js';
 import { setting } from '../plan/expand.js';
 import type { RunResult } from '../types.js';
-
-function cell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** One CSV line (RFC 4180 quoting), newline included; undefined and null are blank. */
-export const csvLine = (cells: readonly unknown[]) => `${cells.map(cell).join(',')}\n`;
 
 /** One row per run: id, the swept settings, outcome, step, reason, loss, every metric, seconds. */
 export function resultsCsv(results: readonly RunResult[], sweptPaths: string[]): string {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CovsweepError } from '../config/errors.js';
+import { CovsweepError } from '../ground/errors.js';
 import type { Outcome, RunResult } from '../types.js';
 
 // JSON has no NaN or Infinity; a failed run's loss and metrics often are. They

@@ -1,6 +1,6 @@
 import { suiteChanges } from '../config/diff.js';
-import { CovsweepError } from '../config/errors.js';
 import { parseSuite } from '../config/load.js';
+import { CovsweepError } from '../ground/errors.js';
 import type { RunResult, Suite } from '../types.js';
 import { RunFolder } from './store.js';
 

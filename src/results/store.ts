@@ -11,8 +11,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CovsweepError } from '../config/errors.js';
 import { copyName, type DataRef } from '../data/table.js';
+import { CovsweepError } from '../ground/errors.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
 

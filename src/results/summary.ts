@@ -1,16 +1,11 @@
 import { frontierMarkdown } from '../frontier/summary.js';
+import { csvLine, label } from '../ground/format.js';
+import { OUTCOMES } from '../ground/vocabulary.js';
 import { setting } from '../plan/expand.js';
-import type { Experiment, Outcome, RunResult, TableSpec } from '../types.js';
+import type { Experiment, RunResult, TableSpec } from '../types.js';
 import { AGGREGATES, type Aggregate } from './aggregate.js';
-import { csvLine } from './csv.js';
-import { label } from './format.js';
 import { type Pivot, pivot, valuesOf } from './pivot.js';
 import { reasonGroups } from './reasons.js';
-
-// Where label used to live; src/cli/plan.ts imports it from here.
-export { label } from './format.js';
-
-export const OUTCOMES: Outcome[] = ['ok', 'singular', 'diverged', 'error', 'timeout'];
 
 function table(header: string[], rows: string[][]): string {
   // A "|" inside a cell (an error message) would split it.

@@ -2,10 +2,10 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CovsweepError } from '../../src/config/errors.js';
 import { loadExperiment } from '../../src/config/load.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
 import { classifierLane, mvnClassifier, trialOrder } from '../../src/engine/tasks/mvn-classifier.js';
+import { CovsweepError } from '../../src/ground/errors.js';
 import { expand } from '../../src/plan/expand.js';
 
 /** A folder with an experiment of `task` reading data.csv, and that file. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CovsweepError, configError, MAX_PROBLEMS, ProblemList } from '../../src/config/errors.js';
 import { loadExperiment } from '../../src/config/load.js';
+import { CovsweepError, configError, MAX_PROBLEMS, ProblemList } from '../../src/ground/errors.js';
 
 const at = (line: number, message = 'wrong; fix it') => ({ file: 'e.yaml', line, col: 2, message });
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
-import { CovsweepError } from '../../src/config/errors.js';
 import { loadExperiment } from '../../src/config/load.js';
+import { CovsweepError } from '../../src/ground/errors.js';
 
 /** Writes `text` as an experiment file in a fresh folder that is removed after the test. */
 export function writeExperiment(text: string, name = 'experiment.yaml'): string {

@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { type Catalog, defaultCatalog } from '../../src/config/catalog.js';
-import { CovsweepError } from '../../src/config/errors.js';
 import { parseExperiment } from '../../src/config/load.js';
 import { buildSchema, schemaText } from '../../src/config/schema.js';
+import type { Catalog } from '../../src/engine/catalog.js';
+import { defaultCatalog } from '../../src/engine/registry.js';
+import { CovsweepError } from '../../src/ground/errors.js';
 import { yaml } from './helpers.js';
 
 const committed = fileURLToPath(new URL('../../schema/experiment.schema.json', import.meta.url));

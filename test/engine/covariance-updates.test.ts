@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cholesky64, symmetricEigenvalues } from '../../src/engine/dense64.js';
 import { optimizer } from '../../src/engine/optim.js';
 import { projectPositiveDefinite } from '../../src/engine/parameterizations/full-clip.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
 import type { ParamGroup } from '../../src/engine/tasks/types.js';
 import { trainBatch } from '../../src/engine/train.js';
 import { withUpdate } from '../../src/engine/update.js';
+import { cholesky64, symmetricEigenvalues } from '../../src/ground/dense64.js';
 import { useBackend } from './backend.js';
 import { batchOf, classifierConfig } from './configs.js';
 import { bits, fdGradient, inverse, logNormal, mismatches, randomSpd } from './reference64.js';

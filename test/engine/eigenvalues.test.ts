@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigenvalues } from '../../src/engine/dense64.js';
+import { symmetricEigenvalues } from '../../src/ground/dense64.js';
 
 describe('symmetricEigenvalues', () => {
   it('matches the closed form of a 2x2 matrix, ascending', () => {

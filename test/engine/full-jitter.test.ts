@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cholesky64 } from '../../src/engine/dense64.js';
 import { diagPart } from '../../src/engine/masks.js';
 import { fullJitter, makeFullJitter } from '../../src/engine/parameterizations/full-jitter.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
+import { cholesky64 } from '../../src/ground/dense64.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { bits, mismatches } from './reference64.js';
 

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { symmetricEigenvalues } from '../../src/engine/dense64.js';
 import { withPlainOps } from '../../src/engine/fused.js';
 import { parameterizations } from '../../src/engine/parameterizations/index.js';
 import { logCholesky } from '../../src/engine/parameterizations/log-cholesky.js';
@@ -8,6 +7,7 @@ import type { Parameterization } from '../../src/engine/parameterizations/types.
 import { task } from '../../src/engine/tasks/index.js';
 import { negLogLikelihood } from '../../src/engine/tasks/nll.js';
 import { trainBatch } from '../../src/engine/train.js';
+import { symmetricEigenvalues } from '../../src/ground/dense64.js';
 import type { RunConfig } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { batchOf, classifierConfig, mleConfig } from './configs.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CovsweepError } from '../../src/config/errors.js';
 import { loadExperiment } from '../../src/config/load.js';
+import { CovsweepError } from '../../src/ground/errors.js';
 import { expand } from '../../src/plan/expand.js';
 import { shapeKey } from '../../src/plan/pack.js';
 import { parseShard, shard } from '../../src/plan/shard.js';

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CovsweepError } from '../../src/config/errors.js';
+import { CovsweepError } from '../../src/ground/errors.js';
 import { readResults } from '../../src/results/jsonl.js';
 import { type Manifest, RunFolder } from '../../src/results/store.js';
 import type { RunResult } from '../../src/types.js';

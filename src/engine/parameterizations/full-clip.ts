@@ -1,5 +1,5 @@
-import type { JsonSchema } from '../../config/settings.js';
-import { symmetricEigen, symmetricPart } from '../dense64.js';
+import { symmetricEigen, symmetricPart } from '../../ground/dense64.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import { full } from './full.js';
 import type { Parameterization } from './types.js';
 

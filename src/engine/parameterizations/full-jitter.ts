@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { JsonSchema } from '../../config/settings.js';
-import { cholesky64, symmetrizeLower } from '../dense64.js';
+import { cholesky64, symmetrizeLower } from '../../ground/dense64.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import { cholesky } from '../linalg.js';
 import { eye } from '../masks.js';
 import type { Parameterization } from './types.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { symmetrizeLower } from '../dense64.js';
+import { symmetrizeLower } from '../../ground/dense64.js';
 import { cholesky } from '../linalg.js';
 import type { Parameterization } from './types.js';
 

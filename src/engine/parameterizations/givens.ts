@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { symmetricEigen } from '../dense64.js';
+import { symmetricEigen } from '../../ground/dense64.js';
 import { fused } from '../fused.js';
 import { cholesky } from '../linalg.js';
 import { eye } from '../masks.js';

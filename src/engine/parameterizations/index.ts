@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../config/settings.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import { pluginParameterization } from '../plugins/registry.js';
 import { diag } from './diag.js';
 import { full } from './full.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gram } from '../dense64.js';
+import { gram } from '../../ground/dense64.js';
 import { diagPart, eye, strictLower } from '../masks.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { JsonSchema } from '../../config/settings.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import { cholesky } from '../linalg.js';
 import { eye } from '../masks.js';
 import { choleskyOf } from './tril.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { symmetricFunction, symmetrizeLower } from '../dense64.js';
+import { symmetricFunction, symmetrizeLower } from '../../ground/dense64.js';
 import { expm } from '../expm.js';
 import { cholesky } from '../linalg.js';
 import { lower, strictLower } from '../masks.js';

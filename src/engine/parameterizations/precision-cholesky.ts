@@ -1,4 +1,4 @@
-import { inverse } from '../dense64.js';
+import { inverse } from '../../ground/dense64.js';
 import { logCholesky } from './log-cholesky.js';
 import type { Parameterization } from './types.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { JsonSchema } from '../../config/settings.js';
-import { gram } from '../dense64.js';
+import { gram } from '../../ground/dense64.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 import { diagPart, eye, strictLower } from '../masks.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';

@@ -1,4 +1,11 @@
-import { cholesky64, matmul, solveLower, symmetricPart, symmetrizeLower, transpose } from '../dense64.js';
+import {
+  cholesky64,
+  matmul,
+  solveLower,
+  symmetricPart,
+  symmetrizeLower,
+  transpose,
+} from '../../ground/dense64.js';
 import { full } from './full.js';
 import type { Parameterization } from './types.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gram } from '../dense64.js';
+import { gram } from '../../ground/dense64.js';
 import { fused } from '../fused.js';
 import { diagPart, eye, strictLower } from '../masks.js';
 import { sphericalFactor } from '../spherical-rows.js';

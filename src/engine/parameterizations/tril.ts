@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cholesky64, gram } from '../dense64.js';
+import { cholesky64, gram } from '../../ground/dense64.js';
 import { diagPart, lower } from '../masks.js';
 import type { Parameterization } from './types.js';
 

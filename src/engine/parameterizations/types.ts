@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { JsonSchema } from '../../config/settings.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
 
 /** What `factor` gives for a batch of raw blocks. */
 export interface FactorOutput {

@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
+import { distance, gram, identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
 import type { Metrics, RunConfig } from '../../types.js';
-import { distance, gram, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
 import type { ParamGroup, StepOutput, Task, TaskInstance } from './types.js';

@@ -1,5 +1,5 @@
+import { cholesky64 } from '../../ground/dense64.js';
 import type { Gaussians } from '../../types.js';
-import { cholesky64 } from '../dense64.js';
 
 /** Float64 log N(x | mu, sigma); NaN when sigma is not positive definite. */
 export function logDensity64(

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
+import { distance, identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
 import type { RunConfig } from '../../types.js';
-import { distance, identity, sampleGaussian, sampleMoments } from '../dense64.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { CatalogTask } from '../../config/catalog.js';
 import type { Gaussians, LearningRates, Metrics, RunConfig } from '../../types.js';
+import type { CatalogTask } from '../catalog.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** One trainable parameter of every lane: initial values [B, ...shape] and its learning-rate group. */

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { curveEvery } from '../../engine/curve.js';
 import { runSteps } from '../../engine/tasks/index.js';
-import { label } from '../../results/format.js';
+import { label } from '../../ground/format.js';
 import { groupBy, valuesOf } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';

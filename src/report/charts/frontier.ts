@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { type FrontierExperiment, frontierRows } from '../../frontier/summary.js';
-import { label } from '../../results/format.js';
+import { label } from '../../ground/format.js';
 import type { RunResult } from '../../types.js';
 import { otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { cholesky64 } from '../../engine/dense64.js';
 import { task } from '../../engine/tasks/index.js';
-import { OUTCOMES } from '../../results/summary.js';
+import { cholesky64 } from '../../ground/dense64.js';
+import { OUTCOMES } from '../../ground/vocabulary.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';

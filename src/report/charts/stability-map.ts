@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { label } from '../../ground/format.js';
 import { setting } from '../../plan/expand.js';
-import { label } from '../../results/format.js';
 import { groupBy, valuesOf } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';

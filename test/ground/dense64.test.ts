@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen, symmetricFunction } from '../../src/engine/dense64.js';
-import { mismatches, randomSpd } from './reference64.js';
+import { symmetricEigen, symmetricFunction } from '../../src/ground/dense64.js';
+import { mismatches, randomSpd } from '../engine/reference64.js';
 
 /** V diag(values) V^T and V^T V. */
 function rebuild(values: Float64Array, v: Float64Array, d: number) {

@@ -8,3 +8,12 @@ export function label(v: unknown): string {
 
 /** A proportion as a whole percentage: 0.6667 -> "67%". */
 export const percent = (x: number) => `${Math.round(100 * x)}%`;
+
+function csvCell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** One CSV line (RFC 4180 quoting), newline included; undefined and null are blank. */
+export const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join(',')}\n`;

@@ -1,8 +1,10 @@
-import { optimizers } from '../engine/optim.js';
-import { parameterizationOptions, parameterizations } from '../engine/parameterizations/index.js';
-import { tasks } from '../engine/tasks/index.js';
+/**
+ * The engine's registry contract: what a task and an optimizer show experiment files, and the
+ * catalog config builds the experiment schema from. src/engine/registry.ts fills it.
+ */
+
+import type { JsonSchema } from '../ground/json-schema.js';
 import type { LearningRates } from '../types.js';
-import type { JsonSchema } from './settings.js';
 
 /** A task as experiment files see it: its options, and the defaults of a run of it. */
 export interface CatalogTask {
@@ -63,11 +65,3 @@ export interface Catalog {
   /** JSON Schema (with default) of every parameterization option, by option name; none when absent. */
   parameterizationOptions?: Record<string, JsonSchema>;
 }
-
-/** The engine's own registries: a task or parameterization exists for experiment files once it is registered there. */
-export const defaultCatalog: Catalog = {
-  tasks: [...tasks.values()],
-  optimizers: [...optimizers.values()],
-  parameterizations: [...parameterizations.keys()],
-  parameterizationOptions: parameterizationOptions(),
-};

@@ -1,0 +1,12 @@
+import type { Catalog } from './catalog.js';
+import { optimizers } from './optim.js';
+import { parameterizationOptions, parameterizations } from './parameterizations/index.js';
+import { tasks } from './tasks/index.js';
+
+/** The engine's own registries: a task or parameterization exists for experiment files once it is registered there. */
+export const defaultCatalog: Catalog = {
+  tasks: [...tasks.values()],
+  optimizers: [...optimizers.values()],
+  parameterizations: [...parameterizations.keys()],
+  parameterizationOptions: parameterizationOptions(),
+};
