@@ -4,9 +4,21 @@
 // experiment's parameterization makes (a 1 x 1 block: run it with `dim: 1`), so every
 // parameterization of covsweep, built-in or plugin, can be swept for it.
 
+/**
+ * @typedef {{ n_points: number, lengthscale: number, signal: number, noise: number,
+ *   init_noise: number, jitter: number, iterations: number }} GpOptions
+ * @typedef {import('covsweep').RunConfig} RunConfig
+ * @typedef {import('@tensorflow/tfjs-core').Tensor3D} Tensor3D
+ * @typedef {import('@tensorflow/tfjs-core').Tensor2D} Tensor2D
+ * @typedef {import('@tensorflow/tfjs-core').Tensor1D} Tensor1D
+ */
+
 /** @type {import('covsweep').PluginModule} */
 export default function gpRegression({ tf, cholesky, triSolve, diagPart, stream, cholesky64 }) {
-  /** RBF kernel on the grid x_i = i / (n - 1): signal * exp(-(x_i - x_j)^2 / (2 lengthscale^2)), row-major. */
+  /**
+   * RBF kernel on the grid x_i = i / (n - 1): signal * exp(-(x_i - x_j)^2 / (2 lengthscale^2)), row-major.
+   * @param {GpOptions} o
+   */
   function kernel(o) {
     const n = o.n_points;
     const k = new Float64Array(n * n);
@@ -18,7 +30,10 @@ export default function gpRegression({ tf, cholesky, triSolve, diagPart, stream,
     return k;
   }
 
-  /** A draw y ~ N(0, K + noise I) from the run's own data stream (float64). */
+  /**
+   * A draw y ~ N(0, K + noise I) from the run's own data stream (float64).
+   * @param {GpOptions} o @param {Float64Array} k @param {number} seed
+   */
   function targets(o, k, seed) {
     const n = o.n_points;
     const a = Float64Array.from(k);
@@ -32,7 +47,10 @@ export default function gpRegression({ tf, cholesky, triSolve, diagPart, stream,
     return y;
   }
 
-  /** Mean negative log marginal likelihood per point, in float64; undefined when K + s I has no Cholesky factor. */
+  /**
+   * Mean negative log marginal likelihood per point, in float64; undefined when K + s I has no Cholesky factor.
+   * @param {Float64Array} k @param {Float64Array} y @param {number} s @param {number} n
+   */
   function nll64(k, y, s, n) {
     const a = Float64Array.from(k);
     for (let i = 0; i < n; i++) a[i * n + i] += s;
@@ -70,9 +88,9 @@ export default function gpRegression({ tf, cholesky, triSolve, diagPart, stream,
       defaults: { n_points: 20, lengthscale: 0.2, signal: 1, noise: 1e-3, init_noise: 1, jitter: 0, iterations: 200 },
       lr: { cov: 0.01, mean: 0.01, weights: 0.01 },
       momentum: 0,
-      steps: (config) => config.task.iterations,
+      steps: (config) => /** @type {GpOptions} */ (/** @type {unknown} */ (config.task)).iterations,
       create(configs, p) {
-        const o = configs[0].task;
+        const o = /** @type {GpOptions} */ (/** @type {unknown} */ (configs[0].task));
         const n = o.n_points;
         const B = configs.length;
         if (configs[0].dim !== 1)
@@ -97,16 +115,17 @@ export default function gpRegression({ tf, cholesky, triSolve, diagPart, stream,
             const l2 = tf.square(factor);
             // sigma^2 from the 1 x 1 factor of the covariance (or of the precision).
             const s2 = p.factorOf === 'covariance' ? l2 : tf.reciprocal(l2);
-            const a = tf.add(kT, tf.mul(s2, eyeN));
+            const a = /** @type {Tensor3D} */ (tf.add(kT, tf.mul(s2, eyeN)));
             const { factor: lc, pivots } = cholesky(a);
             const z = triSolve(lc, yT);
             const quad = tf.mul(tf.sum(tf.square(z), [1, 2]), 0.5);
             const logdet = tf.sum(tf.log(diagPart(lc)), 1);
-            const loss = tf.add(tf.div(tf.add(quad, logdet), n), halfLog2Pi);
+            const loss = /** @type {Tensor1D} */ (tf.add(tf.div(tf.add(quad, logdet), n), halfLog2Pi));
             // The run is judged on K + sigma^2 I: its pivots, in the parameterization's terms
             // (a factor diagonal is the square root of a pivot, sign kept).
-            const checks =
-              p.checks === 'cholesky-pivots' ? pivots : tf.mul(tf.sign(pivots), tf.sqrt(tf.abs(pivots)));
+            const checks = /** @type {Tensor2D} */ (
+              p.checks === 'cholesky-pivots' ? pivots : tf.mul(tf.sign(pivots), tf.sqrt(tf.abs(pivots)))
+            );
             return { loss, checks, ...(counters ? { counters } : {}) };
           },
           metrics(lane, [raw]) {

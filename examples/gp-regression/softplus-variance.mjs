@@ -2,10 +2,15 @@
 // (a GreaterThan constraint with a softplus transform). For a d x d block it is the diagonal
 // covariance diag(softplus(raw_j) + floor); `variance_floor` is its option.
 
+/** @param {number} x */
 const softplus64 = (x) => (x > 20 ? x : Math.log1p(Math.exp(x)));
 
 /** @type {import('covsweep').PluginModule} */
 export default function softplusVariance({ tf, eye }) {
+  /**
+   * @param {number} floor
+   * @returns {import('covsweep').Parameterization}
+   */
   function make(floor) {
     return {
       name: 'softplus-variance',
@@ -23,8 +28,10 @@ export default function softplusVariance({ tf, eye }) {
         return c;
       },
       factor(raw, d) {
-        const diag = tf.sqrt(tf.add(tf.softplus(tf.reshape(raw, [-1, d])), floor));
-        const factor = tf.mul(tf.expandDims(diag, 2), eye(d));
+        const diag = /** @type {import('@tensorflow/tfjs-core').Tensor2D} */ (
+          tf.sqrt(tf.add(tf.softplus(tf.reshape(raw, [-1, d])), floor))
+        );
+        const factor = /** @type {import('@tensorflow/tfjs-core').Tensor3D} */ (tf.mul(tf.expandDims(diag, 2), eye(d)));
         return { factor, checks: diag };
       },
       options: {
@@ -36,7 +43,7 @@ export default function softplusVariance({ tf, eye }) {
             description: 'softplus-variance: the smallest variance, added to softplus(raw).',
           },
         },
-        with: (values) => make(values.variance_floor),
+        with: (values) => make(Number(values.variance_floor)),
       },
     };
   }

@@ -3,8 +3,8 @@ import { reportRun } from '../report/reporters.js';
 import { mergeFolders } from '../results/merge.js';
 import { inPlanOrder } from '../results/order.js';
 import { RunFolder } from '../results/store.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
-import { loadFolderPlugins } from './plugins.js';
 import { VERSION } from './version.js';
 
 export const USAGE = 'covsweep merge RUN_DIR... --out DIR';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
 import { loadRunFolder } from '../report/load.js';
 import { REPORTERS, writeReports } from '../report/reporters.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
-import { loadFolderPlugins } from './plugins.js';
 
 export const USAGE = 'covsweep report RUN_DIR [--show ID]... [--only csv,tables,markdown,html]';
 

@@ -11,9 +11,9 @@ import { runsOf } from '../plan/expand.js';
 import { isCommand } from '../plan/pack.js';
 import { COMMAND_BACKEND, runCommand } from '../pool/command.js';
 import { RunFolder } from '../results/store.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
-import { loadFolderPlugins } from './plugins.js';
 
 export const USAGE = 'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backend auto|tensorflow|wasm|cpu]';
 

@@ -15,10 +15,10 @@ import { reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import type { RunSpec } from '../types.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
-import { loadFolderPlugins } from './plugins.js';
 import { VERSION } from './version.js';
 
 export const USAGE =

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { covsweepAsync, ROOT, tempDir } from './cli.js';
@@ -46,6 +46,18 @@ describe('plugin tasks and parameterizations', () => {
     // The folder alone is enough to report on: its copies of the modules load.
     const report = await covsweepAsync(['report', dir, '--only', 'markdown']);
     expect(report.code, report.stderr).toBe(0);
+  });
+
+  it('finds with the frontier where K + sigma^2 I stops being factorizable, and that jitter moves it', async () => {
+    const out = tempDir();
+    const r = await covsweepAsync(['run', fixture('gp-frontier.yaml'), '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = readFileSync(join(runFolders(out, 'gp-frontier')[0], 'summary.md'), 'utf8');
+    // No jitter: a learning rate inside the range takes sigma^2 so low that a pivot of
+    // K + sigma^2 I is 0 in float32; with 1e-4 on the diagonal no learning rate of the range does.
+    expect(summary).toMatch(/\| 0 \| \d[\d.]* \| [^|]+ \| 1 \| singular 1 \|/);
+    expect(summary).toMatch(/\| 1e-4 \| >= 100 \| [^|]+ \| 1 \| none failed \|/);
+    expect(summary).toMatch(/factor diagonal not positive at step \d+: L\[\d+,\d+\] = 0/);
   });
 
   it("records an exception inside a plugin's code as those runs' error; the other runs end ok", async () => {
