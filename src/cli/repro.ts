@@ -73,18 +73,20 @@ export async function repro(argv: string[]): Promise<number> {
     throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
   const [source, id] = positionals;
   const { spec, recorded, backend: recordedBackend } = await find(source, id);
-  const backend = (values.backend ?? recordedBackend ?? 'auto') as BackendChoice;
+  const command = isCommand(spec.config);
+  // A command run names no tfjs backend: its record says "command".
+  const backend = (values.backend ?? (command ? 'auto' : recordedBackend) ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new CovsweepError(
       'E_USAGE',
       `--backend must be one of ${BACKENDS.join(', ')}, received "${backend}"`,
     );
-  if (isCommand(spec.config) && values.trace)
+  if (command && values.trace)
     throw new CovsweepError('E_USAGE', '--trace follows the lane engine; a command run has no trace');
-  const used = isCommand(spec.config) ? COMMAND_BACKEND : await useBackend(backend);
+  const used = command ? COMMAND_BACKEND : await useBackend(backend);
   const trace = values.trace ? new Trace(spec.config) : undefined;
   const steps = runSteps(spec.config);
-  const [result] = isCommand(spec.config)
+  const [result] = command
     ? [(await runCommand(spec))!]
     : trainBatch({ index: 0, shapeKey: '', runs: [spec], steps }, { onStep: trace?.onStep });
   if (trace && values.trace) {

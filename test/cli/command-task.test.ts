@@ -45,6 +45,11 @@ describe('command tasks', () => {
       reason: 'time limit of 2 s reached',
     });
     expect(processesNaming('variance.py')).toEqual([]);
+    // The folder alone reproduces a run: its copy of the script runs again, to the same end.
+    const singular = results.find((x) => x.outcome === 'singular')!;
+    const again = await covsweepAsync(['repro', dir, singular.id]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`${singular.id}: same outcome and step as recorded`);
     // The script's content hash is part of every run's config (and so of its id).
     const sha = results[0].config.task.script as { file: string; sha256: string };
     expect(sha.file).toBe('variance.py');
