@@ -1,5 +1,7 @@
+import { Ajv } from 'ajv';
 import { dataPath } from '../data/table.js';
 import type { Catalog } from '../engine/catalog.js';
+import type { Plugin } from '../engine/plugins/registry.js';
 import { defaultCatalog } from '../engine/registry.js';
 import { ProblemList } from '../ground/errors.js';
 import type { Suite } from '../types.js';
@@ -28,11 +30,16 @@ export async function loadPluginsOf(file: string, text: string): Promise<void> {
     const { loadPlugin, PluginError } = await import('../engine/plugins/load.js');
     for (const m of named) {
       try {
-        await loadPlugin(dataPath(source.file, m.written), m.role);
+        const loaded = await loadPlugin(dataPath(source.file, m.written), m.role);
+        const bad = invalidSchemas(loaded.plugin);
+        if (bad.length)
+          throw new PluginError(
+            `the module ${loaded.path} declares options whose JSON Schema is not valid: ${bad.join('; ')}`,
+          );
       } catch (err) {
         if (!(err instanceof PluginError)) throw err;
         problems.add(
-          source.problem(source.locate(m.path).node, `${err.message}; see "Plugins" in the README`),
+          source.problem(source.locate(m.path).node, `${err.message}; see "Your own model" in the README`),
         );
       }
     }
@@ -45,4 +52,26 @@ export async function loadSuiteWithPlugins(file: string, catalog: Catalog = defa
   const text = readExperimentFile(file);
   await loadPluginsOf(file, text);
   return parseSuite(text, file, catalog);
+}
+
+/**
+ * A plugin's option schemas that ajv (strict, as the experiment schema is compiled) rejects, each
+ * with ajv's reason: caught here, at the module, rather than as a crash compiling the file's schema.
+ */
+function invalidSchemas(plugin: Plugin): string[] {
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+  const options = [
+    ...Object.entries(plugin.task?.options ?? {}).map(([k, v]) => [`task.options.${k}`, v] as const),
+    ...(plugin.parameterizations ?? []).flatMap((p) =>
+      Object.entries(p.options?.schema ?? {}).map(([k, v]) => [`${p.name}: options.schema.${k}`, v] as const),
+    ),
+  ];
+  return options.flatMap(([where, schema]) => {
+    try {
+      ajv.compile(schema);
+      return [];
+    } catch (err) {
+      return [`${where} (${(err as Error).message})`];
+    }
+  });
 }

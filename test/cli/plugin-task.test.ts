@@ -77,7 +77,7 @@ describe('plugin tasks and parameterizations', () => {
     const r = await covsweepAsync(['validate', rel('broken.yaml')]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(
       new RegExp(
         `^covsweep: ${rel('broken.yaml')}:3:11: the module .*wrong-shape.mjs does not fit the task contract: task.defaults is missing .*; task.lr is wrong \\(expected \\{ cov, mean, weights \\} numbers\\); task.momentum is missing .*; task.steps is wrong .*; task.create is missing`,
@@ -88,6 +88,10 @@ describe('plugin tasks and parameterizations', () => {
       /broken.yaml:4:46: the module .*throws-at-load.mjs throws when called with the kit: cannot find my weights/,
     );
     expect(lines[3]).toMatch(/broken.yaml:4:68: cannot read the module .*missing.mjs \(ENOENT\)/);
+    expect(lines[4]).toMatch(
+      /broken.yaml:4:83: the module .*bad-schema.mjs declares options whose JSON Schema is not valid: bad-schema: options.schema.width \(schema is invalid: data\/type must be equal to one of the allowed values/,
+    );
+    for (const line of lines) expect(line).toMatch(/; see "Your own model" in the README$/);
   });
 
   it("checks a plugin task's options against its schema, at file:line:col", async () => {
