@@ -98,7 +98,9 @@ describe('the command-task protocol', () => {
     const grandchild = r!.loss;
     await new Promise((done) => setTimeout(done, 100));
     // Gone, or a zombie waiting for an init that does not reap (as in some containers).
-    const stat = existsSync(`/proc/${grandchild}/stat`) ? readFileSync(`/proc/${grandchild}/stat`, 'utf8') : '';
+    const stat = existsSync(`/proc/${grandchild}/stat`)
+      ? readFileSync(`/proc/${grandchild}/stat`, 'utf8')
+      : '';
     expect(stat.split(') ')[1]?.[0] ?? 'gone').toMatch(/^(gone|Z)$/);
   });
 
