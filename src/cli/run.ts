@@ -87,7 +87,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const now = new Date().toISOString();
     const toResume = values.resume ? folderToResume(suite, root, resumeDir) : undefined;
-    if (toResume) await loadFolderPlugins(toResume.dir);
+    // A folder whose module copies no longer load (edited since) is a changed experiment:
+    // openToResume says so, and refuses without --force.
+    if (toResume) await loadFolderPlugins(toResume.dir).catch(ignoreConfigError);
     const resumed = toResume ? openToResume(suite, toResume, Boolean(values.force)) : undefined;
     const old = resumed?.folder.manifest();
     const selection: Selection = old
@@ -196,6 +198,10 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     release();
   }
+}
+
+function ignoreConfigError(err: unknown): void {
+  if (!(err instanceof CovsweepError) || err.code !== 'E_CONFIG') throw err;
 }
 
 function resumeHint(file: string, folder: RunFolder): string {

@@ -66,7 +66,7 @@ export function documentCatalog(
       problems.add(
         source.problem(
           source.locate(m.path).node,
-          `the module ${m.written} is not loaded; load this experiment with loadSuiteWithPlugins (the CLI does)`,
+          `the module ${m.written} is not loaded: another version of its plugin is (it changed since), or nothing loaded it (load the file with loadSuiteWithPlugins, as the CLI does)`,
         ),
       );
       continue;

@@ -55,7 +55,7 @@ export function registerPlugin(
     // The same bytes at another path (a run folder's copy of the module) are the same plugin.
     if (other && other.sha256 !== loaded.sha256)
       throw new Error(
-        `its ${kind} "${name}" has the name of the ${kind} of ${other.path}; rename one of them`,
+        `its ${kind} "${name}" is already loaded from ${other.path}, whose content differs (sha256 ${other.sha256.slice(0, 12)}, here ${loaded.sha256.slice(0, 12)}); one process uses one version of a plugin: rename one, or use the same file`,
       );
   }
   byPath.set(loaded.path, loaded);
