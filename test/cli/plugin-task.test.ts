@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { covsweepAsync, ROOT, tempDir } from './cli.js';
@@ -46,6 +46,13 @@ describe('plugin tasks and parameterizations', () => {
     // The folder alone is enough to report on: its copies of the modules load.
     const report = await covsweepAsync(['report', dir, '--only', 'markdown']);
     expect(report.code, report.stderr).toBe(0);
+    // --resume reads the folder's copies beside the originals (the same plugin, the same bytes).
+    const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'results.jsonl'), `${lines.slice(0, 2).join('\n')}\n`);
+    const resumed = await covsweepAsync(['run', fixture('outcomes.yaml'), '--resume', dir]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/covsweep 3\/3 runs/);
+    expect(timeless(dir).map((x) => [x.id, x.outcome])).toEqual(results.map((x) => [x.id, x.outcome]));
   });
 
   it('finds with the frontier where K + sigma^2 I stops being factorizable, and that jitter moves it', async () => {
