@@ -4,7 +4,7 @@ import { maxRounds } from '../frontier/search.js';
 import { label } from '../ground/format.js';
 import { runCount, setting, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
-import { cutBatches } from '../plan/pack.js';
+import { cutBatches, isCommand } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/pool.js';
 import type { Experiment, FrontierSpec } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
@@ -68,6 +68,9 @@ function experimentPlan(e: Experiment, workers: number, lanes: number | undefine
     ...batches.slice(0, 20).map((b, i) => {
       const g = groups[b.group];
       const c = runOfGroup(e, g, b.start).config;
+      // A command run is a process, whatever its parameterization and optimizer settings say.
+      if (isCommand(c))
+        return `  #${i}: 1 process x ${g.steps} steps  ${(c.task.command as string[]).join(' ')}`;
       return `  #${i}: ${b.lanes} lanes x ${g.steps} steps  ${c.task.name} ${c.parameterization} d=${c.dim} ${c.optimizer.name}`;
     }),
     ...(batches.length > 20 ? [`  ... ${batches.length - 20} more`] : []),
