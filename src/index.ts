@@ -24,8 +24,8 @@ export {
   type ReportOptions,
   type RunEvent,
   type RunOptions,
-  type RunOutcome,
   report,
   run,
 } from './session/api.js';
+export type { RunSessionResult } from './session/run.js';
 export type * from './types.js';

@@ -4,10 +4,10 @@
  * workers) -> run results (one per run, tagged on `outcome`).
  */
 
-import type { AggregateName } from './ground/vocabulary.js';
+import type { AggregateName, FailureKind } from './ground/vocabulary.js';
 
 // The outcome words live in the ground layer (one const array); named here too, as the design's types.
-export type { AggregateName, FailedOutcome, Outcome } from './ground/vocabulary.js';
+export type { AggregateName, FailedOutcome, FailureKind, Outcome } from './ground/vocabulary.js';
 
 /** The settings of one run, every default applied. Sweep axes address these by dotted path. */
 export interface RunConfig {
@@ -272,5 +272,5 @@ interface RunResultBase {
 
 export type RunResult =
   | (RunResultBase & { outcome: 'ok' })
-  | (RunResultBase & { outcome: 'singular' | 'diverged'; reason: string })
-  | (RunResultBase & { outcome: 'error' | 'timeout'; reason: string });
+  | (RunResultBase & { outcome: 'singular' | 'diverged'; reason: string; kind: FailureKind })
+  | (RunResultBase & { outcome: 'error' | 'timeout'; reason: string; kind: FailureKind });

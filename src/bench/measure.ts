@@ -12,7 +12,10 @@ export type Measured =
   | { cell: Cell; laneStepsPerSecond: number; wallLaneStepsPerSecond: number; samples: number }
   | { cell: Cell; error: string };
 
-/** Steps per sample of the reference loop: one step (~0.3 µs) is below the clock's resolution. */
+/**
+ * Lane-steps per sample of the reference loop at d = 2: one step (~0.3 µs) is
+ * below the clock's resolution. A step costs about d^3, so larger d take fewer.
+ */
 const REFERENCE_STEPS = 2000;
 
 /** Samples a cell takes when its steps are fast enough (tinybench's minimum). */
@@ -66,16 +69,20 @@ export async function measureCell(cell: Cell, ms: number, budgetMs: number): Pro
   }
 }
 
-/** Lane-steps per second (on-CPU and wall-clock medians) of the reference loop (seed 000, one lane, plain float32 JS). */
-export async function measureReference(ms: number): Promise<{ cpu: number; wall: number }> {
-  const reference = new ReferenceStep(benchConfig('mvn-classifier', 'full', 2));
+/** Lane-steps per second (on-CPU and wall-clock medians) of the reference loop (seed 000's task at `dim`, one lane, plain float32 JS). */
+export async function measureReference(
+  ms: number,
+  dim: number,
+): Promise<{ dim: number; cpu: number; wall: number }> {
+  const reference = new ReferenceStep(benchConfig('mvn-classifier', 'full', dim));
+  const steps = Math.max(1, Math.round(REFERENCE_STEPS / (dim / 2) ** 3));
   const median = await medianMs(ms, () => {
     let loss = 0;
-    for (let i = 0; i < REFERENCE_STEPS; i++) loss += reference.advance();
+    for (let i = 0; i < steps; i++) loss += reference.advance();
     // A failed run would stop working and time nothing; at the bench's learning rates none fails.
-    if (Number.isNaN(loss)) throw new Error('the reference run failed');
+    if (Number.isNaN(loss)) throw new Error(`the reference run at d = ${dim} failed`);
   });
-  return { cpu: REFERENCE_STEPS / (median.cpuMs / 1000), wall: REFERENCE_STEPS / (median.wallMs / 1000) };
+  return { dim, cpu: steps / (median.cpuMs / 1000), wall: steps / (median.wallMs / 1000) };
 }
 
 /** This process's CPU time in milliseconds (the bench runs on one thread). */

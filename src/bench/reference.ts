@@ -6,108 +6,168 @@ const LOG_2PI = Math.log(2 * Math.PI);
 const f32 = Math.fround;
 
 /**
- * Seed 000's training step for one run, written as one plain loop over
- * float32 storage: two 2-D Gaussian units with raw covariance matrices (the
- * seed's covariance_matrix=, `full`), their activations exp(log p) into a
- * bias-free 2 x 2 layer, softmax cross-entropy, and torch's SGD with momentum.
- * This is the practical limit for one core: the bench shows every engine
- * figure as a fraction of its lane-steps per second. The arithmetic is the
- * engine's (float64, stored as float32), so its loss follows an engine run
- * of the same config (tested), until the first Cholesky failure, where this
- * loop simply stops.
+ * Seed 000's training step for one run, at any d and K units, written as
+ * plain loops over float32 storage: K d-dimensional Gaussian units with raw
+ * covariance matrices (the seed's covariance_matrix=, `full`), their
+ * activations exp(log p) into a bias-free K x K layer, softmax cross-entropy,
+ * and torch's SGD with momentum. A fused per-lane step with no tensor library
+ * in between: the bench shows every engine figure as a fraction of its
+ * lane-steps per second. The arithmetic is the engine's (float64, stored as
+ * float32), so its loss follows an engine run of the same config (tested),
+ * until the first Cholesky failure, where this loop simply stops.
  */
 export class ReferenceStep {
-  /** Parameters, then their momentum buffers: mu [2][2], covariance [2][2][2], w [2][2]. */
-  private readonly params = new Float32Array(16);
-  private readonly buffers = new Float32Array(16);
-  private readonly grads = new Float64Array(16);
+  private readonly d: number;
+  private readonly units: number;
+  /** Where each parameter block starts in `params`: means [K][d], covariances [K][d][d], layer [K][K]. */
+  private readonly at: { cov: number; w: number };
+  /** Parameters, then their momentum buffers, float32 as the engine stores them. */
+  private readonly params: Float32Array;
+  private readonly buffers: Float32Array;
+  private readonly grads: Float64Array;
+  private readonly lr: Float32Array;
   private readonly x: Float32Array;
   private readonly labels: Int32Array;
   private readonly order: Int32Array;
-  private readonly lr: Float32Array;
   private readonly momentum: number;
-  private readonly act = new Float64Array(2);
-  private readonly soft = new Float64Array(2);
+  /** Per unit: its Cholesky factor L (lower, row-major) and whitened residual z = L^-1 (x - mu). */
+  private readonly chol: Float64Array;
+  private readonly z: Float64Array;
+  private readonly act: Float64Array;
+  private readonly soft: Float64Array;
+  /** Scratch of the backward pass: s = Sigma^-1 r and M = L^-1. */
+  private readonly s: Float64Array;
+  private readonly inv: Float64Array;
   step = 0;
 
   constructor(config: RunConfig) {
+    const o = config.task as { name: string; units?: number; activation?: string; batch_size?: number };
     if (
-      config.dim !== 2 ||
-      (config.task as { units?: number }).units !== 2 ||
-      config.optimizer.name !== 'sgd'
+      o.name !== 'mvn-classifier' ||
+      config.parameterization !== 'full' ||
+      config.optimizer.name !== 'sgd' ||
+      config.optimizer.nesterov ||
+      (o.activation ?? 'exp') !== 'exp' ||
+      (o.batch_size ?? 1) !== 1
     )
-      throw new RangeError('the reference step is seed 000 only: 2 units in 2-D, sgd');
+      throw new RangeError(
+        'the reference step is seed 000 only: mvn-classifier, full, sgd, exp activations, trial by trial',
+      );
+    const d = config.dim;
+    const K = o.units ?? 2;
+    this.d = d;
+    this.units = K;
     const lane = classifierLane(config, full);
     this.x = Float32Array.from(lane.points);
     this.labels = lane.labels;
     this.order = trialOrder(config);
+    this.at = { cov: K * d, w: K * d + K * d * d };
+    const size = this.at.w + K * K;
+    this.params = new Float32Array(size);
+    this.buffers = new Float32Array(size);
+    this.grads = new Float64Array(size);
     this.params.set(lane.means, 0);
-    this.params.set(lane.raws[0], 4);
-    this.params.set(lane.raws[1], 8);
+    for (let u = 0; u < K; u++) this.params.set(lane.raws[u], this.at.cov + u * d * d);
     const { mean, cov, weights } = config.lr;
-    this.lr = Float32Array.from([...Array(4).fill(mean), ...Array(8).fill(cov), ...Array(4).fill(weights)]);
+    this.lr = new Float32Array(size)
+      .fill(mean, 0, this.at.cov)
+      .fill(cov, this.at.cov, this.at.w)
+      .fill(weights, this.at.w);
     this.momentum = f32(config.optimizer.momentum);
+    this.chol = new Float64Array(K * d * d);
+    this.z = new Float64Array(K * d);
+    this.act = new Float64Array(K);
+    this.soft = new Float64Array(K);
+    this.s = new Float64Array(d);
+    this.inv = new Float64Array(d * d);
   }
 
   /** One training step on the next point; returns its loss (NaN once a Cholesky pivot is not positive). */
   advance(): number {
-    const { params: q, grads: g, act, soft } = this;
+    const { d, units: K, params: q, grads: g, act, soft, chol, z } = this;
+    const { cov, w } = this.at;
     const row = this.order[this.step++ % this.order.length];
-    const x0 = this.x[row * 2];
-    const x1 = this.x[row * 2 + 1];
     const label = this.labels[row];
+    const xAt = row * d;
     // Forward: per unit, Cholesky of the raw covariance's lower triangle, whitened residual, density.
-    for (let u = 0; u < 2; u++) {
-      const c = 4 + u * 4;
-      if (!(q[c] > 0)) return Number.NaN;
-      const l00 = Math.sqrt(q[c]);
-      const l10 = q[c + 2] / l00;
-      const pivot = q[c + 3] - l10 * l10;
-      if (!(f32(pivot) > 0)) return Number.NaN;
-      const l11 = Math.sqrt(pivot);
-      const z0 = (x0 - q[u * 2]) / l00;
-      const z1 = (x1 - q[u * 2 + 1] - l10 * z0) / l11;
-      act[u] = Math.exp(-0.5 * (z0 * z0 + z1 * z1) - Math.log(l00) - Math.log(l11) - LOG_2PI);
+    for (let u = 0; u < K; u++) {
+      const c = cov + u * d * d;
+      const L = u * d * d;
+      let logDet = 0;
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j <= i; j++) {
+          let sum = q[c + i * d + j];
+          for (let k = 0; k < j; k++) sum -= chol[L + i * d + k] * chol[L + j * d + k];
+          if (i === j) {
+            if (!(f32(sum) > 0)) return Number.NaN;
+            chol[L + i * d + i] = Math.sqrt(sum);
+          } else chol[L + i * d + j] = sum / chol[L + j * d + j];
+        }
+        logDet += Math.log(chol[L + i * d + i]);
+      }
+      let zz = 0;
+      for (let i = 0; i < d; i++) {
+        let r = this.x[xAt + i] - q[u * d + i];
+        for (let k = 0; k < i; k++) r -= chol[L + i * d + k] * z[u * d + k];
+        const zi = r / chol[L + i * d + i];
+        z[u * d + i] = zi;
+        zz += zi * zi;
+      }
+      act[u] = Math.exp(-0.5 * zz - logDet - 0.5 * d * LOG_2PI);
     }
-    const o0 = q[12] * act[0] + q[13] * act[1];
-    const o1 = q[14] * act[0] + q[15] * act[1];
-    const max = Math.max(o0, o1);
-    const e0 = Math.exp(o0 - max);
-    const e1 = Math.exp(o1 - max);
-    const sum = e0 + e1;
-    const loss = max + Math.log(sum) - (label === 0 ? o0 : o1);
-    soft[0] = e0 / sum - (label === 0 ? 1 : 0);
-    soft[1] = e1 / sum - (label === 1 ? 1 : 0);
-    // Backward: the layer, then each unit's density through Sigma^-1 r and its inverse.
-    for (let k = 0; k < 2; k++) for (let j = 0; j < 2; j++) g[12 + k * 2 + j] = soft[k] * act[j];
-    for (let u = 0; u < 2; u++) {
-      const c = 4 + u * 4;
-      const dlogp = (soft[0] * q[12 + u] + soft[1] * q[14 + u]) * act[u];
-      const l00 = Math.sqrt(q[c]);
-      const l10 = q[c + 2] / l00;
-      const l11 = Math.sqrt(q[c + 3] - l10 * l10);
-      const z0 = (x0 - q[u * 2]) / l00;
-      const z1 = (x1 - q[u * 2 + 1] - l10 * z0) / l11;
-      // s = Sigma^-1 r = L^-T z; Sigma^-1 = M^T M with M = L^-1.
-      const s1 = z1 / l11;
-      const s0 = (z0 - l10 * s1) / l00;
-      const m00 = 1 / l00;
-      const m10 = -l10 / (l00 * l11);
-      const m11 = 1 / l11;
-      g[u * 2] = dlogp * s0;
-      g[u * 2 + 1] = dlogp * s1;
+    // The layer's outputs (kept in `soft`), then softmax cross-entropy and its gradient.
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < K; k++) {
+      let o = 0;
+      for (let j = 0; j < K; j++) o += q[w + k * K + j] * act[j];
+      soft[k] = o;
+      if (o > max) max = o;
+    }
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += Math.exp(soft[k] - max);
+    const loss = max + Math.log(sum) - soft[label];
+    for (let k = 0; k < K; k++) soft[k] = Math.exp(soft[k] - max) / sum - (k === label ? 1 : 0);
+    // Backward: the layer, then each unit's density through s = Sigma^-1 r = L^-T z and Sigma^-1 = M^T M, M = L^-1.
+    for (let k = 0; k < K; k++) for (let j = 0; j < K; j++) g[w + k * K + j] = soft[k] * act[j];
+    const { s, inv: M } = this;
+    for (let u = 0; u < K; u++) {
+      const c = cov + u * d * d;
+      const L = u * d * d;
+      let back = 0;
+      for (let k = 0; k < K; k++) back += soft[k] * q[w + k * K + u];
+      const dlogp = back * act[u];
+      for (let i = d - 1; i >= 0; i--) {
+        let r = z[u * d + i];
+        for (let k = i + 1; k < d; k++) r -= chol[L + k * d + i] * s[k];
+        s[i] = r / chol[L + i * d + i];
+      }
+      for (let j = 0; j < d; j++) {
+        M[j * d + j] = 1 / chol[L + j * d + j];
+        for (let i = j + 1; i < d; i++) {
+          let r = 0;
+          for (let k = j; k < i; k++) r -= chol[L + i * d + k] * M[k * d + j];
+          M[i * d + j] = r / chol[L + i * d + i];
+        }
+      }
+      for (let i = 0; i < d; i++) g[u * d + i] = dlogp * s[i];
       // d log p / d Sigma = (s s^T - Sigma^-1) / 2, symmetric: the Cholesky's gradient convention.
-      g[c] = 0.5 * dlogp * (s0 * s0 - (m00 * m00 + m10 * m10));
-      g[c + 1] = g[c + 2] = 0.5 * dlogp * (s0 * s1 - m10 * m11);
-      g[c + 3] = 0.5 * dlogp * (s1 * s1 - m11 * m11);
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j <= i; j++) {
+          let precision = 0;
+          for (let k = i; k < d; k++) precision += M[k * d + i] * M[k * d + j];
+          const gij = 0.5 * dlogp * (s[i] * s[j] - precision);
+          g[c + i * d + j] = gij;
+          g[c + j * d + i] = gij;
+        }
+      }
     }
     // torch.optim.SGD with momentum, in float32 as the engine's optimizer.
     const m = this.momentum;
-    for (let k = 0; k < 16; k++) {
-      const gk = f32(g[k]);
-      const buf = f32(f32(m * this.buffers[k]) + gk);
-      this.buffers[k] = buf;
-      q[k] = f32(q[k] - f32(this.lr[k] * buf));
+    const { buffers, lr } = this;
+    for (let k = 0; k < q.length; k++) {
+      const buf = f32(f32(m * buffers[k]) + f32(g[k]));
+      buffers[k] = buf;
+      q[k] = f32(q[k] - f32(lr[k] * buf));
     }
     return loss;
   }

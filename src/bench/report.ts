@@ -1,6 +1,17 @@
-import { compact } from '../pool/progress.js';
+import { formatCount } from '../ground/format.js';
 import type { Cell } from './grid.js';
 import type { Measured } from './measure.js';
+import type { PeerMeasured } from './peer.js';
+
+/** The reference loop's lane-steps per second at one d, on-CPU and wall-clock. */
+export interface ReferenceRate {
+  dim: number;
+  cpu: number;
+  wall: number;
+}
+
+/** `bench --peer`: the peer's figures, or why it could not be timed. */
+export type PeerRun = { measured: PeerMeasured[] } | { missing: string };
 
 export interface BenchRun {
   command: string;
@@ -8,7 +19,10 @@ export interface BenchRun {
   machine: string;
   /** 1-minute load average when the bench started and ended: how shared the machine was. */
   load: [number, number];
-  reference: { cpu: number; wall: number };
+  /** The reference loop at each d of the grid. */
+  reference: ReferenceRate[];
+  /** Absent without `--peer`. */
+  peer?: PeerRun;
   measured: Measured[];
   /** Cells not run, each with why (memory, or a step predicted over the per-cell budget). */
   skipped: { cell: Cell; reason: string }[];
@@ -22,7 +36,20 @@ export interface BenchRun {
 
 type Ok = Extract<Measured, { laneStepsPerSecond: number }>;
 const ok = (m: Measured): m is Ok => 'laneStepsPerSecond' in m;
+type PeerOk = Extract<PeerMeasured, { laneStepsPerSecond: number }>;
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+const times = (x: number) => `${x.toPrecision(2)}x`;
+
+/** The reference loop's on-CPU rate at d, if it was measured there. */
+const referenceAt = (r: BenchRun, dim: number) => r.reference.find((x) => x.dim === dim)?.cpu;
+
+/** The peer's best lane-steps per second at d over the lane counts it ran, if any. */
+function peerAt(r: BenchRun, dim: number): PeerOk | undefined {
+  if (!r.peer || !('measured' in r.peer)) return undefined;
+  return r.peer.measured
+    .filter((p): p is PeerOk => 'laneStepsPerSecond' in p && p.dim === dim)
+    .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
+}
 
 /** BENCHMARKS.md: the machine, the date, medians and their ratios to the reference loop. */
 export function benchmarksMarkdown(r: BenchRun): string {
@@ -43,9 +70,11 @@ export function benchmarksMarkdown(r: BenchRun): string {
     `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
     `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes${r.left ? ' so far' : ''}.`,
-    `- Reference: seed 000's step for one run written as one plain float32 loop in JS (\`src/bench/reference.ts\`), the practical limit for one core here: **${compact(r.reference.cpu)} lane-steps/s** (wall-clock ${compact(r.reference.wall)}).`,
+    `- Reference: seed 000's step for one run (\`full\`, 2 units) written as plain float32 loops in JS (\`src/bench/reference.ts\`), a fused per-lane step with no tensor library in between: ${r.reference.map((x) => `**${formatCount(x.cpu)} lane-steps/s** at d = ${x.dim} (wall-clock ${formatCount(x.wall)})`).join(', ')}. "vs reference" is a row's best over the reference at its d.`,
+    ...peerLines(r),
     '',
     ...tasks.flatMap((task) => taskTable(task, lanes, r)),
+    ...peerTable(r),
     ...scaling(r),
     ...capped(r),
     ...(r.skipped.length
@@ -78,6 +107,7 @@ function capped(r: BenchRun): string[] {
 }
 
 function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
+  const withPeer = r.peer !== undefined;
   const rows = new Map<string, Measured[]>();
   for (const m of r.measured.filter((m) => m.cell.task === task)) {
     const key = `| ${m.cell.parameterization} | ${m.cell.dim} | ${m.cell.backend} |`;
@@ -86,21 +116,27 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
   return [
     `## ${task}`,
     '',
-    `| parameterization | d | backend | ${lanes.map((l) => `${l} lanes`).join(' | ')} | best |`,
-    `| --- | --- | --- | ${lanes.map(() => '---').join(' | ')} | --- |`,
+    `| parameterization | d | backend | ${lanes.map((l) => `${l} lanes`).join(' | ')} | best | vs reference |${withPeer ? ' vs peer |' : ''}`,
+    `| --- | --- | --- | ${lanes.map(() => '---').join(' | ')} | --- | --- |${withPeer ? ' --- |' : ''}`,
     ...[...rows].map(([key, ms]) => {
+      const dim = ms[0].cell.dim;
+      const reference = referenceAt(r, dim);
       const cells = lanes.map((l) => {
         const m = ms.find((x) => x.cell.lanes === l);
         if (!m) return '';
-        return ok(m)
-          ? `${compact(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / r.reference.cpu)})`
-          : 'error';
+        if (!ok(m)) return 'error';
+        return reference
+          ? `${formatCount(m.laneStepsPerSecond)} (${pct(m.laneStepsPerSecond / reference)})`
+          : formatCount(m.laneStepsPerSecond);
       });
       const best = ms.filter(ok).sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
       const bestText = best
-        ? `**${compact(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${compact(best.wallLaneStepsPerSecond)})`
+        ? `**${formatCount(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${formatCount(best.wallLaneStepsPerSecond)})`
         : '';
-      return `${key} ${cells.join(' | ')} | ${bestText} |`;
+      const peer = peerAt(r, dim);
+      const vsReference = best && reference ? times(best.laneStepsPerSecond / reference) : '';
+      const vsPeer = best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : '';
+      return `${key} ${cells.join(' | ')} | ${bestText} | ${vsReference} |${withPeer ? ` ${vsPeer} |` : ''}`;
     }),
     '',
     ...r.measured
@@ -110,6 +146,51 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
           `- error, ${m.cell.parameterization} d=${m.cell.dim} ${m.cell.lanes} lanes ${m.cell.backend}: ${'error' in m ? m.error : ''}`,
       ),
     '',
+  ];
+}
+
+/** What the peer is and how it ran, or why it did not. */
+function peerLines(r: BenchRun): string[] {
+  if (!r.peer) return [];
+  if ('missing' in r.peer) return [`- Peer: not timed: ${r.peer.missing}.`];
+  return [
+    "- Peer: the batched PyTorch program `torch_lanes.py` (seed 000's task, `full`, B runs as one batched torch computation: `torch.linalg.cholesky_ex`, autograd, SGD with momentum) on one torch thread, by its own clock (its import and set-up left out), at each d and lane count of the grid. \"vs peer\" is a row's best over the peer's best at its d.",
+  ];
+}
+
+/** The peer beside the reference and covsweep's best at each d. */
+function peerTable(r: BenchRun): string[] {
+  if (!r.peer || !('measured' in r.peer) || !r.peer.measured.length) return [];
+  const dims = [...new Set(r.peer.measured.map((p) => p.dim))].sort((a, b) => a - b);
+  const errors = r.peer.measured.flatMap((p) =>
+    'error' in p ? [`- peer error, d=${p.dim} ${p.lanes} lanes: ${p.error}`] : [],
+  );
+  const engineBest = (dim: number) =>
+    r.measured
+      .filter(ok)
+      .filter(
+        (m) => m.cell.task === 'mvn-classifier' && m.cell.parameterization === 'full' && m.cell.dim === dim,
+      )
+      .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
+  return [
+    '## Against the batched PyTorch peer',
+    '',
+    "Seed 000's task, `full`, lane-steps per second on one thread: the peer at each lane count (steps in parentheses), the reference loop, and covsweep's best mvn-classifier `full` cell.",
+    '',
+    '| d | peer (lanes: lane-steps/s) | peer best | reference | covsweep best | covsweep / peer | covsweep / reference |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...dims.map((dim) => {
+      const runs = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.dim === dim) : [];
+      const each = runs
+        .map((p) => `${p.lanes}: ${'error' in p ? 'error' : formatCount(p.laneStepsPerSecond)} (${p.steps})`)
+        .join(', ');
+      const peer = peerAt(r, dim);
+      const reference = referenceAt(r, dim);
+      const best = engineBest(dim);
+      return `| ${dim} | ${each} | ${peer ? formatCount(peer.laneStepsPerSecond) : ''} | ${reference ? formatCount(reference) : ''} | ${best ? `${formatCount(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} | ${best && reference ? times(best.laneStepsPerSecond / reference) : ''} |`;
+    }),
+    '',
+    ...(errors.length ? [...errors, ''] : []),
   ];
 }
 

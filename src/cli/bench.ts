@@ -1,25 +1,29 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { dirname } from 'node:path';
 import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
-import { BUDGET, cells, DIMS, LANES } from '../bench/grid.js';
+import { endToEndMarkdown, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
+import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { type Measured, measureCell, measureReference } from '../bench/measure.js';
-import { benchmarksMarkdown, withHandMeasured } from '../bench/report.js';
+import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps } from '../bench/peer.js';
+import { benchmarksMarkdown, type PeerRun, type ReferenceRate, withHandMeasured } from '../bench/report.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
 import { tasks } from '../engine/tasks/index.js';
 import { CovsweepError } from '../ground/errors.js';
-import { compact } from '../pool/progress.js';
+import { formatCount } from '../ground/format.js';
 import { parse, positiveInt } from './args.js';
 
 export const USAGE =
-  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE]';
+  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE] [--peer [--python PY] [--peer-script FILE]]\n       covsweep bench --end-to-end [--repeat N] [--threads N] [--python PY] [--peer-script FILE] [--out FILE]';
 
 const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 
 /**
  * Lane-steps per second over task x parameterization x d x lanes x backend,
- * plus the reference loop; writes BENCHMARKS.md (or --out) and prints it.
+ * plus the reference loop at each d and, with --peer, the batched PyTorch peer
+ * at each d and lane count; writes BENCHMARKS.md (or --out) and prints it.
  */
 export async function bench(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -35,9 +39,16 @@ export async function bench(argv: string[]): Promise<number> {
       'cell-budget': { type: 'string' },
       full: { type: 'boolean' },
       out: { type: 'string' },
+      peer: { type: 'boolean' },
+      python: { type: 'string' },
+      'peer-script': { type: 'string' },
+      'end-to-end': { type: 'boolean' },
+      repeat: { type: 'string' },
+      threads: { type: 'string' },
     },
     USAGE,
   );
+  if (values['end-to-end']) return endToEnd(argv, values);
   const quick = values.quick ?? false;
   const grid = {
     tasks: names('task', values.task, [...tasks.keys()]),
@@ -60,8 +71,16 @@ export async function bench(argv: string[]): Promise<number> {
     cell,
     reason: `lanes x d^2 = ${cell.lanes * cell.dim * cell.dim} is over ${BUDGET} (memory; \`--full\` runs it)`,
   }));
-  const reference = await measureReference(ms);
-  process.stderr.write(`bench reference loop: ${compact(reference.cpu)} lane-steps/s\n`);
+  const reference: ReferenceRate[] = [];
+  for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b)) {
+    reference.push(await measureReference(ms, dim));
+    process.stderr.write(
+      `bench reference loop d=${dim}: ${formatCount(reference.at(-1)!.cpu)} lane-steps/s\n`,
+    );
+  }
+  const peer = values.peer
+    ? timePeer(peerOf({ python: values.python, script: values['peer-script'] }), grid)
+    : undefined;
   const measured: Measured[] = [];
   const out = values.out ?? 'BENCHMARKS.md';
   const old = existsSync(out) ? readFileSync(out, 'utf8') : undefined;
@@ -72,6 +91,7 @@ export async function bench(argv: string[]): Promise<number> {
       machine: machine(),
       load: [load, loadavg()[0]],
       reference,
+      peer,
       measured,
       skipped,
       cellBudgetMs: budget.ms,
@@ -89,7 +109,7 @@ export async function bench(argv: string[]): Promise<number> {
     const m = await measureCell(cell, ms, budget.ms);
     measured.push(m);
     if (!('error' in m)) budget.record(cell, (1000 * cell.lanes) / m.wallLaneStepsPerSecond);
-    const what = 'error' in m ? `error: ${m.error}` : `${compact(m.laneStepsPerSecond)} lane-steps/s`;
+    const what = 'error' in m ? `error: ${m.error}` : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
     process.stderr.write(`${label}: ${what}\n`);
     // Rewritten after every cell: a bench stopped early still leaves the cells it measured.
     writeFileSync(out, withHandMeasured(markdown(run.length - i - 1), old));
@@ -98,6 +118,64 @@ export async function bench(argv: string[]): Promise<number> {
   writeFileSync(out, withHandMeasured(final, old));
   process.stdout.write(final);
   return 0;
+}
+
+/**
+ * `--end-to-end`: each speed-dD.yaml beside the peer run by `covsweep run` and
+ * by the peer, as whole processes; prints the table (and writes it to --out).
+ */
+function endToEnd(
+  argv: string[],
+  values: { python?: string; 'peer-script'?: string; repeat?: string; threads?: string; out?: string },
+): number {
+  const peer = peerOf({ python: values.python, script: values['peer-script'] });
+  const repeat = positiveInt('repeat', values.repeat) ?? 1;
+  const threads = positiveInt('threads', values.threads) ?? 2;
+  const missing = peerMissing(peer);
+  const experiments = existsSync(dirname(peer.script)) ? speedExperiments(peer) : [];
+  if (!experiments.length)
+    throw new CovsweepError(
+      'E_USAGE',
+      `no speed-dD.yaml files beside the peer script ${peer.script} (--peer-script or COVSWEEP_PEER names another)`,
+    );
+  if (missing) process.stderr.write(`bench end-to-end: the peer is not run: ${missing}\n`);
+  const rows = experiments.map((e) => {
+    const row = timeEndToEnd(e, peer, { repeat, threads, peerMissing: missing && 'not run' });
+    process.stderr.write(
+      `bench end-to-end d=${e.dim}: covsweep ${typeof row.covsweep === 'number' ? `${row.covsweep.toFixed(1)} s` : row.covsweep}, peer ${typeof row.peer === 'number' ? `${row.peer.toFixed(1)} s` : row.peer}\n`,
+    );
+    return row;
+  });
+  const markdown = endToEndMarkdown(rows, {
+    command: ['covsweep bench', ...argv].join(' '),
+    threads,
+    note: missing && `The peer was not run: ${missing}.`,
+  });
+  if (values.out) writeFileSync(values.out, markdown);
+  process.stdout.write(markdown);
+  return rows.some((r) => typeof r.covsweep === 'string') ? 1 : 0;
+}
+
+/**
+ * The peer at each d and lane count of the grid that fits the memory budget
+ * (as the engine's cells), one torch thread; or why it cannot run here.
+ */
+function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
+  const missing = peerMissing(peer);
+  if (missing) {
+    process.stderr.write(`bench peer: not timed: ${missing}\n`);
+    return { missing };
+  }
+  const measured: PeerMeasured[] = [];
+  for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b))
+    for (const lanes of [...new Set(grid.lanes)].sort((a, b) => a - b)) {
+      if (!grid.full && lanes * dim * dim > BUDGET) continue;
+      const m = measurePeer(peer, lanes, dim, peerSteps(lanes, dim));
+      measured.push(m);
+      const what = 'error' in m ? m.error : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
+      process.stderr.write(`bench peer d=${dim} ${lanes} lanes: ${what}\n`);
+    }
+  return { measured };
 }
 
 function machine(): string {

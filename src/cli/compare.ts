@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
-import { readResults } from '../report/load.js';
+import { comparisonJson, comparisonMarkdown } from '../report/compare-markdown.js';
+import { comparisonJunit } from '../report/junit.js';
 import { compareResults } from '../results/compare.js';
-import { comparisonJson, comparisonMarkdown } from '../results/compare-markdown.js';
-import { comparisonJunit } from '../results/junit.js';
+import { readResultsWarning } from '../results/load.js';
 import type { RunResult } from '../types.js';
 import { parse } from './args.js';
 
@@ -28,7 +28,8 @@ function resultsFile(path: string): string {
 
 function load(path: string): { file: string; results: RunResult[] } {
   const file = resultsFile(path);
-  const results = readResults(file);
+  const { results, notes } = readResultsWarning(file);
+  for (const note of notes) process.stderr.write(`covsweep: ${note}\n`);
   if (results.length === 0) throw new CovsweepError('E_INPUT', `${file}: no runs`);
   const ids = new Set<string>();
   for (const r of results) {

@@ -1,55 +1,46 @@
 import { CovsweepError } from '../ground/errors.js';
-import * as benchCommand from './bench.js';
-import * as compareCommand from './compare.js';
-import * as mergeCommand from './merge.js';
-import * as planCommand from './plan.js';
-import * as reportCommand from './report.js';
-import * as reproCommand from './repro.js';
-import * as runCommand from './run.js';
-import * as validateCommand from './validate.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../ground/version.js';
 
 interface Command {
-  run: (argv: string[]) => Promise<number>;
-  usage: string;
+  /**
+   * The command's module, imported when it is asked for: what `run`, `bench` and `repro` import
+   * (tfjs, its backends) takes longer to load than `validate` or `plan` take to do their work.
+   */
+  load: () => Promise<{ run: (argv: string[]) => Promise<number>; usage: string }>;
   help: string;
 }
 
 const COMMANDS: Record<string, Command> = {
   run: {
-    run: runCommand.run,
-    usage: runCommand.USAGE,
+    load: () => import('./run.js').then((m) => ({ run: m.run, usage: m.USAGE })),
     help: 'train every run of an experiment file and write result tables',
   },
   plan: {
-    run: planCommand.plan,
-    usage: planCommand.USAGE,
+    load: () => import('./plan.js').then((m) => ({ run: m.plan, usage: m.USAGE })),
     help: 'show how a sweep expands into runs and lane batches',
   },
   report: {
-    run: reportCommand.report,
-    usage: reportCommand.USAGE,
+    load: () => import('./report.js').then((m) => ({ run: m.report, usage: m.USAGE })),
     help: "rebuild a run folder's tables and report.html",
   },
   compare: {
-    run: compareCommand.compare,
-    usage: compareCommand.USAGE,
+    load: () => import('./compare.js').then((m) => ({ run: m.compare, usage: m.USAGE })),
     help: 'compare a run with a baseline (exit 1 on regression)',
   },
   merge: {
-    run: mergeCommand.merge,
-    usage: mergeCommand.USAGE,
+    load: () => import('./merge.js').then((m) => ({ run: m.merge, usage: m.USAGE })),
     help: 'combine run folders of one experiment (its shards) into one, with tables over all',
   },
   repro: {
-    run: reproCommand.repro,
-    usage: reproCommand.USAGE,
+    load: () => import('./repro.js').then((m) => ({ run: m.repro, usage: m.USAGE })),
     help: 're-run one run alone and compare with its record; --trace writes its per-step trace',
   },
-  bench: { run: benchCommand.bench, usage: benchCommand.USAGE, help: 'time the engine; write BENCHMARKS.md' },
+  bench: {
+    load: () => import('./bench.js').then((m) => ({ run: m.bench, usage: m.USAGE })),
+    help: 'time the engine; write BENCHMARKS.md',
+  },
   validate: {
-    run: validateCommand.validate,
-    usage: validateCommand.USAGE,
+    load: () => import('./validate.js').then((m) => ({ run: m.validate, usage: m.USAGE })),
     help: 'check an experiment file (exit 0 valid, 2 invalid)',
   },
 };
@@ -86,12 +77,13 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`usage: ${command.usage}\n${command.help}\n`);
-    return 0;
-  }
   try {
-    return await command.run(rest);
+    const loaded = await command.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`usage: ${loaded.usage}\n${command.help}\n`);
+      return 0;
+    }
+    return await loaded.run(rest);
   } catch (err) {
     if (err instanceof CovsweepError) {
       const lines = err.problems?.length ? err.problems : [err.message];

@@ -1,11 +1,11 @@
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { runSteps } from '../engine/tasks/index.js';
 import { maxRounds } from '../frontier/search.js';
-import { label } from '../ground/format.js';
-import { runCount, setting, suiteRunCount } from '../plan/expand.js';
+import { formatValue } from '../ground/format.js';
+import { runCount, settingAt, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
 import { cutBatches, isCommand } from '../plan/pack.js';
-import { defaultWorkers } from '../pool/pool.js';
+import { defaultWorkers } from '../pool/workers.js';
 import type { Experiment, FrontierSpec } from '../types.js';
 import { oneFile, parse, positiveInt } from './args.js';
 
@@ -15,7 +15,7 @@ export const USAGE = 'covsweep plan FILE [--workers N] [--lanes N]';
 function frontierLines(f: FrontierSpec, searches: number): string[] {
   const rounds = maxRounds(f);
   return [
-    `frontier: ${f.setting} from ${label(f.min)} to ${label(f.max)}, to a ratio of ${f.precision}, ${f.points} values a round`,
+    `frontier: ${f.setting} from ${formatValue(f.min)} to ${formatValue(f.max)}, to a ratio of ${f.precision}, ${f.points} values a round`,
     `  each run above is a search: at most ${rounds} rounds of ${searches * f.points} runs (${rounds * searches * f.points} in all); the batches below hold one value per search`,
   ];
 }
@@ -60,7 +60,7 @@ function experimentPlan(e: Experiment, workers: number, lanes: number | undefine
     'axes:',
     ...e.axes.map(
       (a) =>
-        `  ${a.path}: ${a.values.length} values (${a.values.slice(0, 8).map(label).join(', ')}${a.values.length > 8 ? ', ...' : ''})`,
+        `  ${a.path}: ${a.values.length} values (${a.values.slice(0, 8).map(formatValue).join(', ')}${a.values.length > 8 ? ', ...' : ''})`,
     ),
     ...ruleEffects(e),
     '',
@@ -78,7 +78,10 @@ function experimentPlan(e: Experiment, workers: number, lanes: number | undefine
     'example runs:',
     ...Array.from({ length: Math.min(3, batches[0]?.lanes ?? 0) }, (_, k) =>
       runOfGroup(e, groups[batches[0].group], batches[0].start + k),
-    ).map((r) => `  ${r.id}  ${shown.map((path) => `${path}=${label(setting(r.config, path))}`).join(' ')}`),
+    ).map(
+      (r) =>
+        `  ${r.id}  ${shown.map((path) => `${path}=${formatValue(settingAt(r.config, path))}`).join(' ')}`,
+    ),
   ];
 }
 

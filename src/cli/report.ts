@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
-import { loadRunFolder } from '../report/load.js';
 import { REPORTERS, writeReports } from '../report/reporters.js';
+import { loadRunFolder } from '../results/load.js';
 import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
 
@@ -25,6 +25,7 @@ export async function report(argv: string[]): Promise<number> {
     );
   await loadFolderPlugins(positionals[0]);
   const folder = loadRunFolder(positionals[0]);
+  for (const note of folder.notes) process.stderr.write(`covsweep: ${note}\n`);
   const show = values.show as string[] | undefined;
   for (const id of show ?? []) {
     const r = folder.results.find((x) => x.id === id);

@@ -1,25 +1,14 @@
-import { basename } from 'node:path';
+import { join } from 'node:path';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
-import { runSteps } from '../engine/tasks/index.js';
-import { searchFrontier } from '../frontier/session.js';
-import type { FrontierExperiment } from '../frontier/summary.js';
 import { CovsweepError } from '../ground/errors.js';
-import { runCount, runsOf } from '../plan/expand.js';
-import { pack } from '../plan/pack.js';
-import { type Selection, select } from '../plan/select.js';
-import { parseShard, shardLabel } from '../plan/shard.js';
-import { defaultWorkers, runBatches } from '../pool/pool.js';
+import type { Selection } from '../plan/select.js';
+import { parseShard } from '../plan/shard.js';
 import { Progress } from '../pool/progress.js';
-import { reportRun } from '../report/reporters.js';
-import { inPlanOrder } from '../results/order.js';
-import { folderToResume, openToResume } from '../results/resume.js';
-import { type Manifest, RunFolder } from '../results/store.js';
-import { loadFolderPlugins } from '../session/folder-plugins.js';
-import type { RunSpec } from '../types.js';
+import type { SessionEvents } from '../session/events.js';
+import { runSession } from '../session/run.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
-import { VERSION } from './version.js';
 
 export const USAGE =
   'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
@@ -28,8 +17,8 @@ export const USAGE =
 const GRACE_SECONDS = 5;
 
 /**
- * Train the runs of an experiment file's experiments (all, a shard, chosen ids, or those a folder
- * lacks) through one pool into one folder, and write tables.
+ * `covsweep run`: the arguments, then a run session (src/session/run.ts) with a progress line on
+ * stderr, the summary on stdout, and exit 130 when stopped before every run finished.
  */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -53,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
       'E_USAGE',
       `--backend must be one of ${BACKENDS.join(', ')}, received "${values.backend}"`,
     );
-  const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
+  const workers = positiveInt('workers', values.workers);
   const timeout = positiveNumber('timeout', values.timeout);
   const lanes = positiveInt('lanes', values.lanes);
   // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.
@@ -61,149 +50,84 @@ export async function run(argv: string[]): Promise<number> {
   if (!file || positionals.length > 2)
     throw new CovsweepError('E_USAGE', `expected one experiment file; usage: ${USAGE}`);
   if (values.force && !values.resume) throw new CovsweepError('E_USAGE', '--force only applies to --resume');
-  const asked: Selection = {
+  const selection: Selection = {
     shard: values.shard === undefined ? undefined : parseShard(values.shard),
     only: values.only?.split(',').filter(Boolean),
   };
-  if (values.resume && (asked.shard || asked.only))
+  if (values.resume && (selection.shard || selection.only))
     throw new CovsweepError(
       'E_USAGE',
       '--resume continues the runs its folder was made for; drop --shard and --only',
     );
-  if (asked.shard && asked.only) throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
+  if (selection.shard && selection.only)
+    throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
   const suite = await loadSuiteWithPlugins(file);
-  const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
-  const sweeps = suite.experiments.filter((e) => !e.frontier);
-  if (searches.length && (asked.shard || asked.only))
+  const search = suite.experiments.find((e) => e.frontier);
+  if (search && (selection.shard || selection.only))
     throw new CovsweepError(
       'E_USAGE',
-      `${file} searches a frontier${suite.experiments.length > 1 ? ` (experiment "${searches[0].name}")` : ''}, whose runs are chosen round by round from earlier results; --shard and --only do not apply: run the whole file`,
+      `${file} searches a frontier${suite.experiments.length > 1 ? ` (experiment "${search.name}")` : ''}, whose runs are chosen round by round from earlier results; --shard and --only do not apply: run the whole file`,
     );
-  const root = values.out ?? 'runs';
+
+  let dir: string | undefined;
+  let progress: Progress | undefined;
+  const note = (message: string) =>
+    progress ? progress.note(`covsweep: ${message}`) : process.stderr.write(`covsweep: ${message}\n`);
+  const events: SessionEvents = {
+    onNote: note,
+    onFolder: (d) => {
+      dir = d;
+    },
+    onTrainStart: (batches) => {
+      progress = new Progress(batches);
+    },
+    onBatchSteps: (batch, steps) => progress?.batchSteps(batch, steps),
+    onBatchRetry: (batch, reason) =>
+      note(
+        `batch #${batch.index} (${batch.runs.length} runs) failed: ${reason}; retrying its runs one by one`,
+      ),
+    onResults: (results) => progress?.results(results),
+    onTrainEnd: () => {
+      progress?.finish();
+      progress = undefined;
+    },
+    onFrontierRound: (round, runs, open) =>
+      note(`frontier round ${round}: ${runs} runs for ${open} open searches`),
+  };
+  const resumeHint = (d: string) => `to run the rest: covsweep run ${file} --resume ${d}`;
 
   // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
   const stop = new AbortController();
   const release = trapInterrupts(stop, GRACE_SECONDS);
   try {
-    const now = new Date().toISOString();
-    const toResume = values.resume ? folderToResume(suite, root, resumeDir) : undefined;
-    // A folder whose module copies no longer load (edited since) is a changed experiment:
-    // openToResume says so, and refuses without --force.
-    if (toResume) await loadFolderPlugins(toResume.dir).catch(ignoreConfigError);
-    const resumed = toResume ? openToResume(suite, toResume, Boolean(values.force)) : undefined;
-    const old = resumed?.folder.manifest();
-    const selection: Selection = old
-      ? { shard: old.shard ? parseShard(old.shard) : undefined, only: old.only }
-      : asked;
-    // Checked (an --only id the file lacks) before any folder is made. A frontier's runs are
-    // chosen by its searches, one per run of its sweep (and no selection applies to them).
-    const selected = select(runsOf(sweeps), selection);
-    const runs = selected.length + searches.reduce((n, e) => n + runCount(e), 0);
-    const manifest: Manifest = old
-      ? {
-          ...old,
-          file: suite.file,
-          runs,
-          workers,
-          timeout,
-          resumed: [...(old.resumed ?? []), now],
-        }
-      : {
-          covsweep: VERSION,
-          experiment: suite.name,
-          file: suite.file,
-          backend: 'pending',
-          node: process.version,
-          workers,
-          runs,
-          started: now,
-          shard: asked.shard && shardLabel(asked.shard),
-          only: asked.only,
-          timeout,
-        };
-    const folder = resumed?.folder ?? RunFolder.create(root, suite, manifest);
-    for (const note of resumed?.notes ?? []) process.stderr.write(`covsweep: ${note}\n`);
-    // Forced past a change: the folder now describes the experiment as it is.
-    if (resumed?.changed) folder.write(basename(suite.file), suite.source);
-    const earlier = resumed?.results ?? [];
-    const recorded = new Set(earlier.map((r) => r.id));
-    const results = [...earlier];
-    const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
-    /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
-    const train = async (runs: RunSpec[]): Promise<number> => {
-      const batches = pack(runs, {
-        workers,
-        lanes,
-        steps: runSteps,
-      });
-      const progress = new Progress(batches);
-      let unfinished: number;
-      try {
-        ({ unfinished } = await runBatches(batches, {
-          workers,
-          backend,
-          timeout,
-          signal: stop.signal,
-          grace: GRACE_SECONDS * 1000,
-          onProgress: (batch, steps) => progress.batchSteps(batch, steps),
-          onRetry: (batch, reason) =>
-            progress.note(
-              `covsweep: batch #${batch.index} (${batch.runs.length} runs) failed: ${reason}; retrying its runs one by one`,
-            ),
-          onResults: (rs, used) => {
-            folder.append(rs);
-            results.push(...rs);
-            if (used !== 'none') backends.add(used);
-            progress.results(rs);
-          },
-        }));
-      } catch (err) {
-        progress.finish();
-        process.stderr.write(
-          `covsweep: finished runs are in ${folder.results}; ${resumeHint(file, folder)}\n`,
-        );
-        throw err;
-      }
-      progress.finish();
-      return unfinished;
-    };
-    const left = selected.filter((r) => !recorded.has(r.id));
-    // The sweeps' runs first, then the searches' rounds (every frontier experiment's together).
-    let unfinished = sweeps.length ? await train(left) : 0;
-    if (!unfinished && searches.length)
-      unfinished = await searchFrontier(searches, results, train, (round, runs, open) =>
-        process.stderr.write(`covsweep: frontier round ${round}: ${runs} runs for ${open} open searches\n`),
-      );
-    // A frontier's runs are known only once its searches have run.
-    const planned = searches.length ? results.length + unfinished : selected.length;
-
-    const ordered = inPlanOrder(suite, results);
-    folder.rewriteResults(ordered);
-    folder.writeManifest({
-      ...manifest,
-      runs: planned,
-      backend: [...backends].join(',') || 'none',
-      ended: new Date().toISOString(),
-      interrupted: unfinished > 0 || undefined,
+    const done = await runSession(suite, {
+      root: values.out,
+      workers,
+      backend,
+      lanes,
+      timeout,
+      selection,
+      resume: values.resume ? { dir: resumeDir, force: Boolean(values.force) } : undefined,
+      signal: stop.signal,
+      graceSeconds: GRACE_SECONDS,
+      events,
     });
-    const summary = await reportRun(folder.dir, suite, ordered);
-    if (unfinished > 0) {
+    if (done.unfinished > 0) {
       process.stderr.write(
-        `covsweep: stopped with ${unfinished} of ${planned} runs not run; tables of the finished ones are in ${folder.dir}; ${resumeHint(file, folder)}\n`,
+        `covsweep: stopped with ${done.unfinished} of ${done.planned} runs not run; tables of the finished ones are in ${done.dir}; ${resumeHint(done.dir)}\n`,
       );
       return INTERRUPTED;
     }
-    process.stdout.write(`${summary}\nresults: ${folder.dir}\n`);
+    process.stdout.write(`${done.summary}\nresults: ${done.dir}\n`);
     return 0;
+  } catch (err) {
+    // The session failed after the folder was made: what finished is in it, and --resume runs the rest.
+    if (dir !== undefined)
+      process.stderr.write(
+        `covsweep: finished runs are in ${join(dir, 'results.jsonl')}; ${resumeHint(dir)}\n`,
+      );
+    throw err;
   } finally {
     release();
   }
-}
-
-function ignoreConfigError(err: unknown): void {
-  if (!(err instanceof CovsweepError) || err.code !== 'E_CONFIG') throw err;
-}
-
-function resumeHint(file: string, folder: RunFolder): string {
-  return `to run the rest: covsweep run ${file} --resume ${folder.dir}`;
 }

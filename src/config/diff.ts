@@ -1,4 +1,4 @@
-import { label } from '../ground/format.js';
+import { formatValue } from '../ground/format.js';
 import { expand } from '../plan/expand.js';
 import { canonicalJson } from '../plan/ids.js';
 import type { Experiment, Suite } from '../types.js';
@@ -21,7 +21,7 @@ function settingValues(e: Experiment): Map<string, Map<string, unknown>> {
 
 function show(values: Map<string, unknown> | undefined): string {
   if (!values) return '(not set)';
-  const all = [...values.values()].map((v) => (Array.isArray(v) ? JSON.stringify(v) : label(v)));
+  const all = [...values.values()].map((v) => (Array.isArray(v) ? JSON.stringify(v) : formatValue(v)));
   const some = all.length > 6 ? [...all.slice(0, 5), `... (${all.length} values)`] : all;
   return some.length === 1 ? some[0] : `[${some.join(', ')}]`;
 }

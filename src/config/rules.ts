@@ -6,7 +6,7 @@
  */
 
 import type { ProblemList } from '../ground/errors.js';
-import { configWith, setting } from '../plan/expand.js';
+import { configWith, settingAt } from '../plan/expand.js';
 import { runId } from '../plan/ids.js';
 import { exclude as excludeCombos, picksOfDigits, positionOf, type Rule } from '../plan/space.js';
 import type {
@@ -308,7 +308,7 @@ function included(
     for (const dep of space.depends) {
       if (Object.hasOwn(entry, dep.path)) continue;
       const given = Object.hasOwn(entry, dep.on);
-      const on = given ? entry[dep.on] : (setting(ctx.base, dep.on) as SweepValue);
+      const on = given ? entry[dep.on] : (settingAt(ctx.base, dep.on) as SweepValue);
       const value = dep.values[String(on)];
       if (value === undefined) {
         report(
@@ -327,7 +327,7 @@ function included(
       return;
     }
     const digits = space.dims.map((dim) =>
-      dim.values.findIndex((tuple) => dim.paths.every((p, j) => tuple[j] === setting(config, p))),
+      dim.values.findIndex((tuple) => dim.paths.every((p, j) => tuple[j] === settingAt(config, p))),
     );
     const at = digits.every((d) => d >= 0) ? positionOf(space, digits) : -1;
     if (at >= 0 && runId(configWith(ctx, picksOfDigits(space, digits))) === id) {
@@ -357,7 +357,7 @@ export function variedSettings(axes: readonly SweepAxis[], space: SweepSpace, ba
   const add = (path: string, value: SweepValue) => {
     let list = values.get(path);
     if (!list) {
-      list = [setting(base, path) as SweepValue];
+      list = [settingAt(base, path) as SweepValue];
       values.set(path, list);
     }
     if (!list.includes(value)) list.push(value);

@@ -1,36 +1,44 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import type { Catalog } from '../engine/catalog.js';
 import { type Problem, ProblemList } from '../ground/errors.js';
 import type { JsonSchema } from '../ground/json-schema.js';
+import { compileCached } from './compiled-schema.js';
 import { buildSchema } from './schema.js';
 import { NAME_PATTERN, NAME_RULE } from './settings.js';
 import type { ConfigSource } from './source.js';
 import { closest, listOf } from './suggest.js';
 
 interface Compiled {
-  ajv: Ajv;
+  ajv: () => Ajv;
   schema: JsonSchema;
   file: ValidateFunction;
   values: Map<string, ValidateFunction>;
 }
+
+// verbose: each error carries the schema that failed, which says what was expected.
+// inlineRefs: false: the shared axis definitions compile once instead of once per task.
+// code.source: the compiled file validator is kept as standalone code (compiled-schema.ts).
+const OPTIONS: Options = {
+  allErrors: true,
+  strict: true,
+  verbose: true,
+  allowUnionTypes: true,
+  inlineRefs: false,
+  code: { source: true },
+};
 
 const compiledByCatalog = new WeakMap<Catalog, Compiled>();
 
 function compiled(catalog: Catalog): Compiled {
   let entry = compiledByCatalog.get(catalog);
   if (!entry) {
-    // verbose: each error carries the schema that failed, which says what was expected.
-    // inlineRefs: false: the shared axis definitions compile once instead of once per task, which
-    // halves the compile time every CLI start pays.
-    const ajv = new Ajv({
-      allErrors: true,
-      strict: true,
-      verbose: true,
-      allowUnionTypes: true,
-      inlineRefs: false,
-    });
+    let instance: Ajv | undefined;
+    const ajv = () => {
+      instance ??= new Ajv(OPTIONS);
+      return instance;
+    };
     const schema = buildSchema(catalog);
-    entry = { ajv, schema, file: ajv.compile(schema), values: new Map() };
+    entry = { ajv, schema, file: compileCached(ajv, OPTIONS, schema), values: new Map() };
     compiledByCatalog.set(catalog, entry);
   }
   return entry;
@@ -41,7 +49,7 @@ export function passes(catalog: Catalog, key: string, schema: JsonSchema, value:
   const { ajv, values } = compiled(catalog);
   let validate = values.get(key);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = ajv().compile(schema);
     values.set(key, validate);
   }
   return validate(value);

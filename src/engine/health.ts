@@ -1,4 +1,5 @@
-import type { FailedOutcome, Thresholds } from '../types.js';
+import { formatReasonNumber } from '../ground/format.js';
+import type { FailedOutcome, FailureKind, Thresholds } from '../types.js';
 import type { Parameterization } from './parameterizations/types.js';
 
 /** How a lane ended, as the engine saw it; the results layer adds config and metrics. */
@@ -6,15 +7,10 @@ export interface LaneEnd {
   outcome: 'ok' | FailedOutcome;
   step: number;
   reason?: string;
+  /** What kind of failure the reason describes (failed lanes only). */
+  kind?: FailureKind;
   /** Last finite loss of the lane. */
   loss: number;
-}
-
-/** Compact numbers in reasons: -3.1e-5, 0.25, 1.2e+7. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
 /**
@@ -72,7 +68,13 @@ export class Health {
         this.singular(step, checks, b * perLane, d, this.thresholds[b].max_condition) ??
         this.diverged(step, loss[b], paramsBad[b] !== 0, this.thresholds[b].divergence_bound);
       if (reason) {
-        this.stop(b, { outcome: reason.outcome, step, reason: reason.text, loss: this.lastLoss[b] });
+        this.stop(b, {
+          outcome: reason.outcome,
+          kind: reason.kind,
+          step,
+          reason: reason.text,
+          loss: this.lastLoss[b],
+        });
         changed = true;
       } else {
         this.lastLoss[b] = loss[b];
@@ -130,13 +132,15 @@ export class Health {
         if (v === Number.POSITIVE_INFINITY)
           return {
             outcome: 'singular' as const,
+            kind: 'overflow' as const,
             text: `factor overflowed${unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
           };
         if (!(v > 0)) {
           const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
           return {
             outcome: 'singular' as const,
-            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${fmt(v)}`,
+            kind: pivots ? ('cholesky' as const) : ('factor-diagonal' as const),
+            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${formatReasonNumber(v)}`,
           };
         }
         lo = Math.min(lo, v);
@@ -147,7 +151,8 @@ export class Health {
       if (cond > maxCond)
         return {
           outcome: 'singular' as const,
-          text: `covariance${unitOf(u)} ill-conditioned at step ${step}: condition number >= ${fmt(cond)} (limit ${fmt(maxCond)})`,
+          kind: 'condition' as const,
+          text: `covariance${unitOf(u)} ill-conditioned at step ${step}: condition number >= ${formatReasonNumber(cond)} (limit ${formatReasonNumber(maxCond)})`,
         };
     }
     return undefined;
@@ -155,16 +160,22 @@ export class Health {
 
   private diverged(step: number, loss: number, paramsBad: boolean, bound: number) {
     if (!Number.isFinite(loss))
-      return { outcome: 'diverged' as const, text: `loss non-finite at step ${step}: ${loss}` };
+      return {
+        outcome: 'diverged' as const,
+        kind: 'non-finite-loss' as const,
+        text: `loss non-finite at step ${step}: ${loss}`,
+      };
     if (Math.abs(loss) > bound)
       return {
         outcome: 'diverged' as const,
-        text: `loss beyond ${fmt(bound)} at step ${step}: ${fmt(loss)}`,
+        kind: 'loss-bound' as const,
+        text: `loss beyond ${formatReasonNumber(bound)} at step ${step}: ${formatReasonNumber(loss)}`,
       };
     if (paramsBad)
       return {
         outcome: 'diverged' as const,
-        text: `parameters non-finite or beyond ${fmt(bound)} at step ${step}`,
+        kind: 'parameter-bound' as const,
+        text: `parameters non-finite or beyond ${formatReasonNumber(bound)} at step ${step}`,
       };
     return undefined;
   }

@@ -67,5 +67,5 @@ export function result(
   };
   return end.outcome === 'ok'
     ? { ...base, outcome: 'ok' }
-    : { ...base, outcome: end.outcome, reason: end.reason ?? '' };
+    : { ...base, outcome: end.outcome, reason: end.reason ?? '', kind: end.kind ?? 'unknown' };
 }

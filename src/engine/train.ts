@@ -161,6 +161,7 @@ export class LaneTrainer {
       if (health.alive[b] && c.timeout > 0 && elapsed > c.timeout)
         health.stop(b, {
           outcome: 'timeout',
+          kind: 'timeout',
           step,
           reason: `time limit of ${c.timeout} s reached at step ${step}`,
           loss: health.lastFiniteLoss(b),

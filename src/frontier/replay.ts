@@ -1,4 +1,4 @@
-import { expand, runSpec, setting, withSettings } from '../plan/expand.js';
+import { expand, runSpec, settingAt, withSettings } from '../plan/expand.js';
 import type { Experiment, FrontierSpec, RunConfig, RunResult, RunSpec } from '../types.js';
 import { type Bracket, bracketOf, firstPoints, nextPoints, type Tested } from './search.js';
 
@@ -66,7 +66,7 @@ export function replay(
         break;
       }
     }
-    const value = (r: RunResult) => setting(r.config, spec.setting) as number;
+    const value = (r: RunResult) => settingAt(r.config, spec.setting) as number;
     tested.sort((a, b) => value(a) - value(b));
     searches.push({ index: index++, base, bracket: bracketOf(seen), tested, rounds, done });
   }

@@ -3,8 +3,7 @@
  * the swept settings the critical value over seeds (summary.md, tables/frontier.csv, report.html).
  */
 
-import { csvLine, label } from '../ground/format.js';
-import { setting } from '../plan/expand.js';
+import { settingAt } from '../plan/expand.js';
 import type { Experiment, FrontierSpec, RunResult } from '../types.js';
 import { byId, replay, type SearchState } from './replay.js';
 
@@ -36,10 +35,10 @@ export function frontierRecords(e: FrontierExperiment, results: readonly RunResu
   const paths = e.axes.map((a) => a.path);
   return replay(e, byId(results)).searches.map((s) => {
     const at = (v: number | undefined) =>
-      s.tested.find((r) => setting(r.config, e.frontier.setting) === v)?.id ?? null;
+      s.tested.find((r) => settingAt(r.config, e.frontier.setting) === v)?.id ?? null;
     return {
       search: s.index,
-      settings: Object.fromEntries(paths.map((p) => [p, setting(s.base, p)])),
+      settings: Object.fromEntries(paths.map((p) => [p, settingAt(s.base, p)])),
       setting: e.frontier.setting,
       ok: s.bracket.ok ?? null,
       failed: s.bracket.failed ?? null,
@@ -102,7 +101,7 @@ export function frontierRows(e: FrontierExperiment, results: readonly RunResult[
   for (const s of replay(e, byId(results)).searches) {
     // Searches that never completed a round have nothing to say.
     if (s.rounds === 0) continue;
-    const key = JSON.stringify(paths.map((p) => setting(s.base, p)));
+    const key = JSON.stringify(paths.map((p) => settingAt(s.base, p)));
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
   return [...groups.values()].map((searches) => {
@@ -111,7 +110,7 @@ export function frontierRows(e: FrontierExperiment, results: readonly RunResult[
     for (const s of searches)
       if (s.bracket.outcome) kinds.set(s.bracket.outcome, (kinds.get(s.bracket.outcome) ?? 0) + 1);
     return {
-      settings: paths.map((p) => [p, setting(searches[0].base, p)]),
+      settings: paths.map((p) => [p, settingAt(searches[0].base, p)]),
       searches: searches.length,
       done: searches.filter((s) => s.done).length,
       median: logQuantile(values, 0.5),
@@ -123,103 +122,4 @@ export function frontierRows(e: FrontierExperiment, results: readonly RunResult[
       nonMonotone: searches.filter((s) => s.bracket.okAbove.length > 0).length,
     };
   });
-}
-
-/** A critical value as text: `0.00123`, or `< 1e-4` / `>= 1` beyond the bounds. */
-export function criticalText(v: number, spec: FrontierSpec): string {
-  if (v === Number.NEGATIVE_INFINITY) return `< ${label(spec.min)}`;
-  if (v === Number.POSITIVE_INFINITY) return `>= ${label(spec.max)}`;
-  return label(v);
-}
-
-const HEADINGS = (spec: FrontierSpec) => [
-  `critical ${spec.setting} (median)`,
-  '10-90%',
-  'seeds',
-  'failure at the boundary',
-  'non-monotone',
-];
-
-/** A row's cells after its settings, as the Markdown and HTML tables show them. */
-export function rowCells(r: FrontierRow, spec: FrontierSpec): string[] {
-  return [
-    criticalText(r.median, spec),
-    `${criticalText(r.p10, spec)} - ${criticalText(r.p90, spec)}`,
-    r.done === r.searches ? String(r.searches) : `${r.searches} (${r.searches - r.done} unfinished)`,
-    r.kinds.map(([k, n]) => `${k} ${n}`).join(', ') || 'none failed',
-    String(r.nonMonotone),
-  ];
-}
-
-export function frontierHeader(e: FrontierExperiment): string[] {
-  return [...e.axes.map((a) => a.path).filter((p) => p !== 'seed'), ...HEADINGS(e.frontier)];
-}
-
-/** What a frontier table says, under it. */
-export function frontierAbout(spec: FrontierSpec): string {
-  return [
-    `Critical ${spec.setting}: per seed, the largest value that ended ok below the smallest value that failed, found by searching ${label(spec.min)}..${label(spec.max)} in log space to a ratio of ${spec.precision} (${spec.points} values a round).`,
-    'Median and 10-90% range over seeds, interpolated in log;',
-    `"< ${label(spec.min)}": the frontier is below the searched range, ">= ${label(spec.max)}": no value failed.`,
-    'Failure at the boundary: how the runs at the smallest failing value ended.',
-    'Non-monotone: seeds whose search saw an ok value above its first failure (frontier.jsonl lists them).',
-  ].join(' ');
-}
-
-function markdownTable(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-/** The summary.md section of a frontier experiment. */
-export function frontierMarkdown(e: FrontierExperiment, results: readonly RunResult[]): string {
-  const rows = frontierRows(e, results).map((r) => [
-    ...r.settings.map(([, v]) => label(v)),
-    ...rowCells(r, e.frontier),
-  ]);
-  return [
-    `## Frontier: critical ${e.frontier.setting}`,
-    '',
-    rows.length ? markdownTable(frontierHeader(e), rows) : 'No search has finished a round yet.',
-    '',
-    frontierAbout(e.frontier),
-    '',
-  ].join('\n');
-}
-
-/** tables/frontier.csv: one line per combination; quantiles beyond the bounds are blank (see below_min, above_max). */
-export function frontierCsv(e: FrontierExperiment, results: readonly RunResult[]): string {
-  const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
-  const head = [
-    ...e.axes.map((a) => a.path).filter((p) => p !== 'seed'),
-    'seeds',
-    'finished',
-    'median',
-    'p10',
-    'p90',
-    'below_min',
-    'above_max',
-    'failure_kinds',
-    'non_monotone',
-  ];
-  const lines = frontierRows(e, results).map((r) => [
-    ...r.settings.map(([, v]) => v),
-    r.searches,
-    r.done,
-    finite(r.median),
-    finite(r.p10),
-    finite(r.p90),
-    r.belowMin,
-    r.aboveMax,
-    r.kinds.map(([k, n]) => `${k} ${n}`).join('; '),
-    r.nonMonotone,
-  ]);
-  return [head, ...lines].map(csvLine).join('');
-}
-
-/** frontier.jsonl: one search per line. */
-export function frontierJsonl(e: FrontierExperiment, results: readonly RunResult[]): string {
-  return frontierRecords(e, results)
-    .map((r) => `${JSON.stringify(r)}\n`)
-    .join('');
 }

@@ -35,3 +35,35 @@ export const AGGREGATE_NAMES = [
 ] as const;
 
 export type AggregateName = (typeof AGGREGATE_NAMES)[number];
+
+/**
+ * Why a failed run failed, as a word a program can match on, beside the run's reason in words
+ * (`RunResult.kind`). Reports group failures by it.
+ */
+export const FAILURE_KINDS = [
+  /** singular: a Cholesky pivot <= 0 or NaN. */
+  'cholesky',
+  /** singular: an entry of the factor's diagonal <= 0 or NaN. */
+  'factor-diagonal',
+  /** singular: an entry of the factor's diagonal overflowed to Infinity. */
+  'overflow',
+  /** singular: the covariance's condition number above `thresholds.max_condition`. */
+  'condition',
+  /** diverged: the loss became NaN or infinite. */
+  'non-finite-loss',
+  /** diverged: |loss| above `thresholds.divergence_bound`. */
+  'loss-bound',
+  /** diverged: a parameter non-finite or above `thresholds.divergence_bound`. */
+  'parameter-bound',
+  /** timeout: the run's time limit, or its worker was stuck and stopped. */
+  'timeout',
+  /** error: an exception, its message the reason. */
+  'exception',
+  /** A result from before kinds were recorded whose reason names none of these. */
+  'unknown',
+] as const;
+
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+export const isFailureKind = (v: unknown): v is FailureKind =>
+  (FAILURE_KINDS as readonly unknown[]).includes(v);

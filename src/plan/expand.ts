@@ -33,7 +33,7 @@ export function withSettings(config: RunConfig, settings: Iterable<[string, unkn
 }
 
 /** The value at a dotted path of a config. */
-export function setting(config: RunConfig, path: string): unknown {
+export function settingAt(config: RunConfig, path: string): unknown {
   let node: unknown = config;
   for (const k of path.split('.')) node = (node as Record<string, unknown>)[k];
   return node;

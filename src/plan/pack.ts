@@ -1,5 +1,5 @@
 import type { LaneBatch, RunConfig, RunSpec } from '../types.js';
-import { setting } from './expand.js';
+import { settingAt } from './expand.js';
 import { canonicalJson } from './ids.js';
 
 /** Steps of a run, as its task counts them (the planner packs by it without making data). */
@@ -25,7 +25,7 @@ export const SHAPE_PATHS = [
 export const isCommand = (c: RunConfig): boolean => Array.isArray(c.task.command);
 
 export function shapeKey(c: RunConfig): string {
-  return canonicalJson(SHAPE_PATHS.map((path) => setting(c, path)));
+  return canonicalJson(SHAPE_PATHS.map((path) => settingAt(c, path)));
 }
 
 /** Whether setting `path` (a sweep axis: one setting) can change a run's shape key. */

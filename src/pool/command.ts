@@ -3,6 +3,7 @@ import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPath } from '../data/table.js';
 import { curveEvery } from '../engine/curve.js';
+import { FAILURE_KINDS, isFailureKind } from '../ground/vocabulary.js';
 import type { FileRef, Metrics, RunResult, RunSpec } from '../types.js';
 import { runLimit } from './faults.js';
 
@@ -160,7 +161,7 @@ export function runCommand(spec: RunSpec, o: CommandOptions = {}): Promise<RunRe
   }
 
   function ended(outcome: 'error' | 'timeout', reason: string, step = 0): RunResult {
-    return { ...common(step, {}), outcome, reason };
+    return { ...common(step, {}), outcome, reason, kind: outcome === 'timeout' ? 'timeout' : 'exception' };
   }
 
   function common(step: number, metrics: Metrics) {
@@ -184,7 +185,13 @@ export function runCommand(spec: RunSpec, o: CommandOptions = {}): Promise<RunRe
     const base = common(m.step as number, (m.metrics ?? {}) as Metrics);
     return m.outcome === 'ok'
       ? { ...base, outcome: 'ok' }
-      : { ...base, outcome: m.outcome as 'singular' | 'diverged' | 'error', reason: String(m.reason) };
+      : {
+          ...base,
+          outcome: m.outcome as 'singular' | 'diverged' | 'error',
+          reason: String(m.reason),
+          // The process may name the kind (`"kind": "cholesky"`); an error is an exception.
+          kind: isFailureKind(m.kind) ? m.kind : m.outcome === 'error' ? 'exception' : 'unknown',
+        };
   }
 }
 
@@ -195,6 +202,8 @@ function finalMisfit(m: Record<string, unknown>): string | undefined {
   if (!Number.isInteger(m.step) || (m.step as number) < 0) return 'lacks "step", an integer >= 0';
   if (m.outcome !== 'ok' && typeof m.reason !== 'string')
     return `has outcome "${m.outcome}" but no "reason" string`;
+  if (m.kind !== undefined && !isFailureKind(m.kind))
+    return `has kind ${JSON.stringify(m.kind)}; expected one of ${FAILURE_KINDS.join(', ')}`;
   const metrics = m.metrics ?? {};
   if (
     typeof metrics !== 'object' ||

@@ -32,7 +32,7 @@ export function batchLimit(batch: LaneBatch, cliTimeout = 0): { seconds: number;
 }
 
 /** A pool rejection in words (Piscina's own messages are good, except for out of memory). */
-export function describe(err: unknown): string {
+export function errorMessage(err: unknown): string {
   if ((err as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY')
     return 'the worker ran out of memory (ERR_WORKER_OUT_OF_MEMORY)';
   return err instanceof Error ? err.message : String(err);
@@ -46,8 +46,9 @@ export function failedResults(batch: LaneBatch, end: Exclude<Ending, { kind: 'st
       ? {
           ...base,
           outcome: 'timeout',
+          kind: 'timeout',
           reason: `still running ${end.seconds} s into a time limit of ${end.limit} s: the worker was stuck and was stopped`,
         }
-      : { ...base, outcome: 'error', reason: end.message };
+      : { ...base, outcome: 'error', kind: 'exception', reason: end.message };
   });
 }

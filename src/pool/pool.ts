@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend.js';
@@ -6,8 +5,9 @@ import { CovsweepError } from '../ground/errors.js';
 import { isCommand } from '../plan/pack.js';
 import type { LaneBatch, RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
-import { batchLimit, describe, type Ending, failedResults, runLimit } from './faults.js';
+import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
+import { defaultWorkers } from './workers.js';
 
 export interface PoolOptions {
   /** @default one per available core */
@@ -29,14 +29,18 @@ export interface PoolOptions {
   workerFile?: string;
   /** V8 heap limits of each worker thread; a worker past them is replaced like one that crashed. */
   resourceLimits?: ResourceLimits;
+  /**
+   * Worker threads to train on, shared with other calls (a frontier's rounds), which then
+   * outlive this one: its owner destroys it. Without it, a pool of `workers` threads is made and
+   * destroyed here. Its own workers, workerFile and resourceLimits then apply.
+   */
+  pool?: WorkerPool;
 }
 
 export interface PoolEnd {
   /** Runs left without a result because the sweep was stopped. */
   unfinished: number;
 }
-
-export const defaultWorkers = () => availableParallelism();
 
 const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
 
@@ -46,6 +50,44 @@ const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
  * fails before it starts would fail every batch: both end the sweep.
  */
 const STARTUP_SECONDS = 120;
+
+/**
+ * Piscina worker threads, started when first used, that several `runBatches`
+ * calls can share: a fresh worker spends seconds loading tfjs and its backend
+ * before it trains, which every frontier round would pay again with a pool of
+ * its own. Workers hold no state between batches, so results do not depend on
+ * which pool trained them.
+ */
+export class WorkerPool {
+  readonly workers: number;
+  private piscina?: Piscina<WorkerTask, WorkerReply>;
+
+  constructor(private readonly o: Pick<PoolOptions, 'workers' | 'workerFile' | 'resourceLimits'> = {}) {
+    this.workers = o.workers ?? defaultWorkers();
+  }
+
+  /** The threads, started now if they are not yet. */
+  threads(): Piscina<WorkerTask, WorkerReply> {
+    if (!this.piscina) {
+      this.piscina = new Piscina<WorkerTask, WorkerReply>({
+        filename: this.o.workerFile ?? WORKER_FILE,
+        minThreads: this.workers,
+        maxThreads: this.workers,
+        resourceLimits: this.o.resourceLimits,
+      });
+      // A worker dying between batches has nothing to retry and Piscina replaces it;
+      // unheard, the 'error' event would throw in the main thread.
+      this.piscina.on('error', () => {});
+    }
+    return this.piscina;
+  }
+
+  async destroy(): Promise<void> {
+    const p = this.piscina;
+    this.piscina = undefined;
+    await p?.destroy();
+  }
+}
 
 /** A batch to train; `alone` for the one-run retries of a failed batch, which are not retried again. */
 interface Job {
@@ -64,22 +106,8 @@ interface Job {
  * diverged) is a result, never a fault, and never retried.
  */
 export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<PoolEnd> {
-  const workers = o.workers ?? defaultWorkers();
-  // Made at the first lane batch: a sweep of command tasks starts no worker threads.
-  let threads: Piscina<WorkerTask, WorkerReply> | undefined;
-  const pool = () => {
-    if (threads) return threads;
-    threads = new Piscina<WorkerTask, WorkerReply>({
-      filename: o.workerFile ?? WORKER_FILE,
-      minThreads: workers,
-      maxThreads: workers,
-      resourceLimits: o.resourceLimits,
-    });
-    // A worker dying between batches has nothing to retry and Piscina replaces it;
-    // unheard, the 'error' event would throw in the main thread.
-    threads.on('error', () => {});
-    return threads;
-  };
+  const pool = o.pool ?? new WorkerPool(o);
+  const workers = pool.workers;
   const queue: Job[] = batches.map((batch) => ({ batch, alone: false }));
   const running = new Map<Job, AbortController>();
   let nextIndex = batches.length;
@@ -135,17 +163,19 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
     let reply: WorkerReply | undefined;
     let end: Ending | undefined;
     try {
-      reply = await pool().run(
-        { batch: limited(job.batch, o.timeout), backend: o.backend, port: port2 },
-        { transferList: [port2], signal: controller.signal },
-      );
+      reply = await pool
+        .threads()
+        .run(
+          { batch: limited(job.batch, o.timeout), backend: o.backend, port: port2 },
+          { transferList: [port2], signal: controller.signal },
+        );
     } catch (err) {
       // Messages the worker sent before it died may not have been dispatched yet.
       for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) handle(m.message);
       end = controller.signal.aborted
         ? controller.signal.reason
         : // Before training starts a fault is the worker's own (its module or backend), not the batch's.
-          { kind: 'fault', phase: started ? 'batch' : 'setup', message: describe(err) };
+          { kind: 'fault', phase: started ? 'batch' : 'setup', message: errorMessage(err) };
     } finally {
       clearTimeout(guard);
       port1.close();
@@ -201,7 +231,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   } finally {
     clearTimeout(graceTimer);
     o.signal?.removeEventListener('abort', onStop);
-    await threads?.destroy();
+    if (!o.pool) await pool.destroy();
   }
   if (fatal) throw fatal;
   return { unfinished: unfinished + queue.reduce((n, j) => n + j.batch.runs.length, 0) };

@@ -1,3 +1,4 @@
+import { formatCount, formatDuration } from '../ground/format.js';
 import { laneStepWork } from '../plan/pack.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
@@ -8,24 +9,6 @@ export interface ProgressOptions {
   tty?: boolean;
   /** Milliseconds between plain lines when not on a terminal. @default 5000 */
   plainEvery?: number;
-}
-
-/** Compact counts: 950, 12.3k, 4.1M. */
-export function compact(n: number): string {
-  if (n < 1e3) return String(Math.round(n));
-  if (n < 1e6) return `${(n / 1e3).toFixed(n < 1e4 ? 1 : 0)}k`;
-  return `${(n / 1e6).toFixed(1)}M`;
-}
-
-export function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${Math.ceil(seconds)}s`;
-  // Whole seconds first, so that 119.6 s reads 2m00s, not 1m60s.
-  const s = Math.round(seconds);
-  const m = Math.floor(s / 60);
-  return m < 60
-    ? `${m}m${String(s % 60).padStart(2, '0')}s`
-    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 /**
@@ -64,7 +47,7 @@ export class Progress {
     this.draw(false);
   }
 
-  results(results: RunResult[]) {
+  results(results: readonly RunResult[]) {
     this.done += results.length;
     for (const r of results)
       if (r.outcome !== 'ok') this.failures.set(r.outcome, (this.failures.get(r.outcome) ?? 0) + 1);
@@ -88,7 +71,7 @@ export class Progress {
     const rate = this.laneSteps / Math.max(seconds, 1e-3);
     const eta = this.done === this.totalRuns ? 0 : ((this.totalWork - this.work) / this.work) * seconds;
     const failed = [...this.failures].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
-    return `covsweep ${this.done}/${this.totalRuns} runs | failed: ${failed} | ${compact(rate)} run-steps/s | ETA ${duration(eta)}`;
+    return `covsweep ${this.done}/${this.totalRuns} runs | failed: ${failed} | ${formatCount(rate)} run-steps/s | ETA ${formatDuration(eta)}`;
   }
 
   private draw(force: boolean) {

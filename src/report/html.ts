@@ -1,17 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
-import {
-  type FrontierExperiment,
-  frontierAbout,
-  frontierHeader,
-  frontierRows,
-  rowCells,
-} from '../frontier/summary.js';
-import { label } from '../ground/format.js';
+import { type FrontierExperiment, frontierRows } from '../frontier/summary.js';
+import { formatValue } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
 import { type Pivot, pivot } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
 import type { Manifest } from '../results/store.js';
-import { pivotTitle } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { learningCurves } from './charts/curves.js';
 import { failureSteps } from './charts/failure-steps.js';
@@ -19,6 +12,8 @@ import { frontierPlot } from './charts/frontier.js';
 import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
 import type { ReportContext } from './context.js';
+import { frontierAbout, frontierHeader, rowCells } from './frontier.js';
+import { pivotTitle } from './markdown.js';
 import { toSvg } from './render.js';
 import { STYLE } from './style.js';
 
@@ -33,7 +28,7 @@ async function figure(id: string, spec: TopLevelSpec, caption: string): Promise<
 }
 
 function pivotHtml(p: Pivot): string {
-  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(label)];
+  const head = [`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(formatValue)];
   const body = p.rowValues.map((rv, i) => {
     const cells = p.cells[i].map((c) =>
       !c
@@ -42,7 +37,7 @@ function pivotHtml(p: Pivot): string {
           ? `<td>${esc(c.text)}</td>`
           : `<td style="--rate:${c.rate.toFixed(3)}">${esc(c.text)}</td>`,
     );
-    return `<tr><th>${esc(label(rv))}</th>${cells.join('')}</tr>`;
+    return `<tr><th>${esc(formatValue(rv))}</th>${cells.join('')}</tr>`;
   });
   return [
     `<table class="pivot"><caption>${esc(pivotTitle(p))}</caption>`,
@@ -59,7 +54,7 @@ async function frontierHtml(
 ): Promise<string> {
   const rows = frontierRows(e, results).map(
     (r) =>
-      `<tr>${[...r.settings.map(([, v]) => label(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
+      `<tr>${[...r.settings.map(([, v]) => formatValue(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
   );
   const plot = frontierPlot(e, results);
   return [
@@ -84,9 +79,9 @@ function reasonsHtml(results: readonly RunResult[]): string {
   if (groups.length === 0) return '<p>No run failed.</p>';
   const rows = groups.map(
     (g) =>
-      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.reason)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
+      `<tr><td><span class="badge ${g.outcome}">${g.outcome}</span></td><td>${esc(g.kind)}</td><td class="num">${g.runs}</td><td><code>${g.example}</code> ${esc(g.exampleReason)}</td></tr>`,
   );
-  return `<table class="reasons"><thead><tr><th>outcome</th><th>reason (numbers as #)</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table class="reasons"><thead><tr><th>outcome</th><th>kind</th><th>runs</th><th>example run</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 /** The base config as dotted paths and values, the swept paths left out (they are listed with their values). */
@@ -104,11 +99,11 @@ function fixedSettings(e: Experiment): [string, unknown][] {
 
 function settingsHtml(e: Experiment): string {
   const axes = e.axes.map(
-    (a) => `<tr><th>${esc(a.path)}</th><td>${esc(a.values.map(label).join(', '))}</td></tr>`,
+    (a) => `<tr><th>${esc(a.path)}</th><td>${esc(a.values.map(formatValue).join(', '))}</td></tr>`,
   );
   const fixed = fixedSettings(e).map(
     ([path, v]) =>
-      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : label(v))}</td></tr>`,
+      `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : formatValue(v))}</td></tr>`,
   );
   return [
     '<div class="columns">',
@@ -139,7 +134,7 @@ function header(
   const rows: [string, string][] = [
     ['runs', String(results.length)],
     ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
-    ['took', seconds === undefined ? 'unfinished' : `${label(seconds)} s`],
+    ['took', seconds === undefined ? 'unfinished' : `${formatValue(seconds)} s`],
     ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
     ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
   ];

@@ -1,5 +1,5 @@
-import { label } from '../ground/format.js';
-import { setting } from '../plan/expand.js';
+import { formatValue } from '../ground/format.js';
+import { settingAt } from '../plan/expand.js';
 import type { Experiment, RunConfig } from '../types.js';
 
 /**
@@ -14,6 +14,8 @@ export function otherAxes(e: Experiment, shown: readonly string[]): string[] {
 /** "tril · lr.cov 0.001 · dim 4": the values of `paths` in a config, for panel titles (a parameterization names itself). */
 export function describeSettings(config: RunConfig, paths: readonly string[]): string {
   return paths
-    .map((p) => (p === 'parameterization' ? config.parameterization : `${p} ${label(setting(config, p))}`))
+    .map((p) =>
+      p === 'parameterization' ? config.parameterization : `${p} ${formatValue(settingAt(config, p))}`,
+    )
     .join(' · ');
 }

@@ -1,14 +1,14 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { frontierCsv, frontierJsonl } from '../frontier/summary.js';
-import { resultsCsv } from '../results/csv.js';
 import { resultsByExperiment } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
 import type { Manifest } from '../results/store.js';
-import { pivotCsv, pivotFileNames, summaryMarkdown } from '../results/summary.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import type { ReportContext, SuiteReportContext } from './context.js';
+import { resultsCsv } from './csv.js';
+import { frontierCsv, frontierJsonl } from './frontier.js';
 import { reportHtml, suiteHtml } from './html.js';
+import { pivotCsv, pivotFileNames, summaryMarkdown } from './markdown.js';
 
 /**
  * A result writer, in the shape of vitest's reporters: optional hooks, registered by name. Today

@@ -1,4 +1,4 @@
-import { label } from '../ground/format.js';
+import { formatValue } from '../ground/format.js';
 import type { AggregateName, Outcome } from '../ground/vocabulary.js';
 import type { RunResult } from '../types.js';
 import { median, wilson } from './stats.js';
@@ -57,7 +57,7 @@ function medianOf(
   about: string,
   name: string,
   pick: (r: RunResult) => number | undefined,
-  show: (v: number) => string = label,
+  show: (v: number) => string = formatValue,
 ): Aggregate {
   return {
     title,

@@ -1,4 +1,4 @@
-import { label } from '../ground/format.js';
+import { formatValue } from '../ground/format.js';
 import type { RunConfig, RunResult } from '../types.js';
 import { fisherExact } from './stats.js';
 
@@ -88,7 +88,7 @@ function configurations(all: readonly RunResult[]) {
     key: (c: RunConfig) => JSON.stringify(valuesOf(c).map(([, v]) => v)),
     name: (c: RunConfig) =>
       valuesOf(c)
-        .map(([p, v]) => (p === 'parameterization' ? String(v) : `${p} ${label(v)}`))
+        .map(([p, v]) => (p === 'parameterization' ? String(v) : `${p} ${formatValue(v)}`))
         .join(' · ') || 'all runs',
   };
 }

@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { CovsweepError } from '../ground/errors.js';
-import type { Outcome, RunResult } from '../types.js';
+import { isFailureKind, isOutcome } from '../ground/vocabulary.js';
+import type { RunResult } from '../types.js';
+import { kindOfOldReason } from './reasons.js';
 
 // JSON has no NaN or Infinity; a failed run's loss and metrics often are. They
 // are written as the strings "NaN", "Infinity", "-Infinity" and read back as numbers.
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
-const OUTCOMES = new Set<Outcome>(['ok', 'singular', 'diverged', 'error', 'timeout']);
-
 export function resultLine(r: RunResult): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
 
+/**
+ * One line of results.jsonl. A failed run from before results carried a failure kind (or with a
+ * kind this version does not know) gets the kind its reason words, or `unknown`.
+ */
 export function parseResultLine(line: string): RunResult {
-  return JSON.parse(line, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+  const r = JSON.parse(line, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+  if (r && typeof r === 'object' && isOutcome(r.outcome) && r.outcome !== 'ok' && !isFailureKind(r.kind))
+    r.kind = kindOfOldReason(r.outcome, String(r.reason ?? ''));
+  return r;
 }
 
 /** What a results.jsonl holds. */
@@ -32,7 +39,7 @@ function isResult(v: unknown): v is RunResult {
     typeof r === 'object' &&
     r !== null &&
     typeof r.id === 'string' &&
-    OUTCOMES.has(r.outcome) &&
+    isOutcome(r.outcome) &&
     typeof r.config === 'object' &&
     r.config !== null
   );
@@ -50,7 +57,11 @@ export function readResults(file: string): ResultsFile {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new CovsweepError('E_IO', `${file}: cannot read the results (${code})`, { cause });
+    // Bad input (exit 2), whoever reads: for `compare`, exit 1 means a regression.
+    throw new CovsweepError('E_INPUT', `${file}: cannot read the results (${code}); check the path`, {
+      cause,
+      file,
+    });
   }
   const lines = text.split('\n');
   const last = lines.pop() ?? '';

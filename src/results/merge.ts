@@ -1,9 +1,9 @@
 import { suiteChanges } from '../config/diff.js';
-import { parseSuite } from '../config/load.js';
 import { CovsweepError } from '../ground/errors.js';
 import { suiteRunCount } from '../plan/expand.js';
 import type { RunResult, Suite } from '../types.js';
-import { type Manifest, RunFolder } from './store.js';
+import { loadRunFolder } from './load.js';
+import type { Manifest } from './store.js';
 
 export interface Merged {
   suite: Suite;
@@ -22,9 +22,17 @@ export interface Merged {
  * (`E_USAGE`, naming what differs), so that results never mix silently.
  */
 export function mergeFolders(dirs: string[], version: string): Merged {
-  const folders = dirs.map((d) => RunFolder.open(d));
-  const copies = folders.map((f) => f.experimentCopy());
-  const suites = copies.map((c) => parseSuite(c.text, c.file));
+  const folders = dirs.map((d) => {
+    const f = loadRunFolder(d);
+    if (!f.manifest)
+      throw new CovsweepError(
+        'E_INPUT',
+        `${d}: no manifest.json; merge takes the folders covsweep run wrote`,
+      );
+    return { ...f, manifest: f.manifest };
+  });
+  const copies = folders.map((f) => f.copy);
+  const suites = folders.map((f) => f.suite);
   const [first] = suites;
   folders.forEach((f, i) => {
     const changes = suiteChanges(first, suites[i]);
@@ -41,16 +49,14 @@ export function mergeFolders(dirs: string[], version: string): Merged {
   const byId = new Map<string, RunResult>();
   let repeated = 0;
   for (const f of folders) {
-    const file = f.readResults();
-    if (file.truncated)
-      notes.push(`${f.results}:${file.truncated.line}: the last line was cut short; ignoring it`);
-    for (const r of file.results) {
+    notes.push(...f.notes);
+    for (const r of f.results) {
       if (byId.has(r.id)) repeated++;
       else byId.set(r.id, r);
     }
   }
   if (repeated) notes.push(`${repeated} runs are in more than one folder; keeping the first folder's result`);
-  const manifests = folders.map((f) => f.manifest());
+  const manifests = folders.map((f) => f.manifest);
   const planned = suiteRunCount(first.experiments);
   notes.push(...shardNotes(manifests));
   // A frontier's runs are not known in advance: there is no count to miss.

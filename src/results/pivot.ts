@@ -1,4 +1,4 @@
-import { setting } from '../plan/expand.js';
+import { settingAt } from '../plan/expand.js';
 import type { Experiment, RunResult, TableSpec } from '../types.js';
 import { AGGREGATES, type Aggregate, type CellValue } from './aggregate.js';
 
@@ -19,16 +19,16 @@ export interface Pivot {
  * Values of `path` in sweep order (axis order), then any others the runs have (included runs may
  * set values off the axis) in first-seen order.
  */
-export function valuesOf(e: Experiment, path: string, results: readonly RunResult[]): unknown[] {
+export function settingValues(e: Experiment, path: string, results: readonly RunResult[]): unknown[] {
   const axis = e.axes.find((a) => a.path === path);
-  return [...new Set([...(axis?.values ?? []), ...results.map((r) => setting(r.config, path))])];
+  return [...new Set([...(axis?.values ?? []), ...results.map((r) => settingAt(r.config, path))])];
 }
 
 /** Runs grouped by the values of `paths`, keyed by their JSON (settings are JSON scalars). */
 export function groupBy(results: readonly RunResult[], paths: readonly string[]): Map<string, RunResult[]> {
   const groups = new Map<string, RunResult[]>();
   for (const r of results) {
-    const key = JSON.stringify(paths.map((p) => setting(r.config, p)));
+    const key = JSON.stringify(paths.map((p) => settingAt(r.config, p)));
     const group = groups.get(key);
     if (group) group.push(r);
     else groups.set(key, [r]);
@@ -39,8 +39,8 @@ export function groupBy(results: readonly RunResult[], paths: readonly string[])
 export function pivot(e: Experiment, results: readonly RunResult[], spec: TableSpec): Pivot {
   const aggregate = AGGREGATES[spec.value];
   const groups = groupBy(results, [spec.rows, spec.columns]);
-  const rowValues = valuesOf(e, spec.rows, results);
-  const columnValues = valuesOf(e, spec.columns, results);
+  const rowValues = settingValues(e, spec.rows, results);
+  const columnValues = settingValues(e, spec.columns, results);
   const cells = rowValues.map((rv) =>
     columnValues.map((cv) => {
       const runs = groups.get(JSON.stringify([rv, cv]));

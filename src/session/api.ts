@@ -1,28 +1,21 @@
 /**
- * The programmatic API: `import { loadExperiment, plan, run, report } from 'covsweep'`. A thin
- * layer over the same pieces `covsweep run` uses (plugin loading, pack, the pool, run folders,
- * frontier rounds, reporters); it writes the same run folders, which every CLI command reads.
+ * The programmatic API: `import { loadExperiment, plan, run, report } from 'covsweep'`. The same
+ * session `covsweep run` drives (src/session/run.ts), with its hooks as one tagged event union; it
+ * writes the same run folders, which every CLI command reads.
  */
 
-import { readFileSync } from 'node:fs';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { runSteps } from '../engine/tasks/index.js';
-import { searchFrontier } from '../frontier/session.js';
-import type { FrontierExperiment } from '../frontier/summary.js';
 import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
-import { defaultWorkers, runBatches } from '../pool/pool.js';
-import { loadRunFolder } from '../report/load.js';
-import { REPORTERS, reportRun, writeReports } from '../report/reporters.js';
-import { inPlanOrder } from '../results/order.js';
-import { type Manifest, RunFolder } from '../results/store.js';
+import type { Selection } from '../plan/select.js';
+import { defaultWorkers } from '../pool/workers.js';
+import { REPORTERS, writeReports } from '../report/reporters.js';
+import { loadRunFolder } from '../results/load.js';
 import type { LaneBatch, RunResult, RunSpec, Suite } from '../types.js';
 import { loadFolderPlugins } from './folder-plugins.js';
-
-const VERSION: string = JSON.parse(
-  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-).version;
+import { type RunSessionResult, runSession } from './run.js';
 
 /**
  * Reads, validates and resolves an experiment file (every YAML document of it), loading the plugin
@@ -69,7 +62,9 @@ export type RunEvent =
   /** A batch's worker failed; its runs are retried one by one. */
   | { type: 'retry'; batch: number; runs: number; reason: string }
   /** A frontier round begins: `runs` runs for `open` searches still open. */
-  | { type: 'round'; round: number; runs: number; open: number };
+  | { type: 'round'; round: number; runs: number; open: number }
+  /** Something to tell the user: a cut-short results line, a forced resume. */
+  | { type: 'note'; message: string };
 
 export interface RunOptions extends PlanOptions {
   /** Parent of the run folder, which is `<out>/<name>/<timestamp>`. @default 'runs' */
@@ -78,75 +73,35 @@ export interface RunOptions extends PlanOptions {
   backend?: BackendChoice;
   /** Seconds each run may take, on top of its own `timeout` (the smaller applies). */
   timeout?: number;
+  /** Which of the sweeps' runs to train: a shard (`{ shard }`) or chosen ids (`{ only }`). */
+  selection?: Selection;
+  /** Continue a run folder (`dir`, else the newest under `out`) instead of making one. */
+  resume?: { dir?: string; force?: boolean };
   /** Abort to stop: no batch starts after it; running ones are dropped after a 5 s grace. */
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
 }
 
-export interface RunOutcome {
-  /** The run folder (results.jsonl, tables, report.html, the experiment's copy). */
-  dir: string;
-  /** Every result, in plan order. */
-  results: RunResult[];
-  /** Runs left without a result because `signal` stopped the session. */
-  unfinished: number;
-  /** summary.md's text. */
-  summary: string;
-}
-
-/** Trains every run of a loaded experiment file into a new run folder and writes its reports. */
-export async function run(suite: Suite, o: RunOptions = {}): Promise<RunOutcome> {
+/** Trains the runs of a loaded experiment file into a run folder (new, or resumed) and writes its reports. */
+export function run(suite: Suite, o: RunOptions = {}): Promise<RunSessionResult> {
   const emit = o.onEvent ?? (() => {});
-  const workers = o.workers ?? defaultWorkers();
-  const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
-  const { runs } = plan(suite, o);
-  const manifest: Manifest = {
-    covsweep: VERSION,
-    experiment: suite.name,
-    file: suite.file,
-    backend: 'pending',
-    node: process.version,
-    workers,
-    runs: runs.length + searches.reduce((n, e) => n + runCount(e), 0),
-    started: new Date().toISOString(),
+  return runSession(suite, {
+    root: o.out,
+    workers: o.workers,
+    backend: o.backend,
+    lanes: o.lanes,
     timeout: o.timeout,
-  };
-  const folder = RunFolder.create(o.out ?? 'runs', suite, manifest);
-  const results: RunResult[] = [];
-  const backends = new Set<string>();
-  const train = async (some: RunSpec[]) => {
-    const { unfinished } = await runBatches(pack(some, { workers, lanes: o.lanes, steps: runSteps }), {
-      workers,
-      backend: o.backend ?? 'auto',
-      timeout: o.timeout,
-      signal: o.signal,
-      onProgress: (b, steps) => emit({ type: 'progress', batch: b.index, runs: b.runs.length, steps }),
-      onRetry: (b, reason) => emit({ type: 'retry', batch: b.index, runs: b.runs.length, reason }),
-      onResults: (rs, used) => {
-        folder.append(rs);
-        results.push(...rs);
-        if (used !== 'none') backends.add(used);
-        emit({ type: 'results', results: rs });
-      },
-    });
-    return unfinished;
-  };
-  let unfinished = runs.length ? await train(runs) : 0;
-  if (!unfinished && searches.length)
-    unfinished = await searchFrontier(searches, results, train, (round, n, open) =>
-      emit({ type: 'round', round, runs: n, open }),
-    );
-  const ordered = inPlanOrder(suite, results);
-  folder.rewriteResults(ordered);
-  folder.writeManifest({
-    ...manifest,
-    runs: searches.length ? results.length + unfinished : runs.length,
-    backend: [...backends].join(',') || 'none',
-    ended: new Date().toISOString(),
-    interrupted: unfinished > 0 || undefined,
+    selection: o.selection,
+    resume: o.resume,
+    signal: o.signal,
+    events: {
+      onNote: (message) => emit({ type: 'note', message }),
+      onBatchSteps: (b, steps) => emit({ type: 'progress', batch: b.index, runs: b.runs.length, steps }),
+      onBatchRetry: (b, reason) => emit({ type: 'retry', batch: b.index, runs: b.runs.length, reason }),
+      onResults: (results) => emit({ type: 'results', results: [...results] }),
+      onFrontierRound: (round, runs, open) => emit({ type: 'round', round, runs, open }),
+    },
   });
-  const summary = await reportRun(folder.dir, suite, ordered);
-  return { dir: folder.dir, results: ordered, unfinished, summary };
 }
 
 export interface ReportOptions {

@@ -48,7 +48,7 @@ describe('covsweep bench', () => {
       '--out',
       out,
     ]);
-    expect(r.stderr).toMatch(/bench reference loop: [\d.]+[kM]? lane-steps\/s/);
+    expect(r.stderr).toMatch(/bench reference loop d=2: [\d.]+[kM]? lane-steps\/s/);
     expect(r.code).toBe(0);
     const md = readFileSync(out, 'utf8');
     expect(md).toBe(r.stdout);

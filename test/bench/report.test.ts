@@ -22,7 +22,7 @@ describe('BENCHMARKS.md', () => {
     date: new Date('2026-12-02T08:00:00Z'),
     machine: 'test machine',
     load: [3, 4] as [number, number],
-    reference: { cpu: 1e6, wall: 1e6 },
+    reference: [{ dim: 8, cpu: 1e6, wall: 1e6 }],
     // Best per d: 80k, 10k (8x slower at 4x d), 1.25k (64x slower at 8x d): time ~ d^2.
     measured: [
       measured(8, 1, 20_000),
@@ -52,6 +52,39 @@ describe('BENCHMARKS.md', () => {
     const partial = benchmarksMarkdown({ ...run, left: 7 });
     expect(partial).toContain('**Partial**: 4 cells measured, 7 not yet');
     expect(partial).toContain('This bench took 1.5 minutes so far.');
+  });
+
+  it('compares each row with the reference at its d, and leaves the peer out unless it was asked for', () => {
+    expect(md).toContain('| tril | 8 | wasm | 20k (2.0%) | 80k (8.0%) | **80k** at 64 (wall 40k) | 0.080x |');
+    expect(md).toContain('| tril | 32 | wasm |  | 5.0k | **5.0k** at 64 (wall 2.5k) |  |');
+    expect(md).not.toContain('peer');
+  });
+
+  it('gains a ratio column against the peer, a table of it, and says why when the peer could not run', () => {
+    const classifier = (dim: number, lanes: number, rate: number) => ({
+      ...measured(dim, lanes, rate),
+      cell: { ...cell(dim, lanes), task: 'mvn-classifier', parameterization: 'full' },
+    });
+    const withPeer = benchmarksMarkdown({
+      ...run,
+      measured: [classifier(8, 1, 20_000), classifier(8, 64, 80_000)],
+      peer: {
+        measured: [
+          { lanes: 1, dim: 8, steps: 50, laneStepsPerSecond: 1_000, alive: 1 },
+          { lanes: 64, dim: 8, steps: 20, laneStepsPerSecond: 40_000, alive: 64 },
+        ],
+      },
+    });
+    expect(withPeer).toContain('| best | vs reference | vs peer |');
+    expect(withPeer).toContain(
+      '| full | 8 | wasm | 20k (2.0%) | 80k (8.0%) | **80k** at 64 (wall 40k) | 0.080x | 2.0x |',
+    );
+    expect(withPeer).toContain(
+      '| 8 | 1: 1.0k (50), 64: 40k (20) | 40k | 1.0M | 80k (wasm, 64 lanes) | 2.0x | 0.080x |',
+    );
+    const missing = benchmarksMarkdown({ ...run, peer: { missing: '"python3" has no torch' } });
+    expect(missing).toContain('- Peer: not timed: "python3" has no torch.');
+    expect(missing).toContain('| best | vs reference | vs peer |');
   });
 
   it('keeps the hand-measured part of the old file and nothing else of it', () => {

@@ -43,3 +43,30 @@ export const tempDir = (prefix = 'covsweep-') => mkdtempSync(join(tmpdir(), pref
 /** `covsweep` without blocking: resolves with the exit code and output. */
 export const covsweepAsync = (args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) =>
   startCovsweep(args, cwd, env).done;
+
+/**
+ * `covsweep` in this process: the CLI's own `main` (dispatch, error formatting, exit code) without
+ * spawning node, for checks that need no second process. Resolves as `covsweepAsync` does.
+ */
+export async function covsweepInProcess(args: string[]) {
+  const { main } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}

@@ -32,7 +32,13 @@ describe('covsweep compare BASELINE CURRENT', () => {
       .map(parseResultLine);
     const broken = lines.map((r) =>
       r.config.parameterization === 'tril' && r.config.lr.cov === 1e-4
-        ? { ...r, outcome: 'diverged' as const, step: 5, reason: 'loss non-finite at step 5: NaN' }
+        ? {
+            ...r,
+            outcome: 'diverged' as const,
+            kind: 'non-finite-loss' as const,
+            step: 5,
+            reason: 'loss non-finite at step 5: NaN',
+          }
         : r,
     );
     writeFileSync(doctored, broken.map((r) => `${resultLine(r)}\n`).join(''));

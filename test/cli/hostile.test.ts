@@ -1,11 +1,15 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { covsweepAsync, ROOT, tempDir } from './cli.js';
+import { covsweepAsync, covsweepInProcess, ROOT, tempDir } from './cli.js';
 
 /**
- * Each file under test/fixtures/hostile/ has one thing wrong, at `line:col`. Through the built
- * CLI each must exit 2 with one line naming that place, and touch nothing in --out.
+ * Each file under test/fixtures/hostile/ has one thing wrong, at `line:col`. Through the CLI each
+ * must exit 2 with one line naming that place, and touch nothing in --out. Every file goes through
+ * the CLI's `main` in this process (dispatch, messages, exit code: all but the node process);
+ * THROUGH_BUILT_CLI also through the built bin/covsweep.js, a process each (a second or more of CPU):
+ * the YAML parser's own errors, the stack overflow (a new process has its own stack), names that
+ * point outside --out, and refusals from the sweep and rule checks.
  */
 const CASES: Record<string, [line: number, col: number | undefined, message: RegExp]> = {
   'yaml-unclosed-list': [5, 1, /invalid YAML: Flow sequence .* must .* end with a \]/],
@@ -94,6 +98,15 @@ const CASES: Record<string, [line: number, col: number | undefined, message: Reg
   'include-duplicate': [6, 5, /include\[0\] is already run 1 of the sweep \(id [0-9a-f]{12}\); remove it/],
 };
 
+const THROUGH_BUILT_CLI = [
+  'yaml-unclosed-quote',
+  'deep-nesting',
+  'name-parent-dir',
+  'name-absolute',
+  'over-max-runs',
+  'include-duplicate',
+];
+
 const DIR = join(ROOT, 'test', 'fixtures', 'hostile');
 
 /** Every file under `dir` with its contents: what must not change. */
@@ -114,22 +127,32 @@ describe('hostile experiment files', () => {
   // One folder holds --out and what a name could reach outside it ("../x").
   const top = tempDir();
   const out = join(top, 'runs');
-  const runs = new Map<string, Awaited<ReturnType<typeof covsweepAsync>>>();
+  type Ran = Awaited<ReturnType<typeof covsweepAsync>>;
+  const inProcess = new Map<string, Ran>();
+  const built = new Map<string, Ran>();
+  const args = (name: string) => ['run', relative(ROOT, join(DIR, `${name}.yaml`)), '--out', out];
   beforeAll(async () => {
     // An earlier sweep of experiment "t", which every fixture is (or would be) named.
     mkdirSync(join(out, 't', '2020-01-01T00-00-00Z'), { recursive: true });
     writeFileSync(join(out, 't', '2020-01-01T00-00-00Z', 'results.jsonl'), '{"id":"a"}\n');
-    const names = Object.keys(CASES);
-    // Three at a time: each is a node process that loads the config module and the engine's
-    // registries, a second or more of CPU on a busy machine.
-    for (let i = 0; i < names.length; i += 3)
-      await Promise.all(
-        names.slice(i, i + 3).map(async (name) => {
-          const file = relative(ROOT, join(DIR, `${name}.yaml`));
-          runs.set(name, await covsweepAsync(['run', file, '--out', out]));
-        }),
-      );
-  }, 600_000);
+    // The cwd is the repository root, as the file names in the messages are relative to it.
+    expect(process.cwd()).toBe(ROOT);
+    for (const name of Object.keys(CASES)) inProcess.set(name, await covsweepInProcess(args(name)));
+    await Promise.all(
+      THROUGH_BUILT_CLI.map(async (name) => built.set(name, await covsweepAsync(args(name)))),
+    );
+  });
+
+  /** Exit 2, nothing on stdout, and on stderr one line: the file at the case's line:col, and its message. */
+  function expectRefused({ code, stdout, stderr }: Ran, name: string) {
+    const [line, col, message] = CASES[name];
+    const file = `test/fixtures/hostile/${name}.yaml`.replaceAll('.', '\\.');
+    expect(stderr).toMatch(new RegExp(`^covsweep: ${file}:${line}:${col ?? '\\d+'}: [^\\n]+\\n$`));
+    expect(stderr.split('\n')).toHaveLength(2);
+    expect(stderr).toMatch(message);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  }
 
   it('has a case for every fixture, and at least 30', () => {
     const files = readdirSync(DIR).map((f) => f.replace(/\.yaml$/, ''));
@@ -137,14 +160,12 @@ describe('hostile experiment files', () => {
     expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(Object.entries(CASES))('%s: exit 2, one line at file:line:col', (name, [line, col, message]) => {
-    const { code, stdout, stderr } = runs.get(name)!;
-    const file = `test/fixtures/hostile/${name}.yaml`.replaceAll('.', '\\.');
-    expect(stderr).toMatch(new RegExp(`^covsweep: ${file}:${line}:${col ?? '\\d+'}: [^\\n]+\\n$`));
-    expect(stderr.split('\n')).toHaveLength(2);
-    expect(stderr).toMatch(message);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
+  it.each(Object.keys(CASES))('%s: exit 2, one line at file:line:col', (name) => {
+    expectRefused(inProcess.get(name)!, name);
+  });
+
+  it.each(THROUGH_BUILT_CLI)('%s, through the built CLI: exit 2, one line at file:line:col', (name) => {
+    expectRefused(built.get(name)!, name);
   });
 
   it('creates no run folder and leaves earlier results untouched', () => {

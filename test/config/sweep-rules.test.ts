@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load.js';
-import { expand, runCount, setting, withSettings } from '../../src/plan/expand.js';
+import { expand, runCount, settingAt, withSettings } from '../../src/plan/expand.js';
 import { runId } from '../../src/plan/ids.js';
 import { otherAxes } from '../../src/report/panels.js';
 import { expectFirst, expectProblem, MINIMAL, writeExperiment, yaml } from './helpers.js';
@@ -9,7 +9,7 @@ const load = (...lines: string[]) => loadExperiment(writeExperiment(yaml(...MINI
 
 /** The given settings of every run, in plan order. */
 const runsOf = (paths: string[], ...lines: string[]) =>
-  [...expand(load(...lines))].map((r) => paths.map((p) => setting(r.config, p)));
+  [...expand(load(...lines))].map((r) => paths.map((p) => settingAt(r.config, p)));
 
 describe('sweep rules: what valid files expand to', () => {
   it('keeps the ids and order of a plain Cartesian sweep (the last axis fastest)', () => {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
 import { trainBatch } from '../../src/engine/train.js';
 import { runAt } from '../../src/plan/expand.js';
+import { shapeKey } from '../../src/plan/pack.js';
 import type { Outcome, RunResult, RunSpec } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';
 
@@ -58,20 +59,51 @@ function runOf(c: GoldenCase): RunSpec {
   return runAt(experiment, 0);
 }
 
-/** Trains the case's run alone, keeping its parameters at the fixture's checkpoint steps. */
-function train(c: GoldenCase) {
-  const want = new Set(Object.keys(c.params_at).map(Number));
-  const at = new Map<number, Record<string, number[]>>();
-  const [result] = trainBatch(
-    { index: 0, shapeKey: '', runs: [runOf(c)], steps: 0 },
-    {
-      onStep(step, s) {
-        if (want.has(step))
-          at.set(step, Object.fromEntries(s.groups.map((g, i) => [g.name, Array.from(s.params[i])])));
+interface Trained {
+  result: RunResult;
+  /** Parameters by group name at the fixture's checkpoint steps. */
+  at: Map<number, Record<string, number[]>>;
+}
+
+/**
+ * The cases by shape key: the runs of one key train as lanes of one batch, as the CLI would batch
+ * them. Lanes are independent (bit for bit, test/engine/lanes-determinism), so each case's lane
+ * follows the trajectory it has alone, at a fraction of the cost: a step at d = 2 costs about as
+ * much for a handful of lanes as for one.
+ */
+const byShape = new Map<string, GoldenCase[]>();
+for (const c of fixtures.cases) {
+  const key = shapeKey(runOf(c).config);
+  byShape.set(key, [...(byShape.get(key) ?? []), c]);
+}
+
+/** Each case's training on the current backend, its batch trained when one of its cases first needs it. */
+const trained = new Map<GoldenCase, Trained>();
+
+function train(c: GoldenCase): Trained {
+  if (!trained.has(c)) {
+    const cases = byShape.get(shapeKey(runOf(c).config))!;
+    const wanted = cases.map((k) => new Set(Object.keys(k.params_at).map(Number)));
+    const at = cases.map(() => new Map<number, Record<string, number[]>>());
+    const results = trainBatch(
+      { index: 0, shapeKey: '', runs: cases.map(runOf), steps: 0 },
+      {
+        onStep(step, s) {
+          // Lane-major: lane b's values of a group are its b-th slice of the group's size.
+          for (const [b, want] of wanted.entries()) {
+            if (!want.has(step)) continue;
+            const lane = s.groups.map((g, i) => {
+              const size = g.shape.reduce((x, y) => x * y, 1);
+              return [g.name, Array.from(s.params[i].subarray(b * size, (b + 1) * size))];
+            });
+            at[b].set(step, Object.fromEntries(lane));
+          }
+        },
       },
-    },
-  );
-  return { result, at };
+    );
+    for (const [b, k] of cases.entries()) trained.set(k, { result: results[b], at: at[b] });
+  }
+  return trained.get(c)!;
 }
 
 const value = (v: number | null) => v ?? Number.NaN;
@@ -125,6 +157,7 @@ describe('the golden cases', () => {
 describe.each(BACKENDS)('covsweep follows PyTorch float32 on the golden cases (%s)', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
+    trained.clear();
   });
 
   it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => follows(c));

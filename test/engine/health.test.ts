@@ -15,6 +15,7 @@ describe('outcome classification on constructed cases', () => {
     expect(a).toEqual({ outcome: 'ok', step: 10, loss: 0.5 });
     expect(b).toEqual({
       outcome: 'singular',
+      kind: 'cholesky',
       step: 1,
       loss: 0.6,
       reason: 'cholesky failed for unit 2 at step 1: pivot 2 = -3.1e-5',
@@ -26,6 +27,7 @@ describe('outcome classification on constructed cases', () => {
     h.observe(4, [1, 1], [1, Number.NaN, 0, 1], [0, 0]);
     const [a, b] = h.finish(10);
     expect(a.outcome).toBe('singular');
+    expect([a.kind, b.kind]).toEqual(['factor-diagonal', 'factor-diagonal']);
     expect(a.reason).toBe('factor diagonal not positive at step 4: L[2,2] = NaN');
     expect(b.reason).toBe('factor diagonal not positive at step 4: L[1,1] = 0');
   });
@@ -36,6 +38,7 @@ describe('outcome classification on constructed cases', () => {
     const [a, b] = h.finish(10);
     expect(a).toEqual({
       outcome: 'singular',
+      kind: 'overflow',
       step: 7,
       loss: Number.NaN,
       reason: 'factor overflowed at step 7: L[1,1] = Infinity',
@@ -47,6 +50,7 @@ describe('outcome classification on constructed cases', () => {
     const h = new Health(1, 1, full, [thresholds]);
     // Pivots are L_jj^2: a ratio of 1e7 is cond(Sigma) >= 1e7 > 2^23.
     h.observe(3, [1], [1, 1e-7], [0]);
+    expect(h.finish(5)[0].kind).toBe('condition');
     expect(h.finish(5)[0].reason).toBe(
       'covariance ill-conditioned at step 3: condition number >= 1.0e+7 (limit 8.4e+6)',
     );
@@ -57,9 +61,27 @@ describe('outcome classification on constructed cases', () => {
     h.observe(0, [2, 3, 4], [1, 1, 1, 1, 1, 1], [0, 0, 0]);
     h.observe(1, [Number.POSITIVE_INFINITY, 2e8, 4], [1, 1, 1, 1, 1, 1], [0, 0, 1]);
     expect(h.finish(9)).toEqual([
-      { outcome: 'diverged', step: 1, loss: 2, reason: 'loss non-finite at step 1: Infinity' },
-      { outcome: 'diverged', step: 1, loss: 3, reason: 'loss beyond 1.0e+8 at step 1: 2.0e+8' },
-      { outcome: 'diverged', step: 1, loss: 4, reason: 'parameters non-finite or beyond 1.0e+8 at step 1' },
+      {
+        outcome: 'diverged',
+        kind: 'non-finite-loss',
+        step: 1,
+        loss: 2,
+        reason: 'loss non-finite at step 1: Infinity',
+      },
+      {
+        outcome: 'diverged',
+        kind: 'loss-bound',
+        step: 1,
+        loss: 3,
+        reason: 'loss beyond 1.0e+8 at step 1: 2.0e+8',
+      },
+      {
+        outcome: 'diverged',
+        kind: 'parameter-bound',
+        step: 1,
+        loss: 4,
+        reason: 'parameters non-finite or beyond 1.0e+8 at step 1',
+      },
     ]);
   });
 

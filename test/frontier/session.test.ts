@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
 import { maxRounds } from '../../src/frontier/search.js';
-import { searchFrontier } from '../../src/frontier/session.js';
-import { frontierCsv, frontierMarkdown, frontierRecords, frontierRows } from '../../src/frontier/summary.js';
+import { frontierRecords, frontierRows } from '../../src/frontier/summary.js';
+import { frontierCsv, frontierMarkdown } from '../../src/report/frontier.js';
 import { inPlanOrder } from '../../src/results/order.js';
+import { searchFrontier } from '../../src/session/frontier.js';
 import type { FrontierSpec, Outcome, RunConfig, RunResult, RunSpec } from '../../src/types.js';
 
 const e = parseExperiment(
@@ -36,7 +37,7 @@ function oracle(c: RunConfig): Outcome {
 const result = ({ id, config }: RunSpec): RunResult => {
   const base = { id, config, step: 1, loss: 0, metrics: {}, curve: [], seconds: 0 };
   const outcome = oracle(config);
-  return outcome === 'ok' ? { ...base, outcome } : { ...base, outcome, reason: 'synthetic' };
+  return outcome === 'ok' ? { ...base, outcome } : { ...base, outcome, kind: 'unknown', reason: 'synthetic' };
 };
 
 /** Runs the searches with the synthetic engine; returns the results and every round's runs. */

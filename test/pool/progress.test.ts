@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { duration, Progress } from '../../src/pool/progress.js';
+import { formatDuration } from '../../src/ground/format.js';
+import { Progress } from '../../src/pool/progress.js';
 import type { LaneBatch } from '../../src/types.js';
 
 const batch = (index: number, dim: number, lanes: number, steps: number): LaneBatch => ({
@@ -37,7 +38,7 @@ describe('the progress line', () => {
 
 describe('durations', () => {
   it('read in whole units, carried over at the minute', () => {
-    expect([0.2, 59.2, 60, 119.6, 3599.7, 7260].map(duration)).toEqual([
+    expect([0.2, 59.2, 60, 119.6, 3599.7, 7260].map(formatDuration)).toEqual([
       '1s',
       '60s',
       '1m00s',
@@ -45,6 +46,6 @@ describe('durations', () => {
       '1h00m',
       '2h01m',
     ]);
-    expect(duration(Number.POSITIVE_INFINITY)).toBe('?');
+    expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('?');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { comparisonJson, comparisonMarkdown } from '../../src/report/compare-markdown.js';
+import { comparisonJunit } from '../../src/report/junit.js';
 import { compareResults } from '../../src/results/compare.js';
-import { comparisonJson, comparisonMarkdown } from '../../src/results/compare-markdown.js';
-import { comparisonJunit } from '../../src/results/junit.js';
 import type { Outcome, RunResult } from '../../src/types.js';
 import { experiment, made } from './fixtures.js';
 

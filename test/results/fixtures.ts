@@ -1,7 +1,7 @@
 import { parseExperiment } from '../../src/config/load.js';
 import { withSettings } from '../../src/plan/expand.js';
 import { runId } from '../../src/plan/ids.js';
-import type { Experiment, Outcome, RunResult } from '../../src/types.js';
+import type { Experiment, FailureKind, Outcome, RunResult } from '../../src/types.js';
 
 /** A small sweep: parameterization x lr.cov x 4 seeds, as a resolved experiment. */
 export function experiment(summary = 'summary: { rows: lr.cov, columns: parameterization }'): Experiment {
@@ -24,6 +24,7 @@ export interface Made {
   outcome?: Outcome;
   step?: number;
   reason?: string;
+  kind?: FailureKind;
   loss?: number;
   metrics?: Record<string, number>;
 }
@@ -47,5 +48,5 @@ export function made(e: Experiment, m: Made): RunResult {
   const outcome = m.outcome ?? 'ok';
   return outcome === 'ok'
     ? { ...base, outcome }
-    : { ...base, outcome, reason: m.reason ?? 'broke at step 3' };
+    : { ...base, outcome, kind: m.kind ?? 'unknown', reason: m.reason ?? 'broke at step 3' };
 }

@@ -35,7 +35,7 @@ function result(id: string, outcome: 'ok' | 'diverged' = 'ok'): RunResult {
   };
   return outcome === 'ok'
     ? { ...base, outcome }
-    : { ...base, outcome, reason: 'loss non-finite at step 3: NaN' };
+    : { ...base, outcome, kind: 'non-finite-loss', reason: 'loss non-finite at step 3: NaN' };
 }
 
 describe('RunFolder and results.jsonl', () => {

@@ -5,7 +5,7 @@ import { distance, gram, identity, sampleGaussian, sampleMoments } from '../../g
 import type { Metrics, RunConfig } from '../../types.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
-import type { ParamGroup, StepOutput, Task, TaskInstance } from './types.js';
+import { type ParamGroup, type StepOutput, type Task, type TaskInstance, taskOptions } from './types.js';
 
 /** Options every one-Gaussian task (score-matching, mle) has. */
 export interface GaussianDataOptions {
@@ -44,7 +44,7 @@ export interface GaussianLane {
  */
 export function gaussianData(c: RunConfig, dataFile?: string) {
   const d = c.dim;
-  const o = c.task as unknown as GaussianDataOptions;
+  const o = taskOptions<GaussianDataOptions>(c);
   if (o.data) {
     const { points } = loadData(dataFile!, o.data, { dim: d, minRows: d });
     const { mean, cov } = sampleMoments(points, o.data.rows, d);
@@ -119,7 +119,7 @@ export function gaussianFitTask(
         because: 'the sample covariance of n_data <= dim points is singular, so the loss has no minimum',
       },
     ],
-    steps: (config) => (config.task as unknown as GaussianDataOptions).iterations,
+    steps: (config) => taskOptions<GaussianDataOptions>(config).iterations,
     dataPoints(config, dataFile) {
       const { points } = gaussianData(config, dataFile);
       return { points, units: new Array(points.length / config.dim).fill(0) };
@@ -150,7 +150,7 @@ export abstract class GaussianFitBatch implements TaskInstance {
   ) {
     const B = configs.length;
     const d = configs[0].dim;
-    const o = configs[0].task as unknown as GaussianDataOptions;
+    const o = taskOptions<GaussianDataOptions>(configs[0]);
     const n = pointCount(o);
     this.d = d;
     this.n = n;

@@ -5,6 +5,7 @@ import type { Parameterization } from '../parameterizations/types.js';
 import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
 import { Minibatches } from './minibatches.js';
 import { negLogLikelihood } from './nll.js';
+import { taskOptions } from './types.js';
 
 export interface MleOptions extends GaussianDataOptions {
   name: 'mle';
@@ -47,7 +48,7 @@ class MleBatch extends GaussianFitBatch {
 
   constructor(configs: RunConfig[], p: Parameterization, dataFile?: string) {
     super(configs, p, dataFile);
-    const o = configs[0].task as unknown as MleOptions;
+    const o = taskOptions<MleOptions>(configs[0]);
     if (o.batch_size !== undefined && o.batch_size < this.n)
       this.minibatches = new MinibatchPoints(configs, o, this.x, this.n, this.d);
   }

@@ -8,7 +8,7 @@ import type { Parameterization } from '../parameterizations/types.js';
 import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
 import { Minibatches } from './minibatches.js';
-import type { Task, TaskInstance } from './types.js';
+import { type Task, type TaskInstance, taskOptions } from './types.js';
 
 /** Options of `mvn-classifier` (defaults live in the config catalog). */
 export interface ClassifierOptions {
@@ -199,14 +199,14 @@ export const mvnClassifier: Task = {
   covariances: ['covariances', 'init_covariances'],
   labelled: true,
   steps(config) {
-    const o = config.task as unknown as ClassifierOptions;
+    const o = taskOptions<ClassifierOptions>(config);
     return minibatches(o, []).steps(o.epochs);
   },
   create(configs, p, dataFile) {
     return new ClassifierBatch(configs, p, dataFile);
   },
   dataPoints(config, dataFile) {
-    const o = config.task as unknown as ClassifierOptions;
+    const o = taskOptions<ClassifierOptions>(config);
     const { points, labels } = laneData(o, config.dim, config.seed, dataFile);
     return { points, units: Array.from(labels) };
   },
@@ -218,7 +218,7 @@ export const mvnClassifier: Task = {
  * starting means and raw covariance block (the same for every unit).
  */
 export function classifierLane(c: RunConfig, p: Parameterization, dataFile?: string) {
-  const o = c.task as unknown as ClassifierOptions;
+  const o = taskOptions<ClassifierOptions>(c);
   const d = c.dim;
   const { truth: t, points, labels } = laneData(o, d, c.seed, dataFile);
   const means = new Float64Array(o.units * d);
@@ -236,7 +236,7 @@ export function classifierLane(c: RunConfig, p: Parameterization, dataFile?: str
  * trial each train on.
  */
 export function trialOrder(c: RunConfig): Int32Array {
-  const o = c.task as unknown as ClassifierOptions;
+  const o = taskOptions<ClassifierOptions>(c);
   const n = pointCount(o);
   const epochs = new Minibatches([c.seed], n, n, o.shuffle);
   const order = new Int32Array(o.epochs * n);
@@ -272,7 +272,7 @@ class ClassifierBatch implements TaskInstance {
     private readonly p: Parameterization,
     dataFile?: string,
   ) {
-    const o = configs[0].task as unknown as ClassifierOptions;
+    const o = taskOptions<ClassifierOptions>(configs[0]);
     const B = configs.length;
     const d = configs[0].dim;
     const U = o.units;

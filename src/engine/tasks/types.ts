@@ -55,3 +55,12 @@ export interface Task extends CatalogTask {
    */
   dataPoints?(config: RunConfig, dataFile?: string): { points: Float64Array; units: number[] };
 }
+
+/**
+ * A run's task options as its task's own type. The experiment schema built from the task's option
+ * schemas checked and defaulted them when the file was loaded, so this is the one place the
+ * engine trusts that; tasks call it instead of casting `config.task`.
+ */
+export function taskOptions<T extends object>(config: Pick<RunConfig, 'task'>): T {
+  return config.task as unknown as T;
+}

@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { curveEvery } from '../../engine/curve.js';
 import { runSteps } from '../../engine/tasks/index.js';
-import { label } from '../../ground/format.js';
-import { groupBy, valuesOf } from '../../results/pivot.js';
+import { formatValue } from '../../ground/format.js';
+import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
@@ -50,7 +50,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
     const panel = describeSettings(c, others) || c.task.name;
     for (const q of quantilesByStep(runs)) data.push({ panel, parameterization: c.parameterization, ...q });
   }
-  const params = valuesOf(e, 'parameterization', results).map(label);
+  const params = settingValues(e, 'parameterization', results).map(formatValue);
   const panels = [...new Set(data.map((d) => d.panel))];
   const color = {
     field: 'parameterization',

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { runSteps } from '../../engine/tasks/index.js';
-import { valuesOf } from '../../results/pivot.js';
+import { settingValues } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { OUTCOME_COLORS } from './palette.js';
 
@@ -16,7 +16,7 @@ export function failureSteps(e: Experiment, results: readonly RunResult[]): TopL
   const outcomes = Object.keys(OUTCOME_COLORS).filter(
     (o) => o !== 'ok' && failed.some((r) => r.outcome === o),
   );
-  const order = valuesOf(e, 'parameterization', results)
+  const order = settingValues(e, 'parameterization', results)
     .map(String)
     .filter((p) => failed.some((r) => r.config.parameterization === p));
   return {

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { type FrontierExperiment, frontierRows } from '../../frontier/summary.js';
-import { label } from '../../ground/format.js';
+import { formatValue } from '../../ground/format.js';
 import type { RunResult } from '../../types.js';
 import { otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';
@@ -28,17 +28,17 @@ export function frontierPlot(e: FrontierExperiment, results: readonly RunResult[
   const data = rows.map((r) => {
     const at = new Map(r.settings);
     return {
-      panel: others.map((p) => `${p} ${label(at.get(p))}`).join(' · '),
-      x: x === 'dim' ? Number(at.get(x)) : label(at.get(x)),
+      panel: others.map((p) => `${p} ${formatValue(at.get(p))}`).join(' · '),
+      x: x === 'dim' ? Number(at.get(x)) : formatValue(at.get(x)),
       series: series ? String(at.get('parameterization')) : setting,
       median: clamp(r.median),
       p10: clamp(r.p10),
       p90: clamp(r.p90),
       found:
         r.median === Number.NEGATIVE_INFINITY
-          ? `below ${label(min)}`
+          ? `below ${formatValue(min)}`
           : r.median === Number.POSITIVE_INFINITY
-            ? `${label(max)} or above`
+            ? `${formatValue(max)} or above`
             : 'within the range',
     };
   });
@@ -94,7 +94,7 @@ export function frontierPlot(e: FrontierExperiment, results: readonly RunResult[
               type: 'nominal',
               title: 'median',
               scale: {
-                domain: ['within the range', `below ${label(min)}`, `${label(max)} or above`],
+                domain: ['within the range', `below ${formatValue(min)}`, `${formatValue(max)} or above`],
                 range: ['circle', 'triangle-down', 'triangle-up'],
               },
             },

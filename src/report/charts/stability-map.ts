@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { label } from '../../ground/format.js';
-import { setting } from '../../plan/expand.js';
-import { groupBy, valuesOf } from '../../results/pivot.js';
+import { formatValue } from '../../ground/format.js';
+import { settingAt } from '../../plan/expand.js';
+import { groupBy, settingValues } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 
@@ -18,14 +18,14 @@ export function stabilityMap(e: Experiment, results: readonly RunResult[]): TopL
     const failed = runs.filter((r) => r.outcome !== 'ok').length;
     return {
       panel: [c.task.name, describeSettings(c, others)].filter(Boolean).join(' · '),
-      row: label(setting(c, rows)),
-      col: label(setting(c, columns)),
+      row: formatValue(settingAt(c, rows)),
+      col: formatValue(settingAt(c, columns)),
       rate: failed / runs.length,
       text: `${failed}/${runs.length}`,
     };
   });
-  const rowOrder = valuesOf(e, rows, results).map(label);
-  const colOrder = valuesOf(e, columns, results).map(label);
+  const rowOrder = settingValues(e, rows, results).map(formatValue);
+  const colOrder = settingValues(e, columns, results).map(formatValue);
   const panels = [...new Set(data.map((d) => d.panel))];
   const x = {
     field: 'col',

@@ -2,16 +2,21 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseSuite } from '../config/load.js';
 import { CovsweepError } from '../ground/errors.js';
-import { parseResultLine } from '../results/jsonl.js';
-import type { Manifest } from '../results/store.js';
 import type { RunResult, Suite } from '../types.js';
+import { readResults } from './jsonl.js';
+import type { Manifest } from './store.js';
 
 /** What `covsweep run` left in a run folder. */
 export interface RunFolderContents {
   dir: string;
   suite: Suite;
+  /** The experiment file's copy in the folder: its path and text. */
+  copy: { file: string; text: string };
+  /** Every complete line of results.jsonl, in file order. */
   results: RunResult[];
   manifest?: Manifest;
+  /** Things to warn about that did not stop the reading (a last line cut short). */
+  notes: string[];
 }
 
 function read(file: string, what: string): string {
@@ -23,28 +28,18 @@ function read(file: string, what: string): string {
   }
 }
 
-const OUTCOMES = new Set(['ok', 'singular', 'diverged', 'error', 'timeout']);
-
-/** Results of a results.jsonl file; a line that is not a run result is bad input, named by its line. */
-export function readResults(file: string): RunResult[] {
-  return read(file, 'the results')
-    .split('\n')
-    .flatMap((line, i) => {
-      if (line.trim() === '') return [];
-      let r: RunResult | undefined;
-      try {
-        r = parseResultLine(line);
-      } catch {
-        // Not JSON: reported below, like JSON that is not a result.
-      }
-      if (typeof r?.id !== 'string' || !OUTCOMES.has(r.outcome) || typeof r.config !== 'object')
-        throw new CovsweepError(
-          'E_INPUT',
-          `${file}:${i + 1}: not a run result (a JSON line with id, config, outcome)`,
-          { file },
-        );
-      return [r];
-    });
+/**
+ * The results of a results.jsonl for reading (report, compare, merge): a last line cut short by a
+ * stopped writer is left out with a note, as `--resume` does, rather than failing the command.
+ */
+export function readResultsWarning(file: string): { results: RunResult[]; notes: string[] } {
+  const { results, truncated } = readResults(file);
+  const notes = truncated
+    ? [
+        `${file}:${truncated.line}: the last line was cut short (the sweep was stopped mid-write); ignoring it`,
+      ]
+    : [];
+  return { results, notes };
 }
 
 /** The copy of the experiment file `covsweep run` put in the folder: the manifest's name, else the one YAML file. */
@@ -60,7 +55,11 @@ function experimentFile(dir: string, manifest?: Manifest): string {
   return join(dir, yamls[0]);
 }
 
-/** A run folder written by `covsweep run`: its experiment, results and manifest. */
+/**
+ * A run folder written by `covsweep run`, for reading: its experiment, results and manifest. The
+ * one loader of `report`, `compare` and `merge`; `--resume` opens the folder to write
+ * (src/results/resume.ts) but reads its results with the same reader.
+ */
 export function loadRunFolder(dir: string): RunFolderContents {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new CovsweepError('E_INPUT', `${dir}: no such run folder`);
@@ -75,10 +74,12 @@ export function loadRunFolder(dir: string): RunFolderContents {
     ? (JSON.parse(read(manifestFile, 'the manifest')) as Manifest)
     : undefined;
   const file = experimentFile(dir, manifest);
+  const text = read(file, 'the experiment file');
   return {
     dir,
-    suite: parseSuite(read(file, 'the experiment file'), file),
-    results: readResults(jsonl),
+    suite: parseSuite(text, file),
+    copy: { file, text },
+    ...readResultsWarning(jsonl),
     manifest,
   };
 }

@@ -1,7 +1,7 @@
+import { byId, replay } from '../frontier/replay.js';
+import type { FrontierExperiment } from '../frontier/summary.js';
 import { onceEach } from '../plan/expand.js';
 import type { RunResult, RunSpec } from '../types.js';
-import { byId, replay } from './replay.js';
-import type { FrontierExperiment } from './summary.js';
 
 /** Trains runs (packed into lane batches on the pool) and returns how many were left unfinished (a stop). */
 export type Train = (runs: RunSpec[]) => Promise<number>;

@@ -1,11 +1,11 @@
-import { frontierMarkdown } from '../frontier/summary.js';
-import { csvLine, label } from '../ground/format.js';
+import { csvLine, formatValue } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
-import { setting } from '../plan/expand.js';
+import { settingAt } from '../plan/expand.js';
+import { AGGREGATES, type Aggregate } from '../results/aggregate.js';
+import { type Pivot, pivot, settingValues } from '../results/pivot.js';
+import { reasonGroups } from '../results/reasons.js';
 import type { Experiment, RunResult, TableSpec } from '../types.js';
-import { AGGREGATES, type Aggregate } from './aggregate.js';
-import { type Pivot, pivot, valuesOf } from './pivot.js';
-import { reasonGroups } from './reasons.js';
+import { frontierMarkdown } from './frontier.js';
 
 function table(header: string[], rows: string[][]): string {
   // A "|" inside a cell (an error message) would split it.
@@ -19,8 +19,8 @@ export const pivotTitle = ({ spec, aggregate }: Pivot) =>
 
 /** A pivot as a Markdown table; cells without runs are empty. */
 export function pivotMarkdown(p: Pivot): string {
-  const body = p.rowValues.map((rv, i) => [label(rv), ...p.cells[i].map((c) => c?.text ?? '')]);
-  return table([`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(label)], body);
+  const body = p.rowValues.map((rv, i) => [formatValue(rv), ...p.cells[i].map((c) => c?.text ?? '')]);
+  return table([`${p.spec.rows} \\ ${p.spec.columns}`, ...p.columnValues.map(formatValue)], body);
 }
 
 /**
@@ -52,16 +52,16 @@ export function pivotFileNames(specs: readonly TableSpec[]): string[] {
 /** Runs by outcome, per value of the experiment's column setting. */
 export function outcomeCounts(e: Experiment, results: readonly RunResult[]): string {
   const { columns } = e.summary;
-  const colValues = valuesOf(e, columns, results);
+  const colValues = settingValues(e, columns, results);
   const present = OUTCOMES.filter((o) => results.some((r) => r.outcome === o));
   const body = present.map((o) => [
     o,
     ...colValues.map((cv) =>
-      String(results.filter((r) => r.outcome === o && setting(r.config, columns) === cv).length),
+      String(results.filter((r) => r.outcome === o && settingAt(r.config, columns) === cv).length),
     ),
     String(results.filter((r) => r.outcome === o).length),
   ]);
-  return table(['outcome', ...colValues.map(label), 'all'], body);
+  return table(['outcome', ...colValues.map(formatValue), 'all'], body);
 }
 
 /**
@@ -72,14 +72,14 @@ export function deadUnitsMarkdown(e: Experiment, results: readonly RunResult[]):
   const reporting = results.filter((r) => r.metrics.dead_unit_steps !== undefined);
   if (reporting.length === 0) return undefined;
   const { columns } = e.summary;
-  const colValues = valuesOf(e, columns, reporting);
+  const colValues = settingValues(e, columns, reporting);
   const groups = [
-    ...colValues.map((cv) => reporting.filter((r) => setting(r.config, columns) === cv)),
+    ...colValues.map((cv) => reporting.filter((r) => settingAt(r.config, columns) === cv)),
     reporting,
   ];
   const row = (a: Aggregate) => [a.title, ...groups.map((runs) => (runs.length ? a.of(runs).text : ''))];
   return table(
-    ['', ...colValues.map(label), 'all'],
+    ['', ...colValues.map(formatValue), 'all'],
     [row(AGGREGATES.dead_unit_rate), row(AGGREGATES.dead_unit_steps)],
   );
 }
@@ -89,8 +89,8 @@ export function reasonsMarkdown(results: readonly RunResult[]): string {
   const groups = reasonGroups(results);
   if (groups.length === 0) return 'No run failed.';
   return table(
-    ['outcome', 'reason', 'runs', 'example run'],
-    groups.map((g) => [g.outcome, g.reason, String(g.runs), `${g.example}: ${g.exampleReason}`]),
+    ['outcome', 'kind', 'runs', 'example run'],
+    groups.map((g) => [g.outcome, g.kind, String(g.runs), `${g.example}: ${g.exampleReason}`]),
   );
 }
 

@@ -1,5 +1,5 @@
+import type { Comparison } from '../results/compare.js';
 import type { RunResult } from '../types.js';
-import type { Comparison } from './compare.js';
 import { ending } from './compare-markdown.js';
 
 const xml = (s: unknown) =>

@@ -1,6 +1,6 @@
-import { label, percent } from '../ground/format.js';
+import { formatPercent, formatValue } from '../ground/format.js';
+import type { CellChange, Comparison, Count, RunChange } from '../results/compare.js';
 import type { RunResult } from '../types.js';
-import type { CellChange, Comparison, Count, RunChange } from './compare.js';
 
 /** Rows listed per table; the JSON output and the JUnit file have every run. */
 const MAX_ROWS = 50;
@@ -25,7 +25,7 @@ export function ending(r: RunResult): string {
   return r.outcome === 'ok' ? 'ok' : `${r.outcome}: ${r.reason}`;
 }
 
-const rate = (c: Count) => `${c.failed}/${c.runs} = ${percent(c.failed / c.runs)}`;
+const rate = (c: Count) => `${c.failed}/${c.runs} = ${formatPercent(c.failed / c.runs)}`;
 
 function verdict(c: CellChange): string {
   if (!c.significant) return 'not significant';
@@ -54,7 +54,7 @@ export function comparisonMarkdown(c: Comparison, sources: Sources): string {
       `${runs.regressed.length} went from ok to failed, ${runs.improved.length} from failed to ok, ` +
       `${runs.changed.length} failed differently. ` +
       `${worse.length} of ${c.cells.length} configurations fail significantly more often ` +
-      `(Fisher's exact test, two-sided, p < ${label(c.alpha)})${c.strict ? '; --strict: any run that went from ok to failed is a regression' : ''}.`,
+      `(Fisher's exact test, two-sided, p < ${formatValue(c.alpha)})${c.strict ? '; --strict: any run that went from ok to failed is a regression' : ''}.`,
     '',
   ];
   out.push('### Failure rate by configuration', '');
@@ -66,7 +66,7 @@ export function comparisonMarkdown(c: Comparison, sources: Sources): string {
         // Significant changes first, then by p.
         [...moved]
           .sort((a, b) => Number(b.significant) - Number(a.significant) || a.p - b.p)
-          .map((x) => [x.configuration, rate(x.baseline), rate(x.current), label(x.p), verdict(x)]),
+          .map((x) => [x.configuration, rate(x.baseline), rate(x.current), formatValue(x.p), verdict(x)]),
       ),
     );
   for (const [title, list] of [
@@ -101,7 +101,7 @@ export function comparisonJson(c: Comparison, sources: Sources): string {
     seed: r.config.seed,
     outcome: r.outcome,
     step: r.step,
-    ...(r.outcome === 'ok' ? {} : { reason: r.reason }),
+    ...(r.outcome === 'ok' ? {} : { kind: r.kind, reason: r.reason }),
   });
   const change = (x: RunChange) => ({
     id: x.id,

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The batched PyTorch peer (`torch_lanes.py`): seed 000's task, `full`, B runs
+ * trained as one batched torch computation. It lives beside the repository, in
+ * ../shared/peers; `COVSWEEP_PEER` (or `--peer-script`) points elsewhere, and
+ * `COVSWEEP_PYTHON` (or `--python`) names the interpreter that has torch.
+ */
+export interface Peer {
+  python: string;
+  script: string;
+}
+
+export const DEFAULT_PEER_SCRIPT = fileURLToPath(
+  new URL('../../../shared/peers/torch_lanes.py', import.meta.url),
+);
+
+export function peerOf(o: { python?: string; script?: string } = {}): Peer {
+  return {
+    python: o.python ?? process.env.COVSWEEP_PYTHON ?? 'python3',
+    script: o.script ?? process.env.COVSWEEP_PEER ?? DEFAULT_PEER_SCRIPT,
+  };
+}
+
+/** Why the peer cannot be timed here (no script, no python, no torch), or undefined when it can. */
+export function peerMissing(peer: Peer): string | undefined {
+  if (!existsSync(peer.script))
+    return `the peer script ${peer.script} is not there (--peer-script or COVSWEEP_PEER names another)`;
+  const probe = spawnSync(peer.python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+  if (probe.error)
+    return `"${peer.python}" does not run (${probe.error.message}); --python or COVSWEEP_PYTHON names another`;
+  if (probe.status !== 0)
+    return `"${peer.python}" has no torch (install it with \`apt-get install -y python3-torch\`, or name another python with --python or COVSWEEP_PYTHON)`;
+  return undefined;
+}
+
+export type PeerMeasured =
+  | { lanes: number; dim: number; steps: number; laneStepsPerSecond: number; alive: number }
+  | { lanes: number; dim: number; steps: number; error: string };
+
+const LINE = /^torch-lanes B=(\d+) d=(\d+) lane-steps\/s (\d+(?:\.\d+)?) alive (\d+)\s*$/m;
+
+/**
+ * Runs the peer script as its own `__main__` with the clock it times its loop
+ * by (`time.perf_counter`) swapped for the process's CPU time: its figure is
+ * then on-CPU, as covsweep's are, so a shared machine's waiting for a core
+ * favours neither side.
+ */
+const ON_CPU = [
+  'import runpy, sys, time',
+  'time.perf_counter = time.process_time',
+  'sys.argv = sys.argv[1:]',
+  "runpy.run_path(sys.argv[0], run_name='__main__')",
+].join('; ');
+
+/**
+ * Run the peer once, `lanes` runs at `dim` for `steps` steps on `threads` torch
+ * threads, and read the lane-steps per second it prints (its own loop's
+ * on-CPU time: its import and set-up are left out).
+ */
+export function measurePeer(
+  peer: Peer,
+  lanes: number,
+  dim: number,
+  steps: number,
+  threads = 1,
+): PeerMeasured {
+  const run = spawnSync(peer.python, ['-c', ON_CPU, peer.script, String(lanes), String(dim), String(steps)], {
+    encoding: 'utf8',
+    env: { ...process.env, TORCH_THREADS: String(threads) },
+    timeout: 600_000,
+  });
+  const at = { lanes, dim, steps };
+  const found = LINE.exec(run.stdout ?? '');
+  if (run.status !== 0 || !found) {
+    const why = run.error?.message ?? (run.stderr?.trim().split('\n').at(-1) || `exit code ${run.status}`);
+    return { ...at, error: `the peer failed: ${why}` };
+  }
+  return { ...at, laneStepsPerSecond: Number(found[3]), alive: Number(found[4]) };
+}
+
+/**
+ * Steps for one timed peer call: about 200k lane-steps at d = 2, shrinking as
+ * d^2 grows (a lane-step costs about d^3), at least 5 so that the first step's
+ * set-up is not all it times.
+ */
+export function peerSteps(lanes: number, dim: number): number {
+  return Math.max(5, Math.ceil(2e5 / ((dim / 2) ** 2 * lanes)));
+}

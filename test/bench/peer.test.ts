@@ -1,0 +1,114 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { endToEndMarkdown } from '../../src/bench/end-to-end.js';
+import { measurePeer, peerMissing, peerOf, peerSteps } from '../../src/bench/peer.js';
+import { covsweep, tempDir } from '../cli/cli.js';
+
+/**
+ * A stand-in for python3 with torch: `-c CODE` alone (the torch probe) exits with `probe`; a peer
+ * run (`-c CODE SCRIPT B D STEPS`, or `SCRIPT B D STEPS` end to end) prints the peer's line for
+ * its B and d, or fails. torch is never needed by the tests.
+ */
+function fakePython(o: { probe?: number; fail?: boolean } = {}) {
+  const dir = tempDir('covsweep-peer-');
+  const python = join(dir, 'python3');
+  writeFileSync(
+    python,
+    [
+      '#!/bin/sh',
+      `if [ "$1" = "-c" ] && [ $# -eq 2 ]; then exit ${o.probe ?? 0}; fi`,
+      'if [ "$1" = "-c" ]; then shift 2; fi',
+      o.fail
+        ? 'echo "RuntimeError: out of memory" >&2; exit 1'
+        : 'echo "torch-lanes B=$2 d=$3 lane-steps/s 12345.5 alive $2"',
+    ].join('\n'),
+  );
+  chmodSync(python, 0o755);
+  const script = join(dir, 'torch_lanes.py');
+  writeFileSync(script, '# stand-in\n');
+  return { python, script };
+}
+
+describe('the batched PyTorch peer', () => {
+  it('reads the lane-steps per second the peer prints, for the lanes, d and steps it was given', () => {
+    const m = measurePeer(fakePython(), 64, 8, 20);
+    expect(m).toEqual({ lanes: 64, dim: 8, steps: 20, laneStepsPerSecond: 12345.5, alive: 64 });
+  });
+
+  it("says why a run failed, in the peer's last line", () => {
+    const m = measurePeer(fakePython({ fail: true }), 64, 8, 20);
+    expect(m).toMatchObject({ error: 'the peer failed: RuntimeError: out of memory' });
+  });
+
+  it('says plainly when there is no script, no python or no torch', () => {
+    const peer = fakePython();
+    expect(peerMissing(peer)).toBeUndefined();
+    expect(peerMissing({ ...peer, script: '/nowhere/torch_lanes.py' })).toMatch(
+      /the peer script \/nowhere\/torch_lanes.py is not there/,
+    );
+    expect(peerMissing({ ...peer, python: '/nowhere/python3' })).toMatch(/"\/nowhere\/python3" does not run/);
+    expect(peerMissing(fakePython({ probe: 1 }))).toMatch(/has no torch \(install it with/);
+  });
+
+  it('finds the peer beside the repository unless told otherwise', () => {
+    expect(peerOf({}).script).toMatch(/shared\/peers\/torch_lanes\.py$/);
+    expect(peerOf({ python: 'py', script: 's.py' })).toEqual({ python: 'py', script: 's.py' });
+  });
+
+  it('takes fewer steps as lanes and d grow, never under 5', () => {
+    expect(peerSteps(1, 2)).toBe(200_000);
+    expect(peerSteps(1024, 2)).toBe(196);
+    expect(peerSteps(1024, 64)).toBe(5);
+  });
+
+  it('covsweep bench --peer times it beside covsweep, or says why not, and exits 0 either way', () => {
+    const grid = ['bench', '--task', 'mvn-classifier', '--parameterization', 'full', '--dim', '2'];
+    const small = [...grid, '--lanes', '4', '--backend', 'cpu', '--time', '20'];
+    const peer = fakePython();
+    const out = join(tempDir(), 'BENCHMARKS.md');
+    const r = covsweep([
+      ...small,
+      '--peer',
+      '--python',
+      peer.python,
+      '--peer-script',
+      peer.script,
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('bench peer d=2 4 lanes: 12k lane-steps/s');
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('## Against the batched PyTorch peer');
+    expect(md).toMatch(
+      /\| 2 \| 4: 12k \(50000\) \| 12k \| [\d.]+[kM] \| [\d.]+k? \(cpu, 4 lanes\) \| [\d.]+x \|/,
+    );
+    const none = covsweep([...small, '--peer', '--python', '/nowhere/python3', '--out', out]);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toMatch(/bench peer: not timed: "\/nowhere\/python3" does not run/);
+    expect(readFileSync(out, 'utf8')).toContain('- Peer: not timed: "/nowhere/python3" does not run');
+  });
+
+  it('bench --end-to-end times covsweep run and the peer on each speed-dD.yaml beside it, as whole processes', () => {
+    const peer = fakePython();
+    const dir = join(peer.script, '..');
+    writeFileSync(
+      join(dir, 'speed-d2.yaml'),
+      'name: speed-d2\ntask: { name: mvn-classifier, epochs: 1, n_per_class: 5 }\ndim: 2\nsweep:\n  seed: 3\n',
+    );
+    const args = ['bench', '--end-to-end', '--python', peer.python, '--peer-script', peer.script];
+    const r = covsweep(args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| d | runs x steps | covsweep run | batched PyTorch | covsweep speed-up |');
+    expect(r.stdout).toMatch(/\| 2 \| 3 x 10 \| [\d.]+ s \| [\d.]+ s \| [\d.]+x \|/);
+    const e = { file: 'speed-d2.yaml', dim: 2, runs: 3, steps: 10 };
+    const absent = endToEndMarkdown([{ experiment: e, covsweep: 4.2, peer: 'not run' }], {
+      command: 'covsweep bench --end-to-end',
+      threads: 2,
+      note: 'The peer was not run: no torch.',
+    });
+    expect(absent).toContain('| 2 | 3 x 10 | 4.2 s | not run |  |');
+    expect(absent).toContain('The peer was not run: no torch.');
+  });
+});

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './cli.js';
+
+const HOOK = join(ROOT, 'test', 'fixtures', 'hooks', 'log-imports.mjs');
+
+/** The packages a CLI command loads, by their node_modules folder names. */
+function packagesLoaded(args: string[]): Set<string> {
+  const r = spawnSync(process.execPath, ['--import', HOOK, join(ROOT, 'bin', 'covsweep.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(r.status).toBe(0);
+  const urls = r.stderr.split('\n').filter((l) => l.startsWith('imported '));
+  expect(urls.length).toBeGreaterThan(10);
+  return new Set(urls.flatMap((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.[1] ?? []));
+}
+
+/** What only training, benchmarks or pictures need: seconds of loading that checking a file must not pay. */
+const HEAVY = [
+  'vega',
+  'vega-lite',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-node',
+  'tinybench',
+  'piscina',
+];
+
+describe('commands that train nothing load nothing that trains or draws', () => {
+  it.each([['validate'], ['plan']])('%s', (command) => {
+    const loaded = packagesLoaded([command, join('experiments', 'lr-sweep.yaml')]);
+    expect(loaded.has('ajv')).toBe(true);
+    expect(HEAVY.filter((p) => loaded.has(p))).toEqual([]);
+  });
+
+  it('while run loads the engine', () => {
+    const loaded = packagesLoaded(['run', '--help']);
+    expect(loaded.has('@tensorflow/tfjs-core')).toBe(true);
+  });
+});
