@@ -54,14 +54,32 @@ describe('the command-task protocol', () => {
     const singular = await runCommand(
       spec(say({ step: 0, loss: 1 }, { outcome: 'singular', step: 1, reason: 'pivot 2 = -1e-3' })),
     );
-    expect(singular).toMatchObject({ outcome: 'singular', step: 1, reason: 'pivot 2 = -1e-3', loss: 1 });
-    const diverged = await runCommand(spec(say({ outcome: 'diverged', step: 4, reason: 'loss inf' })));
-    expect(diverged).toMatchObject({ outcome: 'diverged', step: 4, reason: 'loss inf' });
+    expect(singular).toMatchObject({
+      outcome: 'singular',
+      step: 1,
+      reason: 'pivot 2 = -1e-3',
+      loss: 1,
+      kind: 'unknown',
+    });
+    const diverged = await runCommand(
+      spec(say({ outcome: 'diverged', step: 4, reason: 'loss inf', kind: 'non-finite-loss' })),
+    );
+    expect(diverged).toMatchObject({
+      outcome: 'diverged',
+      step: 4,
+      reason: 'loss inf',
+      kind: 'non-finite-loss',
+    });
   });
 
   it.each([
     ['a "{" line that is not JSON', say('{oops'), /^stdout line 1 starts with "\{" but is not JSON: \{oops$/],
     ['an unknown outcome', say({ outcome: 'fine', step: 1 }), /^its final line has outcome "fine"; expected/],
+    [
+      'an unknown kind',
+      say({ outcome: 'singular', step: 1, reason: 'r', kind: 'odd' }),
+      /has kind "odd"; expected one of/,
+    ],
     [
       'a failure without a reason',
       say({ outcome: 'singular', step: 1 }),
@@ -80,7 +98,7 @@ describe('the command-task protocol', () => {
     ],
   ])('ends as error on %s', async (_what, script, reason) => {
     const r = await runCommand(spec(script));
-    expect(r?.outcome).toBe('error');
+    expect(r).toMatchObject({ outcome: 'error', kind: 'exception' });
     expect(r && 'reason' in r ? r.reason : '').toMatch(reason);
   });
 
@@ -94,7 +112,7 @@ describe('the command-task protocol', () => {
         0.5,
       ),
     );
-    expect(r).toMatchObject({ outcome: 'timeout', reason: 'time limit of 0.5 s reached' });
+    expect(r).toMatchObject({ outcome: 'timeout', reason: 'time limit of 0.5 s reached', kind: 'timeout' });
     const grandchild = r!.loss;
     await new Promise((done) => setTimeout(done, 100));
     // Gone, or a zombie waiting for an init that does not reap (as in some containers).
