@@ -16,6 +16,7 @@ export type { Plugin } from './engine/plugins/registry.js';
 export type { ParamGroup, StepOutput, Task, TaskInstance } from './engine/tasks/types.js';
 export { CovsweepError, type ErrorCode } from './ground/errors.js';
 export type { JsonSchema } from './ground/json-schema.js';
+export type { Reports } from './report/reporters.js';
 export {
   loadExperiment,
   type Plan,

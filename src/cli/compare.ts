@@ -1,14 +1,16 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
 import { comparisonJson, comparisonMarkdown } from '../report/compare-markdown.js';
 import { comparisonJunit } from '../report/junit.js';
 import { compareResults } from '../results/compare.js';
 import { readResultsWarning } from '../results/load.js';
+import { readManifest } from '../results/store.js';
 import type { RunResult } from '../types.js';
 import { parse } from './args.js';
 
-export const USAGE = 'covsweep compare BASELINE CURRENT [--alpha 0.05] [--strict] [--junit FILE] [--json]';
+export const USAGE =
+  'covsweep compare BASELINE CURRENT [--alpha 0.05] [--strict] [--allow-missing] [--junit FILE] [--json]';
 
 /**
  * The results.jsonl a path stands for: the file itself, a run folder's, or for a folder of run
@@ -39,13 +41,49 @@ function load(path: string): { file: string; results: RunResult[] } {
   return { file, results };
 }
 
-/** Compare results with a baseline: exit 0 no regression, 1 regression, 2 bad input. */
+/** The experiment a results file's run folder ran (its manifest's), if it has a manifest. */
+function experimentOf(results: string): string | undefined {
+  const manifest = join(dirname(results), 'manifest.json');
+  if (!existsSync(manifest)) return undefined;
+  return readManifest(manifest).experiment;
+}
+
+/** Refuses results of two differently named experiments (exit 2). */
+function sameExperiment(baseline: string, current: string): void {
+  const [a, b] = [experimentOf(baseline), experimentOf(current)];
+  if (a !== undefined && b !== undefined && a !== b)
+    throw new CovsweepError(
+      'E_INPUT',
+      `the baseline ${baseline} is of experiment "${a}" but the current results ${current} are of "${b}"; compare runs of one experiment`,
+    );
+}
+
+function writeJunit(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new CovsweepError(
+      code === 'EISDIR' ? 'E_USAGE' : 'E_IO',
+      code === 'EISDIR'
+        ? `--junit ${file} is a folder; give a file path such as ${join(file, 'covsweep.xml')}`
+        : `cannot write --junit ${file}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Compare results with a baseline: exit 0 no regression, 1 regression or current results that
+ * lack runs of the baseline (unless --allow-missing), 2 bad input (different experiments too).
+ */
 export async function compare(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
       alpha: { type: 'string' },
       strict: { type: 'boolean' },
+      'allow-missing': { type: 'boolean' },
       junit: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -61,9 +99,21 @@ export async function compare(argv: string[]): Promise<number> {
     );
   const baseline = load(positionals[0]);
   const current = load(positionals[1]);
-  const c = compareResults(baseline.results, current.results, { alpha, strict: values.strict });
+  sameExperiment(baseline.file, current.file);
+  const c = compareResults(baseline.results, current.results, {
+    alpha,
+    strict: values.strict,
+    allowMissing: values['allow-missing'],
+  });
+  // Results with no configuration in common are two different experiments: a wrong baseline
+  // path would otherwise pass as "no regression".
+  if (c.cells.length === 0)
+    throw new CovsweepError(
+      'E_INPUT',
+      `${baseline.file} and ${current.file} have no configuration in common: they are results of different experiments; give the baseline of this experiment`,
+    );
   const sources = { baseline: baseline.file, current: current.file };
-  if (values.junit) writeFileSync(values.junit, comparisonJunit(c, baseline.results, current.results));
+  if (values.junit) writeJunit(values.junit, comparisonJunit(c, baseline.results, current.results));
   process.stdout.write(values.json ? comparisonJson(c, sources) : comparisonMarkdown(c, sources));
-  return c.regression ? 1 : 0;
+  return c.regression || c.incomplete ? 1 : 0;
 }

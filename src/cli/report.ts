@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
-import { REPORTERS, writeReports } from '../report/reporters.js';
+import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
 import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
@@ -33,9 +33,10 @@ export async function report(argv: string[]): Promise<number> {
     if (!r.gaussians)
       throw new CovsweepError('E_USAGE', `--show ${id}: that run is not 2-D, so it has no picture`);
   }
-  const written = await writeReports({ ...folder, show }, names);
+  const { written, failed, notes } = await writeReports({ ...folder, show }, names);
+  for (const note of reportNotes(folder.dir, { failed, notes })) process.stderr.write(`covsweep: ${note}\n`);
   const summary = written.get('summary.md');
   if (summary) process.stdout.write(summary);
   process.stdout.write(`\nwrote ${[...written.keys()].map((f) => join(folder.dir, f)).join(', ')}\n`);
-  return 0;
+  return failed.length ? 1 : 0;
 }

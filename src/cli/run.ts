@@ -61,6 +61,9 @@ export async function run(argv: string[]): Promise<number> {
     );
   if (selection.shard && selection.only)
     throw new CovsweepError('E_USAGE', 'give --shard or --only, not both');
+  // An empty --out would mean the current folder, which is never what was meant.
+  if (values.out?.trim() === '')
+    throw new CovsweepError('E_USAGE', '--out must name a folder; received an empty string');
   const suite = await loadSuiteWithPlugins(file);
   const search = suite.experiments.find((e) => e.frontier);
   if (search && (selection.shard || selection.only))

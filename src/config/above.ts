@@ -25,8 +25,9 @@ export function checkAbove(
   const told = (path: string, value: number, extreme: string) =>
     axis(path) ? `"${path}" ${extreme} ${value}` : `"${path}" is ${value}`;
   for (const { setting, than, because } of task.above ?? []) {
-    const low = Math.min(...values(setting));
-    const high = Math.max(...values(than));
+    // A loop, not Math.min(...values): a spread of a long range overflows the call stack.
+    const low = values(setting).reduce((a, v) => Math.min(a, v), Number.POSITIVE_INFINITY);
+    const high = values(than).reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY);
     if (low > high) continue;
     const at = source.doc.hasIn(keys(setting)) ? keys(setting) : keys(than);
     problems.add(

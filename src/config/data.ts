@@ -1,8 +1,28 @@
-import { type DataRef, dataPath, parseData, readData } from '../data/table.js';
+import { type DataRef, type DataTable, dataPath, parseData, readData } from '../data/table.js';
 import type { CatalogTask } from '../engine/catalog.js';
-import { CovsweepError, formatProblem, type ProblemList } from '../ground/errors.js';
+import { cholesky64 } from '../ground/dense64.js';
+import { CovsweepError, formatProblem, ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
 import type { ConfigSource } from './source.js';
+
+/**
+ * Whether the points span every dimension: their sample covariance S has its smallest eigenvalue
+ * above 1e-10 of its largest variance, i.e. S - 1e-10 max(diag S) I is positive definite (float64
+ * rounding leaves collinear points an eigenvalue of about 1e-16 rather than 0).
+ */
+function spansAllDirections({ points, rows, dim }: DataTable): boolean {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < dim; j++) mean[j] += points[i * dim + j] / rows;
+  const cov = new Float64Array(dim * dim);
+  for (let i = 0; i < rows; i++)
+    for (let a = 0; a < dim; a++)
+      for (let b = 0; b < dim; b++)
+        cov[a * dim + b] += (points[i * dim + a] - mean[a]) * (points[i * dim + b] - mean[b]);
+  let largest = 0;
+  for (let j = 0; j < dim; j++) largest = Math.max(largest, cov[j * dim + j]);
+  for (let j = 0; j < dim; j++) cov[j * dim + j] -= 1e-10 * largest;
+  return largest > 0 && cholesky64(cov, dim) !== null;
+}
 
 /**
  * Reads and checks the file `task.data` names (relative to the experiment
@@ -40,11 +60,11 @@ export function resolveData(
   try {
     file = readData(path);
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    const reason = cause instanceof Error ? cause.message : String(cause);
     problems.add(
       source.problem(
         node,
-        `cannot read the data file ${path} (${reason}); check the path (relative to the experiment file)`,
+        `cannot read the data file ${path}: ${reason}; check the path (relative to the experiment file)`,
       ),
     );
     return undefined;
@@ -54,6 +74,17 @@ export function resolveData(
       dim,
       ...(task.labelled ? { units: value('task.units') } : { minRows: dim }),
     });
+    // Fewer than dim + 1 points are refused for this reason; identical or collinear ones too.
+    if (!task.labelled && !spansAllDirections(table)) {
+      const flat = new ProblemList();
+      flat.add({
+        file: path,
+        line: 2,
+        col: 1,
+        message: `the points do not span all ${dim} dimensions (identical or collinear): their sample covariance is singular; give points that vary in every direction`,
+      });
+      flat.throwIfAny();
+    }
     const ref: DataRef = { file: written, sha256: file.sha256, rows: table.rows };
     base.task.data = ref;
   } catch (error) {

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Catalog } from '../engine/catalog.js';
 import { defaultCatalog } from '../engine/registry.js';
 import { CovsweepError, formatProblem, ProblemList } from '../ground/errors.js';
+import { suiteName } from '../ground/folder-name.js';
+import { EXPERIMENT_FILE, readInput, UnreadableFile } from '../ground/read-input.js';
 import type { Experiment, Suite } from '../types.js';
 import { checkAbove } from './above.js';
 import { resolveData } from './data.js';
+import { checkDataSize, checkDescription } from './data-size.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { documentCatalog, resolveFiles } from './plugins.js';
@@ -26,16 +28,40 @@ export function loadSuite(file: string, catalog: Catalog = defaultCatalog): Suit
   return parseSuite(readExperimentFile(file), file, catalog);
 }
 
-/** The text of an experiment file; `E_IO` when it cannot be read. */
+/** The text of an experiment file, checked to be UTF-8; `E_USAGE`/`E_IO` when it cannot be read. */
 export function readExperimentFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(resolve(file), 'utf8');
+    bytes = readInput(resolve(file), EXPERIMENT_FILE);
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new CovsweepError('E_IO', `${file}: cannot read the experiment file (${reason}); check the path`, {
-      cause,
-      file,
-    });
+    if (!(cause instanceof UnreadableFile)) throw cause;
+    // A wrong path is a usage error (exit 2); a disk that fails to read is not.
+    const usage = ['ENOENT', 'ENOTDIR', 'ENOTREG', 'ETOOBIG', 'EACCES'].includes(cause.code ?? '');
+    throw new CovsweepError(
+      usage ? 'E_USAGE' : 'E_IO',
+      `${file}: cannot read the experiment file: ${cause.message}; give the path of a YAML file`,
+      { cause, file },
+    );
+  }
+  return utf8(bytes, file);
+}
+
+/**
+ * The text of UTF-8 `bytes`; other bytes are refused at their line and column, since the copy
+ * a run folder keeps is this text, which must be the file as it was run.
+ */
+function utf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    const text = bytes.toString('utf8');
+    const before = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n');
+    const at = `${file}:${before.length}:${before[before.length - 1].length + 1}`;
+    throw new CovsweepError(
+      'E_CONFIG',
+      `${at}: the experiment file is not UTF-8 text (a byte here is not); save it as UTF-8`,
+      { cause, file },
+    );
   }
 }
 
@@ -69,7 +95,7 @@ export function parseSuite(text: string, file: string, catalog: Catalog = defaul
     throw new CovsweepError('E_CONFIG', problems[0], { cause: failures[0], file, problems });
   return {
     // runs/<name>/: a file of several experiments is named after the file.
-    name: experiments.length === 1 ? experiments[0].name : basename(file, extname(file)),
+    name: experiments.length === 1 ? experiments[0].name : suiteName(file),
     file: resolve(file),
     source: text,
     experiments,
@@ -126,6 +152,8 @@ function parseDocument(source: ConfigSource, fileCatalog: Catalog): Experiment {
   const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
   checkShapes(base, varied, task, source, problems);
   checkAbove(base, varied, task, source, problems);
+  checkDataSize(base, varied, task, source, problems);
+  checkDescription(spec.description, source, problems);
   checkOptimizerOptions(
     optimizer,
     optimizers.map((o) => o.name),

@@ -20,8 +20,7 @@ export const DEFAULTS = {
   value: 'failure_rate',
 } as const;
 
-/** `runs/<name>/` must stay inside `runs/`, so no slashes and no leading dot. */
-export const NAME_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
+export { NAME_PATTERN } from '../ground/folder-name.js';
 /** NAME_PATTERN in words, for the schema's description and error messages. */
 export const NAME_RULE =
   'up to 64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit';

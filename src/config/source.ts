@@ -153,6 +153,18 @@ export class ConfigSource {
           ),
         );
       },
+      Scalar: (_, scalar) => {
+        // 1e-400 reads as 0, which means "frozen" for a learning rate, while 1e400 is refused as
+        // infinite: a number that underflows is refused too, unless it was written as a zero.
+        const written = this.sourceOf(scalar);
+        if (scalar.value === 0 && /[1-9]/.test(written.split(/[eE]/)[0]))
+          problems.add(
+            this.problem(
+              scalar,
+              `${written} is too small for a number (it would be read as 0); write 0 for zero, or a number >= 5e-324`,
+            ),
+          );
+      },
       Alias: (_, alias) => {
         if (alias.resolve(this.doc) === undefined) {
           problems.add(

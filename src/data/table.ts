@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { type Problem, ProblemList } from '../ground/errors.js';
+import { encodedName } from '../ground/folder-name.js';
 import type { JsonSchema } from '../ground/json-schema.js';
+import { DATA_FILE, readInput } from '../ground/read-input.js';
 
 /** The `data` option every task has. */
 export const DATA_OPTION: JsonSchema = {
@@ -57,12 +59,12 @@ export function dataPath(experiment: string, written: string): string {
 
 /** The name of a data file's copy in a run folder's data/: the path as written, made one file name. */
 export function copyName(written: string): string {
-  return encodeURIComponent(written);
+  return encodedName(written);
 }
 
 /** The file's text and content hash; throws the reason it cannot be read. */
 export function readData(path: string): { text: string; sha256: string } {
-  const bytes = readFileSync(path);
+  const bytes = readInput(path, DATA_FILE);
   return { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
@@ -82,9 +84,11 @@ export function parseData(text: string, file: string, shape: DataShape): DataTab
     problems.throwIfAny();
   }
   const header = fields(lines[0]);
+  // Names are quoted clipped: a file that is not data at all (data: /etc/passwd) must not be
+  // printed back through its "header".
   const column = new Map<string, number>();
   for (const [k, { text: name, col }] of header.entries()) {
-    if (column.has(name)) problems.add(at(1, col, `column "${name}" appears twice; keep one`));
+    if (column.has(name)) problems.add(at(1, col, `column ${clip(name)} appears twice; keep one`));
     else if (!want.includes(name)) {
       const coordinate = /^x(\d+)$/.exec(name);
       problems.add(
@@ -93,7 +97,7 @@ export function parseData(text: string, file: string, shape: DataShape): DataTab
           col,
           coordinate
             ? `column "${name}" but dim is ${shape.dim}; the data must have the columns x1..x${shape.dim}, or set dim to the file's`
-            : `unknown column "${name}"; expected ${wanted}`,
+            : `unknown column ${clip(name)}; expected ${wanted}`,
         ),
       );
     }
@@ -121,9 +125,20 @@ export function parseData(text: string, file: string, shape: DataShape): DataTab
     }
     for (const [name, k] of column) {
       const { text: value, col } = cells[k];
-      const v = value === '' ? Number.NaN : Number(value);
+      // Decimal only: Number() also reads "0x10" as 16, "0b1" as 1, and "" as 0.
+      const v = DECIMAL.test(value) ? Number(value) : Number.NaN;
       if (!Number.isFinite(v)) {
-        problems.add(at(line, col, `"${name}" must be a finite number, received "${value}"`));
+        problems.add(at(line, col, `"${name}" must be a finite decimal number, received ${clip(value)}`));
+        continue;
+      }
+      if (Math.abs(v) > FLOAT32_MAX) {
+        problems.add(
+          at(
+            line,
+            col,
+            `"${name}" is ${value}, beyond float32 (about ±3.4e38), which training computes in; rescale the data`,
+          ),
+        );
         continue;
       }
       if (name === 'label') {
@@ -153,8 +168,18 @@ export function parseData(text: string, file: string, shape: DataShape): DataTab
       if (!labels.includes(u))
         problems.add(at(1, 1, `no point has label ${u}; every one of the ${shape.units} units needs points`));
   problems.throwIfAny();
+  problems.throwIfAny();
   return { points, labels, rows, dim: shape.dim };
 }
+
+/** A decimal number as CSV files write it: 1, -2.5, .5, 3e-4. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A piece of the file quoted in a message: at most 24 characters of it. */
+const clip = (s: string) => JSON.stringify(s.length > 24 ? `${s.slice(0, 21)}...` : s);
 
 /** The comma-separated fields of a line, trimmed, with the 1-based column where each starts. */
 function fields(line: string): { text: string; col: number }[] {

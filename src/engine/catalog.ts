@@ -35,6 +35,12 @@ export interface CatalogTask {
    * either, as both sides are settings and either may be swept.
    */
   above?: { setting: string; than: string; because: string }[];
+  /**
+   * Settings whose product is the number of points a run generates (`['task.n_per_class',
+   * 'task.units']`), each of `dim` numbers: the data a run holds, checked against a limit when
+   * the file is validated rather than when memory runs out.
+   */
+  dataRows?: string[];
 }
 
 /** An optimizer as the schema sees it: its name and the JSON Schema of each of its options. */

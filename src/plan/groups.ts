@@ -1,4 +1,4 @@
-import type { Experiment, RunSpec } from '../types.js';
+import type { Experiment, RunConfig, RunSpec } from '../types.js';
 import { configWith, runAt } from './expand.js';
 import { affectsShape, type Group, isCommand, type StepCounter, shapeKey } from './pack.js';
 import { combos, indexOfDigits, picksOfDigits, productRuns, spell } from './space.js';
@@ -28,7 +28,11 @@ export interface SweepGroup extends Group {
  * product runs, as `pack` finds them. Planning a million runs thus makes one
  * config per group, not per run. Groups come in plan order (of their first run).
  */
-export function sweepGroups(e: Experiment, steps: StepCounter): SweepGroup[] {
+export function sweepGroups(
+  e: Experiment,
+  steps: StepCounter,
+  laneBytes?: (config: RunConfig) => number,
+): SweepGroup[] {
   const s = e.space;
   const { dims, cut } = s;
   const shaping = dims.map((dim) =>
@@ -88,6 +92,7 @@ export function sweepGroups(e: Experiment, steps: StepCounter): SweepGroup[] {
         steps: steps(config),
         dim: config.dim,
         ...(isCommand(config) ? { alone: true } : {}),
+        laneBytes: laneBytes?.(config),
         digits: fixed,
         prefixes,
         product: prefixes.length * free,

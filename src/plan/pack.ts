@@ -74,7 +74,15 @@ export interface Group {
   dim: number;
   /** Its runs train one per batch: each is a process of its own (a command task), never a lane. */
   alone?: boolean;
+  /** Bytes of data each lane holds (every run of a group holds as much): caps the lanes per batch. */
+  laneBytes?: number;
 }
+
+/**
+ * Data one batch may hold across its lanes: each lane has its own points, so a thousand lanes of
+ * large data would multiply it; with two workers per core this keeps data to about 1 GB on 2 cores.
+ */
+export const BATCH_DATA_BYTES = 256 * 2 ** 20;
 
 /** One lane batch as a slice of its group: runs start..start+lanes-1 of group `group`. */
 export interface BatchCut {
@@ -105,7 +113,10 @@ export function cutBatches(groups: Group[], o: PackOptions): BatchCut[] {
     return steps * laneStepWork(dim) * (c.lanes + overheadLanes(dim));
   };
   let cuts: BatchCut[] = groups.flatMap((g, group) => {
-    const cap = g.alone ? 1 : (o.lanes ?? autoLanes(g.dim));
+    const byData = g.laneBytes
+      ? Math.max(1, Math.floor(BATCH_DATA_BYTES / g.laneBytes))
+      : Number.POSITIVE_INFINITY;
+    const cap = g.alone ? 1 : Math.min(o.lanes ?? autoLanes(g.dim), byData);
     return evenCuts(group, 0, g.size, Math.ceil(g.size / cap));
   });
   let span = makespan(cuts.map(cost), o.workers);
@@ -142,7 +153,10 @@ function makespan(costs: number[], workers: number): number {
  * Group runs by shape key (groups and runs in plan order) and cut the groups
  * into lane batches (`cutBatches`).
  */
-export function pack(runs: Iterable<RunSpec>, o: PackOptions & { steps: StepCounter }): LaneBatch[] {
+export function pack(
+  runs: Iterable<RunSpec>,
+  o: PackOptions & { steps: StepCounter; laneBytes?: (config: RunConfig) => number },
+): LaneBatch[] {
   const byKey = new Map<string, RunSpec[]>();
   for (const r of runs) {
     const key = shapeKey(r.config);
@@ -157,6 +171,7 @@ export function pack(runs: Iterable<RunSpec>, o: PackOptions & { steps: StepCoun
     steps: o.steps(g[0].config),
     dim: g[0].config.dim,
     ...(isCommand(g[0].config) ? { alone: true } : {}),
+    laneBytes: o.laneBytes?.(g[0].config),
   }));
   return cutBatches(groups, o).map((c, index) => ({
     index,

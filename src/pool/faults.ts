@@ -27,7 +27,7 @@ export function runLimit(config: RunConfig, cliTimeout = 0): number {
 export function batchLimit(batch: LaneBatch, cliTimeout = 0): { seconds: number; limit: number } | undefined {
   const limits = batch.runs.map((r) => runLimit(r.config, cliTimeout));
   if (limits.some((l) => l === 0)) return undefined;
-  const limit = Math.max(...limits);
+  const limit = limits.reduce((a, l) => Math.max(a, l), 0);
   return { seconds: GUARD_FACTOR * limit + GUARD_SLACK_SECONDS, limit };
 }
 

@@ -1,6 +1,7 @@
 import { formatPercent, formatValue } from '../ground/format.js';
 import type { CellChange, Comparison, Count, RunChange } from '../results/compare.js';
 import type { RunResult } from '../types.js';
+import { markdownCell } from './markdown-text.js';
 
 /** Rows listed per table; the JSON output and the JUnit file have every run. */
 const MAX_ROWS = 50;
@@ -11,10 +12,8 @@ export interface Sources {
   current: string;
 }
 
-const cellText = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-
 function table(header: string[], rows: string[][]): string[] {
-  const line = (cells: string[]) => `| ${cells.map(cellText).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   const shown = rows.slice(0, MAX_ROWS).map(line);
   const more = rows.length > MAX_ROWS ? [`\n... and ${rows.length - MAX_ROWS} more (see --json).`] : [];
   return [line(header), line(header.map(() => '---')), ...shown, ...more, ''];
@@ -48,7 +47,13 @@ export function comparisonMarkdown(c: Comparison, sources: Sources): string {
   const worse = c.cells.filter((x) => x.significant && x.direction === 'worse');
   const moved = c.cells.filter((x) => x.direction !== 'same');
   const out = [
-    `## covsweep compare: ${c.regression ? 'REGRESSION' : 'no regression'}`,
+    `## covsweep compare: ${c.regression ? 'REGRESSION' : c.incomplete ? 'INCOMPLETE' : 'no regression'}`,
+    '',
+    ...(c.incomplete
+      ? [
+          `The current results lack ${runs.onlyBaseline.length} of the baseline's runs (listed below), so they cannot show that nothing regressed: this fails. Finish the sweep (\`covsweep run --resume\`), or pass --allow-missing to compare what both have.`,
+        ]
+      : []),
     '',
     `Baseline \`${sources.baseline}\` against current \`${sources.current}\`: ${runs.compared} runs in both, ` +
       `${runs.regressed.length} went from ok to failed, ${runs.improved.length} from failed to ok, ` +
@@ -114,6 +119,7 @@ export function comparisonJson(c: Comparison, sources: Sources): string {
     {
       ...sources,
       regression: c.regression,
+      incomplete: c.incomplete,
       alpha: c.alpha,
       strict: c.strict,
       runs: {

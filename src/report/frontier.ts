@@ -8,6 +8,7 @@ import {
 } from '../frontier/summary.js';
 import { csvLine, formatValue } from '../ground/format.js';
 import type { FrontierSpec, RunResult } from '../types.js';
+import { markdownCell } from './markdown-text.js';
 
 /** A critical value as text: `0.00123`, or `< 1e-4` / `>= 1` beyond the bounds. */
 export function criticalText(v: number, spec: FrontierSpec): string {
@@ -51,7 +52,7 @@ export function frontierAbout(spec: FrontierSpec): string {
 }
 
 function markdownTable(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 

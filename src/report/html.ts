@@ -23,8 +23,16 @@ export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.c
 const section = (id: string, title: string, body: string) =>
   `<section id="${id}"><h2>${esc(title)}</h2>\n${body}\n</section>`;
 
+/** A plot with its caption; a plot that cannot be drawn says so in its place and the page keeps the rest. */
 async function figure(id: string, spec: TopLevelSpec, caption: string): Promise<string> {
-  return `<figure class="plot" id="${id}">${await toSvg(spec, id)}<figcaption>${caption}</figcaption></figure>`;
+  let svg: string;
+  try {
+    svg = await toSvg(spec, id);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    svg = `<p class="warning">This plot could not be drawn (${esc(reason)}); the tables hold its numbers.</p>`;
+  }
+  return `<figure class="plot" id="${id}">${svg}<figcaption>${caption}</figcaption></figure>`;
 }
 
 function pivotHtml(p: Pivot): string {
@@ -98,9 +106,12 @@ function fixedSettings(e: Experiment): [string, unknown][] {
 }
 
 function settingsHtml(e: Experiment): string {
-  const axes = e.axes.map(
-    (a) => `<tr><th>${esc(a.path)}</th><td>${esc(a.values.map(formatValue).join(', '))}</td></tr>`,
-  );
+  // A long axis (100k seeds) lists its first values and how many there are.
+  const listed = (values: readonly unknown[]) =>
+    values.length > 50
+      ? `${values.slice(0, 20).map(formatValue).join(', ')}, ... (${values.length} values)`
+      : values.map(formatValue).join(', ');
+  const axes = e.axes.map((a) => `<tr><th>${esc(a.path)}</th><td>${esc(listed(a.values))}</td></tr>`);
   const fixed = fixedSettings(e).map(
     ([path, v]) =>
       `<tr><th>${esc(path)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : formatValue(v))}</td></tr>`,

@@ -6,10 +6,11 @@ import { type Pivot, pivot, settingValues } from '../results/pivot.js';
 import { reasonGroups } from '../results/reasons.js';
 import type { Experiment, RunResult, TableSpec } from '../types.js';
 import { frontierMarkdown } from './frontier.js';
+import { markdownCell, markdownParagraphs } from './markdown-text.js';
 
 function table(header: string[], rows: string[][]): string {
-  // A "|" inside a cell (an error message) would split it.
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  // A "|" or a newline inside a cell (an error message) would split it or end the table.
+  const line = (cells: string[]) => `| ${cells.map(markdownCell).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -115,7 +116,7 @@ export function summaryMarkdown(e: Experiment, results: readonly RunResult[], wh
   return [
     `# ${e.name} (${when})`,
     '',
-    e.description.trim(),
+    markdownParagraphs(e.description.trim()),
     '',
     ...(e.frontier ? [frontierMarkdown({ ...e, frontier: e.frontier }, results)] : []),
     ...sections,

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { resultsByExperiment } from '../results/order.js';
+import { resultsByExperiment, unplanned } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
-import type { Manifest } from '../results/store.js';
+import { type Manifest, readManifest } from '../results/store.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import type { ReportContext, SuiteReportContext } from './context.js';
 import { resultsCsv } from './csv.js';
@@ -84,15 +84,33 @@ const html: Reporter = {
 /** Every reporter by name, in the order they run. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = { csv, tables, frontier, markdown, html };
 
+/** What the reporters wrote (by file name relative to the folder), and each that failed, as "name: reason". */
+export interface Reports {
+  written: Map<string, string>;
+  failed: string[];
+  /** What the user should know about the tables (results left out of them). */
+  notes: string[];
+}
+
 /**
  * Runs the named reporters (default: all) over a finished run folder and returns what they wrote,
- * by file name relative to `dir`. `results` are every run's, in plan order.
+ * by file name relative to `dir`. `results` are every run's, in plan order. A reporter that throws
+ * (a plot too large to draw, a full disk) is listed in `failed` and the others still write: the
+ * results are on disk already, and a report is never a reason to lose the rest.
  */
 export async function writeReports(
   ctx: Omit<SuiteReportContext, 'parts' | 'write'> & Pick<ReportContext, 'show'>,
   names: readonly string[] = Object.keys(REPORTERS),
-): Promise<Map<string, string>> {
+): Promise<Reports> {
   const written = new Map<string, string>();
+  const failed: string[] = [];
+  const guarded = async (name: string, hook: () => void | Promise<void>) => {
+    try {
+      await hook();
+    } catch (err) {
+      failed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   const writer = (folder: string) => (name: string, text: string) => {
     const target = join(ctx.dir, folder, name);
     mkdirSync(dirname(target), { recursive: true });
@@ -107,19 +125,45 @@ export async function writeReports(
     const write = writer(one ? '' : experiment.name);
     return { dir, experiment, results: shares[i], manifest, show, write };
   });
-  for (const part of parts) for (const name of names) await REPORTERS[name].onRunEnd?.(part);
+  const extra = unplanned(suite, results);
+  const notes = extra.length
+    ? [
+        `${extra.length} result${extra.length === 1 ? ' is' : 's are'} of runs the experiment does not plan (${extra
+          .slice(0, 3)
+          .map((r) => r.id)
+          .join(', ')}${extra.length > 3 ? ', ...' : ''}): left out of the tables, kept in results.jsonl`,
+      ]
+    : [];
+  for (const part of parts)
+    for (const name of names) await guarded(name, () => REPORTERS[name].onRunEnd?.(part));
   if (!one)
     for (const name of names)
-      await REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') });
-  return written;
+      await guarded(name, () =>
+        REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') }),
+      );
+  return { written, failed, notes };
 }
 
 /**
  * Every report of a run that just finished (what `covsweep run` calls last): reads the manifest
- * the run wrote and returns summary.md's text, for the terminal.
+ * the run wrote and returns summary.md's text, for the terminal ('' if it failed), and the
+ * reporters that failed.
  */
-export async function reportRun(dir: string, suite: Suite, results: readonly RunResult[]): Promise<string> {
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  const written = await writeReports({ dir, suite, results, manifest });
-  return written.get('summary.md')!;
+export async function reportRun(
+  dir: string,
+  suite: Suite,
+  results: readonly RunResult[],
+): Promise<Reports & { summary: string }> {
+  const manifest = readManifest(join(dir, 'manifest.json'));
+  const reports = await writeReports({ dir, suite, results, manifest });
+  return { ...reports, summary: reports.written.get('summary.md') ?? '' };
 }
+
+/** What to tell the user of the reports: results the tables left out, reports that could not be written (and that the rest are kept). */
+export const reportNotes = (dir: string, { failed, notes }: Pick<Reports, 'failed' | 'notes'>): string[] => [
+  ...notes.map((n) => `${dir}: ${n}`),
+  ...failed.map(
+    (f) =>
+      `a report could not be written (${f}); the results and every other file are in ${dir}; retry with covsweep report ${dir}`,
+  ),
+];

@@ -36,6 +36,11 @@ export interface Comparison {
   /** Whether a single run going from ok to failed counts as a regression. */
   strict: boolean;
   regression: boolean;
+  /**
+   * The current results lack runs the baseline has (an interrupted sweep, another shard), and
+   * `allowMissing` was not given: they cannot show that nothing regressed, so this fails too.
+   */
+  incomplete: boolean;
   runs: {
     compared: number;
     regressed: RunChange[];
@@ -57,6 +62,8 @@ export interface CompareOptions {
   alpha?: number;
   /** Count any run that went from ok to failed as a regression. @default false */
   strict?: boolean;
+  /** Compare what both sides have even when the current side lacks runs of the baseline. @default false */
+  allowMissing?: boolean;
 }
 
 /** Every leaf of a config as [dotted path, value]. */
@@ -148,9 +155,11 @@ export function compareResults(
   }
 
   const regressed = changes.filter((c) => c.kind === 'regressed');
+  const onlyBaseline = baseline.filter((r) => !nowIds.has(r.id));
   return {
     alpha,
     strict,
+    incomplete: onlyBaseline.length > 0 && !options.allowMissing,
     regression:
       cells.some((c) => c.significant && c.direction === 'worse') || (strict && regressed.length > 0),
     runs: {
@@ -158,7 +167,7 @@ export function compareResults(
       regressed,
       improved: changes.filter((c) => c.kind === 'improved'),
       changed: changes.filter((c) => c.kind === 'changed'),
-      onlyBaseline: baseline.filter((r) => !nowIds.has(r.id)),
+      onlyBaseline,
       onlyCurrent: current.filter((r) => !before.has(r.id)),
     },
     cells,

@@ -4,7 +4,7 @@ import { parseSuite } from '../config/load.js';
 import { CovsweepError } from '../ground/errors.js';
 import type { RunResult, Suite } from '../types.js';
 import { readResults } from './jsonl.js';
-import type { Manifest } from './store.js';
+import { type Manifest, readManifest } from './store.js';
 
 /** What `covsweep run` left in a run folder. */
 export interface RunFolderContents {
@@ -70,9 +70,7 @@ export function loadRunFolder(dir: string): RunFolderContents {
       `${dir}: not a run folder (no results.jsonl); give runs/<experiment>/<time>`,
     );
   const manifestFile = join(dir, 'manifest.json');
-  const manifest = existsSync(manifestFile)
-    ? (JSON.parse(read(manifestFile, 'the manifest')) as Manifest)
-    : undefined;
+  const manifest = existsSync(manifestFile) ? readManifest(manifestFile) : undefined;
   const file = experimentFile(dir, manifest);
   const text = read(file, 'the experiment file');
   return {

@@ -41,11 +41,13 @@ export function inPlanOrder(e: Experiment | Suite, results: Iterable<RunResult>)
 
 /**
  * The results each experiment of `s` plans, in its plan order: a run two experiments plan counts
- * for both. Runs no experiment plans (kept by `--resume --force`) stay with a file's only
- * experiment, as they always did; with several there is no telling whose they were, so they are
- * in results.jsonl and results.csv only.
+ * for both. Runs no experiment plans (kept by `--resume --force`, or lines added by hand) are in
+ * none: a table of a 180-run experiment must not count 181 (see `unplanned`).
  */
 export function resultsByExperiment(s: Suite, results: readonly RunResult[]): RunResult[][] {
-  if (s.experiments.length === 1) return [inPlanOrder(s, results)];
   return s.experiments.map((e) => split([e], results).planned);
 }
+
+/** Results of runs no experiment of `s` plans, by id. */
+export const unplanned = (s: Suite, results: Iterable<RunResult>): RunResult[] =>
+  split(s.experiments, results).extra;

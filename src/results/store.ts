@@ -13,8 +13,10 @@ import {
 import { basename, join } from 'node:path';
 import { copyName, type DataRef } from '../data/table.js';
 import { CovsweepError } from '../ground/errors.js';
+import { isSegment } from '../ground/folder-name.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { type ResultsFile, readResults, resultLine } from './jsonl.js';
+import { makeFolder } from './make-folder.js';
 
 export interface Manifest {
   covsweep: string;
@@ -40,6 +42,36 @@ export interface Manifest {
   resumed?: string[];
   /** The folders `covsweep merge` combined into this one. */
   merged?: string[];
+}
+
+/**
+ * The manifest in `file`; one that is not JSON (a crash mid-edit, a hand edit) is bad input named
+ * by its file, not a bare SyntaxError.
+ */
+export function readManifest(file: string): Manifest {
+  const text = readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as Manifest;
+  } catch (cause) {
+    throw new CovsweepError(
+      'E_INPUT',
+      `${file}: not a valid manifest (${(cause as Error).message}); restore it`,
+      {
+        cause,
+        file,
+      },
+    );
+  }
+}
+
+/** Whether process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** 2026-11-22T03-04-05Z: a UTC timestamp that sorts and is a valid folder name everywhere. */
@@ -80,11 +112,15 @@ export class RunFolder {
    * any training, so a root that cannot be written costs nothing.
    */
   static create(root: string, e: Copied & Pick<Suite, 'name'>, manifest: Manifest): RunFolder {
+    // Names are checked where they are made (the schema, suiteName); this is the last guard
+    // against a folder outside `root`.
+    if (!isSegment(e.name) || !isSegment(basename(e.file)))
+      throw new CovsweepError('E_USAGE', `"${e.name}" cannot name a folder inside ${root}; rename it`);
     const parent = join(root, e.name);
     let made: string | undefined;
     let dir = '';
     try {
-      made = mkdirSync(parent, { recursive: true });
+      made = makeFolder(parent);
       const now = stamp(new Date(manifest.started));
       dir = join(parent, now);
       // Two runs in the same second get -2, -3, ... rather than sharing a folder.
@@ -104,7 +140,7 @@ export class RunFolder {
       throw new CovsweepError('E_USAGE', `${dir} is not empty; give a new folder`);
     let made: string | undefined;
     try {
-      made = mkdirSync(dir, { recursive: true });
+      made = makeFolder(dir);
       return RunFolder.fill(dir, e, manifest);
     } catch (cause) {
       if (made) rmSync(made, { recursive: true, force: true });
@@ -152,8 +188,34 @@ export class RunFolder {
     return dirs.length ? new RunFolder(join(parent, dirs[dirs.length - 1])) : undefined;
   }
 
+  /**
+   * Takes the folder's lock: a `lock` file holding this process's pid, so that a second writer
+   * (two `--resume`s at once) is refused instead of training every run twice and losing a
+   * manifest entry. A lock whose process is gone (killed) is stale and taken over. Returns the
+   * release; `E_USAGE` when another live process holds it.
+   */
+  lock(): () => void {
+    const file = join(this.dir, 'lock');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+        return () => rmSync(file, { force: true });
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0)
+          throw ioError(`cannot lock ${this.dir}`, cause, `if no covsweep is writing it, delete ${file}`);
+      }
+      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (pid > 0 && pid !== process.pid && alive(pid))
+        throw new CovsweepError(
+          'E_USAGE',
+          `${this.dir} is being written by another covsweep (pid ${pid}); wait for it to end, or if none is running, delete ${file}`,
+        );
+      rmSync(file, { force: true });
+    }
+  }
+
   manifest(): Manifest {
-    return JSON.parse(readFileSync(join(this.dir, 'manifest.json'), 'utf8'));
+    return readManifest(join(this.dir, 'manifest.json'));
   }
 
   /** The experiment file as it was run: its path in the folder and its text. */

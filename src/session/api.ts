@@ -11,7 +11,7 @@ import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import type { Selection } from '../plan/select.js';
 import { defaultWorkers } from '../pool/workers.js';
-import { REPORTERS, writeReports } from '../report/reporters.js';
+import { REPORTERS, type Reports, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
 import type { LaneBatch, RunResult, RunSpec, Suite } from '../types.js';
 import { loadFolderPlugins } from './folder-plugins.js';
@@ -109,8 +109,11 @@ export interface ReportOptions {
   only?: (keyof typeof REPORTERS)[];
 }
 
-/** Rewrites a run folder's reports from its results.jsonl; returns each file written (relative path -> text). */
-export async function report(dir: string, o: ReportOptions = {}): Promise<Map<string, string>> {
+/**
+ * Rewrites a run folder's reports from its results.jsonl: each file written (relative path ->
+ * text), the reporters that failed, and notes on results left out of the tables.
+ */
+export async function report(dir: string, o: ReportOptions = {}): Promise<Reports> {
   await loadFolderPlugins(dir);
   return writeReports(loadRunFolder(dir), o.only ?? Object.keys(REPORTERS));
 }

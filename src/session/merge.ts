@@ -1,5 +1,5 @@
 import { VERSION } from '../ground/version.js';
-import { reportRun } from '../report/reporters.js';
+import { reportNotes, reportRun } from '../report/reporters.js';
 import { mergeFolders } from '../results/merge.js';
 import { inPlanOrder } from '../results/order.js';
 import { RunFolder } from '../results/store.js';
@@ -34,6 +34,7 @@ export async function mergeSession(
   );
   const ordered = inPlanOrder(m.suite, m.results);
   folder.rewriteResults(ordered);
-  const summary = await reportRun(folder.dir, m.suite, ordered);
-  return { dir: folder.dir, results: ordered, summary };
+  const reports = await reportRun(folder.dir, m.suite, ordered);
+  for (const note of reportNotes(folder.dir, reports)) events.onNote?.(note);
+  return { dir: folder.dir, results: ordered, summary: reports.summary };
 }

@@ -1,16 +1,17 @@
 import { basename } from 'node:path';
+import { dataBytes } from '../config/data-size.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { runSteps } from '../engine/tasks/index.js';
+import { runSteps, task } from '../engine/tasks/index.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
 import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
 import { runCount, runsOf } from '../plan/expand.js';
-import { pack } from '../plan/pack.js';
+import { isCommand, pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { runBatches, WorkerPool } from '../pool/pool.js';
-import { defaultWorkers } from '../pool/workers.js';
-import { reportRun } from '../report/reporters.js';
+import { capWorkers, defaultWorkers } from '../pool/workers.js';
+import { reportNotes, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
@@ -22,7 +23,7 @@ import { searchFrontier } from './frontier.js';
 export interface RunSessionOptions {
   /** Folder under which each run gets runs/<experiment>/<UTC time>/. @default 'runs' */
   root?: string;
-  /** Worker threads. @default one per available core */
+  /** Worker threads, at most two per core (more is lowered, with a note). @default one per available core */
   workers?: number;
   /** @default 'auto' */
   backend?: BackendChoice;
@@ -66,17 +67,35 @@ export interface RunSessionResult {
  * stopped or failed session keeps every finished run.
  */
 export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promise<RunSessionResult> {
+  // One writer per folder: the session takes its lock, and it is released however the session ends.
+  const lock: { release?: () => void } = {};
+  try {
+    return await lockedSession(suite, o, lock);
+  } finally {
+    lock.release?.();
+  }
+}
+
+async function lockedSession(
+  suite: Suite,
+  o: RunSessionOptions,
+  lock: { release?: () => void },
+): Promise<RunSessionResult> {
   const events = o.events ?? {};
-  const workers = o.workers ?? defaultWorkers();
+  const capped = capWorkers(o.workers ?? defaultWorkers());
+  if (capped.note) events.onNote?.(capped.note);
+  const { workers } = capped;
   const { timeout, lanes } = o;
   const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
   const sweeps = suite.experiments.filter((e) => !e.frontier);
   const now = new Date().toISOString();
+  // Taken before a resume reads (and may cut) results.jsonl.
   const toResume = o.resume ? folderToResume(suite, o.root ?? 'runs', o.resume.dir) : undefined;
+  lock.release = toResume?.lock();
   // The folder's copies of plugin modules, for its copy of the experiment. Copies that no longer
   // load (edited since) make a changed experiment: openToResume says so, and refuses without force.
   if (toResume) await loadFolderPlugins(toResume.dir).catch(ignoreConfigError);
-  const resumed = toResume ? openToResume(suite, toResume, Boolean(o.resume?.force)) : undefined;
+  const resumed = toResume && openToResume(suite, toResume, Boolean(o.resume?.force));
   const old = resumed?.folder.manifest();
   const asked = o.selection ?? {};
   const selection: Selection = old
@@ -109,6 +128,7 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
         timeout,
       };
   const folder = resumed?.folder ?? RunFolder.create(o.root ?? 'runs', suite, manifest);
+  lock.release ??= folder.lock();
   for (const note of resumed?.notes ?? []) events.onNote?.(note);
   // Forced past a change: the folder now describes the experiment as it is.
   if (resumed?.changed) folder.write(basename(suite.file), suite.source);
@@ -117,14 +137,16 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
   const recorded = new Set(earlier.map((r) => r.id));
   const results = [...earlier];
   const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
-  // One pool for the sweeps and every frontier round: its workers load tfjs once.
-  const pool = new WorkerPool({ workers, workerFile: o.workerFile });
+  // One pool for the sweeps and every frontier round: its workers load tfjs once. No more
+  // threads than runs: 2 runs never start 1000 engines.
+  const pool = new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
   /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
   const train = async (runs: RunSpec[]): Promise<number> => {
     const batches = pack(runs, {
       workers,
       lanes,
       steps: runSteps,
+      laneBytes: (c) => (isCommand(c) ? 0 : dataBytes(c, task(c.task.name))),
     });
     events.onTrainStart?.(batches);
     try {
@@ -138,7 +160,7 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
         onRetry: (batch, reason) => events.onBatchRetry?.(batch, reason),
         onResults: (rs, used) => {
           folder.append(rs);
-          results.push(...rs);
+          for (const r of rs) results.push(r);
           if (used !== 'none') backends.add(used);
           events.onResults?.(rs);
         },
@@ -172,8 +194,9 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
     ended: new Date().toISOString(),
     interrupted: unfinished > 0 || undefined,
   });
-  const summary = await reportRun(folder.dir, suite, ordered);
-  return { dir: folder.dir, results: ordered, planned, unfinished, summary };
+  const reports = await reportRun(folder.dir, suite, ordered);
+  for (const note of reportNotes(folder.dir, reports)) events.onNote?.(note);
+  return { dir: folder.dir, results: ordered, planned, unfinished, summary: reports.summary };
 }
 
 function ignoreConfigError(err: unknown): void {

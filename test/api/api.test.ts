@@ -26,7 +26,7 @@ describe('the programmatic API', () => {
     expect(done.summary).toContain('## Runs by outcome');
     expect(readFileSync(join(done.dir, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
     const written = await report(done.dir, { only: ['csv'] });
-    expect([...written.keys()]).toContain('results.csv');
+    expect([...written.written.keys()]).toContain('results.csv');
   });
 
   it("compiles example plugins (TypeScript, and JavaScript with JSDoc) against the package's published types", () => {

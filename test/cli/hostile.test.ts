@@ -45,6 +45,10 @@ const CASES: Record<string, [line: number, col: number | undefined, message: Reg
     /"parameterization" must be one of "full", .*"log-cholesky".* or "[a-z-]+", received "cholesky"/,
   ],
   'negative-lr': [3, 11, /"lr.cov" must be a number >= 0, received -1.0e-3/],
+  // 1e-400 once read as 0 (a frozen covariance) while 1e400 was refused.
+  'underflow-lr': [3, 11, /1e-400 is too small for a number \(it would be read as 0\); write 0 for zero/],
+  // n_per_class: 1e8 once passed 4 GB before its timeout could act.
+  'data-too-large': [2, 43, /a run would hold 4.00e\+8 numbers of data .*; lower task.n_per_class/],
   'generated-negative-lr': [
     4,
     11,

@@ -72,7 +72,7 @@ describe('task.data: a CSV file instead of generated points', () => {
     ]);
     check('mle', 'x1,x2\n1,2\n3\n4,5\n6,7\n', [/data\.csv:3:2: 1 values but the header has 2 columns/]);
     check('mle', 'x1,x2\n1,2\n3, abc\n4,5\n', [
-      /data\.csv:3:4: "x2" must be a finite number, received "abc"$/,
+      /data\.csv:3:4: "x2" must be a finite decimal number, received "abc"$/,
     ]);
     check('mle', 'x1,x2\n1,2\n3,4\n', [/data\.csv:3:1: 2 points, but the task needs more than 2 \(dim\)/]);
     check('mvn-classifier', 'x1,x2\n1,2\n', [
@@ -86,11 +86,36 @@ describe('task.data: a CSV file instead of generated points', () => {
     ]);
   });
 
+  it('reads decimals only, within float32, and refuses points that do not span every dimension', () => {
+    const check = (text: string, want: RegExp) => {
+      const got = problems('mle', text);
+      expect(got).toHaveLength(2);
+      expect(got[0]).toMatch(want);
+    };
+    check(
+      'x1,x2\n0x10,2\n3,4\n5,7\n',
+      /data\.csv:2:1: "x1" must be a finite decimal number, received "0x10"$/,
+    );
+    check('x1,x2\n1,2\n3,4\n5,1e39\n', /data\.csv:4:3: "x2" is 1e39, beyond float32 .*; rescale the data$/);
+    check('x1,x2\n1,1\n1,1\n1,1\n1,1\n', /data\.csv:2:1: the points do not span all 2 dimensions .*singular/);
+    check('x1,x2\n0.1,0.2\n0.3,0.6\n-0.7,-1.4\n', /data\.csv:2:1: the points do not span all 2 dimensions/);
+    expect(problems('mvn-classifier', 'x1,x2,label\n1,2,0\n3,4,0x1\n5,6,1\n')[0]).toMatch(
+      /data\.csv:3:5: "label" must be a finite decimal number, received "0x1"$/,
+    );
+    // A file that is not data at all: its first line is quoted clipped, never whole.
+    const secret = `root:$6$${'s'.repeat(80)}:19000:0:99999:7:::`;
+    const got = problems('mle', `${secret}\n`);
+    expect(got[0]).toMatch(
+      /data\.csv:1:1: unknown column "root:\$6\$s{13}\.\.\."; expected a header row of x1,x2$/,
+    );
+    expect(got.join('\n')).not.toContain('s'.repeat(20));
+  });
+
   it('a missing file is one problem at data; a swept dim is refused', () => {
     const { file, dir } = folder('mle', POINTS);
     rmSync(join(dir, 'data.csv'));
     expect(() => loadExperiment(file)).toThrow(
-      /x\.yaml:4:9: cannot read the data file .*data\.csv \(ENOENT\); check the path/,
+      /x\.yaml:4:9: cannot read the data file .*data\.csv: no such file \(ENOENT\); check the path/,
     );
     expect(problems('mle', POINTS, ['sweep: {dim: [2, 3]}'])[0]).toMatch(
       /x\.yaml:4:9: "task\.data" fixes "dim", but "dim" is swept; remove one of them$/,

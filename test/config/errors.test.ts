@@ -23,7 +23,7 @@ describe('CovsweepError', () => {
     expect(error.problems).toEqual(['e.yaml:3:2: wrong; fix it', 'e.yaml:7:2: other; fix']);
   });
 
-  it('reports an unreadable file as E_IO with the cause', () => {
+  it('reports a missing file as a usage error (exit 2) with the cause', () => {
     let error: unknown;
     try {
       loadExperiment('no/such/experiment.yaml');
@@ -31,9 +31,9 @@ describe('CovsweepError', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CovsweepError);
-    expect((error as CovsweepError).code).toBe('E_IO');
+    expect((error as CovsweepError).code).toBe('E_USAGE');
     expect((error as CovsweepError).message).toBe(
-      'no/such/experiment.yaml: cannot read the experiment file (ENOENT); check the path',
+      'no/such/experiment.yaml: cannot read the experiment file: no such file (ENOENT); give the path of a YAML file',
     );
     expect((error as CovsweepError).cause).toBeInstanceOf(Error);
   });

@@ -3,7 +3,7 @@ import { parseExperiment } from '../../src/config/load.js';
 import { task } from '../../src/engine/tasks/index.js';
 import { expand } from '../../src/plan/expand.js';
 import { runOfGroup, sweepGroups } from '../../src/plan/groups.js';
-import { cutBatches, type Group, pack } from '../../src/plan/pack.js';
+import { BATCH_DATA_BYTES, cutBatches, type Group, pack } from '../../src/plan/pack.js';
 import type { Experiment } from '../../src/types.js';
 
 const steps = (c: { task: { name: string } }) => task(c.task.name).steps(c as never);
@@ -27,6 +27,13 @@ describe('cutting groups into lane batches', () => {
     const cuts = cutBatches([group(1025)], { workers: 1, lanes: 1024 });
     expect(cuts.map((c) => c.lanes)).toEqual([513, 512]);
     expect(cuts.map((c) => c.start).sort((a, b) => a - b)).toEqual([0, 513]);
+  });
+
+  // Each lane holds its own data: a thousand lanes of 100 MB each would be 100 GB.
+  it('caps the lanes of a batch by the data they hold', () => {
+    const cuts = cutBatches([group(10, { laneBytes: BATCH_DATA_BYTES / 4 })], { workers: 1 });
+    expect(cuts.map((c) => c.lanes)).toEqual([4, 3, 3]);
+    expect(cutBatches([group(3, { laneBytes: 2 * BATCH_DATA_BYTES })], { workers: 1 })).toHaveLength(3);
   });
 
   it('splits a lone batch so that every worker gets work', () => {

@@ -119,6 +119,7 @@ export function gaussianFitTask(
         because: 'the sample covariance of n_data <= dim points is singular, so the loss has no minimum',
       },
     ],
+    dataRows: ['task.n_data'],
     steps: (config) => taskOptions<GaussianDataOptions>(config).iterations,
     dataPoints(config, dataFile) {
       const { points } = gaussianData(config, dataFile);

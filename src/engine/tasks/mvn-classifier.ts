@@ -198,6 +198,7 @@ export const mvnClassifier: Task = {
   },
   covariances: ['covariances', 'init_covariances'],
   labelled: true,
+  dataRows: ['task.n_per_class', 'task.units'],
   steps(config) {
     const o = taskOptions<ClassifierOptions>(config);
     return minibatches(o, []).steps(o.epochs);

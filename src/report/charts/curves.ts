@@ -6,6 +6,7 @@ import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
+import { MAX_CURVE_POINTS, MAX_PANELS, sortBy } from './limits.js';
 import { CATEGORICAL } from './palette.js';
 
 interface CurvePoint {
@@ -17,22 +18,29 @@ interface CurvePoint {
   q90: number;
 }
 
-/** Median and 10-90% quantiles of the losses of `runs` at each recorded step. */
-function quantilesByStep(runs: readonly RunResult[]) {
+/**
+ * Median and 10-90% quantiles of the losses of `runs` at recorded steps: every `stride`-th point
+ * of the curves (and each curve's last), so that a plot of million-step curves has a few hundred
+ * points per line.
+ */
+function quantilesByStep(runs: readonly RunResult[], stride: number) {
   const byStep = new Map<number, number[]>();
   for (const r of runs) {
     const every = curveEvery(r.config.record_every, runSteps(r.config));
-    r.curve.forEach((loss, i) => {
+    const last = r.curve.length - 1;
+    for (let i = 0; i <= last; i = i === last ? last + 1 : Math.min(i + stride, last)) {
       const at = byStep.get(i * every);
-      if (at) at.push(loss);
-      else byStep.set(i * every, [loss]);
-    });
+      if (at) at.push(r.curve[i]);
+      else byStep.set(i * every, [r.curve[i]]);
+    }
   }
-  return [...byStep].map(([step, losses]) => {
-    const sorted = losses.sort((a, b) => a - b);
-    const q = (p: number) => quantileSorted(sorted, p);
-    return { step, median: q(0.5), q10: q(0.1), q90: q(0.9) };
-  });
+  return [...byStep]
+    .sort(([a], [b]) => a - b)
+    .map(([step, losses]) => {
+      const sorted = losses.sort((a, b) => a - b);
+      const q = (p: number) => quantileSorted(sorted, p);
+      return { step, median: q(0.5), q10: q(0.1), q90: q(0.9) };
+    });
 }
 
 /**
@@ -44,14 +52,28 @@ function quantilesByStep(runs: readonly RunResult[]) {
 export function learningCurves(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
   if (!results.some((r) => r.curve.length > 0)) return undefined;
   const others = otherAxes(e, ['parameterization']);
-  const data: CurvePoint[] = [];
+  const longest = results.reduce((a, r) => Math.max(a, r.curve.length), 0);
+  const stride = Math.max(1, Math.ceil(longest / MAX_CURVE_POINTS));
+  const params = settingValues(e, 'parameterization', results).map(formatValue);
+  const panelIndex = new Map<string, number>();
+  const data: (CurvePoint & { pi: number })[] = [];
+  let left = 0;
   for (const runs of groupBy(results, [...others, 'parameterization']).values()) {
     const c = runs[0].config;
     const panel = describeSettings(c, others) || c.task.name;
-    for (const q of quantilesByStep(runs)) data.push({ panel, parameterization: c.parameterization, ...q });
+    if (!panelIndex.has(panel)) {
+      if (panelIndex.size === MAX_PANELS) {
+        left++;
+        continue;
+      }
+      panelIndex.set(panel, panelIndex.size);
+    }
+    const pi = panelIndex.get(panel)!;
+    for (const q of quantilesByStep(runs, stride))
+      data.push({ panel, pi, parameterization: c.parameterization, ...q });
   }
-  const params = settingValues(e, 'parameterization', results).map(formatValue);
-  const panels = [...new Set(data.map((d) => d.panel))];
+  const panels = [...panelIndex.keys()];
+  const note = left ? `only the first ${panels.length} panels are drawn` : '';
   const color = {
     field: 'parameterization',
     type: 'nominal',
@@ -64,13 +86,14 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   const symlog = data.every((d) => d.q10 >= 0);
   const scale = symlog ? ({ type: 'symlog', constant: 1e-3 } as const) : {};
   // vega's automatic ticks on a symlog axis bunch at the top: one per decade instead.
-  const top = Math.max(...data.map((d) => d.q90));
+  const top = data.reduce((a, d) => Math.max(a, d.q90), Number.NEGATIVE_INFINITY);
   const axis = symlog
     ? { values: [0, 1e-3, 1e-2, 1e-1, 1, 10, 100].filter((v) => v <= top * 1.5), format: '~g' }
     : {};
   return {
+    ...(note ? { title: note } : {}),
     data: { values: data },
-    facet: { field: 'panel', type: 'nominal', sort: panels, title: null },
+    facet: { field: 'panel', type: 'nominal', sort: sortBy('pi'), title: null },
     columns: Math.min(4, panels.length),
     spec: {
       width: panels.length > 1 ? 220 : 560,

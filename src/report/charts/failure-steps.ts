@@ -12,7 +12,7 @@ import { OUTCOME_COLORS } from './palette.js';
 export function failureSteps(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
   const failed = results.filter((r) => r.outcome !== 'ok');
   if (failed.length === 0) return undefined;
-  const steps = Math.max(...results.map((r) => runSteps(r.config)));
+  const steps = results.reduce((a, r) => Math.max(a, runSteps(r.config)), 0);
   const outcomes = Object.keys(OUTCOME_COLORS).filter(
     (o) => o !== 'ok' && failed.some((r) => r.outcome === o),
   );

@@ -41,7 +41,11 @@ function ellipse(mean: number[], cov: number[][]): { x: number; y: number }[] | 
 
 /** Domains of x and y of equal width (the panel is square, so ellipses keep their shape), padded. */
 function squareDomains(rows: readonly Row[]) {
-  const range = (v: number[]) => [Math.min(...v), Math.max(...v)];
+  // Loops, not Math.min(...v): a spread of a million data points overflows the call stack.
+  const range = (v: number[]) => [
+    v.reduce((a, x) => Math.min(a, x), Number.POSITIVE_INFINITY),
+    v.reduce((a, x) => Math.max(a, x), Number.NEGATIVE_INFINITY),
+  ];
   const [x0, x1] = range(rows.map((r) => r.x));
   const [y0, y1] = range(rows.map((r) => r.y));
   const half = (Math.max(x1 - x0, y1 - y0) / 2) * 1.08 || 1;
