@@ -69,6 +69,16 @@ export async function measureCell(cell: Cell, ms: number, budgetMs: number): Pro
   }
 }
 
+/** Whether the cell's task and parameterization have a native step (needs a tfjs backend loaded). */
+export function hasNativeStep(cell: Cell): boolean {
+  const trainer = new LaneTrainer(benchBatch({ ...cell, lanes: 1 }), undefined, true);
+  try {
+    return trainer.engine === 'native';
+  } finally {
+    trainer.dispose();
+  }
+}
+
 /** Lane-steps per second (on-CPU and wall-clock medians) of the reference loop (seed 000's task at `dim`, one lane, plain float32 JS). */
 export async function measureReference(
   ms: number,

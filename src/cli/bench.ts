@@ -5,7 +5,7 @@ import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
 import { endToEndMarkdown, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
 import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
-import { type Measured, measureCell, measureReference } from '../bench/measure.js';
+import { hasNativeStep, type Measured, measureCell, measureReference } from '../bench/measure.js';
 import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps } from '../bench/peer.js';
 import { benchmarksMarkdown, type PeerRun, type ReferenceRate, withHandMeasured } from '../bench/report.js';
 import { useBackend } from '../engine/backend.js';
@@ -18,7 +18,8 @@ import { parse, positiveInt } from './args.js';
 export const USAGE =
   'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE] [--peer [--python PY] [--peer-script FILE]]\n       covsweep bench --end-to-end [--repeat N] [--threads N] [--python PY] [--peer-script FILE] [--out FILE]';
 
-const ENGINE_BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+/** `native`: the native step (cells whose task and parameterization have none are skipped). */
+const ENGINE_BACKENDS = ['native', 'tensorflow', 'wasm', 'cpu'];
 
 /**
  * Lane-steps per second over task x parameterization x d x lanes x backend,
@@ -58,7 +59,7 @@ export async function bench(argv: string[]): Promise<number> {
     backends: values.backend
       ? names('backend', values.backend, ENGINE_BACKENDS)
       : quick
-        ? ['wasm']
+        ? ['native', 'wasm']
         : await availableBackends(),
     full: values.full ?? false,
   };
@@ -66,11 +67,17 @@ export async function bench(argv: string[]): Promise<number> {
   const budget = new CellBudget(positiveInt('cell-budget', values['cell-budget']) ?? (quick ? 1500 : 4000));
   const load = loadavg()[0];
   const started = performance.now();
-  const { run, skipped: tooBig } = cells(grid);
+  const { run: all, skipped: tooBig } = cells(grid);
   const skipped = tooBig.map((cell) => ({
     cell,
     reason: `lanes x d^2 = ${cell.lanes * cell.dim * cell.dim} is over ${BUDGET} (memory; \`--full\` runs it)`,
   }));
+  await useBackend('cpu');
+  const run = all.filter((cell) => {
+    if (cell.backend !== 'native' || hasNativeStep(cell)) return true;
+    skipped.push({ cell, reason: 'no native step for this task and parameterization (it trains on tfjs)' });
+    return false;
+  });
   const reference: ReferenceRate[] = [];
   for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b)) {
     reference.push(await measureReference(ms, dim));
@@ -187,7 +194,7 @@ function machine(): string {
 async function availableBackends(): Promise<string[]> {
   const found: string[] = [];
   for (const b of ENGINE_BACKENDS)
-    await useBackend(b as 'tensorflow' | 'wasm' | 'cpu').then(
+    await useBackend(b as 'native' | 'tensorflow' | 'wasm' | 'cpu').then(
       () => found.push(b),
       () => undefined,
     );

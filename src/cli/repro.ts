@@ -15,7 +15,8 @@ import { loadFolderPlugins } from '../session/folder-plugins.js';
 import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
 
-export const USAGE = 'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backend auto|tensorflow|wasm|cpu]';
+export const USAGE =
+  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backend auto|native|tensorflow|wasm|cpu]';
 
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
 async function find(

@@ -11,7 +11,7 @@ import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 
 export const USAGE =
-  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
+  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|native|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
 
 /** Seconds running batches get to finish after the first Ctrl-C. */
 const GRACE_SECONDS = 5;

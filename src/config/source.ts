@@ -19,6 +19,8 @@ const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Far more than an experiment file needs, far less than a "billion laughs" expansion. */
 const MAX_ALIAS_COUNT = 100;
+/** What V8 says when the parser recursed too deep. */
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 
 /** `depends: {X: {values: {2: 1000}}}` maps values of an axis, which may be numbers or booleans. */
 const SCALAR_KEYS = new Set(['number', 'boolean']);
@@ -79,7 +81,12 @@ export class ConfigSource {
     // A syntax error can make later lines parse as repeats of earlier keys (a tab-indented
     // `name:` lands in the parent map), so duplicates count only once the syntax is clean.
     const syntax = this.doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
-    for (const error of syntax.length > 0 ? syntax : this.doc.errors) problems.add(this.yamlProblem(error));
+    for (const error of syntax.length > 0 ? syntax : this.doc.errors) {
+      problems.add(this.yamlProblem(error));
+      // Nesting too deep for the parser overflows the stack once per level it unwinds through
+      // (how many depends on the stack left to the caller): the first says it all.
+      if (error.message.includes(STACK_OVERFLOW)) break;
+    }
     for (const warning of this.doc.warnings) problems.add(this.yamlProblem(warning));
     problems.throwIfAny();
     // A document of nothing but "---" parses to a null scalar with no text.

@@ -17,16 +17,30 @@ const BOOKKEEPING = new Set(['Identity', 'Reshape', 'Cast']);
 const CPU_MAX_KERNELS = 2;
 
 const chosen = new Map<string, string>();
+/** Whether a shape has a native step, by shape key. */
+const nativeShapes = new Map<string, boolean>();
 
 /**
- * The backend a batch trains on: the choice itself unless `auto`; for `auto`,
- * tfjs-node when it loads, else cpu or wasm by the number of elementwise
+ * The backend a batch trains on: `native` for `auto` or `native` when the
+ * batch's task and parameterization have a native step (native/step.ts);
+ * else the choice itself unless `auto` (`native` counts as `auto` here); for
+ * `auto`, tfjs-node when it loads, else cpu or wasm by the number of elementwise
  * kernels one step of this shape runs (counted once per shape, on a one-lane
  * copy). The rule reads the shape only, never timings or lane counts, so a
  * run's backend (and with it its bits: tfjs's cpu and wasm `exp` differ in the
  * last bit) does not depend on how the plan packed it.
  */
 export async function backendFor(choice: BackendChoice, batch: LaneBatch): Promise<string> {
+  if (choice === 'native' || choice === 'auto') {
+    let native = nativeShapes.get(batch.shapeKey);
+    if (native === undefined) {
+      await useBackend('cpu');
+      native = hasNativeStep(batch);
+      nativeShapes.set(batch.shapeKey, native);
+    }
+    if (native) return useBackend('native');
+    choice = 'auto';
+  }
   const loaded = await useBackend(choice);
   if (choice !== 'auto' || loaded === 'tensorflow') return loaded;
   let name = chosen.get(batch.shapeKey);
@@ -36,6 +50,16 @@ export async function backendFor(choice: BackendChoice, batch: LaneBatch): Promi
     chosen.set(batch.shapeKey, name);
   }
   return useBackend(name as BackendChoice);
+}
+
+/** Whether the batch's task and parameterization have a native step (made for one lane). */
+function hasNativeStep(batch: LaneBatch): boolean {
+  const trainer = new LaneTrainer({ ...batch, runs: batch.runs.slice(0, 1) }, undefined, true);
+  try {
+    return trainer.engine === 'native';
+  } finally {
+    trainer.dispose();
+  }
 }
 
 async function elementwiseKernels(batch: LaneBatch): Promise<number> {

@@ -3,15 +3,26 @@ import * as tf from '@tensorflow/tfjs-core';
 /** A variable, not a literal: the optional package may be absent, and tsc must not require its types. */
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type BackendChoice = 'auto' | 'native' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKENDS: readonly BackendChoice[] = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'];
+
+/** Whether batches train by the native step (native/step.ts) where their task and parameterization have one. */
+let native = false;
+
+/** True after `useBackend('native')`: lane trainers take the native step where there is one. */
+export function nativeEngine(): boolean {
+  return native;
+}
 
 /** Whether @tensorflow/tfjs-node loaded, tried once per thread (its import error otherwise). */
 let tfjsNode: Promise<true | Error> | undefined;
 
 /**
  * Load TensorFlow.js with gradients and the chosen backend; returns the
- * backend actually in use. `auto` takes @tensorflow/tfjs-node when it loads
+ * backend actually in use. `native` is tfjs's cpu backend with the native
+ * step on: lane trainers compute loss and gradient on host memory, without
+ * tfjs ops, where the batch's task and parameterization have a native form
+ * (the cpu backend serves the rest). `auto` takes @tensorflow/tfjs-node when it loads
  * (an optional dependency: its install downloads libtensorflow, which may not
  * be possible), else wasm; a worker then picks cpu or wasm per batch shape
  * (auto-backend.ts). Cheap to call again: modules and backends load once.
@@ -19,6 +30,7 @@ let tfjsNode: Promise<true | Error> | undefined;
 export async function useBackend(choice: BackendChoice): Promise<string> {
   // PROD: no debug checks and no "install tfjs-node" banner in the results.
   tf.env().set('PROD', true);
+  native = choice === 'native';
   // The umbrella package registers every op's gradient and the cpu backend.
   await import('@tensorflow/tfjs');
   if (choice === 'tensorflow' || choice === 'auto') {
@@ -45,7 +57,7 @@ export async function useBackend(choice: BackendChoice): Promise<string> {
     return 'wasm';
   }
   await setOrThrow('cpu');
-  return 'cpu';
+  return native ? 'native' : 'cpu';
 }
 
 async function setOrThrow(name: string) {

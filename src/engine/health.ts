@@ -94,10 +94,16 @@ export class Health {
     for (const values of params) {
       const size = values.length / this.lanes;
       for (let b = 0; b < this.lanes; b++) {
+        if (bad[b]) continue;
         const bound = Math.fround(this.thresholds[b].divergence_bound);
-        // `<=` is false for NaN, so this flags non-finite values too.
-        for (let k = b * size; k < (b + 1) * size && !bad[b]; k++)
-          if (!(Math.abs(values[k]) <= bound)) bad[b] = 1;
+        const end = (b + 1) * size;
+        // `<=` is false for NaN, so this flags non-finite values too. A plain loop with a local
+        // exit: this runs over every parameter of every lane at every step.
+        for (let k = b * size; k < end; k++)
+          if (!(Math.abs(values[k]) <= bound)) {
+            bad[b] = 1;
+            break;
+          }
       }
     }
     return bad;

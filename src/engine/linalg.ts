@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { requireFloat32, squareBatch, values } from './fused.js';
+import { CholeskyKernel } from './native/cholesky.js';
 
 export interface CholeskyResult {
   /** Lower-triangular L with L L^T = A, [N, d, d]; the upper triangle is zero. */
@@ -87,9 +88,9 @@ export function triSolve(l: tf.Tensor3D, b: tf.Tensor3D, transpose = false): tf.
 }
 
 /**
- * Left-looking, column by column: when column j fails, every earlier column is finished in
- * every row, so exactly the columns >= j are unknown. Writes factor and pivots; returns, per
- * element, 1 if it succeeded.
+ * Left-looking, column by column (native/cholesky.ts, one element at a time): when column j
+ * fails, every earlier column is finished in every row, so exactly the columns >= j are unknown.
+ * Writes factor and pivots; returns, per element, 1 if it succeeded.
  */
 function choleskyForward(
   a: Float32Array,
@@ -99,87 +100,16 @@ function choleskyForward(
   d: number,
 ): Uint8Array {
   const ok = new Uint8Array(n);
-  // This element's L in float64. Every entry read was written earlier for the same element.
-  const w = new Float64Array(d * d);
-  for (let e = 0; e < n; e++) {
-    const base = e * d * d;
-    let failedAt = d;
-    for (let j = 0; j < d; j++) {
-      const rj = j * d;
-      let s = a[base + rj + j];
-      for (let k = 0; k < j; k++) s -= w[rj + k] * w[rj + k];
-      // Judge the float32 value that is reported, so that a pivot underflowing to 0 fails here
-      // exactly as the caller will classify it.
-      const pivot = Math.fround(s);
-      pivots[e * d + j] = pivot;
-      if (!(pivot > 0)) {
-        failedAt = j;
-        break;
-      }
-      const ljj = Math.sqrt(s);
-      w[rj + j] = ljj;
-      for (let i = j + 1; i < d; i++) {
-        const ri = i * d;
-        let t = a[base + ri + j];
-        for (let k = 0; k < j; k++) t -= w[ri + k] * w[rj + k];
-        w[ri + j] = t / ljj;
-      }
-    }
-    ok[e] = failedAt === d ? 1 : 0;
-    for (let j = failedAt + 1; j < d; j++) pivots[e * d + j] = Number.NaN;
-    for (let i = 0; i < d; i++) {
-      for (let c = 0; c <= i; c++) factor[base + i * d + c] = c < failedAt ? w[i * d + c] : Number.NaN;
-    }
-  }
+  const k = new CholeskyKernel(d);
+  for (let e = 0; e < n; e++) ok[e] = k.forward(a, e * d * d, factor, e * d * d, pivots, e * d) ? 1 : 0;
   return ok;
 }
 
-/**
- * abar = sym(L^{-T} Phi L^{-1}) with Phi = tril(L^T Lbar), diagonal halved (Murray 2016, as
- * torch's cholesky_backward). Only Lbar's lower triangle enters: the upper one does not affect
- * L. Phi, then Phi L^{-1}, then L^{-T} Phi L^{-1} overwrite one scratch matrix in place.
- */
+/** The symmetric gradient of every element that succeeded (native/cholesky.ts); zeros for the others. */
 function choleskyBackward(l: Float32Array, ok: Uint8Array, lbar: Float32Array, n: number, d: number) {
-  const abar = new Float32Array(n * d * d); // failed elements keep zeros
-  const g = new Float64Array(d * d);
-  for (let e = 0; e < n; e++) {
-    if (!ok[e]) continue;
-    const base = e * d * d;
-    // Phi_ij = sum_k L_ki Lbar_kj, nonzero terms k >= i. The zeros written above the diagonal
-    // are what makes M lower triangular below.
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        let s = 0;
-        if (j <= i) {
-          for (let k = i; k < d; k++) s += l[base + k * d + i] * lbar[base + k * d + j];
-          if (j === i) s /= 2;
-        }
-        g[i * d + j] = s;
-      }
-    }
-    // Row i of M = Phi L^{-1} solves M_i L = Phi_i by back substitution; M stays lower.
-    for (let i = 0; i < d; i++) {
-      for (let j = i; j >= 0; j--) {
-        let s = g[i * d + j];
-        for (let k = j + 1; k <= i; k++) s -= g[i * d + k] * l[base + k * d + j];
-        g[i * d + j] = s / l[base + j * d + j];
-      }
-    }
-    // S = L^{-T} M solves L^T S = M, last row first (row i needs rows k > i). The largest step
-    // (S is full): subtracting whole rows keeps memory access contiguous.
-    for (let i = d - 1; i >= 0; i--) {
-      const ri = i * d;
-      for (let k = i + 1; k < d; k++) {
-        const lki = l[base + k * d + i];
-        for (let j = 0; j < d; j++) g[ri + j] -= lki * g[k * d + j];
-      }
-      const lii = l[base + ri + i];
-      for (let j = 0; j < d; j++) g[ri + j] /= lii;
-    }
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) abar[base + i * d + j] = (g[i * d + j] + g[j * d + i]) / 2;
-    }
-  }
+  const abar = new Float32Array(n * d * d);
+  const k = new CholeskyKernel(d);
+  for (let e = 0; e < n; e++) if (ok[e]) k.backward(l, e * d * d, lbar, e * d * d, abar, e * d * d);
   return abar;
 }
 

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
+import { nativeEngine } from './backend.js';
 import { Health } from './health.js';
+import { type NativeStep, nativeStep } from './native/step.js';
 import { type Optimizer, optimizer } from './optim.js';
 import { parameterization } from './parameterizations/index.js';
 import { Recorder, result } from './record.js';
@@ -53,13 +55,18 @@ export function trainBatch(batch: LaneBatch, options: TrainOptions = {}): RunRes
 /**
  * A lane batch in training, one step at a time (`covsweep bench` times
  * `advance`). The lanes' parameters live in host memory between steps, where
- * the optimizer and the bound check loop over them; each step uploads them
- * once.
+ * the optimizer and the bound check loop over them. With the native step
+ * (the `native` backend, where the task and parameterization have one) loss
+ * and gradients are computed there too; otherwise each step uploads the
+ * parameters once and runs the task's tfjs ops.
  */
 export class LaneTrainer {
   /** Steps taken so far. */
   step = 0;
   readonly steps: number;
+  /** How a step is computed: the native step on host memory, or tfjs ops. */
+  readonly engine: 'native' | 'tfjs';
+  private readonly native?: NativeStep;
   private readonly started = performance.now();
   private readonly configs: RunConfig[];
   private readonly t: TaskInstance;
@@ -70,9 +77,11 @@ export class LaneTrainer {
   /** d(sum of losses) / d(loss of lane b), kept across steps. */
   private readonly ones: tf.Tensor1D;
 
+  /** `native`: take the native step where there is one (default: whether the `native` backend is in use). */
   constructor(
     private readonly batch: LaneBatch,
     private readonly onStep?: TrainOptions['onStep'],
+    native = nativeEngine(),
   ) {
     this.configs = batch.runs.map((r) => r.config);
     const first = this.configs[0];
@@ -90,6 +99,8 @@ export class LaneTrainer {
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
     this.ones = tf.keep(tf.ones([this.configs.length]));
+    this.native = native ? nativeStep(this.t, p, this.configs.length, first.dim) : undefined;
+    this.engine = this.native ? 'native' : 'tfjs';
   }
 
   /** True when every step is taken or every lane has stopped. */
@@ -103,10 +114,8 @@ export class LaneTrainer {
     const live = health.alive.slice();
     const { grads, loss, counters } = this.judged(step, true);
     this.record.step(step, live, health.alive, loss, counters);
-    const gradValues = grads!.map((g) => g.dataSync());
-    this.onStep?.(step, { loss, params: this.values, grads: gradValues, groups: this.t.params });
-    this.opt.step(this.values, gradValues, health.alive);
-    tf.dispose(grads);
+    this.onStep?.(step, { loss, params: this.values, grads: grads!, groups: this.t.params });
+    this.opt.step(this.values, grads!, health.alive);
     if (step % CLOCK_EVERY === 0) this.stopLate();
     this.step++;
   }
@@ -129,7 +138,25 @@ export class LaneTrainer {
 
   /** Loss (and gradients) at the current parameters, judged by the health check at `at` (default: `step`). */
   private judged(step: number, withGrads: boolean, at = step) {
-    const { t, health, values } = this;
+    const { health, values, native } = this;
+    const out = native ? this.nativeEvaluate(step, withGrads) : this.tfjsEvaluate(step, withGrads);
+    health.observe(at, out.loss, out.checks, health.outOfBounds(values));
+    return out;
+  }
+
+  private nativeEvaluate(step: number, withGrads: boolean) {
+    const native = this.native!;
+    native.evaluate(step, this.values, this.health.alive, withGrads);
+    return {
+      loss: native.loss,
+      checks: native.checks,
+      counters: native.counters,
+      grads: withGrads ? native.grads : undefined,
+    };
+  }
+
+  private tfjsEvaluate(step: number, withGrads: boolean) {
+    const { t, values } = this;
     const B = this.configs.length;
     const { loss, checks, counters, grads } = tf.tidy(() => {
       const params = values.map((v, i) => tf.tensor(v, [B, ...t.params[i].shape]));
@@ -148,10 +175,11 @@ export class LaneTrainer {
       return { loss: seen!.loss, checks: seen!.checks, counters: seen!.counters, grads };
     });
     const lossValues = loss.dataSync();
-    health.observe(at, lossValues, checks.dataSync(), health.outOfBounds(values));
+    const checkValues = checks.dataSync();
     const counterValues = Object.entries(counters ?? {}).map(([name, c]) => [name, c.dataSync()] as const);
-    tf.dispose([loss, checks, ...Object.values(counters ?? {})]);
-    return { grads, loss: lossValues, counters: counterValues };
+    const gradValues = grads?.map((g) => g.dataSync());
+    tf.dispose([loss, checks, ...Object.values(counters ?? {}), ...(grads ?? [])]);
+    return { grads: gradValues, loss: lossValues, checks: checkValues, counters: counterValues };
   }
 
   private stopLate() {

@@ -44,7 +44,7 @@ describe('covsweep repro RUN_DIR ID', () => {
     const fromDir = await covsweepAsync(['repro', dir, ok.id]);
     expect(fromDir.code).toBe(0);
     // Each record names the backend that trained it, and repro runs it there again.
-    expect(['cpu', 'wasm']).toContain(ok.backend);
+    expect(ok.backend).toBe('native');
     expect(fromDir.stdout).toContain(`${ok.id}: ok at step ${ok.step}, loss ${ok.loss} [${ok.backend}]`);
     const fromFile = await covsweepAsync(['repro', 'experiments/smoke.yaml', ok.id, '--backend', 'wasm']);
     expect(fromFile.code).toBe(0);

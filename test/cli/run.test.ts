@@ -47,8 +47,8 @@ describe('covsweep run experiments/smoke.yaml', () => {
       'tables',
     ]);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    // --backend auto without tfjs-node: smoke's full and tril steps are fused ops and a mask, which cpu runs fastest.
-    expect(manifest).toMatchObject({ experiment: 'smoke', runs: 12, backend: 'cpu', workers: 2 });
+    // --backend auto: smoke's classifier with full and tril has a native step.
+    expect(manifest).toMatchObject({ experiment: 'smoke', runs: 12, backend: 'native', workers: 2 });
     expect(manifest.ended).toBeDefined();
     const rs = results(dir);
     expect(rs).toHaveLength(12);

@@ -8,16 +8,26 @@ const batch = (parameterization: string, shapeKey = parameterization) => ({
 });
 
 describe('backend per batch shape', () => {
-  it('auto (tfjs-node absent): cpu when a step is fused ops and at most a mask multiply, else wasm', async () => {
-    expect(await backendFor('auto', batch('full'))).toBe('cpu');
-    expect(await backendFor('auto', batch('tril'))).toBe('cpu');
-    // exp, adds and masks on every factor entry: wasm runs those faster.
-    expect(await backendFor('auto', batch('log-cholesky'))).toBe('wasm');
+  it('auto: native where the task and parameterization have a native step', async () => {
+    for (const p of ['full', 'tril', 'log-cholesky'])
+      expect(await backendFor('auto', batch(p))).toBe('native');
     const sm = {
-      ...batchOf([scoreMatchingConfig({ parameterization: 'log-cholesky', dim: 8 })]),
+      ...batchOf([scoreMatchingConfig({ parameterization: 'precision-cholesky', dim: 8 })]),
       shapeKey: 'sm',
     };
-    expect(await backendFor('auto', sm)).toBe('wasm');
+    expect(await backendFor('auto', sm)).toBe('native');
+    expect(await backendFor('native', batch('tril', 'tril2'))).toBe('native');
+  });
+
+  it('auto (tfjs-node absent), elsewhere: cpu when a step is fused ops and at most a mask multiply, else wasm', async () => {
+    // The classifier has no native step for a precision factor.
+    expect(await backendFor('auto', batch('precision-cholesky'))).toBe('wasm');
+    expect(await backendFor('native', batch('precision-cholesky', 'pc2'))).toBe('wasm');
+    const givens = {
+      ...batchOf([scoreMatchingConfig({ parameterization: 'givens', dim: 3 })]),
+      shapeKey: 'givens',
+    };
+    expect(await backendFor('auto', givens)).toBe('cpu');
   });
 
   it('an explicit choice is used as is', async () => {

@@ -7,7 +7,7 @@ import { trainBatch } from '../../src/engine/train.js';
 import { runAt } from '../../src/plan/expand.js';
 import { shapeKey } from '../../src/plan/pack.js';
 import type { Outcome, RunResult, RunSpec } from '../../src/types.js';
-import { BACKENDS, useBackend } from './backend.js';
+import { ENGINES, useBackend } from './backend.js';
 
 /**
  * Golden trajectories: covsweep's engine against PyTorch (float32) running the seeds' own code on
@@ -154,7 +154,7 @@ describe('the golden cases', () => {
   });
 });
 
-describe.each(BACKENDS)('covsweep follows PyTorch float32 on the golden cases (%s)', (backend) => {
+describe.each(ENGINES)('covsweep follows PyTorch float32 on the golden cases (%s)', (backend) => {
   beforeAll(async () => {
     await useBackend(backend);
     trained.clear();

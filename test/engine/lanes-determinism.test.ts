@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { trainBatch } from '../../src/engine/train.js';
 import { resultLine } from '../../src/results/jsonl.js';
 import type { RunConfig, RunResult } from '../../src/types.js';
-import { BACKENDS, useBackend } from './backend.js';
+import { ENGINES, useBackend } from './backend.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 
 /** results.jsonl's line for a run, timing aside. */
@@ -16,7 +16,7 @@ function lanes(make: (lr: number, seed: number) => RunConfig): RunConfig[] {
   return Array.from({ length: 256 }, (_, i) => make(10 ** (-5 + (i % 16) / 3), Math.floor(i / 16)));
 }
 
-describe.each(BACKENDS)('a run gives the same bytes alone and inside a batch of 256 on %s', (backend) => {
+describe.each(ENGINES)('a run gives the same bytes alone and inside a batch of 256 on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   const shapes: [string, (lr: number, seed: number) => RunConfig][] = [

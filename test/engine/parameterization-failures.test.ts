@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Health } from '../../src/engine/health.js';
 import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
-import { BACKENDS, useBackend } from './backend.js';
+import { ENGINES, useBackend } from './backend.js';
 
 const thresholds = { divergence_bound: 1e8, max_condition: 2 ** 23 };
 
@@ -32,7 +32,7 @@ const CASES: [string, number[], RegExp][] = [
   ['spherical', [0, 0, 1, -200], /^factor diagonal not positive at step 7: L\[2,2\] = 0$/],
 ];
 
-describe.each(BACKENDS)('a parameterization reports its own failure on %s', (backend) => {
+describe.each(ENGINES)('a parameterization reports its own failure on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
   it.each(CASES)('%s', (name, raw, reason) => {

@@ -107,7 +107,7 @@ function fusedLoss(...[trial, mu, factor, w, p, activation]: Parameters<typeof c
  * logSoftmax is). The gradient is d loss / d out_k = (softmax_k - [k = label]) / m, then through
  * W act and the activation; the forward keeps every lane's act and softmax for it.
  */
-class HeadKernel {
+export class HeadKernel {
   /** Dead (unit, trial) pairs of the last lane `forward` saw. */
   dead = 0;
   /** [B * U * m], laid out as log p is: (b * U + j) * m + i. */

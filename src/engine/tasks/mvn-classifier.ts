@@ -8,6 +8,7 @@ import type { Parameterization } from '../parameterizations/types.js';
 import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
 import { Minibatches } from './minibatches.js';
+import { NativeClassifier } from './mvn-classifier-native.js';
 import { type Task, type TaskInstance, taskOptions } from './types.js';
 
 /** Options of `mvn-classifier` (defaults live in the config catalog). */
@@ -267,6 +268,8 @@ class ClassifierBatch implements TaskInstance {
 
   /** Each lane's classes of its points (for the accuracy). */
   private readonly labels: Int32Array[];
+  /** Trials per step (the last of an epoch may have fewer). */
+  private readonly batchSize: number;
 
   constructor(
     configs: RunConfig[],
@@ -281,6 +284,7 @@ class ClassifierBatch implements TaskInstance {
     this.units = U;
     this.n = pointCount(o);
     this.activation = o.activation ?? 'exp';
+    this.batchSize = o.batch_size ?? 1;
     this.minibatches = minibatches(
       o,
       configs.map((c) => c.seed),
@@ -393,6 +397,13 @@ class ClassifierBatch implements TaskInstance {
       mean_error: sq((u) => distance(means[u], t.means[u])),
       cov_error: sq((u) => distance(covs[u], t.covs[u])),
     };
+  }
+
+  /** The native step's kernel, for covariance factors (a precision factor trains on tfjs ops). */
+  native() {
+    if (this.p.factorOf !== 'covariance') return undefined;
+    const { x, y, n, d, units, batchSize, activation, minibatches } = this;
+    return new NativeClassifier(x, y, n, d, units, this.labels.length, batchSize, activation, minibatches);
   }
 
   /** Nothing to free: the data lives in host memory. */

@@ -5,6 +5,8 @@ import { eye } from '../masks.js';
 import { perLane } from '../parameterizations/counters.js';
 import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
 import { fusedScoreMatching } from './score-matching-fused.js';
+import { NativeScoreMatching } from './score-matching-native.js';
+import type { NativeTask } from './types.js';
 
 export interface ScoreMatchingOptions extends GaussianDataOptions {
   name: 'score-matching';
@@ -58,6 +60,10 @@ class ScoreMatchingBatch extends GaussianFitBatch {
     }
     const fit = tf.mul(tf.mean(tf.sum(tf.square(score), 2), 1), 0.5);
     return tf.sub(fit, tracePrecision) as tf.Tensor1D;
+  }
+
+  native(): NativeTask {
+    return new NativeScoreMatching(this.x, this.n, this.d, this.lanes.length, this.p.factorOf);
   }
 
   override dispose() {

@@ -37,6 +37,46 @@ export interface TaskInstance {
   /** Lane b's learned and true Gaussians (float64), for pictures of 2-D runs; absent for a task that has none. */
   gaussians?(lane: number, params: Float64Array[]): { learned: Gaussians; truth: Gaussians };
   dispose(): void;
+  /**
+   * Its loss and gradient on host memory, lane by lane (native/step.ts composes it with the
+   * parameterization's native map); absent, or undefined, when the task has no native form (for
+   * this parameterization).
+   */
+  native?(): NativeTask | undefined;
+}
+
+/**
+ * A task's loss and gradient on host memory for the native step, one lane at a time, at the
+ * factors its parameterization's native map made: what its tfjs `loss` computes, without tensors.
+ */
+export interface NativeTask {
+  /** Names of the per-lane event counters it reports every step (its StepOutput's counters). */
+  readonly counters: readonly string[];
+  /**
+   * Whether `lane` can write d loss / d Sigma instead of d loss / d L: the symmetric gradient
+   * (torch's convention for a covariance_matrix parameter), which is what the Cholesky backward
+   * of d loss / d L gives, in exact arithmetic, for a loss that sees L only through Sigma = L L^T.
+   */
+  readonly sigmaGradient?: boolean;
+  /** Gets ready for step `step` (which points every lane trains on). */
+  begin(step: number): void;
+  /**
+   * Lane b's loss at its parameters (`params[i]`: group i of every lane, lane-major), with its
+   * units' factors at l[u * d * d..] (float32, lower triangular). With `grads`, also writes d loss
+   * / d L of each unit into dl (same layout, every entry of the lower triangle) and the gradient of
+   * every group other than the covariance into grads[i] at lane b; with `sigma` (only asked of a
+   * task with `sigmaGradient`), d loss / d Sigma of each unit (full d x d) in place of d loss / d L.
+   * Writes this step's counters of lane b into counts[c][b].
+   */
+  lane(
+    b: number,
+    params: Float32Array[],
+    l: Float32Array,
+    dl: Float32Array,
+    grads: Float32Array[] | undefined,
+    counts: Float32Array[],
+    sigma: boolean,
+  ): number;
 }
 
 /**

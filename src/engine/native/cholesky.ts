@@ -1,0 +1,115 @@
+/**
+ * One element's Cholesky factor and its backward, in float64 with float32 input and output: what
+ * linalg.ts's fused `cholesky` op runs for each element, and what the native step runs for `full`
+ * (so both give a lane the same numbers). Scratch is allocated once per kernel, and laid out so
+ * every inner loop runs over contiguous memory.
+ */
+export class CholeskyKernel {
+  /** The factor in float64, before rounding to float32: what later columns are computed from. */
+  private readonly w: Float64Array;
+  /** L^T (row j holds column j of L), so column reads of L are contiguous. */
+  private readonly lt: Float64Array;
+  private readonly g: Float64Array;
+
+  constructor(private readonly d: number) {
+    this.w = new Float64Array(d * d);
+    this.lt = new Float64Array(d * d);
+    this.g = new Float64Array(d * d);
+  }
+
+  /**
+   * L of the symmetric matrix whose lower triangle is a[at..] into l[lt..] (float32, upper
+   * triangle zero) and its pivots into pivots[pt..]. When the pivot of column j is <= 0 or NaN
+   * (judged as float32), it stops: that pivot, NaN pivots after it, NaN factor columns from j on.
+   * Returns whether it succeeded.
+   */
+  forward(
+    a: Float32Array,
+    at: number,
+    l: Float32Array,
+    lo: number,
+    pivots: Float32Array,
+    pt: number,
+  ): boolean {
+    const { d, w } = this;
+    let failedAt = d;
+    for (let j = 0; j < d; j++) {
+      const rj = j * d;
+      let s = a[at + rj + j];
+      for (let k = 0; k < j; k++) s -= w[rj + k] * w[rj + k];
+      // Judge the float32 value that is reported, so that a pivot underflowing to 0 fails here
+      // exactly as the health check will classify it.
+      const pivot = Math.fround(s);
+      pivots[pt + j] = pivot;
+      if (!(pivot > 0)) {
+        failedAt = j;
+        break;
+      }
+      const ljj = Math.sqrt(s);
+      w[rj + j] = ljj;
+      for (let i = j + 1; i < d; i++) {
+        const ri = i * d;
+        let t = a[at + ri + j];
+        for (let k = 0; k < j; k++) t -= w[ri + k] * w[rj + k];
+        w[ri + j] = t / ljj;
+      }
+    }
+    for (let j = failedAt + 1; j < d; j++) pivots[pt + j] = Number.NaN;
+    for (let i = 0; i < d; i++)
+      for (let c = 0; c < d; c++) l[lo + i * d + c] = c > i ? 0 : c < failedAt ? w[i * d + c] : Number.NaN;
+    return failedAt === d;
+  }
+
+  /**
+   * abar = sym(L^-T Phi L^-1), Phi = tril(L^T Lbar) with its diagonal halved (Murray 2016, torch's
+   * cholesky_backward; the symmetric gradient), of the float32 factor at l[lo..] and the lower
+   * triangle of lbar[bo..], into abar[ao..]. Phi, then Phi L^-1, then L^-T Phi L^-1 overwrite one
+   * scratch matrix in place.
+   */
+  backward(
+    l: Float32Array,
+    lo: number,
+    lbar: Float32Array,
+    bo: number,
+    abar: Float32Array,
+    ao: number,
+  ): void {
+    const { d, lt, g } = this;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) lt[j * d + i] = l[lo + i * d + j];
+    for (let k = 0; k < d * d; k++) g[k] = 0;
+    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i (only Lbar's lower triangle affects L).
+    for (let k = 0; k < d; k++) {
+      const rk = lo + k * d;
+      const bk = bo + k * d;
+      for (let i = 0; i <= k; i++) {
+        const lki = l[rk + i];
+        const ri = i * d;
+        for (let j = 0; j <= i; j++) g[ri + j] += lki * lbar[bk + j];
+      }
+    }
+    for (let i = 0; i < d; i++) g[i * d + i] /= 2;
+    // M = Phi L^-1, row by row: M_i L = Phi_i by back substitution; M stays lower.
+    for (let i = 0; i < d; i++) {
+      const ri = i * d;
+      for (let j = i; j >= 0; j--) {
+        const cj = j * d;
+        let s = g[ri + j];
+        for (let k = j + 1; k <= i; k++) s -= g[ri + k] * lt[cj + k];
+        g[ri + j] = s / lt[cj + j];
+      }
+    }
+    // S = L^-T M, last row first, whole rows at a time.
+    for (let i = d - 1; i >= 0; i--) {
+      const ri = i * d;
+      for (let k = i + 1; k < d; k++) {
+        const lki = lt[ri + k];
+        const rk = k * d;
+        for (let j = 0; j < d; j++) g[ri + j] -= lki * g[rk + j];
+      }
+      const lii = lt[ri + i];
+      for (let j = 0; j < d; j++) g[ri + j] /= lii;
+    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) abar[ao + i * d + j] = (g[i * d + j] + g[j * d + i]) / 2;
+  }
+}

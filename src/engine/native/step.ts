@@ -1,0 +1,90 @@
+import type { Parameterization } from '../parameterizations/types.js';
+import type { NativeTask, ParamGroup, TaskInstance } from '../tasks/types.js';
+import { type NativeMap, nativeMap } from './maps.js';
+
+/**
+ * The native step of a task instance, or undefined when its task or parameterization has no
+ * native form (the batch then trains on tfjs ops).
+ */
+export function nativeStep(
+  t: TaskInstance,
+  p: Parameterization,
+  lanes: number,
+  d: number,
+): NativeStep | undefined {
+  const map = nativeMap(p.name, d);
+  const task = map && t.native?.();
+  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d) : undefined;
+}
+
+/**
+ * One step's loss, check values, counters and gradients of every lane of a batch, computed on
+ * host memory by a task's native kernel composed with its parameterization's native map: no
+ * tfjs ops. Lane by lane, each from its own memory by the same code, so a lane's numbers do not
+ * depend on its batch. Every buffer is allocated once, here; the results are overwritten by the
+ * next call.
+ */
+export class NativeStep {
+  readonly loss: Float32Array;
+  /** [B, units * d]. */
+  readonly checks: Float32Array;
+  readonly grads: Float32Array[];
+  readonly counters: (readonly [string, Float32Array])[];
+  private readonly l: Float32Array;
+  private readonly dl: Float32Array;
+  private readonly cov: number;
+  private readonly counts: Float32Array[];
+  /** Whether each unit's factor of the current lane succeeded. */
+  private readonly ok: Uint8Array;
+  /** Whether the task gives d loss / d Sigma and the map takes it (NativeMap.fromSigma). */
+  private readonly viaSigma: boolean;
+
+  constructor(
+    private readonly task: NativeTask,
+    private readonly map: NativeMap,
+    groups: ParamGroup[],
+    private readonly lanes: number,
+    private readonly units: number,
+    private readonly d: number,
+  ) {
+    this.loss = new Float32Array(lanes);
+    this.checks = new Float32Array(lanes * units * d);
+    this.grads = groups.map((g) => new Float32Array(g.init.length));
+    this.counts = task.counters.map(() => new Float32Array(lanes));
+    this.counters = task.counters.map((name, c) => [name, this.counts[c]] as const);
+    this.l = new Float32Array(units * d * d);
+    this.dl = new Float32Array(units * d * d);
+    this.ok = new Uint8Array(units);
+    this.viaSigma = !!(task.sigmaGradient && map.fromSigma);
+    this.cov = groups.findIndex((g) => g.group === 'cov');
+    if (this.cov < 0) throw new Error('native step: the task has no covariance parameter group');
+  }
+
+  /**
+   * Every lane's loss, check values and counters at `params`, and with `withGrads` their
+   * gradients, for the lanes in `alive` (the others keep what they had: nothing reads them).
+   */
+  evaluate(step: number, params: Float32Array[], alive: Uint8Array, withGrads: boolean): void {
+    const { task, map, units: U, d, l, dl, checks, counts, ok } = this;
+    const raw = params[this.cov];
+    const draw = this.grads[this.cov];
+    const dd = d * d;
+    task.begin(step);
+    for (let b = 0; b < this.lanes; b++) {
+      if (!alive[b]) continue;
+      for (let u = 0; u < U; u++)
+        ok[u] = map.forward(raw, (b * U + u) * dd, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
+      // A failed factor still gives its lane a (NaN) loss and counters, as the tfjs path does:
+      // the step counts towards the lane's metrics.
+      this.loss[b] = task.lane(b, params, l, dl, withGrads ? this.grads : undefined, counts, this.viaSigma);
+      if (!withGrads) continue;
+      for (let u = 0; u < U; u++) {
+        const at = (b * U + u) * dd;
+        // A failed factor has no gradient (linalg.ts's cholesky gives zeros).
+        if (!ok[u]) draw.fill(0, at, at + dd);
+        else if (this.viaSigma) map.fromSigma!(dl, u * dd, draw, at);
+        else map.backward(raw, at, l, dl, u * dd, draw);
+      }
+    }
+  }
+}

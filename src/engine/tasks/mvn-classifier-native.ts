@@ -1,0 +1,204 @@
+import { type Activation, HeadKernel } from './classifier-loss.js';
+import type { Minibatches } from './minibatches.js';
+import type { NativeTask } from './types.js';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
+ * at the lane's minibatch (gaussian-fused.ts's DensityKernel, covariance factor), then the head
+ * (classifier-loss.ts's HeadKernel), in the same order of operations as the fused tfjs op, so
+ * both paths give a lane the same numbers. Reads the points where the batch keeps them: nothing
+ * is gathered or allocated per step.
+ */
+export class NativeClassifier implements NativeTask {
+  readonly counters = ['dead_unit_steps'];
+  readonly sigmaGradient = true;
+  /** Heads by minibatch length (an epoch's last minibatch may be shorter). */
+  private readonly heads = new Map<number, HeadKernel>();
+  private head!: HeadKernel;
+  private m = 0;
+  /** Row of every lane's points [B * n, d] of trial i of lane b, at b * m + i; and its class. */
+  private readonly rows: Int32Array;
+  private readonly labels: Int32Array;
+  private readonly logp: Float64Array;
+  private readonly dlogp: Float64Array;
+  private readonly r: Float64Array;
+  private readonly z: Float64Array;
+  private readonly s: Float64Array;
+  private readonly acc: Float64Array;
+  private readonly accMu: Float64Array;
+  /** W^T for W = L^-1 (row q holds column q of W), so both of its uses read rows. */
+  private readonly wt: Float64Array;
+
+  constructor(
+    private readonly x: Float32Array,
+    private readonly y: Int32Array,
+    private readonly n: number,
+    private readonly d: number,
+    private readonly units: number,
+    private readonly lanes: number,
+    size: number,
+    private readonly activation: Activation,
+    private readonly minibatches: Minibatches,
+  ) {
+    this.rows = new Int32Array(lanes * size);
+    this.labels = new Int32Array(lanes * size);
+    this.logp = new Float64Array(lanes * units * size);
+    this.dlogp = new Float64Array(lanes * units * size);
+    this.r = new Float64Array(d);
+    this.z = new Float64Array(d);
+    this.s = new Float64Array(d);
+    this.acc = new Float64Array(d * d);
+    this.accMu = new Float64Array(d);
+    this.wt = new Float64Array(d * d);
+  }
+
+  begin(step: number): void {
+    const { start, m, orders } = this.minibatches.at(step);
+    const { n, rows, labels, y } = this;
+    this.m = m;
+    for (let b = 0; b < this.lanes; b++)
+      for (let i = 0; i < m; i++) {
+        const row = b * n + orders[b][start + i];
+        rows[b * m + i] = row;
+        labels[b * m + i] = y[row];
+      }
+    let head = this.heads.get(m);
+    if (!head) {
+      head = new HeadKernel(this.lanes, this.units, this.units, m, this.activation);
+      this.heads.set(m, head);
+    }
+    this.head = head;
+  }
+
+  lane(
+    b: number,
+    [mu, , w]: Float32Array[],
+    l: Float32Array,
+    dl: Float32Array,
+    grads: Float32Array[] | undefined,
+    counts: Float32Array[],
+    sigma: boolean,
+  ): number {
+    const { units: U, head, logp, dlogp, labels } = this;
+    for (let u = 0; u < U; u++) this.density(b, u, mu, l);
+    const loss = head.forward(logp, w, b, labels);
+    counts[0][b] = head.dead;
+    if (!grads) return loss;
+    head.backward(w, b, labels, 1, dlogp, grads[2]);
+    for (let u = 0; u < U; u++) this.densityBackward(b, u, mu, l, dl, grads[0], sigma);
+    return loss;
+  }
+
+  /** log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i]. */
+  private density(b: number, u: number, mu: Float32Array, l: Float32Array) {
+    const { d, m, z, logp } = this;
+    const lo = u * d * d;
+    let half = 0;
+    for (let j = 0; j < d; j++) half += Math.log(l[lo + j * d + j]);
+    for (let i = 0; i < m; i++) {
+      this.whiten(b, u, i, mu, l);
+      let maha = 0;
+      for (let p = 0; p < d; p++) maha += z[p] * z[p];
+      logp[(b * this.units + u) * m + i] = -0.5 * maha - half - d * HALF_LOG_2PI;
+    }
+  }
+
+  /**
+   * d loss / d mu_u and d loss / d L_u (lower triangle, into dl[u * d * d..]) from d loss / d
+   * log p: with s = L^-T z = Sigma^-1 r, d(-|z|^2 / 2) / dL_pq = s_p z_q and d / dmu = s; the
+   * log-determinant adds -1 / L_jj per unit of d loss / d log p. With `sigma`, d loss / d Sigma_u
+   * instead: sum_i g_i s_i s_i^T / 2 - (sum_i g_i) Sigma^-1 / 2, symmetric.
+   */
+  private densityBackward(
+    b: number,
+    u: number,
+    mu: Float32Array,
+    l: Float32Array,
+    dl: Float32Array,
+    dmu: Float32Array,
+    sigma: boolean,
+  ) {
+    const { d, m, z, s, acc, accMu, dlogp } = this;
+    const lo = u * d * d;
+    for (let k = 0; k < d * d; k++) acc[k] = 0;
+    for (let k = 0; k < d; k++) accMu[k] = 0;
+    let gsum = 0;
+    for (let i = 0; i < m; i++) {
+      const g = dlogp[(b * this.units + u) * m + i];
+      gsum += g;
+      this.whiten(b, u, i, mu, l);
+      for (let p = d - 1; p >= 0; p--) {
+        let t = z[p];
+        for (let q = p + 1; q < d; q++) t -= l[lo + q * d + p] * s[q];
+        s[p] = t / l[lo + p * d + p];
+      }
+      for (let p = 0; p < d; p++) {
+        const gs = g * s[p];
+        const v = sigma ? s : z;
+        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * v[q];
+        accMu[p] += gs;
+      }
+    }
+    const mo = (b * this.units + u) * d;
+    for (let p = 0; p < d; p++) dmu[mo + p] = accMu[p];
+    if (sigma) {
+      this.precisionInto(l, lo);
+      const { wt } = this;
+      for (let p = 0; p < d; p++)
+        for (let q = 0; q <= p; q++) {
+          // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, in two interleaved sums: one sum's chain of
+          // dependent adds, not the multiplies, is what bounds a dot product's speed.
+          const rp = p * d;
+          const rq = q * d;
+          let even = 0;
+          let odd = 0;
+          let k = p;
+          for (; k + 1 < d; k += 2) {
+            even += wt[rp + k] * wt[rq + k];
+            odd += wt[rp + k + 1] * wt[rq + k + 1];
+          }
+          if (k < d) even += wt[rp + k] * wt[rq + k];
+          dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
+        }
+      return;
+    }
+    for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
+    for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
+  }
+
+  /** W^T for W = L^-1 of the factor at l[lo..]: W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp. */
+  private precisionInto(l: Float32Array, lo: number) {
+    const { d, wt } = this;
+    for (let p = 0; p < d; p++) {
+      const lp = lo + p * d;
+      for (let q = 0; q <= p; q++) {
+        const rq = q * d;
+        let even = p === q ? 1 : 0;
+        let odd = 0;
+        let k = q;
+        for (; k + 1 < p; k += 2) {
+          even -= l[lp + k] * wt[rq + k];
+          odd -= l[lp + k + 1] * wt[rq + k + 1];
+        }
+        if (k < p) even -= l[lp + k] * wt[rq + k];
+        wt[rq + p] = (even + odd) / l[lp + p];
+      }
+    }
+  }
+
+  /** r = x - mu_u and z = L_u^-1 r (forward substitution) for trial i of lane b. */
+  private whiten(b: number, u: number, i: number, mu: Float32Array, l: Float32Array) {
+    const { d, r, z, x } = this;
+    const xo = this.rows[b * this.m + i] * d;
+    const mo = (b * this.units + u) * d;
+    const lo = u * d * d;
+    for (let p = 0; p < d; p++) r[p] = x[xo + p] - mu[mo + p];
+    for (let p = 0; p < d; p++) {
+      let t = r[p];
+      for (let q = 0; q < p; q++) t -= l[lo + p * d + q] * z[q];
+      z[p] = t / l[lo + p * d + p];
+    }
+  }
+}

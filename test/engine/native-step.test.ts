@@ -1,0 +1,100 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/engine/backend.js';
+import { LaneTrainer } from '../../src/engine/train.js';
+import { resultLine } from '../../src/results/jsonl.js';
+import type { RunConfig, RunResult } from '../../src/types.js';
+import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
+
+/** results.jsonl's line for a run, timing aside. */
+const line = (r: RunResult) => JSON.parse(resultLine({ ...r, seconds: 0 }));
+
+/** Every number of a result, in order. */
+function numbers(x: unknown, out: number[] = []): number[] {
+  if (typeof x === 'number') out.push(x);
+  else if (Array.isArray(x)) for (const v of x) numbers(v, out);
+  else if (x && typeof x === 'object') for (const v of Object.values(x)) numbers(v, out);
+  return out;
+}
+
+/** Train the configs as one batch through the native step and through the tfjs ops (cpu). */
+function bothPaths(configs: RunConfig[]) {
+  const run = (native: boolean) => {
+    const trainer = new LaneTrainer(batchOf(configs), undefined, native);
+    expect(trainer.engine).toBe(native ? 'native' : 'tfjs');
+    try {
+      while (!trainer.done) trainer.advance();
+      return trainer.finish().map(line);
+    } finally {
+      trainer.dispose();
+    }
+  };
+  return { native: run(true), tfjs: run(false) };
+}
+
+const classifier =
+  (o: Record<string, unknown>, c: Partial<RunConfig> = {}) =>
+  (lr: number, seed: number) => {
+    const base = classifierConfig({ lr, seed, epochs: 1 });
+    return { ...base, ...c, task: { ...base.task, n_per_class: 40, ...o } } as RunConfig;
+  };
+
+const shapes: (readonly [string, (lr: number, seed: number) => RunConfig])[] = [
+  [
+    'score-matching precision-cholesky in 3-D',
+    (lr, seed) =>
+      scoreMatchingConfig({
+        parameterization: 'precision-cholesky',
+        lr: lr * 10,
+        seed,
+        dim: 3,
+        iterations: 150,
+      }),
+  ],
+  ...['full', 'tril', 'log-cholesky'].flatMap((parameterization) => [
+    [`mvn-classifier ${parameterization}`, classifier({}, { parameterization })] as const,
+    [
+      `mvn-classifier ${parameterization}, 3 units in 4-D, log_prob, batches of 7, no shuffle, adam`,
+      classifier(
+        { units: 3, activation: 'log_prob', batch_size: 7, shuffle: false, epochs: 2 },
+        { parameterization, dim: 4, optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, eps: 1e-8 } },
+      ),
+    ] as const,
+    [
+      `mvn-classifier ${parameterization}, 3 units in 3-D, exp, batches of 5`,
+      classifier({ units: 3, batch_size: 5, init_cov_scale: 0.002 }, { parameterization, dim: 3 }),
+    ] as const,
+    [
+      `score-matching ${parameterization} in 3-D`,
+      (lr: number, seed: number) =>
+        scoreMatchingConfig({ parameterization, lr: lr * 10, seed, dim: 3, iterations: 150 }),
+    ] as const,
+  ]),
+];
+
+describe('the native step gives the tfjs ops’ results on cpu', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it.each(shapes)('%s', (name, make) => {
+    // Learning rates from harmless to breaking: runs that end ok, singular and diverged.
+    const configs = Array.from({ length: 24 }, (_, i) => make(10 ** (-5 + (i % 12) / 2), Math.floor(i / 12)));
+    const { native, tfjs } = bothPaths(configs);
+    expect(new Set(native.map((r) => r.outcome)).size).toBeGreaterThan(1);
+    if (name.startsWith('mvn-classifier') && !name.startsWith('mvn-classifier full')) {
+      // The same arithmetic in the same order: bit for bit, NaN included.
+      expect(native).toEqual(tfjs);
+      return;
+    }
+    // The classifier hands `full` d loss / d Sigma in closed form, not through the Cholesky
+    // backward, and score matching sums its points through their moments: the same loss and
+    // gradients, rounded differently. Same endings; numbers within 1e-5.
+    for (const [b, n] of native.entries()) {
+      const t = tfjs[b];
+      expect([n.outcome, n.step, n.reason]).toEqual([t.outcome, t.step, t.reason]);
+      const [a, e] = [numbers(n), numbers(t)];
+      expect(a.length).toBe(e.length);
+      for (const [k, v] of a.entries())
+        if (Number.isNaN(e[k])) expect(v).toBeNaN();
+        else expect(Math.abs(v - e[k])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(e[k])));
+    }
+  });
+});
