@@ -16,7 +16,7 @@ import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
 
 export const USAGE =
-  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backend auto|native|tensorflow|wasm|cpu]';
+  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv [--params]] [--backend auto|native|tensorflow|wasm|cpu]';
 
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
 async function find(
@@ -62,16 +62,21 @@ const ending = (r: RunResult) =>
 /**
  * Re-run one configuration alone, in this process, on the backend it was
  * recorded with: its outcome and step must equal the recorded ones (exit 1
- * when they do not). `--trace` writes its per-step trace as CSV.
+ * when they do not). `--trace` writes its per-step trace as CSV, `--params` with every parameter.
  */
 export async function repro(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { trace: { type: 'string' }, backend: { type: 'string' } },
+    { trace: { type: 'string' }, params: { type: 'boolean' }, backend: { type: 'string' } },
     USAGE,
   );
   if (positionals.length !== 2)
     throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
+  if (values.params && !values.trace)
+    throw new CovsweepError(
+      'E_USAGE',
+      `--params adds columns to the trace: give --trace FILE.csv too; usage: ${USAGE}`,
+    );
   const [source, id] = positionals;
   const { spec, recorded, backend: recordedBackend } = await find(source, id);
   const command = isCommand(spec.config);
@@ -85,7 +90,7 @@ export async function repro(argv: string[]): Promise<number> {
   if (command && values.trace)
     throw new CovsweepError('E_USAGE', '--trace follows the lane engine; a command run has no trace');
   const used = command ? COMMAND_BACKEND : await useBackend(backend);
-  const trace = values.trace ? new Trace(spec.config) : undefined;
+  const trace = values.trace ? new Trace(spec.config, { params: values.params }) : undefined;
   const steps = runSteps(spec.config);
   const [result] = command
     ? [(await runCommand(spec))!]
