@@ -1,4 +1,5 @@
 import { CovsweepError } from '../ground/errors.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { mergeSession } from '../session/merge.js';
 import { parse } from './args.js';
 import { usage } from './commands.js';
@@ -10,6 +11,7 @@ export async function merge(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, 'merge');
   if (!positionals.length || !values.out)
     throw new CovsweepError('E_USAGE', `give the run folders and --out; usage: ${USAGE}`);
+  for (const dir of positionals) await loadFolderPlugins(dir);
   const m = await mergeSession(positionals, values.out, {
     onNote: (note) => process.stderr.write(`covsweep: ${note}\n`),
   });

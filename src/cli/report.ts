@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
 import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
 import { usage } from './commands.js';
 
@@ -19,6 +20,7 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
+  await loadFolderPlugins(positionals[0]);
   const folder = loadRunFolder(positionals[0]);
   for (const note of folder.notes) process.stderr.write(`covsweep: ${note}\n`);
   const show = values.show as string[] | undefined;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadSuite } from '../config/load.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { isOverride, parseOverride } from '../config/overrides.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { CovsweepError } from '../ground/errors.js';
@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   // An empty --out would mean the current folder, which is never what was meant.
   if (values.out?.trim() === '')
     throw new CovsweepError('E_USAGE', '--out must name a folder; received an empty string');
-  const suite = loadSuite(file, undefined, overrides);
+  const suite = await loadSuiteWithPlugins(file, undefined, overrides);
   const search = suite.experiments.find((e) => e.frontier);
   if (search && (selection.shard || selection.only))
     throw new CovsweepError(

@@ -1,4 +1,4 @@
-import { loadSuite } from '../config/load.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { runCount } from '../plan/expand.js';
 import { fileAndOverrides, parse } from './args.js';
 import { usage } from './commands.js';
@@ -9,7 +9,7 @@ export const USAGE = usage('validate');
 export async function validate(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, 'validate');
   const { file, overrides } = fileAndOverrides(positionals, 'validate');
-  const s = loadSuite(file, undefined, overrides);
+  const s = await loadSuiteWithPlugins(file, undefined, overrides);
   const [one, ...more] = s.experiments;
   const counts = more.length
     ? `${s.experiments.length} experiments (${s.experiments.map((e) => `${e.name}: ${runCount(e)} runs`).join(', ')})`

@@ -11,6 +11,7 @@ import { checkDataSize, checkDescription } from './data-size.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
 import { applyOverride, type Override } from './overrides.js';
+import { documentCatalog, resolveFiles } from './plugins.js';
 import { checkRawStart } from './raw-start.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { plainSpace, resolveSpace, variedSettings } from './rules.js';
@@ -30,6 +31,11 @@ export function loadSuite(
   catalog: Catalog = defaultCatalog,
   overrides: readonly Override[] = [],
 ): Suite {
+  return parseSuite(readExperimentFile(file), file, catalog, overrides);
+}
+
+/** The text of an experiment file, checked to be UTF-8; `E_USAGE`/`E_IO` when it cannot be read. */
+export function readExperimentFile(file: string): string {
   let bytes: Buffer;
   try {
     bytes = readInput(resolve(file), EXPERIMENT_FILE);
@@ -43,7 +49,7 @@ export function loadSuite(
       { cause, file },
     );
   }
-  return parseSuite(utf8(bytes, file), file, catalog, overrides);
+  return utf8(bytes, file);
 }
 
 /**
@@ -147,14 +153,17 @@ function onlyExperiment(s: Suite): Experiment {
 }
 
 /** One document's experiment, validated, defaults applied. */
-function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
+function parseDocument(source: ConfigSource, fileCatalog: Catalog): Experiment {
   const { file, text } = source;
   const data = source.toData();
+  const problems = new ProblemList();
+  // A command or plugin task, plugin parameterizations: what this document adds to the catalog.
+  const catalog = documentCatalog(data, fileCatalog, source, problems);
+  problems.throwIfAny();
   validateFile(source, data, catalog);
   const spec = data as ExperimentFile;
   // The schema admits only the catalog's task names, so this finds one.
   const task = catalog.tasks.find((t) => t.name === spec.task.name)!;
-  const problems = new ProblemList();
   const maxRuns = spec.max_runs ?? DEFAULTS.max_runs;
   const sweep = spec.sweep ?? {};
   const written = resolveAxes(sweep, spec.zip ?? [], maxRuns, { source, catalog, task, problems });
@@ -188,6 +197,7 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
   const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
   const dataFile = resolveData(base, axes, task, source, problems);
+  const files = resolveFiles(base, data as Record<string, unknown>, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,
@@ -201,5 +211,6 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
     summary,
     ...(frontier ? { frontier } : {}),
     ...(dataFile ? { dataFile } : {}),
+    ...(files.length ? { files } : {}),
   };
 }

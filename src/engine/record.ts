@@ -68,7 +68,7 @@ export function result(
     curve_every: record.every[b],
     planned_steps: t.steps,
     params: laneParams(t.params, finals, b),
-    ...(config.dim === 2 ? { gaussians: t.gaussians(b, lane) } : {}),
+    ...(config.dim === 2 && t.gaussians ? { gaussians: t.gaussians(b, lane) } : {}),
     seconds,
   };
   return end.outcome === 'ok'

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { curveEvery } from '../../engine/curve.js';
-import { task } from '../../engine/tasks/index.js';
+import { runSteps, task } from '../../engine/tasks/index.js';
 import { formatValue } from '../../ground/format.js';
 import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
@@ -21,8 +21,7 @@ interface CurvePoint {
 }
 
 /** Steps between a run's curve points, as recorded (older records: as the trainer chose them). */
-const everyOf = (r: RunResult) =>
-  r.curve_every ?? curveEvery(r.config.record_every, task(r.config.task.name).steps(r.config));
+const everyOf = (r: RunResult) => r.curve_every ?? curveEvery(r.config.record_every, runSteps(r.config));
 
 /**
  * A run's curve as a trailing mean over its task's window (an epoch of trials for the classifier,
@@ -30,7 +29,10 @@ const everyOf = (r: RunResult) =>
  */
 function smoothed(r: RunResult): [number, number][] {
   const every = everyOf(r);
-  const window = task(r.config.task.name).curveWindow?.(r.config) ?? 1;
+  // A command task runs as a process and has no engine task to name a window.
+  const window = Array.isArray(r.config.task.command)
+    ? 1
+    : (task(r.config.task.name).curveWindow?.(r.config) ?? 1);
   const k = Math.max(1, Math.round(window / every));
   let sum = 0;
   return r.curve.map((loss, i) => {

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { task } from '../../engine/tasks/index.js';
+import { runSteps } from '../../engine/tasks/index.js';
 import { settingValues } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { OUTCOME_COLORS } from './palette.js';
@@ -16,7 +16,7 @@ const BINS_PER_DECADE = 5;
 export function failureSteps(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
   const failed = results.filter((r) => r.outcome !== 'ok');
   if (failed.length === 0) return undefined;
-  const steps = results.reduce((a, r) => Math.max(a, task(r.config.task.name).steps(r.config)), 0);
+  const steps = results.reduce((a, r) => Math.max(a, runSteps(r.config)), 0);
   const outcomes = Object.keys(OUTCOME_COLORS).filter(
     (o) => o !== 'ok' && failed.some((r) => r.outcome === o),
   );
