@@ -240,7 +240,7 @@ export const COMMAND_SPECS = {
     options: {
       quick: {
         type: 'boolean',
-        description: 'a small grid (d 2 and 8, 64 and 1024 lanes, wasm) in about a minute',
+        description: 'a small grid (d 2 and 8, 64 and 1024 lanes, native and wasm) in a few minutes',
         whenAbsent: 'off',
         group: 'Grid',
       },
@@ -269,7 +269,8 @@ export const COMMAND_SPECS = {
       backend: {
         type: 'string',
         value: 'B,..',
-        description: 'backends (tensorflow, wasm, cpu)',
+        description:
+          'backends (native, tensorflow, wasm, cpu); a combination without a native step skips native',
         whenAbsent: 'every available one',
         group: 'Grid',
       },
