@@ -146,11 +146,38 @@ export class NativeClassifier implements NativeTask {
     if (sigma) {
       this.precisionInto(l, lo);
       const { wt } = this;
-      for (let p = 0; p < d; p++)
-        for (let q = 0; q <= p; q++) {
-          // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, in two interleaved sums: one sum's chain of
-          // dependent adds, not the multiplies, is what bounds a dot product's speed.
-          const rp = p * d;
+      for (let p = 0; p < d; p++) {
+        // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, each in two interleaved sums (even and odd k -
+        // p): a sum's chain of dependent adds, not the multiplies, is what bounds a dot
+        // product's speed. Two q at a time, so four chains overlap; each sum's own sequence of
+        // float ops is the one-q loop's.
+        const rp = p * d;
+        let q = 0;
+        for (; q + 1 <= p; q += 2) {
+          const rq = q * d;
+          const rn = rq + d;
+          let even = 0;
+          let odd = 0;
+          let evenN = 0;
+          let oddN = 0;
+          let k = p;
+          for (; k + 1 < d; k += 2) {
+            const a = wt[rp + k];
+            const c = wt[rp + k + 1];
+            even += a * wt[rq + k];
+            odd += c * wt[rq + k + 1];
+            evenN += a * wt[rn + k];
+            oddN += c * wt[rn + k + 1];
+          }
+          if (k < d) {
+            even += wt[rp + k] * wt[rq + k];
+            evenN += wt[rp + k] * wt[rn + k];
+          }
+          dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
+          dl[lo + p * d + q + 1] = dl[lo + (q + 1) * d + p] =
+            (acc[p * d + q + 1] - gsum * (evenN + oddN)) / 2;
+        }
+        if (q <= p) {
           const rq = q * d;
           let even = 0;
           let odd = 0;
@@ -162,6 +189,7 @@ export class NativeClassifier implements NativeTask {
           if (k < d) even += wt[rp + k] * wt[rq + k];
           dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
         }
+      }
       return;
     }
     for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
@@ -173,7 +201,37 @@ export class NativeClassifier implements NativeTask {
     const { d, wt } = this;
     for (let p = 0; p < d; p++) {
       const lp = lo + p * d;
-      for (let q = 0; q <= p; q++) {
+      const lpp = l[lp + p];
+      // Each W_pq sums over k in [q, p) into two interleaved sums by the parity of k - q (see
+      // the Sigma^-1 loop for why). Columns q and q + 1 go together so four chains overlap: at
+      // each k, a term goes to q's odd sum and q + 1's even one, or the other way round, and
+      // each sum gets its terms in the order the one-column loop gives them.
+      let q = 0;
+      for (; q + 1 <= p; q += 2) {
+        const rq = q * d;
+        const rn = rq + d;
+        let even = 0;
+        let odd = 0;
+        even -= l[lp + q] * wt[rq + q];
+        let evenN = q + 1 === p ? 1 : 0;
+        let oddN = 0;
+        let k = q + 1;
+        for (; k + 1 < p; k += 2) {
+          const a = l[lp + k];
+          const c = l[lp + k + 1];
+          odd -= a * wt[rq + k];
+          even -= c * wt[rq + k + 1];
+          evenN -= a * wt[rn + k];
+          oddN -= c * wt[rn + k + 1];
+        }
+        if (k < p) {
+          odd -= l[lp + k] * wt[rq + k];
+          evenN -= l[lp + k] * wt[rn + k];
+        }
+        wt[rq + p] = (even + odd) / lpp;
+        wt[rn + p] = (evenN + oddN) / lpp;
+      }
+      if (q <= p) {
         const rq = q * d;
         let even = p === q ? 1 : 0;
         let odd = 0;
@@ -183,7 +241,7 @@ export class NativeClassifier implements NativeTask {
           odd -= l[lp + k + 1] * wt[rq + k + 1];
         }
         if (k < p) even -= l[lp + k] * wt[rq + k];
-        wt[rq + p] = (even + odd) / l[lp + p];
+        wt[rq + p] = (even + odd) / lpp;
       }
     }
   }
