@@ -230,6 +230,9 @@ export interface Gaussians {
   covariances: number[][][];
 }
 
+/** A parameter group's values nested to its shape, as torch's `tensor.tolist()` gives them. */
+export type NestedValues = number | NestedValues[];
+
 interface RunResultBase {
   id: string;
   config: RunConfig;
@@ -240,6 +243,14 @@ interface RunResultBase {
   metrics: Metrics;
   /** Loss every `record_every` steps from step 0 (NaN-free: stops where the run stopped). */
   curve: number[];
+  /**
+   * Every parameter group's final values by the task's group name (`means`, `covariance`,
+   * `weights`; `mean`, `covariance`), nested to the group's shape for one run, each the shortest
+   * decimal that reads back as the float32 the run held. Raw values, as the parameterization
+   * keeps them (README, "Final parameters"). A failed run's are those of its failure step.
+   * Absent in records from before they were kept.
+   */
+  params?: Record<string, NestedValues>;
   /** Learned (at the end) and true Gaussians, for pictures; only for 2-D runs. */
   gaussians?: { learned: Gaussians; truth: Gaussians };
   /** Wall seconds of the batch the run rode in, divided by its lanes. */

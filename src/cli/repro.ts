@@ -12,7 +12,7 @@ import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
 
 export const USAGE =
-  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv] [--backend auto|native|tensorflow|wasm|cpu]';
+  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv [--params]] [--backend auto|native|tensorflow|wasm|cpu]';
 
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
 function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult; backend?: string } {
@@ -52,16 +52,21 @@ const ending = (r: RunResult) =>
 /**
  * Re-run one configuration alone, in this process, on the backend it was
  * recorded with: its outcome and step must equal the recorded ones (exit 1
- * when they do not). `--trace` writes its per-step trace as CSV.
+ * when they do not). `--trace` writes its per-step trace as CSV, `--params` with every parameter.
  */
 export async function repro(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { trace: { type: 'string' }, backend: { type: 'string' } },
+    { trace: { type: 'string' }, params: { type: 'boolean' }, backend: { type: 'string' } },
     USAGE,
   );
   if (positionals.length !== 2)
     throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
+  if (values.params && !values.trace)
+    throw new CovsweepError(
+      'E_USAGE',
+      `--params adds columns to the trace: give --trace FILE.csv too; usage: ${USAGE}`,
+    );
   const [source, id] = positionals;
   const { spec, recorded, backend: recordedBackend } = find(source, id);
   const backend = (values.backend ?? recordedBackend ?? 'auto') as BackendChoice;
@@ -71,7 +76,7 @@ export async function repro(argv: string[]): Promise<number> {
       `--backend must be one of ${BACKENDS.join(', ')}, received "${backend}"`,
     );
   const used = await useBackend(backend);
-  const trace = values.trace ? new Trace(spec.config) : undefined;
+  const trace = values.trace ? new Trace(spec.config, { params: values.params }) : undefined;
   const steps = task(spec.config.task.name).steps(spec.config);
   const [result] = trainBatch({ index: 0, shapeKey: '', runs: [spec], steps }, { onStep: trace?.onStep });
   if (trace && values.trace) {

@@ -10,6 +10,7 @@ import { resolveData } from './data.js';
 import { checkDataSize, checkDescription } from './data-size.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
+import { checkRawStart } from './raw-start.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { plainSpace, resolveSpace, variedSettings } from './rules.js';
 import { DEFAULTS } from './settings.js';
@@ -143,6 +144,7 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
   const summary = resolveSummary(spec.summary ?? {}, varied, source, problems);
   checkShapes(base, varied, task, source, problems);
   checkAbove(base, varied, task, source, problems);
+  checkRawStart(base, varied, source, problems);
   checkDataSize(base, varied, task, source, problems);
   checkDescription(spec.description, source, problems);
   checkOptimizerOptions(

@@ -1,5 +1,6 @@
 import { formatReasonNumber } from '../ground/format.js';
 import type { FailedOutcome, FailureKind, Thresholds } from '../types.js';
+import { ConditionCheck } from './condition.js';
 import type { Parameterization } from './parameterizations/types.js';
 
 /** How a lane ended, as the engine saw it; the results layer adds config and metrics. */
@@ -17,9 +18,15 @@ export interface LaneEnd {
  * Outcome classification, the one place that decides how a run ended.
  *
  * - singular: the covariance left the positive-definite set: a Cholesky pivot
- *   or factor diagonal <= 0 or NaN, or a condition number above the limit.
- *   The condition number is estimated from the factor's diagonal,
- *   (max L_jj / min L_jj)^2, a lower bound on cond(Sigma) that costs nothing.
+ *   or factor diagonal <= 0 or NaN, or a 2-norm condition number of the
+ *   covariance (of the precision, for a precision factor: the same number)
+ *   above `max_condition`. The condition number is checked at every checked
+ *   step, on the float64 covariance of the lane's float32 raw parameters
+ *   (condition.ts: cheap upper bounds, the exact value only when they do not
+ *   clear it), so no run above the limit at a checked step ends `ok`.
+ *   A checked step is every state a lane is in: the parameters at which each
+ *   step's loss is evaluated (after that many updates) and the final
+ *   parameters after the last update (judged as step `steps`).
  * - diverged: loss or parameters non-finite or beyond the bound while the
  *   covariance is still valid.
  * - timeout / error: set by the trainer and the pool.
@@ -32,13 +39,16 @@ export class Health {
   readonly alive: Uint8Array;
   private readonly ends: (LaneEnd | undefined)[];
   private readonly lastLoss: Float64Array;
+  private readonly condition: ConditionCheck;
 
   constructor(
     private readonly lanes: number,
     private readonly units: number,
     private readonly p: Parameterization,
     private readonly thresholds: Thresholds[],
+    d: number,
   ) {
+    this.condition = new ConditionCheck(p, d);
     this.alive = new Uint8Array(lanes).fill(1);
     this.ends = new Array<LaneEnd | undefined>(lanes).fill(undefined);
     this.lastLoss = new Float64Array(lanes).fill(Number.NaN);
@@ -49,8 +59,10 @@ export class Health {
   }
 
   /**
-   * Judge step `step`: loss [B], factor check values [B, units * d], and
-   * whether any parameter is non-finite or beyond the bound [B].
+   * Judge step `step`: loss [B], factor check values [B, units * d], whether
+   * any parameter is non-finite or beyond the bound [B], and the raw
+   * covariance blocks [B, units, ...rawShape(d)] (the covariance group's host
+   * values, lane-major) whose condition numbers are checked.
    * Returns true when some lane stopped at this step.
    */
   observe(
@@ -58,14 +70,23 @@ export class Health {
     loss: ArrayLike<number>,
     checks: ArrayLike<number>,
     paramsBad: ArrayLike<number>,
+    raw: ArrayLike<number>,
   ): boolean {
     let changed = false;
     const perLane = checks.length / this.lanes;
     const d = perLane / this.units;
+    const rawPerLane = raw.length / this.lanes;
     for (let b = 0; b < this.lanes; b++) {
       if (!this.alive[b]) continue;
       const reason =
-        this.singular(step, checks, b * perLane, d, this.thresholds[b].max_condition) ??
+        this.singular(step, checks, b * perLane, d) ??
+        this.illConditioned(
+          step,
+          raw,
+          b * rawPerLane,
+          rawPerLane / this.units,
+          this.thresholds[b].max_condition,
+        ) ??
         this.diverged(step, loss[b], paramsBad[b] !== 0, this.thresholds[b].divergence_bound);
       if (reason) {
         this.stop(b, {
@@ -124,42 +145,51 @@ export class Health {
     return this.ends.map((e, b) => e ?? { outcome: 'ok', step: steps, loss: this.lastLoss[b] });
   }
 
-  private singular(step: number, c: ArrayLike<number>, at: number, d: number, maxCond: number) {
-    const unitOf = (u: number) => (this.units > 1 ? ` for unit ${u + 1}` : '');
+  private unitOf(u: number) {
+    return this.units > 1 ? ` for unit ${u + 1}` : '';
+  }
+
+  private singular(step: number, c: ArrayLike<number>, at: number, d: number) {
     const pivots = this.p.checks === 'cholesky-pivots';
     const entry = (j: number) => (pivots ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`);
     for (let u = 0; u < this.units; u++) {
-      let lo = Number.POSITIVE_INFINITY;
-      let hi = 0;
       for (let j = 0; j < d; j++) {
         const v = c[at + u * d + j];
-        // An overflowed factor is as broken as a negative one, and would make the condition
-        // estimate below inf / inf = NaN, which no limit test catches.
+        // An overflowed factor is as broken as a negative one.
         if (v === Number.POSITIVE_INFINITY)
           return {
             outcome: 'singular' as const,
             kind: 'overflow' as const,
-            text: `factor overflowed${unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
+            text: `factor overflowed${this.unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
           };
         if (!(v > 0)) {
           const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
           return {
             outcome: 'singular' as const,
             kind: pivots ? ('cholesky' as const) : ('factor-diagonal' as const),
-            text: `${what}${unitOf(u)} at step ${step}: ${entry(j)} = ${formatReasonNumber(v)}`,
+            text: `${what}${this.unitOf(u)} at step ${step}: ${entry(j)} = ${formatReasonNumber(v)}`,
           };
         }
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
       }
-      // Pivots are L_jj^2 already; a factor diagonal is squared.
-      const cond = pivots ? hi / lo : (hi / lo) ** 2;
-      if (cond > maxCond)
-        return {
-          outcome: 'singular' as const,
-          kind: 'condition' as const,
-          text: `covariance${unitOf(u)} ill-conditioned at step ${step}: condition number >= ${formatReasonNumber(cond)} (limit ${formatReasonNumber(maxCond)})`,
-        };
+    }
+    return undefined;
+  }
+
+  /** Singular when a unit's condition number is above the limit (its exact float64 value in the reason). */
+  private illConditioned(step: number, raw: ArrayLike<number>, at: number, block: number, maxCond: number) {
+    const what = this.p.factorOf === 'precision' ? 'precision' : 'covariance';
+    for (let u = 0; u < this.units; u++) {
+      const cond = this.condition.above(raw, at + u * block, maxCond);
+      if (cond === undefined) continue;
+      // Infinity: the float64 covariance has no Cholesky factor, its condition number is past float64's reach.
+      const value = Number.isFinite(cond)
+        ? formatReasonNumber(cond)
+        : 'beyond float64 (no float64 Cholesky factor)';
+      return {
+        outcome: 'singular' as const,
+        kind: 'condition' as const,
+        text: `${what}${this.unitOf(u)} ill-conditioned at step ${step}: condition number ${value} (limit ${formatReasonNumber(maxCond)})`,
+      };
     }
     return undefined;
   }

@@ -1,5 +1,6 @@
 import type { LaneBatch, RunConfig, RunResult } from '../types.js';
 import { curveEvery } from './curve.js';
+import { laneParams } from './final-params.js';
 import type { LaneEnd } from './health.js';
 import type { TaskInstance } from './tasks/types.js';
 
@@ -62,6 +63,7 @@ export function result(
     loss: end.loss,
     metrics,
     curve: record.curves[b],
+    params: laneParams(t.params, finals, b),
     ...(config.dim === 2 ? { gaussians: t.gaussians(b, lane) } : {}),
     seconds,
   };

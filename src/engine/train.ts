@@ -73,6 +73,8 @@ export class LaneTrainer {
   private readonly health: Health;
   private readonly opt: Optimizer;
   private readonly values: Float32Array[];
+  /** Index of the covariance group in `values`: the raw blocks the health check's condition check reads. */
+  private readonly cov: number;
   private readonly record: Recorder;
   /** d(sum of losses) / d(loss of lane b), kept across steps. */
   private readonly ones: tf.Tensor1D;
@@ -94,7 +96,9 @@ export class LaneTrainer {
       this.t.units,
       p,
       this.configs.map((c) => c.thresholds),
+      first.dim,
     );
+    this.cov = this.t.params.findIndex((g) => g.group === 'cov');
     this.opt = withUpdate(optimizer(this.configs, this.t.params), p, this.t.params, first.dim);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
@@ -140,7 +144,7 @@ export class LaneTrainer {
   private judged(step: number, withGrads: boolean, at = step) {
     const { health, values, native } = this;
     const out = native ? this.nativeEvaluate(step, withGrads) : this.tfjsEvaluate(step, withGrads);
-    health.observe(at, out.loss, out.checks, health.outOfBounds(values));
+    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov]);
     return out;
   }
 

@@ -14,19 +14,55 @@ export function identity(d: number, scale = 1): Float64Array {
 /** Lower Cholesky factor of a symmetric matrix (lower triangle read); null if not positive definite. */
 export function cholesky64(a: ArrayLike<number>, d: number): Float64Array | null {
   const l = new Float64Array(d * d);
+  return choleskyInto(a, 0, d, l) ? l : null;
+}
+
+/**
+ * The lower Cholesky factor of the symmetric d x d matrix at a[at..] (lower triangle read) into
+ * `l`'s lower triangle, allocating nothing (the per-step condition check calls it); false, with
+ * `l` partly written, when the matrix is not positive definite. `l`'s upper triangle is not touched.
+ */
+export function choleskyInto(a: ArrayLike<number>, at: number, d: number, l: Float64Array): boolean {
   for (let j = 0; j < d; j++) {
-    let s = a[j * d + j];
+    let s = a[at + j * d + j];
     for (let k = 0; k < j; k++) s -= l[j * d + k] * l[j * d + k];
-    if (!(s > 0)) return null;
+    if (!(s > 0)) return false;
     const ljj = Math.sqrt(s);
     l[j * d + j] = ljj;
     for (let i = j + 1; i < d; i++) {
-      let t = a[i * d + j];
+      let t = a[at + i * d + j];
       for (let k = 0; k < j; k++) t -= l[i * d + k] * l[j * d + k];
       l[i * d + j] = t / ljj;
     }
   }
-  return l;
+  return true;
+}
+
+/**
+ * Q diag(eigenvalues) Q^T with Q a random rotation (Gram-Schmidt on a matrix of `normal()`
+ * draws): a covariance of known spectrum, so of known condition number (tests, measurements).
+ */
+export function withEigenvalues(eigenvalues: ArrayLike<number>, normal: () => number): Float64Array {
+  const d = eigenvalues.length;
+  const q = Float64Array.from({ length: d * d }, normal);
+  for (let c = 0; c < d; c++) {
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += q[i * d + c] * q[i * d + p];
+      for (let i = 0; i < d; i++) q[i * d + c] -= dot * q[i * d + p];
+    }
+    let norm = 0;
+    for (let i = 0; i < d; i++) norm += q[i * d + c] ** 2;
+    for (let i = 0; i < d; i++) q[i * d + c] /= Math.sqrt(norm);
+  }
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let t = 0;
+      for (let k = 0; k < d; k++) t += q[i * d + k] * eigenvalues[k] * q[j * d + k];
+      s[i * d + j] = t;
+    }
+  return s;
 }
 
 /** L L^T. */

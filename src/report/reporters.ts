@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { resultsByExperiment, unplanned } from '../results/order.js';
 import { pivot } from '../results/pivot.js';
-import { type Manifest, readManifest } from '../results/store.js';
+import { readManifest } from '../results/store.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import type { ReportContext, SuiteReportContext } from './context.js';
 import { resultsCsv } from './csv.js';

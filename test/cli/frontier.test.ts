@@ -1,8 +1,10 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSuite } from '../../src/config/load.js';
 import type { FrontierRecord } from '../../src/frontier/summary.js';
-import { covsweepAsync, ROOT, tempDir } from './cli.js';
+import { type RunSessionResult, runSession } from '../../src/session/run.js';
+import { covsweepAsync, covsweepInProcess, ROOT, tempDir } from './cli.js';
 import { runFolders, timeless } from './folders.js';
 
 const FILE = join(ROOT, 'test', 'fixtures', 'frontier', 'tiny.yaml');
@@ -21,8 +23,19 @@ const records = (dir: string): FrontierRecord[] =>
 
 describe('covsweep run on a frontier file', () => {
   let first: Awaited<ReturnType<typeof runTiny>>;
+  let again: RunSessionResult;
   beforeAll(async () => {
-    first = await runTiny('--workers', '2');
+    // The same file with one worker and 3 lanes a batch, through the session layer in this process
+    // while the CLI trains it: the comparison is of results, which no CLI process adds to.
+    [first, again] = await Promise.all([
+      runTiny('--workers', '2'),
+      runSession(loadSuite(FILE), {
+        root: tempDir(),
+        workers: 1,
+        lanes: 3,
+        workerFile: join(ROOT, 'dist', 'pool', 'worker.js'),
+      }),
+    ]);
   });
 
   it('searches round by round and prints the frontier table', () => {
@@ -68,9 +81,8 @@ describe('covsweep run on a frontier file', () => {
     expect(readFileSync(join(first.dir, 'report.html'), 'utf8')).toContain('id="plot-frontier"');
   });
 
-  it('finds the same runs and brackets with one worker and 3 lanes a batch', async () => {
-    const again = await runTiny('--workers', '1', '--lanes', '3');
-    expect(again.code).toBe(0);
+  it('finds the same runs and brackets with one worker and 3 lanes a batch', () => {
+    expect(again.unfinished).toBe(0);
     expect(timeless(again.dir)).toEqual(timeless(first.dir));
     expect(readFileSync(join(again.dir, 'frontier.jsonl'), 'utf8')).toBe(
       readFileSync(join(first.dir, 'frontier.jsonl'), 'utf8'),
@@ -101,7 +113,8 @@ describe('covsweep run on a frontier file', () => {
   });
 
   it('refuses --shard and --only, which cannot select runs chosen by earlier results', async () => {
-    const r = await covsweepAsync(['run', FILE, '--shard', '1/2', '--out', tempDir()]);
+    // In this process, by the CLI's own main: refused before a pool starts.
+    const r = await covsweepInProcess(['run', FILE, '--shard', '1/2', '--out', tempDir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /searches a frontier, whose runs are chosen round by round .*--shard and --only do not apply/,

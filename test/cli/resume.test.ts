@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { covsweepAsync, ROOT, tempDir } from './cli.js';
 import { runFolders, tables, timeless } from './folders.js';
@@ -16,6 +16,20 @@ async function finished() {
   return { out, file, dir };
 }
 
+/**
+ * Another finished smoke sweep, copied from the first instead of trained again: its results are
+ * the same bits (a run's result depends on its config alone, which resume tests elsewhere check),
+ * so only the folder to resume differs, at no training.
+ */
+function copyOfFirst() {
+  const out = tempDir();
+  const file = join(out, 'smoke.yaml');
+  writeFileSync(file, SMOKE);
+  const dir = join(out, 'smoke', basename(first.dir));
+  cpSync(first.dir, dir, { recursive: true });
+  return { out, file, dir };
+}
+
 let first: Awaited<ReturnType<typeof finished>>;
 beforeAll(async () => {
   first = await finished();
@@ -23,10 +37,11 @@ beforeAll(async () => {
 
 describe('covsweep run --resume', () => {
   it('reports a truncated last line, reruns that run and the missing ones only, and ends with tables over all', async () => {
-    const { out, file, dir } = await finished();
+    const { out, file, dir } = copyOfFirst();
     const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n');
-    // A power cut: the last two runs never written, the one before them half written.
+    // A power cut: the last two runs never written, the one before them half written, no tables yet.
     writeFileSync(join(dir, 'results.jsonl'), `${lines.slice(0, 9).join('\n')}\n${lines[9].slice(0, 50)}`);
+    for (const name of ['summary.md', 'results.csv']) rmSync(join(dir, name));
     const r = await covsweepAsync(['run', file, '--resume', dir, '--out', join(out, 'elsewhere')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`${join(dir, 'results.jsonl')}:10: the last line was cut short`);
@@ -43,7 +58,7 @@ describe('covsweep run --resume', () => {
   });
 
   it('refuses a changed experiment, naming each changed setting, unless --force', async () => {
-    const { out, file, dir } = await finished();
+    const { out, file, dir } = copyOfFirst();
     writeFileSync(file, SMOKE.replace('lr.cov: [1.0e-4, 1.0e-1]', 'lr.cov: [1.0e-4, 3.0e-2]'));
     const before = readFileSync(join(dir, 'results.jsonl'), 'utf8');
     const refused = await covsweepAsync(['run', file, '--resume', '--out', out]);

@@ -1,7 +1,9 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { covsweepAsync, ROOT, tempDir } from './cli.js';
+import { loadSuite } from '../../src/config/load.js';
+import { runSession } from '../../src/session/run.js';
+import { covsweepAsync, covsweepInProcess, ROOT, tempDir } from './cli.js';
 import { runFolders, timeless } from './folders.js';
 
 const FILE = join(ROOT, 'test', 'fixtures', 'suite', 'two.yaml');
@@ -17,12 +19,18 @@ describe('covsweep run on a file of two experiments', () => {
   let first: Awaited<ReturnType<typeof runTwo>>;
   let smoke: ReturnType<typeof timeless>;
   beforeAll(async () => {
-    first = await runTwo();
-    const out = tempDir();
-    expect(
-      (await covsweepAsync(['run', 'experiments/smoke.yaml', '--out', out, '--workers', '2'])).code,
-    ).toBe(0);
-    smoke = timeless(runFolders(out)[0]);
+    // smoke alone through the session layer, in this process, while the CLI trains the file: what
+    // is compared is its results, which no CLI process adds to (repro and resume spawn the CLI).
+    const [two, alone] = await Promise.all([
+      runTwo(),
+      runSession(loadSuite(join(ROOT, 'experiments', 'smoke.yaml')), {
+        root: tempDir(),
+        workers: 2,
+        workerFile: join(ROOT, 'dist', 'pool', 'worker.js'),
+      }),
+    ]);
+    first = two;
+    smoke = timeless(alone.dir);
   });
 
   it('trains both into one folder named after the file, the sweep first, then the frontier rounds', () => {
@@ -143,10 +151,11 @@ describe('covsweep run on a file of two experiments', () => {
     const dir = join(out, 'copy');
     // The first folder, as a resume target for the edited file.
     writeFileSync(file, readFileSync(FILE, 'utf8').replace('seed: 2', 'seed: 3'));
-    const refused = await covsweepAsync(['run', file, '--resume', first.dir]);
+    // In this process: both are refused before a pool starts, by the CLI's own main.
+    const refused = await covsweepInProcess(['run', file, '--resume', first.dir]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('tiny-frontier: runs: 4 -> 6 (4 in both)');
-    const only = await covsweepAsync(['run', FILE, '--only', 'abc', '--out', dir]);
+    const only = await covsweepInProcess(['run', FILE, '--only', 'abc', '--out', dir]);
     expect(only.code).toBe(2);
     expect(only.stderr).toContain('searches a frontier (experiment "tiny-frontier")');
   });

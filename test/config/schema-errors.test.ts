@@ -25,7 +25,7 @@ describe('schema problems, one line per ajv error at the offending node', () => 
       yaml(...MINIMAL, '  learning_rate: 3'),
       4,
       3,
-      /unknown key "learning_rate" for task "mvn-classifier"; valid keys: name, units, .*init_cov_scale$/,
+      /unknown key "learning_rate" for task "mvn-classifier"; valid keys: name, units, .*init_cov_scale, init_raw_scale$/,
     );
     expectFirst(
       yaml(...MINIMAL, '  epoch: 3'),

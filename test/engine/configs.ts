@@ -1,5 +1,23 @@
 import type { LaneBatch, RunConfig } from '../../src/types.js';
 
+/**
+ * The parameterizations that can start at any covariance (diag drops its correlations, lowrank
+ * approximates it): tests that start from a chosen covariance run each of these.
+ */
+export const ANY_START = [
+  'full',
+  'full-jitter',
+  'tril',
+  'log-cholesky',
+  'softplus-cholesky',
+  'precision-cholesky',
+  'matrix-exp',
+  'givens',
+  'spherical',
+  'spd-riemannian',
+  'full-clip',
+];
+
 /** A complete RunConfig for engine tests, with overrides. */
 export function classifierConfig(
   o: { parameterization?: string; lr?: number; seed?: number; epochs?: number } = {},

@@ -152,6 +152,15 @@ describe('the golden cases', () => {
     // One run with both: 500 steps of 4 trials over the 400-row file's 5 epochs.
     expect(logProb.some((c) => c.settings.task.batch_size === 4 && c.step === 500)).toBe(true);
   });
+
+  it("start from the raw parameter too (task.init_raw_scale), as seed 000's code does, in runs that end ok and that fail", () => {
+    const raw = fixtures.cases.filter((c) => c.settings.task.init_raw_scale !== undefined);
+    expect(new Set(raw.map((c) => c.settings.parameterization))).toEqual(
+      new Set(['full', 'tril', 'log-cholesky']),
+    );
+    expect(new Set(raw.map((c) => c.outcome))).toEqual(new Set(['ok', 'singular']));
+    expect(raw.some((c) => c.settings.task.name === 'score-matching')).toBe(true);
+  });
 });
 
 describe.each(ENGINES)('covsweep follows PyTorch float32 on the golden cases (%s)', (backend) => {

@@ -5,12 +5,15 @@ import { tril } from '../../src/engine/parameterizations/tril.js';
 
 const thresholds = { divergence_bound: 1e8, max_condition: 2 ** 23 };
 
+/** Raw d = 2 blocks of the identity for `blocks` lanes x units: well conditioned, so only the check values decide. */
+const eye = (blocks: number) => Array.from({ length: blocks }, () => [1, 0, 0, 1]).flat();
+
 // Two lanes, two units, d = 2: check values are [lane][unit][j].
 describe('outcome classification on constructed cases', () => {
   it('a Cholesky pivot <= 0 is singular, with unit, pivot index and value', () => {
-    const h = new Health(2, 2, full, [thresholds, thresholds]);
-    expect(h.observe(0, [0.5, 0.6], [1, 1, 1, 1, 1, 1, 1, 1], [0, 0])).toBe(false);
-    expect(h.observe(1, [0.5, 0.6], [1, 1, 1, 1, 1, 1, 0.2, -3.1e-5], [0, 0])).toBe(true);
+    const h = new Health(2, 2, full, [thresholds, thresholds], 2);
+    expect(h.observe(0, [0.5, 0.6], [1, 1, 1, 1, 1, 1, 1, 1], [0, 0], eye(4))).toBe(false);
+    expect(h.observe(1, [0.5, 0.6], [1, 1, 1, 1, 1, 1, 0.2, -3.1e-5], [0, 0], eye(4))).toBe(true);
     const [a, b] = h.finish(10);
     expect(a).toEqual({ outcome: 'ok', step: 10, loss: 0.5 });
     expect(b).toEqual({
@@ -23,8 +26,8 @@ describe('outcome classification on constructed cases', () => {
   });
 
   it('a NaN or zero factor diagonal is singular', () => {
-    const h = new Health(2, 1, tril, [thresholds, thresholds]);
-    h.observe(4, [1, 1], [1, Number.NaN, 0, 1], [0, 0]);
+    const h = new Health(2, 1, tril, [thresholds, thresholds], 2);
+    h.observe(4, [1, 1], [1, Number.NaN, 0, 1], [0, 0], eye(2));
     const [a, b] = h.finish(10);
     expect(a.outcome).toBe('singular');
     expect([a.kind, b.kind]).toEqual(['factor-diagonal', 'factor-diagonal']);
@@ -33,8 +36,8 @@ describe('outcome classification on constructed cases', () => {
   });
 
   it('an overflowed factor diagonal is singular, not a NaN condition number that passes', () => {
-    const h = new Health(2, 1, tril, [thresholds, thresholds]);
-    h.observe(7, [0, 1], [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 1, 1], [0, 0]);
+    const h = new Health(2, 1, tril, [thresholds, thresholds], 2);
+    h.observe(7, [0, 1], [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 1, 1], [0, 0], eye(2));
     const [a, b] = h.finish(10);
     expect(a).toEqual({
       outcome: 'singular',
@@ -46,20 +49,20 @@ describe('outcome classification on constructed cases', () => {
     expect(b.outcome).toBe('ok');
   });
 
-  it('a condition number past the float32 limit is singular', () => {
-    const h = new Health(1, 1, full, [thresholds]);
-    // Pivots are L_jj^2: a ratio of 1e7 is cond(Sigma) >= 1e7 > 2^23.
-    h.observe(3, [1], [1, 1e-7], [0]);
+  it('a condition number past the float32 limit is singular, with its exact value and step', () => {
+    const h = new Health(1, 1, full, [thresholds], 2);
+    // Sigma = diag(1, 1e-7): pivots 1 and 1e-7, cond 1e7 > 2^23.
+    h.observe(3, [1], [1, 1e-7], [0], [1, 0, 0, 1e-7]);
     expect(h.finish(5)[0].kind).toBe('condition');
     expect(h.finish(5)[0].reason).toBe(
-      'covariance ill-conditioned at step 3: condition number >= 1.0e+7 (limit 8.4e+6)',
+      'covariance ill-conditioned at step 3: condition number 1.0e+7 (limit 8.4e+6)',
     );
   });
 
   it('a non-finite loss or out-of-bound parameters with a valid covariance is diverged', () => {
-    const h = new Health(3, 1, tril, [thresholds, thresholds, thresholds]);
-    h.observe(0, [2, 3, 4], [1, 1, 1, 1, 1, 1], [0, 0, 0]);
-    h.observe(1, [Number.POSITIVE_INFINITY, 2e8, 4], [1, 1, 1, 1, 1, 1], [0, 0, 1]);
+    const h = new Health(3, 1, tril, [thresholds, thresholds, thresholds], 2);
+    h.observe(0, [2, 3, 4], [1, 1, 1, 1, 1, 1], [0, 0, 0], eye(3));
+    h.observe(1, [Number.POSITIVE_INFINITY, 2e8, 4], [1, 1, 1, 1, 1, 1], [0, 0, 1], eye(3));
     expect(h.finish(9)).toEqual([
       {
         outcome: 'diverged',
@@ -86,9 +89,9 @@ describe('outcome classification on constructed cases', () => {
   });
 
   it('singular takes precedence over diverged, and a stopped lane stays stopped', () => {
-    const h = new Health(1, 1, full, [thresholds]);
-    h.observe(2, [Number.NaN], [-1, Number.NaN], [1]);
-    h.observe(3, [1], [1, 1], [0]);
+    const h = new Health(1, 1, full, [thresholds], 2);
+    h.observe(2, [Number.NaN], [-1, Number.NaN], [1], eye(1));
+    h.observe(3, [1], [1, 1], [0], eye(1));
     expect(h.finish(5)[0]).toMatchObject({ outcome: 'singular', step: 2 });
   });
 });

@@ -25,8 +25,12 @@ const CASES: [string, number[], RegExp][] = [
   // S with eigenvalues +-50 along the diagonals: Sigma ~ 2.6e21 [[1,1],[1,1]] + 2e-22 [[1,-1],[-1,1]].
   ['matrix-exp', [0, 0, 50, 0], /^cholesky failed at step 7: pivot 2 = /],
   // Eigenvalues e^50 and e^-50 rotated by pi/4: the fused op's float64 Sigma leaves pivot 2 a
-  // tiny positive number, so the condition estimate (far past 2^23) is what reports it.
-  ['givens', [50, 0, Math.PI / 4, -50], /^covariance ill-conditioned at step 7: /],
+  // tiny positive number, so the condition check is what reports it: cond e^100 is past float64.
+  [
+    'givens',
+    [50, 0, Math.PI / 4, -50],
+    /^covariance ill-conditioned at step 7: condition number beyond float64/,
+  ],
   // A row length exp(-200) underflows to 0 in float32 (an extreme angle no longer fails: the
   // fused op's float64 sine stays positive, see spherical-rows.ts).
   ['spherical', [0, 0, 1, -200], /^factor diagonal not positive at step 7: L\[2,2\] = 0$/],
@@ -38,8 +42,8 @@ describe.each(ENGINES)('a parameterization reports its own failure on %s', (back
   it.each(CASES)('%s', (name, raw, reason) => {
     const p = parameterization(name);
     const checks = tf.tidy(() => p.factor(tf.tensor(raw, [1, ...p.rawShape(2)]), 2).checks.dataSync());
-    const h = new Health(1, 1, p, [thresholds]);
-    h.observe(7, [1], checks, [0]);
+    const h = new Health(1, 1, p, [thresholds], 2);
+    h.observe(7, [1], checks, [0], raw);
     const [end] = h.finish(10);
     expect(end.outcome).toBe('singular');
     expect(end.reason).toMatch(reason);
@@ -53,8 +57,8 @@ describe.each(ENGINES)('a parameterization reports its own failure on %s', (back
     const bad = [4, 2, 2, 0, 2, 2, 3, 0, 2, 3, 1, 0, 0, 0, 0, 1];
     const good = [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2];
     const checks = tf.tidy(() => p.factor(tf.tensor([...good, ...bad], [2, 4, 4]), 4).checks.dataSync());
-    const h = new Health(1, 2, p, [thresholds]);
-    h.observe(3, [1], checks, [0]);
+    const h = new Health(1, 2, p, [thresholds], 4);
+    h.observe(3, [1], checks, [0], [...good, ...bad]);
     expect(h.finish(10)[0].reason).toBe('cholesky failed for unit 2 at step 3: pivot 3 = -4');
   });
 

@@ -15,6 +15,8 @@ same runs with covsweep's engine and compares. CI needs no Python: the fixtures 
   nn.CrossEntropyLoss, one trial per step in file order (covsweep's `shuffle: false`) or the mean
   over `batch_size` consecutive trials, torch.optim.SGD with per-group learning rates (weights,
   means, covariance).
+  `init_raw_scale` starts the raw block at that times the identity (the seed's P = 0.02 I) instead of
+  at the raw block of a starting covariance.
 - score-matching (seed 001): full batch, loss = mean_i 0.5 |P (x_i - mu)|^2 - tr(P) with
   P = inv(Sigma) computed as the seed does (torch.linalg.inv of the covariance).
 
@@ -36,7 +38,7 @@ after s updates and judges them first; a run that fails at step s stops there an
 parameters (the s-th update is not applied). After the last step the final parameters are judged
 once more as step `steps` (the classifier at the last step's trial). Outcomes follow
 src/engine/health.ts: `singular` when torch refuses the covariance (the Cholesky fails or a
-constraint check does) or the factor's condition estimate passes the limit, `diverged` when the
+constraint check does) or the covariance's float64 condition number passes the limit, `diverged` when the
 loss or a parameter is non-finite or beyond the bound, else `ok`.
 """
 
@@ -377,14 +379,22 @@ class Stop(Exception):
 
 
 def singular_detail(param, raw, d, max_condition):
-    """The first unit whose check values fail covsweep's rule, as health.ts reports it, or None."""
+    """
+    The first unit whose check values fail covsweep's rule, as health.ts reports it, or None: a
+    check value <= 0 or NaN in any unit first, then the first unit whose covariance's 2-norm
+    condition number, from its float64 eigenvalues (src/engine/condition.ts), passes the limit.
+    """
     c = param.check_values(raw.detach()).reshape(-1, d)
     for u, row in enumerate(c.tolist()):
         for j, v in enumerate(row):
             if not v > 0:
                 return {"unit": u + 1, "column": j + 1}
-        hi, lo = max(row), min(row)
-        cond = hi / lo if param.checks == "cholesky-pivots" else (hi / lo) ** 2
+    if not bool(torch.isfinite(raw.detach()).all()):
+        return None  # covsweep leaves a non-finite block to the divergence check
+    sigma = param.covariance(raw.detach()).reshape(-1, d, d)
+    for u, values in enumerate(torch.linalg.eigvalsh(sigma.double()).tolist()):
+        lo, hi = values[0], values[-1]
+        cond = hi / lo if lo > 0 else math.inf
         if cond > max_condition:
             return {"unit": u + 1, "condition": cond}
     return None
@@ -404,7 +414,7 @@ def judge(param, raw, d, params, loss_fn):
             raise RuntimeError(f"torch refused a covariance that covsweep's rule accepts: {torch_error}")
         raise Stop("singular", {**detail, "torch": torch_error})
     if detail is not None:
-        # torch accepted it: only the condition estimate, covsweep's own float32 limit, can say this.
+        # torch accepted it: only the condition number, covsweep's own float32 limit, can say this.
         if "condition" not in detail:
             raise RuntimeError(f"covsweep's rule rejects a covariance torch accepts: {detail}")
         raise Stop("singular", detail)
@@ -448,9 +458,9 @@ def classifier_run(case):
     param = PARAMS[s["parameterization"]]
     x, y = read_csv(o["data"])
     units, d = len(o["init_means"]), x.shape[1]
-    sigma0 = [[o["init_cov_scale"] if i == j else 0.0 for j in range(d)] for i in range(d)]
+    sigma0 = [[o.get("init_cov_scale", 0.02) if i == j else 0.0 for j in range(d)] for i in range(d)]
     means = nn.Parameter(f32(o["init_means"]))
-    raw0 = f32(param.raw0(sigma0))
+    raw0 = f32(raw_start(o, d) if "init_raw_scale" in o else param.raw0(sigma0))
     raw = nn.Parameter(raw0.repeat(units, *[1] * raw0.dim()))
     fc1 = nn.Linear(units, units, bias=False, dtype=DTYPE)
     fc1.weight = nn.Parameter(torch.zeros(units, units, dtype=DTYPE))
@@ -491,7 +501,8 @@ def score_matching_run(case):
     x, _ = read_csv(o["data"])
     d = x.shape[1]
     mean = nn.Parameter(torch.zeros(d, dtype=DTYPE))
-    raw = nn.Parameter(f32(param.raw0([[1.0 if i == j else 0.0 for j in range(d)] for i in range(d)])))
+    start = raw_start(o, d) if "init_raw_scale" in o else param.raw0([[1.0 if i == j else 0.0 for j in range(d)] for i in range(d)])
+    raw = nn.Parameter(f32(start))
     lr = s["lr"]
     opt = optimizer(s["optimizer"], [{"params": [mean], "lr": lr["mean"]}, {"params": [raw], "lr": lr["cov"]}])
 
@@ -574,6 +585,11 @@ def train(case, param, raw, d, state, steps, opt, loss_at, final_loss):
 
 ADAM = {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}  # torch's defaults
 RMSPROP = {"name": "rmsprop", "alpha": 0.99, "eps": 1e-8}
+
+
+def raw_start(o, d):
+    """task.init_raw_scale: the raw block P0 = scale * I, whatever the parameterization makes of it."""
+    return [[o["init_raw_scale"] if i == j else 0.0 for j in range(d)] for i in range(d)]
 
 
 def classifier_case(parameterization, lr_cov, epochs=5, optim=None, lr_weights=0.1):
@@ -671,6 +687,18 @@ def cases():
         case["settings"]["task"].update(options)
         case["name"] += "".join(f" {k} {v}" for k, v in options.items())
         out.append(case)
+    # task.init_raw_scale 0.02: the seed's own start, P = 0.02 I (tril: scale_tril = tril(P), so
+    # Sigma0 = 4e-4 I; full: Sigma0 = 0.02 I, the covariance start's; log-cholesky: L0 = e^0.02 I).
+    for p, lr in [("tril", 1e-3), ("tril", 3e-3), ("log-cholesky", 1e-3), ("full", 1e-4)]:
+        case = classifier_case(p, lr)
+        del case["settings"]["task"]["init_cov_scale"]
+        case["settings"]["task"]["init_raw_scale"] = 0.02
+        case["name"] += " init_raw_scale 0.02"
+        out.append(case)
+    sm = score_matching_case("log-cholesky", 1e-3)
+    sm["settings"]["task"]["init_raw_scale"] = 0.5
+    sm["name"] += " init_raw_scale 0.5"
+    out.append(sm)
     return out
 
 

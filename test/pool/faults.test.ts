@@ -10,10 +10,18 @@ import { type PoolOptions, runBatches } from '../../src/pool/pool.js';
 import type { RunResult } from '../../src/types.js';
 import { ROOT, tempDir } from '../cli/cli.js';
 
-// The smoke sweep: 12 runs in 4 batches of 3 lanes.
-const runs = [...expand(loadExperiment(join(ROOT, 'experiments', 'smoke.yaml')))];
-const batches = pack(runs, { workers: 2, lanes: 3, steps: (c) => task(c.task.name).steps(c) });
+// Seed 0 of the smoke sweep: 4 runs in 2 batches of 2 lanes. The mechanism is the same as with
+// the whole sweep (a poisoned batch beside a healthy one, a healthy lane beside the poisoned run),
+// at a third of the training.
+const runs = [...expand(loadExperiment(join(ROOT, 'experiments', 'smoke.yaml')))].filter(
+  (r) => r.config.seed === 0,
+);
+const batches = pack(runs, { workers: 2, lanes: 2, steps: (c) => task(c.task.name).steps(c) });
 const poison = batches[1].runs[1].id;
+
+it('the sweep has a healthy batch, and a healthy run beside the poisoned one', () => {
+  expect(batches.map((b) => b.runs.length)).toEqual([2, 2]);
+});
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'workers', `${name}.mjs`);
 const timeless = (r: RunResult) => ({ ...r, seconds: 0 });
 

@@ -20,6 +20,10 @@ export const diag: Parameterization = {
     for (let j = 0; j < d; j++) sigma[j * d + j] = Math.exp(raw[j]);
     return sigma;
   },
+  factor64(raw, at, d, l) {
+    for (let j = 0; j < d; j++) l[j * d + j] = Math.exp(raw[at + j] / 2);
+    return true;
+  },
   factor(raw, d) {
     const sd = tf.exp(tf.mul(tf.reshape(raw, [-1, d]), 0.5)) as tf.Tensor2D;
     // [N, 1, d] * I: entry (i, j) is sd_j when i = j, else 0.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cholesky64, symmetrizeLower } from '../../ground/dense64.js';
+import { cholesky64, choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import type { JsonSchema } from '../../ground/json-schema.js';
 import { cholesky } from '../linalg.js';
 import { eye } from '../masks.js';
@@ -74,6 +74,17 @@ export function makeFullJitter(o: JitterOptions = DEFAULT_JITTER): Parameterizat
         if (cholesky64(jittered, d)) return jittered;
       }
       return sigma;
+    },
+    /** P's own factor when it has one (no jitter: the common case, with no allocation), else that of `covariance`. */
+    factor64(raw, at, d, l) {
+      if (choleskyInto(raw, at, d, l)) return true;
+      const size = d * d;
+      return choleskyInto(
+        this.covariance(Array.prototype.slice.call(raw, at, at + size) as number[], d),
+        0,
+        d,
+        l,
+      );
     },
     factor(raw, d) {
       const a = tf.reshape(raw, [-1, d, d]) as tf.Tensor3D;

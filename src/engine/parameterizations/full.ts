@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { symmetrizeLower } from '../../ground/dense64.js';
+import { choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import { cholesky } from '../linalg.js';
 import type { Parameterization } from './types.js';
 
@@ -18,6 +18,7 @@ export const full: Parameterization = {
   fromCovariance: (sigma0) => Float64Array.from(sigma0),
   // The Cholesky reads the lower triangle; the gradient is symmetric, so P stays symmetric.
   covariance: (raw, d) => symmetrizeLower(raw, d),
+  factor64: choleskyInto,
   factor(raw, d) {
     const { factor, pivots } = cholesky(tf.reshape(raw, [-1, d, d]));
     return { factor, checks: pivots };

@@ -39,6 +39,15 @@ export const givens: Parameterization = {
     for (let j = 0; j < d; j++) raw[j * d + j] = Math.log(values[j]);
     return raw;
   },
+  // U is orthogonal, so Sigma's eigenvalues are exp(l) exactly: cond = exp(max l - min l).
+  conditionBound64(raw, at, d) {
+    let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (let j = 0; j < d; j++) {
+      lo = Math.min(lo, raw[at + j * d + j]);
+      hi = Math.max(hi, raw[at + j * d + j]);
+    }
+    return Math.exp(hi - lo);
+  },
   covariance(raw, d) {
     const u = new Float64Array(d * d);
     for (let i = 0; i < d; i++) u[i * d + i] = 1;

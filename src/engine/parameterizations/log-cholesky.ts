@@ -28,6 +28,13 @@ export const logCholesky: Parameterization = {
     }
     return gram(l, d);
   },
+  factor64(raw, at, d, l) {
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i; j++) l[i * d + j] = raw[at + i * d + j];
+      l[i * d + i] = Math.exp(raw[at + i * d + i]);
+    }
+    return true;
+  },
   factor(raw, d) {
     const p = tf.reshape(raw, [-1, d, d]);
     const e = eye(d);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricFunction, symmetrizeLower } from '../../ground/dense64.js';
+import { extremeEigenvalues } from '../condition.js';
 import { expm } from '../expm.js';
 import { cholesky } from '../linalg.js';
 import { lower, strictLower } from '../masks.js';
@@ -27,6 +28,39 @@ export const matrixExp: Parameterization = {
     for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) s[i * d + j] = 0;
     if (!s.every(Number.isFinite)) throw new RangeError('the starting covariance is not positive definite');
     return s;
+  },
+  // Sigma's eigenvalues are exp of S's, so cond = exp(spread of S's eigenvalues), bounded two
+  // ways in O(d^2): Gershgorin's discs, max(S_ii + r_i) - min(S_ii - r_i) with r_i the
+  // off-diagonal row sums, and sqrt(2 (||S||_F^2 - tr(S)^2 / d)) (the two extreme eigenvalues'
+  // squared distances from the mean eigenvalue sum to at most the total); when neither is within
+  // the limit, the spread itself from S's extreme eigenvalues (condition.ts, O(d^3) without expm).
+  conditionBound64(raw, at, d, limit) {
+    let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    let [trace, squares] = [0, 0];
+    for (let i = 0; i < d; i++) {
+      let r = 0;
+      // S is the lower triangle mirrored: row i's entries are raw (i, j) for j < i and (j, i) for j > i.
+      for (let j = 0; j < d; j++) {
+        if (j === i) continue;
+        const sij = j < i ? raw[at + i * d + j] : raw[at + j * d + i];
+        r += Math.abs(sij);
+        squares += sij * sij;
+      }
+      const sii = raw[at + i * d + i];
+      lo = Math.min(lo, sii - r);
+      hi = Math.max(hi, sii + r);
+      trace += sii;
+      squares += sii * sii;
+    }
+    const bound = Math.exp(Math.min(hi - lo, Math.sqrt(Math.max(0, 2 * (squares - (trace * trace) / d)))));
+    if (bound <= limit) return bound;
+    const spectrum = extremeEigenvalues(
+      symmetrizeLower(Array.prototype.slice.call(raw, at, at + d * d), d),
+      d,
+    );
+    // Rounding in the spread is relative to |S|'s largest eigenvalue: widen it by that, to stay a bound.
+    const slack = 8 * d * Number.EPSILON * Math.max(Math.abs(spectrum.lo), Math.abs(spectrum.hi));
+    return Math.exp(spectrum.hi - spectrum.lo + slack);
   },
   // Through the eigendecomposition: a reference independent of the Pade path.
   covariance: (raw, d) => symmetricFunction(symmetrizeLower(raw, d), d, Math.exp),

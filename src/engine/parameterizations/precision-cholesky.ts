@@ -25,5 +25,7 @@ export const precisionCholesky: Parameterization = {
   // NaN, not an exception, for a failed run's singular precision: its metrics are computed too.
   covariance: (raw, d) =>
     inverse(logCholesky.covariance(raw, d), d) ?? new Float64Array(d * d).fill(Number.NaN),
+  // The precision's factor: its condition number is the covariance's.
+  factor64: logCholesky.factor64,
   factor: (raw, d) => logCholesky.factor(raw, d),
 };

@@ -51,6 +51,13 @@ export function makeSoftplusCholesky(shift: number): Parameterization {
       }
       return gram(l, d);
     },
+    factor64(raw, at, d, l) {
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < i; j++) l[i * d + j] = raw[at + i * d + j];
+        l[i * d + i] = softplus(raw[at + i * d + i]) + shift;
+      }
+      return true;
+    },
     factor(raw, d) {
       const p = tf.reshape(raw, [-1, d, d]);
       const e = eye(d);

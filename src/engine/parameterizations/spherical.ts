@@ -40,16 +40,20 @@ export const spherical: Parameterization = {
   },
   covariance(raw, d) {
     const l = new Float64Array(d * d);
+    spherical.factor64!(raw, 0, d, l);
+    return gram(l, d);
+  },
+  factor64(raw, at, d, l) {
     for (let i = 0; i < d; i++) {
-      let scale = Math.exp(raw[i * d + i]);
+      let scale = Math.exp(raw[at + i * d + i]);
       for (let j = 0; j < i; j++) {
-        const theta = Math.PI / (1 + Math.exp(-raw[i * d + j]));
+        const theta = Math.PI / (1 + Math.exp(-raw[at + i * d + j]));
         l[i * d + j] = scale * Math.cos(theta);
         scale *= Math.sin(theta);
       }
       l[i * d + i] = scale;
     }
-    return gram(l, d);
+    return true;
   },
   factor(raw, d) {
     const p = tf.reshape(raw, [-1, d, d]) as tf.Tensor3D;

@@ -27,6 +27,10 @@ export const tril: Parameterization = {
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) l[i * d + j] = raw[i * d + j];
     return gram(l, d);
   },
+  factor64(raw, at, d, l) {
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) l[i * d + j] = raw[at + i * d + j];
+    return true;
+  },
   factor(raw, d) {
     const factor = tf.mul(tf.reshape(raw, [-1, d, d]), lower(d)) as tf.Tensor3D;
     return { factor, checks: diagPart(factor) };

@@ -38,6 +38,22 @@ export interface Parameterization {
   fromCovariance(sigma0: Float64Array, d: number): Float64Array;
   /** Float64 reference map raw -> covariance, independent of the tfjs path (metrics, tests). */
   covariance(raw: ArrayLike<number>, d: number): Float64Array;
+  /**
+   * The float64 factor L of one raw block, read from raw[at..], written into the lower triangle
+   * of `l` (d x d row-major; the upper triangle is left as it is), allocating nothing: the host
+   * path of the per-step condition check (condition.ts), which runs on the trainer's host copy of
+   * the parameters. False when the block has no factor (not positive definite in float64).
+   * Absent: the check factors `covariance` of the block with a float64 Cholesky.
+   */
+  factor64?(raw: ArrayLike<number>, at: number, d: number, l: Float64Array): boolean;
+  /**
+   * An upper bound on the 2-norm condition number of the block at raw[at..] (which may stop at
+   * the first bound within `limit`), for a parameterization whose spectrum its raw values give
+   * more cheaply than its factor does (givens: the eigenvalues are exp of its diagonal). The
+   * condition check clears a block whose bound is within the limit without factoring it.
+   * Absent: the check starts from the factor.
+   */
+  conditionBound64?(raw: ArrayLike<number>, at: number, d: number, limit: number): number;
   /** raw [N, ...rawShape(d)] -> L [N, d, d], check values [N, d] and counters. */
   factor(raw: tf.Tensor, d: number): FactorOutput;
   /** Settings of this parameterization that an experiment may change; absent when it has none. */

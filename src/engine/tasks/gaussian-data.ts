@@ -3,6 +3,7 @@ import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import { distance, gram, identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
 import type { Metrics, RunConfig } from '../../types.js';
+import { RAW_SCALE_OPTION, rawStart } from '../parameterizations/raw-start.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { asGaussians } from './gaussian64.js';
 import { type ParamGroup, type StepOutput, type Task, type TaskInstance, taskOptions } from './types.js';
@@ -15,6 +16,8 @@ export interface GaussianDataOptions {
   init_mean?: number[];
   /** Starting covariance; absent: the identity. */
   init_covariance?: number[][];
+  /** Start the raw block at this times the identity instead (raw-start.ts). */
+  init_raw_scale?: number;
   /** User data (resolved by the config); absent: n_data generated points. */
   data?: DataRef;
 }
@@ -107,6 +110,7 @@ export function gaussianFitTask(
         minItems: 1,
         items: { type: 'array', minItems: 1, items: { type: 'number' } },
       },
+      init_raw_scale: RAW_SCALE_OPTION,
       data: DATA_OPTION,
       ...t.options,
     },
@@ -159,10 +163,10 @@ export abstract class GaussianFitBatch implements TaskInstance {
     this.x = new Float32Array(B * n * d);
     // Task options are part of the shape key: every lane of a batch starts at the same point.
     const mu0 = o.init_mean ?? new Array<number>(d).fill(0);
-    const raw0 = p.fromCovariance(
-      o.init_covariance ? Float64Array.from(o.init_covariance.flat()) : identity(d),
-      d,
-    );
+    const raw0 =
+      o.init_raw_scale !== undefined
+        ? rawStart(p, d, o.init_raw_scale)
+        : p.fromCovariance(o.init_covariance ? Float64Array.from(o.init_covariance.flat()) : identity(d), d);
     const mus = new Float32Array(B * d);
     const raws = new Float32Array(B * raw0.length);
     this.lanes = configs.map((c, b) => {

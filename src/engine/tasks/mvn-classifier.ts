@@ -4,6 +4,7 @@ import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import { distance, identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
 import type { RunConfig } from '../../types.js';
 import { perLane } from '../parameterizations/counters.js';
+import { RAW_SCALE_OPTION, rawStart } from '../parameterizations/raw-start.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';
 import { asGaussians, logDensity64 } from './gaussian64.js';
@@ -31,6 +32,8 @@ export interface ClassifierOptions {
   /** Starting covariances, one per unit; absent: init_cov_scale times the identity. */
   init_covariances?: number[][][];
   init_cov_scale: number;
+  /** Start every unit's raw block at this times the identity instead (raw-start.ts); absent: from covariances. */
+  init_raw_scale?: number;
   /** User data (resolved by the config); absent: n_per_class generated points per unit. */
   data?: DataRef;
 }
@@ -187,6 +190,7 @@ export const mvnClassifier: Task = {
       exclusiveMinimum: 0,
       description: 'Initial model covariances are this multiple of the identity.',
     },
+    init_raw_scale: RAW_SCALE_OPTION,
   },
   defaults: { units: 2, n_per_class: 200, epochs: 5, shuffle: true, init_cov_scale: 0.02 },
   lr: { cov: 1e-4, mean: 0.002, weights: 0.1 },
@@ -227,7 +231,9 @@ export function classifierLane(c: RunConfig, p: Parameterization, dataFile?: str
   for (const [u, m] of initMeans(o, t, d, c.seed).entries()) means.set(m, u * d);
   const covs = o.init_covariances?.map((c) => Float64Array.from(c.flat()));
   const raws = Array.from({ length: o.units }, (_, u) =>
-    p.fromCovariance(covs ? covs[u] : identity(d, o.init_cov_scale), d),
+    o.init_raw_scale !== undefined
+      ? rawStart(p, d, o.init_raw_scale)
+      : p.fromCovariance(covs ? covs[u] : identity(d, o.init_cov_scale), d),
   );
   return { truth: t, points, labels, means, raws };
 }

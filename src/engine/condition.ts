@@ -1,0 +1,253 @@
+import { cholesky64, gram } from '../ground/dense64.js';
+import type { Parameterization } from './parameterizations/types.js';
+
+/** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
+export interface ConditionTiers {
+  /** Blocks the O(d^2) bound cleared. */
+  bound: number;
+  /** Blocks the drift bound from their last exact value cleared. */
+  drift: number;
+  /** Blocks the trace bound (one triangular inverse) cleared. */
+  trace: number;
+  /** Blocks whose condition number was computed from float64 eigenvalues. */
+  exact: number;
+}
+
+/**
+ * The 2-norm condition number check of one parameterization's covariances (or precisions: the
+ * same number), on the trainer's host copy of the raw parameters, so it serves every engine
+ * path. It can be fooled by nothing but float64 rounding: a block is cleared only by an upper
+ * bound on cond(L L^T) at or below the limit, and otherwise judged by the exact value, from the
+ * float64 eigenvalues of L L^T (those `repro --trace` shows, to rounding). Four tiers, cheapest
+ * first, each run only when the ones before could not clear the block:
+ *
+ * 1. O(d^2): the parameterization's own bound from its raw values (`conditionBound64`), when it
+ *    has one; then cond(L L^T) = ||L||_2^2 ||L^-1||_2^2 <= ||L||_1 ||L||_inf ||L^-1||_1 ||L^-1||_inf,
+ *    with ||L^-1|| bounded through the comparison matrix M(L) (|L_ii| on the diagonal, -|L_ij|
+ *    off it), whose inverse dominates |L^-1| entrywise (Higham, Accuracy and Stability of
+ *    Numerical Algorithms, 2nd ed., Thm 8.12): ||L^-1||_inf <= max(M^-1 e) and ||L^-1||_1 <=
+ *    max(M^-T e), two triangular solves with the ones vector. Exact for a diagonal L, within
+ *    (1 + |b|)^4 / b^4 of the truth for L = [[1, 0], [b, 1]]; loose when many off-diagonal
+ *    entries are as large as the diagonal.
+ * 2. O(d^2), for a block that once needed tier 4: the drift from that anchor. The singular
+ *    values of L move by at most ||L - L_a||_2 <= ||L - L_a||_F = e (Weyl), so
+ *    cond(L L^T) <= ((sigma_max(L_a) + e) / (sigma_min(L_a) - e))^2. A run that trains near the
+ *    limit pays for the exact value once per drift of a sizeable fraction of sigma_min, not
+ *    every step.
+ * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
+ *    substitution: between cond and d^2 cond.
+ * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`extremeEigenvalues`), which
+ *    becomes the block's anchor for tier 2.
+ *
+ * A block whose raw values are not all finite is left to the other checks (its factor diagonal or
+ * its parameters already say how it failed); one whose covariance has no float64 factor has
+ * condition number Infinity.
+ */
+export class ConditionCheck {
+  readonly tiers: ConditionTiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
+  /** Per block (by its offset `at`): its L, sigma_min and sigma_max when its exact value was last computed. */
+  private readonly anchors = new Map<number, { l: Float64Array; lo: number; hi: number }>();
+  private readonly block: number;
+  /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
+  private readonly l: Float64Array;
+  private readonly inv: Float64Array;
+  private readonly x: Float64Array;
+  private readonly y: Float64Array;
+
+  constructor(
+    private readonly p: Parameterization,
+    private readonly d: number,
+  ) {
+    this.block = p.rawShape(d).reduce((a, b) => a * b, 1);
+    this.l = new Float64Array(d * d);
+    this.inv = new Float64Array(d * d);
+    this.x = new Float64Array(d);
+    this.y = new Float64Array(d);
+  }
+
+  /**
+   * The condition number of the block starting at raw[at] when it is above `limit` (exact, or
+   * Infinity when it has no factor); undefined when it is at or below the limit, or not finite.
+   * `at` names the block from call to call (the trainer's layout of its lanes does not change):
+   * tier 2 compares it with its own last exact value.
+   */
+  above(raw: ArrayLike<number>, at: number, limit: number): number | undefined {
+    for (let k = at; k < at + this.block; k++) if (!Number.isFinite(raw[k])) return undefined;
+    if (this.p.conditionBound64 && this.p.conditionBound64(raw, at, this.d, limit) <= limit) {
+      this.tiers.bound++;
+      return undefined;
+    }
+    if (!this.factor(raw, at)) return Number.POSITIVE_INFINITY;
+    if (this.bound() <= limit) {
+      this.tiers.bound++;
+      return undefined;
+    }
+    if (this.driftBound(at) <= limit) {
+      this.tiers.drift++;
+      return undefined;
+    }
+    if (this.traceBound() <= limit) {
+      this.tiers.trace++;
+      return undefined;
+    }
+    this.tiers.exact++;
+    const { lo, hi } = extremeEigenvalues(gram(this.l, this.d), this.d);
+    this.anchors.set(at, { l: this.l.slice(), lo: Math.sqrt(lo), hi: Math.sqrt(hi) });
+    const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
+    return cond > limit ? cond : undefined;
+  }
+
+  /** Tier 2: the bound from the block's anchor (Infinity without one, or when L moved past it). */
+  private driftBound(at: number): number {
+    const anchor = this.anchors.get(at);
+    if (!anchor) return Number.POSITIVE_INFINITY;
+    const { d, l } = this;
+    let squares = 0;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) squares += (l[i * d + j] - anchor.l[i * d + j]) ** 2;
+    const e = Math.sqrt(squares);
+    // NaN (a non-positive anchor: lo is NaN) is not <= any limit.
+    return anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
+  }
+
+  /** L of the block into this.l; false when it has none. */
+  private factor(raw: ArrayLike<number>, at: number): boolean {
+    const { p, d, l } = this;
+    if (p.factor64) return p.factor64(raw, at, d, l);
+    const sigma = p.covariance(Array.prototype.slice.call(raw, at, at + this.block) as number[], d);
+    const chol = cholesky64(sigma, d);
+    if (chol) l.set(chol);
+    return chol !== null;
+  }
+
+  /** Tier 1: ||L||_1 ||L||_inf max(M^-1 e) max(M^-T e), in O(d^2) with no allocation. */
+  private bound(): number {
+    const { d, l, x, y } = this;
+    let rows = 0;
+    let columns = 0;
+    let invRows = 0;
+    for (let i = 0; i < d; i++) {
+      // Row i of L and of M x = e, by forward substitution (M^-1 >= 0, so x = M^-1 e >= 0).
+      let row = 0;
+      let t = 1;
+      for (let j = 0; j < i; j++) {
+        const a = Math.abs(l[i * d + j]);
+        row += a;
+        t += a * x[j];
+      }
+      const lii = Math.abs(l[i * d + i]);
+      rows = Math.max(rows, row + lii);
+      x[i] = t / lii;
+      invRows = Math.max(invRows, x[i]);
+    }
+    let invColumns = 0;
+    for (let j = d - 1; j >= 0; j--) {
+      // Column j of L and M^T y = e, by back substitution.
+      let column = 0;
+      let t = 1;
+      for (let i = j + 1; i < d; i++) {
+        const a = Math.abs(l[i * d + j]);
+        column += a;
+        t += a * y[i];
+      }
+      const ljj = Math.abs(l[j * d + j]);
+      columns = Math.max(columns, column + ljj);
+      y[j] = t / ljj;
+      invColumns = Math.max(invColumns, y[j]);
+    }
+    // NaN (0 * Infinity) is not <= any limit, so it falls through to the next tier.
+    return rows * columns * invRows * invColumns;
+  }
+
+  /** Tier 2: ||L||_F^2 ||L^-1||_F^2 = tr(Sigma) tr(Sigma^-1) >= cond(Sigma). */
+  private traceBound(): number {
+    const { d, l, inv } = this;
+    let squares = 0;
+    let invSquares = 0;
+    // Column c of L^-1 solves L z = e_c; its entries above c are zero.
+    for (let c = 0; c < d; c++)
+      for (let i = c; i < d; i++) {
+        let t = i === c ? 1 : 0;
+        for (let k = c; k < i; k++) t -= l[i * d + k] * inv[k * d + c];
+        const z = t / l[i * d + i];
+        inv[i * d + c] = z;
+        invSquares += z * z;
+        squares += l[i * d + c] * l[i * d + c];
+      }
+    return squares * invSquares;
+  }
+}
+
+/**
+ * The smallest and largest float64 eigenvalues of a symmetric matrix (row-major, both triangles
+ * read; it is overwritten): Householder reduction to a tridiagonal
+ * matrix, then bisection on its Sturm sequence for the two ends of the spectrum alone (Golub &
+ * Van Loan, 8.3 and 8.4.1). Both steps are backward stable, so each value is within a small
+ * multiple of d * eps * lambda_max of the exact one, as Jacobi's (the reference `repro --trace`
+ * and the tests use) are; in (4/3) d^3 flops where Jacobi takes several d^3 sweeps.
+ */
+export function extremeEigenvalues(a: Float64Array, d: number): { lo: number; hi: number } {
+  const diag = new Float64Array(d);
+  const off = new Float64Array(d); // off[k]: entry (k + 1, k) of the tridiagonal matrix
+  const v = new Float64Array(d);
+  const w = new Float64Array(d);
+  for (let k = 0; k < d - 2; k++) {
+    // The reflector I - 2 v v^T that zeroes column k below its subdiagonal entry.
+    let norm = 0;
+    for (let i = k + 1; i < d; i++) norm += a[i * d + k] ** 2;
+    norm = Math.sqrt(norm);
+    const alpha = a[(k + 1) * d + k] > 0 ? -norm : norm;
+    off[k] = alpha;
+    let vv = 0;
+    for (let i = k + 1; i < d; i++) {
+      v[i] = a[i * d + k] - (i === k + 1 ? alpha : 0);
+      vv += v[i] * v[i];
+    }
+    if (vv === 0) continue; // the column is zero already
+    const vn = Math.sqrt(vv);
+    for (let i = k + 1; i < d; i++) v[i] /= vn;
+    // A <- H A H = A - 2 v w^T - 2 w v^T on the trailing block, w = A v - (v^T A v) v.
+    let vav = 0;
+    for (let i = k + 1; i < d; i++) {
+      let t = 0;
+      for (let j = k + 1; j < d; j++) t += a[i * d + j] * v[j];
+      w[i] = t;
+      vav += v[i] * t;
+    }
+    for (let i = k + 1; i < d; i++) w[i] -= vav * v[i];
+    for (let i = k + 1; i < d; i++)
+      for (let j = k + 1; j < d; j++) a[i * d + j] -= 2 * (v[i] * w[j] + w[i] * v[j]);
+  }
+  for (let k = 0; k < d; k++) diag[k] = a[k * d + k];
+  if (d >= 2) off[d - 2] = a[(d - 1) * d + d - 2];
+  // Gershgorin's interval for the tridiagonal matrix holds the whole spectrum.
+  let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (let k = 0; k < d; k++) {
+    const r = (k > 0 ? Math.abs(off[k - 1]) : 0) + (k < d - 1 ? Math.abs(off[k]) : 0);
+    lo = Math.min(lo, diag[k] - r);
+    hi = Math.max(hi, diag[k] + r);
+  }
+  /** How many eigenvalues are below x (the Sturm count). */
+  const below = (x: number) => {
+    let count = 0;
+    let q = 1;
+    for (let k = 0; k < d; k++) {
+      q = diag[k] - x - (k > 0 ? (off[k - 1] * off[k - 1]) / q : 0);
+      if (q === 0) q = Number.MIN_VALUE * (1 + Math.abs(x));
+      if (q < 0) count++;
+    }
+    return count;
+  };
+  /** The smallest x with at least `n` eigenvalues at or below it, by bisection to float64 resolution. */
+  const nth = (n: number) => {
+    let [a0, b0] = [lo, hi];
+    for (let i = 0; i < 2100; i++) {
+      const mid = a0 + (b0 - a0) / 2;
+      if (mid <= a0 || mid >= b0) break;
+      if (below(mid) >= n) b0 = mid;
+      else a0 = mid;
+    }
+    return b0;
+  };
+  return { lo: nth(1), hi: nth(d) };
+}

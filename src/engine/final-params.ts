@@ -1,0 +1,39 @@
+import type { NestedValues } from '../types.js';
+import type { ParamGroup } from './tasks/types.js';
+
+/**
+ * The shortest decimal that reads back as the same float32 (at most 9 significant digits), so a
+ * recorded parameter is exactly the float32 the run held, written as briefly as it can be:
+ * 0.02 rather than 0.019999999552965164. Non-finite values stay as they are.
+ */
+export function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v;
+  const f = Math.fround(v);
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(f.toPrecision(digits));
+    if (Math.fround(shorter) === f) return shorter;
+  }
+  return Number(f.toPrecision(9));
+}
+
+/** `values` (row-major, one lane's group) nested to `shape`, each value as its shortest float32. */
+export function nested(values: ArrayLike<number>, shape: number[], at = 0): NestedValues {
+  if (shape.length === 0) return shortestFloat32(values[at]);
+  const [n, ...rest] = shape;
+  const stride = rest.reduce((a, b) => a * b, 1);
+  return Array.from({ length: n }, (_, i) => nested(values, rest, at + i * stride));
+}
+
+/** Lane b's parameters, every group by name, from the groups' lane-major values. */
+export function laneParams(
+  groups: ParamGroup[],
+  values: ArrayLike<number>[],
+  b: number,
+): Record<string, NestedValues> {
+  return Object.fromEntries(
+    groups.map((g, i) => {
+      const size = g.shape.reduce((x, y) => x * y, 1);
+      return [g.name, nested(values[i], g.shape, b * size)];
+    }),
+  );
+}

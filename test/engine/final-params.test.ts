@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/engine/backend.js';
+import { nested, shortestFloat32 } from '../../src/engine/final-params.js';
+import { trainBatch } from '../../src/engine/train.js';
+import { resultLine } from '../../src/results/jsonl.js';
+import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+describe('final parameters on record', () => {
+  it('writes each float32 as the shortest decimal that reads back as it', () => {
+    const samples = [0.02, 0.1414213562373095, -3.4028234663852886e38, 1e-45, 1 / 3, 123456.7, 7, 0];
+    for (const v of samples) {
+      const f = Math.fround(v);
+      const s = shortestFloat32(f);
+      expect(Math.fround(s)).toBe(f);
+      // No shorter decimal reads back as the same float32.
+      const digits = s.toExponential().split('e')[0].replace(/[-.]/g, '').length;
+      if (digits > 1) expect(Math.fround(Number(f.toPrecision(digits - 1)))).not.toBe(f);
+    }
+    expect(shortestFloat32(Math.fround(0.02))).toBe(0.02);
+    expect(shortestFloat32(Number.NaN)).toBeNaN();
+    expect(nested([1, 2, 3, 4, 5, 6], [2, 3])).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(nested([1, 2, 3, 4, 5, 6, 7, 8], [2, 2], 4)).toEqual([
+      [5, 6],
+      [7, 8],
+    ]);
+  });
+
+  it('every run records every parameter group, nested to its shape, failed runs at their failure step', () => {
+    const [ok, failed] = trainBatch(
+      batchOf([
+        classifierConfig({ parameterization: 'tril', lr: 1e-4, epochs: 1 }),
+        classifierConfig({ parameterization: 'tril', lr: 10, epochs: 1 }),
+      ]),
+    );
+    expect(ok.outcome).toBe('ok');
+    expect(failed.outcome).not.toBe('ok');
+    for (const r of [ok, failed]) {
+      const { means, covariance, weights } = r.params as Record<string, number[][][]>;
+      expect(Object.keys(r.params!)).toEqual(['means', 'covariance', 'weights']);
+      expect([means.length, means[0].length]).toEqual([2, 2]);
+      expect([covariance.length, covariance[0].length, covariance[0][0].length]).toEqual([2, 2, 2]);
+      expect([weights.length, weights[0].length]).toEqual([2, 2]);
+      // tril's raw upper triangle is never used, so never moves from 0.
+      expect(covariance[0][0][1]).toBe(0);
+      // The learned covariance the metrics describe is this raw block's L L^T, read back as float32.
+      const l = covariance[0].map((row) => row.map(Math.fround));
+      const sigma = r.gaussians!.learned.covariances[0];
+      expect(sigma[1][1]).toBeCloseTo(l[1][0] ** 2 + l[1][1] ** 2, 12);
+    }
+    // The weights trained: not the zeros they started at.
+    expect((ok.params!.weights as number[][]).flat().some((w) => w !== 0)).toBe(true);
+  });
+
+  it('stays compact: a 16-D score-matching run adds about 10 bytes a parameter', () => {
+    const [r] = trainBatch(
+      batchOf([scoreMatchingConfig({ dim: 16, iterations: 20, parameterization: 'tril' })]),
+    );
+    const parameters = 16 + 16 * 16;
+    const { params: _, ...without } = r;
+    const added = resultLine(r).length - resultLine(without as typeof r).length;
+    expect(added / parameters).toBeLessThan(11);
+  });
+});
