@@ -25,6 +25,8 @@ export class NativeClassifier implements NativeTask {
   private readonly dlogp: Float64Array;
   private readonly r: Float64Array;
   private readonly z: Float64Array;
+  /** Every unit's z of the current lane's trials, at (u * m + i) * d: kept from the forward for the backward. */
+  private readonly zs: Float64Array;
   private readonly s: Float64Array;
   private readonly acc: Float64Array;
   private readonly accMu: Float64Array;
@@ -48,6 +50,7 @@ export class NativeClassifier implements NativeTask {
     this.dlogp = new Float64Array(lanes * units * size);
     this.r = new Float64Array(d);
     this.z = new Float64Array(d);
+    this.zs = new Float64Array(units * size * d);
     this.s = new Float64Array(d);
     this.acc = new Float64Array(d * d);
     this.accMu = new Float64Array(d);
@@ -87,13 +90,13 @@ export class NativeClassifier implements NativeTask {
     counts[0][b] = head.dead;
     if (!grads) return loss;
     head.backward(w, b, labels, 1, dlogp, grads[2]);
-    for (let u = 0; u < U; u++) this.densityBackward(b, u, mu, l, dl, grads[0], sigma);
+    for (let u = 0; u < U; u++) this.densityBackward(b, u, l, dl, grads[0], sigma);
     return loss;
   }
 
   /** log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i]. */
   private density(b: number, u: number, mu: Float32Array, l: Float32Array) {
-    const { d, m, z, logp } = this;
+    const { d, m, z, zs, logp } = this;
     const lo = u * d * d;
     let half = 0;
     for (let j = 0; j < d; j++) half += Math.log(l[lo + j * d + j]);
@@ -101,6 +104,7 @@ export class NativeClassifier implements NativeTask {
       this.whiten(b, u, i, mu, l);
       let maha = 0;
       for (let p = 0; p < d; p++) maha += z[p] * z[p];
+      zs.set(z, (u * m + i) * d);
       logp[(b * this.units + u) * m + i] = -0.5 * maha - half - d * HALF_LOG_2PI;
     }
   }
@@ -114,13 +118,12 @@ export class NativeClassifier implements NativeTask {
   private densityBackward(
     b: number,
     u: number,
-    mu: Float32Array,
     l: Float32Array,
     dl: Float32Array,
     dmu: Float32Array,
     sigma: boolean,
   ) {
-    const { d, m, z, s, acc, accMu, dlogp } = this;
+    const { d, m, z, zs, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
     for (let k = 0; k < d * d; k++) acc[k] = 0;
     for (let k = 0; k < d; k++) accMu[k] = 0;
@@ -128,7 +131,8 @@ export class NativeClassifier implements NativeTask {
     for (let i = 0; i < m; i++) {
       const g = dlogp[(b * this.units + u) * m + i];
       gsum += g;
-      this.whiten(b, u, i, mu, l);
+      const zo = (u * m + i) * d;
+      for (let p = 0; p < d; p++) z[p] = zs[zo + p];
       for (let p = d - 1; p >= 0; p--) {
         let t = z[p];
         for (let q = p + 1; q < d; q++) t -= l[lo + q * d + p] * s[q];
@@ -174,8 +178,7 @@ export class NativeClassifier implements NativeTask {
             evenN += wt[rp + k] * wt[rn + k];
           }
           dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
-          dl[lo + p * d + q + 1] = dl[lo + (q + 1) * d + p] =
-            (acc[p * d + q + 1] - gsum * (evenN + oddN)) / 2;
+          dl[lo + p * d + q + 1] = dl[lo + (q + 1) * d + p] = (acc[p * d + q + 1] - gsum * (evenN + oddN)) / 2;
         }
         if (q <= p) {
           const rq = q * d;
