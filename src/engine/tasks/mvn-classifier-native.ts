@@ -104,7 +104,7 @@ export class NativeClassifier implements NativeTask {
       this.whiten(b, u, i, mu, l);
       let maha = 0;
       for (let p = 0; p < d; p++) maha += z[p] * z[p];
-      zs.set(z, (u * m + i) * d);
+      for (let p = 0; p < d; p++) zs[(u * m + i) * d + p] = z[p];
       logp[(b * this.units + u) * m + i] = -0.5 * maha - half - d * HALF_LOG_2PI;
     }
   }
@@ -178,7 +178,8 @@ export class NativeClassifier implements NativeTask {
             evenN += wt[rp + k] * wt[rn + k];
           }
           dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
-          dl[lo + p * d + q + 1] = dl[lo + (q + 1) * d + p] = (acc[p * d + q + 1] - gsum * (evenN + oddN)) / 2;
+          dl[lo + p * d + q + 1] = dl[lo + (q + 1) * d + p] =
+            (acc[p * d + q + 1] - gsum * (evenN + oddN)) / 2;
         }
         if (q <= p) {
           const rq = q * d;
