@@ -21,6 +21,11 @@ export interface RunConfig {
    * when the file sets none, so that adding options to covsweep changes no other run's id.
    */
   parameterization_options?: Record<string, unknown>;
+  /**
+   * The plugin modules whose parameterizations the experiment may use (`parameterization_modules`),
+   * each as written with its content hash; absent when it names none, so built-in runs keep their ids.
+   */
+  parameterization_modules?: FileRef[];
   /** Dimension of the Gaussian(s). */
   dim: number;
   /** Seed of every random stream of the run (data, truth, shuffles, init). */
@@ -33,6 +38,12 @@ export interface RunConfig {
   timeout: number;
   /** Record the loss every this many steps for learning curves; 0 = about 50 points per run. */
   record_every: number;
+}
+
+/** A file an experiment names (a plugin module, a command's script): its path as written and the SHA-256 of its bytes. */
+export interface FileRef {
+  file: string;
+  sha256: string;
 }
 
 export interface TaskConfig {
@@ -167,6 +178,11 @@ export interface Experiment {
   frontier?: FrontierSpec;
   /** Absolute path of the file `task.data` names, when it names one. */
   dataFile?: string;
+  /**
+   * The other files it names, as written and absolute (plugin modules, a command's script):
+   * copied into run folders beside the data file, so that the folder alone can be reported on.
+   */
+  files?: { written: string; path: string }[];
 }
 
 /**
@@ -210,6 +226,12 @@ export interface RunSpec {
    * wherever the files lie.
    */
   dataFile?: string;
+  /**
+   * Absolute path of the experiment file, for a run whose task or parameterization names files
+   * (`FileRef`s in its config: plugin modules, a command's script), which resolve against it. Not
+   * part of the id either.
+   */
+  source?: string;
 }
 
 /** Runs that train together as lanes of one computation (same shape key). */
@@ -241,8 +263,12 @@ interface RunResultBase {
   /** Final loss (for a failed run, the last finite loss seen). */
   loss: number;
   metrics: Metrics;
-  /** Loss every `record_every` steps from step 0 (NaN-free: stops where the run stopped). */
+  /** Loss every `curve_every` steps from step 0 (NaN-free: stops where the run stopped). */
   curve: number[];
+  /** Steps between two points of `curve` (`record_every`, or about 50 points per run); absent in older records. */
+  curve_every?: number;
+  /** Steps the run was to train; absent in older records and for runs that never started. */
+  planned_steps?: number;
   /**
    * Every parameter group's final values by the task's group name (`means`, `covariance`,
    * `weights`; `mean`, `covariance`), nested to the group's shape for one run, each the shortest

@@ -14,9 +14,9 @@ import { tasks } from '../engine/tasks/index.js';
 import { CovsweepError } from '../ground/errors.js';
 import { formatCount } from '../ground/format.js';
 import { parse, positiveInt } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE =
-  'covsweep bench [--quick] [--task T,..] [--parameterization P,..] [--dim D,..] [--lanes N,..] [--backend B,..] [--time MS] [--cell-budget MS] [--full] [--out FILE] [--peer [--python PY] [--peer-script FILE]]\n       covsweep bench --end-to-end [--repeat N] [--threads N] [--python PY] [--peer-script FILE] [--out FILE]';
+export const USAGE = usage('bench');
 
 /** `native`: the native step (cells whose task and parameterization have none are skipped). */
 const ENGINE_BACKENDS = ['native', 'tensorflow', 'wasm', 'cpu'];
@@ -27,28 +27,7 @@ const ENGINE_BACKENDS = ['native', 'tensorflow', 'wasm', 'cpu'];
  * at each d and lane count; writes BENCHMARKS.md (or --out) and prints it.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      quick: { type: 'boolean' },
-      task: { type: 'string' },
-      parameterization: { type: 'string' },
-      dim: { type: 'string' },
-      lanes: { type: 'string' },
-      backend: { type: 'string' },
-      time: { type: 'string' },
-      'cell-budget': { type: 'string' },
-      full: { type: 'boolean' },
-      out: { type: 'string' },
-      peer: { type: 'boolean' },
-      python: { type: 'string' },
-      'peer-script': { type: 'string' },
-      'end-to-end': { type: 'boolean' },
-      repeat: { type: 'string' },
-      threads: { type: 'string' },
-    },
-    USAGE,
-  );
+  const { values } = parse(argv, 'bench');
   if (values['end-to-end']) return endToEnd(argv, values);
   const quick = values.quick ?? false;
   const grid = {

@@ -8,9 +8,9 @@ import { readResultsWarning } from '../results/load.js';
 import { readManifest } from '../results/store.js';
 import type { RunResult } from '../types.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE =
-  'covsweep compare BASELINE CURRENT [--alpha 0.05] [--strict] [--allow-missing] [--junit FILE] [--json]';
+export const USAGE = usage('compare');
 
 /**
  * The results.jsonl a path stands for: the file itself, a run folder's, or for a folder of run
@@ -78,17 +78,7 @@ function writeJunit(file: string, text: string): void {
  * lack runs of the baseline (unless --allow-missing), 2 bad input (different experiments too).
  */
 export async function compare(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      alpha: { type: 'string' },
-      strict: { type: 'boolean' },
-      'allow-missing': { type: 'boolean' },
-      junit: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'compare');
   if (positionals.length !== 2)
     throw new CovsweepError('E_USAGE', `expected a baseline and current results; usage: ${USAGE}`);
   const alpha = Number(values.alpha ?? 0.05);

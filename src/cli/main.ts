@@ -1,59 +1,38 @@
+import { closest } from '../config/suggest.js';
 import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
+import { COMMAND_NAMES, type CommandName } from './commands.js';
+import { commandHelp, overviewHelp } from './help.js';
 
-interface Command {
-  /**
-   * The command's module, imported when it is asked for: what `run`, `bench` and `repro` import
-   * (tfjs, its backends) takes longer to load than `validate` or `plan` take to do their work.
-   */
-  load: () => Promise<{ run: (argv: string[]) => Promise<number>; usage: string }>;
-  help: string;
-}
+type Run = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  run: {
-    load: () => import('./run.js').then((m) => ({ run: m.run, usage: m.USAGE })),
-    help: 'train every run of an experiment file and write result tables',
-  },
-  plan: {
-    load: () => import('./plan.js').then((m) => ({ run: m.plan, usage: m.USAGE })),
-    help: 'show how a sweep expands into runs and lane batches',
-  },
-  report: {
-    load: () => import('./report.js').then((m) => ({ run: m.report, usage: m.USAGE })),
-    help: "rebuild a run folder's tables and report.html",
-  },
-  compare: {
-    load: () => import('./compare.js').then((m) => ({ run: m.compare, usage: m.USAGE })),
-    help: 'compare a run with a baseline (exit 1 on regression)',
-  },
-  merge: {
-    load: () => import('./merge.js').then((m) => ({ run: m.merge, usage: m.USAGE })),
-    help: 'combine run folders of one experiment (its shards) into one, with tables over all',
-  },
-  repro: {
-    load: () => import('./repro.js').then((m) => ({ run: m.repro, usage: m.USAGE })),
-    help: 're-run one run alone and compare with its record; --trace writes its per-step trace',
-  },
-  bench: {
-    load: () => import('./bench.js').then((m) => ({ run: m.bench, usage: m.USAGE })),
-    help: 'time the engine; write BENCHMARKS.md',
-  },
-  validate: {
-    load: () => import('./validate.js').then((m) => ({ run: m.validate, usage: m.USAGE })),
-    help: 'check an experiment file (exit 0 valid, 2 invalid)',
-  },
+/**
+ * What each command runs, imported when it is asked for: what `run`, `bench` and `repro` import
+ * (tfjs, its backends) takes longer to load than `validate` or `plan` take to do their work. Usage,
+ * options and help live in commands.ts, which imports nothing heavy.
+ */
+const COMMANDS: Record<CommandName, () => Promise<Run>> = {
+  run: () => import('./run.js').then((m) => m.run),
+  plan: () => import('./plan.js').then((m) => m.plan),
+  report: () => import('./report.js').then((m) => m.report),
+  compare: () => import('./compare.js').then((m) => m.compare),
+  merge: () => import('./merge.js').then((m) => m.merge),
+  repro: () => import('./repro.js').then((m) => m.repro),
+  bench: () => import('./bench.js').then((m) => m.bench),
+  validate: () => import('./validate.js').then((m) => m.validate),
 };
 
-const HELP = `covsweep ${VERSION}: numerical-stability sweeps for learning a Gaussian's covariance
+/** `unknown command "rn"; did you mean "run"?`, as a usage error. */
+function unknownCommand(name: string): CovsweepError {
+  const near = closest(name, COMMAND_NAMES);
+  const hint = near ? `did you mean "${near}"? ` : '';
+  return new CovsweepError(
+    'E_USAGE',
+    `unknown command "${name}"; ${hint}commands: ${COMMAND_NAMES.join(', ')} (covsweep help lists them)`,
+  );
+}
 
-usage: covsweep <command> [options]
-
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.help}`)
-  .join('\n')}
-
-Run "covsweep <command> --help" for a command's options.`;
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 /**
  * The CLI: dispatch, and the one place errors are caught and turned into
@@ -62,28 +41,25 @@ Run "covsweep <command> --help" for a command's options.`;
  */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${HELP}\n`);
-    return name ? 0 : 2;
-  }
-  if (name === '--version' || name === '-v') {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(
-      `covsweep: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`,
-    );
-    return 2;
-  }
   try {
-    const loaded = await command.load();
-    if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`usage: ${loaded.usage}\n${command.help}\n`);
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? rest[0] : undefined;
+      if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic);
+      process.stdout.write(`${topic ? commandHelp(topic) : overviewHelp()}\n`);
+      return name ? 0 : 2;
+    }
+    if (name === '--version' || name === '-v') {
+      process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    return await loaded.run(rest);
+    if (!isCommand(name)) throw unknownCommand(name);
+    // Before `--`, help wins over everything else on the line, mistakes included.
+    const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (options.includes('--help') || options.includes('-h')) {
+      process.stdout.write(`${commandHelp(name)}\n`);
+      return 0;
+    }
+    return await (await COMMANDS[name]())(rest);
   } catch (err) {
     if (err instanceof CovsweepError) {
       const lines = err.problems?.length ? err.problems : [err.message];

@@ -1,16 +1,17 @@
 import { dataBytes } from '../config/data-size.js';
-import { loadSuite } from '../config/load.js';
-import { task } from '../engine/tasks/index.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
+import { runSteps, task } from '../engine/tasks/index.js';
 import { maxRounds } from '../frontier/search.js';
 import { formatValue } from '../ground/format.js';
 import { runCount, settingAt, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
-import { cutBatches } from '../plan/pack.js';
+import { cutBatches, isCommand } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/workers.js';
 import type { Experiment, FrontierSpec } from '../types.js';
-import { oneFile, parse, positiveInt } from './args.js';
+import { fileAndOverrides, parse, positiveInt } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE = 'covsweep plan FILE [--workers N] [--lanes N]';
+export const USAGE = usage('plan');
 
 /** What a frontier search adds to the plan: each run of the sweep becomes a search of a few rounds. */
 function frontierLines(f: FrontierSpec, searches: number): string[] {
@@ -23,12 +24,9 @@ function frontierLines(f: FrontierSpec, searches: number): string[] {
 
 /** How a file's sweeps expand and pack into lane batches (each experiment's, then the total), without training anything. */
 export async function plan(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { workers: { type: 'string' }, lanes: { type: 'string' } },
-    USAGE,
-  );
-  const suite = loadSuite(oneFile(positionals, USAGE));
+  const { values, positionals } = parse(argv, 'plan');
+  const { file, overrides } = fileAndOverrides(positionals, 'plan');
+  const suite = await loadSuiteWithPlugins(file, undefined, overrides);
   const workers = positiveInt('workers', values.workers) ?? defaultWorkers();
   const lanes = positiveInt('lanes', values.lanes);
   const parts = suite.experiments.map((e) => experimentPlan(e, workers, lanes));
@@ -50,11 +48,7 @@ export async function plan(argv: string[]): Promise<number> {
 /** The plan of one experiment, as lines. */
 function experimentPlan(e: Experiment, workers: number, lanes: number | undefined): string[] {
   // By arithmetic on the axes: a million-run sweep is planned without making a million configs.
-  const groups = sweepGroups(
-    e,
-    (c) => task(c.task.name).steps(c),
-    (c) => dataBytes(c, task(c.task.name)),
-  );
+  const groups = sweepGroups(e, runSteps, (c) => (isCommand(c) ? 0 : dataBytes(c, task(c.task.name))));
   const batches = cutBatches(groups, { workers, lanes });
   const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
   const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];
@@ -73,6 +67,9 @@ function experimentPlan(e: Experiment, workers: number, lanes: number | undefine
     ...batches.slice(0, 20).map((b, i) => {
       const g = groups[b.group];
       const c = runOfGroup(e, g, b.start).config;
+      // A command run is a process, whatever its parameterization and optimizer settings say.
+      if (isCommand(c))
+        return `  #${i}: 1 process x ${g.steps} steps  ${(c.task.command as string[]).join(' ')}`;
       return `  #${i}: ${b.lanes} lanes x ${g.steps} steps  ${c.task.name} ${c.parameterization} d=${c.dim} ${c.optimizer.name}`;
     }),
     ...(batches.length > 20 ? [`  ... ${batches.length - 20} more`] : []),

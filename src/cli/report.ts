@@ -2,17 +2,15 @@ import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
 import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE = 'covsweep report RUN_DIR [--show ID]... [--only csv,tables,markdown,html]';
+export const USAGE = usage('report');
 
 /** Rebuild a run folder's tables and report.html from its results.jsonl. */
 export async function report(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { show: { type: 'string', multiple: true }, only: { type: 'string' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'report');
   if (positionals.length !== 1)
     throw new CovsweepError('E_USAGE', `expected one run folder; usage: ${USAGE}`);
   const names = values.only?.split(',') ?? Object.keys(REPORTERS);
@@ -22,6 +20,7 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
+  await loadFolderPlugins(positionals[0]);
   const folder = loadRunFolder(positionals[0]);
   for (const note of folder.notes) process.stderr.write(`covsweep: ${note}\n`);
   const show = values.show as string[] | undefined;

@@ -1,23 +1,30 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { loadSuite, parseSuite } from '../config/load.js';
+import { parseSuite } from '../config/load.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { type DataRef, dataPath } from '../data/table.js';
 import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
-import { task } from '../engine/tasks/index.js';
+import { runSteps } from '../engine/tasks/index.js';
 import { Trace } from '../engine/trace.js';
 import { trainBatch } from '../engine/train.js';
 import { CovsweepError } from '../ground/errors.js';
 import { runsOf } from '../plan/expand.js';
+import { isCommand } from '../plan/pack.js';
+import { COMMAND_BACKEND, runCommand } from '../pool/command.js';
 import { RunFolder } from '../results/store.js';
+import { loadFolderPlugins } from '../session/folder-plugins.js';
 import type { RunResult, RunSpec } from '../types.js';
 import { parse } from './args.js';
+import { usage } from './commands.js';
 
-export const USAGE =
-  'covsweep repro RUN_DIR|FILE ID [--trace FILE.csv [--params]] [--backend auto|native|tensorflow|wasm|cpu]';
+export const USAGE = usage('repro');
 
 /** What a run folder or experiment file knows of one run: its spec, and its recorded result if any. */
-function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult; backend?: string } {
+async function find(
+  source: string,
+  id: string,
+): Promise<{ spec: RunSpec; recorded?: RunResult; backend?: string }> {
   if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
-    const s = loadSuite(source);
+    const s = await loadSuiteWithPlugins(source);
     const spec = runsOf(s.experiments).find((r) => r.id === id);
     if (!spec && s.experiments.some((e) => e.frontier))
       throw new CovsweepError(
@@ -28,6 +35,7 @@ function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult
     return { spec };
   }
   const folder = RunFolder.open(source);
+  await loadFolderPlugins(source);
   const recorded = folder.readResults().results.find((r) => r.id === id);
   const copy = folder.experimentCopy();
   if (recorded) {
@@ -37,6 +45,8 @@ function find(source: string, id: string): { spec: RunSpec; recorded?: RunResult
       id,
       config: recorded.config,
       ...(data ? { dataFile: dataPath(copy.file, data.file) } : {}),
+      // Its modules and script, like its data, are the folder's copies.
+      source: copy.file,
     };
     // Older records name no backend; their folder's manifest lists every backend it used.
     return { spec, recorded, backend: recorded.backend ?? folder.manifest().backend.split(',')[0] };
@@ -55,11 +65,7 @@ const ending = (r: RunResult) =>
  * when they do not). `--trace` writes its per-step trace as CSV, `--params` with every parameter.
  */
 export async function repro(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { trace: { type: 'string' }, params: { type: 'boolean' }, backend: { type: 'string' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'repro');
   if (positionals.length !== 2)
     throw new CovsweepError('E_USAGE', `expected a run folder or file and a run id; usage: ${USAGE}`);
   if (values.params && !values.trace)
@@ -68,17 +74,23 @@ export async function repro(argv: string[]): Promise<number> {
       `--params adds columns to the trace: give --trace FILE.csv too; usage: ${USAGE}`,
     );
   const [source, id] = positionals;
-  const { spec, recorded, backend: recordedBackend } = find(source, id);
-  const backend = (values.backend ?? recordedBackend ?? 'auto') as BackendChoice;
+  const { spec, recorded, backend: recordedBackend } = await find(source, id);
+  const command = isCommand(spec.config);
+  // A command run names no tfjs backend: its record says "command".
+  const backend = (values.backend ?? (command ? 'auto' : recordedBackend) ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new CovsweepError(
       'E_USAGE',
       `--backend must be one of ${BACKENDS.join(', ')}, received "${backend}"`,
     );
-  const used = await useBackend(backend);
+  if (command && values.trace)
+    throw new CovsweepError('E_USAGE', '--trace follows the lane engine; a command run has no trace');
+  const used = command ? COMMAND_BACKEND : await useBackend(backend);
   const trace = values.trace ? new Trace(spec.config, { params: values.params }) : undefined;
-  const steps = task(spec.config.task.name).steps(spec.config);
-  const [result] = trainBatch({ index: 0, shapeKey: '', runs: [spec], steps }, { onStep: trace?.onStep });
+  const steps = runSteps(spec.config);
+  const [result] = command
+    ? [(await runCommand(spec))!]
+    : trainBatch({ index: 0, shapeKey: '', runs: [spec], steps }, { onStep: trace?.onStep });
   if (trace && values.trace) {
     writeFileSync(values.trace, trace.csv());
     process.stdout.write(`trace: ${values.trace} (${trace.rows.length} steps)\n`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadSuite } from '../config/load.js';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
+import { isOverride, parseOverride } from '../config/overrides.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend.js';
 import { CovsweepError } from '../ground/errors.js';
 import type { Selection } from '../plan/select.js';
@@ -8,10 +9,10 @@ import { Progress } from '../pool/progress.js';
 import type { SessionEvents } from '../session/events.js';
 import { runSession } from '../session/run.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
+import { usage } from './commands.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
 
-export const USAGE =
-  'covsweep run FILE [--resume [RUN_DIR] [--force]] [--only ID,...] [--shard i/n] [--timeout S] [--workers N] [--backend auto|native|tensorflow|wasm|cpu] [--lanes N] [--out DIR]';
+export const USAGE = usage('run');
 
 /** Seconds running batches get to finish after the first Ctrl-C. */
 const GRACE_SECONDS = 5;
@@ -21,21 +22,7 @@ const GRACE_SECONDS = 5;
  * stderr, the summary on stdout, and exit 130 when stopped before every run finished.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      workers: { type: 'string' },
-      backend: { type: 'string' },
-      lanes: { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'boolean' },
-      force: { type: 'boolean' },
-      only: { type: 'string' },
-      shard: { type: 'string' },
-      timeout: { type: 'string' },
-    },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, 'run');
   const backend = (values.backend ?? 'auto') as BackendChoice;
   if (!BACKENDS.includes(backend))
     throw new CovsweepError(
@@ -45,9 +32,12 @@ export async function run(argv: string[]): Promise<number> {
   const workers = positiveInt('workers', values.workers);
   const timeout = positiveNumber('timeout', values.timeout);
   const lanes = positiveInt('lanes', values.lanes);
+  // SETTING=VALUE arguments override the file's settings, wherever they stand.
+  const overrides = positionals.filter(isOverride).map(parseOverride);
+  const paths = positionals.filter((p) => !isOverride(p));
   // `--resume RUN_DIR`: a boolean flag, so the folder comes as a second positional.
-  const [file, resumeDir] = values.resume ? positionals : [oneFile(positionals, USAGE)];
-  if (!file || positionals.length > 2)
+  const [file, resumeDir] = values.resume ? paths : [oneFile(paths, 'run')];
+  if (!file || paths.length > 2)
     throw new CovsweepError('E_USAGE', `expected one experiment file; usage: ${USAGE}`);
   if (values.force && !values.resume) throw new CovsweepError('E_USAGE', '--force only applies to --resume');
   const selection: Selection = {
@@ -64,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   // An empty --out would mean the current folder, which is never what was meant.
   if (values.out?.trim() === '')
     throw new CovsweepError('E_USAGE', '--out must name a folder; received an empty string');
-  const suite = loadSuite(file);
+  const suite = await loadSuiteWithPlugins(file, undefined, overrides);
   const search = suite.experiments.find((e) => e.frontier);
   if (search && (selection.shard || selection.only))
     throw new CovsweepError(
@@ -97,7 +87,9 @@ export async function run(argv: string[]): Promise<number> {
     onFrontierRound: (round, runs, open) =>
       note(`frontier round ${round}: ${runs} runs for ${open} open searches`),
   };
-  const resumeHint = (d: string) => `to run the rest: covsweep run ${file} --resume ${d}`;
+  // The overrides too: resuming without them would find the folder's experiment changed.
+  const settings = overrides.map((o) => ` ${o.argument}`).join('');
+  const resumeHint = (d: string) => `to run the rest: covsweep run ${file}${settings} --resume ${d}`;
 
   // From here a Ctrl-C stops the sweep cleanly (even before it starts) rather than killing the process.
   const stop = new AbortController();
@@ -121,7 +113,9 @@ export async function run(argv: string[]): Promise<number> {
       );
       return INTERRUPTED;
     }
-    process.stdout.write(`${done.summary}\nresults: ${done.dir}\n`);
+    // Only the summary on stdout, so `covsweep run x.yaml > summary.md` holds nothing else.
+    process.stdout.write(done.summary.endsWith('\n') ? done.summary : `${done.summary}\n`);
+    process.stderr.write(`results: ${done.dir}\n`);
     return 0;
   } catch (err) {
     // The session failed after the folder was made: what finished is in it, and --resume runs the rest.

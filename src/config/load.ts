@@ -10,6 +10,8 @@ import { resolveData } from './data.js';
 import { checkDataSize, checkDescription } from './data-size.js';
 import { resolveFrontier } from './frontier.js';
 import { checkOptimizerOptions, optimizerNames, resolveOptimizer } from './optimizer.js';
+import { applyOverride, type Override } from './overrides.js';
+import { documentCatalog, resolveFiles } from './plugins.js';
 import { checkRawStart } from './raw-start.js';
 import { type ExperimentFile, resolveBase, resolveSummary } from './resolve.js';
 import { plainSpace, resolveSpace, variedSettings } from './rules.js';
@@ -21,10 +23,19 @@ import { validateFile } from './validate.js';
 
 /**
  * Reads, checks and resolves an experiment file: one experiment per YAML document. Throws a
- * `CovsweepError`: `E_IO` when the file cannot be read, `E_CONFIG` with every problem found
+ * `CovsweepError`: `E_INPUT` when there is no such file, `E_IO` when it cannot be read, `E_CONFIG` with every problem found
  * (`problems`, each `file:line:col: ...`, every document's) when it is not a valid file.
  */
-export function loadSuite(file: string, catalog: Catalog = defaultCatalog): Suite {
+export function loadSuite(
+  file: string,
+  catalog: Catalog = defaultCatalog,
+  overrides: readonly Override[] = [],
+): Suite {
+  return parseSuite(readExperimentFile(file), file, catalog, overrides);
+}
+
+/** The text of an experiment file, checked to be UTF-8; `E_USAGE`/`E_IO` when it cannot be read. */
+export function readExperimentFile(file: string): string {
   let bytes: Buffer;
   try {
     bytes = readInput(resolve(file), EXPERIMENT_FILE);
@@ -38,7 +49,7 @@ export function loadSuite(file: string, catalog: Catalog = defaultCatalog): Suit
       { cause, file },
     );
   }
-  return parseSuite(utf8(bytes, file), file, catalog);
+  return utf8(bytes, file);
 }
 
 /**
@@ -60,24 +71,34 @@ function utf8(bytes: Buffer, file: string): string {
   }
 }
 
-/** `loadSuite` for text already in hand; `file` is what messages call it and is resolved to absolute. */
-export function parseSuite(text: string, file: string, catalog: Catalog = defaultCatalog): Suite {
+/**
+ * `loadSuite` for text already in hand; `file` is what messages call it and is resolved to absolute.
+ * Overrides apply to every document; the suite's `source` is then the file as overridden, which is
+ * what its run folder keeps.
+ */
+export function parseSuite(
+  text: string,
+  file: string,
+  catalog: Catalog = defaultCatalog,
+  overrides: readonly Override[] = [],
+): Suite {
   const sources = ConfigSource.documents(file, text);
+  const source = overrides.length ? overriddenText(sources, overrides) : text;
   const failures: CovsweepError[] = [];
   const duplicates: string[] = [];
   const experiments: Experiment[] = [];
   const firstOf = new Map<string, ConfigSource>();
-  for (const source of sources) {
+  for (const doc of sources) {
     try {
-      const e = parseDocument(source, catalog);
+      const e = { ...parseDocument(doc, catalog), source };
       experiments.push(e);
       const first = firstOf.get(e.name);
       if (first) {
-        const at = source.locate(['name']).node;
-        const line = source.lines.linePos(first.locate(['name']).node?.range?.[0] ?? 0).line;
+        const at = doc.locate(['name']).node;
+        const line = doc.lines.linePos(first.locate(['name']).node?.range?.[0] ?? 0).line;
         const message = `experiment "${e.name}" is already the name of the document at line ${line}; give each document its own name (it names its tables)`;
-        duplicates.push(formatProblem(source.problem(at, message)));
-      } else firstOf.set(e.name, source);
+        duplicates.push(formatProblem(doc.problem(at, message)));
+      } else firstOf.set(e.name, doc);
     } catch (cause) {
       // Every document is checked, so that one pass shows the problems of all of them.
       if (!(cause instanceof CovsweepError) || cause.code !== 'E_CONFIG') throw cause;
@@ -92,9 +113,24 @@ export function parseSuite(text: string, file: string, catalog: Catalog = defaul
     // runs/<name>/: a file of several experiments is named after the file.
     name: experiments.length === 1 ? experiments[0].name : suiteName(file),
     file: resolve(file),
-    source: text,
+    source,
     experiments,
   };
+}
+
+/** Rewrites the file's text as close to how it was written as yaml can: no folding, `[a, b]`. */
+const KEEP_LAYOUT = { lineWidth: 0, flowCollectionPadding: false } as const;
+
+/**
+ * Sets the overrides in every document (each problem pointing at its argument) and returns the
+ * file's text as overridden, headed by the command line's overrides so the copy says where it differs.
+ */
+function overriddenText(sources: readonly ConfigSource[], overrides: readonly Override[]): string {
+  const problems = new ProblemList();
+  for (const source of sources) for (const o of overrides) applyOverride(source, o, problems);
+  problems.throwIfAny();
+  const header = `# covsweep run overrides: ${overrides.map((o) => o.argument).join(' ')}\n`;
+  return header + sources.map((s) => s.doc.toString(KEEP_LAYOUT)).join('');
 }
 
 /** The experiment of a one-document file (`E_CONFIG` for a file of several: use `loadSuite`). */
@@ -117,14 +153,17 @@ function onlyExperiment(s: Suite): Experiment {
 }
 
 /** One document's experiment, validated, defaults applied. */
-function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
+function parseDocument(source: ConfigSource, fileCatalog: Catalog): Experiment {
   const { file, text } = source;
   const data = source.toData();
+  const problems = new ProblemList();
+  // A command or plugin task, plugin parameterizations: what this document adds to the catalog.
+  const catalog = documentCatalog(data, fileCatalog, source, problems);
+  problems.throwIfAny();
   validateFile(source, data, catalog);
   const spec = data as ExperimentFile;
   // The schema admits only the catalog's task names, so this finds one.
   const task = catalog.tasks.find((t) => t.name === spec.task.name)!;
-  const problems = new ProblemList();
   const maxRuns = spec.max_runs ?? DEFAULTS.max_runs;
   const sweep = spec.sweep ?? {};
   const written = resolveAxes(sweep, spec.zip ?? [], maxRuns, { source, catalog, task, problems });
@@ -158,6 +197,7 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
   const frontier = resolveFrontier(spec.frontier, axes, { source, catalog, task, problems });
   problems.throwIfAny();
   const dataFile = resolveData(base, axes, task, source, problems);
+  const files = resolveFiles(base, data as Record<string, unknown>, source, problems);
   problems.throwIfAny();
   return {
     name: spec.name,
@@ -171,5 +211,6 @@ function parseDocument(source: ConfigSource, catalog: Catalog): Experiment {
     summary,
     ...(frontier ? { frontier } : {}),
     ...(dataFile ? { dataFile } : {}),
+    ...(files.length ? { files } : {}),
   };
 }

@@ -17,6 +17,7 @@ export interface ExperimentFile extends SweepRulesFile {
   task: { name: string; [option: string]: unknown };
   parameterization?: string;
   parameterization_options?: Record<string, unknown>;
+  parameterization_modules?: string[];
   dim?: number;
   seed?: number;
   optimizer?: OptimizerFile;

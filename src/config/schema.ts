@@ -208,6 +208,13 @@ export function buildSchema(catalog: Catalog): JsonSchema {
         properties: { name: { description: 'Task name.', enum: taskNames } },
       },
       ...settings(catalog),
+      parameterization_modules: {
+        type: 'array',
+        minItems: 1,
+        items: { type: 'string', minLength: 1 },
+        description:
+          'ES modules (relative to the experiment file) whose parameterizations the experiment may name beside the built-in ones.',
+      },
       max_runs: {
         type: 'integer',
         minimum: 1,

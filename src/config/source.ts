@@ -54,6 +54,23 @@ export class ConfigSource {
     private readonly oneOfMany: boolean,
   ) {}
 
+  /** Nodes a command-line override put in the document: the argument, and the node's own text in it. */
+  private readonly overrides = new Map<Node, { argument: string; text: string }>();
+
+  /**
+   * Marks a node (and everything in it) as written by a command-line argument, so that problems
+   * found in it point at the argument, and drops its offsets, which are into the argument, not the file.
+   */
+  markOverride(node: Node, argument: string, value: string): void {
+    visit(node, (_, n) => {
+      if (isScalar(n) || isMap(n) || isSeq(n) || isAlias(n)) {
+        const range = (n as Node).range;
+        this.overrides.set(n as Node, { argument, text: range ? value.slice(range[0], range[1]) : value });
+        (n as Node).range = undefined;
+      }
+    });
+  }
+
   /** Every document of the file, in order; a file with none (empty, comments only) gives one empty document. */
   static documents(file: string, text: string): ConfigSource[] {
     const lines = new LineCounter();
@@ -67,6 +84,8 @@ export class ConfigSource {
 
   /** A problem at a node (its first character) or at a source offset; no node: the document's start. */
   problem(at: Node | number | null | undefined, message: string): Problem {
+    const override = typeof at === 'object' && at ? this.overrides.get(at) : undefined;
+    if (override) return { file: this.file, line: 0, col: 0, message, argument: override.argument };
     const start = this.oneOfMany ? (this.doc.range?.[0] ?? 0) : 0;
     const offset = typeof at === 'number' ? at : (at?.range?.[0] ?? start);
     return problemAt(this.file, this.lines, offset, message);
@@ -217,6 +236,8 @@ export class ConfigSource {
   }
 
   private sourceOf(node: Node | null): string {
+    const override = node ? this.overrides.get(node) : undefined;
+    if (override) return override.text;
     const range = node?.range;
     return range ? this.text.slice(range[0], range[1]) : 'null';
   }

@@ -31,8 +31,10 @@ export async function useBackend(choice: BackendChoice): Promise<string> {
   // PROD: no debug checks and no "install tfjs-node" banner in the results.
   tf.env().set('PROD', true);
   native = choice === 'native';
-  // The umbrella package registers every op's gradient and the cpu backend.
-  await import('@tensorflow/tfjs');
+  // Every op's gradient and the chained ops (bundled at build time, see tfjs-registrations.ts), and
+  // the cpu backend, which is also the fallback of every other backend.
+  await import('./tfjs-registrations.js');
+  await import('@tensorflow/tfjs-backend-cpu');
   if (choice === 'tensorflow' || choice === 'auto') {
     tfjsNode ??= import(TFJS_NODE).then(
       () => true as const,

@@ -12,7 +12,8 @@ import type { TaskInstance } from './tasks/types.js';
 export class Recorder {
   readonly curves: number[][];
   readonly counters = new Map<string, Float64Array>();
-  private readonly every: number[];
+  /** Each lane's steps between two curve points. */
+  readonly every: number[];
 
   constructor(
     private readonly configs: RunConfig[],
@@ -63,8 +64,11 @@ export function result(
     loss: end.loss,
     metrics,
     curve: record.curves[b],
+    // Point i of the curve is the loss at step i * curve_every, so the curve reads without guessing.
+    curve_every: record.every[b],
+    planned_steps: t.steps,
     params: laneParams(t.params, finals, b),
-    ...(config.dim === 2 ? { gaussians: t.gaussians(b, lane) } : {}),
+    ...(config.dim === 2 && t.gaussians ? { gaussians: t.gaussians(b, lane) } : {}),
     seconds,
   };
   return end.outcome === 'ok'

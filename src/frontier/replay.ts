@@ -1,5 +1,4 @@
-import { expand, settingAt, withSettings } from '../plan/expand.js';
-import { runId } from '../plan/ids.js';
+import { expand, runSpec, settingAt, withSettings } from '../plan/expand.js';
 import type { Experiment, FrontierSpec, RunConfig, RunResult, RunSpec } from '../types.js';
 import { type Bracket, bracketOf, firstPoints, nextPoints, type Tested } from './search.js';
 
@@ -26,7 +25,7 @@ export interface FrontierState {
 /** The run testing `value` of the frontier's setting in the search from `base` (of `e`'s sweep). */
 export function pointRun(e: Experiment, base: RunConfig, spec: FrontierSpec, value: number): RunSpec {
   const config = withSettings(base, [[spec.setting, value]]);
-  return { id: runId(config), config, ...(e.dataFile ? { dataFile: e.dataFile } : {}) };
+  return runSpec(e, config);
 }
 
 /**

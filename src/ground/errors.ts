@@ -10,6 +10,8 @@ export interface Problem {
   col: number;
   /** `<what is wrong>; <how to fix it>`, one line. */
   message: string;
+  /** Set when the problem is in a command-line override (`lr.cov=-1`) rather than in the file. */
+  argument?: string;
 }
 
 export interface CovsweepErrorOptions extends ErrorOptions {
@@ -43,6 +45,7 @@ export class CovsweepError extends Error {
 }
 
 export function formatProblem(p: Problem): string {
+  if (p.argument !== undefined) return `command-line override "${p.argument}": ${p.message}`;
   return `${p.file}:${p.line}:${p.col}: ${p.message}`;
 }
 

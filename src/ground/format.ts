@@ -18,6 +18,12 @@ function csvCell(v: unknown): string {
 /** One CSV line (RFC 4180 quoting), newline included; undefined and null are blank. */
 export const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join(',')}\n`;
 
+/**
+ * A setting's CSV column name: `lr.cov` becomes `lr_cov`, so that pandas `query` and DuckDB can
+ * name the column without quotes (a dot there means attribute or table access).
+ */
+export const columnName = (path: string) => path.replace(/[^A-Za-z0-9_]/g, '_');
+
 /** A number in a failure reason, short: -3.1e-5, 0.25, 1.2e+7 (reasons are grouped by kind, read by people). */
 export function formatReasonNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);

@@ -70,7 +70,17 @@ export function runsOf(experiments: readonly Experiment[]): RunSpec[] {
 /** Run `i` of the sweep (0-based, in `expand` order), made on its own. */
 export function runAt(e: Experiment, i: number): RunSpec {
   const config = configWith(e, picksAt(e.space, i));
-  return { id: runId(config), config, ...(e.dataFile ? { dataFile: e.dataFile } : {}) };
+  return runSpec(e, config);
+}
+
+/** The run of `config` in `e`: its id, and where the worker finds the files it names. */
+export function runSpec(e: Pick<Experiment, 'file' | 'dataFile' | 'files'>, config: RunConfig): RunSpec {
+  return {
+    id: runId(config),
+    config,
+    ...(e.dataFile ? { dataFile: e.dataFile } : {}),
+    ...(e.files ? { source: e.file } : {}),
+  };
 }
 
 /**

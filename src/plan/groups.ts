@@ -1,6 +1,6 @@
 import type { Experiment, RunConfig, RunSpec } from '../types.js';
 import { configWith, runAt } from './expand.js';
-import { affectsShape, type Group, type StepCounter, shapeKey } from './pack.js';
+import { affectsShape, type Group, isCommand, type StepCounter, shapeKey } from './pack.js';
 import { combos, indexOfDigits, picksOfDigits, productRuns, spell } from './space.js';
 
 /** A group of a sweep, known by arithmetic: the dim values it fixes, and its first run. */
@@ -91,6 +91,7 @@ export function sweepGroups(
         size: prefixes.length * free,
         steps: steps(config),
         dim: config.dim,
+        ...(isCommand(config) ? { alone: true } : {}),
         laneBytes: laneBytes?.(config),
         digits: fixed,
         prefixes,
@@ -115,6 +116,7 @@ export function sweepGroups(
         size: 0,
         steps: steps(config),
         dim: config.dim,
+        ...(isCommand(config) ? { alone: true } : {}),
         digits: [],
         prefixes: [],
         product: 0,

@@ -21,6 +21,9 @@ export const SHAPE_PATHS = [
   'optimizer.nesterov',
 ];
 
+/** Whether a run's task is a command (`task.command`), which runs as a process of its own. */
+export const isCommand = (c: RunConfig): boolean => Array.isArray(c.task.command);
+
 export function shapeKey(c: RunConfig): string {
   return canonicalJson(SHAPE_PATHS.map((path) => settingAt(c, path)));
 }
@@ -69,6 +72,8 @@ export interface Group {
   size: number;
   steps: number;
   dim: number;
+  /** Its runs train one per batch: each is a process of its own (a command task), never a lane. */
+  alone?: boolean;
   /** Bytes of data each lane holds (every run of a group holds as much): caps the lanes per batch. */
   laneBytes?: number;
 }
@@ -111,7 +116,7 @@ export function cutBatches(groups: Group[], o: PackOptions): BatchCut[] {
     const byData = g.laneBytes
       ? Math.max(1, Math.floor(BATCH_DATA_BYTES / g.laneBytes))
       : Number.POSITIVE_INFINITY;
-    const cap = Math.min(o.lanes ?? autoLanes(g.dim), byData);
+    const cap = g.alone ? 1 : Math.min(o.lanes ?? autoLanes(g.dim), byData);
     return evenCuts(group, 0, g.size, Math.ceil(g.size / cap));
   });
   let span = makespan(cuts.map(cost), o.workers);
@@ -165,6 +170,7 @@ export function pack(
     size: g.length,
     steps: o.steps(g[0].config),
     dim: g[0].config.dim,
+    ...(isCommand(g[0].config) ? { alone: true } : {}),
     laneBytes: o.laneBytes?.(g[0].config),
   }));
   return cutBatches(groups, o).map((c, index) => ({

@@ -2,7 +2,9 @@ import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend.js';
 import { CovsweepError } from '../ground/errors.js';
+import { isCommand } from '../plan/pack.js';
 import type { LaneBatch, RunResult } from '../types.js';
+import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
 import { defaultWorkers } from './workers.js';
@@ -138,6 +140,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   async function attempt(job: Job) {
     const controller = new AbortController();
     running.set(job, controller);
+    if (isCommand(job.batch.runs[0].config)) return attemptCommand(job, controller.signal);
     const abort = (end: Ending) => controller.abort(end);
     const { port1, port2 } = new MessageChannel();
     const limit = batchLimit(job.batch, o.timeout);
@@ -185,6 +188,28 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
       // Results that cannot be written: nothing more should run.
       fatal ??= err;
       stopAll();
+    }
+  }
+
+  /**
+   * A command run (packed alone): its process is spawned from this thread, one of the pool's
+   * `workers` slots, and killed on stop. It cannot take a worker down, so it is never retried.
+   */
+  async function attemptCommand(job: Job, signal: AbortSignal) {
+    const [run] = job.batch.runs;
+    try {
+      const result = await runCommand(run, {
+        timeout: o.timeout,
+        signal,
+        onProgress: (steps) => o.onProgress?.(job.batch, steps),
+      });
+      if (result) o.onResults([result], COMMAND_BACKEND);
+      else unfinished += 1;
+    } catch (err) {
+      fatal ??= err;
+      stopAll();
+    } finally {
+      running.delete(job);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { backendFor } from '../engine/auto-backend.js';
 import type { BackendChoice } from '../engine/backend.js';
+import { loadRunPlugins, usesPlugins } from '../engine/plugins/load.js';
 import { trainBatch } from '../engine/train.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
@@ -32,10 +33,14 @@ export type WorkerMessage =
 export default async function run({ batch, backend, port }: WorkerTask): Promise<WorkerReply> {
   const post = (m: WorkerMessage) => port.postMessage(m);
   let used: string;
+  // Plugin modules load in every worker, as in the main thread (once per thread, then cached).
+  const plugins = usesPlugins(batch.runs[0].config);
   try {
+    if (plugins) await loadRunPlugins(batch.runs[0]);
     used = await backendFor(backend, batch);
   } catch (err) {
-    return fault(post, 'setup', err);
+    // Choosing the backend trains a step of the batch: a plugin's exception there is the batch's.
+    return fault(post, plugins ? 'batch' : 'setup', err);
   }
   post({ type: 'started' });
   let results: RunResult[];

@@ -1,13 +1,13 @@
-import { csvLine } from '../ground/format.js';
+import { columnName, csvLine } from '../ground/format.js';
 import { settingAt } from '../plan/expand.js';
 import type { RunResult } from '../types.js';
 
-/** One row per run: id, the swept settings, outcome, failure kind, step, reason, loss, every metric, seconds. */
+/** One row per run: id, the swept settings (as `columnName`s), outcome, failure kind, step, reason, loss, every metric, seconds. */
 export function resultsCsv(results: readonly RunResult[], sweptPaths: string[]): string {
   const metricNames = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))].sort();
   const header = [
     'id',
-    ...sweptPaths,
+    ...sweptPaths.map(columnName),
     'outcome',
     'kind',
     'step',

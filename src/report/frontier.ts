@@ -6,7 +6,7 @@ import {
   frontierRecords,
   frontierRows,
 } from '../frontier/summary.js';
-import { csvLine, formatValue } from '../ground/format.js';
+import { columnName, csvLine, formatValue } from '../ground/format.js';
 import type { FrontierSpec, RunResult } from '../types.js';
 import { markdownCell } from './markdown-text.js';
 
@@ -76,7 +76,10 @@ export function frontierMarkdown(e: FrontierExperiment, results: readonly RunRes
 export function frontierCsv(e: FrontierExperiment, results: readonly RunResult[]): string {
   const finite = (v: number) => (Number.isFinite(v) ? v : undefined);
   const head = [
-    ...e.axes.map((a) => a.path).filter((p) => p !== 'seed'),
+    ...e.axes
+      .map((a) => a.path)
+      .filter((p) => p !== 'seed')
+      .map(columnName),
     'seeds',
     'finished',
     'median',

@@ -7,13 +7,16 @@ import { reasonGroups } from '../results/reasons.js';
 import type { Manifest } from '../results/store.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
 import { learningCurves } from './charts/curves.js';
+import { failurePathPlot, retrace, runToRetrace } from './charts/failure-path.js';
+import { failureRate, rateAxis } from './charts/failure-rate.js';
 import { failureSteps } from './charts/failure-steps.js';
 import { frontierPlot } from './charts/frontier.js';
-import { firstOfEachOutcome, gaussiansPicture } from './charts/gaussians.js';
+import { contrastRuns, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
 import type { ReportContext } from './context.js';
 import { frontierAbout, frontierHeader, rowCells } from './frontier.js';
 import { pivotTitle } from './markdown.js';
+import { describeSettings } from './panels.js';
 import { toSvg } from './render.js';
 import { STYLE } from './style.js';
 
@@ -146,7 +149,10 @@ function header(
     ['runs', String(results.length)],
     ['started', m ? m.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : 'unknown'],
     ['took', seconds === undefined ? 'unfinished' : `${formatValue(seconds)} s`],
-    ['backend', m ? `${m.backend}, ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown'],
+    [
+      'backend',
+      m ? `${m.backend.split(',').join(', ')}; ${m.workers} worker${m.workers === 1 ? '' : 's'}` : 'unknown',
+    ],
     ['covsweep', m ? `${m.covsweep} (node ${m.node})` : 'unknown'],
   ];
   const missing =
@@ -201,6 +207,17 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
           `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
         ),
       );
+      const rate = failureRate(e, results);
+      if (rate)
+        add(
+          'failure-rate',
+          'Failure rate',
+          await plot(
+            'plot-failure-rate',
+            rate,
+            'Share of runs that failed at each swept rate, one line per parameterization; each bar is its 95% Wilson interval over the seeds.',
+          ),
+        );
       add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
     }
     add('reasons', 'Failure reasons', reasonsHtml(results));
@@ -212,7 +229,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         await plot(
           'plot-failure-steps',
           steps,
-          'Step at which each failed run failed, per parameterization (rows without failures are left out); each row has its own count scale.',
+          'Step at which each failed run failed, per parameterization (rows without failures are left out), on a log step axis (step + 1, five bins per decade); each row has its own count scale, in whole runs.',
         ),
       );
     const curves = learningCurves(e, results);
@@ -223,10 +240,12 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         await plot(
           'plot-curves',
           curves,
-          'Median loss per parameterization, with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count. Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.',
+          "Median loss per parameterization, each run's curve first averaged over its task's window (an epoch of trials for the classifier), with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count, and the label at a line's end says how many that is. A cross marks where failed runs' curves stopped (one per stretch of drawn points). Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.",
         ),
       );
-    const shown = ctx.show ? results.filter((r) => ctx.show!.includes(r.id)) : firstOfEachOutcome(results);
+    const shown = ctx.show
+      ? results.filter((r) => ctx.show!.includes(r.id))
+      : contrastRuns(results, rateAxis(e, results));
     const picture = gaussiansPicture(e, shown);
     if (picture)
       add(
@@ -239,13 +258,45 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
             "Each run's data points, the true Gaussians (dashed) and the learned ones at the end of the run (solid; a failed run's are the parameters it stopped with), as 2-sigma ellipses.",
             ctx.show
               ? ''
-              : 'The first run of each outcome; choose others with <code>covsweep report DIR --show ID</code>.',
+              : 'Per parameterization, a run at the largest swept rate where it ended ok and one at the smallest where it failed; choose others with <code>covsweep report DIR --show ID</code>.',
             ...picture.notes.map((n) => `${esc(n)}, so it has no ellipse.`),
           ]
             .filter(Boolean)
             .join(' '),
         ),
       );
+    const traced = runToRetrace([...shown, ...results]);
+    // A run recorded on a backend this machine lacks (tensorflow without tfjs-node) cannot be retraced here.
+    const path = traced && (await retrace(traced).catch((err: Error) => err));
+    if (traced && path instanceof Error)
+      add(
+        'failure-path',
+        'The path to failure',
+        `<p>Run <code>${esc(traced.id)}</code> could not be retraced here (${esc(path.message)}); <code>covsweep repro DIR ${esc(traced.id)} --trace FILE.csv</code> on a machine with its backend writes the same data.</p>`,
+      );
+    else if (traced && path && !(path instanceof Error)) {
+      add(
+        'failure-path',
+        'The path to failure',
+        await plot(
+          'plot-failure-path',
+          failurePathPlot(path),
+          [
+            `Run <code>${esc(traced.id)}</code> (${esc(traced.config.parameterization)}, ${esc(
+              describeSettings(
+                traced.config,
+                e.axes.map((a) => a.path).filter((p) => p !== 'parameterization'),
+              ),
+            )}), retraced alone: each covariance's smallest eigenvalue and condition number at every step, in float64 from its float32 parameters, as <code>covsweep repro DIR ${esc(traced.id)} --trace FILE.csv</code> writes them. The dashed line is the step at which it ended ${esc(traced.outcome)}: ${esc(traced.outcome === 'ok' ? '' : traced.reason)}.`,
+            path.same
+              ? ''
+              : '<strong>The retrace did not end as recorded</strong>: the run is not reproducible here; see covsweep repro.',
+          ]
+            .filter(Boolean)
+            .join(' '),
+        ),
+      );
+    }
   }
   add('settings', 'Settings', settingsHtml(e));
   return { nav, sections };

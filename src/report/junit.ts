@@ -2,11 +2,24 @@ import type { Comparison } from '../results/compare.js';
 import type { RunResult } from '../types.js';
 import { ending } from './compare-markdown.js';
 
+/**
+ * Characters XML 1.0 cannot hold even escaped (control characters but tab and newlines, lone
+ * surrogates, U+FFFE/U+FFFF): an error message that carries one would make the file unreadable.
+ */
+const NOT_XML =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 const xml = (s: unknown) =>
-  String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
+  String(s)
+    .replace(NOT_XML, '')
+    .replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+    );
+
+/** CI viewers read the classname's dots as packages (`tril · lr.cov 0` / `001`): none, then. */
+const classname = (configuration: string) => configuration.replaceAll('.', '_');
 
 /**
  * The comparison as JUnit XML, one testcase per run, so CI systems list runs natively. A run that
@@ -25,7 +38,7 @@ export function comparisonJunit(
   let failures = 0;
   let skipped = 0;
   const testcase = (r: RunResult, body: string) =>
-    `    <testcase classname="${xml(c.configurationOf(r.config))}" name="seed ${r.config.seed} (${r.id})" time="${r.seconds.toFixed(3)}">${body}</testcase>`;
+    `    <testcase classname="${xml(classname(c.configurationOf(r.config)))}" name="seed ${r.config.seed} (${r.id})" time="${r.seconds.toFixed(3)}">${body}</testcase>`;
   for (const r of current) {
     const b = before.get(r.id);
     let body = '';

@@ -1,4 +1,4 @@
-import { csvLine, formatValue } from '../ground/format.js';
+import { columnName, csvLine, formatValue } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
 import { settingAt } from '../plan/expand.js';
 import { AGGREGATES, type Aggregate } from '../results/aggregate.js';
@@ -29,7 +29,9 @@ export function pivotMarkdown(p: Pivot): string {
  * count, the statistic's numbers. A cell without runs has a count of 0 and blank numbers.
  */
 export function pivotCsv(p: Pivot): string {
-  const lines: unknown[][] = [[p.spec.rows, p.spec.columns, 'runs', ...p.aggregate.csv]];
+  const lines: unknown[][] = [
+    [columnName(p.spec.rows), columnName(p.spec.columns), 'runs', ...p.aggregate.csv],
+  ];
   p.rowValues.forEach((rv, i) => {
     p.columnValues.forEach((cv, j) => {
       const c = p.cells[i][j];

@@ -96,7 +96,7 @@ function ioError(what: string, cause: unknown, fix: string): CovsweepError {
  */
 /** What a run folder keeps of its experiment file: the text, and the data file of each experiment that has one. */
 type Copied = Pick<Suite, 'file' | 'source'> & {
-  experiments?: readonly Pick<Experiment, 'base' | 'dataFile'>[];
+  experiments?: readonly Pick<Experiment, 'base' | 'dataFile' | 'files'>[];
 };
 
 export class RunFolder {
@@ -152,11 +152,14 @@ export class RunFolder {
     // The text that was validated, not the file as it may be by now.
     writeFileSync(join(dir, basename(e.file)), e.source);
     // The data files too, so that the folder alone can be resumed, reported on and reproduced.
-    for (const { base, dataFile } of e.experiments ?? []) {
+    // Plugin modules and command scripts as well, under the names dataPath() resolves the copy's to.
+    for (const { base, dataFile, files = [] } of e.experiments ?? []) {
       const data = base.task.data as DataRef | undefined;
-      if (!dataFile || !data) continue;
-      mkdirSync(join(dir, 'data'), { recursive: true });
-      copyFileSync(dataFile, join(dir, 'data', copyName(data.file)));
+      const copies = [...(dataFile && data ? [{ written: data.file, path: dataFile }] : []), ...files];
+      for (const { written, path } of copies) {
+        mkdirSync(join(dir, 'data'), { recursive: true });
+        copyFileSync(path, join(dir, 'data', copyName(written)));
+      }
     }
     writeFileSync(join(dir, 'results.jsonl'), '');
     const folder = new RunFolder(dir);

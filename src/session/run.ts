@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
 import { dataBytes } from '../config/data-size.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { task } from '../engine/tasks/index.js';
+import { runSteps, task } from '../engine/tasks/index.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
+import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
 import { runCount, runsOf } from '../plan/expand.js';
-import { pack } from '../plan/pack.js';
+import { isCommand, pack } from '../plan/pack.js';
 import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { runBatches, WorkerPool } from '../pool/pool.js';
@@ -16,6 +17,7 @@ import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
 import type { RunResult, RunSpec, Suite } from '../types.js';
 import type { SessionEvents } from './events.js';
+import { loadFolderPlugins } from './folder-plugins.js';
 import { searchFrontier } from './frontier.js';
 
 export interface RunSessionOptions {
@@ -90,6 +92,9 @@ async function lockedSession(
   // Taken before a resume reads (and may cut) results.jsonl.
   const toResume = o.resume ? folderToResume(suite, o.root ?? 'runs', o.resume.dir) : undefined;
   lock.release = toResume?.lock();
+  // The folder's copies of plugin modules, for its copy of the experiment. Copies that no longer
+  // load (edited since) make a changed experiment: openToResume says so, and refuses without force.
+  if (toResume) await loadFolderPlugins(toResume.dir).catch(ignoreConfigError);
   const resumed = toResume && openToResume(suite, toResume, Boolean(o.resume?.force));
   const old = resumed?.folder.manifest();
   const asked = o.selection ?? {};
@@ -140,8 +145,8 @@ async function lockedSession(
     const batches = pack(runs, {
       workers,
       lanes,
-      steps: (c) => task(c.task.name).steps(c),
-      laneBytes: (c) => dataBytes(c, task(c.task.name)),
+      steps: runSteps,
+      laneBytes: (c) => (isCommand(c) ? 0 : dataBytes(c, task(c.task.name))),
     });
     events.onTrainStart?.(batches);
     try {
@@ -192,4 +197,8 @@ async function lockedSession(
   const reports = await reportRun(folder.dir, suite, ordered);
   for (const note of reportNotes(folder.dir, reports)) events.onNote?.(note);
   return { dir: folder.dir, results: ordered, planned, unfinished, summary: reports.summary };
+}
+
+function ignoreConfigError(err: unknown): void {
+  if (!(err instanceof CovsweepError) || err.code !== 'E_CONFIG') throw err;
 }

@@ -34,7 +34,7 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('a first %s', (signal) => {
 
     const resumed = await covsweepAsync(['run', 'experiments/smoke.yaml', '--resume', '--out', out, ...SLOW]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toContain(`results: ${dir}`);
+    expect(resumed.stderr).toContain(`results: ${dir}`);
     expect(runFolders(out)).toEqual([dir]);
     expect(timeless(dir)).toEqual(timeless(clean));
     expect(tables(dir)).toEqual(tables(clean));

@@ -15,7 +15,7 @@ describe('covsweep report RUN_DIR', () => {
     expect(ran.code).toBe(0);
     expect(readdirSync(join(dir, 'tables'))).toEqual(['failure_rate-lr.cov-parameterization.csv']);
     const csv = read('tables/failure_rate-lr.cov-parameterization.csv').trim().split('\n');
-    expect(csv[0]).toBe('lr.cov,parameterization,runs,failed,failure_rate,ci_low,ci_high');
+    expect(csv[0]).toBe('lr_cov,parameterization,runs,failed,failure_rate,ci_low,ci_high');
     expect(csv).toContain('0.1,full,3,3,1,0.4385029682449546,1');
   });
 

@@ -55,7 +55,7 @@ describe('covsweep run experiments/smoke.yaml', () => {
     expect(new Set(rs.map((r) => r.id)).size).toBe(12);
     const csv = readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'id,parameterization,lr.cov,seed,outcome,kind,step,reason,loss,accuracy,cov_error,dead_unit_steps,mean_error,seconds',
+      'id,parameterization,lr_cov,seed,outcome,kind,step,reason,loss,accuracy,cov_error,dead_unit_steps,mean_error,seconds',
     );
     expect(csv).toHaveLength(13);
   });

@@ -105,7 +105,7 @@ describe('covsweep run on a file of two experiments', () => {
     const sectionIds = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(sectionIds).size).toBe(sectionIds.length);
     const csv = readFileSync(join(first.dir, 'results.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toMatch(/^id,parameterization,lr\.cov,seed,outcome,/);
+    expect(csv[0]).toMatch(/^id,parameterization,lr_cov,seed,outcome,/);
     expect(csv).toHaveLength(timeless(first.dir).length + 1);
   });
 

@@ -1,13 +1,16 @@
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
+import { loadPlugin } from '../../src/engine/plugins/load.js';
 import { logDensity } from '../../src/engine/tasks/gaussian.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { bits, fdGradient, gram, inverse, logNormal, mismatches, randomSpd } from './reference64.js';
 
 const DIMS = [2, 3, 5, 8];
+const PLUGIN = join(import.meta.dirname, '..', '..', 'examples', 'gp-regression', 'softplus-variance.mjs');
 /** Raw blocks per batch and points per block in the NLL. */
 const N = 3;
 const M = 4;
@@ -20,6 +23,11 @@ const VARIANTS: [string, Parameterization][] = [
   ['full-jitter, relative', parameterization('full-jitter', { jitter_relative: true })],
   ['softplus-cholesky, shift 0.1', parameterization('softplus-cholesky', { softplus_shift: 0.1 })],
   ['full-clip, kappa 10, floor 0.5', parameterization('full-clip', { clip_kappa_max: 10, clip_floor: 0.5 })],
+  // A plugin parameterization (examples/gp-regression) is held to the built-ins' checks.
+  [
+    'softplus-variance (plugin)',
+    (await loadPlugin(PLUGIN, 'parameterizations')).plugin.parameterizations![0],
+  ],
 ];
 
 const size = (p: Parameterization, d: number) => p.rawShape(d).reduce((a, b) => a * b, 1);
@@ -169,8 +177,8 @@ describe.each(BACKENDS)('parameterizations on %s', (backend) => {
       const rng = seedrandom(`${p.name}-roundtrip-${d}`);
       for (let t = 0; t < 3; t++) {
         let sigma = randomSpd(rng, d);
-        // diag and lowrank hold a general Sigma only approximately; diagonal ones exactly.
-        if (p.name === 'diag' || p.name === 'lowrank')
+        // diag, lowrank and softplus-variance hold a general Sigma only approximately; diagonal ones exactly.
+        if (p.name === 'diag' || p.name === 'lowrank' || p.name === 'softplus-variance')
           sigma = sigma.map((v, i) => (i % (d + 1) === 0 ? v : 0));
         expect(mismatches(p.covariance(p.fromCovariance(sigma, d), d), sigma, 1e-10)).toEqual([]);
       }

@@ -70,9 +70,11 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       );
       expect(plots.map((p) => p.id)).toEqual([
         'plot-stability',
+        'plot-failure-rate',
         'plot-failure-steps',
         'plot-curves',
         'plot-gaussians',
+        'plot-failure-path',
       ]);
       for (const p of plots) {
         expect(p.marks, `${p.id} has drawn marks`).toBeGreaterThan(0);
@@ -81,6 +83,16 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       }
       // The smoke sweep's 4 cells, each a rect and a label.
       expect(plots[0].marks).toBe(8);
+      // Failure rate: 2 parameterizations x 2 rates, each a point and an interval bar, and 2 lines.
+      expect(plots[1].marks).toBe(2 * 2 * 2 + 2);
+      // Count ticks of "when runs failed" are whole runs, and its step axis is logarithmic.
+      const ticks = await page.$$eval('#plot-failure-steps .role-axis-label text', (t) =>
+        t.map((x) => x.textContent),
+      );
+      expect(ticks).toContain('10');
+      expect(ticks.filter((t) => /^\d*\.\d+$/.test(t ?? ''))).toEqual([]);
+      const header = await page.$eval('dl.facts', (d) => d.textContent);
+      expect(header).toMatch(/backend(native|cpu|wasm)(, (native|cpu|wasm))*; \d+ workers?/);
 
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report-smoke.png'), fullPage: true });

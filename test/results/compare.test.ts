@@ -143,4 +143,17 @@ describe('comparison outputs', () => {
       /<testcase classname="full" name="seed 0 [^>]*><skipped message="singular: [^"]*; failed in the baseline too/,
     );
   });
+
+  it('JUnit: classnames hold no dots and no character XML cannot hold', () => {
+    const before = [...seeds('tril', 1e-4, 2, 0), ...seeds('tril', 1e-2, 2, 0)];
+    const after = [...seeds('tril', 1e-4, 2, 0), ...seeds('tril', 1e-2, 2, 2)].map((r) =>
+      r.outcome === 'ok' ? r : { ...r, reason: 'bad\u0000 pivot\u001b[31m -0.1\ud800' },
+    );
+    const xml = comparisonJunit(compareResults(before, after), before, after);
+    const classnames = [...xml.matchAll(/classname="([^"]*)"/g)].map((m) => m[1]);
+    expect(new Set(classnames)).toEqual(new Set(['lr_cov 1e-4', 'lr_cov 0_01']));
+    expect(xml).toContain('message="ok in the baseline, now singular at step 0: bad pivot[31m -0.1"');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\ud800]/);
+  });
 });

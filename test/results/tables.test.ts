@@ -65,7 +65,7 @@ describe('pivot tables', () => {
 
   it('writes one CSV line per cell, blank numbers and 0 runs where there are none', () => {
     const lines = pivotCsv(p).trim().split('\n');
-    expect(lines[0]).toBe('lr.cov,parameterization,runs,failed,failure_rate,ci_low,ci_high');
+    expect(lines[0]).toBe('lr_cov,parameterization,runs,failed,failure_rate,ci_low,ci_high');
     expect(lines[1]).toMatch(/^0\.0001,full,2,1,0\.5,0\.09\d+,0\.90\d+$/);
     expect(lines).toContain('0.01,tril,0,,,,');
     expect(lines).toHaveLength(7);

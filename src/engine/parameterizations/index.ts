@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../../ground/json-schema.js';
+import { pluginParameterization } from '../plugins/registry.js';
 import { diag } from './diag.js';
 import { full } from './full.js';
 import { fullClip } from './full-clip.js';
@@ -52,7 +53,8 @@ export function parameterizationOptions(): Record<string, JsonSchema> {
  * `parameterization_options`; options of other parameterizations are ignored) or their defaults.
  */
 export function parameterization(name: string, options: Record<string, unknown> = {}): Parameterization {
-  const p = parameterizations.get(name);
+  // A built-in, or one a loaded plugin module gave (see engine/plugins).
+  const p = parameterizations.get(name) ?? pluginParameterization(name);
   if (!p) throw new RangeError(`unknown parameterization "${name}"`);
   if (!p.options) return p;
   const values = Object.fromEntries(

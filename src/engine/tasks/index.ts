@@ -1,3 +1,5 @@
+import type { RunConfig } from '../../types.js';
+import { pluginTask } from '../plugins/registry.js';
 import { mle } from './mle.js';
 import { mvnClassifier } from './mvn-classifier.js';
 import { scoreMatching } from './score-matching.js';
@@ -10,8 +12,17 @@ export const tasks: ReadonlyMap<string, Task> = new Map(
   [mvnClassifier, scoreMatching, mle].map((t) => [t.name, t]),
 );
 
+/** A built-in task, or one a loaded plugin module gave (see engine/plugins). */
 export function task(name: string): Task {
-  const t = tasks.get(name);
+  const t = tasks.get(name) ?? pluginTask(name);
   if (!t) throw new RangeError(`unknown task "${name}"`);
   return t;
+}
+
+/**
+ * Steps of a run: its task's count, or for a command task (`task.command`, which runs as a process
+ * and has no engine task) the `task.steps` its experiment declares.
+ */
+export function runSteps(c: RunConfig): number {
+  return Array.isArray(c.task.command) ? Number(c.task.steps) : task(c.task.name).steps(c);
 }

@@ -208,6 +208,11 @@ export const mvnClassifier: Task = {
     const o = taskOptions<ClassifierOptions>(config);
     return minibatches(o, []).steps(o.epochs);
   },
+  // One epoch: every trial seen once (seed 000 trains trial by trial, so one step's loss is one trial's).
+  curveWindow(config) {
+    const o = config.task as unknown as ClassifierOptions;
+    return minibatches(o, []).steps(1);
+  },
   create(configs, p, dataFile) {
     return new ClassifierBatch(configs, p, dataFile);
   },

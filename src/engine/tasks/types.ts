@@ -34,8 +34,8 @@ export interface TaskInstance {
   loss(step: number, params: tf.Tensor[]): StepOutput;
   /** Float64 metrics of lane b from its final raw parameters (one array per param group, lane b's slice). */
   metrics(lane: number, params: Float64Array[]): Metrics;
-  /** Lane b's learned and true Gaussians (float64), for pictures of 2-D runs. */
-  gaussians(lane: number, params: Float64Array[]): { learned: Gaussians; truth: Gaussians };
+  /** Lane b's learned and true Gaussians (float64), for pictures of 2-D runs; absent for a task that has none. */
+  gaussians?(lane: number, params: Float64Array[]): { learned: Gaussians; truth: Gaussians };
   dispose(): void;
   /**
    * Its loss and gradient on host memory, lane by lane (native/step.ts composes it with the
@@ -87,6 +87,11 @@ export interface NativeTask {
 export interface Task extends CatalogTask {
   /** Training steps of a run (known without generating data: the planner packs by it). */
   steps(config: RunConfig): number;
+  /**
+   * Steps a learning curve is smoothed over in reports: a loss measured on one minibatch is noisy,
+   * its mean over an epoch is not. Absent: full-batch losses, not smoothed.
+   */
+  curveWindow?(config: RunConfig): number;
   /** `dataFile`: where the batch's `task.data` file is (RunSpec.dataFile), when its configs name one. */
   create(configs: RunConfig[], p: Parameterization, dataFile?: string): TaskInstance;
   /**

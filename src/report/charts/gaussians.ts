@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { task } from '../../engine/tasks/index.js';
 import { cholesky64 } from '../../ground/dense64.js';
 import { OUTCOMES } from '../../ground/vocabulary.js';
+import { settingAt } from '../../plan/expand.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { CATEGORICAL } from './palette.js';
@@ -12,6 +13,25 @@ const SEGMENTS = 72;
 
 /** Seed 000's figure draws category 1 in blue and category 2 in green. */
 const UNIT_COLORS = [CATEGORICAL[0], CATEGORICAL[4], ...CATEGORICAL.filter((_, i) => i !== 0 && i !== 4)];
+
+/**
+ * The contrast a sweep is about, as runs with a picture (2-D): per parameterization, the first run
+ * at the largest `rate` where it ended ok and the first at the smallest where it failed (tril ok at
+ * 1e-2 beside full failed at 1e-4). Without a numeric swept rate: the first run of each outcome.
+ */
+export function contrastRuns(results: readonly RunResult[], rate: string | undefined): RunResult[] {
+  if (!rate) return firstOfEachOutcome(results);
+  const drawn = results.filter((r) => r.gaussians);
+  const at = (r: RunResult) => settingAt(r.config, rate) as number;
+  const parameterizations = [...new Set(drawn.map((r) => r.config.parameterization))];
+  return parameterizations.flatMap((p) => {
+    const ok = drawn.filter((r) => r.config.parameterization === p && r.outcome === 'ok');
+    const failed = drawn.filter((r) => r.config.parameterization === p && r.outcome !== 'ok');
+    const best = ok.reduce<RunResult | undefined>((a, r) => (!a || at(r) > at(a) ? r : a), undefined);
+    const worst = failed.reduce<RunResult | undefined>((a, r) => (!a || at(r) < at(a) ? r : a), undefined);
+    return [best, worst].filter((r): r is RunResult => r !== undefined);
+  });
+}
 
 /** Runs with a picture (2-D), the first of each outcome in results order. */
 export function firstOfEachOutcome(results: readonly RunResult[]): RunResult[] {

@@ -22,3 +22,19 @@ export const CATEGORICAL = [
   '#9c755f',
   '#bab0ac',
 ];
+
+/**
+ * Okabe and Ito's palette, for lines told apart by colour alone (one per parameterization): hues
+ * that stay distinct under every common colour-vision deficiency, in an order that puts the most
+ * different ones first (blue, orange, green, reddish purple, ...; no red beside orange).
+ */
+export const LINE_COLORS = [
+  '#0072b2',
+  '#e69f00',
+  '#009e73',
+  '#cc79a7',
+  '#56b4e9',
+  '#d55e00',
+  '#f0e442',
+  '#000000',
+];
