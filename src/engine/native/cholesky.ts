@@ -47,7 +47,23 @@ export class CholeskyKernel {
       }
       const ljj = Math.sqrt(s);
       w[rj + j] = ljj;
-      for (let i = j + 1; i < d; i++) {
+      // Two rows at a time: their sums are independent chains of dependent subtractions, which
+      // overlap; each row's own sequence of float ops is the one-row loop's.
+      let i = j + 1;
+      for (; i + 1 < d; i += 2) {
+        const ri = i * d;
+        const rn = ri + d;
+        let t = a[at + ri + j];
+        let u = a[at + rn + j];
+        for (let k = 0; k < j; k++) {
+          const wjk = w[rj + k];
+          t -= w[ri + k] * wjk;
+          u -= w[rn + k] * wjk;
+        }
+        w[ri + j] = t / ljj;
+        w[rn + j] = u / ljj;
+      }
+      if (i < d) {
         const ri = i * d;
         let t = a[at + ri + j];
         for (let k = 0; k < j; k++) t -= w[ri + k] * w[rj + k];

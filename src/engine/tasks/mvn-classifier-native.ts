@@ -25,6 +25,8 @@ export class NativeClassifier implements NativeTask {
   private readonly dlogp: Float64Array;
   private readonly r: Float64Array;
   private readonly z: Float64Array;
+  /** Every unit's z of the current lane's trials, at (u * m + i) * d: kept from the forward for the backward. */
+  private readonly zs: Float64Array;
   private readonly s: Float64Array;
   private readonly acc: Float64Array;
   private readonly accMu: Float64Array;
@@ -48,6 +50,7 @@ export class NativeClassifier implements NativeTask {
     this.dlogp = new Float64Array(lanes * units * size);
     this.r = new Float64Array(d);
     this.z = new Float64Array(d);
+    this.zs = new Float64Array(units * size * d);
     this.s = new Float64Array(d);
     this.acc = new Float64Array(d * d);
     this.accMu = new Float64Array(d);
@@ -87,13 +90,13 @@ export class NativeClassifier implements NativeTask {
     counts[0][b] = head.dead;
     if (!grads) return loss;
     head.backward(w, b, labels, 1, dlogp, grads[2]);
-    for (let u = 0; u < U; u++) this.densityBackward(b, u, mu, l, dl, grads[0], sigma);
+    for (let u = 0; u < U; u++) this.densityBackward(b, u, l, dl, grads[0], sigma);
     return loss;
   }
 
   /** log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i]. */
   private density(b: number, u: number, mu: Float32Array, l: Float32Array) {
-    const { d, m, z, logp } = this;
+    const { d, m, z, zs, logp } = this;
     const lo = u * d * d;
     let half = 0;
     for (let j = 0; j < d; j++) half += Math.log(l[lo + j * d + j]);
@@ -101,6 +104,7 @@ export class NativeClassifier implements NativeTask {
       this.whiten(b, u, i, mu, l);
       let maha = 0;
       for (let p = 0; p < d; p++) maha += z[p] * z[p];
+      for (let p = 0; p < d; p++) zs[(u * m + i) * d + p] = z[p];
       logp[(b * this.units + u) * m + i] = -0.5 * maha - half - d * HALF_LOG_2PI;
     }
   }
@@ -114,13 +118,12 @@ export class NativeClassifier implements NativeTask {
   private densityBackward(
     b: number,
     u: number,
-    mu: Float32Array,
     l: Float32Array,
     dl: Float32Array,
     dmu: Float32Array,
     sigma: boolean,
   ) {
-    const { d, m, z, s, acc, accMu, dlogp } = this;
+    const { d, m, z, zs, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
     for (let k = 0; k < d * d; k++) acc[k] = 0;
     for (let k = 0; k < d; k++) accMu[k] = 0;
@@ -128,7 +131,8 @@ export class NativeClassifier implements NativeTask {
     for (let i = 0; i < m; i++) {
       const g = dlogp[(b * this.units + u) * m + i];
       gsum += g;
-      this.whiten(b, u, i, mu, l);
+      const zo = (u * m + i) * d;
+      for (let p = 0; p < d; p++) z[p] = zs[zo + p];
       for (let p = d - 1; p >= 0; p--) {
         let t = z[p];
         for (let q = p + 1; q < d; q++) t -= l[lo + q * d + p] * s[q];
@@ -146,11 +150,38 @@ export class NativeClassifier implements NativeTask {
     if (sigma) {
       this.precisionInto(l, lo);
       const { wt } = this;
-      for (let p = 0; p < d; p++)
-        for (let q = 0; q <= p; q++) {
-          // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, in two interleaved sums: one sum's chain of
-          // dependent adds, not the multiplies, is what bounds a dot product's speed.
-          const rp = p * d;
+      for (let p = 0; p < d; p++) {
+        // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, each in two interleaved sums (even and odd k -
+        // p): a sum's chain of dependent adds, not the multiplies, is what bounds a dot
+        // product's speed. Two q at a time, so four chains overlap; each sum's own sequence of
+        // float ops is the one-q loop's.
+        const rp = p * d;
+        let q = 0;
+        for (; q + 1 <= p; q += 2) {
+          const rq = q * d;
+          const rn = rq + d;
+          let even = 0;
+          let odd = 0;
+          let evenN = 0;
+          let oddN = 0;
+          let k = p;
+          for (; k + 1 < d; k += 2) {
+            const a = wt[rp + k];
+            const c = wt[rp + k + 1];
+            even += a * wt[rq + k];
+            odd += c * wt[rq + k + 1];
+            evenN += a * wt[rn + k];
+            oddN += c * wt[rn + k + 1];
+          }
+          if (k < d) {
+            even += wt[rp + k] * wt[rq + k];
+            evenN += wt[rp + k] * wt[rn + k];
+          }
+          dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
+          dl[lo + p * d + q + 1] = dl[lo + (q + 1) * d + p] =
+            (acc[p * d + q + 1] - gsum * (evenN + oddN)) / 2;
+        }
+        if (q <= p) {
           const rq = q * d;
           let even = 0;
           let odd = 0;
@@ -162,6 +193,7 @@ export class NativeClassifier implements NativeTask {
           if (k < d) even += wt[rp + k] * wt[rq + k];
           dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
         }
+      }
       return;
     }
     for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
@@ -173,7 +205,37 @@ export class NativeClassifier implements NativeTask {
     const { d, wt } = this;
     for (let p = 0; p < d; p++) {
       const lp = lo + p * d;
-      for (let q = 0; q <= p; q++) {
+      const lpp = l[lp + p];
+      // Each W_pq sums over k in [q, p) into two interleaved sums by the parity of k - q (see
+      // the Sigma^-1 loop for why). Columns q and q + 1 go together so four chains overlap: at
+      // each k, a term goes to q's odd sum and q + 1's even one, or the other way round, and
+      // each sum gets its terms in the order the one-column loop gives them.
+      let q = 0;
+      for (; q + 1 <= p; q += 2) {
+        const rq = q * d;
+        const rn = rq + d;
+        let even = 0;
+        let odd = 0;
+        even -= l[lp + q] * wt[rq + q];
+        let evenN = q + 1 === p ? 1 : 0;
+        let oddN = 0;
+        let k = q + 1;
+        for (; k + 1 < p; k += 2) {
+          const a = l[lp + k];
+          const c = l[lp + k + 1];
+          odd -= a * wt[rq + k];
+          even -= c * wt[rq + k + 1];
+          evenN -= a * wt[rn + k];
+          oddN -= c * wt[rn + k + 1];
+        }
+        if (k < p) {
+          odd -= l[lp + k] * wt[rq + k];
+          evenN -= l[lp + k] * wt[rn + k];
+        }
+        wt[rq + p] = (even + odd) / lpp;
+        wt[rn + p] = (evenN + oddN) / lpp;
+      }
+      if (q <= p) {
         const rq = q * d;
         let even = p === q ? 1 : 0;
         let odd = 0;
@@ -183,7 +245,7 @@ export class NativeClassifier implements NativeTask {
           odd -= l[lp + k + 1] * wt[rq + k + 1];
         }
         if (k < p) even -= l[lp + k] * wt[rq + k];
-        wt[rq + p] = (even + odd) / l[lp + p];
+        wt[rq + p] = (even + odd) / lpp;
       }
     }
   }
