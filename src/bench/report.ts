@@ -67,7 +67,7 @@ export function benchmarksMarkdown(r: BenchRun): string {
         ]
       : []),
     `- Machine: ${r.machine}.`,
-    `- The machine was shared: other sessions ran test suites on the same cores (1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
+    `- 1-minute load average ${r.load[0].toFixed(1)} at the start, ${r.load[1].toFixed(1)} at the end (above the 2 cores, other work shared them). Figures are noisy; compare ratios, and rerun before trusting a small difference.`,
     '- A figure is lane-steps per second on one worker thread (one core): lanes / the median on-CPU time of one training step of the whole batch (loss, gradients, health check, optimizer), batch setup excluded. In parentheses, its fraction of the reference loop. On-CPU time, because on a shared machine a step also waits for a core; the best column adds the wall-clock median.',
     `- Bounded: each cell's samples get ${(r.cellBudgetMs / 1000).toPrecision(2)} s of wall-clock time (at least one step); a cell whose one step is predicted, from the smaller cells of its row, to take longer is left out with its reason. This bench took ${r.minutes.toFixed(1)} minutes${r.left ? ' so far' : ''}.`,
     `- Reference: seed 000's step for one run (\`full\`, 2 units) written as plain float32 loops in JS (\`src/bench/reference.ts\`), a fused per-lane step with no tensor library in between: ${r.reference.map((x) => `**${formatCount(x.cpu)} lane-steps/s** at d = ${x.dim} (wall-clock ${formatCount(x.wall)})`).join(', ')}. "vs reference" is a row's best over the reference at its d.`,
