@@ -9,11 +9,16 @@ import type { ParamGroup } from './tasks/types.js';
 export function shortestFloat32(v: number): number {
   if (!Number.isFinite(v) || v === 0) return v;
   const f = Math.fround(v);
-  for (let digits = 1; digits < 9; digits++) {
-    const shorter = Number(f.toPrecision(digits));
-    if (Math.fround(shorter) === f) return shorter;
+  // If k digits read back as f, so do k + 1 (the nearest (k+1)-digit decimal is at least as near
+  // as the k-digit one), so the fewest digits can be found by bisection; 9 always suffice.
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(f.toPrecision(mid))) === f) hi = mid;
+    else lo = mid + 1;
   }
-  return Number(f.toPrecision(9));
+  return Number(f.toPrecision(lo));
 }
 
 /** `values` (row-major, one lane's group) nested to `shape`, each value as its shortest float32. */

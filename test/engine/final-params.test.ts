@@ -11,7 +11,26 @@ beforeAll(async () => {
 
 describe('final parameters on record', () => {
   it('writes each float32 as the shortest decimal that reads back as it', () => {
-    const samples = [0.02, 0.1414213562373095, -3.4028234663852886e38, 1e-45, 1 / 3, 123456.7, 7, 0];
+    // The values, then float32s of random bit patterns (finite ones), all digit counts.
+    const bits = new Uint32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    let state = 12345;
+    const random = Array.from({ length: 3000 }, () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      bits[0] = state;
+      return asFloat[0];
+    }).filter(Number.isFinite);
+    const samples = [
+      0.02,
+      0.1414213562373095,
+      -3.4028234663852886e38,
+      1e-45,
+      1 / 3,
+      123456.7,
+      7,
+      0,
+      ...random,
+    ];
     for (const v of samples) {
       const f = Math.fround(v);
       const s = shortestFloat32(f);

@@ -7,7 +7,7 @@ import { perLane } from '../parameterizations/counters.js';
 import { RAW_SCALE_OPTION, rawStart } from '../parameterizations/raw-start.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { type Activation, classifierLoss, type Trial } from './classifier-loss.js';
-import { asGaussians, logDensity64 } from './gaussian64.js';
+import { asGaussians, logDensityOf64 } from './gaussian64.js';
 import { Minibatches } from './minibatches.js';
 import { NativeClassifier } from './mvn-classifier-native.js';
 import { type Task, type TaskInstance, taskOptions } from './types.js';
@@ -386,10 +386,11 @@ class ClassifierBatch implements TaskInstance {
     let correct = 0;
     const pts = this.points[lane];
     const labels = this.labels[lane];
+    const densities = means.map((m, u) => logDensityOf64(m, covs[u], d));
     for (let i = 0; i < n; i++) {
       const x = pts.subarray(i * d, (i + 1) * d);
-      const act = means.map((m, u) => {
-        const logp = logDensity64(x, m, covs[u], d);
+      const act = densities.map((logDensity) => {
+        const logp = logDensity(x);
         return this.activation === 'exp' ? Math.exp(logp) : logp;
       });
       let best = 0;
