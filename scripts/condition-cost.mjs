@@ -4,7 +4,7 @@
 // check with the condition check, optimizer) alternate with blocks of the condition check alone
 // over the same lanes' current parameters, and the medians of their on-CPU times are compared.
 //
-//   npx tsc -p tsconfig.build.json && node scripts/condition-cost.mjs [--backend wasm] [--dims 2,8,16,32,64]
+//   npm run build && node scripts/condition-cost.mjs [--backend wasm] [--dims 2,8,16,32,64]
 //
 // Three states of the covariances: `start` (the bench's configs: the identity start, which the O(d^2)
 // bound clears), `correlated` (a random covariance with condition number 1e3: the bound may not
