@@ -7,7 +7,7 @@ import { quantileSorted } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { MAX_CURVE_POINTS, MAX_PANELS, sortBy } from './limits.js';
-import { LINE_COLORS } from './palette.js';
+import { parameterizationColors } from './palette.js';
 
 interface CurvePoint {
   panel: string;
@@ -116,12 +116,7 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
   const params = settingValues(e, 'parameterization', results).map(formatValue);
   const panels = [...panelIndex.keys()];
   const note = left ? `only the first ${panels.length} panels are drawn` : '';
-  const color = {
-    field: 'parameterization',
-    type: 'nominal',
-    sort: params,
-    scale: { domain: params, range: LINE_COLORS },
-  } as const;
+  const color = parameterizationColors(params);
   const x = { field: 'step', type: 'quantitative', title: 'step' } as const;
   // Losses that stay >= 0 (cross-entropy) span decades as runs converge, down to exact zeros: a
   // symmetric-log axis (linear below 1e-3) shows them; score matching's loss goes negative.

@@ -5,7 +5,7 @@ import { groupBy, settingValues } from '../../results/pivot.js';
 import { wilson } from '../../results/stats.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
-import { LINE_COLORS } from './palette.js';
+import { parameterizationColors } from './palette.js';
 
 /**
  * The swept rate a failure-rate plot runs along: the summary's rows or columns when numeric (the
@@ -58,12 +58,7 @@ export function failureRate(e: Experiment, results: readonly RunResult[]): TopLe
     scale: log ? ({ type: 'log' } as const) : ({ zero: false } as const),
     axis: { format: '~g' },
   } as const;
-  const color = {
-    field: 'parameterization',
-    type: 'nominal',
-    sort: params,
-    scale: { domain: params, range: LINE_COLORS },
-  } as const;
+  const color = parameterizationColors(params);
   const y = {
     field: 'failure',
     type: 'quantitative' as const,

@@ -28,13 +28,14 @@ export const CATEGORICAL = [
  * that stay distinct under every common colour-vision deficiency, in an order that puts the most
  * different ones first (blue, orange, green, reddish purple, ...; no red beside orange).
  */
-export const LINE_COLORS = [
-  '#0072b2',
-  '#e69f00',
-  '#009e73',
-  '#cc79a7',
-  '#56b4e9',
-  '#d55e00',
-  '#f0e442',
-  '#000000',
-];
+const LINE_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#000000'];
+
+/** The colour encoding of plots with one line per parameterization: the sweep's order, the same hue for a parameterization in every plot. */
+export function parameterizationColors(params: readonly string[]) {
+  return {
+    field: 'parameterization',
+    type: 'nominal',
+    sort: [...params],
+    scale: { domain: [...params], range: LINE_COLORS },
+  } as const;
+}
