@@ -40,6 +40,9 @@ export interface RunConfig {
   record_every: number;
 }
 
+/** Whether a run's task is a command (`task.command`), which runs as a process of its own and has no engine task. */
+export const isCommand = (c: RunConfig): boolean => Array.isArray(c.task.command);
+
 /** A file an experiment names (a plugin module, a command's script): its path as written and the SHA-256 of its bytes. */
 export interface FileRef {
   file: string;

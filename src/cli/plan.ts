@@ -5,9 +5,9 @@ import { maxRounds } from '../frontier/search.js';
 import { formatValue } from '../ground/format.js';
 import { runCount, settingAt, suiteRunCount } from '../plan/expand.js';
 import { runOfGroup, sweepGroups } from '../plan/groups.js';
-import { cutBatches, isCommand } from '../plan/pack.js';
+import { cutBatches } from '../plan/pack.js';
 import { defaultWorkers } from '../pool/workers.js';
-import type { Experiment, FrontierSpec } from '../types.js';
+import { type Experiment, type FrontierSpec, isCommand } from '../types.js';
 import { fileAndOverrides, parse, positiveInt } from './args.js';
 import { usage } from './commands.js';
 

@@ -8,11 +8,10 @@ import { Trace } from '../engine/trace.js';
 import { trainBatch } from '../engine/train.js';
 import { CovsweepError } from '../ground/errors.js';
 import { runsOf } from '../plan/expand.js';
-import { isCommand } from '../plan/pack.js';
 import { COMMAND_BACKEND, runCommand } from '../pool/command.js';
 import { RunFolder } from '../results/store.js';
 import { loadFolderPlugins } from '../session/folder-plugins.js';
-import type { RunResult, RunSpec } from '../types.js';
+import { isCommand, type RunResult, type RunSpec } from '../types.js';
 import { parse } from './args.js';
 import { usage } from './commands.js';
 

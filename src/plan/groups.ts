@@ -1,6 +1,6 @@
-import type { Experiment, RunConfig, RunSpec } from '../types.js';
+import { type Experiment, isCommand, type RunConfig, type RunSpec } from '../types.js';
 import { configWith, runAt } from './expand.js';
-import { affectsShape, type Group, isCommand, type StepCounter, shapeKey } from './pack.js';
+import { affectsShape, type Group, type StepCounter, shapeKey } from './pack.js';
 import { combos, indexOfDigits, picksOfDigits, productRuns, spell } from './space.js';
 
 /** A group of a sweep, known by arithmetic: the dim values it fixes, and its first run. */

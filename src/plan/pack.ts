@@ -1,4 +1,4 @@
-import type { LaneBatch, RunConfig, RunSpec } from '../types.js';
+import { isCommand, type LaneBatch, type RunConfig, type RunSpec } from '../types.js';
 import { settingAt } from './expand.js';
 import { canonicalJson } from './ids.js';
 
@@ -20,9 +20,6 @@ export const SHAPE_PATHS = [
   'optimizer.name',
   'optimizer.nesterov',
 ];
-
-/** Whether a run's task is a command (`task.command`), which runs as a process of its own. */
-export const isCommand = (c: RunConfig): boolean => Array.isArray(c.task.command);
 
 export function shapeKey(c: RunConfig): string {
   return canonicalJson(SHAPE_PATHS.map((path) => settingAt(c, path)));

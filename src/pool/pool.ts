@@ -2,8 +2,7 @@ import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend.js';
 import { CovsweepError } from '../ground/errors.js';
-import { isCommand } from '../plan/pack.js';
-import type { LaneBatch, RunResult } from '../types.js';
+import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../../types.js';
+import { isCommand, type RunConfig } from '../../types.js';
 import { pluginTask } from '../plugins/registry.js';
 import { mle } from './mle.js';
 import { mvnClassifier } from './mvn-classifier.js';
@@ -24,5 +24,5 @@ export function task(name: string): Task {
  * and has no engine task) the `task.steps` its experiment declares.
  */
 export function runSteps(c: RunConfig): number {
-  return Array.isArray(c.task.command) ? Number(c.task.steps) : task(c.task.name).steps(c);
+  return isCommand(c) ? Number(c.task.steps) : task(c.task.name).steps(c);
 }

@@ -4,7 +4,7 @@ import { runSteps, task } from '../../engine/tasks/index.js';
 import { formatValue } from '../../ground/format.js';
 import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
-import type { Experiment, RunResult } from '../../types.js';
+import { type Experiment, isCommand, type RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
 import { MAX_CURVE_POINTS, MAX_PANELS, sortBy } from './limits.js';
 import { parameterizationColors } from './palette.js';
@@ -30,9 +30,7 @@ const everyOf = (r: RunResult) => r.curve_every ?? curveEvery(r.config.record_ev
 function smoothed(r: RunResult): [number, number][] {
   const every = everyOf(r);
   // A command task runs as a process and has no engine task to name a window.
-  const window = Array.isArray(r.config.task.command)
-    ? 1
-    : (task(r.config.task.name).curveWindow?.(r.config) ?? 1);
+  const window = isCommand(r.config) ? 1 : (task(r.config.task.name).curveWindow?.(r.config) ?? 1);
   const k = Math.max(1, Math.round(window / every));
   let sum = 0;
   return r.curve.map((loss, i) => {
