@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// What the per-step condition check (src/engine/condition.ts) costs next to a whole training step,
+// What the per-step condition check (src/engine/train/condition.ts) costs next to a whole training step,
 // measured side by side in one process: blocks of `LaneTrainer.advance` (loss, gradients, health
 // check with the condition check, optimizer) alternate with blocks of the condition check alone
 // over the same lanes' current parameters, and the medians of their on-CPU times are compared.
@@ -15,9 +15,9 @@
 import { parseArgs } from 'node:util';
 import { useBackend } from '../dist/engine/backend.js';
 import { benchBatch } from '../dist/bench/grid.js';
-import { ConditionCheck } from '../dist/engine/condition.js';
+import { ConditionCheck } from '../dist/engine/train/condition.js';
 import { parameterization } from '../dist/engine/parameterizations/index.js';
-import { LaneTrainer } from '../dist/engine/train.js';
+import { LaneTrainer } from '../dist/engine/train/train.js';
 import { stream } from '../dist/data/random.js';
 import { withEigenvalues } from '../dist/ground/dense64.js';
 

@@ -1,6 +1,6 @@
 import { Bench } from 'tinybench';
 import { useBackend } from '../engine/backend.js';
-import { LaneTrainer } from '../engine/train.js';
+import { LaneTrainer } from '../engine/train/train.js';
 import { benchBatch, benchConfig, type Cell } from './grid.js';
 import { ReferenceStep } from './reference.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch } from '../types.js';
 import { type BackendChoice, useBackend } from './backend.js';
-import { LaneTrainer } from './train.js';
+import { LaneTrainer } from './train/train.js';
 
 /** Kernels that only copy or relabel memory. */
 const BOOKKEEPING = new Set(['Identity', 'Reshape', 'Cast']);

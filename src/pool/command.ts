@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPath } from '../data/table.js';
-import { curveEvery } from '../engine/curve.js';
+import { curveEvery } from '../engine/train/curve.js';
 import { FAILURE_KINDS, isFailureKind } from '../ground/vocabulary.js';
 import type { FileRef, Metrics, RunResult, RunSpec } from '../types.js';
 import { runLimit } from './faults.js';

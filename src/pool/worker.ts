@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { backendFor } from '../engine/auto-backend.js';
 import type { BackendChoice } from '../engine/backend.js';
 import { loadRunPlugins, usesPlugins } from '../engine/plugins/load.js';
-import { trainBatch } from '../engine/train.js';
+import { trainBatch } from '../engine/train/train.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
 /** What the pool posts for one lane batch. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ReferenceStep } from '../../src/bench/reference.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { useBackend } from '../engine/backend.js';
 import { batchOf, classifierConfig } from '../engine/configs.js';
 

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withPlainOps } from '../../src/engine/fused.js';
+import { type Activation, classifierLoss, isDead } from '../../src/engine/ops/classifier-loss.js';
+import { withPlainOps } from '../../src/engine/ops/fused.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
 import { logCholesky } from '../../src/engine/parameterizations/log-cholesky.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
-import { type Activation, classifierLoss, isDead } from '../../src/engine/tasks/classifier-loss.js';
 import { task } from '../../src/engine/tasks/index.js';
 import { classifierLane, mvnClassifier } from '../../src/engine/tasks/mvn-classifier.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import type { RunConfig } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { batchOf, classifierConfig } from './configs.js';

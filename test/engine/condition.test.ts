@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { ConditionCheck, extremeEigenvalues } from '../../src/engine/condition.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { ConditionCheck } from '../../src/engine/train/condition.js';
 import {
   cholesky64,
+  extremeEigenvalues,
   gram,
   identity,
   symmetricEigenvalues,

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { optimizer } from '../../src/engine/optim.js';
 import { projectPositiveDefinite } from '../../src/engine/parameterizations/full-clip.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
 import type { ParamGroup } from '../../src/engine/tasks/types.js';
-import { trainBatch } from '../../src/engine/train.js';
-import { withUpdate } from '../../src/engine/update.js';
+import { optimizer } from '../../src/engine/train/optim.js';
+import { trainBatch } from '../../src/engine/train/train.js';
+import { withUpdate } from '../../src/engine/train/update.js';
 import { cholesky64, symmetricEigenvalues } from '../../src/ground/dense64.js';
 import { useBackend } from './backend.js';
 import { batchOf, classifierConfig } from './configs.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expm } from '../../src/engine/expm.js';
+import { expm } from '../../src/engine/ops/expm.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { bits, fdGradient, mismatches } from './reference64.js';
 

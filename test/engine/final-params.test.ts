@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { nested, shortestFloat32 } from '../../src/engine/final-params.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { nested, shortestFloat32 } from '../../src/engine/train/final-params.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { resultLine } from '../../src/results/jsonl.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 

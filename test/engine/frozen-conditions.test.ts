@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { gram } from '../../src/ground/dense64.js';
 import type { RunConfig } from '../../src/types.js';
 import { ANY_START, batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';

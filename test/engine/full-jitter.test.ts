@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diagPart } from '../../src/engine/masks.js';
+import { diagPart } from '../../src/engine/ops/masks.js';
 import { fullJitter, makeFullJitter } from '../../src/engine/parameterizations/full-jitter.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { cholesky64 } from '../../src/ground/dense64.js';

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withPlainOps } from '../../src/engine/fused.js';
-import { diagPart } from '../../src/engine/masks.js';
+import { withPlainOps } from '../../src/engine/ops/fused.js';
+import { logDensity } from '../../src/engine/ops/gaussian.js';
+import { diagPart } from '../../src/engine/ops/masks.js';
 import { full } from '../../src/engine/parameterizations/full.js';
 import { givens } from '../../src/engine/parameterizations/givens.js';
 import { spherical } from '../../src/engine/parameterizations/spherical.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
-import { logDensity } from '../../src/engine/tasks/gaussian.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { expectFusedMatchesPlain, factors, uniform } from './fused.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { expect } from 'vitest';
-import { withPlainOps } from '../../src/engine/fused.js';
+import { withPlainOps } from '../../src/engine/ops/fused.js';
 
 /** Seeded uniform values in [lo, hi). */
 export function uniform(seed: string, n: number, lo = -1, hi = 1): Float32Array {

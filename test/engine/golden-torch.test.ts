@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { runAt } from '../../src/plan/expand.js';
 import { shapeKey } from '../../src/plan/pack.js';
 import type { Outcome, RunResult, RunSpec } from '../../src/types.js';

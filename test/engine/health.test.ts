@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Health } from '../../src/engine/health.js';
 import { full } from '../../src/engine/parameterizations/full.js';
 import { tril } from '../../src/engine/parameterizations/tril.js';
+import { Health } from '../../src/engine/train/health.js';
 
 const thresholds = { divergence_bound: 1e8, max_condition: 2 ** 23 };
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { resultLine } from '../../src/results/jsonl.js';
 import type { RunConfig, RunResult } from '../../src/types.js';
 import { ENGINES, useBackend } from './backend.js';

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cholesky, triSolve } from '../../src/engine/linalg.js';
+import { cholesky, triSolve } from '../../src/engine/ops/linalg.js';
 import { BACKENDS, useBackend } from './backend.js';
 
 type Mat = number[][];
 
 // ---------------------------------------------------------------------------------------------
-// float64 references, written independently of src/engine/linalg.ts (row-oriented Cholesky,
+// float64 references, written independently of src/engine/ops/linalg.ts (row-oriented Cholesky,
 // dense Gaussian elimination for solves), plain JS numbers throughout.
 
 function zeros(r: number, c: number): Mat {

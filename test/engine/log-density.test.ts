@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cholesky } from '../../src/engine/linalg.js';
-import { diagPart } from '../../src/engine/masks.js';
+import { logDensity } from '../../src/engine/ops/gaussian.js';
+import { cholesky } from '../../src/engine/ops/linalg.js';
+import { diagPart } from '../../src/engine/ops/masks.js';
 import { parameterizations } from '../../src/engine/parameterizations/index.js';
-import { logDensity } from '../../src/engine/tasks/gaussian.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { logNormal, lu, mismatches, randomSpd } from './reference64.js';
 

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withPlainOps } from '../../src/engine/fused.js';
+import { withPlainOps } from '../../src/engine/ops/fused.js';
+import { negLogLikelihood } from '../../src/engine/ops/nll.js';
 import { parameterizations } from '../../src/engine/parameterizations/index.js';
 import { logCholesky } from '../../src/engine/parameterizations/log-cholesky.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { task } from '../../src/engine/tasks/index.js';
-import { negLogLikelihood } from '../../src/engine/tasks/nll.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { symmetricEigenvalues } from '../../src/ground/dense64.js';
 import type { RunConfig } from '../../src/types.js';
 import { BACKENDS, useBackend } from './backend.js';

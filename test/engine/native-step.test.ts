@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { LaneTrainer } from '../../src/engine/train.js';
+import { LaneTrainer } from '../../src/engine/train/train.js';
 import { resultLine } from '../../src/results/jsonl.js';
 import type { RunConfig, RunResult } from '../../src/types.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';

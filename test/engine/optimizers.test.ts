@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { optimizer, optimizers } from '../../src/engine/optim.js';
 import type { ParamGroup } from '../../src/engine/tasks/types.js';
+import { optimizer, optimizers } from '../../src/engine/train/optim.js';
 import type { OptimizerConfig, RunConfig } from '../../src/types.js';
 import { scoreMatchingConfig } from './configs.js';
 import { bits, mismatches } from './reference64.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Health } from '../../src/engine/health.js';
 import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
+import { Health } from '../../src/engine/train/health.js';
 import { ENGINES, useBackend } from './backend.js';
 
 const thresholds = { divergence_bound: 1e8, max_condition: 2 ** 23 };

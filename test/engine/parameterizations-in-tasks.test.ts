@@ -3,7 +3,7 @@ import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
 import { task } from '../../src/engine/tasks/index.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import type { RunConfig } from '../../src/types.js';
 import { useBackend } from './backend.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';

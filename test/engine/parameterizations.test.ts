@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { logDensity } from '../../src/engine/ops/gaussian.js';
 import { parameterization, parameterizations } from '../../src/engine/parameterizations/index.js';
 import type { Parameterization } from '../../src/engine/parameterizations/types.js';
 import { loadPlugin } from '../../src/engine/plugins/load.js';
-import { logDensity } from '../../src/engine/tasks/gaussian.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { bits, fdGradient, gram, inverse, logNormal, mismatches, randomSpd } from './reference64.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { LaneTrainer, trainBatch } from '../../src/engine/train.js';
+import { LaneTrainer, trainBatch } from '../../src/engine/train/train.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/load.js';
 import { task } from '../../src/engine/tasks/index.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { type FrontierExperiment, frontierRecords } from '../../src/frontier/summary.js';
 import { pack } from '../../src/plan/pack.js';
 import { searchFrontier } from '../../src/session/frontier.js';

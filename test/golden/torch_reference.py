@@ -33,11 +33,11 @@ default), so a raw matrix that is not positive definite fails where torch fails:
   full-clip           as full; after the step eigenvalues clipped up to max(lambda_max / 1e5, 1e-6)
 Optimizers: torch.optim.SGD (momentum, nesterov), Adam and RMSprop, one group per learning rate.
 
-Step convention (covsweep's, src/engine/train.ts): step s evaluates the loss at the parameters
+Step convention (covsweep's, src/engine/train/train.ts): step s evaluates the loss at the parameters
 after s updates and judges them first; a run that fails at step s stops there and keeps those
 parameters (the s-th update is not applied). After the last step the final parameters are judged
 once more as step `steps` (the classifier at the last step's trial). Outcomes follow
-src/engine/health.ts: `singular` when torch refuses the covariance (the Cholesky fails or a
+src/engine/train/health.ts: `singular` when torch refuses the covariance (the Cholesky fails or a
 constraint check does) or the covariance's float64 condition number passes the limit, `diverged` when the
 loss or a parameter is non-finite or beyond the bound, else `ok`.
 """
@@ -368,7 +368,7 @@ def precision_of(dist):
 
 
 # ---------------------------------------------------------------------------------------------
-# Judging a step, as src/engine/health.ts does.
+# Judging a step, as src/engine/train/health.ts does.
 
 
 class Stop(Exception):
@@ -382,7 +382,7 @@ def singular_detail(param, raw, d, max_condition):
     """
     The first unit whose check values fail covsweep's rule, as health.ts reports it, or None: a
     check value <= 0 or NaN in any unit first, then the first unit whose covariance's 2-norm
-    condition number, from its float64 eigenvalues (src/engine/condition.ts), passes the limit.
+    condition number, from its float64 eigenvalues (src/engine/train/condition.ts), passes the limit.
     """
     c = param.check_values(raw.detach()).reshape(-1, d)
     for u, row in enumerate(c.tolist()):

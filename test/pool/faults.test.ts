@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load.js';
 import { useBackend } from '../../src/engine/backend.js';
 import { task } from '../../src/engine/tasks/index.js';
-import { trainBatch } from '../../src/engine/train.js';
+import { trainBatch } from '../../src/engine/train/train.js';
 import { expand } from '../../src/plan/expand.js';
 import { pack } from '../../src/plan/pack.js';
 import { type PoolOptions, runBatches } from '../../src/pool/pool.js';

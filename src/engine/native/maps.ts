@@ -1,4 +1,4 @@
-import { CholeskyKernel } from './cholesky.js';
+import { CholeskyKernel } from '../ops/cholesky-kernel.js';
 
 /**
  * A parameterization's map raw -> L on host memory, one unit's block at a time, for the native

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { eye } from '../masks.js';
+import { eye } from '../ops/masks.js';
 import type { Parameterization } from './types.js';
 
 /**

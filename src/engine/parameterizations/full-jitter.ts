@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cholesky64, choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import type { JsonSchema } from '../../ground/json-schema.js';
-import { cholesky } from '../linalg.js';
-import { eye } from '../masks.js';
+import { cholesky } from '../ops/linalg.js';
+import { eye } from '../ops/masks.js';
 import type { Parameterization } from './types.js';
 
 export interface JitterOptions {

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { symmetricEigen } from '../../ground/dense64.js';
-import { fused } from '../fused.js';
-import { cholesky } from '../linalg.js';
-import { eye } from '../masks.js';
-import { givensCovariance, rotationPairs as pairs } from '../rotations.js';
+import { fused } from '../ops/fused.js';
+import { cholesky } from '../ops/linalg.js';
+import { eye } from '../ops/masks.js';
+import { givensCovariance, rotationPairs as pairs } from '../ops/rotations.js';
 import type { Parameterization } from './types.js';
 
 /**

@@ -1,5 +1,4 @@
 import type { JsonSchema } from '../../ground/json-schema.js';
-import { pluginParameterization } from '../plugins/registry.js';
 import { diag } from './diag.js';
 import { full } from './full.js';
 import { fullClip } from './full-clip.js';
@@ -48,13 +47,21 @@ export function parameterizationOptions(): Record<string, JsonSchema> {
   return all;
 }
 
+/** Parameterizations loaded plugin modules gave; engine/plugins/registry.ts checks their names first. */
+const added = new Map<string, Parameterization>();
+
+/** Makes a plugin's parameterization findable by `parameterization(name)`. */
+export function addParameterization(p: Parameterization): void {
+  added.set(p.name, p);
+}
+
 /**
  * The parameterization `name`, with its options taken from `options` (a run's
  * `parameterization_options`; options of other parameterizations are ignored) or their defaults.
  */
 export function parameterization(name: string, options: Record<string, unknown> = {}): Parameterization {
   // A built-in, or one a loaded plugin module gave (see engine/plugins).
-  const p = parameterizations.get(name) ?? pluginParameterization(name);
+  const p = parameterizations.get(name) ?? added.get(name);
   if (!p) throw new RangeError(`unknown parameterization "${name}"`);
   if (!p.options) return p;
   const values = Object.fromEntries(

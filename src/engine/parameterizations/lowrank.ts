@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { JsonSchema } from '../../ground/json-schema.js';
-import { cholesky } from '../linalg.js';
-import { eye } from '../masks.js';
+import { cholesky } from '../ops/linalg.js';
+import { eye } from '../ops/masks.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
 

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { symmetricFunction, symmetrizeLower } from '../../ground/dense64.js';
-import { extremeEigenvalues } from '../condition.js';
-import { expm } from '../expm.js';
-import { cholesky } from '../linalg.js';
-import { lower, strictLower } from '../masks.js';
+import { extremeEigenvalues, symmetricFunction, symmetrizeLower } from '../../ground/dense64.js';
+import { expm } from '../ops/expm.js';
+import { cholesky } from '../ops/linalg.js';
+import { lower, strictLower } from '../ops/masks.js';
 import type { Parameterization } from './types.js';
 
 /**

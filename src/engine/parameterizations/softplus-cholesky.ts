@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gram } from '../../ground/dense64.js';
 import type { JsonSchema } from '../../ground/json-schema.js';
-import { diagPart, eye, strictLower } from '../masks.js';
+import { diagPart, eye, strictLower } from '../ops/masks.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
 

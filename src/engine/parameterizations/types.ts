@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { JsonSchema } from '../../ground/json-schema.js';
+import type { FactorOf } from '../ops/factor-of.js';
 
 /** What `factor` gives for a batch of raw blocks. */
 export interface FactorOutput {
@@ -25,7 +26,7 @@ export interface Parameterization {
   /** One line for `covsweep plan` and the docs. */
   summary: string;
   /** Whether L L^T is the covariance or the precision matrix. */
-  factorOf: 'covariance' | 'precision';
+  factorOf: FactorOf;
   /**
    * What the per-column check values of `factor` are: Cholesky pivots
    * (L_jj^2, before the square root) or the factor's diagonal L_jj. Either is

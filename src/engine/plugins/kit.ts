@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Stream, stream } from '../../data/random.js';
 import { cholesky64, gram } from '../../ground/dense64.js';
-import { cholesky, triSolve } from '../linalg.js';
-import { diagPart, eye, lower, strictLower } from '../masks.js';
+import { cholesky, triSolve } from '../ops/linalg.js';
+import { diagPart, eye, lower, strictLower } from '../ops/masks.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Plugin } from './registry.js';
 

@@ -1,5 +1,5 @@
-import type { Parameterization } from '../parameterizations/types.js';
-import type { Task } from '../tasks/types.js';
+import { addParameterization, type Parameterization } from '../parameterizations/index.js';
+import { addTask, type Task } from '../tasks/index.js';
 
 /**
  * What a plugin module gives: a task (named by `task: { module: ... }`), or parameterizations
@@ -19,8 +19,9 @@ export interface LoadedPlugin {
 
 /**
  * The plugin modules this process (main thread or worker) has loaded, by absolute path. The
- * built-in registries stay fixed; `task(name)` and `parameterization(name)` look here after them,
- * so a plugin is used through exactly the lookups the built-ins are.
+ * built-in registries stay fixed; a plugin's task and parameterizations are added to the
+ * registries' lookups (`task(name)`, `parameterization(name)`), which look there after the
+ * built-ins, so a plugin is used through exactly the lookups the built-ins are.
  */
 const byPath = new Map<string, LoadedPlugin>();
 const tasks = new Map<string, LoadedPlugin>();
@@ -60,17 +61,15 @@ export function registerPlugin(
   }
   byPath.set(loaded.path, loaded);
   for (const [map, , name] of names) if (!map.has(name)) map.set(name, loaded);
+  // The same bytes from another path add nothing: the first copy's objects stay the ones in use.
+  const task = loaded.plugin.task;
+  if (task && tasks.get(task.name) === loaded) addTask(task);
+  for (const p of loaded.plugin.parameterizations ?? [])
+    if (parameterizations.get(p.name) === loaded) addParameterization(p);
 }
 
 /** The module loaded from `path`, if any. */
 export const loadedPlugin = (path: string): LoadedPlugin | undefined => byPath.get(path);
-
-/** A plugin task by name. */
-export const pluginTask = (name: string): Task | undefined => tasks.get(name)?.plugin.task;
-
-/** A plugin parameterization by name. */
-export const pluginParameterization = (name: string): Parameterization | undefined =>
-  parameterizations.get(name)?.plugin.parameterizations?.find((p) => p.name === name);
 
 /** Every loaded plugin, in load order. */
 export const loadedPlugins = (): LoadedPlugin[] => [...byPath.values()];

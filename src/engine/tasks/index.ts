@@ -1,5 +1,4 @@
 import { isCommand, type RunConfig } from '../../types.js';
-import { pluginTask } from '../plugins/registry.js';
 import { mle } from './mle.js';
 import { mvnClassifier } from './mvn-classifier.js';
 import { scoreMatching } from './score-matching.js';
@@ -12,9 +11,17 @@ export const tasks: ReadonlyMap<string, Task> = new Map(
   [mvnClassifier, scoreMatching, mle].map((t) => [t.name, t]),
 );
 
+/** Tasks loaded plugin modules gave; engine/plugins/registry.ts checks their names first. */
+const added = new Map<string, Task>();
+
+/** Makes a plugin's task findable by `task(name)`. */
+export function addTask(t: Task): void {
+  added.set(t.name, t);
+}
+
 /** A built-in task, or one a loaded plugin module gave (see engine/plugins). */
 export function task(name: string): Task {
-  const t = tasks.get(name) ?? pluginTask(name);
+  const t = tasks.get(name) ?? added.get(name);
   if (!t) throw new RangeError(`unknown task "${name}"`);
   return t;
 }

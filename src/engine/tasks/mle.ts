@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { RunConfig } from '../../types.js';
+import { negLogLikelihood } from '../ops/nll.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
-import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
+import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-fit.js';
 import { Minibatches } from './minibatches.js';
-import { negLogLikelihood } from './nll.js';
 import { taskOptions } from './types.js';
 
 export interface MleOptions extends GaussianDataOptions {

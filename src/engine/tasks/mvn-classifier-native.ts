@@ -1,4 +1,4 @@
-import { type Activation, HeadKernel } from './classifier-loss.js';
+import { type Activation, HeadKernel } from '../ops/classifier-loss.js';
 import type { Minibatches } from './minibatches.js';
 import type { NativeTask } from './types.js';
 

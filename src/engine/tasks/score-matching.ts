@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fused } from '../fused.js';
-import { triSolve } from '../linalg.js';
-import { eye } from '../masks.js';
+import { fused } from '../ops/fused.js';
+import { triSolve } from '../ops/linalg.js';
+import { eye } from '../ops/masks.js';
+import { fusedScoreMatching } from '../ops/score-matching-fused.js';
 import { perLane } from '../parameterizations/counters.js';
-import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-data.js';
-import { fusedScoreMatching } from './score-matching-fused.js';
+import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-fit.js';
 import { NativeScoreMatching } from './score-matching-native.js';
 import type { NativeTask } from './types.js';
 

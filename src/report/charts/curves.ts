@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { curveEvery } from '../../engine/curve.js';
 import { runSteps, task } from '../../engine/tasks/index.js';
+import { curveEvery } from '../../engine/train/curve.js';
 import { formatValue } from '../../ground/format.js';
 import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';

@@ -1,8 +1,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { type BackendChoice, useBackend } from '../../engine/backend.js';
 import { task } from '../../engine/tasks/index.js';
-import { Trace } from '../../engine/trace.js';
-import { trainBatch } from '../../engine/train.js';
+import { Trace } from '../../engine/train/trace.js';
+import { trainBatch } from '../../engine/train/train.js';
 import type { RunResult } from '../../types.js';
 import { OUTCOME_COLORS } from './palette.js';
 

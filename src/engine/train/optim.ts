@@ -1,6 +1,6 @@
-import type { JsonSchema } from '../ground/json-schema.js';
-import type { OptimizerConfig, OptimizerName, RunConfig } from '../types.js';
-import type { ParamGroup } from './tasks/types.js';
+import type { JsonSchema } from '../../ground/json-schema.js';
+import type { OptimizerConfig, OptimizerName, RunConfig } from '../../types.js';
+import type { ParamGroup } from '../tasks/types.js';
 
 /**
  * An optimizer over the lanes' parameters in host memory: one update of every

@@ -1,8 +1,8 @@
-import type { LaneBatch, RunConfig, RunResult } from '../types.js';
+import type { LaneBatch, RunConfig, RunResult } from '../../types.js';
+import type { TaskInstance } from '../tasks/types.js';
 import { curveEvery } from './curve.js';
 import { laneParams } from './final-params.js';
 import type { LaneEnd } from './health.js';
-import type { TaskInstance } from './tasks/types.js';
 
 /**
  * What a run records besides its ending: its loss every `record_every` steps

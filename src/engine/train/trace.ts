@@ -1,7 +1,7 @@
-import { symmetricEigenvalues } from '../ground/dense64.js';
-import type { RunConfig } from '../types.js';
+import { symmetricEigenvalues } from '../../ground/dense64.js';
+import type { RunConfig } from '../../types.js';
+import { parameterization } from '../parameterizations/index.js';
 import { shortestFloat32 } from './final-params.js';
-import { parameterization } from './parameterizations/index.js';
 import type { StepState } from './train.js';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

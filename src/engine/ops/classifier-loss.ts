@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fused, values } from '../fused.js';
-import type { Parameterization } from '../parameterizations/types.js';
+import type { FactorKind } from './factor-of.js';
+import { fused, values } from './fused.js';
 import { plainLogDensity } from './gaussian.js';
 import { DensityKernel } from './gaussian-fused.js';
 
@@ -38,7 +38,7 @@ export function classifierLoss(
   mu: tf.Tensor3D,
   factor: tf.Tensor3D,
   w: tf.Tensor3D,
-  p: Parameterization,
+  p: FactorKind,
   activation: Activation,
 ): { loss: tf.Tensor1D; deadUnits: tf.Tensor1D } {
   return (fused() ? fusedLoss : plainLoss)(trial, mu, factor, w, p, activation);

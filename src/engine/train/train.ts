@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LaneBatch, RunConfig, RunResult } from '../types.js';
-import { nativeEngine } from './backend.js';
+import type { LaneBatch, RunConfig, RunResult } from '../../types.js';
+import { nativeEngine } from '../backend.js';
+import { type NativeStep, nativeStep } from '../native/step.js';
+import { parameterization } from '../parameterizations/index.js';
+import { task } from '../tasks/index.js';
+import type { ParamGroup, StepOutput, TaskInstance } from '../tasks/types.js';
 import { Health } from './health.js';
-import { type NativeStep, nativeStep } from './native/step.js';
 import { type Optimizer, optimizer } from './optim.js';
-import { parameterization } from './parameterizations/index.js';
 import { Recorder, result } from './record.js';
-import { task } from './tasks/index.js';
-import type { ParamGroup, StepOutput, TaskInstance } from './tasks/types.js';
 import { withUpdate } from './update.js';
 
 export interface TrainOptions {

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { values } from '../fused.js';
-import type { Parameterization } from '../parameterizations/types.js';
+import type { FactorOf } from './factor-of.js';
+import { values } from './fused.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-type FactorOf = Parameterization['factorOf'];
 
 /**
  * log N(x | mu, Sigma) for N Gaussians with lower-triangular factors L

@@ -12,8 +12,8 @@
  * whatever batch it rides in. Scratch buffers are allocated once per call, never per element.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { CholeskyKernel } from './cholesky-kernel.js';
 import { requireFloat32, squareBatch, values } from './fused.js';
-import { CholeskyKernel } from './native/cholesky.js';
 
 export interface CholeskyResult {
   /** Lower-triangular L with L L^T = A, [N, d, d]; the upper triangle is zero. */

@@ -1,5 +1,5 @@
-import type { NestedValues } from '../types.js';
-import type { ParamGroup } from './tasks/types.js';
+import type { NestedValues } from '../../types.js';
+import type { ParamGroup } from '../tasks/types.js';
 
 /**
  * The shortest decimal that reads back as the same float32 (at most 9 significant digits), so a

@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { values } from '../fused.js';
-import type { Parameterization } from '../parameterizations/types.js';
-
-type FactorOf = Parameterization['factorOf'];
+import type { FactorOf } from './factor-of.js';
+import { values } from './fused.js';
 
 /**
  * The Hyvarinen score-matching loss of every lane, as one fused op (see

@@ -1,7 +1,7 @@
-import { formatReasonNumber } from '../ground/format.js';
-import type { FailedOutcome, FailureKind, Thresholds } from '../types.js';
+import { formatReasonNumber } from '../../ground/format.js';
+import type { FailedOutcome, FailureKind, Thresholds } from '../../types.js';
+import type { Parameterization } from '../parameterizations/types.js';
 import { ConditionCheck } from './condition.js';
-import type { Parameterization } from './parameterizations/types.js';
 
 /** How a lane ended, as the engine saw it; the results layer adds config and metrics. */
 export interface LaneEnd {

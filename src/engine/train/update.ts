@@ -1,6 +1,6 @@
+import type { Parameterization } from '../parameterizations/types.js';
+import type { ParamGroup } from '../tasks/types.js';
 import type { Optimizer } from './optim.js';
-import type { Parameterization } from './parameterizations/types.js';
-import type { ParamGroup } from './tasks/types.js';
 
 /**
  * `opt` with the parameterization's update hooks (`Parameterization.update`) on the covariance

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fused } from '../fused.js';
-import { triSolve } from '../linalg.js';
-import { diagPart } from '../masks.js';
-import type { Parameterization } from '../parameterizations/types.js';
+import type { FactorKind } from './factor-of.js';
+import { fused } from './fused.js';
 import { fusedLogDensity } from './gaussian-fused.js';
+import { triSolve } from './linalg.js';
+import { diagPart } from './masks.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -13,22 +13,12 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * or the precision, as the parameterization says. One fused op, or its plain
  * reference form under `withPlainOps`.
  */
-export function logDensity(
-  x: tf.Tensor3D,
-  mu: tf.Tensor2D,
-  l: tf.Tensor3D,
-  p: Parameterization,
-): tf.Tensor2D {
+export function logDensity(x: tf.Tensor3D, mu: tf.Tensor2D, l: tf.Tensor3D, p: FactorKind): tf.Tensor2D {
   return fused() ? fusedLogDensity(x, mu, l, p.factorOf) : plainLogDensity(x, mu, l, p);
 }
 
 /** The plain form of `logDensity`: tfjs ops and autodiff. */
-export function plainLogDensity(
-  x: tf.Tensor3D,
-  mu: tf.Tensor2D,
-  l: tf.Tensor3D,
-  p: Parameterization,
-): tf.Tensor2D {
+export function plainLogDensity(x: tf.Tensor3D, mu: tf.Tensor2D, l: tf.Tensor3D, p: FactorKind): tf.Tensor2D {
   const d = l.shape[2];
   const diff = tf.sub(x, tf.expandDims(mu, 1)) as tf.Tensor3D;
   // Covariance factor: z = L^-1 (x - mu); precision factor: z = L^T (x - mu).

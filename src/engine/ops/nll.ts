@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fused, values } from '../fused.js';
-import type { Parameterization } from '../parameterizations/types.js';
+import type { FactorKind } from './factor-of.js';
+import { fused, values } from './fused.js';
 import { plainLogDensity } from './gaussian.js';
 import { DensityKernel } from './gaussian-fused.js';
 
@@ -16,19 +16,19 @@ export function negLogLikelihood(
   m: number,
   mu: tf.Tensor2D,
   factor: tf.Tensor3D,
-  p: Parameterization,
+  p: FactorKind,
 ): tf.Tensor1D {
   return fused() ? fusedNll(x, m, mu, factor, p) : plainNll(x, m, mu, factor, p);
 }
 
-function plainNll(x: Float32Array, m: number, mu: tf.Tensor2D, factor: tf.Tensor3D, p: Parameterization) {
+function plainNll(x: Float32Array, m: number, mu: tf.Tensor2D, factor: tf.Tensor3D, p: FactorKind) {
   const [B, d] = mu.shape;
   const logp = plainLogDensity(tf.tensor3d(x, [B, m, d]), mu, factor, p);
   return tf.neg(tf.mean(logp, 1)) as tf.Tensor1D;
 }
 
 /** Forward: the kernel's log-densities, averaged per lane; backward: -g / m into each point's density gradient. */
-function fusedNll(x: Float32Array, m: number, mu: tf.Tensor2D, factor: tf.Tensor3D, p: Parameterization) {
+function fusedNll(x: Float32Array, m: number, mu: tf.Tensor2D, factor: tf.Tensor3D, p: FactorKind) {
   const [B, d] = mu.shape;
   const op = tf.customGrad((mt, lt) => {
     const [mv, lv] = [values(mt), values(lt)];
