@@ -47,9 +47,30 @@ export class CholeskyKernel {
       }
       const ljj = Math.sqrt(s);
       w[rj + j] = ljj;
-      // Two rows at a time: their sums are independent chains of dependent subtractions, which
-      // overlap; each row's own sequence of float ops is the one-row loop's.
+      // Four rows at a time, then two, then one: their sums are independent chains of dependent
+      // subtractions, which overlap; each row's own sequence of float ops is the one-row loop's.
       let i = j + 1;
+      for (; i + 3 < d; i += 4) {
+        const r0 = i * d;
+        const r1 = r0 + d;
+        const r2 = r1 + d;
+        const r3 = r2 + d;
+        let t0 = a[at + r0 + j];
+        let t1 = a[at + r1 + j];
+        let t2 = a[at + r2 + j];
+        let t3 = a[at + r3 + j];
+        for (let k = 0; k < j; k++) {
+          const wjk = w[rj + k];
+          t0 -= w[r0 + k] * wjk;
+          t1 -= w[r1 + k] * wjk;
+          t2 -= w[r2 + k] * wjk;
+          t3 -= w[r3 + k] * wjk;
+        }
+        w[r0 + j] = t0 / ljj;
+        w[r1 + j] = t1 / ljj;
+        w[r2 + j] = t2 / ljj;
+        w[r3 + j] = t3 / ljj;
+      }
       for (; i + 1 < d; i += 2) {
         const ri = i * d;
         const rn = ri + d;
@@ -71,8 +92,14 @@ export class CholeskyKernel {
       }
     }
     for (let j = failedAt + 1; j < d; j++) pivots[pt + j] = Number.NaN;
-    for (let i = 0; i < d; i++)
-      for (let c = 0; c < d; c++) l[lo + i * d + c] = c > i ? 0 : c < failedAt ? w[i * d + c] : Number.NaN;
+    for (let i = 0; i < d; i++) {
+      const ri = i * d;
+      const known = Math.min(i + 1, failedAt);
+      let c = 0;
+      for (; c < known; c++) l[lo + ri + c] = w[ri + c];
+      for (; c <= i; c++) l[lo + ri + c] = Number.NaN;
+      for (; c < d; c++) l[lo + ri + c] = 0;
+    }
     return failedAt === d;
   }
 

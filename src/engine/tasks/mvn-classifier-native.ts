@@ -1,4 +1,5 @@
 import { type Activation, HeadKernel } from '../ops/classifier-loss.js';
+import { inverseTransposeInto } from '../ops/triangular.js';
 import type { Minibatches } from './minibatches.js';
 import type { NativeTask } from './types.js';
 
@@ -148,13 +149,13 @@ export class NativeClassifier implements NativeTask {
     const mo = (b * this.units + u) * d;
     for (let p = 0; p < d; p++) dmu[mo + p] = accMu[p];
     if (sigma) {
-      this.precisionInto(l, lo);
+      inverseTransposeInto(l, lo, d, this.wt);
       const { wt } = this;
       for (let p = 0; p < d; p++) {
         // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, each in two interleaved sums (even and odd k -
         // p): a sum's chain of dependent adds, not the multiplies, is what bounds a dot
-        // product's speed. Two q at a time, so four chains overlap; each sum's own sequence of
-        // float ops is the one-q loop's.
+        // product's speed (see ops/triangular.ts). Two q at a time, so four chains overlap; each
+        // sum's own sequence of float ops is the one-q loop's.
         const rp = p * d;
         let q = 0;
         for (; q + 1 <= p; q += 2) {
@@ -198,56 +199,6 @@ export class NativeClassifier implements NativeTask {
     }
     for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
     for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
-  }
-
-  /** W^T for W = L^-1 of the factor at l[lo..]: W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp. */
-  private precisionInto(l: Float32Array, lo: number) {
-    const { d, wt } = this;
-    for (let p = 0; p < d; p++) {
-      const lp = lo + p * d;
-      const lpp = l[lp + p];
-      // Each W_pq sums over k in [q, p) into two interleaved sums by the parity of k - q (see
-      // the Sigma^-1 loop for why). Columns q and q + 1 go together so four chains overlap: at
-      // each k, a term goes to q's odd sum and q + 1's even one, or the other way round, and
-      // each sum gets its terms in the order the one-column loop gives them.
-      let q = 0;
-      for (; q + 1 <= p; q += 2) {
-        const rq = q * d;
-        const rn = rq + d;
-        let even = 0;
-        let odd = 0;
-        even -= l[lp + q] * wt[rq + q];
-        let evenN = q + 1 === p ? 1 : 0;
-        let oddN = 0;
-        let k = q + 1;
-        for (; k + 1 < p; k += 2) {
-          const a = l[lp + k];
-          const c = l[lp + k + 1];
-          odd -= a * wt[rq + k];
-          even -= c * wt[rq + k + 1];
-          evenN -= a * wt[rn + k];
-          oddN -= c * wt[rn + k + 1];
-        }
-        if (k < p) {
-          odd -= l[lp + k] * wt[rq + k];
-          evenN -= l[lp + k] * wt[rn + k];
-        }
-        wt[rq + p] = (even + odd) / lpp;
-        wt[rn + p] = (evenN + oddN) / lpp;
-      }
-      if (q <= p) {
-        const rq = q * d;
-        let even = p === q ? 1 : 0;
-        let odd = 0;
-        let k = q;
-        for (; k + 1 < p; k += 2) {
-          even -= l[lp + k] * wt[rq + k];
-          odd -= l[lp + k + 1] * wt[rq + k + 1];
-        }
-        if (k < p) even -= l[lp + k] * wt[rq + k];
-        wt[rq + p] = (even + odd) / lpp;
-      }
-    }
   }
 
   /** r = x - mu_u and z = L_u^-1 r (forward substitution) for trial i of lane b. */
