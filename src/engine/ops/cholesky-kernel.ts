@@ -1,3 +1,5 @@
+import { rowDots } from './triangular.js';
+
 /**
  * One element's Cholesky factor and its backward, in float64 with float32 input and output: what
  * linalg.ts's fused `cholesky` op runs for each element, and what the native step runs for `full`
@@ -9,11 +11,14 @@ export class CholeskyKernel {
   private readonly w: Float64Array;
   /** L^T (row j holds column j of L), so column reads of L are contiguous. */
   private readonly lt: Float64Array;
+  /** Lbar^T, for the same reason. */
+  private readonly bt: Float64Array;
   private readonly g: Float64Array;
 
   constructor(private readonly d: number) {
     this.w = new Float64Array(d * d);
     this.lt = new Float64Array(d * d);
+    this.bt = new Float64Array(d * d);
     this.g = new Float64Array(d * d);
   }
 
@@ -117,22 +122,45 @@ export class CholeskyKernel {
     abar: Float32Array,
     ao: number,
   ): void {
-    const { d, lt, g } = this;
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) lt[j * d + i] = l[lo + i * d + j];
-    for (let k = 0; k < d * d; k++) g[k] = 0;
-    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i (only Lbar's lower triangle affects L).
-    for (let k = 0; k < d; k++) {
-      const rk = lo + k * d;
-      const bk = bo + k * d;
-      for (let i = 0; i <= k; i++) {
-        const lki = l[rk + i];
-        const ri = i * d;
-        for (let j = 0; j <= i; j++) g[ri + j] += lki * lbar[bk + j];
+    const { d, lt, bt, g } = this;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        lt[j * d + i] = l[lo + i * d + j];
+        bt[j * d + i] = lbar[bo + i * d + j];
+      }
+    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i (only Lbar's lower triangle affects L): row i
+    // of L^T against row j of Lbar^T, k ascending.
+    for (let i = 0; i < d; i++) {
+      rowDots(lt, i * d, bt, 0, d, i + 1, i, d, g, i * d, 1);
+      g[i * d + i] /= 2;
+      for (let j = i + 1; j < d; j++) g[i * d + j] = 0;
+    }
+    // M = Phi L^-1, row by row: M_i L = Phi_i by back substitution; M stays lower. Rows i and i +
+    // 1 go together (row i + 1's column i + 1 first): two independent chains, each row's
+    // sequence of float ops the one-row loop's.
+    let i = 0;
+    for (; i + 1 < d; i += 2) {
+      const ri = i * d;
+      const rn = ri + d;
+      {
+        const cj = (i + 1) * d;
+        g[rn + i + 1] = g[rn + i + 1] / lt[cj + i + 1];
+      }
+      for (let j = i; j >= 0; j--) {
+        const cj = j * d;
+        let s = g[ri + j];
+        let t = g[rn + j];
+        for (let k = j + 1; k <= i; k++) {
+          const ljk = lt[cj + k];
+          s -= g[ri + k] * ljk;
+          t -= g[rn + k] * ljk;
+        }
+        t -= g[rn + i + 1] * lt[cj + i + 1];
+        g[ri + j] = s / lt[cj + j];
+        g[rn + j] = t / lt[cj + j];
       }
     }
-    for (let i = 0; i < d; i++) g[i * d + i] /= 2;
-    // M = Phi L^-1, row by row: M_i L = Phi_i by back substitution; M stays lower.
-    for (let i = 0; i < d; i++) {
+    if (i < d) {
       const ri = i * d;
       for (let j = i; j >= 0; j--) {
         const cj = j * d;
@@ -141,13 +169,22 @@ export class CholeskyKernel {
         g[ri + j] = s / lt[cj + j];
       }
     }
-    // S = L^-T M, last row first, whole rows at a time.
+    // S = L^-T M, last row first, whole rows at a time, two rows of M into each at once (each
+    // entry still takes its subtractions in ascending k).
     for (let i = d - 1; i >= 0; i--) {
       const ri = i * d;
-      for (let k = i + 1; k < d; k++) {
-        const lki = lt[ri + k];
+      let k = i + 1;
+      for (; k + 1 < d; k += 2) {
+        const a = lt[ri + k];
+        const c = lt[ri + k + 1];
         const rk = k * d;
-        for (let j = 0; j < d; j++) g[ri + j] -= lki * g[rk + j];
+        const rn = rk + d;
+        for (let j = 0; j < d; j++) g[ri + j] = g[ri + j] - a * g[rk + j] - c * g[rn + j];
+      }
+      if (k < d) {
+        const a = lt[ri + k];
+        const rk = k * d;
+        for (let j = 0; j < d; j++) g[ri + j] -= a * g[rk + j];
       }
       const lii = lt[ri + i];
       for (let j = 0; j < d; j++) g[ri + j] /= lii;
