@@ -24,8 +24,6 @@ export class NativeClassifier implements NativeTask {
   private readonly labels: Int32Array;
   private readonly logp: Float64Array;
   private readonly dlogp: Float64Array;
-  private readonly r: Float64Array;
-  private readonly z: Float64Array;
   /** Every unit's z of the current lane's trials, at (u * m + i) * d: kept from the forward for the backward. */
   private readonly zs: Float64Array;
   private readonly s: Float64Array;
@@ -49,8 +47,6 @@ export class NativeClassifier implements NativeTask {
     this.labels = new Int32Array(lanes * size);
     this.logp = new Float64Array(lanes * units * size);
     this.dlogp = new Float64Array(lanes * units * size);
-    this.r = new Float64Array(d);
-    this.z = new Float64Array(d);
     this.zs = new Float64Array(units * size * d);
     this.s = new Float64Array(d);
     this.acc = new Float64Array(d * d);
@@ -78,7 +74,7 @@ export class NativeClassifier implements NativeTask {
 
   lane(
     b: number,
-    [mu, , w]: Float32Array[],
+    params: Float32Array[],
     l: Float32Array,
     dl: Float32Array,
     grads: Float32Array[] | undefined,
@@ -86,6 +82,8 @@ export class NativeClassifier implements NativeTask {
     sigma: boolean,
   ): number {
     const { units: U, head, logp, dlogp, labels } = this;
+    const mu = params[0];
+    const w = params[2];
     for (let u = 0; u < U; u++) this.density(b, u, mu, l);
     const loss = head.forward(logp, w, b, labels);
     counts[0][b] = head.dead;
@@ -95,17 +93,28 @@ export class NativeClassifier implements NativeTask {
     return loss;
   }
 
-  /** log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i]. */
+  /**
+   * log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i], with r = x_i -
+   * mu_u and z = L_u^-1 r (forward substitution), z kept in zs for the backward.
+   */
   private density(b: number, u: number, mu: Float32Array, l: Float32Array) {
-    const { d, m, z, zs, logp } = this;
+    const { d, m, zs, logp, x, rows } = this;
     const lo = u * d * d;
+    const mo = (b * this.units + u) * d;
     let half = 0;
     for (let j = 0; j < d; j++) half += Math.log(l[lo + j * d + j]);
     for (let i = 0; i < m; i++) {
-      this.whiten(b, u, i, mu, l);
+      const xo = rows[b * m + i] * d;
+      const zo = (u * m + i) * d;
       let maha = 0;
-      for (let p = 0; p < d; p++) maha += z[p] * z[p];
-      for (let p = 0; p < d; p++) zs[(u * m + i) * d + p] = z[p];
+      for (let p = 0; p < d; p++) {
+        const lp = lo + p * d;
+        let t = x[xo + p] - mu[mo + p];
+        for (let q = 0; q < p; q++) t -= l[lp + q] * zs[zo + q];
+        const zp = t / l[lp + p];
+        zs[zo + p] = zp;
+        maha += zp * zp;
+      }
       logp[(b * this.units + u) * m + i] = -0.5 * maha - half - d * HALF_LOG_2PI;
     }
   }
@@ -124,7 +133,7 @@ export class NativeClassifier implements NativeTask {
     dmu: Float32Array,
     sigma: boolean,
   ) {
-    const { d, m, z, zs, s, acc, accMu, dlogp } = this;
+    const { d, m, zs, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
     for (let k = 0; k < d * d; k++) acc[k] = 0;
     for (let k = 0; k < d; k++) accMu[k] = 0;
@@ -133,16 +142,17 @@ export class NativeClassifier implements NativeTask {
       const g = dlogp[(b * this.units + u) * m + i];
       gsum += g;
       const zo = (u * m + i) * d;
-      for (let p = 0; p < d; p++) z[p] = zs[zo + p];
       for (let p = d - 1; p >= 0; p--) {
-        let t = z[p];
+        let t = zs[zo + p];
         for (let q = p + 1; q < d; q++) t -= l[lo + q * d + p] * s[q];
         s[p] = t / l[lo + p * d + p];
       }
+      // s_p s_q with `sigma`, s_p z_q otherwise.
+      const v = sigma ? s : zs;
+      const vo = sigma ? 0 : zo;
       for (let p = 0; p < d; p++) {
         const gs = g * s[p];
-        const v = sigma ? s : z;
-        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * v[q];
+        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * v[vo + q];
         accMu[p] += gs;
       }
     }
@@ -199,19 +209,5 @@ export class NativeClassifier implements NativeTask {
     }
     for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
     for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
-  }
-
-  /** r = x - mu_u and z = L_u^-1 r (forward substitution) for trial i of lane b. */
-  private whiten(b: number, u: number, i: number, mu: Float32Array, l: Float32Array) {
-    const { d, r, z, x } = this;
-    const xo = this.rows[b * this.m + i] * d;
-    const mo = (b * this.units + u) * d;
-    const lo = u * d * d;
-    for (let p = 0; p < d; p++) r[p] = x[xo + p] - mu[mo + p];
-    for (let p = 0; p < d; p++) {
-      let t = r[p];
-      for (let q = 0; q < p; q++) t -= l[lo + p * d + q] * z[q];
-      z[p] = t / l[lo + p * d + p];
-    }
   }
 }
