@@ -96,6 +96,13 @@ export class CholeskyKernel {
         w[ri + j] = t / ljj;
       }
     }
+    // w's upper triangle is never written, so it is zero: a whole factor is one typed-array copy
+    // (float32 rounding, as an element store rounds), several times faster than a loop from 64
+    // elements on (below, the call costs more than it saves).
+    if (failedAt === d && d >= 8) {
+      l.set(w, lo);
+      return true;
+    }
     for (let j = failedAt + 1; j < d; j++) pivots[pt + j] = Number.NaN;
     for (let i = 0; i < d; i++) {
       const ri = i * d;
