@@ -135,8 +135,7 @@ export class NativeClassifier implements NativeTask {
   ) {
     const { d, m, zs, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
-    for (let k = 0; k < d * d; k++) acc[k] = 0;
-    for (let k = 0; k < d; k++) accMu[k] = 0;
+    const mo = (b * this.units + u) * d;
     let gsum = 0;
     for (let i = 0; i < m; i++) {
       const g = dlogp[(b * this.units + u) * m + i];
@@ -147,17 +146,27 @@ export class NativeClassifier implements NativeTask {
         for (let q = p + 1; q < d; q++) t -= l[lo + q * d + p] * s[q];
         s[p] = t / l[lo + p * d + p];
       }
-      // s_p s_q with `sigma`, s_p z_q otherwise.
+      // Sums over the trials of g s_p s_q (`sigma`) or g s_p z_q, and of g s_p. The first trial's
+      // terms are added to 0 (no zeroing pass; 0 + x, as a zeroed sum gives it), the last trial's
+      // sums go straight to dl (with the log-determinant's term) and dmu: the values of a
+      // separate pass, without it.
       const v = sigma ? s : zs;
       const vo = sigma ? 0 : zo;
+      const first = i === 0;
+      const last = i === m - 1;
+      const toDl = last && !sigma;
       for (let p = 0; p < d; p++) {
         const gs = g * s[p];
-        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * v[vo + q];
-        accMu[p] += gs;
+        const rp = p * d;
+        if (toDl) {
+          for (let q = 0; q < p; q++) dl[lo + rp + q] = (first ? 0 : acc[rp + q]) + gs * v[vo + q];
+          dl[lo + rp + p] = (first ? 0 : acc[rp + p]) + gs * v[vo + p] + -gsum / l[lo + rp + p];
+        } else for (let q = 0; q <= p; q++) acc[rp + q] = (first ? 0 : acc[rp + q]) + gs * v[vo + q];
+        const sum = (first ? 0 : accMu[p]) + gs;
+        if (last) dmu[mo + p] = sum;
+        else accMu[p] = sum;
       }
     }
-    const mo = (b * this.units + u) * d;
-    for (let p = 0; p < d; p++) dmu[mo + p] = accMu[p];
     if (sigma) {
       inverseTransposeInto(l, lo, d, this.wt);
       const { wt } = this;
@@ -205,9 +214,6 @@ export class NativeClassifier implements NativeTask {
           dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
         }
       }
-      return;
     }
-    for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
-    for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
   }
 }
