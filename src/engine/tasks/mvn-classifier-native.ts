@@ -9,8 +9,10 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
  * at the lane's minibatch (gaussian-fused.ts's DensityKernel, covariance factor), then the head
  * (classifier-loss.ts's HeadKernel), in the same order of operations as the fused tfjs op, so
- * both paths give a lane the same numbers. Reads the points where the batch keeps them: nothing
- * is gathered or allocated per step.
+ * both paths give a lane the same numbers. Nothing is allocated per step; each step's points are
+ * gathered from where the batch keeps them once, lane after lane, before any lane's arithmetic:
+ * a random row of a large batch is a cache miss, and there the misses of many lanes overlap
+ * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
  */
 export class NativeClassifier implements NativeTask {
   readonly counters = ['dead_unit_steps'];
@@ -19,8 +21,8 @@ export class NativeClassifier implements NativeTask {
   private readonly heads = new Map<number, HeadKernel>();
   private head!: HeadKernel;
   private m = 0;
-  /** Row of every lane's points [B * n, d] of trial i of lane b, at b * m + i; and its class. */
-  private readonly rows: Int32Array;
+  /** Every lane's points of this step: trial i of lane b at (b * m + i) * d; and its class at b * m + i. */
+  private readonly points: Float32Array;
   private readonly labels: Int32Array;
   private readonly logp: Float64Array;
   private readonly dlogp: Float64Array;
@@ -43,7 +45,7 @@ export class NativeClassifier implements NativeTask {
     private readonly activation: Activation,
     private readonly minibatches: Minibatches,
   ) {
-    this.rows = new Int32Array(lanes * size);
+    this.points = new Float32Array(lanes * size * d);
     this.labels = new Int32Array(lanes * size);
     this.logp = new Float64Array(lanes * units * size);
     this.dlogp = new Float64Array(lanes * units * size);
@@ -56,13 +58,13 @@ export class NativeClassifier implements NativeTask {
 
   begin(step: number): void {
     const { start, m, orders } = this.minibatches.at(step);
-    const { n, rows, labels, y } = this;
+    const { n, d, x, points, labels, y } = this;
     this.m = m;
     for (let b = 0; b < this.lanes; b++)
       for (let i = 0; i < m; i++) {
         const row = b * n + orders[b][start + i];
-        rows[b * m + i] = row;
         labels[b * m + i] = y[row];
+        for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = x[row * d + p];
       }
     let head = this.heads.get(m);
     if (!head) {
@@ -98,18 +100,18 @@ export class NativeClassifier implements NativeTask {
    * mu_u and z = L_u^-1 r (forward substitution), z kept in zs for the backward.
    */
   private density(b: number, u: number, mu: Float32Array, l: Float32Array) {
-    const { d, m, zs, logp, x, rows } = this;
+    const { d, m, zs, logp, points } = this;
     const lo = u * d * d;
     const mo = (b * this.units + u) * d;
     let half = 0;
     for (let j = 0; j < d; j++) half += Math.log(l[lo + j * d + j]);
     for (let i = 0; i < m; i++) {
-      const xo = rows[b * m + i] * d;
+      const xo = (b * m + i) * d;
       const zo = (u * m + i) * d;
       let maha = 0;
       for (let p = 0; p < d; p++) {
         const lp = lo + p * d;
-        let t = x[xo + p] - mu[mo + p];
+        let t = points[xo + p] - mu[mo + p];
         for (let q = 0; q < p; q++) t -= l[lp + q] * zs[zo + q];
         const zp = t / l[lp + p];
         zs[zo + p] = zp;
