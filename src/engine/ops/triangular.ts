@@ -105,3 +105,34 @@ export function rowDots(
     out[oo + c * os] = s;
   }
 }
+
+/** Which rows of y a row o of a `products` output takes: all d, rows 0..o, or rows o..d-1. */
+export type RowRange = 'all' | 'upTo' | 'from';
+/** Which k a `products` dot product of output row o sums: all d, 0..o, or o..d-1. */
+export type TermRange = 'all' | 'head' | 'tail';
+
+/**
+ * Row o of x (from xo) against rows `rows` of y (from yo), over terms `terms`, for every o in [0,
+ * d): out[o * d + c] for row c of y, or out[c * d + o] when `transposed`. One call per matrix
+ * product rather than one per row.
+ */
+export function products(
+  x: Float64Array,
+  xo: number,
+  y: Float64Array,
+  yo: number,
+  d: number,
+  rows: RowRange,
+  terms: TermRange,
+  out: Float64Array,
+  transposed: boolean,
+): void {
+  for (let o = 0; o < d; o++) {
+    const c0 = rows === 'from' ? o : 0;
+    const c1 = rows === 'upTo' ? o + 1 : d;
+    const k0 = terms === 'tail' ? o : 0;
+    const k1 = terms === 'head' ? o + 1 : d;
+    if (transposed) rowDots(x, xo + o * d, y, yo + c0 * d, d, c1 - c0, k0, k1, out, c0 * d + o, d);
+    else rowDots(x, xo + o * d, y, yo + c0 * d, d, c1 - c0, k0, k1, out, o * d + c0, 1);
+  }
+}

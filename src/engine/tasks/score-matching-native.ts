@@ -1,4 +1,4 @@
-import { inverseTransposeInto, rowDots } from '../ops/triangular.js';
+import { inverseTransposeInto, products, rowDots } from '../ops/triangular.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import type { NativeTask } from './types.js';
 
@@ -16,7 +16,7 @@ import type { NativeTask } from './types.js';
  * path's numbers.)
  *
  * Every product is a set of row-by-row dot products over contiguous memory (ops/triangular.ts's
- * rowDots), so matrices a product reads by column are kept transposed too.
+ * products), so matrices a product reads by column are kept transposed too.
  */
 export class NativeScoreMatching implements NativeTask {
   readonly counters = [];
@@ -80,10 +80,8 @@ export class NativeScoreMatching implements NativeTask {
     for (let k = 0; k < d; k++) e[k] = this.xbar[b * d + k] - mu[b * d + k];
     rowDots(e, 0, p, 0, d, d, 0, d, pe, 0, 1);
     // P R = P C + n (P e) e^T; C is symmetric, so (P C)_ij is row i of P against row j of C.
-    for (let i = 0; i < d; i++) {
-      rowDots(p, i * d, this.scatter, b * d * d, d, d, 0, d, pr, i * d, 1);
-      for (let j = 0; j < d; j++) pr[i * d + j] += n * pe[i] * e[j];
-    }
+    products(p, 0, this.scatter, b * d * d, d, 'all', 'all', pr, false);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) pr[i * d + j] += n * pe[i] * e[j];
     let fit = 0;
     let trace = 0;
     for (let k = 0; k < d * d; k++) fit += pr[k] * p[k];
@@ -106,12 +104,12 @@ export class NativeScoreMatching implements NativeTask {
     if (this.of === 'precision') {
       for (let i = 0; i < d; i++) for (let k = 0; k <= i; k++) w[i * d + k] = wt[k * d + i] = l[i * d + k];
       // P = L L^T: P_ij = sum_{k <= j} L_ik L_jk, column j from row j down.
-      for (let j = 0; j < d; j++) rowDots(w, j * d, w, j * d, d, d - j, 0, j + 1, p, j * d + j, d);
+      products(w, 0, w, 0, d, 'from', 'head', p, true);
     } else {
       inverseTransposeInto(l, 0, d, wt);
       for (let i = 0; i < d; i++) for (let k = 0; k <= i; k++) w[i * d + k] = wt[k * d + i];
       // P = W^T W: P_ij = sum_{k >= i} W_ki W_kj, row i up to the diagonal.
-      for (let i = 0; i < d; i++) rowDots(wt, i * d, wt, 0, d, i + 1, i, d, p, i * d, 1);
+      products(wt, 0, wt, 0, d, 'upTo', 'tail', p, false);
     }
     for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) p[j * d + i] = p[i * d + j];
   }
@@ -119,7 +117,7 @@ export class NativeScoreMatching implements NativeTask {
   /** dL = 2 G L, lower triangle: (G L)_ij = sum_{k >= j} G_ik L_kj, column j from row j down. */
   private precisionFactorGradient(dl: Float32Array) {
     const { d, wt: lt, g, t } = this;
-    for (let j = 0; j < d; j++) rowDots(lt, j * d, g, j * d, d, d - j, j, d, t, j * d + j, d);
+    products(lt, 0, g, 0, d, 'from', 'tail', t, true);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = 2 * t[i * d + j];
   }
 
@@ -127,14 +125,12 @@ export class NativeScoreMatching implements NativeTask {
   private covarianceFactorGradient(dl: Float32Array) {
     const { d, w, wt, g, dwt, t, pr: out } = this;
     // dW_ij = 2 sum_{k <= i} W_ik G_kj for j <= i: row i of W against row j of G, into dW^T.
-    for (let i = 0; i < d; i++) {
-      rowDots(w, i * d, g, 0, d, i + 1, 0, i + 1, dwt, i, d);
-      for (let j = 0; j <= i; j++) dwt[j * d + i] *= 2;
-    }
+    products(w, 0, g, 0, d, 'upTo', 'head', dwt, true);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dwt[j * d + i] *= 2;
     // T = W^T dW, lower triangle (the rest is not read): T_ij = sum_{k >= i} W_ki dW_kj.
-    for (let i = 0; i < d; i++) rowDots(wt, i * d, dwt, 0, d, i + 1, i, d, t, i * d, 1);
+    products(wt, 0, dwt, 0, d, 'upTo', 'tail', t, false);
     // dL_ij = -sum_{k <= j} T_ik W_jk for j <= i: column j from row j down.
-    for (let j = 0; j < d; j++) rowDots(w, j * d, t, j * d, d, d - j, 0, j + 1, out, j * d + j, d);
+    products(w, 0, t, 0, d, 'from', 'head', out, true);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = -out[i * d + j];
   }
 }
