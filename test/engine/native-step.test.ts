@@ -39,17 +39,21 @@ const classifier =
   };
 
 const shapes: (readonly [string, (lr: number, seed: number) => RunConfig])[] = [
-  [
-    'score-matching precision-cholesky in 3-D',
-    (lr, seed) =>
-      scoreMatchingConfig({
-        parameterization: 'precision-cholesky',
-        lr: lr * 10,
-        seed,
-        dim: 3,
-        iterations: 150,
-      }),
-  ],
+  // From d = 8 score matching's native step takes its products row by row (PRODUCTS_FROM).
+  ...[3, 8].map(
+    (dim) =>
+      [
+        `score-matching precision-cholesky in ${dim}-D`,
+        (lr: number, seed: number) =>
+          scoreMatchingConfig({
+            parameterization: 'precision-cholesky',
+            lr: lr * 10,
+            seed,
+            dim,
+            iterations: 150,
+          }),
+      ] as const,
+  ),
   ...['full', 'tril', 'log-cholesky'].flatMap((parameterization) => [
     [`mvn-classifier ${parameterization}`, classifier({}, { parameterization })] as const,
     [
@@ -63,11 +67,14 @@ const shapes: (readonly [string, (lr: number, seed: number) => RunConfig])[] = [
       `mvn-classifier ${parameterization}, 3 units in 3-D, exp, batches of 5`,
       classifier({ units: 3, batch_size: 5, init_cov_scale: 0.002 }, { parameterization, dim: 3 }),
     ] as const,
-    [
-      `score-matching ${parameterization} in 3-D`,
-      (lr: number, seed: number) =>
-        scoreMatchingConfig({ parameterization, lr: lr * 10, seed, dim: 3, iterations: 150 }),
-    ] as const,
+    ...[3, 8].map(
+      (dim) =>
+        [
+          `score-matching ${parameterization} in ${dim}-D`,
+          (lr: number, seed: number) =>
+            scoreMatchingConfig({ parameterization, lr: lr * 10, seed, dim, iterations: 150 }),
+        ] as const,
+    ),
   ]),
 ];
 
