@@ -51,23 +51,12 @@ export class Sgd implements Optimizer {
       const size = p.length / lanes;
       for (let b = 0; b < lanes; b++) {
         if (!alive[b]) continue;
-        const m = momentum[b];
-        const rate = lr[b];
-        const end = (b + 1) * size;
-        // Two loops rather than a test per element: this runs over every parameter at every step.
-        if (nesterov)
-          for (let k = b * size; k < end; k++) {
-            const gk = g[k];
-            const next = f32(f32(m * buf[k]) + gk);
-            buf[k] = next;
-            p[k] = f32(p[k] - f32(rate * f32(gk + f32(m * next))));
-          }
-        else
-          for (let k = b * size; k < end; k++) {
-            const next = f32(f32(m * buf[k]) + g[k]);
-            buf[k] = next;
-            p[k] = f32(p[k] - f32(rate * next));
-          }
+        const [m, rate] = [momentum[b], lr[b]];
+        for (let k = b * size; k < (b + 1) * size; k++) {
+          const next = f32(f32(m * buf[k]) + g[k]);
+          buf[k] = next;
+          p[k] = f32(p[k] - f32(rate * (nesterov ? f32(g[k] + f32(m * next)) : next)));
+        }
       }
     }
   }
