@@ -2,8 +2,9 @@
  * Host kernels on d x d row-major blocks shared by the native tasks: the inverse of a triangular
  * factor, and dot products of rows taken four at a time. A dot product's speed is bound by its
  * chain of dependent adds, not by its multiplies, so these loops keep several independent chains
- * in flight; each sum still gets its terms in ascending k, one at a time, so its value is the
- * plain loop's.
+ * in flight. rowDots and products give each sum its terms in ascending k, one at a time (the
+ * plain loop's value); the inverse splits each sum in two by parity (the classifier's numbers
+ * since its native step was written).
  */
 
 /**
