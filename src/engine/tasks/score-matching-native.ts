@@ -83,7 +83,7 @@ export class NativeScoreMatching implements NativeTask {
     dl: Float32Array,
     grads: Float32Array[] | undefined,
   ) {
-    const { n, d, p, pr, g, e, pe, ppe } = this;
+    const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
     if (d < PRODUCTS_FROM) return this.laneByLoops(b, mu, l, dl, grads);
     this.precision(l);
@@ -92,17 +92,10 @@ export class NativeScoreMatching implements NativeTask {
     // P R = P C + n (P e) e^T; C is symmetric, so (P C)_ij is row i of P against row j of C.
     products(p, 0, this.scatter, b * d * d, d, 'all', 'all', pr, false);
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) pr[i * d + j] += n * pe[i] * e[j];
-    let fit = 0;
-    let trace = 0;
-    for (let k = 0; k < d * d; k++) fit += pr[k] * p[k];
-    for (let k = 0; k < d; k++) trace += p[k * d + k];
-    const loss = fit / (2 * n) - trace;
+    const loss = this.lossAndG(grads !== undefined);
     if (!grads) return loss;
     rowDots(pe, 0, p, 0, d, d, 0, d, ppe, 0, 1);
     for (let i = 0; i < d; i++) grads[0][b * d + i] = -ppe[i];
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++)
-        g[i * d + j] = (pr[i * d + j] + pr[j * d + i]) / (2 * n) - (i === j ? 1 : 0);
     if (this.of === 'precision') this.precisionFactorGradient(dl);
     else this.covarianceFactorGradient(dl);
     return loss;
@@ -142,6 +135,20 @@ export class NativeScoreMatching implements NativeTask {
     // dL_ij = -sum_{k <= j} T_ik W_jk for j <= i: column j from row j down.
     products(w, 0, t, 0, d, 'from', 'head', out, true);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = -out[i * d + j];
+  }
+
+  /** The loss tr(P R P) / (2n) - tr(P) from P and P R; with `withG`, G = (P R + R P) / (2n) - I too. */
+  private lossAndG(withG: boolean): number {
+    const { n, d, p, pr, g } = this;
+    let fit = 0;
+    let trace = 0;
+    for (let k = 0; k < d * d; k++) fit += pr[k] * p[k];
+    for (let k = 0; k < d; k++) trace += p[k * d + k];
+    if (withG)
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++)
+          g[i * d + j] = (pr[i * d + j] + pr[j * d + i]) / (2 * n) - (i === j ? 1 : 0);
+    return fit / (2 * n) - trace;
   }
 
   /**
@@ -192,20 +199,13 @@ export class NativeScoreMatching implements NativeTask {
         for (let k = 0; k < d; k++) s += p[i * d + k] * this.scatter[c + k * d + j];
         pr[i * d + j] = s;
       }
-    let fit = 0;
-    let trace = 0;
-    for (let k = 0; k < d * d; k++) fit += pr[k] * p[k];
-    for (let k = 0; k < d; k++) trace += p[k * d + k];
-    const loss = fit / (2 * n) - trace;
+    const loss = this.lossAndG(grads !== undefined);
     if (!grads) return loss;
     for (let i = 0; i < d; i++) {
       let s = 0;
       for (let k = 0; k < d; k++) s += p[i * d + k] * pe[k];
       grads[0][b * d + i] = -s;
     }
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++)
-        g[i * d + j] = (pr[i * d + j] + pr[j * d + i]) / (2 * n) - (i === j ? 1 : 0);
     if (this.of === 'precision') {
       // dL = 2 G L: (G L)_ij = sum_{k >= j} G_ik L_kj.
       for (let i = 0; i < d; i++)
