@@ -1,11 +1,4 @@
-import {
-  cholesky64,
-  matmul,
-  solveLower,
-  symmetricPart,
-  symmetrizeLower,
-  transpose,
-} from '../../ground/dense64.js';
+import { choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import { full } from './full.js';
 import type { Parameterization } from './types.js';
 
@@ -33,20 +26,50 @@ export const spdRiemannian: Parameterization = {
   name: 'spd-riemannian',
   summary: 'Sigma = P, Riemannian gradient P sym(G) P and retraction P + U + U P^-1 U / 2 (geoopt, pymanopt)',
   update: {
+    // X sym(G) X: T = X sym(G), then the lower triangle of T X, mirrored (exactly symmetric).
     direction(raw, grad, d) {
       const x = symmetrizeLower(raw, d);
-      return symmetricPart(matmul(matmul(x, symmetricPart(grad, d), d), x, d), d);
+      const g = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) g[i * d + j] = g[j * d + i] = (grad[i * d + j] + grad[j * d + i]) / 2;
+      const t = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let k = 0; k < d; k++) {
+          const xik = x[i * d + k];
+          for (let j = 0; j < d; j++) t[i * d + j] += xik * g[k * d + j];
+        }
+      const out = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let k = 0; k < d; k++) s += t[i * d + k] * x[j * d + k];
+          out[i * d + j] = out[j * d + i] = s;
+        }
+      return out;
     },
     retract(before, stepped, d) {
-      const x = symmetrizeLower(before, d);
-      const l = cholesky64(x, d);
+      const l = new Float64Array(d * d);
       // A lane is stepped only while its factor exists, so this holds but for float32 vs
       // float64 at the very edge; the plain step is then left to the Cholesky to judge.
-      if (!l) return Float64Array.from(stepped);
-      // Y X^-1 Y = W^T W with W = L^-1 Y: exactly symmetric, and no inverse formed.
-      const w = solveLower(l, symmetrizeLower(stepped, d), d);
-      const r = matmul(transpose(w, d), w, d);
-      for (let k = 0; k < d * d; k++) r[k] = (x[k] + r[k]) / 2;
+      if (!choleskyInto(before, 0, d, l)) return Float64Array.from(stepped);
+      // Y X^-1 Y = W^T W with W = L^-1 Y (forward substitution, Y the lower triangle of
+      // `stepped` mirrored): exactly symmetric, and no inverse formed.
+      const w = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let c = 0; c < d; c++) {
+          let t = c <= i ? stepped[i * d + c] : stepped[c * d + i];
+          for (let k = 0; k < i; k++) t -= l[i * d + k] * w[k * d + c];
+          w[i * d + c] = t / l[i * d + i];
+        }
+      // (X + W^T W) / 2, lower triangle by rows of W, mirrored.
+      const r = new Float64Array(d * d);
+      for (let k = 0; k < d; k++)
+        for (let i = 0; i < d; i++) {
+          const wki = w[k * d + i];
+          for (let j = 0; j <= i; j++) r[i * d + j] += wki * w[k * d + j];
+        }
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) r[i * d + j] = r[j * d + i] = (before[i * d + j] + r[i * d + j]) / 2;
       return r;
     },
   },
