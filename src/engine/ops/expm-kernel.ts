@@ -90,7 +90,11 @@ class Pade13 {
       x[k] *= scale;
       dx[k] *= scale;
     }
-    // Y = P Q and dY = dP Q + P dQ.
+    // Y = P Q and dY = dP Q + P dQ. For a symmetric X and dX (matrix-exp's S, and its gradient
+    // in the backward), every P and Q here is a polynomial in X, so they commute and Y is
+    // symmetric, and so is dY (differentiate P Q = Q P): their lower triangles, mirrored, at
+    // half the multiply-adds.
+    const symmetric = isSymmetric(x, n) && (!derivative || isSymmetric(dx, n));
     const product = (
       p: Float64Array,
       dp: Float64Array,
@@ -99,6 +103,11 @@ class Pade13 {
       y: Float64Array,
       dy: Float64Array,
     ) => {
+      if (symmetric) {
+        mulLower(p, q, y, n);
+        if (derivative) mulLowerSum(dp, q, p, dq, dy, n);
+        return;
+      }
       mul(p, q, y, n, false);
       if (derivative) {
         mul(dp, q, dy, n, false);
@@ -171,6 +180,43 @@ function norm1(a: Float64Array, n: number): number {
     if (!(s <= best)) best = s;
   }
   return best;
+}
+
+/** Whether the n x n matrix equals its transpose exactly. */
+function isSymmetric(a: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (a[i * n + j] !== a[j * n + i]) return false;
+  return true;
+}
+
+/**
+ * c = a b for symmetric factors whose product is symmetric: its lower triangle, mirrored, with b
+ * read by rows (b_kj = b_jk, so every inner loop runs over contiguous memory; the solve's R is
+ * symmetric to rounding only, which its squares then share); c must not alias a or b.
+ */
+function mulLower(a: Float64Array, b: Float64Array, c: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k];
+      c[i * n + j] = c[j * n + i] = s;
+    }
+}
+
+/** c = a b + e f for symmetric factors and a symmetric sum, as `mulLower`. */
+function mulLowerSum(
+  a: Float64Array,
+  b: Float64Array,
+  e: Float64Array,
+  f: Float64Array,
+  c: Float64Array,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k] + e[i * n + k] * f[j * n + k];
+      c[i * n + j] = c[j * n + i] = s;
+    }
 }
 
 /** c = a b (or c += a b) for n x n row-major matrices; c must not alias a or b. */
