@@ -54,13 +54,19 @@ export const spdRiemannian: Parameterization = {
       if (!choleskyInto(before, 0, d, l)) return Float64Array.from(stepped);
       // Y X^-1 Y = W^T W with W = L^-1 Y (forward substitution, Y the lower triangle of
       // `stepped` mirrored): exactly symmetric, and no inverse formed.
+      // Row by row, each entry's subtractions in the order of k (rows of W are contiguous).
       const w = new Float64Array(d * d);
-      for (let i = 0; i < d; i++)
-        for (let c = 0; c < d; c++) {
-          let t = c <= i ? stepped[i * d + c] : stepped[c * d + i];
-          for (let k = 0; k < i; k++) t -= l[i * d + k] * w[k * d + c];
-          w[i * d + c] = t / l[i * d + i];
+      for (let i = 0; i < d; i++) {
+        const ri = i * d;
+        for (let c = 0; c < d; c++) w[ri + c] = c <= i ? stepped[ri + c] : stepped[c * d + i];
+        for (let k = 0; k < i; k++) {
+          const lik = l[ri + k];
+          const rk = k * d;
+          for (let c = 0; c < d; c++) w[ri + c] -= lik * w[rk + c];
         }
+        const lii = l[ri + i];
+        for (let c = 0; c < d; c++) w[ri + c] /= lii;
+      }
       // (X + W^T W) / 2, lower triangle by rows of W, mirrored.
       const r = new Float64Array(d * d);
       for (let k = 0; k < d; k++)
