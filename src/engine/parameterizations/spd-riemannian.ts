@@ -26,25 +26,18 @@ export const spdRiemannian: Parameterization = {
   name: 'spd-riemannian',
   summary: 'Sigma = P, Riemannian gradient P sym(G) P and retraction P + U + U P^-1 U / 2 (geoopt, pymanopt)',
   update: {
-    // X sym(G) X: T = X sym(G), then the lower triangle of T X, mirrored (exactly symmetric).
+    // X sym(G) X: T = X sym(G), then the lower triangle of T X, mirrored (exactly symmetric);
+    // every entry a dot product of rows, as both factors are symmetric.
     direction(raw, grad, d) {
       const x = symmetrizeLower(raw, d);
       const g = new Float64Array(d * d);
       for (let i = 0; i < d; i++)
         for (let j = 0; j <= i; j++) g[i * d + j] = g[j * d + i] = (grad[i * d + j] + grad[j * d + i]) / 2;
       const t = new Float64Array(d * d);
-      for (let i = 0; i < d; i++)
-        for (let k = 0; k < d; k++) {
-          const xik = x[i * d + k];
-          for (let j = 0; j < d; j++) t[i * d + j] += xik * g[k * d + j];
-        }
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) t[i * d + j] = dot(x, i * d, g, j * d, d);
       const out = new Float64Array(d * d);
       for (let i = 0; i < d; i++)
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          for (let k = 0; k < d; k++) s += t[i * d + k] * x[j * d + k];
-          out[i * d + j] = out[j * d + i] = s;
-        }
+        for (let j = 0; j <= i; j++) out[i * d + j] = out[j * d + i] = dot(t, i * d, x, j * d, d);
       return out;
     },
     retract(before, stepped, d) {
@@ -67,16 +60,35 @@ export const spdRiemannian: Parameterization = {
         const lii = l[ri + i];
         for (let c = 0; c < d; c++) w[ri + c] /= lii;
       }
-      // (X + W^T W) / 2, lower triangle by rows of W, mirrored.
+      // (X + W^T W) / 2, lower triangle, mirrored: (W^T W)_ij is the dot product of columns i
+      // and j of W, rows of its transpose.
+      const wt = new Float64Array(d * d);
+      for (let i = 0; i < d; i++) for (let c = 0; c < d; c++) wt[c * d + i] = w[i * d + c];
       const r = new Float64Array(d * d);
-      for (let k = 0; k < d; k++)
-        for (let i = 0; i < d; i++) {
-          const wki = w[k * d + i];
-          for (let j = 0; j <= i; j++) r[i * d + j] += wki * w[k * d + j];
-        }
       for (let i = 0; i < d; i++)
-        for (let j = 0; j <= i; j++) r[i * d + j] = r[j * d + i] = (before[i * d + j] + r[i * d + j]) / 2;
+        for (let j = 0; j <= i; j++)
+          r[i * d + j] = r[j * d + i] = (before[i * d + j] + dot(wt, i * d, wt, j * d, d)) / 2;
       return r;
     },
   },
 };
+
+/**
+ * sum_k a[ao + k] b[bo + k] in four interleaved sums: a dot product's speed is bounded by its
+ * chain of dependent adds, and four chains overlap.
+ */
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
+  }
+  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
+  return s0 + s1 + (s2 + s3);
+}
