@@ -1,3 +1,5 @@
+import { dot } from './dot.js';
+
 /**
  * The matrix exponential of one d x d element and its adjoint derivative, in float64 with
  * float32 input and output: what expm.ts's fused op runs for each element, and what the native
@@ -195,11 +197,7 @@ function isSymmetric(a: Float64Array, n: number): boolean {
  */
 function mulLower(a: Float64Array, b: Float64Array, c: Float64Array, n: number): void {
   for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k];
-      c[i * n + j] = c[j * n + i] = s;
-    }
+    for (let j = 0; j <= i; j++) c[i * n + j] = c[j * n + i] = dot(a, i * n, b, j * n, n);
 }
 
 /** c = a b + e f for symmetric factors and a symmetric sum, as `mulLower`. */
@@ -212,11 +210,8 @@ function mulLowerSum(
   n: number,
 ): void {
   for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k] * b[j * n + k] + e[i * n + k] * f[j * n + k];
-      c[i * n + j] = c[j * n + i] = s;
-    }
+    for (let j = 0; j <= i; j++)
+      c[i * n + j] = c[j * n + i] = dot(a, i * n, b, j * n, n) + dot(e, i * n, f, j * n, n);
 }
 
 /** c = a b (or c += a b) for n x n row-major matrices; c must not alias a or b. */
