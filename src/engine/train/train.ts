@@ -103,7 +103,9 @@ export class LaneTrainer {
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
     this.ones = tf.keep(tf.ones([this.configs.length]));
-    this.native = native ? nativeStep(this.t, p, this.configs.length, first.dim) : undefined;
+    this.native = native
+      ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options)
+      : undefined;
     this.engine = this.native ? 'native' : 'tfjs';
   }
 
