@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { stream } from '../../src/data/random.js';
+import { stepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { nativeMap } from '../../src/engine/native/maps.js';
+import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { symmetricEigenvalues, withEigenvalues } from '../../src/ground/dense64.js';
+
+const LIMIT = 2 ** 23;
+const NATIVE = ['full', 'tril', 'log-cholesky', 'precision-cholesky'];
+
+/** The float64 condition number of the block's covariance (of its precision, for precision-cholesky). */
+function truth(name: string, raw: Float32Array, d: number): number {
+  const map = parameterization(name === 'precision-cholesky' ? 'log-cholesky' : name);
+  const values = symmetricEigenvalues(map.covariance(raw, d), d);
+  return values[0] > 0 ? values[d - 1] / values[0] : Number.POSITIVE_INFINITY;
+}
+
+function randomCovariance(seed: number, d: number, cond: number): Float64Array {
+  const rng = stream(seed, 'condition-bound-test');
+  return withEigenvalues(
+    Array.from({ length: d }, (_, j) => cond ** (-j / (d - 1))),
+    () => rng.normal(),
+  );
+}
+
+/** The native step's bound on one block, as the step computes it: the map's float32 factor, then the bound. */
+function stepBound(name: string, raw: Float32Array, d: number, limit = LIMIT) {
+  const map = nativeMap(name, d)!;
+  const bound = stepConditionBound(name, d, 1, [limit])!;
+  const l = new Float32Array(d * d);
+  const ok = map.forward(raw, 0, l, 0, new Float32Array(d), 0);
+  bound.block(0, 0, l, 0);
+  return { ok, value: bound.bounds[0] };
+}
+
+describe('the native step condition bound never clears a block above its limit', () => {
+  it.each(NATIVE)('%s: random covariances, d = 2..16, cond 3 to 1e12', (name) => {
+    const p = parameterization(name);
+    let cleared = 0;
+    for (let d = 2; d <= 16; d += d < 4 ? 1 : 4)
+      for (const [k, cond] of [3, 1e3, 1e6, 4e6, 8e6, 9e6, 2e7, 1e9, 1e12].entries()) {
+        let raw: Float32Array;
+        try {
+          raw = Float32Array.from(p.fromCovariance(randomCovariance(100 * d + k, d, cond), d));
+        } catch {
+          continue; // precision-cholesky: no float64 inverse
+        }
+        const exact = truth(name, raw, d);
+        const { ok, value } = stepBound(name, raw, d);
+        if (!ok) continue;
+        // Cleared only by an upper bound: a finite value is at least the float64 truth and within the limit.
+        if (Number.isFinite(value)) {
+          expect(value, `d=${d} cond ${exact}`).toBeGreaterThanOrEqual(exact * (1 - 1e-9));
+          expect(value).toBeLessThanOrEqual(LIMIT);
+          cleared++;
+        }
+        // With the limit just under the truth, it clears nothing.
+        if (Number.isFinite(exact))
+          expect(stepBound(name, raw, d, exact / 1.000001).value, `d=${d} cond ${exact}`).toBe(
+            Number.POSITIVE_INFINITY,
+          );
+        // Well-conditioned blocks are its to clear; they do not reach the host check.
+        if (cond <= 1e3 && d <= 8) expect(value, `d=${d} cond ${cond}`).toBeLessThanOrEqual(LIMIT);
+      }
+    expect(cleared).toBeGreaterThan(15);
+  });
+
+  it.each(NATIVE)('%s: issue 14 covariances whose factor diagonal looks fine are not cleared', (name) => {
+    const p = parameterization(name);
+    const cases: [number, number[]][] = [
+      [2, [1, 100, 100, 10001]],
+      [2, [1, 1 - 3 * 2 ** -24, 1 - 3 * 2 ** -24, 1]],
+      [3, [1, 30, 30, 30, 901, 930, 30, 930, 1801]],
+    ];
+    for (const [d, sigma] of cases) {
+      const raw = Float32Array.from(p.fromCovariance(Float64Array.from(sigma), d));
+      const exact = truth(name, raw, d);
+      expect(exact).toBeGreaterThan(LIMIT);
+      const { ok, value } = stepBound(name, raw, d);
+      if (ok) expect(value).toBe(Number.POSITIVE_INFINITY);
+    }
+  });
+
+  it.each(NATIVE)(
+    '%s: a block drifting from its anchor towards the limit is never cleared past it',
+    (name) => {
+      // d = 16, cond 1e3 in a random basis: past the O(d^2) bound, so the trace bound anchors it.
+      // Then its smallest eigenvalue shrinks step by step (the same basis) until cond is 1e6 = 10 x the
+      // limit: the drift bound clears small moves and none past the limit.
+      const d = 16;
+      const limit = 1e5;
+      const p = parameterization(name);
+      const map = nativeMap(name, d)!;
+      const bound = stepConditionBound(name, d, 1, [limit])!;
+      const l = new Float32Array(d * d);
+      const eigenvalues = Array.from({ length: d }, (_, j) => 1e3 ** (-j / (d - 1)));
+      let cleared = 0;
+      let above = 0;
+      for (let shrink = 1; shrink >= 1e-3; shrink *= 0.95) {
+        const rng = stream(5, 'drift');
+        const sigma = withEigenvalues(
+          eigenvalues.map((v, j) => (j === d - 1 ? v * shrink : v)),
+          () => rng.normal(),
+        );
+        const raw = Float32Array.from(p.fromCovariance(sigma, d));
+        expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
+        bound.block(0, 0, l, 0);
+        const exact = truth(name, raw, d);
+        const value = bound.bounds[0];
+        if (exact > limit) above++;
+        if (Number.isFinite(value)) {
+          expect(value, `shrink ${shrink}`).toBeGreaterThanOrEqual(exact * (1 - 1e-9));
+          expect(value).toBeLessThanOrEqual(limit);
+          cleared++;
+        }
+      }
+      expect(cleared).toBeGreaterThan(20);
+      expect(above).toBeGreaterThan(20);
+      // The anchor serves: the drift bound clears most moves (precision-cholesky's factor moves too far).
+      if (name !== 'precision-cholesky') expect(bound.tiers.drift).toBeGreaterThan(bound.tiers.trace);
+    },
+  );
+
+  it('skips lanes whose limit is infinite, and has no bound for parameterizations without a slack', () => {
+    const bound = stepConditionBound('tril', 2, 1, [Number.POSITIVE_INFINITY])!;
+    bound.block(0, 0, new Float32Array([1, 0, 100, 1]), 0);
+    expect(bound.bounds[0]).toBe(Number.POSITIVE_INFINITY);
+    expect(stepConditionBound('givens', 2, 1, [LIMIT])).toBeUndefined();
+  });
+});
