@@ -95,6 +95,25 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
     expect(flagged).toBeGreaterThan(0);
   });
 
+  it('anchors a block the trace bound cleared, and judges its drift from there', () => {
+    // d = 16, cond 1e4: past the O(d^2) bound, within the trace bound.
+    const d = 16;
+    const p = parameterization('tril');
+    const start = Float32Array.from(p.fromCovariance(randomCovariance(11, d, 1e4), d));
+    const check = new ConditionCheck(p, d);
+    expect(check.above(start, 0, LIMIT)).toBeUndefined();
+    expect(check.tiers).toEqual({ bound: 0, drift: 0, trace: 1, exact: 0 });
+    const rng = stream(4, 'drift');
+    for (let k = 0; k < 20; k++) {
+      const raw = start.map((v) => v + 1e-5 * rng.normal());
+      expect(check.above(raw, 0, LIMIT)).toBeUndefined();
+      // With a limit under the truth, the anchor clears nothing.
+      const truth = reference('tril', raw, d);
+      expect(check.above(raw, 0, truth / 1.001)).toBeDefined();
+    }
+    expect(check.tiers.drift).toBe(20);
+  });
+
   it('takes the ends of the spectrum from the tridiagonal form as Jacobi finds them', () => {
     for (let d = 2; d <= 16; d++)
       for (const cond of [1, 10, 1e6, 1e9, 1e12]) {

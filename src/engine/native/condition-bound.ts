@@ -1,3 +1,5 @@
+import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
+
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
  * the condition check judges (the one its parameterization's float64 map gives for the same float32
@@ -38,36 +40,48 @@ export function stepConditionBound(
   return slack && new StepConditionBound(slack, d, units, limits);
 }
 
-/** A block's anchor: its L^ and bounds on its extreme singular values when last taken. */
+/** A block's anchor, when tier 3 or 4 last ran on it. */
 interface Anchor {
-  l: Float32Array;
+  /** The lower triangle of its L^ (for `cholesky`: of its raw Sigma). */
+  m: Float32Array;
+  /** Bounds on the extreme eigenvalues of L^ L^^T (for `cholesky`: of Sigma) then. */
   lo: number;
   hi: number;
   /** Whether the bound from it cleared the block then. */
   cleared: boolean;
+  /** Calls left before the step tries an uncleared block again (until then the host judges it). */
+  wait: number;
 }
 
+/** How many steps a block the step's tiers could not clear (near the limit) is left to the host before they try again. */
+const WAIT = 16;
+
 /**
- * The cheap tiers of the condition check, run inside the native step on each unit's float32 factor
- * L^ right after the map computed it (so it is still in cache, and no float64 factor is formed):
- * upper bounds on the 2-norm condition number of the block's float64 covariance (or precision).
- * A block cleared here (bound within its lane's limit) is not looked at again; any other goes to
- * the host check (train/condition.ts), which has the exact float64 eigenvalues. So the guarantee is
- * the host check's: a block is cleared only by an upper bound, here one that also covers how L^
+ * The condition check's tiers, run inside the native step on each unit's float32 factor L^ right
+ * after the map computed it (so it is still in cache, and no float64 factor is formed): upper
+ * bounds on the 2-norm condition number of the block's float64 covariance (or precision). A block
+ * cleared here (bound within its lane's limit) is not looked at again; any other goes to the host
+ * check (train/condition.ts), which words the reason from its exact value. So the guarantee is the
+ * host check's: a block is cleared only by an upper bound, here one that also covers how L^
  * differs from the float64 factor (SLACK).
  *
  * From L^: lambda(L^ L^^T) lies in [a, A] with A = min(||L^||_1 ||L^||_inf, ||L^||_F^2) and
  * a = 1 / (max(M^-1 e) max(M^-T e)), M the comparison matrix of L^ (train/condition.ts, tier 1).
  * With Sigma = L^ L^^T + F and ||F||_2 <= f (SLACK), cond(Sigma) <= (A + f) / (a - f) (Weyl).
- * Three tiers, as the host's first three:
+ * Four tiers, as the host's:
  *
  * 1. O(d^2): [a, A] above.
- * 2. O(d^2): from the block's anchor, sigma(L^) within e = ||L^ - L^_a||_F of the anchor's
- *    bounds (Weyl), which may narrow [a, A].
- * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F, which become the
- *    block's anchor: a block that needs this tier pays for it once, then once per drift of a
- *    sizeable fraction of sigma_min. One it did not clear (near the limit) is left to the host
- *    until it drifts that far.
+ * 2. O(d^2): from the block's anchor, lambda within e of the anchor's bounds (Weyl): for `cholesky`
+ *    on Sigma itself, the raw block (e = ||Sigma - Sigma_a||_F, no slack), for the others
+ *    sigma(L^) (e = ||L^ - L^_a||_F), which may narrow [a, A].
+ * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F.
+ * 4. O(4/3 d^3): the float64 extreme eigenvalues of Sigma (`cholesky`) or of L^ L^^T.
+ *
+ * Tiers 3 and 4 anchor tier 2: a block that needs them pays once, then once per drift of a
+ * sizeable fraction of its smallest eigenvalue. One that tier 2 cannot clear while still that near
+ * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
+ * steps at a time.
+ * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  */
 export class StepConditionBound {
   /**
@@ -76,7 +90,7 @@ export class StepConditionBound {
    */
   readonly bounds: Float64Array;
   /** How often each tier cleared a block (tests and the cost measurement read it). */
-  readonly tiers = { bound: 0, drift: 0, trace: 0 };
+  readonly tiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
   private readonly anchors: (Anchor | undefined)[];
   private readonly x: Float64Array;
   private readonly y: Float64Array;
@@ -96,16 +110,62 @@ export class StepConditionBound {
     this.inv = new Float64Array(d * d);
   }
 
-  /** Bound block `unit` of lane `lane`, whose float32 factor is l[lo..] (upper triangle zero). */
-  block(lane: number, unit: number, l: Float32Array, lo: number): void {
+  /**
+   * Bound block `unit` of lane `lane`, whose float32 factor is l[lo..] (upper triangle zero) and
+   * raw block raw[at..].
+   */
+  block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void {
     const k = lane * this.units + unit;
     const limit = this.limits[lane];
     // Nothing exceeds an infinite limit: no check.
     if (limit === Number.POSITIVE_INFINITY) return;
-    this.bounds[k] = this.judge(k, l, lo, limit);
+    if (this.d === 2) {
+      const bound = this.closedForm(l, lo, raw, at);
+      if (bound <= limit) this.tiers.bound++;
+      this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
+    } else {
+      const bound = this.judge(k, l, lo, raw, at, limit);
+      this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
+    }
   }
 
-  private judge(k: number, l: Float32Array, lo: number, limit: number): number {
+  /**
+   * d = 2: tr(Sigma)^2 / det(Sigma) = cond + 2 + 1 / cond, from full's raw Sigma itself (its float32
+   * products are exact in float64) or from L^ = [[a, 0], [b, c]] (tr = a^2 + b^2 + c^2, det = a^2 c^2),
+   * times ((1 + V) / (1 - V))^4 where a and c are rounded exps. Tiny or non-finite: Infinity (the host's).
+   */
+  private closedForm(l: Float32Array, lo: number, raw: Float32Array, at: number): number {
+    if (this.slack === 'cholesky') {
+      const s00 = raw[at];
+      const s10 = raw[at + 2];
+      const s11 = raw[at + 3];
+      const det = s00 * s11 - s10 * s10;
+      return s00 > 0 && det > 0 ? (s00 + s11) ** 2 / det : Number.POSITIVE_INFINITY;
+    }
+    const a = l[lo];
+    const b = l[lo + 2];
+    const c = l[lo + 3];
+    const bound = (a * a + b * b + c * c) ** 2 / (a * a * c * c);
+    if (this.slack === 'exact') return bound;
+    return Math.abs(a) >= 2 ** -100 && Math.abs(c) >= 2 ** -100
+      ? bound * ((1 + V) / (1 - V)) ** 4
+      : Number.POSITIVE_INFINITY;
+  }
+
+  /** The three tiers for d > 2: a bound within `limit`, or one above it (or NaN). */
+  private judge(
+    k: number,
+    l: Float32Array,
+    lo: number,
+    raw: Float32Array,
+    at: number,
+    limit: number,
+  ): number {
+    const anchor = this.anchors[k];
+    if (anchor && anchor.wait > 0) {
+      anchor.wait--;
+      return Number.POSITIVE_INFINITY;
+    }
     const { d, x, y } = this;
     // Tier 1, one pass over rows and one over columns (as train/condition.ts's `bound`).
     let rows = 0;
@@ -154,24 +214,34 @@ export class StepConditionBound {
       return bound;
     }
 
-    // Tier 2.
-    const anchor = this.anchors[k];
+    // Tier 2: full's anchor is its raw Sigma, whose eigenvalues move by at most ||Sigma - Sigma_a||_F
+    // (no slack); the others' is L^, whose singular values move by at most ||L^ - L^_a||_F.
+    const onSigma = this.slack === 'cholesky';
+    const m = onSigma ? raw : l;
+    const from = onSigma ? at : lo;
     if (anchor) {
       let drift = 0;
       for (let i = 0; i < d; i++)
-        for (let j = 0; j <= i; j++) drift += (l[lo + i * d + j] - anchor.l[i * d + j]) ** 2;
+        for (let j = 0; j <= i; j++)
+          drift += (i === j || !onSigma ? 1 : 2) * (m[from + i * d + j] - anchor.m[i * d + j]) ** 2;
       const e = Math.sqrt(drift);
-      if (anchor.lo > e) {
-        const low = Math.max(bottom, (anchor.lo - e) ** 2);
-        const high = Math.min(top, (anchor.hi + e) ** 2);
+      const reach = onSigma ? anchor.lo : Math.sqrt(anchor.lo);
+      if (onSigma) bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
+      else if (reach > e) {
+        const low = Math.max(bottom, (reach - e) ** 2);
+        const high = Math.min(top, (Math.sqrt(anchor.hi) + e) ** 2);
         bound = low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
-        if (bound <= limit) {
-          this.tiers.drift++;
-          return bound;
-        }
       }
-      // Near the limit and still near the anchor that could not clear it: the host's turn.
-      if (!anchor.cleared && e <= anchor.lo / 4) return Number.POSITIVE_INFINITY;
+      if (bound <= limit) {
+        this.tiers.drift++;
+        return bound;
+      }
+      // Still near the anchor (so its own bound was near the limit or past it): tiers 3 and 4
+      // would find little more, the host's turn, for a while.
+      if (e <= reach / 4) {
+        anchor.wait = WAIT;
+        return Number.POSITIVE_INFINITY;
+      }
     }
 
     // Tier 3: ||L^-1||_F by forward substitution, column c of L^-1 solving L^ z = e_c.
@@ -180,20 +250,39 @@ export class StepConditionBound {
     for (let c = 0; c < d; c++)
       for (let i = c; i < d; i++) {
         let t = i === c ? 1 : 0;
-        for (let m = c; m < i; m++) t -= l[lo + i * d + m] * inv[m * d + c];
+        for (let q = c; q < i; q++) t -= l[lo + i * d + q] * inv[q * d + c];
         const z = t / l[lo + i * d + i];
         inv[i * d + c] = z;
         invSquares += z * z;
       }
     bottom = Math.max(bottom, 1 / invSquares);
     bound = bottom > f ? (top + f) / (bottom - f) : Number.POSITIVE_INFINITY;
+    if (bound <= limit) {
+      this.tiers.trace++;
+      this.anchor(k, m, from, onSigma ? bottom - f : bottom, onSigma ? top + f : top, true);
+      return bound;
+    }
+
+    // Tier 4: the float64 eigenvalues of Sigma itself (full) or of L^ L^^T, as the host's exact tier.
+    const dd = d * d;
+    const { lo: low, hi: high } = extremeEigenvalues(
+      onSigma ? symmetrizeLower(raw.subarray(at, at + dd), d) : gram(l.subarray(lo, lo + dd), d),
+      d,
+    );
+    const g = onSigma ? 0 : f;
+    bound = low > g ? (high + g) / (low - g) : Number.POSITIVE_INFINITY;
     const cleared = bound <= limit;
-    const copy = anchor?.l ?? new Float32Array(d * d);
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = l[lo + i * d + j];
-    this.anchors[k] = { l: copy, lo: 1 / Math.sqrt(invSquares), hi: Math.sqrt(squares), cleared };
-    if (!cleared) return Number.POSITIVE_INFINITY;
-    this.tiers.trace++;
+    if (cleared) this.tiers.exact++;
+    this.anchor(k, m, from, low, high, cleared);
     return bound;
+  }
+
+  /** Block k's anchor: the lower triangle of m[from..] and bounds on the extreme eigenvalues it gives. */
+  private anchor(k: number, m: Float32Array, from: number, lo: number, hi: number, cleared: boolean): void {
+    const { d } = this;
+    const copy = this.anchors[k]?.m ?? new Float32Array(d * d);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
+    this.anchors[k] = { m: copy, lo, hi, cleared, wait: cleared ? 0 : WAIT };
   }
 
   /** f >= ||Sigma - L^ L^^T||_2, from top >= || |L^| ||_2^2 and the largest |L^_jj| (SLACK). */

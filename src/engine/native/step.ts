@@ -85,7 +85,7 @@ export class NativeStep {
       if (!alive[b]) continue;
       for (let u = 0; u < U; u++) {
         ok[u] = map.forward(raw, (b * U + u) * dd, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
-        this.condition?.block(b, u, l, u * dd);
+        this.condition?.block(b, u, l, u * dd, raw, (b * U + u) * dd);
       }
       // A failed factor still gives its lane a (NaN) loss and counters, as the tfjs path does:
       // the step counts towards the lane's metrics.

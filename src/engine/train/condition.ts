@@ -29,11 +29,11 @@ export interface ConditionTiers {
  *    max(M^-T e), two triangular solves with the ones vector. Exact for a diagonal L, within
  *    (1 + |b|)^4 / b^4 of the truth for L = [[1, 0], [b, 1]]; loose when many off-diagonal
  *    entries are as large as the diagonal.
- * 2. O(d^2), for a block that once needed tier 4: the drift from that anchor. The singular
+ * 2. O(d^2), for a block that once needed tier 3 or 4: the drift from that anchor. The singular
  *    values of L move by at most ||L - L_a||_2 <= ||L - L_a||_F = e (Weyl), so
- *    cond(L L^T) <= ((sigma_max(L_a) + e) / (sigma_min(L_a) - e))^2. A run that trains near the
- *    limit pays for the exact value once per drift of a sizeable fraction of sigma_min, not
- *    every step.
+ *    cond(L L^T) <= ((sigma_max(L_a) + e) / (sigma_min(L_a) - e))^2, with the anchor's exact
+ *    singular values or tier 3's bounds on them. A run that trains near the limit pays for the
+ *    exact value once per drift of a sizeable fraction of sigma_min, not every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
  * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`extremeEigenvalues`), which
@@ -45,7 +45,7 @@ export interface ConditionTiers {
  */
 export class ConditionCheck {
   readonly tiers: ConditionTiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
-  /** Per block (by its offset `at`): its L, sigma_min and sigma_max when its exact value was last computed. */
+  /** Per block (by its offset `at`): its L and (bounds on) sigma_min and sigma_max when tier 3 or 4 last ran. */
   private readonly anchors = new Map<number, { l: Float64Array; lo: number; hi: number }>();
   private readonly block: number;
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
@@ -86,13 +86,13 @@ export class ConditionCheck {
       this.tiers.drift++;
       return undefined;
     }
-    if (this.traceBound() <= limit) {
+    if (this.traceBound(at) <= limit) {
       this.tiers.trace++;
       return undefined;
     }
     this.tiers.exact++;
     const { lo, hi } = extremeEigenvalues(gram(this.l, this.d), this.d);
-    this.anchors.set(at, { l: this.l.slice(), lo: Math.sqrt(lo), hi: Math.sqrt(hi) });
+    this.anchor(at, Math.sqrt(lo), Math.sqrt(hi));
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
   }
@@ -159,8 +159,12 @@ export class ConditionCheck {
     return rows * columns * invRows * invColumns;
   }
 
-  /** Tier 2: ||L||_F^2 ||L^-1||_F^2 = tr(Sigma) tr(Sigma^-1) >= cond(Sigma). */
-  private traceBound(): number {
+  /**
+   * Tier 3: ||L||_F^2 ||L^-1||_F^2 = tr(Sigma) tr(Sigma^-1) >= cond(Sigma). When it clears the
+   * block, its sigma_min(L) >= 1 / ||L^-1||_F and sigma_max(L) <= ||L||_F anchor tier 2 (in
+   * place of an exact value: tier 2 needs only bounds), so the next steps cost O(d^2).
+   */
+  private traceBound(at: number): number {
     const { d, l, inv } = this;
     let squares = 0;
     let invSquares = 0;
@@ -174,6 +178,15 @@ export class ConditionCheck {
         invSquares += z * z;
         squares += l[i * d + c] * l[i * d + c];
       }
-    return squares * invSquares;
+    const bound = squares * invSquares;
+    this.anchor(at, 1 / Math.sqrt(invSquares), Math.sqrt(squares));
+    return bound;
+  }
+
+  /** Keep the block's L and bounds on its extreme singular values for tier 2. */
+  private anchor(at: number, lo: number, hi: number): void {
+    const copy = this.anchors.get(at)?.l ?? new Float64Array(this.d * this.d);
+    copy.set(this.l);
+    this.anchors.set(at, { l: copy, lo, hi });
   }
 }
