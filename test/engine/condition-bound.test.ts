@@ -3,25 +3,11 @@ import { stream } from '../../src/data/random.js';
 import { stepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { symmetricEigenvalues, withEigenvalues } from '../../src/ground/dense64.js';
+import { withEigenvalues } from '../../src/ground/dense64.js';
+import { conditionNumber64, randomCovariance } from './conditions.js';
 
 const LIMIT = 2 ** 23;
 const NATIVE = ['full', 'tril', 'log-cholesky', 'precision-cholesky'];
-
-/** The float64 condition number of the block's covariance (of its precision, for precision-cholesky). */
-function truth(name: string, raw: Float32Array, d: number): number {
-  const map = parameterization(name === 'precision-cholesky' ? 'log-cholesky' : name);
-  const values = symmetricEigenvalues(map.covariance(raw, d), d);
-  return values[0] > 0 ? values[d - 1] / values[0] : Number.POSITIVE_INFINITY;
-}
-
-function randomCovariance(seed: number, d: number, cond: number): Float64Array {
-  const rng = stream(seed, 'condition-bound-test');
-  return withEigenvalues(
-    Array.from({ length: d }, (_, j) => cond ** (-j / (d - 1))),
-    () => rng.normal(),
-  );
-}
 
 /** The native step's bound on one block, as the step computes it: the map's float32 factor, then the bound. */
 function stepBound(name: string, raw: Float32Array, d: number, limit = LIMIT) {
@@ -45,7 +31,7 @@ describe('the native step condition bound never clears a block above its limit',
         } catch {
           continue; // precision-cholesky: no float64 inverse
         }
-        const exact = truth(name, raw, d);
+        const exact = conditionNumber64(name, raw, d);
         // The float64 eigenvalues of Sigma itself are good to about 1e-16 cond d.
         const margin = 1e-6 + 1e-15 * exact * d;
         const { ok, value } = stepBound(name, raw, d);
@@ -76,7 +62,7 @@ describe('the native step condition bound never clears a block above its limit',
     ];
     for (const [d, sigma] of cases) {
       const raw = Float32Array.from(p.fromCovariance(Float64Array.from(sigma), d));
-      const exact = truth(name, raw, d);
+      const exact = conditionNumber64(name, raw, d);
       expect(exact).toBeGreaterThan(LIMIT);
       const { ok, value } = stepBound(name, raw, d);
       if (ok) expect(value).toBe(Number.POSITIVE_INFINITY);
@@ -107,7 +93,7 @@ describe('the native step condition bound never clears a block above its limit',
         const raw = Float32Array.from(p.fromCovariance(sigma, d));
         expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
         bound.block(0, 0, l, 0, raw, 0);
-        const exact = truth(name, raw, d);
+        const exact = conditionNumber64(name, raw, d);
         const value = bound.bounds[0];
         if (exact > limit) above++;
         if (Number.isFinite(value)) {
@@ -142,7 +128,9 @@ describe('the native step condition bound never clears a block above its limit',
             : start.map((v) => v + (k === 0 ? 0 : 1e-7 * rng.normal()));
         expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
         bound.block(0, 0, l, 0, raw, 0);
-        expect(bound.bounds[0], `step ${k}`).toBeGreaterThanOrEqual(truth(name, raw, d) / 1.00001);
+        expect(bound.bounds[0], `step ${k}`).toBeGreaterThanOrEqual(
+          conditionNumber64(name, raw, d) / 1.00001,
+        );
         expect(bound.bounds[0], `step ${k}`).toBeLessThanOrEqual(LIMIT);
       }
       expect(bound.tiers.exact).toBe(1);

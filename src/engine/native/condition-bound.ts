@@ -1,4 +1,5 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
+import { triangularBounds } from '../../ground/triangular-bounds.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -66,7 +67,7 @@ const WAIT = 16;
  * differs from the float64 factor (SLACK).
  *
  * From L^: lambda(L^ L^^T) lies in [a, A] with A = min(||L^||_1 ||L^||_inf, ||L^||_F^2) and
- * a = 1 / (max(M^-1 e) max(M^-T e)), M the comparison matrix of L^ (train/condition.ts, tier 1).
+ * a = 1 / (max(M^-1 e) max(M^-T e)), M the comparison matrix of L^ (ground/triangular-bounds.ts).
  * With Sigma = L^ L^^T + F and ||F||_2 <= f (SLACK), cond(Sigma) <= (A + f) / (a - f) (Weyl).
  * Four tiers, as the host's:
  *
@@ -95,6 +96,7 @@ export class StepConditionBound {
   private readonly x: Float64Array;
   private readonly y: Float64Array;
   private readonly inv: Float64Array;
+  private readonly norms = new Float64Array(4);
 
   constructor(
     private readonly slack: 'exact' | 'rounded-diagonal' | 'cholesky',
@@ -166,47 +168,13 @@ export class StepConditionBound {
       anchor.wait--;
       return Number.POSITIVE_INFINITY;
     }
-    const { d, x, y } = this;
-    // Tier 1, one pass over rows and one over columns (as train/condition.ts's `bound`).
-    let rows = 0;
-    let invRows = 0;
-    let squares = 0;
-    let diagonal = 0;
-    for (let i = 0; i < d; i++) {
-      let row = 0;
-      let t = 1;
-      for (let j = 0; j < i; j++) {
-        const a = Math.abs(l[lo + i * d + j]);
-        row += a;
-        t += a * x[j];
-        squares += a * a;
-      }
-      const lii = Math.abs(l[lo + i * d + i]);
-      squares += lii * lii;
-      diagonal = Math.max(diagonal, lii);
-      rows = Math.max(rows, row + lii);
-      x[i] = t / lii;
-      invRows = Math.max(invRows, x[i]);
-    }
-    let columns = 0;
-    let invColumns = 0;
-    for (let j = d - 1; j >= 0; j--) {
-      let column = 0;
-      let t = 1;
-      for (let i = j + 1; i < d; i++) {
-        const a = Math.abs(l[lo + i * d + j]);
-        column += a;
-        t += a * y[i];
-      }
-      const ljj = Math.abs(l[lo + j * d + j]);
-      columns = Math.max(columns, column + ljj);
-      y[j] = t / ljj;
-      invColumns = Math.max(invColumns, y[j]);
-    }
+    const { d, x, y, norms } = this;
+    // Tier 1.
+    triangularBounds(l, lo, d, x, y, norms);
     // || |L^| ||_2^2 <= both, and ||L^||_2 <= || |L^| ||_2.
-    const top = Math.min(rows * columns, squares);
-    const f = this.slackOf(top, diagonal);
-    let bottom = 1 / (invRows * invColumns);
+    const top = Math.min(norms[0], norms[2]);
+    const f = this.slackOf(top, norms[3]);
+    let bottom = 1 / norms[1];
     // NaN (a non-finite L^) is not <= any limit: it falls through, and on to the host.
     let bound = bottom > f ? (top + f) / (bottom - f) : Number.POSITIVE_INFINITY;
     if (bound <= limit) {

@@ -1,4 +1,5 @@
 import { cholesky64, extremeEigenvalues, gram } from '../../ground/dense64.js';
+import { triangularBounds } from '../../ground/triangular-bounds.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
@@ -53,6 +54,7 @@ export class ConditionCheck {
   private readonly inv: Float64Array;
   private readonly x: Float64Array;
   private readonly y: Float64Array;
+  private readonly norms = new Float64Array(4);
 
   constructor(
     private readonly p: Parameterization,
@@ -122,41 +124,10 @@ export class ConditionCheck {
 
   /** Tier 1: ||L||_1 ||L||_inf max(M^-1 e) max(M^-T e), in O(d^2) with no allocation. */
   private bound(): number {
-    const { d, l, x, y } = this;
-    let rows = 0;
-    let columns = 0;
-    let invRows = 0;
-    for (let i = 0; i < d; i++) {
-      // Row i of L and of M x = e, by forward substitution (M^-1 >= 0, so x = M^-1 e >= 0).
-      let row = 0;
-      let t = 1;
-      for (let j = 0; j < i; j++) {
-        const a = Math.abs(l[i * d + j]);
-        row += a;
-        t += a * x[j];
-      }
-      const lii = Math.abs(l[i * d + i]);
-      rows = Math.max(rows, row + lii);
-      x[i] = t / lii;
-      invRows = Math.max(invRows, x[i]);
-    }
-    let invColumns = 0;
-    for (let j = d - 1; j >= 0; j--) {
-      // Column j of L and M^T y = e, by back substitution.
-      let column = 0;
-      let t = 1;
-      for (let i = j + 1; i < d; i++) {
-        const a = Math.abs(l[i * d + j]);
-        column += a;
-        t += a * y[i];
-      }
-      const ljj = Math.abs(l[j * d + j]);
-      columns = Math.max(columns, column + ljj);
-      y[j] = t / ljj;
-      invColumns = Math.max(invColumns, y[j]);
-    }
+    const { d, l, x, y, norms } = this;
+    triangularBounds(l, 0, d, x, y, norms);
     // NaN (0 * Infinity) is not <= any limit, so it falls through to the next tier.
-    return rows * columns * invRows * invColumns;
+    return norms[0] * norms[1];
   }
 
   /**
