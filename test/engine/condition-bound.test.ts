@@ -138,6 +138,44 @@ describe('the native step condition bound never clears a block above its limit',
     },
   );
 
+  it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
+    '%s: a block that moves little relative to its factor is cleared from its anchor',
+    (name) => {
+      // d = 16, cond 1e6 (for precision-cholesky a precision of it): L^ = (I + E) L^_a, E of
+      // entries about 1e-3, moves by more than sigma_min(L^_a) yet by 1e-2 relative to it.
+      const d = 16;
+      const p = parameterization(name);
+      const start = Float32Array.from(p.fromCovariance(randomCovariance(23, d, 1e6), d));
+      const map = nativeMap(name, d)!;
+      const bound = stepConditionBound(name, d, 1, [LIMIT])!;
+      const l = new Float32Array(d * d);
+      const block = (raw: Float32Array) => {
+        expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
+        bound.block(0, 0, l, 0, raw, 0);
+        return bound.bounds[0];
+      };
+      expect(block(start)).toBeLessThanOrEqual(LIMIT);
+      const anchored = { ...bound.tiers };
+      const l0 = l.slice();
+      const rng = stream(9, 'relative');
+      for (let k = 0; k < 10; k++) {
+        const raw = start.slice();
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j <= i; j++) {
+            let t = l0[i * d + j];
+            for (let q = j; q <= i; q++) t += 1e-3 * rng.normal() * l0[q * d + j];
+            // log-cholesky and precision-cholesky keep log L_jj on the diagonal.
+            raw[i * d + j] = i === j && name !== 'tril' ? Math.log(t) : t;
+          }
+        const value = block(raw);
+        expect(value, `k=${k}`).toBeLessThanOrEqual(LIMIT);
+        expect(value).toBeGreaterThanOrEqual(conditionNumber64(name, raw, d) / 1.00001);
+      }
+      expect(bound.tiers.drift - anchored.drift).toBe(10);
+      expect(bound.tiers.exact + bound.tiers.trace).toBe(anchored.exact + anchored.trace);
+    },
+  );
+
   it('skips lanes whose limit is infinite, and has no bound for parameterizations without a slack', () => {
     const bound = stepConditionBound('tril', 2, 1, [Number.POSITIVE_INFINITY])!;
     bound.block(0, 0, new Float32Array([1, 0, 100, 1]), 0, new Float32Array([1, 0, 100, 1]), 0);

@@ -94,6 +94,35 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
     expect(check.tiers.drift).toBe(20);
   });
 
+  it('clears a block that moved by more than sigma_min but little relative to L, from its exact anchor', () => {
+    // d = 16, cond 4e6: the first check is exact. Then L = (I + E) L_a with E lower triangular of
+    // entries about 1e-3: ||L - L_a||_F is past sigma_min(L_a), ||E||_F is not past 1.
+    const d = 16;
+    const p = parameterization('tril');
+    const start = Float32Array.from(p.fromCovariance(randomCovariance(21, d, 4e6), d));
+    const check = new ConditionCheck(p, d);
+    expect(check.above(start, 0, LIMIT)).toBeUndefined();
+    expect(check.tiers.exact).toBe(1);
+    const rng = stream(8, 'relative');
+    for (let k = 0; k < 10; k++) {
+      const e = Float64Array.from({ length: d * d }, (_, i) =>
+        i % d <= Math.floor(i / d) ? 1e-3 * rng.normal() : 0,
+      );
+      const raw = new Float32Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let t = start[i * d + j];
+          for (let q = j; q <= i; q++) t += e[i * d + q] * start[q * d + j];
+          raw[i * d + j] = t;
+        }
+      const truth = conditionNumber64('tril', raw, d);
+      expect(check.above(raw, 0, LIMIT), `k=${k}`).toBeUndefined();
+      expect(new ConditionCheck(p, d).above(raw, 0, truth / 1.001)).toBeDefined();
+    }
+    // Every move cleared by the drift tier, none by a new exact value.
+    expect(check.tiers).toEqual({ bound: 0, drift: 10, trace: 0, exact: 1 });
+  });
+
   it('takes the ends of the spectrum from the tridiagonal form as Jacobi finds them', () => {
     for (let d = 2; d <= 16; d++)
       for (const cond of [1, 10, 1e6, 1e9, 1e12]) {

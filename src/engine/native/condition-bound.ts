@@ -1,5 +1,5 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
-import { triangularBounds } from '../../ground/triangular-bounds.js';
+import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -45,6 +45,8 @@ export function stepConditionBound(
 interface Anchor {
   /** The lower triangle of its L^ (for `cholesky`: of its raw Sigma). */
   m: Float32Array;
+  /** L^^-1 then (lower triangle). */
+  w: Float64Array;
   /** Bounds on the extreme eigenvalues of L^ L^^T (for `cholesky`: of Sigma) then. */
   lo: number;
   hi: number;
@@ -74,7 +76,9 @@ const WAIT = 16;
  * 1. O(d^2): [a, A] above.
  * 2. O(d^2): from the block's anchor, lambda within e of the anchor's bounds (Weyl): for `cholesky`
  *    on Sigma itself, the raw block (e = ||Sigma - Sigma_a||_F, no slack), for the others
- *    sigma(L^) (e = ||L^ - L^_a||_F), which may narrow [a, A].
+ *    sigma(L^) (e = ||L^ - L^_a||_F), which may narrow [a, A]. Then, for L^, in O(d^3 / 6),
+ *    sigma(L^) within a factor 1 +- eta of the anchor's, eta = ||(L^ - L^_a) L^_a^-1||_F
+ *    (ground/triangular-bounds.ts `relativeDrift`).
  * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F.
  * 4. O(4/3 d^3): the float64 extreme eigenvalues of Sigma (`cholesky`) or of L^ L^^T.
  *
@@ -200,13 +204,23 @@ export class StepConditionBound {
         const high = Math.min(top, (Math.sqrt(anchor.hi) + e) ** 2);
         bound = low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
       }
+      // Then relative to the anchor (L^ only): sigma(L^) within a factor 1 +- eta of the anchor's.
+      let eta = Number.POSITIVE_INFINITY;
+      if (!(bound <= limit) && !onSigma) {
+        eta = relativeDrift(l, lo, anchor.m, anchor.w, d);
+        if (eta < 1) {
+          const low = Math.max(bottom, anchor.lo * (1 - eta) ** 2);
+          const high = Math.min(top, anchor.hi * (1 + eta) ** 2);
+          bound = low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
+        }
+      }
       if (bound <= limit) {
         this.tiers.drift++;
         return bound;
       }
       // Still near the anchor (so its own bound was near the limit or past it): tiers 3 and 4
       // would find little more, the host's turn, for a while.
-      if (e <= reach / 4) {
+      if (e <= reach / 4 || eta <= 1 / 4) {
         anchor.wait = WAIT;
         return Number.POSITIVE_INFINITY;
       }
@@ -245,12 +259,18 @@ export class StepConditionBound {
     return bound;
   }
 
-  /** Block k's anchor: the lower triangle of m[from..] and bounds on the extreme eigenvalues it gives. */
+  /**
+   * Block k's anchor: the lower triangle of m[from..], L^^-1 (tier 3 leaves it in this.inv) and
+   * bounds on the extreme eigenvalues it gives.
+   */
   private anchor(k: number, m: Float32Array, from: number, lo: number, hi: number, cleared: boolean): void {
     const { d } = this;
-    const copy = this.anchors[k]?.m ?? new Float32Array(d * d);
+    const old = this.anchors[k];
+    const copy = old?.m ?? new Float32Array(d * d);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
-    this.anchors[k] = { m: copy, lo, hi, cleared, wait: cleared ? 0 : WAIT };
+    const w = old?.w ?? new Float64Array(d * d);
+    w.set(this.inv);
+    this.anchors[k] = { m: copy, w, lo, hi, cleared, wait: cleared ? 0 : WAIT };
   }
 
   /** f >= ||Sigma - L^ L^^T||_2, from top >= || |L^| ||_2^2 and the largest |L^_jj| (SLACK). */

@@ -1,5 +1,5 @@
 import { cholesky64, extremeEigenvalues, gram } from '../../ground/dense64.js';
-import { triangularBounds } from '../../ground/triangular-bounds.js';
+import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
@@ -33,8 +33,11 @@ export interface ConditionTiers {
  * 2. O(d^2), for a block that once needed tier 3 or 4: the drift from that anchor. The singular
  *    values of L move by at most ||L - L_a||_2 <= ||L - L_a||_F = e (Weyl), so
  *    cond(L L^T) <= ((sigma_max(L_a) + e) / (sigma_min(L_a) - e))^2, with the anchor's exact
- *    singular values or tier 3's bounds on them. A run that trains near the limit pays for the
- *    exact value once per drift of a sizeable fraction of sigma_min, not every step.
+ *    singular values or tier 3's bounds on them. Then, in O(d^3 / 6), relative to the anchor: with
+ *    eta = ||(L - L_a) L_a^-1||_F, cond(L L^T) <= (sigma_max(L_a) (1 + eta) / (sigma_min(L_a) (1 - eta)))^2
+ *    (`relativeDrift`), which holds up where a step moves L by more than sigma_min but by little
+ *    relative to L itself. A run that trains near the limit pays for the exact value once per
+ *    drift of a sizeable fraction of sigma_min (or of L), not every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
  * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`extremeEigenvalues`), which
@@ -47,7 +50,7 @@ export interface ConditionTiers {
 export class ConditionCheck {
   readonly tiers: ConditionTiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
   /** Per block (by its offset `at`): its L and (bounds on) sigma_min and sigma_max when tier 3 or 4 last ran. */
-  private readonly anchors = new Map<number, { l: Float64Array; lo: number; hi: number }>();
+  private readonly anchors = new Map<number, { l: Float64Array; w: Float64Array; lo: number; hi: number }>();
   private readonly block: number;
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
@@ -84,7 +87,7 @@ export class ConditionCheck {
       this.tiers.bound++;
       return undefined;
     }
-    if (this.driftBound(at) <= limit) {
+    if (this.driftBound(at, limit) <= limit) {
       this.tiers.drift++;
       return undefined;
     }
@@ -99,8 +102,11 @@ export class ConditionCheck {
     return cond > limit ? cond : undefined;
   }
 
-  /** Tier 2: the bound from the block's anchor (Infinity without one, or when L moved past it). */
-  private driftBound(at: number): number {
+  /**
+   * Tier 2: the bound from the block's anchor (Infinity without one, or when L moved past it):
+   * additive (Weyl), then, if that does not clear it, relative (`relativeDrift`).
+   */
+  private driftBound(at: number, limit: number): number {
     const anchor = this.anchors.get(at);
     if (!anchor) return Number.POSITIVE_INFINITY;
     const { d, l } = this;
@@ -109,7 +115,10 @@ export class ConditionCheck {
       for (let j = 0; j <= i; j++) squares += (l[i * d + j] - anchor.l[i * d + j]) ** 2;
     const e = Math.sqrt(squares);
     // NaN (a non-positive anchor: lo is NaN) is not <= any limit.
-    return anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
+    const additive = anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
+    if (additive <= limit) return additive;
+    const eta = relativeDrift(l, 0, anchor.l, anchor.w, d);
+    return eta < 1 ? ((anchor.hi * (1 + eta)) / (anchor.lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
   }
 
   /** L of the block into this.l; false when it has none. */
@@ -154,10 +163,13 @@ export class ConditionCheck {
     return bound;
   }
 
-  /** Keep the block's L and bounds on its extreme singular values for tier 2. */
+  /** Keep the block's L, its inverse (tier 3 leaves it in this.inv) and bounds on its extreme singular values for tier 2. */
   private anchor(at: number, lo: number, hi: number): void {
-    const copy = this.anchors.get(at)?.l ?? new Float64Array(this.d * this.d);
-    copy.set(this.l);
-    this.anchors.set(at, { l: copy, lo, hi });
+    const old = this.anchors.get(at);
+    const l = old?.l ?? new Float64Array(this.d * this.d);
+    const w = old?.w ?? new Float64Array(this.d * this.d);
+    l.set(this.l);
+    w.set(this.inv);
+    this.anchors.set(at, { l, w, lo, hi });
   }
 }
