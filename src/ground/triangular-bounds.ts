@@ -65,11 +65,12 @@ export function triangularBounds(
 
 /**
  * ||(L - A) W||_F for lower-triangular L at l[at..], A at a[0..] and W at w[0..] (d x d row-major,
- * upper triangles not read), in d^3 / 6 multiply-adds with no allocation: with W = A^-1, L =
- * (I + E) A for E = (L - A) W, so every singular value of L is within a factor 1 +- ||E||_2 of A's
- * (sigma_min(X Y) >= sigma_min(X) sigma_min(Y), sigma_max(X Y) <= sigma_max(X) sigma_max(Y)): a
- * bound on how far L moved from A relative to A itself, which a step that scales L a little in
- * every direction keeps small where ||L - A||_F is already past sigma_min(A).
+ * upper triangles not read), in d^3 / 6 multiply-adds with no allocation (row: d scratch values).
+ * With W = A^-1, L = (I + E) A for E = (L - A) W, so every singular value of L is within a factor
+ * 1 +- ||E||_2 of A's (sigma_min(X Y) >= sigma_min(X) sigma_min(Y), sigma_max(X Y) <=
+ * sigma_max(X) sigma_max(Y)): a bound on how far L moved from A relative to A itself, which a step
+ * that scales L a little in every direction keeps small where ||L - A||_F is already past
+ * sigma_min(A).
  */
 export function relativeDrift(
   l: ArrayLike<number>,
@@ -77,13 +78,18 @@ export function relativeDrift(
   a: ArrayLike<number>,
   w: ArrayLike<number>,
   d: number,
+  row: Float64Array,
 ): number {
   let squares = 0;
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j <= i; j++) {
-      let t = 0;
-      for (let k = j; k <= i; k++) t += (l[at + i * d + k] - a[i * d + k]) * w[k * d + j];
-      squares += t * t;
+  for (let i = 0; i < d; i++) {
+    // Row i of E, as a sum of rows k of W (contiguous), k <= i.
+    row.fill(0, 0, i + 1);
+    for (let k = 0; k <= i; k++) {
+      const delta = l[at + i * d + k] - a[i * d + k];
+      if (delta === 0) continue;
+      for (let j = 0; j <= k; j++) row[j] += delta * w[k * d + j];
     }
+    for (let j = 0; j <= i; j++) squares += row[j] * row[j];
+  }
   return Math.sqrt(squares);
 }

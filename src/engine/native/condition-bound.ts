@@ -173,6 +173,19 @@ export class StepConditionBound {
       return Number.POSITIVE_INFINITY;
     }
     const { d, x, y, norms } = this;
+    const onSigma = this.slack === 'cholesky';
+    const m = onSigma ? raw : l;
+    const from = onSigma ? at : lo;
+    // Tier 2 first where there is an anchor: tier 1 did not clear the block when it was taken.
+    if (anchor) {
+      const bound = this.drift(anchor, l, lo, m, from, limit);
+      if (bound <= limit) {
+        this.tiers.drift++;
+        return bound;
+      }
+      if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
+    }
+
     // Tier 1.
     triangularBounds(l, lo, d, x, y, norms);
     // || |L^| ||_2^2 <= both, and ||L^||_2 <= || |L^| ||_2.
@@ -184,46 +197,6 @@ export class StepConditionBound {
     if (bound <= limit) {
       this.tiers.bound++;
       return bound;
-    }
-
-    // Tier 2: full's anchor is its raw Sigma, whose eigenvalues move by at most ||Sigma - Sigma_a||_F
-    // (no slack); the others' is L^, whose singular values move by at most ||L^ - L^_a||_F.
-    const onSigma = this.slack === 'cholesky';
-    const m = onSigma ? raw : l;
-    const from = onSigma ? at : lo;
-    if (anchor) {
-      let drift = 0;
-      for (let i = 0; i < d; i++)
-        for (let j = 0; j <= i; j++)
-          drift += (i === j || !onSigma ? 1 : 2) * (m[from + i * d + j] - anchor.m[i * d + j]) ** 2;
-      const e = Math.sqrt(drift);
-      const reach = onSigma ? anchor.lo : Math.sqrt(anchor.lo);
-      if (onSigma) bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
-      else if (reach > e) {
-        const low = Math.max(bottom, (reach - e) ** 2);
-        const high = Math.min(top, (Math.sqrt(anchor.hi) + e) ** 2);
-        bound = low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
-      }
-      // Then relative to the anchor (L^ only): sigma(L^) within a factor 1 +- eta of the anchor's.
-      let eta = Number.POSITIVE_INFINITY;
-      if (!(bound <= limit) && !onSigma) {
-        eta = relativeDrift(l, lo, anchor.m, anchor.w, d);
-        if (eta < 1) {
-          const low = Math.max(bottom, anchor.lo * (1 - eta) ** 2);
-          const high = Math.min(top, anchor.hi * (1 + eta) ** 2);
-          bound = low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
-        }
-      }
-      if (bound <= limit) {
-        this.tiers.drift++;
-        return bound;
-      }
-      // Still near the anchor (so its own bound was near the limit or past it): tiers 3 and 4
-      // would find little more, the host's turn, for a while.
-      if (e <= reach / 4 || eta <= 1 / 4) {
-        anchor.wait = WAIT;
-        return Number.POSITIVE_INFINITY;
-      }
     }
 
     // Tier 3: ||L^-1||_F by forward substitution, column c of L^-1 solving L^ z = e_c.
@@ -256,6 +229,45 @@ export class StepConditionBound {
     const cleared = bound <= limit;
     if (cleared) this.tiers.exact++;
     this.anchor(k, m, from, low, high, cleared);
+    return bound;
+  }
+
+  /**
+   * Tier 2 from the block's anchor: full's is its raw Sigma (m = raw), whose eigenvalues move by at
+   * most e = ||Sigma - Sigma_a||_F (no slack); the others' is L^ (m = l), whose singular values move
+   * by at most e = ||L^ - L^_a||_F, then by at most a factor 1 +- eta (`relativeDrift`). When it does
+   * not clear the block while the block is still near the anchor (so the anchor's own bound was near
+   * the limit or past it), tiers 1, 3 and 4 would find little more: the host's turn, for a while
+   * (the anchor's `wait`).
+   */
+  private drift(anchor: Anchor, l: Float32Array, lo: number, m: Float32Array, from: number, limit: number) {
+    const { d } = this;
+    const onSigma = this.slack === 'cholesky';
+    let squares = 0;
+    let diagonal = 0;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j <= i; j++)
+        squares += (i === j || !onSigma ? 1 : 2) * (m[from + i * d + j] - anchor.m[i * d + j]) ** 2;
+      diagonal = Math.max(diagonal, Math.abs(l[lo + i * d + i]));
+    }
+    const e = Math.sqrt(squares);
+    if (onSigma) {
+      const bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
+      if (!(bound <= limit) && e <= anchor.lo / 4) anchor.wait = WAIT;
+      return bound;
+    }
+    // lambda(L^ L^^T) in [low, high], then the slack.
+    const within = (low: number, high: number) => {
+      const f = this.slackOf(high, diagonal);
+      return low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
+    };
+    const reach = Math.sqrt(anchor.lo);
+    let bound =
+      reach > e ? within((reach - e) ** 2, (Math.sqrt(anchor.hi) + e) ** 2) : Number.POSITIVE_INFINITY;
+    if (bound <= limit) return bound;
+    const eta = relativeDrift(l, lo, anchor.m, anchor.w, d, this.x);
+    if (eta < 1) bound = within(anchor.lo * (1 - eta) ** 2, anchor.hi * (1 + eta) ** 2);
+    if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
   }
 
