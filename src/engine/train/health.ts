@@ -22,8 +22,10 @@ export interface LaneEnd {
  *   covariance (of the precision, for a precision factor: the same number)
  *   above `max_condition`. The condition number is checked at every checked
  *   step, on the float64 covariance of the lane's float32 raw parameters
- *   (condition.ts: cheap upper bounds, the exact value only when they do not
- *   clear it), so no run above the limit at a checked step ends `ok`.
+ *   (native/condition-bound.ts inside the native step, then condition.ts on the
+ *   host for the blocks it did not clear: cheap upper bounds, the exact value
+ *   only when they do not clear it), so no run above the limit at a checked
+ *   step ends `ok`.
  *   A checked step is every state a lane is in: the parameters at which each
  *   step's loss is evaluated (after that many updates) and the final
  *   parameters after the last update (judged as step `steps`).
