@@ -118,8 +118,10 @@ function measure(name, d, state) {
       return `| ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
 }
 
-// A first cell, not shown: the JIT's warm-up would land on the first row.
+// First cells, not shown: the JIT's warm-up would land on the first rows (d = 2 has its own path,
+// and `near` at d = 8 runs every tier).
 measure(values.parameterizations.split(',')[0], 2, 'start');
+measure(values.parameterizations.split(',')[0], 8, 'near');
 const rows = [];
 for (const name of values.parameterizations.split(','))
   for (const d of values.dims.split(',').map(Number))

@@ -243,14 +243,21 @@ export class StepConditionBound {
   private drift(anchor: Anchor, l: Float32Array, lo: number, m: Float32Array, from: number, limit: number) {
     const { d } = this;
     const onSigma = this.slack === 'cholesky';
+    const a = anchor.m;
     let squares = 0;
+    let off = 0;
     let diagonal = 0;
     for (let i = 0; i < d; i++) {
-      for (let j = 0; j <= i; j++)
-        squares += (i === j || !onSigma ? 1 : 2) * (m[from + i * d + j] - anchor.m[i * d + j]) ** 2;
+      for (let j = 0; j < i; j++) {
+        const t = m[from + i * d + j] - a[i * d + j];
+        off += t * t;
+      }
+      const t = m[from + i * d + i] - a[i * d + i];
+      squares += t * t;
       diagonal = Math.max(diagonal, Math.abs(l[lo + i * d + i]));
     }
-    const e = Math.sqrt(squares);
+    // Sigma's off-diagonal entries count twice.
+    const e = Math.sqrt(squares + (onSigma ? 2 : 1) * off);
     if (onSigma) {
       const bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
       if (!(bound <= limit) && e <= anchor.lo / 4) anchor.wait = WAIT;
