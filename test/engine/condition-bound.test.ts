@@ -47,8 +47,10 @@ describe('the native step condition bound never clears a block above its limit',
           expect(stepBound(name, raw, d, exact / (1 + margin)).value, `d=${d} cond ${exact}`).toBe(
             Number.POSITIVE_INFINITY,
           );
-        // Well-conditioned blocks are its to clear; they do not reach the host check.
-        if (cond <= 1e3 && d <= 8) expect(value, `d=${d} cond ${cond}`).toBeLessThanOrEqual(LIMIT);
+        // Well-conditioned blocks are its to clear; they do not reach the host check. So are those
+        // just under the limit, by their float64 eigenvalues (no slack past tier 1).
+        if ((cond <= 1e3 && d <= 8) || (d > 2 && exact < LIMIT / 1.01))
+          expect(value, `d=${d} cond ${exact}`).toBeLessThanOrEqual(LIMIT);
       }
     expect(cleared).toBeGreaterThan(15);
   });

@@ -10,14 +10,18 @@ import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.
  * - `exact`: L^ is the raw block's lower triangle itself (tril): Sigma = L^ L^^T.
  * - `rounded-diagonal`: L^ is the float64 factor with its diagonal exp(raw_jj) rounded to float32
  *   (log-cholesky, and precision-cholesky's factor of the precision): L = L^ + D with D diagonal,
- *   |D_jj| <= V |L^_jj| + 2^-149.
+ *   |D_jj| <= V |L^_jj| + 2^-149. Only tier 1 pays this slack (near the limit it is about
+ *   2 V cond relative to lambda_min, too much to clear a block there): tiers 2 to 4 form the
+ *   float64 factor itself (d exps) and have none.
  * - `cholesky`: L^ is a Cholesky factor of the raw block P, computed in float32 arithmetic or better
  *   (the shared kernel works in float64 and rounds its output): L^ L^^T = P + E with
  *   |E| <= gamma_{d+2} |L^| |L^|^T (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
  *   ed., Thm 10.3, gamma_n = n u / (1 - n u), u = 2^-24; one more rounding than the theorem's
  *   gamma_{d+1} for a kernel that multiplies by a reciprocal pivot), plus underflow's absolute part.
  */
-const SLACK: Record<string, 'exact' | 'rounded-diagonal' | 'cholesky'> = {
+type Slack = 'exact' | 'rounded-diagonal' | 'cholesky';
+
+const SLACK: Record<string, Slack> = {
   tril: 'exact',
   'log-cholesky': 'rounded-diagonal',
   'precision-cholesky': 'rounded-diagonal',
@@ -43,8 +47,8 @@ export function stepConditionBound(
 
 /** A block's anchor, when tier 3 or 4 last ran on it. */
 interface Anchor {
-  /** The lower triangle of its L^ (for `cholesky`: of its raw Sigma). */
-  m: Float32Array;
+  /** The lower triangle of its factor (L^, or the float64 factor for `rounded-diagonal`; for `cholesky` its raw Sigma). */
+  m: Float64Array;
   /** L^^-1 then (lower triangle). */
   w: Float64Array;
   /** Bounds on the extreme eigenvalues of L^ L^^T (for `cholesky`: of Sigma) then. */
@@ -101,9 +105,11 @@ export class StepConditionBound {
   private readonly y: Float64Array;
   private readonly inv: Float64Array;
   private readonly norms = new Float64Array(4);
+  /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
+  private readonly l64: Float64Array;
 
   constructor(
-    private readonly slack: 'exact' | 'rounded-diagonal' | 'cholesky',
+    private readonly slack: Slack,
     private readonly d: number,
     private readonly units: number,
     /** Per lane: its `max_condition`. */
@@ -114,6 +120,7 @@ export class StepConditionBound {
     this.x = new Float64Array(d);
     this.y = new Float64Array(d);
     this.inv = new Float64Array(d * d);
+    this.l64 = new Float64Array(d * d);
   }
 
   /**
@@ -158,7 +165,7 @@ export class StepConditionBound {
       : Number.POSITIVE_INFINITY;
   }
 
-  /** The three tiers for d > 2: a bound within `limit`, or one above it (or NaN). */
+  /** The four tiers for d > 2: a bound within `limit`, or one above it (or NaN). */
   private judge(
     k: number,
     l: Float32Array,
@@ -174,11 +181,17 @@ export class StepConditionBound {
     }
     const { d, x, y, norms } = this;
     const onSigma = this.slack === 'cholesky';
-    const m = onSigma ? raw : l;
-    const from = onSigma ? at : lo;
+    // Past tier 1 a rounded diagonal's slack is worth d exps: tiers 2 to 4 run on the float64
+    // factor itself (factor64's: L^ with exp(raw_jj) in float64 on its diagonal), with no slack.
+    let slack = this.slack;
+    let f64: ArrayLike<number> = l;
+    let at64 = lo;
     // Tier 2 first where there is an anchor: tier 1 did not clear the block when it was taken.
     if (anchor) {
-      const bound = this.drift(anchor, l, lo, m, from, limit);
+      if (slack === 'rounded-diagonal') [slack, f64, at64] = ['exact', this.float64(l, lo, raw, at), 0];
+      const bound = onSigma
+        ? this.drift(anchor, f64, at64, raw, at, limit, slack)
+        : this.drift(anchor, f64, at64, f64, at64, limit, slack);
       if (bound <= limit) {
         this.tiers.drift++;
         return bound;
@@ -186,18 +199,30 @@ export class StepConditionBound {
       if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
     }
 
-    // Tier 1.
-    triangularBounds(l, lo, d, x, y, norms);
-    // || |L^| ||_2^2 <= both, and ||L^||_2 <= || |L^| ||_2.
-    const top = Math.min(norms[0], norms[2]);
-    const f = this.slackOf(top, norms[3]);
-    let bottom = 1 / norms[1];
-    // NaN (a non-finite L^) is not <= any limit: it falls through, and on to the host.
-    let bound = bottom > f ? (top + f) / (bottom - f) : Number.POSITIVE_INFINITY;
-    if (bound <= limit) {
-      this.tiers.bound++;
-      return bound;
+    // Tier 1 (on L^ with its slack, then on the float64 factor where that differs).
+    let top = 0;
+    let f = 0;
+    let bottom = 0;
+    let bound = Number.POSITIVE_INFINITY;
+    for (let pass = 0; pass < 2; pass++) {
+      if (pass === 1) {
+        if (slack !== 'rounded-diagonal') break;
+        [slack, f64, at64] = ['exact', this.float64(l, lo, raw, at), 0];
+      }
+      triangularBounds(f64, at64, d, x, y, norms);
+      // || |L^| ||_2^2 <= both, and ||L^||_2 <= || |L^| ||_2.
+      top = Math.min(norms[0], norms[2]);
+      f = this.slackOf(top, norms[3], slack);
+      bottom = 1 / norms[1];
+      // NaN (a non-finite L^) is not <= any limit: it falls through, and on to the host.
+      bound = bottom > f ? (top + f) / (bottom - f) : Number.POSITIVE_INFINITY;
+      if (bound <= limit) {
+        this.tiers.bound++;
+        return bound;
+      }
     }
+    const m = onSigma ? raw : f64;
+    const from = onSigma ? at : at64;
 
     // Tier 3: ||L^-1||_F by forward substitution, column c of L^-1 solving L^ z = e_c.
     const { inv } = this;
@@ -205,8 +230,8 @@ export class StepConditionBound {
     for (let c = 0; c < d; c++)
       for (let i = c; i < d; i++) {
         let t = i === c ? 1 : 0;
-        for (let q = c; q < i; q++) t -= l[lo + i * d + q] * inv[q * d + c];
-        const z = t / l[lo + i * d + i];
+        for (let q = c; q < i; q++) t -= f64[at64 + i * d + q] * inv[q * d + c];
+        const z = t / f64[at64 + i * d + i];
         inv[i * d + c] = z;
         invSquares += z * z;
       }
@@ -221,7 +246,9 @@ export class StepConditionBound {
     // Tier 4: the float64 eigenvalues of Sigma itself (full) or of L^ L^^T, as the host's exact tier.
     const dd = d * d;
     const { lo: low, hi: high } = extremeEigenvalues(
-      onSigma ? symmetrizeLower(raw.subarray(at, at + dd), d) : gram(l.subarray(lo, lo + dd), d),
+      onSigma
+        ? symmetrizeLower(raw.subarray(at, at + dd), d)
+        : gram(at64 === 0 ? f64 : l.subarray(lo, lo + dd), d),
       d,
     );
     const g = onSigma ? 0 : f;
@@ -240,7 +267,15 @@ export class StepConditionBound {
    * the limit or past it), tiers 1, 3 and 4 would find little more: the host's turn, for a while
    * (the anchor's `wait`).
    */
-  private drift(anchor: Anchor, l: Float32Array, lo: number, m: Float32Array, from: number, limit: number) {
+  private drift(
+    anchor: Anchor,
+    l: ArrayLike<number>,
+    lo: number,
+    m: ArrayLike<number>,
+    from: number,
+    limit: number,
+    slack: Slack,
+  ) {
     const { d } = this;
     const onSigma = this.slack === 'cholesky';
     const a = anchor.m;
@@ -263,17 +298,14 @@ export class StepConditionBound {
       if (!(bound <= limit) && e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
-    // lambda(L^ L^^T) in [low, high], then the slack.
-    const within = (low: number, high: number) => {
-      const f = this.slackOf(high, diagonal);
-      return low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
-    };
     const reach = Math.sqrt(anchor.lo);
     let bound =
-      reach > e ? within((reach - e) ** 2, (Math.sqrt(anchor.hi) + e) ** 2) : Number.POSITIVE_INFINITY;
+      reach > e
+        ? this.within((reach - e) ** 2, (Math.sqrt(anchor.hi) + e) ** 2, diagonal, slack)
+        : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
     const eta = relativeDrift(l, lo, anchor.m, anchor.w, d, this.x);
-    if (eta < 1) bound = within(anchor.lo * (1 - eta) ** 2, anchor.hi * (1 + eta) ** 2);
+    if (eta < 1) bound = this.within(anchor.lo * (1 - eta) ** 2, anchor.hi * (1 + eta) ** 2, diagonal, slack);
     if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
   }
@@ -282,21 +314,44 @@ export class StepConditionBound {
    * Block k's anchor: the lower triangle of m[from..], L^^-1 (tier 3 leaves it in this.inv) and
    * bounds on the extreme eigenvalues it gives.
    */
-  private anchor(k: number, m: Float32Array, from: number, lo: number, hi: number, cleared: boolean): void {
+  private anchor(
+    k: number,
+    m: ArrayLike<number>,
+    from: number,
+    lo: number,
+    hi: number,
+    cleared: boolean,
+  ): void {
     const { d } = this;
     const old = this.anchors[k];
-    const copy = old?.m ?? new Float32Array(d * d);
+    const copy = old?.m ?? new Float64Array(d * d);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
     const w = old?.w ?? new Float64Array(d * d);
     w.set(this.inv);
     this.anchors[k] = { m: copy, w, lo, hi, cleared, wait: cleared ? 0 : WAIT };
   }
 
+  /** factor64's L of a `rounded-diagonal` block: L^ with exp(raw_jj) in float64 on its diagonal, into l64. */
+  private float64(l: Float32Array, lo: number, raw: Float32Array, at: number): Float64Array {
+    const { d, l64 } = this;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i; j++) l64[i * d + j] = l[lo + i * d + j];
+      l64[i * d + i] = Math.exp(raw[at + i * d + i]);
+    }
+    return l64;
+  }
+
+  /** The bound when lambda(L^ L^^T) lies in [low, high], with the slack; diagonal: the largest |L^_jj|. */
+  private within(low: number, high: number, diagonal: number, slack: Slack): number {
+    const f = this.slackOf(high, diagonal, slack);
+    return low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
+  }
+
   /** f >= ||Sigma - L^ L^^T||_2, from top >= || |L^| ||_2^2 and the largest |L^_jj| (SLACK). */
-  private slackOf(top: number, diagonal: number): number {
+  private slackOf(top: number, diagonal: number, slack: Slack): number {
     const { d } = this;
-    if (this.slack === 'exact') return 0;
-    if (this.slack === 'rounded-diagonal') {
+    if (slack === 'exact') return 0;
+    if (slack === 'rounded-diagonal') {
       // Sigma = (L^ + D)(L^ + D)^T: ||F|| <= 2 ||L^|| ||D|| + ||D||^2.
       const e = V * diagonal + TINY;
       return 2 * Math.sqrt(top) * e + e * e;
