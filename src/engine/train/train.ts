@@ -104,7 +104,9 @@ export class LaneTrainer {
     this.record = new Recorder(this.configs, this.steps);
     this.ones = tf.keep(tf.ones([this.configs.length]));
     const limits = this.configs.map((c) => c.thresholds.max_condition);
-    this.native = native ? nativeStep(this.t, p, this.configs.length, first.dim, limits) : undefined;
+    this.native = native
+      ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options, limits)
+      : undefined;
     this.engine = this.native ? 'native' : 'tfjs';
   }
 
