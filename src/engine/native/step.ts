@@ -1,11 +1,13 @@
 import type { Parameterization } from '../parameterizations/types.js';
 import type { NativeTask, ParamGroup, TaskInstance } from '../tasks/types.js';
+import { type StepConditionBound, stepConditionBound } from './condition-bound.js';
 import { type NativeMap, nativeMap } from './maps.js';
 
 /**
  * The native step of a task instance whose parameterization `p` has the option values `options`
  * (a run's `parameterization_options`), or undefined when its task or parameterization has no
- * native form (the batch then trains on tfjs ops).
+ * native form (the batch then trains on tfjs ops). With `limits` (each lane's `max_condition`)
+ * it also bounds each block's condition number where it can (`conditionBounds`).
  */
 export function nativeStep(
   t: TaskInstance,
@@ -13,10 +15,12 @@ export function nativeStep(
   lanes: number,
   d: number,
   options: Record<string, unknown> = {},
+  limits?: ArrayLike<number>,
 ): NativeStep | undefined {
   const map = nativeMap(p.name, d, options);
   const task = map && t.native?.();
-  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d) : undefined;
+  const condition = limits && stepConditionBound(p.name, d, t.units, limits);
+  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition) : undefined;
 }
 
 /**
@@ -52,6 +56,8 @@ export class NativeStep {
     private readonly lanes: number,
     private readonly units: number,
     private readonly d: number,
+    /** The cheap tiers of the condition check, on each factor while it is in cache. */
+    private readonly condition?: StepConditionBound,
   ) {
     this.loss = new Float32Array(lanes);
     this.checks = new Float32Array(lanes * units * d);
@@ -72,6 +78,11 @@ export class NativeStep {
     if (this.cov < 0) throw new Error('native step: the task has no covariance parameter group');
   }
 
+  /** Per block, of the last call: an upper bound on its condition number within its lane's limit, or Infinity (condition-bound.ts). */
+  get conditionBounds(): Float64Array | undefined {
+    return this.condition?.bounds;
+  }
+
   /**
    * Every lane's loss, check values and counters at `params`, and with `withGrads` their
    * gradients, for the lanes in `alive` (the others keep what they had: nothing reads them).
@@ -87,6 +98,7 @@ export class NativeStep {
       for (const c of mapCounts) c[b] = 0;
       for (let u = 0; u < U; u++) {
         ok[u] = map.forward(raw, (b * U + u) * block, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
+        this.condition?.block(b, u, l, u * dd, raw, (b * U + u) * block);
         // A lane's counts are the sums over its units (counters.ts's perLane).
         for (let c = 0; c < mapCounts.length; c++) mapCounts[c][b] += map.counts![c];
       }

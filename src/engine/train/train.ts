@@ -103,8 +103,9 @@ export class LaneTrainer {
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
     this.ones = tf.keep(tf.ones([this.configs.length]));
+    const limits = this.configs.map((c) => c.thresholds.max_condition);
     this.native = native
-      ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options)
+      ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options, limits)
       : undefined;
     this.engine = this.native ? 'native' : 'tfjs';
   }
@@ -146,7 +147,8 @@ export class LaneTrainer {
   private judged(step: number, withGrads: boolean, at = step) {
     const { health, values, native } = this;
     const out = native ? this.nativeEvaluate(step, withGrads) : this.tfjsEvaluate(step, withGrads);
-    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov]);
+    const bounds = native?.conditionBounds;
+    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov], bounds);
     return out;
   }
 
