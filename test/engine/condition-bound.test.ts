@@ -7,7 +7,9 @@ import { withEigenvalues } from '../../src/ground/dense64.js';
 import { conditionNumber64, randomCovariance } from './conditions.js';
 
 const LIMIT = 2 ** 23;
-const NATIVE = ['full', 'tril', 'log-cholesky', 'precision-cholesky'];
+/** Parameterizations whose raw block is the covariance itself, on full's native map. */
+const COVARIANCE = ['full', 'spd-riemannian', 'full-clip'];
+const NATIVE = [...COVARIANCE, 'tril', 'log-cholesky', 'precision-cholesky'];
 
 /** The native step's bound on one block, as the step computes it: the map's float32 factor, then the bound. */
 function stepBound(name: string, raw: Float32Array, d: number, limit = LIMIT) {
@@ -122,12 +124,11 @@ describe('the native step condition bound never clears a block above its limit',
       const l = new Float32Array(d * d);
       const rng = stream(6, 'near');
       for (let k = 0; k < 10; k++) {
-        // full moves one diagonal entry by one float32 step (to stay symmetric, and at cond 4e6 one
+        // full (and its kin) moves one diagonal entry by one float32 step (to stay symmetric, and at cond 4e6 one
         // step of Sigma is already a quarter of its smallest eigenvalue); the others L by about 1e-7.
-        const raw =
-          name === 'full'
-            ? start.map((v, i) => (k > 0 && i === (k % d) * (d + 1) ? Math.fround(v * (1 + 2 ** -23)) : v))
-            : start.map((v) => v + (k === 0 ? 0 : 1e-7 * rng.normal()));
+        const raw = COVARIANCE.includes(name)
+          ? start.map((v, i) => (k > 0 && i === (k % d) * (d + 1) ? Math.fround(v * (1 + 2 ** -23)) : v))
+          : start.map((v) => v + (k === 0 ? 0 : 1e-7 * rng.normal()));
         expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
         bound.block(0, 0, l, 0, raw, 0);
         expect(bound.bounds[0], `step ${k}`).toBeGreaterThanOrEqual(

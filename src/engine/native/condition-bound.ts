@@ -13,7 +13,7 @@ import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.
  *   |D_jj| <= V |L^_jj| + 2^-149. Only tier 1 pays this slack (near the limit it is about
  *   2 V cond relative to lambda_min, too much to clear a block there): tiers 2 to 4 form the
  *   float64 factor itself (d exps) and have none.
- * - `cholesky`: L^ is a Cholesky factor of the raw block P, computed in float32 arithmetic or better
+ * - `cholesky`: L^ is a Cholesky factor of the raw block P = Sigma (full, spd-riemannian, full-clip), computed in float32 arithmetic or better
  *   (the shared kernel works in float64 and rounds its output): L^ L^^T = P + E with
  *   |E| <= gamma_{d+2} |L^| |L^|^T (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
  *   ed., Thm 10.3, gamma_n = n u / (1 - n u), u = 2^-24; one more rounding than the theorem's
@@ -26,6 +26,10 @@ const SLACK: Record<string, Slack> = {
   'log-cholesky': 'rounded-diagonal',
   'precision-cholesky': 'rounded-diagonal',
   full: 'cholesky',
+  // Covariance-valued raw blocks on full's map (maps.ts): their own update moves P, not what the
+  // step or the check reads of it.
+  'spd-riemannian': 'cholesky',
+  'full-clip': 'cholesky',
 };
 
 const U = 2 ** -24;
