@@ -179,6 +179,89 @@ describe('the native step condition bound never clears a block above its limit',
     },
   );
 
+  it.each(['log-cholesky', 'precision-cholesky'])(
+    '%s: a move the float32 rounding of exp(raw_jj) hides is still counted from the anchor',
+    (name) => {
+      // A's L: exp(raw_jj) on the diagonal, as close to a float32 value as a float32 raw_jj near
+      // 2^-10 gets (so A's L^ is its float64 factor to 1e-3 ulp), halves below. Each B changes one
+      // raw_jj by up to half a float32 ulp of exp(raw_jj): L^ stays A's while exp(raw_jj) in float64
+      // (the check's factor) moves, and cond with it, by up to 3.5e-8. With the limit 1e-8 above A's
+      // exact value, a drift bound on L^ alone (no D) would clear every B, some past the limit.
+      const d = 3;
+      const ulpOff = (r: number) => {
+        const e = Math.exp(r);
+        return Math.abs(e - Math.fround(e)) / e;
+      };
+      // Float32 raw values near 0 (exp(r) near 1): the one whose exp is closest to float32.
+      let best = 0;
+      let r = Math.fround(2 ** -10);
+      for (let k = 0; k < 4096; k++, r = Math.fround(r + 2 ** -33))
+        if (ulpOff(r) < ulpOff(best) || best === 0) best = r;
+      expect(ulpOff(best)).toBeLessThan(2 ** -34);
+      const a = new Float32Array([best, 0, 0, 0.5, best, 0, 0.5, 0.5, best]);
+      const exactA = conditionNumber64(name, a, d);
+      const limit = exactA * (1 + 1e-8);
+      let above = 0;
+      for (const j of [0, 1, 2])
+        for (let k = -256; k <= 256; k += 8) {
+          if (k === 0) continue;
+          const b = a.slice();
+          // k float32 steps of raw_jj (2^-33 near 2^-10); L^ as A's.
+          b[j * d + j] = Math.fround(best + k * 2 ** -33);
+          const bound = stepConditionBound(name, d, 1, [limit])!;
+          const map = nativeMap(name, d)!;
+          const l = new Float32Array(d * d);
+          const checks = new Float32Array(d);
+          map.forward(a, 0, l, 0, checks, 0);
+          bound.block(0, 0, l, 0, a, 0);
+          expect(bound.tiers.exact).toBe(1);
+          const la = l.slice();
+          map.forward(b, 0, l, 0, checks, 0);
+          expect(l).toEqual(la);
+          bound.block(0, 0, l, 0, b, 0);
+          const exactB = conditionNumber64(name, b, d);
+          if (exactB > limit) above++;
+          if (Number.isFinite(bound.bounds[0]))
+            expect(bound.bounds[0], `j=${j} k=${k}`).toBeGreaterThanOrEqual(exactB * (1 - 1e-12));
+        }
+      expect(above).toBeGreaterThan(5);
+    },
+  );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
+    '%s: one entry of L moved from its anchor, with the limit just under the truth: not cleared',
+    (name) => {
+      // A move of one entry is where tier 2's O(d^2) relative bound is exact (one row of W), and a
+      // move of L_33, the entry sigma_min follows, changes cond by nearly all the bound allows: a
+      // bound any smaller would clear some of these.
+      const d = 3;
+      const la = [1, 0, 0, 0.05, 1, 0, 0.05, 0.05, 0.1];
+      const toRaw = (l: number[]) =>
+        Float32Array.from(l, (v, k) => (name !== 'tril' && k % (d + 1) === 0 ? Math.log(v) : v));
+      const map = nativeMap(name, d)!;
+      const l = new Float32Array(d * d);
+      const checks = new Float32Array(d);
+      const a = toRaw(la);
+      let anchored = 0;
+      for (let k = 0; k < d * d; k++) {
+        if (k % d > Math.floor(k / d)) continue;
+        for (const eps of [-0.03, -0.01, 0.01, 0.03]) {
+          const b = toRaw(la.map((v, q) => (q === k ? v * (1 + eps) : v)));
+          const exactB = conditionNumber64(name, b, d);
+          const bound = stepConditionBound(name, d, 1, [exactB * (1 - 1e-6)])!;
+          map.forward(a, 0, l, 0, checks, 0);
+          bound.block(0, 0, l, 0, a, 0);
+          if (Number.isFinite(bound.bounds[0])) anchored++;
+          map.forward(b, 0, l, 0, checks, 0);
+          bound.block(0, 0, l, 0, b, 0);
+          expect(bound.bounds[0], `entry ${k}, ${eps}`).toBe(Number.POSITIVE_INFINITY);
+        }
+      }
+      // Half the moves raise cond: A is within the limit there, and its anchor cleared.
+      expect(anchored).toBeGreaterThan(4);
+    },
+  );
+
   it('skips lanes whose limit is infinite, and has no bound for parameterizations without a slack', () => {
     const bound = stepConditionBound('tril', 2, 1, [Number.POSITIVE_INFINITY])!;
     bound.block(0, 0, new Float32Array([1, 0, 100, 1]), 0, new Float32Array([1, 0, 100, 1]), 0);

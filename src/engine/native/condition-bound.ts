@@ -10,9 +10,10 @@ import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.
  * - `exact`: L^ is the raw block's lower triangle itself (tril): Sigma = L^ L^^T.
  * - `rounded-diagonal`: L^ is the float64 factor with its diagonal exp(raw_jj) rounded to float32
  *   (log-cholesky, and precision-cholesky's factor of the precision): L = L^ + D with D diagonal,
- *   |D_jj| <= V |L^_jj| + 2^-149. Only tier 1 pays this slack (near the limit it is about
- *   2 V cond relative to lambda_min, too much to clear a block there): tiers 2 to 4 form the
- *   float64 factor itself (d exps) and have none.
+ *   |D_jj| <= V |L^_jj| + 2^-149. Tier 1 pays it as an absolute slack on Sigma (near the limit
+ *   about 2 V cond relative to lambda_min, too much to clear a block there); tier 2 as part of the
+ *   move from its anchor, relative to the anchor (about V sqrt(d cond) there), with no d exps;
+ *   tiers 3 and 4 form the float64 factor itself (d exps) and have none.
  * - `cholesky`: L^ is a Cholesky factor of the raw block P = Sigma (full, spd-riemannian, full-clip), computed in float32 arithmetic or better
  *   (the shared kernel works in float64 and rounds its output): L^ L^^T = P + E with
  *   |E| <= gamma_{d+2} |L^| |L^|^T (Higham, Accuracy and Stability of Numerical Algorithms, 2nd
@@ -55,6 +56,8 @@ interface Anchor {
   m: Float64Array;
   /** L^^-1 then (lower triangle). */
   w: Float64Array;
+  /** The norms of w's rows (tier 2's O(d^2) relative bound, and a rounded diagonal's share of eta). */
+  rows: Float64Array;
   /** Bounds on the extreme eigenvalues of L^ L^^T (for `cholesky`: of Sigma) then. */
   lo: number;
   hi: number;
@@ -84,9 +87,9 @@ const WAIT = 16;
  * 1. O(d^2): [a, A] above.
  * 2. O(d^2): from the block's anchor, lambda within e of the anchor's bounds (Weyl): for `cholesky`
  *    on Sigma itself, the raw block (e = ||Sigma - Sigma_a||_F, no slack), for the others
- *    sigma(L^) (e = ||L^ - L^_a||_F), which may narrow [a, A]. Then, for L^, in O(d^3 / 6),
- *    sigma(L^) within a factor 1 +- eta of the anchor's, eta = ||(L^ - L^_a) L^_a^-1||_F
- *    (ground/triangular-bounds.ts `relativeDrift`).
+ *    sigma(L) (e = ||L - L_a||_F, L the float64 factor), which may narrow [a, A]. Then sigma(L)
+ *    within a factor 1 +- eta of the anchor's, eta >= ||(L - L_a) L_a^-1||_F: in O(d^2) from the
+ *    norms of L_a^-1's rows, then in O(d^3 / 6) (ground/triangular-bounds.ts `relativeDrift`).
  * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F.
  * 4. O(4/3 d^3): the float64 extreme eigenvalues of Sigma (`cholesky`) or of L^ L^^T.
  *
@@ -185,17 +188,15 @@ export class StepConditionBound {
     }
     const { d, x, y, norms } = this;
     const onSigma = this.slack === 'cholesky';
-    // Past tier 1 a rounded diagonal's slack is worth d exps: tiers 2 to 4 run on the float64
+    // Past tier 1 a rounded diagonal's slack is worth d exps: tiers 3 and 4 run on the float64
     // factor itself (factor64's: L^ with exp(raw_jj) in float64 on its diagonal), with no slack.
+    // Tier 2 runs on L^ and counts the rounded diagonal as part of its move from the anchor.
     let slack = this.slack;
     let f64: ArrayLike<number> = l;
     let at64 = lo;
     // Tier 2 first where there is an anchor: tier 1 did not clear the block when it was taken.
     if (anchor) {
-      if (slack === 'rounded-diagonal') [slack, f64, at64] = ['exact', this.float64(l, lo, raw, at), 0];
-      const bound = onSigma
-        ? this.drift(anchor, f64, at64, raw, at, limit, slack)
-        : this.drift(anchor, f64, at64, f64, at64, limit, slack);
+      const bound = this.drift(anchor, l, lo, onSigma ? raw : l, onSigma ? at : lo, limit);
       if (bound <= limit) {
         this.tiers.drift++;
         return bound;
@@ -265,51 +266,82 @@ export class StepConditionBound {
 
   /**
    * Tier 2 from the block's anchor: full's is its raw Sigma (m = raw), whose eigenvalues move by at
-   * most e = ||Sigma - Sigma_a||_F (no slack); the others' is L^ (m = l), whose singular values move
-   * by at most e = ||L^ - L^_a||_F, then by at most a factor 1 +- eta (`relativeDrift`). When it does
-   * not clear the block while the block is still near the anchor (so the anchor's own bound was near
-   * the limit or past it), tiers 1, 3 and 4 would find little more: the host's turn, for a while
-   * (the anchor's `wait`).
+   * most e = ||Sigma - Sigma_a||_F (no slack); the others' is their float64 factor L_a, whose
+   * singular values move by at most e = ||L - L_a||_F, then by at most a factor 1 +- eta,
+   * eta = ||(L - L_a) W||_F with W = L_a^-1. For a rounded diagonal L = L^ + D (SLACK), both from
+   * L^ and D's bound, with no float64 factor formed: e <= ||L^ - L_a||_F + ||D||_F, and
+   * eta <= ||(L^ - L_a) W||_F + ||D W||_F, where ||D W||_F^2 = sum_j D_jj^2 ||W_j||^2 (D diagonal).
+   * Relative to the anchor, first in O(d^2): row i of (L - L_a) W is sum_k (L - L_a)_ik W_k, of norm
+   * at most sum_k |(L - L_a)_ik| ||W_k||; then, where that is not enough, exactly in O(d^3 / 6)
+   * (`relativeDrift`). When it does not clear the block while the block is still near the anchor
+   * (so the anchor's own bound was near the limit or past it), tiers 1, 3 and 4 would find little
+   * more: the host's turn, for a while (the anchor's `wait`).
    */
   private drift(
     anchor: Anchor,
-    l: ArrayLike<number>,
+    l: Float32Array,
     lo: number,
     m: ArrayLike<number>,
     from: number,
     limit: number,
-    slack: Slack,
   ) {
     const { d } = this;
     const onSigma = this.slack === 'cholesky';
+    const rounded = this.slack === 'rounded-diagonal';
     const a = anchor.m;
-    let squares = 0;
-    let off = 0;
-    let diagonal = 0;
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < i; j++) {
-        const t = m[from + i * d + j] - a[i * d + j];
-        off += t * t;
-      }
-      const t = m[from + i * d + i] - a[i * d + i];
-      squares += t * t;
-      diagonal = Math.max(diagonal, Math.abs(l[lo + i * d + i]));
-    }
-    // Sigma's off-diagonal entries count twice.
-    const e = Math.sqrt(squares + (onSigma ? 2 : 1) * off);
     if (onSigma) {
+      let squares = 0;
+      let off = 0;
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j < i; j++) {
+          const t = m[from + i * d + j] - a[i * d + j];
+          off += t * t;
+        }
+        const t = m[from + i * d + i] - a[i * d + i];
+        squares += t * t;
+      }
+      // Sigma's off-diagonal entries count twice.
+      const e = Math.sqrt(squares + 2 * off);
       const bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
       if (!(bound <= limit) && e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
+    const { rows } = anchor;
+    let squares = 0;
+    let relative = 0;
+    // The rounded diagonal's ||D||_F^2 and ||D W||_F^2.
+    let dSquares = 0;
+    let dwSquares = 0;
+    for (let i = 0; i < d; i++) {
+      let row = 0;
+      for (let j = 0; j < i; j++) {
+        const t = l[lo + i * d + j] - a[i * d + j];
+        squares += t * t;
+        row += Math.abs(t) * rows[j];
+      }
+      const lii = l[lo + i * d + i];
+      const t = lii - a[i * d + i];
+      squares += t * t;
+      row += Math.abs(t) * rows[i];
+      if (rounded) {
+        const dii = V * Math.abs(lii) + TINY;
+        dSquares += dii * dii;
+        dwSquares += (dii * rows[i]) ** 2;
+        row += dii * rows[i];
+      }
+      relative += row * row;
+    }
+    const e = Math.sqrt(squares) + Math.sqrt(dSquares);
     const reach = Math.sqrt(anchor.lo);
-    let bound =
-      reach > e
-        ? this.within((reach - e) ** 2, (Math.sqrt(anchor.hi) + e) ** 2, diagonal, slack)
-        : Number.POSITIVE_INFINITY;
+    let bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
-    const eta = relativeDrift(l, lo, anchor.m, anchor.w, d, this.x);
-    if (eta < 1) bound = this.within(anchor.lo * (1 - eta) ** 2, anchor.hi * (1 + eta) ** 2, diagonal, slack);
+    let eta = Math.sqrt(relative);
+    const across = (eta: number) =>
+      eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
+    bound = across(eta);
+    if (bound <= limit) return bound;
+    eta = relativeDrift(l, lo, a, anchor.w, d, this.x) + Math.sqrt(dwSquares);
+    bound = across(eta);
     if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
   }
@@ -332,7 +364,13 @@ export class StepConditionBound {
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
     const w = old?.w ?? new Float64Array(d * d);
     w.set(this.inv);
-    this.anchors[k] = { m: copy, w, lo, hi, cleared, wait: cleared ? 0 : WAIT };
+    const rows = old?.rows ?? new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      let t = 0;
+      for (let j = 0; j <= i; j++) t += w[i * d + j] * w[i * d + j];
+      rows[i] = Math.sqrt(t);
+    }
+    this.anchors[k] = { m: copy, w, rows, lo, hi, cleared, wait: cleared ? 0 : WAIT };
   }
 
   /** factor64's L of a `rounded-diagonal` block: L^ with exp(raw_jj) in float64 on its diagonal, into l64. */
@@ -343,12 +381,6 @@ export class StepConditionBound {
       l64[i * d + i] = Math.exp(raw[at + i * d + i]);
     }
     return l64;
-  }
-
-  /** The bound when lambda(L^ L^^T) lies in [low, high], with the slack; diagonal: the largest |L^_jj|. */
-  private within(low: number, high: number, diagonal: number, slack: Slack): number {
-    const f = this.slackOf(high, diagonal, slack);
-    return low > f ? (high + f) / (low - f) : Number.POSITIVE_INFINITY;
   }
 
   /** f >= ||Sigma - L^ L^^T||_2, from top >= || |L^| ||_2^2 and the largest |L^_jj| (SLACK). */
