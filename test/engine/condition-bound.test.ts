@@ -141,6 +141,28 @@ describe('the native step condition bound never clears a block above its limit',
     },
   );
 
+  it.each(COVARIANCE)(
+    '%s: near the limit, a block that keeps moving past its drift bound is left to the host',
+    (name) => {
+      // Sigma's drift bound absorbs moves up to lambda_min (2.5e-7 here): a step of 1e-4 on one
+      // diagonal entry is past it. Tier 4 anchors the first block only; the host judges the others.
+      const d = 16;
+      const p = parameterization(name);
+      const start = Float32Array.from(p.fromCovariance(randomCovariance(9, d, 4e6), d));
+      const map = nativeMap(name, d)!;
+      const bound = stepConditionBound(name, d, 1, [LIMIT])!;
+      const l = new Float32Array(d * d);
+      for (let k = 0; k < 40; k++) {
+        const raw = start.map((v, i) => (i === (k % d) * (d + 1) ? Math.fround(v * (1 + 1e-4 * k)) : v));
+        expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
+        bound.block(0, 0, l, 0, raw, 0);
+        if (k === 0) expect(bound.bounds[0]).toBeLessThanOrEqual(LIMIT);
+        else expect(bound.bounds[0], `step ${k}`).toBe(Number.POSITIVE_INFINITY);
+      }
+      expect(bound.tiers.exact).toBe(1);
+    },
+  );
+
   it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
     '%s: a block that moves little relative to its factor is cleared from its anchor',
     (name) => {

@@ -70,6 +70,9 @@ interface Anchor {
 /** How many steps a block the step's tiers could not clear (near the limit) is left to the host before they try again. */
 const WAIT = 16;
 
+/** An anchor's bound above limit / NEAR is near the limit (for `cholesky`: the host's to judge once it moved past it). */
+const NEAR = 4;
+
 /**
  * The condition check's tiers, run inside the native step on each unit's float32 factor L^ right
  * after the map computed it (so it is still in cache, and no float64 factor is formed): upper
@@ -246,6 +249,15 @@ export class StepConditionBound {
       this.tiers.trace++;
       this.anchor(k, m, from, onSigma ? bottom - f : bottom, onSigma ? top + f : top, true);
       return bound;
+    }
+
+    // Sigma's anchor near the limit, and the block already past its reach: its drift bound cannot
+    // absorb a move of more than lambda_min, a float32 step of Sigma's largest entries near the
+    // limit, so a block that keeps moving (spd-riemannian's steps) would pay tier 4 every step.
+    // The host's drift, on its float64 factor relative to its anchor, can: its turn, for a while.
+    if (onSigma && anchor && anchor.hi > (anchor.lo * limit) / NEAR) {
+      anchor.wait = WAIT;
+      return Number.POSITIVE_INFINITY;
     }
 
     // Tier 4: the float64 eigenvalues of Sigma itself (full) or of L^ L^^T, as the host's exact tier.
