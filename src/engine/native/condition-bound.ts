@@ -99,7 +99,8 @@ const NEAR = 4;
  * Tiers 3 and 4 anchor tier 2: a block that needs them pays once, then once per drift of a
  * sizeable fraction of its smallest eigenvalue. One that tier 2 cannot clear while still that near
  * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
- * steps at a time.
+ * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
+ * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  */
 export class StepConditionBound {
