@@ -284,6 +284,29 @@ describe('the native step condition bound never clears a block above its limit',
     },
   );
 
+  it('tril in place (the raw block as its factor, the upper triangle not zero) is bounded as its lower triangle', () => {
+    const d = 16;
+    const p = parameterization('tril');
+    const map = nativeMap('tril', d)!;
+    for (const cond of [1e3, 4e6, 1e9]) {
+      const lower = Float32Array.from(p.fromCovariance(randomCovariance(31, d, cond), d));
+      const raw = lower.map((v, k) => (k % d > Math.floor(k / d) ? 1e3 : v));
+      const copied = stepConditionBound('tril', d, 1, [LIMIT])!;
+      const inPlace = stepConditionBound('tril', d, 1, [LIMIT])!;
+      const l = new Float32Array(d * d);
+      const checks = new Float32Array(d);
+      for (let k = 0; k < 3; k++) {
+        map.forward(raw, 0, l, 0, checks, 0);
+        copied.block(0, 0, l, 0, raw, 0);
+        map.forward(raw, 0, raw, 0, checks, 0);
+        inPlace.block(0, 0, raw, 0, raw, 0);
+        expect(inPlace.bounds[0], `cond ${cond}`).toBe(copied.bounds[0]);
+      }
+      expect(inPlace.tiers).toEqual(copied.tiers);
+      if (cond === 4e6) expect(inPlace.tiers.exact).toBe(1);
+    }
+  });
+
   it('skips lanes whose limit is infinite, and has no bound for parameterizations without a slack', () => {
     const bound = stepConditionBound('tril', 2, 1, [Number.POSITIVE_INFINITY])!;
     bound.block(0, 0, new Float32Array([1, 0, 100, 1]), 0, new Float32Array([1, 0, 100, 1]), 0);

@@ -103,5 +103,21 @@ describe('native maps give the tfjs factor, checks, counters and gradient bit fo
       if (!ok[e]) continue;
       expect(bits(unsigned(grad), e * size, size)).toEqual(bits(unsigned(want.grad), e * size, size));
     }
+    if (!map.inPlace) return;
+    // In place, as the native step calls it (NativeMap.inPlace): on the raw block itself the
+    // forward writes the checks only and the raw block's lower triangle is the factor; the
+    // backward into the gradient block that holds dL leaves it as the gradient. The upper
+    // triangles of the raw blocks are not zero.
+    const own = raw.map((v, k) => (k % d > Math.floor((k % (d * d)) / d) ? 7 + k : v));
+    const ownChecks = new Float32Array(N * d);
+    for (let e = 0; e < N; e++)
+      expect(map.forward(own, e * size, own, e * size, ownChecks, e * d)).toBe(true);
+    expect(bits(ownChecks)).toEqual(bits(want.checks));
+    for (let k = 0; k < own.length; k++)
+      if (k % d <= Math.floor((k % (d * d)) / d)) expect(own[k]).toBe(want.factor[k]);
+      else expect(own[k]).toBe(7 + k);
+    const dl = weights.slice();
+    for (let e = 0; e < N; e++) map.backward(own, e * size, own, dl, e * size, dl);
+    expect(bits(unsigned(dl))).toEqual(bits(unsigned(want.grad)));
   });
 });

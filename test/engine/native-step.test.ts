@@ -142,3 +142,45 @@ describe('the native step gives the tfjs ops’ results on cpu', () => {
     }
   });
 });
+
+describe('tril in place: the native step reads the raw blocks’ lower triangles only', () => {
+  beforeAll(() => useBackend('cpu'));
+
+  it.each([
+    ['mvn-classifier', classifier({ units: 3, batch_size: 5 }, { parameterization: 'tril', dim: 3 })],
+    [
+      'score-matching',
+      (lr: number, seed: number) =>
+        scoreMatchingConfig({ parameterization: 'tril', lr, seed, dim: 8, iterations: 20 }),
+    ],
+  ] as const)('%s: the same losses and gradients with the upper triangles not zero', (_, make) => {
+    // The step hands the task the raw blocks as factors (NativeMap.inPlace): whatever lies above
+    // their diagonals (nothing a tril run puts there today) must change nothing.
+    const configs = [make(1e-3, 0), make(1e-2, 1)];
+    const run = (upper: number) => {
+      const seen: number[][] = [];
+      const trainer = new LaneTrainer(
+        batchOf(configs),
+        (step, s) => {
+          const cov = s.groups.findIndex((g) => g.group === 'cov');
+          const raw = s.params[cov];
+          const d = configs[0].dim;
+          if (step === 0)
+            for (let k = 0; k < raw.length; k++) if (k % d > Math.floor((k % (d * d)) / d)) raw[k] = upper;
+          seen.push([...Array.from(s.loss), ...Array.from(s.grads[cov])]);
+        },
+        true,
+      );
+      try {
+        expect(trainer.engine).toBe('native');
+        while (!trainer.done) trainer.advance();
+      } finally {
+        trainer.dispose();
+      }
+      return seen;
+    };
+    const zero = run(0);
+    expect(zero.length).toBeGreaterThan(5);
+    expect(run(3)).toEqual(zero);
+  });
+});

@@ -135,8 +135,8 @@ export class StepConditionBound {
   }
 
   /**
-   * Bound block `unit` of lane `lane`, whose float32 factor is l[lo..] (upper triangle zero) and
-   * raw block raw[at..].
+   * Bound block `unit` of lane `lane`, whose float32 factor is l[lo..] (its upper triangle not
+   * read: an in-place map's is the raw block's) and raw block raw[at..].
    */
   block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void {
     const k = lane * this.units + unit;
@@ -266,7 +266,7 @@ export class StepConditionBound {
     const { lo: low, hi: high } = extremeEigenvalues(
       onSigma
         ? symmetrizeLower(raw.subarray(at, at + dd), d)
-        : gram(at64 === 0 ? f64 : l.subarray(lo, lo + dd), d),
+        : gram(f64 === this.l64 ? f64 : this.lower(l, lo), d),
       d,
     );
     const g = onSigma ? 0 : f;
@@ -384,6 +384,13 @@ export class StepConditionBound {
       rows[i] = Math.sqrt(t);
     }
     this.anchors[k] = { m: copy, w, rows, lo, hi, cleared, wait: cleared ? 0 : WAIT };
+  }
+
+  /** The lower triangle of l[lo..] into l64 (whose upper triangle stays zero). */
+  private lower(l: Float32Array, lo: number): Float64Array {
+    const { d, l64 } = this;
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) l64[i * d + j] = l[lo + i * d + j];
+    return l64;
   }
 
   /** factor64's L of a `rounded-diagonal` block: L^ with exp(raw_jj) in float64 on its diagonal, into l64. */

@@ -31,17 +31,23 @@ function full(d: number): NativeMap {
   };
 }
 
-/** L = tril(P) (factor diagonal as checks); the gradient is dL's lower triangle. */
+/**
+ * L = tril(P) (factor diagonal as checks); the gradient is dL's lower triangle. In place in the
+ * step (NativeMap.inPlace): L is P's lower triangle where it lies, dL is written into the gradient.
+ */
 function tril(d: number): NativeMap {
   return {
+    inPlace: true,
     forward(raw, at, l, lo, checks, ct) {
+      const copy = l !== raw || lo !== at;
       for (let i = 0; i < d; i++) {
-        for (let j = 0; j <= i; j++) l[lo + i * d + j] = raw[at + i * d + j];
+        if (copy) for (let j = 0; j <= i; j++) l[lo + i * d + j] = raw[at + i * d + j];
         checks[ct + i] = raw[at + i * d + i];
       }
       return true;
     },
     backward(_raw, at, _l, dl, lo, draw) {
+      if (dl === draw && lo === at) return;
       for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) draw[at + i * d + j] = dl[lo + i * d + j];
     },
   };

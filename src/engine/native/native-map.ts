@@ -7,6 +7,14 @@
  * backward needs per factor slot `lo` (as L itself is kept there between the two).
  */
 export interface NativeMap {
+  /**
+   * Whether L is the raw block's lower triangle itself and d loss / d raw block is d loss / d L
+   * (tril): the step then hands the task the raw block as L and the gradient block as dL, and
+   * calls `forward` with l = raw, lo = at (check values only) and `backward` with dl = draw, lo =
+   * at (nothing to do): no copy either way. The raw block's upper triangle is then not zero; the
+   * task and the condition bound read lower triangles only.
+   */
+  readonly inPlace?: boolean;
   /** Length of one raw block (`Parameterization.rawShape`); absent: d * d. */
   readonly block?: number;
   /** Names of the per-block event counters of its `factor` (FactorOutput.counters); absent: none. */

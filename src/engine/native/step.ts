@@ -48,6 +48,11 @@ export class NativeStep {
   private readonly ok: Uint8Array;
   /** Whether the task gives d loss / d Sigma and the map takes it (NativeMap.fromSigma). */
   private readonly viaSigma: boolean;
+  /**
+   * For an in-place map (NativeMap.inPlace): each lane's raw blocks and gradient blocks as views
+   * from 0, the layout the task reads L and writes dL in, made once per raw buffer.
+   */
+  private views?: { raw: Float32Array; lanes: Float32Array[]; grads: Float32Array[] };
 
   constructor(
     private readonly task: NativeTask,
@@ -88,17 +93,24 @@ export class NativeStep {
    * gradients, for the lanes in `alive` (the others keep what they had: nothing reads them).
    */
   evaluate(step: number, params: Float32Array[], alive: Uint8Array, withGrads: boolean): void {
-    const { task, map, units: U, d, l, dl, checks, taskCounts, mapCounts, ok, block } = this;
-    const raw = params[this.cov];
-    const draw = this.grads[this.cov];
+    const { task, map, units: U, d, checks, taskCounts, mapCounts, ok, block } = this;
     const dd = d * d;
+    const views = map.inPlace ? this.viewsOf(params[this.cov]) : undefined;
     task.begin(step);
     for (let b = 0; b < this.lanes; b++) {
       if (!alive[b]) continue;
+      // In place: the lane's raw blocks are its factors (at u * dd) and its gradient blocks take
+      // dL, so `raw` and `l` are one view from the lane's first block, as are `draw` and `dl`.
+      const raw = views ? views.lanes[b] : params[this.cov];
+      const draw = views ? views.grads[b] : this.grads[this.cov];
+      const l = views ? raw : this.l;
+      const dl = views ? draw : this.dl;
+      const first = views ? 0 : b * U * block;
       for (const c of mapCounts) c[b] = 0;
       for (let u = 0; u < U; u++) {
-        ok[u] = map.forward(raw, (b * U + u) * block, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
-        this.condition?.block(b, u, l, u * dd, raw, (b * U + u) * block);
+        const at = first + u * block;
+        ok[u] = map.forward(raw, at, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
+        this.condition?.block(b, u, l, u * dd, raw, at);
         // A lane's counts are the sums over its units (counters.ts's perLane).
         for (let c = 0; c < mapCounts.length; c++) mapCounts[c][b] += map.counts![c];
       }
@@ -115,12 +127,27 @@ export class NativeStep {
       );
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
-        const at = (b * U + u) * block;
+        const at = first + u * block;
         // A failed factor has no gradient (linalg.ts's cholesky gives zeros).
         if (!ok[u]) draw.fill(0, at, at + block);
         else if (this.viaSigma) map.fromSigma!(dl, u * dd, draw, at, raw);
         else map.backward(raw, at, l, dl, u * dd, draw);
       }
     }
+  }
+
+  /** The per-lane views of `raw` and of its gradient (`views`), remade when `raw` is another buffer. */
+  private viewsOf(raw: Float32Array) {
+    if (this.views?.raw !== raw) {
+      const span = this.units * this.block;
+      const draw = this.grads[this.cov];
+      const lane = (a: Float32Array, b: number) => a.subarray(b * span, (b + 1) * span);
+      this.views = {
+        raw,
+        lanes: Array.from({ length: this.lanes }, (_, b) => lane(raw, b)),
+        grads: Array.from({ length: this.lanes }, (_, b) => lane(draw, b)),
+      };
+    }
+    return this.views;
   }
 }
