@@ -21,6 +21,21 @@ function stepBound(name: string, raw: Float32Array, d: number, limit = LIMIT) {
   return { ok, value: bound.bounds[0] };
 }
 
+/** d = 16, cond 4e6 (just under LIMIT): a start block, and the step's bound on each block it moves to, in turn. */
+function nearLimit(name: string) {
+  const d = 16;
+  const start = Float32Array.from(parameterization(name).fromCovariance(randomCovariance(9, d, 4e6), d));
+  const map = nativeMap(name, d)!;
+  const bound = stepConditionBound(name, d, 1, [LIMIT])!;
+  const l = new Float32Array(d * d);
+  const step = (raw: Float32Array) => {
+    expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
+    bound.block(0, 0, l, 0, raw, 0);
+    return bound.bounds[0];
+  };
+  return { d, start, bound, step };
+}
+
 describe('the native step condition bound never clears a block above its limit', () => {
   it.each(NATIVE)('%s: random covariances, d = 2..16, cond 3 to 1e12', (name) => {
     const p = parameterization(name);
@@ -116,12 +131,7 @@ describe('the native step condition bound never clears a block above its limit',
   it.each(NATIVE)(
     '%s: near the limit, the exact tier anchors the block and its drift is cleared in the step',
     (name) => {
-      const d = 16;
-      const p = parameterization(name);
-      const start = Float32Array.from(p.fromCovariance(randomCovariance(9, d, 4e6), d));
-      const map = nativeMap(name, d)!;
-      const bound = stepConditionBound(name, d, 1, [LIMIT])!;
-      const l = new Float32Array(d * d);
+      const { d, start, bound, step } = nearLimit(name);
       const rng = stream(6, 'near');
       for (let k = 0; k < 10; k++) {
         // full (and its kin) moves one diagonal entry by one float32 step (to stay symmetric, and at cond 4e6 one
@@ -129,12 +139,9 @@ describe('the native step condition bound never clears a block above its limit',
         const raw = COVARIANCE.includes(name)
           ? start.map((v, i) => (k > 0 && i === (k % d) * (d + 1) ? Math.fround(v * (1 + 2 ** -23)) : v))
           : start.map((v) => v + (k === 0 ? 0 : 1e-7 * rng.normal()));
-        expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
-        bound.block(0, 0, l, 0, raw, 0);
-        expect(bound.bounds[0], `step ${k}`).toBeGreaterThanOrEqual(
-          conditionNumber64(name, raw, d) / 1.00001,
-        );
-        expect(bound.bounds[0], `step ${k}`).toBeLessThanOrEqual(LIMIT);
+        const value = step(raw);
+        expect(value, `step ${k}`).toBeGreaterThanOrEqual(conditionNumber64(name, raw, d) / 1.00001);
+        expect(value, `step ${k}`).toBeLessThanOrEqual(LIMIT);
       }
       expect(bound.tiers.exact).toBe(1);
       expect(bound.tiers.drift).toBe(9);
@@ -146,18 +153,12 @@ describe('the native step condition bound never clears a block above its limit',
     (name) => {
       // Sigma's drift bound absorbs moves up to lambda_min (2.5e-7 here): a step of 1e-4 on one
       // diagonal entry is past it. Tier 4 anchors the first block only; the host judges the others.
-      const d = 16;
-      const p = parameterization(name);
-      const start = Float32Array.from(p.fromCovariance(randomCovariance(9, d, 4e6), d));
-      const map = nativeMap(name, d)!;
-      const bound = stepConditionBound(name, d, 1, [LIMIT])!;
-      const l = new Float32Array(d * d);
+      const { d, start, bound, step } = nearLimit(name);
       for (let k = 0; k < 40; k++) {
         const raw = start.map((v, i) => (i === (k % d) * (d + 1) ? Math.fround(v * (1 + 1e-4 * k)) : v));
-        expect(map.forward(raw, 0, l, 0, new Float32Array(d), 0)).toBe(true);
-        bound.block(0, 0, l, 0, raw, 0);
-        if (k === 0) expect(bound.bounds[0]).toBeLessThanOrEqual(LIMIT);
-        else expect(bound.bounds[0], `step ${k}`).toBe(Number.POSITIVE_INFINITY);
+        const value = step(raw);
+        if (k === 0) expect(value).toBeLessThanOrEqual(LIMIT);
+        else expect(value, `step ${k}`).toBe(Number.POSITIVE_INFINITY);
       }
       expect(bound.tiers.exact).toBe(1);
     },
