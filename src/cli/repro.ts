@@ -3,7 +3,7 @@ import { parseSuite } from '../config/load.js';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { type DataRef, dataPath } from '../data/table.js';
 import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
-import { runSteps } from '../engine/tasks/index.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import { Trace } from '../engine/train/trace.js';
 import { trainBatch } from '../engine/train/train.js';
 import { CovsweepError } from '../ground/errors.js';

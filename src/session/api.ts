@@ -6,7 +6,7 @@
 
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import type { BackendChoice } from '../engine/backend.js';
-import { runSteps } from '../engine/tasks/index.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import type { Selection } from '../plan/select.js';
