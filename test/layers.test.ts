@@ -29,7 +29,7 @@ const LAYERS: readonly (readonly string[])[] = [
  * Top-level files are rooms of their own.
  */
 const ENGINE_LAYERS: readonly (readonly string[])[] = [
-  ['ops', 'catalog', 'tfjs-registrations'],
+  ['ops', 'catalog', 'tfjs-registrations', 'backend-choice'],
   ['backend'],
   ['parameterizations'],
   ['tasks'],

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch } from '../types.js';
-import { type BackendChoice, useBackend } from './backend.js';
+import { useBackend } from './backend.js';
+import type { BackendChoice } from './backend-choice.js';
 import { LaneTrainer } from './train/train.js';
 
 /** Kernels that only copy or relabel memory. */

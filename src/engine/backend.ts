@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendChoice } from './backend-choice.js';
 
 /** A variable, not a literal: the optional package may be absent, and tsc must not require its types. */
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
-export type BackendChoice = 'auto' | 'native' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendChoice[] = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'];
+export type { BackendChoice } from './backend-choice.js';
 
 /** Whether batches train by the native step (native/step.ts) where their task and parameterization have one. */
 let native = false;

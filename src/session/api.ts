@@ -5,7 +5,7 @@
  */
 
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
-import type { BackendChoice } from '../engine/backend.js';
+import type { BackendChoice } from '../engine/backend-choice.js';
 import { runSteps } from '../engine/tasks/specs.js';
 import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';

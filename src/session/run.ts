@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { dataBytes } from '../config/data-size.js';
-import type { BackendChoice } from '../engine/backend.js';
+import type { BackendChoice } from '../engine/backend-choice.js';
 import { runSteps, taskSpec } from '../engine/tasks/specs.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
 import { CovsweepError } from '../ground/errors.js';

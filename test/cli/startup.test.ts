@@ -46,8 +46,8 @@ describe('commands that train nothing load nothing that trains or draws', () => 
     expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
   });
 
-  it('while run loads the engine (even to refuse a missing file)', () => {
+  it('nor does run refusing a file: the engine loads in the workers (and for a failed run to retrace)', () => {
     const loaded = packagesLoaded(['run', join('no', 'such.yaml')], 2);
-    expect(loaded.has('@tensorflow/tfjs-core')).toBe(true);
+    expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
   });
 });
