@@ -29,7 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
  * Top-level files are rooms of their own.
  */
 const ENGINE_LAYERS: readonly (readonly string[])[] = [
-  ['ops', 'catalog', 'tfjs-registrations', 'backend-choice'],
+  ['tf', 'backend-choice'],
+  ['ops', 'catalog', 'tfjs-registrations'],
   ['backend'],
   ['parameterizations'],
   ['tasks'],

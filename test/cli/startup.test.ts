@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './cli.js';
+import { ROOT, tempDir } from './cli.js';
+import { tinyExperiment } from './tiny.js';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'hooks', 'log-imports.mjs');
 
 /** The packages a CLI command loads, by their node_modules folder names. */
-function packagesLoaded(args: string[], status = 0, atLeast = 10): Set<string> {
+function packagesLoaded(args: string[], status = 0, atLeast = 10, cwd = ROOT): Set<string> {
   const r = spawnSync(process.execPath, ['--import', HOOK, join(ROOT, 'bin', 'covsweep.js'), ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -48,6 +50,16 @@ describe('commands that train nothing load nothing that trains or draws', () => 
 
   it('nor does run refusing a file: the engine loads in the workers (and for a failed run to retrace)', () => {
     const loaded = packagesLoaded(['run', join('no', 'such.yaml')], 2);
+    expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
+  });
+
+  it('nor do workers whose batches train on the native step, nor the report retracing such a run', () => {
+    const dir = tempDir();
+    // Seed 000's task with tril at a learning rate that fails: a failed run for the report to retrace.
+    writeFileSync(join(dir, 'tiny.yaml'), `${tinyExperiment()}lr:\n  cov: 10\n`);
+    const loaded = packagesLoaded(['run', 'tiny.yaml', '--workers', '1', '--out', dir], 0, 10, dir);
+    expect(loaded.has('piscina')).toBe(true);
+    expect(loaded.has('vega')).toBe(true);
     expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
   });
 });

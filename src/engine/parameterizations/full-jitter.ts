@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { cholesky64, choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
+import { tf } from '../tf.js';
 import { JITTER_OPTIONS } from './specs.js';
 import type { Parameterization } from './types.js';
 

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
+import { tf } from '../tf.js';
 import { LOWRANK_OPTIONS } from './specs.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { stream } from '../../data/random.js';
 import { distance, identity } from '../../ground/dense64.js';
 import type { RunConfig } from '../../types.js';
@@ -6,6 +5,7 @@ import { type Activation, classifierLoss, type Trial } from '../ops/classifier-l
 import { perLane } from '../parameterizations/counters.js';
 import { rawStart } from '../parameterizations/raw-start.js';
 import type { Parameterization } from '../parameterizations/types.js';
+import { tf } from '../tf.js';
 import { asGaussians, logDensityOf64 } from './gaussian64.js';
 import { Minibatches } from './minibatches.js';
 import { NativeClassifier } from './mvn-classifier-native.js';

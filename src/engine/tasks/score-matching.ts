@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { fused } from '../ops/fused.js';
 import { triSolve } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
 import { fusedScoreMatching } from '../ops/score-matching-fused.js';
 import { perLane } from '../parameterizations/counters.js';
+import { tf } from '../tf.js';
 import { GaussianFitBatch } from './gaussian-fit.js';
 import { NativeScoreMatching } from './score-matching-native.js';
 import { scoreMatchingSpec } from './score-matching-spec.js';

@@ -19,20 +19,20 @@ export interface FailurePath {
  */
 export async function retrace(run: RunResult): Promise<FailurePath> {
   // The engine loads here, not with the report: a report with no failed run never trains.
-  const [{ useBackend }, { Trace }, { trainBatch }] = await Promise.all([
-    import('../../engine/backend.js'),
+  const [{ useRecordedBackend }, { Trace }, { trainBatch }] = await Promise.all([
+    import('../../engine/auto-backend.js'),
     import('../../engine/train/trace.js'),
     import('../../engine/train/train.js'),
   ]);
-  await useBackend((run.backend ?? 'cpu') as BackendChoice);
+  const batch = {
+    index: 0,
+    shapeKey: '',
+    runs: [{ id: run.id, config: run.config }],
+    steps: runSteps(run.config),
+  };
+  await useRecordedBackend((run.backend ?? 'cpu') as BackendChoice, batch);
   const trace = new Trace(run.config);
-  const steps = runSteps(run.config);
-  const [again] = trainBatch(
-    { index: 0, shapeKey: '', runs: [{ id: run.id, config: run.config }], steps },
-    {
-      onStep: trace.onStep,
-    },
-  );
+  const [again] = trainBatch(batch, { onStep: trace.onStep });
   return { run, rows: trace.rows, same: again.outcome === run.outcome && again.step === run.step };
 }
 
