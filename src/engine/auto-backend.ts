@@ -57,8 +57,9 @@ export async function backendFor(choice: BackendChoice, batch: LaneBatch): Promi
 }
 
 /**
- * Ready to train `batch` again on the backend it was recorded with (the path-to-failure retrace):
- * a batch recorded on the native step retraces on it without loading tfjs; any other on its backend.
+ * Ready to train `batch` again on the backend it was recorded with (`repro`, the report's
+ * path-to-failure retrace): on `native`, a batch with a native step trains on it without loading
+ * tfjs; anything else as `useBackend` has it.
  */
 export async function useRecordedBackend(recorded: BackendChoice, batch: LaneBatch): Promise<string> {
   if (recorded === 'native' && tasks.has(batch.runs[0].config.task.name) && hasNativeStep(batch))
