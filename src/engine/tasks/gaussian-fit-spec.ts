@@ -1,3 +1,7 @@
+/**
+ * What the one-Gaussian tasks (score-matching, mle) share as the config, the planner and the
+ * reports see them: options, step count and data on the host. No tfjs: gaussian-fit.ts trains them.
+ */
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import { gram, sampleGaussian, sampleMoments } from '../../ground/dense64.js';

@@ -1,3 +1,4 @@
+/** The mle task as the config sees it (no tfjs; mle.ts trains it). */
 import { type GaussianDataOptions, gaussianFitSpec } from './gaussian-fit-spec.js';
 
 export interface MleOptions extends GaussianDataOptions {

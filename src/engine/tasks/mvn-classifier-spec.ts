@@ -1,3 +1,7 @@
+/**
+ * Seed 000's task as the config, the planner and the reports see it (TaskSpec): its options, step
+ * count and data, generated on the host. No tfjs: the lane batch that trains it is mvn-classifier.ts.
+ */
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
 import { identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';

@@ -1,3 +1,4 @@
+/** Seed 001's task as the config sees it (no tfjs; score-matching.ts trains it). */
 import { type GaussianDataOptions, gaussianFitSpec } from './gaussian-fit-spec.js';
 
 export interface ScoreMatchingOptions extends GaussianDataOptions {
