@@ -1,35 +1,57 @@
 #!/usr/bin/env node
-// What the per-step condition check (src/engine/train/condition.ts) costs next to a whole training step,
-// measured side by side in one process: blocks of `LaneTrainer.advance` (loss, gradients, health
-// check with the condition check, optimizer) alternate with blocks of the condition check alone
-// over the same lanes' current parameters, and the medians of their on-CPU times are compared.
+// What the per-step condition check costs inside a whole training step, as it runs in training:
+// one trainer's `LaneTrainer.advance` (loss, gradients, health check, optimizer) timed in rounds of
+// blocks, each round one block per mode in rotating order, with the check
+//   off:   no condition check at all (the baseline),
+//   host:  every block judged by the host check (train/condition.ts) alone: the check before the
+//          native step bounded anything (what the tfjs path still runs),
+//   step:  as trained: the native step's bounds (native/condition-bound.ts) on each factor while
+//          it is in cache, the host check only for the blocks they do not clear.
+// A mode's cost is the median over rounds of (its block - the round's `off` block), per lane-step;
+// its share is that cost over the `off` step. Medians of on-CPU time.
 //
-//   npm run build && node scripts/condition-cost.mjs [--backend wasm] [--dims 2,8,16,32,64]
+//   npm run build && node scripts/condition-cost.mjs [--backend native] [--dims 2,8,16,32,64]
 //
-// Three states of the covariances: `start` (the bench's configs: the identity start, which the O(d^2)
-// bound clears), `correlated` (a random covariance with condition number 1e3: the bound may not
-// clear it at larger d, the trace bound does), `near` (condition number 4e6, just under the
-// float32 limit: at larger d only the exact value clears it once, then the drift bound from it).
-// `first check` is a fresh check's first call on a lane's block: what a block costs when it
-// needs its exact value (once, then whenever it drifts far from it).
+// Three states of the covariances: `start` (the bench's configs: the identity start), `correlated`
+// (a random covariance with condition number 1e3), `near` (condition number 4e6, just under the
+// float32 limit 2^23: at larger d only the exact value clears it, then its drift bound). `tiers`
+// counts which tier cleared the blocks in `step` mode (step: in the native step; host: the host check).
 import { parseArgs } from 'node:util';
-import { useBackend } from '../dist/engine/backend.js';
 import { benchBatch } from '../dist/bench/grid.js';
-import { ConditionCheck } from '../dist/engine/train/condition.js';
-import { parameterization } from '../dist/engine/parameterizations/index.js';
-import { LaneTrainer } from '../dist/engine/train/train.js';
 import { stream } from '../dist/data/random.js';
+import { useBackend } from '../dist/engine/backend.js';
+import { parameterization } from '../dist/engine/parameterizations/index.js';
+import { ConditionCheck } from '../dist/engine/train/condition.js';
+import { LaneTrainer } from '../dist/engine/train/train.js';
 import { withEigenvalues } from '../dist/ground/dense64.js';
 
 const { values } = parseArgs({
   options: {
-    backend: { type: 'string', default: 'wasm' },
+    backend: { type: 'string', default: 'native' },
     dims: { type: 'string', default: '2,8,16,32,64' },
-    parameterizations: { type: 'string', default: 'full,tril,log-cholesky' },
-    blocks: { type: 'string', default: '7' },
+    parameterizations: { type: 'string', default: 'full,tril,log-cholesky,precision-cholesky' },
+    rounds: { type: 'string', default: '9' },
   },
 });
 await useBackend(values.backend);
+
+// The modes, by wrapping the two halves of the check (the same wrapper cost in every mode).
+let mode = 'step';
+const above = ConditionCheck.prototype.above;
+ConditionCheck.prototype.above = function (...args) {
+  return mode === 'off' ? undefined : above.apply(this, args);
+};
+// Absent from a build before the native step bounded anything (to measure that one the same way:
+// its `step` mode is then its host check).
+const { StepConditionBound } = await import('../dist/engine/native/condition-bound.js').catch(() => ({}));
+if (StepConditionBound) {
+  const block = StepConditionBound.prototype.block;
+  StepConditionBound.prototype.block = function (lane, unit, ...rest) {
+    if (mode === 'step') block.call(this, lane, unit, ...rest);
+    // Unbounded: the host check judges the block (or, `off`, nothing does).
+    else this.bounds[lane * this.units + unit] = Number.POSITIVE_INFINITY;
+  };
+}
 
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
@@ -46,16 +68,19 @@ function covarianceWith(cond, d, seed) {
   );
 }
 
-const rows = [];
-for (const name of values.parameterizations.split(','))
-  for (const d of values.dims.split(',').map(Number))
-    for (const state of ['start', 'correlated', 'near']) {
+const tierText = (tiers) =>
+  Object.entries(tiers)
+    .filter(([, n]) => n > 0)
+    .map(([tier]) => tier)
+    .join('+') || '-';
+
+/** One cell's table row. */
+function measure(name, d, state) {
       const lanes = d <= 16 ? 64 : 16;
       const cell = { task: 'score-matching', parameterization: name, dim: d, lanes, backend: values.backend };
-      const batch = benchBatch(cell);
       const p = parameterization(name);
       let raw;
-      const trainer = new LaneTrainer(batch, (_, s) => {
+      const trainer = new LaneTrainer(benchBatch(cell), (_, s) => {
         raw = s.params[s.groups.findIndex((g) => g.group === 'cov')];
       });
       trainer.advance();
@@ -63,44 +88,49 @@ for (const name of values.parameterizations.split(','))
         const block = p.fromCovariance(covarianceWith(state === 'near' ? 4e6 : 1e3, d, d), d);
         for (let b = 0; b < lanes; b++) raw.set(block, b * block.length);
       }
-      const size = raw.length / lanes;
-      let t0 = cpuMs();
-      const fresh = new ConditionCheck(p, d);
-      for (let b = 0; b < lanes; b++) fresh.above(raw, b * size, 2 ** 23);
-      const firstMs = cpuMs() - t0;
-      const tiers = Object.entries(fresh.tiers)
-        .filter(([, n]) => n > 0)
-        .map(([tier]) => tier)
-        .join('+');
-      const check = new ConditionCheck(p, d);
-      const checkAll = () => {
-        for (let b = 0; b < lanes; b++) check.above(raw, b * size, 2 ** 23);
-      };
-      // Repeat each side until a block takes a few ms: one check at d = 2 is under the clock's resolution.
-      let reps = 1;
-      for (let t0 = cpuMs(); cpuMs() - t0 < 5; reps *= 2) for (let i = 0; i < reps; i++) checkAll();
+      // A block of steps takes a few ms: one step at d = 2 is under the clock's resolution.
       let steps = 1;
-      for (let t0 = cpuMs(); cpuMs() - t0 < 5 && steps < 64; steps *= 2) for (let i = 0; i < steps; i++) trainer.advance();
-      const stepMs = [];
-      const checkMs = [];
-      for (let k = 0; k < Number(values.blocks) && !trainer.done; k++) {
-        t0 = cpuMs();
-        for (let i = 0; i < steps && !trainer.done; i++) trainer.advance();
-        stepMs.push((cpuMs() - t0) / steps);
-        t0 = cpuMs();
-        for (let i = 0; i < reps; i++) checkAll();
-        checkMs.push((cpuMs() - t0) / reps);
-      }
+      for (let t0 = cpuMs(); cpuMs() - t0 < 5 && steps < 64; steps *= 2)
+        for (let i = 0; i < steps; i++) trainer.advance();
+      const stepTiers = trainer.native?.condition?.tiers;
+      const hostTiers = trainer.health.condition.tiers;
+      const counted = () => ({ ...stepTiers, ...Object.fromEntries(Object.entries(hostTiers).map(([k, n]) => [`host ${k}`, n])) });
+      const used = {};
+      const ms = { off: [], host: [], step: [] };
+      const modes = ['off', 'host', 'step'];
+      for (let k = 0; k < Number(values.rounds) && !trainer.done; k++)
+        for (let m = 0; m < 3; m++) {
+          mode = modes[(m + k) % 3];
+          const before = counted();
+          const t0 = cpuMs();
+          for (let i = 0; i < steps && !trainer.done; i++) trainer.advance();
+          ms[mode].push((cpuMs() - t0) / steps);
+          if (mode === 'step') for (const [tier, n] of Object.entries(counted())) used[tier] = (used[tier] ?? 0) + n - before[tier];
+        }
+      mode = 'step';
       const alive = trainer.finish().filter((r) => r.outcome === 'ok').length;
       trainer.dispose();
-      const [s, c] = [median(stepMs), median(checkMs)];
-      rows.push(
-        `| ${name} | ${d} | ${lanes} | ${state} | ${(s * 1000 / lanes).toFixed(1)} | ${(c * 1000 / lanes).toFixed(2)} | ${((100 * c) / s).toFixed(1)}% | ${((firstMs * 1000) / lanes).toFixed(1)} (${tiers}) | ${alive}/${lanes} |`,
-      );
+      const rounds = ms.off.length;
+      const cost = (m) => median(ms[m].slice(0, rounds).map((t, k) => t - ms.off[k]));
+      const off = median(ms.off);
+      const us = (t) => ((t * 1000) / lanes).toFixed(2);
+      const share = (t) => `${((100 * t) / off).toFixed(1)}%`;
+      return `| ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
+}
+
+// First cells, not shown: the JIT's warm-up would land on the first rows (d = 2 has its own path,
+// and `near` at d = 8 runs every tier).
+measure(values.parameterizations.split(',')[0], 2, 'start');
+measure(values.parameterizations.split(',')[0], 8, 'near');
+const rows = [];
+for (const name of values.parameterizations.split(','))
+  for (const d of values.dims.split(',').map(Number))
+    for (const state of ['start', 'correlated', 'near']) {
+      rows.push(measure(name, d, state));
       process.stderr.write(`${rows.at(-1)}\n`);
     }
 console.log(
-  '| parameterization | d | lanes | state | step µs/lane | check µs/lane | check / step | first check µs/lane (tier) | lanes ok at end |',
+  '| parameterization | d | lanes | state | step µs/lane (no check) | host check µs/lane | host check / step | check as trained µs/lane | check as trained / step | tiers that cleared | lanes ok at end |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 console.log(rows.join('\n'));

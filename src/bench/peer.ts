@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The batched PyTorch peer (`torch_lanes.py`): seed 000's task, `full`, B runs
- * trained as one batched torch computation. It lives beside the repository, in
- * ../shared/peers; `COVSWEEP_PEER` (or `--peer-script`) points elsewhere, and
- * `COVSWEEP_PYTHON` (or `--python`) names the interpreter that has torch.
+ * A batched PyTorch peer: a script that trains B runs of one task as one batched torch
+ * computation. The classifier's (`torch_lanes.py`: seed 000's task, `full`) lives beside the
+ * repository, in ../shared/peers; `COVSWEEP_PEER` (or `--peer-script`) points elsewhere. Score
+ * matching's (`torch_score_matching.py`: seed 001's task, full, tril and log-cholesky) ships with
+ * covsweep, in python/peers. `COVSWEEP_PYTHON` (or `--python`) names the interpreter that has torch.
  */
 export interface Peer {
   python: string;
@@ -16,6 +17,30 @@ export interface Peer {
 export const DEFAULT_PEER_SCRIPT = fileURLToPath(
   new URL('../../../shared/peers/torch_lanes.py', import.meta.url),
 );
+
+export const SCORE_MATCHING_PEER_SCRIPT = fileURLToPath(
+  new URL('../../python/peers/torch_score_matching.py', import.meta.url),
+);
+
+/** A task's peer under `bench --peer`, and the parameterizations it runs. */
+export interface TaskPeer extends Peer {
+  task: string;
+  /** The first is its default; with more than one, the script takes one as its 4th argument. */
+  parameterizations: string[];
+}
+
+/** Each task that has a peer: the classifier's (`peer`, `full` only) and score matching's (same python). */
+export function taskPeers(peer: Peer): TaskPeer[] {
+  return [
+    { task: 'mvn-classifier', ...peer, parameterizations: ['full'] },
+    {
+      task: 'score-matching',
+      python: peer.python,
+      script: SCORE_MATCHING_PEER_SCRIPT,
+      parameterizations: ['full', 'tril', 'log-cholesky'],
+    },
+  ];
+}
 
 export function peerOf(o: { python?: string; script?: string } = {}): Peer {
   return {
@@ -36,9 +61,18 @@ export function peerMissing(peer: Peer): string | undefined {
   return undefined;
 }
 
+/** Where a peer ran: its task and parameterization, lanes, d and steps. */
+export interface PeerCell {
+  task: string;
+  parameterization: string;
+  lanes: number;
+  dim: number;
+  steps: number;
+}
+
 export type PeerMeasured =
-  | { lanes: number; dim: number; steps: number; laneStepsPerSecond: number; alive: number }
-  | { lanes: number; dim: number; steps: number; error: string };
+  | (PeerCell & { laneStepsPerSecond: number; alive: number })
+  | (PeerCell & { error: string });
 
 const LINE = /^torch-lanes B=(\d+) d=(\d+) lane-steps\/s (\d+(?:\.\d+)?) alive (\d+)\s*$/m;
 
@@ -56,23 +90,26 @@ const ON_CPU = [
 ].join('; ');
 
 /**
- * Run the peer once, `lanes` runs at `dim` for `steps` steps on `threads` torch
- * threads, and read the lane-steps per second it prints (its own loop's
- * on-CPU time: its import and set-up are left out).
+ * Run a task's peer once, `lanes` runs at `dim` for `steps` steps of `parameterization` (one the
+ * peer has) on `threads` torch threads, and read the lane-steps per second it prints (its own
+ * loop's on-CPU time: its import and set-up are left out).
  */
 export function measurePeer(
-  peer: Peer,
+  peer: TaskPeer,
+  parameterization: string,
   lanes: number,
   dim: number,
   steps: number,
   threads = 1,
 ): PeerMeasured {
-  const run = spawnSync(peer.python, ['-c', ON_CPU, peer.script, String(lanes), String(dim), String(steps)], {
+  const args = [peer.script, String(lanes), String(dim), String(steps)];
+  if (peer.parameterizations.length > 1) args.push(parameterization);
+  const run = spawnSync(peer.python, ['-c', ON_CPU, ...args], {
     encoding: 'utf8',
     env: { ...process.env, TORCH_THREADS: String(threads) },
     timeout: 600_000,
   });
-  const at = { lanes, dim, steps };
+  const at = { task: peer.task, parameterization, lanes, dim, steps };
   const found = LINE.exec(run.stdout ?? '');
   if (run.status !== 0 || !found) {
     const why = run.error?.message ?? (run.stderr?.trim().split('\n').at(-1) || `exit code ${run.status}`);

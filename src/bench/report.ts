@@ -43,11 +43,18 @@ const times = (x: number) => `${x.toPrecision(2)}x`;
 /** The reference loop's on-CPU rate at d, if it was measured there. */
 const referenceAt = (r: BenchRun, dim: number) => r.reference.find((x) => x.dim === dim)?.cpu;
 
-/** The peer's best lane-steps per second at d over the lane counts it ran, if any. */
-function peerAt(r: BenchRun, dim: number): PeerOk | undefined {
+/**
+ * The task's peer's best lane-steps per second at d over the lane counts it ran, if any: of the
+ * parameterization where the peer ran it, else of the first it ran (the classifier's peer is `full` only).
+ */
+function peerAt(r: BenchRun, task: string, parameterization: string, dim: number): PeerOk | undefined {
   if (!r.peer || !('measured' in r.peer)) return undefined;
-  return r.peer.measured
-    .filter((p): p is PeerOk => 'laneStepsPerSecond' in p && p.dim === dim)
+  const ran = r.peer.measured.filter((p): p is PeerOk => 'laneStepsPerSecond' in p && p.task === task);
+  const own = ran.some((p) => p.parameterization === parameterization);
+  return ran
+    .filter(
+      (p) => p.dim === dim && p.parameterization === (own ? parameterization : ran[0]?.parameterization),
+    )
     .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
 }
 
@@ -133,7 +140,7 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
       const bestText = best
         ? `**${formatCount(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${formatCount(best.wallLaneStepsPerSecond)})`
         : '';
-      const peer = peerAt(r, dim);
+      const peer = peerAt(r, task, ms[0].cell.parameterization, dim);
       const vsReference = best && reference ? times(best.laneStepsPerSecond / reference) : '';
       const vsPeer = best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : '';
       return `${key} ${cells.join(' | ')} | ${bestText} | ${vsReference} |${withPeer ? ` ${vsPeer} |` : ''}`;
@@ -154,24 +161,42 @@ function peerLines(r: BenchRun): string[] {
   if (!r.peer) return [];
   if ('missing' in r.peer) return [`- Peer: not timed: ${r.peer.missing}.`];
   return [
-    "- Peer: the batched PyTorch program `torch_lanes.py` (seed 000's task, `full`, B runs as one batched torch computation: `torch.linalg.cholesky_ex`, autograd, SGD with momentum) on one torch thread, by its own clock (its import and set-up left out), at each d and lane count of the grid. \"vs peer\" is a row's best over the peer's best at its d.",
+    "- Peers: batched PyTorch programs, B runs of one task as one batched torch computation, on one torch thread, by their own clock (import and set-up left out), at each d and lane count of the grid. mvn-classifier rows are compared with `torch_lanes.py` (../shared/peers: seed 000's task, `full`: `torch.linalg.cholesky_ex`, autograd, SGD with momentum); score-matching rows with `torch_score_matching.py` (python/peers: seed 001's task in `full`, `tril` and `log-cholesky`: `torch.linalg.cholesky_ex` or the parameterization's factor, `torch.cholesky_inverse`, autograd, SGD as the bench's). \"vs peer\" is a row's best over its task's peer's best at its d, in the row's parameterization where the peer has it, else in `full`. Tasks without a peer have no ratio.",
   ];
 }
 
-/** The peer beside the reference and covsweep's best at each d. */
+/** The peers' tables: the classifier's beside the reference, score matching's per parameterization. */
 function peerTable(r: BenchRun): string[] {
   if (!r.peer || !('measured' in r.peer) || !r.peer.measured.length) return [];
-  const dims = [...new Set(r.peer.measured.map((p) => p.dim))].sort((a, b) => a - b);
   const errors = r.peer.measured.flatMap((p) =>
-    'error' in p ? [`- peer error, d=${p.dim} ${p.lanes} lanes: ${p.error}`] : [],
+    'error' in p
+      ? [`- peer error, ${p.task} ${p.parameterization} d=${p.dim} ${p.lanes} lanes: ${p.error}`]
+      : [],
   );
-  const engineBest = (dim: number) =>
-    r.measured
-      .filter(ok)
-      .filter(
-        (m) => m.cell.task === 'mvn-classifier' && m.cell.parameterization === 'full' && m.cell.dim === dim,
-      )
-      .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
+  return [...classifierPeerTable(r), ...scoreMatchingPeerTable(r), ...(errors.length ? [...errors, ''] : [])];
+}
+
+/** Each of the peer's lane counts at one cell: `lanes: lane-steps/s (steps)`. */
+function peerRuns(runs: PeerMeasured[]): string {
+  return runs
+    .map((p) => `${p.lanes}: ${'error' in p ? 'error' : formatCount(p.laneStepsPerSecond)} (${p.steps})`)
+    .join(', ');
+}
+
+/** covsweep's best cell of a task and parameterization at d, over lane counts and backends. */
+function engineBest(r: BenchRun, task: string, parameterization: string, dim: number): Ok | undefined {
+  return r.measured
+    .filter(ok)
+    .filter((m) => m.cell.task === task && m.cell.parameterization === parameterization && m.cell.dim === dim)
+    .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
+}
+
+/** The classifier's peer beside the reference and covsweep's best at each d. */
+function classifierPeerTable(r: BenchRun): string[] {
+  const task = 'mvn-classifier';
+  const all = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.task === task) : [];
+  if (!all.length) return [];
+  const dims = [...new Set(all.map((p) => p.dim))].sort((a, b) => a - b);
   return [
     '## Against the batched PyTorch peer',
     '',
@@ -180,17 +205,37 @@ function peerTable(r: BenchRun): string[] {
     '| d | peer (lanes: lane-steps/s) | peer best | reference | covsweep best | covsweep / peer | covsweep / reference |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...dims.map((dim) => {
-      const runs = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.dim === dim) : [];
-      const each = runs
-        .map((p) => `${p.lanes}: ${'error' in p ? 'error' : formatCount(p.laneStepsPerSecond)} (${p.steps})`)
-        .join(', ');
-      const peer = peerAt(r, dim);
+      const each = peerRuns(all.filter((p) => p.dim === dim));
+      const peer = peerAt(r, task, 'full', dim);
       const reference = referenceAt(r, dim);
-      const best = engineBest(dim);
+      const best = engineBest(r, task, 'full', dim);
       return `| ${dim} | ${each} | ${peer ? formatCount(peer.laneStepsPerSecond) : ''} | ${reference ? formatCount(reference) : ''} | ${best ? `${formatCount(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} | ${best && reference ? times(best.laneStepsPerSecond / reference) : ''} |`;
     }),
     '',
-    ...(errors.length ? [...errors, ''] : []),
+  ];
+}
+
+/** Score matching's peer beside covsweep's best, per parameterization the peer ran and d. */
+function scoreMatchingPeerTable(r: BenchRun): string[] {
+  const task = 'score-matching';
+  const all = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.task === task) : [];
+  if (!all.length) return [];
+  const keys = [...new Set(all.map((p) => `${p.parameterization} ${p.dim}`))];
+  return [
+    '## Against the batched PyTorch score-matching peer',
+    '',
+    "Seed 001's task, lane-steps per second on one thread: `torch_score_matching.py` at each lane count (steps in parentheses) and covsweep's best score-matching cell of the same parameterization.",
+    '',
+    '| parameterization | d | peer (lanes: lane-steps/s) | peer best | covsweep best | covsweep / peer |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...keys.map((key) => {
+      const [parameterization, dim] = [key.split(' ')[0], Number(key.split(' ')[1])];
+      const each = peerRuns(all.filter((p) => p.parameterization === parameterization && p.dim === dim));
+      const peer = peerAt(r, task, parameterization, dim);
+      const best = engineBest(r, task, parameterization, dim);
+      return `| ${parameterization} | ${dim} | ${each} | ${peer ? formatCount(peer.laneStepsPerSecond) : ''} | ${best ? `${formatCount(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} |`;
+    }),
+    '',
   ];
 }
 

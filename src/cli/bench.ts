@@ -6,7 +6,7 @@ import { CellBudget } from '../bench/budget.js';
 import { endToEndMarkdown, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
 import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { hasNativeStep, type Measured, measureCell, measureReference } from '../bench/measure.js';
-import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps } from '../bench/peer.js';
+import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps, taskPeers } from '../bench/peer.js';
 import { benchmarksMarkdown, type PeerRun, type ReferenceRate, withHandMeasured } from '../bench/report.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
@@ -143,24 +143,41 @@ function endToEnd(
 }
 
 /**
- * The peer at each d and lane count of the grid that fits the memory budget
- * (as the engine's cells), one torch thread; or why it cannot run here.
+ * Each task's peer (taskPeers) at each d and lane count of the grid that fits the memory budget
+ * (as the engine's cells), one torch thread: for each of the grid's parameterizations it has, or
+ * its first when it has none of them (the rows of other parameterizations are compared with that);
+ * or why no peer can run here.
  */
 function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
-  const missing = peerMissing(peer);
-  if (missing) {
-    process.stderr.write(`bench peer: not timed: ${missing}\n`);
-    return { missing };
+  const peers = taskPeers(peer).filter((p) => grid.tasks.includes(p.task));
+  const why = peers.map(peerMissing);
+  const missing = why.find((w) => w !== undefined);
+  if (!peers.length || why.every((w) => w !== undefined)) {
+    const reason =
+      missing ??
+      `no task of the grid has a peer (${taskPeers(peer)
+        .map((p) => p.task)
+        .join(', ')} do)`;
+    process.stderr.write(`bench peer: not timed: ${reason}\n`);
+    return { missing: reason };
   }
   const measured: PeerMeasured[] = [];
-  for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b))
-    for (const lanes of [...new Set(grid.lanes)].sort((a, b) => a - b)) {
-      if (!grid.full && lanes * dim * dim > BUDGET) continue;
-      const m = measurePeer(peer, lanes, dim, peerSteps(lanes, dim));
-      measured.push(m);
-      const what = 'error' in m ? m.error : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
-      process.stderr.write(`bench peer d=${dim} ${lanes} lanes: ${what}\n`);
+  for (const [i, p] of peers.entries()) {
+    if (why[i]) {
+      process.stderr.write(`bench peer ${p.task}: not timed: ${why[i]}\n`);
+      continue;
     }
+    const wanted = p.parameterizations.filter((name) => grid.parameterizations.includes(name));
+    for (const parameterization of wanted.length ? wanted : p.parameterizations.slice(0, 1))
+      for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b))
+        for (const lanes of [...new Set(grid.lanes)].sort((a, b) => a - b)) {
+          if (!grid.full && lanes * dim * dim > BUDGET) continue;
+          const m = measurePeer(p, parameterization, lanes, dim, peerSteps(lanes, dim));
+          measured.push(m);
+          const what = 'error' in m ? m.error : `${formatCount(m.laneStepsPerSecond)} lane-steps/s`;
+          process.stderr.write(`bench peer ${p.task} ${parameterization} d=${dim} ${lanes} lanes: ${what}\n`);
+        }
+  }
   return { measured };
 }
 

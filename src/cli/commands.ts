@@ -298,7 +298,7 @@ export const COMMAND_SPECS = {
       peer: {
         type: 'boolean',
         description:
-          'also time the batched PyTorch peer (../shared/peers/torch_lanes.py) at each d and lane count',
+          "also time each task's batched PyTorch peer at each d and lane count (mvn-classifier: ../shared/peers/torch_lanes.py; score-matching: python/peers/torch_score_matching.py, shipped with covsweep)",
         whenAbsent: 'off',
         group: 'Against PyTorch',
       },
@@ -319,7 +319,7 @@ export const COMMAND_SPECS = {
       'peer-script': {
         type: 'string',
         value: 'FILE',
-        description: 'another copy of the peer script',
+        description: "another copy of the classifier's peer script",
         whenAbsent: '$COVSWEEP_PEER, else ../shared/peers/torch_lanes.py',
         group: 'Against PyTorch',
       },

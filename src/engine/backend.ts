@@ -4,7 +4,6 @@ import { tf } from './tf.js';
 /** A variable, not a literal: the optional package may be absent, and tsc must not require its types. */
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
-
 /** Whether batches train by the native step (native/step.ts) where their task and parameterization have one. */
 let native = false;
 

@@ -1,8 +1,16 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endToEndMarkdown } from '../../src/bench/end-to-end.js';
-import { measurePeer, peerMissing, peerOf, peerSteps } from '../../src/bench/peer.js';
+import {
+  measurePeer,
+  type Peer,
+  peerMissing,
+  peerOf,
+  peerSteps,
+  SCORE_MATCHING_PEER_SCRIPT,
+  taskPeers,
+} from '../../src/bench/peer.js';
 import { covsweep, tempDir } from '../cli/cli.js';
 
 /**
@@ -21,7 +29,7 @@ function fakePython(o: { probe?: number; fail?: boolean } = {}) {
       'if [ "$1" = "-c" ]; then shift 2; fi',
       o.fail
         ? 'echo "RuntimeError: out of memory" >&2; exit 1'
-        : 'echo "torch-lanes B=$2 d=$3 lane-steps/s 12345.5 alive $2"',
+        : 'echo "torch-lanes B=$2 d=$3 lane-steps/s 12345.5 alive $2"; [ -n "$5" ] && echo "parameterization $5"; exit 0',
     ].join('\n'),
   );
   chmodSync(python, 0o755);
@@ -31,13 +39,38 @@ function fakePython(o: { probe?: number; fail?: boolean } = {}) {
 }
 
 describe('the batched PyTorch peer', () => {
+  const classifier = (peer: Peer) => taskPeers(peer)[0];
+
   it('reads the lane-steps per second the peer prints, for the lanes, d and steps it was given', () => {
-    const m = measurePeer(fakePython(), 64, 8, 20);
-    expect(m).toEqual({ lanes: 64, dim: 8, steps: 20, laneStepsPerSecond: 12345.5, alive: 64 });
+    const m = measurePeer(classifier(fakePython()), 'full', 64, 8, 20);
+    expect(m).toEqual({
+      task: 'mvn-classifier',
+      parameterization: 'full',
+      lanes: 64,
+      dim: 8,
+      steps: 20,
+      laneStepsPerSecond: 12345.5,
+      alive: 64,
+    });
+  });
+
+  it("has score matching's own peer, shipped with covsweep, which takes the parameterization", () => {
+    const [, scoreMatching] = taskPeers(fakePython());
+    expect(scoreMatching).toMatchObject({
+      task: 'score-matching',
+      parameterizations: ['full', 'tril', 'log-cholesky'],
+    });
+    expect(scoreMatching.script).toBe(SCORE_MATCHING_PEER_SCRIPT);
+    expect(existsSync(SCORE_MATCHING_PEER_SCRIPT)).toBe(true);
+    expect(measurePeer(scoreMatching, 'tril', 64, 8, 20)).toMatchObject({
+      task: 'score-matching',
+      parameterization: 'tril',
+      laneStepsPerSecond: 12345.5,
+    });
   });
 
   it("says why a run failed, in the peer's last line", () => {
-    const m = measurePeer(fakePython({ fail: true }), 64, 8, 20);
+    const m = measurePeer(classifier(fakePython({ fail: true })), 'full', 64, 8, 20);
     expect(m).toMatchObject({ error: 'the peer failed: RuntimeError: out of memory' });
   });
 
@@ -78,7 +111,7 @@ describe('the batched PyTorch peer', () => {
       out,
     ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('bench peer d=2 4 lanes: 12k lane-steps/s');
+    expect(r.stderr).toContain('bench peer mvn-classifier full d=2 4 lanes: 12k lane-steps/s');
     const md = readFileSync(out, 'utf8');
     expect(md).toContain('## Against the batched PyTorch peer');
     expect(md).toMatch(
@@ -88,6 +121,40 @@ describe('the batched PyTorch peer', () => {
     expect(none.code).toBe(0);
     expect(none.stderr).toMatch(/bench peer: not timed: "\/nowhere\/python3" does not run/);
     expect(readFileSync(out, 'utf8')).toContain('- Peer: not timed: "/nowhere/python3" does not run');
+  });
+
+  it("covsweep bench --peer times score matching's own peer for score-matching cells", () => {
+    const peer = fakePython();
+    const out = join(tempDir(), 'BENCHMARKS.md');
+    const args = [
+      'bench',
+      '--task',
+      'score-matching',
+      '--parameterization',
+      'tril',
+      '--dim',
+      '2',
+      '--lanes',
+      '4',
+    ];
+    const r = covsweep([
+      ...args,
+      '--backend',
+      'cpu',
+      '--time',
+      '20',
+      '--peer',
+      '--python',
+      peer.python,
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('bench peer score-matching tril d=2 4 lanes: 12k lane-steps/s');
+    expect(r.stderr).not.toContain('mvn-classifier');
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('## Against the batched PyTorch score-matching peer');
+    expect(md).toMatch(/\| tril \| 2 \| 4: 12k \(50000\) \| 12k \| [\d.]+k? \(cpu, 4 lanes\) \| [\d.]+x \|/);
   });
 
   it('bench --end-to-end times covsweep run and the peer on each speed-dD.yaml beside it, as whole processes', () => {

@@ -61,6 +61,7 @@ describe('BENCHMARKS.md', () => {
   });
 
   it('gains a ratio column against the peer, a table of it, and says why when the peer could not run', () => {
+    const classifierPeer = { task: 'mvn-classifier', parameterization: 'full' };
     const classifier = (dim: number, lanes: number, rate: number) => ({
       ...measured(dim, lanes, rate),
       cell: { ...cell(dim, lanes), task: 'mvn-classifier', parameterization: 'full' },
@@ -70,8 +71,8 @@ describe('BENCHMARKS.md', () => {
       measured: [classifier(8, 1, 20_000), classifier(8, 64, 80_000)],
       peer: {
         measured: [
-          { lanes: 1, dim: 8, steps: 50, laneStepsPerSecond: 1_000, alive: 1 },
-          { lanes: 64, dim: 8, steps: 20, laneStepsPerSecond: 40_000, alive: 64 },
+          { ...classifierPeer, lanes: 1, dim: 8, steps: 50, laneStepsPerSecond: 1_000, alive: 1 },
+          { ...classifierPeer, lanes: 64, dim: 8, steps: 20, laneStepsPerSecond: 40_000, alive: 64 },
         ],
       },
     });
@@ -82,9 +83,43 @@ describe('BENCHMARKS.md', () => {
     expect(withPeer).toContain(
       '| 8 | 1: 1.0k (50), 64: 40k (20) | 40k | 1.0M | 80k (wasm, 64 lanes) | 2.0x | 0.080x |',
     );
+    expect(withPeer).not.toContain('score-matching peer');
     const missing = benchmarksMarkdown({ ...run, peer: { missing: '"python3" has no torch' } });
     expect(missing).toContain('- Peer: not timed: "python3" has no torch.');
     expect(missing).toContain('| best | vs reference | vs peer |');
+  });
+
+  it("compares score-matching rows with score matching's peer, in their parameterization where it has it", () => {
+    const scoreMatching = (parameterization: string, rate: number) => ({
+      ...measured(8, 64, rate),
+      cell: { ...cell(8, 64), task: 'score-matching', parameterization },
+    });
+    const peerCell = (parameterization: string, rate: number) => ({
+      task: 'score-matching',
+      parameterization,
+      lanes: 64,
+      dim: 8,
+      steps: 20,
+      laneStepsPerSecond: rate,
+      alive: 64,
+    });
+    const md = benchmarksMarkdown({
+      ...run,
+      measured: [
+        scoreMatching('full', 80_000),
+        scoreMatching('tril', 90_000),
+        scoreMatching('givens', 10_000),
+      ],
+      peer: { measured: [peerCell('full', 40_000), peerCell('tril', 30_000)] },
+    });
+    // tril against the tril peer; givens, which the peer does not have, against its full.
+    expect(md).toMatch(/\| full \| 8 \| wasm \| .* \| 2\.0x \|\n/);
+    expect(md).toMatch(/\| tril \| 8 \| wasm \| .* \| 3\.0x \|\n/);
+    expect(md).toMatch(/\| givens \| 8 \| wasm \| .* \| 0\.25x \|\n/);
+    expect(md).toContain('## Against the batched PyTorch score-matching peer');
+    expect(md).toContain('| tril | 8 | 64: 30k (20) | 30k | 90k (wasm, 64 lanes) | 3.0x |');
+    expect(md).not.toContain('## Against the batched PyTorch peer\n');
+    expect(md).toContain('score-matching rows with `torch_score_matching.py`');
   });
 
   it('keeps the hand-measured part of the old file and nothing else of it', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backendFor } from '../../src/engine/auto-backend.js';
-import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
+import { batchOf, classifierConfig, mleConfig, scoreMatchingConfig } from './configs.js';
 
 const batch = (parameterization: string, shapeKey = parameterization) => ({
   ...batchOf([classifierConfig({ parameterization }), classifierConfig({ parameterization, seed: 1 })]),
@@ -9,7 +9,7 @@ const batch = (parameterization: string, shapeKey = parameterization) => ({
 
 describe('backend per batch shape', () => {
   it('auto: native where the task and parameterization have a native step', async () => {
-    for (const p of ['full', 'tril', 'log-cholesky'])
+    for (const p of ['full', 'tril', 'log-cholesky', 'givens', 'lowrank', 'full-jitter', 'spd-riemannian'])
       expect(await backendFor('auto', batch(p))).toBe('native');
     const sm = {
       ...batchOf([scoreMatchingConfig({ parameterization: 'precision-cholesky', dim: 8 })]),
@@ -23,9 +23,10 @@ describe('backend per batch shape', () => {
     // The classifier has no native step for a precision factor.
     expect(await backendFor('auto', batch('precision-cholesky'))).toBe('wasm');
     expect(await backendFor('native', batch('precision-cholesky', 'pc2'))).toBe('wasm');
+    // mle has no native step.
     const givens = {
-      ...batchOf([scoreMatchingConfig({ parameterization: 'givens', dim: 3 })]),
-      shapeKey: 'givens',
+      ...batchOf([mleConfig({ parameterization: 'givens', dim: 3 })]),
+      shapeKey: 'mle givens',
     };
     expect(await backendFor('auto', givens)).toBe('cpu');
   });

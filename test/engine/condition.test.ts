@@ -8,31 +8,11 @@ import {
   gram,
   identity,
   symmetricEigenvalues,
-  withEigenvalues,
 } from '../../src/ground/dense64.js';
+import { conditionNumber64, randomCovariance } from './conditions.js';
 import { ANY_START } from './configs.js';
 
 const LIMIT = 2 ** 23;
-
-/**
- * The float64 condition number of the covariance of a float32 raw block: the `repro --trace`
- * computation. For precision-cholesky, of the precision L L^T (log-cholesky's map of the same
- * block): the same number, without the float64 inverse's rounding at cond 1e12.
- */
-function reference(name: string, raw: Float32Array, d: number): number {
-  const map = parameterization(name === 'precision-cholesky' ? 'log-cholesky' : name);
-  const values = symmetricEigenvalues(map.covariance(raw, d), d);
-  return values[0] > 0 ? values[d - 1] / values[0] : Number.POSITIVE_INFINITY;
-}
-
-/** A covariance with eigenvalues log-spaced from 1 down to 1 / cond, in a random basis. */
-function randomCovariance(seed: number, d: number, cond: number): Float64Array {
-  const rng = stream(seed, 'condition-test');
-  return withEigenvalues(
-    Array.from({ length: d }, (_, j) => cond ** (-j / (d - 1))),
-    () => rng.normal(),
-  );
-}
 
 // ANY_START goes through both paths: a parameterization's own float64 factor (factor64) or the
 // Cholesky fallback.
@@ -52,7 +32,7 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
         } catch {
           continue; // precision-cholesky cannot start where the float64 inverse is not positive definite
         }
-        const truth = reference(name, raw, d);
+        const truth = conditionNumber64(name, raw, d);
         const check = new ConditionCheck(p, d);
         const found = check.above(raw, 0, LIMIT);
         if (truth > LIMIT * 1.001) {
@@ -84,7 +64,7 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
       for (let k = 0; k < 20; k++) {
         // The same block (offset 0) one step later: L moved by about `size` per entry.
         const raw = start.map((v) => v + size * rng.normal());
-        const truth = reference('tril', raw, d);
+        const truth = conditionNumber64('tril', raw, d);
         const found = check.above(raw, 0, LIMIT);
         if (truth > LIMIT * 1.001) expect(found, `size ${size}`).toBeDefined();
         if (truth < LIMIT / 1.001) expect(found, `size ${size}`).toBeUndefined();
@@ -93,6 +73,54 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
     // Small moves are cleared from the anchor; some larger ones cross the limit.
     expect(check.tiers.drift).toBeGreaterThan(20);
     expect(flagged).toBeGreaterThan(0);
+  });
+
+  it('anchors a block the trace bound cleared, and judges its drift from there', () => {
+    // d = 16, cond 1e4: past the O(d^2) bound, within the trace bound.
+    const d = 16;
+    const p = parameterization('tril');
+    const start = Float32Array.from(p.fromCovariance(randomCovariance(11, d, 1e4), d));
+    const check = new ConditionCheck(p, d);
+    expect(check.above(start, 0, LIMIT)).toBeUndefined();
+    expect(check.tiers).toEqual({ bound: 0, drift: 0, trace: 1, exact: 0 });
+    const rng = stream(4, 'drift');
+    for (let k = 0; k < 20; k++) {
+      const raw = start.map((v) => v + 1e-5 * rng.normal());
+      expect(check.above(raw, 0, LIMIT)).toBeUndefined();
+      // With a limit under the truth, the anchor clears nothing.
+      const truth = conditionNumber64('tril', raw, d);
+      expect(check.above(raw, 0, truth / 1.001)).toBeDefined();
+    }
+    expect(check.tiers.drift).toBe(20);
+  });
+
+  it('clears a block that moved by more than sigma_min but little relative to L, from its exact anchor', () => {
+    // d = 16, cond 4e6: the first check is exact. Then L = (I + E) L_a with E lower triangular of
+    // entries about 1e-3: ||L - L_a||_F is past sigma_min(L_a), ||E||_F is not past 1.
+    const d = 16;
+    const p = parameterization('tril');
+    const start = Float32Array.from(p.fromCovariance(randomCovariance(21, d, 4e6), d));
+    const check = new ConditionCheck(p, d);
+    expect(check.above(start, 0, LIMIT)).toBeUndefined();
+    expect(check.tiers.exact).toBe(1);
+    const rng = stream(8, 'relative');
+    for (let k = 0; k < 10; k++) {
+      const e = Float64Array.from({ length: d * d }, (_, i) =>
+        i % d <= Math.floor(i / d) ? 1e-3 * rng.normal() : 0,
+      );
+      const raw = new Float32Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let t = start[i * d + j];
+          for (let q = j; q <= i; q++) t += e[i * d + q] * start[q * d + j];
+          raw[i * d + j] = t;
+        }
+      const truth = conditionNumber64('tril', raw, d);
+      expect(check.above(raw, 0, LIMIT), `k=${k}`).toBeUndefined();
+      expect(new ConditionCheck(p, d).above(raw, 0, truth / 1.001)).toBeDefined();
+    }
+    // Every move cleared by the drift tier, none by a new exact value.
+    expect(check.tiers).toEqual({ bound: 0, drift: 10, trace: 0, exact: 1 });
   });
 
   it('takes the ends of the spectrum from the tridiagonal form as Jacobi finds them', () => {
@@ -111,7 +139,7 @@ describe('the condition check against float64 eigenvalues, d = 2..16', () => {
     const p = parameterization('tril');
     const raw = new Float32Array([9, 9, 9, 9, 1, 0, 1e4, 1, Number.NaN, 0, 0, 1]);
     const check = new ConditionCheck(p, 2);
-    expect(check.above(raw, 4, LIMIT)).toBeCloseTo(reference('tril', raw.subarray(4, 8), 2), -10);
+    expect(check.above(raw, 4, LIMIT)).toBeCloseTo(conditionNumber64('tril', raw.subarray(4, 8), 2), -10);
     expect(check.above(raw, 0, LIMIT)).toBeUndefined();
     expect(check.above(raw, 8, LIMIT)).toBeUndefined();
   });

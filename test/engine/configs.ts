@@ -80,3 +80,21 @@ export function mleConfig(
     task: { name: 'mle', n_data: o.n_data ?? 50, iterations: o.iterations ?? 4000, shuffle: true },
   };
 }
+
+/**
+ * The parameterizations whose native maps came after full, tril and log-cholesky, each with
+ * options that differ from its defaults where it has them (full-jitter twice: absolute and
+ * relative amounts).
+ */
+export const OTHER_NATIVE_MAPS: readonly (readonly [string, Record<string, unknown>])[] = [
+  ['spd-riemannian', {}],
+  ['full-clip', { clip_kappa_max: 1e3 }],
+  ['matrix-exp', {}],
+  ['givens', {}],
+  ['lowrank', { rank: 2 }],
+  ['spherical', {}],
+  ['full-jitter', { jitter: [1e-4, 1e-2, 1] }],
+  ['full-jitter', { jitter: [1e-3, 1e-1], jitter_relative: true }],
+  ['softplus-cholesky', { softplus_shift: 1e-3 }],
+  ['diag', {}],
+];

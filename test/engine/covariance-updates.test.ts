@@ -7,7 +7,13 @@ import type { ParamGroup } from '../../src/engine/tasks/types.js';
 import { optimizer } from '../../src/engine/train/optim.js';
 import { trainBatch } from '../../src/engine/train/train.js';
 import { withUpdate } from '../../src/engine/train/update.js';
-import { cholesky64, symmetricEigenvalues } from '../../src/ground/dense64.js';
+import {
+  cholesky64,
+  symmetricEigen,
+  symmetricEigenvalues,
+  symmetricPart,
+  withEigenvalues,
+} from '../../src/ground/dense64.js';
 import { useBackend } from './backend.js';
 import { batchOf, classifierConfig } from './configs.js';
 import { bits, fdGradient, inverse, logNormal, mismatches, randomSpd } from './reference64.js';
@@ -146,6 +152,49 @@ describe('full-clip', () => {
       expect(got).toEqual(got.map((_, k) => got[(k % d) * d + Math.floor(k / d)]));
     }
   });
+});
+
+describe('full-clip without the eigendecomposition', () => {
+  /** The projection as mlpack states it: always through the eigendecomposition. */
+  function viaEigen(a: ArrayLike<number>, d: number, o: { kappaMax: number; floor: number }) {
+    const s = symmetricPart(a, d);
+    const { values, vectors } = symmetricEigen(s, d);
+    const bound = Math.max(Math.max(...values) / o.kappaMax, o.floor);
+    if (values.every((v) => v >= bound)) return s;
+    const out = new Float64Array(d * d);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        let t = 0;
+        for (let k = 0; k < d; k++) t += vectors[i * d + k] * Math.max(values[k], bound) * vectors[j * d + k];
+        out[i * d + j] = out[j * d + i] = t;
+      }
+    return out;
+  }
+
+  it.each([2, 8, 32])(
+    'gives its result bit for bit, at condition numbers around kappa_max and eigenvalues around the floor, d = %i',
+    (d) => {
+      const rng = seedrandom(`clip-edge-${d}`);
+      const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+      const o = { kappaMax: 1e3, floor: 1e-6 };
+      let clipped = 0;
+      for (const spread of [1, 10, 999.9, 999.999999, 999.9999999999, 1000, 1000.000001, 1000.1, 1e5])
+        for (const top of [1, 1e-3, 1.0001e-9, 1e-9, 0.9999e-9]) {
+          // Eigenvalues from top / spread up to top; the smallest right at the bound when spread = kappa_max.
+          const values = Array.from({ length: d }, (_, k) => top / spread ** (k / (d - 1)));
+          values[d - 1] = Math.max(values[d - 1], top / spread);
+          // Rotated, and diagonal: there the shortcut's bound on lambda_max is lambda_max itself.
+          const diagonal = new Float64Array(d * d);
+          for (let k = 0; k < d; k++) diagonal[k * d + k] = values[k];
+          for (const a of [withEigenvalues(values, normal), diagonal]) {
+            const want = viaEigen(a, d, o);
+            if (want.some((v, k) => v !== symmetricPart(a, d)[k])) clipped++;
+            expect(Array.from(projectPositiveDefinite(a, d, o))).toEqual(Array.from(want));
+          }
+        }
+      expect(clipped).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('the trainer applies the update hooks per live lane', () => {

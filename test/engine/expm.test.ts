@@ -83,6 +83,31 @@ describe.each(BACKENDS)('expm on %s', (backend) => {
     });
   });
 
+  // matrix-exp's case, which takes the kernel's half-cost products (every power of A symmetric).
+  it.each([
+    [3, 1],
+    [5, 3],
+    [8, 2],
+    [4, 20],
+  ])('value and gradient for a symmetric A and a symmetric weight, d = %i, entries up to %f', (d, scale) => {
+    const rng = seedrandom(`expm-sym-${d}-${scale}`);
+    const sym = (m: number[]) => m.map((_, k) => (m[k] + m[(k % d) * d + Math.floor(k / d)]) / 2);
+    const mats = Array.from({ length: 3 }, () => sym(randomMatrix(rng, d, scale)).map(Math.fround));
+    const w = Array.from({ length: 3 }, () => sym(randomMatrix(rng, d, 1)).map(Math.fround));
+    const out = run(mats, d);
+    const g = grad(mats, w, d);
+    mats.forEach((a, e) => {
+      expect(mismatches(out.slice(e * d * d, (e + 1) * d * d), expmTaylor(a, d), 1e-5), `value ${e}`).toEqual(
+        [],
+      );
+      const f = (x: number[]) => expmTaylor(x, d).reduce((s, v, k) => s + v * w[e][k], 0);
+      expect(
+        mismatches(g.slice(e * d * d, (e + 1) * d * d), fdGradient(f, a), 1e-4),
+        `gradient ${e}`,
+      ).toEqual([]);
+    });
+  });
+
   it('gradient at c I, where an eigendecomposition has none, is c W', () => {
     // L(cI, E) = e^c E, so the gradient of sum(W * expm(A)) is e^c W.
     const d = 3;

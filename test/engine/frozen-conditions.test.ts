@@ -5,10 +5,6 @@ import { gram } from '../../src/ground/dense64.js';
 import type { RunConfig } from '../../src/types.js';
 import { ANY_START, batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 
-beforeAll(async () => {
-  await useBackend('wasm');
-});
-
 const r = 1 - 3 * 2 ** -24;
 const b100 = [
   [1, 100],
@@ -39,59 +35,70 @@ function frozen(c: RunConfig): RunConfig {
   return { ...c, lr: { ...c.lr, cov: 0 } };
 }
 
-describe('frozen ill-conditioned covariances end singular, with the condition number and step', () => {
-  it.each(FROZEN)('score-matching from %s', (_, d, sigma) => {
-    const configs = ANY_START.map((p) =>
-      frozen({
-        ...scoreMatchingConfig({ parameterization: p, dim: d, iterations: 3 }),
-        task: { name: 'score-matching', n_data: 50, iterations: 3, init_covariance: sigma },
-      }),
-    );
-    for (const p of ANY_START) {
-      const [result] = trainBatch(batchOf(configs.filter((c) => c.parameterization === p)));
-      expect(result.outcome, p).toBe('singular');
-      expect(result.step, p).toBe(0);
-      if (result.outcome === 'singular')
-        expect(result.reason, p).toMatch(
-          /ill-conditioned at step 0: condition number [0-9.]+e\+[0-9]+ \(limit 8\.4e\+6\)$/,
-        );
-    }
-  });
+// wasm: the host check alone; native: the native step's bounds first (native/condition-bound.ts).
+describe.each(['wasm', 'native'] as const)(
+  '%s: frozen ill-conditioned covariances end singular, with the condition number and step',
+  (backend) => {
+    beforeAll(async () => {
+      await useBackend(backend);
+    });
 
-  it('a classifier unit at 4e-4 times L = [[1, 0], [100, 1]] L^T', () => {
-    const small = b100.map((row) => row.map((v) => 4e-4 * v));
-    const well = [
-      [4e-4, 0],
-      [0, 4e-4],
-    ];
-    for (const p of ['full', 'tril', 'log-cholesky']) {
-      const base = classifierConfig({ parameterization: p, epochs: 1 });
-      const c = frozen({ ...base, task: { ...base.task, n_per_class: 5, init_covariances: [well, small] } });
-      const [result] = trainBatch(batchOf([c]));
-      expect(result.outcome, p).toBe('singular');
-      if (result.outcome === 'singular')
-        expect(result.reason, p).toMatch(
-          /^covariance for unit 2 ill-conditioned at step 0: condition number 1\.0e\+8 /,
-        );
-    }
-  });
+    it.each(FROZEN)('score-matching from %s', (_, d, sigma) => {
+      const configs = ANY_START.map((p) =>
+        frozen({
+          ...scoreMatchingConfig({ parameterization: p, dim: d, iterations: 3 }),
+          task: { name: 'score-matching', n_data: 50, iterations: 3, init_covariance: sigma },
+        }),
+      );
+      for (const p of ANY_START) {
+        const [result] = trainBatch(batchOf(configs.filter((c) => c.parameterization === p)));
+        expect(result.outcome, p).toBe('singular');
+        expect(result.step, p).toBe(0);
+        if (result.outcome === 'singular')
+          expect(result.reason, p).toMatch(
+            /ill-conditioned at step 0: condition number [0-9.]+e\+[0-9]+ \(limit 8\.4e\+6\)$/,
+          );
+      }
+    });
 
-  it('well-conditioned frozen covariances stay ok', () => {
-    const configs = ANY_START.map((p) =>
-      frozen({
-        ...scoreMatchingConfig({ parameterization: p, dim: 2, iterations: 3 }),
-        task: {
-          name: 'score-matching',
-          n_data: 50,
-          iterations: 3,
-          init_covariance: [
-            [1, 0.9],
-            [0.9, 1],
-          ],
-        },
-      }),
-    );
-    for (const p of ANY_START)
-      expect(trainBatch(batchOf(configs.filter((c) => c.parameterization === p)))[0].outcome, p).toBe('ok');
-  });
-});
+    it('a classifier unit at 4e-4 times L = [[1, 0], [100, 1]] L^T', () => {
+      const small = b100.map((row) => row.map((v) => 4e-4 * v));
+      const well = [
+        [4e-4, 0],
+        [0, 4e-4],
+      ];
+      for (const p of ['full', 'tril', 'log-cholesky']) {
+        const base = classifierConfig({ parameterization: p, epochs: 1 });
+        const c = frozen({
+          ...base,
+          task: { ...base.task, n_per_class: 5, init_covariances: [well, small] },
+        });
+        const [result] = trainBatch(batchOf([c]));
+        expect(result.outcome, p).toBe('singular');
+        if (result.outcome === 'singular')
+          expect(result.reason, p).toMatch(
+            /^covariance for unit 2 ill-conditioned at step 0: condition number 1\.0e\+8 /,
+          );
+      }
+    });
+
+    it('well-conditioned frozen covariances stay ok', () => {
+      const configs = ANY_START.map((p) =>
+        frozen({
+          ...scoreMatchingConfig({ parameterization: p, dim: 2, iterations: 3 }),
+          task: {
+            name: 'score-matching',
+            n_data: 50,
+            iterations: 3,
+            init_covariance: [
+              [1, 0.9],
+              [0.9, 1],
+            ],
+          },
+        }),
+      );
+      for (const p of ANY_START)
+        expect(trainBatch(batchOf(configs.filter((c) => c.parameterization === p)))[0].outcome, p).toBe('ok');
+    });
+  },
+);

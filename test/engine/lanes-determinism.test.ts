@@ -51,6 +51,20 @@ describe.each(ENGINES)('a run gives the same bytes alone and inside a batch of 2
       (lr, seed) =>
         scoreMatchingConfig({ parameterization: 'spd-riemannian', lr, seed, dim: 3, iterations: 300 }),
     ],
+    // A map that keeps state per factor slot, one whose raw block is no d x d matrix, one with counters.
+    ...['givens', 'lowrank'].map(
+      (parameterization) =>
+        [
+          `score-matching ${parameterization} in 3-D`,
+          (lr: number, seed: number) =>
+            scoreMatchingConfig({ parameterization, lr: lr * 10, seed, dim: 3, iterations: 100 }),
+        ] as [string, (lr: number, seed: number) => RunConfig],
+    ),
+    [
+      'score-matching full-jitter in 3-D',
+      (lr, seed) =>
+        scoreMatchingConfig({ parameterization: 'full-jitter', lr, seed, dim: 3, iterations: 100 }),
+    ],
     [
       'score-matching tril in 3-D, rmsprop',
       (lr, seed) => ({

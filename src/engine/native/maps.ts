@@ -1,42 +1,14 @@
 import { CholeskyKernel } from '../ops/cholesky-kernel.js';
+import { optionValues } from '../parameterizations/index.js';
+import { diag, softplusCholesky } from './map-diagonal.js';
+import { fullJitter } from './map-full-jitter.js';
+import { givens } from './map-givens.js';
+import { lowrank } from './map-lowrank.js';
+import { matrixExp } from './map-matrix-exp.js';
+import { spherical } from './map-spherical.js';
+import type { NativeMap } from './native-map.js';
 
-/**
- * A parameterization's map raw -> L on host memory, one unit's block at a time, for the native
- * step: the same numbers as its tfjs `factor` (float32 L and check values) and as the gradient
- * tfjs's autodiff takes through it. Each map is made for one d and owns its scratch. The upper
- * triangles of L and of a gradient block are zero and stay so: a map writes only lower ones
- * (`full` writes all of its own, and its raw gradient is symmetric).
- */
-export interface NativeMap {
-  /**
-   * The factor L of the raw block raw[at..] (d x d, row-major) into l[lo..] (upper triangle
-   * zero) and its check values (`Parameterization.checks`) into checks[ct..ct+d]. Returns false
-   * when the factor failed (it then holds NaN where it is unknown and has no gradient).
-   */
-  forward(
-    raw: Float32Array,
-    at: number,
-    l: Float32Array,
-    lo: number,
-    checks: Float32Array,
-    ct: number,
-  ): boolean;
-  /** d loss / d raw block into draw[at..], from d loss / d L (lower triangle of dl[lo..]) at the L of `forward`. */
-  backward(
-    raw: Float32Array,
-    at: number,
-    l: Float32Array,
-    dl: Float32Array,
-    lo: number,
-    draw: Float32Array,
-  ): void;
-  /**
-   * For a map whose raw block is Sigma itself: d loss / d raw block into draw[at..] from the
-   * symmetric d loss / d Sigma at dsigma[lo..], which is what `backward` computes from the
-   * matching d loss / d L (the step takes this route when the task can give d loss / d Sigma).
-   */
-  fromSigma?(dsigma: Float32Array, lo: number, draw: Float32Array, at: number): void;
-}
+export type { NativeMap } from './native-map.js';
 
 const f32 = Math.fround;
 
@@ -51,7 +23,10 @@ function full(d: number): NativeMap {
     forward: (raw, at, l, lo, checks, ct) => k.forward(raw, at, l, lo, checks, ct),
     backward: (_raw, at, l, dl, lo, draw) => k.backward(l, lo, dl, lo, draw, at),
     fromSigma(dsigma, lo, draw, at) {
-      for (let k = 0; k < d * d; k++) draw[at + k] = dsigma[lo + k];
+      // A typed-array copy beats an element loop from 64 elements on (5x at 256); below, making
+      // the view costs more than it saves.
+      if (d >= 8) draw.set(dsigma.subarray(lo, lo + d * d), at);
+      else for (let k = 0; k < d * d; k++) draw[at + k] = dsigma[lo + k];
     },
   };
 }
@@ -96,15 +71,36 @@ function logCholesky(d: number): NativeMap {
   };
 }
 
-/** precision-cholesky's L is log-cholesky's map of its raw block, as a factor of the precision. */
-const MAPS: Record<string, (d: number) => NativeMap> = {
+/**
+ * Each map by parameterization name, made from d and the parameterization's option values.
+ * precision-cholesky's L is log-cholesky's map of its raw block, as a factor of the precision;
+ * spd-riemannian and full-clip are `full`'s map with their own update (train/update.ts).
+ */
+const MAPS: Record<string, (d: number, options: Record<string, unknown>) => NativeMap> = {
   full,
   tril,
   'log-cholesky': logCholesky,
   'precision-cholesky': logCholesky,
+  'spd-riemannian': full,
+  'full-clip': full,
+  'matrix-exp': matrixExp,
+  givens,
+  lowrank,
+  spherical,
+  'full-jitter': fullJitter,
+  'softplus-cholesky': softplusCholesky,
+  diag,
 };
 
-/** The native map of parameterization `name` for dimension d (undefined when it has none). */
-export function nativeMap(name: string, d: number): NativeMap | undefined {
-  return MAPS[name]?.(d);
+/**
+ * The native map of parameterization `name` for dimension d, with its options taken from
+ * `options` (a run's `parameterization_options`) or their defaults; undefined when it has none.
+ */
+export function nativeMap(
+  name: string,
+  d: number,
+  options: Record<string, unknown> = {},
+): NativeMap | undefined {
+  const make = MAPS[name];
+  return make?.(d, optionValues(name, options));
 }

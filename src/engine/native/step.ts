@@ -1,20 +1,26 @@
 import type { Parameterization } from '../parameterizations/types.js';
 import type { NativeTask, ParamGroup, TaskInstance } from '../tasks/types.js';
+import { type StepConditionBound, stepConditionBound } from './condition-bound.js';
 import { type NativeMap, nativeMap } from './maps.js';
 
 /**
- * The native step of a task instance, or undefined when its task or parameterization has no
- * native form (the batch then trains on tfjs ops).
+ * The native step of a task instance whose parameterization `p` has the option values `options`
+ * (a run's `parameterization_options`), or undefined when its task or parameterization has no
+ * native form (the batch then trains on tfjs ops). With `limits` (each lane's `max_condition`)
+ * it also bounds each block's condition number where it can (`conditionBounds`).
  */
 export function nativeStep(
   t: TaskInstance,
   p: Parameterization,
   lanes: number,
   d: number,
+  options: Record<string, unknown> = {},
+  limits?: ArrayLike<number>,
 ): NativeStep | undefined {
-  const map = nativeMap(p.name, d);
+  const map = nativeMap(p.name, d, options);
   const task = map && t.native?.();
-  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d) : undefined;
+  const condition = limits && stepConditionBound(p.name, d, t.units, limits);
+  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition) : undefined;
 }
 
 /**
@@ -33,7 +39,11 @@ export class NativeStep {
   private readonly l: Float32Array;
   private readonly dl: Float32Array;
   private readonly cov: number;
-  private readonly counts: Float32Array[];
+  /** The task's counters, then the map's (the order of `counters`: the task's come last, as on tfjs). */
+  private readonly taskCounts: Float32Array[];
+  private readonly mapCounts: Float32Array[];
+  /** Length of one raw block. */
+  private readonly block: number;
   /** Whether each unit's factor of the current lane succeeded. */
   private readonly ok: Uint8Array;
   /** Whether the task gives d loss / d Sigma and the map takes it (NativeMap.fromSigma). */
@@ -46,12 +56,20 @@ export class NativeStep {
     private readonly lanes: number,
     private readonly units: number,
     private readonly d: number,
+    /** The cheap tiers of the condition check, on each factor while it is in cache. */
+    private readonly condition?: StepConditionBound,
   ) {
     this.loss = new Float32Array(lanes);
     this.checks = new Float32Array(lanes * units * d);
     this.grads = groups.map((g) => new Float32Array(g.init.length));
-    this.counts = task.counters.map(() => new Float32Array(lanes));
-    this.counters = task.counters.map((name, c) => [name, this.counts[c]] as const);
+    this.taskCounts = task.counters.map(() => new Float32Array(lanes));
+    const mapCounters = map.counters ?? [];
+    this.mapCounts = mapCounters.map(() => new Float32Array(lanes));
+    this.counters = [
+      ...mapCounters.map((name, c) => [name, this.mapCounts[c]] as const),
+      ...task.counters.map((name, c) => [name, this.taskCounts[c]] as const),
+    ];
+    this.block = map.block ?? d * d;
     this.l = new Float32Array(units * d * d);
     this.dl = new Float32Array(units * d * d);
     this.ok = new Uint8Array(units);
@@ -60,29 +78,47 @@ export class NativeStep {
     if (this.cov < 0) throw new Error('native step: the task has no covariance parameter group');
   }
 
+  /** Per block, of the last call: an upper bound on its condition number within its lane's limit, or Infinity (condition-bound.ts). */
+  get conditionBounds(): Float64Array | undefined {
+    return this.condition?.bounds;
+  }
+
   /**
    * Every lane's loss, check values and counters at `params`, and with `withGrads` their
    * gradients, for the lanes in `alive` (the others keep what they had: nothing reads them).
    */
   evaluate(step: number, params: Float32Array[], alive: Uint8Array, withGrads: boolean): void {
-    const { task, map, units: U, d, l, dl, checks, counts, ok } = this;
+    const { task, map, units: U, d, l, dl, checks, taskCounts, mapCounts, ok, block } = this;
     const raw = params[this.cov];
     const draw = this.grads[this.cov];
     const dd = d * d;
     task.begin(step);
     for (let b = 0; b < this.lanes; b++) {
       if (!alive[b]) continue;
-      for (let u = 0; u < U; u++)
-        ok[u] = map.forward(raw, (b * U + u) * dd, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
+      for (const c of mapCounts) c[b] = 0;
+      for (let u = 0; u < U; u++) {
+        ok[u] = map.forward(raw, (b * U + u) * block, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
+        this.condition?.block(b, u, l, u * dd, raw, (b * U + u) * block);
+        // A lane's counts are the sums over its units (counters.ts's perLane).
+        for (let c = 0; c < mapCounts.length; c++) mapCounts[c][b] += map.counts![c];
+      }
       // A failed factor still gives its lane a (NaN) loss and counters, as the tfjs path does:
       // the step counts towards the lane's metrics.
-      this.loss[b] = task.lane(b, params, l, dl, withGrads ? this.grads : undefined, counts, this.viaSigma);
+      this.loss[b] = task.lane(
+        b,
+        params,
+        l,
+        dl,
+        withGrads ? this.grads : undefined,
+        taskCounts,
+        this.viaSigma,
+      );
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
-        const at = (b * U + u) * dd;
+        const at = (b * U + u) * block;
         // A failed factor has no gradient (linalg.ts's cholesky gives zeros).
-        if (!ok[u]) draw.fill(0, at, at + dd);
-        else if (this.viaSigma) map.fromSigma!(dl, u * dd, draw, at);
+        if (!ok[u]) draw.fill(0, at, at + block);
+        else if (this.viaSigma) map.fromSigma!(dl, u * dd, draw, at, raw);
         else map.backward(raw, at, l, dl, u * dd, draw);
       }
     }

@@ -1,3 +1,5 @@
+import { rowDots } from './triangular.js';
+
 /**
  * One element's Cholesky factor and its backward, in float64 with float32 input and output: what
  * linalg.ts's fused `cholesky` op runs for each element, and what the native step runs for `full`
@@ -9,11 +11,14 @@ export class CholeskyKernel {
   private readonly w: Float64Array;
   /** L^T (row j holds column j of L), so column reads of L are contiguous. */
   private readonly lt: Float64Array;
+  /** Lbar^T, for the same reason. */
+  private readonly bt: Float64Array;
   private readonly g: Float64Array;
 
   constructor(private readonly d: number) {
     this.w = new Float64Array(d * d);
     this.lt = new Float64Array(d * d);
+    this.bt = new Float64Array(d * d);
     this.g = new Float64Array(d * d);
   }
 
@@ -47,9 +52,30 @@ export class CholeskyKernel {
       }
       const ljj = Math.sqrt(s);
       w[rj + j] = ljj;
-      // Two rows at a time: their sums are independent chains of dependent subtractions, which
-      // overlap; each row's own sequence of float ops is the one-row loop's.
+      // Four rows at a time, then two, then one: their sums are independent chains of dependent
+      // subtractions, which overlap; each row's own sequence of float ops is the one-row loop's.
       let i = j + 1;
+      for (; i + 3 < d; i += 4) {
+        const r0 = i * d;
+        const r1 = r0 + d;
+        const r2 = r1 + d;
+        const r3 = r2 + d;
+        let t0 = a[at + r0 + j];
+        let t1 = a[at + r1 + j];
+        let t2 = a[at + r2 + j];
+        let t3 = a[at + r3 + j];
+        for (let k = 0; k < j; k++) {
+          const wjk = w[rj + k];
+          t0 -= w[r0 + k] * wjk;
+          t1 -= w[r1 + k] * wjk;
+          t2 -= w[r2 + k] * wjk;
+          t3 -= w[r3 + k] * wjk;
+        }
+        w[r0 + j] = t0 / ljj;
+        w[r1 + j] = t1 / ljj;
+        w[r2 + j] = t2 / ljj;
+        w[r3 + j] = t3 / ljj;
+      }
       for (; i + 1 < d; i += 2) {
         const ri = i * d;
         const rn = ri + d;
@@ -70,9 +96,22 @@ export class CholeskyKernel {
         w[ri + j] = t / ljj;
       }
     }
+    // w's upper triangle is never written, so it is zero: a whole factor is one typed-array copy
+    // (float32 rounding, as an element store rounds), several times faster than a loop from 64
+    // elements on (below, the call costs more than it saves).
+    if (failedAt === d && d >= 8) {
+      l.set(w, lo);
+      return true;
+    }
     for (let j = failedAt + 1; j < d; j++) pivots[pt + j] = Number.NaN;
-    for (let i = 0; i < d; i++)
-      for (let c = 0; c < d; c++) l[lo + i * d + c] = c > i ? 0 : c < failedAt ? w[i * d + c] : Number.NaN;
+    for (let i = 0; i < d; i++) {
+      const ri = i * d;
+      const known = Math.min(i + 1, failedAt);
+      let c = 0;
+      for (; c < known; c++) l[lo + ri + c] = w[ri + c];
+      for (; c <= i; c++) l[lo + ri + c] = Number.NaN;
+      for (; c < d; c++) l[lo + ri + c] = 0;
+    }
     return failedAt === d;
   }
 
@@ -90,22 +129,45 @@ export class CholeskyKernel {
     abar: Float32Array,
     ao: number,
   ): void {
-    const { d, lt, g } = this;
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) lt[j * d + i] = l[lo + i * d + j];
-    for (let k = 0; k < d * d; k++) g[k] = 0;
-    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i (only Lbar's lower triangle affects L).
-    for (let k = 0; k < d; k++) {
-      const rk = lo + k * d;
-      const bk = bo + k * d;
-      for (let i = 0; i <= k; i++) {
-        const lki = l[rk + i];
-        const ri = i * d;
-        for (let j = 0; j <= i; j++) g[ri + j] += lki * lbar[bk + j];
+    const { d, lt, bt, g } = this;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        lt[j * d + i] = l[lo + i * d + j];
+        bt[j * d + i] = lbar[bo + i * d + j];
+      }
+    // Phi_ij = sum_{k >= i} L_ki Lbar_kj for j <= i (only Lbar's lower triangle affects L): row i
+    // of L^T against row j of Lbar^T, k ascending.
+    for (let i = 0; i < d; i++) {
+      rowDots(lt, i * d, bt, 0, d, i + 1, i, d, g, i * d, 1);
+      g[i * d + i] /= 2;
+      for (let j = i + 1; j < d; j++) g[i * d + j] = 0;
+    }
+    // M = Phi L^-1, row by row: M_i L = Phi_i by back substitution; M stays lower. Rows i and i +
+    // 1 go together (row i + 1's column i + 1 first): two independent chains, each row's
+    // sequence of float ops the one-row loop's.
+    let i = 0;
+    for (; i + 1 < d; i += 2) {
+      const ri = i * d;
+      const rn = ri + d;
+      {
+        const cj = (i + 1) * d;
+        g[rn + i + 1] = g[rn + i + 1] / lt[cj + i + 1];
+      }
+      for (let j = i; j >= 0; j--) {
+        const cj = j * d;
+        let s = g[ri + j];
+        let t = g[rn + j];
+        for (let k = j + 1; k <= i; k++) {
+          const ljk = lt[cj + k];
+          s -= g[ri + k] * ljk;
+          t -= g[rn + k] * ljk;
+        }
+        t -= g[rn + i + 1] * lt[cj + i + 1];
+        g[ri + j] = s / lt[cj + j];
+        g[rn + j] = t / lt[cj + j];
       }
     }
-    for (let i = 0; i < d; i++) g[i * d + i] /= 2;
-    // M = Phi L^-1, row by row: M_i L = Phi_i by back substitution; M stays lower.
-    for (let i = 0; i < d; i++) {
+    if (i < d) {
       const ri = i * d;
       for (let j = i; j >= 0; j--) {
         const cj = j * d;
@@ -114,13 +176,22 @@ export class CholeskyKernel {
         g[ri + j] = s / lt[cj + j];
       }
     }
-    // S = L^-T M, last row first, whole rows at a time.
+    // S = L^-T M, last row first, whole rows at a time, two rows of M into each at once (each
+    // entry still takes its subtractions in ascending k).
     for (let i = d - 1; i >= 0; i--) {
       const ri = i * d;
-      for (let k = i + 1; k < d; k++) {
-        const lki = lt[ri + k];
+      let k = i + 1;
+      for (; k + 1 < d; k += 2) {
+        const a = lt[ri + k];
+        const c = lt[ri + k + 1];
         const rk = k * d;
-        for (let j = 0; j < d; j++) g[ri + j] -= lki * g[rk + j];
+        const rn = rk + d;
+        for (let j = 0; j < d; j++) g[ri + j] = g[ri + j] - a * g[rk + j] - c * g[rn + j];
+      }
+      if (k < d) {
+        const a = lt[ri + k];
+        const rk = k * d;
+        for (let j = 0; j < d; j++) g[ri + j] -= a * g[rk + j];
       }
       const lii = lt[ri + i];
       for (let j = 0; j < d; j++) g[ri + j] /= lii;

@@ -18,6 +18,7 @@
  * Taylor with only 3 squarings (which is not accurate beyond norm ~4).
  */
 import { tf } from '../tf.js';
+import { ExpmKernel } from './expm-kernel.js';
 import { squareBatch } from './fused.js';
 
 /**
@@ -29,239 +30,17 @@ export function expm(a: tf.Tensor3D): tf.Tensor3D {
   const op = tf.customGrad((x) => {
     const xv = (x as tf.Tensor).dataSync() as Float32Array;
     const out = new Float32Array(n * d * d);
-    const pade = new Pade13(d);
-    for (let e = 0; e < n; e++) {
-      const at = e * d * d;
-      for (let k = 0; k < d * d; k++) pade.x[k] = xv[at + k];
-      pade.run(false);
-      for (let k = 0; k < d * d; k++) out[at + k] = pade.r[k];
-    }
+    const kernel = new ExpmKernel(d);
+    for (let e = 0; e < n; e++) kernel.forward(xv, e * d * d, out, e * d * d);
     return {
       value: tf.tensor3d(out, [n, d, d]),
-      gradFunc: (dy: tf.Tensor) =>
-        tf.tensor3d(expmBackward(xv, dy.dataSync() as Float32Array, n, d), [n, d, d]),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = dy.dataSync() as Float32Array;
+        const grad = new Float32Array(n * d * d);
+        for (let e = 0; e < n; e++) kernel.backward(xv, e * d * d, g, e * d * d, grad, e * d * d);
+        return tf.tensor3d(grad, [n, d, d]);
+      },
     };
   });
   return op(a) as tf.Tensor3D;
-}
-
-/** L(A^T, G) for each element. */
-function expmBackward(a: Float32Array, g: Float32Array, n: number, d: number): Float32Array {
-  const out = new Float32Array(n * d * d);
-  const pade = new Pade13(d);
-  for (let e = 0; e < n; e++) {
-    const at = e * d * d;
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++) {
-        pade.x[i * d + j] = a[at + j * d + i];
-        pade.dx[i * d + j] = g[at + i * d + j];
-      }
-    pade.run(true);
-    for (let k = 0; k < d * d; k++) out[at + k] = pade.dr[k];
-  }
-  return out;
-}
-
-/** Pade [13/13] coefficients b_0 .. b_13 (Higham 2005). */
-const B = [
-  64764752532480000, 32382376266240000, 7771770303897600, 1187353796428800, 129060195264000, 10559470521600,
-  670442572800, 33522128640, 1323241920, 40840800, 960960, 16380, 182, 1,
-];
-/** Largest 1-norm for which r_13 is accurate to float64 unit roundoff without scaling (Higham 2005). */
-const THETA_13 = 5.371920351148152;
-
-/**
- * Scaling and squaring with r_13 for n x n float64 matrices, scratch kept across elements.
- * Always degree 13 (Higham's algorithm also picks 3, 5, 7 or 9 below smaller norms to save
- * multiplications): one path to test. Each quantity Y has a companion dY, its derivative in
- * the direction dx, computed only when asked: the product rule for every product, and for
- * the solve P R = Q, P dR = dQ - dP R.
- */
-class Pade13 {
-  /** Input X (overwritten), its direction dX; output r = e^X and dr = L(X, dX). */
-  readonly x: Float64Array;
-  readonly dx: Float64Array;
-  r: Float64Array;
-  dr: Float64Array;
-  private readonly s: Record<'a2' | 'a4' | 'a6' | 't' | 'u' | 'v' | 'w' | 'spare', Float64Array>;
-  private readonly ds: Record<'a2' | 'a4' | 'a6' | 't' | 'u' | 'v' | 'w' | 'spare', Float64Array>;
-  private readonly pivots: Int32Array;
-
-  constructor(private readonly n: number) {
-    const make = () => new Float64Array(n * n);
-    const set = () => ({
-      a2: make(),
-      a4: make(),
-      a6: make(),
-      t: make(),
-      u: make(),
-      v: make(),
-      w: make(),
-      spare: make(),
-    });
-    [this.x, this.dx, this.r, this.dr] = [make(), make(), make(), make()];
-    this.s = set();
-    this.ds = set();
-    this.pivots = new Int32Array(n);
-  }
-
-  run(derivative: boolean): void {
-    const { n, x, dx, s, ds } = this;
-    const nn = n * n;
-    const norm = norm1(x, n);
-    if (!Number.isFinite(norm)) {
-      this.r.fill(Number.NaN);
-      this.dr.fill(Number.NaN);
-      return;
-    }
-    const squarings = norm > THETA_13 ? Math.ceil(Math.log2(norm / THETA_13)) : 0;
-    const scale = 2 ** -squarings;
-    for (let k = 0; k < nn; k++) {
-      x[k] *= scale;
-      dx[k] *= scale;
-    }
-    // Y = P Q and dY = dP Q + P dQ.
-    const product = (
-      p: Float64Array,
-      dp: Float64Array,
-      q: Float64Array,
-      dq: Float64Array,
-      y: Float64Array,
-      dy: Float64Array,
-    ) => {
-      mul(p, q, y, n, false);
-      if (derivative) {
-        mul(dp, q, dy, n, false);
-        mul(p, dq, dy, n, true);
-      }
-    };
-    product(x, dx, x, dx, s.a2, ds.a2);
-    product(s.a2, ds.a2, s.a2, ds.a2, s.a4, ds.a4);
-    product(s.a4, ds.a4, s.a2, ds.a2, s.a6, ds.a6);
-    // Sums of the powers, the same for values and derivatives (b_0 I's derivative is 0).
-    const combine = (y: Float64Array, c6: number, c4: number, c2: number, c0: number, from: typeof s) => {
-      for (let k = 0; k < nn; k++) y[k] += c6 * from.a6[k] + c4 * from.a4[k] + c2 * from.a2[k];
-      if (from === s) for (let i = 0; i < n; i++) y[i * n + i] += c0;
-    };
-    const sums = (y: Float64Array, from: typeof s, c: number[], identity: number) => {
-      y.fill(0);
-      combine(y, c[0], c[1], c[2], identity, from);
-    };
-    // u = X [A6 (b13 A6 + b11 A4 + b9 A2) + b7 A6 + b5 A4 + b3 A2 + b1 I]
-    sums(s.t, s, [B[13], B[11], B[9]], 0);
-    if (derivative) sums(ds.t, ds, [B[13], B[11], B[9]], 0);
-    product(s.a6, ds.a6, s.t, ds.t, s.w, ds.w);
-    combine(s.w, B[7], B[5], B[3], B[1], s);
-    if (derivative) combine(ds.w, B[7], B[5], B[3], 0, ds);
-    product(x, dx, s.w, ds.w, s.u, ds.u);
-    // v = A6 (b12 A6 + b10 A4 + b8 A2) + b6 A6 + b4 A4 + b2 A2 + b0 I
-    sums(s.t, s, [B[12], B[10], B[8]], 0);
-    if (derivative) sums(ds.t, ds, [B[12], B[10], B[8]], 0);
-    product(s.a6, ds.a6, s.t, ds.t, s.v, ds.v);
-    combine(s.v, B[6], B[4], B[2], B[0], s);
-    if (derivative) combine(ds.v, B[6], B[4], B[2], 0, ds);
-    // r = (v - u)^-1 (v + u): P = v - u in s.t, Q = v + u in s.u; likewise dP, dQ.
-    for (let k = 0; k < nn; k++) {
-      s.t[k] = s.v[k] - s.u[k];
-      s.u[k] = s.v[k] + s.u[k];
-      if (derivative) {
-        ds.t[k] = ds.v[k] - ds.u[k];
-        ds.u[k] = ds.v[k] + ds.u[k];
-      }
-    }
-    luFactor(s.t, this.pivots, n);
-    let r = this.r;
-    let dr = this.dr;
-    luSolve(s.t, this.pivots, s.u, r, n);
-    if (derivative) {
-      // P dR = dQ - dP R.
-      mul(ds.t, r, s.w, n, false);
-      for (let k = 0; k < nn; k++) ds.u[k] -= s.w[k];
-      luSolve(s.t, this.pivots, ds.u, dr, n);
-    }
-    // Squaring: (R, dR) -> (R R, dR R + R dR), ping-ponging with spare buffers.
-    let spare = s.spare;
-    let dspare = ds.spare;
-    for (let k = 0; k < squarings; k++) {
-      product(r, dr, r, dr, spare, dspare);
-      [r, spare] = [spare, r];
-      [dr, dspare] = [dspare, dr];
-    }
-    this.r.set(r);
-    if (derivative) this.dr.set(dr);
-  }
-}
-
-/** Max absolute column sum; NaN when any entry is NaN. */
-function norm1(a: Float64Array, n: number): number {
-  let best = 0;
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += Math.abs(a[i * n + j]);
-    if (!(s <= best)) best = s;
-  }
-  return best;
-}
-
-/** c = a b (or c += a b) for n x n row-major matrices; c must not alias a or b. */
-function mul(a: Float64Array, b: Float64Array, c: Float64Array, n: number, accumulate: boolean): void {
-  if (!accumulate) c.fill(0);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < n; k++) {
-      const aik = a[i * n + k];
-      for (let j = 0; j < n; j++) c[i * n + j] += aik * b[k * n + j];
-    }
-}
-
-/**
- * In-place LU with partial pivoting (row swaps in `pivots`). The matrix q_13(X) at the scaled
- * norm is well conditioned (Higham 2005 bounds its condition number), so this is enough.
- */
-function luFactor(m: Float64Array, pivots: Int32Array, n: number): void {
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let i = c + 1; i < n; i++) if (Math.abs(m[i * n + c]) > Math.abs(m[p * n + c])) p = i;
-    pivots[c] = p;
-    if (p !== c) {
-      for (let k = 0; k < n; k++) {
-        const t = m[p * n + k];
-        m[p * n + k] = m[c * n + k];
-        m[c * n + k] = t;
-      }
-    }
-    const piv = m[c * n + c];
-    for (let i = c + 1; i < n; i++) {
-      const f = m[i * n + c] / piv;
-      m[i * n + c] = f;
-      for (let k = c + 1; k < n; k++) m[i * n + k] -= f * m[c * n + k];
-    }
-  }
-}
-
-/** x with M x = rhs for the factored M, column by column of the n x n right-hand side; rhs is overwritten. */
-function luSolve(lu: Float64Array, pivots: Int32Array, rhs: Float64Array, x: Float64Array, n: number): void {
-  for (let c = 0; c < n; c++) {
-    const p = pivots[c];
-    if (p !== c) {
-      for (let k = 0; k < n; k++) {
-        const t = rhs[p * n + k];
-        rhs[p * n + k] = rhs[c * n + k];
-        rhs[c * n + k] = t;
-      }
-    }
-  }
-  // Forward substitution with the unit lower factor, then back substitution with the upper.
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < i; k++) {
-      const f = lu[i * n + k];
-      for (let j = 0; j < n; j++) rhs[i * n + j] -= f * rhs[k * n + j];
-    }
-  for (let i = n - 1; i >= 0; i--) {
-    for (let k = i + 1; k < n; k++) {
-      const f = lu[i * n + k];
-      for (let j = 0; j < n; j++) rhs[i * n + j] -= f * x[k * n + j];
-    }
-    const piv = lu[i * n + i];
-    for (let j = 0; j < n; j++) x[i * n + j] = rhs[i * n + j] / piv;
-  }
 }

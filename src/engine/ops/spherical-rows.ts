@@ -13,6 +13,7 @@
  */
 import { tf } from '../tf.js';
 import { squareBatch, values } from './fused.js';
+import { RowKernel } from './spherical-kernel.js';
 
 /**
  * L [N, d, d] from raw [N, d, d]: row i has length exp(raw_ii) and angles
@@ -26,75 +27,21 @@ export function sphericalFactor(raw: tf.Tensor3D): tf.Tensor3D {
     const p = values(x);
     const rows = new RowKernel(d);
     const l = new Float32Array(n * d * d);
-    for (let e = 0; e < n; e++) for (let i = 0; i < d; i++) rows.forward(p, l, e * d * d + i * d, i);
+    for (let e = 0; e < n; e++)
+      for (let i = 0; i < d; i++) rows.forward(p, e * d * d + i * d, l, e * d * d + i * d, i);
     return {
       value: tf.tensor3d(l, [n, d, d]),
       gradFunc: (dy: tf.Tensor) => {
         const g = values(dy);
         const grad = new Float32Array(n * d * d);
         for (let e = 0; e < n; e++)
-          for (let i = 0; i < d; i++) rows.backward(p, g, grad, e * d * d + i * d, i);
+          for (let i = 0; i < d; i++) {
+            const at = e * d * d + i * d;
+            rows.backward(p, at, g, at, grad, at, i);
+          }
         return tf.tensor3d(grad, [n, d, d]);
       },
     };
   });
   return op(raw) as tf.Tensor3D;
-}
-
-/** One row at a time, its float64 intermediates kept in scratch allocated once per call. */
-class RowKernel {
-  /** The running product r prod_{k<j} sin(theta_k) before angle j (scale[0] = r), then L_ii at index i. */
-  private readonly scale: Float64Array;
-  private readonly cos: Float64Array;
-  private readonly sin: Float64Array;
-  /** tanh(phi_j / 2), for d theta / d phi. */
-  private readonly tanh: Float64Array;
-
-  constructor(d: number) {
-    this.scale = new Float64Array(d);
-    this.cos = new Float64Array(d);
-    this.sin = new Float64Array(d);
-    this.tanh = new Float64Array(d);
-  }
-
-  /**
-   * Row i (starting at offset `at`) into the scratch and, when `l` is given, into L.
-   * theta = pi/2 + u with u = (pi/2) tanh(phi/2), so cos(theta) = -sin(u) and sin(theta) = cos(u):
-   * exact 0 and 1 at phi = 0, where cos of the rounded pi/2 would not be 0.
-   */
-  forward(p: Float32Array, l: Float32Array | undefined, at: number, i: number): void {
-    const { scale, cos, sin, tanh } = this;
-    let s = Math.exp(p[at + i]);
-    for (let j = 0; j < i; j++) {
-      const t = Math.tanh(p[at + j] / 2);
-      const u = (Math.PI / 2) * t;
-      tanh[j] = t;
-      cos[j] = -Math.sin(u);
-      sin[j] = Math.cos(u);
-      scale[j] = s;
-      if (l) l[at + j] = s * cos[j];
-      s *= sin[j];
-    }
-    scale[i] = s;
-    if (l) l[at + i] = s;
-  }
-
-  /**
-   * Row i's gradient from G = dLoss/dL, backwards along the row: with s_{j+1} = s_j sin_j and
-   * L_ij = s_j cos_j, sbar_j = G_ij cos_j + sbar_{j+1} sin_j starting from sbar_i = G_ii;
-   * thetabar_j = -sin_j s_j G_ij + cos_j s_j sbar_{j+1}; d theta / d phi = (pi/4) (1 - tanh^2);
-   * and d s_0 / d raw_ii = s_0.
-   */
-  backward(p: Float32Array, g: Float32Array, grad: Float32Array, at: number, i: number): void {
-    this.forward(p, undefined, at, i);
-    const { scale, cos, sin, tanh } = this;
-    let sbar = g[at + i];
-    for (let j = i - 1; j >= 0; j--) {
-      const gij = g[at + j];
-      const thetabar = scale[j] * (cos[j] * sbar - sin[j] * gij);
-      grad[at + j] = thetabar * (Math.PI / 4) * (1 - tanh[j] * tanh[j]);
-      sbar = gij * cos[j] + sbar * sin[j];
-    }
-    grad[at + i] = sbar * scale[0];
-  }
 }

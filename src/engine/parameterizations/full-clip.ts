@@ -1,4 +1,4 @@
-import { symmetricEigen, symmetricPart } from '../../ground/dense64.js';
+import { choleskyInto, symmetricEigen, symmetricPart } from '../../ground/dense64.js';
 import { full } from './full.js';
 import { CLIP_OPTIONS } from './specs.js';
 import type { Parameterization } from './types.js';
@@ -19,7 +19,7 @@ export interface ClipOptions {
  */
 export function projectPositiveDefinite(a: ArrayLike<number>, d: number, o: ClipOptions): Float64Array {
   const s = symmetricPart(a, d);
-  if (!s.every(Number.isFinite)) return s;
+  if (!allFinite(s) || clearlyWithin(s, d, o)) return s;
   const { values, vectors } = symmetricEigen(s, d);
   const bound = Math.max(Math.max(...values) / o.kappaMax, o.floor);
   if (values.every((v) => v >= bound)) return s;
@@ -33,6 +33,40 @@ export function projectPositiveDefinite(a: ArrayLike<number>, d: number, o: Clip
       out[j * d + i] = t;
     }
   return out;
+}
+
+/** Whether no entry is NaN or infinite (a loop: `every` with a callback costs as much as the projection). */
+function allFinite(s: Float64Array): boolean {
+  for (let k = 0; k < s.length; k++) if (!Number.isFinite(s[k])) return false;
+  return true;
+}
+
+/**
+ * Whether every eigenvalue of the symmetric s is above its clipping bound by more than the
+ * eigensolver's rounding, shown without the eigensolver (a Jacobi sweep costs as much as the rest
+ * of a step, every step): lambda_max <= h = min(largest absolute row sum, Frobenius norm), so
+ * the bound is at most t = max(h / kappaMax, floor), and s - (t + margin) I has a Cholesky factor
+ * only when lambda_min > t + margin less its own rounding (d eps |s| at most). The margin,
+ * 1e-12 |s|_F, is far above both roundings, so whenever this says yes, the eigenvalues Jacobi
+ * computes are all at least the bound it computes from them, and `projectPositiveDefinite`
+ * returns s either way: the same result, without the eigendecomposition.
+ */
+function clearlyWithin(s: Float64Array, d: number, o: ClipOptions): boolean {
+  let frobenius = 0;
+  let rows = 0;
+  for (let i = 0; i < d; i++) {
+    let row = 0;
+    for (let j = 0; j < d; j++) {
+      row += Math.abs(s[i * d + j]);
+      frobenius += s[i * d + j] ** 2;
+    }
+    rows = Math.max(rows, row);
+  }
+  frobenius = Math.sqrt(frobenius);
+  const shift = Math.max(Math.min(rows, frobenius) / o.kappaMax, o.floor) + 1e-12 * frobenius;
+  const shifted = Float64Array.from(s);
+  for (let i = 0; i < d; i++) shifted[i * d + i] -= shift;
+  return choleskyInto(shifted, 0, d, shifted);
 }
 
 /**

@@ -46,9 +46,13 @@ export function parameterization(name: string, options: Record<string, unknown> 
   // A built-in, or one a loaded plugin module gave (see engine/plugins).
   const p = parameterizations.get(name) ?? addedParameterization(name);
   if (!p) throw new RangeError(`unknown parameterization "${name}"`);
-  if (!p.options) return p;
-  const values = Object.fromEntries(
-    Object.entries(p.options.schema).map(([key, schema]) => [key, options[key] ?? schema.default]),
+  return p.options ? p.options.with(optionValues(name, options)) : p;
+}
+
+/** The option values of parameterization `name`: each of its options from `options`, or its default. */
+export function optionValues(name: string, options: Record<string, unknown>): Record<string, unknown> {
+  const p = parameterizations.get(name) ?? addedParameterization(name);
+  return Object.fromEntries(
+    Object.entries(p?.options?.schema ?? {}).map(([key, schema]) => [key, options[key] ?? schema.default]),
   );
-  return p.options.with(values);
 }

@@ -41,6 +41,8 @@ export class Minibatches {
   }
 
   private seek(epoch: number) {
+    // Called every step: nothing is allocated unless the epoch changes.
+    if (epoch === this.epoch) return;
     if (epoch < this.epoch || this.epoch < 0) {
       this.streams = this.seeds.map((seed) => stream(seed, 'shuffle'));
       this.epoch = -1;

@@ -1,4 +1,5 @@
 import { type Activation, HeadKernel } from '../ops/classifier-loss.js';
+import { inverseTransposeInto } from '../ops/triangular.js';
 import type { Minibatches } from './minibatches.js';
 import type { NativeTask } from './types.js';
 
@@ -8,8 +9,10 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
  * at the lane's minibatch (gaussian-fused.ts's DensityKernel, covariance factor), then the head
  * (classifier-loss.ts's HeadKernel), in the same order of operations as the fused tfjs op, so
- * both paths give a lane the same numbers. Reads the points where the batch keeps them: nothing
- * is gathered or allocated per step.
+ * both paths give a lane the same numbers. Nothing is allocated per step; each step's points are
+ * gathered from where the batch keeps them once, lane after lane, before any lane's arithmetic:
+ * a random row of a large batch is a cache miss, and there the misses of many lanes overlap
+ * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
  */
 export class NativeClassifier implements NativeTask {
   readonly counters = ['dead_unit_steps'];
@@ -18,13 +21,11 @@ export class NativeClassifier implements NativeTask {
   private readonly heads = new Map<number, HeadKernel>();
   private head!: HeadKernel;
   private m = 0;
-  /** Row of every lane's points [B * n, d] of trial i of lane b, at b * m + i; and its class. */
-  private readonly rows: Int32Array;
+  /** Every lane's points of this step: trial i of lane b at (b * m + i) * d; and its class at b * m + i. */
+  private readonly points: Float32Array;
   private readonly labels: Int32Array;
   private readonly logp: Float64Array;
   private readonly dlogp: Float64Array;
-  private readonly r: Float64Array;
-  private readonly z: Float64Array;
   /** Every unit's z of the current lane's trials, at (u * m + i) * d: kept from the forward for the backward. */
   private readonly zs: Float64Array;
   private readonly s: Float64Array;
@@ -44,12 +45,10 @@ export class NativeClassifier implements NativeTask {
     private readonly activation: Activation,
     private readonly minibatches: Minibatches,
   ) {
-    this.rows = new Int32Array(lanes * size);
+    this.points = new Float32Array(lanes * size * d);
     this.labels = new Int32Array(lanes * size);
     this.logp = new Float64Array(lanes * units * size);
     this.dlogp = new Float64Array(lanes * units * size);
-    this.r = new Float64Array(d);
-    this.z = new Float64Array(d);
     this.zs = new Float64Array(units * size * d);
     this.s = new Float64Array(d);
     this.acc = new Float64Array(d * d);
@@ -59,13 +58,13 @@ export class NativeClassifier implements NativeTask {
 
   begin(step: number): void {
     const { start, m, orders } = this.minibatches.at(step);
-    const { n, rows, labels, y } = this;
+    const { n, d, x, points, labels, y } = this;
     this.m = m;
     for (let b = 0; b < this.lanes; b++)
       for (let i = 0; i < m; i++) {
         const row = b * n + orders[b][start + i];
-        rows[b * m + i] = row;
         labels[b * m + i] = y[row];
+        for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = x[row * d + p];
       }
     let head = this.heads.get(m);
     if (!head) {
@@ -77,7 +76,7 @@ export class NativeClassifier implements NativeTask {
 
   lane(
     b: number,
-    [mu, , w]: Float32Array[],
+    params: Float32Array[],
     l: Float32Array,
     dl: Float32Array,
     grads: Float32Array[] | undefined,
@@ -85,6 +84,8 @@ export class NativeClassifier implements NativeTask {
     sigma: boolean,
   ): number {
     const { units: U, head, logp, dlogp, labels } = this;
+    const mu = params[0];
+    const w = params[2];
     for (let u = 0; u < U; u++) this.density(b, u, mu, l);
     const loss = head.forward(logp, w, b, labels);
     counts[0][b] = head.dead;
@@ -94,17 +95,28 @@ export class NativeClassifier implements NativeTask {
     return loss;
   }
 
-  /** log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i]. */
+  /**
+   * log N(x_i | mu_u, L_u L_u^T) of lane b's trials into logp[(b * U + u) * m + i], with r = x_i -
+   * mu_u and z = L_u^-1 r (forward substitution), z kept in zs for the backward.
+   */
   private density(b: number, u: number, mu: Float32Array, l: Float32Array) {
-    const { d, m, z, zs, logp } = this;
+    const { d, m, zs, logp, points } = this;
     const lo = u * d * d;
+    const mo = (b * this.units + u) * d;
     let half = 0;
     for (let j = 0; j < d; j++) half += Math.log(l[lo + j * d + j]);
     for (let i = 0; i < m; i++) {
-      this.whiten(b, u, i, mu, l);
+      const xo = (b * m + i) * d;
+      const zo = (u * m + i) * d;
       let maha = 0;
-      for (let p = 0; p < d; p++) maha += z[p] * z[p];
-      for (let p = 0; p < d; p++) zs[(u * m + i) * d + p] = z[p];
+      for (let p = 0; p < d; p++) {
+        const lp = lo + p * d;
+        let t = points[xo + p] - mu[mo + p];
+        for (let q = 0; q < p; q++) t -= l[lp + q] * zs[zo + q];
+        const zp = t / l[lp + p];
+        zs[zo + p] = zp;
+        maha += zp * zp;
+      }
       logp[(b * this.units + u) * m + i] = -0.5 * maha - half - d * HALF_LOG_2PI;
     }
   }
@@ -123,38 +135,48 @@ export class NativeClassifier implements NativeTask {
     dmu: Float32Array,
     sigma: boolean,
   ) {
-    const { d, m, z, zs, s, acc, accMu, dlogp } = this;
+    const { d, m, zs, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
-    for (let k = 0; k < d * d; k++) acc[k] = 0;
-    for (let k = 0; k < d; k++) accMu[k] = 0;
+    const mo = (b * this.units + u) * d;
     let gsum = 0;
     for (let i = 0; i < m; i++) {
       const g = dlogp[(b * this.units + u) * m + i];
       gsum += g;
       const zo = (u * m + i) * d;
-      for (let p = 0; p < d; p++) z[p] = zs[zo + p];
       for (let p = d - 1; p >= 0; p--) {
-        let t = z[p];
+        let t = zs[zo + p];
         for (let q = p + 1; q < d; q++) t -= l[lo + q * d + p] * s[q];
         s[p] = t / l[lo + p * d + p];
       }
+      // Sums over the trials of g s_p s_q (`sigma`) or g s_p z_q, and of g s_p. The first trial's
+      // terms are added to 0 (no zeroing pass; 0 + x, as a zeroed sum gives it), the last trial's
+      // sums go straight to dl (with the log-determinant's term) and dmu: the values of a
+      // separate pass, without it.
+      const v = sigma ? s : zs;
+      const vo = sigma ? 0 : zo;
+      const first = i === 0;
+      const last = i === m - 1;
+      const toDl = last && !sigma;
       for (let p = 0; p < d; p++) {
         const gs = g * s[p];
-        const v = sigma ? s : z;
-        for (let q = 0; q <= p; q++) acc[p * d + q] += gs * v[q];
-        accMu[p] += gs;
+        const rp = p * d;
+        if (toDl) {
+          for (let q = 0; q < p; q++) dl[lo + rp + q] = (first ? 0 : acc[rp + q]) + gs * v[vo + q];
+          dl[lo + rp + p] = (first ? 0 : acc[rp + p]) + gs * v[vo + p] + -gsum / l[lo + rp + p];
+        } else for (let q = 0; q <= p; q++) acc[rp + q] = (first ? 0 : acc[rp + q]) + gs * v[vo + q];
+        const sum = (first ? 0 : accMu[p]) + gs;
+        if (last) dmu[mo + p] = sum;
+        else accMu[p] = sum;
       }
     }
-    const mo = (b * this.units + u) * d;
-    for (let p = 0; p < d; p++) dmu[mo + p] = accMu[p];
     if (sigma) {
-      this.precisionInto(l, lo);
+      inverseTransposeInto(l, lo, d, this.wt);
       const { wt } = this;
       for (let p = 0; p < d; p++) {
         // (Sigma^-1)_pq = sum_{k >= p} W_kp W_kq, each in two interleaved sums (even and odd k -
         // p): a sum's chain of dependent adds, not the multiplies, is what bounds a dot
-        // product's speed. Two q at a time, so four chains overlap; each sum's own sequence of
-        // float ops is the one-q loop's.
+        // product's speed (see ops/triangular.ts). Two q at a time, so four chains overlap; each
+        // sum's own sequence of float ops is the one-q loop's.
         const rp = p * d;
         let q = 0;
         for (; q + 1 <= p; q += 2) {
@@ -194,73 +216,6 @@ export class NativeClassifier implements NativeTask {
           dl[lo + p * d + q] = dl[lo + q * d + p] = (acc[p * d + q] - gsum * (even + odd)) / 2;
         }
       }
-      return;
-    }
-    for (let j = 0; j < d; j++) acc[j * d + j] += -gsum / l[lo + j * d + j];
-    for (let p = 0; p < d; p++) for (let q = 0; q <= p; q++) dl[lo + p * d + q] = acc[p * d + q];
-  }
-
-  /** W^T for W = L^-1 of the factor at l[lo..]: W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp. */
-  private precisionInto(l: Float32Array, lo: number) {
-    const { d, wt } = this;
-    for (let p = 0; p < d; p++) {
-      const lp = lo + p * d;
-      const lpp = l[lp + p];
-      // Each W_pq sums over k in [q, p) into two interleaved sums by the parity of k - q (see
-      // the Sigma^-1 loop for why). Columns q and q + 1 go together so four chains overlap: at
-      // each k, a term goes to q's odd sum and q + 1's even one, or the other way round, and
-      // each sum gets its terms in the order the one-column loop gives them.
-      let q = 0;
-      for (; q + 1 <= p; q += 2) {
-        const rq = q * d;
-        const rn = rq + d;
-        let even = 0;
-        let odd = 0;
-        even -= l[lp + q] * wt[rq + q];
-        let evenN = q + 1 === p ? 1 : 0;
-        let oddN = 0;
-        let k = q + 1;
-        for (; k + 1 < p; k += 2) {
-          const a = l[lp + k];
-          const c = l[lp + k + 1];
-          odd -= a * wt[rq + k];
-          even -= c * wt[rq + k + 1];
-          evenN -= a * wt[rn + k];
-          oddN -= c * wt[rn + k + 1];
-        }
-        if (k < p) {
-          odd -= l[lp + k] * wt[rq + k];
-          evenN -= l[lp + k] * wt[rn + k];
-        }
-        wt[rq + p] = (even + odd) / lpp;
-        wt[rn + p] = (evenN + oddN) / lpp;
-      }
-      if (q <= p) {
-        const rq = q * d;
-        let even = p === q ? 1 : 0;
-        let odd = 0;
-        let k = q;
-        for (; k + 1 < p; k += 2) {
-          even -= l[lp + k] * wt[rq + k];
-          odd -= l[lp + k + 1] * wt[rq + k + 1];
-        }
-        if (k < p) even -= l[lp + k] * wt[rq + k];
-        wt[rq + p] = (even + odd) / lpp;
-      }
-    }
-  }
-
-  /** r = x - mu_u and z = L_u^-1 r (forward substitution) for trial i of lane b. */
-  private whiten(b: number, u: number, i: number, mu: Float32Array, l: Float32Array) {
-    const { d, r, z, x } = this;
-    const xo = this.rows[b * this.m + i] * d;
-    const mo = (b * this.units + u) * d;
-    const lo = u * d * d;
-    for (let p = 0; p < d; p++) r[p] = x[xo + p] - mu[mo + p];
-    for (let p = 0; p < d; p++) {
-      let t = r[p];
-      for (let q = 0; q < p; q++) t -= l[lo + p * d + q] * z[q];
-      z[p] = t / l[lo + p * d + p];
     }
   }
 }

@@ -1,3 +1,4 @@
+import { inverseTransposeInto, products, rowDots } from '../ops/triangular.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import type { NativeTask } from './types.js';
 
@@ -9,20 +10,42 @@ import type { NativeTask } from './types.js';
  * tfjs op's kernel, walks the points); the moments are computed once, in float64, centred so
  * that nothing cancels. Gradients: d / d mu = -P^2 e; d / dP = G = (P R + R P) / (2n) - I, then
  * through P = W^T W with W = L^-1 (a covariance factor: dW = 2 W G, dL = -W^T dW W^T) or P = L L^T
- * (a precision factor: dL = 2 G L), lower triangles only.
+ * (a precision factor: dL = 2 G L), lower triangles only. (`full` then takes the Cholesky
+ * backward, as the tfjs op does: d loss / d Sigma = -P G P in closed form, tried, rounds
+ * differently enough that some runs of the native-step test end more than 1e-5 off the tfjs
+ * path's numbers.)
+ *
+ * Every product is a set of row-by-row dot products over contiguous memory (ops/triangular.ts's
+ * products), so matrices a product reads by column are kept transposed too.
  */
+/**
+ * Below this d, `laneByLoops`: the same quantities by plain loops, one chain at a time. There a
+ * product is a few terms, and the calls and set-up of the row-by-row kernels cost more than the
+ * arithmetic (measured: 0.6x to 0.8x of the plain loops' lane-steps/s at d = 2 and 4; 1.2x at d =
+ * 8, 1.6x to 2x from d = 16).
+ */
+const PRODUCTS_FROM = 8;
+
 export class NativeScoreMatching implements NativeTask {
   readonly counters = [];
   private readonly xbar: Float64Array;
   private readonly scatter: Float64Array;
-  /** W (lower), P, P R, G and dW, row-major d x d; e and P e. */
+  /**
+   * Row-major d x d scratch: W = L^-1 and W^T (covariance factor) or L and L^T (precision
+   * factor), in float64 with zeros outside their triangles; P (both halves); P R; G;
+   * dW^T; and T = W^T dW.
+   */
   private readonly w: Float64Array;
+  private readonly wt: Float64Array;
   private readonly p: Float64Array;
   private readonly pr: Float64Array;
   private readonly g: Float64Array;
-  private readonly dw: Float64Array;
+  private readonly dwt: Float64Array;
+  private readonly t: Float64Array;
+  /** e, P e and P^2 e. */
   private readonly e: Float64Array;
   private readonly pe: Float64Array;
+  private readonly ppe: Float64Array;
 
   constructor(
     x: Float32Array,
@@ -45,24 +68,125 @@ export class NativeScoreMatching implements NativeTask {
         }
     }
     const dd = d * d;
-    [this.w, this.p, this.pr, this.g, this.dw] = [0, 1, 2, 3, 4].map(() => new Float64Array(dd));
-    this.e = new Float64Array(d);
-    this.pe = new Float64Array(d);
+    [this.w, this.wt, this.p, this.pr, this.g, this.dwt, this.t] = [0, 1, 2, 3, 4, 5, 6].map(
+      () => new Float64Array(dd),
+    );
+    [this.e, this.pe, this.ppe] = [0, 1, 2].map(() => new Float64Array(d));
   }
 
   begin(): void {}
 
   lane(
     b: number,
-    [mu]: Float32Array[],
+    params: Float32Array[],
     l: Float32Array,
     dl: Float32Array,
     grads: Float32Array[] | undefined,
   ) {
-    const { n, d, w, p, pr, g, e, pe } = this;
+    const { n, d, p, pr, e, pe, ppe } = this;
+    const mu = params[0];
+    if (d < PRODUCTS_FROM) return this.laneByLoops(b, mu, l, dl, grads);
     this.precision(l);
     for (let k = 0; k < d; k++) e[k] = this.xbar[b * d + k] - mu[b * d + k];
-    // P R = P C + n (P e) e^T.
+    rowDots(e, 0, p, 0, d, d, 0, d, pe, 0, 1);
+    // P R = P C + n (P e) e^T; C is symmetric, so (P C)_ij is row i of P against row j of C.
+    products(p, 0, this.scatter, b * d * d, d, 'all', 'all', pr, false);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) pr[i * d + j] += n * pe[i] * e[j];
+    const loss = this.lossAndG(grads !== undefined);
+    if (!grads) return loss;
+    rowDots(pe, 0, p, 0, d, d, 0, d, ppe, 0, 1);
+    for (let i = 0; i < d; i++) grads[0][b * d + i] = -ppe[i];
+    if (this.of === 'precision') this.precisionFactorGradient(dl);
+    else this.covarianceFactorGradient(dl);
+    return loss;
+  }
+
+  /** P (both halves) of the factor l; W and W^T, or L and L^T, in float64 on the way. */
+  private precision(l: Float32Array) {
+    const { d, w, wt, p } = this;
+    if (this.of === 'precision') {
+      for (let i = 0; i < d; i++) for (let k = 0; k <= i; k++) w[i * d + k] = wt[k * d + i] = l[i * d + k];
+      // P = L L^T: P_ij = sum_{k <= j} L_ik L_jk, column j from row j down.
+      products(w, 0, w, 0, d, 'from', 'head', p, true);
+    } else {
+      inverseTransposeInto(l, 0, d, wt);
+      for (let i = 0; i < d; i++) for (let k = 0; k <= i; k++) w[i * d + k] = wt[k * d + i];
+      // P = W^T W: P_ij = sum_{k >= i} W_ki W_kj, row i up to the diagonal.
+      products(wt, 0, wt, 0, d, 'upTo', 'tail', p, false);
+    }
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) p[j * d + i] = p[i * d + j];
+  }
+
+  /** dL = 2 G L, lower triangle: (G L)_ij = sum_{k >= j} G_ik L_kj, column j from row j down. */
+  private precisionFactorGradient(dl: Float32Array) {
+    const { d, wt: lt, g, t } = this;
+    products(lt, 0, g, 0, d, 'from', 'tail', t, true);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = 2 * t[i * d + j];
+  }
+
+  /** dL = -W^T dW W^T, lower triangle, with dW = 2 W G (lower triangle). */
+  private covarianceFactorGradient(dl: Float32Array) {
+    const { d, w, wt, g, dwt, t, pr: out } = this;
+    // dW_ij = 2 sum_{k <= i} W_ik G_kj for j <= i: row i of W against row j of G, into dW^T.
+    products(w, 0, g, 0, d, 'upTo', 'head', dwt, true);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dwt[j * d + i] *= 2;
+    // T = W^T dW, lower triangle (the rest is not read): T_ij = sum_{k >= i} W_ki dW_kj.
+    products(wt, 0, dwt, 0, d, 'upTo', 'tail', t, false);
+    // dL_ij = -sum_{k <= j} T_ik W_jk for j <= i: column j from row j down.
+    products(w, 0, t, 0, d, 'from', 'head', out, true);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = -out[i * d + j];
+  }
+
+  /** The loss tr(P R P) / (2n) - tr(P) from P and P R; with `withG`, G = (P R + R P) / (2n) - I too. */
+  private lossAndG(withG: boolean): number {
+    const { n, d, p, pr, g } = this;
+    let fit = 0;
+    let trace = 0;
+    for (let k = 0; k < d * d; k++) fit += pr[k] * p[k];
+    for (let k = 0; k < d; k++) trace += p[k * d + k];
+    if (withG)
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < d; j++)
+          g[i * d + j] = (pr[i * d + j] + pr[j * d + i]) / (2 * n) - (i === j ? 1 : 0);
+    return fit / (2 * n) - trace;
+  }
+
+  /**
+   * The lane at small d: the same loss and gradients as `lane`'s products, by plain loops (P R and
+   * the gradient's products in full rows; dW and T = W^T dW in the lower triangle only).
+   */
+  private laneByLoops(
+    b: number,
+    mu: Float32Array,
+    l: Float32Array,
+    dl: Float32Array,
+    grads: Float32Array[] | undefined,
+  ): number {
+    const { n, d, w, p, pr, g, e, pe, t: dw } = this;
+    if (this.of === 'precision') {
+      // P = L L^T: P_ij = sum_{k <= j} L_ik L_jk.
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let k = 0; k <= j; k++) s += l[i * d + k] * l[j * d + k];
+          p[i * d + j] = p[j * d + i] = s;
+        }
+    } else {
+      // Row i of W: W_ij = (delta_ij - sum_{j <= k < i} L_ik W_kj) / L_ii; P = W^T W.
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let s = i === j ? 1 : 0;
+          for (let k = j; k < i; k++) s -= l[i * d + k] * w[k * d + j];
+          w[i * d + j] = s / l[i * d + i];
+        }
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let s = 0;
+          for (let k = i; k < d; k++) s += w[k * d + i] * w[k * d + j];
+          p[i * d + j] = p[j * d + i] = s;
+        }
+    }
+    for (let k = 0; k < d; k++) e[k] = this.xbar[b * d + k] - mu[b * d + k];
     const c = b * d * d;
     for (let i = 0; i < d; i++) {
       let s = 0;
@@ -75,23 +199,15 @@ export class NativeScoreMatching implements NativeTask {
         for (let k = 0; k < d; k++) s += p[i * d + k] * this.scatter[c + k * d + j];
         pr[i * d + j] = s;
       }
-    let fit = 0;
-    let trace = 0;
-    for (let k = 0; k < d * d; k++) fit += pr[k] * p[k];
-    for (let k = 0; k < d; k++) trace += p[k * d + k];
-    const loss = fit / (2 * n) - trace;
+    const loss = this.lossAndG(grads !== undefined);
     if (!grads) return loss;
-    const dmu = grads[0];
     for (let i = 0; i < d; i++) {
       let s = 0;
       for (let k = 0; k < d; k++) s += p[i * d + k] * pe[k];
-      dmu[b * d + i] = -s;
+      grads[0][b * d + i] = -s;
     }
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++)
-        g[i * d + j] = (pr[i * d + j] + pr[j * d + i]) / (2 * n) - (i === j ? 1 : 0);
     if (this.of === 'precision') {
-      // dL = 2 G L, lower triangle: (G L)_ij = sum_{k >= j} G_ik L_kj.
+      // dL = 2 G L: (G L)_ij = sum_{k >= j} G_ik L_kj.
       for (let i = 0; i < d; i++)
         for (let j = 0; j <= i; j++) {
           let s = 0;
@@ -100,63 +216,26 @@ export class NativeScoreMatching implements NativeTask {
         }
       return loss;
     }
-    // dW = 2 W G (lower triangle): (W G)_ij = sum_{k <= i} W_ik G_kj.
-    const dw = this.dw;
+    // dW = 2 W G: (W G)_ij = sum_{k <= i} W_ik G_kj; T = W^T dW (into pr): T_ij = sum_{k >= i}
+    // W_ki dW_kj; dL_ij = -sum_{k <= j} T_ik W_jk, all for j <= i.
     for (let i = 0; i < d; i++)
       for (let j = 0; j <= i; j++) {
         let s = 0;
         for (let k = 0; k <= i; k++) s += w[i * d + k] * g[k * d + j];
         dw[i * d + j] = 2 * s;
       }
-    // dL = -W^T dW W^T, lower triangle; T = W^T dW (in pr, no longer needed):
-    // T_ij = sum_{k >= max(i, j)} W_ki dW_kj.
-    const t = pr;
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let k = Math.max(i, j); k < d; k++) s += w[k * d + i] * dw[k * d + j];
-        t[i * d + j] = s;
-      }
-    // dL_ij = -sum_{k <= j} T_ik W_jk, for j <= i.
     for (let i = 0; i < d; i++)
       for (let j = 0; j <= i; j++) {
         let s = 0;
-        for (let k = 0; k <= j; k++) s += t[i * d + k] * w[j * d + k];
+        for (let k = i; k < d; k++) s += w[k * d + i] * dw[k * d + j];
+        pr[i * d + j] = s;
+      }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let k = 0; k <= j; k++) s += pr[i * d + k] * w[j * d + k];
         dl[i * d + j] = -s;
       }
     return loss;
-  }
-
-  /** P (full, symmetric) of the factor l; for a covariance factor also W = L^-1 (lower). */
-  private precision(l: Float32Array) {
-    const { d, w, p } = this;
-    if (this.of === 'precision') {
-      // P = L L^T: P_ij = sum_{k <= min(i, j)} L_ik L_jk.
-      for (let i = 0; i < d; i++)
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          for (let k = 0; k <= j; k++) s += l[i * d + k] * l[j * d + k];
-          p[i * d + j] = p[j * d + i] = s;
-        }
-      return;
-    }
-    // Row i of W: W_ij = (delta_ij - sum_{j <= k < i} L_ik W_kj) / L_ii.
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++) {
-        if (j > i) {
-          w[i * d + j] = 0;
-          continue;
-        }
-        let s = i === j ? 1 : 0;
-        for (let k = j; k < i; k++) s -= l[i * d + k] * w[k * d + j];
-        w[i * d + j] = s / l[i * d + i];
-      }
-    // P = W^T W: P_ij = sum_{k >= max(i, j)} W_ki W_kj.
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j <= i; j++) {
-        let s = 0;
-        for (let k = i; k < d; k++) s += w[k * d + i] * w[k * d + j];
-        p[i * d + j] = p[j * d + i] = s;
-      }
   }
 }

@@ -1,4 +1,5 @@
 import { cholesky64, extremeEigenvalues, gram } from '../../ground/dense64.js';
+import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
@@ -29,11 +30,14 @@ export interface ConditionTiers {
  *    max(M^-T e), two triangular solves with the ones vector. Exact for a diagonal L, within
  *    (1 + |b|)^4 / b^4 of the truth for L = [[1, 0], [b, 1]]; loose when many off-diagonal
  *    entries are as large as the diagonal.
- * 2. O(d^2), for a block that once needed tier 4: the drift from that anchor. The singular
+ * 2. O(d^2), for a block that once needed tier 3 or 4: the drift from that anchor. The singular
  *    values of L move by at most ||L - L_a||_2 <= ||L - L_a||_F = e (Weyl), so
- *    cond(L L^T) <= ((sigma_max(L_a) + e) / (sigma_min(L_a) - e))^2. A run that trains near the
- *    limit pays for the exact value once per drift of a sizeable fraction of sigma_min, not
- *    every step.
+ *    cond(L L^T) <= ((sigma_max(L_a) + e) / (sigma_min(L_a) - e))^2, with the anchor's exact
+ *    singular values or tier 3's bounds on them. Then, in O(d^3 / 6), relative to the anchor: with
+ *    eta = ||(L - L_a) L_a^-1||_F, cond(L L^T) <= (sigma_max(L_a) (1 + eta) / (sigma_min(L_a) (1 - eta)))^2
+ *    (`relativeDrift`), which holds up where a step moves L by more than sigma_min but by little
+ *    relative to L itself. A run that trains near the limit pays for the exact value once per
+ *    drift of a sizeable fraction of sigma_min (or of L), not every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
  * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`extremeEigenvalues`), which
@@ -45,14 +49,15 @@ export interface ConditionTiers {
  */
 export class ConditionCheck {
   readonly tiers: ConditionTiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
-  /** Per block (by its offset `at`): its L, sigma_min and sigma_max when its exact value was last computed. */
-  private readonly anchors = new Map<number, { l: Float64Array; lo: number; hi: number }>();
+  /** Per block (by its offset `at`): its L and (bounds on) sigma_min and sigma_max when tier 3 or 4 last ran. */
+  private readonly anchors = new Map<number, { l: Float64Array; w: Float64Array; lo: number; hi: number }>();
   private readonly block: number;
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
   private readonly inv: Float64Array;
   private readonly x: Float64Array;
   private readonly y: Float64Array;
+  private readonly norms = new Float64Array(4);
 
   constructor(
     private readonly p: Parameterization,
@@ -82,23 +87,26 @@ export class ConditionCheck {
       this.tiers.bound++;
       return undefined;
     }
-    if (this.driftBound(at) <= limit) {
+    if (this.driftBound(at, limit) <= limit) {
       this.tiers.drift++;
       return undefined;
     }
-    if (this.traceBound() <= limit) {
+    if (this.traceBound(at) <= limit) {
       this.tiers.trace++;
       return undefined;
     }
     this.tiers.exact++;
     const { lo, hi } = extremeEigenvalues(gram(this.l, this.d), this.d);
-    this.anchors.set(at, { l: this.l.slice(), lo: Math.sqrt(lo), hi: Math.sqrt(hi) });
+    this.anchor(at, Math.sqrt(lo), Math.sqrt(hi));
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
   }
 
-  /** Tier 2: the bound from the block's anchor (Infinity without one, or when L moved past it). */
-  private driftBound(at: number): number {
+  /**
+   * Tier 2: the bound from the block's anchor (Infinity without one, or when L moved past it):
+   * additive (Weyl), then, if that does not clear it, relative (`relativeDrift`).
+   */
+  private driftBound(at: number, limit: number): number {
     const anchor = this.anchors.get(at);
     if (!anchor) return Number.POSITIVE_INFINITY;
     const { d, l } = this;
@@ -107,7 +115,10 @@ export class ConditionCheck {
       for (let j = 0; j <= i; j++) squares += (l[i * d + j] - anchor.l[i * d + j]) ** 2;
     const e = Math.sqrt(squares);
     // NaN (a non-positive anchor: lo is NaN) is not <= any limit.
-    return anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
+    const additive = anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
+    if (additive <= limit) return additive;
+    const eta = relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
+    return eta < 1 ? ((anchor.hi * (1 + eta)) / (anchor.lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
   }
 
   /** L of the block into this.l; false when it has none. */
@@ -122,45 +133,18 @@ export class ConditionCheck {
 
   /** Tier 1: ||L||_1 ||L||_inf max(M^-1 e) max(M^-T e), in O(d^2) with no allocation. */
   private bound(): number {
-    const { d, l, x, y } = this;
-    let rows = 0;
-    let columns = 0;
-    let invRows = 0;
-    for (let i = 0; i < d; i++) {
-      // Row i of L and of M x = e, by forward substitution (M^-1 >= 0, so x = M^-1 e >= 0).
-      let row = 0;
-      let t = 1;
-      for (let j = 0; j < i; j++) {
-        const a = Math.abs(l[i * d + j]);
-        row += a;
-        t += a * x[j];
-      }
-      const lii = Math.abs(l[i * d + i]);
-      rows = Math.max(rows, row + lii);
-      x[i] = t / lii;
-      invRows = Math.max(invRows, x[i]);
-    }
-    let invColumns = 0;
-    for (let j = d - 1; j >= 0; j--) {
-      // Column j of L and M^T y = e, by back substitution.
-      let column = 0;
-      let t = 1;
-      for (let i = j + 1; i < d; i++) {
-        const a = Math.abs(l[i * d + j]);
-        column += a;
-        t += a * y[i];
-      }
-      const ljj = Math.abs(l[j * d + j]);
-      columns = Math.max(columns, column + ljj);
-      y[j] = t / ljj;
-      invColumns = Math.max(invColumns, y[j]);
-    }
+    const { d, l, x, y, norms } = this;
+    triangularBounds(l, 0, d, x, y, norms);
     // NaN (0 * Infinity) is not <= any limit, so it falls through to the next tier.
-    return rows * columns * invRows * invColumns;
+    return norms[0] * norms[1];
   }
 
-  /** Tier 2: ||L||_F^2 ||L^-1||_F^2 = tr(Sigma) tr(Sigma^-1) >= cond(Sigma). */
-  private traceBound(): number {
+  /**
+   * Tier 3: ||L||_F^2 ||L^-1||_F^2 = tr(Sigma) tr(Sigma^-1) >= cond(Sigma). When it clears the
+   * block, its sigma_min(L) >= 1 / ||L^-1||_F and sigma_max(L) <= ||L||_F anchor tier 2 (in
+   * place of an exact value: tier 2 needs only bounds), so the next steps cost O(d^2).
+   */
+  private traceBound(at: number): number {
     const { d, l, inv } = this;
     let squares = 0;
     let invSquares = 0;
@@ -174,6 +158,18 @@ export class ConditionCheck {
         invSquares += z * z;
         squares += l[i * d + c] * l[i * d + c];
       }
-    return squares * invSquares;
+    const bound = squares * invSquares;
+    this.anchor(at, 1 / Math.sqrt(invSquares), Math.sqrt(squares));
+    return bound;
+  }
+
+  /** Keep the block's L, its inverse (tier 3 leaves it in this.inv) and bounds on its extreme singular values for tier 2. */
+  private anchor(at: number, lo: number, hi: number): void {
+    const old = this.anchors.get(at);
+    const l = old?.l ?? new Float64Array(this.d * this.d);
+    const w = old?.w ?? new Float64Array(this.d * this.d);
+    l.set(this.l);
+    w.set(this.inv);
+    this.anchors.set(at, { l, w, lo, hi });
   }
 }

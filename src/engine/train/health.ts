@@ -22,8 +22,10 @@ export interface LaneEnd {
  *   covariance (of the precision, for a precision factor: the same number)
  *   above `max_condition`. The condition number is checked at every checked
  *   step, on the float64 covariance of the lane's float32 raw parameters
- *   (condition.ts: cheap upper bounds, the exact value only when they do not
- *   clear it), so no run above the limit at a checked step ends `ok`.
+ *   (native/condition-bound.ts inside the native step, then condition.ts on the
+ *   host for the blocks it did not clear: cheap upper bounds, the exact value
+ *   only when they do not clear it), so no run above the limit at a checked
+ *   step ends `ok`.
  *   A checked step is every state a lane is in: the parameters at which each
  *   step's loss is evaluated (after that many updates) and the final
  *   parameters after the last update (judged as step `steps`).
@@ -62,7 +64,8 @@ export class Health {
    * Judge step `step`: loss [B], factor check values [B, units * d], whether
    * any parameter is non-finite or beyond the bound [B], and the raw
    * covariance blocks [B, units, ...rawShape(d)] (the covariance group's host
-   * values, lane-major) whose condition numbers are checked.
+   * values, lane-major) whose condition numbers are checked, except blocks that `bounds` (per
+   * block [B, units]: the native step's upper bounds, native/condition-bound.ts) clears.
    * Returns true when some lane stopped at this step.
    */
   observe(
@@ -71,6 +74,7 @@ export class Health {
     checks: ArrayLike<number>,
     paramsBad: ArrayLike<number>,
     raw: ArrayLike<number>,
+    bounds?: ArrayLike<number>,
   ): boolean {
     let changed = false;
     const perLane = checks.length / this.lanes;
@@ -86,6 +90,8 @@ export class Health {
           b * rawPerLane,
           rawPerLane / this.units,
           this.thresholds[b].max_condition,
+          bounds,
+          b * this.units,
         ) ??
         this.diverged(step, loss[b], paramsBad[b] !== 0, this.thresholds[b].divergence_bound);
       if (reason) {
@@ -176,11 +182,22 @@ export class Health {
   }
 
   /** Singular when a unit's condition number is above the limit (its exact float64 value in the reason). */
-  private illConditioned(step: number, raw: ArrayLike<number>, at: number, block: number, maxCond: number) {
-    const what = this.p.factorOf === 'precision' ? 'precision' : 'covariance';
+  private illConditioned(
+    step: number,
+    raw: ArrayLike<number>,
+    at: number,
+    block: number,
+    maxCond: number,
+    bounds: ArrayLike<number> | undefined,
+    first: number,
+  ) {
+    // Nothing exceeds an infinite limit.
+    if (maxCond === Number.POSITIVE_INFINITY) return undefined;
     for (let u = 0; u < this.units; u++) {
+      if (bounds && bounds[first + u] <= maxCond) continue;
       const cond = this.condition.above(raw, at + u * block, maxCond);
       if (cond === undefined) continue;
+      const what = this.p.factorOf === 'precision' ? 'precision' : 'covariance';
       // Infinity: the float64 covariance has no Cholesky factor, its condition number is past float64's reach.
       const value = Number.isFinite(cond)
         ? formatReasonNumber(cond)

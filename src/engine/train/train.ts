@@ -105,7 +105,10 @@ export class LaneTrainer {
     this.opt = withUpdate(optimizer(this.configs, this.t.params), p, this.t.params, first.dim);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
-    this.native = native ? nativeStep(this.t, p, this.configs.length, first.dim) : undefined;
+    const limits = this.configs.map((c) => c.thresholds.max_condition);
+    this.native = native
+      ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options, limits)
+      : undefined;
     this.engine = this.native ? 'native' : 'tfjs';
   }
 
@@ -146,7 +149,8 @@ export class LaneTrainer {
   private judged(step: number, withGrads: boolean, at = step) {
     const { health, values, native } = this;
     const out = native ? this.nativeEvaluate(step, withGrads) : this.tfjsEvaluate(step, withGrads);
-    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov]);
+    const bounds = native?.conditionBounds;
+    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov], bounds);
     return out;
   }
 

@@ -21,23 +21,32 @@ export function withUpdate(opt: Optimizer, p: Parameterization, groups: ParamGro
       for (let start = b * size; start < (b + 1) * size; start += block) f(start);
     }
   };
-  const at = (a: ArrayLike<number>, start: number) =>
-    Float64Array.from(Array.prototype.slice.call(a, start, start + block) as number[]);
+  // The hooks' float64 copies of a block, reused from block to block (valid during a call only).
+  const scratch = [new Float64Array(block), new Float64Array(block)];
+  const at = (a: ArrayLike<number>, start: number, k: number) => {
+    const out = scratch[k];
+    for (let i = 0; i < block; i++) out[i] = a[start + i];
+    return out;
+  };
+  // Step to step: the directions given to the optimizer, and the blocks before its step.
+  const direction = new Float32Array(groups[cov].init.length);
+  const before = new Float32Array(hooks.retract ? groups[cov].init.length : 0);
   return {
     step(params, grads, alive) {
       const raw = params[cov];
       let given = grads;
       if (hooks.direction) {
-        const direction = Float32Array.from(grads[cov]);
+        // A stopped lane's gradient passes unchanged (the optimizer leaves its lane alone).
+        direction.set(grads[cov]);
         eachBlock(raw.length, alive, (s) =>
-          direction.set(hooks.direction!(at(raw, s), at(grads[cov], s), d), s),
+          direction.set(hooks.direction!(at(raw, s, 0), at(grads[cov], s, 1), d), s),
         );
         given = grads.map((g, i) => (i === cov ? direction : g));
       }
-      const before = hooks.retract ? raw.slice() : raw;
+      if (hooks.retract) before.set(raw);
       opt.step(params, given, alive);
       if (hooks.retract)
-        eachBlock(raw.length, alive, (s) => raw.set(hooks.retract!(at(before, s), at(raw, s), d), s));
+        eachBlock(raw.length, alive, (s) => raw.set(hooks.retract!(at(before, s, 0), at(raw, s, 1), d), s));
     },
   };
 }
