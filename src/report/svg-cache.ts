@@ -70,6 +70,11 @@ export function cachedSvg(spec: unknown): string | undefined {
   }
 }
 
+/** Removes every kept plot, so that the next report draws its plots afresh (the end-to-end bench's cold start). */
+export function forgetDrawnPlots(): void {
+  rmSync(folder(), { recursive: true, force: true });
+}
+
 /** Keeps `svg` as the drawing of `spec`; a cache that cannot be written only costs the drawing next time. */
 export function keepSvg(spec: unknown, svg: string): void {
   try {
