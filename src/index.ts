@@ -3,7 +3,7 @@
  * run folder; and the contracts a plugin module implements, with the kit it is handed.
  */
 
-export type { BackendChoice } from './engine/backend.js';
+export type { BackendChoice } from './engine/backend-choice.js';
 export type { CatalogTask } from './engine/catalog.js';
 export type {
   FactorOutput,

@@ -29,6 +29,7 @@ const LAYERS: readonly (readonly string[])[] = [
  * Top-level files are rooms of their own.
  */
 const ENGINE_LAYERS: readonly (readonly string[])[] = [
+  ['tf', 'backend-choice'],
   ['ops', 'catalog', 'tfjs-registrations'],
   ['backend'],
   ['parameterizations'],

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadSuite } from '../config/load.js';
 import { task } from '../engine/tasks/index.js';
 import { runCount } from '../plan/expand.js';
+import { forgetDrawnPlots } from '../report/svg-cache.js';
 import type { Peer } from './peer.js';
 
 const BIN = fileURLToPath(new URL('../../bin/covsweep.js', import.meta.url));
@@ -48,6 +49,8 @@ export interface EndToEnd {
  * `TORCH_THREADS=threads python torch_lanes.py RUNS D STEPS` as whole
  * processes, as a user waits for them (start-up, torch's import and reports
  * included): the median of `repeat` tries each, taken one after the other.
+ * Every covsweep try draws its plots afresh, as a new experiment's report
+ * does: the tries repeat one experiment, and kept drawings would flatter them.
  * `peerMissing` says why the peer is not run at all.
  */
 export function timeEndToEnd(
@@ -57,6 +60,7 @@ export function timeEndToEnd(
 ): EndToEnd {
   const covsweep = medianSeconds(o.repeat, () => {
     const out = mkdtempSync(join(tmpdir(), 'covsweep-e2e-'));
+    forgetDrawnPlots();
     try {
       return spawnSync(process.execPath, [BIN, 'run', e.file, '--out', out], { encoding: 'utf8' });
     } finally {
@@ -93,7 +97,7 @@ export function endToEndMarkdown(
   return [
     '## End to end',
     '',
-    `Written by \`${o.command}\`: \`covsweep run speed-dD.yaml\` (default workers) against \`TORCH_THREADS=${o.threads} python3 torch_lanes.py RUNS D STEPS\` on the same runs and steps, each timed as a whole process (start-up, torch's import and reports included), the median of the tries.${o.note ? ` ${o.note}` : ''}`,
+    `Written by \`${o.command}\`: \`covsweep run speed-dD.yaml\` (default workers) against \`TORCH_THREADS=${o.threads} python3 torch_lanes.py RUNS D STEPS\` on the same runs and steps, each timed as a whole process (start-up, torch's import and reports included, covsweep's plots drawn afresh each try), the median of the tries.${o.note ? ` ${o.note}` : ''}`,
     '',
     '| d | runs x steps | covsweep run | batched PyTorch | covsweep speed-up |',
     '| --- | --- | --- | --- | --- |',

@@ -2,8 +2,9 @@ import { statSync, writeFileSync } from 'node:fs';
 import { parseSuite } from '../config/load.js';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { type DataRef, dataPath } from '../data/table.js';
-import { BACKENDS, type BackendChoice, useBackend } from '../engine/backend.js';
-import { runSteps } from '../engine/tasks/index.js';
+import { useRecordedBackend } from '../engine/auto-backend.js';
+import { BACKENDS, type BackendChoice } from '../engine/backend-choice.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import { Trace } from '../engine/train/trace.js';
 import { trainBatch } from '../engine/train/train.js';
 import { CovsweepError } from '../ground/errors.js';
@@ -84,12 +85,11 @@ export async function repro(argv: string[]): Promise<number> {
     );
   if (command && values.trace)
     throw new CovsweepError('E_USAGE', '--trace follows the lane engine; a command run has no trace');
-  const used = command ? COMMAND_BACKEND : await useBackend(backend);
+  const batch = { index: 0, shapeKey: '', runs: [spec], steps: runSteps(spec.config) };
+  // A run on the native step is retrained on it without loading tfjs.
+  const used = command ? COMMAND_BACKEND : await useRecordedBackend(backend, batch);
   const trace = values.trace ? new Trace(spec.config, { params: values.params }) : undefined;
-  const steps = runSteps(spec.config);
-  const [result] = command
-    ? [(await runCommand(spec))!]
-    : trainBatch({ index: 0, shapeKey: '', runs: [spec], steps }, { onStep: trace?.onStep });
+  const [result] = command ? [(await runCommand(spec))!] : trainBatch(batch, { onStep: trace?.onStep });
   if (trace && values.trace) {
     writeFileSync(values.trace, trace.csv());
     process.stdout.write(`trace: ${values.trace} (${trace.rows.length} steps)\n`);

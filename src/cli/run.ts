@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { isOverride, parseOverride } from '../config/overrides.js';
-import { BACKENDS, type BackendChoice } from '../engine/backend.js';
+import { BACKENDS, type BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
 import type { Selection } from '../plan/select.js';
 import { parseShard } from '../plan/shard.js';

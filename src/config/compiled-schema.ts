@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../ground/json-schema.js';
 
@@ -59,9 +60,49 @@ function load(file: string): ValidateFunction | undefined {
     // ajv's standalone code is a CommonJS module that requires ajv's runtime helpers, resolved
     // from here wherever the cache is.
     const module = { exports: {} as { default?: ValidateFunction } };
-    new Function('module', 'exports', 'require', code)(module, module.exports, require);
-    return typeof module.exports.default === 'function' ? module.exports.default : undefined;
+    const script = compiled(file, code);
+    (script.runInThisContext() as (...args: unknown[]) => void)(module, module.exports, require);
+    const validate = module.exports.default;
+    if (typeof validate !== 'function') return undefined;
+    return script.cachedDataRejected === false ? validate : withCodeCache(validate, script, file);
   } catch {
     return undefined;
   }
+}
+
+/** V8's compiled code of a cached validator, kept beside it: compiling its megabyte of code costs more than running it. */
+const codeCacheOf = (file: string) => `${file}.v8`;
+
+function compiled(file: string, code: string): Script {
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(codeCacheOf(file));
+  } catch {
+    // None yet: the first validation writes it.
+  }
+  return new Script(`(function (module, exports, require) {${code}\n})`, { filename: file, cachedData });
+}
+
+/**
+ * The validator, writing V8's code cache after its first call: V8 compiles a function when it
+ * first runs, so only then does the cache hold the validator's code, not just its outline.
+ */
+function withCodeCache(validate: ValidateFunction, script: Script, file: string): ValidateFunction {
+  let written = false;
+  const wrapped = ((data: unknown, ...rest: unknown[]) => {
+    const valid = (validate as (...args: unknown[]) => boolean)(data, ...rest);
+    wrapped.errors = validate.errors;
+    if (!written) {
+      written = true;
+      try {
+        const partial = `${codeCacheOf(file)}.${process.pid}.tmp`;
+        writeFileSync(partial, script.createCachedData());
+        renameSync(partial, codeCacheOf(file));
+      } catch {
+        // No code cache here: the next process compiles the code again.
+      }
+    }
+    return valid;
+  }) as ValidateFunction;
+  return Object.assign(wrapped, { schema: validate.schema, schemaEnv: validate.schemaEnv });
 }

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
 import { dataPath } from '../data/table.js';
 import type { Catalog } from '../engine/catalog.js';
 import type { Plugin } from '../engine/plugins/registry.js';
@@ -28,11 +28,14 @@ export async function loadPluginsOf(file: string, text: string): Promise<void> {
     }
     const named = namedModules(data);
     if (!named.length) continue;
-    const { loadPlugin, PluginError } = await import('../engine/plugins/load.js');
+    const [{ loadPlugin, PluginError }, { Ajv }] = await Promise.all([
+      import('../engine/plugins/load.js'),
+      import('ajv'),
+    ]);
     for (const m of named) {
       try {
         const loaded = await loadPlugin(dataPath(source.file, m.written), m.role);
-        const bad = invalidSchemas(loaded.plugin);
+        const bad = invalidSchemas(new Ajv({ strict: true, allowUnionTypes: true }), loaded.plugin);
         if (bad.length)
           throw new PluginError(
             `the module ${loaded.path} declares options whose JSON Schema is not valid: ${bad.join('; ')}`,
@@ -64,8 +67,7 @@ export async function loadSuiteWithPlugins(
  * A plugin's option schemas that ajv (strict, as the experiment schema is compiled) rejects, each
  * with ajv's reason: caught here, at the module, rather than as a crash compiling the file's schema.
  */
-function invalidSchemas(plugin: Plugin): string[] {
-  const ajv = new Ajv({ strict: true, allowUnionTypes: true });
+function invalidSchemas(ajv: Ajv, plugin: Plugin): string[] {
   const options = [
     ...Object.entries(plugin.task?.options ?? {}).map(([k, v]) => [`task.options.${k}`, v] as const),
     ...(plugin.parameterizations ?? []).flatMap((p) =>

@@ -1,5 +1,5 @@
-import { parameterizations } from '../engine/parameterizations/index.js';
 import { startsFromRawScale } from '../engine/parameterizations/raw-start.js';
+import { parameterizationSpecs } from '../engine/parameterizations/specs.js';
 import type { ProblemList } from '../ground/errors.js';
 import type { RunConfig, SweepAxis } from '../types.js';
 import type { ConfigSource } from './source.js';
@@ -23,7 +23,7 @@ export function checkRawStart(
   const node = source.locate(at).node;
   const names = axes.find((a) => a.path === 'parameterization')?.values ?? [base.parameterization];
   const refused = names.filter((n) => {
-    const p = parameterizations.get(String(n));
+    const p = parameterizationSpecs.get(String(n));
     return p !== undefined && !startsFromRawScale(p);
   });
   if (refused.length > 0)

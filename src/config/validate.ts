@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import type { Catalog } from '../engine/catalog.js';
 import { type Problem, ProblemList } from '../ground/errors.js';
 import type { JsonSchema } from '../ground/json-schema.js';
@@ -29,12 +30,20 @@ const OPTIONS: Options = {
 
 const compiledByCatalog = new WeakMap<Catalog, Compiled>();
 
+const require = createRequire(import.meta.url);
+
+/**
+ * A new ajv compiler, loaded on first use: ajv takes a tenth of a second to load, and a file whose
+ * schemas are all in the compile cache (compiled-schema.ts) needs only ajv's small runtime helpers.
+ */
+const newAjv = (): Ajv => new (require('ajv') as typeof import('ajv')).Ajv(OPTIONS);
+
 function compiled(catalog: Catalog): Compiled {
   let entry = compiledByCatalog.get(catalog);
   if (!entry) {
     let instance: Ajv | undefined;
     const ajv = () => {
-      instance ??= new Ajv(OPTIONS);
+      instance ??= newAjv();
       return instance;
     };
     const schema = buildSchema(catalog);
@@ -49,7 +58,7 @@ export function passes(catalog: Catalog, key: string, schema: JsonSchema, value:
   const { ajv, values } = compiled(catalog);
   let validate = values.get(key);
   if (!validate) {
-    validate = ajv().compile(schema);
+    validate = compileCached(ajv, OPTIONS, schema);
     values.set(key, validate);
   }
   return validate(value);

@@ -1,6 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch } from '../types.js';
-import { type BackendChoice, useBackend } from './backend.js';
+import { useBackend, useNativeStep } from './backend.js';
+import type { BackendChoice } from './backend-choice.js';
+import { tasks } from './tasks/index.js';
+import { tf } from './tf.js';
 import { LaneTrainer } from './train/train.js';
 
 /** Kernels that only copy or relabel memory. */
@@ -34,11 +36,13 @@ export async function backendFor(choice: BackendChoice, batch: LaneBatch): Promi
   if (choice === 'native' || choice === 'auto') {
     let native = nativeShapes.get(batch.shapeKey);
     if (native === undefined) {
-      await useBackend('cpu');
+      // A built-in task makes its lane batch without tfjs; a plugin's may need a backend for it.
+      if (!tasks.has(batch.runs[0].config.task.name)) await useBackend('cpu');
       native = hasNativeStep(batch);
       nativeShapes.set(batch.shapeKey, native);
     }
-    if (native) return useBackend('native');
+    // No tfjs op runs on the native step: the worker need not load tfjs or a backend for it.
+    if (native) return useNativeStep();
     choice = 'auto';
   }
   const loaded = await useBackend(choice);
@@ -50,6 +54,17 @@ export async function backendFor(choice: BackendChoice, batch: LaneBatch): Promi
     chosen.set(batch.shapeKey, name);
   }
   return useBackend(name as BackendChoice);
+}
+
+/**
+ * Ready to train `batch` again on the backend it was recorded with (`repro`, the report's
+ * path-to-failure retrace): on `native`, a batch with a native step trains on it without loading
+ * tfjs; anything else as `useBackend` has it.
+ */
+export async function useRecordedBackend(recorded: BackendChoice, batch: LaneBatch): Promise<string> {
+  if (recorded === 'native' && tasks.has(batch.runs[0].config.task.name) && hasNativeStep(batch))
+    return useNativeStep();
+  return useBackend(recorded);
 }
 
 /** Whether the batch's task and parameterization have a native step (made for one lane). */

@@ -1,17 +1,24 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type { BackendChoice } from './backend-choice.js';
+import { tf } from './tf.js';
 
 /** A variable, not a literal: the optional package may be absent, and tsc must not require its types. */
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
-export type BackendChoice = 'auto' | 'native' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendChoice[] = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'];
-
 /** Whether batches train by the native step (native/step.ts) where their task and parameterization have one. */
 let native = false;
 
-/** True after `useBackend('native')`: lane trainers take the native step where there is one. */
+/** True after `useBackend('native')` or `useNativeStep()`: lane trainers take the native step where there is one. */
 export function nativeEngine(): boolean {
   return native;
+}
+
+/**
+ * The native step alone, loading no tfjs: for batches whose task and parameterization have one
+ * (auto-backend.ts checks), which then run no tfjs op. A batch without one needs `useBackend`.
+ */
+export function useNativeStep(): 'native' {
+  native = true;
+  return 'native';
 }
 
 /** Whether @tensorflow/tfjs-node loaded, tried once per thread (its import error otherwise). */

@@ -1,12 +1,16 @@
 import type { Catalog } from './catalog.js';
-import { parameterizationOptions, parameterizations } from './parameterizations/index.js';
-import { tasks } from './tasks/index.js';
+import { parameterizationOptions, parameterizationSpecs } from './parameterizations/specs.js';
+import { taskSpecs } from './tasks/specs.js';
 import { optimizers } from './train/optim.js';
 
-/** The engine's own registries: a task or parameterization exists for experiment files once it is registered there. */
+/**
+ * The engine's own registries as experiment files see them: a task or parameterization exists for
+ * them once it is registered there. Built from the specs, which load no tfjs, so that checking or
+ * planning a file loads none.
+ */
 export const defaultCatalog: Catalog = {
-  tasks: [...tasks.values()],
+  tasks: [...taskSpecs.values()],
   optimizers: [...optimizers.values()],
-  parameterizations: [...parameterizations.keys()],
+  parameterizations: [...parameterizationSpecs.keys()],
   parameterizationOptions: parameterizationOptions(),
 };

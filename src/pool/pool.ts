@@ -1,6 +1,6 @@
 import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { BackendChoice } from '../engine/backend.js';
+import type { BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { backendFor } from '../engine/auto-backend.js';
-import type { BackendChoice } from '../engine/backend.js';
+import type { BackendChoice } from '../engine/backend-choice.js';
 import { loadRunPlugins, usesPlugins } from '../engine/plugins/load.js';
 import { trainBatch } from '../engine/train/train.js';
 import type { LaneBatch, RunResult } from '../types.js';

@@ -5,8 +5,8 @@
  */
 
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
-import type { BackendChoice } from '../engine/backend.js';
-import { runSteps } from '../engine/tasks/index.js';
+import type { BackendChoice } from '../engine/backend-choice.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import { runCount, runsOf } from '../plan/expand.js';
 import { pack } from '../plan/pack.js';
 import type { Selection } from '../plan/select.js';

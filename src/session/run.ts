@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { dataBytes } from '../config/data-size.js';
-import type { BackendChoice } from '../engine/backend.js';
-import { runSteps, task } from '../engine/tasks/index.js';
+import type { BackendChoice } from '../engine/backend-choice.js';
+import { runSteps, taskSpec } from '../engine/tasks/specs.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
 import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
@@ -146,7 +146,7 @@ async function lockedSession(
       workers,
       lanes,
       steps: runSteps,
-      laneBytes: (c) => (isCommand(c) ? 0 : dataBytes(c, task(c.task.name))),
+      laneBytes: (c) => (isCommand(c) ? 0 : dataBytes(c, taskSpec(c.task.name))),
     });
     events.onTrainStart?.(batches);
     try {

@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './cli.js';
+import { ROOT, tempDir } from './cli.js';
+import { tinyExperiment } from './tiny.js';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'hooks', 'log-imports.mjs');
 
 /** The packages a CLI command loads, by their node_modules folder names. */
-function packagesLoaded(args: string[], status = 0, atLeast = 10): Set<string> {
+function packagesLoaded(args: string[], status = 0, atLeast = 10, cwd = ROOT): Set<string> {
   const r = spawnSync(process.execPath, ['--import', HOOK, join(ROOT, 'bin', 'covsweep.js'), ...args], {
-    cwd: ROOT,
+    cwd,
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -31,10 +33,13 @@ const HEAVY = [
 ];
 
 describe('commands that train nothing load nothing that trains or draws', () => {
-  it.each([['validate'], ['plan']])('%s', (command) => {
+  // The task and parameterization specs (engine/tasks/specs.ts, engine/parameterizations/specs.ts)
+  // give the config and the planner what they need of the engine without its tfjs code.
+  it.each([['validate'], ['plan']])('%s, not even tfjs-core', (command) => {
     const loaded = packagesLoaded([command, join('experiments', 'lr-sweep.yaml')]);
-    expect(loaded.has('ajv')).toBe(true);
+    expect(loaded.has('yaml')).toBe(true);
     expect(HEAVY.filter((p) => loaded.has(p))).toEqual([]);
+    expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
   });
 
   it('nor does help, which comes from the option table (src/cli/commands.ts)', () => {
@@ -43,8 +48,19 @@ describe('commands that train nothing load nothing that trains or draws', () => 
     expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
   });
 
-  it('while run loads the engine (even to refuse a missing file)', () => {
+  it('nor does run refusing a file: the engine loads in the workers (and for a failed run to retrace)', () => {
     const loaded = packagesLoaded(['run', join('no', 'such.yaml')], 2);
-    expect(loaded.has('@tensorflow/tfjs-core')).toBe(true);
+    expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
+  });
+
+  it('nor do workers whose batches train on the native step, nor the report retracing such a run', () => {
+    const dir = tempDir();
+    // Seed 000's task with tril at a learning rate that fails: a failed run for the report to retrace.
+    writeFileSync(join(dir, 'tiny.yaml'), `${tinyExperiment()}lr:\n  cov: 10\n`);
+    const loaded = packagesLoaded(['run', 'tiny.yaml', '--workers', '1', '--out', dir], 0, 10, dir);
+    expect(loaded.has('piscina')).toBe(true);
+    expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
+    const [folder] = readdirSync(join(dir, 'a'));
+    expect(readFileSync(join(dir, 'a', folder, 'report.html'), 'utf8')).toContain('retraced alone');
   });
 });

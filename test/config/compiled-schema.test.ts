@@ -62,4 +62,21 @@ describe('the compiled-schema cache', () => {
     expect(compileCached(ajv, OPTIONS, schema)({ dim: 1 })).toBe(true);
     expect(compiles).toBe(3);
   });
+
+  it("keeps V8's compiled code beside the validator after its first call, and loads past a bad one", () => {
+    compileCached(ajv, OPTIONS, schema);
+    const loaded = compileCached(ajv, OPTIONS, schema);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.v8'))).toEqual([]);
+    expect(loaded(bad)).toBe(false);
+    const [v8] = readdirSync(dir).filter((f) => f.endsWith('.v8'));
+    expect(v8).toBeDefined();
+    const again = compileCached(ajv, OPTIONS, schema);
+    expect(again(bad)).toBe(false);
+    expect(again.errors).toEqual(loaded.errors);
+    writeFileSync(join(dir, v8), 'not code');
+    const past = compileCached(ajv, OPTIONS, schema);
+    expect([past(bad), past({ dim: 2 })]).toEqual([false, true]);
+    expect(past.errors).toBeNull();
+    expect(compiles).toBe(1);
+  });
 });

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import type { FactorKind } from './factor-of.js';
 import { fused, values } from './fused.js';
 import { plainLogDensity } from './gaussian.js';

@@ -17,7 +17,7 @@
  * matrices at d = 2 and 8: this op took 0.3 to 0.9 times the time of a composed degree-12
  * Taylor with only 3 squarings (which is not accurate beyond norm ~4).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import { ExpmKernel } from './expm-kernel.js';
 import { squareBatch } from './fused.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import type { FactorOf } from './factor-of.js';
 import { values } from './fused.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import type { FactorKind } from './factor-of.js';
 import { fused } from './fused.js';
 import { fusedLogDensity } from './gaussian-fused.js';

@@ -11,7 +11,7 @@
  * is computed from its own memory only, by the same code path, so its result is bit-identical
  * whatever batch it rides in. Scratch buffers are allocated once per call, never per element.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import { CholeskyKernel } from './cholesky-kernel.js';
 import { requireFloat32, squareBatch, values } from './fused.js';
 

@@ -10,7 +10,7 @@
  * own memory only, by the same code path, so its result is bit-identical whatever batch it
  * rides in.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import { squareBatch, values } from './fused.js';
 import { GivensKernel } from './givens-kernel.js';
 

@@ -11,7 +11,7 @@
  * beyond ~38), so such a row's L_ii is tiny and positive instead. A product of a few such sines
  * underflows float32 to 0, which is reported.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 import { squareBatch, values } from './fused.js';
 import { RowKernel } from './spherical-kernel.js';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { tf } from '../tf.js';
 
 /**
  * A factor's per-element counters [lanes * units] summed over each lane's

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { eye } from '../ops/masks.js';
+import { tf } from '../tf.js';
 import type { Parameterization } from './types.js';
 
 /**

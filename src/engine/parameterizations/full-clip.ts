@@ -1,6 +1,6 @@
 import { choleskyInto, symmetricEigen, symmetricPart } from '../../ground/dense64.js';
-import type { JsonSchema } from '../../ground/json-schema.js';
 import { full } from './full.js';
+import { CLIP_OPTIONS } from './specs.js';
 import type { Parameterization } from './types.js';
 
 export interface ClipOptions {
@@ -9,23 +9,6 @@ export interface ClipOptions {
   /** Smallest eigenvalue kept, whatever lambda_max is. @default 1e-6 */
   floor: number;
 }
-
-const SCHEMA: Record<string, JsonSchema> = {
-  clip_kappa_max: {
-    type: 'number',
-    exclusiveMinimum: 1,
-    default: 1e5,
-    description:
-      'full-clip: largest condition number after the projection (mlpack PositiveDefiniteConstraint: 1e5).',
-  },
-  clip_floor: {
-    type: 'number',
-    exclusiveMinimum: 0,
-    default: 1e-6,
-    description:
-      'full-clip: smallest eigenvalue after the projection (float32: the first jitter of GPyTorch psd_safe_cholesky).',
-  },
-};
 
 /**
  * The projection after each step (mlpack PositiveDefiniteConstraint::ApplyConstraint): the
@@ -96,7 +79,7 @@ export function makeFullClip(o: ClipOptions): Parameterization {
     name: 'full-clip',
     summary: `Sigma = P, after each step eigenvalues clipped to >= max(lambda_max / ${o.kappaMax}, ${o.floor}) (mlpack PositiveDefiniteConstraint)`,
     options: {
-      schema: SCHEMA,
+      schema: CLIP_OPTIONS,
       with: (v) => makeFullClip({ kappaMax: v.clip_kappa_max as number, floor: v.clip_floor as number }),
     },
     update: { retract: (_before, stepped, d) => projectPositiveDefinite(stepped, d, o) },
@@ -104,6 +87,6 @@ export function makeFullClip(o: ClipOptions): Parameterization {
 }
 
 export const fullClip = makeFullClip({
-  kappaMax: SCHEMA.clip_kappa_max.default as number,
-  floor: SCHEMA.clip_floor.default as number,
+  kappaMax: CLIP_OPTIONS.clip_kappa_max.default as number,
+  floor: CLIP_OPTIONS.clip_floor.default as number,
 });

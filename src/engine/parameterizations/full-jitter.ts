@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { cholesky64, choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
-import type { JsonSchema } from '../../ground/json-schema.js';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
+import { tf } from '../tf.js';
+import { JITTER_OPTIONS } from './specs.js';
 import type { Parameterization } from './types.js';
 
 export interface JitterOptions {
@@ -13,22 +13,9 @@ export interface JitterOptions {
 }
 
 /** GPyTorch psd_safe_cholesky's float32 schedule: 1e-6, then ten times more on each retry, three retries. */
-export const DEFAULT_JITTER: JitterOptions = { jitter: [1e-6, 1e-5, 1e-4], relative: false };
-
-const SCHEMA: Record<string, JsonSchema> = {
-  jitter: {
-    type: 'array',
-    minItems: 1,
-    items: { type: 'number', exclusiveMinimum: 0 },
-    default: DEFAULT_JITTER.jitter,
-    description:
-      'full-jitter: amounts added to the diagonal after a failed Cholesky, tried in order (GPyTorch psd_safe_cholesky in float32: 1e-6, 1e-5, 1e-4).',
-  },
-  jitter_relative: {
-    type: 'boolean',
-    default: DEFAULT_JITTER.relative,
-    description: "full-jitter: multiply each jitter amount by the mean of the matrix's diagonal.",
-  },
+export const DEFAULT_JITTER: JitterOptions = {
+  jitter: JITTER_OPTIONS.jitter.default as number[],
+  relative: JITTER_OPTIONS.jitter_relative.default as boolean,
 };
 
 /** The jitter amount of each level for a matrix with diagonal mean `mean`; none when it cannot help. */
@@ -61,7 +48,7 @@ export function makeFullJitter(o: JitterOptions = DEFAULT_JITTER): Parameterizat
     rawShape: (d) => [d, d],
     fromCovariance: (sigma0) => Float64Array.from(sigma0),
     options: {
-      schema: SCHEMA,
+      schema: JITTER_OPTIONS,
       with: (v) => makeFullJitter({ jitter: v.jitter as number[], relative: v.jitter_relative as boolean }),
     },
     /** P plus the first jitter whose float64 Cholesky succeeds: the covariance the loss used. */

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { choleskyInto, symmetrizeLower } from '../../ground/dense64.js';
 import { cholesky } from '../ops/linalg.js';
+import { tf } from '../tf.js';
 import type { Parameterization } from './types.js';
 
 /**

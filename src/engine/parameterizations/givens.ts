@@ -1,10 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { symmetricEigen } from '../../ground/dense64.js';
 import { fused } from '../ops/fused.js';
 import { rotationPairs as pairs } from '../ops/givens-kernel.js';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
 import { givensCovariance } from '../ops/rotations.js';
+import { tf } from '../tf.js';
 import type { Parameterization } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { gram } from '../../ground/dense64.js';
 import { diagPart, eye, strictLower } from '../ops/masks.js';
+import { tf } from '../tf.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
 

@@ -1,18 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { JsonSchema } from '../../ground/json-schema.js';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
+import { tf } from '../tf.js';
+import { LOWRANK_OPTIONS } from './specs.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
-
-const SCHEMA: Record<string, JsonSchema> = {
-  rank: {
-    type: 'integer',
-    minimum: 1,
-    default: 1,
-    description: 'lowrank: rank r of W in W W^T + diag(exp(v)); min(r, dim) is used.',
-  },
-};
 
 /**
  * Sigma = W W^T + diag(exp(v)), W d x r (torch LowRankMultivariateNormal:
@@ -35,7 +26,7 @@ export function makeLowRank(r: number): Parameterization {
     factorOf: 'covariance',
     checks: 'cholesky-pivots',
     rawShape: (d) => [d, rankOf(d) + 1],
-    options: { schema: SCHEMA, with: (v) => makeLowRank(v.rank as number) },
+    options: { schema: LOWRANK_OPTIONS, with: (v) => makeLowRank(v.rank as number) },
     /**
      * W's columns are the first r columns of chol(sigma0) / sqrt(2) and exp(v)
      * the rest of the diagonal. Exact when sigma0 is diagonal (both tasks start
@@ -83,4 +74,4 @@ export function makeLowRank(r: number): Parameterization {
   };
 }
 
-export const lowrank = makeLowRank(1);
+export const lowrank = makeLowRank(LOWRANK_OPTIONS.rank.default as number);

@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { extremeEigenvalues, symmetricFunction, symmetrizeLower } from '../../ground/dense64.js';
 import { expm } from '../ops/expm.js';
 import { cholesky } from '../ops/linalg.js';
 import { lower, strictLower } from '../ops/masks.js';
+import { tf } from '../tf.js';
 import type { Parameterization } from './types.js';
 
 /**

@@ -1,5 +1,6 @@
 import { identity } from '../../ground/dense64.js';
 import type { JsonSchema } from '../../ground/json-schema.js';
+import type { ParameterizationSpec } from './specs.js';
 import type { Parameterization } from './types.js';
 
 /** The task option, for every task that starts from a covariance (absent: that start, and run ids stay as they were). */
@@ -14,7 +15,7 @@ export const RAW_SCALE_OPTION: JsonSchema = {
  * Whether `init_raw_scale` can start this parameterization: its raw block must be a d x d
  * matrix for "scale times the identity" to be one (diag's [d] and lowrank's [d, rank + 1] are not).
  */
-export function startsFromRawScale(p: Parameterization): boolean {
+export function startsFromRawScale(p: ParameterizationSpec): boolean {
   const shape = p.rawShape(3);
   return shape.length === 2 && shape[0] === 3 && shape[1] === 3;
 }

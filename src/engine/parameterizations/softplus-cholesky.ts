@@ -1,19 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { gram } from '../../ground/dense64.js';
-import type { JsonSchema } from '../../ground/json-schema.js';
 import { diagPart, eye, strictLower } from '../ops/masks.js';
+import { tf } from '../tf.js';
+import { SOFTPLUS_OPTIONS } from './specs.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
-
-const SCHEMA: Record<string, JsonSchema> = {
-  softplus_shift: {
-    type: 'number',
-    minimum: 0,
-    // TFP FillScaleTriL's diag_shift: keeps L_jj >= 1e-5 however far the raw value falls.
-    default: 1e-5,
-    description: 'softplus-cholesky: added to softplus of the diagonal (TFP FillScaleTriL diag_shift).',
-  },
-};
 
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 
@@ -31,7 +21,7 @@ export function makeSoftplusCholesky(shift: number): Parameterization {
     factorOf: 'covariance',
     checks: 'factor-diagonal',
     rawShape: (d) => [d, d],
-    options: { schema: SCHEMA, with: (v) => makeSoftplusCholesky(v.softplus_shift as number) },
+    options: { schema: SOFTPLUS_OPTIONS, with: (v) => makeSoftplusCholesky(v.softplus_shift as number) },
     fromCovariance(sigma0, d) {
       const raw = choleskyOf(sigma0, d);
       for (let j = 0; j < d; j++) {
@@ -69,4 +59,4 @@ export function makeSoftplusCholesky(shift: number): Parameterization {
   };
 }
 
-export const softplusCholesky = makeSoftplusCholesky(SCHEMA.softplus_shift.default as number);
+export const softplusCholesky = makeSoftplusCholesky(SOFTPLUS_OPTIONS.softplus_shift.default as number);

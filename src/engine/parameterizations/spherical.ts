@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { gram } from '../../ground/dense64.js';
 import { fused } from '../ops/fused.js';
 import { diagPart, eye, strictLower } from '../ops/masks.js';
 import { sphericalFactor } from '../ops/spherical-rows.js';
+import { tf } from '../tf.js';
 import { choleskyOf } from './tril.js';
 import type { Parameterization } from './types.js';
 

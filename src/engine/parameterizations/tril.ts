@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { cholesky64, gram } from '../../ground/dense64.js';
 import { diagPart, lower } from '../ops/masks.js';
+import { tf } from '../tf.js';
 import type { Parameterization } from './types.js';
 
 /** Start from the Cholesky factor of sigma0; shared by every factor-valued parameterization. */

@@ -6,7 +6,7 @@ import type { FileRef, RunConfig, RunSpec } from '../../types.js';
 import { parameterizations } from '../parameterizations/index.js';
 import { tasks } from '../tasks/index.js';
 import { parameterizationMisfits, taskMisfits } from './contract.js';
-import { kit } from './kit.js';
+import type { kit } from './kit.js';
 import { type LoadedPlugin, loadedPlugin, type Plugin, registerPlugin } from './registry.js';
 
 /** What an experiment needs of a module: the task of `task.module`, or the parameterizations of `parameterization_modules`. */
@@ -81,8 +81,10 @@ async function evaluate(path: string, sha256: string): Promise<Plugin> {
       `the module ${path} has no default export function; export default (kit) => ({ task }) or ({ parameterizations: [...] })`,
     );
   let plugin: unknown;
+  // The kit (tfjs itself) loads with the first plugin: a worker with none may never load tfjs.
+  const { kit: given } = await import('./kit.js');
   try {
-    plugin = (mod.default as (k: typeof kit) => unknown)(kit);
+    plugin = (mod.default as (k: typeof kit) => unknown)(given);
   } catch (err) {
     throw new PluginError(
       `the module ${path} throws when called with the kit: ${(err as Error)?.message ?? err}`,

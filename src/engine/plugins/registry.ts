@@ -1,5 +1,7 @@
-import { addParameterization, type Parameterization } from '../parameterizations/index.js';
-import { addTask, type Task } from '../tasks/index.js';
+import { addParameterization } from '../parameterizations/specs.js';
+import type { Parameterization } from '../parameterizations/types.js';
+import { addTask } from '../tasks/specs.js';
+import type { Task } from '../tasks/types.js';
 
 /**
  * What a plugin module gives: a task (named by `task: { module: ... }`), or parameterizations

@@ -1,31 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { stream } from '../../data/random.js';
-import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
-import { distance, gram, identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
+import { distance, identity, sampleMoments } from '../../ground/dense64.js';
 import type { Metrics, RunConfig } from '../../types.js';
-import { RAW_SCALE_OPTION, rawStart } from '../parameterizations/raw-start.js';
+import { rawStart } from '../parameterizations/raw-start.js';
 import type { Parameterization } from '../parameterizations/types.js';
+import { type GaussianDataOptions, gaussianData, pointCount } from './gaussian-fit-spec.js';
 import { asGaussians } from './gaussian64.js';
-import { type ParamGroup, type StepOutput, type Task, type TaskInstance, taskOptions } from './types.js';
-
-/** Options every one-Gaussian task (score-matching, mle) has. */
-export interface GaussianDataOptions {
-  n_data: number;
-  iterations: number;
-  /** Starting mean; absent: 0. */
-  init_mean?: number[];
-  /** Starting covariance; absent: the identity. */
-  init_covariance?: number[][];
-  /** Start the raw block at this times the identity instead (raw-start.ts). */
-  init_raw_scale?: number;
-  /** User data (resolved by the config); absent: n_data generated points. */
-  data?: DataRef;
-}
-
-/** Points per lane: the data file's rows, or n_data. */
-function pointCount(o: GaussianDataOptions): number {
-  return o.data ? o.data.rows : o.n_data;
-}
+import { type ParamGroup, type StepOutput, type TaskInstance, taskOptions } from './types.js';
 
 /**
  * One run's Gaussian fitting problem: its true Gaussian, its points as the
@@ -37,29 +17,6 @@ export interface GaussianLane {
   cov: Float64Array;
   points: Float32Array;
   optimum: { mean: Float64Array; cov: Float64Array };
-}
-
-/**
- * A run's true Gaussian and its points: n_data draws of N(m, T T^T) with
- * m ~ U[0,1)^d and T ~ U[0,1)^(d x d), all from the run's own streams (seed
- * 001's data); or the points of its data file, whose "truth" is then their own
- * sample mean and 1/N covariance (in float64: the optimum is the float32 points').
- */
-export function gaussianData(c: RunConfig, dataFile?: string) {
-  const d = c.dim;
-  const o = taskOptions<GaussianDataOptions>(c);
-  if (o.data) {
-    const { points } = loadData(dataFile!, o.data, { dim: d, minRows: d });
-    const { mean, cov } = sampleMoments(points, o.data.rows, d);
-    return { mean, cov, points };
-  }
-  const t = stream(c.seed, 'truth');
-  const mean = Float64Array.from({ length: d }, () => t.uniform());
-  const cov = gram(
-    Float64Array.from({ length: d * d }, () => t.uniform()),
-    d,
-  );
-  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data').normal, mean, cov, o.n_data, d) };
 }
 
 function gaussianLane(c: RunConfig, dataFile?: string): GaussianLane {
@@ -82,54 +39,6 @@ function fitMetrics(l: GaussianLane, mu: Float64Array, cov: Float64Array): Metri
 /** A lane's learned and true Gaussians, for pictures. */
 function fitGaussians(l: GaussianLane, mu: Float64Array, cov: Float64Array, d: number) {
   return { learned: asGaussians([mu], [cov], d), truth: asGaussians([l.mean], [l.cov], d) };
-}
-
-/**
- * A one-Gaussian task (score-matching, mle) from its own options, defaults,
- * learning rates and lane batch: both fit one Gaussian to `n_data` points in
- * `iterations` steps, on the same data.
- */
-export function gaussianFitTask(
-  t: Pick<Task, 'name' | 'options' | 'defaults' | 'lr' | 'momentum' | 'create'>,
-): Task {
-  // With data, n_data is unused; the file must have more than dim rows (checked when it is read).
-  return {
-    ...t,
-    options: {
-      n_data: { type: 'integer', minimum: 1, description: 'Data points drawn from the true Gaussian.' },
-      iterations: { type: 'integer', minimum: 1, description: 'Gradient steps.' },
-      init_mean: {
-        type: 'array',
-        description: 'Starting mean: `dim` numbers (default 0).',
-        minItems: 1,
-        items: { type: 'number' },
-      },
-      init_covariance: {
-        type: 'array',
-        description: 'Starting covariance: a dim x dim positive-definite matrix (default the identity).',
-        minItems: 1,
-        items: { type: 'array', minItems: 1, items: { type: 'number' } },
-      },
-      init_raw_scale: RAW_SCALE_OPTION,
-      data: DATA_OPTION,
-      ...t.options,
-    },
-    shapes: { init_mean: ['dim'], init_covariance: ['dim', 'dim'] },
-    covariances: ['init_covariance'],
-    above: [
-      {
-        setting: 'task.n_data',
-        than: 'dim',
-        because: 'the sample covariance of n_data <= dim points is singular, so the loss has no minimum',
-      },
-    ],
-    dataRows: ['task.n_data'],
-    steps: (config) => taskOptions<GaussianDataOptions>(config).iterations,
-    dataPoints(config, dataFile) {
-      const { points } = gaussianData(config, dataFile);
-      return { points, units: new Array(points.length / config.dim).fill(0) };
-    },
-  };
 }
 
 /**

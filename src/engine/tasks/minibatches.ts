@@ -16,6 +16,8 @@ export class Minibatches {
   /** Each lane's order of the current epoch, [B][n]. */
   private orders: Int32Array[] = [];
   private epoch = -1;
+  /** 0..n-1, made once: `at` runs every step, and most steps stay in their epoch. */
+  private identity?: Int32Array;
 
   constructor(
     private readonly seeds: readonly number[],
@@ -45,8 +47,13 @@ export class Minibatches {
       this.streams = this.seeds.map((seed) => stream(seed, 'shuffle'));
       this.epoch = -1;
     }
-    const identity = Int32Array.from({ length: this.n }, (_, i) => i);
     for (; this.epoch < epoch; this.epoch++)
-      this.orders = this.streams.map((s) => (this.shuffle ? permutation(s, this.n) : identity));
+      this.orders = this.streams.map((s) => (this.shuffle ? permutation(s, this.n) : this.fileOrder()));
+  }
+
+  /** Every epoch's order without `shuffle`: the points in file order (read only, shared by every lane). */
+  private fileOrder(): Int32Array {
+    this.identity ??= Int32Array.from({ length: this.n }, (_, i) => i);
+    return this.identity;
   }
 }

@@ -3,45 +3,16 @@ import type { RunConfig } from '../../types.js';
 import { negLogLikelihood } from '../ops/nll.js';
 import { perLane } from '../parameterizations/counters.js';
 import type { Parameterization } from '../parameterizations/types.js';
-import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-fit.js';
+import { GaussianFitBatch } from './gaussian-fit.js';
 import { Minibatches } from './minibatches.js';
-import { taskOptions } from './types.js';
+import { type MleOptions, mleSpec } from './mle-spec.js';
+import { type Task, taskOptions } from './types.js';
 
-export interface MleOptions extends GaussianDataOptions {
-  name: 'mle';
-  /** Points per gradient step; absent: every point (full batch). */
-  batch_size?: number;
-  shuffle: boolean;
-}
-
-/**
- * Maximum likelihood: gradient descent on the Gaussian negative
- * log-likelihood, the mean over a batch of 0.5 log det(2 pi Sigma) + 0.5
- * (x - mu)^T Sigma^-1 (x - mu), from mean 0 and Sigma = I, on score-matching's
- * data. Full batch, or minibatches of `batch_size` points: consecutive slices
- * of each epoch's order (reshuffled every epoch unless `shuffle: false`), the
- * last slice of an epoch shorter when batch_size does not divide n_data, as
- * torch's DataLoader makes them. Its optimum is score-matching's: the sample
- * mean and 1/N sample covariance.
- */
-export const mle = gaussianFitTask({
-  name: 'mle',
-  options: {
-    batch_size: {
-      type: 'integer',
-      minimum: 1,
-      description: 'Points per gradient step (minibatches, each epoch in a new order); absent: all of them.',
-    },
-    shuffle: {
-      type: 'boolean',
-      description: 'With batch_size: reshuffle the points every epoch (false: file order).',
-    },
-  },
-  defaults: { n_data: 50, iterations: 4000, shuffle: true },
-  lr: { cov: 1e-2, mean: 1e-2, weights: 1e-2 },
-  momentum: 0,
+/** Maximum likelihood: its spec (mle-spec.ts) and its lane batch. */
+export const mle: Task = {
+  ...mleSpec,
   create: (configs, p, dataFile) => new MleBatch(configs, p, dataFile),
-});
+};
 
 class MleBatch extends GaussianFitBatch {
   private readonly minibatches?: MinibatchPoints;

@@ -1,31 +1,19 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { fused } from '../ops/fused.js';
 import { triSolve } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
 import { fusedScoreMatching } from '../ops/score-matching-fused.js';
 import { perLane } from '../parameterizations/counters.js';
-import { type GaussianDataOptions, GaussianFitBatch, gaussianFitTask } from './gaussian-fit.js';
+import { tf } from '../tf.js';
+import { GaussianFitBatch } from './gaussian-fit.js';
 import { NativeScoreMatching } from './score-matching-native.js';
-import type { NativeTask } from './types.js';
+import { scoreMatchingSpec } from './score-matching-spec.js';
+import type { NativeTask, Task } from './types.js';
 
-export interface ScoreMatchingOptions extends GaussianDataOptions {
-  name: 'score-matching';
-}
-
-/**
- * Seed 001: full-batch gradient descent on the Hyvarinen score-matching loss
- * of a Gaussian, E[ 0.5 ||Sigma^-1 (x - mu)||^2 - tr(Sigma^-1) ], from mean 0
- * and Sigma = I. Data: n_data draws of N(m, T T^T) with m ~ U[0,1)^d and
- * T ~ U[0,1)^(d x d), all from the run's own streams.
- */
-export const scoreMatching = gaussianFitTask({
-  name: 'score-matching',
-  options: {},
-  defaults: { n_data: 50, iterations: 4000 },
-  lr: { cov: 1e-3, mean: 1e-3, weights: 1e-3 },
-  momentum: 0,
+/** Seed 001's task: its spec (score-matching-spec.ts) and its lane batch. */
+export const scoreMatching: Task = {
+  ...scoreMatchingSpec,
   create: (configs, p, dataFile) => new ScoreMatchingBatch(configs, p, dataFile),
-});
+};
 
 class ScoreMatchingBatch extends GaussianFitBatch {
   /** The lanes' points as a tensor, made on first use by the plain form. */

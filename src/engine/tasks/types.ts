@@ -80,11 +80,12 @@ export interface NativeTask {
 }
 
 /**
- * A task owns its options (schema and defaults, as experiment files see
- * them), its data, its loss, its schedule and its metrics. It never steps the
- * optimizer and never classifies outcomes.
+ * A task as the config, the planner and the reports see it, without its tfjs loss: its options
+ * (schema and defaults, as experiment files see them), its step count, and its data on the host.
+ * Each built-in task's spec is a module of its own (`*-spec.ts`) that loads no tfjs, so that
+ * `covsweep validate` and `plan` load none.
  */
-export interface Task extends CatalogTask {
+export interface TaskSpec extends CatalogTask {
   /** Training steps of a run (known without generating data: the planner packs by it). */
   steps(config: RunConfig): number;
   /**
@@ -92,13 +93,20 @@ export interface Task extends CatalogTask {
    * its mean over an epoch is not. Absent: full-batch losses, not smoothed.
    */
   curveWindow?(config: RunConfig): number;
-  /** `dataFile`: where the batch's `task.data` file is (RunSpec.dataFile), when its configs name one. */
-  create(configs: RunConfig[], p: Parameterization, dataFile?: string): TaskInstance;
   /**
    * The points a run trains on (row-major [n, dim]) and the unit each was drawn from: the same
    * seeded draws as `create`, without tfjs, so reports can draw them instead of storing them.
    */
   dataPoints?(config: RunConfig, dataFile?: string): { points: Float64Array; units: number[] };
+}
+
+/**
+ * A task: its spec, and the lane batches that own its data on device, its loss, its schedule and
+ * its metrics. It never steps the optimizer and never classifies outcomes.
+ */
+export interface Task extends TaskSpec {
+  /** `dataFile`: where the batch's `task.data` file is (RunSpec.dataFile), when its configs name one. */
+  create(configs: RunConfig[], p: Parameterization, dataFile?: string): TaskInstance;
 }
 
 /**

@@ -1,10 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { LaneBatch, RunConfig, RunResult } from '../../types.js';
 import { nativeEngine } from '../backend.js';
 import { type NativeStep, nativeStep } from '../native/step.js';
 import { parameterization } from '../parameterizations/index.js';
 import { task } from '../tasks/index.js';
 import type { ParamGroup, StepOutput, TaskInstance } from '../tasks/types.js';
+import { tf } from '../tf.js';
 import { Health } from './health.js';
 import { type Optimizer, optimizer } from './optim.js';
 import { Recorder, result } from './record.js';
@@ -76,8 +76,11 @@ export class LaneTrainer {
   /** Index of the covariance group in `values`: the raw blocks the health check's condition check reads. */
   private readonly cov: number;
   private readonly record: Recorder;
-  /** d(sum of losses) / d(loss of lane b), kept across steps. */
-  private readonly ones: tf.Tensor1D;
+  /**
+   * d(sum of losses) / d(loss of lane b), kept across steps; made by the first tfjs step, so that
+   * a batch on the native step never loads tfjs (tf.ts).
+   */
+  private ones?: tf.Tensor1D;
 
   /** `native`: take the native step where there is one (default: whether the `native` backend is in use). */
   constructor(
@@ -102,7 +105,6 @@ export class LaneTrainer {
     this.opt = withUpdate(optimizer(this.configs, this.t.params), p, this.t.params, first.dim);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
-    this.ones = tf.keep(tf.ones([this.configs.length]));
     const limits = this.configs.map((c) => c.thresholds.max_condition);
     this.native = native
       ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options, limits)
@@ -140,7 +142,7 @@ export class LaneTrainer {
 
   dispose(): void {
     this.t.dispose();
-    this.ones.dispose();
+    this.ones?.dispose();
   }
 
   /** Loss (and gradients) at the current parameters, judged by the health check at `at` (default: `step`). */
@@ -178,6 +180,7 @@ export class LaneTrainer {
       // Backpropagating ones from the per-lane losses is the gradient of their sum,
       // without the sum and its gradient as two more ops.
       let grads: tf.Tensor[] | undefined;
+      this.ones ??= tf.keep(tf.ones([B]));
       if (withGrads) grads = tf.valueAndGrads(objective)(params, this.ones).grads;
       else objective(...params);
       return { loss: seen!.loss, checks: seen!.checks, counters: seen!.counters, grads };

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { runSteps, task } from '../../engine/tasks/index.js';
+import { runSteps, taskSpec } from '../../engine/tasks/specs.js';
 import { curveEvery } from '../../engine/train/curve.js';
 import { formatValue } from '../../ground/format.js';
 import { groupBy, settingValues } from '../../results/pivot.js';
@@ -30,7 +30,7 @@ const everyOf = (r: RunResult) => r.curve_every ?? curveEvery(r.config.record_ev
 function smoothed(r: RunResult): [number, number][] {
   const every = everyOf(r);
   // A command task runs as a process and has no engine task to name a window.
-  const window = isCommand(r.config) ? 1 : (task(r.config.task.name).curveWindow?.(r.config) ?? 1);
+  const window = isCommand(r.config) ? 1 : (taskSpec(r.config.task.name).curveWindow?.(r.config) ?? 1);
   const k = Math.max(1, Math.round(window / every));
   let sum = 0;
   return r.curve.map((loss, i) => {

@@ -1,8 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { type BackendChoice, useBackend } from '../../engine/backend.js';
-import { task } from '../../engine/tasks/index.js';
-import { Trace } from '../../engine/train/trace.js';
-import { trainBatch } from '../../engine/train/train.js';
+import type { BackendChoice } from '../../engine/backend-choice.js';
+import { runSteps } from '../../engine/tasks/specs.js';
 import type { RunResult } from '../../types.js';
 import { OUTCOME_COLORS } from './palette.js';
 
@@ -20,15 +18,21 @@ export interface FailurePath {
  * data file are left to repro (their file sits beside the experiment, not in the results).
  */
 export async function retrace(run: RunResult): Promise<FailurePath> {
-  await useBackend((run.backend ?? 'cpu') as BackendChoice);
+  // The engine loads here, not with the report: a report with no failed run never trains.
+  const [{ useRecordedBackend }, { Trace }, { trainBatch }] = await Promise.all([
+    import('../../engine/auto-backend.js'),
+    import('../../engine/train/trace.js'),
+    import('../../engine/train/train.js'),
+  ]);
+  const batch = {
+    index: 0,
+    shapeKey: '',
+    runs: [{ id: run.id, config: run.config }],
+    steps: runSteps(run.config),
+  };
+  await useRecordedBackend((run.backend ?? 'cpu') as BackendChoice, batch);
   const trace = new Trace(run.config);
-  const steps = task(run.config.task.name).steps(run.config);
-  const [again] = trainBatch(
-    { index: 0, shapeKey: '', runs: [{ id: run.id, config: run.config }], steps },
-    {
-      onStep: trace.onStep,
-    },
-  );
+  const [again] = trainBatch(batch, { onStep: trace.onStep });
   return { run, rows: trace.rows, same: again.outcome === run.outcome && again.step === run.step };
 }
 

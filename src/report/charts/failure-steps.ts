@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { runSteps } from '../../engine/tasks/index.js';
+import { runSteps } from '../../engine/tasks/specs.js';
 import { settingValues } from '../../results/pivot.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { OUTCOME_COLORS } from './palette.js';

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { task } from '../../engine/tasks/index.js';
+import { taskSpec } from '../../engine/tasks/specs.js';
 import { cholesky64 } from '../../ground/dense64.js';
 import { OUTCOMES } from '../../ground/vocabulary.js';
 import { settingAt } from '../../plan/expand.js';
@@ -92,7 +92,7 @@ export function gaussiansPicture(
   for (const r of shown) {
     const { learned, truth } = r.gaussians!;
     const panel = `${r.outcome}: run ${r.id}\n${[describeSettings(r.config, swept), `seed ${r.config.seed}`].filter(Boolean).join(' · ')}`;
-    const data = task(r.config.task.name).dataPoints?.(r.config, e.dataFile);
+    const data = taskSpec(r.config.task.name).dataPoints?.(r.config, e.dataFile);
     data?.units.forEach((u, i) => {
       const [x, y] = [data.points[2 * i], data.points[2 * i + 1]];
       rows.push({ panel, kind: 'data', unit: `unit ${u + 1}`, curve: 'data', i, x, y });
