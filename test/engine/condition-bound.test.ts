@@ -269,19 +269,83 @@ describe('the native step condition bound never clears a block above its limit',
       for (let k = 0; k < d * d; k++) {
         if (k % d > Math.floor(k / d)) continue;
         for (const eps of [-0.03, -0.01, 0.01, 0.03]) {
-          const b = toRaw(la.map((v, q) => (q === k ? v * (1 + eps) : v)));
+          const moved = (f: number) => toRaw(la.map((v, q) => (q === k ? v * (1 + f * eps) : v)));
+          const b = moved(1);
           const exactB = conditionNumber64(name, b, d);
-          const bound = stepConditionBound(name, d, 1, [exactB * (1 - 1e-6)])!;
-          map.forward(a, 0, l, 0, checks, 0);
-          bound.block(0, 0, l, 0, a, 0);
-          if (Number.isFinite(bound.bounds[0])) anchored++;
-          map.forward(b, 0, l, 0, checks, 0);
-          bound.block(0, 0, l, 0, b, 0);
-          expect(bound.bounds[0], `entry ${k}, ${eps}`).toBe(Number.POSITIVE_INFINITY);
+          const limit = exactB * (1 - 1e-6);
+          const bound = stepConditionBound(name, d, 1, [limit])!;
+          const block = (raw: Float32Array) => {
+            map.forward(raw, 0, l, 0, checks, 0);
+            bound.block(0, 0, l, 0, raw, 0);
+            return bound.bounds[0];
+          };
+          if (Number.isFinite(block(a))) anchored++;
+          // Half way first, then B, each for longer than the host judges a block alone: tier 2
+          // then bounds B from its last exact relative drift (half way's, or B's own) plus the
+          // O(d^2) bound on the move since.
+          for (const [f, raw] of [
+            [0.5, moved(0.5)],
+            [1, b],
+          ] as const)
+            for (let r = 0; r < 20; r++) {
+              const value = block(raw);
+              if (f === 1) expect(value, `entry ${k}, ${eps}, ${r}`).toBe(Number.POSITIVE_INFINITY);
+              else if (Number.isFinite(value)) expect(value).toBeLessThanOrEqual(limit);
+            }
         }
       }
       // Half the moves raise cond: A is within the limit there, and its anchor cleared.
       expect(anchored).toBeGreaterThan(4);
+    },
+  );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
+    '%s: a block moving step by step from its anchor, with the limit just under its worst step: not cleared there',
+    (name) => {
+      // L_k = (I + k E) L_0, E fixed with entries about 2e-5: each step's move is small relative to
+      // L, the move from the anchor grows. Tier 2 chains from its last exact relative drift; the
+      // limit sits just under the largest cond along the way.
+      const d = 16;
+      const p = parameterization(name);
+      const start = Float32Array.from(p.fromCovariance(randomCovariance(23, d, 1e6), d));
+      const map = nativeMap(name, d)!;
+      const l0 = new Float32Array(d * d);
+      map.forward(start, 0, l0, 0, new Float32Array(d), 0);
+      const rng = stream(11, 'chain');
+      const e = Array.from({ length: d * d }, () => 2e-5 * rng.normal());
+      const path = (sign: number) =>
+        Array.from({ length: 24 }, (_, k) => {
+          const raw = start.slice();
+          for (let i = 0; i < d; i++)
+            for (let j = 0; j <= i; j++) {
+              let t = l0[i * d + j];
+              for (let q = j; q <= i; q++) t += sign * k * e[i * d + q] * l0[q * d + j];
+              raw[i * d + j] = i === j && name !== 'tril' ? Math.log(t) : t;
+            }
+          return raw;
+        });
+      // The way along which cond grows.
+      let blocks = path(1);
+      let exact = blocks.map((raw) => conditionNumber64(name, raw, d));
+      if (exact[23] < exact[0]) {
+        blocks = path(-1);
+        exact = blocks.map((raw) => conditionNumber64(name, raw, d));
+      }
+      const limit = Math.max(...exact) * (1 - 1e-6);
+      expect(exact[0]).toBeLessThan(limit);
+      const bound = stepConditionBound(name, d, 1, [limit])!;
+      const l = new Float32Array(d * d);
+      let cleared = 0;
+      for (const [k, raw] of blocks.entries()) {
+        map.forward(raw, 0, l, 0, new Float32Array(d), 0);
+        bound.block(0, 0, l, 0, raw, 0);
+        if (Number.isFinite(bound.bounds[0])) {
+          expect(bound.bounds[0], `k=${k}`).toBeGreaterThanOrEqual(exact[k] * (1 - 1e-12));
+          expect(bound.bounds[0]).toBeLessThanOrEqual(limit);
+          cleared++;
+        }
+      }
+      expect(cleared).toBeGreaterThan(1);
     },
   );
 

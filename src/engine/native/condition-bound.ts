@@ -58,6 +58,9 @@ interface Anchor {
   w: Float64Array;
   /** The norms of w's rows (tier 2's O(d^2) relative bound, and a rounded diagonal's share of eta). */
   rows: Float64Array;
+  /** The lower triangle of L^ when tier 2 last computed ||(L^ - L_a) W||_F exactly, and that value (Infinity: not yet). */
+  last: Float64Array;
+  lastEta: number;
   /** Bounds on the extreme eigenvalues of L^ L^^T (for `cholesky`: of Sigma) then. */
   lo: number;
   hi: number;
@@ -92,7 +95,8 @@ const NEAR = 4;
  *    on Sigma itself, the raw block (e = ||Sigma - Sigma_a||_F, no slack), for the others
  *    sigma(L) (e = ||L - L_a||_F, L the float64 factor), which may narrow [a, A]. Then sigma(L)
  *    within a factor 1 +- eta of the anchor's, eta >= ||(L - L_a) L_a^-1||_F: in O(d^2) from the
- *    norms of L_a^-1's rows, then in O(d^3 / 6) (ground/triangular-bounds.ts `relativeDrift`).
+ *    norms of L_a^-1's rows (on the move from the anchor, or on the move since eta's last exact
+ *    value, added to it), then in O(d^3 / 6) (ground/triangular-bounds.ts `relativeDrift`).
  * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F.
  * 4. O(4/3 d^3): the float64 extreme eigenvalues of Sigma (`cholesky`) or of L^ L^^T.
  *
@@ -285,8 +289,8 @@ export class StepConditionBound {
    * L^ and D's bound, with no float64 factor formed: e <= ||L^ - L_a||_F + ||D||_F, and
    * eta <= ||(L^ - L_a) W||_F + ||D W||_F, where ||D W||_F^2 = sum_j D_jj^2 ||W_j||^2 (D diagonal).
    * Relative to the anchor, first in O(d^2): row i of (L - L_a) W is sum_k (L - L_a)_ik W_k, of norm
-   * at most sum_k |(L - L_a)_ik| ||W_k||; then, where that is not enough, exactly in O(d^3 / 6)
-   * (`relativeDrift`). When it does not clear the block while the block is still near the anchor
+   * at most sum_k |(L - L_a)_ik| ||W_k||; then from its last exact value plus that bound on the
+   * move since; then, where neither is enough, exactly in O(d^3 / 6) (`relativeDrift`). When it does not clear the block while the block is still near the anchor
    * (so the anchor's own bound was near the limit or past it), tiers 1, 3 and 4 would find little
    * more: the host's turn, for a while (the anchor's `wait`).
    */
@@ -348,12 +352,28 @@ export class StepConditionBound {
     const reach = Math.sqrt(anchor.lo);
     let bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
-    let eta = Math.sqrt(relative);
     const across = (eta: number) =>
       eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
-    bound = across(eta);
+    bound = across(Math.sqrt(relative));
     if (bound <= limit) return bound;
-    eta = relativeDrift(l, lo, a, anchor.w, d, this.x) + Math.sqrt(dwSquares);
+    // From the last exact eta^_s = ||(L^_s - L_a) W||_F: ||(L^ - L_a) W||_F <= eta^_s + the same
+    // O(d^2) bound on ||(L^ - L^_s) W||_F, small while L^ stays near L^_s though the O(d^2) bound
+    // on the whole move from the anchor is too loose (a sum of many steps' moves).
+    const { last } = anchor;
+    if (anchor.lastEta < 1) {
+      let since = 0;
+      for (let i = 0; i < d; i++) {
+        let row = 0;
+        for (let j = 0; j <= i; j++) row += Math.abs(l[lo + i * d + j] - last[i * d + j]) * rows[j];
+        since += row * row;
+      }
+      bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
+      if (bound <= limit) return bound;
+    }
+    const exact = relativeDrift(l, lo, a, anchor.w, d, this.x);
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
+    anchor.lastEta = exact;
+    const eta = exact + Math.sqrt(dwSquares);
     bound = across(eta);
     if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
@@ -383,7 +403,18 @@ export class StepConditionBound {
       for (let j = 0; j <= i; j++) t += w[i * d + j] * w[i * d + j];
       rows[i] = Math.sqrt(t);
     }
-    this.anchors[k] = { m: copy, w, rows, lo, hi, cleared, wait: cleared ? 0 : WAIT };
+    const last = old?.last ?? new Float64Array(d * d);
+    this.anchors[k] = {
+      m: copy,
+      w,
+      rows,
+      last,
+      lastEta: Number.POSITIVE_INFINITY,
+      lo,
+      hi,
+      cleared,
+      wait: cleared ? 0 : WAIT,
+    };
   }
 
   /** The lower triangle of l[lo..] into l64 (whose upper triangle stays zero). */
