@@ -6,12 +6,15 @@ import { covsweepAsync, startCovsweep, tempDir } from './cli.js';
 import { runFolders, tables, timeless, whenResults } from './folders.js';
 
 // One worker and one lane per batch: twelve batches one after another, so a signal lands mid-sweep.
-const SLOW = ['--workers', '1', '--lanes', '1'];
+// Long runs (400k steps, about half a second on the native step) keep a batch in flight while the
+// signals arrive; smoke's own 80 steps take milliseconds, and the sweep ended before them.
+const LONG = 'task.epochs=10000';
+const SLOW = ['--workers', '1', '--lanes', '1', LONG];
 
 let clean: string;
 beforeAll(async () => {
   const out = tempDir();
-  expect((await covsweepAsync(['run', 'experiments/smoke.yaml', '--out', out])).code).toBe(0);
+  expect((await covsweepAsync(['run', 'experiments/smoke.yaml', '--out', out, LONG])).code).toBe(0);
   [clean] = runFolders(out);
 });
 
@@ -24,7 +27,9 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('a first %s', (signal) => {
     const stopped = await done;
     expect(stopped.code).toBe(130);
     expect(stopped.stderr).toContain(`${signal}: stopping`);
-    expect(stopped.stderr).toContain(`to run the rest: covsweep run experiments/smoke.yaml --resume ${dir}`);
+    expect(stopped.stderr).toContain(
+      `to run the rest: covsweep run experiments/smoke.yaml ${LONG} --resume ${dir}`,
+    );
     expect(stopped.stdout).toBe('');
     const partial = readResults(join(dir, 'results.jsonl'));
     expect(partial.truncated).toBeUndefined();
