@@ -67,20 +67,24 @@ export interface RunSessionResult {
  * stopped or failed session keeps every finished run.
  */
 export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promise<RunSessionResult> {
-  // One writer per folder: the session takes its lock, and it is released however the session ends.
-  const lock: { release?: () => void } = {};
+  // One writer per folder: the session takes its lock, and it is released however the session
+  // ends; so are the pool's threads.
+  const held: Held = {};
   try {
-    return await lockedSession(suite, o, lock);
+    return await lockedSession(suite, o, held);
   } finally {
-    lock.release?.();
+    held.release?.();
+    await held.pool?.destroy();
   }
 }
 
-async function lockedSession(
-  suite: Suite,
-  o: RunSessionOptions,
-  lock: { release?: () => void },
-): Promise<RunSessionResult> {
+/** What a session holds until it ends: the folder's lock, the worker threads. */
+interface Held {
+  release?: () => void;
+  pool?: WorkerPool;
+}
+
+async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Promise<RunSessionResult> {
   const events = o.events ?? {};
   const capped = capWorkers(o.workers ?? defaultWorkers());
   if (capped.note) events.onNote?.(capped.note);
@@ -88,6 +92,17 @@ async function lockedSession(
   const { timeout, lanes } = o;
   const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
   const sweeps = suite.experiments.filter((e) => !e.frontier);
+  // One pool for the sweeps and every frontier round: its workers load their modules once. No more
+  // threads than runs: 2 runs never start 1000 engines. When the run count is known without
+  // expanding the plan (one sweep, nothing selected or resumed), the threads start here and load
+  // their modules while this thread expands the plan and makes the folder.
+  const poolFor = (runs: number) =>
+    new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
+  if (!o.resume && !o.selection?.shard && !o.selection?.only && sweeps.length <= 1) {
+    const runs = suite.experiments.reduce((n, e) => n + runCount(e), 0);
+    lock.pool = poolFor(runs);
+    if (runs) lock.pool.threads();
+  }
   const now = new Date().toISOString();
   // Taken before a resume reads (and may cut) results.jsonl.
   const toResume = o.resume ? folderToResume(suite, o.root ?? 'runs', o.resume.dir) : undefined;
@@ -137,9 +152,8 @@ async function lockedSession(
   const recorded = new Set(earlier.map((r) => r.id));
   const results = [...earlier];
   const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
-  // One pool for the sweeps and every frontier round: its workers load tfjs once. No more
-  // threads than runs: 2 runs never start 1000 engines.
-  const pool = new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
+  lock.pool ??= poolFor(runs);
+  const { pool } = lock;
   /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
   const train = async (runs: RunSpec[]): Promise<number> => {
     const batches = pack(runs, {
@@ -180,6 +194,7 @@ async function lockedSession(
         events.onFrontierRound?.(round, runs, open),
       );
   } finally {
+    // The threads end before the reports are drawn.
     await pool.destroy();
   }
   // A frontier's runs are known only once its searches have run.

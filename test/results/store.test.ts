@@ -60,6 +60,25 @@ describe('RunFolder and results.jsonl', () => {
     expect(results[1]).toEqual(result('b', 'diverged'));
   });
 
+  it('rewrites results in the order given, an appended result as the line it was appended as', () => {
+    const folder = RunFolder.create(tempDir(), experiment, manifest());
+    const [a, b] = [result('a'), result('b', 'diverged')];
+    folder.append([a, b]);
+    const appended = readFileSync(folder.results, 'utf8').split('\n');
+    // Recorded results do not change; this one does only to show which line the rewrite writes.
+    a.step = 99;
+    const c = result('c');
+    folder.rewriteResults([c, b, a]);
+    const lines = readFileSync(folder.results, 'utf8').split('\n');
+    expect(lines).toEqual([
+      JSON.stringify({ ...c, loss: 'NaN', metrics: { a: 'Infinity' } }),
+      appended[1],
+      appended[0],
+      '',
+    ]);
+    expect(folder.readResults().results.map((r) => r.step)).toEqual([3, 3, 3]);
+  });
+
   it('reports a truncated last line, leaves it out, and cuts it before the next append', () => {
     const folder = RunFolder.create(tempDir(), experiment, manifest());
     folder.append([result('a'), result('b')]);
