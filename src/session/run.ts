@@ -11,6 +11,7 @@ import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { runBatches, WorkerPool } from '../pool/pool.js';
 import { capWorkers, defaultWorkers } from '../pool/workers.js';
+import { drawInThread } from '../report/drawer.js';
 import { reportNotes, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
@@ -75,13 +76,15 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
   } finally {
     held.release?.();
     await held.pool?.destroy();
+    await held.drawing?.stop();
   }
 }
 
-/** What a session holds until it ends: the folder's lock, the worker threads. */
+/** What a session holds until it ends: the folder's lock, the worker threads, the drawing thread. */
 interface Held {
   release?: () => void;
   pool?: WorkerPool;
+  drawing?: { stop: () => Promise<void> };
 }
 
 async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Promise<RunSessionResult> {
@@ -172,6 +175,11 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
         grace: (o.graceSeconds ?? 5) * 1000,
         onProgress: (batch, steps) => events.onBatchSteps?.(batch, steps),
         onRetry: (batch, reason) => events.onBatchRetry?.(batch, reason),
+        // vega loads in a thread of its own on the core the last batches leave free (unless a
+        // frontier's next round will want it), and meanwhile this thread writes the tables.
+        onDrained: () => {
+          if (!searches.length) lock.drawing ??= drawInThread();
+        },
         onResults: (rs, used) => {
           folder.append(rs);
           for (const r of rs) results.push(r);
@@ -194,12 +202,11 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
         events.onFrontierRound?.(round, runs, open),
       );
   } finally {
-    // The threads end before the reports are drawn.
     await pool.destroy();
   }
+  lock.drawing ??= drawInThread();
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
-
   const ordered = inPlanOrder(suite, results);
   folder.rewriteResults(ordered);
   folder.writeManifest({
