@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { dataBytes } from '../config/data-size.js';
+import { runDataBytes } from '../config/data-size.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
-import { runSteps, taskSpec } from '../engine/tasks/specs.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
 import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
@@ -15,7 +15,7 @@ import { reportNotes, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
-import { isCommand, type RunResult, type RunSpec, type Suite } from '../types.js';
+import type { RunResult, RunSpec, Suite } from '../types.js';
 import type { SessionEvents } from './events.js';
 import { loadFolderPlugins } from './folder-plugins.js';
 import { searchFrontier } from './frontier.js';
@@ -146,7 +146,7 @@ async function lockedSession(
       workers,
       lanes,
       steps: runSteps,
-      laneBytes: (c) => (isCommand(c) ? 0 : dataBytes(c, taskSpec(c.task.name))),
+      laneBytes: runDataBytes,
     });
     events.onTrainStart?.(batches);
     try {
