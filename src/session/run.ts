@@ -101,7 +101,7 @@ interface Held {
   drawing?: { stop: () => Promise<void> };
 }
 
-async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Promise<RunSessionResult> {
+async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Promise<RunSessionResult> {
   const events = o.events ?? {};
   const capped = capWorkers(o.workers ?? defaultWorkers());
   if (capped.note) events.onNote?.(capped.note);
@@ -115,15 +115,15 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
   // their modules while this thread expands the plan and makes the folder.
   const poolFor = (runs: number) =>
     new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
-  if (!lock.pool && !o.resume && !o.selection?.shard && !o.selection?.only && sweeps.length <= 1) {
+  if (!held.pool && !o.resume && !o.selection?.shard && !o.selection?.only && sweeps.length <= 1) {
     const runs = suite.experiments.reduce((n, e) => n + runCount(e), 0);
-    lock.pool = poolFor(runs);
-    if (runs) lock.pool.threads();
+    held.pool = poolFor(runs);
+    if (runs) held.pool.threads();
   }
   const now = new Date().toISOString();
   // Taken before a resume reads (and may cut) results.jsonl.
   const toResume = o.resume ? folderToResume(suite, o.root ?? 'runs', o.resume.dir) : undefined;
-  lock.release = toResume?.lock();
+  held.release = toResume?.lock();
   // The folder's copies of plugin modules, for its copy of the experiment. Copies that no longer
   // load (edited since) make a changed experiment: openToResume says so, and refuses without force.
   if (toResume) await loadFolderPlugins(toResume.dir).catch(ignoreConfigError);
@@ -160,7 +160,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
         timeout,
       };
   const folder = resumed?.folder ?? RunFolder.create(o.root ?? 'runs', suite, manifest);
-  lock.release ??= folder.lock();
+  held.release ??= folder.lock();
   for (const note of resumed?.notes ?? []) events.onNote?.(note);
   // Forced past a change: the folder now describes the experiment as it is.
   if (resumed?.changed) folder.write(basename(suite.file), suite.source);
@@ -169,8 +169,8 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
   const recorded = new Set(earlier.map((r) => r.id));
   const results = [...earlier];
   const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
-  lock.pool ??= poolFor(runs);
-  const { pool } = lock;
+  held.pool ??= poolFor(runs);
+  const { pool } = held;
   /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
   const train = async (runs: RunSpec[]): Promise<number> => {
     const batches = packRuns(runs, workers, lanes);
@@ -187,7 +187,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
         // vega loads in a thread of its own on the core the last batches leave free (unless a
         // frontier's next round will want it), and meanwhile this thread writes the tables.
         onDrained: () => {
-          if (!searches.length) lock.drawing ??= drawInThread();
+          if (!searches.length) held.drawing ??= drawInThread();
         },
         onResults: (rs, used) => {
           folder.append(rs);
@@ -213,7 +213,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, lock: Held): Pr
   } finally {
     await pool.destroy();
   }
-  lock.drawing ??= drawInThread();
+  held.drawing ??= drawInThread();
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
   const ordered = inPlanOrder(suite, results);
