@@ -65,7 +65,8 @@ export async function run(argv: string[]): Promise<number> {
       : new WorkerPool({ workers: capWorkers(workers ?? defaultWorkers()).workers });
   pool?.threads();
   const suite = await loadSuiteWithPlugins(file, undefined, overrides).catch(async (err: unknown) => {
-    await pool?.destroy();
+    // The file's error is the one to report, not a thread's that failed to start meanwhile.
+    await pool?.destroy().catch(() => {});
     throw err;
   });
   const search = suite.experiments.find((e) => e.frontier);

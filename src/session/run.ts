@@ -89,7 +89,9 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
     return await lockedSession(suite, o, held);
   } finally {
     held.release?.();
-    await held.pool?.destroy();
+    // Ending the threads cannot fail the session: its results and reports are written, or its
+    // own error is the one to report (threads started early may have failed to load meanwhile).
+    await held.pool?.destroy().catch(() => {});
     await held.drawing?.stop();
   }
 }
