@@ -34,6 +34,7 @@ export class Arc4 {
     let i = this.i;
     let j = this.j;
     let n = 0;
+    // ARC4's byte step is written out in both loops (not a method) so that i and j stay in locals.
     for (let c = 0; c < CHUNKS; c++) {
       i = (i + 1) & 255;
       const t = s[i];
