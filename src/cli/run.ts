@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { isOverride, parseOverride } from '../config/overrides.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
@@ -9,7 +8,6 @@ import { WorkerPool } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
 import { capWorkers, defaultWorkers } from '../pool/workers.js';
 import type { SessionEvents } from '../session/events.js';
-import { runSession } from '../session/run.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { usage } from './commands.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
@@ -64,6 +62,12 @@ export async function run(argv: string[]): Promise<number> {
       ? undefined
       : new WorkerPool({ workers: capWorkers(workers ?? defaultWorkers()).workers });
   pool?.threads();
+  // The file's loader and the session, most of what `run` loads (a tenth of a second), load
+  // once the threads have started.
+  const [{ loadSuiteWithPlugins }, { runSession }] = await Promise.all([
+    import('../config/load-plugins.js'),
+    import('../session/run.js'),
+  ]);
   const suite = await loadSuiteWithPlugins(file, undefined, overrides).catch(async (err: unknown) => {
     // The file's error is the one to report, not a thread's that failed to start meanwhile.
     await pool?.destroy().catch(() => {});
