@@ -46,8 +46,9 @@ ConditionCheck.prototype.above = function (...args) {
 const { StepConditionBound } = await import('../dist/engine/native/condition-bound.js').catch(() => ({}));
 if (StepConditionBound) {
   const block = StepConditionBound.prototype.block;
-  StepConditionBound.prototype.block = function (lane, unit, ...rest) {
-    if (mode === 'step') block.call(this, lane, unit, ...rest);
+  // Its arguments by name: a rest parameter would allocate an array per call, in every mode.
+  StepConditionBound.prototype.block = function (lane, unit, l, lo, raw, at) {
+    if (mode === 'step') block.call(this, lane, unit, l, lo, raw, at);
     // Unbounded: the host check judges the block (or, `off`, nothing does).
     else this.bounds[lane * this.units + unit] = Number.POSITIVE_INFINITY;
   };
