@@ -46,11 +46,13 @@ ConditionCheck.prototype.above = function (...args) {
 const { StepConditionBound } = await import('../dist/engine/native/condition-bound.js').catch(() => ({}));
 if (StepConditionBound) {
   const block = StepConditionBound.prototype.block;
-  // Its arguments by name: a rest parameter would allocate an array per call, in every mode.
+  // Its arguments by name: a rest parameter would allocate an array per call, only in `step` mode.
   StepConditionBound.prototype.block = function (lane, unit, l, lo, raw, at) {
     if (mode === 'step') block.call(this, lane, unit, l, lo, raw, at);
-    // Unbounded: the host check judges the block (or, `off`, nothing does).
-    else this.bounds[lane * this.units + unit] = Number.POSITIVE_INFINITY;
+    // `off`: cleared, so the trainer skips the host check as it does a block the step cleared
+    // (no call of its wrapper either, which `step` mode does not pay for cleared blocks).
+    // `host`: unbounded, the host check judges the block.
+    else this.bounds[lane * this.units + unit] = mode === 'off' ? 0 : Number.POSITIVE_INFINITY;
   };
 }
 

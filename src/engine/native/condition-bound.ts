@@ -111,8 +111,15 @@ const HOLD = 4;
  * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F.
  * 4. O(4/3 d^3): the float64 extreme eigenvalues of Sigma (`cholesky`) or of L^ L^^T.
  *
- * Tiers 3 and 4 anchor tier 2: a block that needs them pays once, then once per drift of a
- * sizeable fraction of its smallest eigenvalue. One that tier 2 cannot clear while still that near
+ * Tier 2 runs first, where the block has an anchor: its additive bound is one pass over the
+ * block, tier 1 two passes with d divisions in a chain, which at d = 8 to 16 is the check's
+ * whole cost each step. Tier 1 anchors a block it clears within limit / NEAR (its [a, A], no
+ * inverse: the additive bound only); one it clears only nearer the limit, tier 3 anchors when its
+ * bound is within limit / NEAR (else tier 1's bound stands). Tiers 3 and 4 anchor the blocks
+ * tier 1 does not clear: a block that needs them pays once, then once per drift of a sizeable
+ * fraction of its smallest eigenvalue. A block that outruns its anchors (tier 2 cleared it fewer
+ * than HOLD times from the last one) is cleared by tier 1 alone, anchoring nothing, for WAIT
+ * steps. One that tier 2 cannot clear while still that near
  * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
  * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
@@ -131,6 +138,8 @@ export class StepConditionBound {
   private readonly y: Float64Array;
   private readonly inv: Float64Array;
   private readonly norms = new Float64Array(4);
+  /** The e of the last `shift`. */
+  private moved = 0;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
 
@@ -359,52 +368,31 @@ export class StepConditionBound {
     const onSigma = this.slack === 'cholesky';
     const rounded = this.slack === 'rounded-diagonal';
     const a = anchor.m;
+    // The additive bound first, in one pass: the relative one's pass only where it fails.
+    let bound = this.shift(anchor, m, from);
+    if (bound <= limit) return bound;
+    const e = this.moved;
     if (onSigma) {
-      let squares = 0;
-      let off = 0;
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < i; j++) {
-          const t = m[from + i * d + j] - a[i * d + j];
-          off += t * t;
-        }
-        const t = m[from + i * d + i] - a[i * d + i];
-        squares += t * t;
-      }
-      // Sigma's off-diagonal entries count twice.
-      const e = Math.sqrt(squares + 2 * off);
-      const bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
-      if (!(bound <= limit) && e <= anchor.lo / 4) anchor.wait = WAIT;
+      if (e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
     const { rows } = anchor;
-    let squares = 0;
     let relative = 0;
-    // The rounded diagonal's ||D||_F^2 and ||D W||_F^2.
-    let dSquares = 0;
+    // The rounded diagonal's ||D W||_F^2.
     let dwSquares = 0;
     for (let i = 0; i < d; i++) {
       let row = 0;
-      for (let j = 0; j < i; j++) {
-        const t = l[lo + i * d + j] - a[i * d + j];
-        squares += t * t;
-        row += Math.abs(t) * rows[j];
-      }
+      for (let j = 0; j < i; j++) row += Math.abs(l[lo + i * d + j] - a[i * d + j]) * rows[j];
       const lii = l[lo + i * d + i];
-      const t = lii - a[i * d + i];
-      squares += t * t;
-      row += Math.abs(t) * rows[i];
+      row += Math.abs(lii - a[i * d + i]) * rows[i];
       if (rounded) {
         const dii = V * Math.abs(lii) + TINY;
-        dSquares += dii * dii;
         dwSquares += (dii * rows[i]) ** 2;
         row += dii * rows[i];
       }
       relative += row * row;
     }
-    const e = Math.sqrt(squares) + Math.sqrt(dSquares);
     const reach = Math.sqrt(anchor.lo);
-    let bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
-    if (bound <= limit) return bound;
     const across = (eta: number) =>
       eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
     bound = across(Math.sqrt(relative));
@@ -460,9 +448,11 @@ export class StepConditionBound {
     if (this.slack === 'cholesky') {
       // Sigma's off-diagonal entries count twice.
       const e = Math.sqrt(squares + 2 * off);
+      this.moved = e;
       return anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
     }
     const e = Math.sqrt(squares + off) + (this.slack === 'rounded-diagonal' ? Math.sqrt(dSquares) : 0);
+    this.moved = e;
     const reach = Math.sqrt(anchor.lo);
     return reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
   }
