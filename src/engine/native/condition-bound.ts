@@ -58,6 +58,8 @@ interface Anchor {
   inverse: boolean;
   /** Whether tier 2 tries it (a tier-1 anchor is retired when tier 1 clears the block only near the limit). */
   live: boolean;
+  /** Whether the additive bound failed on the block's last call (its next one goes straight to the relative bound's pass). */
+  relative: boolean;
   /** L^^-1 then (lower triangle). */
   w: Float64Array;
   /** The norms of w's rows (tier 2's O(d^2) relative bound, and a rounded diagonal's share of eta). */
@@ -368,31 +370,51 @@ export class StepConditionBound {
     const onSigma = this.slack === 'cholesky';
     const rounded = this.slack === 'rounded-diagonal';
     const a = anchor.m;
-    // The additive bound first, in one pass: the relative one's pass only where it fails.
-    let bound = this.shift(anchor, m, from);
+    // The additive bound first, in its own lean pass (`shift`), unless it failed on the block's
+    // last call: then it comes out of the relative bound's pass, which that block likely needs.
+    const shifted = onSigma || !anchor.relative;
+    let bound = shifted ? this.shift(anchor, m, from) : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
-    const e = this.moved;
+    let e = this.moved;
     if (onSigma) {
       if (e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
     const { rows } = anchor;
+    let squares = 0;
     let relative = 0;
-    // The rounded diagonal's ||D W||_F^2.
+    // The rounded diagonal's ||D||_F^2 and ||D W||_F^2.
+    let dSquares = 0;
     let dwSquares = 0;
     for (let i = 0; i < d; i++) {
       let row = 0;
-      for (let j = 0; j < i; j++) row += Math.abs(l[lo + i * d + j] - a[i * d + j]) * rows[j];
+      for (let j = 0; j < i; j++) {
+        const t = l[lo + i * d + j] - a[i * d + j];
+        squares += t * t;
+        row += Math.abs(t) * rows[j];
+      }
       const lii = l[lo + i * d + i];
-      row += Math.abs(lii - a[i * d + i]) * rows[i];
+      const t = lii - a[i * d + i];
+      squares += t * t;
+      row += Math.abs(t) * rows[i];
       if (rounded) {
         const dii = V * Math.abs(lii) + TINY;
+        dSquares += dii * dii;
         dwSquares += (dii * rows[i]) ** 2;
         row += dii * rows[i];
       }
       relative += row * row;
     }
     const reach = Math.sqrt(anchor.lo);
+    if (!shifted) {
+      e = Math.sqrt(squares) + Math.sqrt(dSquares);
+      bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
+      if (bound <= limit) {
+        anchor.relative = false;
+        return bound;
+      }
+    }
+    anchor.relative = true;
     const across = (eta: number) =>
       eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
     bound = across(Math.sqrt(relative));
@@ -466,6 +488,7 @@ export class StepConditionBound {
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
     anchor.inverse = false;
     anchor.live = true;
+    anchor.relative = false;
     anchor.lastEta = Number.POSITIVE_INFINITY;
     anchor.lo = lo;
     anchor.hi = hi;
@@ -481,6 +504,7 @@ export class StepConditionBound {
       m: new Float64Array(dd),
       inverse: false,
       live: false,
+      relative: false,
       w: new Float64Array(dd),
       rows: new Float64Array(this.d),
       last: new Float64Array(dd),
@@ -523,6 +547,7 @@ export class StepConditionBound {
       m: copy,
       inverse: true,
       live: true,
+      relative: false,
       w,
       rows,
       last,
