@@ -25,6 +25,19 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   /** cholesky.ts: returns the failing column, or d. */
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
+  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle. */
+  scoreMatchingLane(
+    d: number,
+    n: number,
+    precision: boolean,
+    withGrads: boolean,
+    l: number,
+    c: number,
+    e: number,
+    gmu: number,
+    dl: number,
+    scratch: number,
+  ): number;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */
