@@ -25,6 +25,8 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   /** cholesky.ts: returns the failing column, or d. */
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
+  /** cholesky.ts: the symmetric gradient of the factor at l for lbar into abar. */
+  choleskyBackward(d: number, l: number, lbar: number, abar: number, scratch: number): void;
   /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle. */
   scoreMatchingLane(
     d: number,
