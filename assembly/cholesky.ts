@@ -84,11 +84,53 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
     for (let c = 0; c < i; c++) store<f64>(ci + <usize>c * rs, load<f64>(row + ((<usize>c) << 3)));
     store<f64>(ci + <usize>i * rs, load<f64>(row + ((<usize>i) << 3)) / 2);
   }
-  // M = Phi L^-1 by back substitution, rows i and i + 1 as the lanes of one f64x2 (M^T keeps
-  // them neighbours): M_ij = (Phi_ij - sum_{j < k <= i} M_ik L_kj) / L_jj, j descending; row
-  // i + 1 first gets its column i + 1 and takes the term k = i + 1 last.
+  // M = Phi L^-1 by back substitution: M_rj = (Phi_rj - sum_{j < k <= r} M_rk L_kj) / L_jj, j
+  // descending, each row on its own (M^T keeps a column's rows neighbours). Four rows at a time,
+  // two f64x2: first the block's own triangle, entry by entry; then each column j left of it,
+  // the terms k <= i for all four rows, then the block's entries k = i + 1.. for the rows below k.
   let i = 0;
-  for (; i + 1 < d; i += 2) {
+  for (; i + 3 < d; i += 4) {
+    const ci = gt + ((<usize>i) << 3);
+    for (let j = i + 3; j > i; j--) {
+      const lj = lt + <usize>j * rs;
+      const ljj = load<f64>(lj + ((<usize>j) << 3));
+      for (let r = j; r <= i + 3; r++) {
+        const cr = gt + ((<usize>r) << 3);
+        let t = load<f64>(cr + <usize>j * rs);
+        for (let k = j + 1; k <= r; k++) t -= load<f64>(cr + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
+        store<f64>(cr + <usize>j * rs, t / ljj);
+      }
+    }
+    const m11 = load<f64>(ci + <usize>(i + 1) * rs, 8);
+    const m1 = v128.load(ci + <usize>(i + 1) * rs, 16);
+    const m2 = v128.load(ci + <usize>(i + 2) * rs, 16);
+    const m33 = load<f64>(ci + <usize>(i + 3) * rs, 24);
+    for (let j = i; j >= 0; j--) {
+      const lj = lt + <usize>j * rs;
+      const cj = ci + <usize>j * rs;
+      let v0 = v128.load(cj);
+      let v1 = v128.load(cj, 16);
+      let mk = cj + rs;
+      for (let k = j + 1; k <= i; k++) {
+        const a = f64x2.splat(load<f64>(lj + ((<usize>k) << 3)));
+        v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
+        v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
+        mk += rs;
+      }
+      const l1 = load<f64>(lj + ((<usize>(i + 1)) << 3));
+      const l2 = load<f64>(lj + ((<usize>(i + 2)) << 3));
+      const l3 = load<f64>(lj + ((<usize>(i + 3)) << 3));
+      v0 = f64x2.replace_lane(v0, 1, f64x2.extract_lane(v0, 1) - m11 * l1);
+      v1 = f64x2.sub(v1, f64x2.mul(m1, f64x2.splat(l1)));
+      v1 = f64x2.sub(v1, f64x2.mul(m2, f64x2.splat(l2)));
+      v1 = f64x2.replace_lane(v1, 1, f64x2.extract_lane(v1, 1) - m33 * l3);
+      const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
+      v128.store(cj, f64x2.div(v0, q));
+      v128.store(cj, f64x2.div(v1, q), 16);
+    }
+  }
+  // Two rows, then one: row i + 1 first gets its column i + 1 and takes the term k = i + 1 last.
+  if (i + 1 < d) {
     const c1 = gt + <usize>(i + 1) * rs + ((<usize>(i + 1)) << 3);
     store<f64>(c1, load<f64>(c1) / load<f64>(lt + <usize>(i + 1) * rs + ((<usize>(i + 1)) << 3)));
     const mNext = load<f64>(c1);
@@ -102,6 +144,7 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
       v = f64x2.replace_lane(v, 1, t);
       v128.store(ci + <usize>j * rs, f64x2.div(v, f64x2.splat(load<f64>(lj + ((<usize>j) << 3)))));
     }
+    i += 2;
   }
   if (i < d) {
     const ci = gt + ((<usize>i) << 3);
