@@ -1,7 +1,7 @@
 // One lane of the native score-matching loss and gradient (src/engine/tasks/score-matching-native.ts
 // is the reference, and the comments there derive the formulas): the same float64 operations in
 // the same order, every product vectorized across its independent outputs (dotRows).
-import { dotRows } from './triangular';
+import { dotRows, dotRows2 } from './triangular';
 
 /**
  * The loss tr(P R P) / (2n) - tr(P) of the float32 lower factor at l (row-major d x d: of the
@@ -55,9 +55,11 @@ export function scoreMatchingLane(
   }
   // P e (P is symmetric: its rows are its columns), then P R = P C + n (P e) e^T (C symmetric).
   dotRows(e, 8, p, d, 0, d, 0, d, pe);
+  let o = 0;
+  for (; o + 1 < d; o += 2) dotRows2(p + <usize>o * rs, 8, rs, c, d, 0, d, 0, d, pr + <usize>o * rs);
+  if (o < d) dotRows(p + <usize>o * rs, 8, c, d, 0, d, 0, d, pr + <usize>o * rs);
   for (let o = 0; o < d; o++) {
     const ro = pr + <usize>o * rs;
-    dotRows(p + <usize>o * rs, 8, c, d, 0, d, 0, d, ro);
     const f = f64x2.splat(n * load<f64>(pe + ((<usize>o) << 3)));
     let j = 0;
     for (; j + 1 < d; j += 2) {
