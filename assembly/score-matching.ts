@@ -55,25 +55,20 @@ export function scoreMatchingLane(
   }
   // P e (P is symmetric: its rows are its columns), then P R = P C + n (P e) e^T (C symmetric).
   dotRows(e, 8, p, d, 0, d, 0, d, pe);
-  let o = 0;
-  for (; o + 1 < d; o += 2) dotRows2(p + <usize>o * rs, 8, rs, c, d, 0, d, 0, d, pr + <usize>o * rs);
-  if (o < d) dotRows(p + <usize>o * rs, 8, c, d, 0, d, 0, d, pr + <usize>o * rs);
-  for (let o = 0; o < d; o++) {
-    const ro = pr + <usize>o * rs;
-    const f = f64x2.splat(n * load<f64>(pe + ((<usize>o) << 3)));
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const at = (<usize>j) << 3;
-      v128.store(ro + at, f64x2.add(v128.load(ro + at), f64x2.mul(f, v128.load(e + at))));
-    }
-    if (j < d) {
-      const at = (<usize>j) << 3;
-      store<f64>(ro + at, load<f64>(ro + at) + f64x2.extract_lane(f, 0) * load<f64>(e + at));
-    }
-  }
+  // The fit tr(P R P) = sum_k (P R)_k P_k (row-major k) is one chain of dependent adds: it
+  // takes each finished row of P R while the next rows' products run.
   let fit: f64 = 0;
+  let o = 0;
+  for (; o + 1 < d; o += 2) {
+    dotRows2(p + <usize>o * rs, 8, rs, c, d, 0, d, 0, d, pr + <usize>o * rs);
+    fit = finishRow(d, n, o, p, pe, e, pr, fit);
+    fit = finishRow(d, n, o + 1, p, pe, e, pr, fit);
+  }
+  if (o < d) {
+    dotRows(p + <usize>o * rs, 8, c, d, 0, d, 0, d, pr + <usize>o * rs);
+    fit = finishRow(d, n, o, p, pe, e, pr, fit);
+  }
   let trace: f64 = 0;
-  for (let k = 0; k < d * d; k++) fit += load<f64>(pr + ((<usize>k) << 3)) * load<f64>(p + ((<usize>k) << 3));
   for (let k = 0; k < d; k++) trace += load<f64>(p + <usize>k * rs + ((<usize>k) << 3));
   const loss = fit / (2 * n) - trace;
   if (!withGrads) return loss;
@@ -160,4 +155,29 @@ function inverseRows(d: i32, l: usize, w: usize): void {
     // Column p alone (p even): W_pp = (1 + 0) / L_pp, the one-column loop's value.
     if (q <= p) store<f64>(wp + ((<usize>q) << 3), (<f64>1 + <f64>0) / f64x2.extract_lane(lpp, 0));
   }
+}
+
+/** Row o of P R = P C + n (P e) e^T: the rank-one term added; returns fit plus the row's terms of the fit. */
+// @ts-ignore: decorator
+@inline
+function finishRow(d: i32, n: f64, o: i32, p: usize, pe: usize, e: usize, pr: usize, fit: f64): f64 {
+  const rs = (<usize>d) << 3;
+  const ro = pr + <usize>o * rs;
+  const po = p + <usize>o * rs;
+  const f = f64x2.splat(n * load<f64>(pe + ((<usize>o) << 3)));
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    const at = (<usize>j) << 3;
+    const v = f64x2.add(v128.load(ro + at), f64x2.mul(f, v128.load(e + at)));
+    v128.store(ro + at, v);
+    fit += f64x2.extract_lane(v, 0) * load<f64>(po + at);
+    fit += f64x2.extract_lane(v, 1) * load<f64>(po + at, 8);
+  }
+  if (j < d) {
+    const at = (<usize>j) << 3;
+    const v = load<f64>(ro + at) + f64x2.extract_lane(f, 0) * load<f64>(e + at);
+    store<f64>(ro + at, v);
+    fit += v * load<f64>(po + at);
+  }
+  return fit;
 }
