@@ -138,4 +138,14 @@ describe('WebAssembly kernels', () => {
     sameBits(shifted.js, shifted.wasm);
     expect(Array.from(shifted.wasm.subarray(0, 3))).toEqual([7, 7, 7]);
   });
+
+  it('kernels of one d share their blocks: making kernels (one per tfjs op call) does not grow memory', () => {
+    const k = wasmKernels()!;
+    new CholeskyKernel(24);
+    const bytes = k.f64().byteLength;
+    const next = k.reserve(0);
+    for (let i = 0; i < 100; i++) new CholeskyKernel(24);
+    expect(k.reserve(0)).toBe(next);
+    expect(k.f64().byteLength).toBe(bytes);
+  });
 });

@@ -91,4 +91,13 @@ describe('WebAssembly score-matching lane', () => {
         }
       }
     });
+
+  it('tasks of one d share their blocks: making batches does not grow memory', () => {
+    const k = wasmKernelsFor(24)!;
+    const x = new Float32Array(LANES * 5 * 24);
+    new NativeScoreMatching(x, 5, 24, LANES, 'covariance');
+    const next = k.reserve(0);
+    for (let i = 0; i < 100; i++) new NativeScoreMatching(x, 5, 24, LANES, 'precision');
+    expect(k.reserve(0)).toBe(next);
+  });
 });
