@@ -53,7 +53,10 @@ export function scoreMatchingLane(
     for (let i = 0; i < d; i++)
       for (let j = 0; j < i; j++) store<f64>(p + <usize>j * rs + ((<usize>i) << 3), load<f64>(p + <usize>i * rs + ((<usize>j) << 3)));
   }
-  // P e (P is symmetric: its rows are its columns), then P R = P C + n (P e) e^T (C symmetric).
+  // P e, then P R = P C + n (P e) e^T. Where the JavaScript reads a row of P, C or G this reads
+  // the column (outputs side by side): the same numbers, as each is symmetric bit for bit (P is
+  // mirrored, C_pq and C_qp sum the same products in the same order, and G_ij = G_ji by its
+  // formula's commuted add).
   dotRows(e, 8, p, d, 0, d, 0, d, pe);
   // The fit tr(P R P) = sum_k (P R)_k P_k (row-major k) is one chain of dependent adds: it
   // takes each finished row of P R while the next rows' products run.
@@ -95,7 +98,7 @@ export function scoreMatchingLane(
   dotRows(pe, 8, p, d, 0, d, 0, d, ppe);
   for (let i = 0; i < d; i++) store<f32>(gmu + ((<usize>i) << 2), <f32>-load<f64>(ppe + ((<usize>i) << 3)));
   if (precision) {
-    // dL = 2 G L: (G L)_co = sum_{k >= o} L_ko G_kc for c >= o (G symmetric), column o.
+    // dL = 2 G L: (G L)_co = sum_{k >= o} L_ko G_kc for c >= o, column o.
     for (let o = 0; o < d; o++) {
       dotRows(lt + <usize>o * rs, 8, g, d, o, d, o, d, row);
       for (let i = o; i < d; i++)
