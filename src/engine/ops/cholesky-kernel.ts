@@ -290,28 +290,10 @@ interface Blocks {
   scratch: number;
 }
 
-/**
- * One set of blocks per d for the thread: a call leaves nothing in them that the next needs, so
- * every kernel of that d shares them, and making kernels (linalg.ts makes one per tfjs op call)
- * does not grow linear memory.
- */
-const blocksByD = new Map<number, Blocks>();
-
+/** The thread's blocks for d, shared by every kernel of that d (WasmKernels.shared). */
 function blocks(k: WasmKernels, d: number): Blocks {
-  let b = blocksByD.get(d);
-  if (!b) {
-    const dd = d * d;
-    b = {
-      k,
-      a: k.reserve(4 * dd),
-      l: k.reserve(4 * dd),
-      pivots: k.reserve(4 * d),
-      wt: k.reserve(8 * dd),
-      lbar: k.reserve(4 * dd),
-      abar: k.reserve(4 * dd),
-      scratch: k.reserve(8 * (3 * dd + d)),
-    };
-    blocksByD.set(d, b);
-  }
-  return b;
+  const dd = d * d;
+  const sizes = [4 * dd, 4 * dd, 4 * d, 8 * dd, 4 * dd, 4 * dd, 8 * (3 * dd + d)];
+  const [a, l, pivots, wt, lbar, abar, scratch] = k.shared(`cholesky ${d}`, sizes);
+  return { k, a, l, pivots, wt, lbar, abar, scratch };
 }

@@ -299,26 +299,10 @@ interface LaneBlocks {
   scratch: number;
 }
 
-/**
- * One set of blocks per d for the thread: a lane call leaves nothing in them that the next needs,
- * so every task of that d shares them, and making batches does not grow linear memory.
- */
-const blocksByD = new Map<number, LaneBlocks>();
-
+/** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
 function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
-  let b = blocksByD.get(d);
-  if (!b) {
-    const dd = d * d;
-    b = {
-      k,
-      l: k.reserve(4 * dd),
-      c: k.reserve(8 * dd),
-      e: k.reserve(8 * d),
-      gmu: k.reserve(4 * d),
-      dl: k.reserve(4 * dd),
-      scratch: k.reserve(8 * (7 * dd + 3 * d)),
-    };
-    blocksByD.set(d, b);
-  }
-  return b;
+  const dd = d * d;
+  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 2 * d)];
+  const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
+  return { k, l, c, e, gmu, dl, scratch };
 }
