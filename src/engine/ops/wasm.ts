@@ -16,6 +16,12 @@ export interface WasmKernels {
   readonly exports: KernelExports;
   /** A new block of `bytes` bytes (16-byte aligned) for one caller, for the thread's lifetime. */
   reserve(bytes: number): number;
+  /**
+   * Blocks of `bytes[i]` bytes that every caller asking with `key` shares (reserved on first
+   * use): for a kernel whose call leaves nothing in its blocks that the next call needs, so that
+   * making many callers (one per batch, one per tfjs op call) does not grow linear memory.
+   */
+  shared(key: string, bytes: number[]): number[];
   /** Views of all of linear memory; remade after memory grows (which detaches the old ones). */
   f32(): Float32Array;
   f64(): Float64Array;
@@ -25,6 +31,21 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   /** cholesky.ts: returns the failing column, or d. */
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
+  /** cholesky.ts: the symmetric gradient of the factor at l for lbar into abar. */
+  choleskyBackward(d: number, l: number, lbar: number, abar: number, scratch: number): void;
+  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle. */
+  scoreMatchingLane(
+    d: number,
+    n: number,
+    precision: boolean,
+    withGrads: boolean,
+    l: number,
+    c: number,
+    e: number,
+    gmu: number,
+    dl: number,
+    scratch: number,
+  ): number;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */
@@ -80,13 +101,23 @@ function load(): WasmKernels | null {
       f64 = new Float64Array(memory.buffer);
     }
   };
+  const shared = new Map<string, number[]>();
+  const reserve = (bytes: number) => {
+    const at = next;
+    next += Math.ceil(bytes / 16) * 16;
+    if (next > memory.buffer.byteLength) memory.grow(Math.ceil((next - memory.buffer.byteLength) / PAGE));
+    return at;
+  };
   return {
     exports,
-    reserve(bytes) {
-      const at = next;
-      next += Math.ceil(bytes / 16) * 16;
-      if (next > memory.buffer.byteLength) memory.grow(Math.ceil((next - memory.buffer.byteLength) / PAGE));
-      return at;
+    reserve,
+    shared(key, bytes) {
+      let blocks = shared.get(key);
+      if (!blocks) {
+        blocks = bytes.map(reserve);
+        shared.set(key, blocks);
+      }
+      return blocks;
     },
     f32() {
       fresh();
