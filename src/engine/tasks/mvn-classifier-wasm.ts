@@ -70,6 +70,8 @@ function blocksFor(k: WasmKernels, d: number, units: number, size: number): Bloc
  */
 export class ClassifierWasm {
   private readonly b: Blocks;
+  /** The view of the dL block, kept while linear memory keeps its buffer. */
+  private dlView?: Float32Array;
 
   constructor(
     private readonly k: WasmKernels,
@@ -95,11 +97,16 @@ export class ClassifierWasm {
     const { k, d, units: U, b: o } = this;
     const dd = d * d;
     const f32 = k.f32();
-    // Loops for the short operands: a subarray and a set cost more than copying a few dozen.
-    const [x0, xn, mu0, mun] = [o.x >> 2, m * d, o.mu >> 2, U * d];
+    // No subarray per lane: making one costs more than copying a few dozen numbers, and each is
+    // garbage (64 lanes, 64 of them a step). Loops for the short operands; the factors are the
+    // step's whole block (or a view of exactly the lane's blocks), copied as they are.
+    const x0 = o.x >> 2;
+    const xn = m * d;
     for (let j = 0; j < xn; j++) f32[x0 + j] = points[b * xn + j];
+    const mu0 = o.mu >> 2;
+    const mun = U * d;
     for (let j = 0; j < mun; j++) f32[mu0 + j] = mu[b * mun + j];
-    f32.set(l.subarray(0, U * dd), o.l >> 2);
+    f32.set(l.length === U * dd ? l : l.subarray(0, U * dd), o.l >> 2);
     k.exports.classifierForward(d, U, m, o.x, o.mu, o.l, o.lc, o.zs, o.maha, o.t);
     const maha = k.f64();
     for (let u = 0; u < U; u++) {
@@ -146,7 +153,16 @@ export class ClassifierWasm {
       o.dmu,
     );
     const f32 = k.f32();
-    dl.set(f32.subarray(o.dl >> 2, (o.dl >> 2) + U * dd));
+    dl.set(this.dlOut(f32));
     for (let j = 0; j < U * d; j++) dmu[b * U * d + j] = f32[(o.dmu >> 2) + j];
+  }
+
+  /** The dL block as a view of `f32`, made again only when memory grew (the old view is empty then). */
+  private dlOut(f32: Float32Array): Float32Array {
+    if (!this.dlView || this.dlView.length === 0) {
+      const at = this.b.dl >> 2;
+      this.dlView = f32.subarray(at, at + this.units * this.d * this.d);
+    }
+    return this.dlView;
   }
 }
