@@ -189,20 +189,10 @@ describe('classifier lane on WebAssembly', () => {
         const at = (bytes: number) => k.reserve(bytes);
         const [vec, vec32, mat, mat32] = [8 * d, 4 * d, 8 * d * d, 4 * d * d];
         const [x, mu, lo, lc, zs, maha, t, g] = [vec32, vec32, mat32, mat, vec, 8, vec, 8].map(at);
-        const [s, sp, acc, accMu, w, even, odd, dl, dmu] = [
-          vec,
-          2 * vec,
-          mat,
-          vec,
-          mat,
-          vec,
-          vec,
-          mat32,
-          vec32,
-        ].map(at);
+        const [s, sp, acc, accMu, w, dl, dmu] = [vec, 2 * vec, mat, vec, mat, mat32, vec32].map(at);
         k.f32().set(l, lo >> 2);
         k.exports.classifierForward(d, 1, 1, x, mu, lo, lc, zs, maha, t);
-        k.exports.classifierBackward(d, 1, 1, true, lc, zs, g, s, sp, acc, accMu, w, even, odd, dl, dmu);
+        k.exports.classifierBackward(d, 1, 1, true, lc, zs, g, s, sp, acc, accMu, w, dl, dmu);
         const wt = new Float64Array(d * d);
         inverseTransposeInto(l, 0, d, wt);
         const f64 = k.f64();

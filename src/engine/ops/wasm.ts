@@ -52,8 +52,6 @@ interface KernelExports {
     acc: number,
     accMu: number,
     w: number,
-    even: number,
-    odd: number,
     dl: number,
     dmu: number,
   ): void;

@@ -18,8 +18,6 @@ interface Blocks {
   acc: number;
   accMu: number;
   w: number;
-  even: number;
-  odd: number;
   dl: number;
   dmu: number;
 }
@@ -51,8 +49,6 @@ function blocksFor(k: WasmKernels, d: number, units: number, size: number): Bloc
       acc: k.reserve(8 * dd),
       accMu: k.reserve(8 * d),
       w: k.reserve(8 * dd),
-      even: k.reserve(8 * d),
-      odd: k.reserve(8 * d),
       dl: k.reserve(4 * units * dd),
       dmu: k.reserve(4 * units * d),
     };
@@ -131,7 +127,6 @@ export class ClassifierWasm {
     sigma: boolean,
   ): void {
     const { k, d, units: U, b: o } = this;
-    const dd = d * d;
     const f64 = k.f64();
     for (let c = 0; c < U * m; c++) f64[(o.g >> 3) + c] = dlogp[b * U * m + c];
     k.exports.classifierBackward(
@@ -147,8 +142,6 @@ export class ClassifierWasm {
       o.acc,
       o.accMu,
       o.w,
-      o.even,
-      o.odd,
       o.dl,
       o.dmu,
     );
