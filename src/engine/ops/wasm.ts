@@ -46,6 +46,36 @@ interface KernelExports {
     dl: number,
     scratch: number,
   ): number;
+  /** classifier.ts: one lane's z and |z|^2 of every (unit, trial), and its factors in float64. */
+  classifierForward(
+    d: number,
+    units: number,
+    m: number,
+    x: number,
+    mu: number,
+    l: number,
+    lc: number,
+    zs: number,
+    maha: number,
+    t: number,
+  ): void;
+  /** classifier.ts: that lane's d loss / d mu and d loss / d L (or d Sigma) from d loss / d log p. */
+  classifierBackward(
+    d: number,
+    units: number,
+    m: number,
+    sigma: boolean,
+    lc: number,
+    zs: number,
+    g: number,
+    s: number,
+    sp: number,
+    acc: number,
+    accMu: number,
+    w: number,
+    dl: number,
+    dmu: number,
+  ): void;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */
@@ -96,7 +126,9 @@ function load(): WasmKernels | null {
   let f32 = new Float32Array(memory.buffer);
   let f64 = new Float64Array(memory.buffer);
   const fresh = () => {
-    if (f32.buffer !== memory.buffer) {
+    // Growth detaches the old buffer, whose views then have length 0: cheaper to ask than
+    // memory.buffer, and asked on every lane of a step.
+    if (f32.length === 0) {
       f32 = new Float32Array(memory.buffer);
       f64 = new Float64Array(memory.buffer);
     }
