@@ -6,15 +6,14 @@ import { parseExperiment } from '../../src/config/load.js';
 import { trainBatch } from '../../src/engine/train/train.js';
 import { runAt } from '../../src/plan/expand.js';
 import { ENGINES, useBackend } from '../engine/backend.js';
+import { expectPeerClose } from './peer-fixture.js';
 
 /**
- * The score-matching peer (python/peers/torch_score_matching.py) computes what covsweep computes:
- * its own `train`, run on fixed data by test/golden/peer_score_matching.py (which wrote the
- * fixture, with torch; the test needs none), against covsweep's trajectories of the same runs on
- * every engine. Tolerance as the golden tests': four times how far float32 rounding alone moves the
- * peer's run (its float64 shadow), and never under FLOOR, relative to max(1, |value|).
+ * The score-matching peer (python/peers/torch_score_matching.py) computes what covsweep computes,
+ * in every parameterization: its own `train`, run on fixed data by
+ * test/golden/peer_score_matching.py (which wrote the fixture, with torch; the test needs none),
+ * against covsweep's trajectories of the same runs on every engine (tolerance: peer-fixture.ts).
  */
-const FLOOR = 2e-5;
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 
 interface Trajectory {
@@ -34,12 +33,6 @@ interface PeerCase {
 const fixture = JSON.parse(readFileSync(join(GOLDEN, 'peer-score-matching.json'), 'utf8')) as {
   cases: PeerCase[];
 };
-
-/** Largest |a - b| / max(1, |b|). */
-function deviation(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.max(1, Math.abs(b[i]))));
-}
 
 /** covsweep's run of the case: its lanes as one batch, each step's losses and the last step's parameters. */
 function covsweep(c: PeerCase): Trajectory {
@@ -83,14 +76,10 @@ describe.each(ENGINES)('%s: the score-matching peer and covsweep train the same 
     await useBackend(engine);
     const ours = covsweep(c);
     const { float32: peer, float64: shadow } = c;
-    const what = [
+    expectPeerClose([
       ['losses', ours.losses.flat(), peer.losses.flat(), shadow.losses.flat()],
       ['mean', ours.mean.flat(), peer.mean.flat(), shadow.mean.flat()],
       ['raw', ours.raw.flat(), peer.raw.flat(), shadow.raw.flat()],
-    ] as const;
-    for (const [name, a, b, b64] of what) {
-      const allowed = Math.max(FLOOR, 4 * deviation(b, b64));
-      expect(deviation(a, b), `${name}: allowed ${allowed.toExponential(2)}`).toBeLessThanOrEqual(allowed);
-    }
+    ]);
   });
 });
