@@ -90,14 +90,7 @@ def train(X, Y, order, mu, raw, W, parameterization, lrs, momentum, steps, on_st
 
 
 def main():
-    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
-    lanes, d = int(sys.argv[1]), int(sys.argv[2])
-    steps = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-    parameterization = sys.argv[4] if len(sys.argv) > 4 else "full"
-    try:
-        torch_maps.check(parameterization)
-    except ValueError as e:
-        sys.exit(str(e))
+    lanes, d, steps, parameterization = torch_maps.peer_arguments()
     g = torch.Generator().manual_seed(0)
     X = torch.randn(400, d, generator=g) * 0.2
     Y = (torch.arange(400) >= 200).long()

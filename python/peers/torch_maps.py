@@ -25,6 +25,8 @@ and two that change the update, not the map:
   spd-riemannian    gradient X sym(G) X, step retracted to (X + Y X^-1 Y) / 2, Y = X + U (geoopt)
 """
 import math
+import os
+import sys
 
 import torch
 
@@ -254,3 +256,16 @@ def clip(stepped):
     keep = (values >= bound[:, None]).all(-1)
     out = flat.index_put((unclear,), torch.where(keep[:, None, None], flat[unclear], clipped))
     return out.reshape(s.shape)
+
+
+def peer_arguments():
+    """A peer script's command line, B D [STEPS [PARAMETERIZATION]], with torch's threads set from TORCH_THREADS (1)."""
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
+    lanes, d = int(sys.argv[1]), int(sys.argv[2])
+    steps = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    parameterization = sys.argv[4] if len(sys.argv) > 4 else "full"
+    try:
+        check(parameterization)
+    except ValueError as e:
+        sys.exit(str(e))
+    return lanes, d, steps, parameterization

@@ -104,14 +104,7 @@ def data(lanes, d, generator):
 
 
 def main():
-    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
-    lanes, d = int(sys.argv[1]), int(sys.argv[2])
-    steps = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-    parameterization = sys.argv[4] if len(sys.argv) > 4 else "full"
-    try:
-        torch_maps.check(parameterization)
-    except ValueError as e:
-        sys.exit(str(e))
+    lanes, d, steps, parameterization = torch_maps.peer_arguments()
     x = data(lanes, d, torch.Generator().manual_seed(0))
     mu, raw = start(lanes, d, parameterization)
     t0 = time.perf_counter()

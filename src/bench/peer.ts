@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parameterizationSpecs } from '../engine/parameterizations/specs.js';
 
 /**
  * A batched PyTorch peer: a script that trains B runs of one task as one batched torch
@@ -30,23 +31,9 @@ export const CLASSIFIER_PEER_SCRIPT = fileURLToPath(
 
 /**
  * The parameterizations python/peers/torch_maps.py writes in torch: every built-in one, with its
- * options' defaults (the bench's).
+ * options' defaults (the bench's); a test checks the script lists the same.
  */
-export const PEER_PARAMETERIZATIONS = [
-  'full',
-  'full-jitter',
-  'tril',
-  'log-cholesky',
-  'softplus-cholesky',
-  'precision-cholesky',
-  'diag',
-  'lowrank',
-  'matrix-exp',
-  'spherical',
-  'givens',
-  'spd-riemannian',
-  'full-clip',
-];
+export const PEER_PARAMETERIZATIONS = [...parameterizationSpecs.keys()];
 
 /** The parameterization every row is also compared with: what the classifier's reference peer runs. */
 export const FULL = 'full';

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/config/load.js';
-import { trainBatch } from '../../src/engine/train/train.js';
-import { runAt } from '../../src/plan/expand.js';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import { ENGINES, useBackend } from '../engine/backend.js';
-import { expectPeerClose } from './peer-fixture.js';
+import { covsweepLanes, expectPeerClose, GOLDEN } from './peer-fixture.js';
 
 /**
  * The classifier peer (python/peers/torch_classifier.py) computes what covsweep computes, in every
@@ -14,7 +10,6 @@ import { expectPeerClose } from './peer-fixture.js';
  * wrote the fixture, with torch; the test needs none), against covsweep's trajectories of the same
  * runs on every engine (tolerance: peer-fixture.ts).
  */
-const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const GROUPS = ['means', 'covariance', 'weights'] as const;
 
 type Trajectory = { losses: number[][] } & Record<(typeof GROUPS)[number], number[][]>;
@@ -36,46 +31,21 @@ const fixture = JSON.parse(readFileSync(join(GOLDEN, 'peer-classifier.json'), 'u
 
 /** covsweep's run of the case: its lanes as one batch, each step's losses and the last step's parameters. */
 function covsweep(c: PeerCase): Trajectory {
-  const runs = c.lrs.map((lr) =>
-    runAt(
-      parseExperiment(
-        JSON.stringify({
-          name: 'peer',
-          task: {
-            name: 'mvn-classifier',
-            data: c.data,
-            shuffle: false,
-            epochs: 1,
-            init_means: c.init_means,
-            init_cov_scale: c.init_cov_scale,
-          },
-          parameterization: c.parameterization,
-          dim: c.dim,
-          optimizer: { name: 'sgd', momentum: c.momentum, nesterov: false },
-          lr,
-        }),
-        join(GOLDEN, 'peer.yaml'),
-      ),
-      0,
-    ),
-  );
-  const seen = { losses: [] } as unknown as Trajectory;
-  const results = trainBatch(
-    { index: 0, shapeKey: '', runs, steps: 0 },
-    {
-      onStep(step, s) {
-        seen.losses.push(Array.from(s.loss));
-        if (step !== c.steps - 1) return;
-        GROUPS.forEach((name, i) => {
-          const size = s.params[i].length / runs.length;
-          seen[name] = runs.map((_, b) => Array.from(s.params[i].subarray(b * size, (b + 1) * size)));
-        });
-      },
+  const experiments = c.lrs.map((lr) => ({
+    task: {
+      name: 'mvn-classifier',
+      data: c.data,
+      shuffle: false,
+      epochs: 1,
+      init_means: c.init_means,
+      init_cov_scale: c.init_cov_scale,
     },
-  );
-  expect(results.map((r) => r.outcome)).toEqual(runs.map(() => 'ok'));
-  expect(seen.losses.length).toBe(c.steps);
-  return seen;
+    parameterization: c.parameterization,
+    dim: c.dim,
+    optimizer: { name: 'sgd', momentum: c.momentum, nesterov: false },
+    lr,
+  }));
+  return covsweepLanes(experiments, c.steps, GROUPS);
 }
 
 describe.each(ENGINES)('%s: the classifier peer and covsweep train the same runs', (engine) => {

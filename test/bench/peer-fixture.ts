@@ -1,4 +1,11 @@
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { parseExperiment } from '../../src/config/load.js';
+import { trainBatch } from '../../src/engine/train/train.js';
+import { runAt } from '../../src/plan/expand.js';
+
+/** Where the peers' fixtures and their data are. */
+export const GOLDEN = join(import.meta.dirname, '..', 'golden');
 
 /**
  * What the peer tests compare: covsweep's trajectory against a torch peer's (fixture written by a
@@ -22,4 +29,39 @@ export function expectPeerClose(
     const allowed = Math.max(FLOOR, 4 * deviation(b, b64));
     expect(deviation(a, b), `${name}: allowed ${allowed.toExponential(2)}`).toBeLessThanOrEqual(allowed);
   }
+}
+
+/** Each step's losses (step by lane), and the parameters the last step saw by group (lane by value). */
+export type Lanes<G extends string> = { losses: number[][] } & Record<G, number[][]>;
+
+/**
+ * covsweep's runs of one peer case, one experiment (relative to test/golden) per lane, trained
+ * as one batch for `steps` steps: each step's losses, and the parameters before the last step's
+ * update (what the peer's on_step saw then) by the names of the task's parameter groups.
+ */
+export function covsweepLanes<G extends string>(
+  experiments: Record<string, unknown>[],
+  steps: number,
+  groups: readonly G[],
+): Lanes<G> {
+  const runs = experiments.map((e) =>
+    runAt(parseExperiment(JSON.stringify({ name: 'peer', ...e }), join(GOLDEN, 'peer.yaml')), 0),
+  );
+  const seen: { losses: number[][] } & Record<string, number[][]> = { losses: [] };
+  const results = trainBatch(
+    { index: 0, shapeKey: '', runs, steps: 0 },
+    {
+      onStep(step, s) {
+        seen.losses.push(Array.from(s.loss));
+        if (step !== steps - 1) return;
+        groups.forEach((name, i) => {
+          const size = s.params[i].length / runs.length;
+          seen[name] = runs.map((_, b) => Array.from(s.params[i].subarray(b * size, (b + 1) * size)));
+        });
+      },
+    },
+  );
+  expect(results.map((r) => r.outcome)).toEqual(runs.map(() => 'ok'));
+  expect(seen.losses.length).toBe(steps);
+  return seen as Lanes<G>;
 }

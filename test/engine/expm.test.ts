@@ -49,6 +49,21 @@ const grad = (mats: number[][], w: number[][], d: number) =>
       .dataSync();
   });
 
+/** Each element's e^A against the float64 Taylor reference, and the gradient of sum(W * e^A) against finite differences of it. */
+function expectValueAndGradient(mats: number[][], w: number[][], d: number): void {
+  const out = run(mats, d);
+  const g = grad(mats, w, d);
+  mats.forEach((a, e) => {
+    expect(mismatches(out.slice(e * d * d, (e + 1) * d * d), expmTaylor(a, d), 1e-5), `value ${e}`).toEqual(
+      [],
+    );
+    const f = (x: number[]) => expmTaylor(x, d).reduce((s, v, k) => s + v * w[e][k], 0);
+    expect(mismatches(g.slice(e * d * d, (e + 1) * d * d), fdGradient(f, a), 1e-4), `gradient ${e}`).toEqual(
+      [],
+    );
+  });
+}
+
 describe.each(BACKENDS)('expm on %s', (backend) => {
   beforeAll(() => useBackend(backend));
 
@@ -95,18 +110,7 @@ describe.each(BACKENDS)('expm on %s', (backend) => {
     const sym = (m: number[]) => m.map((_, k) => (m[k] + m[(k % d) * d + Math.floor(k / d)]) / 2);
     const mats = Array.from({ length: 3 }, () => sym(randomMatrix(rng, d, scale)).map(Math.fround));
     const w = Array.from({ length: 3 }, () => sym(randomMatrix(rng, d, 1)).map(Math.fround));
-    const out = run(mats, d);
-    const g = grad(mats, w, d);
-    mats.forEach((a, e) => {
-      expect(mismatches(out.slice(e * d * d, (e + 1) * d * d), expmTaylor(a, d), 1e-5), `value ${e}`).toEqual(
-        [],
-      );
-      const f = (x: number[]) => expmTaylor(x, d).reduce((s, v, k) => s + v * w[e][k], 0);
-      expect(
-        mismatches(g.slice(e * d * d, (e + 1) * d * d), fdGradient(f, a), 1e-4),
-        `gradient ${e}`,
-      ).toEqual([]);
-    });
+    expectValueAndGradient(mats, w, d);
   });
 
   // The eigendecomposition path's hard cases: eigenvalues a hair apart (the divided differences
@@ -115,27 +119,16 @@ describe.each(BACKENDS)('expm on %s', (backend) => {
     [6, 1e-4, Math.log(0.02)],
     [4, 1e-7, 0],
     [16, 0.5, 0],
-  ])('symmetric A = c I + entries up to %f, d = %i: value and gradient', (d, scale, c) => {
+  ])('d = %i: symmetric A = c I + entries up to %f, value and gradient', (d, scale, c) => {
     const rng = seedrandom(`expm-close-${d}-${scale}`);
     const sym = (m: number[]) => m.map((_, k) => (m[k] + m[(k % d) * d + Math.floor(k / d)]) / 2);
     const shift = (m: number[]) => m.map((v, k) => (k % (d + 1) === 0 ? v + c : v));
     const mats = Array.from({ length: 2 }, () => shift(sym(randomMatrix(rng, d, scale))).map(Math.fround));
     const w = Array.from({ length: 2 }, () => randomMatrix(rng, d, 1));
-    const out = run(mats, d);
-    const g = grad(mats, w, d);
-    mats.forEach((a, e) => {
-      expect(mismatches(out.slice(e * d * d, (e + 1) * d * d), expmTaylor(a, d), 1e-5), `value ${e}`).toEqual(
-        [],
-      );
-      const f = (x: number[]) => expmTaylor(x, d).reduce((s, v, k) => s + v * w[e][k], 0);
-      expect(
-        mismatches(g.slice(e * d * d, (e + 1) * d * d), fdGradient(f, a), 1e-4),
-        `gradient ${e}`,
-      ).toEqual([]);
-    });
+    expectValueAndGradient(mats, w, d);
   });
 
-  it('gradient at c I, where an eigendecomposition has none, is c W', () => {
+  it('gradient at c I, a repeated eigenvalue, is e^c W', () => {
     // L(cI, E) = e^c E, so the gradient of sum(W * expm(A)) is e^c W.
     const d = 3;
     const rng = seedrandom('expm-identity');
