@@ -1,6 +1,6 @@
-import { dataBytes } from '../config/data-size.js';
+import { runDataBytes } from '../config/data-size.js';
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
-import { runSteps, taskSpec } from '../engine/tasks/specs.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import { maxRounds } from '../frontier/search.js';
 import { formatValue } from '../ground/format.js';
 import { runCount, settingAt, suiteRunCount } from '../plan/expand.js';
@@ -48,7 +48,7 @@ export async function plan(argv: string[]): Promise<number> {
 /** The plan of one experiment, as lines. */
 function experimentPlan(e: Experiment, workers: number, lanes: number | undefined): string[] {
   // By arithmetic on the axes: a million-run sweep is planned without making a million configs.
-  const groups = sweepGroups(e, runSteps, (c) => (isCommand(c) ? 0 : dataBytes(c, taskSpec(c.task.name))));
+  const groups = sweepGroups(e, runSteps, runDataBytes);
   const batches = cutBatches(groups, { workers, lanes });
   const laneSteps = batches.reduce((n, b) => n + groups[b.group].steps * b.lanes, 0);
   const shown = [...e.axes.map((a) => a.path), ...e.space.depends.map((d) => d.path)];

@@ -1,6 +1,7 @@
 import type { CatalogTask } from '../engine/catalog.js';
+import { taskSpec } from '../engine/tasks/specs.js';
 import type { ProblemList } from '../ground/errors.js';
-import type { RunConfig, SweepAxis } from '../types.js';
+import { isCommand, type RunConfig, type SweepAxis } from '../types.js';
 import type { ConfigSource } from './source.js';
 
 /**
@@ -19,6 +20,14 @@ export function dataBytes(config: RunConfig, task: CatalogTask): number {
     Number(path.split('.').reduce<unknown>((node, k) => (node as Record<string, unknown>)?.[k], config));
   const rows = data?.rows ?? (task.dataRows ?? []).reduce((a, path) => a * value(path), 1);
   return rows * config.dim * BYTES_PER_NUMBER;
+}
+
+/**
+ * Bytes of data one run of any task holds, for packing runs and the plan's memory estimate: a
+ * command task's data lives in its own process, so none here.
+ */
+export function runDataBytes(config: RunConfig): number {
+  return isCommand(config) ? 0 : dataBytes(config, taskSpec(config.task.name));
 }
 
 /** A description is a paragraph or a page, not a document: it is copied into every report. */

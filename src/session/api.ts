@@ -6,16 +6,14 @@
 
 import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
-import { runSteps } from '../engine/tasks/specs.js';
 import { runCount, runsOf } from '../plan/expand.js';
-import { pack } from '../plan/pack.js';
 import type { Selection } from '../plan/select.js';
 import { defaultWorkers } from '../pool/workers.js';
 import { REPORTERS, type Reports, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
 import type { LaneBatch, RunResult, RunSpec, Suite } from '../types.js';
 import { loadFolderPlugins } from './folder-plugins.js';
-import { type RunSessionResult, runSession } from './run.js';
+import { packRuns, type RunSessionResult, runSession } from './run.js';
 
 /**
  * Reads, validates and resolves an experiment file (every YAML document of it), loading the plugin
@@ -48,7 +46,7 @@ export function plan(suite: Suite, o: PlanOptions = {}): Plan {
   const workers = o.workers ?? defaultWorkers();
   return {
     runs,
-    batches: pack(runs, { workers, lanes: o.lanes, steps: runSteps }),
+    batches: packRuns(runs, workers, o.lanes),
     searches: suite.experiments.filter((e) => e.frontier).reduce((n, e) => n + runCount(e), 0),
   };
 }

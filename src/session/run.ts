@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
-import { dataBytes } from '../config/data-size.js';
+import { runDataBytes } from '../config/data-size.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
-import { runSteps, taskSpec } from '../engine/tasks/specs.js';
+import { runSteps } from '../engine/tasks/specs.js';
 import type { FrontierExperiment } from '../frontier/summary.js';
 import { CovsweepError } from '../ground/errors.js';
 import { VERSION } from '../ground/version.js';
@@ -15,7 +15,7 @@ import { reportNotes, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
-import { isCommand, type RunResult, type RunSpec, type Suite } from '../types.js';
+import type { LaneBatch, RunResult, RunSpec, Suite } from '../types.js';
 import type { SessionEvents } from './events.js';
 import { loadFolderPlugins } from './folder-plugins.js';
 import { searchFrontier } from './frontier.js';
@@ -58,6 +58,14 @@ export interface RunSessionResult {
   unfinished: number;
   /** summary.md's text. */
   summary: string;
+}
+
+/**
+ * The lane batches `runs` train in: what `run` trains and what the API's `plan` shows (batch
+ * sizes follow each run's steps and the data it holds).
+ */
+export function packRuns(runs: RunSpec[], workers: number, lanes?: number): LaneBatch[] {
+  return pack(runs, { workers, lanes, steps: runSteps, laneBytes: runDataBytes });
 }
 
 /**
@@ -142,12 +150,7 @@ async function lockedSession(
   const pool = new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
   /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
   const train = async (runs: RunSpec[]): Promise<number> => {
-    const batches = pack(runs, {
-      workers,
-      lanes,
-      steps: runSteps,
-      laneBytes: (c) => (isCommand(c) ? 0 : dataBytes(c, taskSpec(c.task.name))),
-    });
+    const batches = packRuns(runs, workers, lanes);
     events.onTrainStart?.(batches);
     try {
       const { unfinished } = await runBatches(batches, {

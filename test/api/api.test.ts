@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperiment, plan, type RunEvent, report, run } from '../../src/index.js';
@@ -27,6 +27,19 @@ describe('the programmatic API', () => {
     expect(readFileSync(join(done.dir, 'results.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
     const written = await report(done.dir, { only: ['csv'] });
     expect([...written.written.keys()]).toContain('results.csv');
+  });
+
+  it('plans the lane batches run trains: a run holding much data rides in a small batch', async () => {
+    // 2 x 500k points of d = 16 are 192 MB a run (12 bytes a number): one run per batch, as the
+    // session packs them (packRuns), not the d = 16 default of many lanes.
+    const file = join(tempDir(), 'big-data.yaml');
+    writeFileSync(
+      file,
+      'name: big-data\ntask: { name: mvn-classifier, n_per_class: 500000, epochs: 1 }\nparameterization: tril\ndim: 16\nsweep:\n  seed: 4\n',
+    );
+    const p = plan(await loadExperiment(file), { workers: 2 });
+    expect(p.runs).toHaveLength(4);
+    expect(p.batches.map((b) => b.runs.length)).toEqual([1, 1, 1, 1]);
   });
 
   it("compiles example plugins (TypeScript, and JavaScript with JSDoc) against the package's published types", () => {

@@ -1,4 +1,5 @@
 import { rowDots } from './triangular.js';
+import { type WasmKernels, wasmKernelsFor } from './wasm.js';
 
 /**
  * One element's Cholesky factor and its backward, in float64 with float32 input and output: what
@@ -14,12 +15,27 @@ export class CholeskyKernel {
   /** Lbar^T, for the same reason. */
   private readonly bt: Float64Array;
   private readonly g: Float64Array;
+  /** The WebAssembly twin of `forward` and its blocks (a, l, pivots, w^T), where it runs. */
+  private readonly wasm?: { k: WasmKernels; a: number; l: number; pivots: number; wt: number };
 
-  constructor(private readonly d: number) {
+  /** With `wasm: false` the JavaScript kernel runs at every d (the tests' reference). */
+  constructor(
+    private readonly d: number,
+    { wasm = true }: { wasm?: boolean } = {},
+  ) {
     this.w = new Float64Array(d * d);
     this.lt = new Float64Array(d * d);
     this.bt = new Float64Array(d * d);
     this.g = new Float64Array(d * d);
+    const k = wasm ? wasmKernelsFor(d) : undefined;
+    if (k)
+      this.wasm = {
+        k,
+        a: k.reserve(4 * d * d),
+        l: k.reserve(4 * d * d),
+        pivots: k.reserve(4 * d),
+        wt: k.reserve(8 * d * d),
+      };
   }
 
   /**
@@ -36,6 +52,7 @@ export class CholeskyKernel {
     pivots: Float32Array,
     pt: number,
   ): boolean {
+    if (this.wasm) return this.forwardWasm(a, at, l, lo, pivots, pt);
     const { d, w } = this;
     let failedAt = d;
     for (let j = 0; j < d; j++) {
@@ -113,6 +130,46 @@ export class CholeskyKernel {
       for (; c < d; c++) l[lo + ri + c] = 0;
     }
     return failedAt === d;
+  }
+
+  /**
+   * `forward` on the WebAssembly kernel (assembly/cholesky.ts): the same operations in the same
+   * order, two rows of a column per f64x2, with the factor kept column by column (w^T).
+   */
+  private forwardWasm(
+    a: Float32Array,
+    at: number,
+    l: Float32Array,
+    lo: number,
+    pivots: Float32Array,
+    pt: number,
+  ): boolean {
+    const { d } = this;
+    const { k, a: ao, l: lw, pivots: po, wt } = this.wasm!;
+    const dd = d * d;
+    let f32 = k.f32();
+    f32.set(a.subarray(at, at + dd), ao >> 2);
+    const failedAt = k.exports.choleskyForward(d, ao, lw, po, wt);
+    f32 = k.f32();
+    if (failedAt === d) {
+      l.set(f32.subarray(lw >> 2, (lw >> 2) + dd), lo);
+      pivots.set(f32.subarray(po >> 2, (po >> 2) + d), pt);
+      return true;
+    }
+    // As `forward` fails: the pivots up to the failing one, NaN after it; the factor's columns
+    // before it, NaN from it on (lower triangle), zero above.
+    const f64 = k.f64();
+    const w0 = wt >> 3;
+    for (let j = 0; j < d; j++) pivots[pt + j] = j <= failedAt ? f32[(po >> 2) + j] : Number.NaN;
+    for (let i = 0; i < d; i++) {
+      const ri = i * d;
+      const known = Math.min(i + 1, failedAt);
+      let c = 0;
+      for (; c < known; c++) l[lo + ri + c] = f64[w0 + c * d + i];
+      for (; c <= i; c++) l[lo + ri + c] = Number.NaN;
+      for (; c < d; c++) l[lo + ri + c] = 0;
+    }
+    return false;
   }
 
   /**

@@ -1,0 +1,24 @@
+// Compiles the host kernels written in AssemblyScript (assembly/) to dist/kernels.wasm, the
+// WebAssembly module that src/engine/ops/wasm.ts loads. Offline: the compiler is an npm
+// devDependency (assemblyscript), no toolchain download.
+//
+// --runtime stub: the kernels allocate nothing (callers hand them offsets into linear memory),
+// so no garbage collector is linked in. --noAssert: bounds are the callers' contract, checked by
+// the tests against the JavaScript kernels. SIMD is a WebAssembly standard since 2021 (Node 16.4).
+import { main } from 'assemblyscript/asc';
+
+const { error, stderr } = await main([
+  'assembly/index.ts',
+  '--outFile', 'dist/kernels.wasm',
+  '--optimizeLevel', '3',
+  '--shrinkLevel', '0',
+  '--runtime', 'stub',
+  '--noAssert',
+  '--enable', 'simd',
+  '--initialMemory', '1',
+]);
+if (error) {
+  process.stderr.write(stderr.toString());
+  process.stderr.write(`build-wasm: ${error.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,89 @@
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { CholeskyKernel } from '../../src/engine/ops/cholesky-kernel.js';
+import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+
+// The WebAssembly kernels (assembly/) must give their JavaScript twins' numbers bit for bit, so
+// that a lane's results do not depend on which ran. Sizes cover each kernel's blocks of rows and
+// their tails (8 rows, 2 rows, 1 row).
+const SIZES = [8, 9, 10, 11, 13, 16, 17, 23, 32, 40, 64];
+
+function spd(d: number, rng: () => number, spread: number): Float32Array {
+  const b = Array.from({ length: d * d }, () => rng() - 0.5);
+  const a = new Float32Array(d * d);
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let s = i === j ? spread : 0;
+      for (let k = 0; k < d; k++) s += b[i * d + k] * b[j * d + k];
+      a[i * d + j] = s;
+    }
+  return a;
+}
+
+function sameBits(x: Float32Array, y: Float32Array) {
+  expect(x.length).toBe(y.length);
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) expect([i, y[i]]).toEqual([i, x[i]]);
+}
+
+/** Both kernels' factor, pivots and success on a[at..], written into buffers offset by `at`. */
+function both(d: number, a: Float32Array, at = 0) {
+  const out = (k: CholeskyKernel) => {
+    const l = new Float32Array(at + d * d).fill(7);
+    const pivots = new Float32Array(at + d).fill(7);
+    const ok = k.forward(a, at, l, at, pivots, at);
+    return { l, pivots, ok };
+  };
+  return { js: out(new CholeskyKernel(d, { wasm: false })), wasm: out(new CholeskyKernel(d)) };
+}
+
+describe('WebAssembly kernels', () => {
+  it('load (the build made dist/kernels.wasm and this Node has SIMD) from d = 8 on', () => {
+    expect(wasmKernels()).toBeDefined();
+    expect(wasmKernelsFor(8)).toBeDefined();
+    expect(wasmKernelsFor(7)).toBeUndefined();
+  });
+
+  it('Cholesky forward: the JavaScript kernel bit for bit on positive-definite matrices', () => {
+    const rng = seedrandom('wasm-cholesky');
+    for (const d of SIZES)
+      for (const spread of [d, 1e-3, 1e3]) {
+        const a = spd(d, rng, spread);
+        const { js, wasm } = both(d, a);
+        expect(js.ok).toBe(true);
+        expect(wasm.ok).toBe(true);
+        sameBits(js.l, wasm.l);
+        sameBits(js.pivots, wasm.pivots);
+      }
+  });
+
+  it('Cholesky forward: fails at the same column with the same NaN pattern (indefinite, NaN, zero pivot)', () => {
+    const rng = seedrandom('wasm-cholesky-fail');
+    for (const d of SIZES)
+      for (const col of [0, 1, Math.floor(d / 2), d - 1]) {
+        for (const poison of [-1, Number.NaN, 0]) {
+          const a = spd(d, rng, d);
+          // Column `col`'s pivot goes below zero (or NaN, or exactly zero) once the columns before
+          // it are subtracted: set a_cc to the sum of squares it loses, plus `poison`.
+          const { js: before } = both(d, a);
+          let lost = 0;
+          for (let k = 0; k < col; k++) lost += before.l[col * d + k] ** 2;
+          a[col * d + col] = poison === 0 ? lost : Number.isNaN(poison) ? poison : lost + poison;
+          const { js, wasm } = both(d, a);
+          expect(wasm.ok).toBe(js.ok);
+          sameBits(js.l, wasm.l);
+          sameBits(js.pivots, wasm.pivots);
+        }
+      }
+  });
+
+  it('Cholesky forward: reads its block at any offset and writes only its own', () => {
+    const rng = seedrandom('wasm-cholesky-offset');
+    const d = 13;
+    const a = new Float32Array(5 + d * d);
+    a.set(spd(d, rng, d), 5);
+    const { js, wasm } = both(d, a, 5);
+    sameBits(js.l, wasm.l);
+    sameBits(js.pivots, wasm.pivots);
+    expect(Array.from(wasm.l.subarray(0, 5))).toEqual([7, 7, 7, 7, 7]);
+  });
+});
