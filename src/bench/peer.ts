@@ -148,9 +148,10 @@ export function measurePeer(
 
 /**
  * Steps for one timed peer call: about 200k lane-steps at d = 2, shrinking as
- * d^2 grows (a lane-step costs about d^3), at least 5 so that the first step's
- * set-up is not all it times.
+ * d^2 grows (a lane-step costs about d^3), at least 20 so that the first step's
+ * set-up is not most of what it times (with 5 steps at d = 64, two calls of one
+ * peer differed 2x to 4x).
  */
 export function peerSteps(lanes: number, dim: number): number {
-  return Math.max(5, Math.ceil(2e5 / ((dim / 2) ** 2 * lanes)));
+  return Math.max(20, Math.ceil(2e5 / ((dim / 2) ** 2 * lanes)));
 }

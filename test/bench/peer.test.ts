@@ -102,10 +102,10 @@ describe('the batched PyTorch peer', () => {
     expect(peerOf({ python: 'py', script: 's.py' })).toEqual({ python: 'py', script: 's.py' });
   });
 
-  it('takes fewer steps as lanes and d grow, never under 5', () => {
+  it('takes fewer steps as lanes and d grow, never under 20', () => {
     expect(peerSteps(1, 2)).toBe(200_000);
     expect(peerSteps(1024, 2)).toBe(196);
-    expect(peerSteps(1024, 64)).toBe(5);
+    expect(peerSteps(1024, 64)).toBe(20);
   });
 
   it('covsweep bench --peer times it beside covsweep, or says why not, and exits 0 either way', () => {
