@@ -1,3 +1,5 @@
 // The host kernels compiled to WebAssembly (scripts/build-wasm.mjs); loaded by
 // src/engine/ops/wasm.ts. Every export takes offsets into linear memory.
-export { choleskyForward } from './cholesky';
+export { choleskyBackward, choleskyForward } from './cholesky';
+export { classifierBackward, classifierForward } from './classifier';
+export { scoreMatchingLane } from './score-matching';

@@ -11,6 +11,10 @@
 // its share is that cost over the `off` step. Medians of on-CPU time.
 //
 //   npm run build && node scripts/condition-cost.mjs [--backend native] [--dims 2,8,16,32,64]
+//     [--tasks score-matching,mvn-classifier] [--parameterizations ...] [--rounds 9]
+//
+// Both tasks with a native step: score matching's step is the cheapest per block (so the check's
+// largest share), the classifier's walks its points (units = 2 blocks per lane).
 //
 // Three states of the covariances: `start` (the bench's configs: the identity start), `correlated`
 // (a random covariance with condition number 1e3), `near` (condition number 4e6, just under the
@@ -29,6 +33,7 @@ const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'native' },
     dims: { type: 'string', default: '2,8,16,32,64' },
+    tasks: { type: 'string', default: 'score-matching,mvn-classifier' },
     parameterizations: { type: 'string', default: 'full,tril,log-cholesky,precision-cholesky' },
     rounds: { type: 'string', default: '9' },
   },
@@ -46,10 +51,13 @@ ConditionCheck.prototype.above = function (...args) {
 const { StepConditionBound } = await import('../dist/engine/native/condition-bound.js').catch(() => ({}));
 if (StepConditionBound) {
   const block = StepConditionBound.prototype.block;
-  StepConditionBound.prototype.block = function (lane, unit, ...rest) {
-    if (mode === 'step') block.call(this, lane, unit, ...rest);
-    // Unbounded: the host check judges the block (or, `off`, nothing does).
-    else this.bounds[lane * this.units + unit] = Number.POSITIVE_INFINITY;
+  // Its arguments by name: a rest parameter would allocate an array per call, only in `step` mode.
+  StepConditionBound.prototype.block = function (lane, unit, l, lo, raw, at) {
+    if (mode === 'step') block.call(this, lane, unit, l, lo, raw, at);
+    // `off`: cleared, so the trainer skips the host check as it does a block the step cleared
+    // (no call of its wrapper either, which `step` mode does not pay for cleared blocks).
+    // `host`: unbounded, the host check judges the block.
+    else this.bounds[lane * this.units + unit] = mode === 'off' ? 0 : Number.POSITIVE_INFINITY;
   };
 }
 
@@ -75,9 +83,9 @@ const tierText = (tiers) =>
     .join('+') || '-';
 
 /** One cell's table row. */
-function measure(name, d, state) {
+function measure(task, name, d, state) {
       const lanes = d <= 16 ? 64 : 16;
-      const cell = { task: 'score-matching', parameterization: name, dim: d, lanes, backend: values.backend };
+      const cell = { task, parameterization: name, dim: d, lanes, backend: values.backend };
       const p = parameterization(name);
       let raw;
       const trainer = new LaneTrainer(benchBatch(cell), (_, s) => {
@@ -86,7 +94,8 @@ function measure(name, d, state) {
       trainer.advance();
       if (state !== 'start') {
         const block = p.fromCovariance(covarianceWith(state === 'near' ? 4e6 : 1e3, d, d), d);
-        for (let b = 0; b < lanes; b++) raw.set(block, b * block.length);
+        // Every unit of every lane (the classifier's lanes have one block per category).
+        for (let k = 0; k < raw.length / block.length; k++) raw.set(block, k * block.length);
       }
       // A block of steps takes a few ms: one step at d = 2 is under the clock's resolution.
       let steps = 1;
@@ -115,22 +124,24 @@ function measure(name, d, state) {
       const off = median(ms.off);
       const us = (t) => ((t * 1000) / lanes).toFixed(2);
       const share = (t) => `${((100 * t) / off).toFixed(1)}%`;
-      return `| ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
+      return `| ${task} | ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
 }
 
 // First cells, not shown: the JIT's warm-up would land on the first rows (d = 2 has its own path,
 // and `near` at d = 8 runs every tier).
-measure(values.parameterizations.split(',')[0], 2, 'start');
-measure(values.parameterizations.split(',')[0], 8, 'near');
+const first = [values.tasks.split(',')[0], values.parameterizations.split(',')[0]];
+measure(...first, 2, 'start');
+measure(...first, 8, 'near');
 const rows = [];
-for (const name of values.parameterizations.split(','))
-  for (const d of values.dims.split(',').map(Number))
-    for (const state of ['start', 'correlated', 'near']) {
-      rows.push(measure(name, d, state));
-      process.stderr.write(`${rows.at(-1)}\n`);
-    }
+for (const task of values.tasks.split(','))
+  for (const name of values.parameterizations.split(','))
+    for (const d of values.dims.split(',').map(Number))
+      for (const state of ['start', 'correlated', 'near']) {
+        rows.push(measure(task, name, d, state));
+        process.stderr.write(`${rows.at(-1)}\n`);
+      }
 console.log(
-  '| parameterization | d | lanes | state | step µs/lane (no check) | host check µs/lane | host check / step | check as trained µs/lane | check as trained / step | tiers that cleared | lanes ok at end |',
+  '| task | parameterization | d | lanes | state | step µs/lane (no check) | host check µs/lane | host check / step | check as trained µs/lane | check as trained / step | tiers that cleared | lanes ok at end |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 console.log(rows.join('\n'));

@@ -10,8 +10,9 @@ the run's points; autograd, and torch.optim.SGD with covsweep's settings for thi
 fails (cholesky_ex's flag, or a tril diagonal entry <= 0) or whose loss is not finite stops: its
 factor is replaced by I so it cannot poison the batch's gradients, and its parameters are frozen.
 
-Parameterizations: full (Sigma = P, torch's covariance_matrix=), tril (L = tril(P), torch's
-scale_tril=), log-cholesky (L = strict tril(P) + diag(exp(diag(P)))).
+Parameterizations: every built-in one (torch_maps.py beside this file: covsweep's maps as a batched
+torch user writes them, torch.matrix_exp for matrix-exp, wavefronts of Givens rotations for
+givens, ...; full-jitter, full-clip and spd-riemannian change the factor or the update as covsweep's do).
 Data: per run m ~ U[0,1)^d, T ~ U[0,1)^(d x d), n = max(50, d + 1) draws of N(m, T T^T) (covsweep's
 generator, with torch's random numbers). Start: mu = 0, Sigma = I.
 
@@ -24,34 +25,32 @@ import time
 
 import torch
 
-PARAMETERIZATIONS = ("full", "tril", "log-cholesky")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_maps  # noqa: E402
+
+PARAMETERIZATIONS = torch_maps.PARAMETERIZATIONS
 
 
 def start(lanes, d, parameterization, dtype=torch.float32):
     """mu = 0 and the raw block of Sigma = I, for every lane."""
     mu = torch.zeros(lanes, d, dtype=dtype)
-    eye = torch.eye(d, dtype=dtype).repeat(lanes, 1, 1)
-    raw = torch.zeros_like(eye) if parameterization == "log-cholesky" else eye
-    return mu, raw
+    raw = torch_maps.raw_of_scaled_identity(parameterization, 1.0, d, dtype)
+    return mu, raw.repeat(lanes, *[1] * raw.dim())
 
 
-def factor(raw, parameterization):
-    """L of every lane's Sigma, and whether it is a valid factor."""
-    if parameterization == "full":
-        L, info = torch.linalg.cholesky_ex(raw)
-        return L, info == 0
-    if parameterization == "tril":
-        L = torch.tril(raw)
-        return L, (torch.diagonal(L, dim1=-2, dim2=-1) > 0).all(-1)
-    if parameterization == "log-cholesky":
-        L = torch.tril(raw, -1) + torch.diag_embed(torch.exp(torch.diagonal(raw, dim1=-2, dim2=-1)))
-        return L, torch.isfinite(L).all(-1).all(-1)
-    raise ValueError(f"unknown parameterization {parameterization!r} (one of {', '.join(PARAMETERIZATIONS)})")
-
-
-def losses(x, mu, L):
-    """Per lane: mean over its points of 0.5 |P (x_i - mu)|^2 - tr(P), P = (L L^T)^-1."""
-    P = torch.cholesky_inverse(L)  # (B, d, d)
+def losses(x, mu, L, parameterization):
+    """
+    Per lane: mean over its points of 0.5 |P (x_i - mu)|^2 - tr(P), P = (L L^T)^-1 from the
+    covariance's factor, L L^T itself from the precision's, diag(sd^-2) from diag's deviations.
+    """
+    if parameterization == "diag":
+        p = sd_inv2 = L.pow(-2)  # (B, d): P's diagonal
+        score = (x - mu[:, None, :]) * sd_inv2[:, None, :]
+        return 0.5 * (score * score).sum(-1).mean(-1) - p.sum(-1)
+    if parameterization == "precision-cholesky":
+        P = L @ L.transpose(-1, -2)
+    else:
+        P = torch.cholesky_inverse(L)  # (B, d, d)
     score = (x - mu[:, None, :]) @ P  # (B, n, d): rows (P (x_i - mu))^T, P symmetric
     return 0.5 * (score * score).sum(-1).mean(-1) - torch.diagonal(P, dim1=-2, dim2=-1).sum(-1)
 
@@ -62,29 +61,36 @@ def train(x, mu, raw, parameterization, lr, steps, on_step=None):
     lane. on_step(step, loss, mu, raw, alive) sees each step's loss at the parameters before its
     update. Returns which lanes are still alive.
     """
-    lanes, d = mu.shape
+    torch_maps.check(parameterization)
+    lanes = mu.shape[0]
     mu = mu.clone().requires_grad_()
     raw = raw.clone().requires_grad_()
     rate = torch.as_tensor(lr, dtype=x.dtype).expand(lanes)
     opt = torch.optim.SGD([mu, raw], lr=1.0, momentum=0.0)
-    eye = torch.eye(d, dtype=x.dtype)
+    stand_in = torch_maps.identity_like(parameterization, raw.shape, x.dtype)
     alive = torch.ones(lanes, dtype=torch.bool)
+    block = (None,) * (raw.dim() - 1)
     for step in range(steps):
-        L, ok = factor(raw, parameterization)
+        L, ok = torch_maps.factor(raw, parameterization)
         alive = alive & ok
-        L = torch.where(alive[:, None, None], L, eye)
-        loss = losses(x, mu, L)
+        L = torch.where(alive[(slice(None),) + (None,) * (L.dim() - 1)], L, stand_in)
+        loss = losses(x, mu, L, parameterization)
         alive = alive & torch.isfinite(loss)
         if on_step:
             on_step(step, loss.detach(), mu.detach(), raw.detach(), alive)
         opt.zero_grad(set_to_none=True)
         torch.where(alive, loss, torch.zeros_like(loss)).sum().backward()
         with torch.no_grad():
+            raw.grad.copy_(torch_maps.direction(parameterization, raw, raw.grad))
             # Each lane's own learning rate (SGD's lr is 1), and dead lanes frozen.
             scale = torch.where(alive, rate, torch.zeros_like(rate))
             mu.grad.mul_(scale[:, None])
-            raw.grad.mul_(scale[:, None, None])
+            raw.grad.mul_(scale[(slice(None),) + block])
+            before = raw.detach().clone()
         opt.step()
+        with torch.no_grad():
+            stepped = torch_maps.retract(parameterization, before, raw)
+            raw.copy_(torch.where(alive[(slice(None),) + block], stepped, before))
     return alive
 
 
@@ -98,12 +104,7 @@ def data(lanes, d, generator):
 
 
 def main():
-    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "1")))
-    lanes, d = int(sys.argv[1]), int(sys.argv[2])
-    steps = int(sys.argv[3]) if len(sys.argv) > 3 else 200
-    parameterization = sys.argv[4] if len(sys.argv) > 4 else "full"
-    if parameterization not in PARAMETERIZATIONS:
-        sys.exit(f"unknown parameterization {parameterization!r} (one of {', '.join(PARAMETERIZATIONS)})")
+    lanes, d, steps, parameterization = torch_maps.peer_arguments()
     x = data(lanes, d, torch.Generator().manual_seed(0))
     mu, raw = start(lanes, d, parameterization)
     t0 = time.perf_counter()

@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parameterizationSpecs } from '../engine/parameterizations/specs.js';
 
 /**
  * A batched PyTorch peer: a script that trains B runs of one task as one batched torch
- * computation. The classifier's (`torch_lanes.py`: seed 000's task, `full`) lives beside the
- * repository, in ../shared/peers; `COVSWEEP_PEER` (or `--peer-script`) points elsewhere. Score
- * matching's (`torch_score_matching.py`: seed 001's task, full, tril and log-cholesky) ships with
- * covsweep, in python/peers. `COVSWEEP_PYTHON` (or `--python`) names the interpreter that has torch.
+ * computation. The classifier's `full` peer (`torch_lanes.py`: seed 000's task) lives beside the
+ * repository, in ../shared/peers; `COVSWEEP_PEER` (or `--peer-script`) points elsewhere. The peers
+ * of every built-in parameterization ship with covsweep, in python/peers: the classifier's
+ * (`torch_classifier.py`, torch_lanes.py's program around each parameterization's map) and score
+ * matching's (`torch_score_matching.py`: seed 001's task), both on the maps of `torch_maps.py`.
+ * `COVSWEEP_PYTHON` (or `--python`) names the interpreter that has torch.
  */
 export interface Peer {
   python: string;
@@ -22,23 +25,48 @@ export const SCORE_MATCHING_PEER_SCRIPT = fileURLToPath(
   new URL('../../python/peers/torch_score_matching.py', import.meta.url),
 );
 
+export const CLASSIFIER_PEER_SCRIPT = fileURLToPath(
+  new URL('../../python/peers/torch_classifier.py', import.meta.url),
+);
+
+/**
+ * The parameterizations python/peers/torch_maps.py writes in torch: every built-in one, with its
+ * options' defaults (the bench's); a test checks the script lists the same.
+ */
+export const PEER_PARAMETERIZATIONS = [...parameterizationSpecs.keys()];
+
+/** The parameterization every row is also compared with: what the classifier's reference peer runs. */
+export const FULL = 'full';
+
 /** A task's peer under `bench --peer`, and the parameterizations it runs. */
 export interface TaskPeer extends Peer {
   task: string;
-  /** The first is its default; with more than one, the script takes one as its 4th argument. */
   parameterizations: string[];
+  /** Whether the script takes the parameterization as its 4th argument (torch_lanes.py is `full` only). */
+  takesParameterization: boolean;
 }
 
-/** Each task that has a peer: the classifier's (`peer`, `full` only) and score matching's (same python). */
+/**
+ * Each task's peers, one script per parameterization: the classifier's `full` from `peer`
+ * (torch_lanes.py, the peer BENCHMARKS.md has always measured) and its others from
+ * torch_classifier.py; score matching's all from torch_score_matching.py (same python).
+ */
 export function taskPeers(peer: Peer): TaskPeer[] {
+  const shipped = (task: string, script: string, parameterizations: string[]): TaskPeer => ({
+    task,
+    python: peer.python,
+    script,
+    parameterizations,
+    takesParameterization: true,
+  });
   return [
-    { task: 'mvn-classifier', ...peer, parameterizations: ['full'] },
-    {
-      task: 'score-matching',
-      python: peer.python,
-      script: SCORE_MATCHING_PEER_SCRIPT,
-      parameterizations: ['full', 'tril', 'log-cholesky'],
-    },
+    { task: 'mvn-classifier', ...peer, parameterizations: [FULL], takesParameterization: false },
+    shipped(
+      'mvn-classifier',
+      CLASSIFIER_PEER_SCRIPT,
+      PEER_PARAMETERIZATIONS.filter((p) => p !== FULL),
+    ),
+    shipped('score-matching', SCORE_MATCHING_PEER_SCRIPT, PEER_PARAMETERIZATIONS),
   ];
 }
 
@@ -103,7 +131,7 @@ export function measurePeer(
   threads = 1,
 ): PeerMeasured {
   const args = [peer.script, String(lanes), String(dim), String(steps)];
-  if (peer.parameterizations.length > 1) args.push(parameterization);
+  if (peer.takesParameterization) args.push(parameterization);
   const run = spawnSync(peer.python, ['-c', ON_CPU, ...args], {
     encoding: 'utf8',
     env: { ...process.env, TORCH_THREADS: String(threads) },
@@ -120,9 +148,10 @@ export function measurePeer(
 
 /**
  * Steps for one timed peer call: about 200k lane-steps at d = 2, shrinking as
- * d^2 grows (a lane-step costs about d^3), at least 5 so that the first step's
- * set-up is not all it times.
+ * d^2 grows (a lane-step costs about d^3), at least 20 so that the first step's
+ * set-up is not most of what it times (with 5 steps at d = 64, two calls of one
+ * peer differed 2x to 4x).
  */
 export function peerSteps(lanes: number, dim: number): number {
-  return Math.max(5, Math.ceil(2e5 / ((dim / 2) ** 2 * lanes)));
+  return Math.max(20, Math.ceil(2e5 / ((dim / 2) ** 2 * lanes)));
 }

@@ -1,7 +1,7 @@
 import { formatCount } from '../ground/format.js';
 import type { Cell } from './grid.js';
 import type { Measured } from './measure.js';
-import type { PeerMeasured } from './peer.js';
+import { FULL, type PeerMeasured } from './peer.js';
 
 /** The reference loop's lane-steps per second at one d, on-CPU and wall-clock. */
 export interface ReferenceRate {
@@ -44,16 +44,18 @@ const times = (x: number) => `${x.toPrecision(2)}x`;
 const referenceAt = (r: BenchRun, dim: number) => r.reference.find((x) => x.dim === dim)?.cpu;
 
 /**
- * The task's peer's best lane-steps per second at d over the lane counts it ran, if any: of the
- * parameterization where the peer ran it, else of the first it ran (the classifier's peer is `full` only).
+ * The task's peer's best lane-steps per second at d in one parameterization, over the lane counts
+ * it ran, if it ran there.
  */
 function peerAt(r: BenchRun, task: string, parameterization: string, dim: number): PeerOk | undefined {
   if (!r.peer || !('measured' in r.peer)) return undefined;
-  const ran = r.peer.measured.filter((p): p is PeerOk => 'laneStepsPerSecond' in p && p.task === task);
-  const own = ran.some((p) => p.parameterization === parameterization);
-  return ran
+  return r.peer.measured
     .filter(
-      (p) => p.dim === dim && p.parameterization === (own ? parameterization : ran[0]?.parameterization),
+      (p): p is PeerOk =>
+        'laneStepsPerSecond' in p &&
+        p.task === task &&
+        p.parameterization === parameterization &&
+        p.dim === dim,
     )
     .sort((a, b) => b.laneStepsPerSecond - a.laneStepsPerSecond)[0];
 }
@@ -123,8 +125,8 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
   return [
     `## ${task}`,
     '',
-    `| parameterization | d | backend | ${lanes.map((l) => `${l} lanes`).join(' | ')} | best | vs reference |${withPeer ? ' vs peer |' : ''}`,
-    `| --- | --- | --- | ${lanes.map(() => '---').join(' | ')} | --- | --- |${withPeer ? ' --- |' : ''}`,
+    `| parameterization | d | backend | ${lanes.map((l) => `${l} lanes`).join(' | ')} | best | vs reference |${withPeer ? ' vs own peer | vs `full` peer |' : ''}`,
+    `| --- | --- | --- | ${lanes.map(() => '---').join(' | ')} | --- | --- |${withPeer ? ' --- | --- |' : ''}`,
     ...[...rows].map(([key, ms]) => {
       const dim = ms[0].cell.dim;
       const reference = referenceAt(r, dim);
@@ -140,10 +142,13 @@ function taskTable(task: string, lanes: number[], r: BenchRun): string[] {
       const bestText = best
         ? `**${formatCount(best.laneStepsPerSecond)}** at ${best.cell.lanes} (wall ${formatCount(best.wallLaneStepsPerSecond)})`
         : '';
-      const peer = peerAt(r, task, ms[0].cell.parameterization, dim);
       const vsReference = best && reference ? times(best.laneStepsPerSecond / reference) : '';
-      const vsPeer = best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : '';
-      return `${key} ${cells.join(' | ')} | ${bestText} | ${vsReference} |${withPeer ? ` ${vsPeer} |` : ''}`;
+      const vs = (parameterization: string) => {
+        const peer = peerAt(r, task, parameterization, dim);
+        return best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : '';
+      };
+      const vsPeers = ` ${vs(ms[0].cell.parameterization)} | ${vs(FULL)} |`;
+      return `${key} ${cells.join(' | ')} | ${bestText} | ${vsReference} |${withPeer ? vsPeers : ''}`;
     }),
     '',
     ...r.measured
@@ -161,7 +166,7 @@ function peerLines(r: BenchRun): string[] {
   if (!r.peer) return [];
   if ('missing' in r.peer) return [`- Peer: not timed: ${r.peer.missing}.`];
   return [
-    "- Peers: batched PyTorch programs, B runs of one task as one batched torch computation, on one torch thread, by their own clock (import and set-up left out), at each d and lane count of the grid. mvn-classifier rows are compared with `torch_lanes.py` (../shared/peers: seed 000's task, `full`: `torch.linalg.cholesky_ex`, autograd, SGD with momentum); score-matching rows with `torch_score_matching.py` (python/peers: seed 001's task in `full`, `tril` and `log-cholesky`: `torch.linalg.cholesky_ex` or the parameterization's factor, `torch.cholesky_inverse`, autograd, SGD as the bench's). \"vs peer\" is a row's best over its task's peer's best at its d, in the row's parameterization where the peer has it, else in `full`. Tasks without a peer have no ratio.",
+    "- Peers: batched PyTorch programs, B runs of one task as one batched torch computation, on one torch thread, by their own clock (import and set-up left out), at each d and lane count of the grid. mvn-classifier: `torch_lanes.py` (../shared/peers: seed 000's task, `full`: `torch.linalg.cholesky_ex`, autograd, SGD with momentum) and, for every other parameterization, `torch_classifier.py` (python/peers: the same program around that parameterization's map); score-matching: `torch_score_matching.py` (python/peers: seed 001's task in every parameterization, `torch.cholesky_inverse`, autograd, SGD as the bench's). The maps are `python/peers/torch_maps.py`: covsweep's, as batched torch (`torch.matrix_exp`, Givens rotations in wavefronts of disjoint pairs, ...). Two ratios per row, both a row's best over a peer's best at its d: **vs own peer**, the peer of the row's own parameterization (like for like), and **vs `full` peer**, its task's `full` peer (what a user of `full` in torch would get).",
   ];
 }
 
@@ -173,7 +178,11 @@ function peerTable(r: BenchRun): string[] {
       ? [`- peer error, ${p.task} ${p.parameterization} d=${p.dim} ${p.lanes} lanes: ${p.error}`]
       : [],
   );
-  return [...classifierPeerTable(r), ...scoreMatchingPeerTable(r), ...(errors.length ? [...errors, ''] : [])];
+  return [
+    ...classifierPeerTable(r),
+    ...['mvn-classifier', 'score-matching'].flatMap((task) => parameterizationPeerTable(r, task)),
+    ...(errors.length ? [...errors, ''] : []),
+  ];
 }
 
 /** Each of the peer's lane counts at one cell: `lanes: lane-steps/s (steps)`. */
@@ -194,7 +203,10 @@ function engineBest(r: BenchRun, task: string, parameterization: string, dim: nu
 /** The classifier's peer beside the reference and covsweep's best at each d. */
 function classifierPeerTable(r: BenchRun): string[] {
   const task = 'mvn-classifier';
-  const all = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.task === task) : [];
+  const all =
+    r.peer && 'measured' in r.peer
+      ? r.peer.measured.filter((p) => p.task === task && p.parameterization === FULL)
+      : [];
   if (!all.length) return [];
   const dims = [...new Set(all.map((p) => p.dim))].sort((a, b) => a - b);
   return [
@@ -215,25 +227,28 @@ function classifierPeerTable(r: BenchRun): string[] {
   ];
 }
 
-/** Score matching's peer beside covsweep's best, per parameterization the peer ran and d. */
-function scoreMatchingPeerTable(r: BenchRun): string[] {
-  const task = 'score-matching';
+/** A task's peers beside covsweep's best, per parameterization a peer ran and d, like for like and against `full`. */
+function parameterizationPeerTable(r: BenchRun, task: string): string[] {
   const all = r.peer && 'measured' in r.peer ? r.peer.measured.filter((p) => p.task === task) : [];
-  if (!all.length) return [];
   const keys = [...new Set(all.map((p) => `${p.parameterization} ${p.dim}`))];
+  // The classifier's `full` peer has its own table (classifierPeerTable): none here for it alone.
+  if (!all.some((p) => task !== 'mvn-classifier' || p.parameterization !== FULL)) return [];
   return [
-    '## Against the batched PyTorch score-matching peer',
+    `## Against the batched PyTorch peers, parameterization by parameterization: ${task}`,
     '',
-    "Seed 001's task, lane-steps per second on one thread: `torch_score_matching.py` at each lane count (steps in parentheses) and covsweep's best score-matching cell of the same parameterization.",
+    `Lane-steps per second on one thread: the peer of each parameterization (${task === 'mvn-classifier' ? '`torch_lanes.py` for `full`, `torch_classifier.py` for the others' : '`torch_score_matching.py`'}) at each lane count (steps in parentheses), and covsweep's best ${task} cell of the same parameterization; "own peer" is that parameterization's peer, "\`full\` peer" the task's \`full\` one.`,
     '',
-    '| parameterization | d | peer (lanes: lane-steps/s) | peer best | covsweep best | covsweep / peer |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| parameterization | d | peer (lanes: lane-steps/s) | peer best | covsweep best | covsweep / own peer | covsweep / `full` peer |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...keys.map((key) => {
       const [parameterization, dim] = [key.split(' ')[0], Number(key.split(' ')[1])];
       const each = peerRuns(all.filter((p) => p.parameterization === parameterization && p.dim === dim));
       const peer = peerAt(r, task, parameterization, dim);
+      const full = peerAt(r, task, FULL, dim);
       const best = engineBest(r, task, parameterization, dim);
-      return `| ${parameterization} | ${dim} | ${each} | ${peer ? formatCount(peer.laneStepsPerSecond) : ''} | ${best ? `${formatCount(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${best && peer ? times(best.laneStepsPerSecond / peer.laneStepsPerSecond) : ''} |`;
+      const ratio = (p: PeerOk | undefined) =>
+        best && p ? times(best.laneStepsPerSecond / p.laneStepsPerSecond) : '';
+      return `| ${parameterization} | ${dim} | ${each} | ${peer ? formatCount(peer.laneStepsPerSecond) : ''} | ${best ? `${formatCount(best.laneStepsPerSecond)} (${best.cell.backend}, ${best.cell.lanes} lanes)` : ''} | ${ratio(peer)} | ${ratio(full)} |`;
     }),
     '',
   ];

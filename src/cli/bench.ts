@@ -6,7 +6,15 @@ import { CellBudget } from '../bench/budget.js';
 import { endToEndMarkdown, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
 import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { hasNativeStep, type Measured, measureCell, measureReference } from '../bench/measure.js';
-import { measurePeer, type PeerMeasured, peerMissing, peerOf, peerSteps, taskPeers } from '../bench/peer.js';
+import {
+  FULL,
+  measurePeer,
+  type PeerMeasured,
+  peerMissing,
+  peerOf,
+  peerSteps,
+  taskPeers,
+} from '../bench/peer.js';
 import { benchmarksMarkdown, type PeerRun, type ReferenceRate, withHandMeasured } from '../bench/report.js';
 import { useBackend } from '../engine/backend.js';
 import { parameterizations } from '../engine/parameterizations/index.js';
@@ -143,10 +151,9 @@ function endToEnd(
 }
 
 /**
- * Each task's peer (taskPeers) at each d and lane count of the grid that fits the memory budget
- * (as the engine's cells), one torch thread: for each of the grid's parameterizations it has, or
- * its first when it has none of them (the rows of other parameterizations are compared with that);
- * or why no peer can run here.
+ * Each task's peers (taskPeers) at each d and lane count of the grid that fits the memory budget
+ * (as the engine's cells), one torch thread: in each of the grid's parameterizations a peer has,
+ * and always in `full`, which every row is also compared with; or why no peer can run here.
  */
 function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
   const peers = taskPeers(peer).filter((p) => grid.tasks.includes(p.task));
@@ -155,9 +162,7 @@ function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
   if (!peers.length || why.every((w) => w !== undefined)) {
     const reason =
       missing ??
-      `no task of the grid has a peer (${taskPeers(peer)
-        .map((p) => p.task)
-        .join(', ')} do)`;
+      `no task of the grid has a peer (${[...new Set(taskPeers(peer).map((p) => p.task))].join(', ')} do)`;
     process.stderr.write(`bench peer: not timed: ${reason}\n`);
     return { missing: reason };
   }
@@ -167,8 +172,10 @@ function timePeer(peer: ReturnType<typeof peerOf>, grid: GridOptions): PeerRun {
       process.stderr.write(`bench peer ${p.task}: not timed: ${why[i]}\n`);
       continue;
     }
-    const wanted = p.parameterizations.filter((name) => grid.parameterizations.includes(name));
-    for (const parameterization of wanted.length ? wanted : p.parameterizations.slice(0, 1))
+    const wanted = p.parameterizations.filter(
+      (name) => name === FULL || grid.parameterizations.includes(name),
+    );
+    for (const parameterization of wanted)
       for (const dim of [...new Set(grid.dims)].sort((a, b) => a - b))
         for (const lanes of [...new Set(grid.lanes)].sort((a, b) => a - b)) {
           if (!grid.full && lanes * dim * dim > BUDGET) continue;

@@ -298,7 +298,7 @@ export const COMMAND_SPECS = {
       peer: {
         type: 'boolean',
         description:
-          "also time each task's batched PyTorch peer at each d and lane count (mvn-classifier: ../shared/peers/torch_lanes.py; score-matching: python/peers/torch_score_matching.py, shipped with covsweep)",
+          "also time each task's batched PyTorch peers at each d and lane count, in each parameterization of the grid and in full (mvn-classifier: ../shared/peers/torch_lanes.py for full, python/peers/torch_classifier.py for the others; score-matching: python/peers/torch_score_matching.py)",
         whenAbsent: 'off',
         group: 'Against PyTorch',
       },

@@ -1,21 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { parseExperiment } from '../../src/config/load.js';
-import { trainBatch } from '../../src/engine/train/train.js';
-import { runAt } from '../../src/plan/expand.js';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import { ENGINES, useBackend } from '../engine/backend.js';
+import { covsweepLanes, expectPeerClose, GOLDEN } from './peer-fixture.js';
 
 /**
- * The score-matching peer (python/peers/torch_score_matching.py) computes what covsweep computes:
- * its own `train`, run on fixed data by test/golden/peer_score_matching.py (which wrote the
- * fixture, with torch; the test needs none), against covsweep's trajectories of the same runs on
- * every engine. Tolerance as the golden tests': four times how far float32 rounding alone moves the
- * peer's run (its float64 shadow), and never under FLOOR, relative to max(1, |value|).
+ * The score-matching peer (python/peers/torch_score_matching.py) computes what covsweep computes,
+ * in every parameterization: its own `train`, run on fixed data by
+ * test/golden/peer_score_matching.py (which wrote the fixture, with torch; the test needs none),
+ * against covsweep's trajectories of the same runs on every engine (tolerance: peer-fixture.ts).
  */
-const FLOOR = 2e-5;
-const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 
 interface Trajectory {
   losses: number[][];
@@ -35,47 +29,16 @@ const fixture = JSON.parse(readFileSync(join(GOLDEN, 'peer-score-matching.json')
   cases: PeerCase[];
 };
 
-/** Largest |a - b| / max(1, |b|). */
-function deviation(a: number[], b: number[]): number {
-  expect(a.length).toBe(b.length);
-  return Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.max(1, Math.abs(b[i]))));
-}
-
 /** covsweep's run of the case: its lanes as one batch, each step's losses and the last step's parameters. */
 function covsweep(c: PeerCase): Trajectory {
-  const runs = c.lrs.map((lr) =>
-    runAt(
-      parseExperiment(
-        JSON.stringify({
-          name: 'peer',
-          task: { name: 'score-matching', data: c.data, iterations: c.steps },
-          parameterization: c.parameterization,
-          dim: c.dim,
-          optimizer: { name: 'sgd', momentum: 0, nesterov: false },
-          lr: { cov: lr, mean: lr, weights: lr },
-        }),
-        join(GOLDEN, 'peer.yaml'),
-      ),
-      0,
-    ),
-  );
-  const seen: Trajectory = { losses: [], mean: [], raw: [] };
-  const results = trainBatch(
-    { index: 0, shapeKey: '', runs, steps: 0 },
-    {
-      onStep(step, s) {
-        seen.losses.push(Array.from(s.loss));
-        if (step !== c.steps - 1) return;
-        const [mean, raw] = [0, 1].map((i) => {
-          const size = s.params[i].length / runs.length;
-          return runs.map((_, b) => Array.from(s.params[i].subarray(b * size, (b + 1) * size)));
-        });
-        Object.assign(seen, { mean, raw });
-      },
-    },
-  );
-  expect(results.map((r) => r.outcome)).toEqual(runs.map(() => 'ok'));
-  return seen;
+  const experiments = c.lrs.map((lr) => ({
+    task: { name: 'score-matching', data: c.data, iterations: c.steps },
+    parameterization: c.parameterization,
+    dim: c.dim,
+    optimizer: { name: 'sgd', momentum: 0, nesterov: false },
+    lr: { cov: lr, mean: lr, weights: lr },
+  }));
+  return covsweepLanes(experiments, c.steps, ['mean', 'raw'] as const);
 }
 
 describe.each(ENGINES)('%s: the score-matching peer and covsweep train the same runs', (engine) => {
@@ -83,14 +46,10 @@ describe.each(ENGINES)('%s: the score-matching peer and covsweep train the same 
     await useBackend(engine);
     const ours = covsweep(c);
     const { float32: peer, float64: shadow } = c;
-    const what = [
+    expectPeerClose([
       ['losses', ours.losses.flat(), peer.losses.flat(), shadow.losses.flat()],
       ['mean', ours.mean.flat(), peer.mean.flat(), shadow.mean.flat()],
       ['raw', ours.raw.flat(), peer.raw.flat(), shadow.raw.flat()],
-    ] as const;
-    for (const [name, a, b, b64] of what) {
-      const allowed = Math.max(FLOOR, 4 * deviation(b, b64));
-      expect(deviation(a, b), `${name}: allowed ${allowed.toExponential(2)}`).toBeLessThanOrEqual(allowed);
-    }
+    ]);
   });
 });

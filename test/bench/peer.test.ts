@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endToEndMarkdown } from '../../src/bench/end-to-end.js';
 import {
+  CLASSIFIER_PEER_SCRIPT,
   measurePeer,
+  PEER_PARAMETERIZATIONS,
   type Peer,
   peerMissing,
   peerOf,
@@ -54,14 +56,25 @@ describe('the batched PyTorch peer', () => {
     });
   });
 
-  it("has score matching's own peer, shipped with covsweep, which takes the parameterization", () => {
-    const [, scoreMatching] = taskPeers(fakePython());
-    expect(scoreMatching).toMatchObject({
-      task: 'score-matching',
-      parameterizations: ['full', 'tril', 'log-cholesky'],
-    });
+  it("has a peer of every built-in parameterization for each task, shipped with covsweep but for the classifier's full", () => {
+    const peers = taskPeers(fakePython());
+    const of = (task: string, parameterization: string) =>
+      peers.filter((p) => p.task === task && p.parameterizations.includes(parameterization));
+    // torch_maps.py, which both shipped peers run, writes exactly these.
+    const maps = readFileSync(join(SCORE_MATCHING_PEER_SCRIPT, '..', 'torch_maps.py'), 'utf8');
+    const listed = /PARAMETERIZATIONS = \(([^)]*)\)/
+      .exec(maps)![1]
+      .match(/"[^"]+"/g)!
+      .map((n) => JSON.parse(n));
+    expect(listed).toEqual(PEER_PARAMETERIZATIONS);
+    for (const task of ['mvn-classifier', 'score-matching'])
+      for (const name of PEER_PARAMETERIZATIONS) expect(of(task, name)).toHaveLength(1);
+    expect(of('mvn-classifier', 'full')[0]).toMatchObject({ takesParameterization: false });
+    expect(of('mvn-classifier', 'givens')[0].script).toBe(CLASSIFIER_PEER_SCRIPT);
+    const scoreMatching = of('score-matching', 'tril')[0];
     expect(scoreMatching.script).toBe(SCORE_MATCHING_PEER_SCRIPT);
-    expect(existsSync(SCORE_MATCHING_PEER_SCRIPT)).toBe(true);
+    for (const script of [CLASSIFIER_PEER_SCRIPT, SCORE_MATCHING_PEER_SCRIPT])
+      expect(existsSync(script)).toBe(true);
     expect(measurePeer(scoreMatching, 'tril', 64, 8, 20)).toMatchObject({
       task: 'score-matching',
       parameterization: 'tril',
@@ -89,10 +102,10 @@ describe('the batched PyTorch peer', () => {
     expect(peerOf({ python: 'py', script: 's.py' })).toEqual({ python: 'py', script: 's.py' });
   });
 
-  it('takes fewer steps as lanes and d grow, never under 5', () => {
+  it('takes fewer steps as lanes and d grow, never under 20', () => {
     expect(peerSteps(1, 2)).toBe(200_000);
     expect(peerSteps(1024, 2)).toBe(196);
-    expect(peerSteps(1024, 64)).toBe(5);
+    expect(peerSteps(1024, 64)).toBe(20);
   });
 
   it('covsweep bench --peer times it beside covsweep, or says why not, and exits 0 either way', () => {
@@ -123,38 +136,50 @@ describe('the batched PyTorch peer', () => {
     expect(readFileSync(out, 'utf8')).toContain('- Peer: not timed: "/nowhere/python3" does not run');
   });
 
-  it("covsweep bench --peer times score matching's own peer for score-matching cells", () => {
+  it("covsweep bench --peer times each row's own parameterization's peer and the full one", () => {
     const peer = fakePython();
     const out = join(tempDir(), 'BENCHMARKS.md');
     const args = [
       'bench',
       '--task',
-      'score-matching',
+      'score-matching,mvn-classifier',
       '--parameterization',
       'tril',
       '--dim',
       '2',
-      '--lanes',
-      '4',
     ];
     const r = covsweep([
       ...args,
-      '--backend',
-      'cpu',
-      '--time',
-      '20',
-      '--peer',
-      '--python',
-      peer.python,
-      '--out',
-      out,
+      ...[
+        '--lanes',
+        '4',
+        '--backend',
+        'cpu',
+        '--time',
+        '20',
+        '--peer',
+        '--python',
+        peer.python,
+        '--out',
+        out,
+      ],
     ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('bench peer score-matching tril d=2 4 lanes: 12k lane-steps/s');
-    expect(r.stderr).not.toContain('mvn-classifier');
+    for (const what of [
+      'score-matching tril',
+      'score-matching full',
+      'mvn-classifier tril',
+      'mvn-classifier full',
+    ])
+      expect(r.stderr).toContain(`bench peer ${what} d=2 4 lanes: 12k lane-steps/s`);
     const md = readFileSync(out, 'utf8');
-    expect(md).toContain('## Against the batched PyTorch score-matching peer');
-    expect(md).toMatch(/\| tril \| 2 \| 4: 12k \(50000\) \| 12k \| [\d.]+k? \(cpu, 4 lanes\) \| [\d.]+x \|/);
+    expect(md).toContain(
+      '## Against the batched PyTorch peers, parameterization by parameterization: score-matching',
+    );
+    expect(md).toMatch(
+      /\| tril \| 2 \| 4: 12k \(50000\) \| 12k \| [\d.]+k? \(cpu, 4 lanes\) \| [\d.]+x \| [\d.]+x \|/,
+    );
+    expect(md).toMatch(/\| tril \| 2 \| cpu \| .* \| [\d.]+x \| [\d.]+x \|\n/);
   });
 
   it('bench --end-to-end times covsweep run and the peer on each speed-dD.yaml beside it, as whole processes', () => {

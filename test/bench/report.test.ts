@@ -76,26 +76,26 @@ describe('BENCHMARKS.md', () => {
         ],
       },
     });
-    expect(withPeer).toContain('| best | vs reference | vs peer |');
+    expect(withPeer).toContain('| best | vs reference | vs own peer | vs `full` peer |');
     expect(withPeer).toContain(
-      '| full | 8 | wasm | 20k (2.0%) | 80k (8.0%) | **80k** at 64 (wall 40k) | 0.080x | 2.0x |',
+      '| full | 8 | wasm | 20k (2.0%) | 80k (8.0%) | **80k** at 64 (wall 40k) | 0.080x | 2.0x | 2.0x |',
     );
     expect(withPeer).toContain(
       '| 8 | 1: 1.0k (50), 64: 40k (20) | 40k | 1.0M | 80k (wasm, 64 lanes) | 2.0x | 0.080x |',
     );
-    expect(withPeer).not.toContain('score-matching peer');
+    expect(withPeer).not.toContain('parameterization by parameterization');
     const missing = benchmarksMarkdown({ ...run, peer: { missing: '"python3" has no torch' } });
     expect(missing).toContain('- Peer: not timed: "python3" has no torch.');
-    expect(missing).toContain('| best | vs reference | vs peer |');
+    expect(missing).toContain('| best | vs reference | vs own peer | vs `full` peer |');
   });
 
-  it("compares score-matching rows with score matching's peer, in their parameterization where it has it", () => {
-    const scoreMatching = (parameterization: string, rate: number) => ({
+  it("compares each row with its own parameterization's peer and with the `full` peer, in two columns", () => {
+    const row = (task: string, parameterization: string, rate: number) => ({
       ...measured(8, 64, rate),
-      cell: { ...cell(8, 64), task: 'score-matching', parameterization },
+      cell: { ...cell(8, 64), task, parameterization },
     });
-    const peerCell = (parameterization: string, rate: number) => ({
-      task: 'score-matching',
+    const peerCell = (task: string, parameterization: string, rate: number) => ({
+      task,
       parameterization,
       lanes: 64,
       dim: 8,
@@ -106,20 +106,34 @@ describe('BENCHMARKS.md', () => {
     const md = benchmarksMarkdown({
       ...run,
       measured: [
-        scoreMatching('full', 80_000),
-        scoreMatching('tril', 90_000),
-        scoreMatching('givens', 10_000),
+        row('score-matching', 'full', 80_000),
+        row('score-matching', 'tril', 90_000),
+        row('score-matching', 'givens', 10_000),
+        row('mvn-classifier', 'matrix-exp', 3_000),
       ],
-      peer: { measured: [peerCell('full', 40_000), peerCell('tril', 30_000)] },
+      peer: {
+        measured: [
+          peerCell('score-matching', 'full', 40_000),
+          peerCell('score-matching', 'tril', 30_000),
+          peerCell('mvn-classifier', 'full', 60_000),
+          peerCell('mvn-classifier', 'matrix-exp', 2_000),
+        ],
+      },
     });
-    // tril against the tril peer; givens, which the peer does not have, against its full.
-    expect(md).toMatch(/\| full \| 8 \| wasm \| .* \| 2\.0x \|\n/);
-    expect(md).toMatch(/\| tril \| 8 \| wasm \| .* \| 3\.0x \|\n/);
-    expect(md).toMatch(/\| givens \| 8 \| wasm \| .* \| 0\.25x \|\n/);
-    expect(md).toContain('## Against the batched PyTorch score-matching peer');
-    expect(md).toContain('| tril | 8 | 64: 30k (20) | 30k | 90k (wasm, 64 lanes) | 3.0x |');
-    expect(md).not.toContain('## Against the batched PyTorch peer\n');
-    expect(md).toContain('score-matching rows with `torch_score_matching.py`');
+    // tril: 3x its own peer, 2.25x the full peer; givens, whose peer did not run, only against full.
+    expect(md).toMatch(/\| full \| 8 \| wasm \| .* \| 2\.0x \| 2\.0x \|\n/);
+    expect(md).toMatch(/\| tril \| 8 \| wasm \| .* \| 3\.0x \| 2\.3x \|\n/);
+    expect(md).toMatch(/\| givens \| 8 \| wasm \| .* \| {2}\| 0\.25x \|\n/);
+    expect(md).toMatch(/\| matrix-exp \| 8 \| wasm \| .* \| 1\.5x \| 0\.050x \|\n/);
+    expect(md).toContain(
+      '## Against the batched PyTorch peers, parameterization by parameterization: score-matching',
+    );
+    expect(md).toContain('| tril | 8 | 64: 30k (20) | 30k | 90k (wasm, 64 lanes) | 3.0x | 2.3x |');
+    expect(md).toContain(
+      '## Against the batched PyTorch peers, parameterization by parameterization: mvn-classifier',
+    );
+    expect(md).toContain('| matrix-exp | 8 | 64: 2.0k (20) | 2.0k | 3.0k (wasm, 64 lanes) | 1.5x | 0.050x |');
+    expect(md).toContain('**vs own peer**');
   });
 
   it('keeps the hand-measured part of the old file and nothing else of it', () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import seedrandom from 'seedrandom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expm } from '../../src/engine/ops/expm.js';
+import { ExpmKernel } from '../../src/engine/ops/expm-kernel.js';
 import { BACKENDS, useBackend } from './backend.js';
 import { bits, fdGradient, mismatches } from './reference64.js';
 
@@ -47,6 +48,21 @@ const grad = (mats: number[][], w: number[][], d: number) =>
       .grad(f)(tf.tensor3d(mats.flat(), [mats.length, d, d]))
       .dataSync();
   });
+
+/** Each element's e^A against the float64 Taylor reference, and the gradient of sum(W * e^A) against finite differences of it. */
+function expectValueAndGradient(mats: number[][], w: number[][], d: number): void {
+  const out = run(mats, d);
+  const g = grad(mats, w, d);
+  mats.forEach((a, e) => {
+    expect(mismatches(out.slice(e * d * d, (e + 1) * d * d), expmTaylor(a, d), 1e-5), `value ${e}`).toEqual(
+      [],
+    );
+    const f = (x: number[]) => expmTaylor(x, d).reduce((s, v, k) => s + v * w[e][k], 0);
+    expect(mismatches(g.slice(e * d * d, (e + 1) * d * d), fdGradient(f, a), 1e-4), `gradient ${e}`).toEqual(
+      [],
+    );
+  });
+}
 
 describe.each(BACKENDS)('expm on %s', (backend) => {
   beforeAll(() => useBackend(backend));
@@ -94,21 +110,25 @@ describe.each(BACKENDS)('expm on %s', (backend) => {
     const sym = (m: number[]) => m.map((_, k) => (m[k] + m[(k % d) * d + Math.floor(k / d)]) / 2);
     const mats = Array.from({ length: 3 }, () => sym(randomMatrix(rng, d, scale)).map(Math.fround));
     const w = Array.from({ length: 3 }, () => sym(randomMatrix(rng, d, 1)).map(Math.fround));
-    const out = run(mats, d);
-    const g = grad(mats, w, d);
-    mats.forEach((a, e) => {
-      expect(mismatches(out.slice(e * d * d, (e + 1) * d * d), expmTaylor(a, d), 1e-5), `value ${e}`).toEqual(
-        [],
-      );
-      const f = (x: number[]) => expmTaylor(x, d).reduce((s, v, k) => s + v * w[e][k], 0);
-      expect(
-        mismatches(g.slice(e * d * d, (e + 1) * d * d), fdGradient(f, a), 1e-4),
-        `gradient ${e}`,
-      ).toEqual([]);
-    });
+    expectValueAndGradient(mats, w, d);
   });
 
-  it('gradient at c I, where an eigendecomposition has none, is c W', () => {
+  // The eigendecomposition path's hard cases: eigenvalues a hair apart (the divided differences
+  // near 0 / 0, the eigenvectors ill-determined) and a larger d.
+  it.each([
+    [6, 1e-4, Math.log(0.02)],
+    [4, 1e-7, 0],
+    [16, 0.5, 0],
+  ])('d = %i: symmetric A = c I + entries up to %f, value and gradient', (d, scale, c) => {
+    const rng = seedrandom(`expm-close-${d}-${scale}`);
+    const sym = (m: number[]) => m.map((_, k) => (m[k] + m[(k % d) * d + Math.floor(k / d)]) / 2);
+    const shift = (m: number[]) => m.map((v, k) => (k % (d + 1) === 0 ? v + c : v));
+    const mats = Array.from({ length: 2 }, () => shift(sym(randomMatrix(rng, d, scale))).map(Math.fround));
+    const w = Array.from({ length: 2 }, () => randomMatrix(rng, d, 1));
+    expectValueAndGradient(mats, w, d);
+  });
+
+  it('gradient at c I, a repeated eigenvalue, is e^c W', () => {
     // L(cI, E) = e^c E, so the gradient of sum(W * expm(A)) is e^c W.
     const d = 3;
     const rng = seedrandom('expm-identity');
@@ -152,5 +172,27 @@ describe.each(BACKENDS)('expm on %s', (backend) => {
     }
     expect(tf.memory().numTensors).toBe(before);
     a.dispose();
+  });
+});
+
+describe('the expm kernel', () => {
+  it("gives a symmetric element's gradient the same bits from the kept decomposition as from a new one", () => {
+    const d = 7;
+    const rng = seedrandom('expm-keep');
+    const raw = randomMatrix(rng, d, 2);
+    const a = Float32Array.from(
+      raw,
+      (_, k) => raw[Math.max(k % d, Math.floor(k / d)) * d + Math.min(k % d, Math.floor(k / d))],
+    );
+    const g = Float32Array.from(randomMatrix(rng, d, 1));
+    const kernel = new ExpmKernel(d);
+    const keep = new Float64Array(ExpmKernel.keepSize(d) + 3);
+    const value = new Float32Array(d * d);
+    kernel.forward(a, 0, value, 0, keep, 3);
+    const [kept, fresh] = [new Float32Array(d * d), new Float32Array(d * d)];
+    kernel.backward(a, 0, g, 0, kept, 0, keep, 3);
+    kernel.backward(a, 0, g, 0, fresh, 0);
+    expect(bits(kept, 0, d * d)).toEqual(bits(fresh, 0, d * d));
+    expect(value.every(Number.isFinite)).toBe(true);
   });
 });

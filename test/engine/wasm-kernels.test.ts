@@ -86,4 +86,66 @@ describe('WebAssembly kernels', () => {
     sameBits(js.pivots, wasm.pivots);
     expect(Array.from(wasm.l.subarray(0, 5))).toEqual([7, 7, 7, 7, 7]);
   });
+
+  /** Both kernels' abar for the factor of a and lbar (lower triangle read; above it, garbage). */
+  function backwards(d: number, a: Float32Array, lbar: Float32Array, at = 0) {
+    const { js } = both(d, a);
+    const l = new Float32Array(at + d * d);
+    l.set(js.l, at);
+    const out = (k: CholeskyKernel) => {
+      const abar = new Float32Array(at + d * d).fill(7);
+      k.backward(l, at, lbar, at, abar, at);
+      return abar;
+    };
+    return { js: out(new CholeskyKernel(d, { wasm: false })), wasm: out(new CholeskyKernel(d)) };
+  }
+
+  function cotangent(d: number, rng: () => number, scale: number, at = 0): Float32Array {
+    return Float32Array.from({ length: at + d * d }, () => (rng() - 0.5) * scale);
+  }
+
+  it('Cholesky backward: the JavaScript kernel bit for bit', () => {
+    const rng = seedrandom('wasm-cholesky-backward');
+    for (const d of SIZES)
+      for (const [spread, scale] of [
+        [d, 1],
+        [1e-3, 1],
+        [1e3, 1e-3],
+        [d, 1e6],
+      ]) {
+        const { js, wasm } = backwards(d, spd(d, rng, spread), cotangent(d, rng, scale));
+        sameBits(js, wasm);
+        expect(js.every(Number.isFinite)).toBe(true);
+      }
+  });
+
+  it('Cholesky backward: the same non-finite and zero gradients, at any offset', () => {
+    const rng = seedrandom('wasm-cholesky-backward-edge');
+    for (const d of [8, 9, 17])
+      for (const poison of [Number.NaN, Number.POSITIVE_INFINITY, 0, -0]) {
+        const lbar = cotangent(d, rng, 1);
+        lbar[(d - 1) * d + 2] = poison;
+        lbar[4 * d + 4] = poison;
+        const { js, wasm } = backwards(d, spd(d, rng, d), lbar);
+        sameBits(js, wasm);
+      }
+    const d = 13;
+    const { js, wasm } = backwards(d, spd(d, rng, d), new Float32Array(d * d));
+    sameBits(js, wasm);
+    const a = new Float32Array(3 + d * d);
+    a.set(spd(d, rng, d), 3);
+    const shifted = backwards(d, a.subarray(3), cotangent(d, rng, 1, 3), 3);
+    sameBits(shifted.js, shifted.wasm);
+    expect(Array.from(shifted.wasm.subarray(0, 3))).toEqual([7, 7, 7]);
+  });
+
+  it('kernels of one d share their blocks: making kernels (one per tfjs op call) does not grow memory', () => {
+    const k = wasmKernels()!;
+    new CholeskyKernel(24);
+    const bytes = k.f64().byteLength;
+    const next = k.reserve(0);
+    for (let i = 0; i < 100; i++) new CholeskyKernel(24);
+    expect(k.reserve(0)).toBe(next);
+    expect(k.f64().byteLength).toBe(bytes);
+  });
 });

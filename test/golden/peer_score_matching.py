@@ -2,7 +2,7 @@
 run through its own `train` on fixed data, for test/bench/peer-score-matching.test.ts to compare
 covsweep's trajectories with, without torch.
 
-Cases: full, tril and log-cholesky at d = 2 (score-matching.csv, seed 001's data) and d = 5
+Cases: every parameterization of the peer (torch_maps.PARAMETERIZATIONS) at d = 2 (score-matching.csv, seed 001's data) and d = 5
 (score-matching-d5.csv, written here), each as one batch of two lanes with learning rates 3e-3 and
 1e-2, 20 steps. Each case also carries its float64 shadow (the same run in float64 from the same
 float32 data), which says how far float32 rounding alone moves it.

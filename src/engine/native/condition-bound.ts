@@ -50,10 +50,16 @@ export function stepConditionBound(
   return slack && new StepConditionBound(slack, d, units, limits);
 }
 
-/** A block's anchor, when tier 3 or 4 last ran on it. */
+/** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
 interface Anchor {
   /** The lower triangle of its factor (L^, or the float64 factor for `rounded-diagonal`; for `cholesky` its raw Sigma). */
   m: Float64Array;
+  /** Whether `w`, `rows` and `last` hold m's inverse and what tier 2 found with it (tiers 3 and 4); a tier-1 anchor has no inverse. */
+  inverse: boolean;
+  /** Whether tier 2 tries it (a tier-1 anchor is retired when tier 1 clears the block only near the limit). */
+  live: boolean;
+  /** Whether the additive bound failed on the block's last call (its next one goes straight to the relative bound's pass). */
+  relative: boolean;
   /** L^^-1 then (lower triangle). */
   w: Float64Array;
   /** The norms of w's rows (tier 2's O(d^2) relative bound, and a rounded diagonal's share of eta). */
@@ -68,6 +74,10 @@ interface Anchor {
   cleared: boolean;
   /** Calls left before the step tries an uncleared block again (until then the host judges it). */
   wait: number;
+  /** How many calls tier 2 cleared from it. */
+  served: number;
+  /** Calls left in which tier 1 clears the block without anchoring it (it outran its last anchors). */
+  calm: number;
 }
 
 /** How many steps a block the step's tiers could not clear (near the limit) is left to the host before they try again. */
@@ -75,6 +85,9 @@ const WAIT = 16;
 
 /** An anchor's bound above limit / NEAR is near the limit (for `cholesky`: the host's to judge once it moved past it). */
 const NEAR = 4;
+
+/** An anchor that tier 2 used fewer times than this before the block moved past it did not pay for itself. */
+const HOLD = 4;
 
 /**
  * The condition check's tiers, run inside the native step on each unit's float32 factor L^ right
@@ -100,8 +113,15 @@ const NEAR = 4;
  * 3. O(d^3 / 6): sigma_min(L^) >= 1 / ||L^-1||_F and sigma_max(L^) <= ||L^||_F.
  * 4. O(4/3 d^3): the float64 extreme eigenvalues of Sigma (`cholesky`) or of L^ L^^T.
  *
- * Tiers 3 and 4 anchor tier 2: a block that needs them pays once, then once per drift of a
- * sizeable fraction of its smallest eigenvalue. One that tier 2 cannot clear while still that near
+ * Tier 2 runs first, where the block has an anchor: its additive bound is one pass over the
+ * block, tier 1 two passes with d divisions in a chain, which at d = 8 to 16 is the check's
+ * whole cost each step. Tier 1 anchors a block it clears within limit / NEAR (its [a, A], no
+ * inverse: the additive bound only); one it clears only nearer the limit, tier 3 anchors when its
+ * bound is within limit / NEAR (else tier 1's bound stands). Tiers 3 and 4 anchor the blocks
+ * tier 1 does not clear: a block that needs them pays once, then once per drift of a sizeable
+ * fraction of its smallest eigenvalue. A block that outruns its anchors (tier 2 cleared it fewer
+ * than HOLD times from the last one) is cleared by tier 1 alone, anchoring nothing, for WAIT
+ * steps. One that tier 2 cannot clear while still that near
  * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
  * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
@@ -120,6 +140,8 @@ export class StepConditionBound {
   private readonly y: Float64Array;
   private readonly inv: Float64Array;
   private readonly norms = new Float64Array(4);
+  /** The e of the last `shift`. */
+  private moved = 0;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
 
@@ -202,14 +224,20 @@ export class StepConditionBound {
     let slack = this.slack;
     let f64: ArrayLike<number> = l;
     let at64 = lo;
-    // Tier 2 first where there is an anchor: tier 1 did not clear the block when it was taken.
-    if (anchor) {
-      const bound = this.drift(anchor, l, lo, onSigma ? raw : l, onSigma ? at : lo, limit);
+    // Tier 2 first where there is an anchor: it costs one pass over the block, tier 1 two.
+    if (anchor?.live) {
+      const m = onSigma ? raw : l;
+      const from = onSigma ? at : lo;
+      const bound = anchor.inverse ? this.drift(anchor, l, lo, m, from, limit) : this.shift(anchor, m, from);
       if (bound <= limit) {
         this.tiers.drift++;
+        anchor.served++;
         return bound;
       }
       if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
+      // An anchor that did not hold for long: the block moves too fast for tier 2 to pay for a
+      // new one, so for a while tier 1 clears it alone where it can (`calm`).
+      if (anchor.served < HOLD) anchor.calm = WAIT;
     }
 
     // Tier 1 (on L^ with its slack, then on the float64 factor where that differs).
@@ -230,10 +258,32 @@ export class StepConditionBound {
       // NaN (a non-finite L^) is not <= any limit: it falls through, and on to the host.
       bound = bottom > f ? (top + f) / (bottom - f) : Number.POSITIVE_INFINITY;
       if (bound <= limit) {
-        this.tiers.bound++;
-        return bound;
+        if (anchor && anchor.calm > 0) {
+          anchor.calm--;
+          anchor.live = false;
+          this.tiers.bound++;
+          return bound;
+        }
+        // Well within the limit, it anchors tier 2's next steps (`shift`): Sigma's eigenvalues
+        // within [bottom - f, top + f] (`cholesky`), or the squared singular values of the factor
+        // it ran on within [bottom, top] (D goes with the move). Nearer, tier 2 would clear only
+        // small moves from it: tier 3's tighter bound anchors the block, when it is well within.
+        if (bound <= limit / NEAR) {
+          this.tiers.bound++;
+          this.anchorBound(
+            k,
+            onSigma ? raw : f64,
+            onSigma ? at : at64,
+            onSigma ? bottom - f : bottom,
+            onSigma ? top + f : top,
+          );
+          return bound;
+        }
+        break;
       }
     }
+    // Tier 1's bound, when it cleared the block near the limit (else Infinity or NaN).
+    const near = bound;
     const m = onSigma ? raw : f64;
     const from = onSigma ? at : at64;
 
@@ -250,6 +300,20 @@ export class StepConditionBound {
       }
     bottom = Math.max(bottom, 1 / invSquares);
     bound = bottom > f ? (top + f) / (bottom - f) : Number.POSITIVE_INFINITY;
+    if (near <= limit) {
+      // Tier 1 cleared the block: tier 3 only anchors it, when its bound leaves tier 2 room.
+      if (bound <= limit / NEAR) {
+        this.tiers.trace++;
+        this.anchor(k, m, from, onSigma ? bottom - f : bottom, onSigma ? top + f : top, true);
+        return bound;
+      }
+      this.tiers.bound++;
+      if (anchor) {
+        anchor.live = false;
+        anchor.calm = WAIT;
+      } else this.anchors[k] = this.retired();
+      return near;
+    }
     if (bound <= limit) {
       this.tiers.trace++;
       this.anchor(k, m, from, onSigma ? bottom - f : bottom, onSigma ? top + f : top, true);
@@ -260,7 +324,7 @@ export class StepConditionBound {
     // absorb a move of more than lambda_min, a float32 step of Sigma's largest entries near the
     // limit, so a block that keeps moving (spd-riemannian's steps) would pay tier 4 every step.
     // The host's drift, on its float64 factor relative to its anchor, can: its turn, for a while.
-    if (onSigma && anchor && anchor.hi > (anchor.lo * limit) / NEAR) {
+    if (onSigma && anchor?.inverse && anchor.hi > (anchor.lo * limit) / NEAR) {
       anchor.wait = WAIT;
       return Number.POSITIVE_INFINITY;
     }
@@ -306,21 +370,14 @@ export class StepConditionBound {
     const onSigma = this.slack === 'cholesky';
     const rounded = this.slack === 'rounded-diagonal';
     const a = anchor.m;
+    // The additive bound first, in its own lean pass (`shift`), unless it failed on the block's
+    // last call: then it comes out of the relative bound's pass, which that block likely needs.
+    const shifted = onSigma || !anchor.relative;
+    let bound = shifted ? this.shift(anchor, m, from) : Number.POSITIVE_INFINITY;
+    if (bound <= limit) return bound;
+    let e = this.moved;
     if (onSigma) {
-      let squares = 0;
-      let off = 0;
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < i; j++) {
-          const t = m[from + i * d + j] - a[i * d + j];
-          off += t * t;
-        }
-        const t = m[from + i * d + i] - a[i * d + i];
-        squares += t * t;
-      }
-      // Sigma's off-diagonal entries count twice.
-      const e = Math.sqrt(squares + 2 * off);
-      const bound = anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
-      if (!(bound <= limit) && e <= anchor.lo / 4) anchor.wait = WAIT;
+      if (e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
     const { rows } = anchor;
@@ -348,10 +405,16 @@ export class StepConditionBound {
       }
       relative += row * row;
     }
-    const e = Math.sqrt(squares) + Math.sqrt(dSquares);
     const reach = Math.sqrt(anchor.lo);
-    let bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
-    if (bound <= limit) return bound;
+    if (!shifted) {
+      e = Math.sqrt(squares) + Math.sqrt(dSquares);
+      bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
+      if (bound <= limit) {
+        anchor.relative = false;
+        return bound;
+      }
+    }
+    anchor.relative = true;
     const across = (eta: number) =>
       eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
     bound = across(Math.sqrt(relative));
@@ -377,6 +440,82 @@ export class StepConditionBound {
     bound = across(eta);
     if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
+  }
+
+  /**
+   * Tier 2 from a tier-1 anchor (no inverse: Weyl's additive bound only), in one pass over the
+   * block. `cholesky`: Sigma's eigenvalues within e = ||Sigma - Sigma_a||_F of the anchor's
+   * bounds. The others: the float64 factor L's singular values within e = ||L - M_a||_F <=
+   * ||L^ - M_a||_F + ||D||_F of those of the anchor's factor M_a (L^'s, or the float64 factor's).
+   */
+  private shift(anchor: Anchor, m: ArrayLike<number>, from: number): number {
+    const { d } = this;
+    const a = anchor.m;
+    let squares = 0;
+    let off = 0;
+    let dSquares = 0;
+    for (let i = 0; i < d; i++) {
+      const row = from + i * d;
+      const ar = i * d;
+      for (let j = 0; j < i; j++) {
+        const t = m[row + j] - a[ar + j];
+        off += t * t;
+      }
+      const mii = m[row + i];
+      const t = mii - a[ar + i];
+      squares += t * t;
+      const dii = V * Math.abs(mii) + TINY;
+      dSquares += dii * dii;
+    }
+    if (this.slack === 'cholesky') {
+      // Sigma's off-diagonal entries count twice.
+      const e = Math.sqrt(squares + 2 * off);
+      this.moved = e;
+      return anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
+    }
+    const e = Math.sqrt(squares + off) + (this.slack === 'rounded-diagonal' ? Math.sqrt(dSquares) : 0);
+    this.moved = e;
+    const reach = Math.sqrt(anchor.lo);
+    return reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
+  }
+
+  /** Block k's tier-1 anchor: the lower triangle of m[from..] and bounds on the extreme eigenvalues it gives. */
+  private anchorBound(k: number, m: ArrayLike<number>, from: number, lo: number, hi: number): void {
+    const { d } = this;
+    const anchor = this.anchors[k] ?? this.retired();
+    this.anchors[k] = anchor;
+    const copy = anchor.m;
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
+    anchor.inverse = false;
+    anchor.live = true;
+    anchor.relative = false;
+    anchor.lastEta = Number.POSITIVE_INFINITY;
+    anchor.lo = lo;
+    anchor.hi = hi;
+    anchor.cleared = true;
+    anchor.wait = 0;
+    anchor.served = 0;
+  }
+
+  /** A new anchor that tier 2 does not try, for a block tier 1 clears alone for WAIT calls (`calm`). */
+  private retired(): Anchor {
+    const dd = this.d * this.d;
+    return {
+      m: new Float64Array(dd),
+      inverse: false,
+      live: false,
+      relative: false,
+      w: new Float64Array(dd),
+      rows: new Float64Array(this.d),
+      last: new Float64Array(dd),
+      lastEta: Number.POSITIVE_INFINITY,
+      lo: 0,
+      hi: Number.POSITIVE_INFINITY,
+      cleared: false,
+      wait: 0,
+      served: 0,
+      calm: WAIT,
+    };
   }
 
   /**
@@ -406,6 +545,9 @@ export class StepConditionBound {
     const last = old?.last ?? new Float64Array(d * d);
     this.anchors[k] = {
       m: copy,
+      inverse: true,
+      live: true,
+      relative: false,
       w,
       rows,
       last,
@@ -414,6 +556,8 @@ export class StepConditionBound {
       hi,
       cleared,
       wait: cleared ? 0 : WAIT,
+      served: 0,
+      calm: 0,
     };
   }
 

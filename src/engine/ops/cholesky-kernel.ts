@@ -15,8 +15,8 @@ export class CholeskyKernel {
   /** Lbar^T, for the same reason. */
   private readonly bt: Float64Array;
   private readonly g: Float64Array;
-  /** The WebAssembly twin of `forward` and its blocks (a, l, pivots, w^T), where it runs. */
-  private readonly wasm?: { k: WasmKernels; a: number; l: number; pivots: number; wt: number };
+  /** The WebAssembly twins of `forward` and `backward` and their blocks, where they run. */
+  private readonly wasm?: Blocks;
 
   /** With `wasm: false` the JavaScript kernel runs at every d (the tests' reference). */
   constructor(
@@ -28,14 +28,7 @@ export class CholeskyKernel {
     this.bt = new Float64Array(d * d);
     this.g = new Float64Array(d * d);
     const k = wasm ? wasmKernelsFor(d) : undefined;
-    if (k)
-      this.wasm = {
-        k,
-        a: k.reserve(4 * d * d),
-        l: k.reserve(4 * d * d),
-        pivots: k.reserve(4 * d),
-        wt: k.reserve(8 * d * d),
-      };
+    if (k) this.wasm = blocks(k, d);
   }
 
   /**
@@ -186,6 +179,10 @@ export class CholeskyKernel {
     abar: Float32Array,
     ao: number,
   ): void {
+    if (this.wasm) {
+      this.backwardWasm(l, lo, lbar, bo, abar, ao);
+      return;
+    }
     const { d, lt, bt, g } = this;
     for (let i = 0; i < d; i++)
       for (let j = 0; j <= i; j++) {
@@ -256,4 +253,47 @@ export class CholeskyKernel {
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) abar[ao + i * d + j] = (g[i * d + j] + g[j * d + i]) / 2;
   }
+
+  /**
+   * `backward` on the WebAssembly kernel (assembly/cholesky.ts): the same operations in the same
+   * order, two rows of M or two columns of S per f64x2.
+   */
+  private backwardWasm(
+    l: Float32Array,
+    lo: number,
+    lbar: Float32Array,
+    bo: number,
+    abar: Float32Array,
+    ao: number,
+  ): void {
+    const { d } = this;
+    const { k, l: lw, lbar: bw, abar: aw, scratch } = this.wasm!;
+    const dd = d * d;
+    let f32 = k.f32();
+    f32.set(l.subarray(lo, lo + dd), lw >> 2);
+    f32.set(lbar.subarray(bo, bo + dd), bw >> 2);
+    k.exports.choleskyBackward(d, lw, bw, aw, scratch);
+    f32 = k.f32();
+    abar.set(f32.subarray(aw >> 2, (aw >> 2) + dd), ao);
+  }
+}
+
+/** assembly/cholesky.ts's blocks for one d: forward's a, l, pivots, w^T; backward's lbar, abar, scratch. */
+interface Blocks {
+  k: WasmKernels;
+  a: number;
+  l: number;
+  pivots: number;
+  wt: number;
+  lbar: number;
+  abar: number;
+  scratch: number;
+}
+
+/** The thread's blocks for d, shared by every kernel of that d (WasmKernels.shared). */
+function blocks(k: WasmKernels, d: number): Blocks {
+  const dd = d * d;
+  const sizes = [4 * dd, 4 * dd, 4 * d, 8 * dd, 4 * dd, 4 * dd, 8 * (3 * dd + d)];
+  const [a, l, pivots, wt, lbar, abar, scratch] = k.shared(`cholesky ${d}`, sizes);
+  return { k, a, l, pivots, wt, lbar, abar, scratch };
 }

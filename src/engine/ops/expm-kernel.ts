@@ -1,29 +1,94 @@
 import { dot } from './dot.js';
+import { SymmetricEigenKernel } from './symmetric-eigen-kernel.js';
 
 /**
  * The matrix exponential of one d x d element and its adjoint derivative, in float64 with
  * float32 input and output: what expm.ts's fused op runs for each element, and what the native
  * step's matrix-exp map runs (so both give a lane the same numbers). Scratch is allocated once
  * per kernel.
+ *
+ * Two paths, by the input. A symmetric A (matrix-exp's S, exactly symmetric in float32) goes
+ * through its eigendecomposition A = V diag(lambda) V^T (symmetric-eigen-kernel.ts, backward
+ * stable): e^A = V diag(e^lambda) V^T, and the derivative by the Daleckii-Krein formula
+ * L(A, G) = V (Phi o (V^T G V)) V^T, Phi_ij = (e^lambda_i - e^lambda_j) / (lambda_i - lambda_j),
+ * a divided difference taken as e^min expm1(|delta|) / |delta|, which is e^lambda at a repeated
+ * eigenvalue (every run starts at one, S = log(c) I) and accurate near one (Higham, Functions of
+ * Matrices, 3.2). The forward can keep V and lambda for the backward (`keep`), which then costs
+ * four matrix products: about a third of the Pade path's forward and backward together. Any
+ * other A takes scaling and squaring with the [13/13] Pade approximant, and its derivative in
+ * forward mode (Pade13).
  */
 export class ExpmKernel {
   private readonly pade: Pade13;
+  private readonly eigen: SymmetricEigenKernel;
+  private readonly t: Float64Array;
+  private readonly m: Float64Array;
 
   constructor(private readonly d: number) {
     this.pade = new Pade13(d);
+    this.eigen = new SymmetricEigenKernel(d);
+    this.t = new Float64Array(d * d);
+    this.m = new Float64Array(d * d);
   }
 
-  /** e^A of A at a[at..] (row-major) into out[oo..]; NaN when A is not finite. */
-  forward(a: Float32Array, at: number, out: Float32Array, oo: number): void {
+  /** Floats `expm` keeps per element for the backward: V and lambda. */
+  static keepSize(d: number): number {
+    return d * d + d;
+  }
+
+  /**
+   * e^A of A at a[at..] (row-major) into out[oo..]; NaN when A is not finite. With `keep`, a
+   * symmetric A's V and lambda are kept at keep[ko..] for `backward` of the same A.
+   */
+  forward(a: Float32Array, at: number, out: Float32Array, oo: number, keep?: Float64Array, ko = 0): void {
     const { d, pade } = this;
+    if (symmetricInput(a, at, d) && this.decompose(a, at)) {
+      const { values, vectors } = this.eigen;
+      // e^A = sum_k e^lambda_k v_k v_k^T: rows of W = V diag(e^lambda) against rows of V, lower
+      // triangle mirrored (exactly symmetric).
+      const w = this.t;
+      for (let i = 0; i < d; i++)
+        for (let k = 0; k < d; k++) w[i * d + k] = vectors[i * d + k] * Math.exp(values[k]);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++)
+          out[oo + i * d + j] = out[oo + j * d + i] = dot(w, i * d, vectors, j * d, d);
+      if (keep) {
+        keep.set(vectors, ko);
+        keep.set(values, ko + d * d);
+      }
+      return;
+    }
+    // Not symmetric, not finite, or (never seen) a QL iteration that did not converge: the
+    // backward then takes the Pade path too.
+    if (keep) keep[ko + d * d] = Number.NaN;
     for (let k = 0; k < d * d; k++) pade.x[k] = a[at + k];
     pade.run(false);
     for (let k = 0; k < d * d; k++) out[oo + k] = pade.r[k];
   }
 
-  /** L(A^T, G), the gradient by A of <G, e^A>, for A at a[at..] and G at g[go..], into out[oo..]. */
-  backward(a: Float32Array, at: number, g: Float32Array, go: number, out: Float32Array, oo: number): void {
+  /**
+   * L(A^T, G), the gradient by A of <G, e^A>, for A at a[at..] and G at g[go..], into out[oo..].
+   * `keep`: what `forward` kept for this A (a symmetric A's decomposition is then not redone).
+   */
+  backward(
+    a: Float32Array,
+    at: number,
+    g: Float32Array,
+    go: number,
+    out: Float32Array,
+    oo: number,
+    keep?: Float64Array,
+    ko = 0,
+  ): void {
     const { d, pade } = this;
+    if (keep && !Number.isNaN(keep[ko + d * d])) {
+      this.frechet(keep, ko, keep, ko + d * d, g, go, out, oo);
+      return;
+    }
+    if (!keep && symmetricInput(a, at, d) && this.decompose(a, at)) {
+      this.frechet(this.eigen.vectors, 0, this.eigen.values, 0, g, go, out, oo);
+      return;
+    }
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) {
         pade.x[i * d + j] = a[at + j * d + i];
@@ -32,6 +97,67 @@ export class ExpmKernel {
     pade.run(true);
     for (let k = 0; k < d * d; k++) out[oo + k] = pade.dr[k];
   }
+
+  /** The eigendecomposition of the symmetric A at a[at..] into `eigen`; false when A is not finite (or QL failed). */
+  private decompose(a: Float32Array, at: number): boolean {
+    const { d, eigen } = this;
+    for (let k = 0; k < d * d; k++) {
+      if (!Number.isFinite(a[at + k])) return false;
+      eigen.vectors[k] = a[at + k];
+    }
+    return eigen.run();
+  }
+
+  /** V (Phi o (V^T G V)) V^T for V at v[vo..] and lambda at l[lo..] into out[oo..]. */
+  private frechet(
+    v: Float64Array,
+    vo: number,
+    l: Float64Array,
+    lo: number,
+    g: Float32Array,
+    go: number,
+    out: Float32Array,
+    oo: number,
+  ): void {
+    const { d, t, m } = this;
+    // t = G V, then m = V^T t (rows of t, scaled by column entries of V).
+    t.fill(0);
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k < d; k++) {
+        const gik = g[go + i * d + k];
+        for (let j = 0; j < d; j++) t[i * d + j] += gik * v[vo + k * d + j];
+      }
+    m.fill(0);
+    for (let k = 0; k < d; k++)
+      for (let i = 0; i < d; i++) {
+        const vki = v[vo + k * d + i];
+        for (let j = 0; j < d; j++) m[i * d + j] += vki * t[k * d + j];
+      }
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[i * d + j] *= divided(l[lo + i], l[lo + j]);
+    // t = V m, then out = t V^T (rows of t against rows of V).
+    t.fill(0);
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k < d; k++) {
+        const vik = v[vo + i * d + k];
+        for (let j = 0; j < d; j++) t[i * d + j] += vik * m[k * d + j];
+      }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) out[oo + i * d + j] = dot(t, i * d, v, vo + j * d, d);
+  }
+}
+
+/** (e^x - e^y) / (x - y), and e^x at x = y: from the smaller, so that it is symmetric in x and y. */
+function divided(x: number, y: number): number {
+  const [lo, hi] = x < y ? [x, y] : [y, x];
+  const delta = hi - lo;
+  return delta === 0 ? Math.exp(lo) : (Math.exp(lo) * Math.expm1(delta)) / delta;
+}
+
+/** Whether the float32 n x n matrix at a[at..] equals its transpose exactly. */
+function symmetricInput(a: Float32Array, at: number, n: number): boolean {
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++) if (a[at + i * n + j] !== a[at + j * n + i]) return false;
+  return true;
 }
 
 /** Pade [13/13] coefficients b_0 .. b_13 (Higham 2005). */

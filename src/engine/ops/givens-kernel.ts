@@ -43,13 +43,15 @@ export class GivensKernel {
     for (let i = 0; i < d * d; i++) v[vo + i] = 0;
     for (let i = 0; i < d; i++) v[vo + i * d + i] = 1;
     // U <- U G(c, r, theta): column c of U becomes cos u_c + sin u_r, column r -sin u_c + cos u_r.
+    // Rows c and r of V are zero beyond entry r until this rotation (supported), so it touches
+    // entries 0..r only: a third fewer operations than whole rows, and the same numbers.
     for (const [c, r] of pairs) {
       const theta = p[at + r * d + c];
       const cos = Math.cos(theta);
       const sin = Math.sin(theta);
       const vc = vo + c * d;
       const vr = vo + r * d;
-      for (let i = 0; i < d; i++) {
+      for (let i = 0; i <= r; i++) {
         const a = v[vc + i];
         const b = v[vr + i];
         v[vc + i] = cos * a + sin * b;
@@ -117,7 +119,9 @@ export class GivensKernel {
       const rc = c * d;
       const rr = r * d;
       let s = 0;
-      for (let i = 0; i < d; i++) {
+      // Rows c and r of V_k are zero beyond entry r in exact arithmetic (the forward's
+      // support); undoing later rotations leaves float64 rounding there, which is left out.
+      for (let i = 0; i <= r; i++) {
         const wc = w[rc + i];
         const wr = w[rr + i];
         const bc = wbar[rc + i];
@@ -126,6 +130,12 @@ export class GivensKernel {
         // Times G^T: column c of U gets cos u_c - sin u_r, column r sin u_c + cos u_r.
         w[rc + i] = cos * wc - sin * wr;
         w[rr + i] = sin * wc + cos * wr;
+        wbar[rc + i] = cos * bc - sin * br;
+        wbar[rr + i] = sin * bc + cos * br;
+      }
+      for (let i = r + 1; i < d; i++) {
+        const bc = wbar[rc + i];
+        const br = wbar[rr + i];
         wbar[rc + i] = cos * bc - sin * br;
         wbar[rr + i] = sin * bc + cos * br;
       }

@@ -16,6 +16,12 @@ export interface WasmKernels {
   readonly exports: KernelExports;
   /** A new block of `bytes` bytes (16-byte aligned) for one caller, for the thread's lifetime. */
   reserve(bytes: number): number;
+  /**
+   * Blocks of `bytes[i]` bytes that every caller asking with `key` shares (reserved on first
+   * use): for a kernel whose call leaves nothing in its blocks that the next call needs, so that
+   * making many callers (one per batch, one per tfjs op call) does not grow linear memory.
+   */
+  shared(key: string, bytes: number[]): number[];
   /** Views of all of linear memory; remade after memory grows (which detaches the old ones). */
   f32(): Float32Array;
   f64(): Float64Array;
@@ -25,6 +31,51 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   /** cholesky.ts: returns the failing column, or d. */
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
+  /** cholesky.ts: the symmetric gradient of the factor at l for lbar into abar. */
+  choleskyBackward(d: number, l: number, lbar: number, abar: number, scratch: number): void;
+  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle. */
+  scoreMatchingLane(
+    d: number,
+    n: number,
+    precision: boolean,
+    withGrads: boolean,
+    l: number,
+    c: number,
+    e: number,
+    gmu: number,
+    dl: number,
+    scratch: number,
+  ): number;
+  /** classifier.ts: one lane's z and |z|^2 of every (unit, trial), and its factors in float64. */
+  classifierForward(
+    d: number,
+    units: number,
+    m: number,
+    x: number,
+    mu: number,
+    l: number,
+    lc: number,
+    zs: number,
+    maha: number,
+    t: number,
+  ): void;
+  /** classifier.ts: that lane's d loss / d mu and d loss / d L (or d Sigma) from d loss / d log p. */
+  classifierBackward(
+    d: number,
+    units: number,
+    m: number,
+    sigma: boolean,
+    lc: number,
+    zs: number,
+    g: number,
+    s: number,
+    sp: number,
+    acc: number,
+    accMu: number,
+    w: number,
+    dl: number,
+    dmu: number,
+  ): void;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */
@@ -75,18 +126,30 @@ function load(): WasmKernels | null {
   let f32 = new Float32Array(memory.buffer);
   let f64 = new Float64Array(memory.buffer);
   const fresh = () => {
-    if (f32.buffer !== memory.buffer) {
+    // Growth detaches the old buffer, whose views then have length 0: cheaper to ask than
+    // memory.buffer, and asked on every lane of a step.
+    if (f32.length === 0) {
       f32 = new Float32Array(memory.buffer);
       f64 = new Float64Array(memory.buffer);
     }
   };
+  const shared = new Map<string, number[]>();
+  const reserve = (bytes: number) => {
+    const at = next;
+    next += Math.ceil(bytes / 16) * 16;
+    if (next > memory.buffer.byteLength) memory.grow(Math.ceil((next - memory.buffer.byteLength) / PAGE));
+    return at;
+  };
   return {
     exports,
-    reserve(bytes) {
-      const at = next;
-      next += Math.ceil(bytes / 16) * 16;
-      if (next > memory.buffer.byteLength) memory.grow(Math.ceil((next - memory.buffer.byteLength) / PAGE));
-      return at;
+    reserve,
+    shared(key, bytes) {
+      let blocks = shared.get(key);
+      if (!blocks) {
+        blocks = bytes.map(reserve);
+        shared.set(key, blocks);
+      }
+      return blocks;
     },
     f32() {
       fresh();

@@ -11,8 +11,9 @@ import type { Parameterization } from './types.js';
  * gives an SPD Sigma. The raw block is d x d; S is its lower triangle
  * mirrored, so the upper triangle is unused (its gradient is zero).
  *
- * expm is the engine's fused Pade op, whose gradient exists at every S,
- * including the repeated eigenvalues of the starting S = log(c) I; Sigma is
+ * expm is the engine's fused op (S's eigendecomposition; ops/expm.ts), whose
+ * gradient exists at every S, including the repeated eigenvalues of the
+ * starting S = log(c) I; Sigma is
  * factored by the engine's Cholesky, whose pivots are the check values (in
  * float32 a spread of eigenvalues past 2^23 fails there, and is reported).
  */
@@ -61,7 +62,7 @@ export const matrixExp: Parameterization = {
     const slack = 8 * d * Number.EPSILON * Math.max(Math.abs(spectrum.lo), Math.abs(spectrum.hi));
     return Math.exp(spectrum.hi - spectrum.lo + slack);
   },
-  // Through the eigendecomposition: a reference independent of the Pade path.
+  // Through a Jacobi eigendecomposition: a reference independent of the fused op's QL one.
   covariance: (raw, d) => symmetricFunction(symmetrizeLower(raw, d), d, Math.exp),
   factor(raw, d) {
     const p = tf.reshape(raw, [-1, d, d]);

@@ -1,9 +1,9 @@
 import { type Activation, HeadKernel } from '../ops/classifier-loss.js';
 import { inverseTransposeInto } from '../ops/triangular.js';
+import { wasmKernelsFor } from '../ops/wasm.js';
 import type { Minibatches } from './minibatches.js';
+import { ClassifierWasm, HALF_LOG_2PI } from './mvn-classifier-wasm.js';
 import type { NativeTask } from './types.js';
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /**
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
@@ -13,6 +13,9 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
  * gathered from where the batch keeps them once, lane after lane, before any lane's arithmetic:
  * a random row of a large batch is a cache miss, and there the misses of many lanes overlap
  * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
+ * From d = 8 (wasmKernelsFor) a lane's densities and their backward run as WebAssembly
+ * (mvn-classifier-wasm.ts), with the same numbers; `density` and `densityBackward` here are the
+ * reference it is tested against, and what runs below.
  */
 export class NativeClassifier implements NativeTask {
   readonly counters = ['dead_unit_steps'];
@@ -33,7 +36,9 @@ export class NativeClassifier implements NativeTask {
   private readonly accMu: Float64Array;
   /** W^T for W = L^-1 (row q holds column q of W), so both of its uses read rows. */
   private readonly wt: Float64Array;
+  private readonly wasm?: ClassifierWasm;
 
+  /** With `wasm: false` the JavaScript kernels run at every d (the tests' reference). */
   constructor(
     private readonly x: Float32Array,
     private readonly y: Int32Array,
@@ -44,6 +49,7 @@ export class NativeClassifier implements NativeTask {
     size: number,
     private readonly activation: Activation,
     private readonly minibatches: Minibatches,
+    { wasm = true }: { wasm?: boolean } = {},
   ) {
     this.points = new Float32Array(lanes * size * d);
     this.labels = new Int32Array(lanes * size);
@@ -54,6 +60,8 @@ export class NativeClassifier implements NativeTask {
     this.acc = new Float64Array(d * d);
     this.accMu = new Float64Array(d);
     this.wt = new Float64Array(d * d);
+    const k = wasm ? wasmKernelsFor(d) : undefined;
+    if (k) this.wasm = new ClassifierWasm(k, d, units, size);
   }
 
   begin(step: number): void {
@@ -83,15 +91,21 @@ export class NativeClassifier implements NativeTask {
     counts: Float32Array[],
     sigma: boolean,
   ): number {
-    const { units: U, head, logp, dlogp, labels } = this;
+    const { units: U, head, logp, dlogp, labels, m } = this;
+    // Without the Sigma route a lane is O(d^2) a trial, and below d = 16 the copies into linear
+    // memory cost what WebAssembly saves (0.94x at d = 8, measured); the Sigma route's O(d^3)
+    // inverse gains from d = 8.
+    const wasm = sigma || this.d >= 16 ? this.wasm : undefined;
     const mu = params[0];
     const w = params[2];
-    for (let u = 0; u < U; u++) this.density(b, u, mu, l);
+    if (wasm) wasm.forward(b, m, this.points, mu, l, logp);
+    else for (let u = 0; u < U; u++) this.density(b, u, mu, l);
     const loss = head.forward(logp, w, b, labels);
     counts[0][b] = head.dead;
     if (!grads) return loss;
     head.backward(w, b, labels, 1, dlogp, grads[2]);
-    for (let u = 0; u < U; u++) this.densityBackward(b, u, l, dl, grads[0], sigma);
+    if (wasm) wasm.backward(b, m, dlogp, dl, grads[0], sigma);
+    else for (let u = 0; u < U; u++) this.densityBackward(b, u, l, dl, grads[0], sigma);
     return loss;
   }
 
@@ -122,8 +136,8 @@ export class NativeClassifier implements NativeTask {
   }
 
   /**
-   * d loss / d mu_u and d loss / d L_u (lower triangle, into dl[u * d * d..]) from d loss / d
-   * log p: with s = L^-T z = Sigma^-1 r, d(-|z|^2 / 2) / dL_pq = s_p z_q and d / dmu = s; the
+   * d loss / d mu_u and d loss / d L_u (lower triangle, zeros above, into dl[u * d * d..]) from d
+   * loss / d log p: with s = L^-T z = Sigma^-1 r, d(-|z|^2 / 2) / dL_pq = s_p z_q and d / dmu = s; the
    * log-determinant adds -1 / L_jj per unit of d loss / d log p. With `sigma`, d loss / d Sigma_u
    * instead: sum_i g_i s_i s_i^T / 2 - (sum_i g_i) Sigma^-1 / 2, symmetric.
    */
@@ -163,6 +177,8 @@ export class NativeClassifier implements NativeTask {
         if (toDl) {
           for (let q = 0; q < p; q++) dl[lo + rp + q] = (first ? 0 : acc[rp + q]) + gs * v[vo + q];
           dl[lo + rp + p] = (first ? 0 : acc[rp + p]) + gs * v[vo + p] + -gsum / l[lo + rp + p];
+          // Zeros above: the WebAssembly twin copies whole blocks out, so both write all of dl.
+          for (let q = p + 1; q < d; q++) dl[lo + rp + q] = 0;
         } else for (let q = 0; q <= p; q++) acc[rp + q] = (first ? 0 : acc[rp + q]) + gs * v[vo + q];
         const sum = (first ? 0 : accMu[p]) + gs;
         if (last) dmu[mo + p] = sum;

@@ -1,4 +1,5 @@
 import { inverseTransposeInto, products, rowDots } from '../ops/triangular.js';
+import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import type { NativeTask } from './types.js';
 
@@ -16,7 +17,9 @@ import type { NativeTask } from './types.js';
  * path's numbers.)
  *
  * Every product is a set of row-by-row dot products over contiguous memory (ops/triangular.ts's
- * products), so matrices a product reads by column are kept transposed too.
+ * products), so matrices a product reads by column are kept transposed too. Where the WebAssembly
+ * kernels run (wasmKernelsFor), a lane is one call of assembly/score-matching.ts: the same
+ * float64 operations in the same order, so the same numbers.
  */
 /**
  * Below this d, `laneByLoops`: the same quantities by plain loops, one chain at a time. There a
@@ -46,13 +49,17 @@ export class NativeScoreMatching implements NativeTask {
   private readonly e: Float64Array;
   private readonly pe: Float64Array;
   private readonly ppe: Float64Array;
+  /** The WebAssembly lane and its blocks, where it runs. */
+  private readonly wasm?: LaneBlocks;
 
+  /** With `wasm: false` the JavaScript kernels run at every d (the tests' reference). */
   constructor(
     x: Float32Array,
     private readonly n: number,
     private readonly d: number,
     lanes: number,
     private readonly of: Parameterization['factorOf'],
+    { wasm = true }: { wasm?: boolean } = {},
   ) {
     this.xbar = new Float64Array(lanes * d);
     this.scatter = new Float64Array(lanes * d * d);
@@ -72,6 +79,8 @@ export class NativeScoreMatching implements NativeTask {
       () => new Float64Array(dd),
     );
     [this.e, this.pe, this.ppe] = [0, 1, 2].map(() => new Float64Array(d));
+    const k = wasm ? wasmKernelsFor(d) : undefined;
+    if (k) this.wasm = laneBlocks(k, d);
   }
 
   begin(): void {}
@@ -85,6 +94,7 @@ export class NativeScoreMatching implements NativeTask {
   ) {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
+    if (this.wasm) return this.laneWasm(b, mu, l, dl, grads);
     if (d < PRODUCTS_FROM) return this.laneByLoops(b, mu, l, dl, grads);
     this.precision(l);
     for (let k = 0; k < d; k++) e[k] = this.xbar[b * d + k] - mu[b * d + k];
@@ -98,6 +108,44 @@ export class NativeScoreMatching implements NativeTask {
     for (let i = 0; i < d; i++) grads[0][b * d + i] = -ppe[i];
     if (this.of === 'precision') this.precisionFactorGradient(dl);
     else this.covarianceFactorGradient(dl);
+    return loss;
+  }
+
+  /**
+   * `lane` as one call of the WebAssembly kernel: the factor, the lane's scatter and e copied in,
+   * the loss returned, d loss / d mu and the lower triangle of dL copied out.
+   */
+  private laneWasm(
+    b: number,
+    mu: Float32Array,
+    l: Float32Array,
+    dl: Float32Array,
+    grads: Float32Array[] | undefined,
+  ): number {
+    const { d, n } = this;
+    const { k, l: lw, c, e, gmu, dl: dlw, scratch } = this.wasm!;
+    const dd = d * d;
+    const f32 = k.f32();
+    const f64 = k.f64();
+    f32.set(l.subarray(0, dd), lw >> 2);
+    f64.set(this.scatter.subarray(b * dd, (b + 1) * dd), c >> 3);
+    for (let i = 0; i < d; i++) f64[(e >> 3) + i] = this.xbar[b * d + i] - mu[b * d + i];
+    const loss = k.exports.scoreMatchingLane(
+      d,
+      n,
+      this.of === 'precision',
+      !!grads,
+      lw,
+      c,
+      e,
+      gmu,
+      dlw,
+      scratch,
+    );
+    if (!grads) return loss;
+    grads[0].set(f32.subarray(gmu >> 2, (gmu >> 2) + d), b * d);
+    // dL's lower triangle only: the step may hand over memory whose upper triangle is not ours.
+    for (let i = 0, o = dlw >> 2; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = f32[o + i * d + j];
     return loss;
   }
 
@@ -238,4 +286,23 @@ export class NativeScoreMatching implements NativeTask {
       }
     return loss;
   }
+}
+
+/** assembly/score-matching.ts's blocks for one d: factor, scatter, e, d loss / d mu, dL, scratch. */
+interface LaneBlocks {
+  k: WasmKernels;
+  l: number;
+  c: number;
+  e: number;
+  gmu: number;
+  dl: number;
+  scratch: number;
+}
+
+/** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
+function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
+  const dd = d * d;
+  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 2 * d)];
+  const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
+  return { k, l, c, e, gmu, dl, scratch };
 }

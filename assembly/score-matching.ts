@@ -1,0 +1,186 @@
+// One lane of the native score-matching loss and gradient (src/engine/tasks/score-matching-native.ts
+// is the reference, and the comments there derive the formulas): the same float64 operations in
+// the same order, every product vectorized across its independent outputs (dotRows).
+import { dotRows, dotRows2 } from './triangular';
+
+/**
+ * The loss tr(P R P) / (2n) - tr(P) of the float32 lower factor at l (row-major d x d: of the
+ * precision with `precision`, else of the covariance), the lane's scatter c (float64, d x d,
+ * symmetric) and e = xbar - mu (float64, d). With `withGrads`, also d loss / d mu into gmu and
+ * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone). s: scratch of
+ * 7 d^2 + 3 d float64.
+ */
+export function scoreMatchingLane(
+  d: i32,
+  n: f64,
+  precision: bool,
+  withGrads: bool,
+  l: usize,
+  c: usize,
+  e: usize,
+  gmu: usize,
+  dl: usize,
+  s: usize,
+): f64 {
+  const rs = (<usize>d) << 3;
+  const dd = <usize>d * rs;
+  // Row-major W = L^-1 (or L), L^T (precision only), P, P R, G, dW, T^T; a row; P e; P^2 e.
+  const w = s;
+  const lt = w + dd;
+  const p = lt + dd;
+  const pr = p + dd;
+  const g = pr + dd;
+  const dw = g + dd;
+  const tt = dw + dd;
+  const row = tt + dd;
+  const pe = row + rs;
+  const ppe = pe + rs;
+  if (precision) {
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k <= i; k++) {
+        const v = <f64>load<f32>(l + ((<usize>(i * d + k)) << 2));
+        store<f64>(w + <usize>i * rs + ((<usize>k) << 3), v);
+        store<f64>(lt + <usize>k * rs + ((<usize>i) << 3), v);
+      }
+    // P = L L^T: P_oc = sum_{k <= o} L_ok L_ck for c >= o, row o's upper part, then mirrored.
+    for (let o = 0; o < d; o++) dotRows(w + <usize>o * rs, 8, lt, d, 0, o + 1, o, d, p + <usize>o * rs);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < i; j++) store<f64>(p + <usize>i * rs + ((<usize>j) << 3), load<f64>(p + <usize>j * rs + ((<usize>i) << 3)));
+  } else {
+    inverseRows(d, l, w);
+    // P = W^T W: P_oc = sum_{k >= o} W_ko W_kc for c <= o, row o's lower part, then mirrored.
+    for (let o = 0; o < d; o++) dotRows(w + ((<usize>o) << 3), rs, w, d, o, d, 0, o + 1, p + <usize>o * rs);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < i; j++) store<f64>(p + <usize>j * rs + ((<usize>i) << 3), load<f64>(p + <usize>i * rs + ((<usize>j) << 3)));
+  }
+  // P e, then P R = P C + n (P e) e^T. Where the JavaScript reads a row of P, C or G this reads
+  // the column (outputs side by side): the same numbers, as each is symmetric bit for bit (P is
+  // mirrored, C_pq and C_qp sum the same products in the same order, and G_ij = G_ji by its
+  // formula's commuted add).
+  dotRows(e, 8, p, d, 0, d, 0, d, pe);
+  // The fit tr(P R P) = sum_k (P R)_k P_k (row-major k) is one chain of dependent adds: it
+  // takes each finished row of P R while the next rows' products run.
+  let fit: f64 = 0;
+  let o = 0;
+  for (; o + 1 < d; o += 2) {
+    dotRows2(p + <usize>o * rs, 8, rs, c, d, 0, d, 0, d, pr + <usize>o * rs);
+    fit = finishRow(d, n, o, p, pe, e, pr, fit);
+    fit = finishRow(d, n, o + 1, p, pe, e, pr, fit);
+  }
+  if (o < d) {
+    dotRows(p + <usize>o * rs, 8, c, d, 0, d, 0, d, pr + <usize>o * rs);
+    fit = finishRow(d, n, o, p, pe, e, pr, fit);
+  }
+  let trace: f64 = 0;
+  for (let k = 0; k < d; k++) trace += load<f64>(p + <usize>k * rs + ((<usize>k) << 3));
+  const loss = fit / (2 * n) - trace;
+  if (!withGrads) return loss;
+  // G = (P R + R P) / (2n) - I.
+  const twoN = f64x2.splat(2 * n);
+  for (let i = 0; i < d; i++) {
+    const ri = pr + <usize>i * rs;
+    const gi = g + <usize>i * rs;
+    const ci = pr + ((<usize>i) << 3);
+    let j = 0;
+    for (; j + 1 < d; j += 2) {
+      const at = (<usize>j) << 3;
+      const tr = f64x2(load<f64>(ci + <usize>j * rs), load<f64>(ci + <usize>(j + 1) * rs));
+      let v = f64x2.div(f64x2.add(v128.load(ri + at), tr), twoN);
+      v = f64x2.sub(v, f64x2(i === j ? 1 : 0, i === j + 1 ? 1 : 0));
+      v128.store(gi + at, v);
+    }
+    if (j < d) {
+      const at = (<usize>j) << 3;
+      store<f64>(gi + at, (load<f64>(ri + at) + load<f64>(ci + <usize>j * rs)) / (2 * n) - (i === j ? 1 : 0));
+    }
+  }
+  // d loss / d mu = -P^2 e.
+  dotRows(pe, 8, p, d, 0, d, 0, d, ppe);
+  for (let i = 0; i < d; i++) store<f32>(gmu + ((<usize>i) << 2), <f32>-load<f64>(ppe + ((<usize>i) << 3)));
+  if (precision) {
+    // dL = 2 G L: (G L)_co = sum_{k >= o} L_ko G_kc for c >= o, column o.
+    for (let o = 0; o < d; o++) {
+      dotRows(lt + <usize>o * rs, 8, g, d, o, d, o, d, row);
+      for (let i = o; i < d; i++)
+        store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>(2 * load<f64>(row + ((<usize>i) << 3))));
+    }
+    return loss;
+  }
+  // dW = 2 W G (lower): dW_oc = sum_{k <= o} W_ok G_kc, then doubled.
+  for (let o = 0; o < d; o++) {
+    const ro = dw + <usize>o * rs;
+    dotRows(w + <usize>o * rs, 8, g, d, 0, o + 1, 0, o + 1, ro);
+    for (let j = 0; j <= o; j++) store<f64>(ro + ((<usize>j) << 3), load<f64>(ro + ((<usize>j) << 3)) * 2);
+  }
+  // T = W^T dW (lower): T_oc = sum_{k >= o} W_ko dW_kc for c <= o, kept transposed.
+  for (let o = 0; o < d; o++) {
+    dotRows(w + ((<usize>o) << 3), rs, dw, d, o, d, 0, o + 1, row);
+    for (let j = 0; j <= o; j++) store<f64>(tt + <usize>j * rs + ((<usize>o) << 3), load<f64>(row + ((<usize>j) << 3)));
+  }
+  // dL = -W^T dW W^T (lower): dL_co = -sum_{k <= o} W_ok T_ck for c >= o, column o.
+  for (let o = 0; o < d; o++) {
+    dotRows(w + <usize>o * rs, 8, tt, d, 0, o + 1, o, d, row);
+    for (let i = o; i < d; i++) store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>-load<f64>(row + ((<usize>i) << 3)));
+  }
+  return loss;
+}
+
+/**
+ * W = L^-1 of the float32 lower factor at l, row by row into w (row-major, lower triangle):
+ * W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp, each sum split into two by the parity of
+ * k - q (ops/triangular.ts's inverseTransposeInto, bit for bit). Columns q and q + 1 share a
+ * pass: at each k one term goes to q's odd sum and q + 1's even one (or the other way round), so
+ * those two sums are the lanes of one f64x2 and the other two of another.
+ */
+function inverseRows(d: i32, l: usize, w: usize): void {
+  const rs = (<usize>d) << 3;
+  for (let p = 0; p < d; p++) {
+    const lp = l + ((<usize>(p * d)) << 2);
+    const lpp = f64x2.splat(<f64>load<f32>(lp + ((<usize>p) << 2)));
+    const wp = w + <usize>p * rs;
+    let q = 0;
+    for (; q + 1 <= p; q += 2) {
+      const cq = (<usize>q) << 3;
+      // Lanes (q, q + 1): x = (odd sum of q, even sum of q + 1), y = (even of q, odd of q + 1).
+      let x = f64x2(0, q + 1 === p ? 1 : 0);
+      const first: f64 = 0 - <f64>load<f32>(lp + ((<usize>q) << 2)) * load<f64>(w + <usize>q * rs + cq);
+      let y = f64x2(first, 0);
+      let k = q + 1;
+      for (; k + 1 < p; k += 2) {
+        const wk = w + <usize>k * rs + cq;
+        x = f64x2.sub(x, f64x2.mul(f64x2.splat(<f64>load<f32>(lp + ((<usize>k) << 2))), v128.load(wk)));
+        y = f64x2.sub(y, f64x2.mul(f64x2.splat(<f64>load<f32>(lp + ((<usize>(k + 1)) << 2))), v128.load(wk + rs)));
+      }
+      if (k < p)
+        x = f64x2.sub(x, f64x2.mul(f64x2.splat(<f64>load<f32>(lp + ((<usize>k) << 2))), v128.load(w + <usize>k * rs + cq)));
+      v128.store(wp + cq, f64x2.div(f64x2.add(x, y), lpp));
+    }
+    // Column p alone (p even): W_pp = (1 + 0) / L_pp, the one-column loop's value.
+    if (q <= p) store<f64>(wp + ((<usize>q) << 3), (<f64>1 + <f64>0) / f64x2.extract_lane(lpp, 0));
+  }
+}
+
+/** Row o of P R = P C + n (P e) e^T: the rank-one term added; returns fit plus the row's terms of the fit. */
+// @ts-ignore: decorator
+@inline
+function finishRow(d: i32, n: f64, o: i32, p: usize, pe: usize, e: usize, pr: usize, fit: f64): f64 {
+  const rs = (<usize>d) << 3;
+  const ro = pr + <usize>o * rs;
+  const po = p + <usize>o * rs;
+  const f = f64x2.splat(n * load<f64>(pe + ((<usize>o) << 3)));
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    const at = (<usize>j) << 3;
+    const v = f64x2.add(v128.load(ro + at), f64x2.mul(f, v128.load(e + at)));
+    v128.store(ro + at, v);
+    fit += f64x2.extract_lane(v, 0) * load<f64>(po + at);
+    fit += f64x2.extract_lane(v, 1) * load<f64>(po + at, 8);
+  }
+  if (j < d) {
+    const at = (<usize>j) << 3;
+    const v = load<f64>(ro + at) + f64x2.extract_lane(f, 0) * load<f64>(e + at);
+    store<f64>(ro + at, v);
+    fit += v * load<f64>(po + at);
+  }
+  return fit;
+}

@@ -1,0 +1,165 @@
+// Dot products of one row against many, the core of the native tasks' matrix products, vectorized
+// across independent outputs: each output's sum takes its terms in ascending k, one multiply and
+// one add at a time, from +0 (src/engine/ops/triangular.ts's rowDots, bit for bit).
+
+/**
+ * For c in [c0, c1): out[c] = sum over k in [k0, k1) of x_k * y_kc, where x_k is the float64 at
+ * x + k * xs (a row of a matrix, xs = 8, or a column, xs = 8 d) and y_kc = yt[k * d + c] (so the
+ * outputs c, c + 1 are neighbours in memory: eight outputs per pass, two per f64x2).
+ */
+// @ts-ignore: decorator
+@inline
+export function dotRows(
+  x: usize,
+  xs: usize,
+  yt: usize,
+  d: i32,
+  k0: i32,
+  k1: i32,
+  c0: i32,
+  c1: i32,
+  out: usize,
+): void {
+  const rs = (<usize>d) << 3;
+  const x0 = x + <usize>k0 * xs;
+  const y0 = yt + <usize>k0 * rs;
+  let c = c0;
+  for (; c + 7 < c1; c += 8) {
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let s2 = f64x2.splat(0);
+    let s3 = f64x2.splat(0);
+    let xp = x0;
+    let yp = y0 + ((<usize>c) << 3);
+    for (let k = k0; k < k1; k++) {
+      const a = f64x2.splat(load<f64>(xp));
+      s0 = f64x2.add(s0, f64x2.mul(a, v128.load(yp)));
+      s1 = f64x2.add(s1, f64x2.mul(a, v128.load(yp, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(a, v128.load(yp, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(a, v128.load(yp, 48)));
+      xp += xs;
+      yp += rs;
+    }
+    const o = out + ((<usize>c) << 3);
+    v128.store(o, s0);
+    v128.store(o, s1, 16);
+    v128.store(o, s2, 32);
+    v128.store(o, s3, 48);
+  }
+  for (; c + 1 < c1; c += 2) {
+    let s0 = f64x2.splat(0);
+    let xp = x0;
+    let yp = y0 + ((<usize>c) << 3);
+    for (let k = k0; k < k1; k++) {
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xp)), v128.load(yp)));
+      xp += xs;
+      yp += rs;
+    }
+    v128.store(out + ((<usize>c) << 3), s0);
+  }
+  if (c < c1) {
+    let s: f64 = 0;
+    let xp = x0;
+    let yp = y0 + ((<usize>c) << 3);
+    for (let k = k0; k < k1; k++) {
+      s += load<f64>(xp) * load<f64>(yp);
+      xp += xs;
+      yp += rs;
+    }
+    store<f64>(out + ((<usize>c) << 3), s);
+  }
+}
+
+/**
+ * dotRows for two rows of x at once, the second at x + xr: out[c] and out[c + d] for its row,
+ * over the same k and c. Each load of y serves both rows, which halves the traffic from cache.
+ */
+// @ts-ignore: decorator
+@inline
+export function dotRows2(
+  x: usize,
+  xs: usize,
+  xr: usize,
+  yt: usize,
+  d: i32,
+  k0: i32,
+  k1: i32,
+  c0: i32,
+  c1: i32,
+  out: usize,
+): void {
+  const rs = (<usize>d) << 3;
+  const x0 = x + <usize>k0 * xs;
+  const y0 = yt + <usize>k0 * rs;
+  let c = c0;
+  for (; c + 7 < c1; c += 8) {
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let s2 = f64x2.splat(0);
+    let s3 = f64x2.splat(0);
+    let t0 = f64x2.splat(0);
+    let t1 = f64x2.splat(0);
+    let t2 = f64x2.splat(0);
+    let t3 = f64x2.splat(0);
+    let xp = x0;
+    let yp = y0 + ((<usize>c) << 3);
+    for (let k = k0; k < k1; k++) {
+      const a = f64x2.splat(load<f64>(xp));
+      const b = f64x2.splat(load<f64>(xp + xr));
+      const y0 = v128.load(yp);
+      const y1 = v128.load(yp, 16);
+      const y2 = v128.load(yp, 32);
+      const y3 = v128.load(yp, 48);
+      s0 = f64x2.add(s0, f64x2.mul(a, y0));
+      s1 = f64x2.add(s1, f64x2.mul(a, y1));
+      s2 = f64x2.add(s2, f64x2.mul(a, y2));
+      s3 = f64x2.add(s3, f64x2.mul(a, y3));
+      t0 = f64x2.add(t0, f64x2.mul(b, y0));
+      t1 = f64x2.add(t1, f64x2.mul(b, y1));
+      t2 = f64x2.add(t2, f64x2.mul(b, y2));
+      t3 = f64x2.add(t3, f64x2.mul(b, y3));
+      xp += xs;
+      yp += rs;
+    }
+    const o = out + ((<usize>c) << 3);
+    v128.store(o, s0);
+    v128.store(o, s1, 16);
+    v128.store(o, s2, 32);
+    v128.store(o, s3, 48);
+    const on = o + rs;
+    v128.store(on, t0);
+    v128.store(on, t1, 16);
+    v128.store(on, t2, 32);
+    v128.store(on, t3, 48);
+  }
+  for (; c + 1 < c1; c += 2) {
+    let s0 = f64x2.splat(0);
+    let t0 = f64x2.splat(0);
+    let xp = x0;
+    let yp = y0 + ((<usize>c) << 3);
+    for (let k = k0; k < k1; k++) {
+      const y = v128.load(yp);
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xp)), y));
+      t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xp + xr)), y));
+      xp += xs;
+      yp += rs;
+    }
+    v128.store(out + ((<usize>c) << 3), s0);
+    v128.store(out + rs + ((<usize>c) << 3), t0);
+  }
+  if (c < c1) {
+    let s: f64 = 0;
+    let t: f64 = 0;
+    let xp = x0;
+    let yp = y0 + ((<usize>c) << 3);
+    for (let k = k0; k < k1; k++) {
+      const y = load<f64>(yp);
+      s += load<f64>(xp) * y;
+      t += load<f64>(xp + xr) * y;
+      xp += xs;
+      yp += rs;
+    }
+    store<f64>(out + ((<usize>c) << 3), s);
+    store<f64>(out + rs + ((<usize>c) << 3), t);
+  }
+}

@@ -1,0 +1,103 @@
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+import { NativeScoreMatching } from '../../src/engine/tasks/score-matching-native.js';
+
+// The score-matching lane on WebAssembly (assembly/score-matching.ts) must give the JavaScript
+// lane's numbers bit for bit: loss, d loss / d mu and dL, for both kinds of factor. Sizes cover
+// dotRows's blocks of outputs (8, 2, 1) and the inverse's column pairs and odd last column.
+const SIZES = [8, 9, 10, 11, 13, 16, 17, 23, 32, 33, 40, 64];
+const LANES = 3;
+
+function sameBits(x: ArrayLike<number>, y: ArrayLike<number>) {
+  expect(x.length).toBe(y.length);
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) expect([i, y[i]]).toEqual([i, x[i]]);
+}
+
+/** A lower factor with diagonal in [lo, lo + 1) and off-diagonal entries of size `off`. */
+function factor(d: number, rng: () => number, lo: number, off: number): Float32Array {
+  const l = new Float32Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) l[i * d + j] = (rng() - 0.5) * off;
+    l[i * d + i] = lo + rng();
+  }
+  return l;
+}
+
+type Of = 'precision' | 'covariance';
+
+/** Each lane's loss, d loss / d mu and dL (upper triangle pre-filled with 7) from both kernels. */
+function both(d: number, of: Of, l: Float32Array, seed: string, withGrads = true) {
+  const rng = seedrandom(seed);
+  const n = 5 + Math.floor(rng() * 20);
+  const x = Float32Array.from({ length: LANES * n * d }, () => (rng() - 0.5) * 4);
+  const mu = Float32Array.from({ length: LANES * d }, () => rng() - 0.5);
+  const run = (wasm: boolean) => {
+    const task = new NativeScoreMatching(x, n, d, LANES, of, { wasm });
+    return Array.from({ length: LANES }, (_, b) => {
+      const dl = new Float32Array(d * d).fill(7);
+      const grads = withGrads ? [new Float32Array(LANES * d), new Float32Array(0)] : undefined;
+      const loss = task.lane(b, [mu], l, dl, grads);
+      return { loss, dl, gmu: grads?.[0] };
+    });
+  };
+  return { js: run(false), wasm: run(true) };
+}
+
+function expectSame(d: number, of: Of, l: Float32Array, seed: string, withGrads = true) {
+  const { js, wasm } = both(d, of, l, seed, withGrads);
+  for (let b = 0; b < LANES; b++) {
+    expect(Object.is(wasm[b].loss, js[b].loss) ? js[b].loss : [wasm[b].loss]).toBe(js[b].loss);
+    sameBits(js[b].dl, wasm[b].dl);
+    if (withGrads) sameBits(js[b].gmu!, wasm[b].gmu!);
+  }
+  return js;
+}
+
+describe('WebAssembly score-matching lane', () => {
+  it('runs from d = 8 on', () => {
+    expect(wasmKernelsFor(8)).toBeDefined();
+  });
+
+  for (const of of ['precision', 'covariance'] as const)
+    it(`${of} factor: the JavaScript lane bit for bit (loss, d mu, dL; upper triangle untouched)`, () => {
+      const rng = seedrandom(`wasm-sm-${of}`);
+      for (const d of SIZES)
+        for (const [lo, off] of [
+          [0.5, 1],
+          [1e-3, 1],
+          [10, 1e-3],
+          [0.1, 30],
+        ]) {
+          const js = expectSame(d, of, factor(d, rng, lo, off), `${of}-${d}-${lo}`);
+          for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) expect(js[0].dl[i * d + j]).toBe(7);
+          expect(Number.isFinite(js[0].loss)).toBe(true);
+        }
+    });
+
+  for (const of of ['precision', 'covariance'] as const)
+    it(`${of} factor: the same non-finite numbers, and the loss alone without gradients`, () => {
+      const rng = seedrandom(`wasm-sm-edge-${of}`);
+      for (const d of [8, 11, 17]) {
+        expectSame(d, of, factor(d, rng, 0.5, 1), `loss-only-${d}`, false);
+        for (const poison of [Number.NaN, Number.POSITIVE_INFINITY, 0, -0]) {
+          // One off-diagonal entry (then one diagonal entry) of the factor made non-finite or zero.
+          const l = factor(d, rng, 0.5, 1);
+          l[(d - 2) * d + 1] = poison;
+          expectSame(d, of, l, `edge-${d}-${poison}`);
+          const m = factor(d, rng, 0.5, 1);
+          m[3 * d + 3] = poison;
+          expectSame(d, of, m, `edge-diag-${d}-${poison}`);
+        }
+      }
+    });
+
+  it('tasks of one d share their blocks: making batches does not grow memory', () => {
+    const k = wasmKernelsFor(24)!;
+    const x = new Float32Array(LANES * 5 * 24);
+    new NativeScoreMatching(x, 5, 24, LANES, 'covariance');
+    const next = k.reserve(0);
+    for (let i = 0; i < 100; i++) new NativeScoreMatching(x, 5, 24, LANES, 'precision');
+    expect(k.reserve(0)).toBe(next);
+  });
+});
