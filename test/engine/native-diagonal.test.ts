@@ -6,8 +6,7 @@ import { NativeScoreMatching } from '../../src/engine/tasks/score-matching-nativ
 
 // Both tasks' diagonal-factor paths (NativeMap.diagonal) must give their dense path's numbers bit
 // for bit: the loss, d loss / d mu, the head's gradient and counters, and dL's diagonal (the only
-// part a diagonal map reads); dL's other lower entries are zeros, its upper triangle untouched
-// (score matching) or zeros (the classifier, as its dense path writes them). Inputs on a coarse
+// part a diagonal map reads), the rest of dL left as it was (sentinels of 7). Inputs on a coarse
 // grid make exact zeros (x - mu, e = xbar - mu) and points of -0 meet means of +0, the cases where
 // skipping a zero term could change the sign of a zero; edge diagonals (0, -0, NaN, Inf, negative,
 // subnormal, huge) take or fall back from the diagonal path and must match either way.
@@ -92,20 +91,20 @@ describe('score matching, diagonal factor', () => {
               for (let i = 0; i < d; i++)
                 for (let j = 0; j < d; j++) {
                   const k = i * d + j;
-                  // Upper triangle untouched by both; off the diagonal below it, zeros unless it fell back.
-                  const expected = i === j || j > i || want.fallback ? want.dl[k] : 0;
+                  // Off the diagonal: untouched, unless the lane fell back to the dense path.
+                  const expected = i === j || want.fallback ? want.dl[k] : 7;
                   sameBits([got.dl[k]], [expected], `dL d=${d} (${i}, ${j})`);
                 }
             }
         }
     });
 
-  it('takes the diagonal path on ordinary factors (off-diagonal dL is zero there, not the dense value)', () => {
+  it('takes the diagonal path on ordinary factors (off-diagonal dL untouched there)', () => {
     const run = lanes(5, 'sm path', 'ordinary');
     const diagonal = run({ wasm: false, diagonal: true }, true);
     const dense = run({ wasm: false }, true);
-    expect(dense[0].dl.slice(5, 6)[0]).not.toBe(0);
-    expect(diagonal[0].dl[5]).toBe(0);
+    expect(dense[0].dl[5]).not.toBe(0);
+    expect(diagonal[0].dl[5]).toBe(7);
   });
 });
 
@@ -188,8 +187,8 @@ describe('classifier, diagonal factor', () => {
           for (let i = 0; i < d; i++)
             for (let j = 0; j < d; j++) {
               const k = u * d * d + i * d + j;
-              // Zeros off the diagonal: the dense path writes them above it, the diagonal path below it too.
-              const expected = i === j || diagonal[s].fallback[u] ? dense[s].dl[k] : 0;
+              // Off the diagonal: untouched, unless the unit fell back to the dense path.
+              const expected = i === j || diagonal[s].fallback[u] ? dense[s].dl[k] : 7;
               sameBits([diagonal[s].dl[k]], [expected], `dL d=${d} unit ${u} (${i}, ${j})`);
             }
       }

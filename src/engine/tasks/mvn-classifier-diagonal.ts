@@ -19,9 +19,9 @@ function anySignBit(v: Float64Array, from: number, to: number): boolean {
  * entry, or whose z is not all finite, takes the dense path (`forward` returns false). The sums
  * over trials, of g s_p z_p on the diagonal and of g s_p for mu, are the dense path's own.
  *
- * dL: its diagonal is the dense path's; its off-diagonal entries, which the diagonal map does not
- * read (d loss / d L_pq for p > q is sum_i g_i s_p z_q, not zero, and costs O(d^2) a trial), are
- * written as zeros.
+ * dL: its diagonal is the dense path's; its off-diagonal entries are not written (the diagonal
+ * map reads none; d loss / d L_pq for p > q is sum_i g_i s_p z_q, not zero, and costs O(d^2) a
+ * trial).
  */
 export class DiagonalDensities {
   private readonly s: Float64Array;
@@ -73,7 +73,7 @@ export class DiagonalDensities {
     return finite;
   }
 
-  /** d loss / d mu_u into dmu and dL_u's diagonal into dl (zeros off it), after `forward` gave true. */
+  /** d loss / d mu_u into dmu and dL_u's diagonal into dl (nothing off it), after `forward` gave true. */
   backward(b: number, u: number, m: number, l: Float32Array, dl: Float32Array, dmu: Float32Array) {
     const { d, zs, s, acc, accMu, dlogp } = this;
     const lo = u * d * d;
@@ -100,11 +100,6 @@ export class DiagonalDensities {
         if (last) dmu[mo + p] = sumMu;
         else accMu[p] = sumMu;
       }
-    }
-    for (let p = 0; p < d; p++) {
-      const rp = lo + p * d;
-      dl.fill(0, rp, rp + p);
-      dl.fill(0, rp + p + 1, rp + d);
     }
   }
 }

@@ -11,8 +11,8 @@
  * dense path (returns undefined) unless every number that meets such a zero is finite: a bound on
  * them from the lane's largest |W|, |P e|, |e| and |C| (kept per lane), with a wide margin.
  *
- * dL: its diagonal is the dense path's; its lower off-diagonal entries, which the diagonal map
- * does not read (d loss / d L_ij for i != j is not zero, and costs O(d^2)), are written as zeros.
+ * dL: its diagonal is the dense path's; its off-diagonal entries are not written (the diagonal map
+ * reads none; d loss / d L_ij for i != j is not zero, and costs O(d^2)).
  */
 export class DiagonalScoreMatching {
   /** Per lane, the largest |C_ij| of its scatter C. */
@@ -39,7 +39,7 @@ export class DiagonalScoreMatching {
     [this.w, this.p, this.e, this.pe] = [0, 1, 2, 3].map(() => new Float64Array(d));
   }
 
-  /** Lane b's loss, d loss / d mu into grads[0] and dL into dl (see above); undefined: take the dense path. */
+  /** Lane b's loss, d loss / d mu into grads[0] and dL's diagonal into dl; undefined: take the dense path. */
   lane(
     b: number,
     mu: Float32Array,
@@ -88,11 +88,9 @@ export class DiagonalScoreMatching {
     if (!grads) return loss;
     for (let i = 0; i < d; i++) {
       grads[0][b * d + i] = -(0 + p[i] * pe[i]);
-      const rw = i * d;
-      for (let j = 0; j < i; j++) dl[rw + j] = 0;
       // dW_ii = 2 (0 + W_ii G_ii), T_ii = 0 + W_ii dW_ii, dL_ii = -(0 + T_ii W_ii).
       const dw = 2 * (0 + w[i] * e[i]);
-      dl[rw + i] = -(0 + (0 + w[i] * dw) * w[i]);
+      dl[i * d + i] = -(0 + (0 + w[i] * dw) * w[i]);
     }
     return loss;
   }
