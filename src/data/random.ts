@@ -1,4 +1,4 @@
-import seedrandom from 'seedrandom';
+import { Arc4 } from './arc4.js';
 
 /**
  * A seeded random stream. Every random number in covsweep comes from one of
@@ -16,7 +16,7 @@ export interface Stream {
 }
 
 export function stream(seed: number, purpose: string): Stream {
-  const rng = seedrandom(`covsweep:${seed}:${purpose}`);
+  const rng = new Arc4(`covsweep:${seed}:${purpose}`);
   let spare: number | undefined;
   return {
     uniform: () => rng.double(),

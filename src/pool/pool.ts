@@ -16,6 +16,11 @@ export interface PoolOptions {
   onResults: (results: RunResult[], backend: string) => void;
   /** Steps done so far by a batch (0 again when a failed batch's runs are retried). */
   onProgress?: (batch: LaneBatch, steps: number) => void;
+  /**
+   * Every batch has started and a worker has none: from here a worker's core is free until the
+   * end (called once; a failed batch's retries may still follow).
+   */
+  onDrained?: () => void;
   /** A batch failed and its runs will be retried one by one. */
   onRetry?: (batch: LaneBatch, reason: string) => void;
   /** Seconds each run may take, on top of its own `timeout` (the smaller applies); 0 = none. */
@@ -218,6 +223,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   };
   o.signal?.addEventListener('abort', onStop, { once: true });
   const inFlight = new Set<Promise<void>>();
+  let drained = false;
   try {
     for (;;) {
       while (!o.signal?.aborted && !fatal && queue.length && inFlight.size < workers) {
@@ -225,6 +231,10 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
         inFlight.add(task);
       }
       if (!inFlight.size) break;
+      if (!drained && !queue.length && inFlight.size < workers) {
+        drained = true;
+        o.onDrained?.();
+      }
       await Promise.race(inFlight);
     }
   } finally {

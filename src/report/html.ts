@@ -177,14 +177,17 @@ interface Part {
   sections: string[];
 }
 
+// The plots of a page are asked for together (added as promises, awaited in page order at the
+// end), so that a drawing thread with several workers draws them side by side.
+
 async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part> {
   const { experiment: e, results } = ctx;
   const { rows, columns } = e.summary;
-  const sections: string[] = [];
+  const sections: Promise<string>[] = [];
   const nav: [string, string][] = [];
-  const add = (id: string, title: string, body: string) => {
+  const add = (id: string, title: string, body: string | Promise<string>) => {
     nav.push([prefix + id, title]);
-    sections.push(section(prefix + id, title, body));
+    sections.push(Promise.resolve(body).then((b) => section(prefix + id, title, b)));
   };
   const plot = (id: string, spec: TopLevelSpec, caption: string) => figure(prefix + id, spec, caption);
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
@@ -195,13 +198,13 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
       add(
         'frontier',
         `Frontier: critical ${e.frontier.setting}`,
-        await frontierHtml({ ...e, frontier: e.frontier }, results, prefix),
+        frontierHtml({ ...e, frontier: e.frontier }, results, prefix),
       );
     else {
       add(
         'stability',
         'Stability map',
-        await plot(
+        plot(
           'plot-stability',
           stabilityMap(e, results),
           `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
@@ -212,7 +215,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         add(
           'failure-rate',
           'Failure rate',
-          await plot(
+          plot(
             'plot-failure-rate',
             rate,
             'Share of runs that failed at each swept rate, one line per parameterization; each bar is its 95% Wilson interval over the seeds.',
@@ -226,7 +229,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
       add(
         'failure-steps',
         'When runs failed',
-        await plot(
+        plot(
           'plot-failure-steps',
           steps,
           'Step at which each failed run failed, per parameterization (rows without failures are left out), on a log step axis (step + 1, five bins per decade); each row has its own count scale, in whole runs.',
@@ -237,7 +240,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
       add(
         'curves',
         'Learning curves',
-        await plot(
+        plot(
           'plot-curves',
           curves,
           "Median loss per parameterization, each run's curve first averaged over its task's window (an epoch of trials for the classifier), with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count, and the label at a line's end says how many that is. A cross marks where failed runs' curves stopped (one per stretch of drawn points). Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.",
@@ -251,7 +254,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
       add(
         'gaussians',
         'Learned Gaussians',
-        await plot(
+        plot(
           'plot-gaussians',
           picture.spec,
           [
@@ -278,7 +281,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
       add(
         'failure-path',
         'The path to failure',
-        await plot(
+        plot(
           'plot-failure-path',
           failurePathPlot(path),
           [
@@ -299,7 +302,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
     }
   }
   add('settings', 'Settings', settingsHtml(e));
-  return { nav, sections };
+  return { nav, sections: await Promise.all(sections) };
 }
 
 const navHtml = (nav: readonly [string, string][]) =>

@@ -39,25 +39,54 @@ export function scopeIds(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${scoped(id)}"`);
 }
 
+let vega: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 /**
- * A Vega-Lite spec as an SVG string, rendered in Node (no browser, no network). vega and vega-lite
- * are imported on first use so that commands that draw nothing do not pay for loading them, and
- * not at all when the plot was drawn before (svg-cache.ts). Ids inside the SVG start with
+ * vega and vega-lite, imported on first use so that commands that draw nothing do not pay for
+ * loading them (a fifth of a second), and set up to measure text as text-width.ts says.
+ */
+export function loadVega(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  vega ??= Promise.all([import('vega'), import('vega-lite')]).then((libs) => {
+    measureTextWithHelvetica(libs[0]);
+    return libs;
+  });
+  return vega;
+}
+
+/** A Vega-Lite spec drawn as an SVG string by vega in this thread, its ids as vega numbers them. */
+export async function drawSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vegaLite] = await loadVega();
+  const view = new vega.View(vega.parse(vegaLite.compile(spec, { config: CONFIG }).spec), {
+    renderer: 'none',
+  });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** What draws the plots the cache lacks: `drawSvg` here, or a drawing thread while one runs (drawer.ts). */
+let draw: (spec: TopLevelSpec) => Promise<string> = drawSvg;
+
+/** Plots are drawn by `by` until the returned function is called. */
+export function drawWith(by: (spec: TopLevelSpec) => Promise<string>): () => void {
+  const before = draw;
+  draw = by;
+  return () => {
+    draw = before;
+  };
+}
+
+/**
+ * A Vega-Lite spec as an SVG string, rendered in Node (no browser, no network), or as it was
+ * drawn before (svg-cache.ts), when vega is not loaded at all. Ids inside the SVG start with
  * `idPrefix`, which must be unique in the page.
  */
 export async function toSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
   const kept = cachedSvg(spec);
   if (kept !== undefined) return scopeIds(kept, idPrefix);
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  measureTextWithHelvetica(vega);
-  const view = new vega.View(vega.parse(vegaLite.compile(spec, { config: CONFIG }).spec), {
-    renderer: 'none',
-  });
-  try {
-    const svg = await view.toSVG();
-    keepSvg(spec, svg);
-    return scopeIds(svg, idPrefix);
-  } finally {
-    view.finalize();
-  }
+  const svg = await draw(spec);
+  keepSvg(spec, svg);
+  return scopeIds(svg, idPrefix);
 }

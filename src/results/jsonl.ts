@@ -8,8 +8,15 @@ import { kindOfOldReason } from './reasons.js';
 // are written as the strings "NaN", "Infinity", "-Infinity" and read back as numbers.
 const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
+const nonFiniteAsString = (_k: string, v: unknown) =>
+  typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+
 export function resultLine(r: RunResult): string {
-  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  // JSON.stringify writes a non-finite number as null. Without one (no null in the text at all)
+  // the plain call, several times faster than one with a replacer, writes what the replacer
+  // would: it changes nothing else.
+  const plain = JSON.stringify(r);
+  return plain.includes('null') ? JSON.stringify(r, nonFiniteAsString) : plain;
 }
 
 /**

@@ -240,11 +240,27 @@ export class RunFolder {
     if (file.truncated) truncateSync(this.results, file.truncated.bytes);
   }
 
+  /**
+   * The line each result appended by this folder was written as, so that rewriting results.jsonl
+   * in plan order at the end reuses it instead of serialising every result again (4 MB at
+   * 512 runs of d = 16, a tenth of a second). Results are not changed once recorded.
+   */
+  private readonly lines = new WeakMap<RunResult, string>();
+
+  private lineOf(r: RunResult): string {
+    let line = this.lines.get(r);
+    if (line === undefined) {
+      line = `${resultLine(r)}\n`;
+      this.lines.set(r, line);
+    }
+    return line;
+  }
+
   /** One write call per batch, every line whole with its newline. */
   append(results: RunResult[]) {
     if (!results.length) return;
     try {
-      appendFileSync(this.results, results.map((r) => `${resultLine(r)}\n`).join(''));
+      appendFileSync(this.results, results.map((r) => this.lineOf(r)).join(''));
     } catch (cause) {
       throw ioError(`cannot append to ${this.results}`, cause, 'free space, then resume');
     }
@@ -252,7 +268,7 @@ export class RunFolder {
 
   /** results.jsonl rewritten whole (in plan order, at the end of a session). */
   rewriteResults(results: RunResult[]) {
-    this.write('results.jsonl', results.map((r) => `${resultLine(r)}\n`).join(''));
+    this.write('results.jsonl', results.map((r) => this.lineOf(r)).join(''));
   }
 
   write(name: string, text: string) {

@@ -11,6 +11,7 @@ import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { runBatches, WorkerPool } from '../pool/pool.js';
 import { capWorkers, defaultWorkers } from '../pool/workers.js';
+import { drawInThread } from '../report/drawer.js';
 import { reportNotes, reportRun } from '../report/reporters.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
@@ -45,6 +46,12 @@ export interface RunSessionOptions {
   events?: SessionEvents;
   /** The pool's worker module; tests point it at the built one. @default the pool's */
   workerFile?: string;
+  /**
+   * Worker threads already started (the CLI starts them while it reads the file), trained on
+   * instead of starting `workers` here, and destroyed when the session ends. A file with fewer
+   * runs than threads leaves the others idle.
+   */
+  pool?: WorkerPool;
 }
 
 export interface RunSessionResult {
@@ -75,20 +82,28 @@ export function packRuns(runs: RunSpec[], workers: number, lanes?: number): Lane
  * stopped or failed session keeps every finished run.
  */
 export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promise<RunSessionResult> {
-  // One writer per folder: the session takes its lock, and it is released however the session ends.
-  const lock: { release?: () => void } = {};
+  // One writer per folder: the session takes its lock, and it is released however the session
+  // ends; so are the pool's threads.
+  const held: Held = { pool: o.pool };
   try {
-    return await lockedSession(suite, o, lock);
+    return await lockedSession(suite, o, held);
   } finally {
-    lock.release?.();
+    held.release?.();
+    // Ending the threads cannot fail the session: its results and reports are written, or its
+    // own error is the one to report (threads started early may have failed to load meanwhile).
+    await held.pool?.destroy().catch(() => {});
+    await held.drawing?.stop();
   }
 }
 
-async function lockedSession(
-  suite: Suite,
-  o: RunSessionOptions,
-  lock: { release?: () => void },
-): Promise<RunSessionResult> {
+/** What a session holds until it ends: the folder's lock, the worker threads, the drawing thread. */
+interface Held {
+  release?: () => void;
+  pool?: WorkerPool;
+  drawing?: { stop: () => Promise<void> };
+}
+
+async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Promise<RunSessionResult> {
   const events = o.events ?? {};
   const capped = capWorkers(o.workers ?? defaultWorkers());
   if (capped.note) events.onNote?.(capped.note);
@@ -96,10 +111,21 @@ async function lockedSession(
   const { timeout, lanes } = o;
   const searches = suite.experiments.filter((e): e is FrontierExperiment => e.frontier !== undefined);
   const sweeps = suite.experiments.filter((e) => !e.frontier);
+  // One pool for the sweeps and every frontier round: its workers load their modules once. No more
+  // threads than runs: 2 runs never start 1000 engines. When the run count is known without
+  // expanding the plan (one sweep, nothing selected or resumed), the threads start here and load
+  // their modules while this thread expands the plan and makes the folder.
+  const poolFor = (runs: number) =>
+    new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
+  if (!held.pool && !o.resume && !o.selection?.shard && !o.selection?.only && sweeps.length <= 1) {
+    const runs = suite.experiments.reduce((n, e) => n + runCount(e), 0);
+    held.pool = poolFor(runs);
+    if (runs) held.pool.threads();
+  }
   const now = new Date().toISOString();
   // Taken before a resume reads (and may cut) results.jsonl.
   const toResume = o.resume ? folderToResume(suite, o.root ?? 'runs', o.resume.dir) : undefined;
-  lock.release = toResume?.lock();
+  held.release = toResume?.lock();
   // The folder's copies of plugin modules, for its copy of the experiment. Copies that no longer
   // load (edited since) make a changed experiment: openToResume says so, and refuses without force.
   if (toResume) await loadFolderPlugins(toResume.dir).catch(ignoreConfigError);
@@ -136,7 +162,7 @@ async function lockedSession(
         timeout,
       };
   const folder = resumed?.folder ?? RunFolder.create(o.root ?? 'runs', suite, manifest);
-  lock.release ??= folder.lock();
+  held.release ??= folder.lock();
   for (const note of resumed?.notes ?? []) events.onNote?.(note);
   // Forced past a change: the folder now describes the experiment as it is.
   if (resumed?.changed) folder.write(basename(suite.file), suite.source);
@@ -145,9 +171,8 @@ async function lockedSession(
   const recorded = new Set(earlier.map((r) => r.id));
   const results = [...earlier];
   const backends = new Set(manifest.backend.split(',').filter((b) => b !== 'pending' && b !== 'none'));
-  // One pool for the sweeps and every frontier round: its workers load tfjs once. No more
-  // threads than runs: 2 runs never start 1000 engines.
-  const pool = new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
+  held.pool ??= poolFor(runs);
+  const { pool } = held;
   /** Trains `runs` as lane batches on the pool, recording each batch as it ends; returns the runs left unfinished. */
   const train = async (runs: RunSpec[]): Promise<number> => {
     const batches = packRuns(runs, workers, lanes);
@@ -161,6 +186,11 @@ async function lockedSession(
         grace: (o.graceSeconds ?? 5) * 1000,
         onProgress: (batch, steps) => events.onBatchSteps?.(batch, steps),
         onRetry: (batch, reason) => events.onBatchRetry?.(batch, reason),
+        // vega loads in a thread of its own on the core the last batches leave free (unless a
+        // frontier's next round will want it), and meanwhile this thread writes the tables.
+        onDrained: () => {
+          if (!searches.length) held.drawing ??= drawInThread();
+        },
         onResults: (rs, used) => {
           folder.append(rs);
           for (const r of rs) results.push(r);
@@ -185,9 +215,9 @@ async function lockedSession(
   } finally {
     await pool.destroy();
   }
+  held.drawing ??= drawInThread();
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
-
   const ordered = inPlanOrder(suite, results);
   folder.rewriteResults(ordered);
   folder.writeManifest({

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { nested, shortestFloat32 } from '../../src/engine/train/final-params.js';
+import { decimalDigits, nested, shortestFloat32 } from '../../src/engine/train/final-params.js';
 import { trainBatch } from '../../src/engine/train/train.js';
 import { resultLine } from '../../src/results/jsonl.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
@@ -9,17 +9,22 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
+/** The finite float32s of `n` pseudo-random bit patterns (every exponent, subnormals included). */
+function randomFloat32s(n: number, seed: number): number[] {
+  const bits = new Uint32Array(1);
+  const asFloat = new Float32Array(bits.buffer);
+  let state = seed;
+  return Array.from({ length: n }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    bits[0] = state;
+    return asFloat[0];
+  }).filter(Number.isFinite);
+}
+
 describe('final parameters on record', () => {
   it('writes each float32 as the shortest decimal that reads back as it', () => {
     // The issue's values, then float32s of random bit patterns (finite ones), all digit counts.
-    const bits = new Uint32Array(1);
-    const asFloat = new Float32Array(bits.buffer);
-    let state = 12345;
-    const random = Array.from({ length: 3000 }, () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      bits[0] = state;
-      return asFloat[0];
-    }).filter(Number.isFinite);
+    const random = randomFloat32s(3000, 12345);
     const samples = [
       0.02,
       0.1414213562373095,
@@ -49,6 +54,24 @@ describe('final parameters on record', () => {
       [5, 6],
       [7, 8],
     ]);
+  });
+
+  it("reads k digits of a float32 as toPrecision's decimal does, at every k and exponent", () => {
+    // Random bit patterns, then values at and beside powers of ten, and decimals with few digits
+    // whose scaled products are exact halves.
+    const random = randomFloat32s(40000, 777).filter((v) => v !== 0);
+    const bits = new Uint32Array(1);
+    const near = Array.from({ length: 77 }, (_, i) => Math.fround(10 ** (i - 38))).flatMap((f) => {
+      bits[0] = new Uint32Array(Float32Array.of(f).buffer)[0];
+      const up = new Float32Array(Uint32Array.of(bits[0] + 1).buffer)[0];
+      const down = new Float32Array(Uint32Array.of(bits[0] - 1).buffer)[0];
+      return [f, up, down, -f];
+    });
+    const halves = [0.5, 1.5, 2.5, 0.125, 0.375, 12.5, 1.25e-3, 3.0517578125e-5, 4503599.5].map(Math.fround);
+    let differing = 0;
+    for (const f of [...random, ...near, ...halves])
+      for (let k = 1; k <= 9; k++) if (!Object.is(decimalDigits(f, k), Number(f.toPrecision(k)))) differing++;
+    expect(differing).toBe(0);
   });
 
   it('every run records every parameter group, nested to its shape, failed runs at their failure step', () => {

@@ -47,3 +47,29 @@ describe('a worker pool shared by several calls (a frontier session)', () => {
     expect(second.some((t) => first.includes(t))).toBe(false);
   });
 });
+
+describe('a pool left with a free worker', () => {
+  /** How many batches had ended each time the pool said a worker was left with nothing to train. */
+  async function drains(batches: number): Promise<number[]> {
+    let ended = 0;
+    const at: number[] = [];
+    await runBatches(
+      Array.from({ length: batches }, (_, i) => batch(i)),
+      {
+        workers: 2,
+        workerFile,
+        backend: 'cpu',
+        onResults: () => ended++,
+        onDrained: () => at.push(ended),
+      },
+    );
+    return at;
+  }
+
+  it('says so once, when every batch has started and a worker has none', async () => {
+    // One batch on two workers: the second is free from the start.
+    expect(await drains(1)).toEqual([0]);
+    // Three: the first to end takes the third, the second to end has nothing left.
+    expect(await drains(3)).toEqual([2]);
+  });
+});

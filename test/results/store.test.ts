@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CovsweepError } from '../../src/ground/errors.js';
-import { readResults } from '../../src/results/jsonl.js';
+import { parseResultLine, readResults, resultLine } from '../../src/results/jsonl.js';
 import { type Manifest, RunFolder } from '../../src/results/store.js';
 import type { RunResult } from '../../src/types.js';
 import { tempDir } from '../cli/cli.js';
@@ -58,6 +58,36 @@ describe('RunFolder and results.jsonl', () => {
     expect(truncated).toBeUndefined();
     expect(results.map((r) => r.id)).toEqual(['a', 'b', 'c']);
     expect(results[1]).toEqual(result('b', 'diverged'));
+  });
+
+  it('writes non-finite numbers as strings, wherever they are, and everything else as JSON does', () => {
+    const replaced = (r: RunResult) =>
+      JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+    const finite = { ...result('a'), loss: 0.5, metrics: { a: 1 } };
+    const deep = { ...finite, curve: [1, Number.NEGATIVE_INFINITY], params: { w: [[0, Number.NaN]] } };
+    const nullText = { ...result('b', 'diverged'), loss: 1, metrics: {}, reason: 'null pivot' } as RunResult;
+    for (const r of [finite, result('c'), deep, nullText]) expect(resultLine(r)).toBe(replaced(r));
+    expect(resultLine(finite)).toBe(JSON.stringify(finite));
+    expect(parseResultLine(resultLine(deep)).params).toEqual({ w: [[0, Number.NaN]] });
+  });
+
+  it('rewrites results in the order given, an appended result as the line it was appended as', () => {
+    const folder = RunFolder.create(tempDir(), experiment, manifest());
+    const [a, b] = [result('a'), result('b', 'diverged')];
+    folder.append([a, b]);
+    const appended = readFileSync(folder.results, 'utf8').split('\n');
+    // Recorded results do not change; this one does only to show which line the rewrite writes.
+    a.step = 99;
+    const c = result('c');
+    folder.rewriteResults([c, b, a]);
+    const lines = readFileSync(folder.results, 'utf8').split('\n');
+    expect(lines).toEqual([
+      JSON.stringify({ ...c, loss: 'NaN', metrics: { a: 'Infinity' } }),
+      appended[1],
+      appended[0],
+      '',
+    ]);
+    expect(folder.readResults().results.map((r) => r.step)).toEqual([3, 3, 3]);
   });
 
   it('reports a truncated last line, leaves it out, and cuts it before the next append', () => {

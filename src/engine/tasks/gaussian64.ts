@@ -14,22 +14,23 @@ export function logDensity64(
 /**
  * Float64 log N(. | mu, sigma) as a function of the point, sigma factored once: a run's metrics
  * evaluate every data point, and factoring per point cost more than the points themselves.
- * NaN for every point when sigma is not positive definite.
+ * NaN for every point when sigma is not positive definite. The point is x[at .. at + d): the
+ * metrics read their points in place rather than make a view of each.
  */
 export function logDensityOf64(
   mu: ArrayLike<number>,
   sigma: ArrayLike<number>,
   d: number,
-): (x: ArrayLike<number>) => number {
+): (x: ArrayLike<number>, at?: number) => number {
   const l = cholesky64(sigma, d);
   if (!l) return () => Number.NaN;
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += Math.log(l[i * d + i]);
   const z = new Float64Array(d);
-  return (x) => {
+  return (x, at = 0) => {
     let maha = 0;
     for (let i = 0; i < d; i++) {
-      let t = x[i] - mu[i];
+      let t = x[at + i] - mu[i];
       for (let k = 0; k < i; k++) t -= l[i * d + k] * z[k];
       z[i] = t / l[i * d + i];
       maha += z[i] * z[i];

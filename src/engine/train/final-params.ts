@@ -1,6 +1,34 @@
 import type { NestedValues } from '../../types.js';
 import type { ParamGroup } from '../tasks/types.js';
 
+/** Powers of ten that doubles hold exactly: 10^0 .. 10^22. */
+const EXACT_POWERS = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * `Number(f.toPrecision(k))` for a finite nonzero `f`, mostly without making the string (a
+ * tenth of a microsecond where toPrecision and the parse took most of a microsecond). The k
+ * digits are the integer nearest f * 10^p, p = k - 1 - floor(log10 |f|); the product is rounded
+ * once, which moves it by less than 1e-7 for the k <= 9 digits asked for, so only a product that
+ * close to a half (where toPrecision's exact rounding might go the other way) or outside 10^(k-1)
+ * .. 10^k (log10 a digit off near a power of ten) takes the string route. The integer and
+ * 10^|p| <= 10^22 are exact doubles, so their quotient (or product) is the correctly rounded
+ * value of the decimal, as the parse is.
+ */
+export function decimalDigits(f: number, k: number): number {
+  const a = Math.abs(f);
+  const p = k - 1 - Math.floor(Math.log10(a));
+  if (p >= -22 && p <= 22) {
+    const scale = EXACT_POWERS[p < 0 ? -p : p];
+    const y = p < 0 ? a / scale : a * scale;
+    const m = Math.round(y);
+    if (Math.abs(y - Math.floor(y) - 0.5) > 1e-6 && m >= EXACT_POWERS[k - 1] && m <= EXACT_POWERS[k]) {
+      const x = p < 0 ? m * scale : m / scale;
+      return f < 0 ? -x : x;
+    }
+  }
+  return Number(f.toPrecision(k));
+}
+
 /**
  * The shortest decimal that reads back as the same float32 (at most 9 significant digits), so a
  * recorded parameter is exactly the float32 the run held, written as briefly as it can be:
@@ -17,7 +45,7 @@ export function shortestFloat32(v: number): number {
   let hi = 9;
   let shortest: number | undefined;
   const tryDigits = (k: number): boolean => {
-    const x = Number(f.toPrecision(k));
+    const x = decimalDigits(f, k);
     if (Math.fround(x) !== f) return false;
     [hi, shortest] = [k, x];
     return true;
@@ -28,7 +56,7 @@ export function shortestFloat32(v: number): number {
     const mid = (lo + hi) >> 1;
     if (!tryDigits(mid)) lo = mid + 1;
   }
-  return shortest ?? Number(f.toPrecision(9));
+  return shortest ?? decimalDigits(f, 9);
 }
 
 /** `values` (row-major, one lane's group) nested to `shape`, each value as its shortest float32. */

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { logDensity64, logDensityOf64 } from '../../src/engine/tasks/gaussian64.js';
+import { mvnClassifier } from '../../src/engine/tasks/mvn-classifier.js';
+import { laneData } from '../../src/engine/tasks/mvn-classifier-spec.js';
+import { taskOptions } from '../../src/engine/tasks/types.js';
+import { classifierConfig } from './configs.js';
+
+describe("the classifier's metrics", () => {
+  it('read a point in place as they would a copy of it', () => {
+    const sigma = [2, 0.3, 0.3, 1];
+    const density = logDensityOf64([0.1, -0.2], sigma, 2);
+    const points = [5, 5, 0.4, 0.7, -1.2, 0.05];
+    for (const at of [2, 4])
+      expect(density(points, at)).toBe(logDensity64(points.slice(at, at + 2), [0.1, -0.2], sigma, 2));
+  });
+
+  it("count as correct the points whose largest output is their class's, per lane", () => {
+    const configs = [classifierConfig({ seed: 3 }), { ...classifierConfig({ seed: 8 }), dim: 4 }].map(
+      (c) => ({
+        ...c,
+        task: { ...c.task, n_per_class: 30 },
+      }),
+    );
+    for (const config of configs) {
+      const d = config.dim;
+      const p = parameterization('full');
+      const batch = mvnClassifier.create([config], p);
+      const { truth, points, labels } = laneData(taskOptions(config), d, config.seed);
+      // Means off the truth and a covariance wider than it, so that some points are misread;
+      // a non-symmetric output layer, so that the units' order matters.
+      const mu = Float64Array.from(
+        [...truth.means[0], ...truth.means[1]],
+        (v, i) => v + 0.3 * Math.sin(i + 1),
+      );
+      const covs = truth.covs.map((c) => c.map((v, i) => (i % (d + 1) === 0 ? 2 * v : v)));
+      const raw = Float64Array.from(covs.flatMap((c) => Array.from(p.fromCovariance(c, d))));
+      // The output layer read straight, then with its rows swapped: a point is correct in one.
+      const accuracies = [
+        [1, 0.3, 0.2, 0.9],
+        [0.2, 0.9, 1, 0.3],
+      ].map((weights) => {
+        const w = Float64Array.from(weights);
+        const { accuracy } = batch.metrics(0, [mu, raw, w]);
+        let correct = 0;
+        for (let i = 0; i < labels.length; i++) {
+          const x = points.slice(i * d, (i + 1) * d);
+          const act = [0, 1].map((u) => {
+            const cov = p.covariance(raw.subarray(u * d * d, (u + 1) * d * d), d);
+            return Math.exp(logDensity64(x, mu.subarray(u * d, (u + 1) * d), cov, d));
+          });
+          const out = [0, 1].map((k) => w[k * 2] * act[0] + w[k * 2 + 1] * act[1]);
+          if ((out[1] > out[0] ? 1 : 0) === labels[i]) correct++;
+        }
+        expect(accuracy).toBe(correct / labels.length);
+        return accuracy;
+      });
+      expect(accuracies[0] + accuracies[1]).toBeCloseTo(1, 12);
+    }
+  });
+});
