@@ -44,6 +44,7 @@ export function softplusCholesky(d: number, options: Record<string, unknown>): N
 export function diag(d: number): NativeMap {
   return {
     block: d,
+    diagonal: true,
     forward(raw, at, l, lo, checks, ct) {
       for (let j = 0; j < d; j++) {
         const v = f32(Math.exp(f32(raw[at + j] * 0.5)));

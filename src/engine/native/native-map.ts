@@ -15,6 +15,12 @@ export interface NativeMap {
    * task and the condition bound read lower triangles only.
    */
   readonly inPlace?: boolean;
+  /**
+   * Whether L is diagonal (its off-diagonal entries stay the +0 of the step's buffer) and
+   * `backward` reads only dL's diagonal: the task may then take its diagonal-factor path, which
+   * gives the dense path's numbers in O(d) a unit and writes only dL's diagonal (TaskInstance.native).
+   */
+  readonly diagonal?: boolean;
   /** Length of one raw block (`Parameterization.rawShape`); absent: d * d. */
   readonly block?: number;
   /** Names of the per-block event counters of its `factor` (FactorOutput.counters); absent: none. */

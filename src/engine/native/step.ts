@@ -18,7 +18,7 @@ export function nativeStep(
   limits?: ArrayLike<number>,
 ): NativeStep | undefined {
   const map = nativeMap(p.name, d, options);
-  const task = map && t.native?.();
+  const task = map && t.native?.({ diagonal: map.diagonal === true });
   const condition = limits && stepConditionBound(p.name, d, t.units, limits);
   return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition) : undefined;
 }

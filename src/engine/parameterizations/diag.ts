@@ -20,6 +20,18 @@ export const diag: Parameterization = {
     for (let j = 0; j < d; j++) sigma[j * d + j] = Math.exp(raw[j]);
     return sigma;
   },
+  // Sigma's eigenvalues are exp(v_j): cond = exp(max v - min v) in O(d), where the factor's
+  // bound costs O(d^2). Raised by 1e-12 relative, far above the few ulps by which the check's own
+  // float64 value (from factor64's rounded exp(v_j / 2)) can differ, so it clears no block that
+  // the check would find above the limit.
+  conditionBound64(raw, at, d) {
+    let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (let j = 0; j < d; j++) {
+      lo = Math.min(lo, raw[at + j]);
+      hi = Math.max(hi, raw[at + j]);
+    }
+    return Math.exp(hi - lo) * (1 + 1e-12);
+  },
   factor64(raw, at, d, l) {
     for (let j = 0; j < d; j++) l[j * d + j] = Math.exp(raw[at + j] / 2);
     return true;

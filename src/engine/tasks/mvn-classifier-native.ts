@@ -2,6 +2,7 @@ import { type Activation, HeadKernel } from '../ops/classifier-loss.js';
 import { inverseTransposeInto } from '../ops/triangular.js';
 import { wasmKernelsFor } from '../ops/wasm.js';
 import type { Minibatches } from './minibatches.js';
+import { DiagonalDensities } from './mvn-classifier-diagonal.js';
 import { ClassifierWasm, HALF_LOG_2PI } from './mvn-classifier-wasm.js';
 import type { NativeTask } from './types.js';
 
@@ -37,8 +38,14 @@ export class NativeClassifier implements NativeTask {
   /** W^T for W = L^-1 (row q holds column q of W), so both of its uses read rows. */
   private readonly wt: Float64Array;
   private readonly wasm?: ClassifierWasm;
+  /** For a diagonal factor (NativeMap.diagonal): its densities; and which units of the lane took the dense path. */
+  private readonly diagonal?: DiagonalDensities;
+  private readonly dense: Uint8Array;
 
-  /** With `wasm: false` the JavaScript kernels run at every d (the tests' reference). */
+  /**
+   * With `wasm: false` the JavaScript kernels run at every d (the tests' reference); with
+   * `diagonal`, every factor is diagonal (mvn-classifier-diagonal.ts).
+   */
   constructor(
     private readonly x: Float32Array,
     private readonly y: Int32Array,
@@ -49,7 +56,7 @@ export class NativeClassifier implements NativeTask {
     size: number,
     private readonly activation: Activation,
     private readonly minibatches: Minibatches,
-    { wasm = true }: { wasm?: boolean } = {},
+    { wasm = true, diagonal = false }: { wasm?: boolean; diagonal?: boolean } = {},
   ) {
     this.points = new Float32Array(lanes * size * d);
     this.labels = new Int32Array(lanes * size);
@@ -62,6 +69,9 @@ export class NativeClassifier implements NativeTask {
     this.wt = new Float64Array(d * d);
     const k = wasm ? wasmKernelsFor(d) : undefined;
     if (k) this.wasm = new ClassifierWasm(k, d, units, size);
+    if (diagonal)
+      this.diagonal = new DiagonalDensities(d, units, this.points, this.zs, this.logp, this.dlogp);
+    this.dense = new Uint8Array(units);
   }
 
   begin(step: number): void {
@@ -91,21 +101,32 @@ export class NativeClassifier implements NativeTask {
     counts: Float32Array[],
     sigma: boolean,
   ): number {
-    const { units: U, head, logp, dlogp, labels, m } = this;
+    const { units: U, head, logp, dlogp, labels, m, dense } = this;
+    // A diagonal factor's O(d) densities need no WebAssembly (nor the Sigma route, which no
+    // diagonal map takes).
+    const diagonal = sigma ? undefined : this.diagonal;
     // Without the Sigma route a lane is O(d^2) a trial, and below d = 16 the copies into linear
     // memory cost what WebAssembly saves (0.94x at d = 8, measured); the Sigma route's O(d^3)
     // inverse gains from d = 8.
-    const wasm = sigma || this.d >= 16 ? this.wasm : undefined;
+    const wasm = !diagonal && (sigma || this.d >= 16) ? this.wasm : undefined;
     const mu = params[0];
     const w = params[2];
     if (wasm) wasm.forward(b, m, this.points, mu, l, logp);
-    else for (let u = 0; u < U; u++) this.density(b, u, mu, l);
+    else
+      for (let u = 0; u < U; u++) {
+        // A unit the diagonal path cannot take (DiagonalDensities.forward) takes the dense one.
+        dense[u] = diagonal?.forward(b, u, m, mu, l) ? 0 : 1;
+        if (dense[u]) this.density(b, u, mu, l);
+      }
     const loss = head.forward(logp, w, b, labels);
     counts[0][b] = head.dead;
     if (!grads) return loss;
     head.backward(w, b, labels, 1, dlogp, grads[2]);
     if (wasm) wasm.backward(b, m, dlogp, dl, grads[0], sigma);
-    else for (let u = 0; u < U; u++) this.densityBackward(b, u, l, dl, grads[0], sigma);
+    else
+      for (let u = 0; u < U; u++)
+        if (dense[u]) this.densityBackward(b, u, l, dl, grads[0], sigma);
+        else diagonal!.backward(b, u, m, l, dl, grads[0]);
     return loss;
   }
 

@@ -228,10 +228,12 @@ class ClassifierBatch implements TaskInstance {
   }
 
   /** The native step's kernel, for covariance factors (a precision factor trains on tfjs ops). */
-  native() {
+  native(factor?: { diagonal: boolean }) {
     if (this.p.factorOf !== 'covariance') return undefined;
     const { x, y, n, d, units, batchSize, activation, minibatches } = this;
-    return new NativeClassifier(x, y, n, d, units, this.labels.length, batchSize, activation, minibatches);
+    return new NativeClassifier(x, y, n, d, units, this.labels.length, batchSize, activation, minibatches, {
+      diagonal: factor?.diagonal,
+    });
   }
 
   /** Nothing to free: the data lives in host memory. */

@@ -1,6 +1,7 @@
 import { inverseTransposeInto, products, rowDots } from '../ops/triangular.js';
 import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 import type { Parameterization } from '../parameterizations/types.js';
+import { DiagonalScoreMatching } from './score-matching-diagonal.js';
 import type { NativeTask } from './types.js';
 
 /**
@@ -51,15 +52,20 @@ export class NativeScoreMatching implements NativeTask {
   private readonly ppe: Float64Array;
   /** The WebAssembly lane and its blocks, where it runs. */
   private readonly wasm?: LaneBlocks;
+  /** The lane for a diagonal covariance factor, where the map makes one (NativeMap.diagonal). */
+  private readonly diagonal?: DiagonalScoreMatching;
 
-  /** With `wasm: false` the JavaScript kernels run at every d (the tests' reference). */
+  /**
+   * With `wasm: false` the JavaScript kernels run at every d (the tests' reference); with
+   * `diagonal`, L is diagonal (score-matching-diagonal.ts).
+   */
   constructor(
     x: Float32Array,
     private readonly n: number,
     private readonly d: number,
     lanes: number,
     private readonly of: Parameterization['factorOf'],
-    { wasm = true }: { wasm?: boolean } = {},
+    { wasm = true, diagonal = false }: { wasm?: boolean; diagonal?: boolean } = {},
   ) {
     this.xbar = new Float64Array(lanes * d);
     this.scatter = new Float64Array(lanes * d * d);
@@ -81,6 +87,8 @@ export class NativeScoreMatching implements NativeTask {
     [this.e, this.pe, this.ppe] = [0, 1, 2].map(() => new Float64Array(d));
     const k = wasm ? wasmKernelsFor(d) : undefined;
     if (k) this.wasm = laneBlocks(k, d);
+    if (diagonal && of === 'covariance')
+      this.diagonal = new DiagonalScoreMatching(this.xbar, this.scatter, n, d, lanes);
   }
 
   begin(): void {}
@@ -94,6 +102,8 @@ export class NativeScoreMatching implements NativeTask {
   ) {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
+    const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
+    if (byDiagonal !== undefined) return byDiagonal;
     if (this.wasm) return this.laneWasm(b, mu, l, dl, grads);
     if (d < PRODUCTS_FROM) return this.laneByLoops(b, mu, l, dl, grads);
     this.precision(l);

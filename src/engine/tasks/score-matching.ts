@@ -50,8 +50,10 @@ class ScoreMatchingBatch extends GaussianFitBatch {
     return tf.sub(fit, tracePrecision) as tf.Tensor1D;
   }
 
-  native(): NativeTask {
-    return new NativeScoreMatching(this.x, this.n, this.d, this.lanes.length, this.p.factorOf);
+  native(factor?: { diagonal: boolean }): NativeTask {
+    return new NativeScoreMatching(this.x, this.n, this.d, this.lanes.length, this.p.factorOf, {
+      diagonal: factor?.diagonal,
+    });
   }
 
   override dispose() {

@@ -40,9 +40,10 @@ export interface TaskInstance {
   /**
    * Its loss and gradient on host memory, lane by lane (native/step.ts composes it with the
    * parameterization's native map); absent, or undefined, when the task has no native form (for
-   * this parameterization).
+   * this parameterization). With `diagonal` (NativeMap.diagonal) every factor it is given is
+   * diagonal, and it may write dL's diagonal only (leaving the rest of dl as it was).
    */
-  native?(): NativeTask | undefined;
+  native?(factor?: { diagonal: boolean }): NativeTask | undefined;
 }
 
 /**
