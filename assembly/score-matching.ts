@@ -1,7 +1,7 @@
 // One lane of the native score-matching loss and gradient (src/engine/tasks/score-matching-native.ts
 // is the reference, and the comments there derive the formulas): the same float64 operations in
 // the same order, every product vectorized across its independent outputs (dotRows).
-import { dotRows, dotRows2 } from './triangular';
+import { dotRows, dotRows2, inverseInto } from './triangular';
 
 /**
  * The loss tr(P R P) / (2n) - tr(P) of the float32 lower factor at l (row-major d x d: of the
@@ -24,7 +24,7 @@ export function scoreMatchingLane(
 ): f64 {
   const rs = (<usize>d) << 3;
   const dd = <usize>d * rs;
-  // Row-major W = L^-1 (or L), L^T (precision only), P, P R, G, dW, T^T; a row; P e; P^2 e.
+  // Row-major W = L^-1 (or L), L^T, P, P R, G, dW, T^T; a row; P e; P^2 e.
   const w = s;
   const lt = w + dd;
   const p = lt + dd;
@@ -47,7 +47,10 @@ export function scoreMatchingLane(
     for (let i = 0; i < d; i++)
       for (let j = 0; j < i; j++) store<f64>(p + <usize>i * rs + ((<usize>j) << 3), load<f64>(p + <usize>j * rs + ((<usize>i) << 3)));
   } else {
-    inverseRows(d, l, w);
+    // W = L^-1 from L column-major (lt, L^T row-major, is that layout).
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k <= i; k++) store<f64>(lt + <usize>k * rs + ((<usize>i) << 3), <f64>load<f32>(l + ((<usize>(i * d + k)) << 2)));
+    inverseInto(d, lt, w);
     // P = W^T W: P_oc = sum_{k >= o} W_ko W_kc for c <= o, row o's lower part, then mirrored.
     for (let o = 0; o < d; o++) dotRows(w + ((<usize>o) << 3), rs, w, d, o, d, 0, o + 1, p + <usize>o * rs);
     for (let i = 0; i < d; i++)
@@ -123,41 +126,6 @@ export function scoreMatchingLane(
     for (let i = o; i < d; i++) store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>-load<f64>(row + ((<usize>i) << 3)));
   }
   return loss;
-}
-
-/**
- * W = L^-1 of the float32 lower factor at l, row by row into w (row-major, lower triangle):
- * W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp, each sum split into two by the parity of
- * k - q (ops/triangular.ts's inverseTransposeInto, bit for bit). Columns q and q + 1 share a
- * pass: at each k one term goes to q's odd sum and q + 1's even one (or the other way round), so
- * those two sums are the lanes of one f64x2 and the other two of another.
- */
-function inverseRows(d: i32, l: usize, w: usize): void {
-  const rs = (<usize>d) << 3;
-  for (let p = 0; p < d; p++) {
-    const lp = l + ((<usize>(p * d)) << 2);
-    const lpp = f64x2.splat(<f64>load<f32>(lp + ((<usize>p) << 2)));
-    const wp = w + <usize>p * rs;
-    let q = 0;
-    for (; q + 1 <= p; q += 2) {
-      const cq = (<usize>q) << 3;
-      // Lanes (q, q + 1): x = (odd sum of q, even sum of q + 1), y = (even of q, odd of q + 1).
-      let x = f64x2(0, q + 1 === p ? 1 : 0);
-      const first: f64 = 0 - <f64>load<f32>(lp + ((<usize>q) << 2)) * load<f64>(w + <usize>q * rs + cq);
-      let y = f64x2(first, 0);
-      let k = q + 1;
-      for (; k + 1 < p; k += 2) {
-        const wk = w + <usize>k * rs + cq;
-        x = f64x2.sub(x, f64x2.mul(f64x2.splat(<f64>load<f32>(lp + ((<usize>k) << 2))), v128.load(wk)));
-        y = f64x2.sub(y, f64x2.mul(f64x2.splat(<f64>load<f32>(lp + ((<usize>(k + 1)) << 2))), v128.load(wk + rs)));
-      }
-      if (k < p)
-        x = f64x2.sub(x, f64x2.mul(f64x2.splat(<f64>load<f32>(lp + ((<usize>k) << 2))), v128.load(w + <usize>k * rs + cq)));
-      v128.store(wp + cq, f64x2.div(f64x2.add(x, y), lpp));
-    }
-    // Column p alone (p even): W_pp = (1 + 0) / L_pp, the one-column loop's value.
-    if (q <= p) store<f64>(wp + ((<usize>q) << 3), (<f64>1 + <f64>0) / f64x2.extract_lane(lpp, 0));
-  }
 }
 
 /** Row o of P R = P C + n (P e) e^T: the rank-one term added; returns fit plus the row's terms of the fit. */

@@ -163,3 +163,87 @@ export function dotRows2(
     store<f64>(out + rs + ((<usize>c) << 3), t);
   }
 }
+
+/**
+ * W = L^-1 of the float64 column-major factor at lc (lc[q d + p] = L_pq) into w row-major
+ * (w[k d + q] = W_kq, zeros above the diagonal: the sums below read them), as ops/triangular.ts's
+ * inverseTransposeInto sums it: W_pq = (even + odd) / L_pp, the terms -L_pk W_kq for k in [q, p)
+ * split between two sums by the parity of k - q (W_pp = (1 + 0) / L_pp). Row by row, the columns
+ * of a row across the vectors, eight at a time in registers: sums a and b take the terms of even
+ * and odd k - q0, so for the odd columns of a block a is their odd sum and b their even one (and
+ * odd + even is even + odd, bit for bit). A column q > q0 of a block starts at k = q0: its terms
+ * for k < q are -L_pk * 0, which leave its +0 sum +0, as the sum it has not started yet.
+ */
+export function inverseInto(d: i32, lc: usize, w: usize): void {
+  for (let p = 0; p < d; p++) {
+    const lpp = load<f64>(lc + (<usize>(p * d + p) << 3));
+    const out = w + (<usize>(p * d) << 3);
+    let q = 0;
+    for (; q + 7 < p; q += 8) {
+      let a0 = f64x2.splat(0);
+      let a1 = f64x2.splat(0);
+      let a2 = f64x2.splat(0);
+      let a3 = f64x2.splat(0);
+      let b0 = f64x2.splat(0);
+      let b1 = f64x2.splat(0);
+      let b2 = f64x2.splat(0);
+      let b3 = f64x2.splat(0);
+      let k = q;
+      for (; k + 1 < p; k += 2) {
+        const l0 = f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3)));
+        const l1 = f64x2.splat(load<f64>(lc + (<usize>((k + 1) * d + p) << 3)));
+        const r = w + (<usize>(k * d + q) << 3);
+        const n = r + (<usize>d << 3);
+        a0 = f64x2.sub(a0, f64x2.mul(l0, v128.load(r)));
+        a1 = f64x2.sub(a1, f64x2.mul(l0, v128.load(r, 16)));
+        a2 = f64x2.sub(a2, f64x2.mul(l0, v128.load(r, 32)));
+        a3 = f64x2.sub(a3, f64x2.mul(l0, v128.load(r, 48)));
+        b0 = f64x2.sub(b0, f64x2.mul(l1, v128.load(n)));
+        b1 = f64x2.sub(b1, f64x2.mul(l1, v128.load(n, 16)));
+        b2 = f64x2.sub(b2, f64x2.mul(l1, v128.load(n, 32)));
+        b3 = f64x2.sub(b3, f64x2.mul(l1, v128.load(n, 48)));
+      }
+      if (k < p) {
+        const l0 = f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3)));
+        const r = w + (<usize>(k * d + q) << 3);
+        a0 = f64x2.sub(a0, f64x2.mul(l0, v128.load(r)));
+        a1 = f64x2.sub(a1, f64x2.mul(l0, v128.load(r, 16)));
+        a2 = f64x2.sub(a2, f64x2.mul(l0, v128.load(r, 32)));
+        a3 = f64x2.sub(a3, f64x2.mul(l0, v128.load(r, 48)));
+      }
+      const dv = f64x2.splat(lpp);
+      const o = out + (<usize>q << 3);
+      v128.store(o, f64x2.div(f64x2.add(a0, b0), dv));
+      v128.store(o, f64x2.div(f64x2.add(a1, b1), dv), 16);
+      v128.store(o, f64x2.div(f64x2.add(a2, b2), dv), 32);
+      v128.store(o, f64x2.div(f64x2.add(a3, b3), dv), 48);
+    }
+    for (; q + 1 < p; q += 2) {
+      let a = f64x2.splat(0);
+      let b = f64x2.splat(0);
+      let k = q;
+      for (; k + 1 < p; k += 2) {
+        const r = w + (<usize>(k * d + q) << 3);
+        a = f64x2.sub(a, f64x2.mul(f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3))), v128.load(r)));
+        b = f64x2.sub(b, f64x2.mul(f64x2.splat(load<f64>(lc + (<usize>((k + 1) * d + p) << 3))), v128.load(r + (<usize>d << 3))));
+      }
+      if (k < p)
+        a = f64x2.sub(a, f64x2.mul(f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3))), v128.load(w + (<usize>(k * d + q) << 3))));
+      v128.store(out + (<usize>q << 3), f64x2.div(f64x2.add(a, b), f64x2.splat(lpp)));
+    }
+    if (q < p) {
+      let even: f64 = 0;
+      let odd: f64 = 0;
+      let k = q;
+      for (; k + 1 < p; k += 2) {
+        even -= load<f64>(lc + (<usize>(k * d + p) << 3)) * load<f64>(w + (<usize>(k * d + q) << 3));
+        odd -= load<f64>(lc + (<usize>((k + 1) * d + p) << 3)) * load<f64>(w + (<usize>((k + 1) * d + q) << 3));
+      }
+      if (k < p) even -= load<f64>(lc + (<usize>(k * d + p) << 3)) * load<f64>(w + (<usize>(k * d + q) << 3));
+      store<f64>(out + (<usize>q << 3), (even + odd) / lpp);
+    }
+    const one: f64 = 1;
+    store<f64>(out + (<usize>p << 3), (one + 0) / lpp);
+    for (let c = p + 1; c < d; c++) store<f64>(out + (<usize>c << 3), 0);
+  }
+}
