@@ -230,11 +230,13 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
         const task: Promise<void> = attempt(queue.shift()!).finally(() => inFlight.delete(task));
         inFlight.add(task);
       }
-      if (!inFlight.size) break;
+      // Before the end's break: batches that end together (the last two of three, say) leave no
+      // turn of this loop with a worker free and one still training, and the drain is still said.
       if (!drained && !queue.length && inFlight.size < workers) {
         drained = true;
         o.onDrained?.();
       }
+      if (!inFlight.size) break;
       await Promise.race(inFlight);
     }
   } finally {

@@ -69,7 +69,10 @@ describe('a pool left with a free worker', () => {
   it('says so once, when every batch has started and a worker has none', async () => {
     // One batch on two workers: the second is free from the start.
     expect(await drains(1)).toEqual([0]);
-    // Three: the first to end takes the third, the second to end has nothing left.
-    expect(await drains(3)).toEqual([2]);
+    // Three: the first to end takes the third, the second to end has nothing left (or, when the
+    // last two end together, the pool says so as it ends).
+    const three = await drains(3);
+    expect(three).toHaveLength(1);
+    expect([2, 3]).toContain(three[0]);
   });
 });
