@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
  * the two ran: the JavaScript kernels stay as the reference the tests hold these to, and run
  * where a call's fixed cost outweighs its arithmetic (small d).
  *
- * Kernels read and write linear memory only: a caller reserves its blocks once (`reserve`) and
- * copies its operands in and its results out through `f32` / `f64`.
+ * Kernels read and write linear memory only: a caller takes its blocks once (`shared`, by shape,
+ * so that the many kernels of one shape on a thread use one set; `reserve` for a block of its own)
+ * and copies its operands in and its results out through `f32` / `f64`.
  */
 export interface WasmKernels {
   /** The exports of assembly/index.ts. */
