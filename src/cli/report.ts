@@ -22,9 +22,9 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
-  // The plots the cache lacks are drawn in two threads where there are two cores: a fresh report's
-  // plots (up to a second on one thread, vega's load included) are most of its time. They start
-  // with the first such plot, as a folder's plots were mostly drawn by its run.
+  // The plots the cache lacks are drawn in up to two threads where there are two cores: a fresh
+  // report's plots (up to a second on one thread, vega's load included) are most of its time. The
+  // first starts with the first such plot, as a folder's plots were mostly drawn by its run.
   const threads = Math.min(2, availableParallelism());
   const drawing = names.includes('html') ? drawInThread(undefined, { threads, lazy: true }) : undefined;
   try {

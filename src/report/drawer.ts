@@ -28,31 +28,31 @@ interface Drawer {
 }
 
 export interface DrawOptions {
-  /** @default 1 */
+  /** Most threads: one more starts whenever a plot waits and every thread is drawing. @default 1 */
   threads?: number;
   /**
-   * Start the threads when the first plot the cache lacks is asked for, not at once: where the
-   * plots are likely kept (`covsweep report` of a folder whose run drew them), threads that load
-   * vega for nothing would only be waited for. @default false
+   * Start no thread until a plot the cache lacks is asked for: where the plots are likely kept
+   * (`covsweep report` of a folder whose run drew them), a thread that loads vega for nothing
+   * would only be waited for. Otherwise the first thread starts at once. @default false
    */
   lazy?: boolean;
 }
 
 /**
- * Draws the report's plots in `threads` threads of their own from now until `stop`: each starts
- * loading vega (a fifth of a second) at once, while this thread trains or orders the results and
- * writes the tables, then they draw the plots the cache lacks, each thread taking the next plot
- * as it finishes one (the plots of a page are asked for together, and cost from 20 ms to a third
- * of a second each). A thread that cannot start or dies (as under a test runner that has no built
- * module to start) leaves its plots to the others, or to this thread when none is left; a plot
- * vega cannot draw fails the same way in either. `thread`: the threads' module (tests point it at
- * the built one, or at fixtures).
+ * Draws the report's plots in threads of their own from now until `stop`. The first starts
+ * loading vega (a fifth of a second) at once, unless `lazy`, while this thread trains or orders the
+ * results and writes the tables; the plots of a page are asked for together and cost from 20 ms
+ * to a third of a second each, so while one waits with every thread drawing another thread starts,
+ * up to `threads`, and each takes the next plot as it finishes one. A thread that cannot start or
+ * dies (as under a test runner that has no built module to start) leaves its plots to the others,
+ * or to this thread when none is left; a plot vega cannot draw fails the same way in either.
+ * `thread`: the threads' module (tests point it at the built one, or at fixtures).
  */
 export function drawInThread(
   thread: URL | string = THREAD,
   o: DrawOptions = {},
 ): { stop: () => Promise<void> } {
-  const threads = o.threads ?? 1;
+  const most = o.threads ?? 1;
   const drawers: Drawer[] = [];
   const queue: Job[] = [];
   let next = 0;
@@ -63,7 +63,15 @@ export function drawInThread(
     d.id = next++;
     d.worker.postMessage({ id: d.id, spec: job.spec });
   };
-  function start(worker: Worker): Drawer {
+  const live = () => drawers.filter((d) => !d.broken);
+  /** One more thread, unless it cannot start (then this thread draws what none is left to). */
+  const startOne = (): Drawer | undefined => {
+    let worker: Worker;
+    try {
+      worker = new Worker(thread);
+    } catch {
+      return undefined;
+    }
     // Never what keeps the process alive.
     worker.unref();
     let settle!: () => void;
@@ -75,7 +83,7 @@ export function drawInThread(
       // What it was drawing is drawn here instead; what waits goes to the threads left, if any.
       d.job?.reject(new Error('the drawing thread stopped'));
       d.job = undefined;
-      if (drawers.every((x) => x.broken))
+      if (!live().length)
         for (const job of queue.splice(0)) job.reject(new Error('the drawing threads stopped'));
     };
     worker.on('error', fail);
@@ -89,32 +97,18 @@ export function drawInThread(
       else job.reject(Object.assign(new Error(r.error), { drawn: true }));
       give(d);
     });
+    drawers.push(d);
     return d;
-  }
-  let started = false;
-  const startAll = () => {
-    started = true;
-    for (let i = 0; i < threads; i++) {
-      try {
-        drawers.push(start(new Worker(thread)));
-      } catch {
-        // Fewer threads; with none, this thread draws.
-      }
-    }
   };
-  if (!o.lazy) {
-    startAll();
-    if (!drawers.length) return { stop: async () => {} };
-  }
+  if (!o.lazy && !startOne()) return { stop: async () => {} };
   const inThread = (spec: TopLevelSpec) =>
     new Promise<string>((resolve, reject) => {
       queue.push({ spec, resolve, reject });
-      const idle = drawers.find((d) => !d.broken && !d.job);
+      const idle = live().find((d) => !d.job) ?? (drawers.length < most ? startOne() : undefined);
       if (idle) give(idle);
+      else if (!live().length) for (const job of queue.splice(0)) job.reject(new Error('no drawing thread'));
     });
   const restore = drawWith(async (spec) => {
-    if (!started) startAll();
-    if (drawers.every((d) => d.broken)) return drawSvg(spec);
     try {
       return await inThread(spec);
     } catch (err) {
