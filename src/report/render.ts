@@ -98,7 +98,11 @@ export function loadVega(): Promise<[Vega, VegaLite]> {
 
 /** A Vega-Lite spec drawn as an SVG string by vega in this thread, its ids as vega numbers them. */
 export async function drawSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vegaLite] = await loadVega();
+  return drawSvgBy(await loadVega(), spec);
+}
+
+/** `spec` drawn by the given vega and vega-lite (tests hold the bundles to the ES modules). */
+export async function drawSvgBy([vega, vegaLite]: [Vega, VegaLite], spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vegaLite.compile(spec, { config: CONFIG }).spec), {
     renderer: 'none',
   });
