@@ -28,7 +28,7 @@ interface Drawer {
 }
 
 export interface DrawOptions {
-  /** Most threads: one more starts whenever a plot waits and every thread is drawing. @default 1 */
+  /** Most threads: one more starts whenever two plots wait while every thread draws. @default 1 */
   threads?: number;
   /**
    * Start no thread until a plot the cache lacks is asked for: where the plots are likely kept
@@ -42,7 +42,7 @@ export interface DrawOptions {
  * Draws the report's plots in threads of their own from now until `stop`. The first starts
  * loading vega (a fifth of a second) at once, unless `lazy`, while this thread trains or orders the
  * results and writes the tables; the plots of a page are asked for together and cost from 20 ms
- * to a third of a second each, so while one waits with every thread drawing another thread starts,
+ * to a third of a second each, so when two wait with every thread drawing another thread starts,
  * up to `threads`, and each takes the next plot as it finishes one. A thread that cannot start or
  * dies (as under a test runner that has no built module to start) leaves its plots to the others,
  * or to this thread when none is left; a plot vega cannot draw fails the same way in either.
@@ -83,6 +83,8 @@ export function drawInThread(
       // What it was drawing is drawn here instead; what waits goes to the threads left, if any.
       d.job?.reject(new Error('the drawing thread stopped'));
       d.job = undefined;
+      const another = queue.length && drawers.length < most ? startOne() : undefined;
+      if (another) give(another);
       if (!live().length)
         for (const job of queue.splice(0)) job.reject(new Error('the drawing threads stopped'));
     };
@@ -104,7 +106,10 @@ export function drawInThread(
   const inThread = (spec: TopLevelSpec) =>
     new Promise<string>((resolve, reject) => {
       queue.push({ spec, resolve, reject });
-      const idle = live().find((d) => !d.job) ?? (drawers.length < most ? startOne() : undefined);
+      // Another thread starts for a second plot waiting, not the first: a thread that seems busy
+      // may have finished already, its answer waiting until this thread has made the next spec.
+      const another = (!live().length || queue.length > 1) && drawers.length < most;
+      const idle = live().find((d) => !d.job) ?? (another ? startOne() : undefined);
       if (idle) give(idle);
       else if (!live().length) for (const job of queue.splice(0)) job.reject(new Error('no drawing thread'));
     });

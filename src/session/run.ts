@@ -229,7 +229,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
 
 /**
  * The report's drawing threads: one loads vega from now on, and a second starts (where there are
- * two cores) when the plots are asked for, after training, if one waits while the first draws.
+ * two cores) after training if two plots wait while the first draws.
  */
 const drawPlots = () => drawInThread(undefined, { threads: Math.min(2, availableParallelism()) });
 
