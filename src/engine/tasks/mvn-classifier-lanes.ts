@@ -1,0 +1,224 @@
+import type { HeadKernel } from '../ops/classifier-loss.js';
+import type { WasmKernels } from '../ops/wasm.js';
+import { HALF_LOG_2PI } from './mvn-classifier-wasm.js';
+import type { WholeStep, WholeStepOut } from './types.js';
+
+/**
+ * How a parameterization's native map (native/maps.ts) makes L and takes dL, for the maps the
+ * whole step runs: `full` (and the maps that are full's) factors Sigma and takes d loss / d Sigma
+ * (the classifier's Sigma route); tril's L is the raw lower triangle; log-cholesky's has exp of the
+ * raw diagonal on its own. The numbers are assembly/classifier-lanes.ts's map codes.
+ */
+export const LANE_MAPS: Record<string, LaneMap> = {
+  full: 0,
+  'spd-riemannian': 0,
+  'full-clip': 0,
+  tril: 1,
+  'log-cholesky': 2,
+};
+type LaneMap = 0 | 1 | 2;
+const SIGMA = 0;
+const LOG_CHOLESKY = 2;
+
+/** Up to this d the whole step beats the lane-by-lane one (measured, BENCHMARKS-style bench, d = 2, 4, 8). */
+export const LANES_UP_TO = 8;
+
+/** What of the task's step the whole step reads: this step's trials (NativeClassifier.begin). */
+export interface ClassifierTrials {
+  /** Trial i of lane b at (b m + i) d. */
+  readonly points: Float32Array;
+  readonly labels: Int32Array;
+  readonly m: number;
+  readonly head: HeadKernel;
+}
+
+/** Offsets of the step's operands and scratch in linear memory. */
+interface Blocks {
+  pairs: number;
+  x: number;
+  mu: number;
+  raw: number;
+  l: number;
+  checks: number;
+  ok: number;
+  lp: number;
+  zs: number;
+  maha: number;
+  g: number;
+  gmu: number;
+  graw: number;
+  w: number;
+  sc: number;
+}
+
+/**
+ * The classifier's step of every live lane at once on WebAssembly, two lanes per f64x2
+ * (assembly/classifier-lanes.ts): the map's forward (the Cholesky factor of Sigma, or L from the
+ * raw block), the densities, then here the head (classifier-loss.ts's HeadKernel, in JavaScript,
+ * as are the log-determinant's Math.log and log-cholesky's Math.exp: the lane's own functions,
+ * bit for bit), then the densities' backward and the map's. Each lane gets the numbers of the
+ * lane-by-lane step (NativeClassifier.lane after the map), which at d = 2 and 4 has no
+ * independent work inside a lane to vectorize. The step's buffers are copied into linear memory
+ * whole and back whole (a few kilobytes: less than a lane's arithmetic), the kernels write only
+ * the live lanes, so the others keep what they had.
+ */
+export class ClassifierLanes implements WholeStep {
+  private readonly o: Blocks;
+  private readonly logp: Float64Array;
+  private gView?: Float64Array;
+  private pView?: Int32Array;
+  private readonly dd: number;
+  private readonly block: number;
+
+  constructor(
+    private readonly k: WasmKernels,
+    private readonly map: LaneMap,
+    private readonly d: number,
+    private readonly units: number,
+    private readonly lanes: number,
+    size: number,
+    private readonly trials: () => ClassifierTrials,
+  ) {
+    const dd = d * d;
+    this.dd = dd;
+    const B = lanes;
+    const U = units;
+    const pairs = Math.ceil(B / 2);
+    this.block = 8 * B * U * size;
+    const [p, x, mu, raw, l, checks, ok, lp, zs, maha, g, gmu, graw, w, sc] = k.shared(
+      `classifier lanes ${d} ${U} ${size} ${B}`,
+      [
+        8 * pairs,
+        4 * B * size * d,
+        4 * B * U * d,
+        4 * B * U * dd,
+        4 * B * U * dd,
+        4 * B * U * d,
+        4 * B * U,
+        16 * pairs * U * dd,
+        16 * pairs * U * size * d,
+        this.block,
+        this.block,
+        4 * B * U * d,
+        4 * B * U * dd,
+        16 * dd,
+        16 * (3 * dd + 2 * d),
+      ],
+    );
+    this.o = { pairs: p, x, mu, raw, l, checks, ok, lp, zs, maha, g, gmu, graw, w, sc };
+    this.logp = new Float64Array(B * U * size);
+  }
+
+  evaluate(params: Float32Array[], alive: Uint8Array, withGrads: boolean, out: WholeStepOut): void {
+    const { k, d, dd, units: U, lanes: B, o, map, logp } = this;
+    const { points, labels, m, head } = this.trials();
+    const raw = params[1];
+    // Live lanes two by two (an odd one with itself): the pairs need not be neighbours.
+    const i32 = this.pairView(k.f32());
+    let count = 0;
+    let open = -1;
+    for (let b = 0; b < B; b++) {
+      if (!alive[b]) continue;
+      if (open < 0) open = b;
+      else {
+        i32[2 * count] = open;
+        i32[2 * count++ + 1] = b;
+        open = -1;
+      }
+    }
+    if (open >= 0) {
+      i32[2 * count] = open;
+      i32[2 * count++ + 1] = open;
+    }
+    if (count === 0) return;
+    const f32 = k.f32();
+    f32.set(points.subarray(0, B * m * d), o.x >> 2);
+    f32.set(params[0], o.mu >> 2);
+    f32.set(raw, o.raw >> 2);
+    f32.set(out.checks, o.checks >> 2);
+    if (map === LOG_CHOLESKY)
+      // L's diagonal as the map makes it: the float32 exp (Math.exp, rounded) of the raw one.
+      for (let b = 0; b < B; b++) {
+        if (!alive[b]) continue;
+        for (let e = b * U * dd; e < (b + 1) * U * dd; e += dd)
+          for (let j = 0; j < d; j++) f32[(o.raw >> 2) + e + j * d + j] = Math.exp(raw[e + j * d + j]);
+      }
+    const cholesky = map === SIGMA;
+    k.exports.classifierLanesForward(
+      cholesky,
+      d,
+      U,
+      m,
+      o.pairs,
+      count,
+      o.x,
+      o.mu,
+      o.raw,
+      o.l,
+      o.checks,
+      o.ok,
+      o.lp,
+      o.zs,
+      o.maha,
+      o.w,
+    );
+    const l0 = (cholesky ? o.l : o.raw) >> 2;
+    const maha = k.f64();
+    const m0 = o.maha >> 3;
+    const g = this.dlogp(k.f64());
+    for (let b = 0; b < B; b++) {
+      if (!alive[b]) continue;
+      for (let u = 0; u < U; u++) {
+        const e = (b * U + u) * dd;
+        out.condition?.block(b, u, f32, l0 + e, raw, e);
+        // Math.log here, as the lane takes its log-determinant.
+        let half = 0;
+        for (let j = 0; j < d; j++) half += Math.log(f32[l0 + e + j * d + j]);
+        for (let i = 0; i < m; i++) {
+          const c = (b * U + u) * m + i;
+          logp[c] = -0.5 * maha[m0 + c] - half - d * HALF_LOG_2PI;
+        }
+      }
+      out.loss[b] = head.forward(logp, params[2], b, labels);
+      out.counts[0][b] = head.dead;
+      if (withGrads) head.backward(params[2], b, labels, 1, g, out.grads[2]);
+    }
+    if (withGrads) {
+      const { grads } = out;
+      f32.set(grads[0], o.gmu >> 2);
+      f32.set(grads[1], o.graw >> 2);
+      k.exports.classifierLanesBackward(
+        map,
+        d,
+        U,
+        m,
+        o.pairs,
+        count,
+        o.lp,
+        o.zs,
+        o.g,
+        o.ok,
+        o.gmu,
+        o.graw,
+        o.sc,
+      );
+      grads[0].set(f32.subarray(o.gmu >> 2, (o.gmu >> 2) + grads[0].length));
+      grads[1].set(f32.subarray(o.graw >> 2, (o.graw >> 2) + grads[1].length));
+    }
+    out.checks.set(f32.subarray(o.checks >> 2, (o.checks >> 2) + out.checks.length));
+  }
+
+  /** The pairs block as a view of linear memory, made again only when memory grew. */
+  private pairView(f32: Float32Array): Int32Array {
+    if (!this.pView || this.pView.byteLength === 0)
+      this.pView = new Int32Array(f32.buffer, this.o.pairs, 2 * Math.ceil(this.lanes / 2));
+    return this.pView;
+  }
+
+  /** The g block as a view of `f64`, made again only when memory grew (the old view is empty then). */
+  private dlogp(f64: Float64Array): Float64Array {
+    if (!this.gView || this.gView.length === 0)
+      this.gView = f64.subarray(this.o.g >> 3, (this.o.g + this.block) >> 3);
+    return this.gView;
+  }
+}
