@@ -1,5 +1,5 @@
 import type { Parameterization } from '../parameterizations/types.js';
-import type { NativeTask, ParamGroup, TaskInstance, WholeStep } from '../tasks/types.js';
+import type { NativeTask, ParamGroup, TaskInstance, WholeStep, WholeStepOut } from '../tasks/types.js';
 import { type StepConditionBound, stepConditionBound } from './condition-bound.js';
 import { type NativeMap, nativeMap } from './maps.js';
 
@@ -55,6 +55,8 @@ export class NativeStep {
    * from 0, the layout the task reads L and writes dL in, made once per raw buffer.
    */
   private views?: { raw: Float32Array; lanes: Float32Array[]; grads: Float32Array[] };
+  /** Its buffers as the whole step takes them, made on its first call. */
+  private wholeOut?: WholeStepOut;
 
   constructor(
     private readonly task: NativeTask,
@@ -103,7 +105,8 @@ export class NativeStep {
     task.begin(step);
     if (this.whole) {
       const { loss, grads, condition } = this;
-      this.whole.evaluate(params, alive, withGrads, { loss, checks, grads, counts: taskCounts, condition });
+      this.wholeOut ??= { loss, checks, grads, counts: taskCounts, condition };
+      this.whole.evaluate(params, alive, withGrads, this.wholeOut);
       return;
     }
     for (let b = 0; b < this.lanes; b++) {

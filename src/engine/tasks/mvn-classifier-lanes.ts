@@ -65,8 +65,7 @@ interface Blocks {
 export class ClassifierLanes implements WholeStep {
   private readonly o: Blocks;
   private readonly logp: Float64Array;
-  private gView?: Float64Array;
-  private pView?: Int32Array;
+  private v?: Views;
   private readonly dd: number;
   private readonly block: number;
 
@@ -114,7 +113,8 @@ export class ClassifierLanes implements WholeStep {
     const { points, labels, m, head } = this.trials();
     const raw = params[1];
     // Live lanes two by two (an odd one with itself): the pairs need not be neighbours.
-    const i32 = this.pairView(k.f32());
+    const views = this.views();
+    const i32 = views.pairs;
     let count = 0;
     let open = -1;
     for (let b = 0; b < B; b++) {
@@ -165,7 +165,7 @@ export class ClassifierLanes implements WholeStep {
     const l0 = (cholesky ? o.l : o.raw) >> 2;
     const maha = k.f64();
     const m0 = o.maha >> 3;
-    const g = this.dlogp(k.f64());
+    const { g } = views;
     for (let b = 0; b < B; b++) {
       if (!alive[b]) continue;
       for (let u = 0; u < U; u++) {
@@ -202,23 +202,36 @@ export class ClassifierLanes implements WholeStep {
         o.graw,
         o.sc,
       );
-      grads[0].set(f32.subarray(o.gmu >> 2, (o.gmu >> 2) + grads[0].length));
-      grads[1].set(f32.subarray(o.graw >> 2, (o.graw >> 2) + grads[1].length));
+      grads[0].set(views.gmu);
+      grads[1].set(views.graw);
     }
-    out.checks.set(f32.subarray(o.checks >> 2, (o.checks >> 2) + out.checks.length));
+    out.checks.set(views.checks);
   }
 
-  /** The pairs block as a view of linear memory, made again only when memory grew. */
-  private pairView(f32: Float32Array): Int32Array {
-    if (!this.pView || this.pView.byteLength === 0)
-      this.pView = new Int32Array(f32.buffer, this.o.pairs, 2 * Math.ceil(this.lanes / 2));
-    return this.pView;
+  /**
+   * Views of the blocks the host reads whole, made again only when memory grew (growth detaches
+   * the old buffer: its views are then empty). Made once, not per step: a view is garbage.
+   */
+  private views(): Views {
+    if (!this.v || this.v.pairs.length === 0) {
+      const { o, k, lanes: B, units: U, d, dd } = this;
+      const buffer = k.f32().buffer;
+      this.v = {
+        pairs: new Int32Array(buffer, o.pairs, 2 * Math.ceil(B / 2)),
+        g: new Float64Array(buffer, o.g, this.block >> 3),
+        gmu: new Float32Array(buffer, o.gmu, B * U * d),
+        graw: new Float32Array(buffer, o.graw, B * U * dd),
+        checks: new Float32Array(buffer, o.checks, B * U * d),
+      };
+    }
+    return this.v;
   }
+}
 
-  /** The g block as a view of `f64`, made again only when memory grew (the old view is empty then). */
-  private dlogp(f64: Float64Array): Float64Array {
-    if (!this.gView || this.gView.length === 0)
-      this.gView = f64.subarray(this.o.g >> 3, (this.o.g + this.block) >> 3);
-    return this.gView;
-  }
+interface Views {
+  pairs: Int32Array;
+  g: Float64Array;
+  gmu: Float32Array;
+  graw: Float32Array;
+  checks: Float32Array;
 }
