@@ -130,7 +130,7 @@ describe('classifier step across lanes on WebAssembly', () => {
         check(name, { ...base, name: `${units} ${lanes} ${size}`, d, units, lanes, size, n });
   });
 
-  it('dead lanes stay untouched, pairs of lanes that are not neighbours', () => {
+  it('dead lanes stay untouched, pairs of lanes that are not neighbours, many pairs', () => {
     for (const name of MAPS)
       for (const d of [2, 4])
         for (const alive of [
@@ -139,6 +139,11 @@ describe('classifier step across lanes on WebAssembly', () => {
           [0, 0, 0, 0, 0, 0, 1],
         ])
           check(name, { ...base, name: `dead ${alive}`, d, units: 2, lanes: 7, size: 2, n: 4, alive });
+    // More pairs than one kernel call takes (mvn-classifier-lanes.ts's CHUNK): several calls.
+    for (const name of MAPS) {
+      const alive = Array.from({ length: 71 }, (_, b) => (b % 5 === 3 ? 0 : 1));
+      check(name, { ...base, name: 'chunks', d: 3, units: 2, lanes: 71, size: 1, n: 3, alive });
+    }
   });
 
   it('dead units (far points), log-prob activations', () => {

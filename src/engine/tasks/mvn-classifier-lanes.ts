@@ -19,6 +19,8 @@ export const LANE_MAPS: Record<string, LaneMap> = {
 type LaneMap = 0 | 1 | 2;
 const SIGMA = 0;
 const LOG_CHOLESKY = 2;
+/** Lane pairs per kernel call: their factors and z (at d = 8, 2 kB a pair) stay in cache from forward to backward. */
+const CHUNK = 32;
 
 /** Up to this d the whole step beats the lane-by-lane one (measured, BENCHMARKS-style bench, d = 2, 4, 8). */
 export const LANES_UP_TO = 8;
@@ -94,8 +96,8 @@ export class ClassifierLanes implements WholeStep {
         4 * B * U * dd,
         4 * B * U * d,
         4 * B * U,
-        16 * pairs * U * dd,
-        16 * pairs * U * size * d,
+        16 * Math.min(pairs, CHUNK) * U * dd,
+        16 * Math.min(pairs, CHUNK) * U * size * d,
         this.block,
         this.block,
         4 * B * U * d,
@@ -109,8 +111,8 @@ export class ClassifierLanes implements WholeStep {
   }
 
   evaluate(params: Float32Array[], alive: Uint8Array, withGrads: boolean, out: WholeStepOut): void {
-    const { k, d, dd, units: U, lanes: B, o, map, logp } = this;
-    const { points, labels, m, head } = this.trials();
+    const { k, d, dd, units: U, lanes: B, o, map } = this;
+    const { points, m } = this.trials();
     const raw = params[1];
     // Live lanes two by two (an odd one with itself): the pairs need not be neighbours.
     const views = this.views();
@@ -143,69 +145,80 @@ export class ClassifierLanes implements WholeStep {
         for (let e = b * U * dd; e < (b + 1) * U * dd; e += dd)
           for (let j = 0; j < d; j++) f32[(o.raw >> 2) + e + j * d + j] = Math.exp(raw[e + j * d + j]);
       }
-    const cholesky = map === SIGMA;
-    k.exports.classifierLanesForward(
-      cholesky,
-      d,
-      U,
-      m,
-      o.pairs,
-      count,
-      o.x,
-      o.mu,
-      o.raw,
-      o.l,
-      o.checks,
-      o.ok,
-      o.lp,
-      o.zs,
-      o.maha,
-      o.w,
-    );
-    const l0 = (cholesky ? o.l : o.raw) >> 2;
-    const maha = k.f64();
-    const m0 = o.maha >> 3;
-    const { g } = views;
-    for (let b = 0; b < B; b++) {
-      if (!alive[b]) continue;
-      for (let u = 0; u < U; u++) {
-        const e = (b * U + u) * dd;
-        out.condition?.block(b, u, f32, l0 + e, raw, e);
-        // Math.log here, as the lane takes its log-determinant.
-        let half = 0;
-        for (let j = 0; j < d; j++) half += Math.log(f32[l0 + e + j * d + j]);
-        for (let i = 0; i < m; i++) {
-          const c = (b * U + u) * m + i;
-          logp[c] = -0.5 * maha[m0 + c] - half - d * HALF_LOG_2PI;
-        }
-      }
-      out.loss[b] = head.forward(logp, params[2], b, labels);
-      out.counts[0][b] = head.dead;
-      if (withGrads) head.backward(params[2], b, labels, 1, g, out.grads[2]);
-    }
+    const { grads } = out;
     if (withGrads) {
-      const { grads } = out;
       f32.set(grads[0], o.gmu >> 2);
       f32.set(grads[1], o.graw >> 2);
-      k.exports.classifierLanesBackward(
-        map,
+    }
+    // A chunk of pairs at a time, forward, head and backward, so that its factors and z are still
+    // in cache for the backward.
+    for (let first = 0; first < count; first += CHUNK) {
+      const n = Math.min(CHUNK, count - first);
+      const pairs = o.pairs + 8 * first;
+      k.exports.classifierLanesForward(
+        map === SIGMA,
         d,
         U,
         m,
-        o.pairs,
-        count,
+        pairs,
+        n,
+        o.x,
+        o.mu,
+        o.raw,
+        o.l,
+        o.checks,
+        o.ok,
         o.lp,
         o.zs,
-        o.g,
-        o.ok,
-        o.gmu,
-        o.graw,
-        o.sc,
+        o.maha,
+        o.w,
       );
+      for (let c = 2 * first; c < 2 * (first + n); c++)
+        // A lane paired with itself once.
+        if (c % 2 === 0 || i32[c] !== i32[c - 1])
+          this.head(i32[c], f32, raw, params[2], withGrads, out, views.g);
+      if (withGrads)
+        k.exports.classifierLanesBackward(map, d, U, m, pairs, n, o.lp, o.zs, o.g, o.ok, o.gmu, o.graw, o.sc);
+    }
+    if (withGrads) {
       grads[0].set(views.gmu);
       grads[1].set(views.graw);
     }
     out.checks.set(views.checks);
+  }
+
+  /**
+   * Lane b's log-densities from the forward's |z|^2 and its factors' log-determinants (Math.log,
+   * as the lane takes them), its condition bounds, then its head forward and backward
+   * (d loss / d log p into g for the backward kernel).
+   */
+  private head(
+    b: number,
+    f32: Float32Array,
+    raw: Float32Array,
+    w: Float32Array,
+    withGrads: boolean,
+    out: WholeStepOut,
+    g: Float64Array,
+  ): void {
+    const { k, d, dd, units: U, o, logp } = this;
+    const { labels, m, head } = this.trials();
+    const l0 = (this.map === SIGMA ? o.l : o.raw) >> 2;
+    const maha = k.f64();
+    const m0 = o.maha >> 3;
+    for (let u = 0; u < U; u++) {
+      const e = (b * U + u) * dd;
+      out.condition?.block(b, u, f32, l0 + e, raw, e);
+      let half = 0;
+      for (let j = 0; j < d; j++) half += Math.log(f32[l0 + e + j * d + j]);
+      for (let i = 0; i < m; i++) {
+        const c = (b * U + u) * m + i;
+        logp[c] = -0.5 * maha[m0 + c] - half - d * HALF_LOG_2PI;
+      }
+    }
+    out.loss[b] = head.forward(logp, w, b, labels);
+    out.counts[0][b] = head.dead;
+    if (withGrads) head.backward(w, b, labels, 1, g, out.grads[2]);
   }
 
   /**
