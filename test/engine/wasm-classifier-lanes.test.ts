@@ -141,8 +141,8 @@ describe('classifier step across lanes on WebAssembly', () => {
           check(name, { ...base, name: `dead ${alive}`, d, units: 2, lanes: 7, size: 2, n: 4, alive });
     // More pairs than one kernel call takes (mvn-classifier-lanes.ts's CHUNK): several calls.
     for (const name of MAPS) {
-      const alive = Array.from({ length: 71 }, (_, b) => (b % 5 === 3 ? 0 : 1));
-      check(name, { ...base, name: 'chunks', d: 3, units: 2, lanes: 71, size: 1, n: 3, alive });
+      const alive = Array.from({ length: 83 }, (_, b) => (b % 7 === 3 ? 0 : 1)); // 36 pairs
+      check(name, { ...base, name: 'chunks', d: 3, units: 2, lanes: 83, size: 1, n: 3, alive });
     }
   });
 
