@@ -119,16 +119,19 @@ const MAPS = ['full', 'tril', 'log-cholesky'];
 const base = { activation: 'exp', spread: 1 } as const;
 
 describe('classifier step across lanes on WebAssembly', () => {
-  it.each([2, 3, 4, 5, 8])('d = %i: the lane-by-lane step bit for bit (units, trials, lane counts)', (d) => {
-    for (const name of MAPS)
-      for (const [units, lanes, size, n] of [
-        [2, 4, 1, 3],
-        [1, 1, 1, 2],
-        [3, 5, 2, 5],
-        [2, 3, 3, 4],
-      ])
-        check(name, { ...base, name: `${units} ${lanes} ${size}`, d, units, lanes, size, n });
-  });
+  it.each([2, 3, 4, 5, 8, 13, 16])(
+    'd = %i: the lane-by-lane step bit for bit (units, trials, lane counts)',
+    (d) => {
+      for (const name of MAPS)
+        for (const [units, lanes, size, n] of [
+          [2, 4, 1, 3],
+          [1, 1, 1, 2],
+          [3, 5, 2, 5],
+          [2, 3, 3, 4],
+        ])
+          check(name, { ...base, name: `${units} ${lanes} ${size}`, d, units, lanes, size, n });
+    },
+  );
 
   it('dead lanes stay untouched, pairs of lanes that are not neighbours, many pairs', () => {
     for (const name of MAPS)
@@ -139,7 +142,7 @@ describe('classifier step across lanes on WebAssembly', () => {
           [0, 0, 0, 0, 0, 0, 1],
         ])
           check(name, { ...base, name: `dead ${alive}`, d, units: 2, lanes: 7, size: 2, n: 4, alive });
-    // More pairs than one kernel call takes (mvn-classifier-lanes.ts's CHUNK): several calls.
+    // More pairs than one kernel call takes (mvn-classifier-lanes.ts's chunkOf): several calls.
     for (const name of MAPS) {
       const alive = Array.from({ length: 83 }, (_, b) => (b % 7 === 3 ? 0 : 1)); // 36 pairs
       check(name, { ...base, name: 'chunks', d: 3, units: 2, lanes: 83, size: 1, n: 3, alive });
@@ -213,7 +216,7 @@ describe('classifier step across lanes on WebAssembly', () => {
           });
   });
 
-  it('is not taken beyond d = 8, for other maps, or without WebAssembly', () => {
+  it('is not taken beyond d = 16, for other maps, or without WebAssembly', () => {
     const make = (d: number, wasm: boolean) =>
       new NativeClassifier(
         new Float32Array(8 * d),
@@ -227,7 +230,8 @@ describe('classifier step across lanes on WebAssembly', () => {
         new Minibatches([1], 8, 1, true),
         { wasm },
       );
-    expect(make(9, true).whole('full')).toBeUndefined();
+    expect(make(17, true).whole('full')).toBeUndefined();
+    expect(make(16, true).whole('full')).toBeDefined();
     expect(make(4, true).whole('givens')).toBeUndefined();
     expect(make(4, false).whole('full')).toBeUndefined();
   });

@@ -19,11 +19,18 @@ export const LANE_MAPS: Record<string, LaneMap> = {
 type LaneMap = 0 | 1 | 2;
 const SIGMA = 0;
 const LOG_CHOLESKY = 2;
-/** Lane pairs per kernel call: their factors and z (at d = 8, 2 kB a pair) stay in cache from forward to backward. */
-const CHUNK = 32;
+/**
+ * Lane pairs per kernel call, at most: a call's factors in pair form (16 U d^2 bytes a pair) stay
+ * in cache from its forward to its backward within about 256 kB.
+ */
+const chunkOf = (units: number, d: number) => Math.max(1, Math.min(32, Math.floor(16384 / (units * d * d))));
 
-/** Up to this d the whole step beats the lane-by-lane one (measured, BENCHMARKS-style bench, d = 2, 4, 8). */
-export const LANES_UP_TO = 8;
+/**
+ * Up to this d the whole step beats the lane-by-lane one (64 lanes, side by side: 1.3x to 1.7x at
+ * d = 2 to 8; 1.1x to 1.4x at 16; at 32 `full` is no faster, where the lane's own WebAssembly
+ * kernels run two sums of one lane per instruction).
+ */
+export const LANES_UP_TO = 16;
 
 /** What of the task's step the whole step reads: this step's trials (NativeClassifier.begin). */
 export interface ClassifierTrials {
@@ -70,6 +77,7 @@ export class ClassifierLanes implements WholeStep {
   private v?: Views;
   private readonly dd: number;
   private readonly block: number;
+  private readonly chunk: number;
 
   constructor(
     private readonly k: WasmKernels,
@@ -82,6 +90,7 @@ export class ClassifierLanes implements WholeStep {
   ) {
     const dd = d * d;
     this.dd = dd;
+    this.chunk = chunkOf(units, d);
     const B = lanes;
     const U = units;
     const pairs = Math.ceil(B / 2);
@@ -96,8 +105,8 @@ export class ClassifierLanes implements WholeStep {
         4 * B * U * dd,
         4 * B * U * d,
         4 * B * U,
-        16 * Math.min(pairs, CHUNK) * U * dd,
-        16 * Math.min(pairs, CHUNK) * U * size * d,
+        16 * Math.min(pairs, this.chunk) * U * dd,
+        16 * Math.min(pairs, this.chunk) * U * size * d,
         this.block,
         this.block,
         4 * B * U * d,
@@ -152,8 +161,9 @@ export class ClassifierLanes implements WholeStep {
     }
     // A chunk of pairs at a time, forward, head and backward, so that its factors and z are still
     // in cache for the backward.
-    for (let first = 0; first < count; first += CHUNK) {
-      const n = Math.min(CHUNK, count - first);
+    const { chunk } = this;
+    for (let first = 0; first < count; first += chunk) {
+      const n = Math.min(chunk, count - first);
       const pairs = o.pairs + 8 * first;
       k.exports.classifierLanesForward(
         map === SIGMA,

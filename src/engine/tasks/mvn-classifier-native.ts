@@ -17,7 +17,9 @@ import type { NativeTask, WholeStep } from './types.js';
  * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
  * From d = 8 (wasmKernelsFor) a lane's densities and their backward run as WebAssembly
  * (mvn-classifier-wasm.ts), with the same numbers; `density` and `densityBackward` here are the
- * reference it is tested against, and what runs below.
+ * reference it is tested against, and what runs below. For full, tril and log-cholesky up to d =
+ * 16 the native step runs `whole` instead (mvn-classifier-lanes.ts: every lane at once, two per
+ * SIMD instruction, map included), also with the same numbers.
  */
 export class NativeClassifier implements NativeTask {
   readonly counters = ['dead_unit_steps'];
@@ -99,7 +101,7 @@ export class NativeClassifier implements NativeTask {
   }
 
   /**
-   * Up to d = 8 (LANES_UP_TO), for full, tril and log-cholesky (and the maps that are full's),
+   * Up to d = 16 (LANES_UP_TO), for full, tril and log-cholesky (and the maps that are full's),
    * every lane's step at once across lanes on WebAssembly (mvn-classifier-lanes.ts), where it runs.
    */
   whole(parameterization: string): WholeStep | undefined {
