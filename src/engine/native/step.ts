@@ -20,9 +20,9 @@ export function nativeStep(
   const map = nativeMap(p.name, d, options);
   const task = map && t.native?.({ diagonal: map.diagonal === true });
   const condition = limits && stepConditionBound(p.name, d, t.units, limits);
-  return task && map
-    ? new NativeStep(task, map, t.params, lanes, t.units, d, condition, task.whole?.(p.name))
-    : undefined;
+  // A whole step writes no map counters: only for a map that has none.
+  const whole = map?.counters ? undefined : task?.whole?.(p.name);
+  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition, whole) : undefined;
 }
 
 /**
