@@ -285,6 +285,29 @@ export function classifierLanesBackward(
 }
 
 /**
+ * even + odd of two sums over k in [from, to) of x_k y_k (pair-form rows x and y) by the parity of
+ * k - from, each from its start (even's `start`, odd's 0) adding (or with `minus` subtracting) its
+ * terms in ascending k: the sums of inverseTransposeInto and of densityBackward's Sigma^-1.
+ */
+@inline
+function paritySum(x: usize, y: usize, from: i32, to: i32, start: v128, minus: bool): v128 {
+  let even = start;
+  let odd = f64x2.splat(0);
+  let k = from;
+  for (; k + 1 < to; k += 2) {
+    const a = f64x2.mul(v128.load(at(x, k)), v128.load(at(y, k)));
+    const b = f64x2.mul(v128.load(at(x, k + 1)), v128.load(at(y, k + 1)));
+    even = minus ? f64x2.sub(even, a) : f64x2.add(even, a);
+    odd = minus ? f64x2.sub(odd, b) : f64x2.add(odd, b);
+  }
+  if (k < to) {
+    const a = f64x2.mul(v128.load(at(x, k)), v128.load(at(y, k)));
+    even = minus ? f64x2.sub(even, a) : f64x2.add(even, a);
+  }
+  return f64x2.add(even, odd);
+}
+
+/**
  * W^T for W = L^-1 (wt[q d + p] = W_pq) of the pair factor at lu, as inverseTransposeInto sums
  * it: W_pq = (delta_pq - sum_{q <= k < p} L_pk W_kq) / L_pp in two sums by the parity of k - q.
  */
@@ -292,15 +315,8 @@ function inversePair(d: i32, lu: usize, wt: usize): void {
   for (let p = 0; p < d; p++) {
     const lpp = v128.load(at(lu, p * d + p));
     for (let q = 0; q <= p; q++) {
-      let even = f64x2.splat(p === q ? 1 : 0);
-      let odd = f64x2.splat(0);
-      let k = q;
-      for (; k + 1 < p; k += 2) {
-        even = f64x2.sub(even, f64x2.mul(v128.load(at(lu, p * d + k)), v128.load(at(wt, q * d + k))));
-        odd = f64x2.sub(odd, f64x2.mul(v128.load(at(lu, p * d + k + 1)), v128.load(at(wt, q * d + k + 1))));
-      }
-      if (k < p) even = f64x2.sub(even, f64x2.mul(v128.load(at(lu, p * d + k)), v128.load(at(wt, q * d + k))));
-      v128.store(at(wt, q * d + p), f64x2.div(f64x2.add(even, odd), lpp));
+      const sum = paritySum(at(lu, p * d), at(wt, q * d), q, p, f64x2.splat(p === q ? 1 : 0), true);
+      v128.store(at(wt, q * d + p), f64x2.div(sum, lpp));
     }
   }
 }
@@ -313,15 +329,8 @@ function sigmaPair(d: i32, wt: usize, acc: usize, gsum: v128, dls: usize): void 
   const two = f64x2.splat(2);
   for (let p = 0; p < d; p++)
     for (let q = 0; q <= p; q++) {
-      let even = f64x2.splat(0);
-      let odd = f64x2.splat(0);
-      let k = p;
-      for (; k + 1 < d; k += 2) {
-        even = f64x2.add(even, f64x2.mul(v128.load(at(wt, p * d + k)), v128.load(at(wt, q * d + k))));
-        odd = f64x2.add(odd, f64x2.mul(v128.load(at(wt, p * d + k + 1)), v128.load(at(wt, q * d + k + 1))));
-      }
-      if (k < d) even = f64x2.add(even, f64x2.mul(v128.load(at(wt, p * d + k)), v128.load(at(wt, q * d + k))));
-      const r = f64x2.sub(v128.load(at(acc, p * d + q)), f64x2.mul(gsum, f64x2.add(even, odd)));
+      const sum = paritySum(at(wt, p * d), at(wt, q * d), p, d, f64x2.splat(0), false);
+      const r = f64x2.sub(v128.load(at(acc, p * d + q)), f64x2.mul(gsum, sum));
       v128.store(at(dls, p * d + q), f64x2.div(r, two));
     }
 }
