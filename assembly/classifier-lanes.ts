@@ -326,11 +326,13 @@ function inversePair(d: i32, lu: usize, wt: usize): void {
  * W_kq in two sums by the parity of k - p, as densityBackward takes them.
  */
 function sigmaPair(d: i32, wt: usize, acc: usize, gsum: v128, dls: usize): void {
-  const two = f64x2.splat(2);
+  // x / 2 and x * 0.5 are the same float64 (both the exact half, rounded once), and a multiply
+  // does not wait for the divider.
+  const half = f64x2.splat(0.5);
   for (let p = 0; p < d; p++)
     for (let q = 0; q <= p; q++) {
       const sum = paritySum(at(wt, p * d), at(wt, q * d), p, d, f64x2.splat(0), false);
       const r = f64x2.sub(v128.load(at(acc, p * d + q)), f64x2.mul(gsum, sum));
-      v128.store(at(dls, p * d + q), f64x2.div(r, two));
+      v128.store(at(dls, p * d + q), f64x2.mul(r, half));
     }
 }
