@@ -37,7 +37,7 @@ function raws(name: string, d: number, count: number, rng: () => number): Float3
     const o = e * d * d;
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) {
-        if (name === 'full') {
+        if (SIGMA_MAPS.has(name)) {
           let s = 0;
           for (let k = 0; k <= Math.min(i, j); k++) s += l[i * d + k] * l[j * d + k];
           raw[o + i * d + j] = s;
@@ -116,6 +116,8 @@ function check(name: string, c: Case) {
 }
 
 const MAPS = ['full', 'tril', 'log-cholesky'];
+/** Parameterizations whose raw block is Sigma itself, on full's map. */
+const SIGMA_MAPS = new Set(['full', 'spd-riemannian', 'full-clip']);
 const base = { activation: 'exp', spread: 1 } as const;
 
 describe('classifier step across lanes on WebAssembly', () => {
@@ -214,6 +216,12 @@ describe('classifier step across lanes on WebAssembly', () => {
             n: 4,
             poison: (raw, mu) => poison(raw, mu, d),
           });
+  });
+
+  it("spd-riemannian and full-clip, on full's map", () => {
+    for (const name of ['spd-riemannian', 'full-clip'])
+      for (const d of [2, 4])
+        check(name, { ...base, name: 'sigma maps', d, units: 2, lanes: 3, size: 2, n: 4 });
   });
 
   it('is not taken beyond d = 16, for other maps, or without WebAssembly', () => {
