@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { NativeStep } from '../../src/engine/native/step.js';
+import { wasmKernels } from '../../src/engine/ops/wasm.js';
 import { Minibatches } from '../../src/engine/tasks/minibatches.js';
 import { NativeClassifier } from '../../src/engine/tasks/mvn-classifier-native.js';
 import type { ParamGroup } from '../../src/engine/tasks/types.js';
@@ -49,7 +50,7 @@ function raws(name: string, d: number, count: number, rng: () => number): Float3
 }
 
 /** Every step of one epoch (with and without gradients) through NativeStep, whole (`lanes`) or lane by lane. */
-function run(name: string, c: Case, lanes: boolean) {
+function run(name: string, c: Case, lanes: boolean, growing = false) {
   const { d, units: U, lanes: B, n, size } = c;
   const rng = seedrandom(`${name} ${c.name} ${d}`);
   const uniform = (count: number, lo: number, hi: number) =>
@@ -83,7 +84,17 @@ function run(name: string, c: Case, lanes: boolean) {
     { name: 'weights', group: 'weights', shape: [U, U], init: w },
   ];
   const limits = Array.from({ length: B }, (_, b) => (b % 3 === 2 ? Number.POSITIVE_INFINITY : 1e4));
-  const condition = stepConditionBound(name, d, U, limits);
+  const bound = stepConditionBound(name, d, U, limits);
+  // A condition check that grows linear memory at every block (as a kernel reserving its blocks
+  // on first use would): views of the old buffer are then empty.
+  const condition = growing
+    ? ({
+        bounds: new Float64Array(B * U),
+        block() {
+          wasmKernels()!.reserve(1 << 18);
+        },
+      } as unknown as typeof bound)
+    : bound;
   const step = new NativeStep(task, nativeMap(name, d)!, groups, B, U, d, condition, whole);
   const alive = Uint8Array.from({ length: B }, (_, b) => (c.alive ? c.alive[b] : 1));
   const out: number[][] = [];
@@ -105,9 +116,9 @@ function run(name: string, c: Case, lanes: boolean) {
   return out;
 }
 
-function check(name: string, c: Case) {
-  const js = run(name, c, false);
-  const wasm = run(name, c, true);
+function check(name: string, c: Case, growing = false) {
+  const js = run(name, c, false, growing);
+  const wasm = run(name, c, true, growing);
   expect(wasm.length).toBe(js.length);
   for (let s = 0; s < js.length; s++)
     for (let i = 0; i < js[s].length; i++)
@@ -216,6 +227,11 @@ describe('classifier step across lanes on WebAssembly', () => {
             n: 4,
             poison: (raw, mu) => poison(raw, mu, d),
           });
+  });
+
+  it('a condition check that grows linear memory mid-step', () => {
+    for (const name of MAPS)
+      check(name, { ...base, name: 'growing', d: 3, units: 2, lanes: 3, size: 2, n: 4 }, true);
   });
 
   it("spd-riemannian and full-clip, on full's map", () => {

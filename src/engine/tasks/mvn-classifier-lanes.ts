@@ -183,42 +183,39 @@ export class ClassifierLanes implements WholeStep {
         o.maha,
         o.w,
       );
-      for (let c = 2 * first; c < 2 * (first + n); c++)
+      for (let c = 2 * first; c < 2 * (first + n); c++) {
+        // Views again after each lane: its condition check may grow linear memory.
+        const lanes = this.views().pairs;
         // A lane paired with itself once.
-        if (c % 2 === 0 || i32[c] !== i32[c - 1])
-          this.head(i32[c], f32, raw, params[2], withGrads, out, views.g);
+        if (c % 2 === 0 || lanes[c] !== lanes[c - 1]) this.head(lanes[c], raw, params[2], withGrads, out);
+      }
       if (withGrads)
         k.exports.classifierLanesBackward(map, d, U, m, pairs, n, o.lp, o.zs, o.g, o.ok, o.gmu, o.graw, o.sc);
     }
+    const after = this.views();
     if (withGrads) {
-      grads[0].set(views.gmu);
-      grads[1].set(views.graw);
+      grads[0].set(after.gmu);
+      grads[1].set(after.graw);
     }
-    out.checks.set(views.checks);
+    out.checks.set(after.checks);
   }
 
   /**
    * Lane b's log-densities from the forward's |z|^2 and its factors' log-determinants (Math.log,
    * as the lane takes them), its condition bounds, then its head forward and backward
-   * (d loss / d log p into g for the backward kernel).
+   * (d loss / d log p into the g block for the backward kernel).
    */
-  private head(
-    b: number,
-    f32: Float32Array,
-    raw: Float32Array,
-    w: Float32Array,
-    withGrads: boolean,
-    out: WholeStepOut,
-    g: Float64Array,
-  ): void {
+  private head(b: number, raw: Float32Array, w: Float32Array, withGrads: boolean, out: WholeStepOut): void {
     const { k, d, dd, units: U, o, logp } = this;
     const { labels, m, head } = this.trials();
     const l0 = (this.map === SIGMA ? o.l : o.raw) >> 2;
-    const maha = k.f64();
     const m0 = o.maha >> 3;
     for (let u = 0; u < U; u++) {
       const e = (b * U + u) * dd;
-      out.condition?.block(b, u, f32, l0 + e, raw, e);
+      out.condition?.block(b, u, k.f32(), l0 + e, raw, e);
+      // Views taken after the check, which may grow linear memory (detaching older views).
+      const f32 = k.f32();
+      const maha = k.f64();
       let half = 0;
       for (let j = 0; j < d; j++) half += Math.log(f32[l0 + e + j * d + j]);
       for (let i = 0; i < m; i++) {
@@ -228,7 +225,7 @@ export class ClassifierLanes implements WholeStep {
     }
     out.loss[b] = head.forward(logp, w, b, labels);
     out.counts[0][b] = head.dead;
-    if (withGrads) head.backward(w, b, labels, 1, g, out.grads[2]);
+    if (withGrads) head.backward(w, b, labels, 1, this.views().g, out.grads[2]);
   }
 
   /**
