@@ -165,6 +165,132 @@ export function dotRows2(
 }
 
 /**
+ * dotRows for two rows a (at xa, outputs at outA) and b (at xb, outputs at outB) whose sums share
+ * the terms k in [k0, k1) and the outputs c in [c0, c1): each load of y serves both rows. With
+ * `headA`, row a's sums take one more term before those, k0 - 1 (its terms start one k earlier);
+ * with `tailB`, row b's one more after them, k1 (its terms end one k later). Each sum still takes
+ * its terms in ascending k from +0, as dotRows's.
+ */
+// @ts-ignore: decorator
+@inline
+export function dotRowPair(
+  xa: usize,
+  xb: usize,
+  xs: usize,
+  yt: usize,
+  d: i32,
+  k0: i32,
+  k1: i32,
+  c0: i32,
+  c1: i32,
+  outA: usize,
+  outB: usize,
+  headA: bool,
+  tailB: bool,
+): void {
+  const rs = (<usize>d) << 3;
+  const xa0 = xa + <usize>k0 * xs;
+  const xb0 = xb + <usize>k0 * xs;
+  const y0 = yt + <usize>k0 * rs;
+  let c = c0;
+  for (; c + 7 < c1; c += 8) {
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let s2 = f64x2.splat(0);
+    let s3 = f64x2.splat(0);
+    let t0 = f64x2.splat(0);
+    let t1 = f64x2.splat(0);
+    let t2 = f64x2.splat(0);
+    let t3 = f64x2.splat(0);
+    let yp = y0 + ((<usize>c) << 3);
+    if (headA) {
+      const a = f64x2.splat(load<f64>(xa0 - xs));
+      const yh = yp - rs;
+      s0 = f64x2.add(s0, f64x2.mul(a, v128.load(yh)));
+      s1 = f64x2.add(s1, f64x2.mul(a, v128.load(yh, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(a, v128.load(yh, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(a, v128.load(yh, 48)));
+    }
+    let xpa = xa0;
+    let xpb = xb0;
+    for (let k = k0; k < k1; k++) {
+      const a = f64x2.splat(load<f64>(xpa));
+      const b = f64x2.splat(load<f64>(xpb));
+      const v0 = v128.load(yp);
+      const v1 = v128.load(yp, 16);
+      const v2 = v128.load(yp, 32);
+      const v3 = v128.load(yp, 48);
+      s0 = f64x2.add(s0, f64x2.mul(a, v0));
+      s1 = f64x2.add(s1, f64x2.mul(a, v1));
+      s2 = f64x2.add(s2, f64x2.mul(a, v2));
+      s3 = f64x2.add(s3, f64x2.mul(a, v3));
+      t0 = f64x2.add(t0, f64x2.mul(b, v0));
+      t1 = f64x2.add(t1, f64x2.mul(b, v1));
+      t2 = f64x2.add(t2, f64x2.mul(b, v2));
+      t3 = f64x2.add(t3, f64x2.mul(b, v3));
+      xpa += xs;
+      xpb += xs;
+      yp += rs;
+    }
+    if (tailB) {
+      const b = f64x2.splat(load<f64>(xpb));
+      t0 = f64x2.add(t0, f64x2.mul(b, v128.load(yp)));
+      t1 = f64x2.add(t1, f64x2.mul(b, v128.load(yp, 16)));
+      t2 = f64x2.add(t2, f64x2.mul(b, v128.load(yp, 32)));
+      t3 = f64x2.add(t3, f64x2.mul(b, v128.load(yp, 48)));
+    }
+    const oa = outA + ((<usize>c) << 3);
+    v128.store(oa, s0);
+    v128.store(oa, s1, 16);
+    v128.store(oa, s2, 32);
+    v128.store(oa, s3, 48);
+    const ob = outB + ((<usize>c) << 3);
+    v128.store(ob, t0);
+    v128.store(ob, t1, 16);
+    v128.store(ob, t2, 32);
+    v128.store(ob, t3, 48);
+  }
+  for (; c + 1 < c1; c += 2) {
+    let s0 = f64x2.splat(0);
+    let t0 = f64x2.splat(0);
+    let yp = y0 + ((<usize>c) << 3);
+    if (headA) s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xa0 - xs)), v128.load(yp - rs)));
+    let xpa = xa0;
+    let xpb = xb0;
+    for (let k = k0; k < k1; k++) {
+      const v = v128.load(yp);
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xpa)), v));
+      t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xpb)), v));
+      xpa += xs;
+      xpb += xs;
+      yp += rs;
+    }
+    if (tailB) t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xpb)), v128.load(yp)));
+    v128.store(outA + ((<usize>c) << 3), s0);
+    v128.store(outB + ((<usize>c) << 3), t0);
+  }
+  if (c < c1) {
+    let s: f64 = 0;
+    let t: f64 = 0;
+    let yp = y0 + ((<usize>c) << 3);
+    if (headA) s += load<f64>(xa0 - xs) * load<f64>(yp - rs);
+    let xpa = xa0;
+    let xpb = xb0;
+    for (let k = k0; k < k1; k++) {
+      const y = load<f64>(yp);
+      s += load<f64>(xpa) * y;
+      t += load<f64>(xpb) * y;
+      xpa += xs;
+      xpb += xs;
+      yp += rs;
+    }
+    if (tailB) t += load<f64>(xpb) * load<f64>(yp);
+    store<f64>(outA + ((<usize>c) << 3), s);
+    store<f64>(outB + ((<usize>c) << 3), t);
+  }
+}
+
+/**
  * W = L^-1 of the float64 column-major factor at lc (lc[q d + p] = L_pq) into w row-major
  * (w[k d + q] = W_kq, zeros above the diagonal: the sums below read them), as ops/triangular.ts's
  * inverseTransposeInto sums it: W_pq = (even + odd) / L_pp, the terms -L_pk W_kq for k in [q, p)
