@@ -301,71 +301,77 @@ export function dotRowPair(
  * for k < q are -L_pk * 0, which leave its +0 sum +0, as the sum it has not started yet.
  */
 export function inverseInto(d: i32, lc: usize, w: usize): void {
+  const rs = (<usize>d) << 3;
+  const rs2 = rs << 1;
   for (let p = 0; p < d; p++) {
-    const lpp = load<f64>(lc + (<usize>(p * d + p) << 3));
-    const out = w + (<usize>(p * d) << 3);
+    // L_pk at lc + k rs + p 8 and W_kq at w + k rs + q 8: both walked down k by pointer.
+    const lcp = lc + ((<usize>p) << 3);
+    const lpp = load<f64>(lcp + <usize>p * rs);
+    const out = w + <usize>p * rs;
     let q = 0;
-    for (; q + 7 < p; q += 8) {
+    for (; q + 5 < p; q += 6) {
       let a0 = f64x2.splat(0);
       let a1 = f64x2.splat(0);
       let a2 = f64x2.splat(0);
-      let a3 = f64x2.splat(0);
       let b0 = f64x2.splat(0);
       let b1 = f64x2.splat(0);
       let b2 = f64x2.splat(0);
-      let b3 = f64x2.splat(0);
+      let lk = lcp + <usize>q * rs;
+      let r = w + <usize>q * rs + ((<usize>q) << 3);
       let k = q;
       for (; k + 1 < p; k += 2) {
-        const l0 = f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3)));
-        const l1 = f64x2.splat(load<f64>(lc + (<usize>((k + 1) * d + p) << 3)));
-        const r = w + (<usize>(k * d + q) << 3);
-        const n = r + (<usize>d << 3);
+        const l0 = f64x2.splat(load<f64>(lk));
+        const l1 = f64x2.splat(load<f64>(lk + rs));
+        const n = r + rs;
         a0 = f64x2.sub(a0, f64x2.mul(l0, v128.load(r)));
         a1 = f64x2.sub(a1, f64x2.mul(l0, v128.load(r, 16)));
         a2 = f64x2.sub(a2, f64x2.mul(l0, v128.load(r, 32)));
-        a3 = f64x2.sub(a3, f64x2.mul(l0, v128.load(r, 48)));
         b0 = f64x2.sub(b0, f64x2.mul(l1, v128.load(n)));
         b1 = f64x2.sub(b1, f64x2.mul(l1, v128.load(n, 16)));
         b2 = f64x2.sub(b2, f64x2.mul(l1, v128.load(n, 32)));
-        b3 = f64x2.sub(b3, f64x2.mul(l1, v128.load(n, 48)));
+        lk += rs2;
+        r += rs2;
       }
       if (k < p) {
-        const l0 = f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3)));
-        const r = w + (<usize>(k * d + q) << 3);
+        const l0 = f64x2.splat(load<f64>(lk));
         a0 = f64x2.sub(a0, f64x2.mul(l0, v128.load(r)));
         a1 = f64x2.sub(a1, f64x2.mul(l0, v128.load(r, 16)));
         a2 = f64x2.sub(a2, f64x2.mul(l0, v128.load(r, 32)));
-        a3 = f64x2.sub(a3, f64x2.mul(l0, v128.load(r, 48)));
       }
       const dv = f64x2.splat(lpp);
       const o = out + (<usize>q << 3);
       v128.store(o, f64x2.div(f64x2.add(a0, b0), dv));
       v128.store(o, f64x2.div(f64x2.add(a1, b1), dv), 16);
       v128.store(o, f64x2.div(f64x2.add(a2, b2), dv), 32);
-      v128.store(o, f64x2.div(f64x2.add(a3, b3), dv), 48);
     }
     for (; q + 1 < p; q += 2) {
       let a = f64x2.splat(0);
       let b = f64x2.splat(0);
+      let lk = lcp + <usize>q * rs;
+      let r = w + <usize>q * rs + ((<usize>q) << 3);
       let k = q;
       for (; k + 1 < p; k += 2) {
-        const r = w + (<usize>(k * d + q) << 3);
-        a = f64x2.sub(a, f64x2.mul(f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3))), v128.load(r)));
-        b = f64x2.sub(b, f64x2.mul(f64x2.splat(load<f64>(lc + (<usize>((k + 1) * d + p) << 3))), v128.load(r + (<usize>d << 3))));
+        a = f64x2.sub(a, f64x2.mul(f64x2.splat(load<f64>(lk)), v128.load(r)));
+        b = f64x2.sub(b, f64x2.mul(f64x2.splat(load<f64>(lk + rs)), v128.load(r + rs)));
+        lk += rs2;
+        r += rs2;
       }
-      if (k < p)
-        a = f64x2.sub(a, f64x2.mul(f64x2.splat(load<f64>(lc + (<usize>(k * d + p) << 3))), v128.load(w + (<usize>(k * d + q) << 3))));
+      if (k < p) a = f64x2.sub(a, f64x2.mul(f64x2.splat(load<f64>(lk)), v128.load(r)));
       v128.store(out + (<usize>q << 3), f64x2.div(f64x2.add(a, b), f64x2.splat(lpp)));
     }
     if (q < p) {
       let even: f64 = 0;
       let odd: f64 = 0;
+      let lk = lcp + <usize>q * rs;
+      let r = w + <usize>q * rs + ((<usize>q) << 3);
       let k = q;
       for (; k + 1 < p; k += 2) {
-        even -= load<f64>(lc + (<usize>(k * d + p) << 3)) * load<f64>(w + (<usize>(k * d + q) << 3));
-        odd -= load<f64>(lc + (<usize>((k + 1) * d + p) << 3)) * load<f64>(w + (<usize>((k + 1) * d + q) << 3));
+        even -= load<f64>(lk) * load<f64>(r);
+        odd -= load<f64>(lk + rs) * load<f64>(r + rs);
+        lk += rs2;
+        r += rs2;
       }
-      if (k < p) even -= load<f64>(lc + (<usize>(k * d + p) << 3)) * load<f64>(w + (<usize>(k * d + q) << 3));
+      if (k < p) even -= load<f64>(lk) * load<f64>(r);
       store<f64>(out + (<usize>q << 3), (even + odd) / lpp);
     }
     const one: f64 = 1;
