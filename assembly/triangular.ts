@@ -71,105 +71,13 @@ export function dotRows(
 }
 
 /**
- * dotRows for two rows of x at once, the second at x + xr: out[c] and out[c + d] for its row,
- * over the same k and c. Each load of y serves both rows, which halves the traffic from cache.
- */
-// @ts-ignore: decorator
-@inline
-export function dotRows2(
-  x: usize,
-  xs: usize,
-  xr: usize,
-  yt: usize,
-  d: i32,
-  k0: i32,
-  k1: i32,
-  c0: i32,
-  c1: i32,
-  out: usize,
-): void {
-  const rs = (<usize>d) << 3;
-  const x0 = x + <usize>k0 * xs;
-  const y0 = yt + <usize>k0 * rs;
-  let c = c0;
-  for (; c + 7 < c1; c += 8) {
-    let s0 = f64x2.splat(0);
-    let s1 = f64x2.splat(0);
-    let s2 = f64x2.splat(0);
-    let s3 = f64x2.splat(0);
-    let t0 = f64x2.splat(0);
-    let t1 = f64x2.splat(0);
-    let t2 = f64x2.splat(0);
-    let t3 = f64x2.splat(0);
-    let xp = x0;
-    let yp = y0 + ((<usize>c) << 3);
-    for (let k = k0; k < k1; k++) {
-      const a = f64x2.splat(load<f64>(xp));
-      const b = f64x2.splat(load<f64>(xp + xr));
-      const y0 = v128.load(yp);
-      const y1 = v128.load(yp, 16);
-      const y2 = v128.load(yp, 32);
-      const y3 = v128.load(yp, 48);
-      s0 = f64x2.add(s0, f64x2.mul(a, y0));
-      s1 = f64x2.add(s1, f64x2.mul(a, y1));
-      s2 = f64x2.add(s2, f64x2.mul(a, y2));
-      s3 = f64x2.add(s3, f64x2.mul(a, y3));
-      t0 = f64x2.add(t0, f64x2.mul(b, y0));
-      t1 = f64x2.add(t1, f64x2.mul(b, y1));
-      t2 = f64x2.add(t2, f64x2.mul(b, y2));
-      t3 = f64x2.add(t3, f64x2.mul(b, y3));
-      xp += xs;
-      yp += rs;
-    }
-    const o = out + ((<usize>c) << 3);
-    v128.store(o, s0);
-    v128.store(o, s1, 16);
-    v128.store(o, s2, 32);
-    v128.store(o, s3, 48);
-    const on = o + rs;
-    v128.store(on, t0);
-    v128.store(on, t1, 16);
-    v128.store(on, t2, 32);
-    v128.store(on, t3, 48);
-  }
-  for (; c + 1 < c1; c += 2) {
-    let s0 = f64x2.splat(0);
-    let t0 = f64x2.splat(0);
-    let xp = x0;
-    let yp = y0 + ((<usize>c) << 3);
-    for (let k = k0; k < k1; k++) {
-      const y = v128.load(yp);
-      s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xp)), y));
-      t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xp + xr)), y));
-      xp += xs;
-      yp += rs;
-    }
-    v128.store(out + ((<usize>c) << 3), s0);
-    v128.store(out + rs + ((<usize>c) << 3), t0);
-  }
-  if (c < c1) {
-    let s: f64 = 0;
-    let t: f64 = 0;
-    let xp = x0;
-    let yp = y0 + ((<usize>c) << 3);
-    for (let k = k0; k < k1; k++) {
-      const y = load<f64>(yp);
-      s += load<f64>(xp) * y;
-      t += load<f64>(xp + xr) * y;
-      xp += xs;
-      yp += rs;
-    }
-    store<f64>(out + ((<usize>c) << 3), s);
-    store<f64>(out + rs + ((<usize>c) << 3), t);
-  }
-}
-
-/**
  * dotRows for two rows a (at xa, outputs at outA) and b (at xb, outputs at outB) whose sums share
  * the terms k in [k0, k1) and the outputs c in [c0, c1): each load of y serves both rows. With
  * `headA`, row a's sums take one more term before those, k0 - 1 (its terms start one k earlier);
  * with `tailB`, row b's one more after them, k1 (its terms end one k later). Each sum still takes
- * its terms in ascending k from +0, as dotRows's.
+ * its terms in ascending k from +0, as dotRows's. sp: scratch of 32 (k1 - k0) bytes, where the
+ * rows' x_k are laid out once as f64x2 pairs of copies, so that a term costs one load of each
+ * for every block of outputs instead of a load and a splat.
  */
 // @ts-ignore: decorator
 @inline
@@ -187,11 +95,23 @@ export function dotRowPair(
   outB: usize,
   headA: bool,
   tailB: bool,
+  sp: usize,
 ): void {
   const rs = (<usize>d) << 3;
   const xa0 = xa + <usize>k0 * xs;
   const xb0 = xb + <usize>k0 * xs;
   const y0 = yt + <usize>k0 * rs;
+  const spEnd = sp + (<usize>(k1 - k0) << 5);
+  let xpa = xa0;
+  let xpb = xb0;
+  for (let q = sp; q < spEnd; q += 32) {
+    v128.store(q, f64x2.splat(load<f64>(xpa)));
+    v128.store(q, f64x2.splat(load<f64>(xpb)), 16);
+    xpa += xs;
+    xpb += xs;
+  }
+  // x_b at k1, for `tailB`.
+  const xbEnd = xpb;
   let c = c0;
   for (; c + 7 < c1; c += 8) {
     let s0 = f64x2.splat(0);
@@ -211,11 +131,9 @@ export function dotRowPair(
       s2 = f64x2.add(s2, f64x2.mul(a, v128.load(yh, 32)));
       s3 = f64x2.add(s3, f64x2.mul(a, v128.load(yh, 48)));
     }
-    let xpa = xa0;
-    let xpb = xb0;
-    for (let k = k0; k < k1; k++) {
-      const a = f64x2.splat(load<f64>(xpa));
-      const b = f64x2.splat(load<f64>(xpb));
+    for (let q = sp; q < spEnd; q += 32) {
+      const a = v128.load(q);
+      const b = v128.load(q, 16);
       const v0 = v128.load(yp);
       const v1 = v128.load(yp, 16);
       const v2 = v128.load(yp, 32);
@@ -228,12 +146,10 @@ export function dotRowPair(
       t1 = f64x2.add(t1, f64x2.mul(b, v1));
       t2 = f64x2.add(t2, f64x2.mul(b, v2));
       t3 = f64x2.add(t3, f64x2.mul(b, v3));
-      xpa += xs;
-      xpb += xs;
       yp += rs;
     }
     if (tailB) {
-      const b = f64x2.splat(load<f64>(xpb));
+      const b = f64x2.splat(load<f64>(xbEnd));
       t0 = f64x2.add(t0, f64x2.mul(b, v128.load(yp)));
       t1 = f64x2.add(t1, f64x2.mul(b, v128.load(yp, 16)));
       t2 = f64x2.add(t2, f64x2.mul(b, v128.load(yp, 32)));
@@ -255,17 +171,13 @@ export function dotRowPair(
     let t0 = f64x2.splat(0);
     let yp = y0 + ((<usize>c) << 3);
     if (headA) s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xa0 - xs)), v128.load(yp - rs)));
-    let xpa = xa0;
-    let xpb = xb0;
-    for (let k = k0; k < k1; k++) {
+    for (let q = sp; q < spEnd; q += 32) {
       const v = v128.load(yp);
-      s0 = f64x2.add(s0, f64x2.mul(f64x2.splat(load<f64>(xpa)), v));
-      t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xpb)), v));
-      xpa += xs;
-      xpb += xs;
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(q), v));
+      t0 = f64x2.add(t0, f64x2.mul(v128.load(q, 16), v));
       yp += rs;
     }
-    if (tailB) t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xpb)), v128.load(yp)));
+    if (tailB) t0 = f64x2.add(t0, f64x2.mul(f64x2.splat(load<f64>(xbEnd)), v128.load(yp)));
     v128.store(outA + ((<usize>c) << 3), s0);
     v128.store(outB + ((<usize>c) << 3), t0);
   }
@@ -274,17 +186,13 @@ export function dotRowPair(
     let t: f64 = 0;
     let yp = y0 + ((<usize>c) << 3);
     if (headA) s += load<f64>(xa0 - xs) * load<f64>(yp - rs);
-    let xpa = xa0;
-    let xpb = xb0;
-    for (let k = k0; k < k1; k++) {
+    for (let q = sp; q < spEnd; q += 32) {
       const y = load<f64>(yp);
-      s += load<f64>(xpa) * y;
-      t += load<f64>(xpb) * y;
-      xpa += xs;
-      xpb += xs;
+      s += load<f64>(q) * y;
+      t += load<f64>(q, 16) * y;
       yp += rs;
     }
-    if (tailB) t += load<f64>(xpb) * load<f64>(yp);
+    if (tailB) t += load<f64>(xbEnd) * load<f64>(yp);
     store<f64>(outA + ((<usize>c) << 3), s);
     store<f64>(outB + ((<usize>c) << 3), t);
   }

@@ -315,7 +315,7 @@ interface LaneBlocks {
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
 function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
-  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 2 * d)];
+  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 6 * d)];
   const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
   return { k, l, c, e, gmu, dl, scratch };
 }
