@@ -99,7 +99,9 @@ describe('WebAssembly score-matching lane', () => {
     const rng = seedrandom('wasm-sm-bounds');
     const x = Float32Array.from({ length: LANES * 5 * d }, () => rng() - 0.5);
     const mu = new Float32Array(LANES * d);
-    const tasks = (['covariance', 'precision'] as const).map((of) => new NativeScoreMatching(x, 5, d, LANES, of));
+    const tasks = (['covariance', 'precision'] as const).map(
+      (of) => new NativeScoreMatching(x, 5, d, LANES, of),
+    );
     const guard = k.reserve(8 * 64) >> 3;
     k.f64().fill(7, guard, guard + 64);
     for (const task of tasks) {
