@@ -203,9 +203,10 @@ export function dotRowPair(
  * (w[k d + q] = W_kq, zeros above the diagonal: the sums below read them), as ops/triangular.ts's
  * inverseTransposeInto sums it: W_pq = (even + odd) / L_pp, the terms -L_pk W_kq for k in [q, p)
  * split between two sums by the parity of k - q (W_pp = (1 + 0) / L_pp). Row by row, the columns
- * of a row across the vectors, eight at a time in registers: sums a and b take the terms of even
- * and odd k - q0, so for the odd columns of a block a is their odd sum and b their even one (and
- * odd + even is even + odd, bit for bit). A column q > q0 of a block starts at k = q0: its terms
+ * of a row across the vectors, six at a time in registers (at eight, V8 spills two of the sums to
+ * the stack on every term): sums a and b take the terms of even and odd k - q0, so for the odd
+ * columns of a block a is their odd sum and b their even one (and odd + even is even + odd, bit
+ * for bit). A column q > q0 of a block starts at k = q0: its terms
  * for k < q are -L_pk * 0, which leave its +0 sum +0, as the sum it has not started yet.
  */
 export function inverseInto(d: i32, lc: usize, w: usize): void {
