@@ -150,7 +150,10 @@ export class LaneTrainer {
     const { health, values, native } = this;
     const out = native ? this.nativeEvaluate(step, withGrads) : this.tfjsEvaluate(step, withGrads);
     const bounds = native?.conditionBounds;
-    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov], bounds);
+    // The optimizer's last step flagged the parameters it left in its own pass, where it does;
+    // before the first step (and past a hook that moves them after it) they are scanned here.
+    const paramsBad = this.opt.outOfBounds ?? health.outOfBounds(values);
+    health.observe(at, out.loss, out.checks, paramsBad, values[this.cov], bounds);
     return out;
   }
 
@@ -188,7 +191,8 @@ export class LaneTrainer {
     const lossValues = loss.dataSync();
     const checkValues = checks.dataSync();
     const counterValues = Object.entries(counters ?? {}).map(([name, c]) => [name, c.dataSync()] as const);
-    const gradValues = grads?.map((g) => g.dataSync());
+    // Gradients of float32 parameters are float32.
+    const gradValues = grads?.map((g) => g.dataSync() as Float32Array);
     tf.dispose([loss, checks, ...Object.values(counters ?? {}), ...(grads ?? [])]);
     return { grads: gradValues, loss: lossValues, checks: checkValues, counters: counterValues };
   }
