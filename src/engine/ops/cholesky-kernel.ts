@@ -17,6 +17,11 @@ export class CholeskyKernel {
   private readonly g: Float64Array;
   /** The WebAssembly twins of `forward` and `backward` and their blocks, where they run. */
   private readonly wasm?: Blocks;
+  /**
+   * Views of the blocks that results are copied out of, kept while linear memory keeps its
+   * buffer: a view made per call costs about 40 ns, several per lane and step.
+   */
+  private out?: { f32: Float32Array; l: Float32Array; pivots: Float32Array; abar: Float32Array };
 
   /** With `wasm: false` the JavaScript kernel runs at every d (the tests' reference). */
   constructor(
@@ -145,8 +150,9 @@ export class CholeskyKernel {
     const failedAt = k.exports.choleskyForward(d, ao, lw, po, wt);
     f32 = k.f32();
     if (failedAt === d) {
-      l.set(f32.subarray(lw >> 2, (lw >> 2) + dd), lo);
-      pivots.set(f32.subarray(po >> 2, (po >> 2) + d), pt);
+      const out = this.outViews(f32);
+      l.set(out.l, lo);
+      pivots.set(out.pivots, pt);
       return true;
     }
     // As `forward` fails: the pivots up to the failing one, NaN after it; the factor's columns
@@ -274,7 +280,18 @@ export class CholeskyKernel {
     f32.set(lbar.subarray(bo, bo + dd), bw >> 2);
     k.exports.choleskyBackward(d, lw, bw, aw, scratch);
     f32 = k.f32();
-    abar.set(f32.subarray(aw >> 2, (aw >> 2) + dd), ao);
+    abar.set(this.outViews(f32).abar, ao);
+  }
+
+  /** `out` for linear memory's current buffer (`f32`). */
+  private outViews(f32: Float32Array) {
+    if (this.out?.f32 !== f32) {
+      const { d } = this;
+      const { l, pivots, abar } = this.wasm!;
+      const view = (at: number, n: number) => f32.subarray(at >> 2, (at >> 2) + n);
+      this.out = { f32, l: view(l, d * d), pivots: view(pivots, d), abar: view(abar, d * d) };
+    }
+    return this.out;
   }
 }
 
