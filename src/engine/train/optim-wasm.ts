@@ -27,6 +27,23 @@ export type LanesKernel = (
 ) => void;
 
 /**
+ * One parameter group of every lane as an update takes it: `size` elements a lane of parameters
+ * `p`, gradient `g` and the rule's state arrays `states`, lane-major; each lane's coefficients
+ * `coef` ([B * SLOTS]), whether it is alive, and its bound; `bad[b]` is set where lane b's new
+ * parameters leave its bound (a flag already set stays set).
+ */
+export interface GroupUpdate {
+  size: number;
+  p: Float32Array;
+  g: Float32Array;
+  states: Float32Array[];
+  coef: Float32Array;
+  alive: Uint8Array;
+  bound: Float32Array;
+  bad: Uint8Array;
+}
+
+/**
  * Runs a lanes kernel over lane-major float32 arrays in host memory: a chunk of whole lanes at a
  * time is copied into linear memory (parameters, gradients, state, and each lane's
  * coefficients, alive byte and bound), updated there, and its parameters and state copied back.
@@ -48,22 +65,9 @@ export class LaneChunks {
 
   constructor(private readonly kernels: WasmKernels) {}
 
-  /**
-   * Update group `p` (gradient `g`, state `states`, `size` elements a lane) of every live lane by
-   * `kernel` with each lane's coefficients `coef` ([B * SLOTS]) and bound; set `bad[b]` where lane
-   * b's new parameters leave its bound (a flag already set stays set).
-   */
-  run(
-    kernel: LanesKernel,
-    size: number,
-    p: Float32Array,
-    g: Float32Array,
-    states: Float32Array[],
-    coef: Float32Array,
-    alive: Uint8Array,
-    bound: Float32Array,
-    bad: Uint8Array,
-  ): void {
+  /** `u` of every live lane by `kernel`. */
+  run(kernel: LanesKernel, u: GroupUpdate): void {
+    const { size, p, g, states, coef, alive, bound, bad } = u;
     const lanes = alive.length;
     const cap = Math.max(CHUNK, 2 ** Math.ceil(Math.log2(size)));
     const per = Math.min(MAX_LANES, Math.floor(cap / size));

@@ -2,7 +2,7 @@ import type { JsonSchema } from '../../ground/json-schema.js';
 import type { OptimizerConfig, OptimizerName, RunConfig } from '../../types.js';
 import { type WasmKernels, wasmKernels } from '../ops/wasm.js';
 import type { ParamGroup } from '../tasks/types.js';
-import { LaneChunks, type LanesKernel, SLOTS } from './optim-wasm.js';
+import { type GroupUpdate, LaneChunks, type LanesKernel, SLOTS } from './optim-wasm.js';
 
 /**
  * An optimizer over the lanes' parameters in host memory: one update of every
@@ -43,14 +43,17 @@ abstract class LaneOptimizer implements Optimizer {
   protected readonly kernels?: WasmKernels;
   /** Per group, each lane's coefficients. */
   protected readonly coef: Float32Array[];
+  /** Per group, the rule's state arrays. */
+  protected readonly states: Float32Array[][];
 
   constructor(
     configs: RunConfig[],
     groups: ParamGroup[],
     kernels: WasmKernels | undefined,
-    /** The rule's state arrays of each group (zeros, like torch's). */
-    protected readonly states: Float32Array[][],
+    /** How many state arrays the rule keeps per group (zeros at first, like torch's). */
+    states: 1 | 2,
   ) {
+    this.states = groups.map((g) => Array.from({ length: states }, () => new Float32Array(g.init.length)));
     this.bound = Float32Array.from(configs, (c) => c.thresholds.divergence_bound);
     this.bad = new Uint8Array(configs.length);
     this.coef = groups.map(() => new Float32Array(configs.length * SLOTS));
@@ -65,40 +68,30 @@ abstract class LaneOptimizer implements Optimizer {
     for (let i = 0; i < params.length; i++) {
       this.coefficients(i, alive);
       const size = params[i].length / alive.length;
-      if (this.chunks)
-        this.chunks.run(
-          this.kernel,
-          size,
-          params[i],
-          grads[i],
-          this.states[i],
-          this.coef[i],
-          alive,
-          bound,
-          bad,
-        );
-      else this.host(size, params[i], grads[i], this.states[i], this.coef[i], alive, bound, bad);
+      const u = {
+        size,
+        p: params[i],
+        g: grads[i],
+        states: this.states[i],
+        coef: this.coef[i],
+        alive,
+        bound,
+        bad,
+      };
+      if (this.chunks) this.chunks.run(this.kernel, u);
+      else this.host(u);
     }
     this.outOfBounds = bad;
   }
 
   /** Before a step's groups: per-lane bookkeeping (Adam's step counts). */
   protected begin(_alive: Uint8Array): void {}
-  /** Fill `coef[i]` for group i's live lanes. */
-  protected abstract coefficients(i: number, alive: Uint8Array): void;
+  /** Fill `coef[i]` for group i's live lanes, where they change from step to step. */
+  protected coefficients(_i: number, _alive: Uint8Array): void {}
   /** The WebAssembly kernel of the rule. */
   protected abstract kernel: LanesKernel;
   /** The JavaScript twin of `kernel`, over one group of every lane in host memory. */
-  protected abstract host(
-    size: number,
-    p: Float32Array,
-    g: Float32Array,
-    states: Float32Array[],
-    coef: Float32Array,
-    alive: Uint8Array,
-    bound: Float32Array,
-    bad: Uint8Array,
-  ): void;
+  protected abstract host(u: GroupUpdate): void;
 }
 
 /**
@@ -114,12 +107,7 @@ export class Sgd extends LaneOptimizer {
   private readonly nesterov: boolean;
 
   constructor(configs: RunConfig[], groups: ParamGroup[], kernels = wasmKernels()) {
-    super(
-      configs,
-      groups,
-      kernels,
-      groups.map((g) => [new Float32Array(g.init.length)]),
-    );
+    super(configs, groups, kernels, 1);
     const o = settingsOf(configs, 'sgd');
     this.nesterov = o[0].nesterov;
     // Coefficients: momentum, learning rate (float32 like the parameters); the same every step.
@@ -127,21 +115,10 @@ export class Sgd extends LaneOptimizer {
       for (const [b, c] of configs.entries()) this.coef[i].set([o[b].momentum, c.lr[g.group]], b * SLOTS);
   }
 
-  protected coefficients(): void {}
-
   protected kernel: LanesKernel = (lanes, size, p, g, s0, _s1, coef, alive, bound, bad) =>
     this.kernels!.exports.sgdLanes(lanes, size, this.nesterov, p, g, s0, coef, alive, bound, bad);
 
-  protected host(
-    size: number,
-    p: Float32Array,
-    g: Float32Array,
-    [buf]: Float32Array[],
-    coef: Float32Array,
-    alive: Uint8Array,
-    bound: Float32Array,
-    bad: Uint8Array,
-  ): void {
+  protected host({ size, p, g, states: [buf], coef, alive, bound, bad }: GroupUpdate): void {
     const nesterov = this.nesterov;
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
@@ -175,12 +152,7 @@ export class Adam extends LaneOptimizer {
   private readonly t: Uint32Array;
 
   constructor(configs: RunConfig[], groups: ParamGroup[], kernels = wasmKernels()) {
-    super(
-      configs,
-      groups,
-      kernels,
-      groups.map((g) => [new Float32Array(g.init.length), new Float32Array(g.init.length)]),
-    );
+    super(configs, groups, kernels, 2);
     const o = settingsOf(configs, 'adam');
     this.lr = groups.map((g) => Float64Array.from(configs, (c) => c.lr[g.group]));
     this.beta1 = Float64Array.from(o, (c) => c.beta1);
@@ -194,7 +166,7 @@ export class Adam extends LaneOptimizer {
   }
 
   /** beta1, 1 - beta1, beta2, 1 - beta2, eps, step size (negative), sqrt(1 - beta2^t): the float32 scalars of torch's ops. */
-  protected coefficients(i: number, alive: Uint8Array): void {
+  protected override coefficients(i: number, alive: Uint8Array): void {
     const coef = this.coef[i];
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
@@ -213,16 +185,7 @@ export class Adam extends LaneOptimizer {
   protected kernel: LanesKernel = (lanes, size, p, g, s0, s1, coef, alive, bound, bad) =>
     this.kernels!.exports.adamLanes(lanes, size, p, g, s0, s1, coef, alive, bound, bad);
 
-  protected host(
-    size: number,
-    p: Float32Array,
-    g: Float32Array,
-    [m, v]: Float32Array[],
-    coef: Float32Array,
-    alive: Uint8Array,
-    bound: Float32Array,
-    bad: Uint8Array,
-  ): void {
+  protected host({ size, p, g, states: [m, v], coef, alive, bound, bad }: GroupUpdate): void {
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
       const at = b * SLOTS;
@@ -246,12 +209,7 @@ export class Adam extends LaneOptimizer {
  */
 export class Rmsprop extends LaneOptimizer {
   constructor(configs: RunConfig[], groups: ParamGroup[], kernels = wasmKernels()) {
-    super(
-      configs,
-      groups,
-      kernels,
-      groups.map((g) => [new Float32Array(g.init.length)]),
-    );
+    super(configs, groups, kernels, 1);
     const o = settingsOf(configs, 'rmsprop');
     // Coefficients: alpha, 1 - alpha, eps, -lr (lr a float64 Python float, each rounded once to float32).
     for (const [i, g] of groups.entries())
@@ -259,21 +217,10 @@ export class Rmsprop extends LaneOptimizer {
         this.coef[i].set([c.alpha, 1 - c.alpha, c.eps, -configs[b].lr[g.group]], b * SLOTS);
   }
 
-  protected coefficients(): void {}
-
   protected kernel: LanesKernel = (lanes, size, p, g, s0, _s1, coef, alive, bound, bad) =>
     this.kernels!.exports.rmspropLanes(lanes, size, p, g, s0, coef, alive, bound, bad);
 
-  protected host(
-    size: number,
-    p: Float32Array,
-    g: Float32Array,
-    [s]: Float32Array[],
-    coef: Float32Array,
-    alive: Uint8Array,
-    bound: Float32Array,
-    bad: Uint8Array,
-  ): void {
+  protected host({ size, p, g, states: [s], coef, alive, bound, bad }: GroupUpdate): void {
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
       const at = b * SLOTS;
