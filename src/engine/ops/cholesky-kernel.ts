@@ -1,4 +1,5 @@
 import { rowDots } from './triangular.js';
+import { OffsetViews } from './views.js';
 import { type WasmKernels, wasmKernelsFor } from './wasm.js';
 
 /**
@@ -22,6 +23,8 @@ export class CholeskyKernel {
    * buffer: a view made per call costs about 40 ns, several per lane and step.
    */
   private out?: { f32: Float32Array; l: Float32Array; pivots: Float32Array; abar: Float32Array };
+  /** Views of the operands copied in (a, l, lbar), by offset into the buffers handed in. */
+  private readonly in: OffsetViews[];
 
   /** With `wasm: false` the JavaScript kernel runs at every d (the tests' reference). */
   constructor(
@@ -32,6 +35,7 @@ export class CholeskyKernel {
     this.lt = new Float64Array(d * d);
     this.bt = new Float64Array(d * d);
     this.g = new Float64Array(d * d);
+    this.in = [0, 1, 2].map(() => new OffsetViews(d * d));
     const k = wasm ? wasmKernelsFor(d) : undefined;
     if (k) this.wasm = blocks(k, d);
   }
@@ -144,9 +148,8 @@ export class CholeskyKernel {
   ): boolean {
     const { d } = this;
     const { k, a: ao, l: lw, pivots: po, wt } = this.wasm!;
-    const dd = d * d;
     let f32 = k.f32();
-    f32.set(a.subarray(at, at + dd), ao >> 2);
+    f32.set(this.in[0].view(a, at), ao >> 2);
     const failedAt = k.exports.choleskyForward(d, ao, lw, po, wt);
     f32 = k.f32();
     if (failedAt === d) {
@@ -274,10 +277,9 @@ export class CholeskyKernel {
   ): void {
     const { d } = this;
     const { k, l: lw, lbar: bw, abar: aw, scratch } = this.wasm!;
-    const dd = d * d;
     let f32 = k.f32();
-    f32.set(l.subarray(lo, lo + dd), lw >> 2);
-    f32.set(lbar.subarray(bo, bo + dd), bw >> 2);
+    f32.set(this.in[1].view(l, lo), lw >> 2);
+    f32.set(this.in[2].view(lbar, bo), bw >> 2);
     k.exports.choleskyBackward(d, lw, bw, aw, scratch);
     f32 = k.f32();
     abar.set(this.outViews(f32).abar, ao);
