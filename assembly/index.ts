@@ -4,3 +4,4 @@ export { choleskyBackward, choleskyForward } from './cholesky';
 export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
+export { adamLanes, rmspropLanes, sgdLanes } from './optim';
