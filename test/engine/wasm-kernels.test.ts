@@ -5,8 +5,9 @@ import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 
 // The WebAssembly kernels (assembly/) must give their JavaScript twins' numbers bit for bit, so
 // that a lane's results do not depend on which ran. Sizes cover each kernel's blocks of rows and
-// their tails (8 rows, 2 rows, 1 row).
-const SIZES = [8, 9, 10, 11, 13, 16, 17, 23, 32, 40, 64];
+// their tails (forward: 8 rows, 2, 1; backward's M: 8 rows, 4, 2, 1; its S: 12 columns, 8, 4, 2,
+// 1).
+const SIZES = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 23, 32, 33, 40, 64];
 
 function spd(d: number, rng: () => number, spread: number): Float32Array {
   const b = Array.from({ length: d * d }, () => rng() - 0.5);
@@ -121,7 +122,7 @@ describe('WebAssembly kernels', () => {
 
   it('Cholesky backward: the same non-finite and zero gradients, at any offset', () => {
     const rng = seedrandom('wasm-cholesky-backward-edge');
-    for (const d of [8, 9, 17])
+    for (const d of [8, 9, 15, 17, 33, 64])
       for (const poison of [Number.NaN, Number.POSITIVE_INFINITY, 0, -0]) {
         const lbar = cotangent(d, rng, 1);
         lbar[(d - 1) * d + 2] = poison;
