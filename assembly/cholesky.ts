@@ -72,30 +72,146 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
   const rowA = gt + dd;
   const rowB = rowA + rs;
   const sp = rowB + rs;
-  // Lbar's upper triangle zeroed: the paired Phi rows below read it for outputs nobody uses,
-  // and old scratch there could be subnormal (slow) numbers.
-  for (let i = 0; i < d; i++) {
+  widen(d, l, lbar, lt, lb);
+  phiTransposed(d, lt, lb, gt, rowA, rowB, sp);
+  backSubstitute(d, lt, gt);
+  // M row-major into lb (Lbar is done with), zero above the diagonal.
+  const g = lb;
+  copyM(d, gt, g);
+  solveTransposed(d, lt, g);
+  symmetrize(d, g, abar);
+}
+
+/**
+ * g[r d + c] = M_rc for c <= r (from M^T at gt), 0 above the diagonal: rows r, r + 1 a pass, in
+ * 2 x 2 tiles transposed by shuffles.
+ */
+// @ts-ignore: decorator
+@inline
+function copyM(d: i32, gt: usize, g: usize): void {
+  const rs = (<usize>d) << 3;
+  const zero = f64x2.splat(0);
+  let r = 0;
+  for (; r + 1 < d; r += 2) {
+    const gr = g + <usize>r * rs;
+    const tr = gt + ((<usize>r) << 3);
+    let c = 0;
+    for (; c < r; c += 2) {
+      const b0 = v128.load(tr + <usize>c * rs);
+      const b1 = v128.load(tr + <usize>(c + 1) * rs);
+      const at = gr + ((<usize>c) << 3);
+      v128.store(at, v128.shuffle<f64>(b0, b1, 0, 2));
+      v128.store(at + rs, v128.shuffle<f64>(b0, b1, 1, 3));
+    }
+    // The diagonal tile: M_rr, 0; M_(r+1)r, M_(r+1)(r+1).
+    const b0 = v128.load(tr + <usize>r * rs);
+    const at = gr + ((<usize>r) << 3);
+    v128.store(at, f64x2.replace_lane(b0, 1, 0));
+    v128.store(at + rs, f64x2(f64x2.extract_lane(b0, 1), load<f64>(tr + <usize>(r + 1) * rs, 8)));
+    for (c = r + 2; c + 1 < d; c += 2) {
+      v128.store(gr + ((<usize>c) << 3), zero);
+      v128.store(gr + rs + ((<usize>c) << 3), zero);
+    }
+    if (c < d) {
+      store<f64>(gr + ((<usize>c) << 3), 0);
+      store<f64>(gr + rs + ((<usize>c) << 3), 0);
+    }
+  }
+  if (r < d)
+    for (let c = 0; c < d; c++) store<f64>(g + <usize>r * rs + ((<usize>c) << 3), c <= r ? load<f64>(gt + <usize>c * rs + ((<usize>r) << 3)) : 0);
+}
+
+/**
+ * abar_rc = (S_rc + S_cr) / 2 (float32) from S row-major at g, in 2 x 2 tiles: rows r, r + 1 of
+ * S against the same two columns' rows, transposed by shuffles. The halving is a multiply by
+ * 0.5: the same exact quotient, so the same rounding, without the slow divide.
+ */
+// @ts-ignore: decorator
+@inline
+function symmetrize(d: i32, g: usize, abar: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const half = f64x2.splat(0.5);
+  let r = 0;
+  for (; r + 1 < d; r += 2) {
+    const gr = g + <usize>r * rs;
+    const ar = abar + <usize>r * rf;
+    let c = 0;
+    for (; c + 1 < d; c += 2) {
+      const gc = g + <usize>c * rs + ((<usize>r) << 3);
+      const a0 = v128.load(gr + ((<usize>c) << 3));
+      const a1 = v128.load(gr + rs + ((<usize>c) << 3));
+      const b0 = v128.load(gc);
+      const b1 = v128.load(gc + rs);
+      const t0 = v128.shuffle<f64>(b0, b1, 0, 2);
+      const t1 = v128.shuffle<f64>(b0, b1, 1, 3);
+      const at = ar + ((<usize>c) << 2);
+      v128.store64_lane(at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, t0), half)), 0);
+      v128.store64_lane(at + rf, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a1, t1), half)), 0);
+    }
+    if (c < d) {
+      const gc = g + <usize>c * rs + ((<usize>r) << 3);
+      const at = ar + ((<usize>c) << 2);
+      store<f32>(at, <f32>((load<f64>(gr + ((<usize>c) << 3)) + load<f64>(gc)) * 0.5));
+      store<f32>(at + rf, <f32>((load<f64>(gr + rs + ((<usize>c) << 3)) + load<f64>(gc, 8)) * 0.5));
+    }
+  }
+  if (r < d)
+    for (let c = 0; c < d; c++)
+      store<f32>(
+        abar + ((<usize>(r * d + c)) << 2),
+        <f32>((load<f64>(g + <usize>r * rs + ((<usize>c) << 3)) + load<f64>(g + <usize>c * rs + ((<usize>r) << 3))) * 0.5),
+      );
+}
+
+/**
+ * L^T (lt[j d + i] = L_ij, j <= i) and Lbar's lower triangle (row-major) in float64 from the
+ * float32 factor and cotangent, rows i, i + 1 a pass, L's 2 x 2 tiles transposed by shuffles
+ * (the diagonal tile also writes L_i(i+1) below lt's diagonal, which nothing reads). Lbar's upper
+ * triangle is zeroed: the paired Phi rows read it for outputs nobody uses, and old scratch there
+ * could be subnormal (slow) numbers.
+ */
+// @ts-ignore: decorator
+@inline
+function widen(d: i32, l: usize, lbar: usize, lt: usize, lb: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const li = l + <usize>i * rf;
+    const bi = lbar + <usize>i * rf;
+    const ti = lt + ((<usize>i) << 3);
+    const gi = lb + <usize>i * rs;
+    let j = 0;
+    for (; j <= i; j += 2) {
+      const f = (<usize>j) << 2;
+      const a = f64x2.promote_low_f32x4(v128.load64_zero(li + f));
+      const b = f64x2.promote_low_f32x4(v128.load64_zero(li + rf + f));
+      v128.store(ti + <usize>j * rs, v128.shuffle<f64>(a, b, 0, 2));
+      v128.store(ti + <usize>(j + 1) * rs, v128.shuffle<f64>(a, b, 1, 3));
+      const at = gi + ((<usize>j) << 3);
+      v128.store(at, f64x2.promote_low_f32x4(v128.load64_zero(bi + f)));
+      v128.store(at + rs, f64x2.promote_low_f32x4(v128.load64_zero(bi + rf + f)));
+    }
+    // The diagonal tile's Lbar_i(i+1), above the diagonal.
+    store<f64>(gi + ((<usize>(i + 1)) << 3), 0);
+    for (; j + 1 < d; j += 2) {
+      const at = gi + ((<usize>j) << 3);
+      v128.store(at, zero);
+      v128.store(at + rs, zero);
+    }
+    if (j < d) {
+      store<f64>(gi + ((<usize>j) << 3), 0);
+      store<f64>(gi + rs + ((<usize>j) << 3), 0);
+    }
+  }
+  if (i < d)
     for (let j = 0; j <= i; j++) {
       const at = (<usize>(i * d + j)) << 2;
       store<f64>(lt + <usize>j * rs + ((<usize>i) << 3), <f64>load<f32>(l + at));
       store<f64>(lb + <usize>i * rs + ((<usize>j) << 3), <f64>load<f32>(lbar + at));
     }
-    for (let j = i + 1; j < d; j++) store<f64>(lb + <usize>i * rs + ((<usize>j) << 3), 0);
-  }
-  phiTransposed(d, lt, lb, gt, rowA, rowB, sp);
-  backSubstitute(d, lt, gt);
-  // M row-major into lb (Lbar is done with), zero above the diagonal.
-  const g = lb;
-  for (let r = 0; r < d; r++)
-    for (let c = 0; c < d; c++)
-      store<f64>(g + <usize>r * rs + ((<usize>c) << 3), c <= r ? load<f64>(gt + <usize>c * rs + ((<usize>r) << 3)) : 0);
-  solveTransposed(d, lt, g);
-  for (let r = 0; r < d; r++)
-    for (let c = 0; c < d; c++)
-      store<f32>(
-        abar + ((<usize>(r * d + c)) << 2),
-        <f32>((load<f64>(g + <usize>r * rs + ((<usize>c) << 3)) + load<f64>(g + <usize>c * rs + ((<usize>r) << 3))) / 2),
-      );
 }
 
 /**
