@@ -3,3 +3,4 @@
 export { choleskyBackward, choleskyForward } from './cholesky';
 export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
+export { conditionDrift, conditionShift } from './condition';

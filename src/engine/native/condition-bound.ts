@@ -1,5 +1,6 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
+import { ConditionWasm } from './condition-wasm.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -39,15 +40,66 @@ const V = U * (1 + 2 ** -20);
 /** Twice float32's smallest subnormal half: an underflowed product's absolute error, generously. */
 const TINY = 2 ** -148;
 
-/** The step's bound for parameterization `name`, or undefined when the step has none for it. */
+/**
+ * The step's bound for parameterization `name`, or undefined when the step has none for it. With
+ * `wasm: false` its passes run in JavaScript at every d (the tests' reference; the same bounds).
+ */
 export function stepConditionBound(
   name: string,
   d: number,
   units: number,
   limits: ArrayLike<number>,
+  { wasm = true }: { wasm?: boolean } = {},
 ): StepConditionBound | undefined {
   const slack = SLACK[name];
-  return slack && new StepConditionBound(slack, d, units, limits);
+  return (
+    slack &&
+    new StepConditionBound(slack, d, units, limits, ConditionWasm.for(d, limits.length * units, wasm))
+  );
+}
+
+/**
+ * Tier 2's sums over block m[from..] (float32, d x d row-major, upper triangle not read) against
+ * an anchor a (float64): sums[0] = sum_i (m_ii - a_ii)^2, sums[1] = sum_{j < i} (m_ij - a_ij)^2,
+ * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns in
+ * pairs, even and odd in two sums, an odd row's last column in a third: assembly/condition.ts's
+ * order (two lanes of an f64x2), so both give the same bits; two chains also run faster than one.
+ */
+export function shiftSums(
+  m: Float32Array,
+  from: number,
+  a: Float64Array,
+  d: number,
+  sums: Float64Array,
+): void {
+  let diagonal = 0;
+  let even = 0;
+  let odd = 0;
+  let tail = 0;
+  let rounded = 0;
+  for (let i = 0; i < d; i++) {
+    const row = from + i * d;
+    const ar = i * d;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const t0 = m[row + j] - a[ar + j];
+      const t1 = m[row + j + 1] - a[ar + j + 1];
+      even += t0 * t0;
+      odd += t1 * t1;
+    }
+    if (j < i) {
+      const t = m[row + j] - a[ar + j];
+      tail += t * t;
+    }
+    const mii = m[row + i];
+    const t = mii - a[ar + i];
+    diagonal += t * t;
+    const dii = V * Math.abs(mii) + TINY;
+    rounded += dii * dii;
+  }
+  sums[0] = diagonal;
+  sums[1] = even + odd + tail;
+  sums[2] = rounded;
 }
 
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
@@ -142,6 +194,8 @@ export class StepConditionBound {
   private readonly norms = new Float64Array(4);
   /** The e of the last `shift`. */
   private moved = 0;
+  /** `shiftSums`'s out. */
+  private readonly sums = new Float64Array(3);
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
 
@@ -151,6 +205,8 @@ export class StepConditionBound {
     private readonly units: number,
     /** Per lane: its `max_condition`. */
     private readonly limits: ArrayLike<number>,
+    /** The passes as WebAssembly kernels, where they run (the same bounds). */
+    private readonly wasm?: ConditionWasm,
   ) {
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
@@ -228,7 +284,9 @@ export class StepConditionBound {
     if (anchor?.live) {
       const m = onSigma ? raw : l;
       const from = onSigma ? at : lo;
-      const bound = anchor.inverse ? this.drift(anchor, l, lo, m, from, limit) : this.shift(anchor, m, from);
+      const bound = anchor.inverse
+        ? this.drift(k, anchor, l, lo, m, from, limit)
+        : this.shift(k, anchor, m, from);
       if (bound <= limit) {
         this.tiers.drift++;
         anchor.served++;
@@ -359,10 +417,11 @@ export class StepConditionBound {
    * more: the host's turn, for a while (the anchor's `wait`).
    */
   private drift(
+    k: number,
     anchor: Anchor,
     l: Float32Array,
     lo: number,
-    m: ArrayLike<number>,
+    m: Float32Array,
     from: number,
     limit: number,
   ) {
@@ -373,7 +432,7 @@ export class StepConditionBound {
     // The additive bound first, in its own lean pass (`shift`), unless it failed on the block's
     // last call: then it comes out of the relative bound's pass, which that block likely needs.
     const shifted = onSigma || !anchor.relative;
-    let bound = shifted ? this.shift(anchor, m, from) : Number.POSITIVE_INFINITY;
+    let bound = shifted ? this.shift(k, anchor, m, from) : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
     let e = this.moved;
     if (onSigma) {
@@ -433,7 +492,7 @@ export class StepConditionBound {
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = this.wasm ? this.wasm.drift(k, l, lo) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
@@ -448,25 +507,13 @@ export class StepConditionBound {
    * bounds. The others: the float64 factor L's singular values within e = ||L - M_a||_F <=
    * ||L^ - M_a||_F + ||D||_F of those of the anchor's factor M_a (L^'s, or the float64 factor's).
    */
-  private shift(anchor: Anchor, m: ArrayLike<number>, from: number): number {
-    const { d } = this;
-    const a = anchor.m;
-    let squares = 0;
-    let off = 0;
-    let dSquares = 0;
-    for (let i = 0; i < d; i++) {
-      const row = from + i * d;
-      const ar = i * d;
-      for (let j = 0; j < i; j++) {
-        const t = m[row + j] - a[ar + j];
-        off += t * t;
-      }
-      const mii = m[row + i];
-      const t = mii - a[ar + i];
-      squares += t * t;
-      const dii = V * Math.abs(mii) + TINY;
-      dSquares += dii * dii;
-    }
+  private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
+    const { sums } = this;
+    if (this.wasm) this.wasm.shift(k, m, from, sums);
+    else shiftSums(m, from, anchor.m, this.d, sums);
+    const squares = sums[0];
+    const off = sums[1];
+    const dSquares = sums[2];
     if (this.slack === 'cholesky') {
       // Sigma's off-diagonal entries count twice.
       const e = Math.sqrt(squares + 2 * off);
@@ -486,6 +533,7 @@ export class StepConditionBound {
     this.anchors[k] = anchor;
     const copy = anchor.m;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
+    this.wasm?.anchor(k, copy);
     anchor.inverse = false;
     anchor.live = true;
     anchor.relative = false;
@@ -543,6 +591,7 @@ export class StepConditionBound {
       rows[i] = Math.sqrt(t);
     }
     const last = old?.last ?? new Float64Array(d * d);
+    this.wasm?.anchor(k, copy, w);
     this.anchors[k] = {
       m: copy,
       inverse: true,
