@@ -4,6 +4,7 @@ import { shiftSums, stepConditionBound } from '../../src/engine/native/condition
 import { ConditionWasm } from '../../src/engine/native/condition-wasm.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { ConditionCheck } from '../../src/engine/train/condition.js';
 import { relativeDrift } from '../../src/ground/triangular-bounds.js';
 import { randomCovariance } from './conditions.js';
 
@@ -53,6 +54,8 @@ describe('the condition check on WebAssembly', () => {
     expect(k.drift(2, m, at)).toBe(relativeDrift(m, at, a, w, d, row));
     const m64 = Float64Array.from(m, (v) => v * (1 + 1e-9));
     expect(k.drift(2, m64, at)).toBe(relativeDrift(m64, at, a, w, d, row));
+    // The host check's: every operand copied in.
+    expect(ConditionWasm.for(d, 0)!.relative(m64, at, a, w)).toBe(relativeDrift(m64, at, a, w, d, row));
   });
 
   it.each(NATIVE)(
@@ -98,6 +101,33 @@ describe('the condition check on WebAssembly', () => {
       expect(shift).toHaveBeenCalled();
       // A covariance block's tier 2 is additive only (condition-bound.ts `drift`).
       if (!COVARIANCE.includes(name)) expect(drift).toHaveBeenCalled();
+    },
+  );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
+    '%s: the host check gives the same verdicts and tiers with and without the kernels',
+    (name) => {
+      const p = parameterization(name);
+      const relative = vi.spyOn(ConditionWasm.prototype, 'relative');
+      const d = 16;
+      const dd = d * d;
+      const checks = new ConditionCheck(p, d);
+      const twins = new ConditionCheck(p, d, { wasm: false });
+      // Two blocks near the limit: the host's tiers 2 to 4 all run as they drift.
+      const raw = new Float32Array(2 * dd);
+      for (const b of [0, 1]) raw.set(p.fromCovariance(randomCovariance(40 + b, d, 4e6), d), b * dd);
+      const rng = stream(d, `condition-wasm host walk ${name}`);
+      const limit = 2 ** 23;
+      for (let step = 0; step < 40; step++) {
+        for (const b of [0, 1]) {
+          const cond = checks.above(raw, b * dd, limit);
+          expect(cond, `step ${step} block ${b}`).toBe(twins.above(raw, b * dd, limit));
+        }
+        for (let k = 0; k < raw.length; k++) raw[k] *= 1 + 1e-3 * rng.normal();
+      }
+      expect(checks.tiers).toEqual(twins.tiers);
+      expect(checks.tiers.drift).toBeGreaterThan(0);
+      expect(relative).toHaveBeenCalled();
     },
   );
 });

@@ -40,8 +40,13 @@ export class ConditionWasm {
   /** Per block k: its anchor at anchors + 8 dd k, its inverse at inverses + 8 dd k (float64). */
   private readonly anchors: number;
   private readonly inverses: number;
-  /** The block copied in (float32 for `shift`, float64 for `drift`), a row of scratch, the sums out. */
+  /**
+   * The block copied in (float32 for `shift`, float64 for `drift`); for `relative`, its anchor and
+   * that anchor's inverse; a row of scratch; the sums out.
+   */
   private readonly stage: number;
+  private readonly stageA: number;
+  private readonly stageW: number;
   private readonly row: number;
   private readonly out: number;
 
@@ -60,15 +65,19 @@ export class ConditionWasm {
     this.x = k.exports as unknown as ConditionExports;
     const dd = d * d;
     this.dd = dd;
-    const sizes = [blocks * dd * 8, blocks * dd * 8, dd * 8, d * 8, 32].map((b) => Math.ceil(b / 16) * 16);
+    const sizes = [blocks * dd * 8, blocks * dd * 8, dd * 8, dd * 8, dd * 8, d * 8, 32].map(
+      (b) => Math.ceil(b / 16) * 16,
+    );
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const at = free.get(bytes)?.pop() ?? k.reserve(bytes);
     collected.register(this, { bytes, at });
     this.anchors = at;
     this.inverses = this.anchors + sizes[0];
     this.stage = this.inverses + sizes[1];
-    this.row = this.stage + sizes[2];
-    this.out = this.row + sizes[3];
+    this.stageA = this.stage + sizes[2];
+    this.stageW = this.stageA + sizes[3];
+    this.row = this.stageW + sizes[4];
+    this.out = this.row + sizes[5];
   }
 
   /** Block k's anchor m (and its inverse w), into linear memory. */
@@ -100,5 +109,15 @@ export class ConditionWasm {
       this.inverses + 8 * dd * k,
       this.row,
     );
+  }
+
+  /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */
+  relative(l: Float64Array, at: number, a: Float64Array, w: Float64Array): number {
+    const { dd } = this;
+    const f64 = this.k.f64();
+    f64.set(l.subarray(at, at + dd), this.stage >> 3);
+    f64.set(a, this.stageA >> 3);
+    f64.set(w, this.stageW >> 3);
+    return this.x.conditionDrift(this.d, this.stage, this.stageA, this.stageW, this.row);
   }
 }
