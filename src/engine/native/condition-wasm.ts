@@ -7,13 +7,6 @@ interface ConditionExports {
 }
 
 /**
- * From this d on: below it, copying the block in costs as much as the pass saves (measured, on-CPU
- * ns per block against the JavaScript twin: 95 against 69 at d = 8, 148 against 177 at d = 16,
- * 2x to 4x from d = 32).
- */
-const FROM = 16;
-
-/**
  * Blocks of linear memory that no live ConditionWasm holds, by size. An instance's anchors live
  * as long as it does (a trainer's), so its block goes back here when it is collected: the next
  * batch on the thread takes it instead of growing memory (`reserve` never frees).
@@ -49,10 +42,17 @@ export class ConditionWasm {
   private readonly stageW: number;
   private readonly row: number;
   private readonly out: number;
+  /** The buffer `view` last made views of, and those views by block. */
+  private viewed?: Float32Array;
+  private views: (Float32Array | undefined)[] = [];
 
-  /** For `blocks` blocks of d x d, or undefined where the kernels do not run (or d < FROM). */
+  /**
+   * For `blocks` blocks of d x d, or undefined where the kernels do not run (wasmKernelsFor: from
+   * d = 8; measured at d = 8, on-CPU ns per block of tier 2 from a tier-1 anchor: 82 against the
+   * JavaScript twin's 98; at 16, 137 against 245).
+   */
   static for(d: number, blocks: number, wasm = true): ConditionWasm | undefined {
-    const k = wasm && d >= FROM ? wasmKernelsFor(d) : undefined;
+    const k = wasm ? wasmKernelsFor(d) : undefined;
     return k && new ConditionWasm(k, d, blocks);
   }
 
@@ -90,12 +90,32 @@ export class ConditionWasm {
   /** `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums. */
   shift(k: number, m: Float32Array, from: number, sums: Float64Array): void {
     const { dd, out } = this;
-    this.k.f32().set(m.subarray(from, from + dd), this.stage >> 2);
+    this.k.f32().set(this.view(m, from), this.stage >> 2);
     this.x.conditionShift(this.d, this.stage, this.anchors + 8 * dd * k, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
     sums[1] = f64[(out >> 3) + 1];
     sums[2] = f64[(out >> 3) + 2];
+  }
+
+  /**
+   * m[from..from + dd], as a view made once per block of m (m is the same buffer step after step):
+   * a new view per call costs about what the pass does at d = 8.
+   */
+  private view(m: Float32Array, from: number): Float32Array {
+    const { dd } = this;
+    if (from % dd !== 0) return m.subarray(from, from + dd);
+    if (m !== this.viewed) {
+      this.viewed = m;
+      this.views = new Array<Float32Array | undefined>(Math.ceil(m.length / dd));
+    }
+    const q = from / dd;
+    let view = this.views[q];
+    if (!view) {
+      view = m.subarray(from, from + dd);
+      this.views[q] = view;
+    }
+    return view;
   }
 
   /** `relativeDrift` of l[at..] (d x d) from block k's anchor and its inverse. */
