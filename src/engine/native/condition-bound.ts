@@ -1,5 +1,5 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
-import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
+import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
 import { ConditionWasm } from './condition-wasm.js';
 
 /**
@@ -198,6 +198,8 @@ export class StepConditionBound {
   private readonly sums = new Float64Array(3);
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
+  /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
+  private readonly sym: Float64Array;
 
   constructor(
     private readonly slack: Slack,
@@ -214,6 +216,7 @@ export class StepConditionBound {
     this.y = new Float64Array(d);
     this.inv = new Float64Array(d * d);
     this.l64 = new Float64Array(d * d);
+    this.sym = new Float64Array(d * d);
   }
 
   /**
@@ -392,7 +395,7 @@ export class StepConditionBound {
     const { lo: low, hi: high } = extremeEigenvalues(
       onSigma
         ? symmetrizeLower(raw.subarray(at, at + dd), d)
-        : gram(f64 === this.l64 ? f64 : this.lower(l, lo), d),
+        : this.gram(f64 === this.l64 ? this.l64 : this.lower(l, lo)),
       d,
     );
     const g = onSigma ? 0 : f;
@@ -608,6 +611,11 @@ export class StepConditionBound {
       served: 0,
       calm: 0,
     };
+  }
+
+  /** L L^T of l64's L into sym (`triangularGram`; dense64's `gram` where L is not finite). */
+  private gram(l64: Float64Array): Float64Array {
+    return triangularGram(l64, this.d, this.sym) ? this.sym : gram(l64, this.d);
   }
 
   /** The lower triangle of l[lo..] into l64 (whose upper triangle stays zero). */

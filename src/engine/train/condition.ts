@@ -1,5 +1,5 @@
 import { cholesky64, extremeEigenvalues, gram } from '../../ground/dense64.js';
-import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
+import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
 import { ConditionWasm } from '../native/condition-wasm.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
@@ -56,6 +56,8 @@ export class ConditionCheck {
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
   private readonly inv: Float64Array;
+  /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
+  private readonly sym: Float64Array;
   private readonly x: Float64Array;
   private readonly y: Float64Array;
   private readonly norms = new Float64Array(4);
@@ -72,6 +74,7 @@ export class ConditionCheck {
     this.block = p.rawShape(d).reduce((a, b) => a * b, 1);
     this.l = new Float64Array(d * d);
     this.inv = new Float64Array(d * d);
+    this.sym = new Float64Array(d * d);
     this.x = new Float64Array(d);
     this.y = new Float64Array(d);
   }
@@ -102,7 +105,8 @@ export class ConditionCheck {
       return undefined;
     }
     this.tiers.exact++;
-    const { lo, hi } = extremeEigenvalues(gram(this.l, this.d), this.d);
+    const sigma = triangularGram(this.l, this.d, this.sym) ? this.sym : gram(this.l, this.d);
+    const { lo, hi } = extremeEigenvalues(sigma, this.d);
     this.anchor(at, Math.sqrt(lo), Math.sqrt(hi));
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
