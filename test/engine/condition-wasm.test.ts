@@ -42,7 +42,7 @@ describe('the condition check on WebAssembly', () => {
     // The block at an offset, its upper triangle not zero (not read), a few entries equal to the
     // anchor's (the drift skips their rows of W).
     const at = 5;
-    const m = new Float32Array(at + dd);
+    const m = new Float32Array(at + dd + 1);
     for (let i = 0; i < dd; i++) m[at + i] = rng.normal();
     for (let i = 0; i < d; i += 3) m[at + i * d] = a[i * d];
     const wasmSums = new Float64Array(3);
@@ -50,6 +50,20 @@ describe('the condition check on WebAssembly', () => {
     k.shift(2, m, at, wasmSums);
     shiftSums(m, at, a, d, jsSums);
     for (let s = 0; s < 3; s++) expect(Object.is(wasmSums[s], jsSums[s]), `sum ${s}`).toBe(true);
+    // The same block through another view of its buffer, then moved, then a block of the buffer
+    // that shares its slot among the kernel's views (it keeps one per dd-long slot of the buffer).
+    const lane = m.subarray(1);
+    lane[at] += 0.5;
+    for (const [view, from] of [
+      [lane, at - 1],
+      [m, at],
+      [m, at + 1],
+    ] as const) {
+      k.shift(2, view, from, wasmSums);
+      shiftSums(view, from, a, d, jsSums);
+      for (let s = 0; s < 3; s++)
+        expect(Object.is(wasmSums[s], jsSums[s]), `from ${from}: sum ${s}`).toBe(true);
+    }
     const row = new Float64Array(d);
     expect(k.drift(2, m, at)).toBe(relativeDrift(m, at, a, w, d, row));
     const m64 = Float64Array.from(m, (v) => v * (1 + 1e-9));

@@ -43,7 +43,7 @@ export class ConditionWasm {
   private readonly row: number;
   private readonly out: number;
   /** The buffer `view` last made views of, and those views by block. */
-  private viewed?: Float32Array;
+  private viewed?: ArrayBufferLike;
   private views: (Float32Array | undefined)[] = [];
 
   /**
@@ -99,20 +99,22 @@ export class ConditionWasm {
   }
 
   /**
-   * m[from..from + dd], as a view made once per block of m (m is the same buffer step after step):
-   * a new view per call costs about what the pass does at d = 8.
+   * m[from..from + dd], as a view made once per block of m's buffer (the same step after step,
+   * whether m is a whole parameter or one lane's view of it): a new view per call costs about
+   * what the pass does at d = 8.
    */
   private view(m: Float32Array, from: number): Float32Array {
     const { dd } = this;
-    if (from % dd !== 0) return m.subarray(from, from + dd);
-    if (m !== this.viewed) {
-      this.viewed = m;
-      this.views = new Array<Float32Array | undefined>(Math.ceil(m.length / dd));
+    if (m.buffer !== this.viewed) {
+      this.viewed = m.buffer;
+      this.views = new Array<Float32Array | undefined>(Math.ceil(m.buffer.byteLength / 4 / dd));
     }
-    const q = from / dd;
+    const start = m.byteOffset + 4 * from;
+    // Blocks are dd-aligned in their buffer where the step lays them out; any other is still right.
+    const q = Math.floor(start / 4 / dd);
     let view = this.views[q];
-    if (!view) {
-      view = m.subarray(from, from + dd);
+    if (view?.byteOffset !== start) {
+      view = new Float32Array(m.buffer, start, dd);
       this.views[q] = view;
     }
     return view;
