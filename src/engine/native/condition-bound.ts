@@ -178,6 +178,10 @@ const HOLD = 4;
  * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
+ *
+ * Where the WebAssembly kernels run (from d = 8), tier 2's pass and its relative drift are
+ * condition-wasm.ts's kernels, against a copy of each anchor kept in linear memory: the same
+ * float64 operations in the same order as `shiftSums` and `relativeDrift`, so the same bounds.
  */
 export class StepConditionBound {
   /**
