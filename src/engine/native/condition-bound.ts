@@ -179,7 +179,7 @@ const HOLD = 4;
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
- * Where the WebAssembly kernels run (from d = 8), tier 2's pass and its relative drift are
+ * Where the WebAssembly kernels run (from d = 16), tier 2's pass and its relative drift are
  * condition-wasm.ts's kernels, against a copy of each anchor kept in linear memory: the same
  * float64 operations in the same order as `shiftSums` and `relativeDrift`, so the same bounds.
  */
@@ -204,6 +204,8 @@ export class StepConditionBound {
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
   private readonly sym: Float64Array;
+  /** Every block's anchor factor (`stored`). */
+  private readonly store: Float64Array;
 
   constructor(
     private readonly slack: Slack,
@@ -221,6 +223,7 @@ export class StepConditionBound {
     this.inv = new Float64Array(d * d);
     this.l64 = new Float64Array(d * d);
     this.sym = new Float64Array(d * d);
+    this.store = new Float64Array(limits.length * units * d * d);
   }
 
   /**
@@ -376,7 +379,7 @@ export class StepConditionBound {
       if (anchor) {
         anchor.live = false;
         anchor.calm = WAIT;
-      } else this.anchors[k] = this.retired();
+      } else this.anchors[k] = this.retired(k);
       return near;
     }
     if (bound <= limit) {
@@ -536,7 +539,7 @@ export class StepConditionBound {
   /** Block k's tier-1 anchor: the lower triangle of m[from..] and bounds on the extreme eigenvalues it gives. */
   private anchorBound(k: number, m: ArrayLike<number>, from: number, lo: number, hi: number): void {
     const { d } = this;
-    const anchor = this.anchors[k] ?? this.retired();
+    const anchor = this.anchors[k] ?? this.retired(k);
     this.anchors[k] = anchor;
     const copy = anchor.m;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
@@ -553,10 +556,10 @@ export class StepConditionBound {
   }
 
   /** A new anchor that tier 2 does not try, for a block tier 1 clears alone for WAIT calls (`calm`). */
-  private retired(): Anchor {
+  private retired(k: number): Anchor {
     const dd = this.d * this.d;
     return {
-      m: new Float64Array(dd),
+      m: this.stored(k),
       inverse: false,
       live: false,
       relative: false,
@@ -587,7 +590,7 @@ export class StepConditionBound {
   ): void {
     const { d } = this;
     const old = this.anchors[k];
-    const copy = old?.m ?? new Float64Array(d * d);
+    const copy = old?.m ?? this.stored(k);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
     const w = old?.w ?? new Float64Array(d * d);
     w.set(this.inv);
@@ -620,6 +623,16 @@ export class StepConditionBound {
   /** L L^T of l64's L into sym (`triangularGram`; dense64's `gram` where L is not finite). */
   private gram(l64: Float64Array): Float64Array {
     return triangularGram(l64, this.d, this.sym) ? this.sym : gram(l64, this.d);
+  }
+
+  /**
+   * Block k's place for its anchor's factor in `store`: every block's in one array, in the order
+   * the step visits them, so that tier 2's pass reads them one after another, not from arrays
+   * scattered over the heap (a step's other data evicts them between steps).
+   */
+  private stored(k: number): Float64Array {
+    const dd = this.d * this.d;
+    return this.store.subarray(k * dd, (k + 1) * dd);
   }
 
   /** The lower triangle of l[lo..] into l64 (whose upper triangle stays zero). */

@@ -7,6 +7,13 @@ interface ConditionExports {
 }
 
 /**
+ * From this d on; below it the JavaScript twins run. Measured inside the native step (`npm run
+ * build && node scripts/condition-cost.mjs --dims 8`, side by side): at d = 8 the kernel's copy
+ * in and call cost more than its pass saves (the check's share of a step 1.2x to 1.6x the twin's).
+ */
+const FROM = 16;
+
+/**
  * Blocks of linear memory that no live ConditionWasm holds, by size. An instance's anchors live
  * as long as it does (a trainer's), so its block goes back here when it is collected: the next
  * batch on the thread takes it instead of growing memory (`reserve` never frees).
@@ -47,12 +54,12 @@ export class ConditionWasm {
   private views: (Float32Array | undefined)[] = [];
 
   /**
-   * For `blocks` blocks of d x d, or undefined where the kernels do not run (wasmKernelsFor: from
-   * d = 8; measured at d = 8, on-CPU ns per block of tier 2 from a tier-1 anchor: 82 against the
-   * JavaScript twin's 98; at 16, 137 against 245).
+   * For `blocks` blocks of d x d, or undefined where the kernels do not run (below FROM, or
+   * without wasmKernelsFor). Measured alone, on-CPU ns per block of tier 2 from a tier-1 anchor:
+   * 137 against the JavaScript twin's 245 at d = 16, 2x to 4x less from d = 32.
    */
   static for(d: number, blocks: number, wasm = true): ConditionWasm | undefined {
-    const k = wasm ? wasmKernelsFor(d) : undefined;
+    const k = wasm && d >= FROM ? wasmKernelsFor(d) : undefined;
     return k && new ConditionWasm(k, d, blocks);
   }
 
@@ -101,7 +108,7 @@ export class ConditionWasm {
   /**
    * m[from..from + dd], as a view made once per block of m's buffer (the same step after step,
    * whether m is a whole parameter or one lane's view of it): a new view per call costs about
-   * what the pass does at d = 8.
+   * what the pass does at small d.
    */
   private view(m: Float32Array, from: number): Float32Array {
     const { dd } = this;
