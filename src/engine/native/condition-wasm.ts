@@ -9,7 +9,7 @@ interface ConditionExports {
 /**
  * From this d on; below it the JavaScript twins run. Measured inside the native step (`npm run
  * build && node scripts/condition-cost.mjs --dims 8`, side by side): at d = 8 the kernel's copy
- * in and call cost more than its pass saves (the check's share of a step 1.2x to 1.6x the twin's).
+ * in and call cost more than its pass saves (the check's share of a step up to 1.5x the twin's).
  */
 const FROM = 16;
 
