@@ -5,3 +5,4 @@ export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';
+export { conditionDrift, conditionShift } from './condition';
