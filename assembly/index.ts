@@ -3,3 +3,6 @@
 export { choleskyBackward, choleskyForward } from './cholesky';
 export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
+export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
+export { adamLanes, rmspropLanes, sgdLanes } from './optim';
+export { conditionDrift, conditionShift } from './condition';

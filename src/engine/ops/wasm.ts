@@ -77,6 +77,77 @@ interface KernelExports {
     dl: number,
     dmu: number,
   ): void;
+  /** classifier-lanes.ts: every lane pair's factors, checks and z, |z|^2 (tasks/mvn-classifier-lanes.ts). */
+  classifierLanesForward(
+    cholesky: boolean,
+    d: number,
+    units: number,
+    m: number,
+    pairs: number,
+    count: number,
+    x: number,
+    mu: number,
+    raw: number,
+    l: number,
+    checks: number,
+    ok: number,
+    lp: number,
+    zs: number,
+    maha: number,
+    w: number,
+  ): void;
+  /** classifier-lanes.ts: every lane pair's d loss / d mu and raw gradient from d loss / d log p. */
+  classifierLanesBackward(
+    map: number,
+    d: number,
+    units: number,
+    m: number,
+    pairs: number,
+    count: number,
+    lp: number,
+    zs: number,
+    g: number,
+    ok: number,
+    gmu: number,
+    graw: number,
+    scratch: number,
+  ): void;
+  /** optim.ts: SGD, Adam and RMSprop over a run of lanes (train/optim-wasm.ts's LanesKernel, s1 where a rule has it). */
+  sgdLanes(
+    lanes: number,
+    size: number,
+    nesterov: boolean,
+    p: number,
+    g: number,
+    buf: number,
+    coef: number,
+    alive: number,
+    bound: number,
+    bad: number,
+  ): void;
+  adamLanes(
+    lanes: number,
+    size: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    coef: number,
+    alive: number,
+    bound: number,
+    bad: number,
+  ): void;
+  rmspropLanes(
+    lanes: number,
+    size: number,
+    p: number,
+    g: number,
+    s: number,
+    coef: number,
+    alive: number,
+    bound: number,
+    bad: number,
+  ): void;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */
