@@ -60,6 +60,10 @@ interface KernelExports {
     maha: number,
     t: number,
   ): void;
+  /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */
+  spdDirection(d: number, raw: number, grad: number, out: number, scratch: number): void;
+  /** spd-riemannian.ts: the retraction of one float64 block into out; 0 when its Cholesky fails. */
+  spdRetract(d: number, before: number, stepped: number, out: number, scratch: number): number;
   /** classifier.ts: that lane's d loss / d mu and d loss / d L (or d Sigma) from d loss / d log p. */
   classifierBackward(
     d: number,
