@@ -4,3 +4,4 @@ export { choleskyBackward, choleskyForward } from './cholesky';
 export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
 export { spdDirection, spdRetract } from './spd-riemannian';
+export { expmFrechet, expmFromEigen } from './expm-eigen';

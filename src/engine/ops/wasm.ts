@@ -60,6 +60,10 @@ interface KernelExports {
     maha: number,
     t: number,
   ): void;
+  /** expm-eigen.ts: e^A into out (float32) from A's eigenvectors and e^eigenvalues. */
+  expmFromEigen(d: number, v: number, e: number, out: number, scratch: number): void;
+  /** expm-eigen.ts: the Daleckii-Krein adjoint V (Phi o (V^T G V)) V^T into out (float32). */
+  expmFrechet(d: number, v: number, phi: number, g: number, out: number, scratch: number): void;
   /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */
   spdDirection(d: number, raw: number, grad: number, out: number, scratch: number): void;
   /** spd-riemannian.ts: the retraction of one float64 block into out; 0 when its Cholesky fails. */
