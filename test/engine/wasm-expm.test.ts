@@ -10,7 +10,8 @@ const SIZES = [8, 9, 10, 11, 13, 14, 16, 17, 23, 32, 40, 64];
 /** A float32 symmetric matrix with entries of size `scale`, both triangles set. */
 function symmetric(d: number, rng: () => number, scale: number): Float32Array {
   const a = new Float32Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) a[i * d + j] = a[j * d + i] = (rng() - 0.5) * scale;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) a[i * d + j] = a[j * d + i] = (rng() - 0.5) * scale;
   return a;
 }
 
