@@ -7,7 +7,8 @@ import { type WasmKernels, wasmKernelsFor } from './wasm.js';
  * the Riemannian gradient X sym(G) X and the retraction (X + Y X^-1 Y) / 2. From d = 8 on their
  * WebAssembly twins (assembly/spd-riemannian.ts) run, with the same float64 operations in the
  * same order; this JavaScript is their reference and runs below, or everywhere with
- * COVSWEEP_WASM_KERNELS=0. Each call returns a new array.
+ * COVSWEEP_WASM_KERNELS=0. The WebAssembly route returns a view of its block, valid until the
+ * kernels' next call (ParameterUpdate): no copy, no garbage.
  */
 export class SpdUpdateKernel {
   private readonly wasm?: Blocks;
@@ -30,7 +31,7 @@ export class SpdUpdateKernel {
       f64.set(raw, a >> 3);
       f64.set(grad, b >> 3);
       k.exports.spdDirection(d, a, b, out, scratch);
-      return k.f64().slice(out >> 3, (out >> 3) + d * d);
+      return k.f64().subarray(out >> 3, (out >> 3) + d * d);
     }
     // T = X sym(G), then the lower triangle of T X, mirrored (exactly symmetric); every entry a
     // dot product of rows, as both factors are symmetric.
@@ -58,7 +59,7 @@ export class SpdUpdateKernel {
       f64.set(before, a >> 3);
       f64.set(stepped, b >> 3);
       if (!k.exports.spdRetract(d, a, b, out, scratch)) return Float64Array.from(stepped);
-      return k.f64().slice(out >> 3, (out >> 3) + d * d);
+      return k.f64().subarray(out >> 3, (out >> 3) + d * d);
     }
     const l = new Float64Array(d * d);
     if (!choleskyInto(before, 0, d, l)) return Float64Array.from(stepped);
