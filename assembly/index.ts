@@ -5,3 +5,4 @@ export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
 export { spdDirection, spdRetract } from './spd-riemannian';
 export { expmFrechet, expmFromEigen } from './expm-eigen';
+export { symmetricEigen } from './symmetric-eigen';

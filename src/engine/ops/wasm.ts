@@ -64,6 +64,8 @@ interface KernelExports {
   expmFromEigen(d: number, v: number, e: number, out: number, scratch: number): void;
   /** expm-eigen.ts: the Daleckii-Krein adjoint V (Phi o (V^T G V)) V^T into out (float32). */
   expmFrechet(d: number, v: number, phi: number, g: number, out: number, scratch: number): void;
+  /** symmetric-eigen.ts: V^T and eigenvalues in place; 1 converged, 0 not, 2 run the JS kernel. */
+  symmetricEigen(n: number, vt: number, d: number, e: number): number;
   /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */
   spdDirection(d: number, raw: number, grad: number, out: number, scratch: number): void;
   /** spd-riemannian.ts: the retraction of one float64 block into out; 0 when its Cholesky fails. */
