@@ -1,3 +1,4 @@
+import { choleskyInto } from '../../ground/dense64.js';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
 import { tf } from '../tf.js';
@@ -20,6 +21,8 @@ export function makeLowRank(r: number): Parameterization {
   if (!(Number.isInteger(r) && r >= 1))
     throw new RangeError(`lowrank: rank must be an integer >= 1, got ${r}`);
   const rankOf = (d: number) => Math.min(r, d);
+  /** factor64's Sigma for each d, made on first use. */
+  const scratch = new Map<number, Float64Array>();
   return {
     name: 'lowrank',
     summary: `Sigma = W W^T + diag(exp(v)), W of rank ${r} (torch LowRankMultivariateNormal)`,
@@ -61,6 +64,28 @@ export function makeLowRank(r: number): Parameterization {
         sigma[i * d + i] += Math.exp(raw[i * (k + 1) + k]);
       }
       return sigma;
+    },
+    // The condition check's factor: `covariance`'s lower triangle by the same float64 operations,
+    // into scratch, and the same Cholesky as cholesky64's: its numbers, without copying the block
+    // or allocating per call.
+    factor64(raw, at, d, l) {
+      const k = rankOf(d);
+      let sigma = scratch.get(d);
+      if (!sigma) {
+        sigma = new Float64Array(d * d);
+        scratch.set(d, sigma);
+      }
+      for (let i = 0; i < d; i++) {
+        const ri = at + i * (k + 1);
+        for (let j = 0; j <= i; j++) {
+          const rj = at + j * (k + 1);
+          let s = 0;
+          for (let c = 0; c < k; c++) s += raw[ri + c] * raw[rj + c];
+          sigma[i * d + j] = s;
+        }
+        sigma[i * d + i] += Math.exp(raw[ri + k]);
+      }
+      return choleskyInto(sigma, 0, d, l);
     },
     factor(raw, d) {
       const k = rankOf(d);
