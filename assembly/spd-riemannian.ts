@@ -6,56 +6,64 @@ import { dotChains } from './dot-chains';
 
 /**
  * The Riemannian gradient X sym(G) X of the block raw (X: its lower triangle, mirrored) and the
- * gradient grad, into out (full, exactly symmetric). s: scratch of 3 d^2 float64 (X, sym(G), X sym(G)).
+ * gradient grad, into out (full, exactly symmetric). s: scratch of 3 d (d + 4) float64 (X, sym(G),
+ * X sym(G)).
  */
 export function spdDirection(d: i32, raw: usize, grad: usize, out: usize, s: usize): void {
   const rs = (<usize>d) << 3;
-  const dd = <usize>d * rs;
+  // The scratch matrices' rows are PAD entries longer than d: at d = 64 rows 512 bytes apart
+  // share a few cache sets, and a pass down a column evicts itself (3x slower).
+  const ps = <usize>(d + PAD) << 3;
   const x = s;
-  const g = x + dd;
-  const t = g + dd;
+  const g = x + <usize>d * ps;
+  const t = g + <usize>d * ps;
   for (let i = 0; i < d; i++)
     for (let j = 0; j <= i; j++) {
       const ij = <usize>i * rs + ((<usize>j) << 3);
       const ji = <usize>j * rs + ((<usize>i) << 3);
+      const pij = <usize>i * ps + ((<usize>j) << 3);
+      const pji = <usize>j * ps + ((<usize>i) << 3);
       const v = load<f64>(raw + ij);
-      store<f64>(x + ij, v);
-      store<f64>(x + ji, v);
+      store<f64>(x + pij, v);
+      store<f64>(x + pji, v);
       const m = (load<f64>(grad + ij) + load<f64>(grad + ji)) / 2;
-      store<f64>(g + ij, m);
-      store<f64>(g + ji, m);
+      store<f64>(g + pij, m);
+      store<f64>(g + pji, m);
     }
   // T_ij = X_i . sym(G)_j, sym(G)'s row j read as its column j; then (T X)_ij = T_i . X_j for
   // j <= i, X's row j read as its column j; mirrored.
-  for (let i = 0; i < d; i++) dotChains(x + <usize>i * rs, 8, g, rs, d, 0, d, t + <usize>i * rs);
-  for (let i = 0; i < d; i++) dotChains(t + <usize>i * rs, 8, x, rs, d, 0, i + 1, out + <usize>i * rs);
+  for (let i = 0; i < d; i++) dotChains(x + <usize>i * ps, 8, g, ps, d, 0, d, t + <usize>i * ps);
+  for (let i = 0; i < d; i++) dotChains(t + <usize>i * ps, 8, x, ps, d, 0, i + 1, out + <usize>i * rs);
   mirrorLower(d, out);
 }
+
+/** Extra entries per row of the kernels' scratch matrices. */
+const PAD = 4;
 
 /**
  * The retraction (X + Y X^-1 Y) / 2 of the block before (X: its lower triangle) and the stepped
  * block (Y: its lower triangle, mirrored) into out (full, exactly symmetric): X = L L^T in float64,
  * W = L^-1 Y, (X + W^T W) / 2. Returns 0 when X's float64 Cholesky fails (out is then not
- * written), else 1. s: scratch of 2 d^2 + d float64 (L column by column, W, one row).
+ * written), else 1. s: scratch of 2 d (d + 4) + d float64 (L column by column, W, one row).
  */
 export function spdRetract(d: i32, before: usize, stepped: usize, out: usize, s: usize): i32 {
   const rs = (<usize>d) << 3;
-  const dd = <usize>d * rs;
+  const ps = <usize>(d + PAD) << 3;
   const lt = s;
-  const w = lt + dd;
-  const row = w + dd;
-  if (!cholesky64(d, before, lt)) return 0;
+  const w = lt + <usize>d * ps;
+  const row = w + <usize>d * ps;
+  if (!cholesky64(d, before, lt, ps)) return 0;
   // Row i of W: Y's row i, less L_ik W_k for k < i in ascending k, over L_ii; four entries of
   // the row per pass.
   for (let i = 0; i < d; i++) {
-    const wi = w + <usize>i * rs;
+    const wi = w + <usize>i * ps;
     for (let c = 0; c < d; c++)
       store<f64>(
         wi + ((<usize>c) << 3),
         load<f64>(stepped + (c <= i ? <usize>i * rs + ((<usize>c) << 3) : <usize>c * rs + ((<usize>i) << 3))),
       );
     const li = lt + ((<usize>i) << 3);
-    const lii = f64x2.splat(load<f64>(li + <usize>i * rs));
+    const lii = f64x2.splat(load<f64>(li + <usize>i * ps));
     let c = 0;
     for (; c + 3 < d; c += 4) {
       const o = wi + ((<usize>c) << 3);
@@ -67,8 +75,8 @@ export function spdRetract(d: i32, before: usize, stepped: usize, out: usize, s:
         const a = f64x2.splat(load<f64>(lk));
         v0 = f64x2.sub(v0, f64x2.mul(a, v128.load(wk)));
         v1 = f64x2.sub(v1, f64x2.mul(a, v128.load(wk, 16)));
-        wk += rs;
-        lk += rs;
+        wk += ps;
+        lk += ps;
       }
       v128.store(o, f64x2.div(v0, lii));
       v128.store(o, f64x2.div(v1, lii), 16);
@@ -79,20 +87,20 @@ export function spdRetract(d: i32, before: usize, stepped: usize, out: usize, s:
       for (let k = 0; k < i; k++)
         v0 = f64x2.sub(
           v0,
-          f64x2.mul(f64x2.splat(load<f64>(li + <usize>k * rs)), v128.load(w + <usize>k * rs + ((<usize>c) << 3))),
+          f64x2.mul(f64x2.splat(load<f64>(li + <usize>k * ps)), v128.load(w + <usize>k * ps + ((<usize>c) << 3))),
         );
       v128.store(o, f64x2.div(v0, lii));
     }
     if (c < d) {
       const o = wi + ((<usize>c) << 3);
       let v = load<f64>(o);
-      for (let k = 0; k < i; k++) v -= load<f64>(li + <usize>k * rs) * load<f64>(w + <usize>k * rs + ((<usize>c) << 3));
+      for (let k = 0; k < i; k++) v -= load<f64>(li + <usize>k * ps) * load<f64>(w + <usize>k * ps + ((<usize>c) << 3));
       store<f64>(o, v / f64x2.extract_lane(lii, 0));
     }
   }
   // (W^T W)_ij: column i of W against its columns j <= i.
   for (let i = 0; i < d; i++) {
-    dotChains(w + ((<usize>i) << 3), rs, w, rs, d, 0, i + 1, row);
+    dotChains(w + ((<usize>i) << 3), ps, w, ps, d, 0, i + 1, row);
     const oi = out + <usize>i * rs;
     const bi = before + <usize>i * rs;
     for (let j = 0; j <= i; j++) {
@@ -106,17 +114,17 @@ export function spdRetract(d: i32, before: usize, stepped: usize, out: usize, s:
 
 /**
  * dense64.ts's choleskyInto of the lower triangle of a (float64, row-major), kept column by
- * column (lt + 8 (k d + i) holds L_ik) so that a column's rows are neighbours: four rows per
- * pass. Returns false at the first pivot that is not > 0.
+ * column (lt + k ls + 8 i holds L_ik, columns ls bytes apart) so that a column's rows are
+ * neighbours: four rows per pass. Returns false at the first pivot that is not > 0.
  */
-function cholesky64(d: i32, a: usize, lt: usize): bool {
+function cholesky64(d: i32, a: usize, lt: usize, ls: usize): bool {
   const rs = (<usize>d) << 3;
   for (let j = 0; j < d; j++) {
-    const cj = lt + <usize>j * rs;
+    const cj = lt + <usize>j * ls;
     const jj = (<usize>j) << 3;
     let s = load<f64>(a + <usize>j * rs + jj);
     for (let k = 0; k < j; k++) {
-      const v = load<f64>(lt + <usize>k * rs + jj);
+      const v = load<f64>(lt + <usize>k * ls + jj);
       s -= v * v;
     }
     if (!(s > 0)) return false;
@@ -130,10 +138,10 @@ function cholesky64(d: i32, a: usize, lt: usize): bool {
       let t1 = f64x2(load<f64>(ai + 2 * rs), load<f64>(ai + 3 * rs));
       let ck = lt + ((<usize>i) << 3);
       for (let k = 0; k < j; k++) {
-        const c = f64x2.splat(load<f64>(lt + <usize>k * rs + jj));
+        const c = f64x2.splat(load<f64>(lt + <usize>k * ls + jj));
         t0 = f64x2.sub(t0, f64x2.mul(v128.load(ck), c));
         t1 = f64x2.sub(t1, f64x2.mul(v128.load(ck, 16), c));
-        ck += rs;
+        ck += ls;
       }
       const o = cj + ((<usize>i) << 3);
       v128.store(o, f64x2.div(t0, q));
@@ -145,14 +153,14 @@ function cholesky64(d: i32, a: usize, lt: usize): bool {
       for (let k = 0; k < j; k++)
         t0 = f64x2.sub(
           t0,
-          f64x2.mul(v128.load(lt + <usize>k * rs + ((<usize>i) << 3)), f64x2.splat(load<f64>(lt + <usize>k * rs + jj))),
+          f64x2.mul(v128.load(lt + <usize>k * ls + ((<usize>i) << 3)), f64x2.splat(load<f64>(lt + <usize>k * ls + jj))),
         );
       v128.store(cj + ((<usize>i) << 3), f64x2.div(t0, q));
     }
     if (i < d) {
       let t = load<f64>(a + <usize>i * rs + jj);
       for (let k = 0; k < j; k++)
-        t -= load<f64>(lt + <usize>k * rs + ((<usize>i) << 3)) * load<f64>(lt + <usize>k * rs + jj);
+        t -= load<f64>(lt + <usize>k * ls + ((<usize>i) << 3)) * load<f64>(lt + <usize>k * ls + jj);
       store<f64>(cj + ((<usize>i) << 3), t / ljj);
     }
   }

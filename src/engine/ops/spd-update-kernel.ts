@@ -102,6 +102,7 @@ interface Blocks {
 /** The thread's blocks for d, shared by every kernel of that d (WasmKernels.shared). */
 function blocks(k: WasmKernels, d: number): Blocks {
   const dd = 8 * d * d;
-  const [a, b, out, scratch] = k.shared(`spd-update ${d}`, [dd, dd, dd, 3 * dd + 8 * d]);
+  // Scratch: spdDirection's three d x (d + 4) matrices, or spdRetract's two d x d and a row.
+  const [a, b, out, scratch] = k.shared(`spd-update ${d}`, [dd, dd, dd, 3 * 8 * d * (d + 4)]);
   return { k, a, b, out, scratch };
 }
