@@ -6,3 +6,4 @@ export { scoreMatchingLane } from './score-matching';
 export { spdDirection, spdRetract } from './spd-riemannian';
 export { expmFrechet, expmFromEigen } from './expm-eigen';
 export { symmetricEigen } from './symmetric-eigen';
+export { choleskyInto64 } from './cholesky64';

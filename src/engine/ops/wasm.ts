@@ -66,6 +66,8 @@ interface KernelExports {
   expmFrechet(d: number, v: number, phi: number, g: number, out: number, scratch: number): void;
   /** symmetric-eigen.ts: V^T and eigenvalues in place; 1 converged, 0 not, 2 run the JS kernel. */
   symmetricEigen(n: number, vt: number, d: number, e: number): number;
+  /** cholesky64.ts: dense64's choleskyInto (float64, row-major lower triangle into l); 0 when it fails. */
+  choleskyInto64(d: number, a: number, l: number, scratch: number): number;
   /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */
   spdDirection(d: number, raw: number, grad: number, out: number, scratch: number): void;
   /** spd-riemannian.ts: the retraction of one float64 block into out; 0 when its Cholesky fails. */
