@@ -1,7 +1,7 @@
 import { choleskyInto } from '../../ground/dense64.js';
 import { cholesky } from '../ops/linalg.js';
-import { wasmKernelsFor } from '../ops/wasm.js';
 import { eye } from '../ops/masks.js';
+import { wasmKernelsFor } from '../ops/wasm.js';
 import { tf } from '../tf.js';
 import { LOWRANK_OPTIONS } from './specs.js';
 import { choleskyOf } from './tril.js';
