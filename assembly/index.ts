@@ -7,3 +7,4 @@ export { spdDirection, spdRetract } from './spd-riemannian';
 export { expmFrechet, expmFromEigen } from './expm-eigen';
 export { symmetricEigen } from './symmetric-eigen';
 export { choleskyInto64 } from './cholesky64';
+export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';

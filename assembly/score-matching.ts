@@ -1,14 +1,14 @@
 // One lane of the native score-matching loss and gradient (src/engine/tasks/score-matching-native.ts
 // is the reference, and the comments there derive the formulas): the same float64 operations in
 // the same order, every product vectorized across its independent outputs (dotRows).
-import { dotRows, dotRows2, inverseInto } from './triangular';
+import { dotRowPair, dotRows, inverseInto } from './triangular';
 
 /**
  * The loss tr(P R P) / (2n) - tr(P) of the float32 lower factor at l (row-major d x d: of the
  * precision with `precision`, else of the covariance), the lane's scatter c (float64, d x d,
  * symmetric) and e = xbar - mu (float64, d). With `withGrads`, also d loss / d mu into gmu and
  * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone). s: scratch of
- * 7 d^2 + 3 d float64.
+ * 7 d^2 + 6 d float64.
  */
 export function scoreMatchingLane(
   d: i32,
@@ -24,7 +24,8 @@ export function scoreMatchingLane(
 ): f64 {
   const rs = (<usize>d) << 3;
   const dd = <usize>d * rs;
-  // Row-major W = L^-1 (or L), L^T, P, P R, G, dW, T^T; a row; P e; P^2 e.
+  // Row-major W = L^-1 (or L), L^T, P, P R (then rows of T and of dL^T), G, dW, T^T; P e; P^2 e;
+  // dotRowPair's pairs of copies.
   const w = s;
   const lt = w + dd;
   const p = lt + dd;
@@ -32,9 +33,9 @@ export function scoreMatchingLane(
   const g = pr + dd;
   const dw = g + dd;
   const tt = dw + dd;
-  const row = tt + dd;
-  const pe = row + rs;
+  const pe = tt + dd;
   const ppe = pe + rs;
+  const sp = ppe + rs;
   if (precision) {
     for (let i = 0; i < d; i++)
       for (let k = 0; k <= i; k++) {
@@ -43,7 +44,7 @@ export function scoreMatchingLane(
         store<f64>(lt + <usize>k * rs + ((<usize>i) << 3), v);
       }
     // P = L L^T: P_oc = sum_{k <= o} L_ok L_ck for c >= o, row o's upper part, then mirrored.
-    for (let o = 0; o < d; o++) dotRows(w + <usize>o * rs, 8, lt, d, 0, o + 1, o, d, p + <usize>o * rs);
+    triangleRows(d, w, 8, rs, lt, false, false, p, sp);
     for (let i = 0; i < d; i++)
       for (let j = 0; j < i; j++) store<f64>(p + <usize>i * rs + ((<usize>j) << 3), load<f64>(p + <usize>j * rs + ((<usize>i) << 3)));
   } else {
@@ -52,7 +53,7 @@ export function scoreMatchingLane(
       for (let k = 0; k <= i; k++) store<f64>(lt + <usize>k * rs + ((<usize>i) << 3), <f64>load<f32>(l + ((<usize>(i * d + k)) << 2)));
     inverseInto(d, lt, w);
     // P = W^T W: P_oc = sum_{k >= o} W_ko W_kc for c <= o, row o's lower part, then mirrored.
-    for (let o = 0; o < d; o++) dotRows(w + ((<usize>o) << 3), rs, w, d, o, d, 0, o + 1, p + <usize>o * rs);
+    triangleRows(d, w, rs, 8, w, true, true, p, sp);
     for (let i = 0; i < d; i++)
       for (let j = 0; j < i; j++) store<f64>(p + <usize>j * rs + ((<usize>i) << 3), load<f64>(p + <usize>i * rs + ((<usize>j) << 3)));
   }
@@ -66,7 +67,7 @@ export function scoreMatchingLane(
   let fit: f64 = 0;
   let o = 0;
   for (; o + 1 < d; o += 2) {
-    dotRows2(p + <usize>o * rs, 8, rs, c, d, 0, d, 0, d, pr + <usize>o * rs);
+    dotRowPair(p + <usize>o * rs, p + <usize>(o + 1) * rs, 8, c, d, 0, d, 0, d, pr + <usize>o * rs, pr + <usize>(o + 1) * rs, false, false, sp);
     fit = finishRow(d, n, o, p, pe, e, pr, fit);
     fit = finishRow(d, n, o + 1, p, pe, e, pr, fit);
   }
@@ -102,29 +103,26 @@ export function scoreMatchingLane(
   for (let i = 0; i < d; i++) store<f32>(gmu + ((<usize>i) << 2), <f32>-load<f64>(ppe + ((<usize>i) << 3)));
   if (precision) {
     // dL = 2 G L: (G L)_co = sum_{k >= o} L_ko G_kc for c >= o, column o.
-    for (let o = 0; o < d; o++) {
-      dotRows(lt + <usize>o * rs, 8, g, d, o, d, o, d, row);
+    triangleRows(d, lt, 8, rs, g, true, false, pr, sp);
+    for (let o = 0; o < d; o++)
       for (let i = o; i < d; i++)
-        store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>(2 * load<f64>(row + ((<usize>i) << 3))));
-    }
+        store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>(2 * load<f64>(pr + <usize>o * rs + ((<usize>i) << 3))));
     return loss;
   }
   // dW = 2 W G (lower): dW_oc = sum_{k <= o} W_ok G_kc, then doubled.
+  triangleRows(d, w, 8, rs, g, false, true, dw, sp);
   for (let o = 0; o < d; o++) {
     const ro = dw + <usize>o * rs;
-    dotRows(w + <usize>o * rs, 8, g, d, 0, o + 1, 0, o + 1, ro);
     for (let j = 0; j <= o; j++) store<f64>(ro + ((<usize>j) << 3), load<f64>(ro + ((<usize>j) << 3)) * 2);
   }
   // T = W^T dW (lower): T_oc = sum_{k >= o} W_ko dW_kc for c <= o, kept transposed.
-  for (let o = 0; o < d; o++) {
-    dotRows(w + ((<usize>o) << 3), rs, dw, d, o, d, 0, o + 1, row);
-    for (let j = 0; j <= o; j++) store<f64>(tt + <usize>j * rs + ((<usize>o) << 3), load<f64>(row + ((<usize>j) << 3)));
-  }
+  triangleRows(d, w, rs, 8, dw, true, true, pr, sp);
+  for (let o = 0; o < d; o++)
+    for (let j = 0; j <= o; j++) store<f64>(tt + <usize>j * rs + ((<usize>o) << 3), load<f64>(pr + <usize>o * rs + ((<usize>j) << 3)));
   // dL = -W^T dW W^T (lower): dL_co = -sum_{k <= o} W_ok T_ck for c >= o, column o.
-  for (let o = 0; o < d; o++) {
-    dotRows(w + <usize>o * rs, 8, tt, d, 0, o + 1, o, d, row);
-    for (let i = o; i < d; i++) store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>-load<f64>(row + ((<usize>i) << 3)));
-  }
+  triangleRows(d, w, 8, rs, tt, false, false, pr, sp);
+  for (let o = 0; o < d; o++)
+    for (let i = o; i < d; i++) store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>-load<f64>(pr + <usize>o * rs + ((<usize>i) << 3)));
   return loss;
 }
 
@@ -151,4 +149,42 @@ function finishRow(d: i32, n: f64, o: i32, p: usize, pe: usize, e: usize, pr: us
     fit += v * load<f64>(po + at);
   }
   return fit;
+}
+
+/**
+ * Row o of a product over a triangle, for every o, into out + o * 8 d: out_oc = sum over k of x_ok
+ * y_kc (x_ok at x + o * xr + k * xs, y_kc at y + (k d + c) * 8), where row o's terms are k in
+ * [o, d) (`kFrom`) or [0, o + 1), and its outputs c in [0, o + 1) (`cUpTo`) or [o, d). Two rows
+ * per pass (dotRowPair) over the terms they share: for rows o and o + 1, the later's start or the
+ * earlier's end, with the one term only the other row takes. The pass covers the outputs of both
+ * rows, widened to whole blocks of eight within [0, d) (where the blocks run at full speed): a
+ * row's outputs outside its own range are written too, with numbers that nothing reads (the
+ * other triangle of out, which each caller leaves unread or overwrites).
+ */
+// @ts-ignore: decorator
+@inline
+function triangleRows(
+  d: i32,
+  x: usize,
+  xs: usize,
+  xr: usize,
+  y: usize,
+  kFrom: bool,
+  cUpTo: bool,
+  out: usize,
+  sp: usize,
+): void {
+  const rs = (<usize>d) << 3;
+  let o = 0;
+  for (; o + 1 < d; o += 2) {
+    const xa = x + <usize>o * xr;
+    const oa = out + <usize>o * rs;
+    const k0 = kFrom ? o + 1 : 0;
+    const k1 = kFrom ? d : o + 1;
+    const c0 = cUpTo ? 0 : max(0, d - ((d - o + 7) & ~7));
+    const c1 = cUpTo ? min(d, (o + 9) & ~7) : d;
+    dotRowPair(xa, xa + xr, xs, y, d, k0, k1, c0, c1, oa, oa + rs, kFrom, !kFrom, sp);
+  }
+  if (o < d)
+    dotRows(x + <usize>o * xr, xs, y, d, kFrom ? o : 0, kFrom ? d : o + 1, cUpTo ? 0 : o, cUpTo ? o + 1 : d, out + <usize>o * rs);
 }

@@ -92,6 +92,25 @@ describe('WebAssembly score-matching lane', () => {
       }
     });
 
+  it('writes nothing past its blocks (its scratch is the size the kernel uses)', () => {
+    // d = 21 is new to this file's thread, so the block reserved next lies right after the lane's.
+    const d = 21;
+    const k = wasmKernelsFor(d)!;
+    const rng = seedrandom('wasm-sm-bounds');
+    const x = Float32Array.from({ length: LANES * 5 * d }, () => rng() - 0.5);
+    const mu = new Float32Array(LANES * d);
+    const tasks = (['covariance', 'precision'] as const).map(
+      (of) => new NativeScoreMatching(x, 5, d, LANES, of),
+    );
+    const guard = k.reserve(8 * 64) >> 3;
+    k.f64().fill(7, guard, guard + 64);
+    for (const task of tasks) {
+      const grads = [new Float32Array(LANES * d), new Float32Array(0)];
+      task.lane(0, [mu], factor(d, rng, 0.5, 1), new Float32Array(d * d), grads);
+      expect(Array.from(k.f64().subarray(guard, guard + 64))).toEqual(new Array(64).fill(7));
+    }
+  });
+
   it('tasks of one d share their blocks: making batches does not grow memory', () => {
     const k = wasmKernelsFor(24)!;
     const x = new Float32Array(LANES * 5 * 24);

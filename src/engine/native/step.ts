@@ -1,5 +1,5 @@
 import type { Parameterization } from '../parameterizations/types.js';
-import type { NativeTask, ParamGroup, TaskInstance } from '../tasks/types.js';
+import type { NativeTask, ParamGroup, TaskInstance, WholeStep, WholeStepOut } from '../tasks/types.js';
 import { type StepConditionBound, stepConditionBound } from './condition-bound.js';
 import { type NativeMap, nativeMap } from './maps.js';
 
@@ -20,7 +20,9 @@ export function nativeStep(
   const map = nativeMap(p.name, d, options);
   const task = map && t.native?.({ diagonal: map.diagonal === true });
   const condition = limits && stepConditionBound(p.name, d, t.units, limits);
-  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition) : undefined;
+  // A whole step writes no map counters: only for a map that has none.
+  const whole = map?.counters ? undefined : task?.whole?.(p.name);
+  return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition, whole) : undefined;
 }
 
 /**
@@ -53,6 +55,8 @@ export class NativeStep {
    * from 0, the layout the task reads L and writes dL in, made once per raw buffer.
    */
   private views?: { raw: Float32Array; lanes: Float32Array[]; grads: Float32Array[] };
+  /** Its buffers as the whole step takes them, made on its first call. */
+  private wholeOut?: WholeStepOut;
 
   constructor(
     private readonly task: NativeTask,
@@ -63,6 +67,8 @@ export class NativeStep {
     private readonly d: number,
     /** The cheap tiers of the condition check, on each factor while it is in cache. */
     private readonly condition?: StepConditionBound,
+    /** The task's whole step for this map (NativeTask.whole), which then runs instead of lane by lane. */
+    private readonly whole?: WholeStep,
   ) {
     this.loss = new Float32Array(lanes);
     this.checks = new Float32Array(lanes * units * d);
@@ -97,6 +103,12 @@ export class NativeStep {
     const dd = d * d;
     const views = map.inPlace ? this.viewsOf(params[this.cov]) : undefined;
     task.begin(step);
+    if (this.whole) {
+      const { loss, grads, condition } = this;
+      this.wholeOut ??= { loss, checks, grads, counts: taskCounts, condition };
+      this.whole.evaluate(params, alive, withGrads, this.wholeOut);
+      return;
+    }
     for (let b = 0; b < this.lanes; b++) {
       if (!alive[b]) continue;
       // In place: the lane's raw blocks are its factors (at u * dd) and its gradient blocks take

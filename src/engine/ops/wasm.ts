@@ -89,6 +89,41 @@ interface KernelExports {
     dl: number,
     dmu: number,
   ): void;
+  /** classifier-lanes.ts: every lane pair's factors, checks and z, |z|^2 (tasks/mvn-classifier-lanes.ts). */
+  classifierLanesForward(
+    cholesky: boolean,
+    d: number,
+    units: number,
+    m: number,
+    pairs: number,
+    count: number,
+    x: number,
+    mu: number,
+    raw: number,
+    l: number,
+    checks: number,
+    ok: number,
+    lp: number,
+    zs: number,
+    maha: number,
+    w: number,
+  ): void;
+  /** classifier-lanes.ts: every lane pair's d loss / d mu and raw gradient from d loss / d log p. */
+  classifierLanesBackward(
+    map: number,
+    d: number,
+    units: number,
+    m: number,
+    pairs: number,
+    count: number,
+    lp: number,
+    zs: number,
+    g: number,
+    ok: number,
+    gmu: number,
+    graw: number,
+    scratch: number,
+  ): void;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */

@@ -1,10 +1,11 @@
 import { type Activation, HeadKernel } from '../ops/classifier-loss.js';
 import { inverseTransposeInto } from '../ops/triangular.js';
-import { wasmKernelsFor } from '../ops/wasm.js';
+import { wasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 import type { Minibatches } from './minibatches.js';
 import { DiagonalDensities } from './mvn-classifier-diagonal.js';
+import { ClassifierLanes, LANE_MAPS, LANES_UP_TO } from './mvn-classifier-lanes.js';
 import { ClassifierWasm, HALF_LOG_2PI } from './mvn-classifier-wasm.js';
-import type { NativeTask } from './types.js';
+import type { NativeTask, WholeStep } from './types.js';
 
 /**
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
@@ -16,18 +17,21 @@ import type { NativeTask } from './types.js';
  * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
  * From d = 8 (wasmKernelsFor) a lane's densities and their backward run as WebAssembly
  * (mvn-classifier-wasm.ts), with the same numbers; `density` and `densityBackward` here are the
- * reference it is tested against, and what runs below.
+ * reference it is tested against, and what runs below. For full, tril and log-cholesky up to d =
+ * 16 the native step runs `whole` instead (mvn-classifier-lanes.ts: every lane at once, two per
+ * SIMD instruction, map included), also with the same numbers.
  */
 export class NativeClassifier implements NativeTask {
   readonly counters = ['dead_unit_steps'];
   readonly sigmaGradient = true;
   /** Heads by minibatch length (an epoch's last minibatch may be shorter). */
   private readonly heads = new Map<number, HeadKernel>();
-  private head!: HeadKernel;
-  private m = 0;
+  /** This step's head, trial count, points and classes (read by the whole step, ClassifierTrials). */
+  head!: HeadKernel;
+  m = 0;
   /** Every lane's points of this step: trial i of lane b at (b * m + i) * d; and its class at b * m + i. */
-  private readonly points: Float32Array;
-  private readonly labels: Int32Array;
+  readonly points: Float32Array;
+  readonly labels: Int32Array;
   private readonly logp: Float64Array;
   private readonly dlogp: Float64Array;
   /** Every unit's z of the current lane's trials, at (u * m + i) * d: kept from the forward for the backward. */
@@ -41,6 +45,8 @@ export class NativeClassifier implements NativeTask {
   /** For a diagonal factor (NativeMap.diagonal): its densities; and which units of the lane took the dense path. */
   private readonly diagonal?: DiagonalDensities;
   private readonly dense: Uint8Array;
+  private readonly useWasm: boolean;
+  private readonly size: number;
 
   /**
    * With `wasm: false` the JavaScript kernels run at every d (the tests' reference); with
@@ -58,6 +64,8 @@ export class NativeClassifier implements NativeTask {
     private readonly minibatches: Minibatches,
     { wasm = true, diagonal = false }: { wasm?: boolean; diagonal?: boolean } = {},
   ) {
+    this.useWasm = wasm;
+    this.size = size;
     this.points = new Float32Array(lanes * size * d);
     this.labels = new Int32Array(lanes * size);
     this.logp = new Float64Array(lanes * units * size);
@@ -90,6 +98,17 @@ export class NativeClassifier implements NativeTask {
       this.heads.set(m, head);
     }
     this.head = head;
+  }
+
+  /**
+   * Up to d = 16 (LANES_UP_TO), for full, tril and log-cholesky (and the maps that are full's),
+   * every lane's step at once across lanes on WebAssembly (mvn-classifier-lanes.ts), where it runs.
+   */
+  whole(parameterization: string): WholeStep | undefined {
+    const map = LANE_MAPS[parameterization];
+    const k = this.useWasm && this.d <= LANES_UP_TO && !this.diagonal ? wasmKernels() : undefined;
+    if (map === undefined || !k) return undefined;
+    return new ClassifierLanes(k, map, this.d, this.units, this.lanes, this.size, () => this);
   }
 
   lane(

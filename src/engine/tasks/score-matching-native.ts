@@ -123,7 +123,8 @@ export class NativeScoreMatching implements NativeTask {
 
   /**
    * `lane` as one call of the WebAssembly kernel: the factor, the lane's scatter and e copied in,
-   * the loss returned, d loss / d mu and the lower triangle of dL copied out.
+   * the loss returned, d loss / d mu and dL copied out (its lower triangle new, its upper triangle
+   * the bits it came in with: two block copies cost less than an element loop over the triangle).
    */
   private laneWasm(
     b: number,
@@ -138,6 +139,9 @@ export class NativeScoreMatching implements NativeTask {
     const f32 = k.f32();
     const f64 = k.f64();
     f32.set(l.subarray(0, dd), lw >> 2);
+    // dL goes in too, so that it comes back by one copy with its upper triangle as it was (the
+    // step may hand over memory whose upper triangle is not ours; the kernel leaves it alone).
+    if (grads) f32.set(dl.subarray(0, dd), dlw >> 2);
     f64.set(this.scatter.subarray(b * dd, (b + 1) * dd), c >> 3);
     for (let i = 0; i < d; i++) f64[(e >> 3) + i] = this.xbar[b * d + i] - mu[b * d + i];
     const loss = k.exports.scoreMatchingLane(
@@ -154,8 +158,7 @@ export class NativeScoreMatching implements NativeTask {
     );
     if (!grads) return loss;
     grads[0].set(f32.subarray(gmu >> 2, (gmu >> 2) + d), b * d);
-    // dL's lower triangle only: the step may hand over memory whose upper triangle is not ours.
-    for (let i = 0, o = dlw >> 2; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = f32[o + i * d + j];
+    dl.set(f32.subarray(dlw >> 2, (dlw >> 2) + dd));
     return loss;
   }
 
@@ -312,7 +315,7 @@ interface LaneBlocks {
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
 function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
-  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 2 * d)];
+  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 6 * d)];
   const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
   return { k, l, c, e, gmu, dl, scratch };
 }

@@ -78,6 +78,35 @@ export interface NativeTask {
     counts: Float32Array[],
     sigma: boolean,
   ): number;
+  /**
+   * For the parameterization named, every lane's step at once (WholeStep), where the task has
+   * one for it: the native step then runs it after `begin` instead of the map and `lane` lane by
+   * lane. Absent or undefined: lane by lane.
+   */
+  whole?(parameterization: string): WholeStep | undefined;
+}
+
+/**
+ * What NativeStep.evaluate computes lane by lane from a task's `lane` and its parameterization's
+ * map, for every lane in `alive` at once and with the same numbers: each live lane's loss, check
+ * values, counters and (with `withGrads`) gradients into `out`, each block's condition bound
+ * through `out.condition`. Other lanes' entries stay as they were.
+ */
+export interface WholeStep {
+  evaluate(params: Float32Array[], alive: Uint8Array, withGrads: boolean, out: WholeStepOut): void;
+}
+
+/** The native step's buffers (NativeStep's fields of the same names). */
+export interface WholeStepOut {
+  loss: Float32Array;
+  checks: Float32Array;
+  grads: Float32Array[];
+  /** The task's counters, [c][lane]. */
+  counts: Float32Array[];
+  /** The cheap tiers of the condition check (native/condition-bound.ts), per block at its factor. */
+  condition?: {
+    block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void;
+  };
 }
 
 /**
