@@ -8,3 +8,5 @@ export { expmFrechet, expmFromEigen } from './expm-eigen';
 export { symmetricEigen } from './symmetric-eigen';
 export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
+export { adamLanes, rmspropLanes, sgdLanes } from './optim';
+export { conditionDrift, conditionShift } from './condition';

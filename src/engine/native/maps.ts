@@ -1,4 +1,5 @@
 import { CholeskyKernel } from '../ops/cholesky-kernel.js';
+import { OffsetViews } from '../ops/views.js';
 import { optionValues } from '../parameterizations/index.js';
 import { diag, softplusCholesky } from './map-diagonal.js';
 import { fullJitter } from './map-full-jitter.js';
@@ -19,13 +20,13 @@ const f32 = Math.fround;
  */
 function full(d: number): NativeMap {
   const k = new CholeskyKernel(d);
+  const blocks = new OffsetViews(d * d);
   return {
     forward: (raw, at, l, lo, checks, ct) => k.forward(raw, at, l, lo, checks, ct),
     backward: (_raw, at, l, dl, lo, draw) => k.backward(l, lo, dl, lo, draw, at),
     fromSigma(dsigma, lo, draw, at) {
-      // A typed-array copy beats an element loop from 64 elements on (5x at 256); below, making
-      // the view costs more than it saves.
-      if (d >= 8) draw.set(dsigma.subarray(lo, lo + d * d), at);
+      // A typed-array copy beats an element loop from 64 elements on (5x at 256).
+      if (d >= 8) draw.set(blocks.view(dsigma, lo), at);
       else for (let k = 0; k < d * d; k++) draw[at + k] = dsigma[lo + k];
     },
   };

@@ -1,4 +1,5 @@
 import { rowDots } from './triangular.js';
+import { OffsetViews } from './views.js';
 import { type WasmKernels, wasmKernelsFor } from './wasm.js';
 
 /**
@@ -17,6 +18,13 @@ export class CholeskyKernel {
   private readonly g: Float64Array;
   /** The WebAssembly twins of `forward` and `backward` and their blocks, where they run. */
   private readonly wasm?: Blocks;
+  /**
+   * Views of the blocks that results are copied out of, kept while linear memory keeps its
+   * buffer: a view made per call costs about 40 ns, several per lane and step.
+   */
+  private out?: { f32: Float32Array; l: Float32Array; pivots: Float32Array; abar: Float32Array };
+  /** Views of the operands copied in (a, l, lbar), by offset into the buffers handed in. */
+  private readonly in: OffsetViews[];
 
   /** With `wasm: false` the JavaScript kernel runs at every d (the tests' reference). */
   constructor(
@@ -27,6 +35,7 @@ export class CholeskyKernel {
     this.lt = new Float64Array(d * d);
     this.bt = new Float64Array(d * d);
     this.g = new Float64Array(d * d);
+    this.in = [0, 1, 2].map(() => new OffsetViews(d * d));
     const k = wasm ? wasmKernelsFor(d) : undefined;
     if (k) this.wasm = blocks(k, d);
   }
@@ -139,14 +148,14 @@ export class CholeskyKernel {
   ): boolean {
     const { d } = this;
     const { k, a: ao, l: lw, pivots: po, wt } = this.wasm!;
-    const dd = d * d;
     let f32 = k.f32();
-    f32.set(a.subarray(at, at + dd), ao >> 2);
+    f32.set(this.in[0].view(a, at), ao >> 2);
     const failedAt = k.exports.choleskyForward(d, ao, lw, po, wt);
     f32 = k.f32();
     if (failedAt === d) {
-      l.set(f32.subarray(lw >> 2, (lw >> 2) + dd), lo);
-      pivots.set(f32.subarray(po >> 2, (po >> 2) + d), pt);
+      const out = this.outViews(f32);
+      l.set(out.l, lo);
+      pivots.set(out.pivots, pt);
       return true;
     }
     // As `forward` fails: the pivots up to the failing one, NaN after it; the factor's columns
@@ -268,13 +277,23 @@ export class CholeskyKernel {
   ): void {
     const { d } = this;
     const { k, l: lw, lbar: bw, abar: aw, scratch } = this.wasm!;
-    const dd = d * d;
     let f32 = k.f32();
-    f32.set(l.subarray(lo, lo + dd), lw >> 2);
-    f32.set(lbar.subarray(bo, bo + dd), bw >> 2);
+    f32.set(this.in[1].view(l, lo), lw >> 2);
+    f32.set(this.in[2].view(lbar, bo), bw >> 2);
     k.exports.choleskyBackward(d, lw, bw, aw, scratch);
     f32 = k.f32();
-    abar.set(f32.subarray(aw >> 2, (aw >> 2) + dd), ao);
+    abar.set(this.outViews(f32).abar, ao);
+  }
+
+  /** `out` for linear memory's current buffer (`f32`). */
+  private outViews(f32: Float32Array) {
+    if (this.out?.f32 !== f32) {
+      const { d } = this;
+      const { l, pivots, abar } = this.wasm!;
+      const view = (at: number, n: number) => f32.subarray(at >> 2, (at >> 2) + n);
+      this.out = { f32, l: view(l, d * d), pivots: view(pivots, d), abar: view(abar, d * d) };
+    }
+    return this.out;
   }
 }
 

@@ -124,6 +124,42 @@ interface KernelExports {
     graw: number,
     scratch: number,
   ): void;
+  /** optim.ts: SGD, Adam and RMSprop over a run of lanes (train/optim-wasm.ts's LanesKernel, s1 where a rule has it). */
+  sgdLanes(
+    lanes: number,
+    size: number,
+    nesterov: boolean,
+    p: number,
+    g: number,
+    buf: number,
+    coef: number,
+    alive: number,
+    bound: number,
+    bad: number,
+  ): void;
+  adamLanes(
+    lanes: number,
+    size: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    coef: number,
+    alive: number,
+    bound: number,
+    bad: number,
+  ): void;
+  rmspropLanes(
+    lanes: number,
+    size: number,
+    p: number,
+    g: number,
+    s: number,
+    coef: number,
+    alive: number,
+    bound: number,
+    bad: number,
+  ): void;
 }
 
 /** Below this offset lies what the compiler places in memory (its static data). */

@@ -114,7 +114,8 @@ export class Health {
    * Per lane, 1 when any of its parameters (`params[i]`: group i of every
    * lane, lane-major) is non-finite or beyond its divergence bound: the
    * `paramsBad` that `observe` takes. The bound is compared as float32, the
-   * parameters' precision.
+   * parameters' precision. The optimizers find the same in their update's own pass
+   * (Optimizer.outOfBounds); this scan is for the parameters no update has flagged.
    */
   outOfBounds(params: ArrayLike<number>[]): Uint8Array {
     const bad = new Uint8Array(this.lanes);
@@ -156,29 +157,31 @@ export class Health {
   }
 
   private singular(step: number, c: ArrayLike<number>, at: number, d: number) {
-    const pivots = this.p.checks === 'cholesky-pivots';
-    const entry = (j: number) => (pivots ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`);
-    for (let u = 0; u < this.units; u++) {
+    for (let u = 0; u < this.units; u++)
       for (let j = 0; j < d; j++) {
         const v = c[at + u * d + j];
         // An overflowed factor is as broken as a negative one.
-        if (v === Number.POSITIVE_INFINITY)
-          return {
-            outcome: 'singular' as const,
-            kind: 'overflow' as const,
-            text: `factor overflowed${this.unitOf(u)} at step ${step}: ${entry(j)} = Infinity`,
-          };
-        if (!(v > 0)) {
-          const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
-          return {
-            outcome: 'singular' as const,
-            kind: pivots ? ('cholesky' as const) : ('factor-diagonal' as const),
-            text: `${what}${this.unitOf(u)} at step ${step}: ${entry(j)} = ${formatReasonNumber(v)}`,
-          };
-        }
+        if (v === Number.POSITIVE_INFINITY || !(v > 0)) return this.singularReason(step, u, j, v);
       }
-    }
     return undefined;
+  }
+
+  /** Why check value v (unit u, column j) made its lane singular; apart from `singular`, which runs for every live lane at every step. */
+  private singularReason(step: number, u: number, j: number, v: number) {
+    const pivots = this.p.checks === 'cholesky-pivots';
+    const entry = pivots ? `pivot ${j + 1}` : `L[${j + 1},${j + 1}]`;
+    if (v === Number.POSITIVE_INFINITY)
+      return {
+        outcome: 'singular' as const,
+        kind: 'overflow' as const,
+        text: `factor overflowed${this.unitOf(u)} at step ${step}: ${entry} = Infinity`,
+      };
+    const what = pivots ? 'cholesky failed' : 'factor diagonal not positive';
+    return {
+      outcome: 'singular' as const,
+      kind: pivots ? ('cholesky' as const) : ('factor-diagonal' as const),
+      text: `${what}${this.unitOf(u)} at step ${step}: ${entry} = ${formatReasonNumber(v)}`,
+    };
   }
 
   /** Singular when a unit's condition number is above the limit (its exact float64 value in the reason). */

@@ -76,6 +76,8 @@ export class LaneTrainer {
   /** Index of the covariance group in `values`: the raw blocks the health check's condition check reads. */
   private readonly cov: number;
   private readonly record: Recorder;
+  /** The lanes alive when a step began (the recorder's `liveBefore`), reused step to step. */
+  private readonly live: Uint8Array;
   /**
    * d(sum of losses) / d(loss of lane b), kept across steps; made by the first tfjs step, so that
    * a batch on the native step never loads tfjs (tf.ts).
@@ -105,6 +107,7 @@ export class LaneTrainer {
     this.opt = withUpdate(optimizer(this.configs, this.t.params), p, this.t.params, first.dim);
     this.values = this.t.params.map((g) => g.init.slice());
     this.record = new Recorder(this.configs, this.steps);
+    this.live = new Uint8Array(this.configs.length);
     const limits = this.configs.map((c) => c.thresholds.max_condition);
     this.native = native
       ? nativeStep(this.t, p, this.configs.length, first.dim, first.parameterization_options, limits)
@@ -120,7 +123,8 @@ export class LaneTrainer {
   /** One step of every live lane: loss and gradients, judged, recorded, applied. */
   advance(): void {
     const { step, health } = this;
-    const live = health.alive.slice();
+    const live = this.live;
+    live.set(health.alive);
     const { grads, loss, counters } = this.judged(step, true);
     this.record.step(step, live, health.alive, loss, counters);
     this.onStep?.(step, { loss, params: this.values, grads: grads!, groups: this.t.params });
@@ -150,7 +154,10 @@ export class LaneTrainer {
     const { health, values, native } = this;
     const out = native ? this.nativeEvaluate(step, withGrads) : this.tfjsEvaluate(step, withGrads);
     const bounds = native?.conditionBounds;
-    health.observe(at, out.loss, out.checks, health.outOfBounds(values), values[this.cov], bounds);
+    // The optimizer's last step flagged the parameters it left in its own pass, where it does;
+    // before the first step (and past a hook that moves them after it) they are scanned here.
+    const paramsBad = this.opt.outOfBounds ?? health.outOfBounds(values);
+    health.observe(at, out.loss, out.checks, paramsBad, values[this.cov], bounds);
     return out;
   }
 
@@ -188,7 +195,8 @@ export class LaneTrainer {
     const lossValues = loss.dataSync();
     const checkValues = checks.dataSync();
     const counterValues = Object.entries(counters ?? {}).map(([name, c]) => [name, c.dataSync()] as const);
-    const gradValues = grads?.map((g) => g.dataSync());
+    // Gradients of float32 parameters are float32.
+    const gradValues = grads?.map((g) => g.dataSync() as Float32Array);
     tf.dispose([loss, checks, ...Object.values(counters ?? {}), ...(grads ?? [])]);
     return { grads: gradValues, loss: lossValues, checks: checkValues, counters: counterValues };
   }

@@ -35,6 +35,10 @@ export function withUpdate(opt: Optimizer, p: Parameterization, groups: ParamGro
   const direction = new Float32Array(groups[cov].init.length);
   const before = new Float32Array(hooks.retract ? groups[cov].init.length : 0);
   return {
+    // A retraction moves the parameters after the optimizer's pass that flagged them.
+    get outOfBounds() {
+      return hooks.retract ? undefined : opt.outOfBounds;
+    },
     step(params, grads, alive) {
       const raw = params[cov];
       let given = grads;
