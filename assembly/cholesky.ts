@@ -1,4 +1,4 @@
-import { dotRows } from './triangular';
+import { dotRowPair, dotRows } from './triangular';
 
 // Spike: Cholesky forward, columns of the float64 factor kept column-major (wt[k * d + i] = L_ik)
 // so that each column's update is over contiguous rows, two rows per f64x2.
@@ -61,7 +61,7 @@ export function choleskyForward(d: i32, a: usize, l: usize, piv: usize, wt: usiz
  * The symmetric gradient abar = sym(L^-T Phi L^-1), Phi = tril(L^T Lbar) with its diagonal
  * halved, of the float32 factor at l and the lower triangle of lbar (float32, row-major), into
  * abar (float32, full): CholeskyKernel.backward's float64 operations in its order. s: scratch of
- * 3 d^2 + d float64 (L^T, Lbar, the working matrix and one row).
+ * 3 d^2 + 6 d float64 (L^T, Lbar, the working matrix, two rows and dotRowPair's 4 d).
  */
 export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: usize): void {
   const rs = (<usize>d) << 3;
@@ -69,42 +69,290 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
   const lt = s;
   const lb = lt + dd;
   const gt = lb + dd;
-  const row = gt + dd;
-  for (let i = 0; i < d; i++)
+  const rowA = gt + dd;
+  const rowB = rowA + rs;
+  const sp = rowB + rs;
+  widen(d, l, lbar, lt, lb);
+  phiTransposed(d, lt, lb, gt, rowA, rowB, sp);
+  backSubstitute(d, lt, gt);
+  // M row-major into lb (Lbar is done with), zero above the diagonal.
+  const g = lb;
+  copyM(d, gt, g);
+  solveTransposed(d, lt, g);
+  symmetrize(d, g, abar);
+}
+
+/**
+ * g[r d + c] = M_rc for c <= r (from M^T at gt), 0 above the diagonal: rows r, r + 1 a pass, in
+ * 2 x 2 tiles transposed by shuffles.
+ */
+// @ts-ignore: decorator
+@inline
+function copyM(d: i32, gt: usize, g: usize): void {
+  const rs = (<usize>d) << 3;
+  const zero = f64x2.splat(0);
+  let r = 0;
+  for (; r + 1 < d; r += 2) {
+    const gr = g + <usize>r * rs;
+    const tr = gt + ((<usize>r) << 3);
+    let c = 0;
+    for (; c < r; c += 2) {
+      const b0 = v128.load(tr + <usize>c * rs);
+      const b1 = v128.load(tr + <usize>(c + 1) * rs);
+      const at = gr + ((<usize>c) << 3);
+      v128.store(at, v128.shuffle<f64>(b0, b1, 0, 2));
+      v128.store(at + rs, v128.shuffle<f64>(b0, b1, 1, 3));
+    }
+    // The diagonal tile: M_rr, 0; M_(r+1)r, M_(r+1)(r+1).
+    const b0 = v128.load(tr + <usize>r * rs);
+    const at = gr + ((<usize>r) << 3);
+    v128.store(at, f64x2.replace_lane(b0, 1, 0));
+    v128.store(at + rs, f64x2(f64x2.extract_lane(b0, 1), load<f64>(tr + <usize>(r + 1) * rs, 8)));
+    for (c = r + 2; c + 1 < d; c += 2) {
+      v128.store(gr + ((<usize>c) << 3), zero);
+      v128.store(gr + rs + ((<usize>c) << 3), zero);
+    }
+    if (c < d) {
+      store<f64>(gr + ((<usize>c) << 3), 0);
+      store<f64>(gr + rs + ((<usize>c) << 3), 0);
+    }
+  }
+  if (r < d)
+    for (let c = 0; c < d; c++) store<f64>(g + <usize>r * rs + ((<usize>c) << 3), c <= r ? load<f64>(gt + <usize>c * rs + ((<usize>r) << 3)) : 0);
+}
+
+/**
+ * abar_rc = (S_rc + S_cr) / 2 (float32) from S row-major at g, in 2 x 2 tiles: rows r, r + 1 of
+ * S against the same two columns' rows, transposed by shuffles. The halving is a multiply by
+ * 0.5: the same exact quotient, so the same rounding, without the slow divide.
+ */
+// @ts-ignore: decorator
+@inline
+function symmetrize(d: i32, g: usize, abar: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const half = f64x2.splat(0.5);
+  let r = 0;
+  for (; r + 1 < d; r += 2) {
+    const gr = g + <usize>r * rs;
+    const ar = abar + <usize>r * rf;
+    let c = 0;
+    for (; c + 1 < d; c += 2) {
+      const gc = g + <usize>c * rs + ((<usize>r) << 3);
+      const a0 = v128.load(gr + ((<usize>c) << 3));
+      const a1 = v128.load(gr + rs + ((<usize>c) << 3));
+      const b0 = v128.load(gc);
+      const b1 = v128.load(gc + rs);
+      const t0 = v128.shuffle<f64>(b0, b1, 0, 2);
+      const t1 = v128.shuffle<f64>(b0, b1, 1, 3);
+      const at = ar + ((<usize>c) << 2);
+      v128.store64_lane(at, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a0, t0), half)), 0);
+      v128.store64_lane(at + rf, f32x4.demote_f64x2_zero(f64x2.mul(f64x2.add(a1, t1), half)), 0);
+    }
+    if (c < d) {
+      const gc = g + <usize>c * rs + ((<usize>r) << 3);
+      const at = ar + ((<usize>c) << 2);
+      store<f32>(at, <f32>((load<f64>(gr + ((<usize>c) << 3)) + load<f64>(gc)) * 0.5));
+      store<f32>(at + rf, <f32>((load<f64>(gr + rs + ((<usize>c) << 3)) + load<f64>(gc, 8)) * 0.5));
+    }
+  }
+  if (r < d)
+    for (let c = 0; c < d; c++)
+      store<f32>(
+        abar + ((<usize>(r * d + c)) << 2),
+        <f32>((load<f64>(g + <usize>r * rs + ((<usize>c) << 3)) + load<f64>(g + <usize>c * rs + ((<usize>r) << 3))) * 0.5),
+      );
+}
+
+/**
+ * L^T (lt[j d + i] = L_ij, j <= i) and Lbar's lower triangle (row-major) in float64 from the
+ * float32 factor and cotangent, rows i, i + 1 a pass, L's 2 x 2 tiles transposed by shuffles
+ * (the diagonal tile also writes L_i(i+1) below lt's diagonal, which nothing reads). Lbar's upper
+ * triangle is zeroed: the paired Phi rows read it for outputs nobody uses, and old scratch there
+ * could be subnormal (slow) numbers.
+ */
+// @ts-ignore: decorator
+@inline
+function widen(d: i32, l: usize, lbar: usize, lt: usize, lb: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const li = l + <usize>i * rf;
+    const bi = lbar + <usize>i * rf;
+    const ti = lt + ((<usize>i) << 3);
+    const gi = lb + <usize>i * rs;
+    let j = 0;
+    for (; j <= i; j += 2) {
+      const f = (<usize>j) << 2;
+      const a = f64x2.promote_low_f32x4(v128.load64_zero(li + f));
+      const b = f64x2.promote_low_f32x4(v128.load64_zero(li + rf + f));
+      v128.store(ti + <usize>j * rs, v128.shuffle<f64>(a, b, 0, 2));
+      v128.store(ti + <usize>(j + 1) * rs, v128.shuffle<f64>(a, b, 1, 3));
+      const at = gi + ((<usize>j) << 3);
+      v128.store(at, f64x2.promote_low_f32x4(v128.load64_zero(bi + f)));
+      v128.store(at + rs, f64x2.promote_low_f32x4(v128.load64_zero(bi + rf + f)));
+    }
+    // The diagonal tile's Lbar_i(i+1), above the diagonal.
+    store<f64>(gi + ((<usize>(i + 1)) << 3), 0);
+    for (; j + 1 < d; j += 2) {
+      const at = gi + ((<usize>j) << 3);
+      v128.store(at, zero);
+      v128.store(at + rs, zero);
+    }
+    if (j < d) {
+      store<f64>(gi + ((<usize>j) << 3), 0);
+      store<f64>(gi + rs + ((<usize>j) << 3), 0);
+    }
+  }
+  if (i < d)
     for (let j = 0; j <= i; j++) {
       const at = (<usize>(i * d + j)) << 2;
       store<f64>(lt + <usize>j * rs + ((<usize>i) << 3), <f64>load<f32>(l + at));
       store<f64>(lb + <usize>i * rs + ((<usize>j) << 3), <f64>load<f32>(lbar + at));
     }
-  // Phi_ic = sum_{k >= i} L_ki Lbar_kc for c <= i (row i of L^T against Lbar's rows), diagonal
-  // halved, kept transposed (column i of Phi^T) for the solve that follows.
-  for (let i = 0; i < d; i++) {
-    dotRows(lt + <usize>i * rs, 8, lb, d, i, d, 0, i + 1, row);
-    const ci = gt + ((<usize>i) << 3);
-    for (let c = 0; c < i; c++) store<f64>(ci + <usize>c * rs, load<f64>(row + ((<usize>c) << 3)));
-    store<f64>(ci + <usize>i * rs, load<f64>(row + ((<usize>i) << 3)) / 2);
-  }
-  // M = Phi L^-1 by back substitution: M_rj = (Phi_rj - sum_{j < k <= r} M_rk L_kj) / L_jj, j
-  // descending, each row on its own (M^T keeps a column's rows neighbours). Four rows at a time,
-  // two f64x2: first the block's own triangle, entry by entry; then each column j left of it,
-  // the terms k <= i for all four rows, then the block's entries k = i + 1.. for the rows below k.
+}
+
+/**
+ * Phi_ic = sum_{k >= i} L_ki Lbar_kc for c <= i (row i of L^T against Lbar's rows), diagonal
+ * halved, kept transposed (gt[c d + i] = Phi_ic, column i of Phi^T) for the solve that follows.
+ * Rows i and i + 1 a pass (dotRowPair): row i takes its term k = i first, then both the terms
+ * k > i; the pass covers c up to a whole block of eight past i + 1 (Lbar's zeroed upper
+ * triangle), outputs past a row's own range being left unread in rowA / rowB.
+ */
+// @ts-ignore: decorator
+@inline
+function phiTransposed(d: i32, lt: usize, lb: usize, gt: usize, rowA: usize, rowB: usize, sp: usize): void {
+  const rs = (<usize>d) << 3;
   let i = 0;
-  for (; i + 3 < d; i += 4) {
+  for (; i + 1 < d; i += 2) {
+    const xa = lt + <usize>i * rs;
+    dotRowPair(xa, xa + rs, 8, lb, d, i + 1, d, 0, min(d, (i + 9) & ~7), rowA, rowB, true, false, sp);
+    // Columns i and i + 1 of Phi^T are neighbours: one f64x2 per row c < i.
     const ci = gt + ((<usize>i) << 3);
-    for (let j = i + 3; j > i; j--) {
-      const lj = lt + <usize>j * rs;
-      const ljj = load<f64>(lj + ((<usize>j) << 3));
-      for (let r = j; r <= i + 3; r++) {
-        const cr = gt + ((<usize>r) << 3);
-        let t = load<f64>(cr + <usize>j * rs);
-        for (let k = j + 1; k <= r; k++) t -= load<f64>(cr + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
-        store<f64>(cr + <usize>j * rs, t / ljj);
-      }
+    for (let c = 0; c < i; c++) {
+      const at = (<usize>c) << 3;
+      v128.store(ci + <usize>c * rs, f64x2(load<f64>(rowA + at), load<f64>(rowB + at)));
     }
-    const m11 = load<f64>(ci + <usize>(i + 1) * rs, 8);
-    const m1 = v128.load(ci + <usize>(i + 1) * rs, 16);
-    const m2 = v128.load(ci + <usize>(i + 2) * rs, 16);
-    const m33 = load<f64>(ci + <usize>(i + 3) * rs, 24);
+    const at = (<usize>i) << 3;
+    v128.store(ci + <usize>i * rs, f64x2(load<f64>(rowA + at) / 2, load<f64>(rowB + at)));
+    store<f64>(ci + <usize>(i + 1) * rs, load<f64>(rowB + at, 8) / 2, 8);
+  }
+  if (i < d) {
+    dotRows(lt + <usize>i * rs, 8, lb, d, i, d, 0, i + 1, rowA);
+    const ci = gt + ((<usize>i) << 3);
+    for (let c = 0; c < i; c++) store<f64>(ci + <usize>c * rs, load<f64>(rowA + ((<usize>c) << 3)));
+    store<f64>(ci + <usize>i * rs, load<f64>(rowA + ((<usize>i) << 3)) / 2);
+  }
+}
+
+/**
+ * Rows r0 .. r1 - 1 of the block's own triangle: M_rj for i < j <= r, entry by entry, j
+ * descending (each row's terms k = j + 1 .. r ascending).
+ */
+// @ts-ignore: decorator
+@inline
+function blockTriangle(d: i32, lt: usize, gt: usize, i: i32, last: i32): void {
+  const rs = (<usize>d) << 3;
+  for (let j = last; j > i; j--) {
+    const lj = lt + <usize>j * rs;
+    const ljj = load<f64>(lj + ((<usize>j) << 3));
+    for (let r = j; r <= last; r++) {
+      const cr = gt + ((<usize>r) << 3);
+      let t = load<f64>(cr + <usize>j * rs);
+      for (let k = j + 1; k <= r; k++) t -= load<f64>(cr + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
+      store<f64>(cr + <usize>j * rs, t / ljj);
+    }
+  }
+}
+
+/** v - m L (f64x2): one term of two rows' sums. */
+// @ts-ignore: decorator
+@inline
+function term(v: v128, m: usize, l: f64): v128 {
+  return f64x2.sub(v, f64x2.mul(v128.load(m), f64x2.splat(l)));
+}
+
+/** v's second lane minus m L, its first lane kept: a term that only the pair's lower row takes. */
+// @ts-ignore: decorator
+@inline
+function termHigh(v: v128, m: usize, l: f64): v128 {
+  return f64x2.replace_lane(v, 1, f64x2.extract_lane(v, 1) - load<f64>(m, 8) * l);
+}
+
+/**
+ * M = Phi L^-1 in gt (M^T: gt[j d + r] = M_rj) by back substitution: M_rj = (Phi_rj - sum_{j <
+ * k <= r} M_rk L_kj) / L_jj, j descending, each row on its own (rows are independent, and M^T
+ * keeps a column's rows neighbours). Eight rows a block (four f64x2 sums, so the adds of one
+ * term do not wait on each other), then four, two, one: first the block's own triangle, entry by
+ * entry; then each column j left of it, the terms k <= i for all the rows, then the block's
+ * entries k = i + 1.. for the rows at or below k (the pair whose upper row is k - 1 takes the
+ * term in its second lane only).
+ */
+// @ts-ignore: decorator
+@inline
+function backSubstitute(d: i32, lt: usize, gt: usize): void {
+  const rs = (<usize>d) << 3;
+  let i = 0;
+  for (; i + 7 < d; i += 8) {
+    blockTriangle(d, lt, gt, i, i + 7);
+    const ci = gt + ((<usize>i) << 3);
+    for (let j = i; j >= 0; j--) {
+      const lj = lt + <usize>j * rs;
+      const cj = ci + <usize>j * rs;
+      let v0 = v128.load(cj);
+      let v1 = v128.load(cj, 16);
+      let v2 = v128.load(cj, 32);
+      let v3 = v128.load(cj, 48);
+      let mk = cj + rs;
+      for (let k = j + 1; k <= i; k++) {
+        const a = f64x2.splat(load<f64>(lj + ((<usize>k) << 3)));
+        v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
+        v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
+        v2 = f64x2.sub(v2, f64x2.mul(v128.load(mk, 32), a));
+        v3 = f64x2.sub(v3, f64x2.mul(v128.load(mk, 48), a));
+        mk += rs;
+      }
+      // The block's terms k = i + t, t = 1 .. 7 (mk is at row k = i + 1 of M^T).
+      const lb = lj + ((<usize>i) << 3);
+      let l = load<f64>(lb, 8);
+      v0 = termHigh(v0, mk, l);
+      v1 = term(v1, mk + 16, l);
+      v2 = term(v2, mk + 32, l);
+      v3 = term(v3, mk + 48, l);
+      mk += rs;
+      l = load<f64>(lb, 16);
+      v1 = term(v1, mk + 16, l);
+      v2 = term(v2, mk + 32, l);
+      v3 = term(v3, mk + 48, l);
+      mk += rs;
+      l = load<f64>(lb, 24);
+      v1 = termHigh(v1, mk + 16, l);
+      v2 = term(v2, mk + 32, l);
+      v3 = term(v3, mk + 48, l);
+      mk += rs;
+      l = load<f64>(lb, 32);
+      v2 = term(v2, mk + 32, l);
+      v3 = term(v3, mk + 48, l);
+      mk += rs;
+      l = load<f64>(lb, 40);
+      v2 = termHigh(v2, mk + 32, l);
+      v3 = term(v3, mk + 48, l);
+      mk += rs;
+      v3 = term(v3, mk + 48, load<f64>(lb, 48));
+      mk += rs;
+      v3 = termHigh(v3, mk + 48, load<f64>(lb, 56));
+      const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
+      v128.store(cj, f64x2.div(v0, q));
+      v128.store(cj, f64x2.div(v1, q), 16);
+      v128.store(cj, f64x2.div(v2, q), 32);
+      v128.store(cj, f64x2.div(v3, q), 48);
+    }
+  }
+  if (i + 3 < d) {
+    blockTriangle(d, lt, gt, i, i + 3);
+    const ci = gt + ((<usize>i) << 3);
     for (let j = i; j >= 0; j--) {
       const lj = lt + <usize>j * rs;
       const cj = ci + <usize>j * rs;
@@ -117,32 +365,35 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
         v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
         mk += rs;
       }
-      const l1 = load<f64>(lj + ((<usize>(i + 1)) << 3));
-      const l2 = load<f64>(lj + ((<usize>(i + 2)) << 3));
-      const l3 = load<f64>(lj + ((<usize>(i + 3)) << 3));
-      v0 = f64x2.replace_lane(v0, 1, f64x2.extract_lane(v0, 1) - m11 * l1);
-      v1 = f64x2.sub(v1, f64x2.mul(m1, f64x2.splat(l1)));
-      v1 = f64x2.sub(v1, f64x2.mul(m2, f64x2.splat(l2)));
-      v1 = f64x2.replace_lane(v1, 1, f64x2.extract_lane(v1, 1) - m33 * l3);
+      const lb = lj + ((<usize>i) << 3);
+      let l = load<f64>(lb, 8);
+      v0 = termHigh(v0, mk, l);
+      v1 = term(v1, mk + 16, l);
+      mk += rs;
+      v1 = term(v1, mk + 16, load<f64>(lb, 16));
+      mk += rs;
+      v1 = termHigh(v1, mk + 16, load<f64>(lb, 24));
       const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
       v128.store(cj, f64x2.div(v0, q));
       v128.store(cj, f64x2.div(v1, q), 16);
     }
+    i += 4;
   }
   // Two rows, then one: row i + 1 first gets its column i + 1 and takes the term k = i + 1 last.
   if (i + 1 < d) {
-    const c1 = gt + <usize>(i + 1) * rs + ((<usize>(i + 1)) << 3);
-    store<f64>(c1, load<f64>(c1) / load<f64>(lt + <usize>(i + 1) * rs + ((<usize>(i + 1)) << 3)));
-    const mNext = load<f64>(c1);
+    blockTriangle(d, lt, gt, i, i + 1);
     const ci = gt + ((<usize>i) << 3);
     for (let j = i; j >= 0; j--) {
       const lj = lt + <usize>j * rs;
-      let v = v128.load(ci + <usize>j * rs);
-      for (let k = j + 1; k <= i; k++)
-        v = f64x2.sub(v, f64x2.mul(v128.load(ci + <usize>k * rs), f64x2.splat(load<f64>(lj + ((<usize>k) << 3)))));
-      const t = f64x2.extract_lane(v, 1) - mNext * load<f64>(lj + ((<usize>(i + 1)) << 3));
-      v = f64x2.replace_lane(v, 1, t);
-      v128.store(ci + <usize>j * rs, f64x2.div(v, f64x2.splat(load<f64>(lj + ((<usize>j) << 3)))));
+      const cj = ci + <usize>j * rs;
+      let v = v128.load(cj);
+      let mk = cj + rs;
+      for (let k = j + 1; k <= i; k++) {
+        v = term(v, mk, load<f64>(lj + ((<usize>k) << 3)));
+        mk += rs;
+      }
+      v = termHigh(v, mk, load<f64>(lj + ((<usize>(i + 1)) << 3)));
+      v128.store(cj, f64x2.div(v, f64x2.splat(load<f64>(lj + ((<usize>j) << 3)))));
     }
     i += 2;
   }
@@ -155,25 +406,56 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
       store<f64>(ci + <usize>j * rs, t / load<f64>(lj + ((<usize>j) << 3)));
     }
   }
-  // M row-major into lb (Lbar is done with), zero above the diagonal.
-  const g = lb;
-  for (let r = 0; r < d; r++)
-    for (let c = 0; c < d; c++)
-      store<f64>(g + <usize>r * rs + ((<usize>c) << 3), c <= r ? load<f64>(gt + <usize>c * rs + ((<usize>r) << 3)) : 0);
-  // S = L^-T M, last row first: S_ij = (M_ij - sum_{k > i} L_ki S_kj) / L_ii, k ascending,
-  // eight columns of a row per pass.
+}
+
+/**
+ * S = L^-T M in place of M (row-major at g), last row first: S_ij = (M_ij - sum_{k > i} L_ki
+ * S_kj) / L_ii, k ascending. Twelve columns of a row a pass (six f64x2 sums: more independent
+ * adds per term; at eight sums V8 spills), then eight, four, two, one.
+ */
+// @ts-ignore: decorator
+@inline
+function solveTransposed(d: i32, lt: usize, g: usize): void {
+  const rs = (<usize>d) << 3;
   for (let r = d - 1; r >= 0; r--) {
     const gr = g + <usize>r * rs;
     const lr = lt + <usize>r * rs;
     const lrr = f64x2.splat(load<f64>(lr + ((<usize>r) << 3)));
+    const g1 = g + <usize>(r + 1) * rs;
     let j = 0;
-    for (; j + 7 < d; j += 8) {
+    for (; j + 11 < d; j += 12) {
       const o = gr + ((<usize>j) << 3);
       let s0 = v128.load(o);
       let s1 = v128.load(o, 16);
       let s2 = v128.load(o, 32);
       let s3 = v128.load(o, 48);
-      let gk = g + <usize>(r + 1) * rs + ((<usize>j) << 3);
+      let s4 = v128.load(o, 64);
+      let s5 = v128.load(o, 80);
+      let gk = g1 + ((<usize>j) << 3);
+      for (let k = r + 1; k < d; k++) {
+        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
+        s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
+        s2 = f64x2.sub(s2, f64x2.mul(a, v128.load(gk, 32)));
+        s3 = f64x2.sub(s3, f64x2.mul(a, v128.load(gk, 48)));
+        s4 = f64x2.sub(s4, f64x2.mul(a, v128.load(gk, 64)));
+        s5 = f64x2.sub(s5, f64x2.mul(a, v128.load(gk, 80)));
+        gk += rs;
+      }
+      v128.store(o, f64x2.div(s0, lrr));
+      v128.store(o, f64x2.div(s1, lrr), 16);
+      v128.store(o, f64x2.div(s2, lrr), 32);
+      v128.store(o, f64x2.div(s3, lrr), 48);
+      v128.store(o, f64x2.div(s4, lrr), 64);
+      v128.store(o, f64x2.div(s5, lrr), 80);
+    }
+    if (j + 7 < d) {
+      const o = gr + ((<usize>j) << 3);
+      let s0 = v128.load(o);
+      let s1 = v128.load(o, 16);
+      let s2 = v128.load(o, 32);
+      let s3 = v128.load(o, 48);
+      let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
         const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
@@ -186,16 +468,33 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
       v128.store(o, f64x2.div(s1, lrr), 16);
       v128.store(o, f64x2.div(s2, lrr), 32);
       v128.store(o, f64x2.div(s3, lrr), 48);
+      j += 8;
     }
-    for (; j + 1 < d; j += 2) {
+    if (j + 3 < d) {
       const o = gr + ((<usize>j) << 3);
       let s0 = v128.load(o);
-      let gk = g + <usize>(r + 1) * rs + ((<usize>j) << 3);
+      let s1 = v128.load(o, 16);
+      let gk = g1 + ((<usize>j) << 3);
+      for (let k = r + 1; k < d; k++) {
+        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
+        s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
+        gk += rs;
+      }
+      v128.store(o, f64x2.div(s0, lrr));
+      v128.store(o, f64x2.div(s1, lrr), 16);
+      j += 4;
+    }
+    if (j + 1 < d) {
+      const o = gr + ((<usize>j) << 3);
+      let s0 = v128.load(o);
+      let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
         s0 = f64x2.sub(s0, f64x2.mul(f64x2.splat(load<f64>(lr + ((<usize>k) << 3))), v128.load(gk)));
         gk += rs;
       }
       v128.store(o, f64x2.div(s0, lrr));
+      j += 2;
     }
     if (j < d) {
       const o = gr + ((<usize>j) << 3);
@@ -204,10 +503,4 @@ export function choleskyBackward(d: i32, l: usize, lbar: usize, abar: usize, s: 
       store<f64>(o, t / f64x2.extract_lane(lrr, 0));
     }
   }
-  for (let r = 0; r < d; r++)
-    for (let c = 0; c < d; c++)
-      store<f32>(
-        abar + ((<usize>(r * d + c)) << 2),
-        <f32>((load<f64>(g + <usize>r * rs + ((<usize>c) << 3)) + load<f64>(g + <usize>c * rs + ((<usize>r) << 3))) / 2),
-      );
 }

@@ -3,5 +3,10 @@
 export { choleskyBackward, choleskyForward } from './cholesky';
 export { classifierBackward, classifierForward } from './classifier';
 export { scoreMatchingLane } from './score-matching';
+export { spdDirection, spdRetract } from './spd-riemannian';
+export { expmFrechet, expmFromEigen } from './expm-eigen';
+export { symmetricEigen } from './symmetric-eigen';
+export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';
+export { conditionDrift, conditionShift } from './condition';

@@ -5,8 +5,9 @@ import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 
 // The WebAssembly kernels (assembly/) must give their JavaScript twins' numbers bit for bit, so
 // that a lane's results do not depend on which ran. Sizes cover each kernel's blocks of rows and
-// their tails (8 rows, 2 rows, 1 row).
-const SIZES = [8, 9, 10, 11, 13, 16, 17, 23, 32, 40, 64];
+// their tails (forward: 8 rows, 2, 1; backward's M: 8 rows, 4, 2, 1; its S: 12 columns, 8, 4, 2,
+// 1).
+const SIZES = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 23, 32, 33, 40, 64];
 
 function spd(d: number, rng: () => number, spread: number): Float32Array {
   const b = Array.from({ length: d * d }, () => rng() - 0.5);
@@ -20,7 +21,7 @@ function spd(d: number, rng: () => number, spread: number): Float32Array {
   return a;
 }
 
-function sameBits(x: Float32Array, y: Float32Array) {
+function sameBits(x: Float32Array | Float64Array, y: Float32Array | Float64Array) {
   expect(x.length).toBe(y.length);
   for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) expect([i, y[i]]).toEqual([i, x[i]]);
 }
@@ -121,7 +122,7 @@ describe('WebAssembly kernels', () => {
 
   it('Cholesky backward: the same non-finite and zero gradients, at any offset', () => {
     const rng = seedrandom('wasm-cholesky-backward-edge');
-    for (const d of [8, 9, 17])
+    for (const d of [8, 9, 15, 17, 33, 64])
       for (const poison of [Number.NaN, Number.POSITIVE_INFINITY, 0, -0]) {
         const lbar = cotangent(d, rng, 1);
         lbar[(d - 1) * d + 2] = poison;
@@ -137,6 +138,28 @@ describe('WebAssembly kernels', () => {
     const shifted = backwards(d, a.subarray(3), cotangent(d, rng, 1, 3), 3);
     sameBits(shifted.js, shifted.wasm);
     expect(Array.from(shifted.wasm.subarray(0, 3))).toEqual([7, 7, 7]);
+  });
+
+  it('Cholesky backward: its float64 L^-T Phi L^-1, before the float32 rounding, bit for bit', () => {
+    // The float32 outputs rarely show a float64 sum taken in another order; the float64 matrix
+    // the kernels symmetrize does (the JavaScript kernel's g; the WebAssembly kernel's in place of
+    // Lbar in its scratch, which starts as NaN: nothing may read what it has not written).
+    const rng = seedrandom('wasm-cholesky-backward-f64');
+    const k = wasmKernels()!;
+    for (const d of SIZES) {
+      const l = both(d, spd(d, rng, d)).js.l;
+      const lbar = cotangent(d, rng, 1);
+      const js = new CholeskyKernel(d, { wasm: false });
+      js.backward(l, 0, lbar, 0, new Float32Array(d * d), 0);
+      const dd = d * d;
+      const [lw, bw, aw, scratch] = [4 * dd, 4 * dd, 4 * dd, 8 * (3 * dd + 6 * d)].map((b) => k.reserve(b));
+      k.f32().set(l, lw >> 2);
+      k.f32().set(lbar, bw >> 2);
+      k.f64().fill(Number.NaN, scratch >> 3, (scratch >> 3) + 3 * dd + 6 * d);
+      k.exports.choleskyBackward(d, lw, bw, aw, scratch);
+      const s = k.f64().slice((scratch >> 3) + dd, (scratch >> 3) + 2 * dd);
+      sameBits((js as unknown as { g: Float64Array }).g, s);
+    }
   });
 
   it('kernels of one d share their blocks: making kernels (one per tfjs op call) does not grow memory', () => {

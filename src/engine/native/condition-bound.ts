@@ -1,5 +1,6 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
-import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
+import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
+import { ConditionWasm } from './condition-wasm.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -39,15 +40,66 @@ const V = U * (1 + 2 ** -20);
 /** Twice float32's smallest subnormal half: an underflowed product's absolute error, generously. */
 const TINY = 2 ** -148;
 
-/** The step's bound for parameterization `name`, or undefined when the step has none for it. */
+/**
+ * The step's bound for parameterization `name`, or undefined when the step has none for it. With
+ * `wasm: false` its passes run in JavaScript at every d (the tests' reference; the same bounds).
+ */
 export function stepConditionBound(
   name: string,
   d: number,
   units: number,
   limits: ArrayLike<number>,
+  { wasm = true }: { wasm?: boolean } = {},
 ): StepConditionBound | undefined {
   const slack = SLACK[name];
-  return slack && new StepConditionBound(slack, d, units, limits);
+  return (
+    slack &&
+    new StepConditionBound(slack, d, units, limits, ConditionWasm.for(d, limits.length * units, wasm))
+  );
+}
+
+/**
+ * Tier 2's sums over block m[from..] (float32, d x d row-major, upper triangle not read) against
+ * an anchor a (float64): sums[0] = sum_i (m_ii - a_ii)^2, sums[1] = sum_{j < i} (m_ij - a_ij)^2,
+ * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns in
+ * pairs, even and odd in two sums, an odd row's last column in a third: assembly/condition.ts's
+ * order (two lanes of an f64x2), so both give the same bits; two chains also run faster than one.
+ */
+export function shiftSums(
+  m: Float32Array,
+  from: number,
+  a: Float64Array,
+  d: number,
+  sums: Float64Array,
+): void {
+  let diagonal = 0;
+  let even = 0;
+  let odd = 0;
+  let tail = 0;
+  let rounded = 0;
+  for (let i = 0; i < d; i++) {
+    const row = from + i * d;
+    const ar = i * d;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const t0 = m[row + j] - a[ar + j];
+      const t1 = m[row + j + 1] - a[ar + j + 1];
+      even += t0 * t0;
+      odd += t1 * t1;
+    }
+    if (j < i) {
+      const t = m[row + j] - a[ar + j];
+      tail += t * t;
+    }
+    const mii = m[row + i];
+    const t = mii - a[ar + i];
+    diagonal += t * t;
+    const dii = V * Math.abs(mii) + TINY;
+    rounded += dii * dii;
+  }
+  sums[0] = diagonal;
+  sums[1] = even + odd + tail;
+  sums[2] = rounded;
 }
 
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
@@ -126,6 +178,10 @@ const HOLD = 4;
  * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
+ *
+ * Where the WebAssembly kernels run (from d = 16), tier 2's pass and its relative drift are
+ * condition-wasm.ts's kernels, against a copy of each anchor kept in linear memory: the same
+ * float64 operations in the same order as `shiftSums` and `relativeDrift`, so the same bounds.
  */
 export class StepConditionBound {
   /**
@@ -142,8 +198,14 @@ export class StepConditionBound {
   private readonly norms = new Float64Array(4);
   /** The e of the last `shift`. */
   private moved = 0;
+  /** `shiftSums`'s out. */
+  private readonly sums = new Float64Array(3);
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
+  /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
+  private readonly sym: Float64Array;
+  /** Every block's anchor factor (`stored`). */
+  private readonly store: Float64Array;
 
   constructor(
     private readonly slack: Slack,
@@ -151,6 +213,8 @@ export class StepConditionBound {
     private readonly units: number,
     /** Per lane: its `max_condition`. */
     private readonly limits: ArrayLike<number>,
+    /** The passes as WebAssembly kernels, where they run (the same bounds). */
+    private readonly wasm?: ConditionWasm,
   ) {
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
@@ -158,6 +222,8 @@ export class StepConditionBound {
     this.y = new Float64Array(d);
     this.inv = new Float64Array(d * d);
     this.l64 = new Float64Array(d * d);
+    this.sym = new Float64Array(d * d);
+    this.store = new Float64Array(limits.length * units * d * d);
   }
 
   /**
@@ -228,7 +294,9 @@ export class StepConditionBound {
     if (anchor?.live) {
       const m = onSigma ? raw : l;
       const from = onSigma ? at : lo;
-      const bound = anchor.inverse ? this.drift(anchor, l, lo, m, from, limit) : this.shift(anchor, m, from);
+      const bound = anchor.inverse
+        ? this.drift(k, anchor, l, lo, m, from, limit)
+        : this.shift(k, anchor, m, from);
       if (bound <= limit) {
         this.tiers.drift++;
         anchor.served++;
@@ -311,7 +379,7 @@ export class StepConditionBound {
       if (anchor) {
         anchor.live = false;
         anchor.calm = WAIT;
-      } else this.anchors[k] = this.retired();
+      } else this.anchors[k] = this.retired(k);
       return near;
     }
     if (bound <= limit) {
@@ -334,7 +402,7 @@ export class StepConditionBound {
     const { lo: low, hi: high } = extremeEigenvalues(
       onSigma
         ? symmetrizeLower(raw.subarray(at, at + dd), d)
-        : gram(f64 === this.l64 ? f64 : this.lower(l, lo), d),
+        : this.gram(f64 === this.l64 ? this.l64 : this.lower(l, lo)),
       d,
     );
     const g = onSigma ? 0 : f;
@@ -359,10 +427,11 @@ export class StepConditionBound {
    * more: the host's turn, for a while (the anchor's `wait`).
    */
   private drift(
+    k: number,
     anchor: Anchor,
     l: Float32Array,
     lo: number,
-    m: ArrayLike<number>,
+    m: Float32Array,
     from: number,
     limit: number,
   ) {
@@ -373,7 +442,7 @@ export class StepConditionBound {
     // The additive bound first, in its own lean pass (`shift`), unless it failed on the block's
     // last call: then it comes out of the relative bound's pass, which that block likely needs.
     const shifted = onSigma || !anchor.relative;
-    let bound = shifted ? this.shift(anchor, m, from) : Number.POSITIVE_INFINITY;
+    let bound = shifted ? this.shift(k, anchor, m, from) : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
     let e = this.moved;
     if (onSigma) {
@@ -433,7 +502,7 @@ export class StepConditionBound {
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = this.wasm ? this.wasm.drift(k, l, lo) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
@@ -448,25 +517,13 @@ export class StepConditionBound {
    * bounds. The others: the float64 factor L's singular values within e = ||L - M_a||_F <=
    * ||L^ - M_a||_F + ||D||_F of those of the anchor's factor M_a (L^'s, or the float64 factor's).
    */
-  private shift(anchor: Anchor, m: ArrayLike<number>, from: number): number {
-    const { d } = this;
-    const a = anchor.m;
-    let squares = 0;
-    let off = 0;
-    let dSquares = 0;
-    for (let i = 0; i < d; i++) {
-      const row = from + i * d;
-      const ar = i * d;
-      for (let j = 0; j < i; j++) {
-        const t = m[row + j] - a[ar + j];
-        off += t * t;
-      }
-      const mii = m[row + i];
-      const t = mii - a[ar + i];
-      squares += t * t;
-      const dii = V * Math.abs(mii) + TINY;
-      dSquares += dii * dii;
-    }
+  private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
+    const { sums } = this;
+    if (this.wasm) this.wasm.shift(k, m, from, sums);
+    else shiftSums(m, from, anchor.m, this.d, sums);
+    const squares = sums[0];
+    const off = sums[1];
+    const dSquares = sums[2];
     if (this.slack === 'cholesky') {
       // Sigma's off-diagonal entries count twice.
       const e = Math.sqrt(squares + 2 * off);
@@ -482,10 +539,11 @@ export class StepConditionBound {
   /** Block k's tier-1 anchor: the lower triangle of m[from..] and bounds on the extreme eigenvalues it gives. */
   private anchorBound(k: number, m: ArrayLike<number>, from: number, lo: number, hi: number): void {
     const { d } = this;
-    const anchor = this.anchors[k] ?? this.retired();
+    const anchor = this.anchors[k] ?? this.retired(k);
     this.anchors[k] = anchor;
     const copy = anchor.m;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
+    this.wasm?.anchor(k, copy);
     anchor.inverse = false;
     anchor.live = true;
     anchor.relative = false;
@@ -498,10 +556,10 @@ export class StepConditionBound {
   }
 
   /** A new anchor that tier 2 does not try, for a block tier 1 clears alone for WAIT calls (`calm`). */
-  private retired(): Anchor {
+  private retired(k: number): Anchor {
     const dd = this.d * this.d;
     return {
-      m: new Float64Array(dd),
+      m: this.stored(k),
       inverse: false,
       live: false,
       relative: false,
@@ -532,7 +590,7 @@ export class StepConditionBound {
   ): void {
     const { d } = this;
     const old = this.anchors[k];
-    const copy = old?.m ?? new Float64Array(d * d);
+    const copy = old?.m ?? this.stored(k);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
     const w = old?.w ?? new Float64Array(d * d);
     w.set(this.inv);
@@ -543,6 +601,7 @@ export class StepConditionBound {
       rows[i] = Math.sqrt(t);
     }
     const last = old?.last ?? new Float64Array(d * d);
+    this.wasm?.anchor(k, copy, w);
     this.anchors[k] = {
       m: copy,
       inverse: true,
@@ -559,6 +618,21 @@ export class StepConditionBound {
       served: 0,
       calm: 0,
     };
+  }
+
+  /** L L^T of l64's L into sym (`triangularGram`; dense64's `gram` where L is not finite). */
+  private gram(l64: Float64Array): Float64Array {
+    return triangularGram(l64, this.d, this.sym) ? this.sym : gram(l64, this.d);
+  }
+
+  /**
+   * Block k's place for its anchor's factor in `store`: every block's in one array, in the order
+   * the step visits them, so that tier 2's pass reads them one after another, not from arrays
+   * scattered over the heap (a step's other data evicts them between steps).
+   */
+  private stored(k: number): Float64Array {
+    const dd = this.d * this.d;
+    return this.store.subarray(k * dd, (k + 1) * dd);
   }
 
   /** The lower triangle of l[lo..] into l64 (whose upper triangle stays zero). */

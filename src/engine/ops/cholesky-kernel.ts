@@ -312,7 +312,7 @@ interface Blocks {
 /** The thread's blocks for d, shared by every kernel of that d (WasmKernels.shared). */
 function blocks(k: WasmKernels, d: number): Blocks {
   const dd = d * d;
-  const sizes = [4 * dd, 4 * dd, 4 * d, 8 * dd, 4 * dd, 4 * dd, 8 * (3 * dd + d)];
+  const sizes = [4 * dd, 4 * dd, 4 * d, 8 * dd, 4 * dd, 4 * dd, 8 * (3 * dd + 6 * d)];
   const [a, l, pivots, wt, lbar, abar, scratch] = k.shared(`cholesky ${d}`, sizes);
   return { k, a, l, pivots, wt, lbar, abar, scratch };
 }

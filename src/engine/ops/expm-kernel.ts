@@ -1,5 +1,6 @@
 import { dot } from './dot.js';
 import { SymmetricEigenKernel } from './symmetric-eigen-kernel.js';
+import { type WasmKernels, wasmKernelsFor } from './wasm.js';
 
 /**
  * The matrix exponential of one d x d element and its adjoint derivative, in float64 with
@@ -16,19 +17,28 @@ import { SymmetricEigenKernel } from './symmetric-eigen-kernel.js';
  * Matrices, 3.2). The forward can keep V and lambda for the backward (`keep`), which then costs
  * four matrix products: about a third of the Pade path's forward and backward together. Any
  * other A takes scaling and squaring with the [13/13] Pade approximant, and its derivative in
- * forward mode (Pade13).
+ * forward mode (Pade13). From d = 8 on, the symmetric path's products from V and lambda run in
+ * WebAssembly (assembly/expm-eigen.ts, the same float64 operations in the same order).
  */
 export class ExpmKernel {
   private readonly pade: Pade13;
   private readonly eigen: SymmetricEigenKernel;
   private readonly t: Float64Array;
   private readonly m: Float64Array;
+  /** The WebAssembly twins of the symmetric path's products and their blocks, where they run. */
+  private readonly wasm?: Blocks;
 
-  constructor(private readonly d: number) {
+  /** With `wasm: false` the JavaScript kernel runs at every d (the tests' reference). */
+  constructor(
+    private readonly d: number,
+    { wasm = true }: { wasm?: boolean } = {},
+  ) {
     this.pade = new Pade13(d);
     this.eigen = new SymmetricEigenKernel(d);
     this.t = new Float64Array(d * d);
     this.m = new Float64Array(d * d);
+    const k = wasm ? wasmKernelsFor(d) : undefined;
+    if (k) this.wasm = blocks(k, d);
   }
 
   /** Floats `expm` keeps per element for the backward: V and lambda. */
@@ -44,6 +54,14 @@ export class ExpmKernel {
     const { d, pade } = this;
     if (symmetricInput(a, at, d) && this.decompose(a, at)) {
       const { values, vectors } = this.eigen;
+      if (keep) {
+        keep.set(vectors, ko);
+        keep.set(values, ko + d * d);
+      }
+      if (this.wasm) {
+        this.fromEigenWasm(out, oo);
+        return;
+      }
       // e^A = sum_k e^lambda_k v_k v_k^T: rows of W = V diag(e^lambda) against rows of V, lower
       // triangle mirrored (exactly symmetric).
       const w = this.t;
@@ -52,10 +70,6 @@ export class ExpmKernel {
       for (let i = 0; i < d; i++)
         for (let j = 0; j <= i; j++)
           out[oo + i * d + j] = out[oo + j * d + i] = dot(w, i * d, vectors, j * d, d);
-      if (keep) {
-        keep.set(vectors, ko);
-        keep.set(values, ko + d * d);
-      }
       return;
     }
     // Not symmetric, not finite, or (never seen) a QL iteration that did not converge: the
@@ -119,6 +133,10 @@ export class ExpmKernel {
     out: Float32Array,
     oo: number,
   ): void {
+    if (this.wasm) {
+      this.frechetWasm(v, vo, l, lo, g, go, out, oo);
+      return;
+    }
     const { d, t, m } = this;
     // t = G V, then m = V^T t (rows of t, scaled by column entries of V).
     t.fill(0);
@@ -144,6 +162,60 @@ export class ExpmKernel {
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) out[oo + i * d + j] = dot(t, i * d, v, vo + j * d, d);
   }
+
+  /** `forward`'s e^A from `eigen` in WebAssembly, into out[oo..]. */
+  private fromEigenWasm(out: Float32Array, oo: number): void {
+    const { d } = this;
+    const { k, v, e, out: o, scratch } = this.wasm!;
+    const { values, vectors } = this.eigen;
+    const f64 = k.f64();
+    f64.set(vectors, v >> 3);
+    for (let j = 0; j < d; j++) f64[(e >> 3) + j] = Math.exp(values[j]);
+    k.exports.expmFromEigen(d, v, e, o, scratch);
+    out.set(k.f32().subarray(o >> 2, (o >> 2) + d * d), oo);
+  }
+
+  /** `frechet` in WebAssembly, its divided differences taken here (Phi is symmetric: half of them). */
+  private frechetWasm(
+    vs: Float64Array,
+    vo: number,
+    l: Float64Array,
+    lo: number,
+    g: Float32Array,
+    go: number,
+    out: Float32Array,
+    oo: number,
+  ): void {
+    const { d } = this;
+    const { k, v, phi, g: gw, out: o, scratch } = this.wasm!;
+    const f64 = k.f64();
+    f64.set(vs.subarray(vo, vo + d * d), v >> 3);
+    const p = phi >> 3;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) f64[p + i * d + j] = f64[p + j * d + i] = divided(l[lo + i], l[lo + j]);
+    k.f32().set(g.subarray(go, go + d * d), gw >> 2);
+    k.exports.expmFrechet(d, v, phi, gw, o, scratch);
+    out.set(k.f32().subarray(o >> 2, (o >> 2) + d * d), oo);
+  }
+}
+
+interface Blocks {
+  k: WasmKernels;
+  /** V (float64), e^lambda (float64), Phi (float64), G and the output (float32). */
+  v: number;
+  e: number;
+  phi: number;
+  g: number;
+  out: number;
+  scratch: number;
+}
+
+/** The thread's blocks for d, shared by every kernel of that d (WasmKernels.shared). */
+function blocks(k: WasmKernels, d: number): Blocks {
+  const dd = d * d;
+  const sizes = [8 * dd, 8 * d, 8 * dd, 4 * dd, 4 * dd, 8 * 4 * dd];
+  const [v, e, phi, g, out, scratch] = k.shared(`expm ${d}`, sizes);
+  return { k, v, e, phi, g, out, scratch };
 }
 
 /** (e^x - e^y) / (x - y), and e^x at x = y: from the smaller, so that it is symmetric in x and y. */

@@ -1,9 +1,13 @@
+import { type WasmKernels, wasmKernelsFor } from './wasm.js';
+
 /**
  * The eigendecomposition A = V diag(lambda) V^T of one symmetric n x n float64 matrix:
  * Householder reduction to tridiagonal form, then the implicit QL algorithm with Wilkinson-style
  * shifts, the rotations accumulated into V (Golub & Van Loan 8.3; EISPACK tred2 and tql2, as JAMA
  * writes them). Both steps are backward stable: V is orthogonal and V diag(lambda) V^T equals A
- * to a small multiple of n eps |A|. About 9 n^3 flops; scratch allocated once.
+ * to a small multiple of n eps |A|. About 9 n^3 flops; scratch allocated once. From n = 8 on
+ * its WebAssembly twin runs (assembly/symmetric-eigen.ts: V kept transposed, the same float64
+ * operations in the same order).
  */
 export class SymmetricEigenKernel {
   /** Eigenvalues, unsorted (the order V's columns have). */
@@ -11,11 +15,22 @@ export class SymmetricEigenKernel {
   /** Eigenvectors as the columns of the row-major n x n V. */
   readonly vectors: Float64Array;
   private readonly off: Float64Array;
+  /** The WebAssembly twin's blocks (V^T, values, off-diagonal), where it runs. */
+  private readonly wasm?: { k: WasmKernels; vt: number; d: number; e: number };
 
-  constructor(private readonly n: number) {
+  /** With `wasm: false` the JavaScript kernel runs at every n (the tests' reference). */
+  constructor(
+    private readonly n: number,
+    { wasm = true }: { wasm?: boolean } = {},
+  ) {
     this.values = new Float64Array(n);
     this.vectors = new Float64Array(n * n);
     this.off = new Float64Array(n);
+    const k = wasm ? wasmKernelsFor(n) : undefined;
+    if (k) {
+      const [vt, d, e] = k.shared(`symmetric-eigen ${n}`, [8 * n * n, 8 * n, 8 * n]);
+      this.wasm = { k, vt, d, e };
+    }
   }
 
   /**
@@ -23,6 +38,22 @@ export class SymmetricEigenKernel {
    * False when the QL iteration does not converge (30 n sweeps: only for non-finite input).
    */
   run(): boolean {
+    if (this.wasm) {
+      const { n, values, vectors } = this;
+      const { k, vt, d, e } = this.wasm;
+      // Transposed as it goes in (a symmetric matrix is its own transpose, but the kernel reads
+      // each entry where the JavaScript one does, symmetric or not).
+      const t = vt >> 3;
+      let f64 = k.f64();
+      for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) f64[t + c * n + r] = vectors[r * n + c];
+      const result = k.exports.symmetricEigen(n, vt, d, e);
+      if (result !== 2) {
+        f64 = k.f64();
+        values.set(f64.subarray(d >> 3, (d >> 3) + n));
+        for (let c = 0; c < n; c++) for (let r = 0; r < n; r++) vectors[r * n + c] = f64[t + c * n + r];
+        return result === 1;
+      }
+    }
     this.tridiagonalize();
     return this.diagonalize();
   }

@@ -60,6 +60,18 @@ interface KernelExports {
     maha: number,
     t: number,
   ): void;
+  /** expm-eigen.ts: e^A into out (float32) from A's eigenvectors and e^eigenvalues. */
+  expmFromEigen(d: number, v: number, e: number, out: number, scratch: number): void;
+  /** expm-eigen.ts: the Daleckii-Krein adjoint V (Phi o (V^T G V)) V^T into out (float32). */
+  expmFrechet(d: number, v: number, phi: number, g: number, out: number, scratch: number): void;
+  /** symmetric-eigen.ts: V^T and eigenvalues in place; 1 converged, 0 not, 2 run the JS kernel. */
+  symmetricEigen(n: number, vt: number, d: number, e: number): number;
+  /** cholesky64.ts: dense64's choleskyInto (float64, row-major lower triangle into l); 0 when it fails. */
+  choleskyInto64(d: number, a: number, l: number, scratch: number): number;
+  /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */
+  spdDirection(d: number, raw: number, grad: number, out: number, scratch: number): void;
+  /** spd-riemannian.ts: the retraction of one float64 block into out; 0 when its Cholesky fails. */
+  spdRetract(d: number, before: number, stepped: number, out: number, scratch: number): number;
   /** classifier.ts: that lane's d loss / d mu and d loss / d L (or d Sigma) from d loss / d log p. */
   classifierBackward(
     d: number,

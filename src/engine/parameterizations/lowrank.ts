@@ -1,5 +1,7 @@
+import { choleskyInto } from '../../ground/dense64.js';
 import { cholesky } from '../ops/linalg.js';
 import { eye } from '../ops/masks.js';
+import { wasmKernelsFor } from '../ops/wasm.js';
 import { tf } from '../tf.js';
 import { LOWRANK_OPTIONS } from './specs.js';
 import { choleskyOf } from './tril.js';
@@ -20,6 +22,8 @@ export function makeLowRank(r: number): Parameterization {
   if (!(Number.isInteger(r) && r >= 1))
     throw new RangeError(`lowrank: rank must be an integer >= 1, got ${r}`);
   const rankOf = (d: number) => Math.min(r, d);
+  /** factor64's Sigma for each d, made on first use. */
+  const scratch = new Map<number, Float64Array>();
   return {
     name: 'lowrank',
     summary: `Sigma = W W^T + diag(exp(v)), W of rank ${r} (torch LowRankMultivariateNormal)`,
@@ -61,6 +65,42 @@ export function makeLowRank(r: number): Parameterization {
         sigma[i * d + i] += Math.exp(raw[i * (k + 1) + k]);
       }
       return sigma;
+    },
+    // The condition check's factor: `covariance`'s lower triangle by the same float64 operations,
+    // into scratch, and the same Cholesky as cholesky64's (from d = 8 its WebAssembly twin): its
+    // numbers, without copying the block or allocating per call.
+    factor64(raw, at, d, l) {
+      const k = rankOf(d);
+      const wasm = wasmKernelsFor(d);
+      let sigma: Float64Array;
+      let blocks: number[] = [];
+      if (wasm) {
+        blocks = wasm.shared(`cholesky64 ${d}`, [8 * d * d, 8 * d * d, 8 * d * (d + 4)]);
+        sigma = wasm.f64().subarray(blocks[0] >> 3, (blocks[0] >> 3) + d * d);
+      } else {
+        let own = scratch.get(d);
+        if (!own) {
+          own = new Float64Array(d * d);
+          scratch.set(d, own);
+        }
+        sigma = own;
+      }
+      for (let i = 0; i < d; i++) {
+        const ri = at + i * (k + 1);
+        for (let j = 0; j <= i; j++) {
+          const rj = at + j * (k + 1);
+          let s = 0;
+          for (let c = 0; c < k; c++) s += raw[ri + c] * raw[rj + c];
+          sigma[i * d + j] = s;
+        }
+        sigma[i * d + i] += Math.exp(raw[ri + k]);
+      }
+      if (!wasm) return choleskyInto(sigma, 0, d, l);
+      if (!wasm.exports.choleskyInto64(d, blocks[0], blocks[1], blocks[2])) return false;
+      const f64 = wasm.f64();
+      const o = blocks[1] >> 3;
+      for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) l[i * d + j] = f64[o + i * d + j];
+      return true;
     },
     factor(raw, d) {
       const k = rankOf(d);

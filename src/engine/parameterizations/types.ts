@@ -69,7 +69,8 @@ export interface Parameterization {
 /**
  * Hooks on the update of one raw block (one unit of one live lane), in host memory and float64
  * arithmetic; the trainer rounds what they return to float32. Either may be absent. Their
- * arguments are the trainer's scratch, valid during the call only: a hook returns a new array.
+ * arguments are the trainer's scratch, valid during the call only; what a hook returns is read at
+ * once, so it may be the hook's own scratch, overwritten by its next call.
  */
 export interface ParameterUpdate {
   /** What the optimizer is given in place of `grad`, the loss's gradient by the block `raw`. */

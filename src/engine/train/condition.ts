@@ -1,5 +1,6 @@
 import { cholesky64, extremeEigenvalues, gram } from '../../ground/dense64.js';
-import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
+import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
+import { ConditionWasm } from '../native/condition-wasm.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
@@ -55,17 +56,25 @@ export class ConditionCheck {
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
   private readonly inv: Float64Array;
+  /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
+  private readonly sym: Float64Array;
   private readonly x: Float64Array;
   private readonly y: Float64Array;
   private readonly norms = new Float64Array(4);
+  /** Tier 2's relative drift as a WebAssembly kernel, where it runs (the same numbers). */
+  private readonly wasm?: ConditionWasm;
 
+  /** With `wasm: false` tier 2 runs in JavaScript at every d (the tests' reference; the same verdicts). */
   constructor(
     private readonly p: Parameterization,
     private readonly d: number,
+    { wasm = true }: { wasm?: boolean } = {},
   ) {
+    this.wasm = ConditionWasm.for(d, 0, wasm);
     this.block = p.rawShape(d).reduce((a, b) => a * b, 1);
     this.l = new Float64Array(d * d);
     this.inv = new Float64Array(d * d);
+    this.sym = new Float64Array(d * d);
     this.x = new Float64Array(d);
     this.y = new Float64Array(d);
   }
@@ -96,7 +105,8 @@ export class ConditionCheck {
       return undefined;
     }
     this.tiers.exact++;
-    const { lo, hi } = extremeEigenvalues(gram(this.l, this.d), this.d);
+    const sigma = triangularGram(this.l, this.d, this.sym) ? this.sym : gram(this.l, this.d);
+    const { lo, hi } = extremeEigenvalues(sigma, this.d);
     this.anchor(at, Math.sqrt(lo), Math.sqrt(hi));
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
@@ -117,7 +127,9 @@ export class ConditionCheck {
     // NaN (a non-positive anchor: lo is NaN) is not <= any limit.
     const additive = anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
     if (additive <= limit) return additive;
-    const eta = relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
+    const eta = this.wasm
+      ? this.wasm.relative(l, 0, anchor.l, anchor.w)
+      : relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
     return eta < 1 ? ((anchor.hi * (1 + eta)) / (anchor.lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
   }
 

@@ -25,7 +25,10 @@ export function withUpdate(opt: Optimizer, p: Parameterization, groups: ParamGro
   const scratch = [new Float64Array(block), new Float64Array(block)];
   const at = (a: ArrayLike<number>, start: number, k: number) => {
     const out = scratch[k];
-    for (let i = 0; i < block; i++) out[i] = a[start + i];
+    // A typed-array copy (float32 to float64, exact) beats an element loop from 64 elements on
+    // (maps.ts); below, making the view costs more than it saves.
+    if (block >= 64 && a instanceof Float32Array) out.set(a.subarray(start, start + block));
+    else for (let i = 0; i < block; i++) out[i] = a[start + i];
     return out;
   };
   // Step to step: the directions given to the optimizer, and the blocks before its step.

@@ -1,0 +1,149 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stream } from '../../src/data/random.js';
+import { shiftSums, stepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { ConditionWasm } from '../../src/engine/native/condition-wasm.js';
+import { nativeMap } from '../../src/engine/native/maps.js';
+import { parameterization } from '../../src/engine/parameterizations/index.js';
+import { ConditionCheck } from '../../src/engine/train/condition.js';
+import { relativeDrift } from '../../src/ground/triangular-bounds.js';
+import { randomCovariance } from './conditions.js';
+
+// The condition check's WebAssembly passes (assembly/condition.ts) give their JavaScript twins'
+// numbers bit for bit, so the check's bounds, and so its verdicts, do not depend on which ran
+// (COVSWEEP_WASM_KERNELS=0 runs the twins). Sizes cover the pairs of columns and an odd row's tail.
+const SIZES = [16, 17, 23, 32, 33, 64];
+const COVARIANCE = ['full', 'spd-riemannian', 'full-clip'];
+const NATIVE = [...COVARIANCE, 'tril', 'log-cholesky', 'precision-cholesky'];
+
+function lowerRandom(d: number, rng: ReturnType<typeof stream>, into: Float64Array | Float32Array, at = 0) {
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) into[at + i * d + j] = rng.normal();
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('the condition check on WebAssembly', () => {
+  it('runs from d = 16 (this build has the kernels), not below', () => {
+    expect(ConditionWasm.for(16, 1)).toBeDefined();
+    expect(ConditionWasm.for(8, 1)).toBeUndefined();
+    expect(ConditionWasm.for(32, 1, false)).toBeUndefined();
+  });
+
+  it.each(SIZES)('d = %i: its pass and relative drift are their twins bit for bit', (d) => {
+    const rng = stream(d, 'condition-wasm kernels');
+    const dd = d * d;
+    const k = ConditionWasm.for(d, 3)!;
+    const a = new Float64Array(dd);
+    const w = new Float64Array(dd);
+    lowerRandom(d, rng, a);
+    lowerRandom(d, rng, w);
+    k.anchor(2, a, w);
+    // The block at an offset, its upper triangle not zero (not read), a few entries equal to the
+    // anchor's (the drift skips their rows of W).
+    const at = 5;
+    const m = new Float32Array(at + dd + 1);
+    for (let i = 0; i < dd; i++) m[at + i] = rng.normal();
+    for (let i = 0; i < d; i += 3) m[at + i * d] = a[i * d];
+    const wasmSums = new Float64Array(3);
+    const jsSums = new Float64Array(3);
+    k.shift(2, m, at, wasmSums);
+    shiftSums(m, at, a, d, jsSums);
+    for (let s = 0; s < 3; s++) expect(Object.is(wasmSums[s], jsSums[s]), `sum ${s}`).toBe(true);
+    // The same block through another view of its buffer, then moved, then a block of the buffer
+    // that shares its slot among the kernel's views (it keeps one per dd-long slot of the buffer).
+    const lane = m.subarray(1);
+    lane[at] += 0.5;
+    for (const [view, from] of [
+      [lane, at - 1],
+      [m, at],
+      [m, at + 1],
+    ] as const) {
+      k.shift(2, view, from, wasmSums);
+      shiftSums(view, from, a, d, jsSums);
+      for (let s = 0; s < 3; s++)
+        expect(Object.is(wasmSums[s], jsSums[s]), `from ${from}: sum ${s}`).toBe(true);
+    }
+    const row = new Float64Array(d);
+    expect(k.drift(2, m, at)).toBe(relativeDrift(m, at, a, w, d, row));
+    const m64 = Float64Array.from(m, (v) => v * (1 + 1e-9));
+    expect(k.drift(2, m64, at)).toBe(relativeDrift(m64, at, a, w, d, row));
+    // The host check's: every operand copied in.
+    expect(ConditionWasm.for(d, 0)!.relative(m64, at, a, w)).toBe(relativeDrift(m64, at, a, w, d, row));
+  });
+
+  it.each(NATIVE)(
+    '%s: blocks drifting near the limit get the same bounds, step by step, with and without the kernels',
+    (name) => {
+      const p = parameterization(name);
+      const shift = vi.spyOn(ConditionWasm.prototype, 'shift');
+      const drift = vi.spyOn(ConditionWasm.prototype, 'drift');
+      let drifts = 0;
+      for (const d of [16, 17, 32]) {
+        const map = nativeMap(name, d)!;
+        const lanes = 3;
+        const dd = d * d;
+        const limits = [2 ** 23, 2 ** 23, 1e5];
+        const checks = stepConditionBound(name, d, 1, limits)!;
+        const twins = stepConditionBound(name, d, 1, limits, { wasm: false })!;
+        const raw = new Float32Array(lanes * dd);
+        // Lane 0 near the limit, lane 1 well within it, lane 2 near a lower limit.
+        for (const [b, cond] of [4e6, 1e3, 3e4].entries())
+          raw.set(p.fromCovariance(randomCovariance(10 * d + b, d, cond), d), b * dd);
+        const rng = stream(d, `condition-wasm walk ${name}`);
+        const l = new Float32Array(dd);
+        const pivots = new Float32Array(d);
+        for (let step = 0; step < 60; step++) {
+          for (let b = 0; b < lanes; b++) {
+            map.forward(raw, b * dd, l, 0, pivots, 0);
+            checks.block(b, 0, l, 0, raw, b * dd);
+            twins.block(b, 0, l, 0, raw, b * dd);
+            expect(Object.is(checks.bounds[b], twins.bounds[b]), `d=${d} step ${step} lane ${b}`).toBe(true);
+          }
+          // A step of every lower entry (both halves alike for a covariance block), small in lane
+          // 1 (tier 2 clears it from tier 1's anchor).
+          for (let b = 0; b < lanes; b++)
+            for (let i = 0; i < d; i++)
+              for (let j = 0; j <= i; j++) {
+                const at = b * dd + i * d + j;
+                raw[at] *= 1 + (b === 1 ? 1e-4 : 2e-3) * rng.normal();
+                if (COVARIANCE.includes(name)) raw[b * dd + j * d + i] = raw[at];
+              }
+        }
+        expect(checks.tiers).toEqual(twins.tiers);
+        drifts += checks.tiers.drift;
+      }
+      expect(drifts).toBeGreaterThan(0);
+      expect(shift).toHaveBeenCalled();
+      // A covariance block's tier 2 is additive only (condition-bound.ts `drift`).
+      if (!COVARIANCE.includes(name)) expect(drift).toHaveBeenCalled();
+    },
+  );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
+    '%s: the host check gives the same verdicts and tiers with and without the kernels',
+    (name) => {
+      const p = parameterization(name);
+      const relative = vi.spyOn(ConditionWasm.prototype, 'relative');
+      const d = 16;
+      const dd = d * d;
+      const checks = new ConditionCheck(p, d);
+      const twins = new ConditionCheck(p, d, { wasm: false });
+      // Two blocks near the limit: the host's tiers 2 to 4 all run as they drift.
+      const raw = new Float32Array(2 * dd);
+      for (const b of [0, 1]) raw.set(p.fromCovariance(randomCovariance(40 + b, d, 4e6), d), b * dd);
+      const rng = stream(d, `condition-wasm host walk ${name}`);
+      const limit = 2 ** 23;
+      for (let step = 0; step < 40; step++) {
+        for (const b of [0, 1]) {
+          const cond = checks.above(raw, b * dd, limit);
+          expect(cond, `step ${step} block ${b}`).toBe(twins.above(raw, b * dd, limit));
+        }
+        for (let k = 0; k < raw.length; k++) raw[k] *= 1 + 1e-3 * rng.normal();
+      }
+      expect(checks.tiers).toEqual(twins.tiers);
+      expect(checks.tiers.drift).toBeGreaterThan(0);
+      expect(relative).toHaveBeenCalled();
+    },
+  );
+});
