@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
+import { drawInThread } from '../report/drawer.js';
 import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
 import { loadRunFolder } from '../results/load.js';
 import { loadFolderPlugins } from '../session/folder-plugins.js';
@@ -20,10 +22,22 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
-  await loadFolderPlugins(positionals[0]);
-  const folder = loadRunFolder(positionals[0]);
+  // The plots the cache lacks are drawn in up to two threads where there are two cores: a fresh
+  // report's plots (up to a second on one thread, vega's load included) are most of its time. The
+  // first starts with the first such plot, as a folder's plots were mostly drawn by its run.
+  const threads = Math.min(2, availableParallelism());
+  const drawing = names.includes('html') ? drawInThread(undefined, { threads, lazy: true }) : undefined;
+  try {
+    return await reportFolder(positionals[0], names, values.show as string[] | undefined);
+  } finally {
+    await drawing?.stop();
+  }
+}
+
+async function reportFolder(dir: string, names: string[], show: string[] | undefined): Promise<number> {
+  await loadFolderPlugins(dir);
+  const folder = loadRunFolder(dir);
   for (const note of folder.notes) process.stderr.write(`covsweep: ${note}\n`);
-  const show = values.show as string[] | undefined;
   for (const id of show ?? []) {
     const r = folder.results.find((x) => x.id === id);
     if (!r) throw new CovsweepError('E_USAGE', `--show ${id}: no run with that id in ${folder.dir}`);

@@ -2,53 +2,118 @@ import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { drawSvg, drawWith } from './render.js';
 
-/** What the drawing thread answers for plot `id`: its SVG, or why vega could not draw it. */
-export type DrawReply = { id: number; svg: string } | { id: number; error: string };
+/**
+ * What a drawing thread says: that vega has loaded (or failed to: the plots that need it say why),
+ * or, for plot `id`, its SVG or why vega could not draw it.
+ */
+export type DrawReply = { ready: true } | { id: number; svg: string } | { id: number; error: string };
 
 const THREAD = new URL('./draw-thread.js', import.meta.url);
 
+/** A plot waiting for a thread, or being drawn by one. */
+interface Job {
+  spec: TopLevelSpec;
+  resolve: (svg: string) => void;
+  reject: (err: Error) => void;
+}
+
+/** One drawing thread: the plot it draws now, and whether it has loaded vega or stopped. */
+interface Drawer {
+  worker: Worker;
+  job?: Job;
+  id?: number;
+  /** Resolved when the thread has loaded vega or is gone: only then may it be ended (see `stop`). */
+  settled: Promise<void>;
+  broken: boolean;
+}
+
+export interface DrawOptions {
+  /** Most threads: one more starts whenever two plots wait while every thread draws. @default 1 */
+  threads?: number;
+  /**
+   * Start no thread until a plot the cache lacks is asked for: where the plots are likely kept
+   * (`covsweep report` of a folder whose run drew them), a thread that loads vega for nothing
+   * would only be waited for. Otherwise the first thread starts at once. @default false
+   */
+  lazy?: boolean;
+}
+
 /**
- * Draws the report's plots in a thread of their own from now until `stop`: the thread starts
- * loading vega (a fifth of a second) at once, while this thread orders the results and writes
- * the tables, then draws the plots the cache lacks. A thread that cannot start or dies (as under
- * a test runner that has no built module to start) leaves the drawing to this thread, as
- * without it; a plot vega cannot draw fails the same way in either. `thread`: the thread's
- * module (tests point it at the built one, or at fixtures).
+ * Draws the report's plots in threads of their own from now until `stop`. The first starts
+ * loading vega (a fifth of a second) at once, unless `lazy`, while this thread trains or orders the
+ * results and writes the tables; the plots of a page are asked for together and cost from 20 ms
+ * to a third of a second each, so when two wait with every thread drawing another thread starts,
+ * up to `threads`, and each takes the next plot as it finishes one. A thread that cannot start or
+ * dies (as under a test runner that has no built module to start) leaves its plots to the others,
+ * or to this thread when none is left; a plot vega cannot draw fails the same way in either.
+ * `thread`: the threads' module (tests point it at the built one, or at fixtures).
  */
-export function drawInThread(thread: URL | string = THREAD): { stop: () => Promise<void> } {
-  let worker: Worker;
-  try {
-    worker = new Worker(thread);
-  } catch {
-    return { stop: async () => {} };
-  }
-  // Never what keeps the process alive.
-  worker.unref();
-  const waiting = new Map<number, { resolve: (svg: string) => void; reject: (err: Error) => void }>();
+export function drawInThread(
+  thread: URL | string = THREAD,
+  o: DrawOptions = {},
+): { stop: () => Promise<void> } {
+  const most = o.threads ?? 1;
+  const drawers: Drawer[] = [];
+  const queue: Job[] = [];
   let next = 0;
-  let broken = false;
-  const fail = () => {
-    broken = true;
-    // What was sent to it is drawn here instead.
-    for (const w of waiting.values()) w.reject(new Error('the drawing thread stopped'));
-    waiting.clear();
+  const give = (d: Drawer) => {
+    const job = queue.shift();
+    if (!job) return;
+    d.job = job;
+    d.id = next++;
+    d.worker.postMessage({ id: d.id, spec: job.spec });
   };
-  worker.on('error', fail);
-  worker.on('exit', fail);
-  worker.on('message', (r: DrawReply) => {
-    const w = waiting.get(r.id);
-    waiting.delete(r.id);
-    if ('svg' in r) w?.resolve(r.svg);
-    else w?.reject(Object.assign(new Error(r.error), { drawn: true }));
-  });
+  const live = () => drawers.filter((d) => !d.broken);
+  /** One more thread, unless it cannot start (then this thread draws what none is left to). */
+  const startOne = (): Drawer | undefined => {
+    let worker: Worker;
+    try {
+      worker = new Worker(thread);
+    } catch {
+      return undefined;
+    }
+    // Never what keeps the process alive.
+    worker.unref();
+    let settle!: () => void;
+    const d: Drawer = { worker, settled: new Promise<void>((r) => (settle = r)), broken: false };
+    const fail = () => {
+      settle();
+      if (d.broken) return;
+      d.broken = true;
+      // What it was drawing is drawn here instead; what waits goes to the threads left, if any.
+      d.job?.reject(new Error('the drawing thread stopped'));
+      d.job = undefined;
+      const another = queue.length && drawers.length < most ? startOne() : undefined;
+      if (another) give(another);
+      if (!live().length)
+        for (const job of queue.splice(0)) job.reject(new Error('the drawing threads stopped'));
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    worker.on('message', (r: DrawReply) => {
+      if ('ready' in r) return settle();
+      const job = d.job;
+      if (r.id !== d.id || !job) return;
+      d.job = undefined;
+      if ('svg' in r) job.resolve(r.svg);
+      else job.reject(Object.assign(new Error(r.error), { drawn: true }));
+      give(d);
+    });
+    drawers.push(d);
+    return d;
+  };
+  if (!o.lazy && !startOne()) return { stop: async () => {} };
   const inThread = (spec: TopLevelSpec) =>
     new Promise<string>((resolve, reject) => {
-      const id = next++;
-      waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, spec });
+      queue.push({ spec, resolve, reject });
+      // Another thread starts for a second plot waiting, not the first: a thread that seems busy
+      // may have finished already, its answer waiting until this thread has made the next spec.
+      const another = (!live().length || queue.length > 1) && drawers.length < most;
+      const idle = live().find((d) => !d.job) ?? (another ? startOne() : undefined);
+      if (idle) give(idle);
+      else if (!live().length) for (const job of queue.splice(0)) job.reject(new Error('no drawing thread'));
     });
   const restore = drawWith(async (spec) => {
-    if (broken) return drawSvg(spec);
     try {
       return await inThread(spec);
     } catch (err) {
@@ -59,8 +124,16 @@ export function drawInThread(thread: URL | string = THREAD): { stop: () => Promi
   return {
     stop: async () => {
       restore();
-      worker.off('exit', fail);
-      await worker.terminate();
+      // A thread ended while it still loads vega's modules can abort the whole process on Node 20
+      // (FATAL ERROR v8::Module::IsGraphAsync, as worker threads ended while loading did: see the
+      // session's pool), so each is ended only once it has loaded them, or is gone.
+      await Promise.all(
+        drawers.map(async (d) => {
+          await d.settled;
+          d.worker.removeAllListeners('exit');
+          await d.worker.terminate();
+        }),
+      );
     },
   };
 }

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { runInThisContext } from 'node:vm';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import { cachedSvg, keepSvg } from './svg-cache.js';
 import { measureTextWithHelvetica } from './text-width.js';
@@ -39,14 +43,53 @@ export function scopeIds(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${scoped(id)}"`);
 }
 
-let vega: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+
+let vega: Promise<[Vega, VegaLite]> | undefined;
+
+const require = createRequire(import.meta.url);
 
 /**
- * vega and vega-lite, imported on first use so that commands that draw nothing do not pay for
- * loading them (a fifth of a second), and set up to measure text as text-width.ts says.
+ * A UMD bundle (one file holding a package and what it imports) run as CommonJS, its `require`
+ * answering from `deps`.
  */
-export function loadVega(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
-  vega ??= Promise.all([import('vega'), import('vega-lite')]).then((libs) => {
+function runBundle(file: string, deps: Record<string, unknown>): unknown {
+  const module = { exports: {} };
+  const wrapped = runInThisContext(
+    `(function (exports, module, require) {${readFileSync(file, 'utf8')}\n})`,
+    {
+      filename: file,
+    },
+  ) as (exports: unknown, module: unknown, require: (id: string) => unknown) => void;
+  wrapped(module.exports, module, (id) => deps[id]);
+  return module.exports;
+}
+
+/**
+ * vega and vega-lite from the single-file bundles they ship (build/vega.js, build/vega-lite.min.js:
+ * the same versions, the same code), which load about three times as fast as their ES modules, a
+ * hundred files across some forty packages (0.17 s of a cold report or a run's end). The ES
+ * modules when a bundle is missing.
+ */
+async function importVega(): Promise<[Vega, VegaLite]> {
+  try {
+    const vega = runBundle(join(dirname(require.resolve('vega')), 'vega.js'), {}) as Vega;
+    const vegaLite = runBundle(join(dirname(require.resolve('vega-lite')), 'vega-lite.min.js'), {
+      vega,
+    }) as VegaLite;
+    return [vega, vegaLite];
+  } catch {
+    return Promise.all([import('vega'), import('vega-lite')]);
+  }
+}
+
+/**
+ * vega and vega-lite, loaded on first use so that commands that draw nothing do not pay for
+ * loading them, and set up to measure text as text-width.ts says.
+ */
+export function loadVega(): Promise<[Vega, VegaLite]> {
+  vega ??= importVega().then((libs) => {
     measureTextWithHelvetica(libs[0]);
     return libs;
   });
@@ -55,7 +98,11 @@ export function loadVega(): Promise<[typeof import('vega'), typeof import('vega-
 
 /** A Vega-Lite spec drawn as an SVG string by vega in this thread, its ids as vega numbers them. */
 export async function drawSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vegaLite] = await loadVega();
+  return drawSvgBy(await loadVega(), spec);
+}
+
+/** `spec` drawn by the given vega and vega-lite (tests hold the bundles to the ES modules). */
+export async function drawSvgBy([vega, vegaLite]: [Vega, VegaLite], spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vegaLite.compile(spec, { config: CONFIG }).spec), {
     renderer: 'none',
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { runDataBytes } from '../config/data-size.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
@@ -183,7 +184,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
         // vega loads in a thread of its own on the core the last batches leave free (unless a
         // frontier's next round will want it), and meanwhile this thread writes the tables.
         onDrained: () => {
-          if (!searches.length) held.drawing ??= drawInThread();
+          if (!searches.length) held.drawing ??= drawPlots();
         },
         onResults: (rs, used) => {
           folder.append(rs);
@@ -209,7 +210,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
   } finally {
     await pool.destroy();
   }
-  held.drawing ??= drawInThread();
+  held.drawing ??= drawPlots();
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
   const ordered = inPlanOrder(suite, results);
@@ -225,6 +226,12 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
   for (const note of reportNotes(folder.dir, reports)) events.onNote?.(note);
   return { dir: folder.dir, results: ordered, planned, unfinished, summary: reports.summary };
 }
+
+/**
+ * The report's drawing threads: one loads vega from now on, and a second starts (where there are
+ * two cores) after training if two plots wait while the first draws.
+ */
+const drawPlots = () => drawInThread(undefined, { threads: Math.min(2, availableParallelism()) });
 
 function ignoreConfigError(err: unknown): void {
   if (!(err instanceof CovsweepError) || err.code !== 'E_CONFIG') throw err;

@@ -1,18 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { logDensity64, logDensityOf64 } from '../../src/engine/tasks/gaussian64.js';
+import { logDensities64, logDensity64 } from '../../src/engine/tasks/gaussian64.js';
 import { mvnClassifier } from '../../src/engine/tasks/mvn-classifier.js';
 import { laneData } from '../../src/engine/tasks/mvn-classifier-spec.js';
 import { taskOptions } from '../../src/engine/tasks/types.js';
 import { classifierConfig } from './configs.js';
 
 describe("the classifier's metrics", () => {
-  it('read a point in place as they would a copy of it', () => {
+  it('read every point in place as they would a copy of it, into every stride-th slot', () => {
     const sigma = [2, 0.3, 0.3, 1];
-    const density = logDensityOf64([0.1, -0.2], sigma, 2);
     const points = [5, 5, 0.4, 0.7, -1.2, 0.05];
-    for (const at of [2, 4])
-      expect(density(points, at)).toBe(logDensity64(points.slice(at, at + 2), [0.1, -0.2], sigma, 2));
+    const out = new Float64Array(7);
+    logDensities64(points, 3, [0.1, -0.2], sigma, 2, out, 1, 2);
+    for (const p of [0, 1, 2])
+      expect(out[1 + 2 * p]).toBe(logDensity64(points.slice(2 * p, 2 * p + 2), [0.1, -0.2], sigma, 2));
+    // The log density by its definition: -|L^-1 (x - mu)|^2 / 2 - log det L - log(2 pi).
+    const [a, b] = [0.4 - 0.1, 0.7 + 0.2];
+    const l00 = Math.sqrt(2);
+    const l10 = 0.3 / l00;
+    const l11 = Math.sqrt(1 - l10 * l10);
+    const z0 = a / l00;
+    const z1 = (b - l10 * z0) / l11;
+    expect(out[3]).toBeCloseTo(-(z0 * z0 + z1 * z1) / 2 - Math.log(l00 * l11) - Math.log(2 * Math.PI), 12);
+    expect([out[0], out[2], out[4], out[6]]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('are NaN for every point when sigma is not positive definite', () => {
+    const out = new Float64Array(2);
+    logDensities64([0, 0, 1, 1], 2, [0, 0], [1, 2, 2, 1], 2, out);
+    expect([...out]).toEqual([Number.NaN, Number.NaN]);
   });
 
   it("count as correct the points whose largest output is their class's, per lane", () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drawInThread } from '../../src/report/drawer.js';
@@ -33,6 +34,53 @@ describe('the drawing thread', () => {
     const byVega = await toSvg(spec(3), 'p');
     expect(byVega).toMatch(/^<svg/);
     expect(byVega).not.toContain('<g id="p-1"/>');
+  });
+
+  it('hands each of its threads the next plot as it finishes one', async () => {
+    const drawing = drawInThread(STUB, { threads: 2 });
+    try {
+      const slow = (n: number, ms: number): TopLevelSpec => ({ ...spec(n), description: `delay ${ms}` });
+      const svgs = await Promise.all(
+        [slow(1, 600), slow(2, 10), slow(3, 10), slow(4, 10)].map((s, i) => toSvg(s, `p${i}`)),
+      );
+      const thread = svgs.map((svg) => /<title>(\d+)<\/title>/.exec(svg)?.[1]);
+      // The first thread holds the slow plot the whole time; the other draws the rest, one after another.
+      expect(thread[0]).not.toBe(thread[1]);
+      expect(new Set(thread.slice(1)).size).toBe(1);
+    } finally {
+      await drawing.stop();
+    }
+  });
+
+  it('leaves a plot to this thread when its thread dies, and the next plots to the threads left', async () => {
+    const dying: TopLevelSpec = { ...spec(5), description: 'exit' };
+    const here = await toSvg(dying, 'p');
+    freshCache();
+    const drawing = drawInThread(STUB, { threads: 2 });
+    try {
+      const [died, next] = await Promise.all([
+        toSvg(dying, 'p'),
+        toSvg({ ...spec(6), description: 'delay 10' }, 'q'),
+      ]);
+      expect(died).toBe(here);
+      expect(next).toMatch(/<title>\d+<\/title>/);
+    } finally {
+      await drawing.stop();
+    }
+  });
+
+  it('starts lazy threads with the first plot the cache lacks', async () => {
+    const drawing = drawInThread(STUB, { lazy: true });
+    try {
+      // Thread ids grow: a thread started after this probe has a larger one.
+      const probe = new Worker('', { eval: true });
+      const before = probe.threadId;
+      await probe.terminate();
+      const svg = await toSvg({ ...spec(2), description: 'delay 1' }, 'p');
+      expect(Number(/<title>(\d+)<\/title>/.exec(svg)?.[1])).toBeGreaterThan(before);
+    } finally {
+      await drawing.stop();
+    }
   });
 
   it('leaves the drawing to this thread when it cannot start, with the same plots', async () => {

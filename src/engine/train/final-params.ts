@@ -15,8 +15,13 @@ const EXACT_POWERS = Float64Array.from({ length: 23 }, (_, i) => 10 ** i);
  * value of the decimal, as the parse is.
  */
 export function decimalDigits(f: number, k: number): number {
+  return digitsOf(f, Math.floor(Math.log10(Math.abs(f))), k);
+}
+
+/** decimalDigits(f, k) given e = floor(log10 |f|), which every k shares. */
+function digitsOf(f: number, e: number, k: number): number {
   const a = Math.abs(f);
-  const p = k - 1 - Math.floor(Math.log10(a));
+  const p = k - 1 - e;
   if (p >= -22 && p <= 22) {
     const scale = EXACT_POWERS[p < 0 ? -p : p];
     const y = p < 0 ? a / scale : a * scale;
@@ -37,26 +42,29 @@ export function decimalDigits(f: number, k: number): number {
 export function shortestFloat32(v: number): number {
   if (!Number.isFinite(v) || v === 0) return v;
   const f = Math.fround(v);
+  const e = Math.floor(Math.log10(Math.abs(f)));
   // If k digits read back as f, so do k + 1 (the nearest (k+1)-digit decimal is at least as near
   // as the k-digit one), so the fewest digits can be found by bisection; 9 always suffice. A
   // trained value mostly needs 8 or 9, so 8 and then 7 are tried first: two tries where a plain
   // bisection of 1..9 takes four (this runs for every recorded parameter of every run).
   let lo = 1;
   let hi = 9;
-  let shortest: number | undefined;
-  const tryDigits = (k: number): boolean => {
-    const x = decimalDigits(f, k);
-    if (Math.fround(x) !== f) return false;
-    [hi, shortest] = [k, x];
-    return true;
-  };
-  if (!tryDigits(8)) lo = 9;
-  else if (!tryDigits(7)) lo = 8;
+  let shortest = Number.NaN;
+  let x = digitsOf(f, e, 8);
+  if (Math.fround(x) !== f) lo = 9;
+  else {
+    [hi, shortest] = [8, x];
+    x = digitsOf(f, e, 7);
+    if (Math.fround(x) !== f) lo = 8;
+    else [hi, shortest] = [7, x];
+  }
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (!tryDigits(mid)) lo = mid + 1;
+    x = digitsOf(f, e, mid);
+    if (Math.fround(x) !== f) lo = mid + 1;
+    else [hi, shortest] = [mid, x];
   }
-  return shortest ?? decimalDigits(f, 9);
+  return Number.isNaN(shortest) ? digitsOf(f, e, 9) : shortest;
 }
 
 /** `values` (row-major, one lane's group) nested to `shape`, each value as its shortest float32. */

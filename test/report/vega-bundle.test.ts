@@ -1,0 +1,76 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import { drawSvgBy, loadVega, scopeIds } from '../../src/report/render.js';
+import { measureTextWithHelvetica } from '../../src/report/text-width.js';
+
+// Text, a log scale, facets, a legend, clipping (ids) and a layered band: what the report's plots use.
+const specs: TopLevelSpec[] = [
+  {
+    data: {
+      values: Array.from({ length: 30 }, (_, i) => ({ x: i + 1, y: Math.exp(-i / 7), g: `run ${i % 3}` })),
+    },
+    facet: { column: { field: 'g' } },
+    spec: {
+      layer: [
+        {
+          mark: { type: 'line', clip: true },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
+            y: { field: 'y', type: 'quantitative' },
+            color: { field: 'g' },
+          },
+        },
+        {
+          mark: { type: 'area', opacity: 0.2 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' },
+            y: { field: 'y', type: 'quantitative' },
+            y2: { datum: 0 },
+          },
+        },
+      ],
+    },
+    title: 'Loss by step, one panel per run',
+  },
+  {
+    data: {
+      values: [
+        { c: 'full', r: '1e-5', v: 0.2, t: '4/20' },
+        { c: 'tril', r: '1e-5', v: 0, t: '0/20' },
+      ],
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: {
+          x: { field: 'c', type: 'ordinal' },
+          y: { field: 'r', type: 'ordinal' },
+          color: { field: 'v', type: 'quantitative' },
+        },
+      },
+      {
+        mark: 'text',
+        encoding: {
+          x: { field: 'c', type: 'ordinal' },
+          y: { field: 'r', type: 'ordinal' },
+          text: { field: 't' },
+        },
+      },
+    ],
+  },
+];
+
+describe('vega from its bundles', () => {
+  it('draws the same SVGs as vega from its ES modules', async () => {
+    const modules = await Promise.all([import('vega'), import('vega-lite')]);
+    measureTextWithHelvetica(modules[0]);
+    const bundles = await loadVega();
+    // Two copies of vega: the bundle's is not the modules'.
+    expect(bundles[0]).not.toBe(modules[0]);
+    for (const spec of specs) {
+      const byBundle = await drawSvgBy(bundles, spec);
+      expect(byBundle).toMatch(/^<svg.*<text/s);
+      expect(scopeIds(byBundle, 'p')).toBe(scopeIds(await drawSvgBy(modules, spec), 'p'));
+    }
+  });
+});
