@@ -5,6 +5,7 @@ import { CovsweepError } from '../ground/errors.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
+import { LoadWatch } from './loaded.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
 import { defaultWorkers } from './workers.js';
 
@@ -65,6 +66,7 @@ const STARTUP_SECONDS = 120;
 export class WorkerPool {
   readonly workers: number;
   private piscina?: Piscina<WorkerTask, WorkerReply>;
+  private loads?: LoadWatch;
 
   constructor(private readonly o: Pick<PoolOptions, 'workers' | 'workerFile' | 'resourceLimits'> = {}) {
     this.workers = o.workers ?? defaultWorkers();
@@ -82,13 +84,25 @@ export class WorkerPool {
       // A worker dying between batches has nothing to retry and Piscina replaces it;
       // unheard, the 'error' event would throw in the main thread.
       this.piscina.on('error', () => {});
+      const p = this.piscina;
+      this.loads = new LoadWatch(() => p.threads);
     }
+    // Threads Piscina started since (in place of one that failed or was ended) are watched too.
+    this.loads?.watch();
     return this.piscina;
   }
 
+  /**
+   * Ends the threads, each once it has loaded its module (or failed to, or after a bound): one
+   * ended while still loading can abort the whole process (see LoadWatch), as a session that fails
+   * right after starting them would.
+   */
   async destroy(): Promise<void> {
     const p = this.piscina;
+    const loads = this.loads;
     this.piscina = undefined;
+    this.loads = undefined;
+    await loads?.all();
     await p?.destroy();
   }
 }
