@@ -105,6 +105,11 @@ export class WorkerPool {
     await loads?.all();
     await p?.destroy();
   }
+
+  /** Resolves once every thread has loaded its module or is gone (at most 20 s): see LoadWatch. */
+  async loaded(): Promise<void> {
+    await this.loads?.all();
+  }
 }
 
 /** A batch to train; `alone` for the one-run retries of a failed batch, which are not retried again. */
@@ -178,6 +183,12 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
       }
     };
     port1.on('message', handle);
+    // Piscina ends the thread of a task it is told to abort, and the thread may still be loading
+    // its module (a fault elsewhere stops every batch at once): it is told once they have loaded.
+    const ending = new AbortController();
+    controller.signal.addEventListener('abort', () => void pool.loaded().then(() => ending.abort()), {
+      once: true,
+    });
     let reply: WorkerReply | undefined;
     let end: Ending | undefined;
     try {
@@ -185,7 +196,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
         .threads()
         .run(
           { batch: limited(job.batch, o.timeout), backend: o.backend, port: port2 },
-          { transferList: [port2], signal: controller.signal },
+          { transferList: [port2], signal: ending.signal },
         );
     } catch (err) {
       // Messages the worker sent before it died may not have been dispatched yet.
