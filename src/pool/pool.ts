@@ -5,6 +5,7 @@ import { CovsweepError } from '../ground/errors.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
+import { LoadWatch } from './loaded.js';
 import type { WorkerMessage, WorkerReply, WorkerTask } from './worker.js';
 import { defaultWorkers } from './workers.js';
 
@@ -65,6 +66,7 @@ const STARTUP_SECONDS = 120;
 export class WorkerPool {
   readonly workers: number;
   private piscina?: Piscina<WorkerTask, WorkerReply>;
+  private loads?: LoadWatch;
 
   constructor(private readonly o: Pick<PoolOptions, 'workers' | 'workerFile' | 'resourceLimits'> = {}) {
     this.workers = o.workers ?? defaultWorkers();
@@ -82,14 +84,31 @@ export class WorkerPool {
       // A worker dying between batches has nothing to retry and Piscina replaces it;
       // unheard, the 'error' event would throw in the main thread.
       this.piscina.on('error', () => {});
+      const p = this.piscina;
+      this.loads = new LoadWatch(() => p.threads);
     }
+    // Threads Piscina started since (in place of one that failed or was ended) are watched too.
+    this.loads?.watch();
     return this.piscina;
   }
 
+  /**
+   * Ends the threads, each once it has loaded its module (or failed to, or after a bound): one
+   * ended while still loading can abort the whole process (see LoadWatch), as a session that fails
+   * right after starting them would.
+   */
   async destroy(): Promise<void> {
     const p = this.piscina;
+    const loads = this.loads;
     this.piscina = undefined;
+    this.loads = undefined;
+    await loads?.all();
     await p?.destroy();
+  }
+
+  /** Resolves once every thread has loaded its module or is gone (at most 20 s): see LoadWatch. */
+  async loaded(): Promise<void> {
+    await this.loads?.all();
   }
 }
 
@@ -164,6 +183,12 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
       }
     };
     port1.on('message', handle);
+    // Piscina ends the thread of a task it is told to abort, and the thread may still be loading
+    // its module (a fault elsewhere stops every batch at once): it is told once they have loaded.
+    const ending = new AbortController();
+    controller.signal.addEventListener('abort', () => void pool.loaded().then(() => ending.abort()), {
+      once: true,
+    });
     let reply: WorkerReply | undefined;
     let end: Ending | undefined;
     try {
@@ -171,7 +196,7 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
         .threads()
         .run(
           { batch: limited(job.batch, o.timeout), backend: o.backend, port: port2 },
-          { transferList: [port2], signal: controller.signal },
+          { transferList: [port2], signal: ending.signal },
         );
     } catch (err) {
       // Messages the worker sent before it died may not have been dispatched yet.
