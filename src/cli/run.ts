@@ -1,13 +1,13 @@
 import { join } from 'node:path';
+import { loadSuiteWithPlugins } from '../config/load-plugins.js';
 import { isOverride, parseOverride } from '../config/overrides.js';
 import { BACKENDS, type BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
 import type { Selection } from '../plan/select.js';
 import { parseShard } from '../plan/shard.js';
-import { WorkerPool } from '../pool/pool.js';
 import { Progress } from '../pool/progress.js';
-import { capWorkers, defaultWorkers } from '../pool/workers.js';
 import type { SessionEvents } from '../session/events.js';
+import { runSession } from '../session/run.js';
 import { oneFile, parse, positiveInt, positiveNumber } from './args.js';
 import { usage } from './commands.js';
 import { INTERRUPTED, trapInterrupts } from './interrupt.js';
@@ -54,25 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   // An empty --out would mean the current folder, which is never what was meant.
   if (values.out?.trim() === '')
     throw new CovsweepError('E_USAGE', '--out must name a folder; received an empty string');
-  // Nothing selected or resumed (which could leave fewer runs than threads): the workers start
-  // loading their modules now, while this thread reads and checks the file. The session ends
-  // them; a file that does not load, here, each once it has loaded its module (see destroy).
-  const pool =
-    values.resume || selection.shard || selection.only
-      ? undefined
-      : new WorkerPool({ workers: capWorkers(workers ?? defaultWorkers()).workers });
-  pool?.threads();
-  // The file's loader and the session, most of what `run` loads (a tenth of a second), load
-  // once the threads have started.
-  const [{ loadSuiteWithPlugins }, { runSession }] = await Promise.all([
-    import('../config/load-plugins.js'),
-    import('../session/run.js'),
-  ]);
-  const suite = await loadSuiteWithPlugins(file, undefined, overrides).catch(async (err: unknown) => {
-    // The file's error is the one to report, not a thread's that failed to start meanwhile.
-    await pool?.destroy().catch(() => {});
-    throw err;
-  });
+  const suite = await loadSuiteWithPlugins(file, undefined, overrides);
   const search = suite.experiments.find((e) => e.frontier);
   if (search && (selection.shard || selection.only))
     throw new CovsweepError(
@@ -124,7 +106,6 @@ export async function run(argv: string[]): Promise<number> {
       signal: stop.signal,
       graceSeconds: GRACE_SECONDS,
       events,
-      pool,
     });
     if (done.unfinished > 0) {
       process.stderr.write(

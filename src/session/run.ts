@@ -47,12 +47,6 @@ export interface RunSessionOptions {
   events?: SessionEvents;
   /** The pool's worker module; tests point it at the built one. @default the pool's */
   workerFile?: string;
-  /**
-   * Worker threads already started (the CLI starts them while it reads the file), trained on
-   * instead of starting `workers` here, and destroyed when the session ends. A file with fewer
-   * runs than threads leaves the others idle.
-   */
-  pool?: WorkerPool;
 }
 
 export interface RunSessionResult {
@@ -85,7 +79,7 @@ export function packRuns(runs: RunSpec[], workers: number, lanes?: number): Lane
 export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promise<RunSessionResult> {
   // One writer per folder: the session takes its lock, and it is released however the session
   // ends; so are the pool's threads.
-  const held: Held = { pool: o.pool };
+  const held: Held = {};
   try {
     return await lockedSession(suite, o, held);
   } finally {
@@ -118,7 +112,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
   // their modules while this thread expands the plan and makes the folder.
   const poolFor = (runs: number) =>
     new WorkerPool({ workers: Math.max(1, Math.min(workers, runs)), workerFile: o.workerFile });
-  if (!held.pool && !o.resume && !o.selection?.shard && !o.selection?.only && sweeps.length <= 1) {
+  if (!o.resume && !o.selection?.shard && !o.selection?.only && sweeps.length <= 1) {
     const runs = suite.experiments.reduce((n, e) => n + runCount(e), 0);
     held.pool = poolFor(runs);
     if (runs) held.pool.threads();

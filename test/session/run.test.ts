@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadSuite } from '../../src/config/load.js';
-import { runBatches, WorkerPool } from '../../src/pool/pool.js';
 import { mergeSession } from '../../src/session/merge.js';
 import { type RunSessionResult, runSession } from '../../src/session/run.js';
 import type { LaneBatch, RunResult } from '../../src/types.js';
@@ -115,37 +114,5 @@ describe('runSession and mergeSession, the API the CLI runs over', () => {
     expect(done.dir).toBe(shards[0].done.dir);
     expect(seen.batches.flat()).toEqual([]);
     expect(done.results.map((r) => r.id)).toEqual(shards[0].done.results.map((r) => r.id));
-  });
-});
-
-describe('a session given worker threads already started', () => {
-  it('trains on them and ends them with itself', async () => {
-    const workerFile = join(ROOT, 'test', 'fixtures', 'workers', 'thread-id.mjs');
-    const pool = new WorkerPool({ workers: 1, workerFile });
-    const threadOf = async () => {
-      let used = '';
-      const run = {
-        id: 'probe',
-        config: loadSuite(join(ROOT, 'experiments', 'smoke.yaml')).experiments[0].base,
-      };
-      await runBatches([{ index: 0, shapeKey: '', steps: 1, runs: [run] }], {
-        pool,
-        backend: 'cpu',
-        onResults: (_, backend) => {
-          used = backend;
-        },
-      });
-      return used;
-    };
-    const before = await threadOf();
-    const done = await runSession(loadSuite(join(ROOT, 'experiments', 'smoke.yaml')), {
-      root: tempDir(),
-      pool,
-      workerFile,
-    });
-    expect(new Set(done.results.map((r) => r.backend))).toEqual(new Set([before]));
-    // Ended: asked again, the pool starts a thread afresh.
-    expect(await threadOf()).not.toBe(before);
-    await pool.destroy();
   });
 });
