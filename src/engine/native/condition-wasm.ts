@@ -1,3 +1,4 @@
+import { OffsetViews } from '../ops/views.js';
 import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
@@ -49,9 +50,12 @@ export class ConditionWasm {
   private readonly stageW: number;
   private readonly row: number;
   private readonly out: number;
-  /** The buffer `view` last made views of, and those views by block. */
-  private viewed?: ArrayBufferLike;
-  private views: (Float32Array | undefined)[] = [];
+  /**
+   * Views of the blocks `shift` copies in, made once per block of their buffer (the same step after
+   * step, whether m is a whole parameter or one lane's view of it): a new view per call costs about
+   * what the pass does at small d.
+   */
+  private readonly views: OffsetViews;
 
   /**
    * For `blocks` blocks of d x d, or undefined where the kernels do not run (below FROM, or
@@ -72,6 +76,7 @@ export class ConditionWasm {
     this.x = k.exports as unknown as ConditionExports;
     const dd = d * d;
     this.dd = dd;
+    this.views = new OffsetViews(dd);
     const sizes = [blocks * dd * 8, blocks * dd * 8, dd * 8, dd * 8, dd * 8, d * 8, 32].map(
       (b) => Math.ceil(b / 16) * 16,
     );
@@ -97,34 +102,12 @@ export class ConditionWasm {
   /** `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums. */
   shift(k: number, m: Float32Array, from: number, sums: Float64Array): void {
     const { dd, out } = this;
-    this.k.f32().set(this.view(m, from), this.stage >> 2);
+    this.k.f32().set(this.views.view(m, from), this.stage >> 2);
     this.x.conditionShift(this.d, this.stage, this.anchors + 8 * dd * k, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
     sums[1] = f64[(out >> 3) + 1];
     sums[2] = f64[(out >> 3) + 2];
-  }
-
-  /**
-   * m[from..from + dd], as a view made once per block of m's buffer (the same step after step,
-   * whether m is a whole parameter or one lane's view of it): a new view per call costs about
-   * what the pass does at small d.
-   */
-  private view(m: Float32Array, from: number): Float32Array {
-    const { dd } = this;
-    if (m.buffer !== this.viewed) {
-      this.viewed = m.buffer;
-      this.views = new Array<Float32Array | undefined>(Math.ceil(m.buffer.byteLength / 4 / dd));
-    }
-    const start = m.byteOffset + 4 * from;
-    // Blocks are dd-aligned in their buffer where the step lays them out; any other is still right.
-    const q = Math.floor(start / 4 / dd);
-    let view = this.views[q];
-    if (view?.byteOffset !== start) {
-      view = new Float32Array(m.buffer, start, dd);
-      this.views[q] = view;
-    }
-    return view;
   }
 
   /** `relativeDrift` of l[at..] (d x d) from block k's anchor and its inverse. */
