@@ -61,9 +61,10 @@ export function stepConditionBound(
 /**
  * Tier 2's sums over block m[from..] (float32, d x d row-major, upper triangle not read) against
  * an anchor a (float64): sums[0] = sum_i (m_ii - a_ii)^2, sums[1] = sum_{j < i} (m_ij - a_ij)^2,
- * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns in
- * pairs, even and odd in two sums, an odd row's last column in a third: assembly/condition.ts's
- * order (two lanes of an f64x2), so both give the same bits; two chains also run faster than one.
+ * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns four
+ * at a time into four sums (by column mod 4), a row's last pair into the first two, an odd row's
+ * last column into a fifth, added in that order: assembly/condition.ts's order (the lanes of two
+ * f64x2), so both give the same bits; four chains also run faster than one.
  */
 export function shiftSums(
   m: Float32Array,
@@ -73,19 +74,32 @@ export function shiftSums(
   sums: Float64Array,
 ): void {
   let diagonal = 0;
-  let even = 0;
-  let odd = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   let tail = 0;
   let rounded = 0;
   for (let i = 0; i < d; i++) {
     const row = from + i * d;
     const ar = i * d;
     let j = 0;
-    for (; j + 1 < i; j += 2) {
+    for (; j + 3 < i; j += 4) {
       const t0 = m[row + j] - a[ar + j];
       const t1 = m[row + j + 1] - a[ar + j + 1];
-      even += t0 * t0;
-      odd += t1 * t1;
+      const t2 = m[row + j + 2] - a[ar + j + 2];
+      const t3 = m[row + j + 3] - a[ar + j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
+    }
+    if (j + 1 < i) {
+      const t0 = m[row + j] - a[ar + j];
+      const t1 = m[row + j + 1] - a[ar + j + 1];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      j += 2;
     }
     if (j < i) {
       const t = m[row + j] - a[ar + j];
@@ -98,7 +112,7 @@ export function shiftSums(
     rounded += dii * dii;
   }
   sums[0] = diagonal;
-  sums[1] = even + odd + tail;
+  sums[1] = s0 + s1 + s2 + s3 + tail;
   sums[2] = rounded;
 }
 
@@ -179,7 +193,7 @@ const HOLD = 4;
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
- * Where the WebAssembly kernels run (from d = 16), tier 2's pass and its relative drift are
+ * Where the WebAssembly kernels run (from d = 8), tier 2's pass and its relative drift are
  * condition-wasm.ts's kernels, against a copy of each anchor kept in linear memory: the same
  * float64 operations in the same order as `shiftSums` and `relativeDrift`, so the same bounds.
  */
@@ -502,7 +516,7 @@ export class StepConditionBound {
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = this.wasm ? this.wasm.drift(k, l, lo) : relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = this.wasm?.drift(k, l, lo) ?? relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
@@ -519,8 +533,7 @@ export class StepConditionBound {
    */
   private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
     const { sums } = this;
-    if (this.wasm) this.wasm.shift(k, m, from, sums);
-    else shiftSums(m, from, anchor.m, this.d, sums);
+    if (!this.wasm?.shift(k, m, from, sums)) shiftSums(m, from, anchor.m, this.d, sums);
     const squares = sums[0];
     const off = sums[1];
     const dSquares = sums[2];

@@ -3,16 +3,24 @@ import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
-  conditionShift(d: number, m: number, a: number, out: number): void;
+  conditionShift(d: number, m: number, a: number, diagonal: number, out: number): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
 }
 
 /**
- * From this d on; below it the JavaScript twins run. Measured inside the native step (`npm run
- * build && node scripts/condition-cost.mjs --dims 8`, side by side): at d = 8 the kernel's copy
- * in and call cost more than its pass saves (the check's share of a step up to 1.5x the twin's).
+ * From this d on (wasmKernelsFor's) the kernels run on blocks already in linear memory (the
+ * classifier's factors, read where they are); below it the JavaScript twins run.
  */
-const FROM = 16;
+const FROM = 8;
+
+/**
+ * From this d on they also run on blocks copied in. Below it the copy (a `set`: about 100 ns a
+ * block at d = 8, under load) costs more than the twin's whole pass (about 60 ns): inside score
+ * matching's native step the check's share of a step at d = 8 for `tril` went from 14% to 17%
+ * with the twin to 23% to 28% with the copy (`npm run build && node scripts/condition-cost.mjs
+ * --dims 8`, alternated, medians of two).
+ */
+const COPY_FROM = 16;
 
 /**
  * Blocks of linear memory that no live ConditionWasm holds, by size. An instance's anchors live
@@ -30,17 +38,31 @@ const collected = new FinalizationRegistry<{ bytes: number; at: number }>(({ byt
  * The condition check's O(d^2) pass from an anchor and its O(d^3 / 6) relative drift as
  * WebAssembly SIMD kernels (assembly/condition.ts), where they run (wasmKernelsFor): the same
  * float64 operations in the same order as their JavaScript twins (`shiftSums`, ground/
- * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor (and its inverse,
- * where it has one) is mirrored in linear memory when it is made, so a step's pass copies only
- * the block itself in.
+ * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor is mirrored in
+ * linear memory when it is made: for the pass, its entries below the diagonal as float32 (every
+ * anchor's are float32 values: L^'s, the raw Sigma's, or a rounded diagonal's float64 factor's,
+ * which differs from L^ only on the diagonal; an anchor whose are not is left to the twin) and its
+ * diagonal as float64, half the bytes of a float64 copy to read each step; for the drift, the
+ * anchor and its inverse as float64. A block already in linear memory (the classifier's factors)
+ * is read where it is; any other is copied in.
  */
 export class ConditionWasm {
   private readonly k: WasmKernels;
   private readonly x: ConditionExports;
   private readonly dd: number;
-  /** Per block k: its anchor at anchors + 8 dd k, its inverse at inverses + 8 dd k (float64). */
+  /**
+   * Per block k: its anchor at anchors + 8 dd k and its inverse at inverses + 8 dd k (float64,
+   * for the drift), the anchor's float32 entries at narrow + 4 dd k and its diagonal at
+   * diagonals + 8 d k (for the pass).
+   */
   private readonly anchors: number;
   private readonly inverses: number;
+  private readonly narrow: number;
+  private readonly diagonals: number;
+  /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
+  private readonly narrowed: Uint8Array;
+  /** Whether blocks not in linear memory are copied in (COPY_FROM), or left to the twins. */
+  private readonly copies: boolean;
   /**
    * The block copied in (float32 for `shift`, float64 for `drift`); for `relative`, its anchor and
    * that anchor's inverse; a row of scratch; the sums out.
@@ -59,8 +81,10 @@ export class ConditionWasm {
 
   /**
    * For `blocks` blocks of d x d, or undefined where the kernels do not run (below FROM, or
-   * without wasmKernelsFor). Measured alone, on-CPU ns per block of tier 2 from a tier-1 anchor:
-   * 137 against the JavaScript twin's 245 at d = 16, 2x to 4x less from d = 32.
+   * without wasmKernelsFor). Measured alone, on-CPU ns per block of tier 2's pass, the block
+   * copied in (read in place): 45 (32) against the twin's 59 at d = 8, 97 (69) against 264 at 16,
+   * 3x to 4x less from d = 32 (float64 anchors, one chain; the float32 anchors and two chains
+   * take less).
    */
   static for(d: number, blocks: number, wasm = true): ConditionWasm | undefined {
     const k = wasm && d >= FROM ? wasmKernelsFor(d) : undefined;
@@ -77,41 +101,83 @@ export class ConditionWasm {
     const dd = d * d;
     this.dd = dd;
     this.views = new OffsetViews(dd);
-    const sizes = [blocks * dd * 8, blocks * dd * 8, dd * 8, dd * 8, dd * 8, d * 8, 32].map(
-      (b) => Math.ceil(b / 16) * 16,
-    );
+    this.narrowed = new Uint8Array(blocks);
+    this.copies = d >= COPY_FROM;
+    const sizes = [
+      blocks * dd * 8,
+      blocks * dd * 8,
+      blocks * dd * 4,
+      blocks * d * 8,
+      dd * 8,
+      dd * 8,
+      dd * 8,
+      d * 8,
+      32,
+    ].map((b) => Math.ceil(b / 16) * 16);
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const at = free.get(bytes)?.pop() ?? k.reserve(bytes);
     collected.register(this, { bytes, at });
-    this.anchors = at;
-    this.inverses = this.anchors + sizes[0];
-    this.stage = this.inverses + sizes[1];
-    this.stageA = this.stage + sizes[2];
-    this.stageW = this.stageA + sizes[3];
-    this.row = this.stageW + sizes[4];
-    this.out = this.row + sizes[5];
+    const starts = sizes.map((_, i) => at + sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    [
+      this.anchors,
+      this.inverses,
+      this.narrow,
+      this.diagonals,
+      this.stage,
+      this.stageA,
+      this.stageW,
+      this.row,
+      this.out,
+    ] = starts;
   }
 
-  /** Block k's anchor m (and its inverse w), into linear memory. */
+  /** Block k's anchor m (and its inverse w, for `drift`), into linear memory. */
   anchor(k: number, m: Float64Array, w?: Float64Array): void {
+    const { d, dd } = this;
     const f64 = this.k.f64();
-    f64.set(m, (this.anchors >> 3) + k * this.dd);
-    if (w) f64.set(w, (this.inverses >> 3) + k * this.dd);
+    if (w) {
+      f64.set(m, (this.anchors >> 3) + k * dd);
+      f64.set(w, (this.inverses >> 3) + k * dd);
+    }
+    const f32 = this.k.f32();
+    const narrow = (this.narrow >> 2) + k * dd;
+    const diagonal = (this.diagonals >> 3) + k * d;
+    let exact = 1;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i; j++) {
+        const v = m[i * d + j];
+        // NaN too: the twin's pass gives it its NaN.
+        if (Math.fround(v) !== v) exact = 0;
+        f32[narrow + i * d + j] = v;
+      }
+      f64[diagonal + i] = m[i * d + i];
+    }
+    this.narrowed[k] = exact;
   }
 
-  /** `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums. */
-  shift(k: number, m: Float32Array, from: number, sums: Float64Array): void {
-    const { dd, out } = this;
-    this.k.f32().set(this.views.view(m, from), this.stage >> 2);
-    this.x.conditionShift(this.d, this.stage, this.anchors + 8 * dd * k, out);
+  /**
+   * `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums; false
+   * (sums untouched) when the anchor is not one the kernel reads (`anchor`), or the block is not
+   * in linear memory below COPY_FROM: the twin's turn.
+   */
+  shift(k: number, m: Float32Array, from: number, sums: Float64Array): boolean {
+    if (!this.narrowed[k]) return false;
+    const { d, dd, out } = this;
+    const f32 = this.k.f32();
+    let at = this.stage;
+    if (m.buffer === f32.buffer) at = m.byteOffset + 4 * from;
+    else if (this.copies) f32.set(this.views.view(m, from), at >> 2);
+    else return false;
+    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
     sums[1] = f64[(out >> 3) + 1];
     sums[2] = f64[(out >> 3) + 2];
+    return true;
   }
-
-  /** `relativeDrift` of l[at..] (d x d) from block k's anchor and its inverse. */
-  drift(k: number, l: Float32Array | Float64Array, at: number): number {
+  /** `relativeDrift` of l[at..] (d x d) from block k's anchor and its inverse (undefined below COPY_FROM: the twin's turn). */
+  drift(k: number, l: Float32Array | Float64Array, at: number): number | undefined {
+    if (!this.copies) return undefined;
     const { dd } = this;
     this.k.f64().set(l.subarray(at, at + dd), this.stage >> 3);
     return this.x.conditionDrift(
@@ -123,8 +189,9 @@ export class ConditionWasm {
     );
   }
 
-  /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */
-  relative(l: Float64Array, at: number, a: Float64Array, w: Float64Array): number {
+  /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in (undefined below COPY_FROM). */
+  relative(l: Float64Array, at: number, a: Float64Array, w: Float64Array): number | undefined {
+    if (!this.copies) return undefined;
     const { dd } = this;
     const f64 = this.k.f64();
     f64.set(l.subarray(at, at + dd), this.stage >> 3);
