@@ -9,4 +9,4 @@ export { symmetricEigen } from './symmetric-eigen';
 export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';
-export { conditionDrift, conditionShift } from './condition';
+export { conditionDrift, conditionDrift32, conditionMoves, conditionShift, conditionSince } from './condition';

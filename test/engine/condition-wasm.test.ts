@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { shiftSums, stepConditionBound } from '../../src/engine/native/condition-bound.js';
+import {
+  driftMoves,
+  shiftSums,
+  sinceMoves,
+  stepConditionBound,
+} from '../../src/engine/native/condition-bound.js';
 import { ConditionWasm } from '../../src/engine/native/condition-wasm.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
@@ -80,6 +85,30 @@ describe('the condition check on WebAssembly', () => {
       for (let s = 0; s < 3; s++)
         expect(Object.is(wasmSums[s], jsSums[s]), `from ${from}: sum ${s}`).toBe(true);
     }
+    // Tier 2's relative bounds: its O(d^2) sums (a rounded diagonal's and not), the move since
+    // the last exact drift, and that exact drift, of the block staged in linear memory or copied in.
+    const rows = Float64Array.from({ length: d }, () => Math.abs(rng.normal()));
+    const last = new Float64Array(dd);
+    for (let i = 0; i < dd; i++) last[i] = Math.fround(m[at + i] * (1 + 1e-3 * rng.normal()));
+    k.anchor(2, a, w, rows);
+    k.settle(2, last);
+    const jsMoves = new Float64Array(4);
+    const wasmMoves = new Float64Array(4);
+    for (const rounded of [false, true])
+      for (const [view, from] of [
+        [kernels.f32(), (inMemory >> 2) + 3],
+        [m, at],
+      ] as const) {
+        driftMoves(m, at, a, rows, d, rounded, jsMoves);
+        wasmMoves.fill(-1);
+        const staged = k.moves(2, view, from, rounded, wasmMoves);
+        expect(staged).toBe(view !== m || copies);
+        if (!staged) continue;
+        for (let s = 0; s < 4; s++)
+          expect(Object.is(wasmMoves[s], jsMoves[s]), `rounded ${rounded} moves ${s}`).toBe(true);
+        expect(k.since(2)).toBe(sinceMoves(m, at, last, rows, d));
+        expect(k.stagedDrift(2)).toBe(relativeDrift(m, at, a, w, d, new Float64Array(d)));
+      }
     // An anchor with an entry below the diagonal that float32 cannot hold: the kernel would read
     // another anchor, so it leaves the block to the twin (and leaves the sums alone).
     const b = a.slice();
@@ -91,14 +120,11 @@ describe('the condition check on WebAssembly', () => {
     const row = new Float64Array(d);
     const m64 = Float64Array.from(m, (v) => v * (1 + 1e-9));
     const host = ConditionWasm.for(d, 0)!;
+    // The host check's: every operand copied in, from d = 16.
     if (!copies) {
-      expect(k.drift(2, m, at)).toBeUndefined();
       expect(host.relative(m64, at, a, w)).toBeUndefined();
       return;
     }
-    expect(k.drift(2, m, at)).toBe(relativeDrift(m, at, a, w, d, row));
-    expect(k.drift(2, m64, at)).toBe(relativeDrift(m64, at, a, w, d, row));
-    // The host check's: every operand copied in.
     expect(host.relative(m64, at, a, w)).toBe(relativeDrift(m64, at, a, w, d, row));
   });
 
@@ -107,7 +133,7 @@ describe('the condition check on WebAssembly', () => {
     (name) => {
       const p = parameterization(name);
       const shift = vi.spyOn(ConditionWasm.prototype, 'shift');
-      const drift = vi.spyOn(ConditionWasm.prototype, 'drift');
+      const drift = vi.spyOn(ConditionWasm.prototype, 'stagedDrift');
       let drifts = 0;
       for (const d of [8, 11, 16, 17, 32]) {
         const map = nativeMap(name, d)!;

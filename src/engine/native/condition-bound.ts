@@ -116,6 +116,100 @@ export function shiftSums(
   sums[2] = rounded;
 }
 
+/**
+ * Tier 2's O(d^2) sums for its relative bound, over block l[lo..] (float32, d x d row-major, upper
+ * triangle not read) against the float64 anchor a, rows the norms of the rows of its inverse W:
+ * out[0] = ||L^ - A||_F^2, out[1] = sum_i (sum_j |L^ - A|_ij rows_j (+ D_ii rows_i))^2, and for a
+ * rounded diagonal out[2] = ||D||_F^2, out[3] = ||D W||_F^2 (D_ii = V |L^_ii| + TINY). Each row's
+ * columns in pairs, even and odd in two sums (the squares over every row in one pair, the row's
+ * weighted sum in another, added at the row's end), an odd row's last column and then the
+ * diagonal apart: assembly/condition.ts `conditionMoves`'s order (two lanes of an f64x2).
+ */
+export function driftMoves(
+  l: Float32Array,
+  lo: number,
+  a: Float64Array,
+  rows: Float64Array,
+  d: number,
+  rounded: boolean,
+  out: Float64Array,
+): void {
+  let even = 0;
+  let odd = 0;
+  let tail = 0;
+  let diagonal = 0;
+  let relative = 0;
+  let dSquares = 0;
+  let dwSquares = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = lo + i * d;
+    const ar = i * d;
+    let rowEven = 0;
+    let rowOdd = 0;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const t0 = l[lr + j] - a[ar + j];
+      const t1 = l[lr + j + 1] - a[ar + j + 1];
+      even += t0 * t0;
+      odd += t1 * t1;
+      rowEven += Math.abs(t0) * rows[j];
+      rowOdd += Math.abs(t1) * rows[j + 1];
+    }
+    let row = rowEven + rowOdd;
+    if (j < i) {
+      const t = l[lr + j] - a[ar + j];
+      tail += t * t;
+      row += Math.abs(t) * rows[j];
+    }
+    const lii = l[lr + i];
+    const t = lii - a[ar + i];
+    diagonal += t * t;
+    row += Math.abs(t) * rows[i];
+    if (rounded) {
+      const dii = V * Math.abs(lii) + TINY;
+      dSquares += dii * dii;
+      const dw = dii * rows[i];
+      dwSquares += dw * dw;
+      row += dw;
+    }
+    relative += row * row;
+  }
+  out[0] = even + odd + tail + diagonal;
+  out[1] = relative;
+  out[2] = dSquares;
+  out[3] = dwSquares;
+}
+
+/**
+ * sum_i (sum_{j <= i} |L^_ij - S_ij| rows_j)^2 for block l[lo..] and s (float32 values: the block
+ * when the exact drift last ran), rows as `driftMoves`'s: each row's columns in pairs, even and
+ * odd in two sums added at the row's end, its odd last one apart (`conditionSince`'s order).
+ */
+export function sinceMoves(
+  l: Float32Array,
+  lo: number,
+  s: Float64Array,
+  rows: Float64Array,
+  d: number,
+): number {
+  let since = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = lo + i * d;
+    const sr = i * d;
+    let rowEven = 0;
+    let rowOdd = 0;
+    let j = 0;
+    for (; j + 1 <= i; j += 2) {
+      rowEven += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+      rowOdd += Math.abs(l[lr + j + 1] - s[sr + j + 1]) * rows[j + 1];
+    }
+    let row = rowEven + rowOdd;
+    if (j <= i) row += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+    since += row * row;
+  }
+  return since;
+}
+
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
 interface Anchor {
   /** The lower triangle of its factor (L^, or the float64 factor for `rounded-diagonal`; for `cholesky` its raw Sigma). */
@@ -193,9 +287,10 @@ const HOLD = 4;
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
- * Where the WebAssembly kernels run (from d = 8), tier 2's pass and its relative drift are
- * condition-wasm.ts's kernels, against a copy of each anchor kept in linear memory: the same
- * float64 operations in the same order as `shiftSums` and `relativeDrift`, so the same bounds.
+ * Where the WebAssembly kernels run (condition-wasm.ts: from d = 8 on blocks in linear memory,
+ * from 16 on any), tier 2's passes are its kernels, against a copy of each anchor kept in linear
+ * memory: the same float64 operations in the same order as `shiftSums`, `driftMoves`,
+ * `sinceMoves` and `relativeDrift`, so the same bounds.
  */
 export class StepConditionBound {
   /**
@@ -214,6 +309,8 @@ export class StepConditionBound {
   private moved = 0;
   /** `shiftSums`'s out. */
   private readonly sums = new Float64Array(3);
+  /** `driftMoves`'s out. */
+  private readonly moves = new Float64Array(4);
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
@@ -464,30 +561,14 @@ export class StepConditionBound {
       return bound;
     }
     const { rows } = anchor;
-    let squares = 0;
-    let relative = 0;
-    // The rounded diagonal's ||D||_F^2 and ||D W||_F^2.
-    let dSquares = 0;
-    let dwSquares = 0;
-    for (let i = 0; i < d; i++) {
-      let row = 0;
-      for (let j = 0; j < i; j++) {
-        const t = l[lo + i * d + j] - a[i * d + j];
-        squares += t * t;
-        row += Math.abs(t) * rows[j];
-      }
-      const lii = l[lo + i * d + i];
-      const t = lii - a[i * d + i];
-      squares += t * t;
-      row += Math.abs(t) * rows[i];
-      if (rounded) {
-        const dii = V * Math.abs(lii) + TINY;
-        dSquares += dii * dii;
-        dwSquares += (dii * rows[i]) ** 2;
-        row += dii * rows[i];
-      }
-      relative += row * row;
-    }
+    const { moves } = this;
+    // On WebAssembly it leaves the block staged for `since` and the exact drift below.
+    const staged = this.wasm?.moves(k, l, lo, rounded, moves) ?? false;
+    if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    const squares = moves[0];
+    const relative = moves[1];
+    const dSquares = moves[2];
+    const dwSquares = moves[3];
     const reach = Math.sqrt(anchor.lo);
     if (!shifted) {
       e = Math.sqrt(squares) + Math.sqrt(dSquares);
@@ -507,17 +588,13 @@ export class StepConditionBound {
     // on the whole move from the anchor is too loose (a sum of many steps' moves).
     const { last } = anchor;
     if (anchor.lastEta < 1) {
-      let since = 0;
-      for (let i = 0; i < d; i++) {
-        let row = 0;
-        for (let j = 0; j <= i; j++) row += Math.abs(l[lo + i * d + j] - last[i * d + j]) * rows[j];
-        since += row * row;
-      }
+      const since = staged ? this.wasm!.since(k) : sinceMoves(l, lo, last, rows, d);
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = this.wasm?.drift(k, l, lo) ?? relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = staged ? this.wasm!.stagedDrift(k) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
+    this.wasm?.settle(k, last);
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
     bound = across(eta);
@@ -614,7 +691,7 @@ export class StepConditionBound {
       rows[i] = Math.sqrt(t);
     }
     const last = old?.last ?? new Float64Array(d * d);
-    this.wasm?.anchor(k, copy, w);
+    this.wasm?.anchor(k, copy, w, rows);
     this.anchors[k] = {
       m: copy,
       inverse: true,

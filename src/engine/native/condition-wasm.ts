@@ -5,6 +5,9 @@ import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 interface ConditionExports {
   conditionShift(d: number, m: number, a: number, diagonal: number, out: number): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
+  conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
+  conditionMoves(d: number, l: number, a: number, rows: number, rounded: boolean, out: number): void;
+  conditionSince(d: number, l: number, s: number, rows: number): number;
 }
 
 /**
@@ -35,15 +38,17 @@ const collected = new FinalizationRegistry<{ bytes: number; at: number }>(({ byt
 });
 
 /**
- * The condition check's O(d^2) pass from an anchor and its O(d^3 / 6) relative drift as
- * WebAssembly SIMD kernels (assembly/condition.ts), where they run (wasmKernelsFor): the same
- * float64 operations in the same order as their JavaScript twins (`shiftSums`, ground/
+ * The condition check's tier 2 as WebAssembly SIMD kernels (assembly/condition.ts), where they
+ * run (wasmKernelsFor): its O(d^2) pass from an anchor, its O(d^2) relative bounds and its
+ * O(d^3 / 6) relative drift, with the same float64 operations in the same order as their
+ * JavaScript twins (condition-bound.ts `shiftSums`, `driftMoves`, `sinceMoves`, ground/
  * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor is mirrored in
  * linear memory when it is made: for the pass, its entries below the diagonal as float32 (every
  * anchor's are float32 values: L^'s, the raw Sigma's, or a rounded diagonal's float64 factor's,
  * which differs from L^ only on the diagonal; an anchor whose are not is left to the twin) and its
- * diagonal as float64, half the bytes of a float64 copy to read each step; for the drift, the
- * anchor and its inverse as float64. A block already in linear memory (the classifier's factors)
+ * diagonal as float64, half the bytes of a float64 copy to read each step; for the relative
+ * bounds, the anchor, its inverse and the norms of the inverse's rows as float64 (and the block
+ * when the exact drift last ran, as float32). A block already in linear memory (the classifier's factors)
  * is read where it is; any other is copied in.
  */
 export class ConditionWasm {
@@ -52,20 +57,25 @@ export class ConditionWasm {
   private readonly dd: number;
   /**
    * Per block k: its anchor at anchors + 8 dd k and its inverse at inverses + 8 dd k (float64,
-   * for the drift), the anchor's float32 entries at narrow + 4 dd k and its diagonal at
+   * for the relative bounds), the anchor's float32 entries at narrow + 4 dd k and its diagonal at
    * diagonals + 8 d k (for the pass).
    */
   private readonly anchors: number;
   private readonly inverses: number;
   private readonly narrow: number;
   private readonly diagonals: number;
+  /** Per block k, for tier 2's relative bounds: its anchor's `rows` at rows + 8 d k, its `last` (float32) at lasts + 4 dd k. */
+  private readonly rows: number;
+  private readonly lasts: number;
+  /** Where `moves` left the block it read (the stage, or the block's own place in linear memory). */
+  private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
   private readonly narrowed: Uint8Array;
   /** Whether blocks not in linear memory are copied in (COPY_FROM), or left to the twins. */
   private readonly copies: boolean;
   /**
-   * The block copied in (float32 for `shift`, float64 for `drift`); for `relative`, its anchor and
-   * that anchor's inverse; a row of scratch; the sums out.
+   * The block copied in (float32 for `shift` and `moves`, float64 for `relative`); for `relative`,
+   * its anchor and that anchor's inverse; a row of scratch; the sums out.
    */
   private readonly stage: number;
   private readonly stageA: number;
@@ -108,6 +118,8 @@ export class ConditionWasm {
       blocks * dd * 8,
       blocks * dd * 4,
       blocks * d * 8,
+      blocks * d * 8,
+      blocks * dd * 4,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -123,6 +135,8 @@ export class ConditionWasm {
       this.inverses,
       this.narrow,
       this.diagonals,
+      this.rows,
+      this.lasts,
       this.stage,
       this.stageA,
       this.stageW,
@@ -131,14 +145,15 @@ export class ConditionWasm {
     ] = starts;
   }
 
-  /** Block k's anchor m (and its inverse w, for `drift`), into linear memory. */
-  anchor(k: number, m: Float64Array, w?: Float64Array): void {
+  /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
+  anchor(k: number, m: Float64Array, w?: Float64Array, rows?: Float64Array): void {
     const { d, dd } = this;
     const f64 = this.k.f64();
     if (w) {
       f64.set(m, (this.anchors >> 3) + k * dd);
       f64.set(w, (this.inverses >> 3) + k * dd);
     }
+    if (rows) f64.set(rows, (this.rows >> 3) + k * d);
     const f32 = this.k.f32();
     const narrow = (this.narrow >> 2) + k * dd;
     const diagonal = (this.diagonals >> 3) + k * d;
@@ -175,18 +190,53 @@ export class ConditionWasm {
     sums[2] = f64[(out >> 3) + 2];
     return true;
   }
-  /** `relativeDrift` of l[at..] (d x d) from block k's anchor and its inverse (undefined below COPY_FROM: the twin's turn). */
-  drift(k: number, l: Float32Array | Float64Array, at: number): number | undefined {
-    if (!this.copies) return undefined;
+  /**
+   * `driftMoves` of the block l[lo..] (d x d, float32) against block k's anchor (one with an
+   * inverse), into out; the block stays staged for `since` and `stagedDrift`. False (out untouched)
+   * where the block is not in linear memory below COPY_FROM: the twins' turn.
+   */
+  moves(k: number, l: Float32Array, lo: number, rounded: boolean, out: Float64Array): boolean {
+    const { d, dd } = this;
+    const f32 = this.k.f32();
+    let at = this.stage;
+    if (l.buffer === f32.buffer) at = l.byteOffset + 4 * lo;
+    else if (this.copies) f32.set(this.views.view(l, lo), at >> 2);
+    else return false;
+    this.staged = at;
+    this.x.conditionMoves(d, at, this.anchors + 8 * dd * k, this.rows + 8 * d * k, rounded, this.out);
+    const f64 = this.k.f64();
+    const o = this.out >> 3;
+    out[0] = f64[o];
+    out[1] = f64[o + 1];
+    out[2] = f64[o + 2];
+    out[3] = f64[o + 3];
+    return true;
+  }
+
+  /** `sinceMoves` of the block `moves` staged against block k's `last` (`settle`). */
+  since(k: number): number {
+    const { d, dd } = this;
+    return this.x.conditionSince(d, this.staged, this.lasts + 4 * dd * k, this.rows + 8 * d * k);
+  }
+
+  /** `relativeDrift` of the block `moves` staged, from block k's anchor and its inverse. */
+  stagedDrift(k: number): number {
     const { dd } = this;
-    this.k.f64().set(l.subarray(at, at + dd), this.stage >> 3);
-    return this.x.conditionDrift(
+    return this.x.conditionDrift32(
       this.d,
-      this.stage,
+      this.staged,
       this.anchors + 8 * dd * k,
       this.inverses + 8 * dd * k,
       this.row,
     );
+  }
+
+  /** Block k's `last` (float32 values, lower triangle), into linear memory for `since`. */
+  settle(k: number, last: Float64Array): void {
+    const { d, dd } = this;
+    const f32 = this.k.f32();
+    const to = (this.lasts >> 2) + k * dd;
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) f32[to + i * d + j] = last[i * d + j];
   }
 
   /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in (undefined below COPY_FROM). */
