@@ -287,8 +287,7 @@ const HOLD = 4;
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
- * Where the WebAssembly kernels run (condition-wasm.ts: from d = 8 on blocks in linear memory,
- * from 16 on any), tier 2's passes are its kernels, against a copy of each anchor kept in linear
+ * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
  * memory: the same float64 operations in the same order as `shiftSums`, `driftMoves`,
  * `sinceMoves` and `relativeDrift`, so the same bounds.
  */
@@ -563,8 +562,9 @@ export class StepConditionBound {
     const { rows } = anchor;
     const { moves } = this;
     // On WebAssembly it leaves the block staged for `since` and the exact drift below.
-    const staged = this.wasm?.moves(k, l, lo, rounded, moves) ?? false;
-    if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    const { wasm } = this;
+    if (wasm) wasm.moves(k, l, lo, rounded, moves);
+    else driftMoves(l, lo, a, rows, d, rounded, moves);
     const squares = moves[0];
     const relative = moves[1];
     const dSquares = moves[2];
@@ -588,13 +588,13 @@ export class StepConditionBound {
     // on the whole move from the anchor is too loose (a sum of many steps' moves).
     const { last } = anchor;
     if (anchor.lastEta < 1) {
-      const since = staged ? this.wasm!.since(k) : sinceMoves(l, lo, last, rows, d);
+      const since = wasm ? wasm.since(k) : sinceMoves(l, lo, last, rows, d);
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = staged ? this.wasm!.stagedDrift(k) : relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = wasm ? wasm.stagedDrift(k) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
-    this.wasm?.settle(k, last);
+    wasm?.settle(k, last);
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
     bound = across(eta);

@@ -11,19 +11,12 @@ interface ConditionExports {
 }
 
 /**
- * From this d on (wasmKernelsFor's) the kernels run on blocks already in linear memory (the
- * classifier's factors, read where they are); below it the JavaScript twins run.
+ * From this d on; below it the JavaScript twins run. At d = 8 a call costs about what the twins'
+ * pass does: measured per block of tier 2 from a tier-1 anchor (on-CPU, alternated), 122 ns with
+ * the pass's kernel reading the classifier's factor where it is against the twin's 111 to 122 ns;
+ * a factor in host memory would add a copy (a `set`, about 100 ns under load).
  */
-const FROM = 8;
-
-/**
- * From this d on they also run on blocks copied in. Below it the copy (a `set`: about 100 ns a
- * block at d = 8, under load) costs more than the twin's whole pass (about 60 ns): inside score
- * matching's native step the check's share of a step at d = 8 for `tril` went from 14% to 17%
- * with the twin to 23% to 28% with the copy (`npm run build && node scripts/condition-cost.mjs
- * --dims 8`, alternated, medians of two).
- */
-const COPY_FROM = 16;
+const FROM = 16;
 
 /**
  * Blocks of linear memory that no live ConditionWasm holds, by size. An instance's anchors live
@@ -71,8 +64,6 @@ export class ConditionWasm {
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
   private readonly narrowed: Uint8Array;
-  /** Whether blocks not in linear memory are copied in (COPY_FROM), or left to the twins. */
-  private readonly copies: boolean;
   /**
    * The block copied in (float32 for `shift` and `moves`, float64 for `relative`); for `relative`,
    * its anchor and that anchor's inverse; a row of scratch; the sums out.
@@ -112,7 +103,6 @@ export class ConditionWasm {
     this.dd = dd;
     this.views = new OffsetViews(dd);
     this.narrowed = new Uint8Array(blocks);
-    this.copies = d >= COPY_FROM;
     const sizes = [
       blocks * dd * 8,
       blocks * dd * 8,
@@ -172,8 +162,7 @@ export class ConditionWasm {
 
   /**
    * `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums; false
-   * (sums untouched) when the anchor is not one the kernel reads (`anchor`), or the block is not
-   * in linear memory below COPY_FROM: the twin's turn.
+   * (sums untouched) when the anchor is not one the kernel reads (`anchor`): the twin's turn.
    */
   shift(k: number, m: Float32Array, from: number, sums: Float64Array): boolean {
     if (!this.narrowed[k]) return false;
@@ -181,8 +170,7 @@ export class ConditionWasm {
     const f32 = this.k.f32();
     let at = this.stage;
     if (m.buffer === f32.buffer) at = m.byteOffset + 4 * from;
-    else if (this.copies) f32.set(this.views.view(m, from), at >> 2);
-    else return false;
+    else f32.set(this.views.view(m, from), at >> 2);
     this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
@@ -190,18 +178,17 @@ export class ConditionWasm {
     sums[2] = f64[(out >> 3) + 2];
     return true;
   }
+
   /**
    * `driftMoves` of the block l[lo..] (d x d, float32) against block k's anchor (one with an
-   * inverse), into out; the block stays staged for `since` and `stagedDrift`. False (out untouched)
-   * where the block is not in linear memory below COPY_FROM: the twins' turn.
+   * inverse), into out; the block stays staged for `since` and `stagedDrift`.
    */
-  moves(k: number, l: Float32Array, lo: number, rounded: boolean, out: Float64Array): boolean {
+  moves(k: number, l: Float32Array, lo: number, rounded: boolean, out: Float64Array): void {
     const { d, dd } = this;
     const f32 = this.k.f32();
     let at = this.stage;
     if (l.buffer === f32.buffer) at = l.byteOffset + 4 * lo;
-    else if (this.copies) f32.set(this.views.view(l, lo), at >> 2);
-    else return false;
+    else f32.set(this.views.view(l, lo), at >> 2);
     this.staged = at;
     this.x.conditionMoves(d, at, this.anchors + 8 * dd * k, this.rows + 8 * d * k, rounded, this.out);
     const f64 = this.k.f64();
@@ -210,7 +197,6 @@ export class ConditionWasm {
     out[1] = f64[o + 1];
     out[2] = f64[o + 2];
     out[3] = f64[o + 3];
-    return true;
   }
 
   /** `sinceMoves` of the block `moves` staged against block k's `last` (`settle`). */
@@ -239,9 +225,8 @@ export class ConditionWasm {
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) f32[to + i * d + j] = last[i * d + j];
   }
 
-  /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in (undefined below COPY_FROM). */
-  relative(l: Float64Array, at: number, a: Float64Array, w: Float64Array): number | undefined {
-    if (!this.copies) return undefined;
+  /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */
+  relative(l: Float64Array, at: number, a: Float64Array, w: Float64Array): number {
     const { dd } = this;
     const f64 = this.k.f64();
     f64.set(l.subarray(at, at + dd), this.stage >> 3);

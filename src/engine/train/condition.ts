@@ -127,8 +127,9 @@ export class ConditionCheck {
     // NaN (a non-positive anchor: lo is NaN) is not <= any limit.
     const additive = anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
     if (additive <= limit) return additive;
-    const eta =
-      this.wasm?.relative(l, 0, anchor.l, anchor.w) ?? relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
+    const eta = this.wasm
+      ? this.wasm.relative(l, 0, anchor.l, anchor.w)
+      : relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
     return eta < 1 ? ((anchor.hi * (1 + eta)) / (anchor.lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
   }
 
