@@ -98,7 +98,13 @@ describe('the condition check on WebAssembly', () => {
       ] as const) {
         driftMoves(m, at, a, rows, d, rounded, jsMoves);
         wasmMoves.fill(-1);
-        k.moves(2, view, from, rounded, wasmMoves);
+        k.moves(2, view, from, rounded, wasmMoves, false);
+        for (let s = 0; s < 4; s++)
+          expect(Object.is(wasmMoves[s], jsMoves[s]), `rounded ${rounded} moves ${s}`).toBe(true);
+        // From the block the pass staged.
+        k.shift(2, view, from, wasmSums);
+        wasmMoves.fill(-1);
+        k.moves(2, kernels.f32(), 0, rounded, wasmMoves, true);
         for (let s = 0; s < 4; s++)
           expect(Object.is(wasmMoves[s], jsMoves[s]), `rounded ${rounded} moves ${s}`).toBe(true);
         expect(k.since(2)).toBe(sinceMoves(m, at, last, rows, d));

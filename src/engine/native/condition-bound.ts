@@ -310,6 +310,8 @@ export class StepConditionBound {
   private readonly sums = new Float64Array(3);
   /** `driftMoves`'s out. */
   private readonly moves = new Float64Array(4);
+  /** Whether the last `shift` ran on WebAssembly, so left its block staged in linear memory. */
+  private staged = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
@@ -561,9 +563,10 @@ export class StepConditionBound {
     }
     const { rows } = anchor;
     const { moves } = this;
-    // On WebAssembly it leaves the block staged for `since` and the exact drift below.
+    // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
+    // leaving it staged for `since` and the exact drift below: one copy per call at most.
     const { wasm } = this;
-    if (wasm) wasm.moves(k, l, lo, rounded, moves);
+    if (wasm) wasm.moves(k, l, lo, rounded, moves, shifted && this.staged);
     else driftMoves(l, lo, a, rows, d, rounded, moves);
     const squares = moves[0];
     const relative = moves[1];
@@ -610,7 +613,8 @@ export class StepConditionBound {
    */
   private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
     const { sums } = this;
-    if (!this.wasm?.shift(k, m, from, sums)) shiftSums(m, from, anchor.m, this.d, sums);
+    this.staged = this.wasm?.shift(k, m, from, sums) ?? false;
+    if (!this.staged) shiftSums(m, from, anchor.m, this.d, sums);
     const squares = sums[0];
     const off = sums[1];
     const dSquares = sums[2];

@@ -60,7 +60,7 @@ export class ConditionWasm {
   /** Per block k, for tier 2's relative bounds: its anchor's `rows` at rows + 8 d k, its `last` (float32) at lasts + 4 dd k. */
   private readonly rows: number;
   private readonly lasts: number;
-  /** Where `moves` left the block it read (the stage, or the block's own place in linear memory). */
+  /** Where `shift` or `moves` left the block it read (the stage, or the block's own place in linear memory). */
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
   private readonly narrowed: Uint8Array;
@@ -167,10 +167,8 @@ export class ConditionWasm {
   shift(k: number, m: Float32Array, from: number, sums: Float64Array): boolean {
     if (!this.narrowed[k]) return false;
     const { d, dd, out } = this;
-    const f32 = this.k.f32();
-    let at = this.stage;
-    if (m.buffer === f32.buffer) at = m.byteOffset + 4 * from;
-    else f32.set(this.views.view(m, from), at >> 2);
+    const at = this.place(m, from);
+    this.staged = at;
     this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
@@ -181,22 +179,28 @@ export class ConditionWasm {
 
   /**
    * `driftMoves` of the block l[lo..] (d x d, float32) against block k's anchor (one with an
-   * inverse), into out; the block stays staged for `since` and `stagedDrift`.
+   * inverse), into out; the block stays staged for `since` and `stagedDrift`. With `staged` the
+   * block is the one the last `shift` read, as it left it (the caller's word: same block, same
+   * step), not staged again.
    */
-  moves(k: number, l: Float32Array, lo: number, rounded: boolean, out: Float64Array): void {
+  moves(k: number, l: Float32Array, lo: number, rounded: boolean, out: Float64Array, staged: boolean): void {
     const { d, dd } = this;
-    const f32 = this.k.f32();
-    let at = this.stage;
-    if (l.buffer === f32.buffer) at = l.byteOffset + 4 * lo;
-    else f32.set(this.views.view(l, lo), at >> 2);
-    this.staged = at;
-    this.x.conditionMoves(d, at, this.anchors + 8 * dd * k, this.rows + 8 * d * k, rounded, this.out);
+    if (!staged) this.staged = this.place(l, lo);
+    this.x.conditionMoves(d, this.staged, this.anchors + 8 * dd * k, this.rows + 8 * d * k, rounded, this.out);
     const f64 = this.k.f64();
     const o = this.out >> 3;
     out[0] = f64[o];
     out[1] = f64[o + 1];
     out[2] = f64[o + 2];
     out[3] = f64[o + 3];
+  }
+
+  /** Where the kernels read block m[from..]: where it is in linear memory, or the stage it is copied to. */
+  private place(m: Float32Array, from: number): number {
+    const f32 = this.k.f32();
+    if (m.buffer === f32.buffer) return m.byteOffset + 4 * from;
+    f32.set(this.views.view(m, from), this.stage >> 2);
+    return this.stage;
   }
 
   /** `sinceMoves` of the block `moves` staged against block k's `last` (`settle`). */
