@@ -566,8 +566,8 @@ export class StepConditionBound {
     // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
     // leaving it staged for `since` and the exact drift below: one copy per call at most.
     const { wasm } = this;
-    if (wasm) wasm.moves(k, l, lo, rounded, moves, shifted && this.staged);
-    else driftMoves(l, lo, a, rows, d, rounded, moves);
+    const staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+    if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
     const squares = moves[0];
     const relative = moves[1];
     const dSquares = moves[2];
@@ -591,11 +591,11 @@ export class StepConditionBound {
     // on the whole move from the anchor is too loose (a sum of many steps' moves).
     const { last } = anchor;
     if (anchor.lastEta < 1) {
-      const since = wasm ? wasm.since(k) : sinceMoves(l, lo, last, rows, d);
+      const since = staged ? wasm!.since(k) : sinceMoves(l, lo, last, rows, d);
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = wasm ? wasm.stagedDrift(k) : relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = wasm ? wasm.drift(k, l, lo, staged) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
     wasm?.settle(k, last);
     anchor.lastEta = exact;

@@ -19,6 +19,14 @@ interface ConditionExports {
 const FROM = 16;
 
 /**
+ * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
+ * `shift`) nor in linear memory goes to the twins, whose pass there costs less than the copy and
+ * the call: per block of tier 2 near the limit at d = 16 (on-CPU, alternated), 803 to 875 ns
+ * copying in against 544 to 558 with the twins.
+ */
+const MOVES_FROM = 32;
+
+/**
  * Blocks of linear memory that no live ConditionWasm holds, by size. An instance's anchors live
  * as long as it does (a trainer's), so its block goes back here when it is collected: the next
  * batch on the thread takes it instead of growing memory (`reserve` never frees).
@@ -179,20 +187,39 @@ export class ConditionWasm {
 
   /**
    * `driftMoves` of the block l[lo..] (d x d, float32) against block k's anchor (one with an
-   * inverse), into out; the block stays staged for `since` and `stagedDrift`. With `staged` the
-   * block is the one the last `shift` read, as it left it (the caller's word: same block, same
-   * step), not staged again.
+   * inverse), into out; the block stays staged for `since` and `drift`. With `staged` the block is
+   * the one the last `shift` read, as it left it (the caller's word: same block, same step), not
+   * staged again. False (out untouched) where it would be copied in below MOVES_FROM: the twins'
+   * turn.
    */
-  moves(k: number, l: Float32Array, lo: number, rounded: boolean, out: Float64Array, staged: boolean): void {
+  moves(
+    k: number,
+    l: Float32Array,
+    lo: number,
+    rounded: boolean,
+    out: Float64Array,
+    staged: boolean,
+  ): boolean {
     const { d, dd } = this;
-    if (!staged) this.staged = this.place(l, lo);
-    this.x.conditionMoves(d, this.staged, this.anchors + 8 * dd * k, this.rows + 8 * d * k, rounded, this.out);
+    if (!staged) {
+      if (d < MOVES_FROM && l.buffer !== this.k.f32().buffer) return false;
+      this.staged = this.place(l, lo);
+    }
+    this.x.conditionMoves(
+      d,
+      this.staged,
+      this.anchors + 8 * dd * k,
+      this.rows + 8 * d * k,
+      rounded,
+      this.out,
+    );
     const f64 = this.k.f64();
     const o = this.out >> 3;
     out[0] = f64[o];
     out[1] = f64[o + 1];
     out[2] = f64[o + 2];
     out[3] = f64[o + 3];
+    return true;
   }
 
   /** Where the kernels read block m[from..]: where it is in linear memory, or the stage it is copied to. */
@@ -209,9 +236,13 @@ export class ConditionWasm {
     return this.x.conditionSince(d, this.staged, this.lasts + 4 * dd * k, this.rows + 8 * d * k);
   }
 
-  /** `relativeDrift` of the block `moves` staged, from block k's anchor and its inverse. */
-  stagedDrift(k: number): number {
+  /**
+   * `relativeDrift` of block l[lo..] (float32) from block k's anchor and its inverse: the block
+   * `moves` staged, with `staged` (the caller's word), else staged here.
+   */
+  drift(k: number, l: Float32Array, lo: number, staged: boolean): number {
     const { dd } = this;
+    if (!staged) this.staged = this.place(l, lo);
     return this.x.conditionDrift32(
       this.d,
       this.staged,
