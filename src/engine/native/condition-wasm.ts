@@ -155,14 +155,12 @@ export class ConditionWasm {
     const f32 = this.k.f32();
     const narrow = (this.narrow >> 2) + k * dd;
     const diagonal = (this.diagonals >> 3) + k * d;
+    // Rounded to float32 in one native pass, then checked exact below the diagonal (NaN too: the
+    // twin's pass gives it its NaN).
+    f32.set(m, narrow);
     let exact = 1;
     for (let i = 0; i < d; i++) {
-      for (let j = 0; j < i; j++) {
-        const v = m[i * d + j];
-        // NaN too: the twin's pass gives it its NaN.
-        if (Math.fround(v) !== v) exact = 0;
-        f32[narrow + i * d + j] = v;
-      }
+      for (let j = 0; j < i; j++) if (f32[narrow + i * d + j] !== m[i * d + j]) exact = 0;
       f64[diagonal + i] = m[i * d + i];
     }
     this.narrowed[k] = exact;
