@@ -1,0 +1,107 @@
+// Replaces tsc's entry modules of the CLI (dist/cli/main.js) and of the worker threads
+// (dist/pool/worker.js) with esbuild bundles of the modules they import.
+//
+// Node 20's ES module loader pays per file (resolve, stat, read, compile, link): `covsweep run`'s
+// main thread loaded some 100 built modules and yaml's 60 CommonJS files before it read the
+// experiment, and every worker thread ~95 modules before its first batch, tens of milliseconds
+// each. A few files load in a fraction of that. (Node 20 has no compile cache for ES modules:
+// module.enableCompileCache is Node 22's.) The library (dist/index.js) stays tsc's modules.
+//
+// The bundles are made from tsc's output, so they run exactly the code the rest of dist does, and
+// they change nothing a module can observe:
+// - packages stay imports of node_modules (tfjs, its backends, piscina, ajv, vega, seedrandom),
+//   so a thread shares one tfjs with plugin modules and loads each package when it did before;
+//   only yaml, which every command loads, is bundled into the CLI;
+// - what a module imports on demand stays on demand: the CLI's commands and the modules they import
+//   when asked for become chunks of their own (esbuild's code splitting), the worker's plugin kit
+//   a lazy initialiser, and the registrations bundle stays its own file at its place in dist;
+// - every bundled module keeps its own `import.meta.url` (the URL of its file in dist), so the paths
+//   it resolves against it (dist/kernels.wasm, pool/worker.js, createRequire, the schema cache) are
+//   the ones they were. This needs every output of a bundle in its entry's folder.
+import { readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const DIST = resolve('dist');
+
+const BUNDLES = [
+  { entry: 'pool/worker.js' },
+  { entry: 'cli/main.js', splitting: true, inline: ['yaml'] },
+];
+
+/** Built modules imported on demand that stay files of their own (already a bundle, too big to parse in every thread). */
+const SEPARATE = new Set([resolve(DIST, 'engine', 'tfjs-registrations.js')]);
+
+/** Chunk files a code-split bundle writes beside its entry (`run-DRHYHCZZ.js`, `chunk-2J65EDX3.js`); tsc's names have no such hash. */
+const CHUNK = /^[a-z0-9-]+-[A-Z0-9]{8}\.js(\.map)?$/;
+
+/** A relative module specifier from the folder `dir` to `to`. */
+const specifier = (dir, to) => {
+  const path = relative(dir, to);
+  return path.startsWith('.') ? path : `./${path}`;
+};
+
+/** Keeps each bundled module's `import.meta.url` and the SEPARATE modules' places (see above). */
+const inPlace = (outdir) => ({
+  name: 'in-place',
+  setup(b) {
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const path = resolve(args.resolveDir, args.path);
+      return SEPARATE.has(path) ? { path: specifier(outdir, path), external: true } : undefined;
+    });
+    b.onLoad({ filter: /\.js$/ }, async (args) => {
+      if (!args.path.startsWith(DIST)) return undefined;
+      const own = `new URL(${JSON.stringify(specifier(outdir, args.path))}, import.meta.url).href`;
+      const text = await readFile(args.path, 'utf8');
+      return {
+        contents: text.replace(/\bimport\.meta\.url\b/g, own),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+});
+
+/** Bare imports stay imports of node_modules, except the packages in `inline`. */
+const packages = (inline) => ({
+  name: 'packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      inline.some((p) => args.path === p || args.path.startsWith(`${p}/`))
+        ? undefined
+        : { path: args.path, external: true },
+    );
+  },
+});
+
+for (const { entry, splitting = false, inline = [] } of BUNDLES) {
+  const file = resolve(DIST, entry);
+  const outdir = dirname(file);
+  // Chunks of an earlier build have other hashes: they would stay behind, unused.
+  for (const name of readdirSync(outdir)) if (CHUNK.test(name)) rmSync(join(outdir, name));
+  const { metafile } = await build({
+    entryPoints: [file],
+    outdir,
+    splitting,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    allowOverwrite: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Chained through tsc's maps to src/.
+    sourcemap: true,
+    metafile: true,
+    // A CommonJS package bundled in (yaml) requires node builtins, which an ES module does through createRequire.
+    banner: inline.length
+      ? {
+          js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        }
+      : undefined,
+    plugins: [inPlace(outdir), packages(inline)],
+  });
+  const stray = Object.keys(metafile.outputs).filter((out) => dirname(resolve(out)) !== outdir);
+  if (stray.length) throw new Error(`${entry}'s bundle wrote outside ${outdir}: ${stray.join(', ')}`);
+}
