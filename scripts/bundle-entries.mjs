@@ -21,8 +21,9 @@
 //   the ones they were. This needs every output of a bundle in its entry's folder.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './esbuild-node.mjs';
 
 const DIST = resolve('dist');
 
@@ -39,7 +40,7 @@ const CHUNK = /^[a-z0-9-]+-[A-Z0-9]{8}\.js(\.map)?$/;
 
 /** A relative module specifier from the folder `dir` to `to`. */
 const specifier = (dir, to) => {
-  const path = relative(dir, to);
+  const path = relative(dir, to).split(sep).join('/');
   return path.startsWith('.') ? path : `./${path}`;
 };
 
@@ -55,6 +56,10 @@ const inPlace = (outdir) => ({
       if (!args.path.startsWith(DIST)) return undefined;
       const own = `new URL(${JSON.stringify(specifier(outdir, args.path))}, import.meta.url).href`;
       const text = await readFile(args.path, 'utf8');
+      // import.meta.dirname, filename or resolve would name the bundle's place, not the module's.
+      const other = /\bimport\.meta\.(?!url\b)\w+/.exec(text);
+      if (other)
+        throw new Error(`${relative(DIST, args.path)} uses ${other[0]}: bundled modules keep only import.meta.url`);
       return {
         contents: text.replace(/\bimport\.meta\.url\b/g, own),
         loader: 'js',
@@ -88,15 +93,9 @@ for (const { entry, splitting = false, inline = [] } of BUNDLES) {
   for (const name of readdirSync(outdir)) if (CHUNK.test(name)) rmSync(join(outdir, name));
   const { metafile } = await build({
     entryPoints: [file],
+    ...NODE_BUNDLE,
     outdir,
     splitting,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    allowOverwrite: true,
-    legalComments: 'none',
-    logLevel: 'warning',
     // Chained through tsc's maps to src/.
     sourcemap: true,
     metafile: true,
