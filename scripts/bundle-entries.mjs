@@ -2,7 +2,7 @@
 // (dist/pool/worker.js) with esbuild bundles of the modules they import.
 //
 // Node 20's ES module loader pays per file (resolve, stat, read, compile, link): `covsweep run`'s
-// main thread loaded some 100 built modules and yaml's 60 CommonJS files before it read the
+// main thread loaded some 100 built modules and yaml's 72 CommonJS files before it read the
 // experiment, and every worker thread ~95 modules before its first batch, tens of milliseconds
 // each. A few files load in a fraction of that. (Node 20 has no compile cache for ES modules:
 // module.enableCompileCache is Node 22's.) The library (dist/index.js) stays tsc's modules.
@@ -12,7 +12,7 @@
 // - packages stay imports of node_modules (tfjs, its backends, piscina, ajv, vega), so a thread
 //   shares one tfjs with plugin modules and loads each package when it did before; only the
 //   CommonJS packages of several files that load with every command or thread are bundled in
-//   (yaml, 60 files, 35 ms; seedrandom, 8 files, 5-10 ms), and they hold no state a plugin shares;
+//   (yaml, 72 files, 35 ms; seedrandom, 8 files, 5-10 ms), and they hold no state a plugin shares;
 // - what a module imports on demand stays on demand: the CLI's commands and the modules they import
 //   when asked for become chunks of their own (esbuild's code splitting), the worker's plugin kit
 //   a lazy initialiser, and the registrations bundle stays its own file at its place in dist;
