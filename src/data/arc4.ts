@@ -30,9 +30,10 @@ export class Arc4 {
     // ARC4's key schedule, then the 256 bytes seedrandom drops (RC4-drop[256]).
     const s = this.s;
     for (let i = 0; i < 256; i++) s[i] = i;
-    for (let i = 0, j = 0; i < 256; i++) {
+    // key[at] is key[i % key.length], without a division per byte.
+    for (let i = 0, j = 0, at = 0; i < 256; i++, at = at + 1 === key.length ? 0 : at + 1) {
       const t = s[i];
-      j = (j + key[i % key.length] + t) & 255;
+      j = (j + key[at] + t) & 255;
       s[i] = s[j];
       s[j] = t;
     }
