@@ -10,9 +10,9 @@
 // The bundles are made from tsc's output, so they run exactly the code the rest of dist does, and
 // they change nothing a module can observe:
 // - packages stay imports of node_modules (tfjs, its backends, piscina, ajv, vega), so a thread
-//   shares one tfjs with plugin modules and loads each package when it did before; only the
-//   CommonJS packages of several files that load with every command or thread are bundled in
-//   (yaml, 72 files, 35 ms; seedrandom, 8 files, 5-10 ms), and they hold no state a plugin shares;
+//   shares one tfjs with plugin modules and loads each package when it did before; only yaml,
+//   72 CommonJS files (35 ms) that every command loads, is bundled into the CLI: it holds no
+//   state a plugin shares;
 // - what a module imports on demand stays on demand: the CLI's commands and the modules they import
 //   when asked for become chunks of their own (esbuild's code splitting), the worker's plugin kit
 //   a lazy initialiser, and the registrations bundle stays its own file at its place in dist;
@@ -28,8 +28,8 @@ import { NODE_BUNDLE } from './esbuild-node.mjs';
 const DIST = resolve('dist');
 
 const BUNDLES = [
-  { entry: 'pool/worker.js', inline: ['seedrandom'] },
-  { entry: 'cli/main.js', splitting: true, inline: ['yaml', 'seedrandom'] },
+  { entry: 'pool/worker.js' },
+  { entry: 'cli/main.js', splitting: true, inline: ['yaml'] },
 ];
 
 /** Built modules imported on demand that stay files of their own (already a bundle, too big to parse in every thread). */
@@ -99,7 +99,7 @@ for (const { entry, splitting = false, inline = [] } of BUNDLES) {
     // Chained through tsc's maps to src/.
     sourcemap: true,
     metafile: true,
-    // A CommonJS package bundled in (yaml, seedrandom) requires node builtins, which an ES module does through createRequire.
+    // A CommonJS package bundled in (yaml) requires node builtins, which an ES module does through createRequire.
     banner: {
       js: inline.length
         ? `${MARK}\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);`
