@@ -90,10 +90,9 @@ export class ConditionWasm {
 
   /**
    * For `blocks` blocks of d x d, or undefined where the kernels do not run (below FROM, or
-   * without wasmKernelsFor). Measured alone, on-CPU ns per block of tier 2's pass, the block
-   * copied in (read in place): 45 (32) against the twin's 59 at d = 8, 97 (69) against 264 at 16,
-   * 3x to 4x less from d = 32 (float64 anchors, one chain; the float32 anchors and two chains
-   * take less).
+   * without wasmKernelsFor). On-CPU ns per `block` cleared by the pass from a tier-1 anchor: at
+   * d = 32 about 330 with the block read in place, 490 copied in; at 64 about 1210 and 1700 (the
+   * copy is most of the difference). A float64 anchor and one chain took 450 and 500, 1750 and 1850.
    */
   static for(d: number, blocks: number, wasm = true): ConditionWasm | undefined {
     const k = wasm && d >= FROM ? wasmKernelsFor(d) : undefined;
