@@ -68,6 +68,9 @@ export class ConditionWasm {
   /** Per block k, for tier 2's relative bounds: its anchor's `rows` at rows + 8 d k, its `last` (float32) at lasts + 4 dd k. */
   private readonly rows: number;
   private readonly lasts: number;
+  /** The array `resident` was last asked about, and its answer. */
+  private seen?: Float32Array;
+  private inMemory = false;
   /** Where `shift` or `moves` left the block it read (the stage, or the block's own place in linear memory). */
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
@@ -199,7 +202,7 @@ export class ConditionWasm {
   ): boolean {
     const { d, dd } = this;
     if (!staged) {
-      if (d < MOVES_FROM && l.buffer !== this.k.f32().buffer) return false;
+      if (d < MOVES_FROM && !this.resident(l)) return false;
       this.staged = this.place(l, lo);
     }
     this.x.conditionMoves(
@@ -221,10 +224,21 @@ export class ConditionWasm {
 
   /** Where the kernels read block m[from..]: where it is in linear memory, or the stage it is copied to. */
   private place(m: Float32Array, from: number): number {
-    const f32 = this.k.f32();
-    if (m.buffer === f32.buffer) return m.byteOffset + 4 * from;
-    f32.set(this.views.view(m, from), this.stage >> 2);
+    if (this.resident(m)) return m.byteOffset + 4 * from;
+    this.k.f32().set(this.views.view(m, from), this.stage >> 2);
     return this.stage;
+  }
+
+  /**
+   * Whether m is a view of linear memory. An array's buffer never changes: asked once per array
+   * (the getters cost about what the copy does at d = 16, asked on every call).
+   */
+  private resident(m: Float32Array): boolean {
+    if (m !== this.seen) {
+      this.seen = m;
+      this.inMemory = m.buffer === this.k.f32().buffer;
+    }
+    return this.inMemory;
   }
 
   /** `sinceMoves` of the block `moves` staged against block k's `last` (`settle`). */
