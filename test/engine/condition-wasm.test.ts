@@ -37,6 +37,23 @@ describe('the condition check on WebAssembly', () => {
     expect(ConditionWasm.for(32, 1, false)).toBeUndefined();
   });
 
+  it('reads a block in place only through a live view of linear memory', () => {
+    const d = 16;
+    const k = ConditionWasm.for(d, 1)!;
+    const kernels = wasmKernelsFor(d)!;
+    const a = new Float64Array(d * d).fill(0.5);
+    k.anchor(0, a);
+    const stale = kernels.f32();
+    const at = kernels.reserve(4 * d * d) >> 2;
+    const sums = new Float64Array(3);
+    expect(k.shift(0, stale, at, sums)).toBe(true);
+    // Memory grows (another kernel's reserve): the view it had is detached, not read as resident.
+    kernels.reserve(2 * stale.byteLength);
+    expect(stale.length).toBe(0);
+    expect(() => k.shift(0, stale, at, sums)).toThrow();
+    expect(k.shift(0, kernels.f32(), at, sums)).toBe(true);
+  });
+
   it.each(SIZES)('d = %i: its pass and relative drift are their twins bit for bit', (d) => {
     const rng = stream(d, 'condition-wasm kernels');
     const dd = d * d;

@@ -231,10 +231,12 @@ export class ConditionWasm {
 
   /**
    * Whether m is a view of linear memory. An array's buffer never changes: asked once per array
-   * (the getters cost about what the copy does at d = 16, asked on every call).
+   * (the getters cost about what the copy does at d = 16, asked on every call). A view that
+   * memory's growth detached (length 0) is asked again: no longer resident, its copy then throws
+   * rather than the kernel reading another block.
    */
   private resident(m: Float32Array): boolean {
-    if (m !== this.seen) {
+    if (m !== this.seen || m.length === 0) {
       this.seen = m;
       this.inMemory = m.buffer === this.k.f32().buffer;
     }
