@@ -57,6 +57,19 @@ describe('final parameters on record', () => {
     ]);
   });
 
+  it('gives the decimal that the fewest toPrecision digits reading back as the float32 give', () => {
+    // Random bit patterns (every exponent), and a trained factor's tiny entries, 1e-15 to 1e-30,
+    // whose digits are found without toPrecision.
+    const tiny = randomFloat32s(20000, 4242).map((v, i) => Math.fround((v % 1) * 10 ** -(15 + (i % 16))));
+    let differing = 0;
+    for (const f of [...randomFloat32s(20000, 31), ...tiny].filter((v) => v !== 0 && Number.isFinite(v))) {
+      let k = 1;
+      while (Math.fround(Number(f.toPrecision(k))) !== f) k++;
+      if (!Object.is(shortestFloat32(f), Number(f.toPrecision(k)))) differing++;
+    }
+    expect(differing).toBe(0);
+  });
+
   it("nests a lane's groups as the recursive reading of each value did, tiny values included", () => {
     // The nesting as it was written before (a closure per level and a recursion per value).
     const recursive = (values: ArrayLike<number>, shape: number[], at = 0): NestedValues => {

@@ -35,6 +35,31 @@ function digitsOf(f: number, e: number, k: number): number {
 }
 
 /**
+ * digitsOf(f, e, k) when it reads back as the float32 f, NaN when it does not, or Infinity: it
+ * does, and its value is left to be made once k is chosen. Past 10^22 that value takes a parse
+ * (a fifth of a trained factor's entries are that small), but whether it reads back does not: two
+ * divisions land within 2 ulps of the correctly rounded value, and rounding to float32 is
+ * monotonic, so when both ends of a wider interval around them round to the same float32, the
+ * value does too.
+ */
+function tryDigits(f: number, e: number, k: number): number {
+  const p = k - 1 - e;
+  if (p > 22 && p <= 44) {
+    const a = Math.abs(f);
+    const y = a * 1e22 * EXACT_POWERS[p - 22];
+    const m = Math.round(y);
+    if (Math.abs(y - Math.floor(y) - 0.5) > 1e-6 && m >= EXACT_POWERS[k - 1] && m <= EXACT_POWERS[k]) {
+      const near = m / 1e22 / EXACT_POWERS[p - 22];
+      const slack = near * 2 ** -50;
+      const low = Math.fround(near - slack);
+      if (low === Math.fround(near + slack)) return low === a ? Number.POSITIVE_INFINITY : Number.NaN;
+    }
+  }
+  const x = digitsOf(f, e, k);
+  return Math.fround(x) === f ? x : Number.NaN;
+}
+
+/**
  * The shortest decimal that reads back as the same float32 (at most 9 significant digits), so a
  * recorded parameter is exactly the float32 the run held, written as briefly as it can be:
  * 0.02 rather than 0.019999999552965164. Non-finite values stay as they are.
@@ -44,34 +69,32 @@ export function shortestFloat32(v: number): number {
   const f = Math.fround(v);
   const e = Math.floor(Math.log10(Math.abs(f)));
   // If k digits read back as f, so do k + 1 (the nearest (k+1)-digit decimal is at least as near
-  // as the k-digit one), so the fewest digits can be found by bisection; 9 always suffice. A
-  // trained value mostly needs 8 or 9, so 8 and then 7 are tried first: two tries where a plain
-  // bisection of 1..9 takes four (this runs for every recorded parameter of every run).
+  // as the k-digit one), so the fewest digits are found trying k downwards until one does not;
+  // 9 always suffice. A trained value mostly needs 8, else 7 (this runs for every recorded
+  // parameter of every run), so 8, 7 and 6 are tried in turn: two or three tries for nearly every
+  // value, and a bisection of the rest for the few that need less.
   let lo = 1;
   let hi = 9;
   let shortest = Number.NaN;
-  let x = digitsOf(f, e, 8);
-  if (Math.fround(x) !== f) lo = 9;
-  else {
-    hi = 8;
-    shortest = x;
-    x = digitsOf(f, e, 7);
-    if (Math.fround(x) !== f) lo = 8;
+  for (let k = 8; k >= 6 && lo < hi; k--) {
+    const x = tryDigits(f, e, k);
+    if (Number.isNaN(x)) lo = k + 1;
     else {
-      hi = 7;
+      hi = k;
       shortest = x;
     }
   }
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    x = digitsOf(f, e, mid);
-    if (Math.fround(x) !== f) lo = mid + 1;
+    const x = tryDigits(f, e, mid);
+    if (Number.isNaN(x)) lo = mid + 1;
     else {
       hi = mid;
       shortest = x;
     }
   }
-  return Number.isNaN(shortest) ? digitsOf(f, e, 9) : shortest;
+  if (Number.isNaN(shortest)) return digitsOf(f, e, 9);
+  return shortest === Number.POSITIVE_INFINITY ? digitsOf(f, e, hi) : shortest;
 }
 
 /** `values` (row-major, one lane's group) nested to `shape`, each value as its shortest float32. */
