@@ -37,44 +37,31 @@ export function logDensities64(
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += Math.log(l[i * d + i]);
   const constant = 0.5 * d * Math.log(2 * Math.PI);
-  const fours = count - (count % 4);
   const z = new Float64Array(4 * d);
+  const fours = count - (count % 4);
   for (let p = 0; p < fours; p += 4) {
     const m = mahalanobis4(points, p * d, mu, l, d, z);
     for (let q = 0; q < 4; q++) out[offset + (p + q) * stride] = -0.5 * m[q] - logDet - constant;
   }
-  for (let p = fours; p < count; p++)
-    out[offset + p * stride] = -0.5 * mahalanobis(points, p * d, mu, l, d, z) - logDet - constant;
-}
-
-/** |L^-1 (x - mu)|^2 of the point at points[at..] by forward substitution (z: d numbers of scratch). */
-function mahalanobis(
-  points: ArrayLike<number>,
-  at: number,
-  mu: ArrayLike<number>,
-  l: Float64Array,
-  d: number,
-  z: Float64Array,
-): number {
-  let maha = 0;
-  for (let i = 0; i < d; i++) {
-    let t = points[at + i] - mu[i];
-    const row = i * d;
-    for (let k = 0; k < i; k++) t -= l[row + k] * z[k];
-    const zi = t / l[row + i];
-    z[i] = zi;
-    maha += zi * zi;
+  if (fours === count) return;
+  // The last one to three points, copied into a block of four (the last repeated to fill it).
+  const last = new Float64Array(4 * d);
+  for (let q = 0; q < 4; q++) {
+    const from = Math.min(fours + q, count - 1) * d;
+    for (let i = 0; i < d; i++) last[q * d + i] = points[from + i];
   }
-  return maha;
+  const m = mahalanobis4(last, 0, mu, l, d, z);
+  for (let p = fours; p < count; p++) out[offset + p * stride] = -0.5 * m[p - fours] - logDet - constant;
 }
 
 const maha4 = new Float64Array(4);
 
 /**
- * `mahalanobis` of the four consecutive points at points[at..], each by the very same operations
- * in the same order (so the same bits), interleaved: one point's substitution is a chain of
- * dependent subtractions, and four independent chains keep the core busy where one left it
- * waiting (3x fewer cycles at d = 16). z holds the four points' z_k side by side: z[4k + q].
+ * |L^-1 (x - mu)|^2 of the four consecutive points at points[at..] by forward substitution, each
+ * point by the operations a point-by-point loop makes, in its order (so the same bits),
+ * interleaved: one point's substitution is a chain of dependent subtractions, and four
+ * independent chains keep the core busy where one left it waiting (half the time at d = 16).
+ * z (4d numbers of scratch) holds the four points' z_k side by side: z[4k + q].
  */
 function mahalanobis4(
   points: ArrayLike<number>,
