@@ -99,25 +99,29 @@ export function shortestFloat32(v: number): number {
 
 /** `values` (row-major, one lane's group) nested to `shape`, each value as its shortest float32. */
 export function nested(values: ArrayLike<number>, shape: readonly number[], at = 0): NestedValues {
-  if (shape.length === 0) return shortestFloat32(values[at]);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const flat = new Array<number>(size);
-  for (let i = 0; i < size; i++) flat[i] = shortestFloat32(values[at + i]);
-  return nestRows(flat, shape, 0, 0);
+  return shape.length === 0 ? shortestFloat32(values[at]) : nestRows(values, shape, 0, at);
 }
 
 /**
- * The rows of `flat` from `at` nested to shape[depth..], by loops over plain arrays: this runs
+ * values[at..] nested to shape[depth..] by loops, each value as its shortest float32: this runs
  * for every group of every run (half a million values at 512 runs of d = 16), where a closure
  * per level and a recursion per value cost more than the values' digits.
  */
-function nestRows(flat: number[], shape: readonly number[], depth: number, at: number): NestedValues[] {
+function nestRows(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  depth: number,
+  at: number,
+): NestedValues[] {
   const n = shape[depth];
-  if (depth === shape.length - 1) return flat.slice(at, at + n);
+  const rows = new Array<NestedValues>(n);
+  if (depth === shape.length - 1) {
+    for (let i = 0; i < n; i++) rows[i] = shortestFloat32(values[at + i]);
+    return rows;
+  }
   let stride = 1;
   for (let i = depth + 1; i < shape.length; i++) stride *= shape[i];
-  const rows = new Array<NestedValues>(n);
-  for (let i = 0; i < n; i++) rows[i] = nestRows(flat, shape, depth + 1, at + i * stride);
+  for (let i = 0; i < n; i++) rows[i] = nestRows(values, shape, depth + 1, at + i * stride);
   return rows;
 }
 
