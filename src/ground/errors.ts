@@ -39,7 +39,7 @@ export class CovsweepError extends Error {
     return typeof x === 'object' && x !== null && (x as { [BRAND]?: true })[BRAND] === true;
   }
 
-  private readonly [BRAND] = true;
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly file?: string;
   readonly line?: number;
