@@ -429,7 +429,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       let v3 = v128.load(cj, 48);
       let mk = cj + rs;
       for (let k = j + 1; k <= i; k++) {
-        const a = f64x2.splat(load<f64>(lj + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lj + ((<usize>k) << 3));
         v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
         v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
         v2 = f64x2.sub(v2, f64x2.mul(v128.load(mk, 32), a));
@@ -465,7 +465,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       v3 = term(v3, mk + 48, load<f64>(lb, 48));
       mk += rs;
       v3 = termHigh(v3, mk + 48, load<f64>(lb, 56));
-      const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
+      const q = v128.load64_splat(lj + ((<usize>j) << 3));
       v128.store(cj, f64x2.div(v0, q));
       v128.store(cj, f64x2.div(v1, q), 16);
       v128.store(cj, f64x2.div(v2, q), 32);
@@ -482,7 +482,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       let v1 = v128.load(cj, 16);
       let mk = cj + rs;
       for (let k = j + 1; k <= i; k++) {
-        const a = f64x2.splat(load<f64>(lj + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lj + ((<usize>k) << 3));
         v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
         v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
         mk += rs;
@@ -495,7 +495,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       v1 = term(v1, mk + 16, load<f64>(lb, 16));
       mk += rs;
       v1 = termHigh(v1, mk + 16, load<f64>(lb, 24));
-      const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
+      const q = v128.load64_splat(lj + ((<usize>j) << 3));
       v128.store(cj, f64x2.div(v0, q));
       v128.store(cj, f64x2.div(v1, q), 16);
     }
@@ -515,7 +515,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
         mk += rs;
       }
       v = termHigh(v, mk, load<f64>(lj + ((<usize>(i + 1)) << 3)));
-      v128.store(cj, f64x2.div(v, f64x2.splat(load<f64>(lj + ((<usize>j) << 3)))));
+      v128.store(cj, f64x2.div(v, v128.load64_splat(lj + ((<usize>j) << 3))));
     }
     i += 2;
   }
@@ -542,7 +542,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
   for (let r = d - 1; r >= 0; r--) {
     const gr = g + <usize>r * rs;
     const lr = lt + <usize>r * rs;
-    const lrr = f64x2.splat(load<f64>(lr + ((<usize>r) << 3)));
+    const lrr = v128.load64_splat(lr + ((<usize>r) << 3));
     const g1 = g + <usize>(r + 1) * rs;
     let j = 0;
     for (; j + 11 < d; j += 12) {
@@ -555,7 +555,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s5 = v128.load(o, 80);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lr + ((<usize>k) << 3));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
         s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
         s2 = f64x2.sub(s2, f64x2.mul(a, v128.load(gk, 32)));
@@ -579,7 +579,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s3 = v128.load(o, 48);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lr + ((<usize>k) << 3));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
         s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
         s2 = f64x2.sub(s2, f64x2.mul(a, v128.load(gk, 32)));
@@ -598,7 +598,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s1 = v128.load(o, 16);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lr + ((<usize>k) << 3));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
         s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
         gk += rs;
@@ -612,7 +612,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s0 = v128.load(o);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        s0 = f64x2.sub(s0, f64x2.mul(f64x2.splat(load<f64>(lr + ((<usize>k) << 3))), v128.load(gk)));
+        s0 = f64x2.sub(s0, f64x2.mul(v128.load64_splat(lr + ((<usize>k) << 3)), v128.load(gk)));
         gk += rs;
       }
       v128.store(o, f64x2.div(s0, lrr));
