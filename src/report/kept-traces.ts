@@ -51,7 +51,8 @@ const decode = (_: string, v: unknown) =>
   v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? Number(v) : v;
 
 /**
- * `run` retraced by `retrace`, or as it was before by the same code, kept on disk as plots are
+ * `run` retraced by `retrace`, or as a run of its config, backend, outcome and step was before by
+ * the same code, kept on disk as plots are
  * (svg-cache.ts): a retrace loads the engine and trains the run again, a tenth of a second or
  * more of a report's end, and a report drawn again (`covsweep report` of a folder, a run whose
  * results repeat an earlier one's) retraces the same run.
@@ -62,7 +63,8 @@ export async function keptRetrace(
 ): Promise<FailurePath> {
   const key = createHash('sha256')
     .update(await codeKey())
-    .update(JSON.stringify(run))
+    // What decides a retrace and whether it ends as recorded; not the run's time, say.
+    .update(JSON.stringify([run.config, run.backend, run.outcome, run.step]))
     .digest('hex')
     .slice(0, 32);
   const file = join(folder(), `${key}.json`);
