@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../config/compiled-schema.js';
 import type { RunResult } from '../types.js';
+import { keepFile, readKept } from './cache-files.js';
 import type { FailurePath } from './charts/failure-path.js';
-import { packageVersion, pruneOldest } from './svg-cache.js';
+import { packageVersion } from './svg-cache.js';
 
 /** The packages a retrace computes with, besides covsweep's own code. */
 const ENGINE_PACKAGES = [
@@ -68,22 +68,12 @@ export async function keptRetrace(
     .digest('hex')
     .slice(0, 32);
   const file = join(folder(), `${key}.json`);
-  try {
-    const { rows, same } = JSON.parse(readFileSync(file, 'utf8'), decode) as Omit<FailurePath, 'run'>;
+  const kept = readKept(file);
+  if (kept !== undefined) {
+    const { rows, same } = JSON.parse(kept, decode) as Omit<FailurePath, 'run'>;
     return { run, rows, same };
-  } catch {
-    // Not kept: retrace.
   }
   const path = await retrace(run);
-  try {
-    mkdirSync(folder(), { recursive: true });
-    // Written whole, then renamed: a process reading at the same time sees all of it or none.
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, JSON.stringify({ rows: path.rows, same: path.same }, encode));
-    renameSync(partial, file);
-    pruneOldest(folder(), '.json');
-  } catch {
-    // No cache here: the next report retraces again.
-  }
+  keepFile(file, JSON.stringify({ rows: path.rows, same: path.same }, encode), true);
   return path;
 }

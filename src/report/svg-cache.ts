@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../config/compiled-schema.js';
+import { keepFile, readKept } from './cache-files.js';
 
 const require = createRequire(import.meta.url);
-
-/** Files kept at most in a folder of the cache; past this the oldest are removed, down to KEEP. */
-const LIMIT = 2000;
-const KEEP = 1500;
 
 /** The version of an installed package, from the package.json above its entry point. */
 export function packageVersion(name: string): string {
@@ -75,11 +63,7 @@ const asked = new Set<string>();
 export function cachedSvg(json: string): string | undefined {
   const file = fileOf(json);
   asked.add(basename(file));
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readKept(file);
 }
 
 /** Where the plots of a run folder's last report are listed. */
@@ -91,28 +75,21 @@ const listOf = (dir: string) => join(folder(), 'folders', `${hashOf(resolve(dir)
  * report asks for its plots by their specs, and draws the ones the cache lacks.
  */
 export function plotsLikelyKept(dir: string): boolean {
+  const list = readKept(listOf(dir));
+  if (list === undefined) return false;
   try {
-    const names = JSON.parse(readFileSync(listOf(dir), 'utf8')) as string[];
-    return names.every((n) => existsSync(join(folder(), n)));
+    return (JSON.parse(list) as string[]).every((n) => existsSync(join(folder(), n)));
   } catch {
+    // A list that is not one: guess that the plots must be drawn.
     return false;
   }
 }
 
 /** Lists the plots asked for since the last list as those of `dir`'s report (see `plotsLikelyKept`). */
 export function listPlotsOf(dir: string): void {
-  const names = [...asked];
+  // Without a list, the next report of the folder starts its thread at once.
+  keepFile(listOf(dir), JSON.stringify([...asked]), true);
   asked.clear();
-  try {
-    const file = listOf(dir);
-    mkdirSync(dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, JSON.stringify(names));
-    renameSync(partial, file);
-    pruneOldest(dirname(file), '.json');
-  } catch {
-    // No list: the next report of the folder starts its thread at once.
-  }
 }
 
 /** Removes every kept plot, so that the next report draws its plots afresh (the end-to-end bench's cold start). */
@@ -122,25 +99,5 @@ export function forgetDrawnPlots(): void {
 
 /** Keeps `svg` as the drawing of the spec `json`; a cache that cannot be written only costs the drawing next time. */
 export function keepSvg(json: string, svg: string): void {
-  try {
-    mkdirSync(folder(), { recursive: true });
-    const file = fileOf(json);
-    // Written whole, then renamed: a process reading at the same time sees all of it or none.
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, svg);
-    renameSync(partial, file);
-    pruneOldest(folder(), '.svg');
-  } catch {
-    // No cache here.
-  }
-}
-
-/** Removes the oldest `ext` files of `dir` when there are more than LIMIT, so the cache stays bounded. */
-export function pruneOldest(dir: string, ext: string): void {
-  const names = readdirSync(dir).filter((n) => n.endsWith(ext));
-  if (names.length <= LIMIT) return;
-  const byAge = names
-    .map((n) => ({ file: join(dir, n), at: statSync(join(dir, n)).mtimeMs }))
-    .sort((a, b) => a.at - b.at);
-  for (const { file } of byAge.slice(0, names.length - KEEP)) rmSync(file, { force: true });
+  keepFile(fileOf(json), svg, true);
 }

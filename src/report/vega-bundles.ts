@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { threadId } from 'node:worker_threads';
 import { cacheDir } from '../config/compiled-schema.js';
+import { keepFile } from './cache-files.js';
 
 type Vega = typeof import('vega');
 type VegaLite = typeof import('vega-lite');
@@ -59,18 +59,7 @@ export const vegaLiteBundle = (vega: Vega) => runBundle(VEGA_LITE_BUNDLE(), { ve
 /**
  * Writes the code caches the bundles run here lacked. Called once a plot is drawn: V8 compiles a
  * function when it first runs, so only then does the cache hold drawing's code, not just outlines.
- * A cache that cannot be written only costs the compile next time.
  */
 export function keepBundleCode(): void {
-  for (const { script, file } of uncached.splice(0)) {
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      // Written whole, then renamed: another thread or process reading sees all of it or none.
-      const partial = `${file}.${process.pid}-${threadId}.tmp`;
-      writeFileSync(partial, script.createCachedData());
-      renameSync(partial, file);
-    } catch {
-      // No cache here.
-    }
-  }
+  for (const { script, file } of uncached.splice(0)) keepFile(file, script.createCachedData());
 }

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import type { Spec } from 'vega';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import { cacheDir } from '../config/compiled-schema.js';
-import { packageVersion, pruneOldest } from './svg-cache.js';
+import { keepFile, readKept } from './cache-files.js';
+import { packageVersion } from './svg-cache.js';
 
 type VegaLite = typeof import('vega-lite');
 
@@ -65,7 +64,7 @@ export async function compiledSpec(
   let json = compiled.get(key) ?? readKept(file);
   if (json === undefined) {
     json = JSON.stringify((await vegaLite()).compile(shape, { config }).spec);
-    keep(file, json);
+    keepFile(file, json, true);
   }
   compiled.set(key, json);
   const vegaSpec = JSON.parse(json) as Spec;
@@ -74,26 +73,4 @@ export async function compiledSpec(
     if (rows) (data as { values: unknown[] }).values = rows;
   }
   return vegaSpec;
-}
-
-function readKept(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Keeps a compiled shape; a cache that cannot be written only costs the compile next time. */
-function keep(file: string, json: string): void {
-  try {
-    mkdirSync(folder(), { recursive: true });
-    // Written whole, then renamed: another thread or process reading sees all of it or none.
-    const partial = `${file}.${process.pid}-${threadId}.tmp`;
-    writeFileSync(partial, json);
-    renameSync(partial, file);
-    pruneOldest(folder(), '.json');
-  } catch {
-    // No cache here.
-  }
 }
