@@ -1,6 +1,24 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { cacheDir } from '../config/compiled-schema.js';
+
+/**
+ * The report's folders in the cache (config/compiled-schema.ts): plots' SVGs and the lists of a
+ * run folder's plots, plots' compiled shapes, retraces.
+ */
+export type ReportCache = 'svg' | 'vega-specs' | 'traces';
+export const cacheFolder = (name: ReportCache) => join(cacheDir(), name);
+
+/**
+ * Removes what a report keeps of its results (plots, their shapes, retraces), so that the next
+ * report works as a new experiment's does (the end-to-end bench's cold start). The bundles'
+ * compiled code stays, as any install has it after its first plot.
+ */
+export function forgetReports(): void {
+  for (const name of ['svg', 'vega-specs', 'traces'] as const)
+    rmSync(cacheFolder(name), { recursive: true, force: true });
+}
 
 /** Files kept at most in a folder of the cache; past this the oldest are removed, down to KEEP. */
 const LIMIT = 2000;

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir } from '../config/compiled-schema.js';
 import type { RunResult } from '../types.js';
-import { keepFile, readKept } from './cache-files.js';
+import { cacheFolder, keepFile, readKept } from './cache-files.js';
 import type { FailurePath } from './charts/failure-path.js';
 import { packageVersion } from './svg-cache.js';
 
@@ -43,7 +42,7 @@ function codeKey(): Promise<string> {
   return code;
 }
 
-const folder = () => join(cacheDir(), 'traces');
+const folder = () => cacheFolder('traces');
 
 // JSON has no infinities (a condition number past the positive-definite set) nor NaN.
 const encode = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);

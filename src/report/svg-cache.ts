@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir } from '../config/compiled-schema.js';
-import { keepFile, readKept } from './cache-files.js';
+import { cacheFolder, keepFile, readKept } from './cache-files.js';
 
 const require = createRequire(import.meta.url);
 
@@ -46,7 +45,7 @@ function drawingKey(): string {
   return drawing;
 }
 
-const folder = () => join(cacheDir(), 'svg');
+const folder = () => cacheFolder('svg');
 const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 /** The file of a plot, by its spec's JSON text. */
 const fileOf = (json: string) => join(folder(), `${hashOf(drawingKey() + json)}.svg`);
@@ -90,11 +89,6 @@ export function listPlotsOf(dir: string): void {
   // Without a list, the next report of the folder starts its thread at once.
   keepFile(listOf(dir), JSON.stringify([...asked]), true);
   asked.clear();
-}
-
-/** Removes every kept plot, so that the next report draws its plots afresh (the end-to-end bench's cold start). */
-export function forgetDrawnPlots(): void {
-  rmSync(folder(), { recursive: true, force: true });
 }
 
 /** Keeps `svg` as the drawing of the spec `json`; a cache that cannot be written only costs the drawing next time. */

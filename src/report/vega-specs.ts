@@ -2,13 +2,12 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Spec } from 'vega';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import { cacheDir } from '../config/compiled-schema.js';
-import { keepFile, readKept } from './cache-files.js';
+import { cacheFolder, keepFile, readKept } from './cache-files.js';
 import { packageVersion } from './svg-cache.js';
 
 type VegaLite = typeof import('vega-lite');
 
-const folder = () => join(cacheDir(), 'vega-specs');
+const folder = () => cacheFolder('vega-specs');
 
 /** The name a spec's n-th inline data set gets in its shape. */
 const nameOf = (n: number) => `covsweep_values_${n}`;
