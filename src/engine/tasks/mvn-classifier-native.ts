@@ -7,14 +7,18 @@ import { ClassifierLanes, LANE_MAPS, LANES_UP_TO } from './mvn-classifier-lanes.
 import { ClassifierWasm, HALF_LOG_2PI } from './mvn-classifier-wasm.js';
 import type { NativeTask, WholeStep } from './types.js';
 
+/** Floats (points and classes) of the steps `begin` gathers at once: about 1 MB. */
+const AHEAD = 1 << 18;
+
 /**
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
  * at the lane's minibatch (gaussian-fused.ts's DensityKernel, covariance factor), then the head
  * (classifier-loss.ts's HeadKernel), in the same order of operations as the fused tfjs op, so
- * both paths give a lane the same numbers. Nothing is allocated per step; each step's points are
- * gathered from where the batch keeps them once, lane after lane, before any lane's arithmetic:
- * a random row of a large batch is a cache miss, and there the misses of many lanes overlap
- * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
+ * both paths give a lane the same numbers. Nothing is allocated per step; the points of many
+ * steps are gathered from where the batch keeps them at once (`gather`), before any lane's
+ * arithmetic: a random row of a large batch is a cache miss, and there the misses of many lanes
+ * and steps overlap (read inside a lane's chain of dependent arithmetic, it was most of a d = 2
+ * step's density).
  * From d = 8 (wasmKernelsFor) a lane's densities and their backward run as WebAssembly
  * (mvn-classifier-wasm.ts), with the same numbers; `density` and `densityBackward` here are the
  * reference it is tested against, and what runs below. For full, tril and log-cholesky up to d =
@@ -47,6 +51,14 @@ export class NativeClassifier implements NativeTask {
   private readonly dense: Uint8Array;
   private readonly useWasm: boolean;
   private readonly size: number;
+  /**
+   * The points and classes of steps from..to-1 (one epoch's), gathered at once: step from + t's
+   * as `points` and `labels` hold them, at t B size d and t B size; and each step's first trial
+   * in its lanes' orders and its trial count.
+   */
+  private readonly ahead: { points: Float32Array; labels: Int32Array; starts: Int32Array; ms: Int32Array };
+  private from = 0;
+  private to = 0;
 
   /**
    * With `wasm: false` the JavaScript kernels run at every d (the tests' reference); with
@@ -60,7 +72,7 @@ export class NativeClassifier implements NativeTask {
     private readonly units: number,
     private readonly lanes: number,
     size: number,
-    private readonly activation: Activation,
+    readonly activation: Activation,
     private readonly minibatches: Minibatches,
     { wasm = true, diagonal = false }: { wasm?: boolean; diagonal?: boolean } = {},
   ) {
@@ -80,24 +92,63 @@ export class NativeClassifier implements NativeTask {
     if (diagonal)
       this.diagonal = new DiagonalDensities(d, units, this.points, this.zs, this.logp, this.dlogp);
     this.dense = new Uint8Array(units);
+    const steps = Math.max(1, Math.floor(AHEAD / (lanes * size * (d + 1))));
+    this.ahead = {
+      points: new Float32Array(steps * lanes * size * d),
+      labels: new Int32Array(steps * lanes * size),
+      starts: new Int32Array(steps),
+      ms: new Int32Array(steps),
+    };
   }
 
   begin(step: number): void {
-    const { start, m, orders } = this.minibatches.at(step);
-    const { n, d, x, points, labels, y } = this;
+    if (step < this.from || step >= this.to) this.gather(step);
+    const { d, lanes: B, size, ahead } = this;
+    const t = step - this.from;
+    const m = ahead.ms[t];
     this.m = m;
-    for (let b = 0; b < this.lanes; b++)
-      for (let i = 0; i < m; i++) {
-        const row = b * n + orders[b][start + i];
-        labels[b * m + i] = y[row];
-        for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = x[row * d + p];
-      }
+    const at = t * B * size;
+    this.points.set(ahead.points.subarray(at * d, (at + B * m) * d));
+    this.labels.set(ahead.labels.subarray(at, at + B * m));
     let head = this.heads.get(m);
     if (!head) {
       head = new HeadKernel(this.lanes, this.units, this.units, m, this.activation);
       this.heads.set(m, head);
     }
     this.head = head;
+  }
+
+  /**
+   * The points and classes of the steps from `step` on, as many as `ahead` holds, to the end of
+   * its epoch at most (the next epoch has other orders), lane after lane: a lane's order is read
+   * in sequence and its rows are independent reads, where one step's gather lane after lane
+   * waited on a chain of cache misses per lane (the lane's order, then its row).
+   */
+  private gather(step: number) {
+    const { n, d, x, y, lanes: B, size, ahead, minibatches } = this;
+    const { perEpoch } = minibatches;
+    const to = Math.min(step + ahead.ms.length, (Math.floor(step / perEpoch) + 1) * perEpoch);
+    const { starts, ms } = ahead;
+    for (let s = step; s < to; s++) {
+      const { start, m } = minibatches.at(s);
+      starts[s - step] = start;
+      ms[s - step] = m;
+    }
+    const { orders } = minibatches.at(step);
+    for (let b = 0; b < B; b++) {
+      const order = orders[b];
+      for (let t = 0; t < to - step; t++) {
+        const m = ms[t];
+        const first = t * B * size + b * m;
+        for (let i = 0; i < m; i++) {
+          const row = b * n + order[starts[t] + i];
+          ahead.labels[first + i] = y[row];
+          for (let p = 0; p < d; p++) ahead.points[(first + i) * d + p] = x[row * d + p];
+        }
+      }
+    }
+    this.from = step;
+    this.to = to;
   }
 
   /**
