@@ -18,6 +18,7 @@ export const LANE_MAPS: Record<string, LaneMap> = {
 };
 type LaneMap = 0 | 1 | 2;
 const SIGMA = 0;
+const LOG_CHOLESKY = 2;
 /**
  * Lane pairs per kernel call, at most: a call's factors in pair form (16 U d^2 bytes a pair) stay
  * in cache from its forward to its backward within about 256 kB.
@@ -73,9 +74,9 @@ interface Blocks {
  * after lane, with V8's Math.exp and Math.log ported bit for bit, assembly/fdlibm.ts), then the
  * densities' backward and the map's. Each lane gets the numbers of the lane-by-lane step
  * (NativeClassifier.lane after the map), which at d = 2 and 4 has no independent work inside a
- * lane to vectorize. The step's buffers are copied into linear memory whole and back whole (a
- * few kilobytes: less than a lane's arithmetic), the kernels write only the live lanes, so the
- * others keep what they had.
+ * lane to vectorize. The step's operands are copied into linear memory whole (a few kilobytes:
+ * less than a lane's arithmetic); the kernels write only the live lanes, whose results alone are
+ * copied out, so the others keep what they had.
  */
 export class ClassifierLanes implements WholeStep {
   private readonly o: Blocks;
@@ -197,17 +198,10 @@ export class ClassifierLanes implements WholeStep {
     f32.set(points.subarray(0, B * m * d), o.x >> 2);
     f32.set(params[0], o.mu >> 2);
     f32.set(raw, o.raw >> 2);
-    f32.set(out.checks, o.checks >> 2);
     f32.set(params[2], o.weights >> 2);
     views.labels.set(labels.subarray(0, B * m));
-    f32.set(out.loss, o.loss >> 2);
-    f32.set(out.counts[0], o.dead >> 2);
-    const { grads } = out;
-    if (withGrads) {
-      f32.set(grads[0], o.gmu >> 2);
-      f32.set(grads[1], o.graw >> 2);
-      f32.set(grads[2], o.dw >> 2);
-    }
+    // log-cholesky's map writes no gradient above the diagonal: there a lane keeps what it had.
+    if (withGrads && map === LOG_CHOLESKY) f32.set(out.grads[1], o.graw >> 2);
     // A chunk of pairs at a time, forward, head and backward, so that its factors and z are still
     // in cache for the backward.
     const { chunk } = this;
@@ -256,15 +250,17 @@ export class ClassifierLanes implements WholeStep {
       if (withGrads)
         k.exports.classifierLanesBackward(map, d, U, m, pairs, n, o.lp, o.zs, o.g, o.ok, o.gmu, o.graw, o.sc);
     }
+    // The kernels wrote the live lanes' entries: only those are copied out.
     const after = this.views();
+    const { grads } = out;
     if (withGrads) {
-      grads[0].set(after.gmu);
-      grads[1].set(after.graw);
-      grads[2].set(after.dw);
+      copyLive(after.gmu, grads[0], alive);
+      copyLive(after.graw, grads[1], alive);
+      copyLive(after.dw, grads[2], alive);
     }
-    out.checks.set(after.checks);
-    out.loss.set(after.loss);
-    out.counts[0].set(after.dead);
+    copyLive(after.checks, out.checks, alive);
+    copyLive(after.loss, out.loss, alive);
+    copyLive(after.dead, out.counts[0], alive);
   }
 
   /** The condition check of each unit of the chunk's lanes, at its factor. */
@@ -309,6 +305,29 @@ export class ClassifierLanes implements WholeStep {
       };
     }
     return this.v;
+  }
+}
+
+/**
+ * The entries of the live lanes (alive[b], lane-major: `from.length / alive.length` a lane) of
+ * `from` into `to`: a run of live lanes as one copy, a short one entry by entry (a view per
+ * short run would be garbage).
+ */
+function copyLive(from: Float32Array, to: Float32Array, alive: Uint8Array) {
+  const B = alive.length;
+  const span = from.length / B;
+  for (let b = 0; b < B; ) {
+    if (!alive[b]) {
+      b++;
+      continue;
+    }
+    let end = b + 1;
+    while (end < B && alive[end]) end++;
+    const [lo, hi] = [b * span, end * span];
+    if (lo === 0 && hi === from.length) to.set(from);
+    else if (hi - lo >= 256) to.set(from.subarray(lo, hi), lo);
+    else for (let i = lo; i < hi; i++) to[i] = from[i];
+    b = end;
   }
 }
 

@@ -9,6 +9,8 @@ import type { NativeTask, WholeStep } from './types.js';
 
 /** Floats (points and classes) of the steps `begin` gathers at once: about 1 MB. */
 const AHEAD = 1 << 18;
+/** Floats of the batch's points and classes that `begin` reads of a group of lanes at once: about 128 kB. */
+const GROUP = 1 << 15;
 
 /**
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
@@ -135,18 +137,24 @@ export class NativeClassifier implements NativeTask {
       ms[s - step] = m;
     }
     const { orders } = minibatches.at(step);
-    for (let b = 0; b < B; b++) {
-      const order = orders[b];
+    const { points, labels } = ahead;
+    // A group of lanes at a time, whose rows stay in cache while its steps are read (and its
+    // steps' points are written in runs).
+    const group = Math.max(1, Math.floor(GROUP / (n * (d + 1))));
+    for (let g = 0; g < B; g += group)
       for (let t = 0; t < to - step; t++) {
         const m = ms[t];
-        const first = t * B * size + b * m;
-        for (let i = 0; i < m; i++) {
-          const row = b * n + order[starts[t] + i];
-          ahead.labels[first + i] = y[row];
-          for (let p = 0; p < d; p++) ahead.points[(first + i) * d + p] = x[row * d + p];
+        const start = starts[t];
+        for (let b = g; b < Math.min(g + group, B); b++) {
+          const order = orders[b];
+          const first = t * B * size + b * m;
+          for (let i = 0; i < m; i++) {
+            const row = b * n + order[start + i];
+            labels[first + i] = y[row];
+            for (let p = 0; p < d; p++) points[(first + i) * d + p] = x[row * d + p];
+          }
         }
       }
-    }
     this.from = step;
     this.to = to;
   }
