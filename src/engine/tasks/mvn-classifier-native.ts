@@ -7,20 +7,20 @@ import { ClassifierLanes, LANE_MAPS, LANES_UP_TO } from './mvn-classifier-lanes.
 import { ClassifierWasm, HALF_LOG_2PI } from './mvn-classifier-wasm.js';
 import type { NativeTask, WholeStep } from './types.js';
 
-/** Floats (points and classes) of the steps `begin` gathers at once: about 1 MB. */
-const AHEAD = 1 << 18;
-/** Floats of the batch's points and classes that `begin` reads of a group of lanes at once: about 128 kB. */
-const GROUP = 1 << 15;
+/**
+ * At most this many floats (points and classes, 64 MB) for `begin`'s copy of the batch's points
+ * in each lane's epoch order; a larger batch is gathered step by step from where it is kept.
+ */
+const EPOCH_FLOATS = 1 << 24;
 
 /**
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
  * at the lane's minibatch (gaussian-fused.ts's DensityKernel, covariance factor), then the head
  * (classifier-loss.ts's HeadKernel), in the same order of operations as the fused tfjs op, so
- * both paths give a lane the same numbers. Nothing is allocated per step; the points of many
- * steps are gathered from where the batch keeps them at once (`gather`), before any lane's
- * arithmetic: a random row of a large batch is a cache miss, and there the misses of many lanes
- * and steps overlap (read inside a lane's chain of dependent arithmetic, it was most of a d = 2
- * step's density).
+ * both paths give a lane the same numbers. Nothing is allocated per step; each step's points are
+ * gathered once, lane after lane, before any lane's arithmetic, from a copy of the batch's points
+ * in each lane's epoch order (`order`): a random row of a large batch is a cache miss (read
+ * inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
  * From d = 8 (wasmKernelsFor) a lane's densities and their backward run as WebAssembly
  * (mvn-classifier-wasm.ts), with the same numbers; `density` and `densityBackward` here are the
  * reference it is tested against, and what runs below. For full, tril and log-cholesky up to d =
@@ -54,17 +54,17 @@ export class NativeClassifier implements NativeTask {
   private readonly useWasm: boolean;
   private readonly size: number;
   /**
-   * The points and classes of steps from..to-1 (one epoch's), gathered at once: step from + t's
-   * as `points` and `labels` hold them, at t B size d and t B size; and each step's first trial
-   * in its lanes' orders and its trial count.
+   * Every lane's points and classes in its order of the current epoch (`epoch`), laid out as the
+   * batch keeps them (row j of lane b at b n + j): a step then reads each lane's next rows in
+   * sequence, not a random row of a large batch.
    */
-  private readonly ahead: { points: Float32Array; labels: Int32Array; starts: Int32Array; ms: Int32Array };
-  private from = 0;
-  private to = 0;
+  private readonly ordered?: { points: Float32Array; labels: Int32Array };
+  private epoch = -1;
 
   /**
    * With `wasm: false` the JavaScript kernels run at every d (the tests' reference); with
-   * `diagonal`, every factor is diagonal (mvn-classifier-diagonal.ts).
+   * `diagonal`, every factor is diagonal (mvn-classifier-diagonal.ts); `epochFloats`: the most
+   * floats the epoch-ordered copy of the points may take (`ordered`; tests set 0 to go without).
    */
   constructor(
     private readonly x: Float32Array,
@@ -76,7 +76,11 @@ export class NativeClassifier implements NativeTask {
     size: number,
     readonly activation: Activation,
     private readonly minibatches: Minibatches,
-    { wasm = true, diagonal = false }: { wasm?: boolean; diagonal?: boolean } = {},
+    {
+      wasm = true,
+      diagonal = false,
+      epochFloats = EPOCH_FLOATS,
+    }: { wasm?: boolean; diagonal?: boolean; epochFloats?: number } = {},
   ) {
     this.useWasm = wasm;
     this.size = size;
@@ -94,24 +98,28 @@ export class NativeClassifier implements NativeTask {
     if (diagonal)
       this.diagonal = new DiagonalDensities(d, units, this.points, this.zs, this.logp, this.dlogp);
     this.dense = new Uint8Array(units);
-    const steps = Math.max(1, Math.floor(AHEAD / (lanes * size * (d + 1))));
-    this.ahead = {
-      points: new Float32Array(steps * lanes * size * d),
-      labels: new Int32Array(steps * lanes * size),
-      starts: new Int32Array(steps),
-      ms: new Int32Array(steps),
-    };
+    if (lanes * n * (d + 1) <= epochFloats)
+      this.ordered = { points: new Float32Array(lanes * n * d), labels: new Int32Array(lanes * n) };
   }
 
   begin(step: number): void {
-    if (step < this.from || step >= this.to) this.gather(step);
-    const { d, lanes: B, size, ahead } = this;
-    const t = step - this.from;
-    const m = ahead.ms[t];
+    const { start, m, orders } = this.minibatches.at(step);
+    const { n, d, x, y, points, labels, ordered } = this;
     this.m = m;
-    const at = t * B * size;
-    this.points.set(ahead.points.subarray(at * d, (at + B * m) * d));
-    this.labels.set(ahead.labels.subarray(at, at + B * m));
+    if (ordered) {
+      const epoch = Math.floor(step / this.minibatches.perEpoch);
+      if (epoch !== this.epoch) this.order(orders);
+      this.epoch = epoch;
+    }
+    // From the epoch's copy, row j of lane b is at b n + j; from the batch, at b n + order[j].
+    const from = ordered?.points ?? x;
+    const classes = ordered?.labels ?? y;
+    for (let b = 0; b < this.lanes; b++)
+      for (let i = 0; i < m; i++) {
+        const row = b * n + (ordered ? start + i : orders[b][start + i]);
+        labels[b * m + i] = classes[row];
+        for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = from[row * d + p];
+      }
     let head = this.heads.get(m);
     if (!head) {
       head = new HeadKernel(this.lanes, this.units, this.units, m, this.activation);
@@ -121,42 +129,21 @@ export class NativeClassifier implements NativeTask {
   }
 
   /**
-   * The points and classes of the steps from `step` on, as many as `ahead` holds, to the end of
-   * its epoch at most (the next epoch has other orders), lane after lane: a lane's order is read
-   * in sequence and its rows are independent reads, where one step's gather lane after lane
-   * waited on a chain of cache misses per lane (the lane's order, then its row).
+   * Every lane's points and classes into `ordered` in its order of an epoch: lane by lane, its
+   * rows (a few kilobytes) read from cache after their first use, where a step's gather from the
+   * batch reads one row of each lane, a cache (and TLB) miss each.
    */
-  private gather(step: number) {
-    const { n, d, x, y, lanes: B, size, ahead, minibatches } = this;
-    const { perEpoch } = minibatches;
-    const to = Math.min(step + ahead.ms.length, (Math.floor(step / perEpoch) + 1) * perEpoch);
-    const { starts, ms } = ahead;
-    for (let s = step; s < to; s++) {
-      const { start, m } = minibatches.at(s);
-      starts[s - step] = start;
-      ms[s - step] = m;
-    }
-    const { orders } = minibatches.at(step);
-    const { points, labels } = ahead;
-    // A group of lanes at a time, whose rows stay in cache while its steps are read (and its
-    // steps' points are written in runs).
-    const group = Math.max(1, Math.floor(GROUP / (n * (d + 1))));
-    for (let g = 0; g < B; g += group)
-      for (let t = 0; t < to - step; t++) {
-        const m = ms[t];
-        const start = starts[t];
-        for (let b = g; b < Math.min(g + group, B); b++) {
-          const order = orders[b];
-          const first = t * B * size + b * m;
-          for (let i = 0; i < m; i++) {
-            const row = b * n + order[start + i];
-            labels[first + i] = y[row];
-            for (let p = 0; p < d; p++) points[(first + i) * d + p] = x[row * d + p];
-          }
-        }
+  private order(orders: readonly Int32Array[]) {
+    const { n, d, x, y } = this;
+    const { points, labels } = this.ordered!;
+    for (let b = 0; b < this.lanes; b++) {
+      const order = orders[b];
+      for (let j = 0; j < n; j++) {
+        const [to, row] = [b * n + j, b * n + order[j]];
+        labels[to] = y[row];
+        for (let p = 0; p < d; p++) points[to * d + p] = x[row * d + p];
       }
-    this.from = step;
-    this.to = to;
+    }
   }
 
   /**
