@@ -41,7 +41,7 @@ export interface ClassifierTrials {
   readonly activation: Activation;
 }
 
-/** Offsets of the step's operands and scratch in linear memory. */
+/** Offsets of the step's operands and scratch in linear memory (and, in the constructor, their sizes in bytes). */
 interface Blocks {
   pairs: number;
   x: number;
@@ -101,74 +101,35 @@ export class ClassifierLanes implements WholeStep {
     const pairs = Math.ceil(B / 2);
     const block = 8 * B * U * size;
     const K = U;
-    const [
-      p,
-      x,
-      mu,
-      raw,
-      l,
-      checks,
-      ok,
-      lp,
-      zs,
-      maha,
-      g,
-      gmu,
-      graw,
-      w,
-      sc,
-      weights,
-      labels,
-      loss,
-      dead,
-      dw,
-      hs,
-    ] = k.shared(`classifier lanes ${d} ${U} ${size} ${B}`, [
-      8 * pairs,
-      4 * B * size * d,
-      4 * B * U * d,
-      4 * B * U * dd,
-      4 * B * U * dd,
-      4 * B * U * d,
-      4 * B * U,
-      16 * Math.min(pairs, this.chunk) * U * dd,
-      16 * Math.min(pairs, this.chunk) * U * size * d,
-      block,
-      block,
-      4 * B * U * d,
-      4 * B * U * dd,
-      16 * dd,
-      16 * (3 * dd + 2 * d),
-      4 * B * K * U,
-      4 * B * size,
-      4 * B,
-      4 * B,
-      4 * B * K * U,
-      8 * (2 * U * size + size * K + K * U),
-    ]);
-    this.o = {
-      pairs: p,
-      x,
-      mu,
-      raw,
-      l,
-      checks,
-      ok,
-      lp,
-      zs,
-      maha,
-      g,
-      gmu,
-      graw,
-      w,
-      sc,
-      weights,
-      labels,
-      loss,
-      dead,
-      dw,
-      hs,
+    const bytes: Blocks = {
+      pairs: 8 * pairs,
+      x: 4 * B * size * d,
+      mu: 4 * B * U * d,
+      raw: 4 * B * U * dd,
+      l: 4 * B * U * dd,
+      checks: 4 * B * U * d,
+      ok: 4 * B * U,
+      lp: 16 * Math.min(pairs, this.chunk) * U * dd,
+      zs: 16 * Math.min(pairs, this.chunk) * U * size * d,
+      maha: block,
+      g: block,
+      gmu: 4 * B * U * d,
+      graw: 4 * B * U * dd,
+      w: 16 * dd,
+      sc: 16 * (3 * dd + 2 * d),
+      weights: 4 * B * K * U,
+      labels: 4 * B * size,
+      loss: 4 * B,
+      dead: 4 * B,
+      dw: 4 * B * K * U,
+      hs: 8 * (2 * U * size + size * K + K * U),
     };
+    const names = Object.keys(bytes) as (keyof Blocks)[];
+    const at = k.shared(
+      `classifier lanes ${d} ${U} ${size} ${B}`,
+      names.map((name) => bytes[name]),
+    );
+    this.o = Object.fromEntries(names.map((name, i) => [name, at[i]])) as unknown as Blocks;
   }
 
   evaluate(params: Float32Array[], alive: Uint8Array, withGrads: boolean, out: WholeStepOut): void {
