@@ -284,7 +284,8 @@ function copyLive(from: Float32Array, to: Float32Array, alive: Uint8Array) {
     }
     let end = b + 1;
     while (end < B && alive[end]) end++;
-    const [lo, hi] = [b * span, end * span];
+    const lo = b * span;
+    const hi = end * span;
     if (lo === 0 && hi === from.length) to.set(from);
     else if (hi - lo >= 256) to.set(from.subarray(lo, hi), lo);
     else for (let i = lo; i < hi; i++) to[i] = from[i];

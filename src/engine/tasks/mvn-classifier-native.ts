@@ -139,7 +139,8 @@ export class NativeClassifier implements NativeTask {
     for (let b = 0; b < this.lanes; b++) {
       const order = orders[b];
       for (let j = 0; j < n; j++) {
-        const [to, row] = [b * n + j, b * n + order[j]];
+        const to = b * n + j;
+        const row = b * n + order[j];
         labels[to] = y[row];
         for (let p = 0; p < d; p++) points[to * d + p] = x[row * d + p];
       }
