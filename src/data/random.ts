@@ -5,6 +5,11 @@ import { Arc4 } from './arc4.js';
  * these, derived from (run seed, purpose), so a run is reproducible from its
  * config alone and two purposes never share draws (changing the number of data
  * points does not change the shuffles).
+ *
+ * A stream is one sequence of uniforms u0, u1, ...: `uniform` takes the next,
+ * `int` the next scaled, `normal` the next two through Box-Muller (the second
+ * normal of the pair cached for the following call). The block methods give
+ * exactly what the same number of single calls would, in one pass.
  */
 export interface Stream {
   /** Uniform in [0, 1). */
@@ -13,27 +18,105 @@ export interface Stream {
   normal(): number;
   /** Uniform integer in [0, n). */
   int(n: number): number;
+  /** out[from..to) = the next `to - from` uniforms, as that many `uniform()` calls. */
+  uniforms(out: Float64Array, from: number, to: number): void;
+  /** out[from..to) = the next `to - from` normals, as that many `normal()` calls. */
+  normals(out: Float64Array, from: number, to: number): void;
 }
 
 export function stream(seed: number, purpose: string): Stream {
-  const rng = new Arc4(`covsweep:${seed}:${purpose}`);
-  let spare: number | undefined;
-  return {
-    uniform: () => rng.double(),
-    int: (n) => Math.floor(rng.double() * n),
-    normal() {
-      if (spare !== undefined) {
-        const z = spare;
-        spare = undefined;
-        return z;
-      }
-      // 1 - u keeps the logarithm's argument in (0, 1].
-      const r = Math.sqrt(-2 * Math.log(1 - rng.double()));
-      const theta = 2 * Math.PI * rng.double();
-      spare = r * Math.sin(theta);
-      return r * Math.cos(theta);
-    },
-  };
+  return new Arc4Stream(new Arc4(`covsweep:${seed}:${purpose}`));
+}
+
+// Single draws come from a block read ahead, which grows from FIRST_BLOCK to LAST_BLOCK doubles:
+// a stream that takes a handful of numbers reads few ahead, one that takes thousands refills rarely.
+const FIRST_BLOCK = 32;
+const LAST_BLOCK = 1024;
+
+/**
+ * Box-Muller in place: each pair (u1, u2) of a[from..to) (to - from even) becomes
+ * (r cos theta, r sin theta), r = sqrt(-2 log(1 - u1)), theta = 2 pi u2;
+ * 1 - u1 keeps the logarithm's argument in (0, 1].
+ */
+function boxMuller(a: Float64Array, from: number, to: number): void {
+  for (let k = from; k < to; k += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - a[k]));
+    const theta = 2 * Math.PI * a[k + 1];
+    a[k] = r * Math.cos(theta);
+    a[k + 1] = r * Math.sin(theta);
+  }
+}
+
+class Arc4Stream implements Stream {
+  /** Uniforms read ahead; block[next..] are the stream's next ones. */
+  private block = new Float64Array(FIRST_BLOCK);
+  private next = FIRST_BLOCK;
+  /** The cached second normal of a pair, when `hasSpare`. */
+  private spare = 0;
+  private hasSpare = false;
+  /** The last pair of an odd block of normals, drawn and transformed here. */
+  private readonly pair = new Float64Array(2);
+
+  constructor(private readonly rng: Arc4) {}
+
+  uniform(): number {
+    if (this.next === this.block.length) this.refill();
+    return this.block[this.next++];
+  }
+
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  normal(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    this.drawPair();
+    this.spare = this.pair[1];
+    this.hasSpare = true;
+    return this.pair[0];
+  }
+
+  uniforms(out: Float64Array, from: number, to: number): void {
+    // What is read ahead first, then the rest straight from the generator.
+    const ahead = Math.min(this.block.length - this.next, to - from);
+    for (let k = 0; k < ahead; k++) out[from + k] = this.block[this.next + k];
+    this.next += ahead;
+    if (from + ahead < to) this.rng.fill(out, from + ahead, to);
+  }
+
+  normals(out: Float64Array, from: number, to: number): void {
+    let k = from;
+    if (k < to && this.hasSpare) {
+      out[k++] = this.spare;
+      this.hasSpare = false;
+    }
+    // Whole pairs are drawn as uniforms into out and transformed where they lie.
+    const end = k + ((to - k) & ~1);
+    this.uniforms(out, k, end);
+    boxMuller(out, k, end);
+    if (end < to) {
+      this.drawPair();
+      out[end] = this.pair[0];
+      this.spare = this.pair[1];
+      this.hasSpare = true;
+    }
+  }
+
+  /** this.pair = the next two normals, from the next two uniforms. */
+  private drawPair() {
+    this.pair[0] = this.uniform();
+    this.pair[1] = this.uniform();
+    boxMuller(this.pair, 0, 2);
+  }
+
+  private refill() {
+    if (this.block.length < LAST_BLOCK) this.block = new Float64Array(2 * this.block.length);
+    this.rng.fill(this.block, 0, this.block.length);
+    this.next = 0;
+  }
 }
 
 /** Fisher-Yates permutation of 0..n-1 (torch.randperm's role in seed 000). */

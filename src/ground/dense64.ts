@@ -178,29 +178,6 @@ export function sampleMoments(x: ArrayLike<number>, n: number, d: number) {
   return { mean, cov };
 }
 
-/** n draws of N(mean, cov), rows of x, using a standard-normal source. */
-export function sampleGaussian(
-  normal: () => number,
-  mean: ArrayLike<number>,
-  cov: ArrayLike<number>,
-  n: number,
-  d: number,
-): Float64Array {
-  const l = cholesky64(cov, d);
-  if (!l) throw new RangeError('sampling covariance is not positive definite');
-  const x = new Float64Array(n * d);
-  const z = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) z[j] = normal();
-    for (let a = 0; a < d; a++) {
-      let t = mean[a];
-      for (let k = 0; k <= a; k++) t += l[a * d + k] * z[k];
-      x[i * d + a] = t;
-    }
-  }
-  return x;
-}
-
 /**
  * Eigenvalues and orthonormal eigenvectors of a symmetric matrix (lower
  * triangle read) by cyclic Jacobi rotations: slow (O(d^3) per sweep) but

@@ -2,14 +2,52 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Arc4 } from '../../src/data/arc4.js';
 import { permutation, stream } from '../../src/data/random.js';
+import { bits, referenceStream } from './reference-stream.js';
+
+/** A small deterministic generator for the tests' block sizes and call mixes (not under test). */
+function lcg(seed: number) {
+  let x = seed >>> 0;
+  return (n: number) => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x % n;
+  };
+}
 
 describe('seeded streams', () => {
-  it("draw seedrandom's doubles exactly, for many keys and far into the stream", () => {
+  it("fill blocks of any size with seedrandom's doubles, for many keys and far into the stream", () => {
     for (const seed of ['covsweep:0:data', 'covsweep:511:truth', 'covsweep:7:init', '', 'x'.repeat(300)]) {
       const reference = seedrandom(seed);
       const fast = new Arc4(seed);
-      const draws = (f: () => number) => Float64Array.from({ length: 20000 }, f);
-      expect(draws(() => fast.double())).toEqual(draws(() => reference.double()));
+      const size = lcg(seed.length);
+      const out = new Float64Array(20000);
+      // Blocks of 0 to 299 doubles, each at its own offset, in one buffer.
+      for (let at = 0; at < out.length; ) {
+        const to = Math.min(out.length, at + size(300));
+        fast.fill(out, at, to);
+        at = to;
+      }
+      expect(bits(out)).toEqual(bits(Float64Array.from({ length: out.length }, () => reference.double())));
+    }
+  });
+
+  it('key the generator as seedrandom does: short, empty, long (past 256 characters) and non-ASCII keys', () => {
+    const keys = [
+      '',
+      'a',
+      'covsweep:0:data',
+      'covsweep:511:shuffle',
+      'ü€😀:x',
+      'k'.repeat(255),
+      'k'.repeat(256),
+    ];
+    for (let n = 0; n < 200; n++) keys.push(`covsweep:${n}:${['truth', 'data', 'init', 'shuffle'][n % 4]}`);
+    for (let n = 200; n < 1200; n += 97)
+      keys.push(Array.from({ length: n }, (_, k) => String.fromCharCode(32 + ((k * n) % 900))).join(''));
+    for (const key of keys) {
+      const reference = seedrandom(key);
+      const out = new Float64Array(40);
+      new Arc4(key).fill(out, 0, out.length);
+      expect(bits(out)).toEqual(bits(Array.from(out, () => reference.double())));
     }
   });
 
@@ -17,21 +55,66 @@ describe('seeded streams', () => {
     // One double in 16 starts below 2^44 and needs a second extra byte: the loop that adds it
     // runs thousands of times in 60,000 draws, and every draw after it depends on it.
     const reference = seedrandom('covsweep:3:data');
-    const fast = new Arc4('covsweep:3:data');
-    const draws = Float64Array.from({ length: 60000 }, () => fast.double());
-    expect(draws).toEqual(Float64Array.from({ length: 60000 }, () => reference.double()));
+    const draws = new Float64Array(60000);
+    new Arc4('covsweep:3:data').fill(draws, 0, draws.length);
+    expect(bits(draws)).toEqual(bits(Float64Array.from({ length: 60000 }, () => reference.double())));
     expect(draws.filter((x) => x < 2 ** -4).length).toBeGreaterThan(3000);
   });
 
-  it("give normals, integers and permutations from seedrandom's numbers", () => {
-    const reference = seedrandom('covsweep:5:data');
-    const s = stream(5, 'data');
-    for (let k = 0; k < 1000; k++) {
-      const r = Math.sqrt(-2 * Math.log(1 - reference.double()));
-      const theta = 2 * Math.PI * reference.double();
-      expect(s.normal()).toBe(r * Math.cos(theta));
-      expect(s.normal()).toBe(r * Math.sin(theta));
+  it('give the reference numbers whatever the mix of single draws and blocks, spare normal included', () => {
+    // Every call kind in random order and sizes (odd blocks of normals leave a spare that the
+    // next normal, single or block, must return), long enough to cross many read-ahead blocks.
+    for (let seed = 0; seed < 40; seed++) {
+      const s = stream(seed, 'mix');
+      const r = referenceStream(seed, 'mix');
+      const pick = lcg(seed + 1);
+      const got: number[] = [];
+      const want: number[] = [];
+      for (let call = 0; call < 400; call++) {
+        const kind = pick(6);
+        const m = pick(4) === 0 ? 0 : pick(kind < 4 ? 3 : 90);
+        const out = new Float64Array(m + 3);
+        // Single draws: uniforms, integers in [0, k + 1), normals (twice as often).
+        const single = [() => s.uniform(), (k: number) => s.int(k + 1), () => s.normal(), () => s.normal()];
+        const reference = [
+          () => r.uniform(),
+          (k: number) => r.int(k + 1),
+          () => r.normal(),
+          () => r.normal(),
+        ];
+        if (kind < 4)
+          for (let k = 0; k < m; k++) {
+            got.push(single[kind](k));
+            want.push(reference[kind](k));
+          }
+        if (kind === 4) {
+          s.uniforms(out, 1, m + 1);
+          for (let k = 0; k < m; k++) want.push(r.uniform());
+        }
+        if (kind === 5) {
+          s.normals(out, 1, m + 1);
+          for (let k = 0; k < m; k++) want.push(r.normal());
+        }
+        if (kind >= 4) {
+          // Only out[1..m] is written.
+          expect([out[0], out[m + 1], out[m + 2]]).toEqual([0, 0, 0]);
+          got.push(...out.subarray(1, m + 1));
+        }
+      }
+      expect(bits(got)).toEqual(bits(want));
     }
+  });
+
+  it('give normals in one block as one normal after another from a fresh stream', () => {
+    for (const n of [1, 2, 31, 32, 33, 1023, 1024, 1025, 6400]) {
+      const r = referenceStream(n, 'data');
+      const out = new Float64Array(n);
+      stream(n, 'data').normals(out, 0, n);
+      expect(bits(out)).toEqual(bits(Array.from({ length: n }, () => r.normal())));
+    }
+  });
+
+  it("give permutations from seedrandom's numbers", () => {
     const ints = seedrandom('covsweep:5:shuffle');
     const p = Array.from({ length: 50 }, (_, i) => i);
     for (let i = 49; i > 0; i--) {

@@ -2,9 +2,10 @@
  * What the one-Gaussian tasks (score-matching, mle) share as the config, the planner and the
  * reports see them: options, step count and data on the host. No tfjs: gaussian-fit.ts trains them.
  */
+import { sampleGaussian } from '../../data/gaussian-sample.js';
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
-import { gram, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
+import { gram, sampleMoments } from '../../ground/dense64.js';
 import type { RunConfig } from '../../types.js';
 import { RAW_SCALE_OPTION } from '../parameterizations/raw-start.js';
 import { type TaskSpec, taskOptions } from './types.js';
@@ -43,12 +44,12 @@ export function gaussianData(c: RunConfig, dataFile?: string) {
     return { mean, cov, points };
   }
   const t = stream(c.seed, 'truth');
-  const mean = Float64Array.from({ length: d }, () => t.uniform());
-  const cov = gram(
-    Float64Array.from({ length: d * d }, () => t.uniform()),
-    d,
-  );
-  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data').normal, mean, cov, o.n_data, d) };
+  const mean = new Float64Array(d);
+  t.uniforms(mean, 0, d);
+  const factor = new Float64Array(d * d);
+  t.uniforms(factor, 0, d * d);
+  const cov = gram(factor, d);
+  return { mean, cov, points: sampleGaussian(stream(c.seed, 'data'), mean, cov, o.n_data, d) };
 }
 
 /**

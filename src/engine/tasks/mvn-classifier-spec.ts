@@ -2,9 +2,10 @@
  * Seed 000's task as the config, the planner and the reports see it (TaskSpec): its options, step
  * count and data, generated on the host. No tfjs: the lane batch that trains it is mvn-classifier.ts.
  */
+import { sampleGaussian } from '../../data/gaussian-sample.js';
 import { stream } from '../../data/random.js';
 import { DATA_OPTION, type DataRef, loadData } from '../../data/table.js';
-import { identity, sampleGaussian, sampleMoments } from '../../ground/dense64.js';
+import { identity, sampleMoments } from '../../ground/dense64.js';
 import type { Activation } from '../ops/classifier-loss.js';
 import { RAW_SCALE_OPTION } from '../parameterizations/raw-start.js';
 import { Minibatches } from './minibatches.js';
@@ -77,6 +78,43 @@ export interface Truth {
 
 export const isSeedShape = (o: ClassifierOptions, d: number) => o.units === 2 && d === 2;
 
+/**
+ * 0.005 I + spread A A^T, each entry summed as 0.005 [i = j], then spread a_i0 a_j0, spread a_i1
+ * a_j1, ... (the order it has always been summed in, so every run's categories stay the same to
+ * the bit), four entries of a row at a time: four independent chains of additions where one would
+ * wait on each addition in turn.
+ */
+function scaledGram(a: Float64Array, spread: number, d: number): Float64Array {
+  const c = identity(d, 0.005);
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    let j = 0;
+    for (; j + 4 <= d; j += 4) {
+      let t0 = c[row + j];
+      let t1 = c[row + j + 1];
+      let t2 = c[row + j + 2];
+      let t3 = c[row + j + 3];
+      for (let k = 0; k < d; k++) {
+        const s = spread * a[row + k];
+        t0 += s * a[j * d + k];
+        t1 += s * a[(j + 1) * d + k];
+        t2 += s * a[(j + 2) * d + k];
+        t3 += s * a[(j + 3) * d + k];
+      }
+      c[row + j] = t0;
+      c[row + j + 1] = t1;
+      c[row + j + 2] = t2;
+      c[row + j + 3] = t3;
+    }
+    for (; j < d; j++) {
+      let t = c[row + j];
+      for (let k = 0; k < d; k++) t += spread * a[row + k] * a[j * d + k];
+      c[row + j] = t;
+    }
+  }
+  return c;
+}
+
 /** The true categories: given, seed 000's (2 units in 2-D), or random from the run's 'truth' stream. */
 export function truth(o: ClassifierOptions, d: number, seed: number): Truth {
   if (o.means && o.covariances)
@@ -92,15 +130,17 @@ export function truth(o: ClassifierOptions, d: number, seed: number): Truth {
   const rng = stream(seed, 'truth');
   const means: Float64Array[] = [];
   const covs: Float64Array[] = [];
+  const a = new Float64Array(d * d);
+  const spread = 0.02 / d;
   for (let u = 0; u < o.units; u++) {
-    means.push(Float64Array.from({ length: d }, () => rng.uniform() - 0.5));
+    const mean = new Float64Array(d);
+    rng.uniforms(mean, 0, d);
+    for (let i = 0; i < d; i++) mean[i] -= 0.5;
+    means.push(mean);
     // A A^T scaled to the seed's spread, plus a floor so every category is well conditioned.
-    const a = Float64Array.from({ length: d * d }, () => 2 * rng.uniform() - 1);
-    const c = identity(d, 0.005);
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < d; j++)
-        for (let k = 0; k < d; k++) c[i * d + j] += (0.02 / d) * a[i * d + k] * a[j * d + k];
-    covs.push(c);
+    rng.uniforms(a, 0, d * d);
+    for (let k = 0; k < d * d; k++) a[k] = 2 * a[k] - 1;
+    covs.push(scaledGram(a, spread, d));
   }
   return { means, covs };
 }
@@ -136,7 +176,7 @@ export function laneData(o: ClassifierOptions, d: number, seed: number, dataFile
   const points = new Float64Array(o.units * o.n_per_class * d);
   const labels = new Int32Array(o.units * o.n_per_class);
   for (let u = 0; u < o.units; u++) {
-    points.set(sampleGaussian(data.normal, t.means[u], t.covs[u], o.n_per_class, d), u * o.n_per_class * d);
+    sampleGaussian(data, t.means[u], t.covs[u], o.n_per_class, d, points, u * o.n_per_class * d);
     labels.fill(u, u * o.n_per_class, (u + 1) * o.n_per_class);
   }
   return { truth: t, points, labels };
