@@ -8,15 +8,10 @@
 // and gradient registries on the global object, so both copies register into and run on one engine
 // (test/engine/registrations.test.ts checks the built bundle's gradients on cpu and wasm).
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './esbuild-node.mjs';
 
 await build({
+  ...NODE_BUNDLE,
   entryPoints: ['src/engine/tfjs-registrations.ts'],
   outfile: 'dist/engine/tfjs-registrations.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  allowOverwrite: true,
-  legalComments: 'none',
-  logLevel: 'warning',
 });

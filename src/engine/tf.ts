@@ -5,6 +5,12 @@ const require = createRequire(import.meta.url);
 
 let loaded: typeof Tf | undefined;
 
+/** tfjs-core itself, loaded now if it is not yet (see `tf`). */
+export const loadTf = (): typeof Tf => {
+  loaded ??= require('@tensorflow/tfjs-core') as typeof Tf;
+  return loaded;
+};
+
 /**
  * TensorFlow.js, loaded on first use: the engine's modules use `tf` as they would
  * `import * as tf from '@tensorflow/tfjs-core'`, but tfjs-core (a tenth of a second or more to
@@ -14,10 +20,7 @@ let loaded: typeof Tf | undefined;
  * of the package does (its CommonJS main), so every part of the process shares one tfjs.
  */
 export const tf: typeof Tf = new Proxy({} as typeof Tf, {
-  get: (_, key) => {
-    loaded ??= require('@tensorflow/tfjs-core') as typeof Tf;
-    return loaded[key as keyof typeof Tf];
-  },
+  get: (_, key) => loadTf()[key as keyof typeof Tf],
 });
 
 /** The tfjs types the engine names as `tf.Tensor3D` etc., beside the value `tf`. */

@@ -186,8 +186,8 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
         onDrained: () => {
           if (!searches.length) held.drawing ??= drawPlots();
         },
-        onResults: (rs, used) => {
-          folder.append(rs);
+        onResults: (rs, used, lines) => {
+          folder.append(rs, lines);
           for (const r of rs) results.push(r);
           if (used !== 'none') backends.add(used);
           events.onResults?.(rs);

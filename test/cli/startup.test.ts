@@ -7,8 +7,8 @@ import { tinyExperiment } from './tiny.js';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'hooks', 'log-imports.mjs');
 
-/** The packages a CLI command loads, by their node_modules folder names. */
-function packagesLoaded(args: string[], status = 0, atLeast = 10, cwd = ROOT): Set<string> {
+/** What a CLI command loads: packages by their node_modules folder names, and our built files under dist/. */
+function modulesLoaded(args: string[], status = 0, atLeast = 10, cwd = ROOT) {
   const r = spawnSync(process.execPath, ['--import', HOOK, join(ROOT, 'bin', 'covsweep.js'), ...args], {
     cwd,
     encoding: 'utf8',
@@ -18,8 +18,13 @@ function packagesLoaded(args: string[], status = 0, atLeast = 10, cwd = ROOT): S
   const urls = r.stderr.split('\n').filter((l) => l.startsWith('imported '));
   // The hook logs every module, so a command that loads anything at all shows many.
   expect(urls.length).toBeGreaterThan(atLeast);
-  return new Set(urls.flatMap((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.[1] ?? []));
+  return {
+    packages: new Set(urls.flatMap((l) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(l)?.[1] ?? [])),
+    built: new Set(urls.flatMap((l) => /\/(dist\/.*)$/.exec(l)?.[1] ?? [])),
+  };
 }
+
+const packagesLoaded = (...a: Parameters<typeof modulesLoaded>) => modulesLoaded(...a).packages;
 
 /** What only training, benchmarks or pictures need: seconds of loading that checking a file must not pay. */
 const HEAVY = [
@@ -36,8 +41,8 @@ describe('commands that train nothing load nothing that trains or draws', () => 
   // The task and parameterization specs (engine/tasks/specs.ts, engine/parameterizations/specs.ts)
   // give the config and the planner what they need of the engine without its tfjs code.
   it.each([['validate'], ['plan']])('%s, not even tfjs-core', (command) => {
+    // yaml is bundled into the CLI (scripts/bundle-entries.mjs): these load no package of their own.
     const loaded = packagesLoaded([command, join('experiments', 'lr-sweep.yaml')]);
-    expect(loaded.has('yaml')).toBe(true);
     expect(HEAVY.filter((p) => loaded.has(p))).toEqual([]);
     expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
   });
@@ -62,5 +67,27 @@ describe('commands that train nothing load nothing that trains or draws', () => 
     expect(loaded.has('@tensorflow/tfjs-core')).toBe(false);
     const [folder] = readdirSync(join(dir, 'a'));
     expect(readFileSync(join(dir, 'a', folder, 'report.html'), 'utf8')).toContain('retraced alone');
+  });
+});
+
+describe('the CLI and the workers load bundles (scripts/bundle-entries.mjs), not the modules one by one', () => {
+  it("validate loads the CLI bundle's files in dist/cli, and nothing else of ours", () => {
+    const { built } = modulesLoaded(['validate', join('experiments', 'lr-sweep.yaml')]);
+    expect(built.has('dist/cli/main.js')).toBe(true);
+    expect([...built].filter((f) => !f.startsWith('dist/cli/'))).toEqual([]);
+  });
+
+  it("a worker thread's module imports only node's modules, tfjs's backends (on demand) and the registrations bundle", () => {
+    const worker = readFileSync(join(ROOT, 'dist', 'pool', 'worker.js'), 'utf8');
+    const imported = [...worker.matchAll(/^import .*from "([^"]+)";$|import\("([^"]+)"\)/gm)].map(
+      (m) => m[1] ?? m[2],
+    );
+    expect(new Set(imported.filter((s) => !s.startsWith('node:')))).toEqual(
+      new Set([
+        '../engine/tfjs-registrations.js',
+        '@tensorflow/tfjs-backend-cpu',
+        '@tensorflow/tfjs-backend-wasm',
+      ]),
+    );
   });
 });

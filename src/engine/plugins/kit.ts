@@ -1,9 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as Tf from '@tensorflow/tfjs-core';
 import { type Stream, stream } from '../../data/random.js';
 import { cholesky64, gram } from '../../ground/dense64.js';
 import { cholesky, triSolve } from '../ops/linalg.js';
 import { diagPart, eye, lower, strictLower } from '../ops/masks.js';
 import { perLane } from '../parameterizations/counters.js';
+import { loadTf } from '../tf.js';
 import type { Plugin } from './registry.js';
 
 /**
@@ -13,7 +14,7 @@ import type { Plugin } from './registry.js';
  */
 export interface PluginKit {
   /** `@tensorflow/tfjs-core`, the instance the engine trains with. */
-  tf: typeof tf;
+  tf: typeof Tf;
   /** Batched Cholesky [N, d, d] -> factor and pivots [N, d]; a failed element has a pivot <= 0 or NaN. */
   cholesky: typeof cholesky;
   /** Batched triangular solve L z = b (or L^T z = b with `transpose`), b [N, m, d]. */
@@ -38,8 +39,13 @@ export interface PluginKit {
  */
 export type PluginModule = (kit: PluginKit) => Plugin;
 
+/**
+ * tfjs-core is taken when this module is evaluated, not imported by it: the worker's bundle
+ * (scripts/bundle-entries.mjs) evaluates this module only when a plugin loads, but would load an
+ * imported package with the thread.
+ */
 export const kit: PluginKit = {
-  tf,
+  tf: loadTf(),
   cholesky,
   triSolve,
   eye,
