@@ -10,3 +10,5 @@ export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';
 export { conditionDrift, conditionShift } from './condition';
+export { fdlibmMap } from './fdlibm';
+export { classifierLanesHead } from './classifier-head';
