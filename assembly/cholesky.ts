@@ -1,60 +1,182 @@
 import { dotRowPair, dotRows } from './triangular';
 
-// Spike: Cholesky forward, columns of the float64 factor kept column-major (wt[k * d + i] = L_ik)
-// so that each column's update is over contiguous rows, two rows per f64x2.
+// Cholesky forward, columns of the float64 factor kept column-major (wt[k * d + i] = L_ik) so
+// that each column's update is over contiguous rows, two rows per f64x2.
+
+/**
+ * The factor of the float32 symmetric a (row-major; its lower triangle is read, and a_j(j+1),
+ * whose sum is thrown away) into l (float32, row-major, zeros above the diagonal), pivots into piv: ops/cholesky-kernel.ts's
+ * forward bit for bit. Each entry is a_ij (widened) minus L_ik L_jk for k ascending, then divided
+ * by L_jj = sqrt of its column's pivot (the diagonal entry's own such sum). Columns j and j + 1
+ * a pass (pairSums): their sums over k < j share each load of L_ik, eight rows at a time, with
+ * no column waiting on the one before; then column j's pivot and quotients, column j + 1's last
+ * term k = j, its pivot and quotients. Returns the first column whose pivot (as float32) is not
+ * > 0, with the pivots up to it and the columns before it written; else d.
+ */
 export function choleskyForward(d: i32, a: usize, l: usize, piv: usize, wt: usize): i32 {
-  for (let j = 0; j < d; j++) {
-    let s: f64 = <f64>load<f32>(a + ((j * d + j) << 2));
-    for (let k = 0; k < j; k++) {
-      const w = load<f64>(wt + ((k * d + j) << 3));
-      s -= w * w;
-    }
-    const pivot = <f32>s;
-    store<f32>(piv + (j << 2), pivot);
-    if (!(pivot > 0)) return j;
-    const ljj = Math.sqrt(s);
-    const cj = wt + ((j * d) << 3);
-    store<f64>(cj + (j << 3), ljj);
+  const rs = (<usize>d) << 3;
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    pairSums(d, a, wt, j);
+    const cj = wt + <usize>j * rs;
+    if (!finishColumn(d, cj, piv, j)) return j;
+    // Column j + 1's term k = j: L_i(j+1) -= L_ij L_(j+1)j, rows i > j (the diagonal's too).
+    const cn = cj + rs;
+    const c = load<f64>(cj + ((<usize>(j + 1)) << 3));
+    const q = f64x2.splat(c);
     let i = j + 1;
-    for (; i + 7 < d; i += 8) {
-      let t0 = f64x2(<f64>load<f32>(a + ((i * d + j) << 2)), <f64>load<f32>(a + (((i + 1) * d + j) << 2)));
-      let t1 = f64x2(<f64>load<f32>(a + (((i + 2) * d + j) << 2)), <f64>load<f32>(a + (((i + 3) * d + j) << 2)));
-      let t2 = f64x2(<f64>load<f32>(a + (((i + 4) * d + j) << 2)), <f64>load<f32>(a + (((i + 5) * d + j) << 2)));
-      let t3 = f64x2(<f64>load<f32>(a + (((i + 6) * d + j) << 2)), <f64>load<f32>(a + (((i + 7) * d + j) << 2)));
-      for (let k = 0; k < j; k++) {
-        const c = f64x2.splat(load<f64>(wt + ((k * d + j) << 3)));
-        const ck = wt + ((k * d + i) << 3);
-        t0 = f64x2.sub(t0, f64x2.mul(v128.load(ck), c));
-        t1 = f64x2.sub(t1, f64x2.mul(v128.load(ck, 16), c));
-        t2 = f64x2.sub(t2, f64x2.mul(v128.load(ck, 32), c));
-        t3 = f64x2.sub(t3, f64x2.mul(v128.load(ck, 48), c));
-      }
-      const q = f64x2.splat(ljj);
-      const o = cj + (i << 3);
-      v128.store(o, f64x2.div(t0, q));
-      v128.store(o, f64x2.div(t1, q), 16);
-      v128.store(o, f64x2.div(t2, q), 32);
-      v128.store(o, f64x2.div(t3, q), 48);
-    }
     for (; i + 1 < d; i += 2) {
-      let t0 = f64x2(<f64>load<f32>(a + ((i * d + j) << 2)), <f64>load<f32>(a + (((i + 1) * d + j) << 2)));
-      for (let k = 0; k < j; k++) {
-        const c = f64x2.splat(load<f64>(wt + ((k * d + j) << 3)));
-        t0 = f64x2.sub(t0, f64x2.mul(v128.load(wt + ((k * d + i) << 3)), c));
-      }
-      v128.store(cj + (i << 3), f64x2.div(t0, f64x2.splat(ljj)));
+      const at = (<usize>i) << 3;
+      v128.store(cn + at, f64x2.sub(v128.load(cn + at), f64x2.mul(v128.load(cj + at), q)));
     }
     if (i < d) {
-      let t: f64 = <f64>load<f32>(a + ((i * d + j) << 2));
-      for (let k = 0; k < j; k++) t -= load<f64>(wt + ((k * d + i) << 3)) * load<f64>(wt + ((k * d + j) << 3));
-      store<f64>(cj + (i << 3), t / ljj);
+      const at = (<usize>i) << 3;
+      store<f64>(cn + at, load<f64>(cn + at) - load<f64>(cj + at) * c);
     }
+    if (!finishColumn(d, cn, piv, j + 1)) return j + 1;
+  }
+  if (j < d) {
+    // The last column, alone (d odd): its one row's sum.
+    const cj = wt + <usize>j * rs;
+    const jj = (<usize>j) << 3;
+    let s: f64 = <f64>load<f32>(a + ((<usize>(j * d + j)) << 2));
+    for (let k = 0; k < j; k++) {
+      const w = load<f64>(wt + <usize>k * rs + jj);
+      s -= w * w;
+    }
+    store<f64>(cj + jj, s);
+    if (!finishColumn(d, cj, piv, j)) return j;
   }
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) store<f32>(l + ((i * d + j) << 2), <f32>load<f64>(wt + ((j * d + i) << 3)));
     for (let j = i + 1; j < d; j++) store<f32>(l + ((i * d + j) << 2), 0);
   }
   return d;
+}
+
+/**
+ * Column j's pivot from its sum at row j (column cj of wt, rows i >= j summed): stored as float32
+ * into piv; if it is > 0, L_jj = sqrt(sum) and L_ij = sum_i / L_jj below it. Returns whether it was.
+ */
+// @ts-ignore: decorator
+@inline
+function finishColumn(d: i32, cj: usize, piv: usize, j: i32): bool {
+  const s = load<f64>(cj + ((<usize>j) << 3));
+  const pivot = <f32>s;
+  store<f32>(piv + ((<usize>j) << 2), pivot);
+  if (!(pivot > 0)) return false;
+  const ljj = Math.sqrt(s);
+  store<f64>(cj + ((<usize>j) << 3), ljj);
+  const q = f64x2.splat(ljj);
+  let i = j + 1;
+  for (; i + 1 < d; i += 2) {
+    const at = cj + ((<usize>i) << 3);
+    v128.store(at, f64x2.div(v128.load(at), q));
+  }
+  if (i < d) {
+    const at = cj + ((<usize>i) << 3);
+    store<f64>(at, load<f64>(at) / ljj);
+  }
+  return true;
+}
+
+/**
+ * The sums a_ic - sum_{k < j} L_ik L_ck for c = j, j + 1 and every row i >= j, into columns j and
+ * j + 1 of wt (row j of column j + 1 is above the diagonal: written, never read). Eight rows a
+ * pass (four f64x2 a column), then two, then one.
+ */
+// @ts-ignore: decorator
+@inline
+function pairSums(d: i32, a: usize, wt: usize, j: i32): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const cj = wt + <usize>j * rs;
+  const cn = cj + rs;
+  // L_jk and L_(j+1)k at lk + k rs, neighbours.
+  const lk = wt + ((<usize>j) << 3);
+  const aj = a + ((<usize>j) << 2);
+  let i = j;
+  for (; i + 7 < d; i += 8) {
+    // Rows i .. i + 7 of a's columns j, j + 1: a pair per row, regrouped as two rows per column.
+    const ai = aj + <usize>i * rf;
+    const r0 = f64x2.promote_low_f32x4(v128.load64_zero(ai));
+    const r1 = f64x2.promote_low_f32x4(v128.load64_zero(ai + rf));
+    const r2 = f64x2.promote_low_f32x4(v128.load64_zero(ai + 2 * rf));
+    const r3 = f64x2.promote_low_f32x4(v128.load64_zero(ai + 3 * rf));
+    const r4 = f64x2.promote_low_f32x4(v128.load64_zero(ai + 4 * rf));
+    const r5 = f64x2.promote_low_f32x4(v128.load64_zero(ai + 5 * rf));
+    const r6 = f64x2.promote_low_f32x4(v128.load64_zero(ai + 6 * rf));
+    const r7 = f64x2.promote_low_f32x4(v128.load64_zero(ai + 7 * rf));
+    let t0 = v128.shuffle<f64>(r0, r1, 0, 2);
+    let t1 = v128.shuffle<f64>(r2, r3, 0, 2);
+    let t2 = v128.shuffle<f64>(r4, r5, 0, 2);
+    let t3 = v128.shuffle<f64>(r6, r7, 0, 2);
+    let u0 = v128.shuffle<f64>(r0, r1, 1, 3);
+    let u1 = v128.shuffle<f64>(r2, r3, 1, 3);
+    let u2 = v128.shuffle<f64>(r4, r5, 1, 3);
+    let u3 = v128.shuffle<f64>(r6, r7, 1, 3);
+    let ck = wt + ((<usize>i) << 3);
+    let kp = lk;
+    for (let k = 0; k < j; k++) {
+      const p = v128.load64_splat(kp);
+      const q = v128.load64_splat(kp, 8);
+      const v0 = v128.load(ck);
+      const v1 = v128.load(ck, 16);
+      const v2 = v128.load(ck, 32);
+      const v3 = v128.load(ck, 48);
+      t0 = f64x2.sub(t0, f64x2.mul(v0, p));
+      t1 = f64x2.sub(t1, f64x2.mul(v1, p));
+      t2 = f64x2.sub(t2, f64x2.mul(v2, p));
+      t3 = f64x2.sub(t3, f64x2.mul(v3, p));
+      u0 = f64x2.sub(u0, f64x2.mul(v0, q));
+      u1 = f64x2.sub(u1, f64x2.mul(v1, q));
+      u2 = f64x2.sub(u2, f64x2.mul(v2, q));
+      u3 = f64x2.sub(u3, f64x2.mul(v3, q));
+      ck += rs;
+      kp += rs;
+    }
+    const at = (<usize>i) << 3;
+    v128.store(cj + at, t0);
+    v128.store(cj + at, t1, 16);
+    v128.store(cj + at, t2, 32);
+    v128.store(cj + at, t3, 48);
+    v128.store(cn + at, u0);
+    v128.store(cn + at, u1, 16);
+    v128.store(cn + at, u2, 32);
+    v128.store(cn + at, u3, 48);
+  }
+  for (; i + 1 < d; i += 2) {
+    const ai = aj + <usize>i * rf;
+    const r0 = f64x2.promote_low_f32x4(v128.load64_zero(ai));
+    const r1 = f64x2.promote_low_f32x4(v128.load64_zero(ai + rf));
+    let t = v128.shuffle<f64>(r0, r1, 0, 2);
+    let u = v128.shuffle<f64>(r0, r1, 1, 3);
+    let ck = wt + ((<usize>i) << 3);
+    let kp = lk;
+    for (let k = 0; k < j; k++) {
+      const v = v128.load(ck);
+      t = f64x2.sub(t, f64x2.mul(v, v128.load64_splat(kp)));
+      u = f64x2.sub(u, f64x2.mul(v, v128.load64_splat(kp, 8)));
+      ck += rs;
+      kp += rs;
+    }
+    const at = (<usize>i) << 3;
+    v128.store(cj + at, t);
+    v128.store(cn + at, u);
+  }
+  if (i < d) {
+    const ai = aj + <usize>i * rf;
+    let t: f64 = <f64>load<f32>(ai);
+    let u: f64 = <f64>load<f32>(ai, 4);
+    for (let k = 0; k < j; k++) {
+      const v = load<f64>(wt + <usize>k * rs + ((<usize>i) << 3));
+      t -= v * load<f64>(lk + <usize>k * rs);
+      u -= v * load<f64>(lk + <usize>k * rs, 8);
+    }
+    const at = (<usize>i) << 3;
+    store<f64>(cj + at, t);
+    store<f64>(cn + at, u);
+  }
 }
 
 /**
@@ -307,7 +429,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       let v3 = v128.load(cj, 48);
       let mk = cj + rs;
       for (let k = j + 1; k <= i; k++) {
-        const a = f64x2.splat(load<f64>(lj + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lj + ((<usize>k) << 3));
         v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
         v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
         v2 = f64x2.sub(v2, f64x2.mul(v128.load(mk, 32), a));
@@ -343,7 +465,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       v3 = term(v3, mk + 48, load<f64>(lb, 48));
       mk += rs;
       v3 = termHigh(v3, mk + 48, load<f64>(lb, 56));
-      const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
+      const q = v128.load64_splat(lj + ((<usize>j) << 3));
       v128.store(cj, f64x2.div(v0, q));
       v128.store(cj, f64x2.div(v1, q), 16);
       v128.store(cj, f64x2.div(v2, q), 32);
@@ -360,7 +482,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       let v1 = v128.load(cj, 16);
       let mk = cj + rs;
       for (let k = j + 1; k <= i; k++) {
-        const a = f64x2.splat(load<f64>(lj + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lj + ((<usize>k) << 3));
         v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
         v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
         mk += rs;
@@ -373,7 +495,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
       v1 = term(v1, mk + 16, load<f64>(lb, 16));
       mk += rs;
       v1 = termHigh(v1, mk + 16, load<f64>(lb, 24));
-      const q = f64x2.splat(load<f64>(lj + ((<usize>j) << 3)));
+      const q = v128.load64_splat(lj + ((<usize>j) << 3));
       v128.store(cj, f64x2.div(v0, q));
       v128.store(cj, f64x2.div(v1, q), 16);
     }
@@ -393,7 +515,7 @@ function backSubstitute(d: i32, lt: usize, gt: usize): void {
         mk += rs;
       }
       v = termHigh(v, mk, load<f64>(lj + ((<usize>(i + 1)) << 3)));
-      v128.store(cj, f64x2.div(v, f64x2.splat(load<f64>(lj + ((<usize>j) << 3)))));
+      v128.store(cj, f64x2.div(v, v128.load64_splat(lj + ((<usize>j) << 3))));
     }
     i += 2;
   }
@@ -420,7 +542,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
   for (let r = d - 1; r >= 0; r--) {
     const gr = g + <usize>r * rs;
     const lr = lt + <usize>r * rs;
-    const lrr = f64x2.splat(load<f64>(lr + ((<usize>r) << 3)));
+    const lrr = v128.load64_splat(lr + ((<usize>r) << 3));
     const g1 = g + <usize>(r + 1) * rs;
     let j = 0;
     for (; j + 11 < d; j += 12) {
@@ -433,7 +555,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s5 = v128.load(o, 80);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lr + ((<usize>k) << 3));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
         s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
         s2 = f64x2.sub(s2, f64x2.mul(a, v128.load(gk, 32)));
@@ -457,7 +579,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s3 = v128.load(o, 48);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lr + ((<usize>k) << 3));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
         s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
         s2 = f64x2.sub(s2, f64x2.mul(a, v128.load(gk, 32)));
@@ -476,7 +598,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s1 = v128.load(o, 16);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        const a = f64x2.splat(load<f64>(lr + ((<usize>k) << 3)));
+        const a = v128.load64_splat(lr + ((<usize>k) << 3));
         s0 = f64x2.sub(s0, f64x2.mul(a, v128.load(gk)));
         s1 = f64x2.sub(s1, f64x2.mul(a, v128.load(gk, 16)));
         gk += rs;
@@ -490,7 +612,7 @@ function solveTransposed(d: i32, lt: usize, g: usize): void {
       let s0 = v128.load(o);
       let gk = g1 + ((<usize>j) << 3);
       for (let k = r + 1; k < d; k++) {
-        s0 = f64x2.sub(s0, f64x2.mul(f64x2.splat(load<f64>(lr + ((<usize>k) << 3))), v128.load(gk)));
+        s0 = f64x2.sub(s0, f64x2.mul(v128.load64_splat(lr + ((<usize>k) << 3)), v128.load(gk)));
         gk += rs;
       }
       v128.store(o, f64x2.div(s0, lrr));

@@ -8,8 +8,11 @@
 // Lanes come in pairs (an i32 pair of lane indices each; the caller pairs the live lanes, and an
 // odd one with itself). Operands stay where the step keeps them, lane-major (AoS), and are read
 // into pair form on the way: a pair's L (f64, lower triangle) at lp + (k U + u) d^2 v128s, its z
-// at zs + ((k U + u) m + i) d v128s, for pair k. Transcendentals are the caller's (Math.log and
-// Math.exp are JavaScript's).
+// at zs + ((k U + u) m + i) d v128s, for pair k. exp and log are V8's Math.exp and Math.log
+// (fdlibm.ts): log-cholesky's diagonal here, the log-densities' and the head's in
+// classifier-head.ts.
+
+import { fdlibmExp } from './fdlibm';
 
 /** Lanes a and b of the float32s at a and b, as float64. */
 @inline
@@ -89,13 +92,13 @@ function factorOut(d: i32, w: usize, half: i32, failed: i32, l: usize, pivots: u
 }
 
 /**
- * The forward of every pair: each unit's factor (with `cholesky`, Sigma's at raw into l, pivots
+ * The forward of every pair: each unit's factor (by `map`: SIGMA, Sigma's at raw into l, pivots
  * into checks, success into ok[lane U + u]; else L is raw's lower triangle, its diagonal the
- * checks), then z = L^-1 (x_i - mu_u) of each trial into zs and |z|^2 into maha[(lane U + u) m +
+ * checks, log-cholesky's diagonal first made exp of the raw one in place), then z = L^-1 (x_i - mu_u) of each trial into zs and |z|^2 into maha[(lane U + u) m +
  * i] (f64), as NativeClassifier's `density` takes them.
  */
 export function classifierLanesForward(
-  cholesky: bool,
+  map: i32,
   d: i32,
   units: i32,
   m: i32,
@@ -123,9 +126,15 @@ export function classifierLanesForward(
       const rb = raw + (<usize>(eb * dd) << 2);
       const ca = checks + (<usize>(ea * d) << 2);
       const cb = checks + (<usize>(eb * d) << 2);
+      if (map === LOG_CHOLESKY) {
+        // L's diagonal as the map makes it, in place: the float32 exp of the raw one (once for
+        // a lane paired with itself).
+        expDiagonal(d, ra);
+        if (b !== a) expDiagonal(d, rb);
+      }
       let srcA = ra;
       let srcB = rb;
-      if (cholesky) {
+      if (map === SIGMA) {
         srcA = l + (<usize>(ea * dd) << 2);
         srcB = l + (<usize>(eb * dd) << 2);
         const good = choleskyPair(d, ra, rb, srcA, srcB, ca, cb, w);
@@ -162,6 +171,14 @@ export function classifierLanesForward(
         store<f64>(maha + (<usize>((eb * m + i)) << 3), f64x2.extract_lane(sum, 1));
       }
     }
+  }
+}
+
+/** The float32 block at r's diagonal replaced by its exp (Math.exp's, rounded to float32). */
+function expDiagonal(d: i32, r: usize): void {
+  for (let j = 0; j < d; j++) {
+    const o = r + (<usize>(j * d + j) << 2);
+    store<f32>(o, <f32>fdlibmExp(<f64>load<f32>(o)));
   }
 }
 

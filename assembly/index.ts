@@ -10,3 +10,5 @@ export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';
 export { conditionDrift, conditionDrift32, conditionMoves, conditionShift, conditionSince } from './condition';
+export { fdlibmMap } from './fdlibm';
+export { classifierLanesHead } from './classifier-head';

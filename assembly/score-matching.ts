@@ -54,8 +54,7 @@ export function scoreMatchingLane(
     inverseInto(d, lt, w);
     // P = W^T W: P_oc = sum_{k >= o} W_ko W_kc for c <= o, row o's lower part, then mirrored.
     triangleRows(d, w, rs, 8, w, true, true, p, sp);
-    for (let i = 0; i < d; i++)
-      for (let j = 0; j < i; j++) store<f64>(p + <usize>j * rs + ((<usize>i) << 3), load<f64>(p + <usize>i * rs + ((<usize>j) << 3)));
+    mirrorLower(d, p);
   }
   // P e, then P R = P C + n (P e) e^T. Where the JavaScript reads a row of P, C or G this reads
   // the column (outputs side by side): the same numbers, as each is symmetric bit for bit (P is
@@ -117,13 +116,84 @@ export function scoreMatchingLane(
   }
   // T = W^T dW (lower): T_oc = sum_{k >= o} W_ko dW_kc for c <= o, kept transposed.
   triangleRows(d, w, rs, 8, dw, true, true, pr, sp);
-  for (let o = 0; o < d; o++)
-    for (let j = 0; j <= o; j++) store<f64>(tt + <usize>j * rs + ((<usize>o) << 3), load<f64>(pr + <usize>o * rs + ((<usize>j) << 3)));
+  transposeLower(d, pr, tt);
   // dL = -W^T dW W^T (lower): dL_co = -sum_{k <= o} W_ok T_ck for c >= o, column o.
   triangleRows(d, w, 8, rs, tt, false, false, pr, sp);
-  for (let o = 0; o < d; o++)
-    for (let i = o; i < d; i++) store<f32>(dl + ((<usize>(i * d + o)) << 2), <f32>-load<f64>(pr + <usize>o * rs + ((<usize>i) << 3)));
+  // dL_iq = -pr_qi for i >= q: rows q, q + 1 of pr in 2 x 2 tiles, transposed by shuffles, each
+  // tile's rows of dL one float32 pair (the diagonal tile's dL_q(q+1), above the diagonal, kept).
+  const rf = (<usize>d) << 2;
+  let q = 0;
+  for (; q + 1 < d; q += 2) {
+    const ro = pr + <usize>q * rs;
+    const at = dl + ((<usize>q) << 2);
+    const b0 = v128.load(ro + ((<usize>q) << 3));
+    const b1 = v128.load(ro + rs + ((<usize>q) << 3));
+    store<f32>(at + <usize>q * rf, <f32>-f64x2.extract_lane(b0, 0));
+    v128.store64_lane(at + <usize>(q + 1) * rf, f32x4.demote_f64x2_zero(f64x2.neg(v128.shuffle<f64>(b0, b1, 1, 3))), 0);
+    let i = q + 2;
+    for (; i + 1 < d; i += 2) {
+      const a0 = v128.load(ro + ((<usize>i) << 3));
+      const a1 = v128.load(ro + rs + ((<usize>i) << 3));
+      v128.store64_lane(at + <usize>i * rf, f32x4.demote_f64x2_zero(f64x2.neg(v128.shuffle<f64>(a0, a1, 0, 2))), 0);
+      v128.store64_lane(at + <usize>(i + 1) * rf, f32x4.demote_f64x2_zero(f64x2.neg(v128.shuffle<f64>(a0, a1, 1, 3))), 0);
+    }
+    if (i < d) {
+      store<f32>(at + <usize>i * rf, <f32>-load<f64>(ro + ((<usize>i) << 3)));
+      store<f32>(at + <usize>i * rf, <f32>-load<f64>(ro + rs + ((<usize>i) << 3)), 4);
+    }
+  }
+  if (q < d) store<f32>(dl + ((<usize>(q * d + q)) << 2), <f32>-load<f64>(pr + <usize>q * rs + ((<usize>q) << 3)));
   return loss;
+}
+
+/**
+ * x[j d + i] = x[i d + j] for j < i (the lower triangle of x mirrored onto the upper): rows i, i + 1
+ * a pass in 2 x 2 tiles, transposed by shuffles.
+ */
+// @ts-ignore: decorator
+@inline
+function mirrorLower(d: i32, x: usize): void {
+  const rs = (<usize>d) << 3;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const xi = x + <usize>i * rs;
+    const ti = x + ((<usize>i) << 3);
+    for (let j = 0; j < i; j += 2) {
+      const at = (<usize>j) << 3;
+      const a0 = v128.load(xi + at);
+      const a1 = v128.load(xi + rs + at);
+      v128.store(ti + <usize>j * rs, v128.shuffle<f64>(a0, a1, 0, 2));
+      v128.store(ti + <usize>(j + 1) * rs, v128.shuffle<f64>(a0, a1, 1, 3));
+    }
+    store<f64>(xi + ((<usize>(i + 1)) << 3), load<f64>(xi + rs + ((<usize>i) << 3)));
+  }
+  if (i < d)
+    for (let j = 0; j < i; j++) store<f64>(x + <usize>j * rs + ((<usize>i) << 3), load<f64>(x + <usize>i * rs + ((<usize>j) << 3)));
+}
+
+/**
+ * tt[j d + o] = x[o d + j] for j <= o (the lower triangle of x, transposed): rows o, o + 1 a pass
+ * in 2 x 2 tiles, transposed by shuffles (the diagonal tile also writes tt[(o + 1) d + o], above
+ * the diagonal of x's transpose, which nothing reads).
+ */
+// @ts-ignore: decorator
+@inline
+function transposeLower(d: i32, x: usize, tt: usize): void {
+  const rs = (<usize>d) << 3;
+  let o = 0;
+  for (; o + 1 < d; o += 2) {
+    const xo = x + <usize>o * rs;
+    const to = tt + ((<usize>o) << 3);
+    for (let j = 0; j <= o; j += 2) {
+      const at = (<usize>j) << 3;
+      const a0 = v128.load(xo + at);
+      const a1 = v128.load(xo + rs + at);
+      v128.store(to + <usize>j * rs, v128.shuffle<f64>(a0, a1, 0, 2));
+      v128.store(to + <usize>(j + 1) * rs, v128.shuffle<f64>(a0, a1, 1, 3));
+    }
+  }
+  if (o < d)
+    for (let j = 0; j <= o; j++) store<f64>(tt + <usize>j * rs + ((<usize>o) << 3), load<f64>(x + <usize>o * rs + ((<usize>j) << 3)));
 }
 
 /** Row o of P R = P C + n (P e) e^T: the rank-one term added; returns fit plus the row's terms of the fit. */

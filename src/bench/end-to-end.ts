@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadSuite } from '../config/load.js';
 import { task } from '../engine/tasks/index.js';
 import { runCount } from '../plan/expand.js';
-import { forgetDrawnPlots } from '../report/svg-cache.js';
+import { forgetReports } from '../report/cache-files.js';
 import type { Peer } from './peer.js';
 
 const BIN = fileURLToPath(new URL('../../bin/covsweep.js', import.meta.url));
@@ -49,8 +49,8 @@ export interface EndToEnd {
  * `TORCH_THREADS=threads python torch_lanes.py RUNS D STEPS` as whole
  * processes, as a user waits for them (start-up, torch's import and reports
  * included): the median of `repeat` tries each, taken one after the other.
- * Every covsweep try draws its plots afresh, as a new experiment's report
- * does: the tries repeat one experiment, and kept drawings would flatter them.
+ * Every covsweep try draws its plots (and retraces) afresh, as a new
+ * experiment's report does: the tries repeat one experiment, and kept drawings would flatter them.
  * `peerMissing` says why the peer is not run at all.
  */
 export function timeEndToEnd(
@@ -60,7 +60,7 @@ export function timeEndToEnd(
 ): EndToEnd {
   const covsweep = medianSeconds(o.repeat, () => {
     const out = mkdtempSync(join(tmpdir(), 'covsweep-e2e-'));
-    forgetDrawnPlots();
+    forgetReports();
     try {
       return spawnSync(process.execPath, [BIN, 'run', e.file, '--out', out], { encoding: 'utf8' });
     } finally {

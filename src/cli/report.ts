@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
 import { drawInThread } from '../report/drawer.js';
 import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
+import { listPlotsOf, plotsLikelyKept } from '../report/svg-cache.js';
 import { loadRunFolder } from '../results/load.js';
 import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
@@ -23,12 +24,19 @@ export async function report(argv: string[]): Promise<number> {
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
   // The plots the cache lacks are drawn in up to two threads where there are two cores: a fresh
-  // report's plots (up to a second on one thread, vega's load included) are most of its time. The
-  // first starts with the first such plot, as a folder's plots were mostly drawn by its run.
+  // report's plots (up to a second on one thread, vega's load included) are most of its time, and
+  // it asks for several at once. So both start now, loading vega on the core this thread leaves
+  // idle while it reads the results, unless the plots of the folder's last report are all kept;
+  // then one starts only with a plot the cache lacks.
   const threads = Math.min(2, availableParallelism());
-  const drawing = names.includes('html') ? drawInThread(undefined, { threads, lazy: true }) : undefined;
+  const dir = positionals[0];
+  const drawing = names.includes('html')
+    ? drawInThread(undefined, { threads, start: plotsLikelyKept(dir) ? 0 : threads })
+    : undefined;
   try {
-    return await reportFolder(positionals[0], names, values.show as string[] | undefined);
+    const code = await reportFolder(dir, names, values.show as string[] | undefined);
+    if (drawing) listPlotsOf(dir);
+    return code;
   } finally {
     await drawing?.stop();
   }

@@ -22,11 +22,24 @@ export interface CovsweepErrorOptions extends ErrorOptions {
   problems?: string[];
 }
 
+/** Marks a CovsweepError from any copy of this module (see `Symbol.hasInstance` below). */
+const BRAND = Symbol.for('covsweep.CovsweepError');
+
 /**
  * The one error type covsweep throws on purpose. `message` is always a single line; for a
  * config error it is the first of `problems`, which the CLI prints in full.
  */
 export class CovsweepError extends Error {
+  /**
+   * The CLI is a bundle with its own copy of this class, and a plugin that throws the library's
+   * (`import { CovsweepError } from 'covsweep'`) would otherwise fail `instanceof` there and be
+   * reported as a crash instead of its message: the test is a brand shared across copies.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { [BRAND]?: true })[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly file?: string;
   readonly line?: number;

@@ -2,6 +2,7 @@ import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
+import { lineFromTail } from '../results/line.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
@@ -13,8 +14,11 @@ export interface PoolOptions {
   /** @default one per available core */
   workers?: number;
   backend: BackendChoice;
-  /** Every result of a batch, as soon as the batch ends. An exception here (disk full) ends the sweep. */
-  onResults: (results: RunResult[], backend: string) => void;
+  /**
+   * Every result of a batch, as soon as the batch ends, with each one's line of results.jsonl
+   * where its worker made it. An exception here (disk full) ends the sweep.
+   */
+  onResults: (results: RunResult[], backend: string, lines?: (string | undefined)[]) => void;
   /** Steps done so far by a batch (0 again when a failed batch's runs are retried). */
   onProgress?: (batch: LaneBatch, steps: number) => void;
   /**
@@ -211,8 +215,10 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
       running.delete(job);
     }
     try {
-      if (reply) o.onResults(restored(job.batch, reply.results, reply.backend), reply.backend);
-      else settle(job, end!);
+      if (reply) {
+        const results = restored(job.batch, reply.results, reply.backend);
+        o.onResults(results, reply.backend, linesOf(results, reply.tails, reply.backend));
+      } else settle(job, end!);
     } catch (err) {
       // Results that cannot be written: nothing more should run.
       fatal ??= err;
@@ -293,4 +299,16 @@ function limited(batch: LaneBatch, cliTimeout = 0): LaneBatch {
 function restored(batch: LaneBatch, results: RunResult[], backend: string): RunResult[] {
   const configs = new Map(batch.runs.map((r) => [r.id, r.config]));
   return results.map((r) => ({ ...r, config: configs.get(r.id) ?? r.config, backend }));
+}
+
+/** The restored results' lines from the tails their worker made (undefined where it made none). */
+function linesOf(
+  results: RunResult[],
+  tails: readonly (string | undefined)[] = [],
+  backend = '',
+): (string | undefined)[] {
+  return results.map((r, i) => {
+    const tail = tails[i];
+    return tail === undefined ? undefined : lineFromTail(r.id, r.config, tail, backend);
+  });
 }

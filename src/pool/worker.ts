@@ -3,6 +3,7 @@ import { backendFor } from '../engine/auto-backend.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
 import { loadRunPlugins, usesPlugins } from '../engine/plugins/load.js';
 import { trainBatch } from '../engine/train/train.js';
+import { lineTail } from '../results/line.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
 /** What the pool posts for one lane batch. */
@@ -16,6 +17,11 @@ export interface WorkerTask {
 export interface WorkerReply {
   results: RunResult[];
   backend: string;
+  /**
+   * Each result's line after its id and config (results/line.ts), made here, where the workers
+   * write them in parallel rather than the main thread one after the other at the end.
+   */
+  tails?: (string | undefined)[];
 }
 
 /** What a worker tells the pool while it holds a batch. */
@@ -50,7 +56,7 @@ export default async function run({ batch, backend, port }: WorkerTask): Promise
     return fault(post, 'batch', err);
   }
   port.close();
-  return { results, backend: used };
+  return { results, backend: used, tails: results.map(lineTail) };
 }
 
 /**

@@ -1,18 +1,23 @@
 import { Worker } from 'node:worker_threads';
-import type { TopLevelSpec } from 'vega-lite';
 import { drawSvg, drawWith } from './render.js';
 
 /**
- * What a drawing thread says: that vega has loaded (or failed to: the plots that need it say why),
- * or, for plot `id`, its SVG or why vega could not draw it.
+ * What a drawing thread says: that it may be ended (draw-thread.ts says when), or, for plot `id`,
+ * its SVG or why vega could not draw it.
  */
 export type DrawReply = { ready: true } | { id: number; svg: string } | { id: number; error: string };
+
+/** What a drawing thread is asked: plot `id`, its Vega-Lite spec as JSON text. */
+export interface DrawRequest {
+  id: number;
+  json: string;
+}
 
 const THREAD = new URL('./draw-thread.js', import.meta.url);
 
 /** A plot waiting for a thread, or being drawn by one. */
 interface Job {
-  spec: TopLevelSpec;
+  json: string;
   resolve: (svg: string) => void;
   reject: (err: Error) => void;
 }
@@ -22,7 +27,7 @@ interface Drawer {
   worker: Worker;
   job?: Job;
   id?: number;
-  /** Resolved when the thread has loaded vega or is gone: only then may it be ended (see `stop`). */
+  /** Resolved when the thread says it may be ended, or is gone (see `stop`). */
   settled: Promise<void>;
   broken: boolean;
 }
@@ -31,11 +36,10 @@ export interface DrawOptions {
   /** Most threads: one more starts whenever two plots wait while every thread draws. @default 1 */
   threads?: number;
   /**
-   * Start no thread until a plot the cache lacks is asked for: where the plots are likely kept
-   * (`covsweep report` of a folder whose run drew them), a thread that loads vega for nothing
-   * would only be waited for. Otherwise the first thread starts at once. @default false
+   * Threads started at once, to load vega while this thread reads results and makes the specs;
+   * 0 starts none until a plot the cache lacks is asked for. @default 1
    */
-  lazy?: boolean;
+  start?: number;
 }
 
 /**
@@ -57,11 +61,14 @@ export function drawInThread(
   const queue: Job[] = [];
   let next = 0;
   const give = (d: Drawer) => {
-    const job = queue.shift();
-    if (!job) return;
+    if (!queue.length) return;
+    // The largest plot waiting first (its spec's length stands for its work: data rows): the
+    // last plot to finish then is a small one, drawn while the other thread still works.
+    const largest = queue.reduce((a, j, i) => (j.json.length > queue[a].json.length ? i : a), 0);
+    const [job] = queue.splice(largest, 1);
     d.job = job;
     d.id = next++;
-    d.worker.postMessage({ id: d.id, spec: job.spec });
+    d.worker.postMessage({ id: d.id, json: job.json } satisfies DrawRequest);
   };
   const live = () => drawers.filter((d) => !d.broken);
   /** One more thread, unless it cannot start (then this thread draws what none is left to). */
@@ -102,10 +109,10 @@ export function drawInThread(
     drawers.push(d);
     return d;
   };
-  if (!o.lazy && !startOne()) return { stop: async () => {} };
-  const inThread = (spec: TopLevelSpec) =>
+  for (let i = 0; i < Math.min(o.start ?? 1, most); i++) if (!startOne()) return { stop: async () => {} };
+  const inThread = (json: string) =>
     new Promise<string>((resolve, reject) => {
-      queue.push({ spec, resolve, reject });
+      queue.push({ json, resolve, reject });
       // Another thread starts for a second plot waiting, not the first: a thread that seems busy
       // may have finished already, its answer waiting until this thread has made the next spec.
       const another = (!live().length || queue.length > 1) && drawers.length < most;
@@ -113,9 +120,9 @@ export function drawInThread(
       if (idle) give(idle);
       else if (!live().length) for (const job of queue.splice(0)) job.reject(new Error('no drawing thread'));
     });
-  const restore = drawWith(async (spec) => {
+  const restore = drawWith(async (spec, json) => {
     try {
-      return await inThread(spec);
+      return await inThread(json);
     } catch (err) {
       if ((err as { drawn?: boolean }).drawn) throw err;
       return drawSvg(spec);
@@ -124,9 +131,9 @@ export function drawInThread(
   return {
     stop: async () => {
       restore();
-      // A thread ended while it still loads vega's modules can abort the whole process on Node 20
+      // A thread ended while it still loads ES modules can abort the whole process on Node 20
       // (FATAL ERROR v8::Module::IsGraphAsync, as worker threads ended while loading did: see the
-      // session's pool), so each is ended only once it has loaded them, or is gone.
+      // session's pool), so each is ended only once it says it may be (draw-thread.ts), or is gone.
       await Promise.all(
         drawers.map(async (d) => {
           await d.settled;

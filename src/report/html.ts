@@ -15,6 +15,7 @@ import { contrastRuns, gaussiansPicture } from './charts/gaussians.js';
 import { stabilityMap } from './charts/stability-map.js';
 import type { ReportContext } from './context.js';
 import { frontierAbout, frontierHeader, rowCells } from './frontier.js';
+import { keptRetrace } from './kept-traces.js';
 import { pivotTitle } from './markdown.js';
 import { describeSettings } from './panels.js';
 import { toSvg } from './render.js';
@@ -192,6 +193,13 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
   const plot = (id: string, spec: TopLevelSpec, caption: string) => figure(prefix + id, spec, caption);
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
   else {
+    const shown = ctx.show
+      ? results.filter((r) => ctx.show!.includes(r.id))
+      : contrastRuns(results, rateAxis(e, results));
+    const traced = runToRetrace([...shown, ...results]);
+    // Asked first: whether it is kept is asked of the file system while the other plots are made.
+    // A run recorded on a backend this machine lacks (tensorflow without tfjs-node) cannot be retraced here.
+    const tracing = traced && keptRetrace(traced, retrace).catch((err: Error) => err);
     // A frontier's runs sit where its searches looked, so shares of them over a grid say nothing:
     // its table replaces the stability map and pivots.
     if (e.frontier)
@@ -246,9 +254,6 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
           "Median loss per parameterization, each run's curve first averaged over its task's window (an epoch of trials for the classifier), with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count, and the label at a line's end says how many that is. A cross marks where failed runs' curves stopped (one per stretch of drawn points). Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.",
         ),
       );
-    const shown = ctx.show
-      ? results.filter((r) => ctx.show!.includes(r.id))
-      : contrastRuns(results, rateAxis(e, results));
     const picture = gaussiansPicture(e, shown);
     if (picture)
       add(
@@ -268,9 +273,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
             .join(' '),
         ),
       );
-    const traced = runToRetrace([...shown, ...results]);
-    // A run recorded on a backend this machine lacks (tensorflow without tfjs-node) cannot be retraced here.
-    const path = traced && (await retrace(traced).catch((err: Error) => err));
+    const path = await tracing;
     if (traced && path instanceof Error)
       add(
         'failure-path',

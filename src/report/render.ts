@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { runInThisContext } from 'node:vm';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import { cachedSvg, keepSvg } from './svg-cache.js';
 import { measureTextWithHelvetica } from './text-width.js';
+import { bundlesInstalled, keepBundleCode, vegaBundle, vegaLiteBundle } from './vega-bundles.js';
+import { compiledSpec } from './vega-specs.js';
 
 /** Fonts whose widths text-width.ts knows (metric-compatible with each other); the page uses them too. */
 export const FONT = 'Helvetica, Arial, "Liberation Sans", sans-serif';
@@ -46,78 +44,56 @@ export function scopeIds(svg: string, prefix: string): string {
 type Vega = typeof import('vega');
 type VegaLite = typeof import('vega-lite');
 
-let vega: Promise<[Vega, VegaLite]> | undefined;
-
-const require = createRequire(import.meta.url);
-
-/**
- * A UMD bundle (one file holding a package and what it imports) run as CommonJS, its `require`
- * answering from `deps`.
- */
-function runBundle(file: string, deps: Record<string, unknown>): unknown {
-  const module = { exports: {} };
-  const wrapped = runInThisContext(
-    `(function (exports, module, require) {${readFileSync(file, 'utf8')}\n})`,
-    {
-      filename: file,
-    },
-  ) as (exports: unknown, module: unknown, require: (id: string) => unknown) => void;
-  wrapped(module.exports, module, (id) => deps[id]);
-  return module.exports;
-}
+let vega: Promise<Vega> | undefined;
+let vegaLite: Promise<VegaLite> | undefined;
 
 /**
- * vega and vega-lite from the single-file bundles they ship (build/vega.js, build/vega-lite.min.js:
- * the same versions, the same code), which load about three times as fast as their ES modules, a
- * hundred files across some forty packages (0.17 s of a cold report or a run's end). The ES
- * modules when a bundle is missing.
+ * vega, loaded on first use so that commands that draw nothing do not pay for loading it, from
+ * the single-file bundle it ships (vega-bundles.ts) or from its ES modules when that is missing,
+ * and set up to measure text as text-width.ts says.
  */
-async function importVega(): Promise<[Vega, VegaLite]> {
-  try {
-    const vega = runBundle(join(dirname(require.resolve('vega')), 'vega.js'), {}) as Vega;
-    const vegaLite = runBundle(join(dirname(require.resolve('vega-lite')), 'vega-lite.min.js'), {
-      vega,
-    }) as VegaLite;
-    return [vega, vegaLite];
-  } catch {
-    return Promise.all([import('vega'), import('vega-lite')]);
-  }
-}
-
-/**
- * vega and vega-lite, loaded on first use so that commands that draw nothing do not pay for
- * loading them, and set up to measure text as text-width.ts says.
- */
-export function loadVega(): Promise<[Vega, VegaLite]> {
-  vega ??= importVega().then((libs) => {
-    measureTextWithHelvetica(libs[0]);
-    return libs;
+export function loadVega(): Promise<Vega> {
+  vega ??= (bundlesInstalled() ? Promise.resolve().then(vegaBundle) : import('vega')).then((v) => {
+    measureTextWithHelvetica(v);
+    return v;
   });
   return vega;
 }
 
-/** A Vega-Lite spec drawn as an SVG string by vega in this thread, its ids as vega numbers them. */
-export async function drawSvg(spec: TopLevelSpec): Promise<string> {
-  return drawSvgBy(await loadVega(), spec);
+/** vega-lite, loaded (on vega) only when a plot's shape was not compiled before (vega-specs.ts). */
+export function loadVegaLite(): Promise<VegaLite> {
+  vegaLite ??= bundlesInstalled() ? loadVega().then(vegaLiteBundle) : import('vega-lite');
+  return vegaLite;
 }
 
-/** `spec` drawn by the given vega and vega-lite (tests hold the bundles to the ES modules). */
-export async function drawSvgBy([vega, vegaLite]: [Vega, VegaLite], spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec, { config: CONFIG }).spec), {
-    renderer: 'none',
-  });
+/** A Vega-Lite spec drawn as an SVG string by vega in this thread, its ids as vega numbers them. */
+export async function drawSvg(spec: TopLevelSpec): Promise<string> {
+  return drawSvgBy(await loadVega(), loadVegaLite, spec);
+}
+
+/** `spec` drawn by the given vega, compiled by the given vega-lite unless kept (tests hold the bundles to the ES modules). */
+export async function drawSvgBy(
+  vega: Vega,
+  vegaLite: () => Promise<VegaLite>,
+  spec: TopLevelSpec,
+): Promise<string> {
+  const view = new vega.View(vega.parse(await compiledSpec(spec, CONFIG, vegaLite)), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
+    keepBundleCode();
   }
 }
 
+/** Draws a spec, given also as its JSON text (what a thread is sent, and a measure of its work). */
+export type Draw = (spec: TopLevelSpec, json: string) => Promise<string>;
+
 /** What draws the plots the cache lacks: `drawSvg` here, or a drawing thread while one runs (drawer.ts). */
-let draw: (spec: TopLevelSpec) => Promise<string> = drawSvg;
+let draw: Draw = drawSvg;
 
 /** Plots are drawn by `by` until the returned function is called. */
-export function drawWith(by: (spec: TopLevelSpec) => Promise<string>): () => void {
+export function drawWith(by: Draw): () => void {
   const before = draw;
   draw = by;
   return () => {
@@ -131,9 +107,11 @@ export function drawWith(by: (spec: TopLevelSpec) => Promise<string>): () => voi
  * `idPrefix`, which must be unique in the page.
  */
 export async function toSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
-  const kept = cachedSvg(spec);
+  // Made once: the cache's key, and what a drawing thread is sent.
+  const json = JSON.stringify(spec);
+  const kept = cachedSvg(json);
   if (kept !== undefined) return scopeIds(kept, idPrefix);
-  const svg = await draw(spec);
-  keepSvg(spec, svg);
+  const svg = await draw(spec, json);
+  keepSvg(json, svg);
   return scopeIds(svg, idPrefix);
 }

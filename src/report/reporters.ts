@@ -134,8 +134,11 @@ export async function writeReports(
           .join(', ')}${extra.length > 3 ? ', ...' : ''}): left out of the tables, kept in results.jsonl`,
       ]
     : [];
+  // report.html's first: its page asks for its plots as it is made, and while threads draw them
+  // (drawer.ts) this thread writes the other files. Each file is still written whole by its reporter.
+  const htmlFirst = [...names].sort((a, b) => Number(b === 'html') - Number(a === 'html'));
   for (const part of parts)
-    for (const name of names) await guarded(name, () => REPORTERS[name].onRunEnd?.(part));
+    await Promise.all(htmlFirst.map((name) => guarded(name, () => REPORTERS[name].onRunEnd?.(part))));
   if (!one)
     for (const name of names)
       await guarded(name, () =>

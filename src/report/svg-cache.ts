@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir } from '../config/compiled-schema.js';
+import { cacheFolder, keepFile, readKept } from './cache-files.js';
 
 const require = createRequire(import.meta.url);
 
-/** Plots kept at most; past this the oldest are removed, down to KEEP. */
-const LIMIT = 2000;
-const KEEP = 1500;
-
 /** The version of an installed package, from the package.json above its entry point. */
-function packageVersion(name: string): string {
+export function packageVersion(name: string): string {
   let dir = dirname(require.resolve(name));
   for (;;) {
     try {
@@ -34,68 +30,68 @@ let drawing: string | undefined;
 
 /**
  * What else decides a plot's SVG besides its spec: the vega and vega-lite versions, and the code
- * that sets it up and measures its text (render.js, text-width.js, read as they are, so that a
- * changed renderer draws afresh).
+ * that sets it up, compiles it and measures its text (render.js, vega-specs.js, text-width.js,
+ * read as they are, so that a changed renderer draws afresh).
  */
 function drawingKey(): string {
   drawing ??= JSON.stringify([
     packageVersion('vega'),
     packageVersion('vega-lite'),
     // Beside this module, as built (.js) or as tests run it (.ts).
-    ...['render', 'text-width'].map((f) =>
+    ...['render', 'text-width', 'vega-specs'].map((f) =>
       readFileSync(fileURLToPath(new URL(`./${f}${extname(import.meta.url)}`, import.meta.url)), 'utf8'),
     ),
   ]);
   return drawing;
 }
 
-const folder = () => join(cacheDir(), 'svg');
-const fileOf = (spec: unknown) =>
-  join(
-    folder(),
-    `${createHash('sha256').update(drawingKey()).update(JSON.stringify(spec)).digest('hex').slice(0, 32)}.svg`,
-  );
+const folder = () => cacheFolder('svg');
+const hashOf = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
+/** The file of a plot, by its spec's JSON text. */
+const fileOf = (json: string) => join(folder(), `${hashOf(drawingKey() + json)}.svg`);
+
+/** The plots this process has asked the cache for, drawn or kept (their file names). */
+const asked = new Set<string>();
 
 /**
- * The SVG a spec was drawn as before, kept on disk as the experiment schema's validator is
+ * The SVG a spec (as JSON text) was drawn as before, kept on disk as the experiment schema's validator is
  * (config/compiled-schema.ts): vega takes a tenth of a second to load and as much again to draw
  * a plot, while a report drawn again (`covsweep report` on a folder, or a run whose results
  * repeat an earlier one's) asks for the same plots. Undefined when it is not there.
  */
-export function cachedSvg(spec: unknown): string | undefined {
+export function cachedSvg(json: string): string | undefined {
+  const file = fileOf(json);
+  asked.add(basename(file));
+  return readKept(file);
+}
+
+/** Where the plots of a run folder's last report are listed. */
+const listOf = (dir: string) => join(folder(), 'folders', `${hashOf(resolve(dir))}.json`);
+
+/**
+ * Whether every plot of run folder `dir`'s last report is still kept, so that a report of it
+ * again most likely draws none and need not start a thread to load vega. A guess either way: a
+ * report asks for its plots by their specs, and draws the ones the cache lacks.
+ */
+export function plotsLikelyKept(dir: string): boolean {
+  const list = readKept(listOf(dir));
+  if (list === undefined) return false;
   try {
-    return readFileSync(fileOf(spec), 'utf8');
+    return (JSON.parse(list) as string[]).every((n) => existsSync(join(folder(), n)));
   } catch {
-    return undefined;
+    // A list that is not one: guess that the plots must be drawn.
+    return false;
   }
 }
 
-/** Removes every kept plot, so that the next report draws its plots afresh (the end-to-end bench's cold start). */
-export function forgetDrawnPlots(): void {
-  rmSync(folder(), { recursive: true, force: true });
+/** Lists the plots asked for since the last list as those of `dir`'s report (see `plotsLikelyKept`). */
+export function listPlotsOf(dir: string): void {
+  // Without a list, the next report of the folder starts its thread at once.
+  keepFile(listOf(dir), JSON.stringify([...asked]), true);
+  asked.clear();
 }
 
-/** Keeps `svg` as the drawing of `spec`; a cache that cannot be written only costs the drawing next time. */
-export function keepSvg(spec: unknown, svg: string): void {
-  try {
-    mkdirSync(folder(), { recursive: true });
-    const file = fileOf(spec);
-    // Written whole, then renamed: a process reading at the same time sees all of it or none.
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, svg);
-    renameSync(partial, file);
-    prune();
-  } catch {
-    // No cache here.
-  }
-}
-
-/** Removes the oldest plots when there are more than LIMIT, so the cache stays bounded. */
-function prune(): void {
-  const names = readdirSync(folder()).filter((n) => n.endsWith('.svg'));
-  if (names.length <= LIMIT) return;
-  const byAge = names
-    .map((n) => ({ file: join(folder(), n), at: statSync(join(folder(), n)).mtimeMs }))
-    .sort((a, b) => a.at - b.at);
-  for (const { file } of byAge.slice(0, names.length - KEEP)) rmSync(file, { force: true });
+/** Keeps `svg` as the drawing of the spec `json`; a cache that cannot be written only costs the drawing next time. */
+export function keepSvg(json: string, svg: string): void {
+  keepFile(fileOf(json), svg, true);
 }

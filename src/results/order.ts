@@ -1,29 +1,13 @@
 import { replay } from '../frontier/replay.js';
-import { expand } from '../plan/expand.js';
+import { plannedIds } from '../plan/expand.js';
 import type { Experiment, RunResult, Suite } from '../types.js';
-
-/**
- * A sweep's run ids in plan order, kept per experiment: the end of a session orders its results,
- * and the reports split them by experiment and look for unplanned ones, each over the same plan;
- * expanding it (a config clone and a hash per run) took a tenth of a second each time at 512 runs.
- */
-const sweepIds = new WeakMap<Experiment, readonly string[]>();
-
-function plannedSweepIds(e: Experiment): readonly string[] {
-  let ids = sweepIds.get(e);
-  if (!ids) {
-    ids = Array.from(expand(e), (r) => r.id);
-    sweepIds.set(e, ids);
-  }
-  return ids;
-}
 
 /**
  * The run ids of `e` in plan order: the sweep's, or for a frontier each search's tested values in
  * search order, by value (replayed from `known`, since a search's values follow from its results).
  */
 function* plannedRuns(e: Experiment, known: ReadonlyMap<string, RunResult>): Generator<string> {
-  if (!e.frontier) return yield* plannedSweepIds(e);
+  if (!e.frontier) return yield* plannedIds(e);
   for (const s of replay({ ...e, frontier: e.frontier }, known).searches)
     for (const r of s.tested) yield r.id;
 }

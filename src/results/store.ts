@@ -163,6 +163,7 @@ export class RunFolder {
     }
     writeFileSync(join(dir, 'results.jsonl'), '');
     const folder = new RunFolder(dir);
+    folder.held = [];
     folder.writeManifest(manifest);
     return folder;
   }
@@ -256,22 +257,45 @@ export class RunFolder {
     return line;
   }
 
-  /** One write call per batch, every line whole with its newline. */
-  append(results: RunResult[]) {
+  /**
+   * One write call per batch, every line whole with its newline. `lines[i]`, where given, is
+   * results[i]'s line as resultLine writes it (made by the worker that trained it).
+   */
+  append(results: RunResult[], lines?: readonly (string | undefined)[]) {
     if (!results.length) return;
+    results.forEach((r, i) => {
+      const line = lines?.[i];
+      if (line !== undefined) this.lines.set(r, `${line}\n`);
+    });
     try {
       appendFileSync(this.results, results.map((r) => this.lineOf(r)).join(''));
+      if (this.held) for (const r of results) this.held.push(r);
     } catch (cause) {
+      this.held = undefined;
       throw ioError(`cannot append to ${this.results}`, cause, 'free space, then resume');
     }
   }
 
-  /** results.jsonl rewritten whole (in plan order, at the end of a session). */
+  /**
+   * The results results.jsonl holds, in its order, while this folder knows it: from `create`
+   * (the file starts empty) until it is changed other than through `append` and `rewriteResults`.
+   */
+  private held?: RunResult[];
+
+  /**
+   * results.jsonl rewritten whole (in plan order, at the end of a session), unless it already
+   * holds exactly these results in this order (the batches ended in plan order): 4 MB at 512
+   * runs of d = 16, written twice for nothing.
+   */
   rewriteResults(results: RunResult[]) {
+    const held = this.held;
+    if (held && held.length === results.length && results.every((r, i) => r === held[i])) return;
     this.write('results.jsonl', results.map((r) => this.lineOf(r)).join(''));
+    this.held = [...results];
   }
 
   write(name: string, text: string) {
+    if (name === 'results.jsonl') this.held = undefined;
     const target = join(this.dir, name);
     try {
       mkdirSync(join(target, '..'), { recursive: true });

@@ -14,6 +14,7 @@ import { runBatches, WorkerPool } from '../pool/pool.js';
 import { capWorkers, defaultWorkers } from '../pool/workers.js';
 import { drawInThread } from '../report/drawer.js';
 import { reportNotes, reportRun } from '../report/reporters.js';
+import { listPlotsOf } from '../report/svg-cache.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
@@ -186,8 +187,8 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
         onDrained: () => {
           if (!searches.length) held.drawing ??= drawPlots();
         },
-        onResults: (rs, used) => {
-          folder.append(rs);
+        onResults: (rs, used, lines) => {
+          folder.append(rs, lines);
           for (const r of rs) results.push(r);
           if (used !== 'none') backends.add(used);
           events.onResults?.(rs);
@@ -223,6 +224,8 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
     interrupted: unfinished > 0 || undefined,
   });
   const reports = await reportRun(folder.dir, suite, ordered);
+  // So that `covsweep report` of this folder knows its plots are kept (and loads no vega for them).
+  listPlotsOf(folder.dir);
   for (const note of reportNotes(folder.dir, reports)) events.onNote?.(note);
   return { dir: folder.dir, results: ordered, planned, unfinished, summary: reports.summary };
 }

@@ -4,6 +4,7 @@ import { logDensities64, logDensity64 } from '../../src/engine/tasks/gaussian64.
 import { mvnClassifier } from '../../src/engine/tasks/mvn-classifier.js';
 import { laneData } from '../../src/engine/tasks/mvn-classifier-spec.js';
 import { taskOptions } from '../../src/engine/tasks/types.js';
+import { cholesky64 } from '../../src/ground/dense64.js';
 import { classifierConfig } from './configs.js';
 
 describe("the classifier's metrics", () => {
@@ -23,6 +24,47 @@ describe("the classifier's metrics", () => {
     const z1 = (b - l10 * z0) / l11;
     expect(out[3]).toBeCloseTo(-(z0 * z0 + z1 * z1) / 2 - Math.log(l00 * l11) - Math.log(2 * Math.PI), 12);
     expect([out[0], out[2], out[4], out[6]]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('give every point, taken four at a time or alone, the bits of a point-by-point substitution', () => {
+    // The substitution as it was written point by point (the reference the interleaved one keeps).
+    const reference = (x: number[], mu: number[], l: Float64Array, d: number) => {
+      const z = new Float64Array(d);
+      let maha = 0;
+      for (let i = 0; i < d; i++) {
+        let t = x[i] - mu[i];
+        for (let k = 0; k < i; k++) t -= l[i * d + k] * z[k];
+        z[i] = t / l[i * d + i];
+        maha += z[i] * z[i];
+      }
+      let logDet = 0;
+      for (let i = 0; i < d; i++) logDet += Math.log(l[i * d + i]);
+      return -0.5 * maha - logDet - 0.5 * d * Math.log(2 * Math.PI);
+    };
+    let state = 7;
+    const random = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32 - 0.5;
+    };
+    for (const d of [1, 3, 8, 17])
+      for (const count of [1, 3, 4, 6, 9]) {
+        // sigma = A A^T + I: positive definite, with correlations.
+        const a = Array.from({ length: d * d }, random);
+        const sigma = Array.from({ length: d * d }, (_, ij) => {
+          const [i, j] = [Math.floor(ij / d), ij % d];
+          let s = i === j ? 1 : 0;
+          for (let k = 0; k < d; k++) s += a[i * d + k] * a[j * d + k];
+          return s;
+        });
+        const l = cholesky64(sigma, d)!;
+        const mu = Array.from({ length: d }, random);
+        const points = Array.from({ length: count * d }, () => 3 * random());
+        const out = new Float64Array(2 * count + 1);
+        logDensities64(points, count, mu, sigma, d, out, 1, 2);
+        for (let p = 0; p < count; p++)
+          expect(out[1 + 2 * p]).toBe(reference(points.slice(p * d, (p + 1) * d), mu, l, d));
+        expect(out[0]).toBe(0);
+      }
   });
 
   it('are NaN for every point when sigma is not positive definite', () => {

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/engine/backend.js';
-import { decimalDigits, nested, shortestFloat32 } from '../../src/engine/train/final-params.js';
+import { decimalDigits, laneParams, nested, shortestFloat32 } from '../../src/engine/train/final-params.js';
 import { trainBatch } from '../../src/engine/train/train.js';
 import { resultLine } from '../../src/results/jsonl.js';
+import type { NestedValues } from '../../src/types.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 
 beforeAll(async () => {
@@ -54,6 +55,47 @@ describe('final parameters on record', () => {
       [5, 6],
       [7, 8],
     ]);
+  });
+
+  it('gives the decimal that the fewest toPrecision digits reading back as the float32 give', () => {
+    // Random bit patterns (every exponent), and a trained factor's tiny entries, 1e-15 to 1e-30,
+    // whose digits are found without toPrecision.
+    const tiny = randomFloat32s(20000, 4242).map((v, i) => Math.fround((v % 1) * 10 ** -(15 + (i % 16))));
+    let differing = 0;
+    for (const f of [...randomFloat32s(20000, 31), ...tiny].filter((v) => v !== 0 && Number.isFinite(v))) {
+      let k = 1;
+      while (Math.fround(Number(f.toPrecision(k))) !== f) k++;
+      if (!Object.is(shortestFloat32(f), Number(f.toPrecision(k)))) differing++;
+    }
+    expect(differing).toBe(0);
+  });
+
+  it("nests a lane's groups as the recursive reading of each value did, tiny values included", () => {
+    // The nesting as it was written before (a closure per level and a recursion per value).
+    const recursive = (values: ArrayLike<number>, shape: number[], at = 0): NestedValues => {
+      if (shape.length === 0) return shortestFloat32(values[at]);
+      const [n, ...rest] = shape;
+      const stride = rest.reduce((a, b) => a * b, 1);
+      return Array.from({ length: n }, (_, i) => recursive(values, rest, at + i * stride));
+    };
+    // Trained factors hold entries of 1e-17 and less beside ones near 1.
+    const values = Float32Array.from(randomFloat32s(100, 99), (v, i) => (i % 3 ? v : v * 1e-20));
+    const groups = [
+      { name: 'means', group: 'mean' as const, shape: [2, 3], init: new Float32Array(0) },
+      { name: 'covariance', group: 'cov' as const, shape: [2, 3, 4], init: new Float32Array(0) },
+      { name: 'scalar', group: 'weights' as const, shape: [], init: new Float32Array(0) },
+    ];
+    const sizes = [6, 24, 1];
+    const lanes = 2;
+    const lanesOf = sizes.map((n, g) => values.slice(g * 40, g * 40 + lanes * n));
+    expect(lanesOf.map((v) => v.length)).toEqual([12, 48, 2]);
+    for (let b = 0; b < lanes; b++) {
+      const got = laneParams(groups, lanesOf, b);
+      expect(Object.keys(got)).toEqual(['means', 'covariance', 'scalar']);
+      groups.forEach((g, i) => {
+        expect(got[g.name]).toStrictEqual(recursive(lanesOf[i], g.shape, b * sizes[i]));
+      });
+    }
   });
 
   it("reads k digits of a float32 as toPrecision's decimal does, at every k and exponent", () => {

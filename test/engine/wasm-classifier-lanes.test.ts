@@ -147,12 +147,14 @@ describe('classifier step across lanes on WebAssembly', () => {
   );
 
   it('dead lanes stay untouched, pairs of lanes that are not neighbours, many pairs', () => {
+    // At d = 16 a run of live lanes' gradients is copied out as one (mvn-classifier-lanes.ts's copyLive).
     for (const name of MAPS)
-      for (const d of [2, 4])
+      for (const d of [2, 4, 16])
         for (const alive of [
           [1, 0, 1, 1, 0, 0, 1],
           [0, 0, 0, 0, 0, 0, 0],
           [0, 0, 0, 0, 0, 0, 1],
+          [1, 1, 0, 1, 1, 1, 0],
         ])
           check(name, { ...base, name: `dead ${alive}`, d, units: 2, lanes: 7, size: 2, n: 4, alive });
     // More pairs than one kernel call takes (mvn-classifier-lanes.ts's chunkOf): several calls.

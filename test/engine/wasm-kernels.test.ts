@@ -5,8 +5,8 @@ import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 
 // The WebAssembly kernels (assembly/) must give their JavaScript twins' numbers bit for bit, so
 // that a lane's results do not depend on which ran. Sizes cover each kernel's blocks of rows and
-// their tails (forward: 8 rows, 2, 1; backward's M: 8 rows, 4, 2, 1; its S: 12 columns, 8, 4, 2,
-// 1).
+// their tails (forward: columns in pairs, the last alone at odd d, 8 rows, 2, 1; backward's M: 8
+// rows, 4, 2, 1; its S: 12 columns, 8, 4, 2, 1).
 const SIZES = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 23, 32, 33, 40, 64];
 
 function spd(d: number, rng: () => number, spread: number): Float32Array {

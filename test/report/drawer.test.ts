@@ -52,6 +52,23 @@ describe('the drawing thread', () => {
     }
   });
 
+  it('hands a free thread the largest plot waiting', async () => {
+    const drawing = drawInThread(STUB);
+    try {
+      const order: number[] = [];
+      const slow: TopLevelSpec = { ...spec(1), description: 'delay 300' };
+      // While the thread draws the slow plot, a small one and then a large one wait.
+      await Promise.all(
+        [slow, { ...spec(2), description: 'delay 1' }, { ...spec(40), description: 'delay 1' }].map((s, i) =>
+          toSvg(s, `p${i}`).then(() => order.push(i)),
+        ),
+      );
+      expect(order).toEqual([0, 2, 1]);
+    } finally {
+      await drawing.stop();
+    }
+  });
+
   it('leaves a plot to this thread when its thread dies, and the next plots to the threads left', async () => {
     const dying: TopLevelSpec = { ...spec(5), description: 'exit' };
     const here = await toSvg(dying, 'p');
@@ -69,8 +86,8 @@ describe('the drawing thread', () => {
     }
   });
 
-  it('starts lazy threads with the first plot the cache lacks', async () => {
-    const drawing = drawInThread(STUB, { lazy: true });
+  it('started with no thread, starts one with the first plot the cache lacks', async () => {
+    const drawing = drawInThread(STUB, { start: 0 });
     try {
       // Thread ids grow: a thread started after this probe has a larger one.
       const probe = new Worker('', { eval: true });

@@ -1,8 +1,9 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scopeIds, toSvg } from '../../src/report/render.js';
+import { listPlotsOf, plotsLikelyKept } from '../../src/report/svg-cache.js';
 import { tempDir } from '../cli/cli.js';
 
 const spec = (n: number): TopLevelSpec => ({
@@ -47,5 +48,23 @@ describe('plots drawn before', () => {
     expect(scopeIds(svg, 'plot-a')).toBe(
       '<defs><clipPath id="plot-a-1"/><linearGradient id="plot-a-2"/></defs><g clip-path="url(#plot-a-1)" fill="url(#plot-a-2)"/><use href="#plot-a-1"/>',
     );
+  });
+
+  it("say whether a folder's last report's plots are all kept", async () => {
+    const folder = tempDir('covsweep-run-');
+    expect(plotsLikelyKept(folder)).toBe(false);
+    // Another folder's report before, its plots gone since: they are not this one's.
+    await toSvg(spec(9), 'p');
+    listPlotsOf(tempDir('covsweep-run-'));
+    rmSync(join(dir, 'svg'), { recursive: true });
+    await toSvg(spec(3), 'p');
+    await toSvg(spec(4), 'q');
+    listPlotsOf(folder);
+    expect(plotsLikelyKept(folder)).toBe(true);
+    expect(plotsLikelyKept(tempDir('covsweep-run-'))).toBe(false);
+    // One of them gone (pruned, or the cache cleared): the next report will draw.
+    const [first] = readdirSync(join(dir, 'svg')).filter((n) => n.endsWith('.svg'));
+    rmSync(join(dir, 'svg', first));
+    expect(plotsLikelyKept(folder)).toBe(false);
   });
 });

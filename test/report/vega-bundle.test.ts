@@ -1,7 +1,18 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { describe, expect, it } from 'vitest';
-import { drawSvgBy, loadVega, scopeIds } from '../../src/report/render.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { drawSvgBy, loadVega, loadVegaLite, scopeIds } from '../../src/report/render.js';
 import { measureTextWithHelvetica } from '../../src/report/text-width.js';
+import { forgetCompiledShapes } from '../../src/report/vega-specs.js';
+import { tempDir } from '../cli/cli.js';
+
+// A fresh cache: the compiled shapes of one draw are not another's.
+beforeEach(() => {
+  process.env.COVSWEEP_CACHE = tempDir('covsweep-bundle-');
+  forgetCompiledShapes();
+});
+afterEach(() => {
+  delete process.env.COVSWEEP_CACHE;
+});
 
 // Text, a log scale, facets, a legend, clipping (ids) and a layered band: what the report's plots use.
 const specs: TopLevelSpec[] = [
@@ -64,13 +75,17 @@ describe('vega from its bundles', () => {
   it('draws the same SVGs as vega from its ES modules', async () => {
     const modules = await Promise.all([import('vega'), import('vega-lite')]);
     measureTextWithHelvetica(modules[0]);
-    const bundles = await loadVega();
+    const bundles = [await loadVega(), await loadVegaLite()] as const;
     // Two copies of vega: the bundle's is not the modules'.
     expect(bundles[0]).not.toBe(modules[0]);
     for (const spec of specs) {
-      const byBundle = await drawSvgBy(bundles, spec);
+      const byBundle = await drawSvgBy(bundles[0], async () => bundles[1], spec);
       expect(byBundle).toMatch(/^<svg.*<text/s);
-      expect(scopeIds(byBundle, 'p')).toBe(scopeIds(await drawSvgBy(modules, spec), 'p'));
+      // Compiled again, by the modules' vega-lite.
+      forgetCompiledShapes();
+      process.env.COVSWEEP_CACHE = tempDir('covsweep-bundle-');
+      const byModules = await drawSvgBy(modules[0], async () => modules[1], spec);
+      expect(scopeIds(byBundle, 'p')).toBe(scopeIds(byModules, 'p'));
     }
   });
 });

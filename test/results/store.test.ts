@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CovsweepError } from '../../src/ground/errors.js';
@@ -88,6 +96,33 @@ describe('RunFolder and results.jsonl', () => {
       '',
     ]);
     expect(folder.readResults().results.map((r) => r.step)).toEqual([3, 3, 3]);
+  });
+
+  it('keeps the lines it is given, and rewrites the file only when its order changes', () => {
+    const folder = RunFolder.create(tempDir(), experiment, manifest());
+    const [a, b, c] = [result('a'), result('b', 'diverged'), result('c')];
+    // A worker's line is written as given (here one a resultLine of these results would not write).
+    folder.append([a, b], ['{"id":"a","given":true}', undefined]);
+    folder.append([c]);
+    const inode = () => statSync(folder.results).ino;
+    const before = inode();
+    const text = readFileSync(folder.results, 'utf8');
+    expect(text).toBe(`{"id":"a","given":true}\n${resultLine(b)}\n${resultLine(c)}\n`);
+    // Already in this order: nothing is written (a rewrite goes through a new file).
+    folder.rewriteResults([a, b, c]);
+    expect(inode()).toBe(before);
+    folder.rewriteResults([c, a, b]);
+    expect(inode()).not.toBe(before);
+    expect(readFileSync(folder.results, 'utf8')).toBe(
+      `${resultLine(c)}\n{"id":"a","given":true}\n${resultLine(b)}\n`,
+    );
+    const after = inode();
+    folder.rewriteResults([c, a, b]);
+    expect(inode()).toBe(after);
+    // A folder opened from disk does not know what its file holds: it writes.
+    const opened = RunFolder.open(folder.dir);
+    opened.rewriteResults([a]);
+    expect(readFileSync(folder.results, 'utf8')).toBe(`${resultLine(a)}\n`);
   });
 
   it('reports a truncated last line, leaves it out, and cuts it before the next append', () => {

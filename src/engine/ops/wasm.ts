@@ -91,7 +91,7 @@ interface KernelExports {
   ): void;
   /** classifier-lanes.ts: every lane pair's factors, checks and z, |z|^2 (tasks/mvn-classifier-lanes.ts). */
   classifierLanesForward(
-    cholesky: boolean,
+    map: number,
     d: number,
     units: number,
     m: number,
@@ -124,6 +124,29 @@ interface KernelExports {
     graw: number,
     scratch: number,
   ): void;
+  /** classifier-head.ts: every lane pair's log-densities and head, forward and backward (tasks/mvn-classifier-lanes.ts). */
+  classifierLanesHead(
+    exp: boolean,
+    withGrads: boolean,
+    d: number,
+    units: number,
+    classes: number,
+    m: number,
+    constant: number,
+    pairs: number,
+    count: number,
+    l: number,
+    maha: number,
+    w: number,
+    labels: number,
+    loss: number,
+    dead: number,
+    g: number,
+    dw: number,
+    scratch: number,
+  ): void;
+  /** fdlibm.ts: V8's Math.exp (`log` false) or Math.log of n float64s at src into dst (the tests'). */
+  fdlibmMap(log: boolean, n: number, src: number, dst: number): void;
   /** optim.ts: SGD, Adam and RMSprop over a run of lanes (train/optim-wasm.ts's LanesKernel, s1 where a rule has it). */
   sgdLanes(
     lanes: number,

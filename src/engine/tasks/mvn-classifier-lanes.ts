@@ -1,4 +1,4 @@
-import type { HeadKernel } from '../ops/classifier-loss.js';
+import type { Activation } from '../ops/classifier-loss.js';
 import type { WasmKernels } from '../ops/wasm.js';
 import { HALF_LOG_2PI } from './mvn-classifier-wasm.js';
 import type { WholeStep, WholeStepOut } from './types.js';
@@ -38,10 +38,10 @@ export interface ClassifierTrials {
   readonly points: Float32Array;
   readonly labels: Int32Array;
   readonly m: number;
-  readonly head: HeadKernel;
+  readonly activation: Activation;
 }
 
-/** Offsets of the step's operands and scratch in linear memory. */
+/** Offsets of the step's operands and scratch in linear memory (and, in the constructor, their sizes in bytes). */
 interface Blocks {
   pairs: number;
   x: number;
@@ -58,25 +58,30 @@ interface Blocks {
   graw: number;
   w: number;
   sc: number;
+  weights: number;
+  labels: number;
+  loss: number;
+  dead: number;
+  dw: number;
+  hs: number;
 }
 
 /**
  * The classifier's step of every live lane at once on WebAssembly, two lanes per f64x2
  * (assembly/classifier-lanes.ts): the map's forward (the Cholesky factor of Sigma, or L from the
- * raw block), the densities, then here the head (classifier-loss.ts's HeadKernel, in JavaScript,
- * as are the log-determinant's Math.log and log-cholesky's Math.exp: the lane's own functions,
- * bit for bit), then the densities' backward and the map's. Each lane gets the numbers of the
- * lane-by-lane step (NativeClassifier.lane after the map), which at d = 2 and 4 has no
- * independent work inside a lane to vectorize. The step's buffers are copied into linear memory
- * whole and back whole (a few kilobytes: less than a lane's arithmetic), the kernels write only
- * the live lanes, so the others keep what they had.
+ * raw block), the densities, then here each block's condition check, then the head
+ * (assembly/classifier-head.ts: the log-determinants and classifier-loss.ts's HeadKernel, lane
+ * after lane, with V8's Math.exp and Math.log ported bit for bit, assembly/fdlibm.ts), then the
+ * densities' backward and the map's. Each lane gets the numbers of the lane-by-lane step
+ * (NativeClassifier.lane after the map), which at d = 2 and 4 has no independent work inside a
+ * lane to vectorize. The step's operands are copied into linear memory whole (a few kilobytes:
+ * less than a lane's arithmetic); the kernels write only the live lanes, whose results alone are
+ * copied out, so the others keep what they had.
  */
 export class ClassifierLanes implements WholeStep {
   private readonly o: Blocks;
-  private readonly logp: Float64Array;
   private v?: Views;
   private readonly dd: number;
-  private readonly block: number;
   private readonly chunk: number;
 
   constructor(
@@ -85,7 +90,7 @@ export class ClassifierLanes implements WholeStep {
     private readonly d: number,
     private readonly units: number,
     private readonly lanes: number,
-    size: number,
+    private readonly size: number,
     private readonly trials: () => ClassifierTrials,
   ) {
     const dd = d * d;
@@ -94,34 +99,42 @@ export class ClassifierLanes implements WholeStep {
     const B = lanes;
     const U = units;
     const pairs = Math.ceil(B / 2);
-    this.block = 8 * B * U * size;
-    const [p, x, mu, raw, l, checks, ok, lp, zs, maha, g, gmu, graw, w, sc] = k.shared(
+    const block = 8 * B * U * size;
+    const K = U;
+    const bytes: Blocks = {
+      pairs: 8 * pairs,
+      x: 4 * B * size * d,
+      mu: 4 * B * U * d,
+      raw: 4 * B * U * dd,
+      l: 4 * B * U * dd,
+      checks: 4 * B * U * d,
+      ok: 4 * B * U,
+      lp: 16 * Math.min(pairs, this.chunk) * U * dd,
+      zs: 16 * Math.min(pairs, this.chunk) * U * size * d,
+      maha: block,
+      g: block,
+      gmu: 4 * B * U * d,
+      graw: 4 * B * U * dd,
+      w: 16 * dd,
+      sc: 16 * (3 * dd + 2 * d),
+      weights: 4 * B * K * U,
+      labels: 4 * B * size,
+      loss: 4 * B,
+      dead: 4 * B,
+      dw: 4 * B * K * U,
+      hs: 8 * (2 * U * size + size * K + K * U),
+    };
+    const names = Object.keys(bytes) as (keyof Blocks)[];
+    const at = k.shared(
       `classifier lanes ${d} ${U} ${size} ${B}`,
-      [
-        8 * pairs,
-        4 * B * size * d,
-        4 * B * U * d,
-        4 * B * U * dd,
-        4 * B * U * dd,
-        4 * B * U * d,
-        4 * B * U,
-        16 * Math.min(pairs, this.chunk) * U * dd,
-        16 * Math.min(pairs, this.chunk) * U * size * d,
-        this.block,
-        this.block,
-        4 * B * U * d,
-        4 * B * U * dd,
-        16 * dd,
-        16 * (3 * dd + 2 * d),
-      ],
+      names.map((name) => bytes[name]),
     );
-    this.o = { pairs: p, x, mu, raw, l, checks, ok, lp, zs, maha, g, gmu, graw, w, sc };
-    this.logp = new Float64Array(B * U * size);
+    this.o = Object.fromEntries(names.map((name, i) => [name, at[i]])) as unknown as Blocks;
   }
 
   evaluate(params: Float32Array[], alive: Uint8Array, withGrads: boolean, out: WholeStepOut): void {
-    const { k, d, dd, units: U, lanes: B, o, map } = this;
-    const { points, m } = this.trials();
+    const { k, d, units: U, lanes: B, o, map } = this;
+    const { points, labels, m, activation } = this.trials();
     const raw = params[1];
     // Live lanes two by two (an odd one with itself): the pairs need not be neighbours.
     const views = this.views();
@@ -146,19 +159,10 @@ export class ClassifierLanes implements WholeStep {
     f32.set(points.subarray(0, B * m * d), o.x >> 2);
     f32.set(params[0], o.mu >> 2);
     f32.set(raw, o.raw >> 2);
-    f32.set(out.checks, o.checks >> 2);
-    if (map === LOG_CHOLESKY)
-      // L's diagonal as the map makes it: the float32 exp (Math.exp, rounded) of the raw one.
-      for (let b = 0; b < B; b++) {
-        if (!alive[b]) continue;
-        for (let e = b * U * dd; e < (b + 1) * U * dd; e += dd)
-          for (let j = 0; j < d; j++) f32[(o.raw >> 2) + e + j * d + j] = Math.exp(raw[e + j * d + j]);
-      }
-    const { grads } = out;
-    if (withGrads) {
-      f32.set(grads[0], o.gmu >> 2);
-      f32.set(grads[1], o.graw >> 2);
-    }
+    f32.set(params[2], o.weights >> 2);
+    views.labels.set(labels.subarray(0, B * m));
+    // log-cholesky's map writes no gradient above the diagonal: there a lane keeps what it had.
+    if (withGrads && map === LOG_CHOLESKY) f32.set(out.grads[1], o.graw >> 2);
     // A chunk of pairs at a time, forward, head and backward, so that its factors and z are still
     // in cache for the backward.
     const { chunk } = this;
@@ -166,7 +170,7 @@ export class ClassifierLanes implements WholeStep {
       const n = Math.min(chunk, count - first);
       const pairs = o.pairs + 8 * first;
       k.exports.classifierLanesForward(
-        map === SIGMA,
+        map,
         d,
         U,
         m,
@@ -183,49 +187,63 @@ export class ClassifierLanes implements WholeStep {
         o.maha,
         o.w,
       );
-      for (let c = 2 * first; c < 2 * (first + n); c++) {
-        // Views again after each lane: its condition check may grow linear memory.
-        const lanes = this.views().pairs;
-        // A lane paired with itself once.
-        if (c % 2 === 0 || lanes[c] !== lanes[c - 1]) this.head(lanes[c], raw, params[2], withGrads, out);
-      }
+      if (out.condition) this.condition(first, n, raw, out.condition);
+      k.exports.classifierLanesHead(
+        activation === 'exp',
+        withGrads,
+        d,
+        U,
+        U,
+        m,
+        d * HALF_LOG_2PI,
+        pairs,
+        n,
+        map === SIGMA ? o.l : o.raw,
+        o.maha,
+        o.weights,
+        o.labels,
+        o.loss,
+        o.dead,
+        o.g,
+        o.dw,
+        o.hs,
+      );
       if (withGrads)
         k.exports.classifierLanesBackward(map, d, U, m, pairs, n, o.lp, o.zs, o.g, o.ok, o.gmu, o.graw, o.sc);
     }
+    // The kernels wrote the live lanes' entries: only those are copied out.
     const after = this.views();
+    const { grads } = out;
     if (withGrads) {
-      grads[0].set(after.gmu);
-      grads[1].set(after.graw);
+      copyLive(after.gmu, grads[0], alive);
+      copyLive(after.graw, grads[1], alive);
+      copyLive(after.dw, grads[2], alive);
     }
-    out.checks.set(after.checks);
+    copyLive(after.checks, out.checks, alive);
+    copyLive(after.loss, out.loss, alive);
+    copyLive(after.dead, out.counts[0], alive);
   }
 
-  /**
-   * Lane b's log-densities from the forward's |z|^2 and its factors' log-determinants (Math.log,
-   * as the lane takes them), its condition bounds, then its head forward and backward
-   * (d loss / d log p into the g block for the backward kernel).
-   */
-  private head(b: number, raw: Float32Array, w: Float32Array, withGrads: boolean, out: WholeStepOut): void {
-    const { k, d, dd, units: U, o, logp } = this;
-    const { labels, m, head } = this.trials();
+  /** The condition check of each unit of the chunk's lanes, at its factor. */
+  private condition(
+    first: number,
+    n: number,
+    raw: Float32Array,
+    condition: Required<WholeStepOut>['condition'],
+  ) {
+    const { k, dd, units: U, o } = this;
     const l0 = (this.map === SIGMA ? o.l : o.raw) >> 2;
-    const m0 = o.maha >> 3;
-    for (let u = 0; u < U; u++) {
-      const e = (b * U + u) * dd;
-      out.condition?.block(b, u, k.f32(), l0 + e, raw, e);
-      // Views taken after the check, which may grow linear memory (detaching older views).
-      const f32 = k.f32();
-      const maha = k.f64();
-      let half = 0;
-      for (let j = 0; j < d; j++) half += Math.log(f32[l0 + e + j * d + j]);
-      for (let i = 0; i < m; i++) {
-        const c = (b * U + u) * m + i;
-        logp[c] = -0.5 * maha[m0 + c] - half - d * HALF_LOG_2PI;
+    for (let c = 2 * first; c < 2 * (first + n); c++) {
+      // Views again after each block: its check may grow linear memory.
+      const lanes = this.views().pairs;
+      const b = lanes[c];
+      // A lane paired with itself once.
+      if (c % 2 === 1 && b === lanes[c - 1]) continue;
+      for (let u = 0; u < U; u++) {
+        const e = (b * U + u) * dd;
+        condition.block(b, u, k.f32(), l0 + e, raw, e);
       }
     }
-    out.loss[b] = head.forward(logp, w, b, labels);
-    out.counts[0][b] = head.dead;
-    if (withGrads) head.backward(w, b, labels, 1, this.views().g, out.grads[2]);
   }
 
   /**
@@ -238,20 +256,50 @@ export class ClassifierLanes implements WholeStep {
       const buffer = k.f32().buffer;
       this.v = {
         pairs: new Int32Array(buffer, o.pairs, 2 * Math.ceil(B / 2)),
-        g: new Float64Array(buffer, o.g, this.block >> 3),
+        labels: new Int32Array(buffer, o.labels, B * this.size),
         gmu: new Float32Array(buffer, o.gmu, B * U * d),
         graw: new Float32Array(buffer, o.graw, B * U * dd),
         checks: new Float32Array(buffer, o.checks, B * U * d),
+        loss: new Float32Array(buffer, o.loss, B),
+        dead: new Float32Array(buffer, o.dead, B),
+        dw: new Float32Array(buffer, o.dw, B * U * U),
       };
     }
     return this.v;
   }
 }
 
+/**
+ * The entries of the live lanes (alive[b], lane-major: `from.length / alive.length` a lane) of
+ * `from` into `to`: a run of live lanes as one copy, a short one entry by entry (a view per
+ * short run would be garbage).
+ */
+function copyLive(from: Float32Array, to: Float32Array, alive: Uint8Array) {
+  const B = alive.length;
+  const span = from.length / B;
+  for (let b = 0; b < B; ) {
+    if (!alive[b]) {
+      b++;
+      continue;
+    }
+    let end = b + 1;
+    while (end < B && alive[end]) end++;
+    const lo = b * span;
+    const hi = end * span;
+    if (lo === 0 && hi === from.length) to.set(from);
+    else if (hi - lo >= 256) to.set(from.subarray(lo, hi), lo);
+    else for (let i = lo; i < hi; i++) to[i] = from[i];
+    b = end;
+  }
+}
+
 interface Views {
   pairs: Int32Array;
-  g: Float64Array;
+  labels: Int32Array;
   gmu: Float32Array;
   graw: Float32Array;
   checks: Float32Array;
+  loss: Float32Array;
+  dead: Float32Array;
+  dw: Float32Array;
 }

@@ -8,13 +8,19 @@ import { ClassifierWasm, HALF_LOG_2PI } from './mvn-classifier-wasm.js';
 import type { NativeTask, WholeStep } from './types.js';
 
 /**
+ * At most this many floats (points and classes, 64 MB) for `begin`'s copy of the batch's points
+ * in each lane's epoch order; a larger batch is gathered step by step from where it is kept.
+ */
+const EPOCH_FLOATS = 1 << 24;
+
+/**
  * The classifier's loss and gradient for the native step, lane by lane: each unit's log-density
  * at the lane's minibatch (gaussian-fused.ts's DensityKernel, covariance factor), then the head
  * (classifier-loss.ts's HeadKernel), in the same order of operations as the fused tfjs op, so
  * both paths give a lane the same numbers. Nothing is allocated per step; each step's points are
- * gathered from where the batch keeps them once, lane after lane, before any lane's arithmetic:
- * a random row of a large batch is a cache miss, and there the misses of many lanes overlap
- * (read inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
+ * gathered once, lane after lane, before any lane's arithmetic, from a copy of the batch's points
+ * in each lane's epoch order (`order`): a random row of a large batch is a cache miss (read
+ * inside a lane's chain of dependent arithmetic, it was most of a d = 2 step's density).
  * From d = 8 (wasmKernelsFor) a lane's densities and their backward run as WebAssembly
  * (mvn-classifier-wasm.ts), with the same numbers; `density` and `densityBackward` here are the
  * reference it is tested against, and what runs below. For full, tril and log-cholesky up to d =
@@ -47,10 +53,18 @@ export class NativeClassifier implements NativeTask {
   private readonly dense: Uint8Array;
   private readonly useWasm: boolean;
   private readonly size: number;
+  /**
+   * Every lane's points and classes in its order of the current epoch (`epoch`), laid out as the
+   * batch keeps them (row j of lane b at b n + j): a step then reads each lane's next rows in
+   * sequence, not a random row of a large batch.
+   */
+  private readonly ordered?: { points: Float32Array; labels: Int32Array };
+  private epoch = -1;
 
   /**
    * With `wasm: false` the JavaScript kernels run at every d (the tests' reference); with
-   * `diagonal`, every factor is diagonal (mvn-classifier-diagonal.ts).
+   * `diagonal`, every factor is diagonal (mvn-classifier-diagonal.ts); `epochFloats`: the most
+   * floats the epoch-ordered copy of the points may take (`ordered`; tests set 0 to go without).
    */
   constructor(
     private readonly x: Float32Array,
@@ -60,9 +74,13 @@ export class NativeClassifier implements NativeTask {
     private readonly units: number,
     private readonly lanes: number,
     size: number,
-    private readonly activation: Activation,
+    readonly activation: Activation,
     private readonly minibatches: Minibatches,
-    { wasm = true, diagonal = false }: { wasm?: boolean; diagonal?: boolean } = {},
+    {
+      wasm = true,
+      diagonal = false,
+      epochFloats = EPOCH_FLOATS,
+    }: { wasm?: boolean; diagonal?: boolean; epochFloats?: number } = {},
   ) {
     this.useWasm = wasm;
     this.size = size;
@@ -80,17 +98,27 @@ export class NativeClassifier implements NativeTask {
     if (diagonal)
       this.diagonal = new DiagonalDensities(d, units, this.points, this.zs, this.logp, this.dlogp);
     this.dense = new Uint8Array(units);
+    if (lanes * n * (d + 1) <= epochFloats)
+      this.ordered = { points: new Float32Array(lanes * n * d), labels: new Int32Array(lanes * n) };
   }
 
   begin(step: number): void {
     const { start, m, orders } = this.minibatches.at(step);
-    const { n, d, x, points, labels, y } = this;
+    const { n, d, x, y, points, labels, ordered } = this;
     this.m = m;
+    if (ordered) {
+      const epoch = Math.floor(step / this.minibatches.perEpoch);
+      if (epoch !== this.epoch) this.order(orders);
+      this.epoch = epoch;
+    }
+    // From the epoch's copy, row j of lane b is at b n + j; from the batch, at b n + order[j].
+    const from = ordered?.points ?? x;
+    const classes = ordered?.labels ?? y;
     for (let b = 0; b < this.lanes; b++)
       for (let i = 0; i < m; i++) {
-        const row = b * n + orders[b][start + i];
-        labels[b * m + i] = y[row];
-        for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = x[row * d + p];
+        const row = b * n + (ordered ? start + i : orders[b][start + i]);
+        labels[b * m + i] = classes[row];
+        for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = from[row * d + p];
       }
     let head = this.heads.get(m);
     if (!head) {
@@ -98,6 +126,25 @@ export class NativeClassifier implements NativeTask {
       this.heads.set(m, head);
     }
     this.head = head;
+  }
+
+  /**
+   * Every lane's points and classes into `ordered` in its order of an epoch: lane by lane, its
+   * rows (a few kilobytes) read from cache after their first use, where a step's gather from the
+   * batch reads one row of each lane, a cache (and TLB) miss each.
+   */
+  private order(orders: readonly Int32Array[]) {
+    const { n, d, x, y } = this;
+    const { points, labels } = this.ordered!;
+    for (let b = 0; b < this.lanes; b++) {
+      const order = orders[b];
+      for (let j = 0; j < n; j++) {
+        const to = b * n + j;
+        const row = b * n + order[j];
+        labels[to] = y[row];
+        for (let p = 0; p < d; p++) points[to * d + p] = x[row * d + p];
+      }
+    }
   }
 
   /**

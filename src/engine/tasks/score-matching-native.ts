@@ -1,4 +1,5 @@
 import { inverseTransposeInto, products, rowDots } from '../ops/triangular.js';
+import { OffsetViews } from '../ops/views.js';
 import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { DiagonalScoreMatching } from './score-matching-diagonal.js';
@@ -52,6 +53,8 @@ export class NativeScoreMatching implements NativeTask {
   private readonly ppe: Float64Array;
   /** The WebAssembly lane and its blocks, where it runs. */
   private readonly wasm?: LaneBlocks;
+  /** Each lane's block of `scatter` as a view, for the WebAssembly lane. */
+  private readonly scatters: Float64Array[] = [];
   /** The lane for a diagonal covariance factor, where the map makes one (NativeMap.diagonal). */
   private readonly diagonal?: DiagonalScoreMatching;
 
@@ -86,7 +89,10 @@ export class NativeScoreMatching implements NativeTask {
     );
     [this.e, this.pe, this.ppe] = [0, 1, 2].map(() => new Float64Array(d));
     const k = wasm ? wasmKernelsFor(d) : undefined;
-    if (k) this.wasm = laneBlocks(k, d);
+    if (k) {
+      this.wasm = laneBlocks(k, d);
+      this.scatters = lanesOf(this.scatter, dd);
+    }
     if (diagonal && of === 'covariance')
       this.diagonal = new DiagonalScoreMatching(this.xbar, this.scatter, n, d, lanes);
   }
@@ -134,15 +140,19 @@ export class NativeScoreMatching implements NativeTask {
     grads: Float32Array[] | undefined,
   ): number {
     const { d, n } = this;
-    const { k, l: lw, c, e, gmu, dl: dlw, scratch } = this.wasm!;
+    const wasm = this.wasm!;
+    const { k, l: lw, c, e, gmu, dl: dlw, scratch } = wasm;
     const dd = d * d;
     const f32 = k.f32();
     const f64 = k.f64();
-    f32.set(l.subarray(0, dd), lw >> 2);
+    // Views made once (a subarray per lane and step costs more than the lookup): L and dL are
+    // whole blocks where the step hands over one unit's memory (as in place, tril), the lanes'
+    // scatters are views made with the task.
+    f32.set(l.length === dd ? l : wasm.factors.view(l, 0), lw >> 2);
     // dL goes in too, so that it comes back by one copy with its upper triangle as it was (the
     // step may hand over memory whose upper triangle is not ours; the kernel leaves it alone).
-    if (grads) f32.set(dl.subarray(0, dd), dlw >> 2);
-    f64.set(this.scatter.subarray(b * dd, (b + 1) * dd), c >> 3);
+    if (grads) f32.set(dl.length === dd ? dl : wasm.factors.view(dl, 0), dlw >> 2);
+    f64.set(this.scatters[b], c >> 3);
     for (let i = 0; i < d; i++) f64[(e >> 3) + i] = this.xbar[b * d + i] - mu[b * d + i];
     const loss = k.exports.scoreMatchingLane(
       d,
@@ -157,8 +167,9 @@ export class NativeScoreMatching implements NativeTask {
       scratch,
     );
     if (!grads) return loss;
-    grads[0].set(f32.subarray(gmu >> 2, (gmu >> 2) + d), b * d);
-    dl.set(f32.subarray(dlw >> 2, (dlw >> 2) + dd));
+    const out = wasm.out(f32);
+    grads[0].set(out.gmu, b * d);
+    dl.set(out.dl);
     return loss;
   }
 
@@ -301,7 +312,10 @@ export class NativeScoreMatching implements NativeTask {
   }
 }
 
-/** assembly/score-matching.ts's blocks for one d: factor, scatter, e, d loss / d mu, dL, scratch. */
+/**
+ * assembly/score-matching.ts's blocks for one d: factor, scatter, e, d loss / d mu, dL, scratch;
+ * views of the step's factor blocks by offset, and of the results in linear memory.
+ */
 interface LaneBlocks {
   k: WasmKernels;
   l: number;
@@ -310,6 +324,9 @@ interface LaneBlocks {
   gmu: number;
   dl: number;
   scratch: number;
+  factors: OffsetViews;
+  /** d loss / d mu and dL in linear memory's current buffer `f32`. */
+  out(f32: Float32Array): { gmu: Float32Array; dl: Float32Array };
 }
 
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
@@ -317,5 +334,16 @@ function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
   const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 6 * d)];
   const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
-  return { k, l, c, e, gmu, dl, scratch };
+  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array } | undefined;
+  const out = (f32: Float32Array) => {
+    if (views?.f32 !== f32)
+      views = { f32, gmu: f32.subarray(gmu >> 2, (gmu >> 2) + d), dl: f32.subarray(dl >> 2, (dl >> 2) + dd) };
+    return views;
+  };
+  return { k, l, c, e, gmu, dl, scratch, factors: new OffsetViews(dd), out };
+}
+
+/** The lanes' d x d blocks of `a` as views. */
+function lanesOf(a: Float64Array, dd: number): Float64Array[] {
+  return Array.from({ length: a.length / dd }, (_, b) => a.subarray(b * dd, (b + 1) * dd));
 }
