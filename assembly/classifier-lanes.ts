@@ -187,7 +187,7 @@ function expDiagonal(d: i32, r: usize): void {
 const SIGMA: i32 = 0;
 /** tril: dL's lower triangle, zeros above. */
 const TRIL: i32 = 1;
-/** log-cholesky: dL below the diagonal, dL_jj L_jj on it, nothing above. */
+/** log-cholesky: dL below the diagonal, dL_jj L_jj on it, zeros above. */
 const LOG_CHOLESKY: i32 = 2;
 
 /** Entry (p, q) of dL for both lanes of a pair, as `map` writes it into the raw gradients ga and gb. */
@@ -266,7 +266,7 @@ export function classifierLanesBackward(
               f64x2.div(f64x2.neg(gsum), lpp),
             );
             putDl(map, ga, gb, d, p, p, diag, lpp);
-            if (map === TRIL)
+            if (map !== SIGMA)
               for (let q = p + 1; q < d; q++) {
                 const o = <usize>(p * d + q) << 2;
                 store<f32>(ga + o, 0);

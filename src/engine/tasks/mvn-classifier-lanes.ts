@@ -18,7 +18,6 @@ export const LANE_MAPS: Record<string, LaneMap> = {
 };
 type LaneMap = 0 | 1 | 2;
 const SIGMA = 0;
-const LOG_CHOLESKY = 2;
 /**
  * Lane pairs per kernel call, at most: a call's factors in pair form (16 U d^2 bytes a pair) stay
  * in cache from its forward to its backward within about 256 kB.
@@ -161,8 +160,6 @@ export class ClassifierLanes implements WholeStep {
     f32.set(raw, o.raw >> 2);
     f32.set(params[2], o.weights >> 2);
     views.labels.set(labels.subarray(0, B * m));
-    // log-cholesky's map writes no gradient above the diagonal: there a lane keeps what it had.
-    if (withGrads && map === LOG_CHOLESKY) f32.set(out.grads[1], o.graw >> 2);
     // A chunk of pairs at a time, forward, head and backward, so that its factors and z are still
     // in cache for the backward.
     const { chunk } = this;
