@@ -8,55 +8,176 @@ const V: f64 = reinterpret<f64>(((<u64>(1023 - 24)) << 52) | ((<u64>1) << 32));
 const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
 
 /**
- * For the float32 block m (d x d row-major, upper triangle not read) and the float64 anchor a
- * (d x d row-major): out[0] = sum_i (m_ii - a_ii)^2, out[1] = sum_{j < i} (m_ij - a_ij)^2 (row by
- * row, columns j and j + 1 in the two lanes of one f64x2, an odd row's last column apart, the
- * three added at the end), out[2] = sum_i (V |m_ii| + TINY)^2.
+ * For the float32 block m (d x d row-major, upper triangle not read) and an anchor whose entries
+ * below the diagonal are float32 values, at a (float32, d x d row-major, its diagonal not read),
+ * with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii - a_ii)^2, out[1] =
+ * sum_{j < i} (m_ij - a_ij)^2, out[2] = sum_i (V |m_ii| + TINY)^2. Each difference in float64
+ * (exact operands, so the same as against a float64 copy of the anchor). Row by row, four columns
+ * at a time in two f64x2 sums (columns 4q, 4q + 1 in the first, 4q + 2, 4q + 3 in the second: two
+ * chains), a row's last pair in the first, an odd row's last column in a sum of its own; added
+ * first, first's second, second's first, second's second, the odd columns' last.
  */
-export function conditionShift(d: i32, m: usize, a: usize, out: usize): void {
-  let diagonal: f64 = 0;
+export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
+  let squares: f64 = 0;
   let tail: f64 = 0;
   let rounded: f64 = 0;
-  let pairs = f64x2.splat(0);
+  let low = f64x2.splat(0);
+  let high = f64x2.splat(0);
   for (let i = 0; i < d; i++) {
     const mr = m + ((<usize>(i * d)) << 2);
-    const ar = a + ((<usize>(i * d)) << 3);
+    const ar = a + ((<usize>(i * d)) << 2);
     let j = 0;
-    for (; j + 1 < i; j += 2) {
-      const t = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.load64_zero(mr + ((<usize>j) << 2))),
-        v128.load(ar + ((<usize>j) << 3)),
+    for (; j + 3 < i; j += 4) {
+      const o = (<usize>j) << 2;
+      const mq = v128.load(mr + o);
+      const aq = v128.load(ar + o);
+      const t0 = f64x2.sub(f64x2.promote_low_f32x4(mq), f64x2.promote_low_f32x4(aq));
+      const t1 = f64x2.sub(
+        f64x2.promote_low_f32x4(v128.shuffle<i32>(mq, mq, 2, 3, 2, 3)),
+        f64x2.promote_low_f32x4(v128.shuffle<i32>(aq, aq, 2, 3, 2, 3)),
       );
-      pairs = f64x2.add(pairs, f64x2.mul(t, t));
+      low = f64x2.add(low, f64x2.mul(t0, t0));
+      high = f64x2.add(high, f64x2.mul(t1, t1));
+    }
+    if (j + 1 < i) {
+      const o = (<usize>j) << 2;
+      const t = f64x2.sub(
+        f64x2.promote_low_f32x4(v128.load64_zero(mr + o)),
+        f64x2.promote_low_f32x4(v128.load64_zero(ar + o)),
+      );
+      low = f64x2.add(low, f64x2.mul(t, t));
+      j += 2;
     }
     if (j < i) {
-      const t = <f64>load<f32>(mr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
+      const t = <f64>load<f32>(mr + ((<usize>j) << 2)) - <f64>load<f32>(ar + ((<usize>j) << 2));
       tail += t * t;
     }
     const mii = <f64>load<f32>(mr + ((<usize>i) << 2));
-    const t = mii - load<f64>(ar + ((<usize>i) << 3));
-    diagonal += t * t;
+    const t = mii - load<f64>(diagonal + ((<usize>i) << 3));
+    squares += t * t;
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
   }
-  store<f64>(out, diagonal);
-  store<f64>(out, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail, 8);
+  store<f64>(out, squares);
+  store<f64>(
+    out,
+    f64x2.extract_lane(low, 0) +
+      f64x2.extract_lane(low, 1) +
+      f64x2.extract_lane(high, 0) +
+      f64x2.extract_lane(high, 1) +
+      tail,
+    8,
+  );
   store<f64>(out, rounded, 16);
 }
 
 /**
- * ||(L - A) W||_F for float64 L, A and W (d x d row-major, upper triangles not read), row
- * (d float64) scratch: relativeDrift's operations, row i of (L - A) W as a sum of rows k of W,
- * two columns per f64x2, its squares added in ascending column order.
+ * condition-bound.ts `driftMoves`: for the float32 block l and the float64 anchor a (d x d
+ * row-major, upper triangles not read), rows (d float64) the norms of the rows of the anchor's
+ * inverse W: out[0] = ||L - A||_F^2, out[1] = sum_i (sum_j |L - A|_ij rows_j (+ D_ii rows_i))^2,
+ * and for a rounded diagonal out[2] = ||D||_F^2, out[3] = ||D W||_F^2 (D_ii = V |l_ii| + TINY).
+ * Each row's columns in pairs, in the two lanes of f64x2 sums (the squares over every row in one,
+ * the row's own weighted sum in another, its lanes added at the row's end), an odd row's last
+ * column, then its diagonal, in scalar sums.
+ */
+export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded: bool, out: usize): void {
+  let pairs = f64x2.splat(0);
+  let tail: f64 = 0;
+  let diagonal: f64 = 0;
+  let relative: f64 = 0;
+  let dSquares: f64 = 0;
+  let dwSquares: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = l + ((<usize>(i * d)) << 2);
+    const ar = a + ((<usize>(i * d)) << 3);
+    let weighted = f64x2.splat(0);
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const t = f64x2.sub(
+        f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
+        v128.load(ar + ((<usize>j) << 3)),
+      );
+      pairs = f64x2.add(pairs, f64x2.mul(t, t));
+      weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
+    }
+    let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+    if (j < i) {
+      const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
+      tail += t * t;
+      row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
+    }
+    const lii = <f64>load<f32>(lr + ((<usize>i) << 2));
+    const ri = load<f64>(rows + ((<usize>i) << 3));
+    const t = lii - load<f64>(ar + ((<usize>i) << 3));
+    diagonal += t * t;
+    row += Math.abs(t) * ri;
+    if (rounded) {
+      const dii = V * Math.abs(lii) + TINY;
+      dSquares += dii * dii;
+      const dw = dii * ri;
+      dwSquares += dw * dw;
+      row += dw;
+    }
+    relative += row * row;
+  }
+  store<f64>(out, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail + diagonal);
+  store<f64>(out, relative, 8);
+  store<f64>(out, dSquares, 16);
+  store<f64>(out, dwSquares, 24);
+}
+
+/**
+ * condition-bound.ts `sinceMoves`: sum_i (sum_{j <= i} |l_ij - s_ij| rows_j)^2 for the float32
+ * blocks l and s (the block when the exact drift last ran), rows as `conditionMoves`'s. Each row's
+ * columns in pairs in the lanes of an f64x2 (added at the row's end), its odd last one apart.
+ */
+export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
+  let since: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = l + ((<usize>(i * d)) << 2);
+    const sr = s + ((<usize>(i * d)) << 2);
+    let weighted = f64x2.splat(0);
+    let j = 0;
+    for (; j + 1 <= i; j += 2) {
+      const t = f64x2.sub(
+        f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
+        f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))),
+      );
+      weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
+    }
+    let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+    if (j <= i) {
+      const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - <f64>load<f32>(sr + ((<usize>j) << 2));
+      row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
+    }
+    since += row * row;
+  }
+  return since;
+}
+
+/**
+ * ||(L - A) W||_F for L (float64, or float32 in `conditionDrift32`), float64 A and W (d x d
+ * row-major, upper triangles not read), row (d float64) scratch: relativeDrift's operations, row i
+ * of (L - A) W as a sum of rows k of W, two columns per f64x2, its squares added in ascending
+ * column order.
  */
 export function conditionDrift(d: i32, l: usize, a: usize, w: usize, row: usize): f64 {
+  return drift<f64>(d, l, a, w, row);
+}
+
+export function conditionDrift32(d: i32, l: usize, a: usize, w: usize, row: usize): f64 {
+  return drift<f32>(d, l, a, w, row);
+}
+
+@inline
+function drift<T>(d: i32, l: usize, a: usize, w: usize, row: usize): f64 {
   let squares: f64 = 0;
   for (let i = 0; i < d; i++) {
     memory.fill(row, 0, (<usize>(i + 1)) << 3);
-    const lr = l + ((<usize>(i * d)) << 3);
+    const lr = l + <usize>(i * d) * sizeof<T>();
     const ar = a + ((<usize>(i * d)) << 3);
     for (let k = 0; k <= i; k++) {
-      const delta = load<f64>(lr + ((<usize>k) << 3)) - load<f64>(ar + ((<usize>k) << 3));
+      const delta = <f64>load<T>(lr + <usize>k * sizeof<T>()) - load<f64>(ar + ((<usize>k) << 3));
       if (delta == 0) continue;
       const wk = w + ((<usize>(k * d)) << 3);
       const c = f64x2.splat(delta);

@@ -61,9 +61,10 @@ export function stepConditionBound(
 /**
  * Tier 2's sums over block m[from..] (float32, d x d row-major, upper triangle not read) against
  * an anchor a (float64): sums[0] = sum_i (m_ii - a_ii)^2, sums[1] = sum_{j < i} (m_ij - a_ij)^2,
- * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns in
- * pairs, even and odd in two sums, an odd row's last column in a third: assembly/condition.ts's
- * order (two lanes of an f64x2), so both give the same bits; two chains also run faster than one.
+ * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns four
+ * at a time into four sums (by column mod 4), a row's last pair into the first two, an odd row's
+ * last column into a fifth, added in that order: assembly/condition.ts's order (the lanes of two
+ * f64x2), so both give the same bits; four chains also run faster than one.
  */
 export function shiftSums(
   m: Float32Array,
@@ -73,19 +74,32 @@ export function shiftSums(
   sums: Float64Array,
 ): void {
   let diagonal = 0;
-  let even = 0;
-  let odd = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   let tail = 0;
   let rounded = 0;
   for (let i = 0; i < d; i++) {
     const row = from + i * d;
     const ar = i * d;
     let j = 0;
-    for (; j + 1 < i; j += 2) {
+    for (; j + 3 < i; j += 4) {
       const t0 = m[row + j] - a[ar + j];
       const t1 = m[row + j + 1] - a[ar + j + 1];
-      even += t0 * t0;
-      odd += t1 * t1;
+      const t2 = m[row + j + 2] - a[ar + j + 2];
+      const t3 = m[row + j + 3] - a[ar + j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
+    }
+    if (j + 1 < i) {
+      const t0 = m[row + j] - a[ar + j];
+      const t1 = m[row + j + 1] - a[ar + j + 1];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      j += 2;
     }
     if (j < i) {
       const t = m[row + j] - a[ar + j];
@@ -98,8 +112,102 @@ export function shiftSums(
     rounded += dii * dii;
   }
   sums[0] = diagonal;
-  sums[1] = even + odd + tail;
+  sums[1] = s0 + s1 + s2 + s3 + tail;
   sums[2] = rounded;
+}
+
+/**
+ * Tier 2's O(d^2) sums for its relative bound, over block l[lo..] (float32, d x d row-major, upper
+ * triangle not read) against the float64 anchor a, rows the norms of the rows of its inverse W:
+ * out[0] = ||L^ - A||_F^2, out[1] = sum_i (sum_j |L^ - A|_ij rows_j (+ D_ii rows_i))^2, and for a
+ * rounded diagonal out[2] = ||D||_F^2, out[3] = ||D W||_F^2 (D_ii = V |L^_ii| + TINY). Each row's
+ * columns in pairs, even and odd in two sums (the squares over every row in one pair, the row's
+ * weighted sum in another, added at the row's end), an odd row's last column and then the
+ * diagonal apart: assembly/condition.ts `conditionMoves`'s order (two lanes of an f64x2).
+ */
+export function driftMoves(
+  l: Float32Array,
+  lo: number,
+  a: Float64Array,
+  rows: Float64Array,
+  d: number,
+  rounded: boolean,
+  out: Float64Array,
+): void {
+  let even = 0;
+  let odd = 0;
+  let tail = 0;
+  let diagonal = 0;
+  let relative = 0;
+  let dSquares = 0;
+  let dwSquares = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = lo + i * d;
+    const ar = i * d;
+    let rowEven = 0;
+    let rowOdd = 0;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const t0 = l[lr + j] - a[ar + j];
+      const t1 = l[lr + j + 1] - a[ar + j + 1];
+      even += t0 * t0;
+      odd += t1 * t1;
+      rowEven += Math.abs(t0) * rows[j];
+      rowOdd += Math.abs(t1) * rows[j + 1];
+    }
+    let row = rowEven + rowOdd;
+    if (j < i) {
+      const t = l[lr + j] - a[ar + j];
+      tail += t * t;
+      row += Math.abs(t) * rows[j];
+    }
+    const lii = l[lr + i];
+    const t = lii - a[ar + i];
+    diagonal += t * t;
+    row += Math.abs(t) * rows[i];
+    if (rounded) {
+      const dii = V * Math.abs(lii) + TINY;
+      dSquares += dii * dii;
+      const dw = dii * rows[i];
+      dwSquares += dw * dw;
+      row += dw;
+    }
+    relative += row * row;
+  }
+  out[0] = even + odd + tail + diagonal;
+  out[1] = relative;
+  out[2] = dSquares;
+  out[3] = dwSquares;
+}
+
+/**
+ * sum_i (sum_{j <= i} |L^_ij - S_ij| rows_j)^2 for block l[lo..] and s (float32 values: the block
+ * when the exact drift last ran), rows as `driftMoves`'s: each row's columns in pairs, even and
+ * odd in two sums added at the row's end, its odd last one apart (`conditionSince`'s order).
+ */
+export function sinceMoves(
+  l: Float32Array,
+  lo: number,
+  s: Float64Array,
+  rows: Float64Array,
+  d: number,
+): number {
+  let since = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = lo + i * d;
+    const sr = i * d;
+    let rowEven = 0;
+    let rowOdd = 0;
+    let j = 0;
+    for (; j + 1 <= i; j += 2) {
+      rowEven += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+      rowOdd += Math.abs(l[lr + j + 1] - s[sr + j + 1]) * rows[j + 1];
+    }
+    let row = rowEven + rowOdd;
+    if (j <= i) row += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+    since += row * row;
+  }
+  return since;
 }
 
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
@@ -179,9 +287,9 @@ const HOLD = 4;
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
- * Where the WebAssembly kernels run (from d = 16), tier 2's pass and its relative drift are
- * condition-wasm.ts's kernels, against a copy of each anchor kept in linear memory: the same
- * float64 operations in the same order as `shiftSums` and `relativeDrift`, so the same bounds.
+ * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
+ * memory: the same float64 operations in the same order as `shiftSums`, `driftMoves`,
+ * `sinceMoves` and `relativeDrift`, so the same bounds.
  */
 export class StepConditionBound {
   /**
@@ -200,6 +308,10 @@ export class StepConditionBound {
   private moved = 0;
   /** `shiftSums`'s out. */
   private readonly sums = new Float64Array(3);
+  /** `driftMoves`'s out. */
+  private readonly moves = new Float64Array(4);
+  /** Whether the last `shift` ran on WebAssembly, so left its block staged in linear memory. */
+  private staged = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
@@ -450,30 +562,16 @@ export class StepConditionBound {
       return bound;
     }
     const { rows } = anchor;
-    let squares = 0;
-    let relative = 0;
-    // The rounded diagonal's ||D||_F^2 and ||D W||_F^2.
-    let dSquares = 0;
-    let dwSquares = 0;
-    for (let i = 0; i < d; i++) {
-      let row = 0;
-      for (let j = 0; j < i; j++) {
-        const t = l[lo + i * d + j] - a[i * d + j];
-        squares += t * t;
-        row += Math.abs(t) * rows[j];
-      }
-      const lii = l[lo + i * d + i];
-      const t = lii - a[i * d + i];
-      squares += t * t;
-      row += Math.abs(t) * rows[i];
-      if (rounded) {
-        const dii = V * Math.abs(lii) + TINY;
-        dSquares += dii * dii;
-        dwSquares += (dii * rows[i]) ** 2;
-        row += dii * rows[i];
-      }
-      relative += row * row;
-    }
+    const { moves } = this;
+    // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
+    // leaving it staged for `since` and the exact drift below: one copy per call at most.
+    const { wasm } = this;
+    const staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+    if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    const squares = moves[0];
+    const relative = moves[1];
+    const dSquares = moves[2];
+    const dwSquares = moves[3];
     const reach = Math.sqrt(anchor.lo);
     if (!shifted) {
       e = Math.sqrt(squares) + Math.sqrt(dSquares);
@@ -493,17 +591,13 @@ export class StepConditionBound {
     // on the whole move from the anchor is too loose (a sum of many steps' moves).
     const { last } = anchor;
     if (anchor.lastEta < 1) {
-      let since = 0;
-      for (let i = 0; i < d; i++) {
-        let row = 0;
-        for (let j = 0; j <= i; j++) row += Math.abs(l[lo + i * d + j] - last[i * d + j]) * rows[j];
-        since += row * row;
-      }
+      const since = staged ? wasm!.since(k) : sinceMoves(l, lo, last, rows, d);
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
-    const exact = this.wasm ? this.wasm.drift(k, l, lo) : relativeDrift(l, lo, a, anchor.w, d, this.x);
+    const exact = wasm ? wasm.drift(k, l, lo, staged) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
+    wasm?.settle(k, last);
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
     bound = across(eta);
@@ -519,8 +613,8 @@ export class StepConditionBound {
    */
   private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
     const { sums } = this;
-    if (this.wasm) this.wasm.shift(k, m, from, sums);
-    else shiftSums(m, from, anchor.m, this.d, sums);
+    this.staged = this.wasm?.shift(k, m, from, sums) ?? false;
+    if (!this.staged) shiftSums(m, from, anchor.m, this.d, sums);
     const squares = sums[0];
     const off = sums[1];
     const dSquares = sums[2];
@@ -601,7 +695,7 @@ export class StepConditionBound {
       rows[i] = Math.sqrt(t);
     }
     const last = old?.last ?? new Float64Array(d * d);
-    this.wasm?.anchor(k, copy, w);
+    this.wasm?.anchor(k, copy, w, rows);
     this.anchors[k] = {
       m: copy,
       inverse: true,

@@ -3,16 +3,28 @@ import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
-  conditionShift(d: number, m: number, a: number, out: number): void;
+  conditionShift(d: number, m: number, a: number, diagonal: number, out: number): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
+  conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
+  conditionMoves(d: number, l: number, a: number, rows: number, rounded: boolean, out: number): void;
+  conditionSince(d: number, l: number, s: number, rows: number): number;
 }
 
 /**
- * From this d on; below it the JavaScript twins run. Measured inside the native step (`npm run
- * build && node scripts/condition-cost.mjs --dims 8`, side by side): at d = 8 the kernel's copy
- * in and call cost more than its pass saves (the check's share of a step up to 1.5x the twin's).
+ * From this d on; below it the JavaScript twins run. At d = 8 a call costs about what the twins'
+ * pass does: measured per block of tier 2 from a tier-1 anchor (on-CPU, alternated), 122 ns with
+ * the pass's kernel reading the classifier's factor where it is against the twin's 111 to 122 ns;
+ * a factor in host memory would add a copy (a `set`, about 100 ns under load).
  */
 const FROM = 16;
+
+/**
+ * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
+ * `shift`) nor in linear memory goes to the twins, whose pass there costs less than the copy and
+ * the call: per block of tier 2 near the limit at d = 16 (on-CPU, alternated), 803 to 875 ns
+ * copying in against 544 to 558 with the twins.
+ */
+const MOVES_FROM = 32;
 
 /**
  * Blocks of linear memory that no live ConditionWasm holds, by size. An instance's anchors live
@@ -27,23 +39,45 @@ const collected = new FinalizationRegistry<{ bytes: number; at: number }>(({ byt
 });
 
 /**
- * The condition check's O(d^2) pass from an anchor and its O(d^3 / 6) relative drift as
- * WebAssembly SIMD kernels (assembly/condition.ts), where they run (wasmKernelsFor): the same
- * float64 operations in the same order as their JavaScript twins (`shiftSums`, ground/
- * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor (and its inverse,
- * where it has one) is mirrored in linear memory when it is made, so a step's pass copies only
- * the block itself in.
+ * The condition check's tier 2 as WebAssembly SIMD kernels (assembly/condition.ts), where they
+ * run (wasmKernelsFor): its O(d^2) pass from an anchor, its O(d^2) relative bounds and its
+ * O(d^3 / 6) relative drift, with the same float64 operations in the same order as their
+ * JavaScript twins (condition-bound.ts `shiftSums`, `driftMoves`, `sinceMoves`, ground/
+ * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor is mirrored in
+ * linear memory when it is made: for the pass, its entries below the diagonal as float32 (every
+ * anchor's are float32 values: L^'s, the raw Sigma's, or a rounded diagonal's float64 factor's,
+ * which differs from L^ only on the diagonal; an anchor whose are not is left to the twin) and its
+ * diagonal as float64, half the bytes of a float64 copy to read each step; for the relative
+ * bounds, the anchor, its inverse and the norms of the inverse's rows as float64 (and the block
+ * when the exact drift last ran, as float32). A block already in linear memory (the classifier's factors)
+ * is read where it is; any other is copied in.
  */
 export class ConditionWasm {
   private readonly k: WasmKernels;
   private readonly x: ConditionExports;
   private readonly dd: number;
-  /** Per block k: its anchor at anchors + 8 dd k, its inverse at inverses + 8 dd k (float64). */
+  /**
+   * Per block k: its anchor at anchors + 8 dd k and its inverse at inverses + 8 dd k (float64,
+   * for the relative bounds), the anchor's float32 entries at narrow + 4 dd k and its diagonal at
+   * diagonals + 8 d k (for the pass).
+   */
   private readonly anchors: number;
   private readonly inverses: number;
+  private readonly narrow: number;
+  private readonly diagonals: number;
+  /** Per block k, for tier 2's relative bounds: its anchor's `rows` at rows + 8 d k, its `last` (float32) at lasts + 4 dd k. */
+  private readonly rows: number;
+  private readonly lasts: number;
+  /** The array `resident` was last asked about, and its answer. */
+  private seen?: Float32Array;
+  private inMemory = false;
+  /** Where `shift` or `moves` left the block it read (the stage, or the block's own place in linear memory). */
+  private staged = 0;
+  /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
+  private readonly narrowed: Uint8Array;
   /**
-   * The block copied in (float32 for `shift`, float64 for `drift`); for `relative`, its anchor and
-   * that anchor's inverse; a row of scratch; the sums out.
+   * The block copied in (float32 for `shift` and `moves`, float64 for `relative`); for `relative`,
+   * its anchor and that anchor's inverse; a row of scratch; the sums out.
    */
   private readonly stage: number;
   private readonly stageA: number;
@@ -59,8 +93,9 @@ export class ConditionWasm {
 
   /**
    * For `blocks` blocks of d x d, or undefined where the kernels do not run (below FROM, or
-   * without wasmKernelsFor). Measured alone, on-CPU ns per block of tier 2 from a tier-1 anchor:
-   * 137 against the JavaScript twin's 245 at d = 16, 2x to 4x less from d = 32.
+   * without wasmKernelsFor). On-CPU ns per `block` cleared by the pass from a tier-1 anchor: at
+   * d = 32 about 330 with the block read in place, 490 copied in; at 64 about 1210 and 1700 (the
+   * copy is most of the difference). A float64 anchor and one chain took 450 and 500, 1750 and 1850.
    */
   static for(d: number, blocks: number, wasm = true): ConditionWasm | undefined {
     const k = wasm && d >= FROM ? wasmKernelsFor(d) : undefined;
@@ -77,50 +112,165 @@ export class ConditionWasm {
     const dd = d * d;
     this.dd = dd;
     this.views = new OffsetViews(dd);
-    const sizes = [blocks * dd * 8, blocks * dd * 8, dd * 8, dd * 8, dd * 8, d * 8, 32].map(
-      (b) => Math.ceil(b / 16) * 16,
-    );
+    this.narrowed = new Uint8Array(blocks);
+    const sizes = [
+      blocks * dd * 8,
+      blocks * dd * 8,
+      blocks * dd * 4,
+      blocks * d * 8,
+      blocks * d * 8,
+      blocks * dd * 4,
+      dd * 8,
+      dd * 8,
+      dd * 8,
+      d * 8,
+      32,
+    ].map((b) => Math.ceil(b / 16) * 16);
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const at = free.get(bytes)?.pop() ?? k.reserve(bytes);
     collected.register(this, { bytes, at });
-    this.anchors = at;
-    this.inverses = this.anchors + sizes[0];
-    this.stage = this.inverses + sizes[1];
-    this.stageA = this.stage + sizes[2];
-    this.stageW = this.stageA + sizes[3];
-    this.row = this.stageW + sizes[4];
-    this.out = this.row + sizes[5];
+    const starts = sizes.map((_, i) => at + sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    [
+      this.anchors,
+      this.inverses,
+      this.narrow,
+      this.diagonals,
+      this.rows,
+      this.lasts,
+      this.stage,
+      this.stageA,
+      this.stageW,
+      this.row,
+      this.out,
+    ] = starts;
   }
 
-  /** Block k's anchor m (and its inverse w), into linear memory. */
-  anchor(k: number, m: Float64Array, w?: Float64Array): void {
+  /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
+  anchor(k: number, m: Float64Array, w?: Float64Array, rows?: Float64Array): void {
+    const { d, dd } = this;
     const f64 = this.k.f64();
-    f64.set(m, (this.anchors >> 3) + k * this.dd);
-    if (w) f64.set(w, (this.inverses >> 3) + k * this.dd);
+    if (w) {
+      f64.set(m, (this.anchors >> 3) + k * dd);
+      f64.set(w, (this.inverses >> 3) + k * dd);
+    }
+    if (rows) f64.set(rows, (this.rows >> 3) + k * d);
+    const f32 = this.k.f32();
+    const narrow = (this.narrow >> 2) + k * dd;
+    const diagonal = (this.diagonals >> 3) + k * d;
+    // Rounded to float32 in one native pass, then checked exact below the diagonal (NaN too: the
+    // twin's pass gives it its NaN).
+    f32.set(m, narrow);
+    let exact = 1;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i; j++) if (f32[narrow + i * d + j] !== m[i * d + j]) exact = 0;
+      f64[diagonal + i] = m[i * d + i];
+    }
+    this.narrowed[k] = exact;
   }
 
-  /** `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums. */
-  shift(k: number, m: Float32Array, from: number, sums: Float64Array): void {
-    const { dd, out } = this;
-    this.k.f32().set(this.views.view(m, from), this.stage >> 2);
-    this.x.conditionShift(this.d, this.stage, this.anchors + 8 * dd * k, out);
+  /**
+   * `shiftSums` of the block m[from..] (d x d, float32) against block k's anchor, into sums; false
+   * (sums untouched) when the anchor is not one the kernel reads (`anchor`): the twin's turn.
+   */
+  shift(k: number, m: Float32Array, from: number, sums: Float64Array): boolean {
+    if (!this.narrowed[k]) return false;
+    const { d, dd, out } = this;
+    const at = this.place(m, from);
+    this.staged = at;
+    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
     sums[1] = f64[(out >> 3) + 1];
     sums[2] = f64[(out >> 3) + 2];
+    return true;
   }
 
-  /** `relativeDrift` of l[at..] (d x d) from block k's anchor and its inverse. */
-  drift(k: number, l: Float32Array | Float64Array, at: number): number {
+  /**
+   * `driftMoves` of the block l[lo..] (d x d, float32) against block k's anchor (one with an
+   * inverse), into out; the block stays staged for `since` and `drift`. With `staged` the block is
+   * the one the last `shift` read, as it left it (the caller's word: same block, same step), not
+   * staged again. False (out untouched) where it would be copied in below MOVES_FROM: the twins'
+   * turn.
+   */
+  moves(
+    k: number,
+    l: Float32Array,
+    lo: number,
+    rounded: boolean,
+    out: Float64Array,
+    staged: boolean,
+  ): boolean {
+    const { d, dd } = this;
+    if (!staged) {
+      if (d < MOVES_FROM && !this.resident(l)) return false;
+      this.staged = this.place(l, lo);
+    }
+    this.x.conditionMoves(
+      d,
+      this.staged,
+      this.anchors + 8 * dd * k,
+      this.rows + 8 * d * k,
+      rounded,
+      this.out,
+    );
+    const f64 = this.k.f64();
+    const o = this.out >> 3;
+    out[0] = f64[o];
+    out[1] = f64[o + 1];
+    out[2] = f64[o + 2];
+    out[3] = f64[o + 3];
+    return true;
+  }
+
+  /** Where the kernels read block m[from..]: where it is in linear memory, or the stage it is copied to. */
+  private place(m: Float32Array, from: number): number {
+    if (this.resident(m)) return m.byteOffset + 4 * from;
+    this.k.f32().set(this.views.view(m, from), this.stage >> 2);
+    return this.stage;
+  }
+
+  /**
+   * Whether m is a view of linear memory. An array's buffer never changes: asked once per array
+   * (the getters cost about what the copy does at d = 16, asked on every call). A view that
+   * memory's growth detached (length 0) is asked again: no longer resident, its copy then throws
+   * rather than the kernel reading another block.
+   */
+  private resident(m: Float32Array): boolean {
+    if (m !== this.seen || m.length === 0) {
+      this.seen = m;
+      this.inMemory = m.buffer === this.k.f32().buffer;
+    }
+    return this.inMemory;
+  }
+
+  /** `sinceMoves` of the block `moves` staged against block k's `last` (`settle`). */
+  since(k: number): number {
+    const { d, dd } = this;
+    return this.x.conditionSince(d, this.staged, this.lasts + 4 * dd * k, this.rows + 8 * d * k);
+  }
+
+  /**
+   * `relativeDrift` of block l[lo..] (float32) from block k's anchor and its inverse: the block
+   * `moves` staged, with `staged` (the caller's word), else staged here.
+   */
+  drift(k: number, l: Float32Array, lo: number, staged: boolean): number {
     const { dd } = this;
-    this.k.f64().set(l.subarray(at, at + dd), this.stage >> 3);
-    return this.x.conditionDrift(
+    if (!staged) this.staged = this.place(l, lo);
+    return this.x.conditionDrift32(
       this.d,
-      this.stage,
+      this.staged,
       this.anchors + 8 * dd * k,
       this.inverses + 8 * dd * k,
       this.row,
     );
+  }
+
+  /** Block k's `last` (float32 values, lower triangle), into linear memory for `since`. */
+  settle(k: number, last: Float64Array): void {
+    const { d, dd } = this;
+    const f32 = this.k.f32();
+    const to = (this.lasts >> 2) + k * dd;
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) f32[to + i * d + j] = last[i * d + j];
   }
 
   /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */
