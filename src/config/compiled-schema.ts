@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
 import type { Ajv, Options, ValidateFunction } from 'ajv';
+import { cacheDir, keepCode, keepFile, lacksCode, readKept, scriptWithCode } from '../ground/disk-cache.js';
 import type { JsonSchema } from '../ground/json-schema.js';
 
 const require = createRequire(import.meta.url);
-
-/**
- * Where compiled validators are kept between processes: `COVSWEEP_CACHE`, else the package's
- * node_modules/.cache/covsweep (where build tools keep theirs).
- */
-export const cacheDir = () =>
-  process.env.COVSWEEP_CACHE ??
-  fileURLToPath(new URL('../../node_modules/.cache/covsweep/', import.meta.url));
 
 /**
  * `ajv.compile(schema)`, kept on disk as ajv's standalone code. The experiment schema takes ajv
@@ -36,35 +26,27 @@ export function compileCached(ajv: () => Ajv, options: Options, schema: JsonSche
   const validate = compiler.compile(schema);
   const { default: standalone } =
     require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js');
-  try {
-    mkdirSync(cacheDir(), { recursive: true });
-    // Written whole, then renamed: a process reading at the same time sees all of it or none.
-    const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, standalone(compiler, validate));
-    renameSync(partial, file);
-  } catch {
-    // No cache here: the next process compiles again.
-  }
+  keepFile(file, standalone(compiler, validate));
   return validate;
 }
 
 /** The validator a cache file holds, or undefined when there is none (or it does not load). */
 function load(file: string): ValidateFunction | undefined {
-  let code: string;
-  try {
-    code = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const code = readKept(file);
+  if (code === undefined) return undefined;
   try {
     // ajv's standalone code is a CommonJS module that requires ajv's runtime helpers, resolved
     // from here wherever the cache is.
     const module = { exports: {} as { default?: ValidateFunction } };
-    const script = compiled(file, code);
+    const script = scriptWithCode(
+      `(function (module, exports, require) {${code}\n})`,
+      file,
+      codeCacheOf(file),
+    );
     (script.runInThisContext() as (...args: unknown[]) => void)(module, module.exports, require);
     const validate = module.exports.default;
     if (typeof validate !== 'function') return undefined;
-    return script.cachedDataRejected === false ? validate : withCodeCache(validate, script, file);
+    return lacksCode(script) ? withCodeCache(validate, () => keepCode(script, codeCacheOf(file))) : validate;
   } catch {
     return undefined;
   }
@@ -73,34 +55,15 @@ function load(file: string): ValidateFunction | undefined {
 /** V8's compiled code of a cached validator, kept beside it: compiling its megabyte of code costs more than running it. */
 const codeCacheOf = (file: string) => `${file}.v8`;
 
-function compiled(file: string, code: string): Script {
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(codeCacheOf(file));
-  } catch {
-    // None yet: the first validation writes it.
-  }
-  return new Script(`(function (module, exports, require) {${code}\n})`, { filename: file, cachedData });
-}
-
-/**
- * The validator, writing V8's code cache after its first call: V8 compiles a function when it
- * first runs, so only then does the cache hold the validator's code, not just its outline.
- */
-function withCodeCache(validate: ValidateFunction, script: Script, file: string): ValidateFunction {
+/** The validator, calling `keep` (which writes V8's code cache) after its first call. */
+function withCodeCache(validate: ValidateFunction, keep: () => void): ValidateFunction {
   let written = false;
   const wrapped = ((data: unknown, ...rest: unknown[]) => {
     const valid = (validate as (...args: unknown[]) => boolean)(data, ...rest);
     wrapped.errors = validate.errors;
     if (!written) {
       written = true;
-      try {
-        const partial = `${codeCacheOf(file)}.${process.pid}.tmp`;
-        writeFileSync(partial, script.createCachedData());
-        renameSync(partial, codeCacheOf(file));
-      } catch {
-        // No code cache here: the next process compiles the code again.
-      }
+      keep();
     }
     return valid;
   }) as ValidateFunction;

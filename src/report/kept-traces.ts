@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keepFile, readKept } from '../ground/disk-cache.js';
 import type { RunResult } from '../types.js';
-import { cacheFolder, keepFile, readKept } from './cache-files.js';
+import { cacheFolder } from './cache-files.js';
 import type { FailurePath } from './charts/failure-path.js';
 import { packageVersion } from './svg-cache.js';
 

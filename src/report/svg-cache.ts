@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheFolder, keepFile, readKept } from './cache-files.js';
+import { keepFile, readKept } from '../ground/disk-cache.js';
+import { cacheFolder } from './cache-files.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { Script } from 'node:vm';
-import { cacheDir } from '../config/compiled-schema.js';
-import { keepFile } from './cache-files.js';
+import type { Script } from 'node:vm';
+import { cacheDir, keepCode, lacksCode, scriptWithCode } from '../ground/disk-cache.js';
 
 type Vega = typeof import('vega');
 type VegaLite = typeof import('vega-lite');
@@ -21,7 +20,7 @@ export const bundlesInstalled = () => existsSync(VEGA_BUNDLE()) && existsSync(VE
 const uncached: { script: Script; file: string }[] = [];
 
 /**
- * V8's compiled code of a bundle, kept beside the compiled schemas (config/compiled-schema.ts):
+ * V8's compiled code of a bundle, kept in the cache (ground/disk-cache.ts):
  * compiling vega's 1.4 MB is a third of a thread's load. Named by the bundle and its size and by
  * V8's version; V8 itself rejects a cache made by another V8 or for another source.
  */
@@ -31,18 +30,10 @@ const codeCacheOf = (file: string, source: string) =>
 /** A UMD bundle (one file holding a package and what it imports) run as CommonJS, its `require` answering from `deps`. */
 function runBundle(file: string, deps: Record<string, unknown>): unknown {
   const source = readFileSync(file, 'utf8');
-  const cacheFile = codeCacheOf(file, source);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    // None yet: the first plot drawn writes it.
-  }
-  const script = new Script(`(function (exports, module, require) {${source}\n})`, {
-    filename: file,
-    cachedData,
-  });
-  if (script.cachedDataRejected !== false) uncached.push({ script, file: cacheFile });
+  const codeFile = codeCacheOf(file, source);
+  // None yet (or stale): the first plot drawn writes it.
+  const script = scriptWithCode(`(function (exports, module, require) {${source}\n})`, file, codeFile);
+  if (lacksCode(script)) uncached.push({ script, file: codeFile });
   const module = { exports: {} };
   (
     script.runInThisContext() as (exports: unknown, module: unknown, require: (id: string) => unknown) => void
@@ -61,5 +52,5 @@ export const vegaLiteBundle = (vega: Vega) => runBundle(VEGA_LITE_BUNDLE(), { ve
  * function when it first runs, so only then does the cache hold drawing's code, not just outlines.
  */
 export function keepBundleCode(): void {
-  for (const { script, file } of uncached.splice(0)) keepFile(file, script.createCachedData());
+  for (const { script, file } of uncached.splice(0)) keepCode(script, file);
 }

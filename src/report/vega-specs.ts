@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Spec } from 'vega';
 import type { Config, TopLevelSpec } from 'vega-lite';
-import { cacheFolder, keepFile, readKept } from './cache-files.js';
+import { keepFile, readKept } from '../ground/disk-cache.js';
+import { cacheFolder } from './cache-files.js';
 import { packageVersion } from './svg-cache.js';
 
 type VegaLite = typeof import('vega-lite');
