@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keepFile, readKept } from '../ground/disk-cache.js';
+import { jsonText, parseJsonText } from '../results/line.js';
 import type { RunResult } from '../types.js';
 import { cacheFolder } from './cache-files.js';
 import type { FailurePath } from './charts/failure-path.js';
@@ -45,11 +46,6 @@ function codeKey(): Promise<string> {
 
 const folder = () => cacheFolder('traces');
 
-// JSON has no infinities (a condition number past the positive-definite set) nor NaN.
-const encode = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
-const decode = (_: string, v: unknown) =>
-  v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? Number(v) : v;
-
 /**
  * `run` retraced by `retrace`, or as a run of its config, backend, outcome and step was before by
  * the same code, kept on disk as plots are
@@ -70,10 +66,11 @@ export async function keptRetrace(
   const file = join(folder(), `${key}.json`);
   const kept = readKept(file);
   if (kept !== undefined) {
-    const { rows, same } = JSON.parse(kept, decode) as Omit<FailurePath, 'run'>;
+    // A condition number past the positive-definite set is Infinity, which JSON lacks (line.ts).
+    const { rows, same } = parseJsonText(kept) as Omit<FailurePath, 'run'>;
     return { run, rows, same };
   }
   const path = await retrace(run);
-  keepFile(file, JSON.stringify({ rows: path.rows, same: path.same }, encode), true);
+  keepFile(file, jsonText({ rows: path.rows, same: path.same }), true);
   return path;
 }

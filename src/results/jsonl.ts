@@ -2,12 +2,8 @@ import { readFileSync } from 'node:fs';
 import { CovsweepError } from '../ground/errors.js';
 import { isFailureKind, isOutcome } from '../ground/vocabulary.js';
 import type { RunResult } from '../types.js';
-import { jsonText } from './line.js';
+import { jsonText, parseJsonText } from './line.js';
 import { kindOfOldReason } from './reasons.js';
-
-// Non-finite numbers are written as the strings "NaN", "Infinity", "-Infinity" (line.ts) and
-// read back as numbers.
-const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
 
 export function resultLine(r: RunResult): string {
   return jsonText(r);
@@ -18,7 +14,8 @@ export function resultLine(r: RunResult): string {
  * kind this version does not know) gets the kind its reason words, or `unknown`.
  */
 export function parseResultLine(line: string): RunResult {
-  const r = JSON.parse(line, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+  // Non-finite numbers are written as strings (line.ts) and read back as numbers.
+  const r = parseJsonText(line) as RunResult;
   if (r && typeof r === 'object' && isOutcome(r.outcome) && r.outcome !== 'ok' && !isFailureKind(r.kind))
     r.kind = kindOfOldReason(r.outcome, String(r.reason ?? ''));
   return r;

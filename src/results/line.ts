@@ -14,6 +14,13 @@ export function jsonText(value: unknown): string {
   return plain.includes('null') ? JSON.stringify(value, nonFiniteAsString) : plain;
 }
 
+const NON_FINITE = new Set(['NaN', 'Infinity', '-Infinity']);
+
+/** `text` as `jsonText` wrote it: the strings "NaN", "Infinity" and "-Infinity" read back as numbers. */
+export function parseJsonText(text: string): unknown {
+  return JSON.parse(text, (_k, v) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
+}
+
 /**
  * What follows a result's id and config in its line (`,"step":...`, without the closing brace),
  * made in the worker that trained it, where the text of the batch's results costs no time of the
