@@ -55,7 +55,8 @@ describe("both seed tasks' data, drawn in blocks", () => {
         d,
       );
       // Odd n d leaves a spare normal that the next call's first point must use.
-      for (const n of [1, 5, 2, 9]) {
+      // Eight points go together: n = 9 and 19 take blocks of eight and then single points.
+      for (const n of [1, 5, 2, 9, 19]) {
         const out = new Float64Array((n + 2) * d).fill(7);
         sampleGaussian(s, mean, cov, n, d, out, d);
         expect(bits(out.subarray(d, (n + 1) * d))).toEqual(bits(referenceSample(rng, mean, cov, n, d)));
