@@ -21,19 +21,21 @@ export class Arc4 {
   private j = 0;
 
   constructor(seed: string) {
-    // seedrandom's mixkey: the key is the seed's characters smeared into at most 256 bytes.
-    const key: number[] = [];
+    // seedrandom's mixkey: the key is the seed's characters smeared into at most 256 bytes (a
+    // byte not yet written reads as 0, as seedrandom's undefined does through `* 19` and `^`);
+    // an empty seed is the key [0].
+    const key = new Uint8Array(256);
+    const length = Math.max(1, Math.min(256, seed.length));
     let smear = 0;
     for (let k = 0; k < seed.length; k++) {
-      smear ^= (key[k & 255] ?? 0) * 19;
+      smear ^= key[k & 255] * 19;
       key[k & 255] = (smear + seed.charCodeAt(k)) & 255;
     }
-    if (key.length === 0) key.push(0);
     // ARC4's key schedule, then the 256 bytes seedrandom drops (RC4-drop[256]).
     const s = this.s;
     for (let i = 0; i < 256; i++) s[i] = i;
-    // key[at] is key[i % key.length], without a division per byte.
-    for (let i = 0, j = 0, at = 0; i < 256; i++, at = at + 1 === key.length ? 0 : at + 1) {
+    // key[at] is key[i % length], without a division per byte.
+    for (let i = 0, j = 0, at = 0; i < 256; i++, at = at + 1 === length ? 0 : at + 1) {
       const t = s[i];
       j = (j + key[at] + t) & 255;
       s[i] = s[j];

@@ -119,12 +119,21 @@ class Arc4Stream implements Stream {
   }
 }
 
-/** Fisher-Yates permutation of 0..n-1 (torch.randperm's role in seed 000). */
+/**
+ * Fisher-Yates permutation of 0..n-1 (torch.randperm's role in seed 000): swap i with
+ * floor(u (i + 1)) for i = n - 1 down to 1, each u the stream's next uniform (`int(i + 1)`), the
+ * n - 1 uniforms drawn in one block first: the same numbers as a call per swap, and one tight loop
+ * over the generator where a worker otherwise runs a call per draw, mostly before the JIT has
+ * optimised it (every lane shuffles once per epoch, 256 lanes a worker).
+ */
 export function permutation(rng: Stream, n: number): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
+  if (n < 2) return p;
+  const u = new Float64Array(n - 1);
+  rng.uniforms(u, 0, n - 1);
   for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
+    const j = Math.floor(u[n - 1 - i] * (i + 1));
     const t = p[i];
     p[i] = p[j];
     p[j] = t;

@@ -144,4 +144,30 @@ describe('seeded streams', () => {
     }
     expect(Array.from(permutation(stream(5, 'shuffle'), 50))).toEqual(p);
   });
+
+  it('shuffle from one block of uniforms as from a draw per swap, leaving the stream where those draws would', () => {
+    // Sizes around the read-ahead blocks (32 to 1024), after single draws that leave part of a
+    // block read ahead, and the stream's next numbers after the permutation.
+    for (const [seed, n, before] of [
+      [0, 1, 0],
+      [1, 2, 0],
+      [2, 33, 5],
+      [3, 400, 0],
+      [4, 400, 31],
+      [5, 1500, 7],
+    ]) {
+      const s = stream(seed, 'shuffle');
+      const r = referenceStream(seed, 'shuffle');
+      for (let k = 0; k < before; k++) expect(s.uniform()).toBe(r.uniform());
+      const want = Array.from({ length: n }, (_, i) => i);
+      for (let i = n - 1; i > 0; i--) {
+        const j = r.int(i + 1);
+        [want[i], want[j]] = [want[j], want[i]];
+      }
+      expect(Array.from(permutation(s, n))).toEqual(want);
+      expect(bits([s.uniform(), s.normal(), s.uniform()])).toEqual(
+        bits([r.uniform(), r.normal(), r.uniform()]),
+      );
+    }
+  });
 });
