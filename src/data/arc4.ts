@@ -58,15 +58,15 @@ export class Arc4 {
    * Writes the next `to - from` doubles of the stream into out[from..to): uniform in [0, 1), with
    * randomness in every bit of the mantissa (seedrandom's `double`, one call per element).
    *
-   * seedrandom builds n = b0 b1 ... b5 (base 256) one multiply-add at a time, then appends b6 and
-   * halves n, d and b6 until n < 2^53: (n + x) / d. Here the seven bytes are drawn first and the
-   * double is built from integers: when b0 >= 16 (15 doubles in 16), n = b0..b5 b6 is in
-   * [2^52, 2^56) and the halvings drop the k = 27 - clz32(b0) low bits of the 56-bit b0..b6,
-   * so the double is (b0..b6 >> k) / 2^(56 - k), which (b0 b1 b2) 2^(32 - k) + (b3..b6 >>> k)
-   * gives exactly (every term an integer below 2^53) and one exact scaling by a power of two
-   * finishes: the same bits, without the chain of six dependent floating-point multiply-adds
-   * that held every double back. When b0 < 16, seedrandom's loops run on from its state after
-   * the seventh byte.
+   * seedrandom builds n = b0 b1 ... b5 (base 256) one multiply-add at a time, then takes n = 256 n
+   * and x = b6, and halves n and d and shifts x right until n < 2^53: (n + x) / d. Here the seven
+   * bytes are drawn first and the double is built from integers: when b0 >= 16 (15 doubles in 16),
+   * 256 n is in [2^52, 2^56), so the halvings drop the k = 27 - clz32(b0) low bits of the 56-bit
+   * integer b0..b6 and the double is (b0..b6 >> k) / 2^(56 - k); (b0 b1 b2) 2^(32 - k) +
+   * (b3..b6 >>> k) is that integer exactly (below 2^53) and a scaling by a power of two, exact
+   * too, finishes. The same bits, without the chain of six dependent floating-point multiply-adds
+   * that held every double back. When b0 < 16, seedrandom's loops run on from its state after the
+   * seventh byte.
    */
   fill(out: Float64Array, from: number, to: number): void {
     const s = this.s;
@@ -76,7 +76,7 @@ export class Arc4 {
     let t: number;
     let u: number;
     for (let k = from; k < to; k++) {
-      // Seven bytes, each step written out: as loops (not unrolled by V8) they cost a quarter more.
+      // Seven bytes, each step written out: as loops (V8 does not unroll them) they cost a fifth more.
       i = (i + 1) & 255;
       t = s[i];
       j = (j + t) & 255;
