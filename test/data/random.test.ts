@@ -1,6 +1,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Arc4 } from '../../src/data/arc4.js';
+import { arc4Wasm } from '../../src/data/arc4-wasm.js';
 import { permutation, stream } from '../../src/data/random.js';
 import { bits, referenceStream } from './reference-stream.js';
 
@@ -61,25 +62,50 @@ describe('seeded streams', () => {
     expect(draws.filter((x) => x < 2 ** -4).length).toBeGreaterThan(3000);
   });
 
-  it('build every double from its bytes as seedrandom does, whichever byte leads, over a million draws', () => {
+  it('build every double from its bytes as seedrandom does, whichever byte leads, over a million draws, in JavaScript and on WebAssembly', () => {
     // fill builds a double from integers by how many bits its first byte b0 leaves to shift
     // away (b0 in [16, 32), [32, 64), [64, 128), [128, 256)), and runs seedrandom's loops when
     // b0 < 16 (an eighth byte), and again when b0 = 0 and b1 < 16 (a ninth, one double in 4096).
     // 64 keys x 16,384 draws reach every case hundreds of times or more, and each case's bytes
-    // shift every later draw.
+    // shift every later draw. Both twins draw every key; the WebAssembly one in blocks of its
+    // capacity and a remainder (16,384 = 2 x 7,936 + 512).
+    const wasm = arc4Wasm();
+    expect(wasm).toBeDefined();
+    expect(wasm!.capacity).toBe(7936);
     const leads = [0, 0, 0, 0, 0, 0];
     for (let key = 0; key < 64; key++) {
       const seed = `covsweep:${key * 37}:${['truth', 'data', 'init', 'shuffle'][key % 4]}`;
       const reference = seedrandom(seed);
       const out = new Float64Array(16384);
-      new Arc4(seed).fill(out, 0, out.length);
+      new Arc4(seed).fillHere(out, 0, out.length);
       const want = Float64Array.from({ length: out.length }, () => reference.double());
       expect(bits(out)).toEqual(bits(want));
+      const onWasm = new Float64Array(16384);
+      new Arc4(seed).fillOn(wasm!, onWasm, 0, onWasm.length);
+      expect(bits(onWasm)).toEqual(bits(want));
       for (const x of out) leads[x < 2 ** -12 ? 0 : Math.max(1, Math.floor(Math.log2(x)) + 6)]++;
     }
     // [0, 2^-12): nine bytes; [2^-12, 2^-4): eight; then the four shifts of seven (about 256,
     // 65,000, 65,000, 131,000, 262,000 and 524,000 draws).
     for (const count of leads) expect(count).toBeGreaterThan(100);
+  });
+
+  it('carry the state between JavaScript and WebAssembly draws: blocks on either side of the threshold, in any order', () => {
+    // fill draws blocks of 64 doubles or more on WebAssembly and smaller ones in JavaScript, each
+    // taking the state the other left; sizes 0 to 199 at random switch sides often.
+    for (let key = 0; key < 20; key++) {
+      const seed = `covsweep:${key}:switch`;
+      const reference = seedrandom(seed);
+      const fast = new Arc4(seed);
+      const size = lcg(key + 11);
+      const out = new Float64Array(30000);
+      for (let at = 0; at < out.length; ) {
+        const to = Math.min(out.length, at + size(200));
+        fast.fill(out, at, to);
+        at = to;
+      }
+      expect(bits(out)).toEqual(bits(Float64Array.from({ length: out.length }, () => reference.double())));
+    }
   });
 
   it('give the reference numbers whatever the mix of single draws and blocks, spare normal included', () => {
