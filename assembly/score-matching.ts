@@ -49,8 +49,7 @@ export function scoreMatchingLane(
       for (let j = 0; j < i; j++) store<f64>(p + <usize>i * rs + ((<usize>j) << 3), load<f64>(p + <usize>j * rs + ((<usize>i) << 3)));
   } else {
     // W = L^-1 from L column-major (lt, L^T row-major, is that layout).
-    for (let i = 0; i < d; i++)
-      for (let k = 0; k <= i; k++) store<f64>(lt + <usize>k * rs + ((<usize>i) << 3), <f64>load<f32>(l + ((<usize>(i * d + k)) << 2)));
+    transposeFactor(d, l, lt);
     inverseInto(d, lt, w);
     // P = W^T W: P_oc = sum_{k >= o} W_ko W_kc for c <= o, row o's lower part, then mirrored.
     triangleRows(d, w, rs, 8, w, true, true, p, sp);
@@ -127,6 +126,36 @@ export function scoreMatchingLane(
   }
   if (q < d) store<f32>(dl + ((<usize>(q * d + q)) << 2), <f32>-load<f64>(pr + <usize>q * rs + ((<usize>q) << 3)));
   return loss;
+}
+
+/**
+ * lt[k d + i] = L_ik in float64 for k <= i (the rest of lt left alone): the lower triangle of the
+ * float32 row-major factor at l, transposed, rows i, i + 1 a pass in 2 x 2 tiles (two float32
+ * loads, widened and transposed by shuffles, where a strided store per element cost twice the time).
+ */
+// @ts-ignore: decorator
+@inline
+function transposeFactor(d: i32, l: usize, lt: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const li = l + <usize>i * rf;
+    const ti = lt + ((<usize>i) << 3);
+    for (let k = 0; k < i; k += 2) {
+      const a0 = f64x2.promote_low_f32x4(v128.load64_zero(li + ((<usize>k) << 2)));
+      const a1 = f64x2.promote_low_f32x4(v128.load64_zero(li + rf + ((<usize>k) << 2)));
+      v128.store(ti + <usize>k * rs, v128.shuffle<f64>(a0, a1, 0, 2));
+      v128.store(ti + <usize>(k + 1) * rs, v128.shuffle<f64>(a0, a1, 1, 3));
+    }
+    // The diagonal tile without L_i(i+1), above the diagonal.
+    const at = (<usize>i) << 2;
+    store<f64>(ti + <usize>i * rs, <f64>load<f32>(li + at));
+    store<f64>(ti + <usize>i * rs, <f64>load<f32>(li + rf + at), 8);
+    store<f64>(ti + <usize>(i + 1) * rs, <f64>load<f32>(li + rf + at, 4), 8);
+  }
+  if (i < d)
+    for (let k = 0; k <= i; k++) store<f64>(lt + <usize>k * rs + ((<usize>i) << 3), <f64>load<f32>(l + ((<usize>(i * d + k)) << 2)));
 }
 
 /**
