@@ -8,7 +8,7 @@ import { dotRowPair, dotRows, inverseInto } from './triangular';
  * precision with `precision`, else of the covariance), the lane's scatter c (float64, d x d,
  * symmetric) and e = xbar - mu (float64, d). With `withGrads`, also d loss / d mu into gmu and
  * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone). s: scratch of
- * 7 d^2 + 6 d float64.
+ * 5 d^2 + 6 d float64.
  */
 export function scoreMatchingLane(
   d: i32,
@@ -24,16 +24,17 @@ export function scoreMatchingLane(
 ): f64 {
   const rs = (<usize>d) << 3;
   const dd = <usize>d * rs;
-  // Row-major W = L^-1 (or L), L^T, P, P R (then rows of T and of dL^T), G, dW, T^T; P e; P^2 e;
-  // dotRowPair's pairs of copies.
+  // Row-major W = L^-1 (or L), L^T (then T^T), P (then dW), P R (then rows of T and of dL^T), G;
+  // P e; P^2 e; dotRowPair's pairs of copies. dW and T^T take the blocks of matrices no longer
+  // read: five blocks, not seven, stay in cache between lanes.
   const w = s;
   const lt = w + dd;
   const p = lt + dd;
   const pr = p + dd;
   const g = pr + dd;
-  const dw = g + dd;
-  const tt = dw + dd;
-  const pe = tt + dd;
+  const dw = p;
+  const tt = lt;
+  const pe = g + dd;
   const ppe = pe + rs;
   const sp = ppe + rs;
   if (precision) {
