@@ -18,6 +18,59 @@ const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
  * first, first's second, second's first, second's second, the odd columns' last.
  */
 export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
+  shift(d, m, a, diagonal, out);
+}
+
+/** `conditionShifts`'s slacks (condition-bound.ts SLACK) other than `exact` (0): `rounded-diagonal`, `cholesky`. */
+const ROUNDED: i32 = 1;
+const SIGMA: i32 = 2;
+
+/**
+ * `conditionShift` of blocks k = first .. first + count - 1, one call for a step's many (a call
+ * costs about what one block's pass does at d = 8): block k at m + 4 d^2 k against the anchor at
+ * a + 4 d^2 k with its diagonal at diagonal + 8 d k, its sums at out + 32 k, and after them the
+ * bound condition-bound.ts `additive` makes of them for slack `slack` (0, ROUNDED, SIGMA) and
+ * the anchor's lo and hi (lows + 8 k, highs + 8 k), with the same float64 operations in the same
+ * order.
+ */
+export function conditionShifts(
+  d: i32,
+  m: usize,
+  a: usize,
+  diagonal: usize,
+  first: i32,
+  count: i32,
+  out: usize,
+  lows: usize,
+  highs: usize,
+  slack: i32,
+): void {
+  const dd = <usize>(d * d);
+  for (let k = <usize>first; k < <usize>(first + count); k++) {
+    const o = out + (k << 5);
+    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), o);
+    const squares = load<f64>(o);
+    const off = load<f64>(o, 8);
+    const lo = load<f64>(lows + (k << 3));
+    const hi = load<f64>(highs + (k << 3));
+    let bound: f64 = Infinity;
+    if (slack == SIGMA) {
+      const e = Math.sqrt(squares + 2 * off);
+      if (lo > e) bound = (hi + e) / (lo - e);
+    } else {
+      const e = Math.sqrt(squares + off) + (slack == ROUNDED ? Math.sqrt(load<f64>(o, 16)) : 0);
+      const reach = Math.sqrt(lo);
+      if (reach > e) {
+        const q = (Math.sqrt(hi) + e) / (reach - e);
+        bound = q * q;
+      }
+    }
+    store<f64>(o, bound, 24);
+  }
+}
+
+@inline
+function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
   let squares: f64 = 0;
   let tail: f64 = 0;
   let rounded: f64 = 0;

@@ -85,11 +85,14 @@ function run(name: string, c: Case, lanes: boolean, growing = false) {
   ];
   const limits = Array.from({ length: B }, (_, b) => (b % 3 === 2 ? Number.POSITIVE_INFINITY : 1e4));
   const bound = stepConditionBound(name, d, U, limits);
-  // A condition check that grows linear memory at every block (as a kernel reserving its blocks
-  // on first use would): views of the old buffer are then empty.
+  // A condition check that grows linear memory before the blocks and at every block (as a kernel
+  // reserving its blocks on first use would): views of the old buffer are then empty.
   const condition = growing
     ? ({
         bounds: new Float64Array(B * U),
+        prepare() {
+          wasmKernels()!.reserve(1 << 18);
+        },
         block() {
           wasmKernels()!.reserve(1 << 18);
         },

@@ -105,6 +105,7 @@ export interface WholeStepOut {
   counts: Float32Array[];
   /** The cheap tiers of the condition check (native/condition-bound.ts), per block at its factor. */
   condition?: {
+    prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals?: boolean): void;
     block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void;
   };
 }
