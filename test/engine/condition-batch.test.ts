@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
 import { shiftSums, stepConditionBound } from '../../src/engine/native/condition-bound.js';
-import { ConditionWasm, SHIFTS_FROM } from '../../src/engine/native/condition-wasm.js';
+import { ConditionWasm, SHIFTS_BELOW, SHIFTS_FROM } from '../../src/engine/native/condition-wasm.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
@@ -11,7 +11,7 @@ import { randomCovariance } from './conditions.js';
 // `prepare`, assembly/condition.ts `conditionShifts`) gives what the pass block by block and its
 // JavaScript twin give, bit for bit: the same sums, the same bounds, the same tiers, step by step.
 // Sizes cover every row length mod 4 (the pass's quads of columns, a last pair, an odd row's tail).
-const SIZES = [8, 9, 10, 11, 16, 17, 32];
+const SIZES = [8, 9, 10, 11, 16, 17, 31];
 const COVARIANCE = ['full', 'spd-riemannian', 'full-clip'];
 const NATIVE = [...COVARIANCE, 'tril', 'log-cholesky', 'precision-cholesky'];
 /** Each slack's code for `shifts` (condition-bound.ts SLACK_CODE). */
@@ -22,7 +22,7 @@ afterEach(() => {
 });
 
 describe("the condition check's pass over a whole batch", () => {
-  it('runs from d = 8, where the kernels do', () => {
+  it('runs from d = 8, where the kernels do, up to 31', () => {
     expect(SHIFTS_FROM).toBe(8);
     expect(ConditionWasm.for(8, 1, true, SHIFTS_FROM)).toBeDefined();
     expect(ConditionWasm.for(7, 1, true, SHIFTS_FROM)).toBeUndefined();
@@ -30,6 +30,10 @@ describe("the condition check's pass over a whole batch", () => {
     // Block by block, only from 16 on.
     expect(ConditionWasm.for(8, 1, true, SHIFTS_FROM)!.blockwise).toBe(false);
     expect(ConditionWasm.for(16, 1, true, SHIFTS_FROM)!.blockwise).toBe(true);
+    // For whole batches, below 32.
+    expect(SHIFTS_BELOW).toBe(32);
+    expect(ConditionWasm.for(31, 1, true, SHIFTS_FROM)!.batched).toBe(true);
+    expect(ConditionWasm.for(32, 1, true, SHIFTS_FROM)!.batched).toBe(false);
   });
 
   it.each(SIZES)("d = %i: each block's sums are shiftSums's, copied in or read in place", (d) => {
@@ -84,6 +88,7 @@ describe("the condition check's pass over a whole batch", () => {
       const p = parameterization(name);
       const shifts = vi.spyOn(ConditionWasm.prototype, 'shifts');
       const bound = vi.spyOn(ConditionWasm.prototype, 'shiftBound');
+      const offs = vi.spyOn(ConditionWasm.prototype, 'offsAt');
       let drifts = 0;
       for (const [d, inMemory] of [
         [8, false],
@@ -167,6 +172,8 @@ describe("the condition check's pass over a whole batch", () => {
       expect(shifts).toHaveBeenCalled();
       // The kernel's own bound cleared blocks (not only the twins' arithmetic on its sums).
       expect(bound).toHaveBeenCalled();
+      // A factor's relative bound ran on the batch's sums (a covariance block's tier 2 is additive only).
+      if (!COVARIANCE.includes(name)) expect(offs.mock.results.some((r) => r.value >= 0)).toBe(true);
     },
   );
 });

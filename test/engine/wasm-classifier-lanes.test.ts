@@ -85,8 +85,8 @@ function run(name: string, c: Case, lanes: boolean, growing = false) {
   ];
   const limits = Array.from({ length: B }, (_, b) => (b % 3 === 2 ? Number.POSITIVE_INFINITY : 1e4));
   const bound = stepConditionBound(name, d, U, limits);
-  // A condition check that grows linear memory before the blocks and at every block (as a kernel
-  // reserving its blocks on first use would): views of the old buffer are then empty.
+  // A condition check that grows linear memory at every block (as a kernel reserving its blocks
+  // on first use would): views of the old buffer are then empty.
   const condition = growing
     ? ({
         bounds: new Float64Array(B * U),
@@ -95,6 +95,21 @@ function run(name: string, c: Case, lanes: boolean, growing = false) {
         },
         block() {
           wasmKernels()!.reserve(1 << 18);
+        },
+        blocks(
+          memory: () => Float32Array,
+          _copies: number,
+          _factors: number,
+          _raw: Float32Array,
+          alive: Uint8Array,
+        ) {
+          for (let b = 0; b < alive.length; b++)
+            if (alive[b])
+              for (let u = 0; u < U; u++) {
+                wasmKernels()!.reserve(1 << 18);
+                // The view it is given again is live.
+                expect(memory().length).toBeGreaterThan(0);
+              }
         },
       } as unknown as typeof bound)
     : bound;

@@ -82,11 +82,13 @@ export function shiftSums(
   d: number,
   sums: Float64Array,
 ): void {
+  let diagonal = 0;
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let tail = 0;
+  let rounded = 0;
   for (let i = 0; i < d; i++) {
     const row = from + i * d;
     const ar = i * d;
@@ -112,22 +114,29 @@ export function shiftSums(
       const t = m[row + j] - a[ar + j];
       tail += t * t;
     }
+    const mii = m[row + i];
+    const t = mii - a[ar + i];
+    diagonal += t * t;
+    const dii = V * Math.abs(mii) + TINY;
+    rounded += dii * dii;
   }
+  sums[0] = diagonal;
   sums[1] = s0 + s1 + s2 + s3 + tail;
-  diagonalSums(m, from, a, 0, d + 1, d, sums);
+  sums[2] = rounded;
 }
 
 /**
  * `shiftSums`'s sums[0] and sums[2], on the diagonal alone (independent of sums[1], so in a pass of
- * its own): the anchor's diagonal at a[at + step i] (step d + 1 in a whole anchor, 1 in a copy of
- * its diagonal).
+ * its own), the anchor's diagonal at a[at..] (its copy in linear memory, condition-wasm.ts
+ * `diagonalAt`). Not shared with `shiftSums`, nor `movesFrom` with `driftMoves`: an access site
+ * that sees both host arrays and views of linear memory runs several times slower (measured: the
+ * relative bound's pass 5x slower in the step).
  */
 export function diagonalSums(
   m: Float32Array,
   from: number,
   a: Float64Array,
   at: number,
-  step: number,
   d: number,
   sums: Float64Array,
 ): void {
@@ -135,7 +144,7 @@ export function diagonalSums(
   let rounded = 0;
   for (let i = 0; i < d; i++) {
     const mii = m[from + i * (d + 1)];
-    const t = mii - a[at + i * step];
+    const t = mii - a[at + i];
     diagonal += t * t;
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
@@ -203,6 +212,49 @@ export function driftMoves(
     relative += row * row;
   }
   out[0] = even + odd + tail + diagonal;
+  out[1] = relative;
+  out[2] = dSquares;
+  out[3] = dwSquares;
+}
+
+/**
+ * `driftMoves` from its sums below the diagonal (off[at] the squares, off[at + 1 + i] row i's
+ * weighted sum: assembly/condition.ts `conditionRows` makes them for many blocks at once) and the
+ * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i] and the anchor's a[aAt + i] (off and a:
+ * views of linear memory alone, as `diagonalSums`'s).
+ */
+export function movesFrom(
+  off: Float64Array,
+  at: number,
+  l: Float32Array,
+  lo: number,
+  a: Float64Array,
+  aAt: number,
+  rows: Float64Array,
+  d: number,
+  rounded: boolean,
+  out: Float64Array,
+): void {
+  let diagonal = 0;
+  let relative = 0;
+  let dSquares = 0;
+  let dwSquares = 0;
+  for (let i = 0; i < d; i++) {
+    let row = off[at + 1 + i];
+    const lii = l[lo + i * (d + 1)];
+    const t = lii - a[aAt + i];
+    diagonal += t * t;
+    row += Math.abs(t) * rows[i];
+    if (rounded) {
+      const dii = V * Math.abs(lii) + TINY;
+      dSquares += dii * dii;
+      const dw = dii * rows[i];
+      dwSquares += dw * dw;
+      row += dw;
+    }
+    relative += row * row;
+  }
+  out[0] = off[at] + diagonal;
   out[1] = relative;
   out[2] = dSquares;
   out[3] = dwSquares;
@@ -315,7 +367,11 @@ const HOLD = 4;
  *
  * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
  * memory: the same float64 operations in the same order as `shiftSums`, `driftMoves`,
- * `sinceMoves` and `relativeDrift`, so the same bounds.
+ * `sinceMoves` and `relativeDrift`, so the same bounds. From d = 8 to 31 the step's two O(d^2)
+ * passes from the anchors run for the whole batch in one call before its blocks (`prepare`): the
+ * additive bound's, and the relative bound's below the diagonal for the blocks that go straight to
+ * it; each block then reads what it needs (`cleared`, `movesFrom`), and only the blocks those do
+ * not clear go through `judge`'s tiers.
  */
 export class StepConditionBound {
   /**
@@ -399,7 +455,7 @@ export class StepConditionBound {
    */
   prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false): void {
     const { kernels, units, fresh } = this;
-    if (!kernels || this.d === 2) return;
+    if (!kernels?.batched || this.d === 2) return;
     this.diagonals = diagonals || this.slack !== 'rounded-diagonal';
     const stamp = ++this.prepared;
     const lanes = this.limits.length;
@@ -413,6 +469,32 @@ export class StepConditionBound {
       kernels.shifts(raw, at, b * units, (end - b) * units, SLACK_CODE[this.slack]);
       fresh.fill(stamp, b * units, end * units);
       b = end;
+    }
+  }
+
+  /**
+   * A whole step's blocks, every factor and a copy of every raw block in linear memory (the
+   * classifier's lanes, after their forward): `prepare` on the copies at memory()[copies..] (whose
+   * diagonals are the factors'), then `block` of each unit of each live lane, block k's factor at
+   * memory()[factors + d^2 k ..] and its raw block at raw[d^2 k ..]. `memory` gives the view of
+   * linear memory again for each block (one that grew detaches the old view).
+   */
+  blocks(
+    memory: () => Float32Array,
+    copies: number,
+    factors: number,
+    raw: Float32Array,
+    alive: Uint8Array,
+  ): void {
+    const { units } = this;
+    const dd = this.d * this.d;
+    this.prepare(memory(), copies, alive, true);
+    for (let b = 0; b < alive.length; b++) {
+      if (!alive[b]) continue;
+      for (let u = 0; u < units; u++) {
+        const e = (b * units + u) * dd;
+        this.block(b, u, memory(), factors + e, raw, e);
+      }
     }
   }
 
@@ -437,12 +519,11 @@ export class StepConditionBound {
       const bound = this.judge(k, l, lo, raw, at, limit);
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
       const anchor = this.anchors[k];
-      this.fast[k] =
-        anchor?.live &&
-        anchor.wait === 0 &&
-        (!anchor.inverse || this.slack === 'cholesky' || !anchor.relative)
-          ? 1
-          : 0;
+      const next = anchor?.live === true && anchor.wait === 0;
+      const onSigma = this.slack === 'cholesky';
+      this.fast[k] = next && (!anchor.inverse || onSigma || !anchor.relative) ? 1 : 0;
+      // Its next call goes straight to the relative bound's sums: `prepare` makes them.
+      this.kernels?.want(k, next && anchor.inverse && !onSigma && anchor.relative);
     }
   }
 
@@ -485,7 +566,7 @@ export class StepConditionBound {
       // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
       kernels.shifted(k, sums);
       // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
-      diagonalSums(l, lo, kernels.f64(), kernels.diagonalAt(k), 1, this.d, sums);
+      diagonalSums(l, lo, kernels.f64(), kernels.diagonalAt(k), this.d, sums);
       bound = this.additive(this.lows[k], this.highs[k]);
     }
     if (!(bound <= limit)) return false;
@@ -680,9 +761,17 @@ export class StepConditionBound {
     const { moves } = this;
     // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
     // leaving it staged for `since` and the exact drift below: one copy per call at most.
-    const { wasm } = this;
-    const staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
-    if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    const { wasm, kernels } = this;
+    // `prepare` made its sums below the diagonal where the block wanted them (its additive bound
+    // failed last time: `shifted` false), else the block by block kernel or the twin.
+    const off = this.ready && !shifted ? kernels!.offsAt(k) : -1;
+    let staged = false;
+    if (off >= 0)
+      movesFrom(kernels!.f64(), off, l, lo, kernels!.f64(), kernels!.diagonalAt(k), rows, d, rounded, moves);
+    else {
+      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+      if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    }
     const squares = moves[0];
     const relative = moves[1];
     const dSquares = moves[2];
@@ -730,7 +819,10 @@ export class StepConditionBound {
     const { sums } = this;
     if (this.ready && this.kernels!.shifted(k, sums)) {
       // `prepare` read raw: L^'s diagonal differs from it where the diagonal is rounded.
-      if (!this.diagonals) diagonalSums(m, from, anchor.m, 0, this.d + 1, this.d, sums);
+      if (!this.diagonals) {
+        const kernels = this.kernels!;
+        diagonalSums(m, from, kernels.f64(), kernels.diagonalAt(k), this.d, sums);
+      }
       this.staged = false;
     } else {
       this.staged = this.wasm?.shift(k, m, from, sums) ?? false;

@@ -16,6 +16,16 @@ interface ConditionExports {
     highs: number,
     slack: number,
   ): void;
+  conditionRows(
+    d: number,
+    m: number,
+    a: number,
+    rows: number,
+    flags: number,
+    first: number,
+    count: number,
+    out: number,
+  ): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
   conditionMoves(d: number, l: number, a: number, rows: number, rounded: boolean, out: number): void;
@@ -23,7 +33,8 @@ interface ConditionExports {
 }
 
 /**
- * From this d on; below it the JavaScript twins run. At d = 8 a call costs about what the twins'
+ * From this d on block by block; below it the JavaScript twins run, or from SHIFTS_FROM the batch's
+ * passes (`shifts`), which pay one call per step. At d = 8 a call costs about what the twins'
  * pass does: measured per block of tier 2 from a tier-1 anchor (on-CPU, alternated), 122 ns with
  * the pass's kernel reading the classifier's factor where it is against the twin's 111 to 122 ns;
  * a factor in host memory would add a copy (a `set`, about 100 ns under load).
@@ -31,10 +42,15 @@ interface ConditionExports {
 const FROM = 16;
 
 /**
- * From this d on the step's pass from tier-1 anchors runs for a whole batch in one call before
- * its blocks (`shifts`): one call and one copy per step instead of one of each per block.
+ * From SHIFTS_FROM up to SHIFTS_BELOW tier 2's passes run for a whole batch in one call before
+ * its blocks (`shifts`, `rows`): one call and one copy per step instead of one of each per block,
+ * which there cost about what the pass does. From SHIFTS_BELOW on a block's pass costs far more
+ * than its call, and reading each block right after its map made it (still in cache) beats one
+ * more pass over the batch (condition-cost.mjs, alternated: at d = 32 and 64 the batch's shares
+ * came out higher, up to 2x for the classifier's).
  */
 export const SHIFTS_FROM = 8;
+export const SHIFTS_BELOW = 32;
 
 /**
  * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
@@ -94,8 +110,17 @@ export class ConditionWasm {
   private readonly sums: number;
   private readonly lows: number;
   private readonly highs: number;
-  /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on; below it only `shifts`. */
+  /**
+   * Per block k, for `shifts`' relative sums: whether it wants them (float32 1 or 0 at wants + 4 k,
+   * mirrored in `wanted`), and them at offs + 8 (d + 1) k.
+   */
+  private readonly wants: number;
+  private readonly offs: number;
+  private readonly wanted: Uint8Array;
+  /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
+  /** Whether they run for whole batches (`shifts`, `rows`): below SHIFTS_BELOW. */
+  readonly batched: boolean;
   /** The array `resident` was last asked about, and its answer. */
   private seen?: Float32Array;
   private inMemory = false;
@@ -140,8 +165,11 @@ export class ConditionWasm {
     const dd = d * d;
     this.dd = dd;
     this.blockwise = d >= FROM;
+    this.batched = d < SHIFTS_BELOW;
+    const batch = this.batched ? blocks : 0;
     this.views = new OffsetViews(dd);
     this.narrowedBlocks = new Uint8Array(blocks);
+    this.wanted = new Uint8Array(blocks);
     const sizes = [
       blocks * dd * 8,
       blocks * dd * 8,
@@ -149,10 +177,12 @@ export class ConditionWasm {
       blocks * d * 8,
       blocks * d * 8,
       blocks * dd * 4,
-      blocks * dd * 4,
-      blocks * 32,
-      blocks * 8,
-      blocks * 8,
+      batch * dd * 4,
+      batch * 32,
+      batch * 8,
+      batch * 8,
+      batch * 4,
+      batch * (d + 1) * 8,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -174,6 +204,8 @@ export class ConditionWasm {
       this.sums,
       this.lows,
       this.highs,
+      this.wants,
+      this.offs,
       this.stage,
       this.stageA,
       this.stageW,
@@ -224,16 +256,25 @@ export class ConditionWasm {
 
   /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts`. */
   extremes(k: number, lo: number, hi: number): void {
+    if (!this.batched) return;
     const f64 = this.k.f64();
     f64[(this.lows >> 3) + k] = lo;
     f64[(this.highs >> 3) + k] = hi;
   }
 
+  /** Whether block k's next `shifts` makes its relative sums (`offsAt`): an anchor with an inverse (`anchor`), whose additive bound failed. */
+  want(k: number, yes: boolean): void {
+    if (!this.batched || this.wanted[k] === (yes ? 1 : 0)) return;
+    this.wanted[k] = yes ? 1 : 0;
+    this.k.f32()[(this.wants >> 2) + k] = yes ? 1 : 0;
+  }
+
   /**
    * `shiftSums` of blocks k = first .. first + count - 1 of m (block k at m[from + dd k ..]) against
    * their anchors, and the bounds condition-bound.ts `additive` makes of them for slack `slack`
-   * (assembly/condition.ts `conditionShifts`), in one call (read where they are in linear memory,
-   * or copied in with one copy), for `shifted` and `shiftBound` to read.
+   * (assembly/condition.ts `conditionShifts`); and for the blocks that `want` them, their relative
+   * bound's sums below the diagonal (`conditionRows`). In one call each (the blocks read where they
+   * are in linear memory, or copied in with one copy), for `shifted`, `shiftBound` and `offsAt`.
    */
   shifts(m: Float32Array, from: number, first: number, count: number, slack: number): void {
     const { d, dd } = this;
@@ -257,6 +298,7 @@ export class ConditionWasm {
       this.highs,
       slack,
     );
+    this.x.conditionRows(d, base, this.anchors, this.rows, this.wants, first, count, this.offs);
   }
 
   /**
@@ -271,6 +313,11 @@ export class ConditionWasm {
     sums[1] = f64[o + 1];
     sums[2] = f64[o + 2];
     return true;
+  }
+
+  /** Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else -1). */
+  offsAt(k: number): number {
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (this.d + 1) * k : -1;
   }
 
   /** All of linear memory as float64 (for `diagonalAt`). */

@@ -207,7 +207,10 @@ export class ClassifierLanes implements WholeStep {
       if (withGrads)
         k.exports.classifierLanesBackward(map, d, U, m, pairs, n, o.lp, o.zs, o.g, o.ok, o.gmu, o.graw, o.sc);
     }
-    if (out.condition) this.condition(count, raw, alive, out.condition);
+    // Each block's condition check at its factor, all of them in linear memory now (o.l for
+    // Sigma's, o.raw for the others: their raw blocks with L's diagonal), where tier 2's pass
+    // reads them in one call; Sigma's pass reads Sigma (o.raw).
+    out.condition?.blocks(this.memory, o.raw >> 2, (map === SIGMA ? o.l : o.raw) >> 2, raw, alive);
     // The kernels wrote the live lanes' entries: only those are copied out.
     const after = this.views();
     const { grads } = out;
@@ -221,33 +224,8 @@ export class ClassifierLanes implements WholeStep {
     copyLive(after.dead, out.counts[0], alive);
   }
 
-  /**
-   * The condition check of each unit of the live lanes, at its factor: the forward left every
-   * factor in linear memory (o.l for Sigma's, o.raw for the others: their raw blocks with L's
-   * diagonal), where tier 2's pass reads them all in one call (`prepare`).
-   */
-  private condition(
-    count: number,
-    raw: Float32Array,
-    alive: Uint8Array,
-    condition: Required<WholeStepOut>['condition'],
-  ) {
-    const { k, dd, units: U, o } = this;
-    const l0 = (this.map === SIGMA ? o.l : o.raw) >> 2;
-    // Sigma's pass reads Sigma itself (o.raw); the others' their factors, diagonals included.
-    condition.prepare(k.f32(), o.raw >> 2, alive, true);
-    for (let c = 0; c < 2 * count; c++) {
-      // Views again after each block: its check may grow linear memory.
-      const lanes = this.views().pairs;
-      const b = lanes[c];
-      // A lane paired with itself once.
-      if (c % 2 === 1 && b === lanes[c - 1]) continue;
-      for (let u = 0; u < U; u++) {
-        const e = (b * U + u) * dd;
-        condition.block(b, u, k.f32(), l0 + e, raw, e);
-      }
-    }
-  }
+  /** The view of linear memory, again (the condition check's, for each block). */
+  private readonly memory = () => this.k.f32();
 
   /**
    * Views of the blocks the host reads whole, made again only when memory grew (growth detaches
