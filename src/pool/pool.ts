@@ -2,7 +2,7 @@ import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
-import { lineFromTail } from '../results/line.js';
+import { lineFromTail, paramsFromLine } from '../results/line.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
@@ -301,7 +301,10 @@ function restored(batch: LaneBatch, results: RunResult[], backend: string): RunR
   return results.map((r) => ({ ...r, config: configs.get(r.id) ?? r.config, backend }));
 }
 
-/** The restored results' lines from the tails their worker made (undefined where it made none). */
+/**
+ * The restored results' lines from the tails their worker made (undefined where it made none);
+ * each result with a line reads its params (which the worker left out) from it.
+ */
 function linesOf(
   results: RunResult[],
   tails: readonly (string | undefined)[] = [],
@@ -309,6 +312,9 @@ function linesOf(
 ): (string | undefined)[] {
   return results.map((r, i) => {
     const tail = tails[i];
-    return tail === undefined ? undefined : lineFromTail(r.id, r.config, tail, backend);
+    if (tail === undefined) return undefined;
+    const line = lineFromTail(r.id, r.config, tail, backend);
+    paramsFromLine(r, line);
+    return line;
   });
 }
