@@ -99,16 +99,26 @@ export class WorkerPool {
   /**
    * Ends the threads, each once it has loaded its module (or failed to, or after a bound): one
    * ended while still loading can abort the whole process (see LoadWatch), as a session that fails
-   * right after starting them would.
+   * right after starting them would. Resolves once these threads and those of every earlier
+   * call have ended, so that a session can start ending them, write its report meanwhile, and
+   * wait for them last.
    */
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
     const p = this.piscina;
     const loads = this.loads;
     this.piscina = undefined;
     this.loads = undefined;
-    await loads?.all();
-    await p?.destroy();
+    const earlier = this.ending;
+    this.ending = (async () => {
+      await earlier;
+      await loads?.all();
+      await p?.destroy();
+    })();
+    return this.ending;
   }
+
+  /** The last `destroy`'s end. */
+  private ending?: Promise<void>;
 
   /** Resolves once every thread has loaded its module or is gone (at most 20 s): see LoadWatch. */
   async loaded(): Promise<void> {
