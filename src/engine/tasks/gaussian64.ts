@@ -58,11 +58,11 @@ export function logDensities64(
 /**
  * logDensities64 of `count` points under each of `means.length` Gaussians, into
  * out[i * units + u]: the same numbers. From d = 8 on the WebAssembly kernel takes the
- * substitutions (two points per f64x2, a third of the time at d = 16), the points copied in once
- * for every unit.
+ * substitutions (two points per f64x2, half the time at d = 16), the points copied in once for
+ * every unit.
  */
 export function logDensitiesOfUnits(
-  points: ArrayLike<number>,
+  points: Float64Array,
   count: number,
   means: readonly ArrayLike<number>[],
   covs: readonly ArrayLike<number>[],
@@ -75,22 +75,16 @@ export function logDensitiesOfUnits(
     for (let u = 0; u < units; u++) logDensities64(points, count, means[u], covs[u], d, out, u, units);
     return;
   }
-  const blocks = Math.ceil(count / 4);
-  const [x, mu, l, z, m] = wasm.shared(`log-densities:${d}:${blocks}`, [
-    blocks * 32 * d,
+  const padded = 4 * Math.ceil(count / 4);
+  const [x, mu, l, z, m] = wasm.shared(`log-densities:${d}:${padded}`, [
+    8 * padded * d,
     8 * d,
     8 * d * d,
     32 * d,
-    blocks * 32,
+    8 * padded,
   ]);
   const f64 = wasm.f64();
-  // Blocks of four points coordinate by coordinate, the last point repeated to fill the last
-  // block (as logDensities64 pads it).
-  for (let p = 0; p < 4 * blocks; p++) {
-    const from = Math.min(p, count - 1) * d;
-    const to = (x >> 3) + (p >> 2) * 4 * d + (p & 3);
-    for (let i = 0; i < d; i++) f64[to + 4 * i] = points[from + i];
-  }
+  f64.set(points.subarray(0, count * d), x >> 3);
   for (let u = 0; u < units; u++) {
     const factor = cholesky64(covs[u], d);
     if (!factor) {
@@ -100,9 +94,9 @@ export function logDensitiesOfUnits(
     let logDet = 0;
     for (let i = 0; i < d; i++) logDet += Math.log(factor[i * d + i]);
     const constant = 0.5 * d * Math.log(2 * Math.PI);
-    f64.set(means[u] as ArrayLike<number>, mu >> 3);
+    f64.set(means[u], mu >> 3);
     f64.set(factor, l >> 3);
-    wasm.exports.mahalanobisBlocks(d, blocks, x, mu, l, z, m);
+    wasm.exports.mahalanobisBlocks(d, count, x, mu, l, z, m);
     const at = m >> 3;
     for (let i = 0; i < count; i++) out[i * units + u] = -0.5 * f64[at + i] - logDet - constant;
   }
