@@ -12,3 +12,4 @@ export { adamLanes, rmspropLanes, sgdLanes } from './optim';
 export { conditionDrift, conditionDrift32, conditionMoves, conditionShift, conditionRows, conditionShifts, conditionSince } from './condition';
 export { fdlibmMap } from './fdlibm';
 export { classifierLanesHead } from './classifier-head';
+export { mahalanobisBlocks } from './log-densities';

@@ -332,7 +332,7 @@ interface LaneBlocks {
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
 function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
-  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (7 * dd + 6 * d)];
+  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (5 * dd + 6 * d)];
   const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
   let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array } | undefined;
   const out = (f32: Float32Array) => {
