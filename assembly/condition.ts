@@ -18,6 +18,59 @@ const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
  * first, first's second, second's first, second's second, the odd columns' last.
  */
 export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
+  shift(d, m, a, diagonal, out);
+}
+
+/** `conditionShifts`'s slacks (condition-bound.ts SLACK) other than `exact` (0): `rounded-diagonal`, `cholesky`. */
+const ROUNDED: i32 = 1;
+const SIGMA: i32 = 2;
+
+/**
+ * `conditionShift` of blocks k = first .. first + count - 1, one call for a step's many (a call
+ * costs about what one block's pass does at d = 8): block k at m + 4 d^2 k against the anchor at
+ * a + 4 d^2 k with its diagonal at diagonal + 8 d k, its sums at out + 32 k, and after them the
+ * bound condition-bound.ts `additive` makes of them for slack `slack` (0, ROUNDED, SIGMA) and
+ * the anchor's lo and hi (lows + 8 k, highs + 8 k), with the same float64 operations in the same
+ * order.
+ */
+export function conditionShifts(
+  d: i32,
+  m: usize,
+  a: usize,
+  diagonal: usize,
+  first: i32,
+  count: i32,
+  out: usize,
+  lows: usize,
+  highs: usize,
+  slack: i32,
+): void {
+  const dd = <usize>(d * d);
+  for (let k = <usize>first; k < <usize>(first + count); k++) {
+    const o = out + (k << 5);
+    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), o);
+    const squares = load<f64>(o);
+    const off = load<f64>(o, 8);
+    const lo = load<f64>(lows + (k << 3));
+    const hi = load<f64>(highs + (k << 3));
+    let bound: f64 = Infinity;
+    if (slack == SIGMA) {
+      const e = Math.sqrt(squares + 2 * off);
+      if (lo > e) bound = (hi + e) / (lo - e);
+    } else {
+      const e = Math.sqrt(squares + off) + (slack == ROUNDED ? Math.sqrt(load<f64>(o, 16)) : 0);
+      const reach = Math.sqrt(lo);
+      if (reach > e) {
+        const q = (Math.sqrt(hi) + e) / (reach - e);
+        bound = q * q;
+      }
+    }
+    store<f64>(o, bound, 24);
+  }
+}
+
+@inline
+function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
   let squares: f64 = 0;
   let tail: f64 = 0;
   let rounded: f64 = 0;
@@ -124,6 +177,58 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
   store<f64>(out, relative, 8);
   store<f64>(out, dSquares, 16);
   store<f64>(out, dwSquares, 24);
+}
+
+/**
+ * `conditionMoves` up to each row's diagonal, for blocks k = first .. first + count - 1 whose flag
+ * (a float32 at flags + 4 k) is not 0, one call for a step's many: block k (float32) at m + 4 d^2 k, its
+ * anchor (float64) at a + 8 d^2 k, the norms of its inverse's rows at rows + 8 d k. Into out +
+ * 8 (d + 1) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
+ * weighted sum before its diagonal's term (condition-bound.ts `movesFrom` adds the diagonal's
+ * terms, from a factor whose diagonal this block may not have: a rounded one).
+ */
+export function conditionRows(
+  d: i32,
+  m: usize,
+  a: usize,
+  rows: usize,
+  flags: usize,
+  first: i32,
+  count: i32,
+  out: usize,
+): void {
+  const dd = <usize>(d * d);
+  for (let k = <usize>first; k < <usize>(first + count); k++) {
+    if (load<f32>(flags + (k << 2)) == 0) continue;
+    const l = m + ((dd * k) << 2);
+    const ak = a + ((dd * k) << 3);
+    const rk = rows + ((<usize>d * k) << 3);
+    const o = out + ((<usize>(d + 1) * k) << 3);
+    let pairs = f64x2.splat(0);
+    let tail: f64 = 0;
+    for (let i = 0; i < d; i++) {
+      const lr = l + ((<usize>(i * d)) << 2);
+      const ar = ak + ((<usize>(i * d)) << 3);
+      let weighted = f64x2.splat(0);
+      let j = 0;
+      for (; j + 1 < i; j += 2) {
+        const t = f64x2.sub(
+          f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
+          v128.load(ar + ((<usize>j) << 3)),
+        );
+        pairs = f64x2.add(pairs, f64x2.mul(t, t));
+        weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rk + ((<usize>j) << 3))));
+      }
+      let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+      if (j < i) {
+        const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
+        tail += t * t;
+        row += Math.abs(t) * load<f64>(rk + ((<usize>j) << 3));
+      }
+      store<f64>(o + ((<usize>(i + 1)) << 3), row);
+    }
+    store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
+  }
 }
 
 /**

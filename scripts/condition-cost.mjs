@@ -59,6 +59,12 @@ if (StepConditionBound) {
     // `host`: unbounded, the host check judges the block.
     else this.bounds[lane * this.units + unit] = mode === 'off' ? 0 : Number.POSITIVE_INFINITY;
   };
+  // The pass a step runs before its blocks (absent from a build before it did).
+  const prepare = StepConditionBound.prototype.prepare;
+  if (prepare)
+    StepConditionBound.prototype.prepare = function (raw, at, alive, diagonals) {
+      if (mode === 'step') prepare.call(this, raw, at, alive, diagonals);
+    };
 }
 
 const cpuMs = () => {

@@ -2,7 +2,7 @@ import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend-choice.js';
 import { CovsweepError } from '../ground/errors.js';
-import { lineFromTail } from '../results/line.js';
+import { lineFromTail, paramsFromLine } from '../results/line.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
 import { COMMAND_BACKEND, runCommand } from './command.js';
 import { batchLimit, type Ending, errorMessage, failedResults, runLimit } from './faults.js';
@@ -99,16 +99,26 @@ export class WorkerPool {
   /**
    * Ends the threads, each once it has loaded its module (or failed to, or after a bound): one
    * ended while still loading can abort the whole process (see LoadWatch), as a session that fails
-   * right after starting them would.
+   * right after starting them would. Resolves once these threads and those of every earlier
+   * call have ended, so that a session can start ending them, write its report meanwhile, and
+   * wait for them last.
    */
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
     const p = this.piscina;
     const loads = this.loads;
     this.piscina = undefined;
     this.loads = undefined;
-    await loads?.all();
-    await p?.destroy();
+    const earlier = this.ending;
+    this.ending = (async () => {
+      await earlier;
+      await loads?.all();
+      await p?.destroy();
+    })();
+    return this.ending;
   }
+
+  /** The last `destroy`'s end. */
+  private ending?: Promise<void>;
 
   /** Resolves once every thread has loaded its module or is gone (at most 20 s): see LoadWatch. */
   async loaded(): Promise<void> {
@@ -301,7 +311,10 @@ function restored(batch: LaneBatch, results: RunResult[], backend: string): RunR
   return results.map((r) => ({ ...r, config: configs.get(r.id) ?? r.config, backend }));
 }
 
-/** The restored results' lines from the tails their worker made (undefined where it made none). */
+/**
+ * The restored results' lines from the tails their worker made (undefined where it made none);
+ * each result with a line reads its params (which the worker left out) from it.
+ */
 function linesOf(
   results: RunResult[],
   tails: readonly (string | undefined)[] = [],
@@ -309,6 +322,9 @@ function linesOf(
 ): (string | undefined)[] {
   return results.map((r, i) => {
     const tail = tails[i];
-    return tail === undefined ? undefined : lineFromTail(r.id, r.config, tail, backend);
+    if (tail === undefined) return undefined;
+    const line = lineFromTail(r.id, r.config, tail, backend);
+    paramsFromLine(r, line);
+    return line;
   });
 }

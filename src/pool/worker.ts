@@ -3,7 +3,7 @@ import { backendFor } from '../engine/auto-backend.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
 import { loadRunPlugins, usesPlugins } from '../engine/plugins/load.js';
 import { trainBatch } from '../engine/train/train.js';
-import { lineTail } from '../results/line.js';
+import { lineTail, withoutParams } from '../results/line.js';
 import type { LaneBatch, RunResult } from '../types.js';
 
 /** What the pool posts for one lane batch. */
@@ -19,7 +19,8 @@ export interface WorkerReply {
   backend: string;
   /**
    * Each result's line after its id and config (results/line.ts), made here, where the workers
-   * write them in parallel rather than the main thread one after the other at the end.
+   * write them in parallel rather than the main thread one after the other at the end. Where
+   * tails[i] is made, results[i] comes without its params' values (`withoutParams`).
    */
   tails?: (string | undefined)[];
 }
@@ -56,7 +57,13 @@ export default async function run({ batch, backend, port }: WorkerTask): Promise
     return fault(post, 'batch', err);
   }
   port.close();
-  return { results, backend: used, tails: results.map(lineTail) };
+  const tails = results.map(lineTail);
+  // A result whose line is made goes without its params, which the pool reads back from the line.
+  return {
+    results: results.map((r, i) => (tails[i] === undefined ? r : withoutParams(r))),
+    backend: used,
+    tails,
+  };
 }
 
 /**

@@ -209,7 +209,9 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
         events.onFrontierRound?.(round, runs, open),
       );
   } finally {
-    await pool.destroy();
+    // The threads end (a few hundredths of a second, mostly waiting) while this thread writes
+    // results and reports; runSession waits for them last.
+    pool.destroy().catch(() => {});
   }
   held.drawing ??= drawPlots();
   // A frontier's runs are known only once its searches have run.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { logDensities64, logDensity64 } from '../../src/engine/tasks/gaussian64.js';
+import { logDensities64, logDensitiesOfUnits, logDensity64 } from '../../src/engine/tasks/gaussian64.js';
 import { mvnClassifier } from '../../src/engine/tasks/mvn-classifier.js';
 import { laneData } from '../../src/engine/tasks/mvn-classifier-spec.js';
 import { taskOptions } from '../../src/engine/tasks/types.js';
@@ -64,6 +65,42 @@ describe("the classifier's metrics", () => {
         for (let p = 0; p < count; p++)
           expect(out[1 + 2 * p]).toBe(reference(points.slice(p * d, (p + 1) * d), mu, l, d));
         expect(out[0]).toBe(0);
+      }
+  });
+
+  it("give every unit's points on WebAssembly (d >= 8) the bits of the JavaScript kernel", () => {
+    // The built module (npm run build) is there, so d >= 8 takes the WebAssembly kernel.
+    expect(wasmKernelsFor(8)?.exports.mahalanobisBlocks).toBeTypeOf('function');
+    let state = 11;
+    const random = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32 - 0.5;
+    };
+    for (const d of [2, 7, 8, 9, 16, 17])
+      for (const count of [1, 2, 3, 4, 5, 11, 400]) {
+        // Two positive definite units (A A^T + I) and one that is not (its last pivot is 0).
+        const spd = () => {
+          const a = Array.from({ length: d * d }, random);
+          return Array.from({ length: d * d }, (_, ij) => {
+            const [i, j] = [Math.floor(ij / d), ij % d];
+            let s = i === j ? 1 : 0;
+            for (let k = 0; k < d; k++) s += a[i * d + k] * a[j * d + k];
+            return s;
+          });
+        };
+        const singular = Array.from({ length: d * d }, (_, ij) =>
+          ij === d * d - 1 ? 0 : ij % (d + 1) ? 0 : 1,
+        );
+        const covs = [spd(), singular, spd()];
+        const means = covs.map(() => Float64Array.from({ length: d }, random));
+        const points = Float64Array.from({ length: count * d }, () => 3 * random());
+        const out = new Float64Array(3 * count);
+        logDensitiesOfUnits(points, count, means, covs, d, out);
+        const expected = new Float64Array(3 * count);
+        for (let u = 0; u < 3; u++) logDensities64(points, count, means[u], covs[u], d, expected, u, 3);
+        expect(out).toEqual(expected);
+        for (let i = 0; i < out.length; i++) expect(Object.is(out[i], expected[i])).toBe(true);
+        expect(Number.isNaN(out[1])).toBe(true);
       }
   });
 

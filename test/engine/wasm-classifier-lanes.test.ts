@@ -90,8 +90,26 @@ function run(name: string, c: Case, lanes: boolean, growing = false) {
   const condition = growing
     ? ({
         bounds: new Float64Array(B * U),
+        prepare() {
+          wasmKernels()!.reserve(1 << 18);
+        },
         block() {
           wasmKernels()!.reserve(1 << 18);
+        },
+        blocks(
+          memory: () => Float32Array,
+          _copies: number,
+          _factors: number,
+          _raw: Float32Array,
+          alive: Uint8Array,
+        ) {
+          for (let b = 0; b < alive.length; b++)
+            if (alive[b])
+              for (let u = 0; u < U; u++) {
+                wasmKernels()!.reserve(1 << 18);
+                // The view it is given again is live.
+                expect(memory().length).toBeGreaterThan(0);
+              }
         },
       } as unknown as typeof bound)
     : bound;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resultLine } from '../../src/results/jsonl.js';
-import { lineFromTail, lineTail } from '../../src/results/line.js';
+import { lineFromTail, lineTail, paramsFromLine, withoutParams } from '../../src/results/line.js';
 import type { RunResult } from '../../src/types.js';
 import { classifierConfig } from '../engine/configs.js';
 
@@ -59,5 +59,32 @@ describe("a result's line made in two parts", () => {
     const { id, ...rest } = r;
     expect(lineTail({ ...rest, id } as RunResult)).toBeUndefined();
     expect(lineTail({ ...r, backend: 'cpu' })).toBeUndefined();
+  });
+
+  it('lets a worker post a result without its params, which the pool reads back from its line', () => {
+    const planned = classifierConfig({ lr: 1e-3 });
+    for (const r of [recorded('ok', 0.5), recorded('singular', Number.NaN)]) {
+      const tail = lineTail(r)!;
+      const posted = structuredClone(withoutParams(r));
+      expect(posted.params).toBeUndefined();
+      const restored = { ...posted, config: planned, backend: 'native' };
+      const line = lineFromTail(r.id, planned, tail, 'native');
+      const whole = { ...r, config: planned, backend: 'native' };
+      expect(paramsFromLine(restored, line)).toBe(restored);
+      // The same keys in the same order, the same values (non-finite ones too), the same line.
+      expect(Object.keys(restored)).toEqual(Object.keys(whole));
+      expect(resultLine(restored)).toBe(resultLine(whole));
+      expect(restored).toEqual(whole);
+      expect(restored.params).toBe(restored.params);
+      expect({ ...restored }).toEqual(whole);
+    }
+    // Params set before they are read replace them; a result without params is left as it is.
+    const r = recorded('ok', 1);
+    const restored = paramsFromLine({ ...withoutParams(r), backend: 'cpu' }, '{}');
+    restored.params = { w: 1 };
+    expect(restored.params).toEqual({ w: 1 });
+    const { params: _params, ...bare } = r;
+    expect(withoutParams(bare as RunResult)).toBe(bare);
+    expect('params' in paramsFromLine(bare as RunResult, '{}')).toBe(false);
   });
 });

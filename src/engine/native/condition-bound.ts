@@ -1,6 +1,6 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
-import { ConditionWasm } from './condition-wasm.js';
+import { ConditionWasm, SHIFTS_FROM } from './condition-wasm.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -34,6 +34,9 @@ const SLACK: Record<string, Slack> = {
   'full-clip': 'cholesky',
 };
 
+/** Each slack's code for assembly/condition.ts `conditionShifts`. */
+const SLACK_CODE: Record<Slack, number> = { exact: 0, 'rounded-diagonal': 1, cholesky: 2 };
+
 const U = 2 ** -24;
 /** float32 rounding of a float64 exp (u / (1 - u)) and that exp's own error, with room to spare. */
 const V = U * (1 + 2 ** -20);
@@ -54,7 +57,13 @@ export function stepConditionBound(
   const slack = SLACK[name];
   return (
     slack &&
-    new StepConditionBound(slack, d, units, limits, ConditionWasm.for(d, limits.length * units, wasm))
+    new StepConditionBound(
+      slack,
+      d,
+      units,
+      limits,
+      ConditionWasm.for(d, limits.length * units, wasm, SHIFTS_FROM),
+    )
   );
 }
 
@@ -113,6 +122,34 @@ export function shiftSums(
   }
   sums[0] = diagonal;
   sums[1] = s0 + s1 + s2 + s3 + tail;
+  sums[2] = rounded;
+}
+
+/**
+ * `shiftSums`'s sums[0] and sums[2], on the diagonal alone (independent of sums[1], so in a pass of
+ * its own), the anchor's diagonal at a[at..] (its copy in linear memory, condition-wasm.ts
+ * `diagonalAt`). Not shared with `shiftSums`, nor `movesFrom` with `driftMoves`: an access site
+ * that sees both host arrays and views of linear memory runs several times slower (measured: the
+ * relative bound's pass 5x slower in the step).
+ */
+export function diagonalSums(
+  m: Float32Array,
+  from: number,
+  a: Float64Array,
+  at: number,
+  d: number,
+  sums: Float64Array,
+): void {
+  let diagonal = 0;
+  let rounded = 0;
+  for (let i = 0; i < d; i++) {
+    const mii = m[from + i * (d + 1)];
+    const t = mii - a[at + i];
+    diagonal += t * t;
+    const dii = V * Math.abs(mii) + TINY;
+    rounded += dii * dii;
+  }
+  sums[0] = diagonal;
   sums[2] = rounded;
 }
 
@@ -181,6 +218,49 @@ export function driftMoves(
 }
 
 /**
+ * `driftMoves` from its sums below the diagonal (off[at] the squares, off[at + 1 + i] row i's
+ * weighted sum: assembly/condition.ts `conditionRows` makes them for many blocks at once) and the
+ * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i] and the anchor's a[aAt + i] (off and a:
+ * views of linear memory alone, as `diagonalSums`'s).
+ */
+export function movesFrom(
+  off: Float64Array,
+  at: number,
+  l: Float32Array,
+  lo: number,
+  a: Float64Array,
+  aAt: number,
+  rows: Float64Array,
+  d: number,
+  rounded: boolean,
+  out: Float64Array,
+): void {
+  let diagonal = 0;
+  let relative = 0;
+  let dSquares = 0;
+  let dwSquares = 0;
+  for (let i = 0; i < d; i++) {
+    let row = off[at + 1 + i];
+    const lii = l[lo + i * (d + 1)];
+    const t = lii - a[aAt + i];
+    diagonal += t * t;
+    row += Math.abs(t) * rows[i];
+    if (rounded) {
+      const dii = V * Math.abs(lii) + TINY;
+      dSquares += dii * dii;
+      const dw = dii * rows[i];
+      dwSquares += dw * dw;
+      row += dw;
+    }
+    relative += row * row;
+  }
+  out[0] = off[at] + diagonal;
+  out[1] = relative;
+  out[2] = dSquares;
+  out[3] = dwSquares;
+}
+
+/**
  * sum_i (sum_{j <= i} |L^_ij - S_ij| rows_j)^2 for block l[lo..] and s (float32 values: the block
  * when the exact drift last ran), rows as `driftMoves`'s: each row's columns in pairs, even and
  * odd in two sums added at the row's end, its odd last one apart (`conditionSince`'s order).
@@ -234,8 +314,6 @@ interface Anchor {
   cleared: boolean;
   /** Calls left before the step tries an uncleared block again (until then the host judges it). */
   wait: number;
-  /** How many calls tier 2 cleared from it. */
-  served: number;
   /** Calls left in which tier 1 clears the block without anchoring it (it outran its last anchors). */
   calm: number;
 }
@@ -289,7 +367,11 @@ const HOLD = 4;
  *
  * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
  * memory: the same float64 operations in the same order as `shiftSums`, `driftMoves`,
- * `sinceMoves` and `relativeDrift`, so the same bounds.
+ * `sinceMoves` and `relativeDrift`, so the same bounds. From d = 8 to 31 the step's two O(d^2)
+ * passes from the anchors run for the whole batch in one call before its blocks (`prepare`): the
+ * additive bound's, and the relative bound's below the diagonal for the blocks that go straight to
+ * it; each block then reads what it needs (`cleared`, `movesFrom`), and only the blocks those do
+ * not clear go through `judge`'s tiers.
  */
 export class StepConditionBound {
   /**
@@ -306,6 +388,9 @@ export class StepConditionBound {
   private readonly norms = new Float64Array(4);
   /** The e of the last `shift`. */
   private moved = 0;
+  /** Whether the current `block` call may read `prepare`'s sums, and whether their diagonal sums are its factor's (`prepare`). */
+  private ready = false;
+  private diagonals = true;
   /** `shiftSums`'s out. */
   private readonly sums = new Float64Array(3);
   /** `driftMoves`'s out. */
@@ -318,6 +403,20 @@ export class StepConditionBound {
   private readonly sym: Float64Array;
   /** Every block's anchor factor (`stored`). */
   private readonly store: Float64Array;
+  /** The passes' WebAssembly kernels that run block by block (from condition-wasm.ts's FROM). */
+  private readonly wasm?: ConditionWasm;
+  /** Per block, the `prepare` whose sums it may read (until its `block` call); `prepared` counts them. */
+  private readonly fresh: Uint32Array;
+  private prepared = 0;
+  /**
+   * Per block, what `cleared` reads instead of its anchor (an object on the heap, which a step's
+   * other data evicts between steps): whether its next call starts with tier 2's additive bound
+   * (`judge`'s first step), its anchor's lo and hi, and how many calls tier 2 cleared from it.
+   */
+  private readonly fast: Uint8Array;
+  private readonly lows: Float64Array;
+  private readonly highs: Float64Array;
+  private readonly served: Uint32Array;
 
   constructor(
     private readonly slack: Slack,
@@ -326,8 +425,15 @@ export class StepConditionBound {
     /** Per lane: its `max_condition`. */
     private readonly limits: ArrayLike<number>,
     /** The passes as WebAssembly kernels, where they run (the same bounds). */
-    private readonly wasm?: ConditionWasm,
+    private readonly kernels?: ConditionWasm,
   ) {
+    this.wasm = kernels?.blockwise ? kernels : undefined;
+    const blocks = limits.length * units;
+    this.fresh = new Uint32Array(blocks);
+    this.fast = new Uint8Array(blocks);
+    this.lows = new Float64Array(blocks);
+    this.highs = new Float64Array(blocks);
+    this.served = new Uint32Array(blocks);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
@@ -339,11 +445,69 @@ export class StepConditionBound {
   }
 
   /**
+   * Before a step's `block` calls: tier 2's pass from the anchors for every block of the live lanes
+   * (alive[lane]), block k = lane * units + unit at raw[at + d^2 k ..] (each lane's raw blocks, as
+   * the step reads them in its `block` calls: they must not change in between), in one
+   * WebAssembly call (where it runs, from condition-wasm.ts's SHIFTS_FROM), not one per block.
+   * The blocks below their diagonals are their factors' (L^'s, or Sigma's itself); a rounded
+   * diagonal's L^ differs from raw on its diagonal alone, whose sums `shift` then takes from L^,
+   * unless `diagonals` (raw's diagonals already are L^'s: the classifier's lanes after their forward).
+   */
+  prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false): void {
+    const { kernels, units, fresh } = this;
+    if (!kernels?.batched || this.d === 2) return;
+    this.diagonals = diagonals || this.slack !== 'rounded-diagonal';
+    const stamp = ++this.prepared;
+    const lanes = this.limits.length;
+    for (let b = 0; b < lanes; ) {
+      if (!alive[b]) {
+        b++;
+        continue;
+      }
+      let end = b + 1;
+      while (end < lanes && alive[end]) end++;
+      kernels.shifts(raw, at, b * units, (end - b) * units, SLACK_CODE[this.slack]);
+      fresh.fill(stamp, b * units, end * units);
+      b = end;
+    }
+  }
+
+  /**
+   * A whole step's blocks, every factor and a copy of every raw block in linear memory (the
+   * classifier's lanes, after their forward): `prepare` on the copies at memory()[copies..] (whose
+   * diagonals are the factors'), then `block` of each unit of each live lane, block k's factor at
+   * memory()[factors + d^2 k ..] and its raw block at raw[d^2 k ..]. `memory` gives the view of
+   * linear memory again for each block (one that grew detaches the old view).
+   */
+  blocks(
+    memory: () => Float32Array,
+    copies: number,
+    factors: number,
+    raw: Float32Array,
+    alive: Uint8Array,
+  ): void {
+    const { units } = this;
+    const dd = this.d * this.d;
+    this.prepare(memory(), copies, alive, true);
+    for (let b = 0; b < alive.length; b++) {
+      if (!alive[b]) continue;
+      for (let u = 0; u < units; u++) {
+        const e = (b * units + u) * dd;
+        this.block(b, u, memory(), factors + e, raw, e);
+      }
+    }
+  }
+
+  /**
    * Bound block `unit` of lane `lane`, whose float32 factor is l[lo..] (its upper triangle not
    * read: an in-place map's is the raw block's) and raw block raw[at..].
    */
   block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void {
     const k = lane * this.units + unit;
+    // `prepare`'s sums for this block, if any, are for this call alone.
+    const stamp = this.fresh[k];
+    this.ready = stamp !== 0 && stamp === this.prepared;
+    this.fresh[k] = 0;
     const limit = this.limits[lane];
     // Nothing exceeds an infinite limit: no check.
     if (limit === Number.POSITIVE_INFINITY) return;
@@ -351,9 +515,15 @@ export class StepConditionBound {
       const bound = this.closedForm(l, lo, raw, at);
       if (bound <= limit) this.tiers.bound++;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
-    } else {
+    } else if (!(this.ready && this.cleared(k, l, lo, limit))) {
       const bound = this.judge(k, l, lo, raw, at, limit);
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
+      const anchor = this.anchors[k];
+      const next = anchor?.live === true && anchor.wait === 0;
+      const onSigma = this.slack === 'cholesky';
+      this.fast[k] = next && (!anchor.inverse || onSigma || !anchor.relative) ? 1 : 0;
+      // Its next call goes straight to the relative bound's sums: `prepare` makes them.
+      this.kernels?.want(k, next && anchor.inverse && !onSigma && anchor.relative);
     }
   }
 
@@ -378,6 +548,32 @@ export class StepConditionBound {
     return Math.abs(a) >= 2 ** -100 && Math.abs(c) >= 2 ** -100
       ? bound * ((1 + V) / (1 - V)) ** 4
       : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * `judge`'s first step where it clears the block, alone and on `prepare`'s sums (its common
+   * case; at d = 8 to 16 the step's cost is mostly what surrounds them, so here from typed arrays,
+   * not the anchor): tier 2's additive bound from a live anchor (`fast`). False where it does not
+   * clear the block; `judge` then runs from the start (the same bound first, no state changed).
+   */
+  private cleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
+    const { sums } = this;
+    const kernels = this.kernels!;
+    if (!this.fast[k] || !kernels.narrowed(k)) return false;
+    let bound: number;
+    if (this.diagonals) bound = kernels.shiftBound(k);
+    else {
+      // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
+      kernels.shifted(k, sums);
+      // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
+      diagonalSums(l, lo, kernels.f64(), kernels.diagonalAt(k), this.d, sums);
+      bound = this.additive(this.lows[k], this.highs[k]);
+    }
+    if (!(bound <= limit)) return false;
+    this.tiers.drift++;
+    this.served[k]++;
+    this.bounds[k] = bound;
+    return true;
   }
 
   /** The four tiers for d > 2: a bound within `limit`, or one above it (or NaN). */
@@ -411,13 +607,13 @@ export class StepConditionBound {
         : this.shift(k, anchor, m, from);
       if (bound <= limit) {
         this.tiers.drift++;
-        anchor.served++;
+        this.served[k]++;
         return bound;
       }
       if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
       // An anchor that did not hold for long: the block moves too fast for tier 2 to pay for a
       // new one, so for a while tier 1 clears it alone where it can (`calm`).
-      if (anchor.served < HOLD) anchor.calm = WAIT;
+      if (this.served[k] < HOLD) anchor.calm = WAIT;
     }
 
     // Tier 1 (on L^ with its slack, then on the float64 factor where that differs).
@@ -565,9 +761,17 @@ export class StepConditionBound {
     const { moves } = this;
     // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
     // leaving it staged for `since` and the exact drift below: one copy per call at most.
-    const { wasm } = this;
-    const staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
-    if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    const { wasm, kernels } = this;
+    // `prepare` made its sums below the diagonal where the block wanted them (its additive bound
+    // failed last time: `shifted` false), else the block by block kernel or the twin.
+    const off = this.ready && !shifted ? kernels!.offsAt(k) : -1;
+    let staged = false;
+    if (off >= 0)
+      movesFrom(kernels!.f64(), off, l, lo, kernels!.f64(), kernels!.diagonalAt(k), rows, d, rounded, moves);
+    else {
+      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+      if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+    }
     const squares = moves[0];
     const relative = moves[1];
     const dSquares = moves[2];
@@ -613,8 +817,23 @@ export class StepConditionBound {
    */
   private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
     const { sums } = this;
-    this.staged = this.wasm?.shift(k, m, from, sums) ?? false;
-    if (!this.staged) shiftSums(m, from, anchor.m, this.d, sums);
+    if (this.ready && this.kernels!.shifted(k, sums)) {
+      // `prepare` read raw: L^'s diagonal differs from it where the diagonal is rounded.
+      if (!this.diagonals) {
+        const kernels = this.kernels!;
+        diagonalSums(m, from, kernels.f64(), kernels.diagonalAt(k), this.d, sums);
+      }
+      this.staged = false;
+    } else {
+      this.staged = this.wasm?.shift(k, m, from, sums) ?? false;
+      if (!this.staged) shiftSums(m, from, anchor.m, this.d, sums);
+    }
+    return this.additive(anchor.lo, anchor.hi);
+  }
+
+  /** `shift`'s bound from its sums (this.sums) and its anchor's lo and hi; its e into `moved`. */
+  private additive(lo: number, hi: number): number {
+    const { sums } = this;
     const squares = sums[0];
     const off = sums[1];
     const dSquares = sums[2];
@@ -622,12 +841,12 @@ export class StepConditionBound {
       // Sigma's off-diagonal entries count twice.
       const e = Math.sqrt(squares + 2 * off);
       this.moved = e;
-      return anchor.lo > e ? (anchor.hi + e) / (anchor.lo - e) : Number.POSITIVE_INFINITY;
+      return lo > e ? (hi + e) / (lo - e) : Number.POSITIVE_INFINITY;
     }
     const e = Math.sqrt(squares + off) + (this.slack === 'rounded-diagonal' ? Math.sqrt(dSquares) : 0);
     this.moved = e;
-    const reach = Math.sqrt(anchor.lo);
-    return reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
+    const reach = Math.sqrt(lo);
+    return reach > e ? ((Math.sqrt(hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
   }
 
   /** Block k's tier-1 anchor: the lower triangle of m[from..] and bounds on the extreme eigenvalues it gives. */
@@ -637,21 +856,25 @@ export class StepConditionBound {
     this.anchors[k] = anchor;
     const copy = anchor.m;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
-    this.wasm?.anchor(k, copy);
+    this.kernels?.anchor(k, copy);
     anchor.inverse = false;
     anchor.live = true;
     anchor.relative = false;
     anchor.lastEta = Number.POSITIVE_INFINITY;
     anchor.lo = lo;
     anchor.hi = hi;
+    this.lows[k] = lo;
+    this.highs[k] = hi;
+    this.kernels?.extremes(k, lo, hi);
     anchor.cleared = true;
     anchor.wait = 0;
-    anchor.served = 0;
+    this.served[k] = 0;
   }
 
   /** A new anchor that tier 2 does not try, for a block tier 1 clears alone for WAIT calls (`calm`). */
   private retired(k: number): Anchor {
     const dd = this.d * this.d;
+    this.served[k] = 0;
     return {
       m: this.stored(k),
       inverse: false,
@@ -665,7 +888,6 @@ export class StepConditionBound {
       hi: Number.POSITIVE_INFINITY,
       cleared: false,
       wait: 0,
-      served: 0,
       calm: WAIT,
     };
   }
@@ -695,7 +917,7 @@ export class StepConditionBound {
       rows[i] = Math.sqrt(t);
     }
     const last = old?.last ?? new Float64Array(d * d);
-    this.wasm?.anchor(k, copy, w, rows);
+    this.kernels?.anchor(k, copy, w, rows);
     this.anchors[k] = {
       m: copy,
       inverse: true,
@@ -709,9 +931,12 @@ export class StepConditionBound {
       hi,
       cleared,
       wait: cleared ? 0 : WAIT,
-      served: 0,
       calm: 0,
     };
+    this.lows[k] = lo;
+    this.highs[k] = hi;
+    this.kernels?.extremes(k, lo, hi);
+    this.served[k] = 0;
   }
 
   /** L L^T of l64's L into sym (`triangularGram`; dense64's `gram` where L is not finite). */

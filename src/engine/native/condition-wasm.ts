@@ -4,6 +4,28 @@ import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
   conditionShift(d: number, m: number, a: number, diagonal: number, out: number): void;
+  conditionShifts(
+    d: number,
+    m: number,
+    a: number,
+    diagonal: number,
+    first: number,
+    count: number,
+    out: number,
+    lows: number,
+    highs: number,
+    slack: number,
+  ): void;
+  conditionRows(
+    d: number,
+    m: number,
+    a: number,
+    rows: number,
+    flags: number,
+    first: number,
+    count: number,
+    out: number,
+  ): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
   conditionMoves(d: number, l: number, a: number, rows: number, rounded: boolean, out: number): void;
@@ -11,12 +33,24 @@ interface ConditionExports {
 }
 
 /**
- * From this d on; below it the JavaScript twins run. At d = 8 a call costs about what the twins'
+ * From this d on block by block; below it the JavaScript twins run, or from SHIFTS_FROM the batch's
+ * passes (`shifts`), which pay one call per step. At d = 8 a call costs about what the twins'
  * pass does: measured per block of tier 2 from a tier-1 anchor (on-CPU, alternated), 122 ns with
  * the pass's kernel reading the classifier's factor where it is against the twin's 111 to 122 ns;
  * a factor in host memory would add a copy (a `set`, about 100 ns under load).
  */
 const FROM = 16;
+
+/**
+ * From SHIFTS_FROM up to SHIFTS_BELOW tier 2's passes run for a whole batch in one call before
+ * its blocks (`shifts`, `rows`): one call and one copy per step instead of one of each per block,
+ * which there cost about what the pass does. From SHIFTS_BELOW on a block's pass costs far more
+ * than its call, and reading each block right after its map made it (still in cache) beats one
+ * more pass over the batch (condition-cost.mjs, alternated: at d = 32 and 64 the batch's shares
+ * came out higher, up to 2x for the classifier's).
+ */
+export const SHIFTS_FROM = 8;
+export const SHIFTS_BELOW = 32;
 
 /**
  * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
@@ -68,13 +102,32 @@ export class ConditionWasm {
   /** Per block k, for tier 2's relative bounds: its anchor's `rows` at rows + 8 d k, its `last` (float32) at lasts + 4 dd k. */
   private readonly rows: number;
   private readonly lasts: number;
+  /**
+   * Per block k, for `shifts`: its copy (a block not in linear memory) at copies + 4 dd k, its sums
+   * and bound at sums + 32 k, its anchor's lo and hi at lows + 8 k and highs + 8 k.
+   */
+  private readonly copies: number;
+  private readonly sums: number;
+  private readonly lows: number;
+  private readonly highs: number;
+  /**
+   * Per block k, for `shifts`' relative sums: whether it wants them (float32 1 or 0 at wants + 4 k,
+   * mirrored in `wanted`), and them at offs + 8 (d + 1) k.
+   */
+  private readonly wants: number;
+  private readonly offs: number;
+  private readonly wanted: Uint8Array;
+  /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
+  readonly blockwise: boolean;
+  /** Whether they run for whole batches (`shifts`, `rows`): below SHIFTS_BELOW. */
+  readonly batched: boolean;
   /** The array `resident` was last asked about, and its answer. */
   private seen?: Float32Array;
   private inMemory = false;
   /** Where `shift` or `moves` left the block it read (the stage, or the block's own place in linear memory). */
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
-  private readonly narrowed: Uint8Array;
+  private readonly narrowedBlocks: Uint8Array;
   /**
    * The block copied in (float32 for `shift` and `moves`, float64 for `relative`); for `relative`,
    * its anchor and that anchor's inverse; a row of scratch; the sums out.
@@ -97,8 +150,8 @@ export class ConditionWasm {
    * d = 32 about 330 with the block read in place, 490 copied in; at 64 about 1210 and 1700 (the
    * copy is most of the difference). A float64 anchor and one chain took 450 and 500, 1750 and 1850.
    */
-  static for(d: number, blocks: number, wasm = true): ConditionWasm | undefined {
-    const k = wasm && d >= FROM ? wasmKernelsFor(d) : undefined;
+  static for(d: number, blocks: number, wasm = true, from = FROM): ConditionWasm | undefined {
+    const k = wasm && d >= from ? wasmKernelsFor(d) : undefined;
     return k && new ConditionWasm(k, d, blocks);
   }
 
@@ -111,8 +164,12 @@ export class ConditionWasm {
     this.x = k.exports as unknown as ConditionExports;
     const dd = d * d;
     this.dd = dd;
+    this.blockwise = d >= FROM;
+    this.batched = d < SHIFTS_BELOW;
+    const batch = this.batched ? blocks : 0;
     this.views = new OffsetViews(dd);
-    this.narrowed = new Uint8Array(blocks);
+    this.narrowedBlocks = new Uint8Array(blocks);
+    this.wanted = new Uint8Array(blocks);
     const sizes = [
       blocks * dd * 8,
       blocks * dd * 8,
@@ -120,6 +177,12 @@ export class ConditionWasm {
       blocks * d * 8,
       blocks * d * 8,
       blocks * dd * 4,
+      batch * dd * 4,
+      batch * 32,
+      batch * 8,
+      batch * 8,
+      batch * 4,
+      batch * (d + 1) * 8,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -137,6 +200,12 @@ export class ConditionWasm {
       this.diagonals,
       this.rows,
       this.lasts,
+      this.copies,
+      this.sums,
+      this.lows,
+      this.highs,
+      this.wants,
+      this.offs,
       this.stage,
       this.stageA,
       this.stageW,
@@ -165,7 +234,7 @@ export class ConditionWasm {
       for (let j = 0; j < i; j++) if (f32[narrow + i * d + j] !== m[i * d + j]) exact = 0;
       f64[diagonal + i] = m[i * d + i];
     }
-    this.narrowed[k] = exact;
+    this.narrowedBlocks[k] = exact;
   }
 
   /**
@@ -173,7 +242,7 @@ export class ConditionWasm {
    * (sums untouched) when the anchor is not one the kernel reads (`anchor`): the twin's turn.
    */
   shift(k: number, m: Float32Array, from: number, sums: Float64Array): boolean {
-    if (!this.narrowed[k]) return false;
+    if (!this.narrowedBlocks[k]) return false;
     const { d, dd, out } = this;
     const at = this.place(m, from);
     this.staged = at;
@@ -183,6 +252,92 @@ export class ConditionWasm {
     sums[1] = f64[(out >> 3) + 1];
     sums[2] = f64[(out >> 3) + 2];
     return true;
+  }
+
+  /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts`. */
+  extremes(k: number, lo: number, hi: number): void {
+    if (!this.batched) return;
+    const f64 = this.k.f64();
+    f64[(this.lows >> 3) + k] = lo;
+    f64[(this.highs >> 3) + k] = hi;
+  }
+
+  /** Whether block k's next `shifts` makes its relative sums (`offsAt`): an anchor with an inverse (`anchor`), whose additive bound failed. */
+  want(k: number, yes: boolean): void {
+    if (!this.batched || this.wanted[k] === (yes ? 1 : 0)) return;
+    this.wanted[k] = yes ? 1 : 0;
+    this.k.f32()[(this.wants >> 2) + k] = yes ? 1 : 0;
+  }
+
+  /**
+   * `shiftSums` of blocks k = first .. first + count - 1 of m (block k at m[from + dd k ..]) against
+   * their anchors, and the bounds condition-bound.ts `additive` makes of them for slack `slack`
+   * (assembly/condition.ts `conditionShifts`); and for the blocks that `want` them, their relative
+   * bound's sums below the diagonal (`conditionRows`). In one call each (the blocks read where they
+   * are in linear memory, or copied in with one copy), for `shifted`, `shiftBound` and `offsAt`.
+   */
+  shifts(m: Float32Array, from: number, first: number, count: number, slack: number): void {
+    const { d, dd } = this;
+    // The kernel reads block k at base + 4 dd k.
+    let base = this.copies;
+    if (this.resident(m)) base = m.byteOffset + 4 * from;
+    else {
+      const lo = from + dd * first;
+      const hi = lo + dd * count;
+      this.k.f32().set(lo === 0 && hi === m.length ? m : m.subarray(lo, hi), (base >> 2) + dd * first);
+    }
+    this.x.conditionShifts(
+      d,
+      base,
+      this.narrow,
+      this.diagonals,
+      first,
+      count,
+      this.sums,
+      this.lows,
+      this.highs,
+      slack,
+    );
+    this.x.conditionRows(d, base, this.anchors, this.rows, this.wants, first, count, this.offs);
+  }
+
+  /**
+   * Block k's sums from the last `shifts`, into sums; false (sums untouched) when its anchor is not
+   * one the kernel reads (`anchor`): the twin's turn.
+   */
+  shifted(k: number, sums: Float64Array): boolean {
+    if (!this.narrowedBlocks[k]) return false;
+    const f64 = this.k.f64();
+    const o = (this.sums >> 3) + 4 * k;
+    sums[0] = f64[o];
+    sums[1] = f64[o + 1];
+    sums[2] = f64[o + 2];
+    return true;
+  }
+
+  /** Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else -1). */
+  offsAt(k: number): number {
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (this.d + 1) * k : -1;
+  }
+
+  /** All of linear memory as float64 (for `diagonalAt`). */
+  f64(): Float64Array {
+    return this.k.f64();
+  }
+
+  /** Where in `f64()` block k's anchor's diagonal is (d float64). */
+  diagonalAt(k: number): number {
+    return (this.diagonals >> 3) + this.d * k;
+  }
+
+  /** Whether block k's anchor is one the kernels read (float32 values below its diagonal: `anchor`). */
+  narrowed(k: number): boolean {
+    return this.narrowedBlocks[k] === 1;
+  }
+
+  /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false). */
+  shiftBound(k: number): number {
+    return this.k.f64()[(this.sums >> 3) + 4 * k + 3];
   }
 
   /**

@@ -109,6 +109,8 @@ export class NativeStep {
       this.whole.evaluate(params, alive, withGrads, this.wholeOut);
       return;
     }
+    // Tier 2's pass over every live block at once, on the raw blocks the loop below maps.
+    this.condition?.prepare(params[this.cov], 0, alive);
     for (let b = 0; b < this.lanes; b++) {
       if (!alive[b]) continue;
       // In place: the lane's raw blocks are its factors (at u * dd) and its gradient blocks take

@@ -68,10 +68,10 @@ interface Blocks {
 /**
  * The classifier's step of every live lane at once on WebAssembly, two lanes per f64x2
  * (assembly/classifier-lanes.ts): the map's forward (the Cholesky factor of Sigma, or L from the
- * raw block), the densities, then here each block's condition check, then the head
- * (assembly/classifier-head.ts: the log-determinants and classifier-loss.ts's HeadKernel, lane
- * after lane, with V8's Math.exp and Math.log ported bit for bit, assembly/fdlibm.ts), then the
- * densities' backward and the map's. Each lane gets the numbers of the lane-by-lane step
+ * raw block), the densities, then the head (assembly/classifier-head.ts: the log-determinants and
+ * classifier-loss.ts's HeadKernel, lane after lane, with V8's Math.exp and Math.log ported bit for
+ * bit, assembly/fdlibm.ts), then the densities' backward and the map's; after them, each block's
+ * condition check on the factors the forward left in linear memory. Each lane gets the numbers of the lane-by-lane step
  * (NativeClassifier.lane after the map), which at d = 2 and 4 has no independent work inside a
  * lane to vectorize. The step's operands are copied into linear memory whole (a few kilobytes:
  * less than a lane's arithmetic); the kernels write only the live lanes, whose results alone are
@@ -184,7 +184,6 @@ export class ClassifierLanes implements WholeStep {
         o.maha,
         o.w,
       );
-      if (out.condition) this.condition(first, n, raw, out.condition);
       k.exports.classifierLanesHead(
         activation === 'exp',
         withGrads,
@@ -208,6 +207,10 @@ export class ClassifierLanes implements WholeStep {
       if (withGrads)
         k.exports.classifierLanesBackward(map, d, U, m, pairs, n, o.lp, o.zs, o.g, o.ok, o.gmu, o.graw, o.sc);
     }
+    // Each block's condition check at its factor, all of them in linear memory now (o.l for
+    // Sigma's, o.raw for the others: their raw blocks with L's diagonal), where tier 2's pass
+    // reads them in one call; Sigma's pass reads Sigma (o.raw).
+    out.condition?.blocks(this.memory, o.raw >> 2, (map === SIGMA ? o.l : o.raw) >> 2, raw, alive);
     // The kernels wrote the live lanes' entries: only those are copied out.
     const after = this.views();
     const { grads } = out;
@@ -221,27 +224,8 @@ export class ClassifierLanes implements WholeStep {
     copyLive(after.dead, out.counts[0], alive);
   }
 
-  /** The condition check of each unit of the chunk's lanes, at its factor. */
-  private condition(
-    first: number,
-    n: number,
-    raw: Float32Array,
-    condition: Required<WholeStepOut>['condition'],
-  ) {
-    const { k, dd, units: U, o } = this;
-    const l0 = (this.map === SIGMA ? o.l : o.raw) >> 2;
-    for (let c = 2 * first; c < 2 * (first + n); c++) {
-      // Views again after each block: its check may grow linear memory.
-      const lanes = this.views().pairs;
-      const b = lanes[c];
-      // A lane paired with itself once.
-      if (c % 2 === 1 && b === lanes[c - 1]) continue;
-      for (let u = 0; u < U; u++) {
-        const e = (b * U + u) * dd;
-        condition.block(b, u, k.f32(), l0 + e, raw, e);
-      }
-    }
-  }
+  /** The view of linear memory, again (the condition check's, for each block). */
+  private readonly memory = () => this.k.f32();
 
   /**
    * Views of the blocks the host reads whole, made again only when memory grew (growth detaches

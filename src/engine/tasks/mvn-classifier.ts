@@ -6,7 +6,7 @@ import { perLane } from '../parameterizations/counters.js';
 import { rawStart } from '../parameterizations/raw-start.js';
 import type { Parameterization } from '../parameterizations/types.js';
 import { tf } from '../tf.js';
-import { asGaussians, logDensities64 } from './gaussian64.js';
+import { asGaussians, logDensitiesOfUnits } from './gaussian64.js';
 import { Minibatches } from './minibatches.js';
 import { NativeClassifier } from './mvn-classifier-native.js';
 import {
@@ -202,7 +202,7 @@ class ClassifierBatch implements TaskInstance {
     // of a lane's points under each unit in one pass ([n, U], point-major), then the outputs.
     this.logp ??= new Float64Array(n * U);
     const logp = this.logp;
-    for (let u = 0; u < U; u++) logDensities64(pts, n, means[u], covs[u], d, logp, u, U);
+    logDensitiesOfUnits(pts, n, means, covs, d, logp);
     const exp = this.activation === 'exp';
     const act = new Float64Array(U);
     let correct = 0;

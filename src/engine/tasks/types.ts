@@ -105,7 +105,13 @@ export interface WholeStepOut {
   counts: Float32Array[];
   /** The cheap tiers of the condition check (native/condition-bound.ts), per block at its factor. */
   condition?: {
-    block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void;
+    blocks(
+      memory: () => Float32Array,
+      copies: number,
+      factors: number,
+      raw: Float32Array,
+      alive: Uint8Array,
+    ): void;
   };
 }
 
