@@ -411,11 +411,10 @@ export class StepConditionBound {
   /**
    * Per block, what `cleared` reads instead of its anchor (an object on the heap, which a step's
    * other data evicts between steps): whether its next call starts with tier 2's additive bound
-   * (`judge`'s first step), its anchor's lo and hi, and how many calls tier 2 cleared from it.
+   * (`judge`'s first step), and how many calls tier 2 cleared from it. Its anchor's lo and hi it
+   * reads from the kernels' copy (condition-wasm.ts `extremes`).
    */
   private readonly fast: Uint8Array;
-  private readonly lows: Float64Array;
-  private readonly highs: Float64Array;
   private readonly served: Uint32Array;
 
   constructor(
@@ -431,8 +430,6 @@ export class StepConditionBound {
     const blocks = limits.length * units;
     this.fresh = new Uint32Array(blocks);
     this.fast = new Uint8Array(blocks);
-    this.lows = new Float64Array(blocks);
-    this.highs = new Float64Array(blocks);
     this.served = new Uint32Array(blocks);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
@@ -565,9 +562,10 @@ export class StepConditionBound {
     else {
       // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
       kernels.shifted(k, sums);
+      const f64 = kernels.f64();
       // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
-      diagonalSums(l, lo, kernels.f64(), kernels.diagonalAt(k), this.d, sums);
-      bound = this.additive(this.lows[k], this.highs[k]);
+      diagonalSums(l, lo, f64, kernels.diagonalAt(k), this.d, sums);
+      bound = this.additive(f64[kernels.lowAt(k)], f64[kernels.highAt(k)]);
     }
     if (!(bound <= limit)) return false;
     this.tiers.drift++;
@@ -863,8 +861,6 @@ export class StepConditionBound {
     anchor.lastEta = Number.POSITIVE_INFINITY;
     anchor.lo = lo;
     anchor.hi = hi;
-    this.lows[k] = lo;
-    this.highs[k] = hi;
     this.kernels?.extremes(k, lo, hi);
     anchor.cleared = true;
     anchor.wait = 0;
@@ -933,8 +929,6 @@ export class StepConditionBound {
       wait: cleared ? 0 : WAIT,
       calm: 0,
     };
-    this.lows[k] = lo;
-    this.highs[k] = hi;
     this.kernels?.extremes(k, lo, hi);
     this.served[k] = 0;
   }

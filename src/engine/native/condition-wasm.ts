@@ -258,8 +258,8 @@ export class ConditionWasm {
   extremes(k: number, lo: number, hi: number): void {
     if (!this.batched) return;
     const f64 = this.k.f64();
-    f64[(this.lows >> 3) + k] = lo;
-    f64[(this.highs >> 3) + k] = hi;
+    f64[this.lowAt(k)] = lo;
+    f64[this.highAt(k)] = hi;
   }
 
   /** Whether block k's next `shifts` makes its relative sums (`offsAt`): an anchor with an inverse (`anchor`), whose additive bound failed. */
@@ -328,6 +328,15 @@ export class ConditionWasm {
   /** Where in `f64()` block k's anchor's diagonal is (d float64). */
   diagonalAt(k: number): number {
     return (this.diagonals >> 3) + this.d * k;
+  }
+
+  /** Where in `f64()` block k's anchor's lo and hi are (`extremes`; where `batched`). */
+  lowAt(k: number): number {
+    return (this.lows >> 3) + k;
+  }
+
+  highAt(k: number): number {
+    return (this.highs >> 3) + k;
   }
 
   /** Whether block k's anchor is one the kernels read (float32 values below its diagonal: `anchor`). */
