@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { builtWasm } from '../ground/built-wasm.js';
 
 /**
  * seedrandom's draws on WebAssembly (assembly/arc4.ts, built into dist/arc4.wasm): one instance per
@@ -35,16 +35,9 @@ export function arc4Wasm(): Arc4Wasm | undefined {
 }
 
 function load(): Arc4Wasm | null {
-  if (process.env.COVSWEEP_WASM_KERNELS === '0') return null;
-  let exports: Arc4Exports;
-  try {
-    // dist/arc4.wasm, from src/data (tests) and dist/data (the built CLI) alike.
-    const bytes = readFileSync(new URL('../../dist/arc4.wasm', import.meta.url));
-    exports = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Arc4Exports;
-  } catch {
-    // A runtime without WebAssembly (or a build without the module) draws in JavaScript.
-    return null;
-  }
+  // dist/arc4.wasm, from src/data (tests) and dist/data (the built CLI) alike.
+  const exports = builtWasm<Arc4Exports>(new URL('../../dist/arc4.wasm', import.meta.url));
+  if (!exports) return null;
   const capacity = exports.ARC4_CAPACITY.value as number;
   // The module allocates nothing and its memory never grows, so these views stay attached.
   return {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { builtWasm } from '../../ground/built-wasm.js';
 
 /**
  * The host kernels compiled to WebAssembly with SIMD (assembly/, built by scripts/build-wasm.mjs
@@ -213,23 +213,15 @@ export function wasmKernelsFor(d: number): WasmKernels | undefined {
 }
 
 function load(): WasmKernels | null {
-  if (process.env.COVSWEEP_WASM_KERNELS === '0') return null;
-  let exports: KernelExports;
-  try {
-    // dist/kernels.wasm, from src/engine/ops (tests) and dist/engine/ops (the built CLI) alike.
-    const bytes = readFileSync(new URL('../../../dist/kernels.wasm', import.meta.url));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-      env: {
-        abort() {
-          throw new Error('covsweep wasm kernels: abort');
-        },
+  // dist/kernels.wasm, from src/engine/ops (tests) and dist/engine/ops (the built CLI) alike.
+  const exports = builtWasm<KernelExports>(new URL('../../../dist/kernels.wasm', import.meta.url), {
+    env: {
+      abort() {
+        throw new Error('covsweep wasm kernels: abort');
       },
-    });
-    exports = instance.exports as unknown as KernelExports;
-  } catch {
-    // A runtime without WebAssembly SIMD (or a build without the module) runs the JS kernels.
-    return null;
-  }
+    },
+  });
+  if (!exports) return null;
   const { memory } = exports;
   let next = FIRST_BLOCK;
   let f32 = new Float32Array(memory.buffer);
