@@ -30,14 +30,12 @@ export function logDensities64(
   offset = 0,
   stride = 1,
 ): void {
-  const l = cholesky64(sigma, d);
-  if (!l) {
+  const norm = normalizer(sigma, d);
+  if (!norm) {
     for (let i = 0; i < count; i++) out[offset + i * stride] = Number.NaN;
     return;
   }
-  let logDet = 0;
-  for (let i = 0; i < d; i++) logDet += Math.log(l[i * d + i]);
-  const constant = 0.5 * d * Math.log(2 * Math.PI);
+  const { l, logDet, constant } = norm;
   const z = new Float64Array(4 * d);
   const fours = count - (count % 4);
   for (let p = 0; p < fours; p += 4) {
@@ -53,6 +51,22 @@ export function logDensities64(
   }
   const m = mahalanobis4(last, 0, mu, l, d, z);
   for (let p = fours; p < count; p++) out[offset + p * stride] = -0.5 * m[p - fours] - logDet - constant;
+}
+
+/**
+ * sigma's float64 Cholesky factor L and the two terms of log N(x | mu, sigma) that do not depend
+ * on x: log det L and (d / 2) log 2 pi, each point's density then -|L^-1 (x - mu)|^2 / 2 - logDet -
+ * constant, subtracted in that order. Undefined when sigma is not positive definite.
+ */
+function normalizer(
+  sigma: ArrayLike<number>,
+  d: number,
+): { l: Float64Array; logDet: number; constant: number } | undefined {
+  const l = cholesky64(sigma, d);
+  if (!l) return undefined;
+  let logDet = 0;
+  for (let i = 0; i < d; i++) logDet += Math.log(l[i * d + i]);
+  return { l, logDet, constant: 0.5 * d * Math.log(2 * Math.PI) };
 }
 
 /**
@@ -86,16 +100,14 @@ export function logDensitiesOfUnits(
   const f64 = wasm.f64();
   f64.set(points.subarray(0, count * d), x >> 3);
   for (let u = 0; u < units; u++) {
-    const factor = cholesky64(covs[u], d);
-    if (!factor) {
+    const norm = normalizer(covs[u], d);
+    if (!norm) {
       for (let i = 0; i < count; i++) out[i * units + u] = Number.NaN;
       continue;
     }
-    let logDet = 0;
-    for (let i = 0; i < d; i++) logDet += Math.log(factor[i * d + i]);
-    const constant = 0.5 * d * Math.log(2 * Math.PI);
+    const { logDet, constant } = norm;
     f64.set(means[u], mu >> 3);
-    f64.set(factor, l >> 3);
+    f64.set(norm.l, l >> 3);
     wasm.exports.mahalanobisBlocks(d, count, x, mu, l, z, m);
     const at = m >> 3;
     for (let i = 0; i < count; i++) out[i * units + u] = -0.5 * f64[at + i] - logDet - constant;
