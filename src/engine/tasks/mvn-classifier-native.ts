@@ -136,15 +136,7 @@ export class NativeClassifier implements NativeTask {
   private order(orders: readonly Int32Array[]) {
     const { n, d, x, y } = this;
     const { points, labels } = this.ordered!;
-    for (let b = 0; b < this.lanes; b++) {
-      const order = orders[b];
-      for (let j = 0; j < n; j++) {
-        const to = b * n + j;
-        const row = b * n + order[j];
-        labels[to] = y[row];
-        for (let p = 0; p < d; p++) points[to * d + p] = x[row * d + p];
-      }
-    }
+    for (let b = 0; b < this.lanes; b++) orderLane(orders[b], b * n, n, d, x, y, points, labels);
   }
 
   /**
@@ -320,5 +312,32 @@ export class NativeClassifier implements NativeTask {
         }
       }
     }
+  }
+}
+
+/**
+ * One lane's rows in its epoch order: row j of the lane starting at row `base` is its row
+ * order[j]. A function called lane by lane rather than a loop over every lane inside `order`,
+ * which a worker runs once per epoch, so it always ran unoptimised until V8 replaced it mid-loop:
+ * called 256 times, V8 optimises this small one within the first lanes (an epoch of 256 lanes of
+ * 400 points at d = 8: 8-9 ms the first time and 2.5-4.3 ms the second, from 13-19 and 6-9).
+ */
+function orderLane(
+  order: Int32Array,
+  base: number,
+  n: number,
+  d: number,
+  x: Float32Array,
+  y: Int32Array,
+  points: Float32Array,
+  labels: Int32Array,
+): void {
+  for (let j = 0; j < n; j++) {
+    const to = base + j;
+    const row = base + order[j];
+    labels[to] = y[row];
+    const from = row * d;
+    const at = to * d;
+    for (let p = 0; p < d; p++) points[at + p] = x[from + p];
   }
 }
