@@ -55,8 +55,8 @@ export const drawMs = (json: string) => PLOT_MS + json.length * MS_PER_BYTE;
  * What another thread costs before it draws its first plot, in ms of drawing: Node starting it,
  * loading vega (and vega-lite for a shape not compiled before), and vega's code running cold, its
  * first plots two to three times as slow as later ones. On two cores it also takes the core this
- * thread reads results and retraces on: the flagship's report took 1.1 s CPU in one drawing thread
- * against 1.3 s in two, and no less time.
+ * thread reads results and retraces on: the flagship's report took 1.05 s CPU in one drawing thread
+ * against 1.25 s in two, and 0.79 s against 0.85 s (medians of seven pairs, under load).
  */
 export const THREAD_MS = 300;
 
