@@ -83,13 +83,14 @@ describe('the drawing thread', () => {
   });
 
   it('leaves a plot to this thread when its thread dies, and the next plots to the threads left', async () => {
-    const dying: TopLevelSpec = { ...spec(5), description: 'exit' };
-    const here = await toSvg(dying, 'p');
+    // A copy each time: a spec asked for again in this process is not drawn again (render.ts).
+    const dying = (): TopLevelSpec => ({ ...spec(5), description: 'exit' });
+    const here = await toSvg(dying(), 'p');
     freshCache();
     const drawing = drawInThread(STUB, { threads: 2 });
     try {
       const [died, next] = await Promise.all([
-        toSvg(dying, 'p'),
+        toSvg(dying(), 'p'),
         toSvg({ ...spec(6), description: 'delay 10' }, 'q'),
       ]);
       expect(died).toBe(here);
