@@ -44,7 +44,7 @@ export interface DrawOptions {
   start?: number;
 }
 
-// Fitted to the flagship's six plots drawn warm: 7 to 19 ms at 3 to 5 KB, 40 to 60 ms at 200 to 660 KB.
+// Fitted to the flagship's six plots drawn warm: 7 to 19 ms at 3 to 5 KB, 40 to 60 ms at 180 to 390 KB.
 const PLOT_MS = 10;
 const MS_PER_BYTE = 1e-4;
 
@@ -142,8 +142,8 @@ export function drawInThread(
   const inThread = (json: string) =>
     new Promise<string>((resolve, reject) => {
       queue.push({ json, resolve, reject });
-      // A thread that seems busy may have finished already, its answer waiting until this thread
-      // has made the next spec: the plots waiting are weighed only against starting another.
+      // Only the plots waiting are weighed, not those the threads draw: a thread that seems busy
+      // may have finished already, its answer waiting until this thread has made the next spec.
       const another =
         drawers.length < most &&
         (!live().length ||

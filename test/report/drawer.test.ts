@@ -143,9 +143,9 @@ describe('whether another drawing thread pays', () => {
   it('weighs the plots waiting, by their size, against starting a thread per thread drawing', () => {
     // A plot costs a base and its size: more bytes, more time.
     expect(drawMs(ofLength(600_000))).toBeGreaterThan(drawMs(ofLength(3_000)));
-    // The flagship's plots: 3 to 5 KB for the stability map, failure rate and failure steps, 200 KB
-    // of curves, 660 KB of Gaussians and 320 KB of a failure path, less than a thread's start.
-    const flagship = [3_500, 4_600, 3_000, 200_000, 660_000, 320_000].map(ofLength);
+    // The flagship's plots: 3 to 4 KB for the stability map, failure rate and failure steps, 180 KB
+    // of curves, 390 KB of Gaussians and 290 KB of a failure path, less than a thread's start.
+    const flagship = [3_100, 4_200, 2_700, 183_000, 390_000, 290_000].map(ofLength);
     expect(anotherThreadPays(flagship, 1)).toBe(false);
     // Three times as many pay for a second thread, not for a third.
     const three = [...flagship, ...flagship, ...flagship];
