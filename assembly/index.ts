@@ -13,3 +13,4 @@ export { conditionDrift, conditionDrift32, conditionMoves, conditionShift, condi
 export { fdlibmMap } from './fdlibm';
 export { classifierLanesHead } from './classifier-head';
 export { mahalanobisBlocks } from './log-densities';
+export { epochOrder } from './epoch-order';

@@ -1,4 +1,5 @@
 import { cholesky64 } from '../ground/dense64.js';
+import { gaussianRowsWasm } from './gaussian-rows-wasm.js';
 import type { Stream } from './random.js';
 
 /**
@@ -6,10 +7,11 @@ import type { Stream } from './random.js';
  * mean + L z with L the Cholesky factor of cov and z the stream's next d normals, each entry
  * summed in the same order as a fresh vector would take it (mean_a, then L_a0 z_0, L_a1 z_1, ...).
  * The n d normals are drawn in one block straight into out and each row is transformed where it
- * lies, its entries from last to first (entry a reads z_0..z_a, which the entries before it still
- * hold). Eight rows go together: each entry's sum is one chain of dependent additions, and eight
- * independent chains keep the core busy where one would wait on each addition in turn (and each
- * L_ak read serves eight rows: 1.25x four rows' speed at d = 8 and 16, measured).
+ * lies (`transformRows`), on WebAssembly where it runs (gaussian-rows-wasm.ts, the same numbers):
+ * a worker draws every run's data once, in its first moments, where the JavaScript loop ran
+ * mostly unoptimised. 512 transforms of 200 points, in a fresh process: 10-16 ms at d = 8 and
+ * 13-26 ms at d = 16 in JavaScript, 3 and 6-7 ms on WebAssembly (2.3 and 8-11 ms, 1.8 and 5-6,
+ * once warm); a worker's batch setup at d = 8, median of 12 cold ones, 89 -> 82 ms.
  */
 export function sampleGaussian(
   rng: Stream,
@@ -23,6 +25,29 @@ export function sampleGaussian(
   const l = cholesky64(cov, d);
   if (!l) throw new RangeError('sampling covariance is not positive definite');
   rng.normals(out, at, at + n * d);
+  const wasm = gaussianRowsWasm();
+  if (wasm) wasm.transform(out, at, n, d, mean, l);
+  else transformRows(out, at, n, d, mean, l);
+  return out;
+}
+
+/**
+ * Rows of out[at..at + n d), each a point's d normals z, become mean + L z in place, L (d x d,
+ * row-major) lower triangular: entry a is mean_a + L_a0 z_0 + ... + L_aa z_a summed in that order,
+ * entries from last to first (entry a reads z_0..z_a, which the entries before it still hold).
+ * Eight rows go together: each entry's sum is one chain of dependent additions, and eight
+ * independent chains keep the core busy where one would wait on each addition in turn (and each
+ * L_ak read serves eight rows: 1.25x four rows' speed at d = 8 and 16, measured). The reference of
+ * the WebAssembly kernel (assembly/gaussian-rows.ts), and what runs where WebAssembly is off.
+ */
+export function transformRows(
+  out: Float64Array,
+  at: number,
+  n: number,
+  d: number,
+  mean: ArrayLike<number>,
+  l: Float64Array,
+): void {
   const end = at + n * d;
   let r0 = at;
   for (; r0 + 8 * d <= end; r0 += 8 * d) {
@@ -70,5 +95,4 @@ export function sampleGaussian(
       for (let k = 0; k <= a; k++) t += l[a * d + k] * out[r0 + k];
       out[r0 + a] = t;
     }
-  return out;
 }

@@ -1,17 +1,55 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 
 /**
  * The exports of a WebAssembly module the build compiled (scripts/build-wasm.mjs) at `url`,
  * instantiated, or undefined where its JavaScript twins run instead, with the same numbers: when
  * COVSWEEP_WASM_KERNELS=0 switches every module off, or on a runtime without WebAssembly (with
  * SIMD), or a build without the module. One decision for every module: the engine's kernels
- * (engine/ops/wasm.ts) and the seeded streams' draws (data/arc4-wasm.ts).
+ * (engine/ops/wasm.ts), the seeded streams' draws (data/arc4-wasm.ts) and the Gaussian data's
+ * transform (data/gaussian-rows-wasm.ts). A thread started after `shareBuiltWasm` instantiates the
+ * module its starter compiled.
  */
 export function builtWasm<T>(url: URL, imports?: WebAssembly.Imports): T | undefined {
   if (process.env.COVSWEEP_WASM_KERNELS === '0') return undefined;
   try {
-    return new WebAssembly.Instance(new WebAssembly.Module(readFileSync(url)), imports).exports as T;
+    const shared = getEnvironmentData(sharedKey(url));
+    const module = shared instanceof WebAssembly.Module ? shared : new WebAssembly.Module(readFileSync(url));
+    return new WebAssembly.Instance(module, imports).exports as T;
   } catch {
     return undefined;
   }
 }
+
+/** The built modules (dist/), as builtWasm's callers name them. */
+const BUILT = ['kernels.wasm', 'arc4.wasm', 'gaussian-rows.wasm'].map(
+  (name) => new URL(`../../dist/${name}`, import.meta.url),
+);
+
+/**
+ * Compiles the built modules here and hands them to every worker thread started after this call
+ * (worker_threads' environment data), whose `builtWasm` then instantiates them rather than compile
+ * its own. Threads given one module share its code, so V8 compiles each function once for all of
+ * them, where every worker compiled (and, as its functions grew hot, optimised) the same module
+ * for itself, each on the two cores that train: a worker's optimising compiles of the kernels
+ * took ~25 ms of CPU, and its first steps ran the baseline code meanwhile. Compiling here costs
+ * a millisecond or two (V8 compiles a module's functions when they first run). A module that
+ * cannot be read or compiled is left to the workers, which then run its JavaScript twins, as before.
+ */
+export function shareBuiltWasm(): void {
+  if (process.env.COVSWEEP_WASM_KERNELS === '0') return;
+  for (const url of BUILT) {
+    const key = sharedKey(url);
+    if (getEnvironmentData(key) !== undefined) continue;
+    try {
+      setEnvironmentData(key, new WebAssembly.Module(readFileSync(url)));
+    } catch {
+      // The workers find out for themselves.
+    }
+  }
+}
+
+/** The environment data key of a built module: its file's name (dist/ holds them all). */
+const sharedKey = (url: URL) => `covsweep:wasm:${basename(fileURLToPath(url))}`;

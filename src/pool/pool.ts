@@ -1,6 +1,7 @@
 import { MessageChannel, type ResourceLimits, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { BackendChoice } from '../engine/backend-choice.js';
+import { shareBuiltWasm } from '../ground/built-wasm.js';
 import { CovsweepError } from '../ground/errors.js';
 import { lineFromTail, paramsFromLine } from '../results/line.js';
 import { isCommand, type LaneBatch, type RunResult } from '../types.js';
@@ -79,6 +80,8 @@ export class WorkerPool {
   /** The threads, started now if they are not yet. */
   threads(): Piscina<WorkerTask, WorkerReply> {
     if (!this.piscina) {
+      // Before the threads start: they take the modules compiled here (see shareBuiltWasm).
+      shareBuiltWasm();
       this.piscina = new Piscina<WorkerTask, WorkerReply>({
         filename: this.o.workerFile ?? WORKER_FILE,
         minThreads: this.workers,

@@ -11,14 +11,18 @@ import { NativeClassifier } from '../../src/engine/tasks/mvn-classifier-native.j
 
 describe("the classifier's points of each step, from an epoch-ordered copy", () => {
   it.each([
-    // lanes, size, n, d, the copy's limit (0: no copy)
-    [28, 50, 990, 2, undefined],
-    [28, 50, 990, 2, 0],
-    [3, 2, 7, 3, undefined],
-    [3, 2, 7, 3, 0],
+    // lanes, size, n, d, the copy's limit (0: no copy), WebAssembly kernels (the copy's: 28 lanes
+    // of 990 points take two of its calls, a lane of 17000 points one call of its own)
+    [28, 50, 990, 2, undefined, true],
+    [28, 50, 990, 2, undefined, false],
+    [28, 50, 990, 2, 0, true],
+    [3, 2, 7, 3, undefined, true],
+    [3, 2, 7, 3, undefined, false],
+    [3, 2, 7, 3, 0, true],
+    [2, 4000, 17000, 1, undefined, true],
   ])(
-    '%i lanes, minibatches of %i of %i points in %i-D, limit %s: every step its own minibatch',
-    (B, size, n, d, epochFloats) => {
+    '%i lanes, minibatches of %i of %i points in %i-D, limit %s, WebAssembly %s: every step its own minibatch',
+    (B, size, n, d, epochFloats, wasm) => {
       const rng = seedrandom(`${B} ${size} ${n} ${d}`);
       const x = Float32Array.from({ length: B * n * d }, () => rng());
       const y = Int32Array.from({ length: B * n }, () => Math.floor(rng() * 5));
@@ -35,6 +39,7 @@ describe("the classifier's points of each step, from an epoch-ordered copy", () 
         new Minibatches(seeds, n, size, true),
         {
           epochFloats,
+          wasm,
         },
       );
       const reference = new Minibatches(seeds, n, size, true);

@@ -30,6 +30,17 @@ export interface WasmKernels {
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
+  /** epoch-order.ts: each lane's rows of x and y in its order of an epoch, into points and labels. */
+  epochOrder(
+    lanes: number,
+    n: number,
+    d: number,
+    order: number,
+    x: number,
+    y: number,
+    points: number,
+    labels: number,
+  ): void;
   /** cholesky.ts: returns the failing column, or d. */
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
   /** cholesky.ts: the symmetric gradient of the factor at l for lbar into abar. */
