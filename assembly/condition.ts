@@ -10,12 +10,12 @@ const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
 /**
  * For the float32 block m (d x d row-major, upper triangle not read) and an anchor whose entries
  * below the diagonal are float32 values, at a (float32, d x d row-major, its diagonal not read),
- * with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii - a_ii)^2, out[1] =
- * sum_{j < i} (m_ij - a_ij)^2, out[2] = sum_i (V |m_ii| + TINY)^2. Each difference in float64
- * (exact operands, so the same as against a float64 copy of the anchor). Row by row, four columns
- * at a time in two f64x2 sums (columns 4q, 4q + 1 in the first, 4q + 2, 4q + 3 in the second: two
- * chains), a row's last pair in the first, an odd row's last column in a sum of its own; added
- * first, first's second, second's first, second's second, the odd columns' last.
+ * with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii - a_ii)^2 and out[2] =
+ * sum_i (V |m_ii| + TINY)^2 in float64, and out[1] an upper bound on sum_{j < i} (m_ij - a_ij)^2
+ * taken in float32 SIMD, four columns an instruction (condition-bound.ts `offSquares` proves its
+ * margin): column j of each row into lane j mod 16 of four f32x4 sums (columns 16q .. 16q + 3 in
+ * the first, the next four in the second, ...), a row's last 1 to 3 columns loaded with zeros
+ * beside them (so nothing past a row's lower triangle is read, nor anything past the block).
  */
 export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
   shift(d, m, a, diagonal, out);
@@ -72,38 +72,42 @@ export function conditionShifts(
 @inline
 function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
   let squares: f64 = 0;
-  let tail: f64 = 0;
   let rounded: f64 = 0;
-  let low = f64x2.splat(0);
-  let high = f64x2.splat(0);
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
   for (let i = 0; i < d; i++) {
     const mr = m + ((<usize>(i * d)) << 2);
     const ar = a + ((<usize>(i * d)) << 2);
     let j = 0;
-    for (; j + 3 < i; j += 4) {
+    for (; j + 16 <= i; j += 16) {
       const o = (<usize>j) << 2;
-      const mq = v128.load(mr + o);
-      const aq = v128.load(ar + o);
-      const t0 = f64x2.sub(f64x2.promote_low_f32x4(mq), f64x2.promote_low_f32x4(aq));
-      const t1 = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.shuffle<i32>(mq, mq, 2, 3, 2, 3)),
-        f64x2.promote_low_f32x4(v128.shuffle<i32>(aq, aq, 2, 3, 2, 3)),
-      );
-      low = f64x2.add(low, f64x2.mul(t0, t0));
-      high = f64x2.add(high, f64x2.mul(t1, t1));
+      s0 = f32x4.add(s0, square(mr + o, ar + o));
+      s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
+      s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+      s3 = f32x4.add(s3, square(mr + o + 48, ar + o + 48));
     }
-    if (j + 1 < i) {
-      const o = (<usize>j) << 2;
-      const t = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.load64_zero(mr + o)),
-        f64x2.promote_low_f32x4(v128.load64_zero(ar + o)),
-      );
-      low = f64x2.add(low, f64x2.mul(t, t));
-      j += 2;
+    // The row's last 0 to 15 columns: whole quads into the next sums in turn, then the rest.
+    const rest = i - j;
+    const o = (<usize>j) << 2;
+    if (rest >= 4) {
+      s0 = f32x4.add(s0, square(mr + o, ar + o));
+      if (rest >= 8) {
+        s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
+        if (rest >= 12) s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+      }
     }
-    if (j < i) {
-      const t = <f64>load<f32>(mr + ((<usize>j) << 2)) - <f64>load<f32>(ar + ((<usize>j) << 2));
-      tail += t * t;
+    const part = rest & 3;
+    if (part != 0) {
+      const p = o + ((<usize>(rest & ~3)) << 2);
+      const t = f32x4.sub(partial(mr + p, part), partial(ar + p, part));
+      const q = f32x4.mul(t, t);
+      const into = rest >> 2;
+      if (into == 0) s0 = f32x4.add(s0, q);
+      else if (into == 1) s1 = f32x4.add(s1, q);
+      else if (into == 2) s2 = f32x4.add(s2, q);
+      else s3 = f32x4.add(s3, q);
     }
     const mii = <f64>load<f32>(mr + ((<usize>i) << 2));
     const t = mii - load<f64>(diagonal + ((<usize>i) << 3));
@@ -111,18 +115,41 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
   }
+  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  const sum =
+    f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   store<f64>(out, squares);
-  store<f64>(
-    out,
-    f64x2.extract_lane(low, 0) +
-      f64x2.extract_lane(low, 1) +
-      f64x2.extract_lane(high, 0) +
-      f64x2.extract_lane(high, 1) +
-      tail,
-    8,
-  );
+  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
   store<f64>(out, rounded, 16);
 }
+
+/** (m - a)^2 of the four float32 values at m and a, in float32. */
+@inline
+function square(m: usize, a: usize): v128 {
+  const t = f32x4.sub(v128.load(m), v128.load(a));
+  return f32x4.mul(t, t);
+}
+
+/** The first `part` (1 to 3) float32 values at p, zeros after them; nothing past them read. */
+@inline
+function partial(p: usize, part: i32): v128 {
+  if (part == 1) return v128.load32_zero(p);
+  const pair = v128.load64_zero(p);
+  return part == 2 ? pair : f32x4.replace_lane(pair, 2, load<f32>(p, 8));
+}
+
+/**
+ * condition-bound.ts `offSquares`'s margin: an upper bound on the exact sum of n squares whose
+ * float32 sum (each difference, square and addition rounded to float32) is `sum`.
+ */
+@inline
+function widen(sum: f32, n: f64): f64 {
+  return (<f64>sum + n * SUBNORMAL) * (1 + (n + 8) * TWO_U);
+}
+
+/** float32's smallest subnormal 2^-149 and twice its unit roundoff 2^-23, from their bits. */
+const SUBNORMAL: f64 = reinterpret<f64>((<u64>(1023 - 149)) << 52);
+const TWO_U: f64 = reinterpret<f64>((<u64>(1023 - 23)) << 52);
 
 /**
  * condition-bound.ts `driftMoves`: for the float32 block l and the float64 anchor a (d x d

@@ -69,11 +69,10 @@ export function stepConditionBound(
 
 /**
  * Tier 2's sums over block m[from..] (float32, d x d row-major, upper triangle not read) against
- * an anchor a (float64): sums[0] = sum_i (m_ii - a_ii)^2, sums[1] = sum_{j < i} (m_ij - a_ij)^2,
- * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns four
- * at a time into four sums (by column mod 4), a row's last pair into the first two, an odd row's
- * last column into a fifth, added in that order: assembly/condition.ts's order (the lanes of two
- * f64x2), so both give the same bits; four chains also run faster than one.
+ * an anchor a (float64, float32 values below its diagonal: condition-wasm.ts `anchor`): sums[0] =
+ * sum_i (m_ii - a_ii)^2 and sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2)
+ * in float64, sums[1] >= sum_{j < i} (m_ij - a_ij)^2 from their float32 sum (`offSquares`).
+ * assembly/condition.ts's operations in its order, so both give the same bits.
  */
 export function shiftSums(
   m: Float32Array,
@@ -82,47 +81,67 @@ export function shiftSums(
   d: number,
   sums: Float64Array,
 ): void {
+  sums[1] = offSquares(m, from, a, d);
   let diagonal = 0;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let tail = 0;
   let rounded = 0;
   for (let i = 0; i < d; i++) {
-    const row = from + i * d;
-    const ar = i * d;
-    let j = 0;
-    for (; j + 3 < i; j += 4) {
-      const t0 = m[row + j] - a[ar + j];
-      const t1 = m[row + j + 1] - a[ar + j + 1];
-      const t2 = m[row + j + 2] - a[ar + j + 2];
-      const t3 = m[row + j + 3] - a[ar + j + 3];
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      s2 += t2 * t2;
-      s3 += t3 * t3;
-    }
-    if (j + 1 < i) {
-      const t0 = m[row + j] - a[ar + j];
-      const t1 = m[row + j + 1] - a[ar + j + 1];
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      j += 2;
-    }
-    if (j < i) {
-      const t = m[row + j] - a[ar + j];
-      tail += t * t;
-    }
-    const mii = m[row + i];
-    const t = mii - a[ar + i];
+    const mii = m[from + i * (d + 1)];
+    const t = mii - a[i * (d + 1)];
     diagonal += t * t;
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
   }
   sums[0] = diagonal;
-  sums[1] = s0 + s1 + s2 + s3 + tail;
   sums[2] = rounded;
+}
+
+/** `offSquares`'s sixteen float32 sums (lane j mod 16 takes column j of every row). */
+const offLanes = new Float64Array(16);
+
+/**
+ * An upper bound on S = sum_{j < i} (m_ij - a_ij)^2 from its sum in float32 arithmetic, four
+ * columns a SIMD instruction in assembly/condition.ts (no widening of each float32 pair to float64,
+ * two values an instruction, as the pass before it): each difference, square and
+ * addition rounded to float32 (Math.fround of the float64 result, which is the float32 operation's
+ * correctly rounded result: float64 holds a product of two float32 values exactly, and a sum or
+ * difference rounded twice, to 53 then 24 bits, rounds as once), column j of every row added into
+ * lane j mod 16, then the lanes pairwise as the kernel's f32x4 sums: (0 + 4) + (8 + 12), ..., then
+ * (l0 + l1) + (l2 + l3).
+ *
+ * Its margin, with u = 2^-24 and n = d (d - 1) / 2 terms t = m_ij - a_ij (a_ij float32 values):
+ * - the difference: fl(t) = t (1 + e), |e| <= u (a float32 difference that underflows is exact);
+ *   an anchor entry that is not a float32 value (the twin's float64 a) rounds twice, first to 53
+ *   bits: |e| <= u + 2^-52;
+ * - its square: fl(fl(t)^2) >= fl(t)^2 (1 - u) - 2^-150 (round to nearest with gradual underflow
+ *   is off by at most half a subnormal step), so >= t^2 (1 - u)^3 (1 - 2^-52)^2 - 2^-150;
+ * - the additions: each term passes through at most n + 4 of them (its lane's chain, the two
+ *   lane-wise sums of the four f32x4 sums, two of the last three), of non-negative operands, each
+ *   rounded by a factor within [1 - u, 1 + u] (a sum that is subnormal is exact), so the float32
+ *   sum s >= (1 - u)^(n + 4) sum_ij fl(fl(t)^2).
+ * So S <= (s + n 2^-150) / ((1 - u)^(n + 7) (1 - 2^-52)^2). With x = (n + 7) u < 2^-9 (d <= 256,
+ * the schema's limit), 1 / (1 - u)^(n + 7) <= 1 / (1 - x) <= 1 + x + 2x^2 < 1 + 1.01 x, and the
+ * factor taken, 1 + (n + 8) 2u = 1 + 2x + 2u, exceeds that by more than 0.9 x >= 7 u, far more
+ * than the twin's (1 - 2^-52)^-2 and this expression's three float64 roundings (each 2^-53).
+ * An overflow gives Infinity (no bound), a NaN stays NaN (no bound): neither clears a block.
+ * Within tier 2's bounds the margin is (n + 8) 2u relative, 2^-12 at d = 64: the blocks the
+ * float64 pass cleared still clear.
+ */
+export function offSquares(m: Float32Array, from: number, a: Float64Array, d: number): number {
+  const lanes = offLanes;
+  lanes.fill(0);
+  for (let i = 1; i < d; i++) {
+    const row = from + i * d;
+    const ar = i * d;
+    for (let j = 0; j < i; j++) {
+      const t = Math.fround(m[row + j] - a[ar + j]);
+      lanes[j & 15] = Math.fround(lanes[j & 15] + Math.fround(t * t));
+    }
+  }
+  const f = Math.fround;
+  const v = (l: number) => f(f(lanes[l] + lanes[l + 4]) + f(lanes[l + 8] + lanes[l + 12]));
+  const sum = f(f(v(0) + v(1)) + f(v(2) + v(3)));
+  const n = (d * (d - 1)) / 2;
+  return (sum + n * 2 ** -149) * (1 + (n + 8) * 2 ** -23);
 }
 
 /**
@@ -397,6 +416,8 @@ export class StepConditionBound {
   private readonly moves = new Float64Array(4);
   /** Whether the last `shift` ran on WebAssembly, so left its block staged in linear memory. */
   private staged = false;
+  /** Whether `sums` hold this call's block's sums already (`shiftedHere`), for `shift`. */
+  private summed = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
@@ -512,8 +533,9 @@ export class StepConditionBound {
       const bound = this.closedForm(l, lo, raw, at);
       if (bound <= limit) this.tiers.bound++;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
-    } else if (!(this.ready && this.cleared(k, l, lo, limit))) {
+    } else if (!(this.ready ? this.cleared(k, l, lo, limit) : this.shiftedHere(k, l, lo, raw, at, limit))) {
       const bound = this.judge(k, l, lo, raw, at, limit);
+      this.summed = false;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
       const anchor = this.anchors[k];
       const next = anchor?.live === true && anchor.wait === 0;
@@ -568,6 +590,38 @@ export class StepConditionBound {
       bound = this.additive(f64[kernels.lowAt(k)], f64[kernels.highAt(k)]);
     }
     if (!(bound <= limit)) return false;
+    this.tiers.drift++;
+    this.served[k]++;
+    this.bounds[k] = bound;
+    return true;
+  }
+
+  /**
+   * `cleared` where no `prepare` ran (block by block, from FROM): tier 2's additive bound from a
+   * live anchor (`fast`) on the kernel, its anchor's lo and hi from the kernels' copy, not from the
+   * anchor (an object on the heap: reading it costs about what the pass does at d = 32). Where it
+   * does not clear the block, `judge` runs from the start with its sums (`summed`: the same bound
+   * first, no state changed, no second pass).
+   */
+  private shiftedHere(
+    k: number,
+    l: Float32Array,
+    lo: number,
+    raw: Float32Array,
+    at: number,
+    limit: number,
+  ): boolean {
+    const { wasm, sums } = this;
+    if (!wasm || !this.fast[k] || !wasm.narrowed(k)) return false;
+    const onSigma = this.slack === 'cholesky';
+    wasm.shift(k, onSigma ? raw : l, onSigma ? at : lo, sums);
+    this.staged = true;
+    const f64 = wasm.f64();
+    const bound = this.additive(f64[wasm.lowAt(k)], f64[wasm.highAt(k)]);
+    if (!(bound <= limit)) {
+      this.summed = true;
+      return false;
+    }
     this.tiers.drift++;
     this.served[k]++;
     this.bounds[k] = bound;
@@ -815,7 +869,10 @@ export class StepConditionBound {
    */
   private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
     const { sums } = this;
-    if (this.ready && this.kernels!.shifted(k, sums)) {
+    if (this.summed) {
+      // `shiftedHere` ran the kernel on this block in this call (and left it staged).
+      this.summed = false;
+    } else if (this.ready && this.kernels!.shifted(k, sums)) {
       // `prepare` read raw: L^'s diagonal differs from it where the diagonal is rounded.
       if (!this.diagonals) {
         const kernels = this.kernels!;

@@ -104,7 +104,8 @@ export class ConditionWasm {
   private readonly lasts: number;
   /**
    * Per block k, for `shifts`: its copy (a block not in linear memory) at copies + 4 dd k, its sums
-   * and bound at sums + 32 k, its anchor's lo and hi at lows + 8 k and highs + 8 k.
+   * and bound at sums + 32 k; its anchor's lo and hi at lows + 8 k and highs + 8 k (also read
+   * block by block).
    */
   private readonly copies: number;
   private readonly sums: number;
@@ -179,8 +180,8 @@ export class ConditionWasm {
       blocks * dd * 4,
       batch * dd * 4,
       batch * 32,
-      batch * 8,
-      batch * 8,
+      blocks * 8,
+      blocks * 8,
       batch * 4,
       batch * (d + 1) * 8,
       dd * 8,
@@ -254,9 +255,8 @@ export class ConditionWasm {
     return true;
   }
 
-  /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts`. */
+  /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts` and condition-bound.ts `shiftedHere`. */
   extremes(k: number, lo: number, hi: number): void {
-    if (!this.batched) return;
     const f64 = this.k.f64();
     f64[this.lowAt(k)] = lo;
     f64[this.highAt(k)] = hi;
@@ -330,7 +330,7 @@ export class ConditionWasm {
     return (this.diagonals >> 3) + this.d * k;
   }
 
-  /** Where in `f64()` block k's anchor's lo and hi are (`extremes`; where `batched`). */
+  /** Where in `f64()` block k's anchor's lo and hi are (`extremes`). */
   lowAt(k: number): number {
     return (this.lows >> 3) + k;
   }
