@@ -124,7 +124,6 @@ export class NativeStep {
       for (let u = 0; u < U; u++) {
         const at = first + u * block;
         ok[u] = map.forward(raw, at, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
-        this.condition?.block(b, u, l, u * dd, raw, at);
         // A lane's counts are the sums over its units (counters.ts's perLane).
         for (let c = 0; c < mapCounts.length; c++) mapCounts[c][b] += map.counts![c];
       }
@@ -139,6 +138,12 @@ export class NativeStep {
         taskCounts,
         this.viaSigma,
       );
+      // Each block's tiers on its factor where `lane` left it in linear memory (still in cache,
+      // and the passes need no copy of it), else where the map wrote it.
+      if (this.condition) {
+        const placed = task.laneFactors?.();
+        for (let u = 0; u < U; u++) this.condition.block(b, u, placed ?? l, u * dd, raw, first + u * block);
+      }
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
         const at = first + u * block;
