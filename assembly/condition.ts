@@ -8,17 +8,40 @@ const V: f64 = reinterpret<f64>(((<u64>(1023 - 24)) << 52) | ((<u64>1) << 32));
 const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
 
 /**
- * For the float32 block m (d x d row-major, upper triangle not read) and an anchor whose entries
- * below the diagonal are float32 values, at a (float32, d x d row-major, its diagonal not read),
- * with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii - a_ii)^2 and out[2] =
- * sum_i (V |m_ii| + TINY)^2 in float64, and out[1] an upper bound on sum_{j < i} (m_ij - a_ij)^2
- * taken in float32 SIMD, four columns an instruction (condition-bound.ts `offSquares` proves its
- * margin): column j of each row into lane j mod 16 of four f32x4 sums (columns 16q .. 16q + 3 in
- * the first, the next four in the second, ...), a row's last 1 to 3 columns loaded with zeros
- * beside them (so nothing past a row's lower triangle is read, nor anything past the block).
+ * For the float32 block m (d x d row-major, upper triangle not read for its value) and an anchor
+ * whose entries below the diagonal are float32 values, at a (float32, d x d row-major, its
+ * diagonal not read), with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii -
+ * a_ii)^2 and out[2] = sum_i (V |m_ii| + TINY)^2 in float64, and out[1] an upper bound on
+ * sum_{j < i} (m_ij - a_ij)^2 taken in float32 SIMD, four entries an instruction (condition-bound.ts
+ * `offSquares` proves its margin), into four f32x4 sums: below FLAT_BELOW the whole block, entry
+ * f into lane f mod 16, the entries outside the strict lower triangle zeroed by the masks at masks
+ * (`conditionMasks`); from it on row by row, column j into lane j mod 16, a row's last 1 to 3
+ * columns loaded with zeros beside them (so nothing past its lower triangle is read).
  */
-export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
-  shift(d, m, a, diagonal, out);
+export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
+  shift(d, m, a, diagonal, masks, out);
+}
+
+/**
+ * Below this d `shift` reads each block whole, d^2 float32 values four at a time in one loop, the
+ * entries outside the strict lower triangle zeroed by `conditionMasks`'s masks (at d = 8 a row
+ * loop's bookkeeping costs more than the extra reads); from it on, row by row (the anchors come
+ * from memory there, and whole rows would read about twice the bytes). condition-bound.ts
+ * `offSquares` follows the same choice (FLAT_BELOW).
+ */
+const FLAT_BELOW: i32 = 32;
+
+/**
+ * For `shift` below FLAT_BELOW: at masks, ceil(d^2 / 4) v128 masks, lane l of mask c all ones
+ * where entry 4c + l of a row-major d x d block lies below its diagonal, zeros elsewhere (past
+ * the block too).
+ */
+export function conditionMasks(d: i32, masks: usize): void {
+  const dd = d * d;
+  for (let f = 0; f < ((dd + 3) & ~3); f++) {
+    const below = f < dd && f % d < f / d;
+    store<u32>(masks + ((<usize>f) << 2), below ? 0xffffffff : 0);
+  }
 }
 
 /** `conditionShifts`'s slacks (condition-bound.ts SLACK) other than `exact` (0): `rounded-diagonal`, `cholesky`. */
@@ -38,6 +61,7 @@ export function conditionShifts(
   m: usize,
   a: usize,
   diagonal: usize,
+  masks: usize,
   first: i32,
   count: i32,
   out: usize,
@@ -48,7 +72,7 @@ export function conditionShifts(
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
     const o = out + (k << 5);
-    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), o);
+    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), masks, o);
     const squares = load<f64>(o);
     const off = load<f64>(o, 8);
     const lo = load<f64>(lows + (k << 3));
@@ -70,46 +94,82 @@ export function conditionShifts(
 }
 
 @inline
-function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
+function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
   let squares: f64 = 0;
   let rounded: f64 = 0;
   let s0 = f32x4.splat(0);
   let s1 = f32x4.splat(0);
   let s2 = f32x4.splat(0);
   let s3 = f32x4.splat(0);
-  for (let i = 0; i < d; i++) {
-    const mr = m + ((<usize>(i * d)) << 2);
-    const ar = a + ((<usize>(i * d)) << 2);
-    let j = 0;
-    for (; j + 16 <= i; j += 16) {
-      const o = (<usize>j) << 2;
-      s0 = f32x4.add(s0, square(mr + o, ar + o));
-      s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
-      s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
-      s3 = f32x4.add(s3, square(mr + o + 48, ar + o + 48));
+  if (d < FLAT_BELOW) {
+    // Entry f of the block (row-major) into lane f mod 16: quad c into sum c mod 4.
+    const dd = d * d;
+    const quads = dd >> 2;
+    let c = 0;
+    for (; c + 4 <= quads; c += 4) {
+      const o = (<usize>c) << 4;
+      s0 = f32x4.add(s0, masked(m + o, a + o, masks + o));
+      s1 = f32x4.add(s1, masked(m + o + 16, a + o + 16, masks + o + 16));
+      s2 = f32x4.add(s2, masked(m + o + 32, a + o + 32, masks + o + 32));
+      s3 = f32x4.add(s3, masked(m + o + 48, a + o + 48, masks + o + 48));
     }
-    // The row's last 0 to 15 columns: whole quads into the next sums in turn, then the rest.
-    const rest = i - j;
-    const o = (<usize>j) << 2;
-    if (rest >= 4) {
-      s0 = f32x4.add(s0, square(mr + o, ar + o));
-      if (rest >= 8) {
-        s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
-        if (rest >= 12) s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+    const o = (<usize>c) << 4;
+    const rest = quads - c;
+    if (rest >= 1) {
+      s0 = f32x4.add(s0, masked(m + o, a + o, masks + o));
+      if (rest >= 2) {
+        s1 = f32x4.add(s1, masked(m + o + 16, a + o + 16, masks + o + 16));
+        if (rest >= 3) s2 = f32x4.add(s2, masked(m + o + 32, a + o + 32, masks + o + 32));
       }
     }
-    const part = rest & 3;
+    // A last quad of 1 to 3 entries (d odd): nothing read past the block.
+    const part = dd & 3;
     if (part != 0) {
-      const p = o + ((<usize>(rest & ~3)) << 2);
-      const t = f32x4.sub(partial(mr + p, part), partial(ar + p, part));
+      const p = (<usize>quads) << 4;
+      const t = v128.and(f32x4.sub(partial(m + p, part), partial(a + p, part)), v128.load(masks + p));
       const q = f32x4.mul(t, t);
-      const into = rest >> 2;
-      if (into == 0) s0 = f32x4.add(s0, q);
-      else if (into == 1) s1 = f32x4.add(s1, q);
-      else if (into == 2) s2 = f32x4.add(s2, q);
+      if (rest == 0) s0 = f32x4.add(s0, q);
+      else if (rest == 1) s1 = f32x4.add(s1, q);
+      else if (rest == 2) s2 = f32x4.add(s2, q);
       else s3 = f32x4.add(s3, q);
     }
-    const mii = <f64>load<f32>(mr + ((<usize>i) << 2));
+  } else
+    for (let i = 1; i < d; i++) {
+      // Column j of each row into lane j mod 16: its quad j / 4 into sum (j / 4) mod 4.
+      const mr = m + ((<usize>(i * d)) << 2);
+      const ar = a + ((<usize>(i * d)) << 2);
+      let j = 0;
+      for (; j + 16 <= i; j += 16) {
+        const o = (<usize>j) << 2;
+        s0 = f32x4.add(s0, square(mr + o, ar + o));
+        s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
+        s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+        s3 = f32x4.add(s3, square(mr + o + 48, ar + o + 48));
+      }
+      // The row's last 0 to 15 columns: whole quads into the next sums in turn, then the rest.
+      const rest = i - j;
+      const o = (<usize>j) << 2;
+      if (rest >= 4) {
+        s0 = f32x4.add(s0, square(mr + o, ar + o));
+        if (rest >= 8) {
+          s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
+          if (rest >= 12) s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+        }
+      }
+      const part = rest & 3;
+      if (part != 0) {
+        const p = o + ((<usize>(rest & ~3)) << 2);
+        const t = f32x4.sub(partial(mr + p, part), partial(ar + p, part));
+        const q = f32x4.mul(t, t);
+        const into = rest >> 2;
+        if (into == 0) s0 = f32x4.add(s0, q);
+        else if (into == 1) s1 = f32x4.add(s1, q);
+        else if (into == 2) s2 = f32x4.add(s2, q);
+        else s3 = f32x4.add(s3, q);
+      }
+    }
+  for (let i = 0; i < d; i++) {
+    const mii = <f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2));
     const t = mii - load<f64>(diagonal + ((<usize>i) << 3));
     squares += t * t;
     const dii = V * Math.abs(mii) + TINY;
@@ -121,6 +181,13 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
   store<f64>(out, squares);
   store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
   store<f64>(out, rounded, 16);
+}
+
+/** `square` with the entries outside the strict lower triangle zeroed by the mask at masks (their squares +0). */
+@inline
+function masked(m: usize, a: usize, masks: usize): v128 {
+  const t = v128.and(f32x4.sub(v128.load(m), v128.load(a)), v128.load(masks));
+  return f32x4.mul(t, t);
 }
 
 /** (m - a)^2 of the four float32 values at m and a, in float32. */

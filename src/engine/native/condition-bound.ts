@@ -1,6 +1,6 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
-import { ConditionWasm, SHIFTS_FROM } from './condition-wasm.js';
+import { ConditionWasm, FLAT_BELOW, SHIFTS_FROM } from './condition-wasm.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -95,7 +95,7 @@ export function shiftSums(
   sums[2] = rounded;
 }
 
-/** `offSquares`'s sixteen float32 sums (lane j mod 16 takes column j of every row). */
+/** `offSquares`'s sixteen float32 sums. */
 const offLanes = new Float64Array(16);
 
 /**
@@ -104,9 +104,9 @@ const offLanes = new Float64Array(16);
  * two values an instruction, as the pass before it): each difference, square and
  * addition rounded to float32 (Math.fround of the float64 result, which is the float32 operation's
  * correctly rounded result: float64 holds a product of two float32 values exactly, and a sum or
- * difference rounded twice, to 53 then 24 bits, rounds as once), column j of every row added into
- * lane j mod 16, then the lanes pairwise as the kernel's f32x4 sums: (0 + 4) + (8 + 12), ..., then
- * (l0 + l1) + (l2 + l3).
+ * difference rounded twice, to 53 then 24 bits, rounds as once), each term into one of sixteen
+ * lanes as the kernel's (FLAT_BELOW), then the lanes pairwise as its f32x4 sums: (0 + 4) + (8 +
+ * 12), ..., then (l0 + l1) + (l2 + l3).
  *
  * Its margin, with u = 2^-24 and n = d (d - 1) / 2 terms t = m_ij - a_ij (a_ij float32 values):
  * - the difference: fl(t) = t (1 + e), |e| <= u (a float32 difference that underflows is exact);
@@ -129,12 +129,16 @@ const offLanes = new Float64Array(16);
 export function offSquares(m: Float32Array, from: number, a: Float64Array, d: number): number {
   const lanes = offLanes;
   lanes.fill(0);
+  // Below FLAT_BELOW the kernel reads the block whole, entry f = i d + j into lane f mod 16;
+  // from it on row by row, column j into lane j mod 16.
+  const flat = d < FLAT_BELOW;
   for (let i = 1; i < d; i++) {
     const row = from + i * d;
     const ar = i * d;
     for (let j = 0; j < i; j++) {
       const t = Math.fround(m[row + j] - a[ar + j]);
-      lanes[j & 15] = Math.fround(lanes[j & 15] + Math.fround(t * t));
+      const lane = (flat ? ar + j : j) & 15;
+      lanes[lane] = Math.fround(lanes[lane] + Math.fround(t * t));
     }
   }
   const f = Math.fround;
@@ -504,14 +508,21 @@ export class StepConditionBound {
     raw: Float32Array,
     alive: Uint8Array,
   ): void {
-    const { units } = this;
+    const { units, fresh, limits } = this;
     const dd = this.d * this.d;
     this.prepare(memory(), copies, alive, true);
+    // Most blocks `prepare`'s pass clears alone (`passed`: its diagonals are the factors'): asked
+    // here first, without `block`'s bookkeeping (at d = 8 to 16 what surrounds the pass is much
+    // of the check's cost).
+    const lean = this.kernels?.batched === true && this.d !== 2;
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
+      const limit = limits[b];
       for (let u = 0; u < units; u++) {
-        const e = (b * units + u) * dd;
-        this.block(b, u, memory(), factors + e, raw, e);
+        const k = b * units + u;
+        const e = k * dd;
+        if (lean && limit !== Number.POSITIVE_INFINITY && this.passed(k, limit)) fresh[k] = 0;
+        else this.block(b, u, memory(), factors + e, raw, e);
       }
     }
   }
@@ -576,19 +587,26 @@ export class StepConditionBound {
    * clear the block; `judge` then runs from the start (the same bound first, no state changed).
    */
   private cleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
+    if (this.diagonals) return this.passed(k, limit);
     const { sums } = this;
     const kernels = this.kernels!;
     if (!this.fast[k] || !kernels.narrowed(k)) return false;
-    let bound: number;
-    if (this.diagonals) bound = kernels.shiftBound(k);
-    else {
-      // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
-      kernels.shifted(k, sums);
-      const f64 = kernels.f64();
-      // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
-      diagonalSums(l, lo, f64, kernels.diagonalAt(k), this.d, sums);
-      bound = this.additive(f64[kernels.lowAt(k)], f64[kernels.highAt(k)]);
-    }
+    // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
+    kernels.shifted(k, sums);
+    const f64 = kernels.f64();
+    // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
+    diagonalSums(l, lo, f64, kernels.diagonalAt(k), this.d, sums);
+    return this.clears(k, this.additive(f64[kernels.lowAt(k)], f64[kernels.highAt(k)]), limit);
+  }
+
+  /** `cleared` where `prepare`'s pass read the block's own diagonal: its bound, made in the kernel. */
+  private passed(k: number, limit: number): boolean {
+    const kernels = this.kernels!;
+    return this.fast[k] === 1 && kernels.narrowed(k) && this.clears(k, kernels.shiftBound(k), limit);
+  }
+
+  /** Whether tier 2's `bound` clears block k (then counted and kept as its bound). */
+  private clears(k: number, bound: number, limit: number): boolean {
     if (!(bound <= limit)) return false;
     this.tiers.drift++;
     this.served[k]++;
@@ -617,15 +635,9 @@ export class StepConditionBound {
     wasm.shift(k, onSigma ? raw : l, onSigma ? at : lo, sums);
     this.staged = true;
     const f64 = wasm.f64();
-    const bound = this.additive(f64[wasm.lowAt(k)], f64[wasm.highAt(k)]);
-    if (!(bound <= limit)) {
-      this.summed = true;
-      return false;
-    }
-    this.tiers.drift++;
-    this.served[k]++;
-    this.bounds[k] = bound;
-    return true;
+    if (this.clears(k, this.additive(f64[wasm.lowAt(k)], f64[wasm.highAt(k)]), limit)) return true;
+    this.summed = true;
+    return false;
   }
 
   /** The four tiers for d > 2: a bound within `limit`, or one above it (or NaN). */

@@ -3,12 +3,14 @@ import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
-  conditionShift(d: number, m: number, a: number, diagonal: number, out: number): void;
+  conditionShift(d: number, m: number, a: number, diagonal: number, masks: number, out: number): void;
+  conditionMasks(d: number, masks: number): void;
   conditionShifts(
     d: number,
     m: number,
     a: number,
     diagonal: number,
+    masks: number,
     first: number,
     count: number,
     out: number,
@@ -51,6 +53,9 @@ const FROM = 16;
  */
 export const SHIFTS_FROM = 8;
 export const SHIFTS_BELOW = 32;
+
+/** assembly/condition.ts's FLAT_BELOW: below it the pass reads each block whole, through masks. */
+export const FLAT_BELOW = 32;
 
 /**
  * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
@@ -138,6 +143,8 @@ export class ConditionWasm {
   private readonly stageW: number;
   private readonly row: number;
   private readonly out: number;
+  /** The pass's masks of each block's strict lower triangle (assembly/condition.ts `conditionMasks`). */
+  private readonly masks: number;
   /**
    * Views of the blocks `shift` copies in, made once per block of their buffer (the same step after
    * step, whether m is a whole parameter or one lane's view of it): a new view per call costs about
@@ -189,6 +196,7 @@ export class ConditionWasm {
       dd * 8,
       d * 8,
       32,
+      d < FLAT_BELOW ? dd * 4 : 0,
     ].map((b) => Math.ceil(b / 16) * 16);
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const at = free.get(bytes)?.pop() ?? k.reserve(bytes);
@@ -212,7 +220,9 @@ export class ConditionWasm {
       this.stageW,
       this.row,
       this.out,
+      this.masks,
     ] = starts;
+    if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
   }
 
   /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
@@ -247,7 +257,7 @@ export class ConditionWasm {
     const { d, dd, out } = this;
     const at = this.place(m, from);
     this.staged = at;
-    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, out);
+    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, this.masks, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
     sums[1] = f64[(out >> 3) + 1];
@@ -291,6 +301,7 @@ export class ConditionWasm {
       base,
       this.narrow,
       this.diagonals,
+      this.masks,
       first,
       count,
       this.sums,
