@@ -277,15 +277,18 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
  * `conditionMoves` up to each row's diagonal, for blocks k = first .. first + count - 1 whose flag
  * (a float32 at flags + 4 k) is not 0, one call for a step's many: block k (float32) at m + 4 d^2 k, its
  * anchor (float64) at a + 8 d^2 k, the norms of its inverse's rows at rows + 8 d k. Into out +
- * 8 (d + 1) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
+ * 8 (2 d + 1) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
  * weighted sum before its diagonal's term (condition-bound.ts `movesFrom` adds the diagonal's
- * terms, from a factor whose diagonal this block may not have: a rounded one).
+ * terms, from a factor whose diagonal this block may not have: a rounded one), then per row i
+ * `conditionSince`'s sum before its diagonal's term, against the block when the exact drift last
+ * ran (float32, at lasts + 4 d^2 k; condition-bound.ts `sinceFrom` adds the diagonal's).
  */
 export function conditionRows(
   d: i32,
   m: usize,
   a: usize,
   rows: usize,
+  lasts: usize,
   flags: usize,
   first: i32,
   count: i32,
@@ -296,30 +299,39 @@ export function conditionRows(
     if (load<f32>(flags + (k << 2)) == 0) continue;
     const l = m + ((dd * k) << 2);
     const ak = a + ((dd * k) << 3);
+    const sk = lasts + ((dd * k) << 2);
     const rk = rows + ((<usize>d * k) << 3);
-    const o = out + ((<usize>(d + 1) * k) << 3);
+    const o = out + ((<usize>(2 * d + 1) * k) << 3);
     let pairs = f64x2.splat(0);
     let tail: f64 = 0;
     for (let i = 0; i < d; i++) {
       const lr = l + ((<usize>(i * d)) << 2);
       const ar = ak + ((<usize>(i * d)) << 3);
+      const sr = sk + ((<usize>(i * d)) << 2);
       let weighted = f64x2.splat(0);
+      let since = f64x2.splat(0);
       let j = 0;
       for (; j + 1 < i; j += 2) {
-        const t = f64x2.sub(
-          f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
-          v128.load(ar + ((<usize>j) << 3)),
-        );
+        const lj = f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2)));
+        const t = f64x2.sub(lj, v128.load(ar + ((<usize>j) << 3)));
+        const r = v128.load(rk + ((<usize>j) << 3));
         pairs = f64x2.add(pairs, f64x2.mul(t, t));
-        weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rk + ((<usize>j) << 3))));
+        weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), r));
+        const u = f64x2.sub(lj, f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))));
+        since = f64x2.add(since, f64x2.mul(f64x2.abs(u), r));
       }
       let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+      let rowSince = f64x2.extract_lane(since, 0) + f64x2.extract_lane(since, 1);
       if (j < i) {
-        const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
+        const lj = <f64>load<f32>(lr + ((<usize>j) << 2));
+        const r = load<f64>(rk + ((<usize>j) << 3));
+        const t = lj - load<f64>(ar + ((<usize>j) << 3));
         tail += t * t;
-        row += Math.abs(t) * load<f64>(rk + ((<usize>j) << 3));
+        row += Math.abs(t) * r;
+        rowSince += Math.abs(lj - <f64>load<f32>(sr + ((<usize>j) << 2))) * r;
       }
       store<f64>(o + ((<usize>(i + 1)) << 3), row);
+      store<f64>(o + ((<usize>(d + 1 + i)) << 3), rowSince);
     }
     store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
   }
@@ -328,7 +340,8 @@ export function conditionRows(
 /**
  * condition-bound.ts `sinceMoves`: sum_i (sum_{j <= i} |l_ij - s_ij| rows_j)^2 for the float32
  * blocks l and s (the block when the exact drift last ran), rows as `conditionMoves`'s. Each row's
- * columns in pairs in the lanes of an f64x2 (added at the row's end), its odd last one apart.
+ * columns below the diagonal in pairs in the lanes of an f64x2 (added at the row's end), its odd
+ * last one, then its diagonal's term (`conditionRows`'s order, so `sinceFrom` can finish it).
  */
 export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
   let since: f64 = 0;
@@ -337,7 +350,7 @@ export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
     const sr = s + ((<usize>(i * d)) << 2);
     let weighted = f64x2.splat(0);
     let j = 0;
-    for (; j + 1 <= i; j += 2) {
+    for (; j + 1 < i; j += 2) {
       const t = f64x2.sub(
         f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
         f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))),
@@ -345,10 +358,12 @@ export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
       weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
     }
     let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
-    if (j <= i) {
+    if (j < i) {
       const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - <f64>load<f32>(sr + ((<usize>j) << 2));
       row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
     }
+    const t = <f64>load<f32>(lr + ((<usize>i) << 2)) - <f64>load<f32>(sr + ((<usize>i) << 2));
+    row += Math.abs(t) * load<f64>(rows + ((<usize>i) << 3));
     since += row * row;
   }
   return since;

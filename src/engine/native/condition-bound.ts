@@ -285,8 +285,9 @@ export function movesFrom(
 
 /**
  * sum_i (sum_{j <= i} |L^_ij - S_ij| rows_j)^2 for block l[lo..] and s (float32 values: the block
- * when the exact drift last ran), rows as `driftMoves`'s: each row's columns in pairs, even and
- * odd in two sums added at the row's end, its odd last one apart (`conditionSince`'s order).
+ * when the exact drift last ran), rows as `driftMoves`'s: each row's columns below the diagonal in
+ * pairs, even and odd in two sums added at the row's end, its odd last one, then its diagonal
+ * (`conditionSince`'s and `conditionRows`'s order).
  */
 export function sinceMoves(
   l: Float32Array,
@@ -302,12 +303,36 @@ export function sinceMoves(
     let rowEven = 0;
     let rowOdd = 0;
     let j = 0;
-    for (; j + 1 <= i; j += 2) {
+    for (; j + 1 < i; j += 2) {
       rowEven += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
       rowOdd += Math.abs(l[lr + j + 1] - s[sr + j + 1]) * rows[j + 1];
     }
     let row = rowEven + rowOdd;
-    if (j <= i) row += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+    if (j < i) row += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+    row += Math.abs(l[lr + i] - s[sr + i]) * rows[i];
+    since += row * row;
+  }
+  return since;
+}
+
+/**
+ * `sinceMoves` from its sums below the diagonal (rowSums[at + i], row i's: assembly/condition.ts
+ * `conditionRows` makes them for many blocks at once) and the diagonal's terms, from L^'s diagonal
+ * l[lo + (d + 1) i] and s's, s[sAt + i] (its copy in linear memory, condition-wasm.ts `settle`).
+ */
+export function sinceFrom(
+  rowSums: Float64Array,
+  at: number,
+  l: Float32Array,
+  lo: number,
+  s: Float64Array,
+  sAt: number,
+  rows: Float64Array,
+  d: number,
+): number {
+  let since = 0;
+  for (let i = 0; i < d; i++) {
+    const row = rowSums[at + i] + Math.abs(l[lo + i * (d + 1)] - s[sAt + i]) * rows[i];
     since += row * row;
   }
   return since;
@@ -441,6 +466,17 @@ export class StepConditionBound {
    */
   private readonly fast: Uint8Array;
   private readonly served: Uint32Array;
+
+  /**
+   * Whether its passes read each block where it is in linear memory rather than copy it in
+   * (block by block, without the batch's pass): a task that leaves its factors there should hand
+   * those over (native/step.ts). Below, the batch's pass reads the raw blocks and a factor is read
+   * only past it, where a view of linear memory costs more than a host array (measured: score
+   * matching's rounded diagonals at d = 8 and 16, 0.14 to 0.23 us a lane-step).
+   */
+  get readsInPlace(): boolean {
+    return this.wasm !== undefined && !this.kernels!.batched;
+  }
 
   constructor(
     private readonly slack: Slack,
@@ -859,13 +895,18 @@ export class StepConditionBound {
     // on the whole move from the anchor is too loose (a sum of many steps' moves).
     const { last } = anchor;
     if (anchor.lastEta < 1) {
-      const since = staged ? wasm!.since(k) : sinceMoves(l, lo, last, rows, d);
+      const since =
+        off >= 0
+          ? sinceFrom(kernels!.f64(), off + 1 + d, l, lo, kernels!.f64(), kernels!.lastDiagonalAt(k), rows, d)
+          : staged
+            ? wasm!.since(k)
+            : sinceMoves(l, lo, last, rows, d);
       bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
       if (bound <= limit) return bound;
     }
     const exact = wasm ? wasm.drift(k, l, lo, staged) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
-    wasm?.settle(k, last);
+    kernels?.settle(k, last);
     anchor.lastEta = exact;
     const eta = exact + Math.sqrt(dwSquares);
     bound = across(eta);

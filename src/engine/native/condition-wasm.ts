@@ -23,6 +23,7 @@ interface ConditionExports {
     m: number,
     a: number,
     rows: number,
+    lasts: number,
     flags: number,
     first: number,
     count: number,
@@ -118,10 +119,12 @@ export class ConditionWasm {
   private readonly highs: number;
   /**
    * Per block k, for `shifts`' relative sums: whether it wants them (float32 1 or 0 at wants + 4 k,
-   * mirrored in `wanted`), and them at offs + 8 (d + 1) k.
+   * mirrored in `wanted`), and them at offs + 8 (2 d + 1) k (`conditionRows`).
    */
   private readonly wants: number;
   private readonly offs: number;
+  /** Per block k, its `last`'s diagonal (float64) at lastDiagonals + 8 d k, for condition-bound.ts `sinceFrom` (where `batched`). */
+  private readonly lastDiagonals: number;
   private readonly wanted: Uint8Array;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
@@ -190,7 +193,8 @@ export class ConditionWasm {
       blocks * 8,
       blocks * 8,
       batch * 4,
-      batch * (d + 1) * 8,
+      batch * (2 * d + 1) * 8,
+      batch * d * 8,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -215,6 +219,7 @@ export class ConditionWasm {
       this.highs,
       this.wants,
       this.offs,
+      this.lastDiagonals,
       this.stage,
       this.stageA,
       this.stageW,
@@ -309,7 +314,7 @@ export class ConditionWasm {
       this.highs,
       slack,
     );
-    this.x.conditionRows(d, base, this.anchors, this.rows, this.wants, first, count, this.offs);
+    this.x.conditionRows(d, base, this.anchors, this.rows, this.lasts, this.wants, first, count, this.offs);
   }
 
   /**
@@ -328,7 +333,12 @@ export class ConditionWasm {
 
   /** Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else -1). */
   offsAt(k: number): number {
-    return this.wanted[k] === 1 ? (this.offs >> 3) + (this.d + 1) * k : -1;
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 1) * k : -1;
+  }
+
+  /** Where in `f64()` block k's `last` diagonal is (d float64, `settle`). */
+  lastDiagonalAt(k: number): number {
+    return (this.lastDiagonals >> 3) + this.d * k;
   }
 
   /** All of linear memory as float64 (for `diagonalAt`). */
@@ -440,12 +450,16 @@ export class ConditionWasm {
     );
   }
 
-  /** Block k's `last` (float32 values, lower triangle), into linear memory for `since`. */
+  /** Block k's `last` (float32 values, lower triangle), into linear memory for `since` and `shifts` (its diagonal also as float64). */
   settle(k: number, last: Float64Array): void {
     const { d, dd } = this;
     const f32 = this.k.f32();
     const to = (this.lasts >> 2) + k * dd;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) f32[to + i * d + j] = last[i * d + j];
+    if (!this.batched) return;
+    const f64 = this.k.f64();
+    const diagonal = (this.lastDiagonals >> 3) + k * d;
+    for (let i = 0; i < d; i++) f64[diagonal + i] = last[i * (d + 1)];
   }
 
   /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */
