@@ -243,8 +243,9 @@ export function driftMoves(
 /**
  * `driftMoves` from its sums below the diagonal (off[at] the squares, off[at + 1 + i] row i's
  * weighted sum: assembly/condition.ts `conditionRows` makes them for many blocks at once) and the
- * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i] and the anchor's a[aAt + i] (off and a:
- * views of linear memory alone, as `diagonalSums`'s).
+ * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i], the anchor's a[aAt + i] and the norms
+ * of its inverse's rows rows[rAt + i] (off, a and rows: views of linear memory alone, as
+ * `diagonalSums`'s).
  */
 export function movesFrom(
   off: Float64Array,
@@ -254,6 +255,7 @@ export function movesFrom(
   a: Float64Array,
   aAt: number,
   rows: Float64Array,
+  rAt: number,
   d: number,
   rounded: boolean,
   out: Float64Array,
@@ -265,13 +267,14 @@ export function movesFrom(
   for (let i = 0; i < d; i++) {
     let row = off[at + 1 + i];
     const lii = l[lo + i * (d + 1)];
+    const ri = rows[rAt + i];
     const t = lii - a[aAt + i];
     diagonal += t * t;
-    row += Math.abs(t) * rows[i];
+    row += Math.abs(t) * ri;
     if (rounded) {
       const dii = V * Math.abs(lii) + TINY;
       dSquares += dii * dii;
-      const dw = dii * rows[i];
+      const dw = dii * ri;
       dwSquares += dw * dw;
       row += dw;
     }
@@ -318,7 +321,8 @@ export function sinceMoves(
 /**
  * `sinceMoves` from its sums below the diagonal (rowSums[at + i], row i's: assembly/condition.ts
  * `conditionRows` makes them for many blocks at once) and the diagonal's terms, from L^'s diagonal
- * l[lo + (d + 1) i] and s's, s[sAt + i] (its copy in linear memory, condition-wasm.ts `settle`).
+ * l[lo + (d + 1) i] and s's, s[sAt + i] (its copy in linear memory, condition-wasm.ts `settle`),
+ * rows as `movesFrom`'s.
  */
 export function sinceFrom(
   rowSums: Float64Array,
@@ -328,14 +332,23 @@ export function sinceFrom(
   s: Float64Array,
   sAt: number,
   rows: Float64Array,
+  rAt: number,
   d: number,
 ): number {
   let since = 0;
   for (let i = 0; i < d; i++) {
-    const row = rowSums[at + i] + Math.abs(l[lo + i * (d + 1)] - s[sAt + i]) * rows[i];
+    const row = rowSums[at + i] + Math.abs(l[lo + i * (d + 1)] - s[sAt + i]) * rows[rAt + i];
     since += row * row;
   }
   return since;
+}
+
+/**
+ * cond(L L^T) <= hi (1 + eta)^2 / (lo (1 - eta)^2) for sigma(L) within a factor 1 +- eta of its
+ * anchor's, whose squares lie in [lo, hi] (tier 2's relative bound); Infinity from eta = 1.
+ */
+function across(eta: number, lo: number, hi: number): number {
+  return eta < 1 ? (hi * (1 + eta) ** 2) / (lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
 }
 
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
@@ -447,6 +460,8 @@ export class StepConditionBound {
   private staged = false;
   /** Whether `sums` hold this call's block's sums already (`shiftedHere`), for `shift`. */
   private summed = false;
+  /** Whether the last `fromRows` cleared its block by the additive bound. */
+  private additiveCleared = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
@@ -466,6 +481,8 @@ export class StepConditionBound {
    */
   private readonly fast: Uint8Array;
   private readonly served: Uint32Array;
+  /** Per block, its anchor's `lastEta` (for `fromRows`). */
+  private readonly lastEtas: Float64Array;
 
   /**
    * Whether its passes read each block where it is in linear memory rather than copy it in
@@ -492,6 +509,7 @@ export class StepConditionBound {
     this.fresh = new Uint32Array(blocks);
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
+    this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
@@ -580,7 +598,11 @@ export class StepConditionBound {
       const bound = this.closedForm(l, lo, raw, at);
       if (bound <= limit) this.tiers.bound++;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
-    } else if (!(this.ready ? this.cleared(k, l, lo, limit) : this.shiftedHere(k, l, lo, raw, at, limit))) {
+    } else if (
+      !(this.ready
+        ? this.cleared(k, l, lo, limit) || this.relativeCleared(k, l, lo, limit)
+        : this.shiftedHere(k, l, lo, raw, at, limit))
+    ) {
       const bound = this.judge(k, l, lo, raw, at, limit);
       this.summed = false;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
@@ -674,6 +696,24 @@ export class StepConditionBound {
     if (this.clears(k, this.additive(f64[wasm.lowAt(k)], f64[wasm.highAt(k)]), limit)) return true;
     this.summed = true;
     return false;
+  }
+
+  /**
+   * `judge`'s first steps where they clear a block that goes straight to tier 2's relative bounds
+   * (its additive bound failed last time: `prepare` made its sums, `offsAt`): `fromRows`, from
+   * typed arrays and linear memory. Where they do not clear it, `judge` runs from the start (the
+   * same bounds first, then the exact drift); where the additive bound cleared it, its next call
+   * starts with that bound again (`drift`'s, and `block`'s after it).
+   */
+  private relativeCleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
+    const off = this.kernels!.offsAt(k);
+    if (off < 0 || !this.clears(k, this.fromRows(k, off, l, lo, limit), limit)) return false;
+    if (this.additiveCleared) {
+      this.anchors[k]!.relative = false;
+      this.fast[k] = 1;
+      this.kernels!.want(k, false);
+    }
+    return true;
   }
 
   /** The four tiers for d > 2: a bound within `limit`, or one above it (or NaN). */
@@ -857,61 +897,105 @@ export class StepConditionBound {
       if (e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
-    const { rows } = anchor;
-    const { moves } = this;
-    // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
-    // leaving it staged for `since` and the exact drift below: one copy per call at most.
-    const { wasm, kernels } = this;
+    const { moves, wasm, kernels } = this;
     // `prepare` made its sums below the diagonal where the block wanted them (its additive bound
-    // failed last time: `shifted` false), else the block by block kernel or the twin.
+    // failed last time: `shifted` false): its bounds from them (`fromRows`). Else on WebAssembly
+    // from the block `shift` staged in this call (m = l here), or staging it, and leaving it
+    // staged for `since` and the exact drift below (one copy per call at most), or the twins.
     const off = this.ready && !shifted ? kernels!.offsAt(k) : -1;
     let staged = false;
-    if (off >= 0)
-      movesFrom(kernels!.f64(), off, l, lo, kernels!.f64(), kernels!.diagonalAt(k), rows, d, rounded, moves);
-    else {
-      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
-      if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
-    }
-    const squares = moves[0];
-    const relative = moves[1];
-    const dSquares = moves[2];
-    const dwSquares = moves[3];
-    const reach = Math.sqrt(anchor.lo);
-    if (!shifted) {
-      e = Math.sqrt(squares) + Math.sqrt(dSquares);
-      bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
+    if (off >= 0) {
+      bound = this.fromRows(k, off, l, lo, limit);
       if (bound <= limit) {
-        anchor.relative = false;
+        if (this.additiveCleared) anchor.relative = false;
         return bound;
       }
-    }
-    anchor.relative = true;
-    const across = (eta: number) =>
-      eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
-    bound = across(Math.sqrt(relative));
-    if (bound <= limit) return bound;
-    // From the last exact eta^_s = ||(L^_s - L_a) W||_F: ||(L^ - L_a) W||_F <= eta^_s + the same
-    // O(d^2) bound on ||(L^ - L^_s) W||_F, small while L^ stays near L^_s though the O(d^2) bound
-    // on the whole move from the anchor is too loose (a sum of many steps' moves).
-    const { last } = anchor;
-    if (anchor.lastEta < 1) {
-      const since =
-        off >= 0
-          ? sinceFrom(kernels!.f64(), off + 1 + d, l, lo, kernels!.f64(), kernels!.lastDiagonalAt(k), rows, d)
-          : staged
-            ? wasm!.since(k)
-            : sinceMoves(l, lo, last, rows, d);
-      bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
+      anchor.relative = true;
+      e = this.moved;
+    } else {
+      const { rows } = anchor;
+      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+      if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+      if (!shifted) {
+        bound = this.additiveOfMoves(anchor.lo, anchor.hi);
+        e = this.moved;
+        if (bound <= limit) {
+          anchor.relative = false;
+          return bound;
+        }
+      }
+      anchor.relative = true;
+      bound = across(Math.sqrt(moves[1]), anchor.lo, anchor.hi);
       if (bound <= limit) return bound;
+      // From the last exact eta^_s = ||(L^_s - L_a) W||_F: ||(L^ - L_a) W||_F <= eta^_s + the
+      // same O(d^2) bound on ||(L^ - L^_s) W||_F, small while L^ stays near L^_s though the O(d^2)
+      // bound on the whole move from the anchor is too loose (a sum of many steps' moves).
+      if (anchor.lastEta < 1) {
+        const since = staged ? wasm!.since(k) : sinceMoves(l, lo, anchor.last, rows, d);
+        bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), anchor.lo, anchor.hi);
+        if (bound <= limit) return bound;
+      }
     }
+    const { last } = anchor;
     const exact = wasm ? wasm.drift(k, l, lo, staged) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
     kernels?.settle(k, last);
     anchor.lastEta = exact;
-    const eta = exact + Math.sqrt(dwSquares);
-    bound = across(eta);
-    if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
+    this.lastEtas[k] = exact;
+    const eta = exact + Math.sqrt(moves[3]);
+    bound = across(eta, anchor.lo, anchor.hi);
+    if (!(bound <= limit) && (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
+  }
+
+  /**
+   * `drift`'s bounds before its exact drift, from `prepare`'s sums for block k (at off: `movesFrom`,
+   * `sinceFrom`) and the kernels' copies of its anchor's lo, hi and row norms, its last exact drift
+   * from `lastEtas`: none of the anchor's fields on the heap (at d = 8 to 16 reading those costs
+   * more than the sums). The additive bound, then the relative one, then the one from the last
+   * exact drift: the first within `limit` (`additiveCleared` says whether it was the additive
+   * one), else the last tried. Its e into `moved`, its sums into `moves`.
+   */
+  private fromRows(k: number, off: number, l: Float32Array, lo: number, limit: number): number {
+    const kernels = this.kernels!;
+    const f64 = kernels.f64();
+    const { d, moves } = this;
+    const rows = kernels.rowsAt(k);
+    const low = f64[kernels.lowAt(k)];
+    const high = f64[kernels.highAt(k)];
+    movesFrom(
+      f64,
+      off,
+      l,
+      lo,
+      f64,
+      kernels.diagonalAt(k),
+      f64,
+      rows,
+      d,
+      this.slack === 'rounded-diagonal',
+      moves,
+    );
+    let bound = this.additiveOfMoves(low, high);
+    this.additiveCleared = bound <= limit;
+    if (this.additiveCleared) return bound;
+    bound = across(Math.sqrt(moves[1]), low, high);
+    if (bound <= limit) return bound;
+    const lastEta = this.lastEtas[k];
+    if (lastEta < 1) {
+      const since = sinceFrom(f64, off + 1 + d, l, lo, f64, kernels.lastDiagonalAt(k), f64, rows, d);
+      bound = across(lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), low, high);
+    }
+    return bound;
+  }
+
+  /** The additive bound from `moves` (e = ||L^ - L_a||_F + ||D||_F) and the anchor's lo and hi; its e into `moved`. */
+  private additiveOfMoves(low: number, high: number): number {
+    const { moves } = this;
+    const e = Math.sqrt(moves[0]) + Math.sqrt(moves[2]);
+    this.moved = e;
+    const reach = Math.sqrt(low);
+    return reach > e ? ((Math.sqrt(high) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -969,6 +1053,7 @@ export class StepConditionBound {
     anchor.live = true;
     anchor.relative = false;
     anchor.lastEta = Number.POSITIVE_INFINITY;
+    this.lastEtas[k] = Number.POSITIVE_INFINITY;
     anchor.lo = lo;
     anchor.hi = hi;
     this.kernels?.extremes(k, lo, hi);
@@ -1040,6 +1125,7 @@ export class StepConditionBound {
       calm: 0,
     };
     this.kernels?.extremes(k, lo, hi);
+    this.lastEtas[k] = Number.POSITIVE_INFINITY;
     this.served[k] = 0;
   }
 

@@ -336,6 +336,11 @@ export class ConditionWasm {
     return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 1) * k : -1;
   }
 
+  /** Where in `f64()` block k's anchor's row norms are (d float64, `anchor`). */
+  rowsAt(k: number): number {
+    return (this.rows >> 3) + this.d * k;
+  }
+
   /** Where in `f64()` block k's `last` diagonal is (d float64, `settle`). */
   lastDiagonalAt(k: number): number {
     return (this.lastDiagonals >> 3) + this.d * k;

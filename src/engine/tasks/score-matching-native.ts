@@ -99,13 +99,6 @@ export class NativeScoreMatching implements NativeTask {
 
   begin(): void {}
 
-  /** Whether the last `lane` ran on WebAssembly (so left its factor in linear memory: `laneFactors`). */
-  private wasmLane = false;
-
-  laneFactors(): Float32Array | undefined {
-    return this.wasmLane ? this.wasm!.out(this.wasm!.k.f32()).l : undefined;
-  }
-
   lane(
     b: number,
     params: Float32Array[],
@@ -116,7 +109,6 @@ export class NativeScoreMatching implements NativeTask {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
     const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
-    this.wasmLane = byDiagonal === undefined && this.wasm !== undefined;
     if (byDiagonal !== undefined) return byDiagonal;
     if (this.wasm) return this.laneWasm(b, mu, l, dl, grads);
     if (d < PRODUCTS_FROM) return this.laneByLoops(b, mu, l, dl, grads);
@@ -333,8 +325,8 @@ interface LaneBlocks {
   dl: number;
   scratch: number;
   factors: OffsetViews;
-  /** d loss / d mu and dL, and the factor copied in (at l), in linear memory's current buffer `f32`. */
-  out(f32: Float32Array): { gmu: Float32Array; dl: Float32Array; l: Float32Array };
+  /** d loss / d mu and dL in linear memory's current buffer `f32`. */
+  out(f32: Float32Array): { gmu: Float32Array; dl: Float32Array };
 }
 
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
@@ -342,15 +334,10 @@ function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
   const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (5 * dd + 6 * d)];
   const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
-  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array; l: Float32Array } | undefined;
+  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array } | undefined;
   const out = (f32: Float32Array) => {
     if (views?.f32 !== f32)
-      views = {
-        f32,
-        gmu: f32.subarray(gmu >> 2, (gmu >> 2) + d),
-        dl: f32.subarray(dl >> 2, (dl >> 2) + dd),
-        l: f32.subarray(l >> 2, (l >> 2) + dd),
-      };
+      views = { f32, gmu: f32.subarray(gmu >> 2, (gmu >> 2) + d), dl: f32.subarray(dl >> 2, (dl >> 2) + dd) };
     return views;
   };
   return { k, l, c, e, gmu, dl, scratch, factors: new OffsetViews(dd), out };
