@@ -145,9 +145,10 @@ export class NativeStep {
       );
       // Block by block the tiers' passes would copy each factor into linear memory: there they
       // read it where `lane` left it (still in cache), if it did. Else each right after its map.
-      const placed = this.inPlace ? this.task.laneFactors?.() : undefined;
-      if (this.inPlace)
-        for (let u = 0; u < U; u++) this.condition!.block(b, u, placed ?? l, u * dd, raw, first + u * block);
+      if (this.inPlace) {
+        const placed = task.laneFactors!() ?? l;
+        for (let u = 0; u < U; u++) this.condition!.block(b, u, placed, u * dd, raw, first + u * block);
+      }
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
         const at = first + u * block;
