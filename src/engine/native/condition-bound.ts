@@ -488,8 +488,9 @@ export class StepConditionBound {
    * Whether its passes read each block where it is in linear memory rather than copy it in
    * (block by block, without the batch's pass): a task that leaves its factors there should hand
    * those over (native/step.ts). Below, the batch's pass reads the raw blocks and a factor is read
-   * only past it, where a view of linear memory costs more than a host array (measured: score
-   * matching's rounded diagonals at d = 8 and 16, 0.14 to 0.23 us a lane-step).
+   * only past it, where a view of linear memory cost more than a host array (measured when score
+   * matching handed its factors over: its rounded diagonals at d = 8 and 16, 0.14 to 0.23 us a
+   * lane-step).
    */
   get readsInPlace(): boolean {
     return this.wasm !== undefined && !this.kernels!.batched;
