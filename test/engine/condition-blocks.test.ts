@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { StepConditionBound, stepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { StepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
-import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { randomCovariance } from './conditions.js';
+import { conditionWalk, walkStep } from './conditions.js';
 
 // A whole step's blocks at once (condition-bound.ts `blocks`: the classifier's lanes, every factor
 // in linear memory) clears most blocks straight from the batch's pass, without a `block` call;
@@ -21,20 +20,8 @@ describe("the condition check over a whole step's blocks", () => {
   it.each(['full', 'tril', 'log-cholesky'].flatMap((name) => [8, 9, 16].map((d) => [name, d] as const)))(
     "%s, d = %i: the twins' bounds and tiers, most blocks cleared without `block`",
     (name, d) => {
-      const p = parameterization(name);
       const map = nativeMap(name, d)!;
-      const lanes = 4;
-      const units = 2;
-      const dd = d * d;
-      const blocks = lanes * units;
-      const limits = [2 ** 23, 2 ** 23, 1e5, Number.POSITIVE_INFINITY];
-      const checks = stepConditionBound(name, d, units, limits)!;
-      const twins = stepConditionBound(name, d, units, limits, { wasm: false })!;
-      const raw = new Float32Array(blocks * dd);
-      for (let k = 0; k < blocks; k++) {
-        const cond = [4e6, 1e3, 3e4, 1e2][Math.floor(k / units)];
-        raw.set(p.fromCovariance(randomCovariance(20 * d + k, d, cond), d), k * dd);
-      }
+      const { lanes, units, dd, blocks, checks, twins, raw } = conditionWalk(name, d, 20 * d);
       const rng = stream(d, `condition-blocks walk ${name}`);
       const pivots = new Float32Array(d);
       const kernels = wasmKernelsFor(d)!;
@@ -69,15 +56,7 @@ describe("the condition check over a whole step's blocks", () => {
             expect(Object.is(checks.bounds[k], twins.bounds[k]), `step ${step} block ${k}`).toBe(true);
           }
         }
-        for (let k = 0; k < blocks; k++) {
-          const small = Math.floor(k / units) === 1 ? (COVARIANCE.includes(name) ? 1e-6 : 1e-4) : 0;
-          for (let i = 0; i < d; i++)
-            for (let j = 0; j <= i; j++) {
-              const at = k * dd + i * d + j;
-              raw[at] *= 1 + (small || 2e-3) * rng.normal();
-              if (COVARIANCE.includes(name)) raw[k * dd + j * d + i] = raw[at];
-            }
-        }
+        walkStep(name, raw, d, units, rng);
       }
       expect(checks.tiers).toEqual(twins.tiers);
       // Some blocks went through `block` (the infinite limit's, those near the limit), and the lane
