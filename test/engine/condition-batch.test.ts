@@ -4,7 +4,6 @@ import { shiftSums } from '../../src/engine/native/condition-bound.js';
 import { ConditionWasm, SHIFTS_BELOW, SHIFTS_FROM } from '../../src/engine/native/condition-wasm.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
-import { parameterization } from '../../src/engine/parameterizations/index.js';
 import { conditionWalk, walkStep } from './conditions.js';
 
 // The step's pass over a whole batch in one WebAssembly call before its blocks (condition-bound.ts
