@@ -127,7 +127,7 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
     if (part != 0) {
       const p = (<usize>quads) << 4;
       const t = v128.and(f32x4.sub(partial(m + p, part), partial(a + p, part)), v128.load(masks + p));
-      const q = f32x4.mul(t, t);
+      const q = squared(t);
       if (rest == 0) s0 = f32x4.add(s0, q);
       else if (rest == 1) s1 = f32x4.add(s1, q);
       else if (rest == 2) s2 = f32x4.add(s2, q);
@@ -160,7 +160,7 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
       if (part != 0) {
         const p = o + ((<usize>(rest & ~3)) << 2);
         const t = f32x4.sub(partial(mr + p, part), partial(ar + p, part));
-        const q = f32x4.mul(t, t);
+        const q = squared(t);
         const into = rest >> 2;
         if (into == 0) s0 = f32x4.add(s0, q);
         else if (into == 1) s1 = f32x4.add(s1, q);
@@ -186,15 +186,24 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
 /** `square` with the entries outside the strict lower triangle zeroed by the mask at masks (their squares +0). */
 @inline
 function masked(m: usize, a: usize, masks: usize): v128 {
-  const t = v128.and(f32x4.sub(v128.load(m), v128.load(a)), v128.load(masks));
-  return f32x4.mul(t, t);
+  return squared(v128.and(f32x4.sub(v128.load(m), v128.load(a)), v128.load(masks)));
 }
 
-/** (m - a)^2 of the four float32 values at m and a, in float32. */
+/** (m - a)^2 of the four float32 values at m and a, in float32, scaled as `squared`. */
 @inline
 function square(m: usize, a: usize): v128 {
-  const t = f32x4.sub(v128.load(m), v128.load(a));
-  return f32x4.mul(t, t);
+  return squared(f32x4.sub(v128.load(m), v128.load(a)));
+}
+
+/**
+ * (2^32 t)^2 in float32: the scaling is exact, and keeps the squares of moves down to 2^-95 out of
+ * float32's subnormals, whose arithmetic costs several times more (a block that moves by 1e-20 a
+ * step); a move of norm 2^32 or more overflows to Infinity (no bound from this pass).
+ */
+@inline
+function squared(t: v128): v128 {
+  const s = f32x4.mul(t, f32x4.splat(SCALE));
+  return f32x4.mul(s, s);
 }
 
 /** The first `part` (1 to 3) float32 values at p, zeros after them; nothing past them read. */
@@ -211,8 +220,12 @@ function partial(p: usize, part: i32): v128 {
  */
 @inline
 function widen(sum: f32, n: f64): f64 {
-  return (<f64>sum + n * SUBNORMAL) * (1 + (n + 8) * TWO_U);
+  return (<f64>sum + n * SUBNORMAL) * (1 + (n + 8) * TWO_U) * UNSCALE;
 }
+
+/** `squared`'s scale 2^32 and its square's inverse 2^-64, from their bits. */
+const SCALE: f32 = reinterpret<f32>((<u32>(127 + 32)) << 23);
+const UNSCALE: f64 = reinterpret<f64>((<u64>(1023 - 64)) << 52);
 
 /** float32's smallest subnormal 2^-149 and twice its unit roundoff 2^-23, from their bits. */
 const SUBNORMAL: f64 = reinterpret<f64>((<u64>(1023 - 149)) << 52);

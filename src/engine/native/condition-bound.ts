@@ -108,21 +108,25 @@ const offLanes = new Float64Array(16);
  * lanes as the kernel's (FLAT_BELOW), then the lanes pairwise as its f32x4 sums: (0 + 4) + (8 +
  * 12), ..., then (l0 + l1) + (l2 + l3).
  *
- * Its margin, with u = 2^-24 and n = d (d - 1) / 2 terms t = m_ij - a_ij (a_ij float32 values):
- * - the difference: fl(t) = t (1 + e), |e| <= u (a float32 difference that underflows is exact);
- *   an anchor entry that is not a float32 value (the twin's float64 a) rounds twice, first to 53
- *   bits: |e| <= u + 2^-52;
+ * Each difference is scaled by 2^32 before it is squared (exact; the squares of moves down to
+ * 2^-95 stay out of float32's subnormals, several times slower to add), and the sum by 2^-64 at
+ * the end (exact in float64). Its margin, with u = 2^-24 and n = d (d - 1) / 2 terms
+ * t = 2^32 (m_ij - a_ij) (a_ij float32 values):
+ * - the difference: fl(t) = t (1 + e), |e| <= u (a float32 difference that underflows is exact,
+ *   and so is its scaling, or it overflows to Infinity); an anchor entry that is not a float32
+ *   value (the twin's float64 a) rounds twice, first to 53 bits: |e| <= u + 2^-52;
  * - its square: fl(fl(t)^2) >= fl(t)^2 (1 - u) - 2^-150 (round to nearest with gradual underflow
  *   is off by at most half a subnormal step), so >= t^2 (1 - u)^3 (1 - 2^-52)^2 - 2^-150;
  * - the additions: each term passes through at most n + 4 of them (its lane's chain, the two
  *   lane-wise sums of the four f32x4 sums, two of the last three), of non-negative operands, each
  *   rounded by a factor within [1 - u, 1 + u] (a sum that is subnormal is exact), so the float32
  *   sum s >= (1 - u)^(n + 4) sum_ij fl(fl(t)^2).
- * So S <= (s + n 2^-150) / ((1 - u)^(n + 7) (1 - 2^-52)^2). With x = (n + 7) u < 2^-9 (d <= 256,
+ * So 2^64 S <= (s + n 2^-150) / ((1 - u)^(n + 7) (1 - 2^-52)^2). With x = (n + 7) u < 2^-9 (d <= 256,
  * the schema's limit), 1 / (1 - u)^(n + 7) <= 1 / (1 - x) <= 1 + x + 2x^2 < 1 + 1.01 x, and the
  * factor taken, 1 + (n + 8) 2u = 1 + 2x + 2u, exceeds that by more than 0.9 x >= 7 u, far more
  * than the twin's (1 - 2^-52)^-2 and this expression's three float64 roundings (each 2^-53).
- * An overflow gives Infinity (no bound), a NaN stays NaN (no bound): neither clears a block.
+ * An overflow (a move of Frobenius norm near 2^32 or more) gives Infinity (no bound), a NaN
+ * stays NaN (no bound): neither clears a block; such a block goes on to the other tiers.
  * Within tier 2's bounds the margin is (n + 8) 2u relative, 2^-12 at d = 64: the blocks the
  * float64 pass cleared still clear.
  */
@@ -136,7 +140,7 @@ export function offSquares(m: Float32Array, from: number, a: Float64Array, d: nu
     const row = from + i * d;
     const ar = i * d;
     for (let j = 0; j < i; j++) {
-      const t = Math.fround(m[row + j] - a[ar + j]);
+      const t = Math.fround(Math.fround(m[row + j] - a[ar + j]) * 2 ** 32);
       const lane = (flat ? ar + j : j) & 15;
       lanes[lane] = Math.fround(lanes[lane] + Math.fround(t * t));
     }
@@ -145,7 +149,7 @@ export function offSquares(m: Float32Array, from: number, a: Float64Array, d: nu
   const v = (l: number) => f(f(lanes[l] + lanes[l + 4]) + f(lanes[l + 8] + lanes[l + 12]));
   const sum = f(f(v(0) + v(1)) + f(v(2) + v(3)));
   const n = (d * (d - 1)) / 2;
-  return (sum + n * 2 ** -149) * (1 + (n + 8) * 2 ** -23);
+  return (sum + n * 2 ** -149) * (1 + (n + 8) * 2 ** -23) * 2 ** -64;
 }
 
 /**

@@ -128,7 +128,6 @@ export class NativeStep {
       for (let u = 0; u < U; u++) {
         const at = first + u * block;
         ok[u] = map.forward(raw, at, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
-        if (!this.inPlace) this.condition?.block(b, u, l, u * dd, raw, at);
         // A lane's counts are the sums over its units (counters.ts's perLane).
         for (let c = 0; c < mapCounts.length; c++) mapCounts[c][b] += map.counts![c];
       }
@@ -143,11 +142,12 @@ export class NativeStep {
         taskCounts,
         this.viaSigma,
       );
-      // Block by block the tiers' passes would copy each factor into linear memory: there they
-      // read it where `lane` left it (still in cache), if it did. Else each right after its map.
-      if (this.inPlace) {
-        const placed = task.laneFactors!() ?? l;
-        for (let u = 0; u < U; u++) this.condition!.block(b, u, placed, u * dd, raw, first + u * block);
+      // Each block's tiers after the lane, its factors still in cache. Block by block the passes
+      // would copy each factor into linear memory: there they read it where `lane` left it, if it
+      // did. One call site: `block` inlined at two costs the rest of the step its inlining.
+      if (this.condition) {
+        const placed = (this.inPlace && task.laneFactors!()) || l;
+        for (let u = 0; u < U; u++) this.condition.block(b, u, placed, u * dd, raw, first + u * block);
       }
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
