@@ -23,15 +23,17 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
-  // The plots the cache lacks are drawn in up to two threads where there are two cores: a fresh
-  // report's plots (up to a second on one thread, vega's load included) are most of its time, and
-  // it asks for several at once. So both start now, loading vega on the core this thread leaves
-  // idle while it reads the results, unless the plots of the folder's last report are all kept;
-  // then one starts only with a plot the cache lacks.
-  const threads = Math.min(2, availableParallelism());
+  // The plots the cache lacks are drawn in a thread of their own: a fresh report's plots (half a
+  // second, vega's load included) are most of its time. It starts now, loading vega on the core
+  // this thread leaves idle while it reads the results, unless the plots of the folder's last
+  // report are all kept; then it starts only with a plot the cache lacks. A second starts (on two
+  // cores) only when the plots waiting would take longer than starting it (drawer.ts).
   const dir = positionals[0];
   const drawing = names.includes('html')
-    ? drawInThread(undefined, { threads, start: plotsLikelyKept(dir) ? 0 : threads })
+    ? drawInThread(undefined, {
+        threads: Math.min(2, availableParallelism()),
+        start: plotsLikelyKept(dir) ? 0 : 1,
+      })
     : undefined;
   try {
     const code = await reportFolder(dir, names, values.show as string[] | undefined);

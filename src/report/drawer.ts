@@ -33,8 +33,10 @@ interface Drawer {
 }
 
 export interface DrawOptions {
-  /** Most threads: one more starts whenever two plots wait while every thread draws. @default 1 */
+  /** Most threads: one more starts when the plots waiting pay for it (`anotherThreadPays`). @default 1 */
   threads?: number;
+  /** What another thread costs before it draws, in ms of drawing (tests make it small). @default THREAD_MS */
+  threadMs?: number;
   /**
    * Threads started at once, to load vega while this thread reads results and makes the specs;
    * 0 starts none until a plot the cache lacks is asked for. @default 1
@@ -42,12 +44,38 @@ export interface DrawOptions {
   start?: number;
 }
 
+// Fitted to the flagship's six plots drawn warm: 7 to 19 ms at 3 to 5 KB, 40 to 60 ms at 180 to 390 KB.
+const PLOT_MS = 10;
+const MS_PER_BYTE = 1e-4;
+
+/** What drawing a plot costs a thread whose vega runs warm, in ms: its views and scales, and its data (its spec's length stands for its rows). */
+export const drawMs = (json: string) => PLOT_MS + json.length * MS_PER_BYTE;
+
+/**
+ * What another thread costs before it draws its first plot, in ms of drawing: Node starting it,
+ * loading vega (and vega-lite for a shape not compiled before), and vega's code running cold, its
+ * first plots two to three times as slow as later ones. On two cores it also takes the core this
+ * thread reads results and retraces on: the flagship's report took 1.05 s CPU in one drawing thread
+ * against 1.25 s in two, and 0.79 s against 0.85 s (medians of seven pairs, under load).
+ */
+export const THREAD_MS = 300;
+
+/**
+ * Whether one more thread pays for itself: `live` threads drawing share the plots `waiting` (as
+ * JSON text), which with one more would start only THREAD_MS later; that finishes sooner only
+ * when the waiting plots take longer than `live` such starts.
+ */
+export function anotherThreadPays(waiting: readonly string[], live: number, threadMs = THREAD_MS): boolean {
+  return waiting.reduce((ms, json) => ms + drawMs(json), 0) > live * threadMs;
+}
+
 /**
  * Draws the report's plots in threads of their own from now until `stop`. The first starts
- * loading vega (a fifth of a second) at once, unless `lazy`, while this thread trains or orders the
- * results and writes the tables; the plots of a page are asked for together and cost from 20 ms
- * to a third of a second each, so when two wait with every thread drawing another thread starts,
- * up to `threads`, and each takes the next plot as it finishes one. A thread that cannot start or
+ * loading vega (a fifth of a second) at once, unless `start` is 0, while this thread trains or
+ * orders the results and writes the tables; the plots of a page are asked for together and cost
+ * from 10 ms to a tenth of a second each, so another thread starts, up to `threads`, only when the
+ * plots waiting with every thread drawing would take longer than starting it
+ * (`anotherThreadPays`), and each takes the next plot as it finishes one. A thread that cannot start or
  * dies (as under a test runner that has no built module to start) leaves its plots to the others,
  * or to this thread when none is left; a plot vega cannot draw fails the same way in either.
  * `thread`: the threads' module (tests point it at the built one, or at fixtures).
@@ -57,6 +85,7 @@ export function drawInThread(
   o: DrawOptions = {},
 ): { stop: () => Promise<void> } {
   const most = o.threads ?? 1;
+  const threadMs = o.threadMs ?? THREAD_MS;
   const drawers: Drawer[] = [];
   const queue: Job[] = [];
   let next = 0;
@@ -113,9 +142,16 @@ export function drawInThread(
   const inThread = (json: string) =>
     new Promise<string>((resolve, reject) => {
       queue.push({ json, resolve, reject });
-      // Another thread starts for a second plot waiting, not the first: a thread that seems busy
+      // Only the plots waiting are weighed, not those the threads draw: a thread that seems busy
       // may have finished already, its answer waiting until this thread has made the next spec.
-      const another = (!live().length || queue.length > 1) && drawers.length < most;
+      const another =
+        drawers.length < most &&
+        (!live().length ||
+          anotherThreadPays(
+            queue.map((j) => j.json),
+            live().length,
+            threadMs,
+          ));
       const idle = live().find((d) => !d.job) ?? (another ? startOne() : undefined);
       if (idle) give(idle);
       else if (!live().length) for (const job of queue.splice(0)) job.reject(new Error('no drawing thread'));

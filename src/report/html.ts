@@ -178,11 +178,23 @@ interface Part {
   sections: string[];
 }
 
+/** What each context's part was made of, by what it is (see `experimentPart`). */
+const madeFor = new WeakMap<ReportContext, Map<string, unknown>>();
+
 // The plots of a page are asked for together (added as promises, awaited in page order at the
 // end), so that a drawing thread with several workers draws them side by side.
 
 async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part> {
   const { experiment: e, results } = ctx;
+  // A file of several experiments makes each one's part twice, for its own page and for the
+  // folder's (whose contexts are the ones its own pages got): the plots, tables and retrace are
+  // made once, and only the ids differ. A spec made once is also drawn once (render.ts).
+  const made = madeFor.get(ctx) ?? new Map<string, unknown>();
+  madeFor.set(ctx, made);
+  const once = <T>(what: string, make: () => T): T => {
+    if (!made.has(what)) made.set(what, make());
+    return made.get(what) as T;
+  };
   const { rows, columns } = e.summary;
   const sections: Promise<string>[] = [];
   const nav: [string, string][] = [];
@@ -193,13 +205,15 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
   const plot = (id: string, spec: TopLevelSpec, caption: string) => figure(prefix + id, spec, caption);
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
   else {
-    const shown = ctx.show
-      ? results.filter((r) => ctx.show!.includes(r.id))
-      : contrastRuns(results, rateAxis(e, results));
+    const shown = once('shown', () =>
+      ctx.show
+        ? results.filter((r) => ctx.show!.includes(r.id))
+        : contrastRuns(results, rateAxis(e, results)),
+    );
     const traced = runToRetrace([...shown, ...results]);
     // Asked first: whether it is kept is asked of the file system while the other plots are made.
     // A run recorded on a backend this machine lacks (tensorflow without tfjs-node) cannot be retraced here.
-    const tracing = traced && keptRetrace(traced, retrace).catch((err: Error) => err);
+    const tracing = once('tracing', () => traced && keptRetrace(traced, retrace).catch((err: Error) => err));
     // A frontier's runs sit where its searches looked, so shares of them over a grid say nothing:
     // its table replaces the stability map and pivots.
     if (e.frontier)
@@ -214,11 +228,11 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         'Stability map',
         plot(
           'plot-stability',
-          stabilityMap(e, results),
+          once('stability', () => stabilityMap(e, results)),
           `Share of runs that failed (any outcome but ok) for each ${esc(rows)} and ${esc(columns)}, over the seeds; each cell says failed/runs. Empty: no runs.`,
         ),
       );
-      const rate = failureRate(e, results);
+      const rate = once('failure-rate', () => failureRate(e, results));
       if (rate)
         add(
           'failure-rate',
@@ -229,10 +243,18 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
             'Share of runs that failed at each swept rate, one line per parameterization; each bar is its 95% Wilson interval over the seeds.',
           ),
         );
-      add('tables', 'Tables', e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n'));
+      add(
+        'tables',
+        'Tables',
+        once('tables', () => e.summary.tables.map((spec) => pivotHtml(pivot(e, results, spec))).join('\n')),
+      );
     }
-    add('reasons', 'Failure reasons', reasonsHtml(results));
-    const steps = failureSteps(e, results);
+    add(
+      'reasons',
+      'Failure reasons',
+      once('reasons', () => reasonsHtml(results)),
+    );
+    const steps = once('failure-steps', () => failureSteps(e, results));
     if (steps)
       add(
         'failure-steps',
@@ -243,7 +265,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
           'Step at which each failed run failed, per parameterization (rows without failures are left out), on a log step axis (step + 1, five bins per decade); each row has its own count scale, in whole runs.',
         ),
       );
-    const curves = learningCurves(e, results);
+    const curves = once('curves', () => learningCurves(e, results));
     if (curves)
       add(
         'curves',
@@ -254,7 +276,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
           "Median loss per parameterization, each run's curve first averaged over its task's window (an epoch of trials for the classifier), with a band from the 10% to the 90% quantile over seeds; at each step only the runs still training count, and the label at a line's end says how many that is. A cross marks where failed runs' curves stopped (one per stretch of drawn points). Each panel has its own loss scale, logarithmic above 0.001 when no loss is negative.",
         ),
       );
-    const picture = gaussiansPicture(e, shown);
+    const picture = once('gaussians', () => gaussiansPicture(e, shown));
     if (picture)
       add(
         'gaussians',
@@ -286,7 +308,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         'The path to failure',
         plot(
           'plot-failure-path',
-          failurePathPlot(path),
+          once('failure-path', () => failurePathPlot(path)),
           [
             `Run <code>${esc(traced.id)}</code> (${esc(traced.config.parameterization)}, ${esc(
               describeSettings(

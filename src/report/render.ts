@@ -107,11 +107,20 @@ export function drawWith(by: Draw): () => void {
  * `idPrefix`, which must be unique in the page.
  */
 export async function toSvg(spec: TopLevelSpec, idPrefix: string): Promise<string> {
+  const svg = asked.get(spec) ?? drawnOrKept(spec);
+  asked.set(spec, svg);
+  return scopeIds(await svg, idPrefix);
+}
+
+/** The SVG of each spec this process asked for, by the spec: a spec asked for again (a page made twice, html.ts) is drawn, or read, once. */
+const asked = new WeakMap<TopLevelSpec, Promise<string>>();
+
+async function drawnOrKept(spec: TopLevelSpec): Promise<string> {
   // Made once: the cache's key, and what a drawing thread is sent.
   const json = JSON.stringify(spec);
   const kept = cachedSvg(json);
-  if (kept !== undefined) return scopeIds(kept, idPrefix);
+  if (kept !== undefined) return kept;
   const svg = await draw(spec, json);
   keepSvg(json, svg);
-  return scopeIds(svg, idPrefix);
+  return svg;
 }

@@ -102,27 +102,29 @@ export async function writeReports(
   ctx: Omit<SuiteReportContext, 'parts' | 'write'> & Pick<ReportContext, 'show'>,
   names: readonly string[] = Object.keys(REPORTERS),
 ): Promise<Reports> {
-  const written = new Map<string, string>();
-  const failed: string[] = [];
-  const guarded = async (name: string, hook: () => void | Promise<void>) => {
+  /** What was written and what failed, of one experiment's files or of the whole folder's. */
+  type Outcome = { written: Map<string, string>; failed: string[] };
+  const outcome = (): Outcome => ({ written: new Map(), failed: [] });
+  const guarded = async (into: Outcome, name: string, hook: () => void | Promise<void>) => {
     try {
       await hook();
     } catch (err) {
-      failed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      into.failed.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  const writer = (folder: string) => (name: string, text: string) => {
+  const writer = (folder: string, into: Outcome) => (name: string, text: string) => {
     const target = join(ctx.dir, folder, name);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(`${target}.tmp`, text);
     renameSync(`${target}.tmp`, target);
-    written.set(join(folder, name), text);
+    into.written.set(join(folder, name), text);
   };
   const { dir, suite, results, manifest, show } = ctx;
   const one = suite.experiments.length === 1;
   const shares = resultsByExperiment(suite, results);
+  const outcomes = suite.experiments.map(outcome);
   const parts = suite.experiments.map((experiment, i): ReportContext => {
-    const write = writer(one ? '' : experiment.name);
+    const write = writer(one ? '' : experiment.name, outcomes[i]);
     return { dir, experiment, results: shares[i], manifest, show, write };
   });
   const extra = unplanned(suite, results);
@@ -135,16 +137,30 @@ export async function writeReports(
       ]
     : [];
   // report.html's first: its page asks for its plots as it is made, and while threads draw them
-  // (drawer.ts) this thread writes the other files. Each file is still written whole by its reporter.
+  // (drawer.ts) this thread writes the other files, and makes the next experiment's page and
+  // files, and then the folder's (a file of several experiments): all at once, so that the
+  // threads draw one page's plots while this thread makes the next one's (the folder's page asks
+  // for the plots its experiments' pages asked for, and gets the same drawings, html.ts). Each
+  // file is still written whole by its reporter, and they are listed experiment by experiment.
   const htmlFirst = [...names].sort((a, b) => Number(b === 'html') - Number(a === 'html'));
-  for (const part of parts)
-    await Promise.all(htmlFirst.map((name) => guarded(name, () => REPORTERS[name].onRunEnd?.(part))));
-  if (!one)
-    for (const name of names)
-      await guarded(name, () =>
-        REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('') }),
+  const perPart = parts.flatMap((part, i) =>
+    htmlFirst.map((name) => guarded(outcomes[i], name, () => REPORTERS[name].onRunEnd?.(part))),
+  );
+  const whole = outcome();
+  const folderWide = one
+    ? []
+    : htmlFirst.map((name) =>
+        guarded(whole, name, () =>
+          REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('', whole) }),
+        ),
       );
-  return { written, failed, notes };
+  await Promise.all([...perPart, ...folderWide]);
+  const all = [...outcomes, whole];
+  return {
+    written: new Map(all.flatMap((o) => [...o.written])),
+    failed: all.flatMap((o) => o.failed),
+    notes,
+  };
 }
 
 /**

@@ -234,7 +234,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
 
 /**
  * The report's drawing threads: one loads vega from now on, and a second starts (where there are
- * two cores) after training if two plots wait while the first draws.
+ * two cores) only if the plots waiting would take longer than starting it (drawer.ts).
  */
 const drawPlots = () => drawInThread(undefined, { threads: Math.min(2, availableParallelism()) });
 

@@ -3,7 +3,8 @@ import { task } from '../../src/engine/tasks/index.js';
 import { learningCurves } from '../../src/report/charts/curves.js';
 import { failureRate, rateAxis } from '../../src/report/charts/failure-rate.js';
 import { failureSteps } from '../../src/report/charts/failure-steps.js';
-import { contrastRuns } from '../../src/report/charts/gaussians.js';
+import { contrastRuns, gaussiansPicture } from '../../src/report/charts/gaussians.js';
+import { drawSvg } from '../../src/report/render.js';
 import { wilson } from '../../src/results/stats.js';
 import type { RunResult } from '../../src/types.js';
 import { experiment, made } from '../results/fixtures.js';
@@ -87,6 +88,34 @@ describe('learned Gaussians by default', () => {
       ['tril', 1e-2, 'ok', 1],
       ['tril', 1e-2, 'singular', 0],
       ['log-cholesky', 1e-2, 'ok', 0],
+    ]);
+  });
+});
+
+describe('the learned Gaussians picture', () => {
+  it("keys its rows by panel number, and its headers draw each run's label", async () => {
+    const unit = {
+      means: [[0, 0]],
+      covariances: [
+        [
+          [1, 0.2],
+          [0.2, 0.5],
+        ],
+      ],
+    };
+    const runs = [
+      made(e, { parameterization: 'full', lr: 1e-4, seed: 1 }),
+      made(e, { parameterization: 'tril', lr: 1e-2, seed: 3, outcome: 'singular' }),
+    ].map((r) => ({ ...r, gaussians: { learned: unit, truth: unit } }) as unknown as RunResult);
+    const { spec } = gaussiansPicture(e, runs)!;
+    // The n-th run's rows are panel n: a number, not a label repeated on thousands of rows.
+    expect([...new Set(rows(spec).map((d) => d.panel))]).toEqual([0, 1]);
+    const svg = await drawSvg(spec);
+    // Each header's two lines, in order.
+    const headers = [...svg.matchAll(/<text[^>]*><tspan>([^<]*)<\/tspan><tspan[^>]*>([^<]*)<\/tspan>/g)];
+    expect(headers.map((m) => [m[1], m[2]])).toEqual([
+      [`ok: run ${runs[0].id}`, 'full · lr.cov 1e-4 · seed 1'],
+      [`singular: run ${runs[1].id}`, 'tril · lr.cov 0.01 · seed 3'],
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { drawInThread } from '../../src/report/drawer.js';
+import { anotherThreadPays, drawInThread, drawMs, THREAD_MS } from '../../src/report/drawer.js';
 import { toSvg } from '../../src/report/render.js';
 import { tempDir } from '../cli/cli.js';
 
@@ -37,7 +37,8 @@ describe('the drawing thread', () => {
   });
 
   it('hands each of its threads the next plot as it finishes one', async () => {
-    const drawing = drawInThread(STUB, { threads: 2 });
+    // Another thread pays for any plot waiting.
+    const drawing = drawInThread(STUB, { threads: 2, threadMs: 1 });
     try {
       const slow = (n: number, ms: number): TopLevelSpec => ({ ...spec(n), description: `delay ${ms}` });
       const svgs = await Promise.all(
@@ -47,6 +48,18 @@ describe('the drawing thread', () => {
       // The first thread holds the slow plot the whole time; the other draws the rest, one after another.
       expect(thread[0]).not.toBe(thread[1]);
       expect(new Set(thread.slice(1)).size).toBe(1);
+    } finally {
+      await drawing.stop();
+    }
+  });
+
+  it('starts no second thread for plots that take less time than starting it', async () => {
+    const drawing = drawInThread(STUB, { threads: 2 });
+    try {
+      const svgs = await Promise.all(
+        [300, 10, 10, 10].map((ms, i) => toSvg({ ...spec(i + 1), description: `delay ${ms}` }, `p${i}`)),
+      );
+      expect(new Set(svgs.map((svg) => /<title>(\d+)<\/title>/.exec(svg)?.[1])).size).toBe(1);
     } finally {
       await drawing.stop();
     }
@@ -70,13 +83,14 @@ describe('the drawing thread', () => {
   });
 
   it('leaves a plot to this thread when its thread dies, and the next plots to the threads left', async () => {
-    const dying: TopLevelSpec = { ...spec(5), description: 'exit' };
-    const here = await toSvg(dying, 'p');
+    // A copy each time: a spec asked for again in this process is not drawn again (render.ts).
+    const dying = (): TopLevelSpec => ({ ...spec(5), description: 'exit' });
+    const here = await toSvg(dying(), 'p');
     freshCache();
     const drawing = drawInThread(STUB, { threads: 2 });
     try {
       const [died, next] = await Promise.all([
-        toSvg(dying, 'p'),
+        toSvg(dying(), 'p'),
         toSvg({ ...spec(6), description: 'delay 10' }, 'q'),
       ]);
       expect(died).toBe(here);
@@ -120,5 +134,28 @@ describe('the drawing thread', () => {
     } finally {
       await drawing.stop();
     }
+  });
+});
+
+describe('whether another drawing thread pays', () => {
+  const ofLength = (n: number) => 'x'.repeat(n);
+
+  it('weighs the plots waiting, by their size, against starting a thread per thread drawing', () => {
+    // A plot costs a base and its size: more bytes, more time.
+    expect(drawMs(ofLength(600_000))).toBeGreaterThan(drawMs(ofLength(3_000)));
+    // The flagship's plots: 3 to 4 KB for the stability map, failure rate and failure steps, 180 KB
+    // of curves, 390 KB of Gaussians and 290 KB of a failure path, less than a thread's start.
+    const flagship = [3_100, 4_200, 2_700, 183_000, 390_000, 290_000].map(ofLength);
+    expect(anotherThreadPays(flagship, 1)).toBe(false);
+    // Three times as many pay for a second thread, not for a third.
+    const three = [...flagship, ...flagship, ...flagship];
+    expect(anotherThreadPays(three, 1)).toBe(true);
+    expect(anotherThreadPays(three, 2)).toBe(false);
+    // Just past the cost of starting one, it pays; at it, not.
+    const plots = (n: number) => Array.from({ length: n }, () => '');
+    const each = drawMs('');
+    const paying = Math.floor(THREAD_MS / each) + 1;
+    expect(anotherThreadPays(plots(paying), 1)).toBe(true);
+    expect(anotherThreadPays(plots(paying), 1, paying * each)).toBe(false);
   });
 });

@@ -39,7 +39,8 @@ export function firstOfEachOutcome(results: readonly RunResult[]): RunResult[] {
 }
 
 interface Row {
-  panel: string;
+  /** The row's panel, by its place in `labels` (a label is long, and rows are thousands). */
+  panel: number;
   kind: 'data' | 'true' | 'learned';
   unit: string;
   curve: string;
@@ -89,9 +90,12 @@ export function gaussiansPicture(
   const swept = otherAxes(e, ['seed']);
   const rows: Row[] = [];
   const notes: string[] = [];
-  for (const r of shown) {
+  const labels = shown.map(
+    (r) =>
+      `${r.outcome}: run ${r.id}\n${[describeSettings(r.config, swept), `seed ${r.config.seed}`].filter(Boolean).join(' · ')}`,
+  );
+  for (const [panel, r] of shown.entries()) {
     const { learned, truth } = r.gaussians!;
-    const panel = `${r.outcome}: run ${r.id}\n${[describeSettings(r.config, swept), `seed ${r.config.seed}`].filter(Boolean).join(' · ')}`;
     const data = taskSpec(r.config.task.name).dataPoints?.(r.config, e.dataFile);
     data?.units.forEach((u, i) => {
       const [x, y] = [data.points[2 * i], data.points[2 * i + 1]];
@@ -136,7 +140,8 @@ export function gaussiansPicture(
           type: 'nominal',
           sort: [...new Set(rows.map((r) => r.panel))],
           title: null,
-          header: { labelExpr: "split(datum.value, '\\n')", labelFontSize: 12 },
+          // Each panel's label, by its number: the header draws the same text as from the label itself.
+          header: { labelExpr: `split(${JSON.stringify(labels)}[datum.value], '\\n')`, labelFontSize: 12 },
         },
       },
       spec: {
