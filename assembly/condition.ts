@@ -8,17 +8,40 @@ const V: f64 = reinterpret<f64>(((<u64>(1023 - 24)) << 52) | ((<u64>1) << 32));
 const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
 
 /**
- * For the float32 block m (d x d row-major, upper triangle not read) and an anchor whose entries
- * below the diagonal are float32 values, at a (float32, d x d row-major, its diagonal not read),
- * with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii - a_ii)^2, out[1] =
- * sum_{j < i} (m_ij - a_ij)^2, out[2] = sum_i (V |m_ii| + TINY)^2. Each difference in float64
- * (exact operands, so the same as against a float64 copy of the anchor). Row by row, four columns
- * at a time in two f64x2 sums (columns 4q, 4q + 1 in the first, 4q + 2, 4q + 3 in the second: two
- * chains), a row's last pair in the first, an odd row's last column in a sum of its own; added
- * first, first's second, second's first, second's second, the odd columns' last.
+ * For the float32 block m (d x d row-major, upper triangle not read for its value) and an anchor
+ * whose entries below the diagonal are float32 values, at a (float32, d x d row-major, its
+ * diagonal not read), with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii -
+ * a_ii)^2 and out[2] = sum_i (V |m_ii| + TINY)^2 in float64, and out[1] an upper bound on
+ * sum_{j < i} (m_ij - a_ij)^2 taken in float32 SIMD, four entries an instruction (condition-bound.ts
+ * `offSquares` proves its margin), into four f32x4 sums: below FLAT_BELOW the whole block, entry
+ * f into lane f mod 16, the entries outside the strict lower triangle zeroed by the masks at masks
+ * (`conditionMasks`); from it on row by row, column j into lane j mod 16, a row's last 1 to 3
+ * columns loaded with zeros beside them (so nothing past its lower triangle is read).
  */
-export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
-  shift(d, m, a, diagonal, out);
+export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
+  shift(d, m, a, diagonal, masks, out);
+}
+
+/**
+ * Below this d `shift` reads each block whole, d^2 float32 values four at a time in one loop, the
+ * entries outside the strict lower triangle zeroed by `conditionMasks`'s masks (at d = 8 a row
+ * loop's bookkeeping costs more than the extra reads); from it on, row by row (the anchors come
+ * from memory there, and whole rows would read about twice the bytes). condition-bound.ts
+ * `offSquares` follows the same choice (FLAT_BELOW).
+ */
+const FLAT_BELOW: i32 = 32;
+
+/**
+ * For `shift` below FLAT_BELOW: at masks, ceil(d^2 / 4) v128 masks, lane l of mask c all ones
+ * where entry 4c + l of a row-major d x d block lies below its diagonal, zeros elsewhere (past
+ * the block too).
+ */
+export function conditionMasks(d: i32, masks: usize): void {
+  const dd = d * d;
+  for (let f = 0; f < ((dd + 3) & ~3); f++) {
+    const below = f < dd && f % d < f / d;
+    store<u32>(masks + ((<usize>f) << 2), below ? 0xffffffff : 0);
+  }
 }
 
 /** `conditionShifts`'s slacks (condition-bound.ts SLACK) other than `exact` (0): `rounded-diagonal`, `cholesky`. */
@@ -38,6 +61,7 @@ export function conditionShifts(
   m: usize,
   a: usize,
   diagonal: usize,
+  masks: usize,
   first: i32,
   count: i32,
   out: usize,
@@ -48,7 +72,7 @@ export function conditionShifts(
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
     const o = out + (k << 5);
-    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), o);
+    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), masks, o);
     const squares = load<f64>(o);
     const off = load<f64>(o, 8);
     const lo = load<f64>(lows + (k << 3));
@@ -70,59 +94,142 @@ export function conditionShifts(
 }
 
 @inline
-function shift(d: i32, m: usize, a: usize, diagonal: usize, out: usize): void {
+function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
   let squares: f64 = 0;
-  let tail: f64 = 0;
   let rounded: f64 = 0;
-  let low = f64x2.splat(0);
-  let high = f64x2.splat(0);
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
+  if (d < FLAT_BELOW) {
+    // Entry f of the block (row-major) into lane f mod 16: quad c into sum c mod 4.
+    const dd = d * d;
+    const quads = dd >> 2;
+    let c = 0;
+    for (; c + 4 <= quads; c += 4) {
+      const o = (<usize>c) << 4;
+      s0 = f32x4.add(s0, masked(m + o, a + o, masks + o));
+      s1 = f32x4.add(s1, masked(m + o + 16, a + o + 16, masks + o + 16));
+      s2 = f32x4.add(s2, masked(m + o + 32, a + o + 32, masks + o + 32));
+      s3 = f32x4.add(s3, masked(m + o + 48, a + o + 48, masks + o + 48));
+    }
+    const o = (<usize>c) << 4;
+    const rest = quads - c;
+    if (rest >= 1) {
+      s0 = f32x4.add(s0, masked(m + o, a + o, masks + o));
+      if (rest >= 2) {
+        s1 = f32x4.add(s1, masked(m + o + 16, a + o + 16, masks + o + 16));
+        if (rest >= 3) s2 = f32x4.add(s2, masked(m + o + 32, a + o + 32, masks + o + 32));
+      }
+    }
+    // A last quad of 1 to 3 entries (d odd): nothing read past the block.
+    const part = dd & 3;
+    if (part != 0) {
+      const p = (<usize>quads) << 4;
+      const t = v128.and(f32x4.sub(partial(m + p, part), partial(a + p, part)), v128.load(masks + p));
+      const q = squared(t);
+      if (rest == 0) s0 = f32x4.add(s0, q);
+      else if (rest == 1) s1 = f32x4.add(s1, q);
+      else if (rest == 2) s2 = f32x4.add(s2, q);
+      else s3 = f32x4.add(s3, q);
+    }
+  } else
+    for (let i = 1; i < d; i++) {
+      // Column j of each row into lane j mod 16: its quad j / 4 into sum (j / 4) mod 4.
+      const mr = m + ((<usize>(i * d)) << 2);
+      const ar = a + ((<usize>(i * d)) << 2);
+      let j = 0;
+      for (; j + 16 <= i; j += 16) {
+        const o = (<usize>j) << 2;
+        s0 = f32x4.add(s0, square(mr + o, ar + o));
+        s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
+        s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+        s3 = f32x4.add(s3, square(mr + o + 48, ar + o + 48));
+      }
+      // The row's last 0 to 15 columns: whole quads into the next sums in turn, then the rest.
+      const rest = i - j;
+      const o = (<usize>j) << 2;
+      if (rest >= 4) {
+        s0 = f32x4.add(s0, square(mr + o, ar + o));
+        if (rest >= 8) {
+          s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
+          if (rest >= 12) s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
+        }
+      }
+      const part = rest & 3;
+      if (part != 0) {
+        const p = o + ((<usize>(rest & ~3)) << 2);
+        const t = f32x4.sub(partial(mr + p, part), partial(ar + p, part));
+        const q = squared(t);
+        const into = rest >> 2;
+        if (into == 0) s0 = f32x4.add(s0, q);
+        else if (into == 1) s1 = f32x4.add(s1, q);
+        else if (into == 2) s2 = f32x4.add(s2, q);
+        else s3 = f32x4.add(s3, q);
+      }
+    }
   for (let i = 0; i < d; i++) {
-    const mr = m + ((<usize>(i * d)) << 2);
-    const ar = a + ((<usize>(i * d)) << 2);
-    let j = 0;
-    for (; j + 3 < i; j += 4) {
-      const o = (<usize>j) << 2;
-      const mq = v128.load(mr + o);
-      const aq = v128.load(ar + o);
-      const t0 = f64x2.sub(f64x2.promote_low_f32x4(mq), f64x2.promote_low_f32x4(aq));
-      const t1 = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.shuffle<i32>(mq, mq, 2, 3, 2, 3)),
-        f64x2.promote_low_f32x4(v128.shuffle<i32>(aq, aq, 2, 3, 2, 3)),
-      );
-      low = f64x2.add(low, f64x2.mul(t0, t0));
-      high = f64x2.add(high, f64x2.mul(t1, t1));
-    }
-    if (j + 1 < i) {
-      const o = (<usize>j) << 2;
-      const t = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.load64_zero(mr + o)),
-        f64x2.promote_low_f32x4(v128.load64_zero(ar + o)),
-      );
-      low = f64x2.add(low, f64x2.mul(t, t));
-      j += 2;
-    }
-    if (j < i) {
-      const t = <f64>load<f32>(mr + ((<usize>j) << 2)) - <f64>load<f32>(ar + ((<usize>j) << 2));
-      tail += t * t;
-    }
-    const mii = <f64>load<f32>(mr + ((<usize>i) << 2));
+    const mii = <f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2));
     const t = mii - load<f64>(diagonal + ((<usize>i) << 3));
     squares += t * t;
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
   }
+  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  const sum =
+    f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   store<f64>(out, squares);
-  store<f64>(
-    out,
-    f64x2.extract_lane(low, 0) +
-      f64x2.extract_lane(low, 1) +
-      f64x2.extract_lane(high, 0) +
-      f64x2.extract_lane(high, 1) +
-      tail,
-    8,
-  );
+  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
   store<f64>(out, rounded, 16);
 }
+
+/** `square` with the entries outside the strict lower triangle zeroed by the mask at masks (their squares +0). */
+@inline
+function masked(m: usize, a: usize, masks: usize): v128 {
+  return squared(v128.and(f32x4.sub(v128.load(m), v128.load(a)), v128.load(masks)));
+}
+
+/** (m - a)^2 of the four float32 values at m and a, in float32, scaled as `squared`. */
+@inline
+function square(m: usize, a: usize): v128 {
+  return squared(f32x4.sub(v128.load(m), v128.load(a)));
+}
+
+/**
+ * (2^32 t)^2 in float32: the scaling is exact, and keeps the squares of moves down to 2^-95 out of
+ * float32's subnormals, whose arithmetic costs several times more (a block that moves by 1e-20 a
+ * step); a move of norm 2^32 or more overflows to Infinity (no bound from this pass).
+ */
+@inline
+function squared(t: v128): v128 {
+  const s = f32x4.mul(t, f32x4.splat(SCALE));
+  return f32x4.mul(s, s);
+}
+
+/** The first `part` (1 to 3) float32 values at p, zeros after them; nothing past them read. */
+@inline
+function partial(p: usize, part: i32): v128 {
+  if (part == 1) return v128.load32_zero(p);
+  const pair = v128.load64_zero(p);
+  return part == 2 ? pair : f32x4.replace_lane(pair, 2, load<f32>(p, 8));
+}
+
+/**
+ * condition-bound.ts `offSquares`'s margin: an upper bound on the exact sum of n squares whose
+ * float32 sum (each difference, square and addition rounded to float32) is `sum`.
+ */
+@inline
+function widen(sum: f32, n: f64): f64 {
+  return (<f64>sum + n * SUBNORMAL) * (1 + (n + 8) * TWO_U) * UNSCALE;
+}
+
+/** `squared`'s scale 2^32 and its square's inverse 2^-64, from their bits. */
+const SCALE: f32 = reinterpret<f32>((<u32>(127 + 32)) << 23);
+const UNSCALE: f64 = reinterpret<f64>((<u64>(1023 - 64)) << 52);
+
+/** float32's smallest subnormal 2^-149 and twice its unit roundoff 2^-23, from their bits. */
+const SUBNORMAL: f64 = reinterpret<f64>((<u64>(1023 - 149)) << 52);
+const TWO_U: f64 = reinterpret<f64>((<u64>(1023 - 23)) << 52);
 
 /**
  * condition-bound.ts `driftMoves`: for the float32 block l and the float64 anchor a (d x d
@@ -183,15 +290,18 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
  * `conditionMoves` up to each row's diagonal, for blocks k = first .. first + count - 1 whose flag
  * (a float32 at flags + 4 k) is not 0, one call for a step's many: block k (float32) at m + 4 d^2 k, its
  * anchor (float64) at a + 8 d^2 k, the norms of its inverse's rows at rows + 8 d k. Into out +
- * 8 (d + 1) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
+ * 8 (2 d + 1) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
  * weighted sum before its diagonal's term (condition-bound.ts `movesFrom` adds the diagonal's
- * terms, from a factor whose diagonal this block may not have: a rounded one).
+ * terms, from a factor whose diagonal this block may not have: a rounded one), then per row i
+ * `conditionSince`'s sum before its diagonal's term, against the block when the exact drift last
+ * ran (float32, at lasts + 4 d^2 k; condition-bound.ts `sinceFrom` adds the diagonal's).
  */
 export function conditionRows(
   d: i32,
   m: usize,
   a: usize,
   rows: usize,
+  lasts: usize,
   flags: usize,
   first: i32,
   count: i32,
@@ -202,30 +312,39 @@ export function conditionRows(
     if (load<f32>(flags + (k << 2)) == 0) continue;
     const l = m + ((dd * k) << 2);
     const ak = a + ((dd * k) << 3);
+    const sk = lasts + ((dd * k) << 2);
     const rk = rows + ((<usize>d * k) << 3);
-    const o = out + ((<usize>(d + 1) * k) << 3);
+    const o = out + ((<usize>(2 * d + 1) * k) << 3);
     let pairs = f64x2.splat(0);
     let tail: f64 = 0;
     for (let i = 0; i < d; i++) {
       const lr = l + ((<usize>(i * d)) << 2);
       const ar = ak + ((<usize>(i * d)) << 3);
+      const sr = sk + ((<usize>(i * d)) << 2);
       let weighted = f64x2.splat(0);
+      let since = f64x2.splat(0);
       let j = 0;
       for (; j + 1 < i; j += 2) {
-        const t = f64x2.sub(
-          f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
-          v128.load(ar + ((<usize>j) << 3)),
-        );
+        const lj = f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2)));
+        const t = f64x2.sub(lj, v128.load(ar + ((<usize>j) << 3)));
+        const r = v128.load(rk + ((<usize>j) << 3));
         pairs = f64x2.add(pairs, f64x2.mul(t, t));
-        weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rk + ((<usize>j) << 3))));
+        weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), r));
+        const u = f64x2.sub(lj, f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))));
+        since = f64x2.add(since, f64x2.mul(f64x2.abs(u), r));
       }
       let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+      let rowSince = f64x2.extract_lane(since, 0) + f64x2.extract_lane(since, 1);
       if (j < i) {
-        const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
+        const lj = <f64>load<f32>(lr + ((<usize>j) << 2));
+        const r = load<f64>(rk + ((<usize>j) << 3));
+        const t = lj - load<f64>(ar + ((<usize>j) << 3));
         tail += t * t;
-        row += Math.abs(t) * load<f64>(rk + ((<usize>j) << 3));
+        row += Math.abs(t) * r;
+        rowSince += Math.abs(lj - <f64>load<f32>(sr + ((<usize>j) << 2))) * r;
       }
       store<f64>(o + ((<usize>(i + 1)) << 3), row);
+      store<f64>(o + ((<usize>(d + 1 + i)) << 3), rowSince);
     }
     store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
   }
@@ -234,7 +353,8 @@ export function conditionRows(
 /**
  * condition-bound.ts `sinceMoves`: sum_i (sum_{j <= i} |l_ij - s_ij| rows_j)^2 for the float32
  * blocks l and s (the block when the exact drift last ran), rows as `conditionMoves`'s. Each row's
- * columns in pairs in the lanes of an f64x2 (added at the row's end), its odd last one apart.
+ * columns below the diagonal in pairs in the lanes of an f64x2 (added at the row's end), its odd
+ * last one, then its diagonal's term (`conditionRows`'s order, so `sinceFrom` can finish it).
  */
 export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
   let since: f64 = 0;
@@ -243,7 +363,7 @@ export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
     const sr = s + ((<usize>(i * d)) << 2);
     let weighted = f64x2.splat(0);
     let j = 0;
-    for (; j + 1 <= i; j += 2) {
+    for (; j + 1 < i; j += 2) {
       const t = f64x2.sub(
         f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
         f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))),
@@ -251,10 +371,12 @@ export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
       weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
     }
     let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
-    if (j <= i) {
+    if (j < i) {
       const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - <f64>load<f32>(sr + ((<usize>j) << 2));
       row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
     }
+    const t = <f64>load<f32>(lr + ((<usize>i) << 2)) - <f64>load<f32>(sr + ((<usize>i) << 2));
+    row += Math.abs(t) * load<f64>(rows + ((<usize>i) << 3));
     since += row * row;
   }
   return since;

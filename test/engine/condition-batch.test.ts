@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { shiftSums, stepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { shiftSums } from '../../src/engine/native/condition-bound.js';
 import { ConditionWasm, SHIFTS_BELOW, SHIFTS_FROM } from '../../src/engine/native/condition-wasm.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
-import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { randomCovariance } from './conditions.js';
+import { conditionWalk, walkStep } from './conditions.js';
 
 // The step's pass over a whole batch in one WebAssembly call before its blocks (condition-bound.ts
 // `prepare`, assembly/condition.ts `conditionShifts`) gives what the pass block by block and its
@@ -85,7 +84,6 @@ describe("the condition check's pass over a whole batch", () => {
   it.each(NATIVE)(
     '%s: a batch drifting near the limit gets the same bounds and tiers as the twins, step by step',
     (name) => {
-      const p = parameterization(name);
       const shifts = vi.spyOn(ConditionWasm.prototype, 'shifts');
       const bound = vi.spyOn(ConditionWasm.prototype, 'shiftBound');
       const offs = vi.spyOn(ConditionWasm.prototype, 'offsAt');
@@ -98,20 +96,7 @@ describe("the condition check's pass over a whole batch", () => {
         [17, false],
       ] as const) {
         const map = nativeMap(name, d)!;
-        const lanes = 4;
-        const units = 2;
-        const dd = d * d;
-        const blocks = lanes * units;
-        // Lane 3's limit is infinite: no check at all.
-        const limits = [2 ** 23, 2 ** 23, 1e5, Number.POSITIVE_INFINITY];
-        const checks = stepConditionBound(name, d, units, limits)!;
-        const twins = stepConditionBound(name, d, units, limits, { wasm: false })!;
-        const raw = new Float32Array(blocks * dd);
-        // Lane 0 near the limit, lane 1 well within it, lane 2 near a lower limit.
-        for (let k = 0; k < blocks; k++) {
-          const cond = [4e6, 1e3, 3e4, 1e2][Math.floor(k / units)];
-          raw.set(p.fromCovariance(randomCovariance(10 * d + k, d, cond), d), k * dd);
-        }
+        const { lanes, units, dd, blocks, checks, twins, raw } = conditionWalk(name, d, 10 * d);
         const rng = stream(d, `condition-batch walk ${name} ${inMemory}`);
         const pivots = new Float32Array(d);
         map.forward(raw, 0, new Float32Array(dd), 0, pivots, 0);
@@ -153,17 +138,7 @@ describe("the condition check's pass over a whole batch", () => {
               );
             }
           }
-          for (let k = 0; k < blocks; k++) {
-            // Small in lane 1 (tier 2 clears it from its anchor), smaller for a covariance block
-            // (its move is Sigma's own, against Sigma's smallest eigenvalue).
-            const small = Math.floor(k / units) === 1 ? (COVARIANCE.includes(name) ? 1e-6 : 1e-4) : 0;
-            for (let i = 0; i < d; i++)
-              for (let j = 0; j <= i; j++) {
-                const at = k * dd + i * d + j;
-                raw[at] *= 1 + (small || 2e-3) * rng.normal();
-                if (COVARIANCE.includes(name)) raw[k * dd + j * d + i] = raw[at];
-              }
-          }
+          walkStep(name, raw, d, units, rng);
         }
         expect(checks.tiers).toEqual(twins.tiers);
         drifts += checks.tiers.drift;

@@ -1,6 +1,6 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
-import { ConditionWasm, SHIFTS_FROM } from './condition-wasm.js';
+import { ConditionWasm, FLAT_BELOW, SHIFTS_FROM } from './condition-wasm.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -69,11 +69,10 @@ export function stepConditionBound(
 
 /**
  * Tier 2's sums over block m[from..] (float32, d x d row-major, upper triangle not read) against
- * an anchor a (float64): sums[0] = sum_i (m_ii - a_ii)^2, sums[1] = sum_{j < i} (m_ij - a_ij)^2,
- * sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2). Each row's columns four
- * at a time into four sums (by column mod 4), a row's last pair into the first two, an odd row's
- * last column into a fifth, added in that order: assembly/condition.ts's order (the lanes of two
- * f64x2), so both give the same bits; four chains also run faster than one.
+ * an anchor a (float64, float32 values below its diagonal: condition-wasm.ts `anchor`): sums[0] =
+ * sum_i (m_ii - a_ii)^2 and sums[2] = sum_i (V |m_ii| + TINY)^2 (a rounded diagonal's ||D||_F^2)
+ * in float64, sums[1] >= sum_{j < i} (m_ij - a_ij)^2 from their float32 sum (`offSquares`).
+ * assembly/condition.ts's operations in its order, so both give the same bits.
  */
 export function shiftSums(
   m: Float32Array,
@@ -82,47 +81,75 @@ export function shiftSums(
   d: number,
   sums: Float64Array,
 ): void {
+  sums[1] = offSquares(m, from, a, d);
   let diagonal = 0;
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let tail = 0;
   let rounded = 0;
   for (let i = 0; i < d; i++) {
-    const row = from + i * d;
-    const ar = i * d;
-    let j = 0;
-    for (; j + 3 < i; j += 4) {
-      const t0 = m[row + j] - a[ar + j];
-      const t1 = m[row + j + 1] - a[ar + j + 1];
-      const t2 = m[row + j + 2] - a[ar + j + 2];
-      const t3 = m[row + j + 3] - a[ar + j + 3];
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      s2 += t2 * t2;
-      s3 += t3 * t3;
-    }
-    if (j + 1 < i) {
-      const t0 = m[row + j] - a[ar + j];
-      const t1 = m[row + j + 1] - a[ar + j + 1];
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      j += 2;
-    }
-    if (j < i) {
-      const t = m[row + j] - a[ar + j];
-      tail += t * t;
-    }
-    const mii = m[row + i];
-    const t = mii - a[ar + i];
+    const mii = m[from + i * (d + 1)];
+    const t = mii - a[i * (d + 1)];
     diagonal += t * t;
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
   }
   sums[0] = diagonal;
-  sums[1] = s0 + s1 + s2 + s3 + tail;
   sums[2] = rounded;
+}
+
+/** `offSquares`'s sixteen float32 sums. */
+const offLanes = new Float64Array(16);
+
+/**
+ * An upper bound on S = sum_{j < i} (m_ij - a_ij)^2 from its sum in float32 arithmetic, four
+ * columns a SIMD instruction in assembly/condition.ts (no widening of each float32 pair to float64,
+ * two values an instruction, as the pass before it): each difference, square and
+ * addition rounded to float32 (Math.fround of the float64 result, which is the float32 operation's
+ * correctly rounded result: float64 holds a product of two float32 values exactly, and a sum or
+ * difference rounded twice, to 53 then 24 bits, rounds as once), each term into one of sixteen
+ * lanes as the kernel's (FLAT_BELOW), then the lanes pairwise as its f32x4 sums: (0 + 4) + (8 +
+ * 12), ..., then (l0 + l1) + (l2 + l3).
+ *
+ * Each difference is scaled by 2^32 before it is squared (exact; the squares of moves down to
+ * 2^-95 stay out of float32's subnormals, several times slower to add), and the sum by 2^-64 at
+ * the end (exact in float64). Its margin, with u = 2^-24 and n = d (d - 1) / 2 terms
+ * t = 2^32 (m_ij - a_ij) (a_ij float32 values):
+ * - the difference: fl(t) = t (1 + e), |e| <= u (a float32 difference that underflows is exact,
+ *   and so is its scaling, or it overflows to Infinity); an anchor entry that is not a float32
+ *   value (the twin's float64 a) rounds twice, first to 53 bits: |e| <= u + 2^-52;
+ * - its square: fl(fl(t)^2) >= fl(t)^2 (1 - u) - 2^-150 (round to nearest with gradual underflow
+ *   is off by at most half a subnormal step), so >= t^2 (1 - u)^3 (1 - 2^-52)^2 - 2^-150;
+ * - the additions: each term passes through at most n + 4 of them (its lane's chain, the two
+ *   lane-wise sums of the four f32x4 sums, two of the last three), of non-negative operands, each
+ *   rounded by a factor within [1 - u, 1 + u] (a sum that is subnormal is exact), so the float32
+ *   sum s >= (1 - u)^(n + 4) sum_ij fl(fl(t)^2).
+ * So 2^64 S <= (s + n 2^-150) / ((1 - u)^(n + 7) (1 - 2^-52)^2). With x = (n + 7) u < 2^-9 (d <= 256,
+ * the schema's limit), 1 / (1 - u)^(n + 7) <= 1 / (1 - x) <= 1 + x + 2x^2 < 1 + 1.01 x, and the
+ * factor taken, 1 + (n + 8) 2u = 1 + 2x + 2u, exceeds that by more than 0.9 x >= 7 u, far more
+ * than the twin's (1 - 2^-52)^-2 and this expression's three float64 roundings (each 2^-53).
+ * An overflow (a move of Frobenius norm near 2^32 or more) gives Infinity (no bound), a NaN
+ * stays NaN (no bound): neither clears a block; such a block goes on to the other tiers.
+ * Within tier 2's bounds the margin is (n + 8) 2u relative, 2^-12 at d = 64: the blocks the
+ * float64 pass cleared still clear.
+ */
+export function offSquares(m: Float32Array, from: number, a: Float64Array, d: number): number {
+  const lanes = offLanes;
+  lanes.fill(0);
+  // Below FLAT_BELOW the kernel reads the block whole, entry f = i d + j into lane f mod 16;
+  // from it on row by row, column j into lane j mod 16.
+  const flat = d < FLAT_BELOW;
+  for (let i = 1; i < d; i++) {
+    const row = from + i * d;
+    const ar = i * d;
+    for (let j = 0; j < i; j++) {
+      const t = Math.fround(Math.fround(m[row + j] - a[ar + j]) * 2 ** 32);
+      const lane = (flat ? ar + j : j) & 15;
+      lanes[lane] = Math.fround(lanes[lane] + Math.fround(t * t));
+    }
+  }
+  const f = Math.fround;
+  const v = (l: number) => f(f(lanes[l] + lanes[l + 4]) + f(lanes[l + 8] + lanes[l + 12]));
+  const sum = f(f(v(0) + v(1)) + f(v(2) + v(3)));
+  const n = (d * (d - 1)) / 2;
+  return (sum + n * 2 ** -149) * (1 + (n + 8) * 2 ** -23) * 2 ** -64;
 }
 
 /**
@@ -220,8 +247,9 @@ export function driftMoves(
 /**
  * `driftMoves` from its sums below the diagonal (off[at] the squares, off[at + 1 + i] row i's
  * weighted sum: assembly/condition.ts `conditionRows` makes them for many blocks at once) and the
- * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i] and the anchor's a[aAt + i] (off and a:
- * views of linear memory alone, as `diagonalSums`'s).
+ * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i], the anchor's a[aAt + i] and the norms
+ * of its inverse's rows rows[rAt + i] (off, a and rows: views of linear memory alone, as
+ * `diagonalSums`'s).
  */
 export function movesFrom(
   off: Float64Array,
@@ -231,6 +259,7 @@ export function movesFrom(
   a: Float64Array,
   aAt: number,
   rows: Float64Array,
+  rAt: number,
   d: number,
   rounded: boolean,
   out: Float64Array,
@@ -242,13 +271,14 @@ export function movesFrom(
   for (let i = 0; i < d; i++) {
     let row = off[at + 1 + i];
     const lii = l[lo + i * (d + 1)];
+    const ri = rows[rAt + i];
     const t = lii - a[aAt + i];
     diagonal += t * t;
-    row += Math.abs(t) * rows[i];
+    row += Math.abs(t) * ri;
     if (rounded) {
       const dii = V * Math.abs(lii) + TINY;
       dSquares += dii * dii;
-      const dw = dii * rows[i];
+      const dw = dii * ri;
       dwSquares += dw * dw;
       row += dw;
     }
@@ -262,8 +292,9 @@ export function movesFrom(
 
 /**
  * sum_i (sum_{j <= i} |L^_ij - S_ij| rows_j)^2 for block l[lo..] and s (float32 values: the block
- * when the exact drift last ran), rows as `driftMoves`'s: each row's columns in pairs, even and
- * odd in two sums added at the row's end, its odd last one apart (`conditionSince`'s order).
+ * when the exact drift last ran), rows as `driftMoves`'s: each row's columns below the diagonal in
+ * pairs, even and odd in two sums added at the row's end, its odd last one, then its diagonal
+ * (`conditionSince`'s and `conditionRows`'s order).
  */
 export function sinceMoves(
   l: Float32Array,
@@ -279,15 +310,49 @@ export function sinceMoves(
     let rowEven = 0;
     let rowOdd = 0;
     let j = 0;
-    for (; j + 1 <= i; j += 2) {
+    for (; j + 1 < i; j += 2) {
       rowEven += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
       rowOdd += Math.abs(l[lr + j + 1] - s[sr + j + 1]) * rows[j + 1];
     }
     let row = rowEven + rowOdd;
-    if (j <= i) row += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+    if (j < i) row += Math.abs(l[lr + j] - s[sr + j]) * rows[j];
+    row += Math.abs(l[lr + i] - s[sr + i]) * rows[i];
     since += row * row;
   }
   return since;
+}
+
+/**
+ * `sinceMoves` from its sums below the diagonal (rowSums[at + i], row i's: assembly/condition.ts
+ * `conditionRows` makes them for many blocks at once) and the diagonal's terms, from L^'s diagonal
+ * l[lo + (d + 1) i] and s's, s[sAt + i] (its copy in linear memory, condition-wasm.ts `settle`),
+ * rows as `movesFrom`'s.
+ */
+export function sinceFrom(
+  rowSums: Float64Array,
+  at: number,
+  l: Float32Array,
+  lo: number,
+  s: Float64Array,
+  sAt: number,
+  rows: Float64Array,
+  rAt: number,
+  d: number,
+): number {
+  let since = 0;
+  for (let i = 0; i < d; i++) {
+    const row = rowSums[at + i] + Math.abs(l[lo + i * (d + 1)] - s[sAt + i]) * rows[rAt + i];
+    since += row * row;
+  }
+  return since;
+}
+
+/**
+ * cond(L L^T) <= hi (1 + eta)^2 / (lo (1 - eta)^2) for sigma(L) within a factor 1 +- eta of its
+ * anchor's, whose squares lie in [lo, hi] (tier 2's relative bound); Infinity from eta = 1.
+ */
+function across(eta: number, lo: number, hi: number): number {
+  return eta < 1 ? (hi * (1 + eta) ** 2) / (lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
 }
 
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
@@ -397,6 +462,10 @@ export class StepConditionBound {
   private readonly moves = new Float64Array(4);
   /** Whether the last `shift` ran on WebAssembly, so left its block staged in linear memory. */
   private staged = false;
+  /** Whether `sums` hold this call's block's sums already (`shiftedHere`), for `shift`. */
+  private summed = false;
+  /** Whether the last `fromRows` cleared its block by the additive bound. */
+  private additiveCleared = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
   /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
@@ -416,6 +485,20 @@ export class StepConditionBound {
    */
   private readonly fast: Uint8Array;
   private readonly served: Uint32Array;
+  /** Per block, its anchor's `lastEta` (for `fromRows`). */
+  private readonly lastEtas: Float64Array;
+
+  /**
+   * Whether its passes read each block where it is in linear memory rather than copy it in
+   * (block by block, without the batch's pass): a task that leaves its factors there should hand
+   * those over (native/step.ts). Below, the batch's pass reads the raw blocks and a factor is read
+   * only past it, where a view of linear memory cost more than a host array (measured when score
+   * matching handed its factors over: its rounded diagonals at d = 8 and 16, 0.14 to 0.23 us a
+   * lane-step).
+   */
+  get readsInPlace(): boolean {
+    return this.wasm !== undefined && !this.kernels!.batched;
+  }
 
   constructor(
     private readonly slack: Slack,
@@ -431,6 +514,7 @@ export class StepConditionBound {
     this.fresh = new Uint32Array(blocks);
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
+    this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
@@ -483,14 +567,21 @@ export class StepConditionBound {
     raw: Float32Array,
     alive: Uint8Array,
   ): void {
-    const { units } = this;
+    const { units, fresh, limits } = this;
     const dd = this.d * this.d;
     this.prepare(memory(), copies, alive, true);
+    // Most blocks `prepare`'s pass clears alone (`passed`: its diagonals are the factors'): asked
+    // here first, without `block`'s bookkeeping (at d = 8 to 16 what surrounds the pass is much
+    // of the check's cost).
+    const lean = this.kernels?.batched === true && this.d !== 2;
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
+      const limit = limits[b];
       for (let u = 0; u < units; u++) {
-        const e = (b * units + u) * dd;
-        this.block(b, u, memory(), factors + e, raw, e);
+        const k = b * units + u;
+        const e = k * dd;
+        if (lean && limit !== Number.POSITIVE_INFINITY && this.passed(k, limit)) fresh[k] = 0;
+        else this.block(b, u, memory(), factors + e, raw, e);
       }
     }
   }
@@ -512,8 +603,13 @@ export class StepConditionBound {
       const bound = this.closedForm(l, lo, raw, at);
       if (bound <= limit) this.tiers.bound++;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
-    } else if (!(this.ready && this.cleared(k, l, lo, limit))) {
+    } else if (
+      !(this.ready
+        ? this.cleared(k, l, lo, limit) || this.relativeCleared(k, l, lo, limit)
+        : this.shiftedHere(k, l, lo, raw, at, limit))
+    ) {
       const bound = this.judge(k, l, lo, raw, at, limit);
+      this.summed = false;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
       const anchor = this.anchors[k];
       const next = anchor?.live === true && anchor.wait === 0;
@@ -554,23 +650,74 @@ export class StepConditionBound {
    * clear the block; `judge` then runs from the start (the same bound first, no state changed).
    */
   private cleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
+    if (this.diagonals) return this.passed(k, limit);
     const { sums } = this;
     const kernels = this.kernels!;
     if (!this.fast[k] || !kernels.narrowed(k)) return false;
-    let bound: number;
-    if (this.diagonals) bound = kernels.shiftBound(k);
-    else {
-      // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
-      kernels.shifted(k, sums);
-      const f64 = kernels.f64();
-      // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
-      diagonalSums(l, lo, f64, kernels.diagonalAt(k), this.d, sums);
-      bound = this.additive(f64[kernels.lowAt(k)], f64[kernels.highAt(k)]);
-    }
+    // A rounded diagonal's m is L^ (l), whose diagonal `prepare` did not read.
+    kernels.shifted(k, sums);
+    const f64 = kernels.f64();
+    // The anchor's diagonal from its copy in linear memory: one cache line at d = 8, not d.
+    diagonalSums(l, lo, f64, kernels.diagonalAt(k), this.d, sums);
+    return this.clears(k, this.additive(f64[kernels.lowAt(k)], f64[kernels.highAt(k)]), limit);
+  }
+
+  /** `cleared` where `prepare`'s pass read the block's own diagonal: its bound, made in the kernel. */
+  private passed(k: number, limit: number): boolean {
+    const kernels = this.kernels!;
+    return this.fast[k] === 1 && kernels.narrowed(k) && this.clears(k, kernels.shiftBound(k), limit);
+  }
+
+  /** Whether tier 2's `bound` clears block k (then counted and kept as its bound). */
+  private clears(k: number, bound: number, limit: number): boolean {
     if (!(bound <= limit)) return false;
     this.tiers.drift++;
     this.served[k]++;
     this.bounds[k] = bound;
+    return true;
+  }
+
+  /**
+   * `cleared` where no `prepare` ran (block by block, from FROM): tier 2's additive bound from a
+   * live anchor (`fast`) on the kernel, its anchor's lo and hi from the kernels' copy, not from the
+   * anchor (an object on the heap: reading it costs about what the pass does at d = 32). Where it
+   * does not clear the block, `judge` runs from the start with its sums (`summed`: the same bound
+   * first, no state changed, no second pass).
+   */
+  private shiftedHere(
+    k: number,
+    l: Float32Array,
+    lo: number,
+    raw: Float32Array,
+    at: number,
+    limit: number,
+  ): boolean {
+    const { wasm, sums } = this;
+    if (!wasm || !this.fast[k] || !wasm.narrowed(k)) return false;
+    const onSigma = this.slack === 'cholesky';
+    wasm.shift(k, onSigma ? raw : l, onSigma ? at : lo, sums);
+    this.staged = true;
+    const f64 = wasm.f64();
+    if (this.clears(k, this.additive(f64[wasm.lowAt(k)], f64[wasm.highAt(k)]), limit)) return true;
+    this.summed = true;
+    return false;
+  }
+
+  /**
+   * `judge`'s first steps where they clear a block that goes straight to tier 2's relative bounds
+   * (its additive bound failed last time: `prepare` made its sums, `offsAt`): `fromRows`, from
+   * typed arrays and linear memory. Where they do not clear it, `judge` runs from the start (the
+   * same bounds first, then the exact drift); where the additive bound cleared it, its next call
+   * starts with that bound again (`drift`'s, and `block`'s after it).
+   */
+  private relativeCleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
+    const off = this.kernels!.offsAt(k);
+    if (off < 0 || !this.clears(k, this.fromRows(k, off, l, lo, limit), limit)) return false;
+    if (this.additiveCleared) {
+      this.anchors[k]!.relative = false;
+      this.fast[k] = 1;
+      this.kernels!.want(k, false);
+    }
     return true;
   }
 
@@ -755,56 +902,105 @@ export class StepConditionBound {
       if (e <= anchor.lo / 4) anchor.wait = WAIT;
       return bound;
     }
-    const { rows } = anchor;
-    const { moves } = this;
-    // On WebAssembly from the block `shift` staged in this call (m = l here), or staging it, and
-    // leaving it staged for `since` and the exact drift below: one copy per call at most.
-    const { wasm, kernels } = this;
+    const { moves, wasm, kernels } = this;
     // `prepare` made its sums below the diagonal where the block wanted them (its additive bound
-    // failed last time: `shifted` false), else the block by block kernel or the twin.
+    // failed last time: `shifted` false): its bounds from them (`fromRows`). Else on WebAssembly
+    // from the block `shift` staged in this call (m = l here), or staging it, and leaving it
+    // staged for `since` and the exact drift below (one copy per call at most), or the twins.
     const off = this.ready && !shifted ? kernels!.offsAt(k) : -1;
     let staged = false;
-    if (off >= 0)
-      movesFrom(kernels!.f64(), off, l, lo, kernels!.f64(), kernels!.diagonalAt(k), rows, d, rounded, moves);
-    else {
-      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
-      if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
-    }
-    const squares = moves[0];
-    const relative = moves[1];
-    const dSquares = moves[2];
-    const dwSquares = moves[3];
-    const reach = Math.sqrt(anchor.lo);
-    if (!shifted) {
-      e = Math.sqrt(squares) + Math.sqrt(dSquares);
-      bound = reach > e ? ((Math.sqrt(anchor.hi) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
+    if (off >= 0) {
+      bound = this.fromRows(k, off, l, lo, limit);
       if (bound <= limit) {
-        anchor.relative = false;
+        if (this.additiveCleared) anchor.relative = false;
         return bound;
       }
-    }
-    anchor.relative = true;
-    const across = (eta: number) =>
-      eta < 1 ? (anchor.hi * (1 + eta) ** 2) / (anchor.lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
-    bound = across(Math.sqrt(relative));
-    if (bound <= limit) return bound;
-    // From the last exact eta^_s = ||(L^_s - L_a) W||_F: ||(L^ - L_a) W||_F <= eta^_s + the same
-    // O(d^2) bound on ||(L^ - L^_s) W||_F, small while L^ stays near L^_s though the O(d^2) bound
-    // on the whole move from the anchor is too loose (a sum of many steps' moves).
-    const { last } = anchor;
-    if (anchor.lastEta < 1) {
-      const since = staged ? wasm!.since(k) : sinceMoves(l, lo, last, rows, d);
-      bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dwSquares));
+      anchor.relative = true;
+      e = this.moved;
+    } else {
+      const { rows } = anchor;
+      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+      if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
+      if (!shifted) {
+        bound = this.additiveOfMoves(anchor.lo, anchor.hi);
+        e = this.moved;
+        if (bound <= limit) {
+          anchor.relative = false;
+          return bound;
+        }
+      }
+      anchor.relative = true;
+      bound = across(Math.sqrt(moves[1]), anchor.lo, anchor.hi);
       if (bound <= limit) return bound;
+      // From the last exact eta^_s = ||(L^_s - L_a) W||_F: ||(L^ - L_a) W||_F <= eta^_s + the
+      // same O(d^2) bound on ||(L^ - L^_s) W||_F, small while L^ stays near L^_s though the O(d^2)
+      // bound on the whole move from the anchor is too loose (a sum of many steps' moves).
+      if (anchor.lastEta < 1) {
+        const since = staged ? wasm!.since(k) : sinceMoves(l, lo, anchor.last, rows, d);
+        bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), anchor.lo, anchor.hi);
+        if (bound <= limit) return bound;
+      }
     }
+    const { last } = anchor;
     const exact = wasm ? wasm.drift(k, l, lo, staged) : relativeDrift(l, lo, a, anchor.w, d, this.x);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) last[i * d + j] = l[lo + i * d + j];
-    wasm?.settle(k, last);
+    kernels?.settle(k, last);
     anchor.lastEta = exact;
-    const eta = exact + Math.sqrt(dwSquares);
-    bound = across(eta);
-    if (!(bound <= limit) && (e <= reach / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
+    this.lastEtas[k] = exact;
+    const eta = exact + Math.sqrt(moves[3]);
+    bound = across(eta, anchor.lo, anchor.hi);
+    if (!(bound <= limit) && (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
     return bound;
+  }
+
+  /**
+   * `drift`'s bounds before its exact drift, from `prepare`'s sums for block k (at off: `movesFrom`,
+   * `sinceFrom`) and the kernels' copies of its anchor's lo, hi and row norms, its last exact drift
+   * from `lastEtas`: none of the anchor's fields on the heap (at d = 8 to 16 reading those costs
+   * more than the sums). The additive bound, then the relative one, then the one from the last
+   * exact drift: the first within `limit` (`additiveCleared` says whether it was the additive
+   * one), else the last tried. Its e into `moved`, its sums into `moves`.
+   */
+  private fromRows(k: number, off: number, l: Float32Array, lo: number, limit: number): number {
+    const kernels = this.kernels!;
+    const f64 = kernels.f64();
+    const { d, moves } = this;
+    const rows = kernels.rowsAt(k);
+    const low = f64[kernels.lowAt(k)];
+    const high = f64[kernels.highAt(k)];
+    movesFrom(
+      f64,
+      off,
+      l,
+      lo,
+      f64,
+      kernels.diagonalAt(k),
+      f64,
+      rows,
+      d,
+      this.slack === 'rounded-diagonal',
+      moves,
+    );
+    let bound = this.additiveOfMoves(low, high);
+    this.additiveCleared = bound <= limit;
+    if (this.additiveCleared) return bound;
+    bound = across(Math.sqrt(moves[1]), low, high);
+    if (bound <= limit) return bound;
+    const lastEta = this.lastEtas[k];
+    if (lastEta < 1) {
+      const since = sinceFrom(f64, off + 1 + d, l, lo, f64, kernels.lastDiagonalAt(k), f64, rows, d);
+      bound = across(lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), low, high);
+    }
+    return bound;
+  }
+
+  /** The additive bound from `moves` (e = ||L^ - L_a||_F + ||D||_F) and the anchor's lo and hi; its e into `moved`. */
+  private additiveOfMoves(low: number, high: number): number {
+    const { moves } = this;
+    const e = Math.sqrt(moves[0]) + Math.sqrt(moves[2]);
+    this.moved = e;
+    const reach = Math.sqrt(low);
+    return reach > e ? ((Math.sqrt(high) + e) / (reach - e)) ** 2 : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -815,7 +1011,10 @@ export class StepConditionBound {
    */
   private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
     const { sums } = this;
-    if (this.ready && this.kernels!.shifted(k, sums)) {
+    if (this.summed) {
+      // `shiftedHere` ran the kernel on this block in this call (and left it staged).
+      this.summed = false;
+    } else if (this.ready && this.kernels!.shifted(k, sums)) {
       // `prepare` read raw: L^'s diagonal differs from it where the diagonal is rounded.
       if (!this.diagonals) {
         const kernels = this.kernels!;
@@ -859,6 +1058,7 @@ export class StepConditionBound {
     anchor.live = true;
     anchor.relative = false;
     anchor.lastEta = Number.POSITIVE_INFINITY;
+    this.lastEtas[k] = Number.POSITIVE_INFINITY;
     anchor.lo = lo;
     anchor.hi = hi;
     this.kernels?.extremes(k, lo, hi);
@@ -930,6 +1130,7 @@ export class StepConditionBound {
       calm: 0,
     };
     this.kernels?.extremes(k, lo, hi);
+    this.lastEtas[k] = Number.POSITIVE_INFINITY;
     this.served[k] = 0;
   }
 

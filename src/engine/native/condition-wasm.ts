@@ -3,12 +3,14 @@ import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
-  conditionShift(d: number, m: number, a: number, diagonal: number, out: number): void;
+  conditionShift(d: number, m: number, a: number, diagonal: number, masks: number, out: number): void;
+  conditionMasks(d: number, masks: number): void;
   conditionShifts(
     d: number,
     m: number,
     a: number,
     diagonal: number,
+    masks: number,
     first: number,
     count: number,
     out: number,
@@ -21,6 +23,7 @@ interface ConditionExports {
     m: number,
     a: number,
     rows: number,
+    lasts: number,
     flags: number,
     first: number,
     count: number,
@@ -51,6 +54,9 @@ const FROM = 16;
  */
 export const SHIFTS_FROM = 8;
 export const SHIFTS_BELOW = 32;
+
+/** assembly/condition.ts's FLAT_BELOW: below it the pass reads each block whole, through masks. */
+export const FLAT_BELOW = 32;
 
 /**
  * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
@@ -104,7 +110,8 @@ export class ConditionWasm {
   private readonly lasts: number;
   /**
    * Per block k, for `shifts`: its copy (a block not in linear memory) at copies + 4 dd k, its sums
-   * and bound at sums + 32 k, its anchor's lo and hi at lows + 8 k and highs + 8 k.
+   * and bound at sums + 32 k; its anchor's lo and hi at lows + 8 k and highs + 8 k (also read
+   * block by block).
    */
   private readonly copies: number;
   private readonly sums: number;
@@ -112,10 +119,12 @@ export class ConditionWasm {
   private readonly highs: number;
   /**
    * Per block k, for `shifts`' relative sums: whether it wants them (float32 1 or 0 at wants + 4 k,
-   * mirrored in `wanted`), and them at offs + 8 (d + 1) k.
+   * mirrored in `wanted`), and them at offs + 8 (2 d + 1) k (`conditionRows`).
    */
   private readonly wants: number;
   private readonly offs: number;
+  /** Per block k, its `last`'s diagonal (float64) at lastDiagonals + 8 d k, for condition-bound.ts `sinceFrom` (where `batched`). */
+  private readonly lastDiagonals: number;
   private readonly wanted: Uint8Array;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
@@ -137,6 +146,8 @@ export class ConditionWasm {
   private readonly stageW: number;
   private readonly row: number;
   private readonly out: number;
+  /** The pass's masks of each block's strict lower triangle (assembly/condition.ts `conditionMasks`). */
+  private readonly masks: number;
   /**
    * Views of the blocks `shift` copies in, made once per block of their buffer (the same step after
    * step, whether m is a whole parameter or one lane's view of it): a new view per call costs about
@@ -179,15 +190,17 @@ export class ConditionWasm {
       blocks * dd * 4,
       batch * dd * 4,
       batch * 32,
-      batch * 8,
-      batch * 8,
+      blocks * 8,
+      blocks * 8,
       batch * 4,
-      batch * (d + 1) * 8,
+      batch * (2 * d + 1) * 8,
+      batch * d * 8,
       dd * 8,
       dd * 8,
       dd * 8,
       d * 8,
       32,
+      d < FLAT_BELOW ? dd * 4 : 0,
     ].map((b) => Math.ceil(b / 16) * 16);
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const at = free.get(bytes)?.pop() ?? k.reserve(bytes);
@@ -206,12 +219,15 @@ export class ConditionWasm {
       this.highs,
       this.wants,
       this.offs,
+      this.lastDiagonals,
       this.stage,
       this.stageA,
       this.stageW,
       this.row,
       this.out,
+      this.masks,
     ] = starts;
+    if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
   }
 
   /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
@@ -246,7 +262,7 @@ export class ConditionWasm {
     const { d, dd, out } = this;
     const at = this.place(m, from);
     this.staged = at;
-    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, out);
+    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, this.masks, out);
     const f64 = this.k.f64();
     sums[0] = f64[out >> 3];
     sums[1] = f64[(out >> 3) + 1];
@@ -254,9 +270,8 @@ export class ConditionWasm {
     return true;
   }
 
-  /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts`. */
+  /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts` and condition-bound.ts `shiftedHere`. */
   extremes(k: number, lo: number, hi: number): void {
-    if (!this.batched) return;
     const f64 = this.k.f64();
     f64[this.lowAt(k)] = lo;
     f64[this.highAt(k)] = hi;
@@ -291,6 +306,7 @@ export class ConditionWasm {
       base,
       this.narrow,
       this.diagonals,
+      this.masks,
       first,
       count,
       this.sums,
@@ -298,7 +314,7 @@ export class ConditionWasm {
       this.highs,
       slack,
     );
-    this.x.conditionRows(d, base, this.anchors, this.rows, this.wants, first, count, this.offs);
+    this.x.conditionRows(d, base, this.anchors, this.rows, this.lasts, this.wants, first, count, this.offs);
   }
 
   /**
@@ -317,7 +333,17 @@ export class ConditionWasm {
 
   /** Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else -1). */
   offsAt(k: number): number {
-    return this.wanted[k] === 1 ? (this.offs >> 3) + (this.d + 1) * k : -1;
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 1) * k : -1;
+  }
+
+  /** Where in `f64()` block k's anchor's row norms are (d float64, `anchor`). */
+  rowsAt(k: number): number {
+    return (this.rows >> 3) + this.d * k;
+  }
+
+  /** Where in `f64()` block k's `last` diagonal is (d float64, `settle`). */
+  lastDiagonalAt(k: number): number {
+    return (this.lastDiagonals >> 3) + this.d * k;
   }
 
   /** All of linear memory as float64 (for `diagonalAt`). */
@@ -330,7 +356,7 @@ export class ConditionWasm {
     return (this.diagonals >> 3) + this.d * k;
   }
 
-  /** Where in `f64()` block k's anchor's lo and hi are (`extremes`; where `batched`). */
+  /** Where in `f64()` block k's anchor's lo and hi are (`extremes`). */
   lowAt(k: number): number {
     return (this.lows >> 3) + k;
   }
@@ -429,12 +455,16 @@ export class ConditionWasm {
     );
   }
 
-  /** Block k's `last` (float32 values, lower triangle), into linear memory for `since`. */
+  /** Block k's `last` (float32 values, lower triangle), into linear memory for `since` and `shifts` (its diagonal also as float64). */
   settle(k: number, last: Float64Array): void {
     const { d, dd } = this;
     const f32 = this.k.f32();
     const to = (this.lasts >> 2) + k * dd;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) f32[to + i * d + j] = last[i * d + j];
+    if (!this.batched) return;
+    const f64 = this.k.f64();
+    const diagonal = (this.lastDiagonals >> 3) + k * d;
+    for (let i = 0; i < d; i++) f64[diagonal + i] = last[i * (d + 1)];
   }
 
   /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */

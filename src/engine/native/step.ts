@@ -84,10 +84,14 @@ export class NativeStep {
     this.l = new Float32Array(units * d * d);
     this.dl = new Float32Array(units * d * d);
     this.ok = new Uint8Array(units);
+    this.inPlace = condition?.readsInPlace === true && task.laneFactors !== undefined;
     this.viaSigma = !!(task.sigmaGradient && map.fromSigma);
     this.cov = groups.findIndex((g) => g.group === 'cov');
     if (this.cov < 0) throw new Error('native step: the task has no covariance parameter group');
   }
+
+  /** Whether the condition check bounds a lane's blocks after its `lane`, on the factors it left in linear memory. */
+  private readonly inPlace: boolean;
 
   /** Per block, of the last call: an upper bound on its condition number within its lane's limit, or Infinity (condition-bound.ts). */
   get conditionBounds(): Float64Array | undefined {
@@ -124,7 +128,6 @@ export class NativeStep {
       for (let u = 0; u < U; u++) {
         const at = first + u * block;
         ok[u] = map.forward(raw, at, l, u * dd, checks, (b * U + u) * d) ? 1 : 0;
-        this.condition?.block(b, u, l, u * dd, raw, at);
         // A lane's counts are the sums over its units (counters.ts's perLane).
         for (let c = 0; c < mapCounts.length; c++) mapCounts[c][b] += map.counts![c];
       }
@@ -139,6 +142,13 @@ export class NativeStep {
         taskCounts,
         this.viaSigma,
       );
+      // Each block's tiers after the lane, its factors still in cache. Block by block the passes
+      // would copy each factor into linear memory: there they read it where `lane` left it, if it
+      // did. One call site: `block` inlined at two costs the rest of the step its inlining.
+      if (this.condition) {
+        const placed = (this.inPlace && task.laneFactors!()) || l;
+        for (let u = 0; u < U; u++) this.condition.block(b, u, placed, u * dd, raw, first + u * block);
+      }
       if (!withGrads) continue;
       for (let u = 0; u < U; u++) {
         const at = first + u * block;

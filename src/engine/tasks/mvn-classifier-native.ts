@@ -183,6 +183,13 @@ export class NativeClassifier implements NativeTask {
     return new ClassifierLanes(k, map, this.d, this.units, this.lanes, this.size, () => this);
   }
 
+  /** Whether the last `lane` ran on WebAssembly (so left its factors in linear memory: `laneFactors`). */
+  private wasmLane = false;
+
+  laneFactors(): Float32Array | undefined {
+    return this.wasmLane ? this.wasm!.factors() : undefined;
+  }
+
   lane(
     b: number,
     params: Float32Array[],
@@ -202,6 +209,7 @@ export class NativeClassifier implements NativeTask {
     const wasm = !diagonal && (sigma || this.d >= 16) ? this.wasm : undefined;
     const mu = params[0];
     const w = params[2];
+    this.wasmLane = wasm !== undefined;
     if (wasm) wasm.forward(b, m, this.points, mu, l, logp);
     else
       for (let u = 0; u < U; u++) {

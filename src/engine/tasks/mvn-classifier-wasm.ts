@@ -63,8 +63,9 @@ function blocksFor(k: WasmKernels, d: number, units: number, size: number): Bloc
  */
 export class ClassifierWasm {
   private readonly b: Blocks;
-  /** The view of the dL block, kept while linear memory keeps its buffer. */
+  /** The views of the dL block and of the factors, kept while linear memory keeps its buffer. */
   private dlView?: Float32Array;
+  private lView?: Float32Array;
 
   constructor(
     private readonly k: WasmKernels,
@@ -145,6 +146,15 @@ export class ClassifierWasm {
     const f32 = k.f32();
     dl.set(this.dlOut(f32));
     for (let j = 0; j < U * d; j++) dmu[b * U * d + j] = f32[(o.dmu >> 2) + j];
+  }
+
+  /** The factors the last `forward` copied in, as a view of linear memory (made again only when memory grew). */
+  factors(): Float32Array {
+    if (!this.lView || this.lView.length === 0) {
+      const at = this.b.l >> 2;
+      this.lView = this.k.f32().subarray(at, at + this.units * this.d * this.d);
+    }
+    return this.lView;
   }
 
   /** The dL block as a view of `f32`, made again only when memory grew (the old view is empty then). */

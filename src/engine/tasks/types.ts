@@ -79,6 +79,12 @@ export interface NativeTask {
     sigma: boolean,
   ): number;
   /**
+   * Where its last `lane` call left that lane's factors whole in linear memory (unit u's at
+   * u * d * d of the view: the same values as `l`), if it copied them there, else undefined: the
+   * condition check's passes read them there rather than copying them in again.
+   */
+  laneFactors?(): Float32Array | undefined;
+  /**
    * For the parameterization named, every lane's step at once (WholeStep), where the task has
    * one for it: the native step then runs it after `begin` instead of the map and `lane` lane by
    * lane. Absent or undefined: lane by lane.

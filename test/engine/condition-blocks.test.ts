@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { stream } from '../../src/data/random.js';
+import { StepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { nativeMap } from '../../src/engine/native/maps.js';
+import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+import { conditionWalk, walkStep } from './conditions.js';
+
+// A whole step's blocks at once (condition-bound.ts `blocks`: the classifier's lanes, every factor
+// in linear memory) clears most blocks straight from the batch's pass, without a `block` call;
+// the rest go through `block`. Its bounds and tiers are the JavaScript twins', block by block,
+// step by step, on a walk that keeps some blocks near the limit, some well within it, a lane
+// with an infinite limit and a lane that is dead for a while.
+const COVARIANCE = ['full'];
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("the condition check over a whole step's blocks", () => {
+  it.each(['full', 'tril', 'log-cholesky'].flatMap((name) => [8, 9, 16].map((d) => [name, d] as const)))(
+    "%s, d = %i: the twins' bounds and tiers, most blocks cleared without `block`",
+    (name, d) => {
+      const map = nativeMap(name, d)!;
+      const { lanes, units, dd, blocks, checks, twins, raw } = conditionWalk(name, d, 20 * d);
+      const rng = stream(d, `condition-blocks walk ${name}`);
+      const pivots = new Float32Array(d);
+      const kernels = wasmKernelsFor(d)!;
+      // The lanes' layout: raw blocks copied in (a rounded diagonal's made L's), and for full the
+      // Cholesky factors beside them.
+      const copy = kernels.reserve(4 * blocks * dd) >> 2;
+      const chol = kernels.reserve(4 * blocks * dd) >> 2;
+      const factors = new Float32Array(blocks * dd);
+      const alive = new Uint8Array(lanes).fill(1);
+      const block = vi.spyOn(StepConditionBound.prototype, 'block');
+      // `block` calls of `checks` (the twins' own are counted apart), and blocks alive, per step.
+      let calls = 0;
+      let live = 0;
+      for (let step = 0; step < 40; step++) {
+        alive[1] = step >= 15 && step < 22 ? 0 : 1;
+        for (let k = 0; k < blocks; k++) map.forward(raw, k * dd, factors, k * dd, pivots, 0);
+        const f32 = kernels.f32();
+        f32.set(raw, copy);
+        if (name === 'log-cholesky')
+          for (let k = 0; k < blocks; k++)
+            for (let i = 0; i < d; i++) f32[copy + k * dd + i * (d + 1)] = factors[k * dd + i * (d + 1)];
+        f32.set(factors, chol);
+        const before = block.mock.contexts.length;
+        checks.blocks(() => kernels.f32(), copy, COVARIANCE.includes(name) ? chol : copy, raw, alive);
+        calls += block.mock.contexts.slice(before).filter((c) => c === checks).length;
+        live += units * alive.reduce((n, a) => n + a, 0);
+        for (let b = 0; b < lanes; b++) {
+          if (!alive[b]) continue;
+          for (let u = 0; u < units; u++) {
+            const k = b * units + u;
+            twins.block(b, u, factors, k * dd, raw, k * dd);
+            expect(Object.is(checks.bounds[k], twins.bounds[k]), `step ${step} block ${k}`).toBe(true);
+          }
+        }
+        walkStep(name, raw, d, units, rng);
+      }
+      expect(checks.tiers).toEqual(twins.tiers);
+      // Some blocks went through `block` (the infinite limit's, those near the limit), and the lane
+      // well within its limit (two blocks, 33 steps alive) was cleared from the pass most steps.
+      expect(calls).toBeGreaterThan(0);
+      expect(calls).toBeLessThan(live - 40);
+    },
+  );
+});
