@@ -54,7 +54,10 @@ const SIGMA: i32 = 2;
  * a + 4 d^2 k with its diagonal at diagonal + 8 d k, its sums at out + 32 k, and after them the
  * bound condition-bound.ts `additive` makes of them for slack `slack` (0, ROUNDED, SIGMA) and
  * the anchor's lo and hi (lows + 8 k, highs + 8 k), with the same float64 operations in the same
- * order.
+ * order. Blocks whose flag (a float32 at flags + 4 k, `conditionRows`'s) is not 0 are skipped,
+ * their sums and bound left as they were: those go straight to the relative bound, which
+ * `conditionRows` makes the sums of (its own squares included), and nothing reads theirs here
+ * (near the limit, a rounded diagonal's blocks all do: this pass was a third of the check there).
  */
 export function conditionShifts(
   d: i32,
@@ -68,9 +71,11 @@ export function conditionShifts(
   lows: usize,
   highs: usize,
   slack: i32,
+  flags: usize,
 ): void {
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
+    if (load<f32>(flags + (k << 2)) != 0) continue;
     const o = out + (k << 5);
     shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), masks, o);
     const squares = load<f64>(o);

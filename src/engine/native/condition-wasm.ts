@@ -17,6 +17,7 @@ interface ConditionExports {
     lows: number,
     highs: number,
     slack: number,
+    flags: number,
   ): void;
   conditionRows(
     d: number,
@@ -287,9 +288,10 @@ export class ConditionWasm {
   /**
    * `shiftSums` of blocks k = first .. first + count - 1 of m (block k at m[from + dd k ..]) against
    * their anchors, and the bounds condition-bound.ts `additive` makes of them for slack `slack`
-   * (assembly/condition.ts `conditionShifts`); and for the blocks that `want` them, their relative
-   * bound's sums below the diagonal (`conditionRows`). In one call each (the blocks read where they
-   * are in linear memory, or copied in with one copy), for `shifted`, `shiftBound` and `offsAt`.
+   * (assembly/condition.ts `conditionShifts`), except for the blocks that `want` their relative
+   * bound's sums below the diagonal instead (`conditionRows`). In one call each (the blocks read
+   * where they are in linear memory, or copied in with one copy), for `shifted`, `shiftBound` and
+   * `offsAt`.
    */
   shifts(m: Float32Array, from: number, first: number, count: number, slack: number): void {
     const { d, dd } = this;
@@ -313,16 +315,18 @@ export class ConditionWasm {
       this.lows,
       this.highs,
       slack,
+      this.wants,
     );
     this.x.conditionRows(d, base, this.anchors, this.rows, this.lasts, this.wants, first, count, this.offs);
   }
 
   /**
    * Block k's sums from the last `shifts`, into sums; false (sums untouched) when its anchor is not
-   * one the kernel reads (`anchor`): the twin's turn.
+   * one the kernel reads (`anchor`), or the block wanted its relative sums instead (`want`: its
+   * additive sums were not made): the twin's turn.
    */
   shifted(k: number, sums: Float64Array): boolean {
-    if (!this.narrowedBlocks[k]) return false;
+    if (!this.narrowedBlocks[k] || this.wanted[k] === 1) return false;
     const f64 = this.k.f64();
     const o = (this.sums >> 3) + 4 * k;
     sums[0] = f64[o];
@@ -370,7 +374,7 @@ export class ConditionWasm {
     return this.narrowedBlocks[k] === 1;
   }
 
-  /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false). */
+  /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false: a block that `want`s its relative sums has none). */
   shiftBound(k: number): number {
     return this.k.f64()[(this.sums >> 3) + 4 * k + 3];
   }
