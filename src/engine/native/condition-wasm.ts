@@ -18,6 +18,7 @@ interface ConditionExports {
     highs: number,
     slack: number,
     flags: number,
+    raws: number,
   ): void;
   conditionRows(
     d: number,
@@ -29,6 +30,10 @@ interface ConditionExports {
     first: number,
     count: number,
     out: number,
+    raw: boolean,
+    raws: number,
+    lows: number,
+    highs: number,
   ): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
@@ -54,6 +59,8 @@ const FROM = 16;
  * came out higher, up to 2x for the classifier's).
  */
 export const SHIFTS_FROM = 8;
+/** `shifts`' slack code for a rounded diagonal's raw blocks (condition-bound.ts `rawAdditive`, `rawRelative`). */
+export const RAW_SLACK = 3;
 export const SHIFTS_BELOW = 32;
 
 /** assembly/condition.ts's FLAT_BELOW: below it the pass reads each block whole, through masks. */
@@ -126,6 +133,8 @@ export class ConditionWasm {
   private readonly offs: number;
   /** Per block k, its `last`'s diagonal (float64) at lastDiagonals + 8 d k, for condition-bound.ts `sinceFrom` (where `batched`). */
   private readonly lastDiagonals: number;
+  /** Per block k, its anchor's raw diagonal and its terms for condition-bound.ts `rawAdditive` (3 d float64) at raws + 24 d k (where `batched`). */
+  private readonly raws: number;
   private readonly wanted: Uint8Array;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
@@ -194,8 +203,9 @@ export class ConditionWasm {
       blocks * 8,
       blocks * 8,
       batch * 4,
-      batch * (2 * d + 1) * 8,
+      batch * (2 * d + 2) * 8,
       batch * d * 8,
+      batch * d * 24,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -221,6 +231,7 @@ export class ConditionWasm {
       this.wants,
       this.offs,
       this.lastDiagonals,
+      this.raws,
       this.stage,
       this.stageA,
       this.stageW,
@@ -271,6 +282,11 @@ export class ConditionWasm {
     return true;
   }
 
+  /** Block k's anchor's raw diagonal and terms (condition-bound.ts `rawAnchor`), for `shifts` of a rounded diagonal's raw blocks. */
+  rawAnchor(k: number, raws: Float64Array): void {
+    if (this.batched) this.k.f64().set(raws, (this.raws >> 3) + 3 * this.d * k);
+  }
+
   /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts` and condition-bound.ts `shiftedHere`. */
   extremes(k: number, lo: number, hi: number): void {
     const f64 = this.k.f64();
@@ -316,8 +332,23 @@ export class ConditionWasm {
       this.highs,
       slack,
       this.wants,
+      this.raws,
     );
-    this.x.conditionRows(d, base, this.anchors, this.rows, this.lasts, this.wants, first, count, this.offs);
+    this.x.conditionRows(
+      d,
+      base,
+      this.anchors,
+      this.rows,
+      this.lasts,
+      this.wants,
+      first,
+      count,
+      this.offs,
+      slack === RAW_SLACK,
+      this.raws,
+      this.lows,
+      this.highs,
+    );
   }
 
   /**
@@ -335,9 +366,14 @@ export class ConditionWasm {
     return true;
   }
 
-  /** Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else -1). */
+  /**
+   * Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else
+   * -1): 2 d + 2 float64, the squares below the diagonal, d rows' weighted sums, d rows' since
+   * sums, and for a rounded diagonal's raw blocks its `rawRelative` bound (assembly/condition.ts
+   * `conditionRows`).
+   */
   offsAt(k: number): number {
-    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 1) * k : -1;
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 2) * k : -1;
   }
 
   /** Where in `f64()` block k's anchor's row norms are (d float64, `anchor`). */
