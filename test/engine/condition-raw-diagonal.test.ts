@@ -40,57 +40,54 @@ const cond = (l: Float64Array, d: number) => {
 };
 
 describe("the raw diagonal's additive bound", () => {
-  it.each([3, 8, 13, 16])('d = %i: bounds the float64 condition number from above', (d) => {
-    const rng = stream(d, 'condition-raw-diagonal bound');
+  /**
+   * 300 anchors (the float64 factor, or the float32 one: a rounded diagonal, b_i > 0) and a move
+   * from each (small, sizeable, or one diagonal entry past the bounds' reach, x > 1/2: Infinity);
+   * `bound` of each against the float64 condition number of the moved block's factor.
+   */
+  function againstFloat64(
+    d: number,
+    label: string,
+    scales: number[],
+    bound: (m: Float32Array, a: Float64Array, terms: Float64Array, lo: number, hi: number) => number,
+  ) {
+    const rng = stream(d, `condition-raw-diagonal ${label}`);
     let finite = 0;
     for (let trial = 0; trial < 300; trial++) {
       const anchorRaw = rawBlock(d, 1 + (trial % 4), rng);
-      // The anchor: the float64 factor, or the float32 one (a rounded diagonal: b_i > 0).
       const a = factor(anchorRaw, 0, d);
       if (trial % 2 === 1) for (let i = 0; i < d; i++) a[i * (d + 1)] = Math.fround(a[i * (d + 1)]);
       const { lo, hi } = extremeEigenvalues(gram(a, d), d);
       const terms = new Float64Array(3 * d);
       rawTerms(anchorRaw, 0, a, d, terms, 0);
-      // A move from it: small, sizeable, or one diagonal entry past the bound's reach (x > 1/2).
-      const scale = [1e-7, 1e-4, 1e-2, 0.3][trial % 4];
+      const scale = scales[trial % 4];
       const m = anchorRaw.slice();
       for (let i = 0; i < d; i++)
         for (let j = 0; j <= i; j++) m[i * d + j] = Math.fround(m[i * d + j] + scale * rng.normal());
-      if (trial % 17 === 0) m[0] = anchorRaw[0] + 0.75;
-      const bound = rawAdditive(m, 0, terms, 0, d, offSquares(m, 0, a, d), lo, hi);
-      if (trial % 17 === 0) expect(bound).toBe(Number.POSITIVE_INFINITY);
-      if (!Number.isFinite(bound)) continue;
+      const far = trial % 17 === 0;
+      const at = (trial % d) * (d + 1);
+      if (far) m[at] = anchorRaw[at] + (trial % 2 ? 0.75 : -0.75);
+      const b = bound(m, a, terms, lo, hi);
+      if (far) expect(b).toBe(Number.POSITIVE_INFINITY);
+      if (!Number.isFinite(b)) continue;
       finite++;
-      expect(bound).toBeGreaterThanOrEqual(cond(factor(m, 0, d), d));
+      expect(b).toBeGreaterThanOrEqual(cond(factor(m, 0, d), d));
     }
     expect(finite).toBeGreaterThan(60);
+  }
+
+  it.each([3, 8, 13, 16])('d = %i: bounds the float64 condition number from above', (d) => {
+    againstFloat64(d, 'bound', [1e-7, 1e-4, 1e-2, 0.3], (m, a, terms, lo, hi) =>
+      rawAdditive(m, 0, terms, 0, d, offSquares(m, 0, a, d), lo, hi),
+    );
   });
 
   it.each([3, 8, 13, 16])(
     'd = %i: its relative bound bounds the float64 condition number from above',
     (d) => {
-      const rng = stream(d, 'condition-raw-diagonal relative');
-      let finite = 0;
-      for (let trial = 0; trial < 300; trial++) {
-        const anchorRaw = rawBlock(d, 1 + (trial % 4), rng);
-        const a = factor(anchorRaw, 0, d);
-        if (trial % 2 === 1) for (let i = 0; i < d; i++) a[i * (d + 1)] = Math.fround(a[i * (d + 1)]);
-        const { lo, hi } = extremeEigenvalues(gram(a, d), d);
-        const rows = inverseRows(a, d);
-        const terms = new Float64Array(3 * d);
-        rawTerms(anchorRaw, 0, a, d, terms, 0);
-        const scale = [1e-7, 1e-4, 1e-2, 0.1][trial % 4];
-        const m = anchorRaw.slice();
-        for (let i = 0; i < d; i++)
-          for (let j = 0; j <= i; j++) m[i * d + j] = Math.fround(m[i * d + j] + scale * rng.normal());
-        if (trial % 17 === 0) m[d + 1] = anchorRaw[d + 1] - 0.75;
-        const bound = rawRelative(m, 0, a, rows, terms, 0, d, lo, hi);
-        if (trial % 17 === 0) expect(bound).toBe(Number.POSITIVE_INFINITY);
-        if (!Number.isFinite(bound)) continue;
-        finite++;
-        expect(bound).toBeGreaterThanOrEqual(cond(factor(m, 0, d), d));
-      }
-      expect(finite).toBeGreaterThan(60);
+      againstFloat64(d, 'relative', [1e-7, 1e-4, 1e-2, 0.1], (m, a, terms, lo, hi) =>
+        rawRelative(m, 0, a, inverseRows(a, d), terms, 0, d, lo, hi),
+      );
     },
   );
 

@@ -107,9 +107,8 @@ export function rawAdditive(
 ): number {
   let diagonal = 0;
   for (let i = 0; i < d; i++) {
-    const x = Math.abs(m[from + i * (d + 1)] - raws[at + i]);
-    if (!(x <= 0.5)) return Number.POSITIVE_INFINITY;
-    const t = (raws[at + d + i] * (x + x * x + EXP_ERROR) + raws[at + 2 * d + i] + EXP_FLOOR) * ROUNDING;
+    const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
+    if (t === Number.POSITIVE_INFINITY) return t;
     diagonal += t * t;
   }
   const e = Math.sqrt(off + diagonal);
@@ -117,6 +116,17 @@ export function rawAdditive(
   if (!(reach > e)) return Number.POSITIVE_INFINITY;
   const q = (Math.sqrt(hi) + e) / (reach - e);
   return q * q;
+}
+
+/**
+ * `rawAdditive`'s bound on |L_ii - M_a,ii| from the raw diagonal entry y = m_ii and the anchor's
+ * terms at raws[at..]; Infinity past x = 1/2 (or where a term overflowed: either way the bound is
+ * Infinity, as the kernel's).
+ */
+function rawTerm(y: number, raws: Float64Array, at: number, d: number, i: number): number {
+  const x = Math.abs(y - raws[at + i]);
+  if (!(x <= 0.5)) return Number.POSITIVE_INFINITY;
+  return (raws[at + d + i] * (x + x * x + EXP_ERROR) + raws[at + 2 * d + i] + EXP_FLOOR) * ROUNDING;
 }
 
 /**
@@ -141,8 +151,8 @@ export function rawRelative(
 ): number {
   let relative = 0;
   for (let i = 0; i < d; i++) {
-    const x = Math.abs(m[from + i * (d + 1)] - raws[at + i]);
-    if (!(x <= 0.5)) return Number.POSITIVE_INFINITY;
+    const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
+    if (t === Number.POSITIVE_INFINITY) return t;
     const mr = from + i * d;
     const ar = i * d;
     let rowEven = 0;
@@ -154,7 +164,6 @@ export function rawRelative(
     }
     let row = rowEven + rowOdd;
     if (j < i) row += Math.abs(m[mr + j] - a[ar + j]) * rows[j];
-    const t = (raws[at + d + i] * (x + x * x + EXP_ERROR) + raws[at + 2 * d + i] + EXP_FLOOR) * ROUNDING;
     row += t * rows[i];
     relative += row * row;
   }
