@@ -618,6 +618,11 @@ export class StepConditionBound {
   /** Per block, its anchor's `rawTerms` (3 d; a rounded diagonal's), for `rawAdditive`. */
   private readonly raws: Float64Array;
   /**
+   * Whether `prepare` may try the raw diagonal's bounds (`rawFirst`): only then does an anchor
+   * keep its `rawTerms` (d exps), which no other bound reads.
+   */
+  private readonly rawBounds: boolean;
+  /**
    * Whether tier 2's additive and relative bounds try `rawAdditive` and `rawRelative` first (a
    * rounded diagonal whose step hands `prepare` its raw blocks in the batch's range of d,
    * SHIFTS_FROM to SHIFTS_BELOW, unless not `rawDiagonals`: its pass then clears a block without
@@ -650,7 +655,7 @@ export class StepConditionBound {
     /** The passes as WebAssembly kernels, where they run (the same bounds). */
     private readonly kernels?: ConditionWasm,
     /** Whether `prepare` on raw blocks tries the raw diagonal's bounds first (`rawFirst`). */
-    private readonly rawDiagonals = true,
+    rawDiagonals = true,
   ) {
     this.wasm = kernels?.blockwise ? kernels : undefined;
     const blocks = limits.length * units;
@@ -658,7 +663,8 @@ export class StepConditionBound {
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
     this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
-    this.raws = new Float64Array(slack === 'rounded-diagonal' ? blocks * 3 * d : 0);
+    this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
+    this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
@@ -680,12 +686,7 @@ export class StepConditionBound {
    */
   prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false): void {
     const { kernels, units, fresh, d } = this;
-    this.rawFirst =
-      this.rawDiagonals &&
-      !diagonals &&
-      this.slack === 'rounded-diagonal' &&
-      d >= SHIFTS_FROM &&
-      d < SHIFTS_BELOW;
+    this.rawFirst = this.rawBounds && !diagonals;
     if (!kernels?.batched || d === 2) return;
     this.diagonals = diagonals || this.slack !== 'rounded-diagonal';
     const stamp = ++this.prepared;
@@ -1274,7 +1275,7 @@ export class StepConditionBound {
 
   /** A rounded diagonal's block k's `rawTerms` of its new anchor a, from the raw block of this call. */
   private rawAnchor(k: number, a: Float64Array): void {
-    if (this.slack !== 'rounded-diagonal') return;
+    if (!this.rawBounds) return;
     const { d, raws } = this;
     const to = 3 * d * k;
     rawTerms(this.rawBlock, this.rawAt, a, d, raws, to);
