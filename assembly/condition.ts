@@ -47,6 +47,12 @@ export function conditionMasks(d: i32, masks: usize): void {
 /** `conditionShifts`'s slacks (condition-bound.ts SLACK) other than `exact` (0): `rounded-diagonal`, `cholesky`. */
 const ROUNDED: i32 = 1;
 const SIGMA: i32 = 2;
+/** `rounded-diagonal` read on its raw blocks (their diagonals log L's): condition-bound.ts `rawAdditive`. */
+const RAW: i32 = 3;
+/** condition-bound.ts `rawAdditive`'s margins 2^-42, 2^-1000 and 1 + 2^-40, from their bits. */
+const EXP_ERROR: f64 = reinterpret<f64>((<u64>(1023 - 42)) << 52);
+const EXP_FLOOR: f64 = reinterpret<f64>((<u64>(1023 - 1000)) << 52);
+const ROUNDING: f64 = 1 + reinterpret<f64>((<u64>(1023 - 40)) << 52);
 
 /**
  * `conditionShift` of blocks k = first .. first + count - 1, one call for a step's many (a call
@@ -54,7 +60,10 @@ const SIGMA: i32 = 2;
  * a + 4 d^2 k with its diagonal at diagonal + 8 d k, its sums at out + 32 k, and after them the
  * bound condition-bound.ts `additive` makes of them for slack `slack` (0, ROUNDED, SIGMA) and
  * the anchor's lo and hi (lows + 8 k, highs + 8 k), with the same float64 operations in the same
- * order.
+ * order. Blocks whose flag (a float32 at flags + 4 k, `conditionRows`'s) is not 0 are skipped,
+ * their sums and bound left as they were: those go straight to the relative bound, which
+ * `conditionRows` makes the sums of (its own squares included), and nothing reads theirs here
+ * (near the limit, a rounded diagonal's blocks all do: this pass was a third of the check there).
  */
 export function conditionShifts(
   d: i32,
@@ -68,17 +77,22 @@ export function conditionShifts(
   lows: usize,
   highs: usize,
   slack: i32,
+  flags: usize,
+  raws: usize,
 ): void {
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
+    if (load<f32>(flags + (k << 2)) != 0) continue;
     const o = out + (k << 5);
-    shift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), masks, o);
+    const mk = m + ((dd * k) << 2);
+    shift(d, mk, a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), masks, o);
     const squares = load<f64>(o);
     const off = load<f64>(o, 8);
     const lo = load<f64>(lows + (k << 3));
     const hi = load<f64>(highs + (k << 3));
     let bound: f64 = Infinity;
-    if (slack == SIGMA) {
+    if (slack == RAW) bound = rawAdditive(d, mk, raws + ((<usize>(3 * d) * k) << 3), off, lo, hi);
+    else if (slack == SIGMA) {
       const e = Math.sqrt(squares + 2 * off);
       if (lo > e) bound = (hi + e) / (lo - e);
     } else {
@@ -91,6 +105,30 @@ export function conditionShifts(
     }
     store<f64>(o, bound, 24);
   }
+}
+
+/**
+ * condition-bound.ts `rawAdditive` (its twin, the same float64 operations in the same order): the
+ * additive bound of a rounded diagonal's block from its raw diagonal (m_ii = log L_ii) and its
+ * anchor's (raws: d raw diagonal entries, then d c_i, then d b_i, float64), off the pass's bound
+ * on the squares below the diagonal.
+ */
+@inline
+function rawAdditive(d: i32, m: usize, raws: usize, off: f64, lo: f64, hi: f64): f64 {
+  let diagonal: f64 = 0;
+  const n = <usize>d << 3;
+  for (let i = 0; i < d; i++) {
+    const r = <usize>i << 3;
+    const x = Math.abs(<f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(raws + r));
+    if (!(x <= 0.5)) return Infinity;
+    const t = (load<f64>(raws + n + r) * (x + x * x + EXP_ERROR) + load<f64>(raws + 2 * n + r) + EXP_FLOOR) * ROUNDING;
+    diagonal += t * t;
+  }
+  const e = Math.sqrt(off + diagonal);
+  const reach = Math.sqrt(lo);
+  if (!(reach > e)) return Infinity;
+  const q = (Math.sqrt(hi) + e) / (reach - e);
+  return q * q;
 }
 
 @inline
@@ -294,7 +332,11 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
  * weighted sum before its diagonal's term (condition-bound.ts `movesFrom` adds the diagonal's
  * terms, from a factor whose diagonal this block may not have: a rounded one), then per row i
  * `conditionSince`'s sum before its diagonal's term, against the block when the exact drift last
- * ran (float32, at lasts + 4 d^2 k; condition-bound.ts `sinceFrom` adds the diagonal's).
+ * ran (float32, at lasts + 4 d^2 k; condition-bound.ts `sinceFrom` adds the diagonal's). With
+ * `raw` (a rounded diagonal's raw blocks, their diagonals log L's), after them the relative bound
+ * with the diagonal's terms from the raw diagonal (condition-bound.ts `rawRelative`, its twin: the
+ * same operations in the same order), from the anchor's `rawTerms` at raws + 24 d k and its lo and
+ * hi at lows + 8 k and highs + 8 k.
  */
 export function conditionRows(
   d: i32,
@@ -306,6 +348,10 @@ export function conditionRows(
   first: i32,
   count: i32,
   out: usize,
+  raw: bool,
+  raws: usize,
+  lows: usize,
+  highs: usize,
 ): void {
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
@@ -314,7 +360,7 @@ export function conditionRows(
     const ak = a + ((dd * k) << 3);
     const sk = lasts + ((dd * k) << 2);
     const rk = rows + ((<usize>d * k) << 3);
-    const o = out + ((<usize>(2 * d + 1) * k) << 3);
+    const o = out + ((<usize>(2 * d + 2) * k) << 3);
     let pairs = f64x2.splat(0);
     let tail: f64 = 0;
     for (let i = 0; i < d; i++) {
@@ -347,7 +393,35 @@ export function conditionRows(
       store<f64>(o + ((<usize>(d + 1 + i)) << 3), rowSince);
     }
     store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
+    if (raw)
+      store<f64>(
+        o + ((<usize>(2 * d + 1)) << 3),
+        rawRelative(d, l, raws + ((<usize>(3 * d) * k) << 3), rk, o + 8, load<f64>(lows + (k << 3)), load<f64>(highs + (k << 3))),
+      );
   }
+}
+
+/**
+ * condition-bound.ts `rawRelative`'s end: from each row's weighted sum below its diagonal (at
+ * sums + 8 i) and the diagonal's term from the raw diagonal of m and the anchor's `rawTerms`.
+ */
+@inline
+function rawRelative(d: i32, m: usize, raws: usize, rows: usize, sums: usize, lo: f64, hi: f64): f64 {
+  const n = <usize>d << 3;
+  let relative: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const r = <usize>i << 3;
+    const x = Math.abs(<f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(raws + r));
+    if (!(x <= 0.5)) return Infinity;
+    const t = (load<f64>(raws + n + r) * (x + x * x + EXP_ERROR) + load<f64>(raws + 2 * n + r) + EXP_FLOOR) * ROUNDING;
+    const row = load<f64>(sums + r) + t * load<f64>(rows + r);
+    relative += row * row;
+  }
+  const eta = Math.sqrt(relative);
+  if (!(eta < 1)) return Infinity;
+  const up = 1 + eta;
+  const down = 1 - eta;
+  return (hi * (up * up)) / (lo * (down * down));
 }
 
 /**

@@ -117,8 +117,16 @@ describe("the condition check's pass over a whole batch", () => {
             if (rounded)
               for (let k = 0; k < blocks; k++)
                 for (let i = 0; i < d; i++) f32[copy + k * dd + i * (d + 1)] = factors[k * dd + i * (d + 1)];
-            if (step % 7 !== 6) checks.prepare(f32, copy, alive, true);
-          } else if (step % 7 !== 6) checks.prepare(raw, 0, alive);
+            if (step % 7 !== 6) {
+              checks.prepare(f32, copy, alive, true);
+              twins.prepare(f32, copy, alive, true);
+            }
+          } else if (step % 7 !== 6) {
+            // The twins are told how the step hands its blocks over, as the step tells them (no
+            // kernels to run: a rounded diagonal's raw blocks get its raw diagonal's bound first).
+            checks.prepare(raw, 0, alive);
+            twins.prepare(raw, 0, alive);
+          }
           for (let b = 0; b < lanes; b++) {
             if (!alive[b]) continue;
             for (let u = 0; u < units; u++) {

@@ -84,7 +84,8 @@ function run(name: string, c: Case, lanes: boolean, growing = false) {
     { name: 'weights', group: 'weights', shape: [U, U], init: w },
   ];
   const limits = Array.from({ length: B }, (_, b) => (b % 3 === 2 ? Number.POSITIVE_INFINITY : 1e4));
-  const bound = stepConditionBound(name, d, U, limits);
+  // As nativeStep makes it for a task with a whole step.
+  const bound = stepConditionBound(name, d, U, limits, { rawDiagonals: false });
   // A condition check that grows linear memory at every block (as a kernel reserving its blocks
   // on first use would): views of the old buffer are then empty.
   const condition = growing

@@ -1,6 +1,6 @@
 import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
-import { ConditionWasm, FLAT_BELOW, SHIFTS_FROM } from './condition-wasm.js';
+import { ConditionWasm, FLAT_BELOW, RAW_SLACK, SHIFTS_BELOW, SHIFTS_FROM } from './condition-wasm.js';
 
 /**
  * How far a native map's float32 factor L^ (maps.ts `forward`) may be from the float64 covariance
@@ -46,13 +46,16 @@ const TINY = 2 ** -148;
 /**
  * The step's bound for parameterization `name`, or undefined when the step has none for it. With
  * `wasm: false` its passes run in JavaScript at every d (the tests' reference; the same bounds).
+ * `rawDiagonals: false` for a task whose step may also run whole (the classifier's lanes, which
+ * hand `blocks` their factors' diagonals, not the raw ones): its bounds are then the same whichever
+ * way a step runs, as they are without `rawAdditive` and `rawRelative`.
  */
 export function stepConditionBound(
   name: string,
   d: number,
   units: number,
   limits: ArrayLike<number>,
-  { wasm = true }: { wasm?: boolean } = {},
+  { wasm = true, rawDiagonals = true }: { wasm?: boolean; rawDiagonals?: boolean } = {},
 ): StepConditionBound | undefined {
   const slack = SLACK[name];
   return (
@@ -63,8 +66,133 @@ export function stepConditionBound(
       units,
       limits,
       ConditionWasm.for(d, limits.length * units, wasm, SHIFTS_FROM),
+      rawDiagonals,
     )
   );
+}
+
+/** `rawAdditive`'s margins: a float64 exp's error, its underflow, and the rounding of its terms. */
+const EXP_ERROR = 2 ** -42;
+const EXP_FLOOR = 2 ** -1000;
+const ROUNDING = 1 + 2 ** -40;
+
+/**
+ * Tier 2's additive bound for a rounded diagonal's block from its raw block m[from..] (whose
+ * diagonal is log L's: L_ii = exp(m_ii) in float64, the float64 factor the check judges, and L's
+ * entries below the diagonal are m's), with no float32 factor read and no exp: the step's pass
+ * reads the raw blocks before the maps make their factors (score matching's), and so can clear a
+ * block by itself. Against the anchor M_a (its factor, lo <= sigma(M_a)^2 <= hi), from
+ * raws[at..]: its raw diagonal r_i (d values), then c_i >= exp(r_i) and b_i >= |exp(r_i) - M_a,ii|
+ * (d each, float64 exps: `rawTerms`); off >= the squares of m - M_a below the diagonal
+ * (`offSquares`, which carries its own margin).
+ *
+ * With x = |m_ii - r_i| <= 1/2 (else Infinity: the other bounds' turn), |e^y - 1| <= |y| + y^2
+ * there, so |exp(m_ii) - exp(r_i)| <= exp(r_i) (x + x^2); each float64 exp is within 2^-44
+ * relative of e^y (far more than a correctly rounded one's error), plus 2^-1074 where it is
+ * subnormal: |L_ii - M_a,ii| <= c_i (x + x^2 + 2^-42) + b_i + 2^-1000 (e^x + 1 < 4), and the
+ * few float64 roundings of that term and of the sum of d squares (each 2^-53 relative, d <= 256)
+ * fit in its factor 1 + 2^-40. So e >= ||L - M_a||_F, sigma(L) within e of sigma(M_a) (Weyl), and
+ * cond(L L^T) <= ((sqrt(hi) + e) / (sqrt(lo) - e))^2, as `additive`'s. assembly/condition.ts's
+ * `rawAdditive`, the same operations in the same order (the same bits).
+ */
+export function rawAdditive(
+  m: Float32Array,
+  from: number,
+  raws: Float64Array,
+  at: number,
+  d: number,
+  off: number,
+  lo: number,
+  hi: number,
+): number {
+  let diagonal = 0;
+  for (let i = 0; i < d; i++) {
+    const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
+    if (t === Number.POSITIVE_INFINITY) return t;
+    diagonal += t * t;
+  }
+  const e = Math.sqrt(off + diagonal);
+  const reach = Math.sqrt(lo);
+  if (!(reach > e)) return Number.POSITIVE_INFINITY;
+  const q = (Math.sqrt(hi) + e) / (reach - e);
+  return q * q;
+}
+
+/**
+ * `rawAdditive`'s bound on |L_ii - M_a,ii| from the raw diagonal entry y = m_ii and the anchor's
+ * terms at raws[at..]; Infinity past x = 1/2 (or where a term overflowed: either way the bound is
+ * Infinity, as the kernel's).
+ */
+function rawTerm(y: number, raws: Float64Array, at: number, d: number, i: number): number {
+  const x = Math.abs(y - raws[at + i]);
+  if (!(x <= 0.5)) return Number.POSITIVE_INFINITY;
+  return (raws[at + d + i] * (x + x * x + EXP_ERROR) + raws[at + 2 * d + i] + EXP_FLOOR) * ROUNDING;
+}
+
+/**
+ * Tier 2's relative bound for a rounded diagonal's block from its raw block m[from..], as
+ * `rawAdditive`'s from its raw diagonal: eta >= ||(L - M_a) W||_F (W = M_a^-1, rows[i] the norm of
+ * its row i), row i of (L - M_a) W of norm at most sum_j |L - M_a|_ij rows_j, with |L - M_a|_ii at
+ * most `rawAdditive`'s term; sigma(L) within a factor 1 +- eta of sigma(M_a), so cond(L L^T) <=
+ * hi (1 + eta)^2 / (lo (1 - eta)^2). Each row's columns below the diagonal as `driftMoves`'s (in
+ * pairs, even and odd in two sums added at the row's end, an odd row's last one), then its
+ * diagonal's term: assembly/condition.ts `conditionRows` and `rawRelative`, the same bits.
+ */
+export function rawRelative(
+  m: Float32Array,
+  from: number,
+  a: Float64Array,
+  rows: Float64Array,
+  raws: Float64Array,
+  at: number,
+  d: number,
+  lo: number,
+  hi: number,
+): number {
+  let relative = 0;
+  for (let i = 0; i < d; i++) {
+    const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
+    if (t === Number.POSITIVE_INFINITY) return t;
+    const mr = from + i * d;
+    const ar = i * d;
+    let rowEven = 0;
+    let rowOdd = 0;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      rowEven += Math.abs(m[mr + j] - a[ar + j]) * rows[j];
+      rowOdd += Math.abs(m[mr + j + 1] - a[ar + j + 1]) * rows[j + 1];
+    }
+    let row = rowEven + rowOdd;
+    if (j < i) row += Math.abs(m[mr + j] - a[ar + j]) * rows[j];
+    row += t * rows[i];
+    relative += row * row;
+  }
+  const eta = Math.sqrt(relative);
+  if (!(eta < 1)) return Number.POSITIVE_INFINITY;
+  const up = 1 + eta;
+  const down = 1 - eta;
+  return (hi * (up * up)) / (lo * (down * down));
+}
+
+/**
+ * `rawAdditive`'s terms of an anchor a (d x d, its diagonal M_a's) made from the raw block
+ * raw[at..] (raw_ii = log of its float64 factor's L_ii), into out[to..] (3 d float64).
+ */
+export function rawTerms(
+  raw: Float32Array,
+  at: number,
+  a: Float64Array,
+  d: number,
+  out: Float64Array,
+  to: number,
+): void {
+  for (let i = 0; i < d; i++) {
+    const r = raw[at + i * (d + 1)];
+    const ex = Math.exp(r);
+    out[to + i] = r;
+    out[to + d + i] = ex * ROUNDING;
+    out[to + 2 * d + i] = Math.abs(ex - a[i * (d + 1)]) * ROUNDING;
+  }
 }
 
 /**
@@ -487,6 +615,24 @@ export class StepConditionBound {
   private readonly served: Uint32Array;
   /** Per block, its anchor's `lastEta` (for `fromRows`). */
   private readonly lastEtas: Float64Array;
+  /** Per block, its anchor's `rawTerms` (3 d; a rounded diagonal's), for `rawAdditive`. */
+  private readonly raws: Float64Array;
+  /**
+   * Whether `prepare` may try the raw diagonal's bounds (`rawFirst`): only then does an anchor
+   * keep its `rawTerms` (d exps), which no other bound reads.
+   */
+  private readonly rawBounds: boolean;
+  /**
+   * Whether tier 2's additive and relative bounds try `rawAdditive` and `rawRelative` first (a
+   * rounded diagonal whose step hands `prepare` its raw blocks in the batch's range of d,
+   * SHIFTS_FROM to SHIFTS_BELOW, unless not `rawDiagonals`: its pass then clears a block without
+   * the float32 factor's diagonal), set by `prepare` with or without the kernels, so the bounds are
+   * the same either way.
+   */
+  private rawFirst = false;
+  /** The raw block of the current `judge` or `shiftedHere` call, for `rawAdditive` and `rawTerms`. */
+  private rawBlock: Float32Array = new Float32Array(0);
+  private rawAt = 0;
 
   /**
    * Whether its passes read each block where it is in linear memory rather than copy it in
@@ -508,6 +654,8 @@ export class StepConditionBound {
     private readonly limits: ArrayLike<number>,
     /** The passes as WebAssembly kernels, where they run (the same bounds). */
     private readonly kernels?: ConditionWasm,
+    /** Whether `prepare` on raw blocks tries the raw diagonal's bounds first (`rawFirst`). */
+    rawDiagonals = true,
   ) {
     this.wasm = kernels?.blockwise ? kernels : undefined;
     const blocks = limits.length * units;
@@ -515,6 +663,8 @@ export class StepConditionBound {
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
     this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
+    this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
+    this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
@@ -535,8 +685,9 @@ export class StepConditionBound {
    * unless `diagonals` (raw's diagonals already are L^'s: the classifier's lanes after their forward).
    */
   prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false): void {
-    const { kernels, units, fresh } = this;
-    if (!kernels?.batched || this.d === 2) return;
+    const { kernels, units, fresh, d } = this;
+    this.rawFirst = this.rawBounds && !diagonals;
+    if (!kernels?.batched || d === 2) return;
     this.diagonals = diagonals || this.slack !== 'rounded-diagonal';
     const stamp = ++this.prepared;
     const lanes = this.limits.length;
@@ -547,7 +698,13 @@ export class StepConditionBound {
       }
       let end = b + 1;
       while (end < lanes && alive[end]) end++;
-      kernels.shifts(raw, at, b * units, (end - b) * units, SLACK_CODE[this.slack]);
+      kernels.shifts(
+        raw,
+        at,
+        b * units,
+        (end - b) * units,
+        this.rawFirst ? RAW_SLACK : SLACK_CODE[this.slack],
+      );
       fresh.fill(stamp, b * units, end * units);
       b = end;
     }
@@ -651,6 +808,8 @@ export class StepConditionBound {
    */
   private cleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
     if (this.diagonals) return this.passed(k, limit);
+    // The pass's bound from the raw diagonal first (`rawAdditive`), then the factor's from its sums.
+    if (this.rawFirst && this.passed(k, limit)) return true;
     const { sums } = this;
     const kernels = this.kernels!;
     if (!this.fast[k] || !kernels.narrowed(k)) return false;
@@ -698,7 +857,14 @@ export class StepConditionBound {
     wasm.shift(k, onSigma ? raw : l, onSigma ? at : lo, sums);
     this.staged = true;
     const f64 = wasm.f64();
-    if (this.clears(k, this.additive(f64[wasm.lowAt(k)], f64[wasm.highAt(k)]), limit)) return true;
+    const low = f64[wasm.lowAt(k)];
+    const high = f64[wasm.highAt(k)];
+    if (
+      this.rawFirst &&
+      this.clears(k, rawAdditive(raw, at, this.raws, 3 * this.d * k, this.d, sums[1], low, high), limit)
+    )
+      return true;
+    if (this.clears(k, this.additive(low, high), limit)) return true;
     this.summed = true;
     return false;
   }
@@ -712,7 +878,10 @@ export class StepConditionBound {
    */
   private relativeCleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
     const off = this.kernels!.offsAt(k);
-    if (off < 0 || !this.clears(k, this.fromRows(k, off, l, lo, limit), limit)) return false;
+    if (off < 0) return false;
+    // The raw diagonal's relative bound first (`rawRelative`, made in the pass).
+    if (this.rawFirst && this.clears(k, this.kernels!.f64()[off + 2 * this.d + 1], limit)) return true;
+    if (!this.clears(k, this.fromRows(k, off, l, lo, limit), limit)) return false;
     if (this.additiveCleared) {
       this.anchors[k]!.relative = false;
       this.fast[k] = 1;
@@ -730,6 +899,8 @@ export class StepConditionBound {
     at: number,
     limit: number,
   ): number {
+    this.rawBlock = raw;
+    this.rawAt = at;
     const anchor = this.anchors[k];
     if (anchor && anchor.wait > 0) {
       anchor.wait--;
@@ -749,7 +920,7 @@ export class StepConditionBound {
       const from = onSigma ? at : lo;
       const bound = anchor.inverse
         ? this.drift(k, anchor, l, lo, m, from, limit)
-        : this.shift(k, anchor, m, from);
+        : this.shift(k, anchor, m, from, limit);
       if (bound <= limit) {
         this.tiers.drift++;
         this.served[k]++;
@@ -895,7 +1066,7 @@ export class StepConditionBound {
     // The additive bound first, in its own lean pass (`shift`), unless it failed on the block's
     // last call: then it comes out of the relative bound's pass, which that block likely needs.
     const shifted = onSigma || !anchor.relative;
-    let bound = shifted ? this.shift(k, anchor, m, from) : Number.POSITIVE_INFINITY;
+    let bound = shifted ? this.shift(k, anchor, m, from, limit) : Number.POSITIVE_INFINITY;
     if (bound <= limit) return bound;
     let e = this.moved;
     if (onSigma) {
@@ -908,6 +1079,25 @@ export class StepConditionBound {
     // from the block `shift` staged in this call (m = l here), or staging it, and leaving it
     // staged for `since` and the exact drift below (one copy per call at most), or the twins.
     const off = this.ready && !shifted ? kernels!.offsAt(k) : -1;
+    // Straight to the relative bounds: the raw diagonal's first (`rawRelative`, the pass's where it
+    // made it), as `relativeCleared` tries it.
+    if (!shifted && this.rawFirst) {
+      bound =
+        off >= 0
+          ? kernels!.f64()[off + 2 * d + 1]
+          : rawRelative(
+              this.rawBlock,
+              this.rawAt,
+              a,
+              anchor.rows,
+              this.raws,
+              3 * d * k,
+              d,
+              anchor.lo,
+              anchor.hi,
+            );
+      if (bound <= limit) return bound;
+    }
     let staged = false;
     if (off >= 0) {
       bound = this.fromRows(k, off, l, lo, limit);
@@ -1009,7 +1199,7 @@ export class StepConditionBound {
    * bounds. The others: the float64 factor L's singular values within e = ||L - M_a||_F <=
    * ||L^ - M_a||_F + ||D||_F of those of the anchor's factor M_a (L^'s, or the float64 factor's).
    */
-  private shift(k: number, anchor: Anchor, m: Float32Array, from: number): number {
+  private shift(k: number, anchor: Anchor, m: Float32Array, from: number, limit: number): number {
     const { sums } = this;
     if (this.summed) {
       // `shiftedHere` ran the kernel on this block in this call (and left it staged).
@@ -1024,6 +1214,21 @@ export class StepConditionBound {
     } else {
       this.staged = this.wasm?.shift(k, m, from, sums) ?? false;
       if (!this.staged) shiftSums(m, from, anchor.m, this.d, sums);
+    }
+    // The raw diagonal's bound first, as the batch's pass (`prepare`) tries it: the same bounds.
+    if (this.rawFirst) {
+      const { d } = this;
+      const bound = rawAdditive(
+        this.rawBlock,
+        this.rawAt,
+        this.raws,
+        3 * d * k,
+        d,
+        sums[1],
+        anchor.lo,
+        anchor.hi,
+      );
+      if (bound <= limit) return bound;
     }
     return this.additive(anchor.lo, anchor.hi);
   }
@@ -1054,6 +1259,7 @@ export class StepConditionBound {
     const copy = anchor.m;
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) copy[i * d + j] = m[from + i * d + j];
     this.kernels?.anchor(k, copy);
+    this.rawAnchor(k, copy);
     anchor.inverse = false;
     anchor.live = true;
     anchor.relative = false;
@@ -1065,6 +1271,15 @@ export class StepConditionBound {
     anchor.cleared = true;
     anchor.wait = 0;
     this.served[k] = 0;
+  }
+
+  /** A rounded diagonal's block k's `rawTerms` of its new anchor a, from the raw block of this call. */
+  private rawAnchor(k: number, a: Float64Array): void {
+    if (!this.rawBounds) return;
+    const { d, raws } = this;
+    const to = 3 * d * k;
+    rawTerms(this.rawBlock, this.rawAt, a, d, raws, to);
+    this.kernels?.rawAnchor(k, raws.subarray(to, to + 3 * d));
   }
 
   /** A new anchor that tier 2 does not try, for a block tier 1 clears alone for WAIT calls (`calm`). */
@@ -1114,6 +1329,7 @@ export class StepConditionBound {
     }
     const last = old?.last ?? new Float64Array(d * d);
     this.kernels?.anchor(k, copy, w, rows);
+    this.rawAnchor(k, copy);
     this.anchors[k] = {
       m: copy,
       inverse: true,

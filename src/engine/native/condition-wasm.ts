@@ -17,6 +17,8 @@ interface ConditionExports {
     lows: number,
     highs: number,
     slack: number,
+    flags: number,
+    raws: number,
   ): void;
   conditionRows(
     d: number,
@@ -28,6 +30,10 @@ interface ConditionExports {
     first: number,
     count: number,
     out: number,
+    raw: boolean,
+    raws: number,
+    lows: number,
+    highs: number,
   ): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
@@ -53,6 +59,8 @@ const FROM = 16;
  * came out higher, up to 2x for the classifier's).
  */
 export const SHIFTS_FROM = 8;
+/** `shifts`' slack code for a rounded diagonal's raw blocks (condition-bound.ts `rawAdditive`, `rawRelative`). */
+export const RAW_SLACK = 3;
 export const SHIFTS_BELOW = 32;
 
 /** assembly/condition.ts's FLAT_BELOW: below it the pass reads each block whole, through masks. */
@@ -125,6 +133,8 @@ export class ConditionWasm {
   private readonly offs: number;
   /** Per block k, its `last`'s diagonal (float64) at lastDiagonals + 8 d k, for condition-bound.ts `sinceFrom` (where `batched`). */
   private readonly lastDiagonals: number;
+  /** Per block k, its anchor's raw diagonal and its terms for condition-bound.ts `rawAdditive` (3 d float64) at raws + 24 d k (where `batched`). */
+  private readonly raws: number;
   private readonly wanted: Uint8Array;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
@@ -193,8 +203,9 @@ export class ConditionWasm {
       blocks * 8,
       blocks * 8,
       batch * 4,
-      batch * (2 * d + 1) * 8,
+      batch * (2 * d + 2) * 8,
       batch * d * 8,
+      batch * d * 24,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -220,6 +231,7 @@ export class ConditionWasm {
       this.wants,
       this.offs,
       this.lastDiagonals,
+      this.raws,
       this.stage,
       this.stageA,
       this.stageW,
@@ -270,6 +282,11 @@ export class ConditionWasm {
     return true;
   }
 
+  /** Block k's anchor's raw diagonal and terms (condition-bound.ts `rawAnchor`), for `shifts` of a rounded diagonal's raw blocks. */
+  rawAnchor(k: number, raws: Float64Array): void {
+    if (this.batched) this.k.f64().set(raws, (this.raws >> 3) + 3 * this.d * k);
+  }
+
   /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts` and condition-bound.ts `shiftedHere`. */
   extremes(k: number, lo: number, hi: number): void {
     const f64 = this.k.f64();
@@ -287,9 +304,10 @@ export class ConditionWasm {
   /**
    * `shiftSums` of blocks k = first .. first + count - 1 of m (block k at m[from + dd k ..]) against
    * their anchors, and the bounds condition-bound.ts `additive` makes of them for slack `slack`
-   * (assembly/condition.ts `conditionShifts`); and for the blocks that `want` them, their relative
-   * bound's sums below the diagonal (`conditionRows`). In one call each (the blocks read where they
-   * are in linear memory, or copied in with one copy), for `shifted`, `shiftBound` and `offsAt`.
+   * (assembly/condition.ts `conditionShifts`), except for the blocks that `want` their relative
+   * bound's sums below the diagonal instead (`conditionRows`). In one call each (the blocks read
+   * where they are in linear memory, or copied in with one copy), for `shifted`, `shiftBound` and
+   * `offsAt`.
    */
   shifts(m: Float32Array, from: number, first: number, count: number, slack: number): void {
     const { d, dd } = this;
@@ -313,16 +331,33 @@ export class ConditionWasm {
       this.lows,
       this.highs,
       slack,
+      this.wants,
+      this.raws,
     );
-    this.x.conditionRows(d, base, this.anchors, this.rows, this.lasts, this.wants, first, count, this.offs);
+    this.x.conditionRows(
+      d,
+      base,
+      this.anchors,
+      this.rows,
+      this.lasts,
+      this.wants,
+      first,
+      count,
+      this.offs,
+      slack === RAW_SLACK,
+      this.raws,
+      this.lows,
+      this.highs,
+    );
   }
 
   /**
    * Block k's sums from the last `shifts`, into sums; false (sums untouched) when its anchor is not
-   * one the kernel reads (`anchor`): the twin's turn.
+   * one the kernel reads (`anchor`), or the block wanted its relative sums instead (`want`: its
+   * additive sums were not made): the twin's turn.
    */
   shifted(k: number, sums: Float64Array): boolean {
-    if (!this.narrowedBlocks[k]) return false;
+    if (!this.narrowedBlocks[k] || this.wanted[k] === 1) return false;
     const f64 = this.k.f64();
     const o = (this.sums >> 3) + 4 * k;
     sums[0] = f64[o];
@@ -331,9 +366,14 @@ export class ConditionWasm {
     return true;
   }
 
-  /** Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else -1). */
+  /**
+   * Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else
+   * -1): 2 d + 2 float64, the squares below the diagonal, d rows' weighted sums, d rows' since
+   * sums, and for a rounded diagonal's raw blocks its `rawRelative` bound (assembly/condition.ts
+   * `conditionRows`).
+   */
   offsAt(k: number): number {
-    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 1) * k : -1;
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 2) * k : -1;
   }
 
   /** Where in `f64()` block k's anchor's row norms are (d float64, `anchor`). */
@@ -370,7 +410,7 @@ export class ConditionWasm {
     return this.narrowedBlocks[k] === 1;
   }
 
-  /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false). */
+  /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false: a block that `want`s its relative sums has none). */
   shiftBound(k: number): number {
     return this.k.f64()[(this.sums >> 3) + 4 * k + 3];
   }

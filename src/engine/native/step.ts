@@ -19,7 +19,9 @@ export function nativeStep(
 ): NativeStep | undefined {
   const map = nativeMap(p.name, d, options);
   const task = map && t.native?.({ diagonal: map.diagonal === true });
-  const condition = limits && stepConditionBound(p.name, d, t.units, limits);
+  // A task that may run a step whole hands the check its factors' diagonals there, not raw ones.
+  const condition =
+    limits && stepConditionBound(p.name, d, t.units, limits, { rawDiagonals: task?.whole === undefined });
   // A whole step writes no map counters: only for a map that has none.
   const whole = map?.counters ? undefined : task?.whole?.(p.name);
   return task && map ? new NativeStep(task, map, t.params, lanes, t.units, d, condition, whole) : undefined;
