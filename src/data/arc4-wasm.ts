@@ -35,8 +35,7 @@ export function arc4Wasm(): Arc4Wasm | undefined {
 }
 
 function load(): Arc4Wasm | null {
-  // dist/arc4.wasm, from src/data (tests) and dist/data (the built CLI) alike.
-  const exports = builtWasm<Arc4Exports>(new URL('../../dist/arc4.wasm', import.meta.url));
+  const exports = builtWasm<Arc4Exports>('arc4');
   if (!exports) return null;
   const capacity = exports.ARC4_CAPACITY.value as number;
   // The module allocates nothing and its memory never grows, so these views stay attached.

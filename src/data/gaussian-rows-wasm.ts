@@ -34,8 +34,7 @@ export function gaussianRowsWasm(): GaussianRowsWasm | undefined {
 }
 
 function load(): GaussianRowsWasm | null {
-  // dist/gaussian-rows.wasm, from src/data (tests) and dist/data (the built CLI) alike.
-  const exports = builtWasm<GaussianRowsExports>(new URL('../../dist/gaussian-rows.wasm', import.meta.url));
+  const exports = builtWasm<GaussianRowsExports>('gaussian-rows');
   if (!exports) return null;
   const { memory, gaussianRows } = exports;
   let f64 = new Float64Array(memory.buffer);

@@ -1,32 +1,35 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 
 /**
- * The exports of a WebAssembly module the build compiled (scripts/build-wasm.mjs) at `url`,
- * instantiated, or undefined where its JavaScript twins run instead, with the same numbers: when
- * COVSWEEP_WASM_KERNELS=0 switches every module off, or on a runtime without WebAssembly (with
- * SIMD), or a build without the module. One decision for every module: the engine's kernels
- * (engine/ops/wasm.ts), the seeded streams' draws (data/arc4-wasm.ts) and the Gaussian data's
- * transform (data/gaussian-rows-wasm.ts). A thread started after `shareBuiltWasm` instantiates the
- * module its starter compiled.
+ * The modules the build compiles (scripts/build-wasm.mjs) into dist/: the engine's kernels, the
+ * seeded streams' draws, the Gaussian data's transform.
  */
-export function builtWasm<T>(url: URL, imports?: WebAssembly.Imports): T | undefined {
+export type BuiltModule = 'kernels' | 'arc4' | 'gaussian-rows';
+const BUILT: readonly BuiltModule[] = ['kernels', 'arc4', 'gaussian-rows'];
+
+/** dist/NAME.wasm, from src/ground (tests) and from dist/ (the built CLI) alike. */
+const urlOf = (name: BuiltModule) => new URL(`../../dist/${name}.wasm`, import.meta.url);
+
+/**
+ * The exports of built module `name` (dist/NAME.wasm), instantiated, or undefined where its
+ * JavaScript twins run instead, with the same numbers: when COVSWEEP_WASM_KERNELS=0 switches
+ * every module off, or on a runtime without WebAssembly (with SIMD), or a build without the
+ * module. One decision for every module: the engine's kernels (engine/ops/wasm.ts), the seeded
+ * streams' draws (data/arc4-wasm.ts) and the Gaussian data's transform (data/gaussian-rows-wasm.ts).
+ * A thread started after `shareBuiltWasm` instantiates the module its starter compiled.
+ */
+export function builtWasm<T>(name: BuiltModule, imports?: WebAssembly.Imports): T | undefined {
   if (process.env.COVSWEEP_WASM_KERNELS === '0') return undefined;
   try {
-    const shared = getEnvironmentData(sharedKey(url));
-    const module = shared instanceof WebAssembly.Module ? shared : new WebAssembly.Module(readFileSync(url));
+    const shared = getEnvironmentData(sharedKey(name));
+    const module =
+      shared instanceof WebAssembly.Module ? shared : new WebAssembly.Module(readFileSync(urlOf(name)));
     return new WebAssembly.Instance(module, imports).exports as T;
   } catch {
     return undefined;
   }
 }
-
-/** The built modules (dist/), as builtWasm's callers name them. */
-const BUILT = ['kernels.wasm', 'arc4.wasm', 'gaussian-rows.wasm'].map(
-  (name) => new URL(`../../dist/${name}`, import.meta.url),
-);
 
 /**
  * Compiles the built modules here and hands them to every worker thread started after this call
@@ -40,16 +43,16 @@ const BUILT = ['kernels.wasm', 'arc4.wasm', 'gaussian-rows.wasm'].map(
  */
 export function shareBuiltWasm(): void {
   if (process.env.COVSWEEP_WASM_KERNELS === '0') return;
-  for (const url of BUILT) {
-    const key = sharedKey(url);
+  for (const name of BUILT) {
+    const key = sharedKey(name);
     if (getEnvironmentData(key) !== undefined) continue;
     try {
-      setEnvironmentData(key, new WebAssembly.Module(readFileSync(url)));
+      setEnvironmentData(key, new WebAssembly.Module(readFileSync(urlOf(name))));
     } catch {
       // The workers find out for themselves.
     }
   }
 }
 
-/** The environment data key of a built module: its file's name (dist/ holds them all). */
-const sharedKey = (url: URL) => `covsweep:wasm:${basename(fileURLToPath(url))}`;
+/** The environment data key of a built module: its file's name. */
+const sharedKey = (name: BuiltModule) => `covsweep:wasm:${name}.wasm`;

@@ -224,8 +224,7 @@ export function wasmKernelsFor(d: number): WasmKernels | undefined {
 }
 
 function load(): WasmKernels | null {
-  // dist/kernels.wasm, from src/engine/ops (tests) and dist/engine/ops (the built CLI) alike.
-  const exports = builtWasm<KernelExports>(new URL('../../../dist/kernels.wasm', import.meta.url), {
+  const exports = builtWasm<KernelExports>('kernels', {
     env: {
       abort() {
         throw new Error('covsweep wasm kernels: abort');
