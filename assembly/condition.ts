@@ -13,9 +13,9 @@ const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
  * diagonal not read), with its float64 diagonal at diagonal (d float64): out[0] = sum_i (m_ii -
  * a_ii)^2 and out[2] = sum_i (V |m_ii| + TINY)^2 in float64, and out[1] an upper bound on
  * sum_{j < i} (m_ij - a_ij)^2 taken in float32 SIMD, four entries an instruction (condition-bound.ts
- * `offSquares` proves its margin), into four f32x4 sums: below FLAT_BELOW the whole block, entry
- * f into lane f mod 16, the entries outside the strict lower triangle zeroed by the masks at masks
- * (`conditionMasks`); from it on row by row, column j into lane j mod 16, a row's last 1 to 3
+ * `offSquares` proves its margin), into four f32x4 sums: below FLAT_BELOW the block's quads with
+ * entries below its diagonal (`conditionMasks`'s list), entry f into lane f mod 16, the entries
+ * outside the strict lower triangle zeroed by the masks at masks; from it on row by row, column j into lane j mod 16, a row's last 1 to 3
  * columns loaded with zeros beside them (so nothing past its lower triangle is read).
  */
 export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
@@ -34,14 +34,43 @@ const FLAT_BELOW: i32 = 32;
 /**
  * For `shift` below FLAT_BELOW: at masks, ceil(d^2 / 4) v128 masks, lane l of mask c all ones
  * where entry 4c + l of a row-major d x d block lies below its diagonal, zeros elsewhere (past
- * the block too).
+ * the block too); after them (at `quadList`) the quads `shift` reads: four u32 counts, one per sum
+ * s (the quads c with c mod 4 = s), then the byte offsets 16 c of sum 0's quads in ascending c,
+ * then sum 1's, 2's and 3's. A quad whose mask is all zeros is left out: its squares are +0, and
+ * adding +0 to a sum of non-negative float32 values (or NaN, or Infinity) leaves it as it was, so
+ * the sums are those of every quad, bit for bit, at about half the quads at d = 8 to 31 (d = 8:
+ * 10 of 16). Every quad listed is whole: for an odd d the last quad holds d^2 mod 4 = 1 entry, the
+ * last diagonal one, and so is never listed (nothing past the block is read).
  */
 export function conditionMasks(d: i32, masks: usize): void {
   const dd = d * d;
-  for (let f = 0; f < ((dd + 3) & ~3); f++) {
+  const quads = (dd + 3) >> 2;
+  for (let f = 0; f < quads << 2; f++) {
     const below = f < dd && f % d < f / d;
     store<u32>(masks + ((<usize>f) << 2), below ? 0xffffffff : 0);
   }
+  const list = quadList(d, masks);
+  let at = list + 16;
+  for (let s = 0; s < 4; s++) {
+    let count: u32 = 0;
+    for (let c = s; c < quads; c += 4) {
+      // Row i = 4c / d holds entries 4c .. 4c + 3 of the quad's first; one lies below the diagonal
+      // where some column of the quad is left of its row's diagonal.
+      let any = false;
+      for (let f = c << 2; f < (c << 2) + 4 && f < dd; f++) if (f % d < f / d) any = true;
+      if (!any) continue;
+      store<u32>(at, c << 4);
+      at += 4;
+      count++;
+    }
+    store<u32>(list + ((<usize>s) << 2), count);
+  }
+}
+
+/** Where `conditionMasks` put its list of quads: right after the masks (condition-wasm.ts sizes the region). */
+@inline
+function quadList(d: i32, masks: usize): usize {
+  return masks + ((<usize>((d * d + 3) >> 2)) << 4);
 }
 
 /** `conditionShifts`'s slacks (condition-bound.ts SLACK) other than `exact` (0): `rounded-diagonal`, `cholesky`. */
@@ -85,7 +114,18 @@ export function conditionShifts(
     if (load<f32>(flags + (k << 2)) != 0) continue;
     const o = out + (k << 5);
     const mk = m + ((dd * k) << 2);
-    shift(d, mk, a + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), masks, o);
+    // Each slack's bound reads only some of the diagonal's sums (condition-bound.ts `additive`,
+    // `rawAdditive`); condition-bound.ts reads none of the others (`shifted`: a rounded diagonal's
+    // raw blocks get theirs from the factor, `diagonalSums`).
+    shift(
+      d,
+      mk,
+      a + ((dd * k) << 2),
+      diagonal + ((<usize>d * k) << 3),
+      masks,
+      o,
+      slack == RAW ? NO_DIAGONAL : slack == ROUNDED ? ALL : SQUARES,
+    );
     const squares = load<f64>(o);
     const off = load<f64>(o, 8);
     const lo = load<f64>(lows + (k << 3));
@@ -131,45 +171,45 @@ function rawAdditive(d: i32, m: usize, raws: usize, off: f64, lo: f64, hi: f64):
   return q * q;
 }
 
+/** `shift`'s diagonal sums: none (a rounded diagonal's raw blocks: `rawAdditive` reads its own), out[0] alone, out[0] and out[2]. */
+const NO_DIAGONAL: i32 = 0;
+const SQUARES: i32 = 1;
+const ALL: i32 = 2;
+
+/**
+ * `conditionShift`'s sums, the diagonal's as `diagonals` asks (out[0] and out[2] left as they were
+ * where it does not: a slack whose bound does not read them, `conditionShifts`).
+ */
 @inline
-function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
-  let squares: f64 = 0;
-  let rounded: f64 = 0;
+function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize, diagonals: i32 = ALL): void {
   let s0 = f32x4.splat(0);
   let s1 = f32x4.splat(0);
   let s2 = f32x4.splat(0);
   let s3 = f32x4.splat(0);
   if (d < FLAT_BELOW) {
-    // Entry f of the block (row-major) into lane f mod 16: quad c into sum c mod 4.
-    const dd = d * d;
-    const quads = dd >> 2;
-    let c = 0;
-    for (; c + 4 <= quads; c += 4) {
-      const o = (<usize>c) << 4;
+    // Entry f of the block (row-major) into lane f mod 16: quad c into sum c mod 4, in ascending c,
+    // the quads with entries below the diagonal alone (`conditionMasks`'s list).
+    const list = quadList(d, masks);
+    let t = list + 16;
+    let end = t + ((<usize>load<u32>(list)) << 2);
+    for (; t < end; t += 4) {
+      const o = <usize>load<u32>(t);
       s0 = f32x4.add(s0, masked(m + o, a + o, masks + o));
-      s1 = f32x4.add(s1, masked(m + o + 16, a + o + 16, masks + o + 16));
-      s2 = f32x4.add(s2, masked(m + o + 32, a + o + 32, masks + o + 32));
-      s3 = f32x4.add(s3, masked(m + o + 48, a + o + 48, masks + o + 48));
     }
-    const o = (<usize>c) << 4;
-    const rest = quads - c;
-    if (rest >= 1) {
-      s0 = f32x4.add(s0, masked(m + o, a + o, masks + o));
-      if (rest >= 2) {
-        s1 = f32x4.add(s1, masked(m + o + 16, a + o + 16, masks + o + 16));
-        if (rest >= 3) s2 = f32x4.add(s2, masked(m + o + 32, a + o + 32, masks + o + 32));
-      }
+    end += (<usize>load<u32>(list, 4)) << 2;
+    for (; t < end; t += 4) {
+      const o = <usize>load<u32>(t);
+      s1 = f32x4.add(s1, masked(m + o, a + o, masks + o));
     }
-    // A last quad of 1 to 3 entries (d odd): nothing read past the block.
-    const part = dd & 3;
-    if (part != 0) {
-      const p = (<usize>quads) << 4;
-      const t = v128.and(f32x4.sub(partial(m + p, part), partial(a + p, part)), v128.load(masks + p));
-      const q = squared(t);
-      if (rest == 0) s0 = f32x4.add(s0, q);
-      else if (rest == 1) s1 = f32x4.add(s1, q);
-      else if (rest == 2) s2 = f32x4.add(s2, q);
-      else s3 = f32x4.add(s3, q);
+    end += (<usize>load<u32>(list, 8)) << 2;
+    for (; t < end; t += 4) {
+      const o = <usize>load<u32>(t);
+      s2 = f32x4.add(s2, masked(m + o, a + o, masks + o));
+    }
+    end += (<usize>load<u32>(list, 12)) << 2;
+    for (; t < end; t += 4) {
+      const o = <usize>load<u32>(t);
+      s3 = f32x4.add(s3, masked(m + o, a + o, masks + o));
     }
   } else
     for (let i = 1; i < d; i++) {
@@ -206,6 +246,21 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
         else s3 = f32x4.add(s3, q);
       }
     }
+  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  const sum =
+    f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
+  if (diagonals == NO_DIAGONAL) return;
+  let squares: f64 = 0;
+  if (diagonals == SQUARES) {
+    for (let i = 0; i < d; i++) {
+      const t = <f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(diagonal + ((<usize>i) << 3));
+      squares += t * t;
+    }
+    store<f64>(out, squares);
+    return;
+  }
+  let rounded: f64 = 0;
   for (let i = 0; i < d; i++) {
     const mii = <f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2));
     const t = mii - load<f64>(diagonal + ((<usize>i) << 3));
@@ -213,11 +268,7 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
   }
-  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
-  const sum =
-    f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   store<f64>(out, squares);
-  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
   store<f64>(out, rounded, 16);
 }
 

@@ -58,18 +58,25 @@ describe("the condition check's pass over a whole batch", () => {
     kernels.f32().set(m.subarray(at, at + blocks * dd), place + at);
     const js = new Float64Array(3);
     const wasm = new Float64Array(3);
-    for (const [view, from] of [
-      [m, at],
-      [kernels.f32(), place + at],
-    ] as const) {
-      // Blocks 1 to 3 only: the others keep what they had.
-      k.shifts(view, from, 1, 3, SLACKS.exact);
-      for (let b = 1; b < 4; b++) {
-        shiftSums(m, at + b * dd, anchors[b], d, js);
-        expect(k.shifted(b, wasm)).toBe(true);
-        for (let s = 0; s < 3; s++) expect(Object.is(wasm[s], js[s]), `block ${b} sum ${s}`).toBe(true);
+    // Each slack's pass makes the sums its bound reads: a rounded diagonal's all three, the
+    // others' the squares on and below the diagonal (sums[2], D's, is a rounded diagonal's alone).
+    for (const [slack, read] of [
+      [SLACKS.rounded, 3],
+      [SLACKS.exact, 2],
+      [SLACKS.sigma, 2],
+    ] as const)
+      for (const [view, from] of [
+        [m, at],
+        [kernels.f32(), place + at],
+      ] as const) {
+        // Blocks 1 to 3 only: the others keep what they had.
+        k.shifts(view, from, 1, 3, slack);
+        for (let b = 1; b < 4; b++) {
+          shiftSums(m, at + b * dd, anchors[b], d, js);
+          expect(k.shifted(b, wasm)).toBe(true);
+          for (let s = 0; s < read; s++) expect(Object.is(wasm[s], js[s]), `block ${b} sum ${s}`).toBe(true);
+        }
       }
-    }
     // An anchor that float32 cannot hold below its diagonal: its sums are the twin's to make.
     const b = anchors[2].slice();
     b[(d - 1) * d] += 2 ** -40;

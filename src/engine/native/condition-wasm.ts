@@ -147,6 +147,10 @@ export class ConditionWasm {
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
   private readonly narrowedBlocks: Uint8Array;
+  /** `narrowed` of every block, 1 or 0 (read, not written: condition-bound.ts `blocks` reads it in its loop). */
+  get narrowedFlags(): Uint8Array {
+    return this.narrowedBlocks;
+  }
   /**
    * The block copied in (float32 for `shift` and `moves`, float64 for `relative`); for `relative`,
    * its anchor and that anchor's inverse; a row of scratch; the sums out.
@@ -211,7 +215,8 @@ export class ConditionWasm {
       dd * 8,
       d * 8,
       32,
-      d < FLAT_BELOW ? dd * 4 : 0,
+      // The masks, then their list of quads (assembly/condition.ts `conditionMasks`).
+      d < FLAT_BELOW ? 16 * Math.ceil(dd / 4) + 16 + 4 * Math.ceil(dd / 4) : 0,
     ].map((b) => Math.ceil(b / 16) * 16);
     const bytes = sizes.reduce((a, b) => a + b, 0);
     const at = free.get(bytes)?.pop() ?? k.reserve(bytes);
@@ -410,9 +415,14 @@ export class ConditionWasm {
     return this.narrowedBlocks[k] === 1;
   }
 
+  /** Where in `f64()` block k's `shiftBound` is (block k + 1's 4 float64 after it). */
+  shiftBoundAt(k: number): number {
+    return (this.sums >> 3) + 4 * k + 3;
+  }
+
   /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false: a block that `want`s its relative sums has none). */
   shiftBound(k: number): number {
-    return this.k.f64()[(this.sums >> 3) + 4 * k + 3];
+    return this.k.f64()[this.shiftBoundAt(k)];
   }
 
   /**
