@@ -88,8 +88,8 @@ const ROUNDING: f64 = 1 + reinterpret<f64>((<u64>(1023 - 40)) << 52);
  * costs about what one block's pass does at d = 8): block k at m + 4 d^2 k against the anchor at
  * a + 4 d^2 k with its diagonal at diagonal + 8 d k, its sums at out + 32 k, and after them the
  * bound condition-bound.ts `additive` makes of them for slack `slack` (0, ROUNDED, SIGMA) and
- * the anchor's lo and hi (lows + 8 k, highs + 8 k), with the same float64 operations in the same
- * order. Blocks whose flag (a float32 at flags + 4 k, `conditionRows`'s) is not 0 are skipped,
+ * the anchor's lo and hi (lows + 8 k, highs + 8 k; their square roots at roots + 16 k), with the
+ * same float64 operations in the same order. Blocks whose flag (a float32 at flags + 4 k, `conditionRows`'s) is not 0 are skipped,
  * their sums and bound left as they were: those go straight to the relative bound, which
  * `conditionRows` makes the sums of (its own squares included), and nothing reads theirs here
  * (near the limit, a rounded diagonal's blocks all do: this pass was a third of the check there).
@@ -108,6 +108,7 @@ export function conditionShifts(
   slack: i32,
   flags: usize,
   raws: usize,
+  roots: usize,
 ): void {
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
@@ -128,18 +129,20 @@ export function conditionShifts(
     );
     const squares = load<f64>(o);
     const off = load<f64>(o, 8);
-    const lo = load<f64>(lows + (k << 3));
-    const hi = load<f64>(highs + (k << 3));
+    // sqrt(lo) and sqrt(hi) as the anchor's `extremes` left them at roots + 16 k (the same bits).
+    const reach = load<f64>(roots + (k << 4));
+    const top = load<f64>(roots + (k << 4), 8);
     let bound: f64 = Infinity;
-    if (slack == RAW) bound = rawAdditive(d, mk, raws + ((<usize>(3 * d) * k) << 3), off, lo, hi);
+    if (slack == RAW) bound = rawAdditive(d, mk, raws + ((<usize>(3 * d) * k) << 3), off, reach, top);
     else if (slack == SIGMA) {
+      const lo = load<f64>(lows + (k << 3));
+      const hi = load<f64>(highs + (k << 3));
       const e = Math.sqrt(squares + 2 * off);
       if (lo > e) bound = (hi + e) / (lo - e);
     } else {
       const e = Math.sqrt(squares + off) + (slack == ROUNDED ? Math.sqrt(load<f64>(o, 16)) : 0);
-      const reach = Math.sqrt(lo);
       if (reach > e) {
-        const q = (Math.sqrt(hi) + e) / (reach - e);
+        const q = (top + e) / (reach - e);
         bound = q * q;
       }
     }
@@ -151,10 +154,10 @@ export function conditionShifts(
  * condition-bound.ts `rawAdditive` (its twin, the same float64 operations in the same order): the
  * additive bound of a rounded diagonal's block from its raw diagonal (m_ii = log L_ii) and its
  * anchor's (raws: d raw diagonal entries, then d c_i, then d b_i, float64), off the pass's bound
- * on the squares below the diagonal.
+ * on the squares below the diagonal, reach and top the square roots of the anchor's lo and hi.
  */
 @inline
-function rawAdditive(d: i32, m: usize, raws: usize, off: f64, lo: f64, hi: f64): f64 {
+function rawAdditive(d: i32, m: usize, raws: usize, off: f64, reach: f64, top: f64): f64 {
   let diagonal: f64 = 0;
   const n = <usize>d << 3;
   for (let i = 0; i < d; i++) {
@@ -165,9 +168,8 @@ function rawAdditive(d: i32, m: usize, raws: usize, off: f64, lo: f64, hi: f64):
     diagonal += t * t;
   }
   const e = Math.sqrt(off + diagonal);
-  const reach = Math.sqrt(lo);
   if (!(reach > e)) return Infinity;
-  const q = (Math.sqrt(hi) + e) / (reach - e);
+  const q = (top + e) / (reach - e);
   return q * q;
 }
 

@@ -19,6 +19,7 @@ interface ConditionExports {
     slack: number,
     flags: number,
     raws: number,
+    roots: number,
   ): void;
   conditionRows(
     d: number,
@@ -125,6 +126,8 @@ export class ConditionWasm {
   private readonly sums: number;
   private readonly lows: number;
   private readonly highs: number;
+  /** Per block k, the square roots of its anchor's lo and hi at roots + 16 k (`shifts`' bounds take them, not a sqrt of each per block). */
+  private readonly roots: number;
   /**
    * Per block k, for `shifts`' relative sums: whether it wants them (float32 1 or 0 at wants + 4 k,
    * mirrored in `wanted`), and them at offs + 8 (2 d + 1) k (`conditionRows`).
@@ -215,6 +218,7 @@ export class ConditionWasm {
       dd * 8,
       d * 8,
       32,
+      blocks * 16,
       // The masks, then their list of quads (assembly/condition.ts `conditionMasks`).
       d < FLAT_BELOW ? 16 * Math.ceil(dd / 4) + 16 + 4 * Math.ceil(dd / 4) : 0,
     ].map((b) => Math.ceil(b / 16) * 16);
@@ -242,6 +246,7 @@ export class ConditionWasm {
       this.stageW,
       this.row,
       this.out,
+      this.roots,
       this.masks,
     ] = starts;
     if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
@@ -297,6 +302,9 @@ export class ConditionWasm {
     const f64 = this.k.f64();
     f64[this.lowAt(k)] = lo;
     f64[this.highAt(k)] = hi;
+    // Correctly rounded, as the kernel's f64.sqrt and condition-bound.ts's Math.sqrt: the same bits.
+    f64[(this.roots >> 3) + 2 * k] = Math.sqrt(lo);
+    f64[(this.roots >> 3) + 2 * k + 1] = Math.sqrt(hi);
   }
 
   /** Whether block k's next `shifts` makes its relative sums (`offsAt`): an anchor with an inverse (`anchor`), whose additive bound failed. */
@@ -338,6 +346,7 @@ export class ConditionWasm {
       slack,
       this.wants,
       this.raws,
+      this.roots,
     );
     this.x.conditionRows(
       d,
