@@ -655,8 +655,8 @@ export class StepConditionBound {
    */
   private readonly fast: Uint8Array;
   private readonly served: Uint32Array;
-  /** `blocks`' blocks that its pass did not clear, for `block`. */
-  private readonly pending: Uint32Array;
+  /** Per block, the stamp of the `prepare` that cleared it (`clearPassed`), until its `block` call. */
+  private readonly done: Uint32Array;
   /** Per block, its anchor's `lastEta` (for `fromRows`). */
   private readonly lastEtas: Float64Array;
   /** Per block, its anchor's `rawTerms` (3 d; a rounded diagonal's), for `rawAdditive`. */
@@ -706,7 +706,7 @@ export class StepConditionBound {
     this.fresh = new Uint32Array(blocks);
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
-    this.pending = new Uint32Array(blocks);
+    this.done = new Uint32Array(blocks);
     this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
     this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
     this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
@@ -753,6 +753,40 @@ export class StepConditionBound {
       fresh.fill(stamp, b * units, end * units);
       b = end;
     }
+    if (this.diagonals || this.rawFirst) this.clearPassed(alive, stamp);
+  }
+
+  /**
+   * `prepare`'s end where its pass's bound is `passed`'s (it read the blocks' own diagonals, or a
+   * rounded diagonal's raw one, `rawFirst`): every live block that bound clears, cleared here
+   * (`clears`' bookkeeping, on the typed arrays themselves, the tiers' counter once) and marked
+   * `done` with this `prepare`'s stamp, so that its `block` call returns at once. That call would
+   * have cleared it by the same bound and done nothing else (`cleared`, `passed`): the same bounds
+   * and tiers, without `block`'s bookkeeping around each of the pass's blocks (at d = 8 that and
+   * `passed` block by block were a third of the check's cost).
+   */
+  private clearPassed(alive: Uint8Array, stamp: number): void {
+    const { units, limits, fast, served, bounds, done } = this;
+    const kernels = this.kernels!;
+    const narrowed = kernels.narrowedFlags;
+    const f64 = kernels.f64();
+    const at = kernels.shiftBoundAt(0);
+    let cleared = 0;
+    for (let b = 0; b < alive.length; b++) {
+      const limit = limits[b];
+      // Nothing exceeds an infinite limit: `block` returns at once for those.
+      if (!alive[b] || limit === Number.POSITIVE_INFINITY) continue;
+      for (let k = b * units; k < (b + 1) * units; k++) {
+        const bound = f64[at + 4 * k];
+        if (fast[k] === 1 && narrowed[k] === 1 && bound <= limit) {
+          cleared++;
+          served[k]++;
+          bounds[k] = bound;
+          done[k] = stamp;
+        }
+      }
+    }
+    this.tiers.drift += cleared;
   }
 
   /**
@@ -769,46 +803,21 @@ export class StepConditionBound {
     raw: Float32Array,
     alive: Uint8Array,
   ): void {
-    const { units, fresh, limits, kernels } = this;
+    const { units } = this;
     const dd = this.d * this.d;
     this.prepare(memory(), copies, alive, true);
-    if (!kernels?.batched || this.d === 2) {
-      for (let b = 0; b < alive.length; b++)
-        if (alive[b])
-          for (let u = 0; u < units; u++)
-            this.block(b, u, memory(), factors + (b * units + u) * dd, raw, (b * units + u) * dd);
-      return;
-    }
-    // Most blocks `prepare`'s pass clears alone (`passed`: its diagonals are the factors'): asked
-    // here first, without `block`'s bookkeeping, on the typed arrays themselves, the others then
-    // each through `block` in a loop of their own (at d = 8 to 16 what surrounds the pass is much
-    // of the check's cost: `passed` block by block, the tiers' counter on the heap and a call
-    // site in the loop were a third of it at d = 8).
-    const { fast, served, bounds, pending } = this;
-    const narrowed = kernels.narrowedFlags;
-    const f64 = kernels.f64();
-    const at = kernels.shiftBoundAt(0);
-    let cleared = 0;
-    let left = 0;
+    // The blocks `prepare` cleared (`isDone`) need no `block` call, nor a view of memory.
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
-      const limit = limits[b];
-      for (let k = b * units; k < (b + 1) * units; k++) {
-        const bound = f64[at + 4 * k];
-        if (fast[k] === 1 && narrowed[k] === 1 && bound <= limit && limit !== Number.POSITIVE_INFINITY) {
-          cleared++;
-          served[k]++;
-          bounds[k] = bound;
-          fresh[k] = 0;
-        } else pending[left++] = k;
-      }
+      for (let k = b * units; k < (b + 1) * units; k++)
+        if (!this.isDone(k)) this.block(b, k - b * units, memory(), factors + k * dd, raw, k * dd);
     }
-    for (let i = 0; i < left; i++) {
-      const k = pending[i];
-      const b = Math.floor(k / units);
-      this.block(b, k - b * units, memory(), factors + k * dd, raw, k * dd);
-    }
-    this.tiers.drift += cleared;
+  }
+
+  /** Whether the last `prepare` cleared block k (`clearPassed`) and its `block` call has not come yet. */
+  private isDone(k: number): boolean {
+    const stamp = this.prepared;
+    return stamp !== 0 && this.done[k] === stamp && this.fresh[k] === stamp;
   }
 
   /**
@@ -817,10 +826,13 @@ export class StepConditionBound {
    */
   block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void {
     const k = lane * this.units + unit;
-    // `prepare`'s sums for this block, if any, are for this call alone.
+    // `prepare`'s sums for this block, if any, are for this call alone, and so is its clearing
+    // the block (`clearPassed`: then nothing is left to do).
+    const done = this.isDone(k);
     const stamp = this.fresh[k];
-    this.ready = stamp !== 0 && stamp === this.prepared;
     this.fresh[k] = 0;
+    if (done) return;
+    this.ready = stamp !== 0 && stamp === this.prepared;
     const limit = this.limits[lane];
     // Nothing exceeds an infinite limit: no check.
     if (limit === Number.POSITIVE_INFINITY) return;
