@@ -111,22 +111,28 @@ export function conditionShifts(
   roots: usize,
 ): void {
   const dd = <usize>(d * d);
-  for (let k = <usize>first; k < <usize>(first + count); k++) {
+  const end = <usize>(first + count);
+  // In three loops over the blocks, each block's sums below its diagonal, then on its diagonal,
+  // then its bound: within one block each is a chain of dependent additions (or a sqrt and a
+  // division), across blocks independent, so that in loops of their own one block's chain runs
+  // beside the next block's rather than after it (the same operations on each block: the same bits).
+  for (let k = <usize>first; k < end; k++) {
+    if (load<f32>(flags + (k << 2)) != 0) continue;
+    offShift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), masks, out + (k << 5));
+  }
+  // Each slack's bound reads only some of the diagonal's sums (condition-bound.ts `additive`,
+  // `rawAdditive`); condition-bound.ts reads none of the others (`shifted`: a rounded diagonal's
+  // raw blocks get theirs from the factor, `diagonalSums`).
+  const diagonals = slack == RAW ? NO_DIAGONAL : slack == ROUNDED ? ALL : SQUARES;
+  if (diagonals != NO_DIAGONAL)
+    for (let k = <usize>first; k < end; k++) {
+      if (load<f32>(flags + (k << 2)) != 0) continue;
+      diagonalShift(d, m + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), out + (k << 5), diagonals);
+    }
+  for (let k = <usize>first; k < end; k++) {
     if (load<f32>(flags + (k << 2)) != 0) continue;
     const o = out + (k << 5);
     const mk = m + ((dd * k) << 2);
-    // Each slack's bound reads only some of the diagonal's sums (condition-bound.ts `additive`,
-    // `rawAdditive`); condition-bound.ts reads none of the others (`shifted`: a rounded diagonal's
-    // raw blocks get theirs from the factor, `diagonalSums`).
-    shift(
-      d,
-      mk,
-      a + ((dd * k) << 2),
-      diagonal + ((<usize>d * k) << 3),
-      masks,
-      o,
-      slack == RAW ? NO_DIAGONAL : slack == ROUNDED ? ALL : SQUARES,
-    );
     const squares = load<f64>(o);
     const off = load<f64>(o, 8);
     // sqrt(lo) and sqrt(hi) as the anchor's `extremes` left them at roots + 16 k (the same bits).
@@ -178,12 +184,16 @@ const NO_DIAGONAL: i32 = 0;
 const SQUARES: i32 = 1;
 const ALL: i32 = 2;
 
-/**
- * `conditionShift`'s sums, the diagonal's as `diagonals` asks (out[0] and out[2] left as they were
- * where it does not: a slack whose bound does not read them, `conditionShifts`).
- */
+/** `conditionShift`'s sums: below the diagonal (`offShift`), then on it (`diagonalShift`). */
 @inline
-function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize, diagonals: i32 = ALL): void {
+function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
+  offShift(d, m, a, masks, out);
+  diagonalShift(d, m, diagonal, out, ALL);
+}
+
+/** `conditionShift`'s out[1], the bound on the squares below the diagonal. */
+@inline
+function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
   let s0 = f32x4.splat(0);
   let s1 = f32x4.splat(0);
   let s2 = f32x4.splat(0);
@@ -252,26 +262,43 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
   const sum =
     f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
   store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
-  if (diagonals == NO_DIAGONAL) return;
-  let squares: f64 = 0;
-  if (diagonals == SQUARES) {
-    for (let i = 0; i < d; i++) {
-      const t = <f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(diagonal + ((<usize>i) << 3));
-      squares += t * t;
+}
+
+/**
+ * `conditionShift`'s sums on the diagonal as `diagonals` asks: out[0] (SQUARES), or out[0] and
+ * out[2] (ALL); the other left as it was (a slack whose bound does not read it, `conditionShifts`).
+ * Entries i and i + 1 (i even) in the two lanes of f64x2 sums, the lanes added at the end, then
+ * an odd d's last entry (condition-bound.ts `shiftSums` and `diagonalSums`, the same order): two
+ * chains of d / 2 additions, not one of d.
+ */
+@inline
+function diagonalShift(d: i32, m: usize, diagonal: usize, out: usize, diagonals: i32): void {
+  const step = (<usize>(d + 1)) << 2;
+  let squares = f64x2.splat(0);
+  let rounded = f64x2.splat(0);
+  let p = m;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const mii = f64x2.promote_low_f32x4(f32x4.replace_lane(v128.load32_zero(p), 1, load<f32>(p + step)));
+    const t = f64x2.sub(mii, v128.load(diagonal + ((<usize>i) << 3)));
+    squares = f64x2.add(squares, f64x2.mul(t, t));
+    if (diagonals == ALL) {
+      const dii = f64x2.add(f64x2.mul(f64x2.splat(V), f64x2.abs(mii)), f64x2.splat(TINY));
+      rounded = f64x2.add(rounded, f64x2.mul(dii, dii));
     }
-    store<f64>(out, squares);
-    return;
+    p += step << 1;
   }
-  let rounded: f64 = 0;
-  for (let i = 0; i < d; i++) {
-    const mii = <f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2));
+  let sq = f64x2.extract_lane(squares, 0) + f64x2.extract_lane(squares, 1);
+  let ro = f64x2.extract_lane(rounded, 0) + f64x2.extract_lane(rounded, 1);
+  if (i < d) {
+    const mii = <f64>load<f32>(p);
     const t = mii - load<f64>(diagonal + ((<usize>i) << 3));
-    squares += t * t;
+    sq += t * t;
     const dii = V * Math.abs(mii) + TINY;
-    rounded += dii * dii;
+    ro += dii * dii;
   }
-  store<f64>(out, squares);
-  store<f64>(out, rounded, 16);
+  store<f64>(out, sq);
+  if (diagonals == ALL) store<f64>(out, ro, 16);
 }
 
 /** `square` with the entries outside the strict lower triangle zeroed by the mask at masks (their squares +0). */

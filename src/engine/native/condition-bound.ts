@@ -213,11 +213,30 @@ export function shiftSums(
   // JavaScript the float64 sum is the cheaper (no Math.fround at every operation): on the float32
   // sum the classifier's step at d = 4 ran 12% slower, on this one 6% (covsweep bench, 64 lanes).
   sums[1] = d < SHIFTS_FROM ? offSquares64(m, from, a, d) : offSquares(m, from, a, d);
-  let diagonal = 0;
-  let rounded = 0;
-  for (let i = 0; i < d; i++) {
-    const mii = m[from + i * (d + 1)];
-    const t = mii - a[i * (d + 1)];
+  // The diagonal as `diagonalSums` (its anchor's diagonal here at a[(d + 1) i]).
+  let diagonal0 = 0;
+  let diagonal1 = 0;
+  let rounded0 = 0;
+  let rounded1 = 0;
+  const step = d + 1;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const m0 = m[from + i * step];
+    const m1 = m[from + (i + 1) * step];
+    const t0 = m0 - a[i * step];
+    const t1 = m1 - a[(i + 1) * step];
+    diagonal0 += t0 * t0;
+    diagonal1 += t1 * t1;
+    const d0 = V * Math.abs(m0) + TINY;
+    const d1 = V * Math.abs(m1) + TINY;
+    rounded0 += d0 * d0;
+    rounded1 += d1 * d1;
+  }
+  let diagonal = diagonal0 + diagonal1;
+  let rounded = rounded0 + rounded1;
+  if (i < d) {
+    const mii = m[from + i * step];
+    const t = mii - a[i * step];
     diagonal += t * t;
     const dii = V * Math.abs(mii) + TINY;
     rounded += dii * dii;
@@ -337,10 +356,30 @@ export function diagonalSums(
   d: number,
   sums: Float64Array,
 ): void {
-  let diagonal = 0;
-  let rounded = 0;
-  for (let i = 0; i < d; i++) {
-    const mii = m[from + i * (d + 1)];
+  // Entries i and i + 1 (i even) in two sums each, added at the end, then an odd d's last entry:
+  // assembly/condition.ts `diagonalShift`'s order (the lanes of its f64x2 sums).
+  let diagonal0 = 0;
+  let diagonal1 = 0;
+  let rounded0 = 0;
+  let rounded1 = 0;
+  const step = d + 1;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const m0 = m[from + i * step];
+    const m1 = m[from + (i + 1) * step];
+    const t0 = m0 - a[at + i];
+    const t1 = m1 - a[at + i + 1];
+    diagonal0 += t0 * t0;
+    diagonal1 += t1 * t1;
+    const d0 = V * Math.abs(m0) + TINY;
+    const d1 = V * Math.abs(m1) + TINY;
+    rounded0 += d0 * d0;
+    rounded1 += d1 * d1;
+  }
+  let diagonal = diagonal0 + diagonal1;
+  let rounded = rounded0 + rounded1;
+  if (i < d) {
+    const mii = m[from + i * step];
     const t = mii - a[at + i];
     diagonal += t * t;
     const dii = V * Math.abs(mii) + TINY;
