@@ -696,6 +696,10 @@ export class StepConditionBound {
   private readonly served: Uint32Array;
   /** Per block, the stamp of the `prepare` that cleared it (`clearPassed`), until its `block` call. */
   private readonly done: Uint32Array;
+  /** The live blocks the last `clearPassed` (of `prepare` stamp `listed`) did not clear, pending[0 .. left - 1]. */
+  private readonly pending: Uint32Array;
+  private left = 0;
+  private listed = 0;
   /** Per block, its anchor's `lastEta` (for `fromRows`). */
   private readonly lastEtas: Float64Array;
   /** Per block, its anchor's `rawTerms` (3 d; a rounded diagonal's), for `rawAdditive`. */
@@ -746,6 +750,7 @@ export class StepConditionBound {
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
     this.done = new Uint32Array(blocks);
+    this.pending = new Uint32Array(blocks);
     this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
     this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
     this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
@@ -805,27 +810,30 @@ export class StepConditionBound {
    * `passed` block by block were a third of the check's cost).
    */
   private clearPassed(alive: Uint8Array, stamp: number): void {
-    const { units, limits, fast, served, bounds, done } = this;
+    const { units, limits, fast, served, bounds, done, pending } = this;
     const kernels = this.kernels!;
     const narrowed = kernels.narrowedFlags;
     const f64 = kernels.f64();
     const at = kernels.shiftBoundAt(0);
     let cleared = 0;
+    let left = 0;
     for (let b = 0; b < alive.length; b++) {
+      if (!alive[b]) continue;
       const limit = limits[b];
-      // Nothing exceeds an infinite limit: `block` returns at once for those.
-      if (!alive[b] || limit === Number.POSITIVE_INFINITY) continue;
       for (let k = b * units; k < (b + 1) * units; k++) {
         const bound = f64[at + 4 * k];
-        if (fast[k] === 1 && narrowed[k] === 1 && bound <= limit) {
+        // Nothing exceeds an infinite limit: `block` returns at once for those.
+        if (fast[k] === 1 && narrowed[k] === 1 && bound <= limit && limit !== Number.POSITIVE_INFINITY) {
           cleared++;
           served[k]++;
           bounds[k] = bound;
           done[k] = stamp;
-        }
+        } else pending[left++] = k;
       }
     }
     this.tiers.drift += cleared;
+    this.left = left;
+    this.listed = stamp;
   }
 
   /**
@@ -845,11 +853,21 @@ export class StepConditionBound {
     const { units } = this;
     const dd = this.d * this.d;
     this.prepare(memory(), copies, alive, true);
-    // The blocks `prepare` cleared (`isDone`) need no `block` call, nor a view of memory.
+    // The blocks `prepare` cleared need no `block` call, nor a view of memory: the others it
+    // listed (`pending`), in the order of the loop below, where it did not clear any.
+    if (this.listed !== 0 && this.listed === this.prepared) {
+      const { pending } = this;
+      for (let i = 0; i < this.left; i++) {
+        const k = pending[i];
+        const b = Math.floor(k / units);
+        this.block(b, k - b * units, memory(), factors + k * dd, raw, k * dd);
+      }
+      return;
+    }
     for (let b = 0; b < alive.length; b++) {
       if (!alive[b]) continue;
       for (let k = b * units; k < (b + 1) * units; k++)
-        if (!this.isDone(k)) this.block(b, k - b * units, memory(), factors + k * dd, raw, k * dd);
+        this.block(b, k - b * units, memory(), factors + k * dd, raw, k * dd);
     }
   }
 
