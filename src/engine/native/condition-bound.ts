@@ -454,6 +454,21 @@ export function driftMoves(
 }
 
 /**
+ * `driftMoves`' out[3] for a rounded diagonal alone, ||D W||_F^2 with D_ii = V |L^_ii| + TINY, from
+ * L^'s diagonal (block l[lo..]) and rows as `driftMoves`'s: the same operations in the same order
+ * as its and assembly/condition.ts `conditionMoves`'s (the same bits).
+ */
+export function dwSquares(l: Float32Array, lo: number, rows: Float64Array, d: number): number {
+  let dwSquares = 0;
+  for (let i = 0; i < d; i++) {
+    const dii = V * Math.abs(l[lo + i * (d + 1)]) + TINY;
+    const dw = dii * rows[i];
+    dwSquares += dw * dw;
+  }
+  return dwSquares;
+}
+
+/**
  * `driftMoves` from its sums below the diagonal (off[at] the squares, off[at + 1 + i] row i's
  * weighted sum: assembly/condition.ts `conditionRows` makes them for many blocks at once) and the
  * diagonal's terms, from L^'s diagonal l[lo + (d + 1) i], the anchor's a[aAt + i] and the norms
@@ -1246,7 +1261,20 @@ export class StepConditionBound {
       e = this.moved;
     } else {
       const { rows } = anchor;
-      staged = wasm?.moves(k, l, lo, rounded, moves, shifted && this.staged) ?? false;
+      // A block that goes straight to the relative bounds (its additive bound failed last time)
+      // is near the limit, where the bound from its last exact drift is the one that clears it
+      // (below): tried first, from the sums it needs alone (the move since, and a rounded
+      // diagonal's ||D W||_F, which is O(d)), without `moves`' pass, which only the others need.
+      // The same bound as below, bit for bit (`dwSquares` is `driftMoves`' out[3]).
+      let since = -1;
+      if (!shifted && anchor.lastEta < 1) {
+        staged = wasm?.stageBlock(l, lo) ?? false;
+        since = staged ? wasm!.since(k) : sinceMoves(l, lo, anchor.last, rows, d);
+        const dw = rounded ? dwSquares(l, lo, rows, d) : 0;
+        bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(dw), anchor.lo, anchor.hi);
+        if (bound <= limit) return bound;
+      }
+      staged = wasm?.moves(k, l, lo, rounded, moves, (shifted && this.staged) || staged) ?? false;
       if (!staged) driftMoves(l, lo, a, rows, d, rounded, moves);
       if (!shifted) {
         bound = this.additiveOfMoves(anchor.lo, anchor.hi);
@@ -1263,7 +1291,7 @@ export class StepConditionBound {
       // same O(d^2) bound on ||(L^ - L^_s) W||_F, small while L^ stays near L^_s though the O(d^2)
       // bound on the whole move from the anchor is too loose (a sum of many steps' moves).
       if (anchor.lastEta < 1) {
-        const since = staged ? wasm!.since(k) : sinceMoves(l, lo, anchor.last, rows, d);
+        if (since < 0) since = staged ? wasm!.since(k) : sinceMoves(l, lo, anchor.last, rows, d);
         bound = across(anchor.lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), anchor.lo, anchor.hi);
         if (bound <= limit) return bound;
       }
@@ -1284,9 +1312,10 @@ export class StepConditionBound {
    * `drift`'s bounds before its exact drift, from `prepare`'s sums for block k (at off: `movesFrom`,
    * `sinceFrom`) and the kernels' copies of its anchor's lo, hi and row norms, its last exact drift
    * from `lastEtas`: none of the anchor's fields on the heap (at d = 8 to 16 reading those costs
-   * more than the sums). The additive bound, then the relative one, then the one from the last
-   * exact drift: the first within `limit` (`additiveCleared` says whether it was the additive
-   * one), else the last tried. Its e into `moved`, its sums into `moves`.
+   * more than the sums). The one from the last exact drift (as `drift` tries them), then the
+   * additive bound, then the relative one: the first within `limit` (`additiveCleared` says
+   * whether it was the additive one), else the one from the last exact drift where there is one,
+   * else the relative one. Its e into `moved`, its sums into `moves`.
    */
   private fromRows(k: number, off: number, l: Float32Array, lo: number, limit: number): number {
     const kernels = this.kernels!;
@@ -1308,17 +1337,22 @@ export class StepConditionBound {
       this.slack === 'rounded-diagonal',
       moves,
     );
+    // The bound from the last exact drift first, as `drift` tries it on a block that goes
+    // straight to the relative bounds (the same bounds either way).
+    const lastEta = this.lastEtas[k];
+    let sinceBound = Number.POSITIVE_INFINITY;
+    this.additiveCleared = false;
+    if (lastEta < 1) {
+      const since = sinceFrom(f64, off + 1 + d, l, lo, f64, kernels.lastDiagonalAt(k), f64, rows, d);
+      sinceBound = across(lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), low, high);
+      if (sinceBound <= limit) return sinceBound;
+    }
     let bound = this.additiveOfMoves(low, high);
     this.additiveCleared = bound <= limit;
     if (this.additiveCleared) return bound;
     bound = across(Math.sqrt(moves[1]), low, high);
-    if (bound <= limit) return bound;
-    const lastEta = this.lastEtas[k];
-    if (lastEta < 1) {
-      const since = sinceFrom(f64, off + 1 + d, l, lo, f64, kernels.lastDiagonalAt(k), f64, rows, d);
-      bound = across(lastEta + Math.sqrt(since) + Math.sqrt(moves[3]), low, high);
-    }
-    return bound;
+    if (bound <= limit || !(lastEta < 1)) return bound;
+    return sinceBound;
   }
 
   /** The additive bound from `moves` (e = ||L^ - L_a||_F + ||D||_F) and the anchor's lo and hi; its e into `moved`. */

@@ -471,6 +471,16 @@ export class ConditionWasm {
     return true;
   }
 
+  /**
+   * Stage the block l[lo..] for `since` (and then `moves` with `staged`, and `drift`), as `moves`
+   * would: false (nothing staged) where it would be copied in below MOVES_FROM, the twins' turn.
+   */
+  stageBlock(l: Float32Array, lo: number): boolean {
+    if (this.d < MOVES_FROM && !this.resident(l)) return false;
+    this.staged = this.place(l, lo);
+    return true;
+  }
+
   /** Where the kernels read block m[from..]: where it is in linear memory, or the stage it is copied to. */
   private place(m: Float32Array, from: number): number {
     if (this.resident(m)) return m.byteOffset + 4 * from;
