@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
 import {
   driftMoves,
+  dwSquares,
   shiftSums,
   sinceMoves,
   stepConditionBound,
@@ -128,6 +129,13 @@ describe('the condition check on WebAssembly', () => {
         for (let s = 0; s < 4; s++)
           expect(Object.is(wasmMoves[s], jsMoves[s]), `rounded ${rounded} moves ${s}`).toBe(true);
         expect(k.since(2)).toBe(sinceMoves(m, at, last, rows, d));
+        // A rounded diagonal's ||D W||_F^2 alone (the bound from the last exact drift, tried
+        // first): moves' out[3], bit for bit.
+        if (rounded) expect(Object.is(dwSquares(m, at, rows, d), jsMoves[3])).toBe(true);
+        // Staged alone for `since` (the bound from the last exact drift, before `moves`), as
+        // `moves` stages: below d = 32 only a block in linear memory.
+        expect(k.stageBlock(view, from)).toBe(!copied || d >= 32);
+        if (!copied || d >= 32) expect(k.since(2)).toBe(sinceMoves(m, at, last, rows, d));
         const exact = relativeDrift(m, at, a, w, d, new Float64Array(d));
         expect(k.drift(2, m, at, true)).toBe(exact);
         // Staging the block itself (the twins ran the sums).
