@@ -408,7 +408,7 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
  * `conditionMoves` up to each row's diagonal, for blocks k = first .. first + count - 1 whose flag
  * (a float32 at flags + 4 k) is not 0, one call for a step's many: block k (float32) at m + 4 d^2 k, its
  * anchor (float64) at a + 8 d^2 k, the norms of its inverse's rows at rows + 8 d k. Into out +
- * 8 (2 d + 1) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
+ * 8 (2 d + 3) k: the off-diagonal squares (pairs' lanes, then the odd columns'), then per row i its
  * weighted sum before its diagonal's term (condition-bound.ts `movesFrom` adds the diagonal's
  * terms, from a factor whose diagonal this block may not have: a rounded one), then per row i
  * `conditionSince`'s sum before its diagonal's term, against the block when the exact drift last
@@ -416,7 +416,9 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
  * `raw` (a rounded diagonal's raw blocks, their diagonals log L's), after them the relative bound
  * with the diagonal's terms from the raw diagonal (condition-bound.ts `rawRelative`, its twin: the
  * same operations in the same order), from the anchor's `rawTerms` at raws + 24 d k and its lo and
- * hi at lows + 8 k and highs + 8 k.
+ * hi at lows + 8 k and highs + 8 k, then the bound from the last exact drift with the diagonal's
+ * terms from the raw diagonal (condition-bound.ts `rawSince`), from that drift at etas + 8 k and
+ * the `rawTerms` of the block then at sinceRaws + 24 d k.
  */
 export function conditionRows(
   d: i32,
@@ -432,6 +434,8 @@ export function conditionRows(
   raws: usize,
   lows: usize,
   highs: usize,
+  sinceRaws: usize,
+  etas: usize,
 ): void {
   const dd = <usize>(d * d);
   for (let k = <usize>first; k < <usize>(first + count); k++) {
@@ -440,7 +444,7 @@ export function conditionRows(
     const ak = a + ((dd * k) << 3);
     const sk = lasts + ((dd * k) << 2);
     const rk = rows + ((<usize>d * k) << 3);
-    const o = out + ((<usize>(2 * d + 2) * k) << 3);
+    const o = out + ((<usize>(2 * d + 3) * k) << 3);
     let pairs = f64x2.splat(0);
     let tail: f64 = 0;
     for (let i = 0; i < d; i++) {
@@ -473,12 +477,41 @@ export function conditionRows(
       store<f64>(o + ((<usize>(d + 1 + i)) << 3), rowSince);
     }
     store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
-    if (raw)
+    if (raw) {
+      const lo = load<f64>(lows + (k << 3));
+      const hi = load<f64>(highs + (k << 3));
+      store<f64>(o + ((<usize>(2 * d + 1)) << 3), rawRelative(d, l, raws + ((<usize>(3 * d) * k) << 3), rk, o + 8, lo, hi));
       store<f64>(
-        o + ((<usize>(2 * d + 1)) << 3),
-        rawRelative(d, l, raws + ((<usize>(3 * d) * k) << 3), rk, o + 8, load<f64>(lows + (k << 3)), load<f64>(highs + (k << 3))),
+        o + ((<usize>(2 * d + 2)) << 3),
+        rawSince(d, l, sinceRaws + ((<usize>(3 * d) * k) << 3), rk, o + ((<usize>(d + 1)) << 3), load<f64>(etas + (k << 3)), lo, hi),
       );
+    }
   }
+}
+
+/**
+ * condition-bound.ts `rawSince` (its twin, the same operations in the same order): the bound from
+ * the last exact drift `eta`, from each row's since sum below its diagonal (at sums + 8 i) and the
+ * diagonal's term from the raw diagonal of m and the `rawTerms` of the block then, at raws.
+ */
+@inline
+function rawSince(d: i32, m: usize, raws: usize, rows: usize, sums: usize, eta: f64, lo: f64, hi: f64): f64 {
+  if (!(eta < 1) || !(lo > 0)) return Infinity;
+  const n = <usize>d << 3;
+  let since: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const r = <usize>i << 3;
+    const x = Math.abs(<f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(raws + r));
+    if (!(x <= 0.5)) return Infinity;
+    const t = (load<f64>(raws + n + r) * (x + x * x + EXP_ERROR) + load<f64>(raws + 2 * n + r) + EXP_FLOOR) * ROUNDING;
+    const row = load<f64>(sums + r) + t * load<f64>(rows + r);
+    since += row * row;
+  }
+  const total = eta + Math.sqrt(since);
+  if (!(total < 1)) return Infinity;
+  const up = 1 + total;
+  const down = 1 - total;
+  return (hi * (up * up)) / (lo * (down * down));
 }
 
 /**

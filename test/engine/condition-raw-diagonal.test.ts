@@ -1,8 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { offSquares, rawAdditive, rawRelative, rawTerms } from '../../src/engine/native/condition-bound.js';
+import {
+  offSquares,
+  rawAdditive,
+  rawRelative,
+  rawSince,
+  rawTerms,
+} from '../../src/engine/native/condition-bound.js';
 import { ConditionWasm, RAW_SLACK, SHIFTS_FROM } from '../../src/engine/native/condition-wasm.js';
 import { extremeEigenvalues, gram, inverse } from '../../src/ground/dense64.js';
+import { relativeDrift } from '../../src/ground/triangular-bounds.js';
 import { conditionWalk, walkStep } from './conditions.js';
 
 // Tier 2's additive bound for a rounded diagonal read on its raw blocks (condition-bound.ts
@@ -173,6 +180,43 @@ describe("the raw diagonal's additive bound", () => {
       expect(Object.is(k.f64()[off + 2 * d + 1], twin), `block ${b} relative`).toBe(true);
       if (b === 0) expect(Number.isFinite(twin)).toBe(true);
     }
+    // The bound from the last exact drift: none yet (Infinity), then from one on a block near m's
+    // (its float32 factor: a rounded diagonal, b_i > 0), as the step settles it.
+    for (let b = 0; b < blocks; b += 2)
+      expect(k.f64()[k.offsAt(b) + 2 * d + 2], `block ${b} no drift`).toBe(Number.POSITIVE_INFINITY);
+    const since = new Float64Array(blocks * 3 * d);
+    const lasts: Float64Array[] = [];
+    const etas: number[] = [];
+    for (let b = 0; b < blocks; b++) {
+      const rawThen = m.slice(b * dd, (b + 1) * dd);
+      for (let i = 0; i < dd; i++) rawThen[i] = Math.fround(rawThen[i] + 1e-4 * rng.normal());
+      const last = factor(rawThen, 0, d);
+      for (let i = 0; i < d; i++) last[i * (d + 1)] = Math.fround(last[i * (d + 1)]);
+      lasts.push(last);
+      etas.push(relativeDrift(last, 0, anchors[b], inverse(anchors[b], d)!, d, new Float64Array(d)));
+      k.settle(b, last);
+      rawTerms(rawThen, 0, last, d, since, 3 * d * b);
+      k.lastDrift(b, etas[b], since.subarray(3 * d * b, 3 * d * (b + 1)));
+    }
+    k.shifts(m, 0, 0, blocks, RAW_SLACK);
+    let finite = 0;
+    for (let b = 0; b < blocks; b += 2) {
+      const twin = rawSince(
+        m,
+        b * dd,
+        lasts[b],
+        rows[b],
+        since,
+        3 * d * b,
+        d,
+        etas[b],
+        extremes[b].lo,
+        extremes[b].hi,
+      );
+      expect(Object.is(k.f64()[k.offsAt(b) + 2 * d + 2], twin), `block ${b} since`).toBe(true);
+      if (Number.isFinite(twin)) finite++;
+    }
+    expect(finite).toBeGreaterThan(0);
   });
 
   it("clears a drifting batch's rounded-diagonal blocks in the step's pass (their kernel's bound)", () => {
@@ -206,5 +250,99 @@ describe("the raw diagonal's additive bound", () => {
       expect(cleared).toBeGreaterThan(0);
     }
     vi.restoreAllMocks();
+  });
+});
+
+describe("the raw diagonal's bound from the last exact drift", () => {
+  /**
+   * 300 anchors (the float64 factor), a block near each when the exact drift last ran (its float32
+   * factor S: a rounded diagonal, b_i > 0, and that drift computed as the step does), and a move
+   * from it (none, small, sizeable, or one diagonal entry past the bound's reach: Infinity);
+   * `rawSince` of each against the float64 condition number of the moved block's factor. Returns
+   * how many bounds fell below it, and how many were finite.
+   */
+  function againstFloat64(d: number, label: string) {
+    const rng = stream(d, `condition-raw-diagonal since ${label}`);
+    let finite = 0;
+    let below = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const anchorRaw = rawBlock(d, 1 + (trial % 4), rng);
+      const a = factor(anchorRaw, 0, d);
+      const w = inverse(a, d)!;
+      const rows = inverseRows(a, d);
+      const { lo, hi } = extremeEigenvalues(gram(a, d), d);
+      // The block then: near the anchor (a move of the anchor itself at times: eta about 0).
+      const step = [0, 1e-5, 1e-3, 1e-2][(trial >> 2) % 4];
+      const rawThen = anchorRaw.slice();
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++)
+          rawThen[i * d + j] = Math.fround(rawThen[i * d + j] + step * rng.normal());
+      const last = factor(rawThen, 0, d);
+      for (let i = 0; i < d; i++) last[i * (d + 1)] = Math.fround(last[i * (d + 1)]);
+      const eta = relativeDrift(last, 0, a, w, d, new Float64Array(d));
+      const terms = new Float64Array(3 * d);
+      rawTerms(rawThen, 0, last, d, terms, 0);
+      const scale = [0, 1e-7, 1e-4, 1e-2][trial % 4];
+      const m = rawThen.slice();
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) m[i * d + j] = Math.fround(m[i * d + j] + scale * rng.normal());
+      const far = trial % 17 === 0;
+      const at = (trial % d) * (d + 1);
+      if (far) m[at] = rawThen[at] + (trial % 2 ? 0.75 : -0.75);
+      const b = rawSince(m, 0, last, rows, terms, 0, d, eta, lo, hi);
+      if (far) expect(b).toBe(Number.POSITIVE_INFINITY);
+      if (!Number.isFinite(b)) continue;
+      finite++;
+      if (b < cond(factor(m, 0, d), d)) below++;
+    }
+    return { finite, below };
+  }
+
+  it.each([3, 8, 13, 16])('d = %i: bounds the float64 condition number from above', (d) => {
+    const { finite, below } = againstFloat64(d, 'bound');
+    expect(below).toBe(0);
+    expect(finite).toBeGreaterThan(60);
+  });
+
+  it('needs its distance from the diagonal then (b_i): without it bounds fall below the truth', () => {
+    // Tight: the anchor is the factor then, S (float32 diagonal), so the exact drift is 0, and the
+    // block has not moved since. Its float64 factor differs from S on the diagonal by up to 2^-24
+    // relative, which moves the condition number either way: the bound covers it only through b_i.
+    const rng = stream(8, 'condition-raw-diagonal since margin');
+    const below = { with: 0, without: 0 };
+    for (let trial = 0; trial < 200; trial++) {
+      const d = 3 + (trial % 6);
+      const raw = rawBlock(d, 1, rng);
+      const s = factor(raw, 0, d);
+      for (let i = 0; i < d; i++) s[i * (d + 1)] = Math.fround(s[i * (d + 1)]);
+      const { lo, hi } = extremeEigenvalues(gram(s, d), d);
+      const rows = inverseRows(s, d);
+      const eta = relativeDrift(s, 0, s, inverse(s, d)!, d, new Float64Array(d));
+      expect(eta).toBe(0);
+      const truth = cond(factor(raw, 0, d), d);
+      const terms = new Float64Array(3 * d);
+      rawTerms(raw, 0, s, d, terms, 0);
+      if (rawSince(raw, 0, s, rows, terms, 0, d, eta, lo, hi) < truth) below.with++;
+      terms.fill(0, 2 * d, 3 * d);
+      if (rawSince(raw, 0, s, rows, terms, 0, d, eta, lo, hi) < truth) below.without++;
+    }
+    expect(below.with).toBe(0);
+    expect(below.without).toBeGreaterThan(0);
+  });
+
+  it('is Infinity without an exact drift since the anchor, past eta = 1, and from an anchor with lo <= 0', () => {
+    const d = 5;
+    const rng = stream(d, 'condition-raw-diagonal since none');
+    const raw = rawBlock(d, 1, rng);
+    const a = factor(raw, 0, d);
+    const terms = new Float64Array(3 * d);
+    rawTerms(raw, 0, a, d, terms, 0);
+    const rows = inverseRows(a, d);
+    for (const eta of [Number.POSITIVE_INFINITY, 1, Number.NaN])
+      expect(rawSince(raw, 0, a, rows, terms, 0, d, eta, 1, 2)).toBe(Number.POSITIVE_INFINITY);
+    // An anchor with no positive lo (a float64 eigenvalue of a block far past any limit).
+    for (const lo of [0, -1e-10])
+      expect(rawSince(raw, 0, a, rows, terms, 0, d, 0, lo, 2)).toBe(Number.POSITIVE_INFINITY);
+    expect(rawSince(raw, 0, a, rows, terms, 0, d, 0, 1, 2)).toBeLessThan(2 * (1 + 1e-6));
   });
 });

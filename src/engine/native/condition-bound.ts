@@ -175,6 +175,66 @@ export function rawRelative(
 }
 
 /**
+ * Tier 2's bound from the last exact drift for a rounded diagonal's block from its raw block
+ * m[from..], as `rawRelative`'s from the anchor: with L the float64 factor of m (L_ii = exp(m_ii),
+ * L's entries below the diagonal m's), L_a the anchor's factor, W = L_a^-1 (rows[i] the norm of
+ * its row i), S the float32 factor L^ when the exact drift last ran (s, lower triangle; float32
+ * values) and eta >= ||(S - L_a) W||_F that drift:
+ *   ||(L - L_a) W||_F <= ||(S - L_a) W||_F + ||(L - S) W||_F,
+ * and row i of (L - S) W is sum_j (L - S)_ij W_j, of norm at most sum_j |L - S|_ij rows_j. Below
+ * the diagonal |L - S|_ij = |m_ij - s_ij|; on it |L_ii - S_ii| <= `rawTerm`'s term against the
+ * raw diagonal r of the block then, with c_i >= exp(r_i) and b_i >= |exp(r_i) - S_ii| (`rawTerms`
+ * of that raw block against s, at raws[at..]): `rawAdditive`'s proof of its term with S_ii in place
+ * of the anchor's diagonal (it asks nothing else of it). So eta + sqrt(sum_i row_i^2) >=
+ * ||(L - L_a) W||_F, sigma(L) within a factor 1 +- that of sigma(L_a), and cond(L L^T) <=
+ * hi (1 + eta')^2 / (lo (1 - eta')^2), as `across`. L itself, not L^ = L + D: no ||D W||_F term
+ * (the bound from L^'s move since, `sinceMoves`, adds it), and no float32 factor needed, so the
+ * batch's pass clears a block near the limit before the step makes its factor. Each row's columns
+ * below the diagonal as `sinceMoves`'s (in pairs, even and odd in two sums added at the row's end,
+ * an odd row's last one), then its diagonal's term: assembly/condition.ts `conditionRows` and
+ * `rawSince`, the same bits. Infinity where eta or eta' is 1 or more (or NaN), x > 1/2, or lo <= 0.
+ */
+export function rawSince(
+  m: Float32Array,
+  from: number,
+  s: Float64Array,
+  rows: Float64Array,
+  raws: Float64Array,
+  at: number,
+  d: number,
+  eta: number,
+  lo: number,
+  hi: number,
+): number {
+  // An anchor whose lo is not positive (a float64 eigenvalue of a block far past any limit, whose
+  // lane has ended) gives no bound.
+  if (!(eta < 1) || !(lo > 0)) return Number.POSITIVE_INFINITY;
+  let since = 0;
+  for (let i = 0; i < d; i++) {
+    const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
+    if (t === Number.POSITIVE_INFINITY) return t;
+    const mr = from + i * d;
+    const sr = i * d;
+    let rowEven = 0;
+    let rowOdd = 0;
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      rowEven += Math.abs(m[mr + j] - s[sr + j]) * rows[j];
+      rowOdd += Math.abs(m[mr + j + 1] - s[sr + j + 1]) * rows[j + 1];
+    }
+    let row = rowEven + rowOdd;
+    if (j < i) row += Math.abs(m[mr + j] - s[sr + j]) * rows[j];
+    row += t * rows[i];
+    since += row * row;
+  }
+  const total = eta + Math.sqrt(since);
+  if (!(total < 1)) return Number.POSITIVE_INFINITY;
+  const up = 1 + total;
+  const down = 1 - total;
+  return (hi * (up * up)) / (lo * (down * down));
+}
+
+/**
  * `rawAdditive`'s terms of an anchor a (d x d, its diagonal M_a's) made from the raw block
  * raw[at..] (raw_ii = log of its float64 factor's L_ii), into out[to..] (3 d float64).
  */
@@ -719,6 +779,8 @@ export class StepConditionBound {
   private readonly lastEtas: Float64Array;
   /** Per block, its anchor's `rawTerms` (3 d; a rounded diagonal's), for `rawAdditive`. */
   private readonly raws: Float64Array;
+  /** Per block, the `rawTerms` of its raw block against its anchor's `last` when the exact drift last ran, for `rawSince`. */
+  private readonly sinceRaws: Float64Array;
   /**
    * Whether `prepare` may try the raw diagonal's bounds (`rawFirst`): only then does an anchor
    * keep its `rawTerms` (d exps), which no other bound reads.
@@ -769,6 +831,7 @@ export class StepConditionBound {
     this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
     this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
     this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
+    this.sinceRaws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
     this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
@@ -825,11 +888,13 @@ export class StepConditionBound {
    * `passed` block by block were a third of the check's cost).
    */
   private clearPassed(alive: Uint8Array, stamp: number): void {
-    const { units, limits, fast, served, bounds, done, pending } = this;
+    const { units, limits, fast, served, bounds, done, pending, d } = this;
     const kernels = this.kernels!;
     const narrowed = kernels.narrowedFlags;
     const f64 = kernels.f64();
     const at = kernels.shiftBoundAt(0);
+    // A block that went straight to the relative bounds: the raw diagonal's (`relativeCleared`'s first).
+    const raw = this.rawFirst;
     let cleared = 0;
     let left = 0;
     for (let b = 0; b < alive.length; b++) {
@@ -843,7 +908,21 @@ export class StepConditionBound {
           served[k]++;
           bounds[k] = bound;
           done[k] = stamp;
-        } else pending[left++] = k;
+          continue;
+        }
+        const off = raw && limit !== Number.POSITIVE_INFINITY ? kernels.offsAt(k) : -1;
+        if (off >= 0) {
+          const relative = f64[off + 2 * d + 1];
+          const since = f64[off + 2 * d + 2];
+          if (relative <= limit || since <= limit) {
+            cleared++;
+            served[k]++;
+            bounds[k] = relative <= limit ? relative : since;
+            done[k] = stamp;
+            continue;
+          }
+        }
+        pending[left++] = k;
       }
     }
     this.tiers.drift += cleared;
@@ -1031,8 +1110,13 @@ export class StepConditionBound {
   private relativeCleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
     const off = this.kernels!.offsAt(k);
     if (off < 0) return false;
-    // The raw diagonal's relative bound first (`rawRelative`, made in the pass).
-    if (this.rawFirst && this.clears(k, this.kernels!.f64()[off + 2 * this.d + 1], limit)) return true;
+    // The raw diagonal's relative bounds first (`rawRelative`, then `rawSince`, made in the pass).
+    if (this.rawFirst) {
+      const f64 = this.kernels!.f64();
+      const d = this.d;
+      if (this.clears(k, f64[off + 2 * d + 1], limit) || this.clears(k, f64[off + 2 * d + 2], limit))
+        return true;
+    }
     if (!this.clears(k, this.fromRows(k, off, l, lo, limit), limit)) return false;
     if (this.additiveCleared) {
       this.anchors[k]!.relative = false;
@@ -1249,6 +1333,22 @@ export class StepConditionBound {
               anchor.hi,
             );
       if (bound <= limit) return bound;
+      bound =
+        off >= 0
+          ? kernels!.f64()[off + 2 * d + 2]
+          : rawSince(
+              this.rawBlock,
+              this.rawAt,
+              anchor.last,
+              anchor.rows,
+              this.sinceRaws,
+              3 * d * k,
+              d,
+              anchor.lastEta,
+              anchor.lo,
+              anchor.hi,
+            );
+      if (bound <= limit) return bound;
     }
     let staged = false;
     if (off >= 0) {
@@ -1302,6 +1402,7 @@ export class StepConditionBound {
     kernels?.settle(k, last);
     anchor.lastEta = exact;
     this.lastEtas[k] = exact;
+    this.sinceTerms(k, last, exact);
     const eta = exact + Math.sqrt(moves[3]);
     bound = across(eta, anchor.lo, anchor.hi);
     if (!(bound <= limit) && (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
@@ -1436,12 +1537,25 @@ export class StepConditionBound {
     anchor.relative = false;
     anchor.lastEta = Number.POSITIVE_INFINITY;
     this.lastEtas[k] = Number.POSITIVE_INFINITY;
+    this.kernels?.lastDrift(k, Number.POSITIVE_INFINITY);
     anchor.lo = lo;
     anchor.hi = hi;
     this.kernels?.extremes(k, lo, hi);
     anchor.cleared = true;
     anchor.wait = 0;
     this.served[k] = 0;
+  }
+
+  /**
+   * A rounded diagonal's block k's exact drift `eta` and the `rawTerms` of the raw block of this
+   * call against its `last` (s), for `rawSince`.
+   */
+  private sinceTerms(k: number, s: Float64Array, eta: number): void {
+    if (!this.rawBounds) return;
+    const { d, sinceRaws } = this;
+    const to = 3 * d * k;
+    rawTerms(this.rawBlock, this.rawAt, s, d, sinceRaws, to);
+    this.kernels?.lastDrift(k, eta, sinceRaws.subarray(to, to + 3 * d));
   }
 
   /** A rounded diagonal's block k's `rawTerms` of its new anchor a, from the raw block of this call. */
@@ -1518,6 +1632,7 @@ export class StepConditionBound {
     };
     this.kernels?.extremes(k, lo, hi);
     this.lastEtas[k] = Number.POSITIVE_INFINITY;
+    this.kernels?.lastDrift(k, Number.POSITIVE_INFINITY);
     this.served[k] = 0;
   }
 

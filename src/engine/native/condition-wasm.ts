@@ -35,6 +35,8 @@ interface ConditionExports {
     raws: number,
     lows: number,
     highs: number,
+    sinceRaws: number,
+    etas: number,
   ): void;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
@@ -130,7 +132,7 @@ export class ConditionWasm {
   private readonly roots: number;
   /**
    * Per block k, for `shifts`' relative sums: whether it wants them (float32 1 or 0 at wants + 4 k,
-   * mirrored in `wanted`), and them at offs + 8 (2 d + 1) k (`conditionRows`).
+   * mirrored in `wanted`), and them at offs + 8 (2 d + 3) k (`conditionRows`).
    */
   private readonly wants: number;
   private readonly offs: number;
@@ -138,6 +140,13 @@ export class ConditionWasm {
   private readonly lastDiagonals: number;
   /** Per block k, its anchor's raw diagonal and its terms for condition-bound.ts `rawAdditive` (3 d float64) at raws + 24 d k (where `batched`). */
   private readonly raws: number;
+  /**
+   * Per block k (where `batched`), for condition-bound.ts `rawSince`: the raw diagonal and its
+   * terms (`rawTerms`) of the block when the exact drift last ran, against its `last`, at
+   * sinceRaws + 24 d k, and that exact drift at etas + 8 k (Infinity: none since its anchor).
+   */
+  private readonly sinceRaws: number;
+  private readonly etas: number;
   private readonly wanted: Uint8Array;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
@@ -210,9 +219,11 @@ export class ConditionWasm {
       blocks * 8,
       blocks * 8,
       batch * 4,
-      batch * (2 * d + 2) * 8,
+      batch * (2 * d + 3) * 8,
       batch * d * 8,
       batch * d * 24,
+      batch * d * 24,
+      batch * 8,
       dd * 8,
       dd * 8,
       dd * 8,
@@ -241,6 +252,8 @@ export class ConditionWasm {
       this.offs,
       this.lastDiagonals,
       this.raws,
+      this.sinceRaws,
+      this.etas,
       this.stage,
       this.stageA,
       this.stageW,
@@ -250,6 +263,8 @@ export class ConditionWasm {
       this.masks,
     ] = starts;
     if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
+    // No exact drift yet (the block of memory may be another instance's).
+    if (this.batched) this.k.f64().fill(Number.POSITIVE_INFINITY, this.etas >> 3, (this.etas >> 3) + batch);
   }
 
   /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
@@ -295,6 +310,18 @@ export class ConditionWasm {
   /** Block k's anchor's raw diagonal and terms (condition-bound.ts `rawAnchor`), for `shifts` of a rounded diagonal's raw blocks. */
   rawAnchor(k: number, raws: Float64Array): void {
     if (this.batched) this.k.f64().set(raws, (this.raws >> 3) + 3 * this.d * k);
+  }
+
+  /**
+   * Block k's exact drift `eta` (Infinity: none since its anchor) and, for a finite one, the
+   * `rawTerms` of the raw block it ran on against its `last` (3 d float64), for `shifts`'
+   * `rawSince` bounds (where `batched`).
+   */
+  lastDrift(k: number, eta: number, terms?: Float64Array): void {
+    if (!this.batched) return;
+    const f64 = this.k.f64();
+    f64[(this.etas >> 3) + k] = eta;
+    if (terms) f64.set(terms, (this.sinceRaws >> 3) + 3 * this.d * k);
   }
 
   /** Block k's anchor's bounds on its extreme eigenvalues, for `shifts` and condition-bound.ts `shiftedHere`. */
@@ -362,6 +389,8 @@ export class ConditionWasm {
       this.raws,
       this.lows,
       this.highs,
+      this.sinceRaws,
+      this.etas,
     );
   }
 
@@ -382,12 +411,12 @@ export class ConditionWasm {
 
   /**
    * Where in `f64()` block k's relative sums from the last `shifts` are, if it `wants` them (else
-   * -1): 2 d + 2 float64, the squares below the diagonal, d rows' weighted sums, d rows' since
-   * sums, and for a rounded diagonal's raw blocks its `rawRelative` bound (assembly/condition.ts
-   * `conditionRows`).
+   * -1): 2 d + 3 float64, the squares below the diagonal, d rows' weighted sums, d rows' since
+   * sums, and for a rounded diagonal's raw blocks its `rawRelative` and `rawSince` bounds
+   * (assembly/condition.ts `conditionRows`).
    */
   offsAt(k: number): number {
-    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 2) * k : -1;
+    return this.wanted[k] === 1 ? (this.offs >> 3) + (2 * this.d + 3) * k : -1;
   }
 
   /** Where in `f64()` block k's anchor's row norms are (d float64, `anchor`). */
