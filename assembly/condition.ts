@@ -507,7 +507,7 @@ function rawSince(d: i32, m: usize, raws: usize, rows: usize, sums: usize, eta: 
     const row = load<f64>(sums + r) + t * load<f64>(rows + r);
     since += row * row;
   }
-  const total = eta + Math.sqrt(since);
+  const total = eta + Math.sqrt(since) * ROUNDING;
   if (!(total < 1)) return Infinity;
   const up = 1 + total;
   const down = 1 - total;

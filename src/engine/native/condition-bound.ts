@@ -179,15 +179,19 @@ export function rawRelative(
  * m[from..], as `rawRelative`'s from the anchor: with L the float64 factor of m (L_ii = exp(m_ii),
  * L's entries below the diagonal m's), L_a the anchor's factor, W = L_a^-1 (rows[i] the norm of
  * its row i), S the float32 factor L^ when the exact drift last ran (s, lower triangle; float32
- * values) and eta >= ||(S - L_a) W||_F that drift:
+ * values) and eta = ||(S - L_a) W||_F that drift (`relativeDrift`'s float64 value, taken as it is,
+ * as the step's other bound from it, from L^'s move since, takes it):
  *   ||(L - L_a) W||_F <= ||(S - L_a) W||_F + ||(L - S) W||_F,
  * and row i of (L - S) W is sum_j (L - S)_ij W_j, of norm at most sum_j |L - S|_ij rows_j. Below
  * the diagonal |L - S|_ij = |m_ij - s_ij|; on it |L_ii - S_ii| <= `rawTerm`'s term against the
  * raw diagonal r of the block then, with c_i >= exp(r_i) and b_i >= |exp(r_i) - S_ii| (`rawTerms`
  * of that raw block against s, at raws[at..]): `rawAdditive`'s proof of its term with S_ii in place
- * of the anchor's diagonal (it asks nothing else of it). So eta + sqrt(sum_i row_i^2) >=
- * ||(L - L_a) W||_F, sigma(L) within a factor 1 +- that of sigma(L_a), and cond(L L^T) <=
- * hi (1 + eta')^2 / (lo (1 - eta')^2), as `across`. L itself, not L^ = L + D: no ||D W||_F term
+ * of the anchor's diagonal (it asks nothing else of it). The float64 sums of these non-negative
+ * terms (a difference of float32 values, a product, sums of at most d terms, a square, a sum of d
+ * squares, a square root: each rounding within 2^-53 relative) are within (2 d + 6) 2^-53 <
+ * 2^-43 (d <= 256) of the exact sqrt(sum_i row_i^2), which the factor ROUNDING = 1 + 2^-40 covers.
+ * So eta' = eta + sqrt(sum_i row_i^2) ROUNDING >= ||(L - L_a) W||_F, sigma(L) within a factor
+ * 1 +- eta' of sigma(L_a), and cond(L L^T) <= hi (1 + eta')^2 / (lo (1 - eta')^2), as `across`. L itself, not L^ = L + D: no ||D W||_F term
  * (the bound from L^'s move since, `sinceMoves`, adds it), and no float32 factor needed, so the
  * batch's pass clears a block near the limit before the step makes its factor. Each row's columns
  * below the diagonal as `sinceMoves`'s (in pairs, even and odd in two sums added at the row's end,
@@ -227,7 +231,7 @@ export function rawSince(
     row += t * rows[i];
     since += row * row;
   }
-  const total = eta + Math.sqrt(since);
+  const total = eta + Math.sqrt(since) * ROUNDING;
   if (!(total < 1)) return Number.POSITIVE_INFINITY;
   const up = 1 + total;
   const down = 1 - total;
