@@ -151,8 +151,17 @@ describe('the condition check on WebAssembly', () => {
     expect([...wasmSums]).toEqual([-1, -1, -1]);
     const row = new Float64Array(d);
     const m64 = Float64Array.from(m, (v) => v * (1 + 1e-9));
-    // The host check's: every operand copied in.
-    expect(ConditionWasm.for(d, 0)!.relative(m64, at, a, w)).toBe(relativeDrift(m64, at, a, w, d, row));
+    // The host check's, from its anchors' slots: each anchor and inverse copied in once (and
+    // again when renewed), the block at every call.
+    const host = ConditionWasm.for(d, 0)!;
+    const block = m64.slice(at, at + dd);
+    const other = a.map((v) => v * 1.5);
+    host.anchorAt(0, a, w);
+    host.anchorAt(1, other, w);
+    expect(host.relativeAt(0, block)).toBe(relativeDrift(block, 0, a, w, d, row));
+    expect(host.relativeAt(1, block)).toBe(relativeDrift(block, 0, other, w, d, row));
+    host.anchorAt(0, other, w);
+    expect(host.relativeAt(0, block)).toBe(relativeDrift(block, 0, other, w, d, row));
   });
 
   it.each(NATIVE)(
@@ -216,7 +225,7 @@ describe('the condition check on WebAssembly', () => {
     '%s: the host check gives the same verdicts and tiers with and without the kernels',
     (name) => {
       const p = parameterization(name);
-      const relative = vi.spyOn(ConditionWasm.prototype, 'relative');
+      const relative = vi.spyOn(ConditionWasm.prototype, 'relativeAt');
       const d = 16;
       const dd = d * d;
       const checks = new ConditionCheck(p, d);

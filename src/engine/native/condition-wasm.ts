@@ -164,12 +164,10 @@ export class ConditionWasm {
     return this.narrowedBlocks;
   }
   /**
-   * The block copied in (float32 for `shift` and `moves`, float64 for `relative`); for `relative`,
-   * its anchor and that anchor's inverse; a row of scratch; the sums out.
+   * The block copied in (float32 for `shift` and `moves`, float64 for `relativeAt`); a row of
+   * scratch; the sums out.
    */
   private readonly stage: number;
-  private readonly stageA: number;
-  private readonly stageW: number;
   private readonly row: number;
   private readonly out: number;
   /** The pass's masks of each block's strict lower triangle (assembly/condition.ts `conditionMasks`). */
@@ -225,8 +223,6 @@ export class ConditionWasm {
       batch * d * 24,
       batch * 8,
       dd * 8,
-      dd * 8,
-      dd * 8,
       d * 8,
       32,
       blocks * 16,
@@ -255,8 +251,6 @@ export class ConditionWasm {
       this.sinceRaws,
       this.etas,
       this.stage,
-      this.stageA,
-      this.stageW,
       this.row,
       this.out,
       this.roots,
@@ -565,13 +559,34 @@ export class ConditionWasm {
     for (let i = 0; i < d; i++) f64[diagonal + i] = last[i * (d + 1)];
   }
 
-  /** `relativeDrift` of l[at..] from anchor a with inverse w (all d x d float64), each copied in. */
-  relative(l: Float64Array, at: number, a: Float64Array, w: Float64Array): number {
-    const { dd } = this;
+  /**
+   * Per anchor slot of `anchorAt` (the host check's anchors, train/condition.ts), where its anchor
+   * and that anchor's inverse are in linear memory (float64, d x d each, one after the other).
+   */
+  private readonly slots: number[] = [];
+
+  /**
+   * Anchor slot `slot`'s anchor a and its inverse w (d x d float64 each), copied into linear memory
+   * once, for `relativeAt`: the host check's relative drift then copies in only the block, not the
+   * anchor and its inverse at every call (at d = 64 two 32 kB copies, about what the drift costs).
+   */
+  anchorAt(slot: number, a: Float64Array, w: Float64Array): void {
+    const bytes = 16 * this.dd;
+    let at = this.slots[slot];
+    if (at === undefined) {
+      at = free.get(bytes)?.pop() ?? this.k.reserve(bytes);
+      collected.register(this, { bytes, at });
+      this.slots[slot] = at;
+    }
     const f64 = this.k.f64();
-    f64.set(l.subarray(at, at + dd), this.stage >> 3);
-    f64.set(a, this.stageA >> 3);
-    f64.set(w, this.stageW >> 3);
-    return this.x.conditionDrift(this.d, this.stage, this.stageA, this.stageW, this.row);
+    f64.set(a, at >> 3);
+    f64.set(w, (at >> 3) + this.dd);
+  }
+
+  /** `relativeDrift` of l (d x d float64) from anchor slot `slot`'s anchor and inverse (`anchorAt`), l copied in. */
+  relativeAt(slot: number, l: Float64Array): number {
+    const at = this.slots[slot];
+    this.k.f64().set(l, this.stage >> 3);
+    return this.x.conditionDrift(this.d, this.stage, at, at + 8 * this.dd, this.row);
   }
 }

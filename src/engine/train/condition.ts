@@ -51,7 +51,10 @@ export interface ConditionTiers {
 export class ConditionCheck {
   readonly tiers: ConditionTiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
   /** Per block (by its offset `at`): its L and (bounds on) sigma_min and sigma_max when tier 3 or 4 last ran. */
-  private readonly anchors = new Map<number, { l: Float64Array; w: Float64Array; lo: number; hi: number }>();
+  private readonly anchors = new Map<
+    number,
+    { l: Float64Array; w: Float64Array; lo: number; hi: number; slot: number }
+  >();
   private readonly block: number;
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
@@ -128,7 +131,7 @@ export class ConditionCheck {
     const additive = anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
     if (additive <= limit) return additive;
     const eta = this.wasm
-      ? this.wasm.relative(l, 0, anchor.l, anchor.w)
+      ? this.wasm.relativeAt(anchor.slot, l)
       : relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
     return eta < 1 ? ((anchor.hi * (1 + eta)) / (anchor.lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
   }
@@ -182,6 +185,9 @@ export class ConditionCheck {
     const w = old?.w ?? new Float64Array(this.d * this.d);
     l.set(this.l);
     w.set(this.inv);
-    this.anchors.set(at, { l, w, lo, hi });
+    // Its copy in linear memory for the relative drift's kernel (one slot per block, kept).
+    const slot = old?.slot ?? this.anchors.size;
+    this.wasm?.anchorAt(slot, l, w);
+    this.anchors.set(at, { l, w, lo, hi, slot });
   }
 }
