@@ -490,6 +490,26 @@ export function conditionRows(
 }
 
 /**
+ * condition-bound.ts `rawRowSquares` from each row's sum below its diagonal (at sums + 8 i): sum_i
+ * (that sum + the diagonal's term from the raw diagonal of m and raws times rows_i)^2, Infinity
+ * past a term's reach (`rawRelative`'s and `rawSince`'s).
+ */
+@inline
+function rawRowSquares(d: i32, m: usize, raws: usize, rows: usize, sums: usize): f64 {
+  const n = <usize>d << 3;
+  let squares: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const r = <usize>i << 3;
+    const x = Math.abs(<f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(raws + r));
+    if (!(x <= 0.5)) return Infinity;
+    const t = (load<f64>(raws + n + r) * (x + x * x + EXP_ERROR) + load<f64>(raws + 2 * n + r) + EXP_FLOOR) * ROUNDING;
+    const row = load<f64>(sums + r) + t * load<f64>(rows + r);
+    squares += row * row;
+  }
+  return squares;
+}
+
+/**
  * condition-bound.ts `rawSince` (its twin, the same operations in the same order): the bound from
  * the last exact drift `eta`, from each row's since sum below its diagonal (at sums + 8 i) and the
  * diagonal's term from the raw diagonal of m and the `rawTerms` of the block then, at raws.
@@ -497,17 +517,7 @@ export function conditionRows(
 @inline
 function rawSince(d: i32, m: usize, raws: usize, rows: usize, sums: usize, eta: f64, lo: f64, hi: f64): f64 {
   if (!(eta < 1) || !(lo > 0)) return Infinity;
-  const n = <usize>d << 3;
-  let since: f64 = 0;
-  for (let i = 0; i < d; i++) {
-    const r = <usize>i << 3;
-    const x = Math.abs(<f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(raws + r));
-    if (!(x <= 0.5)) return Infinity;
-    const t = (load<f64>(raws + n + r) * (x + x * x + EXP_ERROR) + load<f64>(raws + 2 * n + r) + EXP_FLOOR) * ROUNDING;
-    const row = load<f64>(sums + r) + t * load<f64>(rows + r);
-    since += row * row;
-  }
-  const total = eta + Math.sqrt(since) * ROUNDING;
+  const total = eta + Math.sqrt(rawRowSquares(d, m, raws, rows, sums)) * ROUNDING;
   if (!(total < 1)) return Infinity;
   const up = 1 + total;
   const down = 1 - total;
@@ -520,17 +530,7 @@ function rawSince(d: i32, m: usize, raws: usize, rows: usize, sums: usize, eta: 
  */
 @inline
 function rawRelative(d: i32, m: usize, raws: usize, rows: usize, sums: usize, lo: f64, hi: f64): f64 {
-  const n = <usize>d << 3;
-  let relative: f64 = 0;
-  for (let i = 0; i < d; i++) {
-    const r = <usize>i << 3;
-    const x = Math.abs(<f64>load<f32>(m + ((<usize>(i * (d + 1))) << 2)) - load<f64>(raws + r));
-    if (!(x <= 0.5)) return Infinity;
-    const t = (load<f64>(raws + n + r) * (x + x * x + EXP_ERROR) + load<f64>(raws + 2 * n + r) + EXP_FLOOR) * ROUNDING;
-    const row = load<f64>(sums + r) + t * load<f64>(rows + r);
-    relative += row * row;
-  }
-  const eta = Math.sqrt(relative);
+  const eta = Math.sqrt(rawRowSquares(d, m, raws, rows, sums));
   if (!(eta < 1)) return Infinity;
   const up = 1 + eta;
   const down = 1 - eta;

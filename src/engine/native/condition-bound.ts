@@ -149,7 +149,29 @@ export function rawRelative(
   lo: number,
   hi: number,
 ): number {
-  let relative = 0;
+  const eta = Math.sqrt(rawRowSquares(m, from, a, rows, raws, at, d));
+  if (!(eta < 1)) return Number.POSITIVE_INFINITY;
+  const up = 1 + eta;
+  const down = 1 - eta;
+  return (hi * (up * up)) / (lo * (down * down));
+}
+
+/**
+ * `rawRelative`'s and `rawSince`'s sum_i row_i^2, row i = sum_{j < i} |m_ij - a_ij| rows_j + its
+ * diagonal's `rawTerm` (against raws[at..]) times rows_i, for block m[from..] and a reference a
+ * (lower triangle, float32 values below the diagonal: the anchor or the block when the exact drift
+ * last ran); Infinity past a term's reach.
+ */
+function rawRowSquares(
+  m: Float32Array,
+  from: number,
+  a: Float64Array,
+  rows: Float64Array,
+  raws: Float64Array,
+  at: number,
+  d: number,
+): number {
+  let squares = 0;
   for (let i = 0; i < d; i++) {
     const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
     if (t === Number.POSITIVE_INFINITY) return t;
@@ -165,13 +187,9 @@ export function rawRelative(
     let row = rowEven + rowOdd;
     if (j < i) row += Math.abs(m[mr + j] - a[ar + j]) * rows[j];
     row += t * rows[i];
-    relative += row * row;
+    squares += row * row;
   }
-  const eta = Math.sqrt(relative);
-  if (!(eta < 1)) return Number.POSITIVE_INFINITY;
-  const up = 1 + eta;
-  const down = 1 - eta;
-  return (hi * (up * up)) / (lo * (down * down));
+  return squares;
 }
 
 /**
@@ -191,12 +209,12 @@ export function rawRelative(
  * squares, a square root: each rounding within 2^-53 relative) are within (2 d + 6) 2^-53 <
  * 2^-43 (d <= 256) of the exact sqrt(sum_i row_i^2), which the factor ROUNDING = 1 + 2^-40 covers.
  * So eta' = eta + sqrt(sum_i row_i^2) ROUNDING >= ||(L - L_a) W||_F, sigma(L) within a factor
- * 1 +- eta' of sigma(L_a), and cond(L L^T) <= hi (1 + eta')^2 / (lo (1 - eta')^2), as `across`. L itself, not L^ = L + D: no ||D W||_F term
- * (the bound from L^'s move since, `sinceMoves`, adds it), and no float32 factor needed, so the
- * batch's pass clears a block near the limit before the step makes its factor. Each row's columns
- * below the diagonal as `sinceMoves`'s (in pairs, even and odd in two sums added at the row's end,
- * an odd row's last one), then its diagonal's term: assembly/condition.ts `conditionRows` and
- * `rawSince`, the same bits. Infinity where eta or eta' is 1 or more (or NaN), x > 1/2, or lo <= 0.
+ * 1 +- eta' of sigma(L_a), and cond(L L^T) <= hi (1 + eta')^2 / (lo (1 - eta')^2), as `across`.
+ * L itself, not L^ = L + D: no ||D W||_F term (the bound from L^'s move since, `sinceMoves`, adds
+ * it), and no float32 factor needed, so the batch's pass clears a block near the limit before the
+ * step makes its factor. Each row's columns below the diagonal as `sinceMoves`'s (`rawRowSquares`),
+ * then its diagonal's term: assembly/condition.ts `conditionRows` and `rawSince`, the same bits.
+ * Infinity where eta or eta' is 1 or more (or NaN), x > 1/2, or lo <= 0.
  */
 export function rawSince(
   m: Float32Array,
@@ -213,25 +231,7 @@ export function rawSince(
   // An anchor whose lo is not positive (a float64 eigenvalue of a block far past any limit, whose
   // lane has ended) gives no bound.
   if (!(eta < 1) || !(lo > 0)) return Number.POSITIVE_INFINITY;
-  let since = 0;
-  for (let i = 0; i < d; i++) {
-    const t = rawTerm(m[from + i * (d + 1)], raws, at, d, i);
-    if (t === Number.POSITIVE_INFINITY) return t;
-    const mr = from + i * d;
-    const sr = i * d;
-    let rowEven = 0;
-    let rowOdd = 0;
-    let j = 0;
-    for (; j + 1 < i; j += 2) {
-      rowEven += Math.abs(m[mr + j] - s[sr + j]) * rows[j];
-      rowOdd += Math.abs(m[mr + j + 1] - s[sr + j + 1]) * rows[j + 1];
-    }
-    let row = rowEven + rowOdd;
-    if (j < i) row += Math.abs(m[mr + j] - s[sr + j]) * rows[j];
-    row += t * rows[i];
-    since += row * row;
-  }
-  const total = eta + Math.sqrt(since) * ROUNDING;
+  const total = eta + Math.sqrt(rawRowSquares(m, from, s, rows, raws, at, d)) * ROUNDING;
   if (!(total < 1)) return Number.POSITIVE_INFINITY;
   const up = 1 + total;
   const down = 1 - total;
