@@ -1,4 +1,5 @@
 import { paramsJson } from '../engine/train/record.js';
+import { lazyProperty } from '../ground/lazy-property.js';
 import type { RunConfig, RunResult } from '../types.js';
 
 const nonFiniteAsString = (_k: string, v: unknown) =>
@@ -82,22 +83,5 @@ export function withoutParams(r: RunResult): RunResult {
  */
 export function paramsFromLine(r: RunResult, line: string): RunResult {
   if (!('params' in r) || r.params !== undefined) return r;
-  const keep = (params: RunResult['params']) =>
-    Object.defineProperty(r, 'params', {
-      value: params,
-      enumerable: true,
-      configurable: true,
-      writable: true,
-    });
-  Object.defineProperty(r, 'params', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      const { params } = parseJsonText(line) as RunResult;
-      keep(params);
-      return params;
-    },
-    set: keep,
-  });
-  return r;
+  return lazyProperty(r, 'params', () => (parseJsonText(line) as RunResult).params);
 }

@@ -7,21 +7,11 @@ import { trainBatch } from '../../src/engine/train/train.js';
 import { jsonText, lineTail, withoutParams } from '../../src/results/line.js';
 import type { RunResult } from '../../src/types.js';
 import { batchOf, classifierConfig } from './configs.js';
+import { words } from './words.js';
 
 // assembly/shortest-json.ts writes a lane's final parameters' JSON from its float32 values; it must
 // be the text JSON.stringify writes of final-params.ts's nesting (shortestFloat32 of each value),
 // character for character, or say it cannot (undefined), never a different text.
-
-/** xorshift128: fast, seeded, 32-bit words. */
-function words(seed: number) {
-  let [a, b, c, d] = [seed, 0x9e3779b9, 0x243f6a88, 0xb7e15162];
-  return () => {
-    const t = a ^ (a << 11);
-    [a, b, c] = [b, c, d];
-    d = (d ^ (d >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
-    return d;
-  };
-}
 
 const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);

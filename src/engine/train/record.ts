@@ -1,3 +1,4 @@
+import { lazyProperty } from '../../ground/lazy-property.js';
 import type { LaneBatch, RunConfig, RunResult } from '../../types.js';
 import type { TaskInstance } from '../tasks/types.js';
 import { curveEvery } from './curve.js';
@@ -90,27 +91,13 @@ const paramsTexts = new WeakMap<RunResult, () => string | undefined>();
  * params (results/line.ts), so in a run they are never made.
  */
 function lazyParams(r: RunResult, t: TaskInstance, finals: ArrayLike<number>[], b: number): RunResult {
-  const keep = (params: RunResult['params']) => {
-    paramsTexts.delete(r);
-    Object.defineProperty(r, 'params', {
-      value: params,
-      enumerable: true,
-      configurable: true,
-      writable: true,
-    });
-  };
-  Object.defineProperty(r, 'params', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      const params = laneParams(t.params, finals, b);
-      keep(params);
-      return params;
-    },
-    set: keep,
-  });
   paramsTexts.set(r, () => laneParamsJson(t.params, finals, b));
-  return r;
+  return lazyProperty(
+    r,
+    'params',
+    () => laneParams(t.params, finals, b),
+    () => paramsTexts.delete(r),
+  );
 }
 
 /**
