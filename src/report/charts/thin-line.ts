@@ -1,0 +1,61 @@
+/**
+ * The points of a polyline that draw it to within `tolerance` (in the units of `xs` and `ys`,
+ * pixels where the caller scaled them so): Douglas-Peucker, each point dropped only if it lies
+ * that close to the segment between the points kept around it. Returns the kept indices in order,
+ * always the first and the last. A point whose coordinate is not finite is kept, and splits the
+ * line there: vega breaks (or leaves out) such points, so the stretches either side are thinned
+ * on their own.
+ */
+export function thinLine(xs: ArrayLike<number>, ys: ArrayLike<number>, tolerance: number): number[] {
+  const n = xs.length;
+  const keep = new Uint8Array(n);
+  let from = 0;
+  for (let i = 0; i <= n; i++) {
+    const finite = i < n && Number.isFinite(xs[i]) && Number.isFinite(ys[i]);
+    if (finite) continue;
+    if (i > from) keepStretch(xs, ys, from, i - 1, tolerance, keep);
+    if (i < n) keep[i] = 1;
+    from = i + 1;
+  }
+  const kept: number[] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) kept.push(i);
+  return kept;
+}
+
+/** Marks in `keep` the points of the finite stretch first..last that Douglas-Peucker keeps. */
+function keepStretch(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  first: number,
+  last: number,
+  tolerance: number,
+  keep: Uint8Array,
+): void {
+  keep[first] = 1;
+  keep[last] = 1;
+  // A stack, not recursion: a retraced run can have a million steps.
+  const stack = [first, last];
+  while (stack.length) {
+    const b = stack.pop()!;
+    const a = stack.pop()!;
+    const dx = xs[b] - xs[a];
+    const dy = ys[b] - ys[a];
+    const length = Math.hypot(dx, dy);
+    let far = -1;
+    let farthest = tolerance;
+    for (let i = a + 1; i < b; i++) {
+      const ex = xs[i] - xs[a];
+      const ey = ys[i] - ys[a];
+      // Distance to the segment a-b (to a itself when a and b coincide).
+      const t = length > 0 ? Math.min(1, Math.max(0, (ex * dx + ey * dy) / (length * length))) : 0;
+      const d = Math.hypot(ex - t * dx, ey - t * dy);
+      if (d > farthest) {
+        farthest = d;
+        far = i;
+      }
+    }
+    if (far < 0) continue;
+    keep[far] = 1;
+    stack.push(a, far, far, b);
+  }
+}
