@@ -33,7 +33,8 @@ async function warmUp(): Promise<void> {
 // vega's bundles run as a script, which ending the thread stops cleanly. So with the bundles it is
 // ready now (its own modules have loaded), and a run whose plots are all kept need not wait for
 // vega; from ES modules, once they have loaded. A failure is reported by drawSvg, with the plot
-// that needed vega.
+// that needed vega. Only with the bundles does it warm up: from ES modules, a warm-up plot would
+// import vega-lite's after the thread said it may be ended.
 const warm = (workerData as DrawThreadData | undefined)?.warm === true;
 if (bundlesInstalled()) {
   ready();
