@@ -51,54 +51,55 @@ const HEIGHT = 150;
  */
 const TOLERANCE_PX = 0.1;
 
-/** One panel's rows: a unit's value at a step, of one measure. */
+/** A row of the plot: a unit's value of a measure at a step. */
 type Row = { step: number; unit: string; measure: string; value: number };
 
 /**
- * A panel's rows with the steps that draw no differently left out, unit by unit: a line of
- * hundreds of thousands of steps over 640 pixels is mostly points that fall on it, and each costs
- * vega as much as one that shows. Pixels are counted on the widest scales vega can choose (its
- * domains hold the data, and zero on linear scales): vega's scales are at least as wide, so the
- * lines drawn move less than TOLERANCE_PX. `log`: the values sit on a log scale.
+ * Which steps each unit's line of one measure keeps, the trace's column `3 + 2 * unit + measure`
+ * (0: smallest eigenvalue, 1: condition number, on a log scale): those it cannot leave out
+ * without moving the line drawn by TOLERANCE_PX (thin-line.ts). A line of hundreds of thousands of
+ * steps over 640 pixels is mostly points that fall on it, and each costs vega as much as one that
+ * shows. Pixels are counted on the widest scales vega can choose (its domains hold the data, and
+ * zero on linear scales), so vega's, at least as wide, move the lines less.
  */
-function thinRows(rows: Row[], log: boolean): Row[] {
-  const ys = rows.map((r) => (log ? Math.log10(r.value) : r.value));
-  const perStep =
-    WIDTH /
-    (widest(
-      rows.map((r) => r.step),
-      true,
-    ) || 1);
+function keptSteps(rows: readonly number[][], units: number, measure: 0 | 1): Uint8Array[] {
+  const log = measure === 1;
+  const n = rows.length;
+  const ys = Array.from({ length: units }, (_, u) => {
+    const column = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i][3 + 2 * u + measure];
+      column[i] = log ? Math.log10(v) : v;
+    }
+    return column;
+  });
+  const xs = Float64Array.from(rows, (row) => row[0]);
+  const perStep = WIDTH / (widest([xs], true) || 1);
   const yWidest = widest(ys, !log);
   const perValue = yWidest > 0 ? HEIGHT / yWidest : 0;
-  const byUnit = new Map<string, number[]>();
-  for (const [i, r] of rows.entries()) {
-    const at = byUnit.get(r.unit);
-    if (at) at.push(i);
-    else byUnit.set(r.unit, [i]);
-  }
-  const kept = new Uint8Array(rows.length);
-  for (const at of byUnit.values()) {
-    const xs = at.map((i) => rows[i].step * perStep);
-    for (const k of thinLine(
-      xs,
-      at.map((i) => ys[i] * perValue),
+  const px = xs.map((x) => x * perStep);
+  return ys.map((column) => {
+    const keep = new Uint8Array(n);
+    for (const i of thinLine(
+      px,
+      column.map((y) => y * perValue),
       TOLERANCE_PX,
     ))
-      kept[at[k]] = 1;
-  }
-  return rows.filter((_, i) => kept[i]);
+      keep[i] = 1;
+    return keep;
+  });
 }
 
-/** The extent of the finite `values` (with 0 when `zero`), 0 when there are none. */
-function widest(values: readonly number[], zero: boolean): number {
+/** The extent of the finite values of `columns` (with 0 when `zero`), 0 when there are none. */
+function widest(columns: readonly Float64Array[], zero: boolean): number {
   let lo = zero ? 0 : Number.POSITIVE_INFINITY;
   let hi = zero ? 0 : Number.NEGATIVE_INFINITY;
-  for (const v of values)
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
+  for (const column of columns)
+    for (const v of column)
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
   return hi > lo ? hi - lo : 0;
 }
 
@@ -107,49 +108,54 @@ function widest(values: readonly number[], zero: boolean): number {
  * of one failed run (float64, from its float32 parameters), with the step it failed at marked.
  * This is the picture that explains a Cholesky error: the smallest eigenvalue heading to zero.
  * A short run shows each step as a point; a long one's lines leave out the steps they pass within
- * a tenth of a pixel of (`thinRows`).
+ * a tenth of a pixel of (`keptSteps`).
  */
 export function failurePathPlot(path: FailurePath): TopLevelSpec {
-  const units = (path.rows[0]?.length ?? 3) - 3;
-  const values: Row[] = path.rows.flatMap((row) =>
-    Array.from({ length: units / 2 }, (_, u) => [
-      { step: row[0], unit: `unit ${u + 1}`, measure: 'smallest eigenvalue', value: row[3 + 2 * u] },
-      // Infinite (an eigenvalue <= 0) has no place on a log axis: the eigenvalue panel shows it.
-      ...(Number.isFinite(row[4 + 2 * u])
-        ? [{ step: row[0], unit: `unit ${u + 1}`, measure: 'condition number', value: row[4 + 2 * u] }]
-        : []),
-    ]).flat(),
-  );
-  const points = values.length < 400;
+  const { rows } = path;
+  const units = ((rows[0]?.length ?? 3) - 3) / 2;
+  // Infinite (an eigenvalue <= 0) has no place on a log axis: the eigenvalue panel shows it.
+  let finiteConditions = 0;
+  for (const row of rows)
+    for (let u = 0; u < units; u++) if (Number.isFinite(row[4 + 2 * u])) finiteConditions++;
+  const points = rows.length * units + finiteConditions < 400;
+  /** A panel's rows, step by step and unit by unit within a step. */
+  const rowsOf = (measure: 0 | 1, name: string): Row[] => {
+    const kept = points ? undefined : keptSteps(rows, units, measure);
+    const out: Row[] = [];
+    for (const [i, row] of rows.entries())
+      for (let u = 0; u < units; u++) {
+        const value = row[3 + 2 * u + measure];
+        if ((measure === 0 || Number.isFinite(value)) && (!kept || kept[u][i]))
+          out.push({ step: row[0], unit: `unit ${u + 1}`, measure: name, value });
+      }
+    return out;
+  };
   const color = OUTCOME_COLORS[path.run.outcome];
   const x = { field: 'step', type: 'quantitative', title: 'step' } as const;
-  const panel = (measure: string, scale: { type?: 'log'; zero?: boolean }, title: string) => {
-    const rows = values.filter((v) => v.measure === measure);
-    return {
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        {
-          data: { values: points ? rows : thinRows(rows, scale.type === 'log') },
-          mark: { type: 'line', strokeWidth: 1.8, point: points ? { size: 14 } : false },
-          encoding: {
-            x,
-            y: { field: 'value', type: 'quantitative', title, scale },
-            color: { field: 'unit', type: 'nominal', title: null, scale: { scheme: 'dark2' } },
-          },
+  const panel = (measure: 0 | 1, name: string, scale: { type?: 'log'; zero?: boolean }, title: string) => ({
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values: rowsOf(measure, name) },
+        mark: { type: 'line', strokeWidth: 1.8, point: points ? { size: 14 } : false },
+        encoding: {
+          x,
+          y: { field: 'value', type: 'quantitative', title, scale },
+          color: { field: 'unit', type: 'nominal', title: null, scale: { scheme: 'dark2' } },
         },
-        {
-          data: { values: [{ step: path.run.step }] },
-          mark: { type: 'rule', strokeDash: [4, 3], color, strokeWidth: 1.5 },
-          encoding: { x },
-        },
-      ],
-    };
-  };
+      },
+      {
+        data: { values: [{ step: path.run.step }] },
+        mark: { type: 'rule', strokeDash: [4, 3], color, strokeWidth: 1.5 },
+        encoding: { x },
+      },
+    ],
+  });
   return {
     vconcat: [
-      panel('smallest eigenvalue', { zero: true }, 'smallest eigenvalue'),
-      panel('condition number', { type: 'log' }, 'condition number (log)'),
+      panel(0, 'smallest eigenvalue', { zero: true }, 'smallest eigenvalue'),
+      panel(1, 'condition number', { type: 'log' }, 'condition number (log)'),
     ],
     resolve: { scale: { color: 'shared' } },
   } as TopLevelSpec;

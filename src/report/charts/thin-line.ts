@@ -33,24 +33,31 @@ function keepStretch(
 ): void {
   keep[first] = 1;
   keep[last] = 1;
-  // A stack, not recursion: a retraced run can have a million steps.
+  const tolerance2 = tolerance * tolerance;
+  // A stack, not recursion: a retraced run can have a million steps. Squared distances and no
+  // Math.hypot: this runs once per report, mostly before V8 has optimized it.
   const stack = [first, last];
   while (stack.length) {
     const b = stack.pop()!;
     const a = stack.pop()!;
-    const dx = xs[b] - xs[a];
-    const dy = ys[b] - ys[a];
-    const length = Math.hypot(dx, dy);
+    const ax = xs[a];
+    const ay = ys[a];
+    const dx = xs[b] - ax;
+    const dy = ys[b] - ay;
+    const length2 = dx * dx + dy * dy;
     let far = -1;
-    let farthest = tolerance;
+    let farthest = tolerance2;
     for (let i = a + 1; i < b; i++) {
-      const ex = xs[i] - xs[a];
-      const ey = ys[i] - ys[a];
+      const ex = xs[i] - ax;
+      const ey = ys[i] - ay;
       // Distance to the segment a-b (to a itself when a and b coincide).
-      const t = length > 0 ? Math.min(1, Math.max(0, (ex * dx + ey * dy) / (length * length))) : 0;
-      const d = Math.hypot(ex - t * dx, ey - t * dy);
-      if (d > farthest) {
-        farthest = d;
+      let t = length2 > 0 ? (ex * dx + ey * dy) / length2 : 0;
+      t = t < 0 ? 0 : Math.min(t, 1);
+      const fx = ex - t * dx;
+      const fy = ey - t * dy;
+      const d2 = fx * fx + fy * fy;
+      if (d2 > farthest) {
+        farthest = d2;
         far = i;
       }
     }
