@@ -190,8 +190,10 @@ describe('the batched PyTorch peer', () => {
       'name: speed-d2\ntask: { name: mvn-classifier, epochs: 1, n_per_class: 5 }\ndim: 2\nsweep:\n  seed: 3\n',
     );
     const args = ['bench', '--end-to-end', '--python', peer.python, '--peer-script', peer.script];
-    const r = covsweep(args);
-    expect(r.code).toBe(0);
+    // Its own cache: each try forgets the plots kept (forgetReports), which must not pull them
+    // from under the other test files' reports.
+    const r = covsweep(args, undefined, { COVSWEEP_CACHE: join(dir, 'cache') });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('| d | runs x steps | covsweep run | batched PyTorch | covsweep speed-up |');
     expect(r.stdout).toMatch(/\| 2 \| 3 x 10 \| [\d.]+ s \| [\d.]+ s \| [\d.]+x \|/);
     const e = { file: 'speed-d2.yaml', dim: 2, runs: 3, steps: 10 };

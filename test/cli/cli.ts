@@ -8,11 +8,11 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'covsweep.js');
 
 /** Run the built CLI as a user would; CI=true so progress is plain lines. */
-export function covsweep(args: string[], cwd = ROOT) {
+export function covsweep(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, CI: 'true', ...env },
     timeout: 300_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
