@@ -146,6 +146,26 @@ describe('WebAssembly score-matching lane', () => {
     }
   });
 
+  it("leaves the lane's factor in linear memory for the condition check (laneFactors), bit for bit", () => {
+    const d = 16;
+    const rng = seedrandom('wasm-sm-lane-factors');
+    const x = Float32Array.from({ length: LANES * 5 * d }, () => rng() - 0.5);
+    const mu = new Float32Array(LANES * d);
+    const task = new NativeScoreMatching(x, 5, d, LANES, 'covariance');
+    for (let b = 0; b < LANES; b++) {
+      const l = factor(d, rng, 0.5, 1);
+      l[1] = 3; // above the diagonal: the block as handed in, whole
+      task.lane(b, [mu], l, new Float32Array(d * d), [new Float32Array(LANES * d), new Float32Array(0)]);
+      const placed = task.laneFactors();
+      expect(placed).toBeDefined();
+      expect(placed!.buffer).toBe(wasmKernelsFor(d)!.f32().buffer);
+      sameBits(l, placed!);
+    }
+    const js = new NativeScoreMatching(x, 5, d, LANES, 'covariance', { wasm: false });
+    js.lane(0, [mu], factor(d, rng, 0.5, 1), new Float32Array(d * d), undefined);
+    expect(js.laneFactors()).toBeUndefined();
+  });
+
   it('tasks of one d share their blocks: making batches does not grow memory', () => {
     const k = wasmKernelsFor(24)!;
     const x = new Float32Array(LANES * 5 * 24);

@@ -105,6 +105,7 @@ export class NativeScoreMatching implements NativeTask {
   ) {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
+    this.wasmLane = false;
     const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
     if (byDiagonal !== undefined) return byDiagonal;
     if (this.wasm) return this.laneWasm(b, mu, l, dl, grads);
@@ -122,6 +123,17 @@ export class NativeScoreMatching implements NativeTask {
     if (this.of === 'precision') this.precisionFactorGradient(dl);
     else this.covarianceFactorGradient(dl);
     return loss;
+  }
+
+  /** Whether the last `lane` ran on WebAssembly, so left its factor in linear memory (`laneFactors`). */
+  private wasmLane = false;
+
+  /**
+   * The factor the last `lane` copied into linear memory (the kernel only reads it), where it
+   * ran there: the condition check then reads it in place rather than copying it in again.
+   */
+  laneFactors(): Float32Array | undefined {
+    return this.wasmLane ? this.wasm!.factor(this.wasm!.k.f32()) : undefined;
   }
 
   /**
@@ -152,6 +164,7 @@ export class NativeScoreMatching implements NativeTask {
     // step may hand over memory whose upper triangle is not ours; the kernel leaves it alone).
     if (grads) f32.set(dl.length === dd ? dl : wasm.factors.view(dl, 0), dlw >> 2);
     for (let i = 0; i < d; i++) f64[(e >> 3) + i] = this.xbar[b * d + i] - mu[b * d + i];
+    this.wasmLane = true;
     const loss = k.exports.scoreMatchingLane(
       d,
       n,
@@ -360,6 +373,8 @@ interface LaneBlocks {
   factors: OffsetViews;
   /** d loss / d mu and dL in linear memory's current buffer `f32`. */
   out(f32: Float32Array): { gmu: Float32Array; dl: Float32Array };
+  /** The factor's block in linear memory's current buffer `f32`. */
+  factor(f32: Float32Array): Float32Array;
 }
 
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
@@ -367,11 +382,13 @@ function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
   const sizes = [4 * dd, 8 * d, 4 * d, 4 * dd, 8 * (5 * dd + 6 * d)];
   const [l, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
-  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array } | undefined;
+  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array; l: Float32Array } | undefined;
   const out = (f32: Float32Array) => {
-    if (views?.f32 !== f32)
-      views = { f32, gmu: f32.subarray(gmu >> 2, (gmu >> 2) + d), dl: f32.subarray(dl >> 2, (dl >> 2) + dd) };
+    if (views?.f32 !== f32) {
+      const view = (at: number, n: number) => f32.subarray(at >> 2, (at >> 2) + n);
+      views = { f32, gmu: view(gmu, d), dl: view(dl, dd), l: view(l, dd) };
+    }
     return views;
   };
-  return { k, l, e, gmu, dl, scratch, factors: new OffsetViews(dd), out };
+  return { k, l, e, gmu, dl, scratch, factors: new OffsetViews(dd), out, factor: (f32) => out(f32).l };
 }
