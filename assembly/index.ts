@@ -14,3 +14,4 @@ export { fdlibmMap } from './fdlibm';
 export { classifierLanesHead } from './classifier-head';
 export { mahalanobisBlocks } from './log-densities';
 export { epochOrder } from './epoch-order';
+export { shortestJson } from './shortest-json';

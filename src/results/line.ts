@@ -1,3 +1,5 @@
+import { paramsJson } from '../engine/train/record.js';
+import { lazyProperty } from '../ground/lazy-property.js';
 import type { RunConfig, RunResult } from '../types.js';
 
 const nonFiniteAsString = (_k: string, v: unknown) =>
@@ -28,11 +30,26 @@ export function parseJsonText(text: string): unknown {
  * already (then the main thread writes the line whole).
  */
 export function lineTail(r: RunResult): string | undefined {
-  const { id: _id, config: _config, ...rest } = r;
   const keys = Object.keys(r);
-  if (keys[0] !== 'id' || keys[1] !== 'config' || 'backend' in rest) return undefined;
-  const inner = jsonText(rest).slice(1, -1);
-  return inner && `,${inner}`;
+  if (keys[0] !== 'id' || keys[1] !== 'config' || 'backend' in r) return undefined;
+  // Final parameters not made yet (engine/train/record.ts) are written from their values, without
+  // making them; the rest key by key, as JSON writes an object (an undefined value left out).
+  const params = paramsJson(r);
+  if (params === undefined) {
+    const { id: _id, config: _config, ...rest } = r;
+    const inner = jsonText(rest).slice(1, -1);
+    return inner && `,${inner}`;
+  }
+  let tail = '';
+  for (let i = 2; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === 'params') tail += `,"params":${params}`;
+    else {
+      const value = (r as unknown as Record<string, unknown>)[key];
+      if (value !== undefined) tail += `,${JSON.stringify(key)}:${jsonText(value)}`;
+    }
+  }
+  return tail;
 }
 
 /**
@@ -52,7 +69,12 @@ export function lineFromTail(id: string, config: RunConfig, tail: string, backen
  * its garbage took the main thread a tenth of a second or more per batch of 256 runs at d = 16.
  */
 export function withoutParams(r: RunResult): RunResult {
-  return r.params === undefined ? r : { ...r, params: undefined };
+  if (!('params' in r)) return r;
+  // Key by key, not a spread, which would make params not made yet (engine/train/record.ts).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(r))
+    out[key] = key === 'params' ? undefined : (r as unknown as Record<string, unknown>)[key];
+  return out as unknown as RunResult;
 }
 
 /**
@@ -61,22 +83,5 @@ export function withoutParams(r: RunResult): RunResult {
  */
 export function paramsFromLine(r: RunResult, line: string): RunResult {
   if (!('params' in r) || r.params !== undefined) return r;
-  const keep = (params: RunResult['params']) =>
-    Object.defineProperty(r, 'params', {
-      value: params,
-      enumerable: true,
-      configurable: true,
-      writable: true,
-    });
-  Object.defineProperty(r, 'params', {
-    enumerable: true,
-    configurable: true,
-    get() {
-      const { params } = parseJsonText(line) as RunResult;
-      keep(params);
-      return params;
-    },
-    set: keep,
-  });
-  return r;
+  return lazyProperty(r, 'params', () => (parseJsonText(line) as RunResult).params);
 }

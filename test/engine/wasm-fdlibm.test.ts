@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wasmKernels } from '../../src/engine/ops/wasm.js';
+import { words } from './words.js';
 
 // assembly/fdlibm.ts's exp and log must be V8's Math.exp and Math.log bit for bit (the classifier's
 // head runs them in WebAssembly in place of the lane-by-lane step's Math calls): here against
@@ -10,17 +11,6 @@ import { wasmKernels } from '../../src/engine/ops/wasm.js';
 const k = wasmKernels()!;
 const CHUNK = 1 << 18;
 const [src, dst] = [k.reserve(8 * CHUNK), k.reserve(8 * CHUNK)];
-
-/** xorshift128: fast, seeded, 32-bit words. */
-function words(seed: number) {
-  let [a, b, c, d] = [seed, 0x9e3779b9, 0x243f6a88, 0xb7e15162];
-  return () => {
-    const t = a ^ (a << 11);
-    [a, b, c] = [b, c, d];
-    d = (d ^ (d >>> 19) ^ (t ^ (t >>> 8))) >>> 0;
-    return d;
-  };
-}
 
 const bits = new Float64Array(1);
 const halves = new Uint32Array(bits.buffer);

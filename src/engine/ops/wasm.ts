@@ -30,6 +30,8 @@ export interface WasmKernels {
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
+  /** shortest-json.ts: the JSON of float32 values nested to dims, each as its shortest decimal: its byte length, or -1. */
+  shortestJson(values: number, count: number, dims: number, depth: number, out: number): number;
   /** epoch-order.ts: each lane's rows of x and y in its order of an epoch, into points and labels. */
   epochOrder(
     lanes: number,

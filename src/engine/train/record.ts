@@ -1,8 +1,10 @@
+import { lazyProperty } from '../../ground/lazy-property.js';
 import type { LaneBatch, RunConfig, RunResult } from '../../types.js';
 import type { TaskInstance } from '../tasks/types.js';
 import { curveEvery } from './curve.js';
 import { laneParams } from './final-params.js';
 import type { LaneEnd } from './health.js';
+import { laneParamsJson } from './params-json.js';
 
 /**
  * What a run records besides its ending: its loss every `record_every` steps
@@ -67,13 +69,44 @@ export function result(
     // Point i of the curve is the loss at step i * curve_every, so the curve reads without guessing.
     curve_every: record.every[b],
     planned_steps: t.steps,
-    params: laneParams(t.params, finals, b),
+    // Made when first read (`lazyParams`), in its place among the keys.
+    params: undefined as RunResult['params'],
     ...(config.dim === 2 && t.gaussians ? { gaussians: t.gaussians(b, lane) } : {}),
     seconds,
   };
-  return end.outcome === 'ok'
-    ? { ...base, outcome: 'ok' }
-    : { ...base, outcome: end.outcome, reason: end.reason ?? '', kind: end.kind ?? 'unknown' };
+  const r: RunResult =
+    end.outcome === 'ok'
+      ? { ...base, outcome: 'ok' }
+      : { ...base, outcome: end.outcome, reason: end.reason ?? '', kind: end.kind ?? 'unknown' };
+  return lazyParams(r, t, finals, b);
+}
+
+/** The JSON text of each result's final parameters while they are not made (`lazyParams`). */
+const paramsTexts = new WeakMap<RunResult, () => string | undefined>();
+
+/**
+ * `r.params`, lane b's parameters by group (laneParams of the batch's final values, which nothing
+ * changes after the run), made when first read, and until then `paramsJson(r)` writes their JSON
+ * text straight from the values: a worker makes each result's line and posts it without its
+ * params (results/line.ts), so in a run they are never made.
+ */
+function lazyParams(r: RunResult, t: TaskInstance, finals: ArrayLike<number>[], b: number): RunResult {
+  paramsTexts.set(r, () => laneParamsJson(t.params, finals, b));
+  return lazyProperty(
+    r,
+    'params',
+    () => laneParams(t.params, finals, b),
+    () => paramsTexts.delete(r),
+  );
+}
+
+/**
+ * JSON.stringify(r.params) of a result whose params are not made yet (`lazyParams`), written
+ * without making them; undefined for any other result, or where JSON.stringify must write them
+ * (a non-finite value).
+ */
+export function paramsJson(r: RunResult): string | undefined {
+  return paramsTexts.get(r)?.();
 }
 
 /**
