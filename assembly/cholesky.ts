@@ -47,11 +47,53 @@ export function choleskyForward(d: i32, a: usize, l: usize, piv: usize, wt: usiz
     store<f64>(cj + jj, s);
     if (!finishColumn(d, cj, piv, j)) return j;
   }
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) store<f32>(l + ((i * d + j) << 2), <f32>load<f64>(wt + ((j * d + i) << 3)));
-    for (let j = i + 1; j < d; j++) store<f32>(l + ((i * d + j) << 2), 0);
-  }
+  narrowFactor(d, wt, l);
   return d;
+}
+
+/**
+ * l[i d + j] = L_ij as float32 (row-major, zeros above the diagonal) from the float64 columns at
+ * wt (wt[j d + i] = L_ij): rows i, i + 1 a pass, in 2 x 2 tiles (columns j, j + 1 of the two rows,
+ * transposed by shuffles and narrowed as a pair), where an element at a time, reading down a
+ * column, cost a fifth of the factor's time at d = 64.
+ */
+// @ts-ignore: decorator
+@inline
+function narrowFactor(d: i32, wt: usize, l: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const li = l + <usize>i * rf;
+    const ci = wt + ((<usize>i) << 3);
+    for (let j = 0; j < i; j += 2) {
+      const a = v128.load(ci + <usize>j * rs);
+      const b = v128.load(ci + <usize>(j + 1) * rs);
+      const at = li + ((<usize>j) << 2);
+      v128.store64_lane(at, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a, b, 0, 2)), 0);
+      v128.store64_lane(at + rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a, b, 1, 3)), 0);
+    }
+    // The diagonal tile: L_ii, 0; L_(i+1)i, L_(i+1)(i+1).
+    const a = v128.load(ci + <usize>i * rs);
+    const at = li + ((<usize>i) << 2);
+    store<f32>(at, <f32>f64x2.extract_lane(a, 0));
+    store<f32>(at, 0, 4);
+    store<f32>(at + rf, <f32>f64x2.extract_lane(a, 1));
+    store<f32>(at + rf, <f32>load<f64>(ci + <usize>(i + 1) * rs, 8), 4);
+    // Zeros right of the tile, in both rows.
+    let j = i + 2;
+    for (; j + 3 < d; j += 4) {
+      v128.store(li + ((<usize>j) << 2), zero);
+      v128.store(li + rf + ((<usize>j) << 2), zero);
+    }
+    for (; j < d; j++) {
+      store<f32>(li + ((<usize>j) << 2), 0);
+      store<f32>(li + rf + ((<usize>j) << 2), 0);
+    }
+  }
+  if (i < d)
+    for (let j = 0; j <= i; j++) store<f32>(l + ((<usize>(i * d + j)) << 2), <f32>load<f64>(wt + <usize>j * rs + ((<usize>i) << 3)));
 }
 
 /**
@@ -350,12 +392,16 @@ function phiTransposed(d: i32, lt: usize, lb: usize, gt: usize, rowA: usize, row
   let i = 0;
   for (; i + 1 < d; i += 2) {
     const xa = lt + <usize>i * rs;
-    dotRowPair(xa, xa + rs, 8, lb, d, i + 1, d, 0, min(d, (i + 9) & ~7), rowA, rowB, true, false, sp);
-    // Columns i and i + 1 of Phi^T are neighbours: one f64x2 per row c < i.
+    dotRowPair(xa, xa + rs, 8, lb, d, i + 1, d, 0, min(d, (i + 5) & ~3), rowA, rowB, true, false, sp);
+    // Columns i and i + 1 of Phi^T are neighbours: one f64x2 per row c < i, two rows a pass
+    // (rowA's and rowB's entries c, c + 1 transposed by shuffles; i is even).
     const ci = gt + ((<usize>i) << 3);
-    for (let c = 0; c < i; c++) {
+    for (let c = 0; c < i; c += 2) {
       const at = (<usize>c) << 3;
-      v128.store(ci + <usize>c * rs, f64x2(load<f64>(rowA + at), load<f64>(rowB + at)));
+      const a = v128.load(rowA + at);
+      const b = v128.load(rowB + at);
+      v128.store(ci + <usize>c * rs, v128.shuffle<f64>(a, b, 0, 2));
+      v128.store(ci + <usize>(c + 1) * rs, v128.shuffle<f64>(a, b, 1, 3));
     }
     const at = (<usize>i) << 3;
     v128.store(ci + <usize>i * rs, f64x2(load<f64>(rowA + at) / 2, load<f64>(rowB + at)));
@@ -370,22 +416,20 @@ function phiTransposed(d: i32, lt: usize, lb: usize, gt: usize, rowA: usize, row
 }
 
 /**
- * Rows r0 .. r1 - 1 of the block's own triangle: M_rj for i < j <= r, entry by entry, j
- * descending (each row's terms k = j + 1 .. r ascending).
+ * M_rj for the rows r in [j, last] of a block whose own triangle holds column j (j above the
+ * block's first row): entry by entry, each row's terms k = j + 1 .. r ascending.
  */
 // @ts-ignore: decorator
 @inline
-function blockTriangle(d: i32, lt: usize, gt: usize, i: i32, last: i32): void {
+function triangleColumn(d: i32, lt: usize, gt: usize, j: i32, last: i32): void {
   const rs = (<usize>d) << 3;
-  for (let j = last; j > i; j--) {
-    const lj = lt + <usize>j * rs;
-    const ljj = load<f64>(lj + ((<usize>j) << 3));
-    for (let r = j; r <= last; r++) {
-      const cr = gt + ((<usize>r) << 3);
-      let t = load<f64>(cr + <usize>j * rs);
-      for (let k = j + 1; k <= r; k++) t -= load<f64>(cr + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
-      store<f64>(cr + <usize>j * rs, t / ljj);
-    }
+  const lj = lt + <usize>j * rs;
+  const ljj = load<f64>(lj + ((<usize>j) << 3));
+  for (let r = j; r <= last; r++) {
+    const cr = gt + ((<usize>r) << 3);
+    let t = load<f64>(cr + <usize>j * rs);
+    for (let k = j + 1; k <= r; k++) t -= load<f64>(cr + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
+    store<f64>(cr + <usize>j * rs, t / ljj);
   }
 }
 
@@ -403,130 +447,159 @@ function termHigh(v: v128, m: usize, l: f64): v128 {
   return f64x2.replace_lane(v, 1, f64x2.extract_lane(v, 1) - load<f64>(m, 8) * l);
 }
 
+/** Column j <= i of the eight rows i .. i + 7: the terms k <= i for all of them, then the block's own. */
+// @ts-ignore: decorator
+@inline
+function column8(d: i32, lt: usize, gt: usize, i: i32, j: i32): void {
+  const rs = (<usize>d) << 3;
+  const lj = lt + <usize>j * rs;
+  const cj = gt + ((<usize>i) << 3) + <usize>j * rs;
+  let v0 = v128.load(cj);
+  let v1 = v128.load(cj, 16);
+  let v2 = v128.load(cj, 32);
+  let v3 = v128.load(cj, 48);
+  let mk = cj + rs;
+  for (let k = j + 1; k <= i; k++) {
+    const a = v128.load64_splat(lj + ((<usize>k) << 3));
+    v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
+    v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
+    v2 = f64x2.sub(v2, f64x2.mul(v128.load(mk, 32), a));
+    v3 = f64x2.sub(v3, f64x2.mul(v128.load(mk, 48), a));
+    mk += rs;
+  }
+  // The block's terms k = i + t, t = 1 .. 7 (mk is at row k = i + 1 of M^T).
+  const lb = lj + ((<usize>i) << 3);
+  let l = load<f64>(lb, 8);
+  v0 = termHigh(v0, mk, l);
+  v1 = term(v1, mk + 16, l);
+  v2 = term(v2, mk + 32, l);
+  v3 = term(v3, mk + 48, l);
+  mk += rs;
+  l = load<f64>(lb, 16);
+  v1 = term(v1, mk + 16, l);
+  v2 = term(v2, mk + 32, l);
+  v3 = term(v3, mk + 48, l);
+  mk += rs;
+  l = load<f64>(lb, 24);
+  v1 = termHigh(v1, mk + 16, l);
+  v2 = term(v2, mk + 32, l);
+  v3 = term(v3, mk + 48, l);
+  mk += rs;
+  l = load<f64>(lb, 32);
+  v2 = term(v2, mk + 32, l);
+  v3 = term(v3, mk + 48, l);
+  mk += rs;
+  l = load<f64>(lb, 40);
+  v2 = termHigh(v2, mk + 32, l);
+  v3 = term(v3, mk + 48, l);
+  mk += rs;
+  v3 = term(v3, mk + 48, load<f64>(lb, 48));
+  mk += rs;
+  v3 = termHigh(v3, mk + 48, load<f64>(lb, 56));
+  const q = v128.load64_splat(lj + ((<usize>j) << 3));
+  v128.store(cj, f64x2.div(v0, q));
+  v128.store(cj, f64x2.div(v1, q), 16);
+  v128.store(cj, f64x2.div(v2, q), 32);
+  v128.store(cj, f64x2.div(v3, q), 48);
+}
+
+/** column8 for the four rows i .. i + 3. */
+// @ts-ignore: decorator
+@inline
+function column4(d: i32, lt: usize, gt: usize, i: i32, j: i32): void {
+  const rs = (<usize>d) << 3;
+  const lj = lt + <usize>j * rs;
+  const cj = gt + ((<usize>i) << 3) + <usize>j * rs;
+  let v0 = v128.load(cj);
+  let v1 = v128.load(cj, 16);
+  let mk = cj + rs;
+  for (let k = j + 1; k <= i; k++) {
+    const a = v128.load64_splat(lj + ((<usize>k) << 3));
+    v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
+    v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
+    mk += rs;
+  }
+  const lb = lj + ((<usize>i) << 3);
+  let l = load<f64>(lb, 8);
+  v0 = termHigh(v0, mk, l);
+  v1 = term(v1, mk + 16, l);
+  mk += rs;
+  v1 = term(v1, mk + 16, load<f64>(lb, 16));
+  mk += rs;
+  v1 = termHigh(v1, mk + 16, load<f64>(lb, 24));
+  const q = v128.load64_splat(lj + ((<usize>j) << 3));
+  v128.store(cj, f64x2.div(v0, q));
+  v128.store(cj, f64x2.div(v1, q), 16);
+}
+
+/** column8 for the two rows i, i + 1 (row i + 1 takes the term k = i + 1 last). */
+// @ts-ignore: decorator
+@inline
+function column2(d: i32, lt: usize, gt: usize, i: i32, j: i32): void {
+  const rs = (<usize>d) << 3;
+  const lj = lt + <usize>j * rs;
+  const cj = gt + ((<usize>i) << 3) + <usize>j * rs;
+  let v = v128.load(cj);
+  let mk = cj + rs;
+  for (let k = j + 1; k <= i; k++) {
+    v = term(v, mk, load<f64>(lj + ((<usize>k) << 3)));
+    mk += rs;
+  }
+  v = termHigh(v, mk, load<f64>(lj + ((<usize>(i + 1)) << 3)));
+  v128.store(cj, f64x2.div(v, v128.load64_splat(lj + ((<usize>j) << 3))));
+}
+
+/** M_ij for the one row i (j <= i). */
+// @ts-ignore: decorator
+@inline
+function column1(d: i32, lt: usize, gt: usize, i: i32, j: i32): void {
+  const rs = (<usize>d) << 3;
+  const ci = gt + ((<usize>i) << 3);
+  const lj = lt + <usize>j * rs;
+  let t = load<f64>(ci + <usize>j * rs);
+  for (let k = j + 1; k <= i; k++) t -= load<f64>(ci + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
+  store<f64>(ci + <usize>j * rs, t / load<f64>(lj + ((<usize>j) << 3)));
+}
+
 /**
  * M = Phi L^-1 in gt (M^T: gt[j d + r] = M_rj) by back substitution: M_rj = (Phi_rj - sum_{j <
- * k <= r} M_rk L_kj) / L_jj, j descending, each row on its own (rows are independent, and M^T
- * keeps a column's rows neighbours). Eight rows a block (four f64x2 sums, so the adds of one
- * term do not wait on each other), then four, two, one: first the block's own triangle, entry by
- * entry; then each column j left of it, the terms k <= i for all the rows, then the block's
- * entries k = i + 1.. for the rows at or below k (the pair whose upper row is k - 1 takes the
- * term in its second lane only).
+ * k <= r} M_rk L_kj) / L_jj, j descending, each row on its own (M^T keeps a column's rows
+ * neighbours). The rows go in blocks of eight (four f64x2 sums, so the adds of one term do not
+ * wait on each other), then four, two, one: for a column j above a block, the terms k <= i for
+ * all its rows, then the block's entries k = i + 1.. for the rows at or below k (the pair whose
+ * upper row is k - 1 takes the term in its second lane only); a column within a block's own
+ * triangle, entry by entry. Column by column, every block of the column before the next column:
+ * a column's first term is the column after it, just divided, so block after block (all the
+ * columns of a block, then the next block) each column waited on that division and on the chain
+ * of its sums before the next could start, where the blocks of one column are independent.
  */
 // @ts-ignore: decorator
 @inline
 function backSubstitute(d: i32, lt: usize, gt: usize): void {
-  const rs = (<usize>d) << 3;
-  let i = 0;
-  for (; i + 7 < d; i += 8) {
-    blockTriangle(d, lt, gt, i, i + 7);
-    const ci = gt + ((<usize>i) << 3);
-    for (let j = i; j >= 0; j--) {
-      const lj = lt + <usize>j * rs;
-      const cj = ci + <usize>j * rs;
-      let v0 = v128.load(cj);
-      let v1 = v128.load(cj, 16);
-      let v2 = v128.load(cj, 32);
-      let v3 = v128.load(cj, 48);
-      let mk = cj + rs;
-      for (let k = j + 1; k <= i; k++) {
-        const a = v128.load64_splat(lj + ((<usize>k) << 3));
-        v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
-        v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
-        v2 = f64x2.sub(v2, f64x2.mul(v128.load(mk, 32), a));
-        v3 = f64x2.sub(v3, f64x2.mul(v128.load(mk, 48), a));
-        mk += rs;
-      }
-      // The block's terms k = i + t, t = 1 .. 7 (mk is at row k = i + 1 of M^T).
-      const lb = lj + ((<usize>i) << 3);
-      let l = load<f64>(lb, 8);
-      v0 = termHigh(v0, mk, l);
-      v1 = term(v1, mk + 16, l);
-      v2 = term(v2, mk + 32, l);
-      v3 = term(v3, mk + 48, l);
-      mk += rs;
-      l = load<f64>(lb, 16);
-      v1 = term(v1, mk + 16, l);
-      v2 = term(v2, mk + 32, l);
-      v3 = term(v3, mk + 48, l);
-      mk += rs;
-      l = load<f64>(lb, 24);
-      v1 = termHigh(v1, mk + 16, l);
-      v2 = term(v2, mk + 32, l);
-      v3 = term(v3, mk + 48, l);
-      mk += rs;
-      l = load<f64>(lb, 32);
-      v2 = term(v2, mk + 32, l);
-      v3 = term(v3, mk + 48, l);
-      mk += rs;
-      l = load<f64>(lb, 40);
-      v2 = termHigh(v2, mk + 32, l);
-      v3 = term(v3, mk + 48, l);
-      mk += rs;
-      v3 = term(v3, mk + 48, load<f64>(lb, 48));
-      mk += rs;
-      v3 = termHigh(v3, mk + 48, load<f64>(lb, 56));
-      const q = v128.load64_splat(lj + ((<usize>j) << 3));
-      v128.store(cj, f64x2.div(v0, q));
-      v128.store(cj, f64x2.div(v1, q), 16);
-      v128.store(cj, f64x2.div(v2, q), 32);
-      v128.store(cj, f64x2.div(v3, q), 48);
+  const n8 = d & ~7;
+  let t = n8;
+  const i4 = d - t >= 4 ? t : -1;
+  if (i4 >= 0) t += 4;
+  const i2 = d - t >= 2 ? t : -1;
+  if (i2 >= 0) t += 2;
+  const i1 = t < d ? t : -1;
+  for (let j = d - 1; j >= 0; j--) {
+    let i = j < n8 ? j & ~7 : n8;
+    if (i < n8) {
+      if (j > i) triangleColumn(d, lt, gt, j, i + 7);
+      else column8(d, lt, gt, i, j);
+      i += 8;
     }
-  }
-  if (i + 3 < d) {
-    blockTriangle(d, lt, gt, i, i + 3);
-    const ci = gt + ((<usize>i) << 3);
-    for (let j = i; j >= 0; j--) {
-      const lj = lt + <usize>j * rs;
-      const cj = ci + <usize>j * rs;
-      let v0 = v128.load(cj);
-      let v1 = v128.load(cj, 16);
-      let mk = cj + rs;
-      for (let k = j + 1; k <= i; k++) {
-        const a = v128.load64_splat(lj + ((<usize>k) << 3));
-        v0 = f64x2.sub(v0, f64x2.mul(v128.load(mk), a));
-        v1 = f64x2.sub(v1, f64x2.mul(v128.load(mk, 16), a));
-        mk += rs;
-      }
-      const lb = lj + ((<usize>i) << 3);
-      let l = load<f64>(lb, 8);
-      v0 = termHigh(v0, mk, l);
-      v1 = term(v1, mk + 16, l);
-      mk += rs;
-      v1 = term(v1, mk + 16, load<f64>(lb, 16));
-      mk += rs;
-      v1 = termHigh(v1, mk + 16, load<f64>(lb, 24));
-      const q = v128.load64_splat(lj + ((<usize>j) << 3));
-      v128.store(cj, f64x2.div(v0, q));
-      v128.store(cj, f64x2.div(v1, q), 16);
+    for (; i < n8; i += 8) column8(d, lt, gt, i, j);
+    if (i4 >= 0 && j <= i4 + 3) {
+      if (j > i4) triangleColumn(d, lt, gt, j, i4 + 3);
+      else column4(d, lt, gt, i4, j);
     }
-    i += 4;
-  }
-  // Two rows, then one: row i + 1 first gets its column i + 1 and takes the term k = i + 1 last.
-  if (i + 1 < d) {
-    blockTriangle(d, lt, gt, i, i + 1);
-    const ci = gt + ((<usize>i) << 3);
-    for (let j = i; j >= 0; j--) {
-      const lj = lt + <usize>j * rs;
-      const cj = ci + <usize>j * rs;
-      let v = v128.load(cj);
-      let mk = cj + rs;
-      for (let k = j + 1; k <= i; k++) {
-        v = term(v, mk, load<f64>(lj + ((<usize>k) << 3)));
-        mk += rs;
-      }
-      v = termHigh(v, mk, load<f64>(lj + ((<usize>(i + 1)) << 3)));
-      v128.store(cj, f64x2.div(v, v128.load64_splat(lj + ((<usize>j) << 3))));
+    if (i2 >= 0 && j <= i2 + 1) {
+      if (j > i2) triangleColumn(d, lt, gt, j, i2 + 1);
+      else column2(d, lt, gt, i2, j);
     }
-    i += 2;
-  }
-  if (i < d) {
-    const ci = gt + ((<usize>i) << 3);
-    for (let j = i; j >= 0; j--) {
-      const lj = lt + <usize>j * rs;
-      let t = load<f64>(ci + <usize>j * rs);
-      for (let k = j + 1; k <= i; k++) t -= load<f64>(ci + <usize>k * rs) * load<f64>(lj + ((<usize>k) << 3));
-      store<f64>(ci + <usize>j * rs, t / load<f64>(lj + ((<usize>j) << 3)));
-    }
+    if (i1 >= 0) column1(d, lt, gt, i1, j);
   }
 }
 

@@ -93,9 +93,12 @@ export function scoreMatchingLane(
   }
   // dW = 2 W G (lower): dW_oc = sum_{k <= o} W_ok G_kc, then doubled.
   triangleRows(d, w, 8, rs, g, false, true, dw, sp);
+  const two = f64x2.splat(2);
   for (let o = 0; o < d; o++) {
     const ro = dw + <usize>o * rs;
-    for (let j = 0; j <= o; j++) store<f64>(ro + ((<usize>j) << 3), load<f64>(ro + ((<usize>j) << 3)) * 2);
+    let j = 0;
+    for (; j < o; j += 2) v128.store(ro + ((<usize>j) << 3), f64x2.mul(v128.load(ro + ((<usize>j) << 3)), two));
+    if (j == o) store<f64>(ro + ((<usize>j) << 3), load<f64>(ro + ((<usize>j) << 3)) * 2);
   }
   // T = W^T dW (lower): T_oc = sum_{k >= o} W_ko dW_kc for c <= o, kept transposed.
   triangleRows(d, w, rs, 8, dw, true, true, pr, sp);

@@ -111,6 +111,61 @@ describe('WebAssembly score-matching lane', () => {
     }
   });
 
+  it('tasks of one d take turns at the resident scatters: each lane its own numbers, memory bounded', () => {
+    // Three lanes (a block of four), then five (a new block of eight), then three again (the
+    // block of eight, copied into afresh): lane by lane in turns, every lane as the JavaScript's.
+    const d = 12;
+    const k = wasmKernelsFor(d)!;
+    const rng = seedrandom('wasm-sm-turns');
+    const batches = [3, 5, 3].map((lanes) => {
+      const n = 6 + Math.floor(rng() * 10);
+      const x = Float32Array.from({ length: lanes * n * d }, () => (rng() - 0.5) * 4);
+      const mu = Float32Array.from({ length: lanes * d }, () => rng() - 0.5);
+      const l = factor(d, rng, 0.5, 1);
+      const task = (wasm: boolean) => new NativeScoreMatching(x, n, d, lanes, 'covariance', { wasm });
+      return { lanes, mu, l, wasm: task(true), js: task(false) };
+    });
+    const lane = (t: NativeScoreMatching, lanes: number, b: number, mu: Float32Array, l: Float32Array) => {
+      const dl = new Float32Array(d * d);
+      const grads = [new Float32Array(lanes * d), new Float32Array(0)];
+      const loss = t.lane(b, [mu], l, dl, grads);
+      return { loss, dl, gmu: grads[0] };
+    };
+    let reserved = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let b = 0; b < 5; b++)
+        for (const { lanes, mu, l, wasm, js } of batches) {
+          if (b >= lanes) continue;
+          const [w, j] = [lane(wasm, lanes, b, mu, l), lane(js, lanes, b, mu, l)];
+          expect(w.loss).toBe(j.loss);
+          sameBits(j.dl, w.dl);
+          sameBits(j.gmu, w.gmu);
+        }
+      if (round === 0) reserved = k.reserve(0);
+      else expect(k.reserve(0)).toBe(reserved);
+    }
+  });
+
+  it("leaves the lane's factor in linear memory for the condition check (laneFactors), bit for bit", () => {
+    const d = 16;
+    const rng = seedrandom('wasm-sm-lane-factors');
+    const x = Float32Array.from({ length: LANES * 5 * d }, () => rng() - 0.5);
+    const mu = new Float32Array(LANES * d);
+    const task = new NativeScoreMatching(x, 5, d, LANES, 'covariance');
+    for (let b = 0; b < LANES; b++) {
+      const l = factor(d, rng, 0.5, 1);
+      l[1] = 3; // above the diagonal: the block as handed in, whole
+      task.lane(b, [mu], l, new Float32Array(d * d), [new Float32Array(LANES * d), new Float32Array(0)]);
+      const placed = task.laneFactors();
+      expect(placed).toBeDefined();
+      expect(placed!.buffer).toBe(wasmKernelsFor(d)!.f32().buffer);
+      sameBits(l, placed!);
+    }
+    const js = new NativeScoreMatching(x, 5, d, LANES, 'covariance', { wasm: false });
+    js.lane(0, [mu], factor(d, rng, 0.5, 1), new Float32Array(d * d), undefined);
+    expect(js.laneFactors()).toBeUndefined();
+  });
+
   it('tasks of one d share their blocks: making batches does not grow memory', () => {
     const k = wasmKernelsFor(24)!;
     const x = new Float32Array(LANES * 5 * 24);

@@ -53,8 +53,8 @@ export class NativeScoreMatching implements NativeTask {
   private readonly ppe: Float64Array;
   /** The WebAssembly lane and its blocks, where it runs. */
   private readonly wasm?: LaneBlocks;
-  /** Each lane's block of `scatter` as a view, for the WebAssembly lane. */
-  private readonly scatters: Float64Array[] = [];
+  /** This task among the thread's (ResidentScatters.owner). */
+  private readonly id = ++tasks;
   /** The lane for a diagonal covariance factor, where the map makes one (NativeMap.diagonal). */
   private readonly diagonal?: DiagonalScoreMatching;
 
@@ -89,10 +89,7 @@ export class NativeScoreMatching implements NativeTask {
     );
     [this.e, this.pe, this.ppe] = [0, 1, 2].map(() => new Float64Array(d));
     const k = wasm ? wasmKernelsFor(d) : undefined;
-    if (k) {
-      this.wasm = laneBlocks(k, d);
-      this.scatters = lanesOf(this.scatter, dd);
-    }
+    if (k) this.wasm = laneBlocks(k, d);
     if (diagonal && of === 'covariance')
       this.diagonal = new DiagonalScoreMatching(this.xbar, this.scatter, n, d, lanes);
   }
@@ -108,6 +105,7 @@ export class NativeScoreMatching implements NativeTask {
   ) {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
+    this.wasmLane = false;
     const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
     if (byDiagonal !== undefined) return byDiagonal;
     if (this.wasm) return this.laneWasm(b, mu, l, dl, grads);
@@ -127,10 +125,22 @@ export class NativeScoreMatching implements NativeTask {
     return loss;
   }
 
+  /** Whether the last `lane` ran on WebAssembly, so left its factor in linear memory (`laneFactors`). */
+  private wasmLane = false;
+
   /**
-   * `lane` as one call of the WebAssembly kernel: the factor, the lane's scatter and e copied in,
-   * the loss returned, d loss / d mu and dL copied out (its lower triangle new, its upper triangle
-   * the bits it came in with: two block copies cost less than an element loop over the triangle).
+   * The factor the last `lane` copied into linear memory (the kernel only reads it), where it
+   * ran there: the condition check then reads it in place rather than copying it in again.
+   */
+  laneFactors(): Float32Array | undefined {
+    return this.wasmLane ? this.wasm!.factor(this.wasm!.k.f32()) : undefined;
+  }
+
+  /**
+   * `lane` as one call of the WebAssembly kernel: the factor and e copied in, the lane's scatter
+   * read where it stays (residentScatters), the loss returned, d loss / d mu and dL copied out (its
+   * lower triangle new, its upper triangle the bits it came in with: two block copies cost less
+   * than an element loop over the triangle).
    */
   private laneWasm(
     b: number,
@@ -141,19 +151,20 @@ export class NativeScoreMatching implements NativeTask {
   ): number {
     const { d, n } = this;
     const wasm = this.wasm!;
-    const { k, l: lw, c, e, gmu, dl: dlw, scratch } = wasm;
+    const { k, l: lw, e, gmu, dl: dlw, scratch } = wasm;
     const dd = d * d;
+    // First: it may grow linear memory, which detaches the views taken below.
+    const c = this.residentScatters(k) + b * dd * 8;
     const f32 = k.f32();
     const f64 = k.f64();
     // Views made once (a subarray per lane and step costs more than the lookup): L and dL are
-    // whole blocks where the step hands over one unit's memory (as in place, tril), the lanes'
-    // scatters are views made with the task.
+    // whole blocks where the step hands over one unit's memory (as in place, tril).
     f32.set(l.length === dd ? l : wasm.factors.view(l, 0), lw >> 2);
     // dL goes in too, so that it comes back by one copy with its upper triangle as it was (the
     // step may hand over memory whose upper triangle is not ours; the kernel leaves it alone).
     if (grads) f32.set(dl.length === dd ? dl : wasm.factors.view(dl, 0), dlw >> 2);
-    f64.set(this.scatters[b], c >> 3);
     for (let i = 0; i < d; i++) f64[(e >> 3) + i] = this.xbar[b * d + i] - mu[b * d + i];
+    this.wasmLane = true;
     const loss = k.exports.scoreMatchingLane(
       d,
       n,
@@ -171,6 +182,29 @@ export class NativeScoreMatching implements NativeTask {
     grads[0].set(out.gmu, b * d);
     dl.set(out.dl);
     return loss;
+  }
+
+  /**
+   * Where lane 0's scatter lies in linear memory (lane b's b d^2 float64 on): the thread's block of
+   * this d, into which every lane's scatter is copied when another task's are there (or none
+   * yet). While one task trains they stay, where a copy per lane and step (32 KiB at d = 64) cost
+   * 1 to 3% of the step; tasks that take turns step by step copy what they did before.
+   */
+  private residentScatters(k: WasmKernels): number {
+    const { d } = this;
+    let r = residents.get(d);
+    if (r?.owner === this.id) return r.at;
+    const lanes = this.xbar.length / d;
+    if (!r || r.lanes < lanes) {
+      // Whole powers of two of lanes, so that a thread's blocks of this d stay within twice the
+      // largest one asked for.
+      const capacity = 2 ** Math.ceil(Math.log2(lanes));
+      r = { at: k.reserve(capacity * d * d * 8), lanes: capacity, owner: 0 };
+      residents.set(d, r);
+    }
+    k.f64().set(this.scatter, r.at >> 3);
+    r.owner = this.id;
+    return r.at;
   }
 
   /** P (both halves) of the factor l; W and W^T, or L and L^T, in float64 on the way. */
@@ -312,14 +346,26 @@ export class NativeScoreMatching implements NativeTask {
   }
 }
 
+/** Tasks made on this thread so far (each task's `id`). */
+let tasks = 0;
+
+/** A thread's block of every lane's scatter for one d (lanes of them), and the task whose they hold. */
+interface ResidentScatters {
+  at: number;
+  lanes: number;
+  owner: number;
+}
+
+/** The thread's blocks of resident scatters, by d. */
+const residents = new Map<number, ResidentScatters>();
+
 /**
- * assembly/score-matching.ts's blocks for one d: factor, scatter, e, d loss / d mu, dL, scratch;
- * views of the step's factor blocks by offset, and of the results in linear memory.
+ * assembly/score-matching.ts's blocks for one d: factor, e, d loss / d mu, dL, scratch; views of
+ * the step's factor blocks by offset, and of the results in linear memory.
  */
 interface LaneBlocks {
   k: WasmKernels;
   l: number;
-  c: number;
   e: number;
   gmu: number;
   dl: number;
@@ -327,23 +373,22 @@ interface LaneBlocks {
   factors: OffsetViews;
   /** d loss / d mu and dL in linear memory's current buffer `f32`. */
   out(f32: Float32Array): { gmu: Float32Array; dl: Float32Array };
+  /** The factor's block in linear memory's current buffer `f32`. */
+  factor(f32: Float32Array): Float32Array;
 }
 
 /** The thread's blocks for d, shared by every task of that d (WasmKernels.shared). */
 function laneBlocks(k: WasmKernels, d: number): LaneBlocks {
   const dd = d * d;
-  const sizes = [4 * dd, 8 * dd, 8 * d, 4 * d, 4 * dd, 8 * (5 * dd + 6 * d)];
-  const [l, c, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
-  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array } | undefined;
+  const sizes = [4 * dd, 8 * d, 4 * d, 4 * dd, 8 * (5 * dd + 6 * d)];
+  const [l, e, gmu, dl, scratch] = k.shared(`score matching ${d}`, sizes);
+  let views: { f32: Float32Array; gmu: Float32Array; dl: Float32Array; l: Float32Array } | undefined;
   const out = (f32: Float32Array) => {
-    if (views?.f32 !== f32)
-      views = { f32, gmu: f32.subarray(gmu >> 2, (gmu >> 2) + d), dl: f32.subarray(dl >> 2, (dl >> 2) + dd) };
+    if (views?.f32 !== f32) {
+      const view = (at: number, n: number) => f32.subarray(at >> 2, (at >> 2) + n);
+      views = { f32, gmu: view(gmu, d), dl: view(dl, dd), l: view(l, dd) };
+    }
     return views;
   };
-  return { k, l, c, e, gmu, dl, scratch, factors: new OffsetViews(dd), out };
-}
-
-/** The lanes' d x d blocks of `a` as views. */
-function lanesOf(a: Float64Array, dd: number): Float64Array[] {
-  return Array.from({ length: a.length / dd }, (_, b) => a.subarray(b * dd, (b + 1) * dd));
+  return { k, l, e, gmu, dl, scratch, factors: new OffsetViews(dd), out, factor: (f32) => out(f32).l };
 }
