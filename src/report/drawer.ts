@@ -7,11 +7,6 @@ import { drawSvg, drawWith } from './render.js';
  */
 export type DrawReply = { ready: true } | { id: number; svg: string } | { id: number; error: string };
 
-/** What a drawing thread is started with: whether to warm vega up while no plot is asked for (draw-thread.ts). */
-export interface DrawThreadData {
-  warm: boolean;
-}
-
 /** What a drawing thread is asked: plot `id`, its Vega-Lite spec as JSON text. */
 export interface DrawRequest {
   id: number;
@@ -47,11 +42,6 @@ export interface DrawOptions {
    * 0 starts none until a plot the cache lacks is asked for. @default 1
    */
   start?: number;
-  /**
-   * Whether threads draw small plots of their own while no plot is asked for, so that the report's
-   * run on warm code: for threads started on a core nothing else wants. @default false
-   */
-  warm?: boolean;
 }
 
 // Fitted to the flagship's six plots drawn warm: 7 to 19 ms at 3 to 5 KB, 40 to 60 ms at 180 to 390 KB.
@@ -114,7 +104,7 @@ export function drawInThread(
   const startOne = (): Drawer | undefined => {
     let worker: Worker;
     try {
-      worker = new Worker(thread, { workerData: { warm: o.warm ?? false } satisfies DrawThreadData });
+      worker = new Worker(thread);
     } catch {
       return undefined;
     }

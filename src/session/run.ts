@@ -183,10 +183,9 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
         onProgress: (batch, steps) => events.onBatchSteps?.(batch, steps),
         onRetry: (batch, reason) => events.onBatchRetry?.(batch, reason),
         // vega loads in a thread of its own on the core the last batches leave free (unless a
-        // frontier's next round will want it), and warms up there until the first plot is asked
-        // for; meanwhile this thread writes the tables.
+        // frontier's next round will want it), and meanwhile this thread writes the tables.
         onDrained: () => {
-          if (!searches.length) held.drawing ??= drawPlots(true);
+          if (!searches.length) held.drawing ??= drawPlots();
         },
         onResults: (rs, used, lines) => {
           folder.append(rs, lines);
@@ -214,7 +213,7 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
     // results and reports; runSession waits for them last.
     pool.destroy().catch(() => {});
   }
-  held.drawing ??= drawPlots(false);
+  held.drawing ??= drawPlots();
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
   const ordered = inPlanOrder(suite, results);
@@ -235,11 +234,9 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
 
 /**
  * The report's drawing threads: one loads vega from now on, and a second starts (where there are
- * two cores) only if the plots waiting would take longer than starting it (drawer.ts). `warm`:
- * the first has a core to itself until the plots are asked for, and warms vega up on it.
+ * two cores) only if the plots waiting would take longer than starting it (drawer.ts).
  */
-const drawPlots = (warm: boolean) =>
-  drawInThread(undefined, { threads: Math.min(2, availableParallelism()), warm });
+const drawPlots = () => drawInThread(undefined, { threads: Math.min(2, availableParallelism()) });
 
 function ignoreConfigError(err: unknown): void {
   if (!(err instanceof CovsweepError) || err.code !== 'E_CONFIG') throw err;

@@ -1,11 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { TopLevelSpec } from 'vega-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheFolder } from '../../src/report/cache-files.js';
-import { warmUpPlots } from '../../src/report/charts/warm-up.js';
 import { anotherThreadPays, drawInThread, drawMs, THREAD_MS } from '../../src/report/drawer.js';
-import { drawSvg, toSvg } from '../../src/report/render.js';
+import { toSvg } from '../../src/report/render.js';
 import { tempDir } from '../cli/cli.js';
 
 const spec = (n: number, mark: 'line' | 'bar' = 'line'): TopLevelSpec => ({
@@ -125,44 +123,6 @@ describe('the drawing thread', () => {
     } finally {
       await drawing.stop();
     }
-  });
-
-  it.skipIf(!existsSync(BUILT))(
-    'warms up on plots of its own until one is asked for, then draws it as this thread does',
-    async () => {
-      const here = await toSvg(spec(7), 'p');
-      freshCache();
-      // Each plot vega-lite compiles leaves its shape in the cache: the warm-up's show there.
-      const shapes = () => readdirSync(cacheFolder('vega-specs')).length;
-      const warmed = drawInThread(BUILT, { warm: true });
-      try {
-        while (!existsSync(cacheFolder('vega-specs')) || shapes() < warmUpPlots().length)
-          await new Promise((r) => setTimeout(r, 20));
-        expect(await toSvg(spec(7), 'p')).toBe(here);
-        expect(shapes()).toBe(warmUpPlots().length + 1);
-      } finally {
-        await warmed.stop();
-      }
-      // Not asked to warm up, a thread compiles only the plots it is asked for.
-      freshCache();
-      const cold = drawInThread(BUILT);
-      try {
-        expect(await toSvg(spec(7), 'p')).toBe(here);
-        expect(shapes()).toBe(1);
-      } finally {
-        await cold.stop();
-      }
-    },
-    30_000,
-  );
-
-  it("has warm-up plots that vega draws, with every kind of mark the report's plots have", async () => {
-    const marks = new Set<string>();
-    for (const plot of warmUpPlots())
-      for (const [, mark] of (await drawSvg(plot)).matchAll(/class="mark-(\w+)/g)) marks.add(mark);
-    expect([...marks].sort()).toEqual(
-      expect.arrayContaining(['area', 'line', 'rect', 'rule', 'symbol', 'text']),
-    );
   });
 
   it.skipIf(!existsSync(BUILT))('draws with vega the same SVG as this thread', async () => {
