@@ -3,14 +3,14 @@ import { stream } from '../../src/data/random.js';
 import { shiftSums } from '../../src/engine/native/condition-bound.js';
 import { ConditionWasm, SHIFTS_BELOW, SHIFTS_FROM } from '../../src/engine/native/condition-wasm.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
-import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+import { wasmKernels } from '../../src/engine/ops/wasm.js';
 import { conditionWalk, walkStep } from './conditions.js';
 
 // The step's pass over a whole batch in one WebAssembly call before its blocks (condition-bound.ts
 // `prepare`, assembly/condition.ts `conditionShifts`) gives what the pass block by block and its
 // JavaScript twin give, bit for bit: the same sums, the same bounds, the same tiers, step by step.
 // Sizes cover every row length mod 4 (the pass's quads of columns, a last pair, an odd row's tail).
-const SIZES = [8, 9, 10, 11, 16, 17, 31];
+const SIZES = [3, 4, 5, 7, 8, 9, 10, 11, 16, 17, 31];
 const COVARIANCE = ['full', 'spd-riemannian', 'full-clip'];
 const NATIVE = [...COVARIANCE, 'tril', 'log-cholesky', 'precision-cholesky'];
 /** Each slack's code for `shifts` (condition-bound.ts SLACK_CODE). */
@@ -21,11 +21,11 @@ afterEach(() => {
 });
 
 describe("the condition check's pass over a whole batch", () => {
-  it('runs from d = 8, where the kernels do, up to 31', () => {
-    expect(SHIFTS_FROM).toBe(8);
-    expect(ConditionWasm.for(8, 1, true, SHIFTS_FROM)).toBeDefined();
-    expect(ConditionWasm.for(7, 1, true, SHIFTS_FROM)).toBeUndefined();
-    expect(ConditionWasm.for(8, 1, false, SHIFTS_FROM)).toBeUndefined();
+  it('runs from d = 3 (d = 2 has its closed form) up to 31', () => {
+    expect(SHIFTS_FROM).toBe(3);
+    expect(ConditionWasm.for(3, 1, true, SHIFTS_FROM)).toBeDefined();
+    expect(ConditionWasm.for(2, 1, true, SHIFTS_FROM)).toBeUndefined();
+    expect(ConditionWasm.for(3, 1, false, SHIFTS_FROM)).toBeUndefined();
     // Block by block, only from 16 on.
     expect(ConditionWasm.for(8, 1, true, SHIFTS_FROM)!.blockwise).toBe(false);
     expect(ConditionWasm.for(16, 1, true, SHIFTS_FROM)!.blockwise).toBe(true);
@@ -53,7 +53,7 @@ describe("the condition check's pass over a whole batch", () => {
     for (let i = 0; i < m.length; i++) m[i] = rng.normal();
     for (let b = 0; b < blocks; b++)
       for (let i = 0; i < d; i += 3) m[at + b * dd + i * d] = anchors[b][i * d];
-    const kernels = wasmKernelsFor(d)!;
+    const kernels = wasmKernels()!;
     const place = kernels.reserve(4 * (blocks * dd + at)) >> 2;
     kernels.f32().set(m.subarray(at, at + blocks * dd), place + at);
     const js = new Float64Array(3);
@@ -96,6 +96,8 @@ describe("the condition check's pass over a whole batch", () => {
       const offs = vi.spyOn(ConditionWasm.prototype, 'offsAt');
       let drifts = 0;
       for (const [d, inMemory] of [
+        [4, false],
+        [5, true],
         [8, false],
         [8, true],
         [11, false],
@@ -107,7 +109,7 @@ describe("the condition check's pass over a whole batch", () => {
         const rng = stream(d, `condition-batch walk ${name} ${inMemory}`);
         const pivots = new Float32Array(d);
         map.forward(raw, 0, new Float32Array(dd), 0, pivots, 0);
-        const kernels = wasmKernelsFor(d)!;
+        const kernels = wasmKernels()!;
         const copy = kernels.reserve(4 * blocks * dd) >> 2;
         const factors = new Float32Array(blocks * dd);
         const alive = new Uint8Array(lanes).fill(1);

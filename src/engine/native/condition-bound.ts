@@ -273,10 +273,7 @@ export function shiftSums(
   d: number,
   sums: Float64Array,
 ): void {
-  // Below SHIFTS_FROM no kernel runs the pass, so nothing has to give its float32 bits, and in
-  // JavaScript the float64 sum is the cheaper (no Math.fround at every operation): on the float32
-  // sum the classifier's step at d = 4 ran 12% slower, on this one 6% (covsweep bench, 64 lanes).
-  sums[1] = d < SHIFTS_FROM ? offSquares64(m, from, a, d) : offSquares(m, from, a, d);
+  sums[1] = offSquares(m, from, a, d);
   // The diagonal as `diagonalSums` (its anchor's diagonal here at a[(d + 1) i]).
   let diagonal0 = 0;
   let diagonal1 = 0;
@@ -364,45 +361,6 @@ export function offSquares(m: Float32Array, from: number, a: Float64Array, d: nu
   const sum = f(f(v(0) + v(1)) + f(v(2) + v(3)));
   const n = (d * (d - 1)) / 2;
   return (sum + n * 2 ** -149) * (1 + (n + 8) * 2 ** -23) * 2 ** -64;
-}
-
-/**
- * `offSquares` in float64, for the blocks no kernel sees (d below SHIFTS_FROM): each difference,
- * square and addition rounded to float64, four chains by column mod 4 and a fifth for a row's
- * odd last column, then widened. Its margin, with u = 2^-53 and n = d (d - 1) / 2 terms: a
- * difference of a float32 value and a float64 anchor rounds once (|e| <= u; one that is subnormal
- * is exact); its square is >= t^2 (1 - u)^3 - 2^-1075; each term passes through at most n + 4
- * additions of non-negative operands. So S <= (s + n 2^-1074) / (1 - u)^(n + 7), below the factor
- * taken, 1 + (n + 8) 2u, with room for this expression's own roundings. An overflow gives
- * Infinity, a NaN stays NaN: neither clears a block.
- */
-export function offSquares64(m: Float32Array, from: number, a: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let tail = 0;
-  for (let i = 1; i < d; i++) {
-    const row = from + i * d;
-    const ar = i * d;
-    let j = 0;
-    for (; j + 3 < i; j += 4) {
-      const t0 = m[row + j] - a[ar + j];
-      const t1 = m[row + j + 1] - a[ar + j + 1];
-      const t2 = m[row + j + 2] - a[ar + j + 2];
-      const t3 = m[row + j + 3] - a[ar + j + 3];
-      s0 += t0 * t0;
-      s1 += t1 * t1;
-      s2 += t2 * t2;
-      s3 += t3 * t3;
-    }
-    for (; j < i; j++) {
-      const t = m[row + j] - a[ar + j];
-      tail += t * t;
-    }
-  }
-  const n = (d * (d - 1)) / 2;
-  return (s0 + s1 + s2 + s3 + tail + n * 2 ** -1074) * (1 + (n + 8) * 2 ** -52);
 }
 
 /**
@@ -720,7 +678,7 @@ const HOLD = 4;
  *
  * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
  * memory: the same float64 operations in the same order as `shiftSums`, `driftMoves`,
- * `sinceMoves` and `relativeDrift`, so the same bounds. From d = 8 to 31 the step's two O(d^2)
+ * `sinceMoves` and `relativeDrift`, so the same bounds. From d = 3 to 31 the step's two O(d^2)
  * passes from the anchors run for the whole batch in one call before its blocks (`prepare`): the
  * additive bound's, and the relative bound's below the diagonal for the blocks that go straight to
  * it; each block then reads what it needs (`cleared`, `movesFrom`), and only the blocks those do

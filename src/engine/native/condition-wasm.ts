@@ -1,5 +1,5 @@
 import { OffsetViews } from '../ops/views.js';
-import { type WasmKernels, wasmKernelsFor } from '../ops/wasm.js';
+import { type WasmKernels, wasmKernels } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
@@ -56,12 +56,15 @@ const FROM = 16;
 /**
  * From SHIFTS_FROM up to SHIFTS_BELOW tier 2's passes run for a whole batch in one call before
  * its blocks (`shifts`, `rows`): one call and one copy per step instead of one of each per block,
- * which there cost about what the pass does. From SHIFTS_BELOW on a block's pass costs far more
+ * which there cost about what the pass does. From d = 3 (d = 2 has its closed form): below 8 the
+ * blocks' passes in JavaScript, one call each, were 26% to 55% of the classifier's step and 7% to
+ * 37% of score matching's at d = 3 to 6, the batch's pass 4% to 15% and 2% to 16%
+ * (condition-cost.mjs, the same machine, one after the other). From SHIFTS_BELOW on a block's pass costs far more
  * than its call, and reading each block right after its map made it (still in cache) beats one
  * more pass over the batch (condition-cost.mjs, alternated: at d = 32 and 64 the batch's shares
  * came out higher, up to 2x for the classifier's).
  */
-export const SHIFTS_FROM = 8;
+export const SHIFTS_FROM = 3;
 /** `shifts`' slack code for a rounded diagonal's raw blocks (condition-bound.ts `rawAdditive`, `rawRelative`). */
 export const RAW_SLACK = 3;
 export const SHIFTS_BELOW = 32;
@@ -91,7 +94,8 @@ const collected = new FinalizationRegistry<{ bytes: number; at: number }>(({ byt
 
 /**
  * The condition check's tier 2 as WebAssembly SIMD kernels (assembly/condition.ts), where they
- * run (wasmKernelsFor): its O(d^2) pass from an anchor, its O(d^2) relative bounds and its
+ * run (from SHIFTS_FROM, or FROM block by block): its O(d^2) pass from an anchor, its O(d^2)
+ * relative bounds and its
  * O(d^3 / 6) relative drift, with the same float64 operations in the same order as their
  * JavaScript twins (condition-bound.ts `shiftSums`, `driftMoves`, `sinceMoves`, ground/
  * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor is mirrored in
@@ -180,13 +184,13 @@ export class ConditionWasm {
   private readonly views: OffsetViews;
 
   /**
-   * For `blocks` blocks of d x d, or undefined where the kernels do not run (below FROM, or
-   * without wasmKernelsFor). On-CPU ns per `block` cleared by the pass from a tier-1 anchor: at
+   * For `blocks` blocks of d x d, or undefined where the kernels do not run (below `from`, or
+   * without WebAssembly). On-CPU ns per `block` cleared by the pass from a tier-1 anchor: at
    * d = 32 about 330 with the block read in place, 490 copied in; at 64 about 1210 and 1700 (the
    * copy is most of the difference). A float64 anchor and one chain took 450 and 500, 1750 and 1850.
    */
   static for(d: number, blocks: number, wasm = true, from = FROM): ConditionWasm | undefined {
-    const k = wasm && d >= from ? wasmKernelsFor(d) : undefined;
+    const k = wasm && d >= from ? wasmKernels() : undefined;
     return k && new ConditionWasm(k, d, blocks);
   }
 
