@@ -10,7 +10,7 @@
 // A mode's cost is the median over rounds of (its block - the round's `off` block), per lane-step;
 // its share is that cost over the `off` step. Medians of on-CPU time.
 //
-//   npm run build && node scripts/condition-cost.mjs [--backend native] [--dims 2,8,16,32,64]
+//   npm run build && node scripts/condition-cost.mjs [--backend native] [--dims 2,4,8,16,32,64]
 //     [--tasks score-matching,mvn-classifier] [--parameterizations ...] [--rounds 9]
 //
 // Both tasks with a native step: score matching's step is the cheapest per block (so the check's
@@ -32,7 +32,7 @@ import { withEigenvalues } from '../dist/ground/dense64.js';
 const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'native' },
-    dims: { type: 'string', default: '2,8,16,32,64' },
+    dims: { type: 'string', default: '2,4,8,16,32,64' },
     tasks: { type: 'string', default: 'score-matching,mvn-classifier' },
     parameterizations: { type: 'string', default: 'full,tril,log-cholesky,precision-cholesky' },
     rounds: { type: 'string', default: '9' },
