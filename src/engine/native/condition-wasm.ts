@@ -59,10 +59,10 @@ const FROM = 16;
  * which there cost about what the pass does. From d = 3 (d = 2 has its closed form): below 8 the
  * blocks' passes in JavaScript, one call each, were 26% to 55% of the classifier's step and 7% to
  * 37% of score matching's at d = 3 to 6, the batch's pass 4% to 15% and 2% to 16%
- * (condition-cost.mjs, the same machine, one after the other). From SHIFTS_BELOW on a block's pass costs far more
- * than its call, and reading each block right after its map made it (still in cache) beats one
- * more pass over the batch (condition-cost.mjs, alternated: at d = 32 and 64 the batch's shares
- * came out higher, up to 2x for the classifier's).
+ * (condition-cost.mjs, the same machine, one after the other). From SHIFTS_BELOW on a block's
+ * pass costs far more than its call, and reading each block right after its map made it (still in
+ * cache) beats one more pass over the batch (condition-cost.mjs, alternated: at d = 32 and 64 the
+ * batch's shares came out higher, up to 2x for the classifier's).
  */
 export const SHIFTS_FROM = 3;
 /** `shifts`' slack code for a rounded diagonal's raw blocks (condition-bound.ts `rawAdditive`, `rawRelative`). */
@@ -93,19 +93,18 @@ const collected = new FinalizationRegistry<{ bytes: number; at: number }>(({ byt
 });
 
 /**
- * The condition check's tier 2 as WebAssembly SIMD kernels (assembly/condition.ts), where they
- * run (from SHIFTS_FROM, or FROM block by block): its O(d^2) pass from an anchor, its O(d^2)
- * relative bounds and its
- * O(d^3 / 6) relative drift, with the same float64 operations in the same order as their
- * JavaScript twins (condition-bound.ts `shiftSums`, `driftMoves`, `sinceMoves`, ground/
- * triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor is mirrored in
- * linear memory when it is made: for the pass, its entries below the diagonal as float32 (every
+ * The condition check's tier 2 as WebAssembly SIMD kernels (assembly/condition.ts), where they run
+ * (from SHIFTS_FROM, or FROM block by block): its O(d^2) pass from an anchor, its O(d^2) relative
+ * bounds and its O(d^3 / 6) relative drift, with the same float64 operations in the same order as
+ * their JavaScript twins (condition-bound.ts `shiftSums`, `driftMoves`, `sinceMoves`,
+ * ground/triangular-bounds.ts `relativeDrift`), so the same bounds. Each block's anchor is mirrored
+ * in linear memory when it is made: for the pass, its entries below the diagonal as float32 (every
  * anchor's are float32 values: L^'s, the raw Sigma's, or a rounded diagonal's float64 factor's,
  * which differs from L^ only on the diagonal; an anchor whose are not is left to the twin) and its
- * diagonal as float64, half the bytes of a float64 copy to read each step; for the relative
- * bounds, the anchor, its inverse and the norms of the inverse's rows as float64 (and the block
- * when the exact drift last ran, as float32). A block already in linear memory (the classifier's factors)
- * is read where it is; any other is copied in.
+ * diagonal as float64, half the bytes of a float64 copy to read each step; for the relative bounds,
+ * the anchor, its inverse and the norms of the inverse's rows as float64 (and the block when the
+ * exact drift last ran, as float32). A block already in linear memory (the classifier's factors) is
+ * read where it is; any other is copied in.
  */
 export class ConditionWasm {
   private readonly k: WasmKernels;
