@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { StepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { StepConditionBound, stepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
-import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 import { conditionWalk, walkStep } from './conditions.js';
 
 // A whole step's blocks at once (condition-bound.ts `blocks`: the classifier's lanes, every factor
@@ -63,6 +63,58 @@ describe("the condition check over a whole step's blocks", () => {
       // well within its limit (two blocks, 33 steps alive) was cleared from the pass most steps.
       expect(calls).toBeGreaterThan(0);
       expect(calls).toBeLessThan(live - 40);
+    },
+  );
+
+  it.each(['full', 'tril', 'log-cholesky', 'precision-cholesky'])(
+    "%s, d = 2: every block's closed form in one loop, the twins' bounds and tiers, no `block` call",
+    (name) => {
+      const d = 2;
+      const map = nativeMap(name, d)!;
+      const { lanes, units, dd, blocks, raw } = conditionWalk(name, d, 20 * d);
+      // Lane 2's blocks (condition number about 3e4) past a limit of 2e4: the host's to judge.
+      const limits = [2 ** 23, 2 ** 23, 2e4, Number.POSITIVE_INFINITY];
+      const checks = stepConditionBound(name, d, units, limits, { rawDiagonals: false })!;
+      const twins = stepConditionBound(name, d, units, limits, { wasm: false })!;
+      const rng = stream(d, `condition-blocks walk ${name}`);
+      const kernels = wasmKernels()!;
+      const copy = kernels.reserve(4 * blocks * dd) >> 2;
+      const chol = kernels.reserve(4 * blocks * dd) >> 2;
+      const factors = new Float32Array(blocks * dd);
+      const alive = new Uint8Array(lanes).fill(1);
+      const block = vi.spyOn(StepConditionBound.prototype, 'block');
+      let cleared = 0;
+      let uncleared = 0;
+      for (let step = 0; step < 40; step++) {
+        alive[1] = step >= 15 && step < 22 ? 0 : 1;
+        for (let k = 0; k < blocks; k++) map.forward(raw, k * dd, factors, k * dd, new Float32Array(d), 0);
+        const f32 = kernels.f32();
+        f32.set(raw, copy);
+        // The lanes' copies carry L's diagonal (a rounded diagonal's rounded exps).
+        for (let k = 0; k < blocks; k++)
+          for (let i = 0; i < d; i++) f32[copy + k * dd + i * (d + 1)] = factors[k * dd + i * (d + 1)];
+        f32.set(factors, chol);
+        const before = block.mock.contexts.length;
+        checks.blocks(() => kernels.f32(), copy, name === 'full' ? chol : copy, raw, alive);
+        expect(block.mock.contexts.slice(before).filter((c) => c === checks)).toHaveLength(0);
+        for (let b = 0; b < lanes; b++) {
+          if (!alive[b]) continue;
+          for (let u = 0; u < units; u++) {
+            const k = b * units + u;
+            twins.block(b, u, factors, k * dd, raw, k * dd);
+            expect(Object.is(checks.bounds[k], twins.bounds[k]), `step ${step} block ${k}`).toBe(true);
+            if (limits[b] !== Number.POSITIVE_INFINITY) {
+              if (Number.isFinite(checks.bounds[k])) cleared++;
+              else uncleared++;
+            }
+          }
+        }
+        walkStep(name, raw, d, units, rng);
+      }
+      expect(checks.tiers).toEqual(twins.tiers);
+      // Lane 2's blocks are left to the host; the others are cleared here.
+      expect(cleared).toBeGreaterThan(40);
+      expect(uncleared).toBeGreaterThan(0);
     },
   );
 });
