@@ -192,4 +192,45 @@ describe('the native step bound from the anchors tier 1 leaves', () => {
       expect(cleared).toBeGreaterThan(300);
     },
   );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky', 'full'])(
+    '%s: a block that outruns its tier-1 anchors is anchored by tier 3, and tier 2 clears it from there',
+    (name) => {
+      // d = 8, cond 1e3 in a random basis, well within the limit: tier 1 clears and anchors it.
+      // Then each entry of its raw block's lower triangle (and its mirror, for Sigma) times
+      // 1 + s z each step: past a tier-1 anchor's reach at every step (its bounds on the
+      // eigenvalues are loose), within tier 3's for a while (its relative bounds; for Sigma its
+      // tighter smallest eigenvalue). So the block is anchored again with an inverse, not cleared
+      // by tier 1 at nearly every step; never past the limit.
+      const d = 8;
+      const limit = 2 ** 23;
+      const p = parameterization(name);
+      const { bound, step } = stepper(name, d, limit);
+      const rng = stream(17, 'outrun');
+      const raw = Float32Array.from(p.fromCovariance(randomCovariance(23, d, 1e3), d));
+      const size = SIZE[name];
+      const steps = 80;
+      for (let s = 0; s < steps; s++) {
+        const value = step(raw);
+        expect(value, `step ${s}`).toBeGreaterThanOrEqual(conditionNumber64(name, raw, d) * (1 - 1e-9));
+        expect(value).toBeLessThanOrEqual(limit);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j <= i; j++) {
+            raw[i * d + j] *= 1 + size * rng.normal();
+            if (name === 'full') raw[j * d + i] = raw[i * d + j];
+          }
+      }
+      expect(bound.tiers.trace + bound.tiers.exact).toBeGreaterThan(0);
+      expect(bound.tiers.bound).toBeLessThan(steps / 4);
+      expect(bound.tiers.drift).toBeGreaterThan(steps / 2);
+    },
+  );
 });
+
+/** The walk's move per step, relative to each raw entry: Sigma's entries move Sigma's smallest eigenvalue furthest. */
+const SIZE: Record<string, number> = {
+  tril: 3e-3,
+  'log-cholesky': 3e-3,
+  'precision-cholesky': 3e-3,
+  full: 3e-5,
+};

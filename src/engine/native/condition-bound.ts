@@ -1156,6 +1156,8 @@ export class StepConditionBound {
     let slack = this.slack;
     let f64: ArrayLike<number> = l;
     let at64 = lo;
+    // Whether the block's next anchor is tier 3's, with its inverse, even well within the limit.
+    let inverse = false;
     // Tier 2 first where there is an anchor: it costs one pass over the block, tier 1 two.
     if (anchor?.live) {
       const m = onSigma ? raw : l;
@@ -1169,9 +1171,18 @@ export class StepConditionBound {
         return bound;
       }
       if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
-      // An anchor that did not hold for long: the block moves too fast for tier 2 to pay for a
-      // new one, so for a while tier 1 clears it alone where it can (`calm`).
-      if (this.served[k] < HOLD) anchor.calm = WAIT;
+      // An anchor that did not hold for long. A tier-1 anchor's bounds on the eigenvalues (and so
+      // its additive bound's reach) are loose, and it has no relative bound: the block's next
+      // anchor is tier 3's (its inverse, `drift`'s relative bounds), which a block that moves by
+      // a few steps between calls (one more step each, or a stretch of fast training) stays
+      // within, where a tier-1 anchor each call served once or not at all and tier 1 cleared the
+      // block at nearly every call. One with an inverse that did not hold either: the block moves
+      // too fast for tier 2 to pay for a new one, so for a while tier 1 clears it alone where it
+      // can (`calm`).
+      if (this.served[k] < HOLD) {
+        if (anchor.inverse) anchor.calm = WAIT;
+        else inverse = true;
+      }
     }
 
     // Tier 1 (on L^ with its slack, then on the float64 factor where that differs).
@@ -1201,8 +1212,9 @@ export class StepConditionBound {
         // Well within the limit, it anchors tier 2's next steps (`shift`): Sigma's eigenvalues
         // within [bottom - f, top + f] (`cholesky`), or the squared singular values of the factor
         // it ran on within [bottom, top] (D goes with the move). Nearer, tier 2 would clear only
-        // small moves from it: tier 3's tighter bound anchors the block, when it is well within.
-        if (bound <= limit / NEAR) {
+        // small moves from it: tier 3's tighter bound anchors the block, when it is well within
+        // (and where the last tier-1 anchor did not hold: `inverse`).
+        if (bound <= limit / NEAR && !inverse) {
           this.tiers.bound++;
           this.anchorBound(
             k,
@@ -1549,6 +1561,10 @@ export class StepConditionBound {
     this.kernels?.extremes(k, lo, hi);
     anchor.cleared = true;
     anchor.wait = 0;
+    // Tier 2 tries it from its next call on: no calm left over (`retired` makes a new anchor with
+    // WAIT calls of it, which made a block's first tier-1 anchor, once tier 2 no longer cleared
+    // the block from it, hand the block to tier 1 alone for WAIT calls, whether it had held or not).
+    anchor.calm = 0;
     this.served[k] = 0;
   }
 
