@@ -847,8 +847,9 @@ export class StepConditionBound {
    * The blocks below their diagonals are their factors' (L^'s, or Sigma's itself); a rounded
    * diagonal's L^ differs from raw on its diagonal alone, whose sums `shift` then takes from L^,
    * unless `diagonals` (raw's diagonals already are L^'s: the classifier's lanes after their forward).
+   * With `calls` false no `block` call follows for the blocks it clears (`blocks`): it marks none.
    */
-  prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false): void {
+  prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false, calls = true): void {
     const { kernels, units, fresh, d } = this;
     this.rawFirst = this.rawBounds && !diagonals;
     if (!kernels?.batched || d === 2) return;
@@ -872,19 +873,20 @@ export class StepConditionBound {
       fresh.fill(stamp, b * units, end * units);
       b = end;
     }
-    if (this.diagonals || this.rawFirst) this.clearPassed(alive, stamp);
+    if (this.diagonals || this.rawFirst) this.clearPassed(alive, stamp, calls);
   }
 
   /**
    * `prepare`'s end where its pass's bound is `passed`'s (it read the blocks' own diagonals, or a
    * rounded diagonal's raw one, `rawFirst`): every live block that bound clears, cleared here
    * (`clears`' bookkeeping, on the typed arrays themselves, the tiers' counter once) and marked
-   * `done` with this `prepare`'s stamp, so that its `block` call returns at once. That call would
+   * `done` with this `prepare`'s stamp (where `calls`: `block` is called on it), so that its
+   * `block` call returns at once. That call would
    * have cleared it by the same bound and done nothing else (`cleared`, `passed`): the same bounds
    * and tiers, without `block`'s bookkeeping around each of the pass's blocks (at d = 8 that and
    * `passed` block by block were a third of the check's cost).
    */
-  private clearPassed(alive: Uint8Array, stamp: number): void {
+  private clearPassed(alive: Uint8Array, stamp: number, calls: boolean): void {
     const { units, limits, fast, served, bounds, done, pending, d } = this;
     const kernels = this.kernels!;
     const narrowed = kernels.narrowedFlags;
@@ -904,7 +906,7 @@ export class StepConditionBound {
           cleared++;
           served[k]++;
           bounds[k] = bound;
-          done[k] = stamp;
+          if (calls) done[k] = stamp;
           continue;
         }
         const off = raw && limit !== Number.POSITIVE_INFINITY ? kernels.offsAt(k) : -1;
@@ -915,7 +917,7 @@ export class StepConditionBound {
             cleared++;
             served[k]++;
             bounds[k] = relative <= limit ? relative : since;
-            done[k] = stamp;
+            if (calls) done[k] = stamp;
             continue;
           }
         }
@@ -947,7 +949,8 @@ export class StepConditionBound {
       this.closedForms(memory(), factors, raw, alive);
       return;
     }
-    this.prepare(memory(), copies, alive, true);
+    // No `block` call for the blocks `prepare` clears (`pending` lists the others): no marks.
+    this.prepare(memory(), copies, alive, true, false);
     // The blocks `prepare` cleared need no `block` call, nor a view of memory: the others it
     // listed (`pending`), in the order of the loop below, where it did not clear any.
     if (this.listed !== 0 && this.listed === this.prepared) {
