@@ -703,9 +703,10 @@ const HOLD = 4;
  * inverse: the additive bound only); one it clears only nearer the limit, tier 3 anchors when its
  * bound is within limit / NEAR (else tier 1's bound stands). Tiers 3 and 4 anchor the blocks
  * tier 1 does not clear: a block that needs them pays once, then once per drift of a sizeable
- * fraction of its smallest eigenvalue. A block that outruns its anchors (tier 2 cleared it fewer
- * than HOLD times from the last one) is cleared by tier 1 alone, anchoring nothing, for WAIT
- * steps. One that tier 2 cannot clear while still that near
+ * fraction of its smallest eigenvalue. A block that outruns its tier-1 anchor (tier 2 cleared it
+ * fewer than HOLD times from it) is anchored by tier 3 next, whose inverse gives tier 2 its
+ * relative bounds; one that outruns that too is cleared by tier 1 alone, anchoring nothing, for
+ * WAIT steps. One that tier 2 cannot clear while still that near
  * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
  * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).

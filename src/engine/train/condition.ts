@@ -76,7 +76,9 @@ export function sinceBound(l: Float64Array, s: Float64Array, rows: Float64Array,
  *    singular values or tier 3's bounds on them. Then, in O(d^3 / 6), relative to the anchor: with
  *    eta = ||(L - L_a) L_a^-1||_F, cond(L L^T) <= (sigma_max(L_a) (1 + eta) / (sigma_min(L_a) (1 - eta)))^2
  *    (`relativeDrift`), which holds up where a step moves L by more than sigma_min but by little
- *    relative to L itself. A run that trains near the limit pays for the exact value once per
+ *    relative to L itself; first from its last value plus an O(d^2) bound on the move since
+ *    (`sinceBound`), which spares most steps of a block that keeps moving near the limit the
+ *    O(d^3 / 6) drift. A run that trains near the limit pays for the exact value once per
  *    drift of a sizeable fraction of sigma_min (or of L), not every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
