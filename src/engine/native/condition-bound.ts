@@ -708,7 +708,7 @@ const HOLD = 4;
  * relative bounds; one that outruns that too is cleared by tier 1 alone, anchoring nothing, for
  * WAIT steps. One that tier 2 cannot clear while still that near
  * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
- * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
+ * steps at a time where that anchor is within a factor 2 of the limit (else it is anchored anew); so is a `cholesky` block anchored within a factor NEAR of the limit once it
  * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
@@ -1427,7 +1427,18 @@ export class StepConditionBound {
     this.sinceTerms(k, last, exact);
     const eta = exact + Math.sqrt(moves[3]);
     bound = across(eta, anchor.lo, anchor.hi);
-    if (!(bound <= limit) && (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
+    // Not cleared while still near its anchor: its condition number is near the limit or past it.
+    // The host's turn for WAIT calls where the anchor's own bound is within a factor 2 of the
+    // limit (a new anchor would leave tier 2 little room). One further from it is anchored anew
+    // (`judge`'s tiers 1, 3 and 4, right after this): at d = 64 a block at cond 4e6 under the
+    // float32 limit spent its steps on the host 16 at a time, each stint about what one new exact
+    // anchor costs, and it came back to them for as long as it stayed past this anchor's reach.
+    if (
+      !(bound <= limit) &&
+      (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4) &&
+      anchor.hi > (anchor.lo * limit) / 2
+    )
+      anchor.wait = WAIT;
     return bound;
   }
 
