@@ -706,10 +706,11 @@ const HOLD = 4;
  * fraction of its smallest eigenvalue. A block that outruns its tier-1 anchor (tier 2 cleared it
  * fewer than HOLD times from it) is anchored by tier 3 next, whose inverse gives tier 2 its
  * relative bounds; one that outruns that too is cleared by tier 1 alone, anchoring nothing, for
- * WAIT steps. One that tier 2 cannot clear while still that near
- * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
- * steps at a time where that anchor is within a factor 2 of the limit (else it is anchored anew); so is a `cholesky` block anchored within a factor NEAR of the limit once it
- * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
+ * WAIT steps. One that tier 2 cannot clear while still that near its anchor (its condition
+ * number is near the limit, or past it) is left to the host for WAIT steps at a time where that
+ * anchor is within a factor 2 of the limit (else it is anchored anew); so is a `cholesky` block
+ * anchored within a factor NEAR of the limit once it moved past tier 2's reach (the host's drift
+ * tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
  * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
@@ -882,10 +883,10 @@ export class StepConditionBound {
    * rounded diagonal's raw one, `rawFirst`): every live block that bound clears, cleared here
    * (`clears`' bookkeeping, on the typed arrays themselves, the tiers' counter once) and marked
    * `done` with this `prepare`'s stamp (where `calls`: `block` is called on it), so that its
-   * `block` call returns at once. That call would
-   * have cleared it by the same bound and done nothing else (`cleared`, `passed`): the same bounds
-   * and tiers, without `block`'s bookkeeping around each of the pass's blocks (at d = 8 that and
-   * `passed` block by block were a third of the check's cost).
+   * `block` call returns at once. That call would have cleared it by the same bound and done
+   * nothing else (`cleared`, `passed`): the same bounds and tiers, without `block`'s bookkeeping
+   * around each of the pass's blocks (at d = 8 that and `passed` block by block were a third of
+   * the check's cost).
    */
   private clearPassed(alive: Uint8Array, stamp: number, calls: boolean): void {
     const { units, limits, fast, served, bounds, done, pending, d } = this;
