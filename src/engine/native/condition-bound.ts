@@ -601,7 +601,7 @@ function across(eta: number, lo: number, hi: number): number {
   return eta < 1 ? (hi * (1 + eta) ** 2) / (lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
 }
 
-/** `factorForm`'s margin for a rounded diagonal, ((1 + V) / (1 - V))^4 (each of a and c within a factor 1 +- V). */
+/** `factorForm`'s margin for a rounded diagonal: ((1 + V) / (1 - V))^4. */
 const ROUNDED_FORM = ((1 + V) / (1 - V)) ** 4;
 
 /**
