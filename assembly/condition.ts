@@ -117,10 +117,35 @@ export function conditionShifts(
   // raw blocks get theirs from the factor, `diagonalSums`).
   const diagonals = slack == RAW ? NO_DIAGONAL : slack == ROUNDED ? ALL : SQUARES;
   if (d < APART_FROM) {
-    // A block's sums and bound in turn: each block's work is short, and one loop's bookkeeping
-    // costs less than three's (at d = 4, 17 ns a block against 20).
-    for (let k = <usize>first; k < end; k++) {
-      if (load<f32>(flags + (k << 2)) != 0) continue;
+    // Two blocks' sums and bounds in turn: each block's work is short, and one loop's bookkeeping
+    // costs less than three's (at d = 4, 17 ns a block against 20); the two bounds' square roots
+    // and divisions in the two lanes of f64x2 (`pairBound`: each lane's operations are the
+    // scalar's, so the same bits), a block whose flag is set skipped as below.
+    let k = <usize>first;
+    for (; k + 1 < end; k += 2) {
+      const o = out + (k << 5);
+      const mk = m + ((dd * k) << 2);
+      const ak = a + ((dd * k) << 2);
+      const gk = diagonal + ((<usize>d * k) << 3);
+      const both = load<f32>(flags + (k << 2)) == 0 && load<f32>(flags + (k << 2), 4) == 0;
+      if (!both || slack == RAW) {
+        for (let j: usize = 0; j < 2; j++) {
+          if (load<f32>(flags + ((k + j) << 2)) != 0) continue;
+          const oj = o + (j << 5);
+          const mj = mk + ((dd * j) << 2);
+          offShift(d, mj, ak + ((dd * j) << 2), masks, oj);
+          if (diagonals != NO_DIAGONAL) diagonalShift(d, mj, gk + ((<usize>d * j) << 3), oj, diagonals);
+          store<f64>(oj, shiftBound(d, oj, mj, k + j, slack, lows, highs, raws, roots), 24);
+        }
+        continue;
+      }
+      offShift(d, mk, ak, masks, o);
+      offShift(d, mk + (dd << 2), ak + (dd << 2), masks, o + 32);
+      diagonalShift(d, mk, gk, o, diagonals);
+      diagonalShift(d, mk + (dd << 2), gk + ((<usize>d) << 3), o + 32, diagonals);
+      pairBound(o, k, slack, lows, highs, roots);
+    }
+    if (k < end && load<f32>(flags + (k << 2)) == 0) {
       const o = out + (k << 5);
       const mk = m + ((dd * k) << 2);
       offShift(d, mk, a + ((dd * k) << 2), masks, o);
@@ -148,6 +173,66 @@ export function conditionShifts(
     const o = out + (k << 5);
     store<f64>(o, shiftBound(d, o, m + ((dd * k) << 2), k, slack, lows, highs, raws, roots), 24);
   }
+}
+
+/**
+ * condition-bound.ts `prepare`'s clearing (`clearPassed`), after `conditionShifts` and
+ * `conditionRows` on blocks k = first .. first + count - 1 (all of live lanes), in one pass over
+ * typed arrays in linear memory rather than JavaScript's loop: block k is cleared where its gates
+ * (fasts + k and narrows + k, bytes: a live anchor whose additive bound it tries first, one the
+ * pass reads) are both 1, its limit (a float64 at limits + 8 k) is finite and the pass's bound at
+ * out + 32 k + 24 is within it; else, with `raw` (a rounded diagonal's raw blocks) where it
+ * `wants` its relative sums (a float32 at wants + 4 k, not 0) and its limit is finite, where the
+ * bound from its anchor (`rawRelative`, at offs + 8 (2 d + 3) k + 8 (2 d + 1)) or else the one since
+ * its last exact drift (`rawSince`, the next float64) is within it. The same tests in the same
+ * order as `clearPassed`'s (float64 comparisons: the same outcomes, NaN clearing nothing). The
+ * i-th block cleared goes to cleared + 4 i (u32) with its bound at bounds + 8 i; every other to
+ * pending + 4 (left + its index among them). Returns how many it cleared (count - that many
+ * pending).
+ */
+export function conditionClear(
+  d: i32,
+  first: i32,
+  count: i32,
+  out: usize,
+  fasts: usize,
+  narrows: usize,
+  limits: usize,
+  raw: bool,
+  wants: usize,
+  offs: usize,
+  cleared: usize,
+  bounds: usize,
+  pending: usize,
+  left: i32,
+): i32 {
+  const rows = <usize>(2 * d + 3) << 3;
+  const relativeAt = <usize>(2 * d + 1) << 3;
+  let n = 0;
+  let p = pending + ((<usize>left) << 2);
+  for (let k = <usize>first; k < <usize>(first + count); k++) {
+    const limit = load<f64>(limits + (k << 3));
+    const finite = limit != Infinity;
+    const bound = load<f64>(out + (k << 5), 24);
+    let clear = (load<u8>(fasts + k) & load<u8>(narrows + k)) == 1 && bound <= limit && finite;
+    let value = bound;
+    if (!clear && raw && finite && load<f32>(wants + (k << 2)) != 0) {
+      const o = offs + rows * k + relativeAt;
+      const relative = load<f64>(o);
+      const since = load<f64>(o, 8);
+      clear = relative <= limit || since <= limit;
+      value = relative <= limit ? relative : since;
+    }
+    if (clear) {
+      store<u32>(cleared + ((<usize>n) << 2), <u32>k);
+      store<f64>(bounds + ((<usize>n) << 3), value);
+      n++;
+    } else {
+      store<u32>(p, <u32>k);
+      p += 4;
+    }
+  }
+  return n;
 }
 
 /** From this d on `conditionShifts` runs its three passes in loops of their own (below it, one loop). */
@@ -189,6 +274,44 @@ function shiftBound(
     }
   }
   return bound;
+}
+
+/**
+ * `shiftBound` of blocks k and k + 1 (slack 0, ROUNDED or SIGMA; their sums at o and o + 32), in
+ * the two lanes of f64x2: each lane's square root, division and the rest are the scalar's
+ * operations on the same operands in the same order (IEEE 754 lane by lane), so the same bits.
+ */
+@inline
+function pairBound(o: usize, k: usize, slack: i32, lows: usize, highs: usize, roots: usize): void {
+  const squares = pair(o, 0);
+  const off = pair(o, 8);
+  let bound: v128;
+  if (slack == SIGMA) {
+    const lo = v128.load(lows + (k << 3));
+    const hi = v128.load(highs + (k << 3));
+    const e = f64x2.sqrt(f64x2.add(squares, f64x2.mul(f64x2.splat(2), off)));
+    bound = v128.bitselect(f64x2.div(f64x2.add(hi, e), f64x2.sub(lo, e)), f64x2.splat(Infinity), f64x2.gt(lo, e));
+  } else {
+    // The roots' pairs (sqrt lo, sqrt hi) of blocks k and k + 1, as reach and top pairs.
+    const r0 = v128.load(roots + (k << 4));
+    const r1 = v128.load(roots + (k << 4), 16);
+    const reach = v128.shuffle<f64>(r0, r1, 0, 2);
+    const top = v128.shuffle<f64>(r0, r1, 1, 3);
+    const e = f64x2.add(
+      f64x2.sqrt(f64x2.add(squares, off)),
+      slack == ROUNDED ? f64x2.sqrt(pair(o, 16)) : f64x2.splat(0),
+    );
+    const q = f64x2.div(f64x2.add(top, e), f64x2.sub(reach, e));
+    bound = v128.bitselect(f64x2.mul(q, q), f64x2.splat(Infinity), f64x2.gt(reach, e));
+  }
+  store<f64>(o, f64x2.extract_lane(bound, 0), 24);
+  store<f64>(o, f64x2.extract_lane(bound, 1), 56);
+}
+
+/** The float64 at o + offset and the one 32 bytes after it (two blocks' same sum), as an f64x2. */
+@inline
+function pair(o: usize, offset: usize): v128 {
+  return f64x2.replace_lane(f64x2.splat(load<f64>(o + offset)), 1, load<f64>(o + offset + 32));
 }
 
 /**

@@ -770,8 +770,7 @@ export class StepConditionBound {
   private readonly served: Uint32Array;
   /** Per block, the stamp of the `prepare` that cleared it (`clearPassed`), until its `block` call. */
   private readonly done: Uint32Array;
-  /** The live blocks the last `clearPassed` (of `prepare` stamp `listed`) did not clear, pending[0 .. left - 1]. */
-  private readonly pending: Uint32Array;
+  /** How many live blocks the last `prepare` (of stamp `listed`) did not clear (listed at condition-wasm.ts `pendingAt`). */
   private left = 0;
   private listed = 0;
   /** Per block, its anchor's `lastEta` (for `fromRows`). */
@@ -826,7 +825,6 @@ export class StepConditionBound {
     this.fast = new Uint8Array(blocks);
     this.served = new Uint32Array(blocks);
     this.done = new Uint32Array(blocks);
-    this.pending = new Uint32Array(blocks);
     this.lastEtas = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
     this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
     this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
@@ -839,6 +837,7 @@ export class StepConditionBound {
     this.l64 = new Float64Array(d * d);
     this.sym = new Float64Array(d * d);
     this.store = new Float64Array(limits.length * units * d * d);
+    kernels?.limits(limits, units);
   }
 
   /**
@@ -858,6 +857,11 @@ export class StepConditionBound {
     this.diagonals = diagonals || this.slack !== 'rounded-diagonal';
     const stamp = ++this.prepared;
     const lanes = this.limits.length;
+    // Where its pass's bound is `passed`'s (it read the blocks' own diagonals, or a rounded
+    // diagonal's raw one, `rawFirst`), the blocks it clears are cleared here (`clearPassed`).
+    const clear = this.diagonals || this.rawFirst;
+    let cleared = 0;
+    let left = 0;
     for (let b = 0; b < lanes; ) {
       if (!alive[b]) {
         b++;
@@ -865,70 +869,51 @@ export class StepConditionBound {
       }
       let end = b + 1;
       while (end < lanes && alive[end]) end++;
-      kernels.shifts(
-        raw,
-        at,
-        b * units,
-        (end - b) * units,
-        this.rawFirst ? RAW_SLACK : SLACK_CODE[this.slack],
-      );
-      fresh.fill(stamp, b * units, end * units);
+      const first = b * units;
+      const count = (end - b) * units;
+      kernels.shifts(raw, at, first, count, this.rawFirst ? RAW_SLACK : SLACK_CODE[this.slack]);
+      fresh.fill(stamp, first, first + count);
+      if (clear) {
+        const n = this.clearPassed(first, count, left, stamp, calls);
+        cleared += n;
+        left += count - n;
+      }
       b = end;
     }
-    if (this.diagonals || this.rawFirst) this.clearPassed(alive, stamp, calls);
-  }
-
-  /**
-   * `prepare`'s end where its pass's bound is `passed`'s (it read the blocks' own diagonals, or a
-   * rounded diagonal's raw one, `rawFirst`): every live block that bound clears, cleared here
-   * (`clears`' bookkeeping, on the typed arrays themselves, the tiers' counter once) and marked
-   * `done` with this `prepare`'s stamp (where `calls`: `block` is called on it), so that its
-   * `block` call returns at once. That call would have cleared it by the same bound and done
-   * nothing else (`cleared`, `passed`): the same bounds and tiers, without `block`'s bookkeeping
-   * around each of the pass's blocks (at d = 8 that and `passed` block by block were a third of
-   * the check's cost).
-   */
-  private clearPassed(alive: Uint8Array, stamp: number, calls: boolean): void {
-    const { units, limits, fast, served, bounds, done, pending, d } = this;
-    const kernels = this.kernels!;
-    const narrowed = kernels.narrowedFlags;
-    const f64 = kernels.f64();
-    const at = kernels.shiftBoundAt(0);
-    // A block that went straight to the relative bounds: the raw diagonal's (`relativeCleared`'s first).
-    const raw = this.rawFirst;
-    let cleared = 0;
-    let left = 0;
-    for (let b = 0; b < alive.length; b++) {
-      if (!alive[b]) continue;
-      const limit = limits[b];
-      for (let k = b * units; k < (b + 1) * units; k++) {
-        const bound = f64[at + 4 * k];
-        // Nothing exceeds an infinite limit: `block` returns at once for those.
-        if (fast[k] === 1 && narrowed[k] === 1 && bound <= limit && limit !== Number.POSITIVE_INFINITY) {
-          cleared++;
-          served[k]++;
-          bounds[k] = bound;
-          if (calls) done[k] = stamp;
-          continue;
-        }
-        const off = raw && limit !== Number.POSITIVE_INFINITY ? kernels.offsAt(k) : -1;
-        if (off >= 0) {
-          const relative = f64[off + 2 * d + 1];
-          const since = f64[off + 2 * d + 2];
-          if (relative <= limit || since <= limit) {
-            cleared++;
-            served[k]++;
-            bounds[k] = relative <= limit ? relative : since;
-            if (calls) done[k] = stamp;
-            continue;
-          }
-        }
-        pending[left++] = k;
-      }
-    }
+    if (!clear) return;
     this.tiers.drift += cleared;
     this.left = left;
     this.listed = stamp;
+  }
+
+  /**
+   * `prepare`'s end for blocks first .. first + count - 1 (all of live lanes) where its pass's
+   * bound is `passed`'s: every block that bound clears (or, a rounded diagonal's raw blocks that
+   * went straight to the relative bounds, `relativeCleared`'s first two), cleared here: the tests
+   * in the kernel (condition-wasm.ts `clear`, over its copies of `fast`, `narrowed` and the
+   * limits), its bound and `served` here (`clears`' bookkeeping, the tiers' counter once in
+   * `prepare`), and marked `done` with this `prepare`'s stamp (where `calls`: `block` is called on
+   * it), so that its `block` call returns at once. That call would have cleared it by the same
+   * bound and done nothing else (`cleared`, `passed`): the same bounds and tiers, without `block`'s
+   * bookkeeping around each of the pass's blocks (at d = 8 that and `passed` block by block were a
+   * third of the check's cost; the tests in JavaScript, a third of what was left at d = 4). The
+   * others the kernel lists after the `left` listed before (`pendingAt`). Returns how many it cleared.
+   */
+  private clearPassed(first: number, count: number, left: number, stamp: number, calls: boolean): number {
+    const { served, bounds, done } = this;
+    const kernels = this.kernels!;
+    const n = kernels.clear(first, count, this.rawFirst, left);
+    const words = kernels.words();
+    const f64 = kernels.f64();
+    const at = kernels.clearedAt;
+    const boundAt = kernels.clearedBoundsAt;
+    for (let i = 0; i < n; i++) {
+      const k = words[at + i];
+      served[k]++;
+      bounds[k] = f64[boundAt + i];
+      if (calls) done[k] = stamp;
+    }
+    return n;
   }
 
   /**
@@ -956,9 +941,11 @@ export class StepConditionBound {
     // The blocks `prepare` cleared need no `block` call, nor a view of memory: the others it
     // listed (`pending`), in the order of the loop below, where it did not clear any.
     if (this.listed !== 0 && this.listed === this.prepared) {
-      const { pending } = this;
+      const kernels = this.kernels!;
+      const pending = kernels.pendingAt;
       for (let i = 0; i < this.left; i++) {
-        const k = pending[i];
+        // Asked again each time: a block's tiers may grow linear memory (a new view).
+        const k = kernels.words()[pending + i];
         const b = Math.floor(k / units);
         this.block(b, k - b * units, memory(), factors + k * dd, raw, k * dd);
       }
@@ -1010,6 +997,7 @@ export class StepConditionBound {
       const next = anchor?.live === true && anchor.wait === 0;
       const onSigma = this.slack === 'cholesky';
       this.fast[k] = next && (!anchor.inverse || onSigma || !anchor.relative) ? 1 : 0;
+      this.kernels?.gate(k, this.fast[k]);
       // Its next call goes straight to the relative bound's sums: `prepare` makes them.
       this.kernels?.want(k, next && anchor.inverse && !onSigma && anchor.relative);
     }
@@ -1132,6 +1120,7 @@ export class StepConditionBound {
     if (this.additiveCleared) {
       this.anchors[k]!.relative = false;
       this.fast[k] = 1;
+      this.kernels!.gate(k, 1);
       this.kernels!.want(k, false);
     }
     return true;

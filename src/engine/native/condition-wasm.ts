@@ -38,6 +38,22 @@ interface ConditionExports {
     sinceRaws: number,
     etas: number,
   ): void;
+  conditionClear(
+    d: number,
+    first: number,
+    count: number,
+    out: number,
+    fasts: number,
+    narrows: number,
+    limits: number,
+    raw: boolean,
+    wants: number,
+    offs: number,
+    cleared: number,
+    bounds: number,
+    pending: number,
+    left: number,
+  ): number;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
   conditionMoves(d: number, l: number, a: number, rows: number, rounded: boolean, out: number): void;
@@ -150,6 +166,21 @@ export class ConditionWasm {
    */
   private readonly sinceRaws: number;
   private readonly etas: number;
+  /**
+   * Per block k (where `batched`), for `clear`: its gates as bytes at fasts + k (condition-bound.ts
+   * `fast`, mirrored by `gate`) and narrows + k (`narrowed`), its lane's limit at limits + 8 k
+   * (`limits`); and `clear`'s lists, the blocks it cleared (u32) at cleared + 4 i with their bounds
+   * at clearedBounds + 8 i, the others (u32) at pending + 4 i.
+   */
+  private readonly fasts: number;
+  private readonly narrows: number;
+  private readonly limitsAt: number;
+  private readonly cleared: number;
+  private readonly clearedBounds: number;
+  private readonly pending: number;
+  /** Views of linear memory as bytes and as u32, remade after it grows (`bytes`, `words`). */
+  private u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly wanted: Uint8Array;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
@@ -162,10 +193,6 @@ export class ConditionWasm {
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
   private readonly narrowedBlocks: Uint8Array;
-  /** `narrowed` of every block, 1 or 0 (read, not written: condition-bound.ts `blocks` reads it in its loop). */
-  get narrowedFlags(): Uint8Array {
-    return this.narrowedBlocks;
-  }
   /**
    * The block copied in (float32 for `shift` and `moves`, float64 for `relativeAt`); a row of
    * scratch; the sums out.
@@ -225,6 +252,12 @@ export class ConditionWasm {
       batch * d * 24,
       batch * d * 24,
       batch * 8,
+      batch,
+      batch,
+      batch * 8,
+      batch * 4,
+      batch * 8,
+      batch * 4,
       dd * 8,
       d * 8,
       32,
@@ -253,6 +286,12 @@ export class ConditionWasm {
       this.raws,
       this.sinceRaws,
       this.etas,
+      this.fasts,
+      this.narrows,
+      this.limitsAt,
+      this.cleared,
+      this.clearedBounds,
+      this.pending,
       this.stage,
       this.row,
       this.out,
@@ -262,6 +301,10 @@ export class ConditionWasm {
     if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
     // No exact drift yet (the block of memory may be another instance's).
     if (this.batched) this.k.f64().fill(Number.POSITIVE_INFINITY, this.etas >> 3, (this.etas >> 3) + batch);
+    // No gates open yet (nor limits: `limits` sets them).
+    this.bytes().fill(0, this.fasts, this.fasts + batch);
+    this.bytes().fill(0, this.narrows, this.narrows + batch);
+    this.k.f64().fill(Number.POSITIVE_INFINITY, this.limitsAt >> 3, (this.limitsAt >> 3) + batch);
   }
 
   /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
@@ -285,6 +328,70 @@ export class ConditionWasm {
       f64[diagonal + i] = m[i * d + i];
     }
     this.narrowedBlocks[k] = exact;
+    if (this.batched) this.bytes()[this.narrows + k] = exact;
+  }
+
+  /** All of linear memory as bytes (remade after it grows). */
+  private bytes(): Uint8Array {
+    if (this.u8.length === 0) this.u8 = new Uint8Array(this.k.f64().buffer);
+    return this.u8;
+  }
+
+  /** All of linear memory as u32 (remade after it grows): `clear`'s lists, at `clearedAt` and `pendingAt`. */
+  words(): Uint32Array<ArrayBufferLike> {
+    if (this.u32.length === 0) this.u32 = new Uint32Array(this.k.f64().buffer);
+    return this.u32;
+  }
+
+  /** Block k's `fast` gate (condition-bound.ts), for `clear` (where `batched`). */
+  gate(k: number, fast: number): void {
+    if (this.batched) this.bytes()[this.fasts + k] = fast;
+  }
+
+  /** Each block's limit, its lane's (limits[lane], `units` blocks a lane), for `clear` (where `batched`). */
+  limits(limits: ArrayLike<number>, units: number): void {
+    if (!this.batched) return;
+    const f64 = this.k.f64();
+    for (let k = 0; k < limits.length * units; k++)
+      f64[(this.limitsAt >> 3) + k] = limits[Math.floor(k / units)];
+  }
+
+  /**
+   * After `shifts` on blocks k = first .. first + count - 1 (all of live lanes), those its bounds
+   * clear (assembly/condition.ts `conditionClear`, condition-bound.ts `clearPassed`'s tests; `raw`:
+   * also a rounded diagonal's raw relative bounds, `offsAt`): their indices at words()[clearedAt
+   * ..] and their bounds at f64()[clearedBoundsAt ..], the others at words()[pendingAt + left ..].
+   * Returns how many it cleared.
+   */
+  clear(first: number, count: number, raw: boolean, left: number): number {
+    return this.x.conditionClear(
+      this.d,
+      first,
+      count,
+      this.sums,
+      this.fasts,
+      this.narrows,
+      this.limitsAt,
+      raw,
+      this.wants,
+      this.offs,
+      this.cleared,
+      this.clearedBounds,
+      this.pending,
+      left,
+    );
+  }
+
+  get clearedAt(): number {
+    return this.cleared >> 2;
+  }
+
+  get clearedBoundsAt(): number {
+    return this.clearedBounds >> 3;
+  }
+
+  get pendingAt(): number {
+    return this.pending >> 2;
   }
 
   /**
@@ -450,14 +557,9 @@ export class ConditionWasm {
     return this.narrowedBlocks[k] === 1;
   }
 
-  /** Where in `f64()` block k's `shiftBound` is (block k + 1's 4 float64 after it). */
-  shiftBoundAt(k: number): number {
-    return (this.sums >> 3) + 4 * k + 3;
-  }
-
   /** Block k's bound from the last `shifts` (NaN or Infinity where none; meaningless where `shifted` is false: a block that `want`s its relative sums has none). */
   shiftBound(k: number): number {
-    return this.k.f64()[this.shiftBoundAt(k)];
+    return this.k.f64()[(this.sums >> 3) + 4 * k + 3];
   }
 
   /**
