@@ -7,14 +7,16 @@ import { dotRowPair, dotRows, inverseInto } from './triangular';
  * The loss tr(P R P) / (2n) - tr(P) of the float32 lower factor at l (row-major d x d: of the
  * precision with `precision`, else of the covariance), the lane's scatter c (float64, d x d,
  * symmetric) and e = xbar - mu (float64, d). With `withGrads`, also d loss / d mu into gmu and
- * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone). s: scratch of
- * 5 d^2 + 6 d float64.
+ * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone), or with
+ * `sigma` (a covariance factor only) d loss / d Sigma into all of dl: the Cholesky backward of
+ * that float32 dL (sigmaBackward). s: scratch of 5 d^2 + 6 d float64.
  */
 export function scoreMatchingLane(
   d: i32,
   n: f64,
   precision: bool,
   withGrads: bool,
+  sigma: bool,
   l: usize,
   c: usize,
   e: usize,
@@ -129,7 +131,147 @@ export function scoreMatchingLane(
     }
   }
   if (q < d) store<f32>(dl + ((<usize>(q * d + q)) << 2), <f32>-load<f64>(pr + <usize>q * rs + ((<usize>q) << 3)));
+  // W (w) stays; the other four blocks are free.
+  if (sigma) sigmaBackward(d, l, dl, w, lt, p, pr, g, sp);
   return loss;
+}
+
+/**
+ * d loss / d Sigma into dl (float32, d x d, both triangles) from d loss / d L, the float32 lower
+ * triangle of dl, for the float32 factor L at l: CholeskyKernel.backward's gradient sym(L^-T Phi
+ * L^-1), Phi = tril(L^T dL) with its diagonal halved, taken through W = L^-1 (at w, row-major,
+ * zeros above the diagonal), which the lane has: abar = W^T Psi W / 2 with Psi = Phi + Phi^T for
+ * Phi's diagonal not halved (so sym(Phi) = Psi / 2). Products only, where the Cholesky backward
+ * solves two triangular systems: the same 5/6 d^3 multiply-adds, in row products that keep two
+ * rows' sums in flight (29 us at d = 64 where the Cholesky kernel's backward took 38 to 40 us,
+ * with its copies in and out). Float64 arithmetic of the same float32 dL, so its float32 result
+ * is the Cholesky kernel's but where the rounding falls otherwise (as the tfjs path's: it rounds
+ * dL to float32 too; d loss / d Sigma without that rounding, -P G P in closed form, was tried and
+ * ends runs of the native-step test more than 1e-5 off the tfjs path's).
+ * score-matching-native.ts's sigmaGradientOf is the reference. Blocks: lt, p, pr, g (d^2 float64
+ * each); sp, dotRowPair's.
+ */
+function sigmaBackward(d: i32, l: usize, dl: usize, w: usize, lt: usize, p: usize, pr: usize, g: usize, sp: usize): void {
+  const rs = (<usize>d) << 3;
+  // dL in float64 (row-major, zero above the diagonal: the paired rows read it for outputs
+  // that nothing uses) into g; L^T into lt's upper triangle.
+  widenLower(d, dl, g);
+  transposeFactor(d, l, lt);
+  // Phi_ic = sum_{k >= i} L_ki dL_kc for c <= i (row i of L^T against dL's rows), into p; then
+  // mirrored: Psi.
+  triangleRows(d, lt, 8, rs, g, true, true, p, sp);
+  mirrorLower(d, p);
+  // X = W^T Psi: X_oc = sum_{k >= o} W_ko Psi_kc, every c (column o of W against Psi's rows), into pr.
+  let o = 0;
+  for (; o + 1 < d; o += 2) {
+    const xa = w + ((<usize>o) << 3);
+    dotRowPair(xa, xa + 8, rs, p, d, o + 1, d, 0, d, pr + <usize>o * rs, pr + <usize>(o + 1) * rs, true, false, sp);
+  }
+  if (o < d) dotRows(w + ((<usize>o) << 3), rs, p, d, o, d, 0, d, pr + <usize>o * rs);
+  // (W^T Psi W)_oc = sum_{k >= o} W_ko X_ck for c <= o (column o of W against the rows of X^T):
+  // X^T into g, the lower triangle into p.
+  transposeInto(d, pr, g);
+  triangleRows(d, w, rs, 8, g, true, true, p, sp);
+  halveMirrored(d, p, dl);
+}
+
+/**
+ * x[i d + j] (float64, row-major) = the float32 at f[i d + j] for j <= i, 0 above the diagonal:
+ * rows i, i + 1 a pass, two entries of a row per load.
+ */
+// @ts-ignore: decorator
+@inline
+function widenLower(d: i32, f: usize, x: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const fi = f + <usize>i * rf;
+    const xi = x + <usize>i * rs;
+    let j = 0;
+    for (; j <= i; j += 2) {
+      const at = xi + ((<usize>j) << 3);
+      v128.store(at, f64x2.promote_low_f32x4(v128.load64_zero(fi + ((<usize>j) << 2))));
+      v128.store(at + rs, f64x2.promote_low_f32x4(v128.load64_zero(fi + rf + ((<usize>j) << 2))));
+    }
+    // The diagonal tile's entry above the diagonal.
+    store<f64>(xi + ((<usize>(i + 1)) << 3), 0);
+    for (; j + 1 < d; j += 2) {
+      v128.store(xi + ((<usize>j) << 3), zero);
+      v128.store(xi + rs + ((<usize>j) << 3), zero);
+    }
+    if (j < d) {
+      store<f64>(xi + ((<usize>j) << 3), 0);
+      store<f64>(xi + rs + ((<usize>j) << 3), 0);
+    }
+  }
+  if (i < d)
+    for (let j = 0; j < d; j++) store<f64>(x + <usize>i * rs + ((<usize>j) << 3), j <= i ? <f64>load<f32>(f + ((<usize>(i * d + j)) << 2)) : 0);
+}
+
+/** y[j d + i] = x[i d + j] for all i, j (float64, row-major): 2 x 2 tiles, transposed by shuffles. */
+// @ts-ignore: decorator
+@inline
+function transposeInto(d: i32, x: usize, y: usize): void {
+  const rs = (<usize>d) << 3;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const xi = x + <usize>i * rs;
+    const yi = y + ((<usize>i) << 3);
+    let j = 0;
+    for (; j + 1 < d; j += 2) {
+      const a0 = v128.load(xi + ((<usize>j) << 3));
+      const a1 = v128.load(xi + rs + ((<usize>j) << 3));
+      v128.store(yi + <usize>j * rs, v128.shuffle<f64>(a0, a1, 0, 2));
+      v128.store(yi + <usize>(j + 1) * rs, v128.shuffle<f64>(a0, a1, 1, 3));
+    }
+    if (j < d) {
+      store<f64>(yi + <usize>j * rs, load<f64>(xi + ((<usize>j) << 3)));
+      store<f64>(yi + <usize>j * rs, load<f64>(xi + rs + ((<usize>j) << 3)), 8);
+    }
+  }
+  if (i < d)
+    for (let j = 0; j < d; j++) store<f64>(y + <usize>j * rs + ((<usize>i) << 3), load<f64>(x + <usize>i * rs + ((<usize>j) << 3)));
+}
+
+/**
+ * out[i d + c] = out[c d + i] = x[i d + c] / 2 (float32) for c <= i, from the lower triangle of x
+ * (float64, row-major): rows i, i + 1 a pass in 2 x 2 tiles, each tile's transpose by shuffles.
+ * The halving is a multiply by 0.5: the same exact quotient, so the same rounding.
+ */
+// @ts-ignore: decorator
+@inline
+function halveMirrored(d: i32, x: usize, out: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const half = f64x2.splat(0.5);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const xi = x + <usize>i * rs;
+    const oi = out + <usize>i * rf;
+    // Column i of out (rows c, c + 1 at oc), from the tile's transpose.
+    const oc = out + ((<usize>i) << 2);
+    for (let c = 0; c < i; c += 2) {
+      const a0 = f64x2.mul(v128.load(xi + ((<usize>c) << 3)), half);
+      const a1 = f64x2.mul(v128.load(xi + rs + ((<usize>c) << 3)), half);
+      v128.store64_lane(oi + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a0), 0);
+      v128.store64_lane(oi + rf + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a1), 0);
+      v128.store64_lane(oc + <usize>c * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
+      v128.store64_lane(oc + <usize>(c + 1) * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 1, 3)), 0);
+    }
+    // The diagonal tile: x_ii, x_(i+1)i, x_(i+1)(i+1) (x_i(i+1), above the diagonal, unread).
+    const a0 = f64x2.mul(v128.load(xi + ((<usize>i) << 3)), half);
+    const a1 = f64x2.mul(v128.load(xi + rs + ((<usize>i) << 3)), half);
+    v128.store64_lane(oi + ((<usize>i) << 2), f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
+    v128.store64_lane(oi + rf + ((<usize>i) << 2), f32x4.demote_f64x2_zero(a1), 0);
+  }
+  if (i < d)
+    for (let c = 0; c <= i; c++) {
+      const v = <f32>(load<f64>(x + <usize>i * rs + ((<usize>c) << 3)) * 0.5);
+      store<f32>(out + ((<usize>(i * d + c)) << 2), v);
+      store<f32>(out + ((<usize>(c * d + i)) << 2), v);
+    }
 }
 
 /**

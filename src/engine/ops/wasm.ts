@@ -47,12 +47,13 @@ interface KernelExports {
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
   /** cholesky.ts: the symmetric gradient of the factor at l for lbar into abar. */
   choleskyBackward(d: number, l: number, lbar: number, abar: number, scratch: number): void;
-  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle. */
+  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle (or, with `sigma`, all of dl). */
   scoreMatchingLane(
     d: number,
     n: number,
     precision: boolean,
     withGrads: boolean,
+    sigma: boolean,
     l: number,
     c: number,
     e: number,
