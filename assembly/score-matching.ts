@@ -138,18 +138,18 @@ export function scoreMatchingLane(
 
 /**
  * d loss / d Sigma into dl (float32, d x d, both triangles) from d loss / d L, the float32 lower
- * triangle of dl, for the float32 factor L at l: CholeskyKernel.backward's gradient sym(L^-T Phi
- * L^-1), Phi = tril(L^T dL) with its diagonal halved, taken through W = L^-1 (at w, row-major,
- * zeros above the diagonal), which the lane has: abar = W^T Psi W / 2 with Psi = Phi + Phi^T for
- * Phi's diagonal not halved (so sym(Phi) = Psi / 2). Products only, where the Cholesky backward
- * solves two triangular systems: the same 5/6 d^3 multiply-adds, in row products that keep two
- * rows' sums in flight (29 us at d = 64 where the Cholesky kernel's backward took 38 to 40 us,
- * with its copies in and out). Float64 arithmetic of the same float32 dL, so its float32 result
- * is the Cholesky kernel's but where the rounding falls otherwise (as the tfjs path's: it rounds
- * dL to float32 too; d loss / d Sigma without that rounding, -P G P in closed form, was tried and
- * ends runs of the native-step test more than 1e-5 off the tfjs path's).
- * score-matching-native.ts's sigmaGradientOf is the reference. Blocks: lt, p, pr, g (d^2 float64
- * each); sp, dotRowPair's.
+ * triangle of dl, for the float32 factor L at l: CholeskyKernel.backward's gradient sym(S), S =
+ * L^-T Phi L^-1, Phi = tril(L^T dL) with its diagonal halved, taken through W = L^-1 (at w,
+ * row-major, zeros above the diagonal), which the lane has: M = Phi W (lower), then for j <= i
+ * S_ij = sum_{k >= i} W_ki M_kj and S_ji = sum_{k >= i} W_kj M_ki (M lower: both sums start at
+ * k = i). Products only, where the Cholesky backward solves two triangular systems: 2/3 d^3
+ * multiply-adds (with M's terms from each output's block of eight) in row products that keep two
+ * rows' sums in flight, where the Cholesky kernel's backward took 38 to 40 us at d = 64, with
+ * its copies in and out. Float64 arithmetic of the same float32 dL, so its float32 result is the
+ * Cholesky kernel's but where the rounding falls otherwise (as the tfjs path's: it rounds dL to
+ * float32 too; d loss / d Sigma without that rounding, -P G P in closed form, was tried and ends
+ * runs of the native-step test more than 1e-5 off the tfjs path's). score-matching-native.ts's
+ * sigmaGradientOf is the reference. Blocks: lt, p, pr, g (d^2 float64 each); sp, dotRowPair's.
  */
 function sigmaBackward(d: i32, l: usize, dl: usize, w: usize, lt: usize, p: usize, pr: usize, g: usize, sp: usize): void {
   const rs = (<usize>d) << 3;
@@ -157,22 +157,89 @@ function sigmaBackward(d: i32, l: usize, dl: usize, w: usize, lt: usize, p: usiz
   // that nothing uses) into g; L^T into lt's upper triangle.
   widenLower(d, dl, g);
   transposeFactor(d, l, lt);
-  // Phi_ic = sum_{k >= i} L_ki dL_kc for c <= i (row i of L^T against dL's rows), into p; then
-  // mirrored: Psi.
+  // Phi_ic = sum_{k >= i} L_ki dL_kc for c <= i (row i of L^T against dL's rows), into p, its
+  // diagonal halved.
   triangleRows(d, lt, 8, rs, g, true, true, p, sp);
-  mirrorLower(d, p);
-  // X = W^T Psi: X_oc = sum_{k >= o} W_ko Psi_kc, every c (column o of W against Psi's rows), into pr.
-  let o = 0;
-  for (; o + 1 < d; o += 2) {
-    const xa = w + ((<usize>o) << 3);
-    dotRowPair(xa, xa + 8, rs, p, d, o + 1, d, 0, d, pr + <usize>o * rs, pr + <usize>(o + 1) * rs, true, false, sp);
+  for (let i = 0; i < d; i++) {
+    const at = p + <usize>i * rs + ((<usize>i) << 3);
+    store<f64>(at, load<f64>(at) * 0.5);
   }
-  if (o < d) dotRows(w + ((<usize>o) << 3), rs, p, d, o, d, 0, d, pr + <usize>o * rs);
-  // (W^T Psi W)_oc = sum_{k >= o} W_ko X_ck for c <= o (column o of W against the rows of X^T):
-  // X^T into g, the lower triangle into p.
-  transposeInto(d, pr, g);
-  triangleRows(d, w, rs, 8, g, true, true, p, sp);
-  halveMirrored(d, p, dl);
+  lowerProduct(d, p, w, pr, sp);
+  // S's lower triangle (column i of W against M's rows) into g, S^T's (column i of M against
+  // W's rows) into lt.
+  triangleRows(d, w, rs, 8, pr, true, true, g, sp);
+  triangleRows(d, pr, rs, 8, w, true, true, lt, sp);
+  symmetricHalf(d, g, lt, dl);
+}
+
+/**
+ * out_ic = sum_{k = c & ~7}^{i} x_ik y_kc for c <= i, from x and y lower triangular (row-major,
+ * float64; y zero above its diagonal, x read on and below it): the product of two lower
+ * triangles, each output's terms from the first column of its block of eight, as every block's
+ * sums start there (the terms before c are x_ik * 0, which leave a sum's +0 +0 where x is
+ * finite). Rows i, i + 1 a pass, block by block (dotRowPair: row i + 1's term k = i + 1 its
+ * tail); outputs past a row's diagonal up to the next multiple of four (within d) are written
+ * too, +0 where x is finite, as triangleRows widens them, so that triangleRows's passes over out
+ * read numbers there.
+ */
+// @ts-ignore: decorator
+@inline
+function lowerProduct(d: i32, x: usize, y: usize, out: usize, sp: usize): void {
+  const rs = (<usize>d) << 3;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const xa = x + <usize>i * rs;
+    const oa = out + <usize>i * rs;
+    const c1 = min(d, (i + 5) & ~3);
+    for (let c = 0; c < c1; c += 8)
+      dotRowPair(xa, xa + rs, 8, y, d, c, i + 1, c, min(c + 8, c1), oa, oa + rs, false, true, sp);
+  }
+  if (i < d)
+    for (let c = 0; c <= i; c += 8) dotRows(x + <usize>i * rs, 8, y, d, c, i + 1, c, min(c + 8, i + 1), out + <usize>i * rs);
+}
+
+/**
+ * out[i d + c] = out[c d + i] = (a[i d + c] + b[i d + c]) / 2 (float32) for c <= i, from the lower
+ * triangles of a and b (float64, row-major): rows i, i + 1 a pass in 2 x 2 tiles, each tile's
+ * transpose by shuffles. The halving is a multiply by 0.5: the same exact quotient, so the same
+ * rounding.
+ */
+// @ts-ignore: decorator
+@inline
+function symmetricHalf(d: i32, a: usize, b: usize, out: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const half = f64x2.splat(0.5);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const ai = a + <usize>i * rs;
+    const bi = b + <usize>i * rs;
+    const oi = out + <usize>i * rf;
+    // Column i of out (rows c, c + 1 at oc), from the tile's transpose.
+    const oc = out + ((<usize>i) << 2);
+    for (let c = 0; c < i; c += 2) {
+      const at = (<usize>c) << 3;
+      const a0 = f64x2.mul(f64x2.add(v128.load(ai + at), v128.load(bi + at)), half);
+      const a1 = f64x2.mul(f64x2.add(v128.load(ai + rs + at), v128.load(bi + rs + at)), half);
+      v128.store64_lane(oi + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a0), 0);
+      v128.store64_lane(oi + rf + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a1), 0);
+      v128.store64_lane(oc + <usize>c * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
+      v128.store64_lane(oc + <usize>(c + 1) * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 1, 3)), 0);
+    }
+    // The diagonal tile: entries ii, (i+1)i, (i+1)(i+1) (i(i+1), above the diagonal, unread).
+    const at = (<usize>i) << 3;
+    const a0 = f64x2.mul(f64x2.add(v128.load(ai + at), v128.load(bi + at)), half);
+    const a1 = f64x2.mul(f64x2.add(v128.load(ai + rs + at), v128.load(bi + rs + at)), half);
+    v128.store64_lane(oi + ((<usize>i) << 2), f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
+    v128.store64_lane(oi + rf + ((<usize>i) << 2), f32x4.demote_f64x2_zero(a1), 0);
+  }
+  if (i < d)
+    for (let c = 0; c <= i; c++) {
+      const at = <usize>i * rs + ((<usize>c) << 3);
+      const v = <f32>((load<f64>(a + at) + load<f64>(b + at)) * 0.5);
+      store<f32>(out + ((<usize>(i * d + c)) << 2), v);
+      store<f32>(out + ((<usize>(c * d + i)) << 2), v);
+    }
 }
 
 /**
@@ -208,70 +275,6 @@ function widenLower(d: i32, f: usize, x: usize): void {
   }
   if (i < d)
     for (let j = 0; j < d; j++) store<f64>(x + <usize>i * rs + ((<usize>j) << 3), j <= i ? <f64>load<f32>(f + ((<usize>(i * d + j)) << 2)) : 0);
-}
-
-/** y[j d + i] = x[i d + j] for all i, j (float64, row-major): 2 x 2 tiles, transposed by shuffles. */
-// @ts-ignore: decorator
-@inline
-function transposeInto(d: i32, x: usize, y: usize): void {
-  const rs = (<usize>d) << 3;
-  let i = 0;
-  for (; i + 1 < d; i += 2) {
-    const xi = x + <usize>i * rs;
-    const yi = y + ((<usize>i) << 3);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const a0 = v128.load(xi + ((<usize>j) << 3));
-      const a1 = v128.load(xi + rs + ((<usize>j) << 3));
-      v128.store(yi + <usize>j * rs, v128.shuffle<f64>(a0, a1, 0, 2));
-      v128.store(yi + <usize>(j + 1) * rs, v128.shuffle<f64>(a0, a1, 1, 3));
-    }
-    if (j < d) {
-      store<f64>(yi + <usize>j * rs, load<f64>(xi + ((<usize>j) << 3)));
-      store<f64>(yi + <usize>j * rs, load<f64>(xi + rs + ((<usize>j) << 3)), 8);
-    }
-  }
-  if (i < d)
-    for (let j = 0; j < d; j++) store<f64>(y + <usize>j * rs + ((<usize>i) << 3), load<f64>(x + <usize>i * rs + ((<usize>j) << 3)));
-}
-
-/**
- * out[i d + c] = out[c d + i] = x[i d + c] / 2 (float32) for c <= i, from the lower triangle of x
- * (float64, row-major): rows i, i + 1 a pass in 2 x 2 tiles, each tile's transpose by shuffles.
- * The halving is a multiply by 0.5: the same exact quotient, so the same rounding.
- */
-// @ts-ignore: decorator
-@inline
-function halveMirrored(d: i32, x: usize, out: usize): void {
-  const rs = (<usize>d) << 3;
-  const rf = (<usize>d) << 2;
-  const half = f64x2.splat(0.5);
-  let i = 0;
-  for (; i + 1 < d; i += 2) {
-    const xi = x + <usize>i * rs;
-    const oi = out + <usize>i * rf;
-    // Column i of out (rows c, c + 1 at oc), from the tile's transpose.
-    const oc = out + ((<usize>i) << 2);
-    for (let c = 0; c < i; c += 2) {
-      const a0 = f64x2.mul(v128.load(xi + ((<usize>c) << 3)), half);
-      const a1 = f64x2.mul(v128.load(xi + rs + ((<usize>c) << 3)), half);
-      v128.store64_lane(oi + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a0), 0);
-      v128.store64_lane(oi + rf + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a1), 0);
-      v128.store64_lane(oc + <usize>c * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
-      v128.store64_lane(oc + <usize>(c + 1) * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 1, 3)), 0);
-    }
-    // The diagonal tile: x_ii, x_(i+1)i, x_(i+1)(i+1) (x_i(i+1), above the diagonal, unread).
-    const a0 = f64x2.mul(v128.load(xi + ((<usize>i) << 3)), half);
-    const a1 = f64x2.mul(v128.load(xi + rs + ((<usize>i) << 3)), half);
-    v128.store64_lane(oi + ((<usize>i) << 2), f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
-    v128.store64_lane(oi + rf + ((<usize>i) << 2), f32x4.demote_f64x2_zero(a1), 0);
-  }
-  if (i < d)
-    for (let c = 0; c <= i; c++) {
-      const v = <f32>(load<f64>(x + <usize>i * rs + ((<usize>c) << 3)) * 0.5);
-      store<f32>(out + ((<usize>(i * d + c)) << 2), v);
-      store<f32>(out + ((<usize>(c * d + i)) << 2), v);
-    }
 }
 
 /**

@@ -35,8 +35,8 @@ const PRODUCTS_FROM = 8;
 
 /**
  * From this d, d loss / d Sigma for a map that forms Sigma (`sigmaGradient`): the Cholesky backward
- * by products through W, in the lane's call (at d = 64, 29 us where the Cholesky kernel's backward
- * took 38 to 40 of a 130 us lane-step; 8 to 10% more lane-steps per second at d = 8 to 64). Below,
+ * by products through W, in the lane's call (at d = 64, 26 us where the Cholesky kernel's backward
+ * took 36 to 40 of a 130 us lane-step; 8 to 10% more lane-steps per second at d = 8 to 32). Below,
  * the lane's plain loops and the Cholesky kernel's backward: the numbers every run there had.
  */
 const SIGMA_FROM = PRODUCTS_FROM;
@@ -264,27 +264,38 @@ export class NativeScoreMatching implements NativeTask {
 
   /**
    * d loss / d Sigma into dl (d x d, both triangles) from dL, the float32 lower triangle of dl, at
-   * the float32 factor l: the Cholesky backward's sym(L^-T Phi L^-1), Phi = tril(L^T dL) with
-   * its diagonal halved (CholeskyKernel.backward), as W^T Psi W / 2 with Psi = Phi + Phi^T for
-   * Phi's diagonal not halved, by products (assembly/score-matching.ts's sigmaBackward, bit for
-   * bit). Scratch: dW^T's block takes L^T, T's dL^T, P's Psi, P R's X = W^T Psi, G's the result.
+   * the float32 factor l: the Cholesky backward's sym(S), S = L^-T Phi L^-1, Phi = tril(L^T dL)
+   * with its diagonal halved (CholeskyKernel.backward), through W = L^-1: M = Phi W, and for j <=
+   * i S_ij = sum_{k >= i} W_ki M_kj, S_ji = sum_{k >= i} W_kj M_ki (assembly/score-matching.ts's
+   * sigmaBackward, bit for bit). Scratch: dW^T's block takes L^T, T's dL^T, P's Phi, P R's M.
    */
   private sigmaGradientOf(l: Float32Array, dl: Float32Array) {
-    const { d, wt, dwt: lt, t: dlt, p: psi, pr: x, g: a } = this;
+    const { d, w, wt, dwt: lt, t: dlt, p: phi, pr: m } = this;
     for (let i = 0; i < d; i++)
       for (let k = 0; k <= i; k++) {
         lt[k * d + i] = l[i * d + k];
         dlt[k * d + i] = dl[i * d + k];
       }
     // Phi_ic = sum_{k >= i} L_ki dL_kc for c <= i: row i of L^T against row c of dL^T from k = i.
-    products(lt, 0, dlt, 0, d, 'upTo', 'tail', psi, false);
-    for (let i = 0; i < d; i++) for (let c = 0; c < i; c++) psi[c * d + i] = psi[i * d + c];
-    // X_oc = sum_{k >= o} W_ko Psi_kc: row o of W^T against row c of Psi (symmetric) from k = o.
-    products(wt, 0, psi, 0, d, 'all', 'tail', x, false);
-    // (W^T Psi W)_oc = sum_{k >= o} W_ko X_ck for c <= o: row o of W^T against row c of X.
-    products(wt, 0, x, 0, d, 'upTo', 'tail', a, false);
+    products(lt, 0, dlt, 0, d, 'upTo', 'tail', phi, false);
+    for (let i = 0; i < d; i++) phi[i * d + i] *= 0.5;
+    // M_ic = sum_{k = c & ~7}^{i} Phi_ik W_kc: from the first column of c's block of eight, as the
+    // WebAssembly's blocks of outputs start their sums (the terms before c are Phi_ik * 0).
     for (let i = 0; i < d; i++)
-      for (let c = 0; c <= i; c++) dl[i * d + c] = dl[c * d + i] = a[i * d + c] * 0.5;
+      for (let c = 0; c <= i; c++) {
+        let sum = 0;
+        for (let k = c & ~7; k <= i; k++) sum += phi[i * d + k] * w[k * d + c];
+        m[i * d + c] = sum;
+      }
+    // (S_ic + S_ci) / 2 for c <= i, each sum from k = i: W_ki M_kc and W_kc M_ki.
+    for (let i = 0; i < d; i++)
+      for (let c = 0; c <= i; c++) {
+        let a = 0;
+        let b = 0;
+        for (let k = i; k < d; k++) a += wt[i * d + k] * m[k * d + c];
+        for (let k = i; k < d; k++) b += m[k * d + i] * wt[c * d + k];
+        dl[i * d + c] = dl[c * d + i] = (a + b) * 0.5;
+      }
   }
 
   /** The loss tr(P R P) / (2n) - tr(P) from P and P R; with `withG`, G = (P R + R P) / (2n) - I too. */
