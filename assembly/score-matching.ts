@@ -150,13 +150,14 @@ export function scoreMatchingLane(
  * which the lane has: M = Phi W (lower), then for j <= i
  * S_ij = sum_{k >= i} W_ki M_kj and S_ji = sum_{k >= i} W_kj M_ki (M lower: both sums start at
  * k = i). Products only, where the Cholesky backward solves two triangular systems: 2/3 d^3
- * multiply-adds (with M's terms from each output's block of eight) in row products that keep two
- * rows' sums in flight, where the Cholesky kernel's backward took 38 to 40 us at d = 64, with
- * its copies in and out. Float64 arithmetic of the same float32 dL, so its float32 result is the
- * Cholesky kernel's but where the rounding falls otherwise (as the tfjs path's: it rounds dL to
- * float32 too; d loss / d Sigma without that rounding, -P G P in closed form, was tried and ends
- * runs of the native-step test more than 1e-5 off the tfjs path's). score-matching-native.ts's
- * sigmaGradientOf is the reference. Blocks: p, pr, then g and lt (d^2 float64 each); sp, dotRowPair's.
+ * multiply-adds (M's terms from each output's block of eight) in row products that keep two
+ * rows' sums in flight, 25 to 26 us at d = 64 where the Cholesky kernel's backward took 36 to 40
+ * with its copies in and out. Float64 arithmetic of the same float32 dL, so its float32 result
+ * is the Cholesky kernel's but where the rounding falls otherwise (as the tfjs path's: it rounds
+ * dL to float32 too; d loss / d Sigma without that rounding, -P G P in closed form, was tried and
+ * ends runs of the native-step test more than 1e-5 off the tfjs path's). score-matching-native.ts's
+ * sigmaGradientOf is the reference. Blocks: p, pr, then g and lt (d^2 float64 each); sp,
+ * dotRowPair's.
  */
 function sigmaBackward(d: i32, dl: usize, w: usize, lt: usize, p: usize, pr: usize, g: usize, sp: usize): void {
   const rs = (<usize>d) << 3;
@@ -181,9 +182,9 @@ function sigmaBackward(d: i32, dl: usize, w: usize, lt: usize, p: usize, pr: usi
  * triangles, each output's terms from the first column of its block of eight, as every block's
  * sums start there (the terms before c are x_ik * 0, which leave a sum's +0 +0 where x is
  * finite). Rows i, i + 1 a pass, block by block (dotRowPair's passes over one set of copies:
- * row i + 1's term k = i + 1 its tail); outputs past a row's diagonal up to the next multiple of four (within d) are written
- * too, +0 where x is finite, as triangleRows widens them, so that triangleRows's passes over out
- * read numbers there.
+ * row i + 1's term k = i + 1 its tail); outputs past a row's diagonal up to the next multiple of
+ * four (within d) are written too, +0 where x is finite, as triangleRows widens them, so that
+ * triangleRows's passes over out read numbers there.
  */
 // @ts-ignore: decorator
 @inline

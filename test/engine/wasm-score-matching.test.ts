@@ -93,6 +93,31 @@ describe('WebAssembly score-matching lane', () => {
       }
   });
 
+  it('gives d loss / d Sigma for a covariance factor from d = 8 only, and says so when asked otherwise', () => {
+    const rng = seedrandom('wasm-sm-sigma-where');
+    for (const [d, of, offered] of [
+      [7, 'covariance', false],
+      [8, 'precision', false],
+      [8, 'covariance', true],
+    ] as const) {
+      const x = Float32Array.from({ length: 6 * d }, () => rng() - 0.5);
+      const task = new NativeScoreMatching(x, 6, d, 1, of);
+      expect(task.sigmaGradient).toBe(offered);
+      const ask = () =>
+        task.lane(
+          0,
+          [new Float32Array(d)],
+          factor(d, rng, 0.5, 1),
+          new Float32Array(d * d),
+          [new Float32Array(d)],
+          [],
+          true,
+        );
+      if (offered) expect(Number.isFinite(ask())).toBe(true);
+      else expect(ask).toThrow(/d loss \/ d Sigma is given from d = 8 for a covariance factor/);
+    }
+  });
+
   it('covariance factor, d loss / d Sigma: the same non-finite numbers', () => {
     const rng = seedrandom('wasm-sm-sigma-edge');
     for (const d of [8, 11, 17])

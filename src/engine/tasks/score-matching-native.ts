@@ -16,9 +16,9 @@ import type { NativeTask } from './types.js';
  * (a precision factor: dL = 2 G L), lower triangles only. A map that forms Sigma and factors it
  * (`full` and the like) then takes the Cholesky backward of dL, as the tfjs op does: from d = 8
  * (SIGMA_FROM) this task takes it itself (`sigmaGradient`), through the W = L^-1 it has, by
- * products only. It backs the float32 dL, as the tfjs path does: d loss / d Sigma = -P G P in
- * closed form, tried, skips that rounding, whose amplified differences then end some runs of the
- * native-step test more than 1e-5 off the tfjs path's numbers.
+ * products only, of dL rounded to float32 as the tfjs path rounds it. (d loss / d Sigma = -P G P
+ * in closed form, tried, skips that rounding: its differences, amplified, end some runs of the
+ * native-step test more than 1e-5 off the tfjs path's numbers.)
  *
  * Every product is a set of row-by-row dot products over contiguous memory (ops/triangular.ts's
  * products), so matrices a product reads by column are kept transposed too. Where the WebAssembly
@@ -120,6 +120,8 @@ export class NativeScoreMatching implements NativeTask {
   ) {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
+    if (sigma && !this.sigmaGradient)
+      throw new Error(`score matching: d loss / d Sigma is given from d = ${SIGMA_FROM} for a covariance factor`);
     this.wasmLane = false;
     const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
     if (byDiagonal !== undefined) return byDiagonal;
@@ -156,7 +158,7 @@ export class NativeScoreMatching implements NativeTask {
    * `lane` as one call of the WebAssembly kernel: the factor and e copied in, the lane's scatter
    * read where it stays (residentScatters), the loss returned, d loss / d mu and dL copied out (its
    * lower triangle new, its upper triangle the bits it came in with: two block copies cost less
-   * than an element loop over the triangle).
+   * than an element loop over the triangle), or with `sigma` d loss / d Sigma, all of it new.
    */
   private laneWasm(
     b: number,
