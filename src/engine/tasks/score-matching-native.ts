@@ -121,7 +121,9 @@ export class NativeScoreMatching implements NativeTask {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
     if (sigma && !this.sigmaGradient)
-      throw new Error(`score matching: d loss / d Sigma is given from d = ${SIGMA_FROM} for a covariance factor`);
+      throw new Error(
+        `score matching: d loss / d Sigma is given from d = ${SIGMA_FROM} for a covariance factor`,
+      );
     this.wasmLane = false;
     const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
     if (byDiagonal !== undefined) return byDiagonal;
