@@ -8,6 +8,13 @@ import { NativeScoreMatching } from '../../src/engine/tasks/score-matching-nativ
 // dotRows's blocks of outputs (8, 2, 1) and the inverse's column pairs and odd last column.
 const SIZES = [8, 9, 10, 11, 13, 16, 17, 23, 32, 33, 40, 64];
 const LANES = 3;
+/** Each factor's diagonal offset and off-diagonal size (`factor`). */
+const SCALES = [
+  [0.5, 1],
+  [1e-3, 1],
+  [10, 1e-3],
+  [0.1, 30],
+] as const;
 
 function sameBits(x: ArrayLike<number>, y: ArrayLike<number>) {
   expect(x.length).toBe(y.length);
@@ -66,12 +73,7 @@ describe('WebAssembly score-matching lane', () => {
     it(`${of} factor: the JavaScript lane bit for bit (loss, d mu, dL; upper triangle untouched)`, () => {
       const rng = seedrandom(`wasm-sm-${of}`);
       for (const d of SIZES)
-        for (const [lo, off] of [
-          [0.5, 1],
-          [1e-3, 1],
-          [10, 1e-3],
-          [0.1, 30],
-        ]) {
+        for (const [lo, off] of SCALES) {
           const js = expectSame(d, of, factor(d, rng, lo, off), `${of}-${d}-${lo}`);
           for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) expect(js[0].dl[i * d + j]).toBe(7);
           expect(Number.isFinite(js[0].loss)).toBe(true);
@@ -81,12 +83,7 @@ describe('WebAssembly score-matching lane', () => {
   it('covariance factor, d loss / d Sigma: the JavaScript lane bit for bit, both triangles written', () => {
     const rng = seedrandom('wasm-sm-sigma');
     for (const d of SIZES)
-      for (const [lo, off] of [
-        [0.5, 1],
-        [1e-3, 1],
-        [10, 1e-3],
-        [0.1, 30],
-      ]) {
+      for (const [lo, off] of SCALES) {
         const js = expectSame(d, 'covariance', factor(d, rng, lo, off), `sigma-${d}-${lo}`, true, true);
         for (let i = 0; i < d; i++)
           for (let j = 0; j < i; j++) expect(js[0].dl[j * d + i]).toBe(js[0].dl[i * d + j]);
