@@ -36,7 +36,7 @@ const PRODUCTS_FROM = 8;
 /**
  * From this d, d loss / d Sigma for a map that forms Sigma (`sigmaGradient`): the Cholesky backward
  * by products through W, in the lane's call (at d = 64, 26 us where the Cholesky kernel's backward
- * took 36 to 40 of a 130 us lane-step; 8 to 10% more lane-steps per second at d = 8 to 32). Below,
+ * took 36 to 40 of a 130 us lane-step; 8 to 12% more lane-steps per second at d = 8 to 64). Below,
  * the lane's plain loops and the Cholesky kernel's backward: the numbers every run there had.
  */
 const SIGMA_FROM = PRODUCTS_FROM;
