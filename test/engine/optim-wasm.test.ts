@@ -11,7 +11,8 @@ import { scoreMatchingConfig } from './configs.js';
 // whose new parameters leave their bound exactly as Health.outOfBounds would.
 
 type Rule = (configs: RunConfig[], groups: ParamGroup[], wasm: boolean) => Optimizer;
-const kernels = (wasm: boolean) => (wasm ? wasmKernels() : undefined);
+// null, not undefined, for the JavaScript twin: undefined takes the constructor's default, the kernels.
+const kernels = (wasm: boolean) => (wasm ? wasmKernels()! : null);
 
 /** Per lane b, its settings of rule `name` (each lane its own). */
 const RULES: [string, (b: number) => OptimizerConfig, Rule][] = [
@@ -158,6 +159,48 @@ describe('optimizer kernels in WebAssembly', () => {
       const draw = () => 2 * rng() - 1;
       race(rule, 2500, [5, 3], 3, draw);
       race(rule, 3, [9001, 7], 3, draw);
+    },
+  );
+
+  it.each(RULES.map((r) => [r[0], r] as const))(
+    '%s: two optimizers of one shape stepping in turn keep their own state (the blocks it stays in between steps change hands)',
+    (_name, rule) => {
+      // Both take the same state blocks (shared by shape): each step finds the other's state
+      // there and must write it back before loading its own. Each is held to its own twin.
+      const rng = seedrandom(`optim-wasm-turns-${rule[0]}`);
+      const draw = () => 2 * rng() - 1;
+      const [, settings, make] = rule;
+      const lanes = 5;
+      const sizes = [6, 3];
+      const sides = [0, 1].map((k) => {
+        const configs = Array.from({ length: lanes }, (_, b): RunConfig => {
+          const c = scoreMatchingConfig();
+          return {
+            ...c,
+            optimizer: settings((b + k) % 5),
+            lr: { cov: 0.01 * (1 + k), mean: 0.1, weights: 0.003 },
+          };
+        });
+        const groups: ParamGroup[] = sizes.map((n, i) => ({
+          name: i === 0 ? 'cov' : 'weights',
+          group: i === 0 ? 'cov' : 'weights',
+          shape: [n],
+          init: new Float32Array(lanes * n),
+        }));
+        const start = groups.map((g) => Float32Array.from(g.init, draw));
+        return [false, true].map((w) => ({
+          opt: make(configs, groups, w),
+          params: start.map((x) => x.slice()),
+        }));
+      });
+      const alive = new Uint8Array(lanes).fill(1);
+      for (let t = 0; t < 8; t++)
+        for (const [js, wasm] of sides) {
+          const grads = sizes.map((n) => Float32Array.from({ length: lanes * n }, draw));
+          js.opt.step(js.params, grads, alive);
+          wasm.opt.step(wasm.params, grads, alive);
+          for (const i of sizes.keys()) sameValues(wasm.params[i], js.params[i], `step ${t} group ${i}`);
+        }
     },
   );
 
