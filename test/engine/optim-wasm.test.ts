@@ -204,6 +204,12 @@ describe('optimizer kernels in WebAssembly', () => {
     },
   );
 
+  it('adam: the same numbers where a state array is too large to stay in linear memory (copied in and out by chunks)', () => {
+    // Past 2^21 elements; Adam has two state arrays, both taking that path, over two steps.
+    const rng = seedrandom('optim-wasm-large');
+    race(RULES[2], 2, [2 ** 20 + 3, 7], 2, () => 2 * rng() - 1);
+  });
+
   it('flags a lane that a step takes past its bound, and not the others', () => {
     // Lane 1's bound is 2.5 (lane 0's 1e8): from 2.4, a gradient of -10 at its rate 0.02 takes it to 2.6.
     let drawn = 0;
