@@ -73,6 +73,25 @@ function scan(params: Float32Array[], alive: Uint8Array, bounds: number[]): numb
 }
 
 /**
+ * The JavaScript and the WebAssembly twin of a rule over groups of `sizes` elements a lane (the
+ * first the covariance), each with its own copy of starting points drawn from `draw`.
+ */
+function twins(make: Rule, configs: RunConfig[], lanes: number, sizes: number[], draw: () => number) {
+  const groups: ParamGroup[] = sizes.map((n, i) => ({
+    name: i === 0 ? 'cov' : 'weights',
+    group: i === 0 ? 'cov' : 'weights',
+    shape: [n],
+    init: new Float32Array(lanes * n),
+  }));
+  const start = groups.map((g) => Float32Array.from(g.init, draw));
+  const [js, wasm] = [false, true].map((w) => ({
+    opt: make(configs, groups, w),
+    params: start.map((p) => p.slice()),
+  }));
+  return { groups, start, js, wasm };
+}
+
+/**
  * `steps` steps of `rule` on both twins over `lanes` lanes with groups of `sizes` elements a lane,
  * gradients and starting points drawn from `draw`, some lanes stopping along the way.
  */
@@ -94,17 +113,7 @@ function race(
       thresholds: { ...c.thresholds, divergence_bound: bounds[b] },
     };
   });
-  const groups: ParamGroup[] = sizes.map((n, i) => ({
-    name: i === 0 ? 'cov' : 'weights',
-    group: i === 0 ? 'cov' : 'weights',
-    shape: [n],
-    init: new Float32Array(lanes * n),
-  }));
-  const start = groups.map((g) => Float32Array.from(g.init, draw));
-  const [js, wasm] = [false, true].map((w) => ({
-    opt: make(configs, groups, w),
-    params: start.map((p) => p.slice()),
-  }));
+  const { groups, start, js, wasm } = twins(make, configs, lanes, sizes, draw);
   const alive = new Uint8Array(lanes).fill(1);
   const flagged = new Set<number>();
   /** Live (lane, step) pairs flagged, and not. */
@@ -181,17 +190,8 @@ describe('optimizer kernels in WebAssembly', () => {
             lr: { cov: 0.01 * (1 + k), mean: 0.1, weights: 0.003 },
           };
         });
-        const groups: ParamGroup[] = sizes.map((n, i) => ({
-          name: i === 0 ? 'cov' : 'weights',
-          group: i === 0 ? 'cov' : 'weights',
-          shape: [n],
-          init: new Float32Array(lanes * n),
-        }));
-        const start = groups.map((g) => Float32Array.from(g.init, draw));
-        return [false, true].map((w) => ({
-          opt: make(configs, groups, w),
-          params: start.map((x) => x.slice()),
-        }));
+        const { js, wasm } = twins(make, configs, lanes, sizes, draw);
+        return [js, wasm];
       });
       const alive = new Uint8Array(lanes).fill(1);
       for (let t = 0; t < 8; t++)
