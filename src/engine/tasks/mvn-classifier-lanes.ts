@@ -121,7 +121,7 @@ export class ClassifierLanes implements WholeStep {
       loss: 4 * B,
       dead: 4 * B,
       dw: 4 * B * K * U,
-      hs: 8 * (2 * U * size + size * K + K * U),
+      hs: 16 * (2 * U * size + size * K + K * U),
     };
     const names = Object.keys(bytes) as (keyof Blocks)[];
     const at = k.shared(
