@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
-import { StepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { StepConditionBound, stepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
-import { wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
 import { conditionWalk, walkStep } from './conditions.js';
 
 // A whole step's blocks at once (condition-bound.ts `blocks`: the classifier's lanes, every factor
@@ -20,16 +20,10 @@ describe("the condition check over a whole step's blocks", () => {
   it.each(['full', 'tril', 'log-cholesky'].flatMap((name) => [8, 9, 16].map((d) => [name, d] as const)))(
     "%s, d = %i: the twins' bounds and tiers, most blocks cleared without `block`",
     (name, d) => {
-      const map = nativeMap(name, d)!;
       const { lanes, units, dd, blocks, checks, twins, raw } = conditionWalk(name, d, 20 * d);
       const rng = stream(d, `condition-blocks walk ${name}`);
-      const pivots = new Float32Array(d);
       const kernels = wasmKernelsFor(d)!;
-      // The lanes' layout: raw blocks copied in (a rounded diagonal's made L's), and for full the
-      // Cholesky factors beside them.
-      const copy = kernels.reserve(4 * blocks * dd) >> 2;
-      const chol = kernels.reserve(4 * blocks * dd) >> 2;
-      const factors = new Float32Array(blocks * dd);
+      const { copy, placed, factors, load } = lanesLayout(name, d, blocks);
       const alive = new Uint8Array(lanes).fill(1);
       const block = vi.spyOn(StepConditionBound.prototype, 'block');
       // `block` calls of `checks` (the twins' own are counted apart), and blocks alive, per step.
@@ -37,15 +31,9 @@ describe("the condition check over a whole step's blocks", () => {
       let live = 0;
       for (let step = 0; step < 40; step++) {
         alive[1] = step >= 15 && step < 22 ? 0 : 1;
-        for (let k = 0; k < blocks; k++) map.forward(raw, k * dd, factors, k * dd, pivots, 0);
-        const f32 = kernels.f32();
-        f32.set(raw, copy);
-        if (name === 'log-cholesky')
-          for (let k = 0; k < blocks; k++)
-            for (let i = 0; i < d; i++) f32[copy + k * dd + i * (d + 1)] = factors[k * dd + i * (d + 1)];
-        f32.set(factors, chol);
+        load(raw);
         const before = block.mock.contexts.length;
-        checks.blocks(() => kernels.f32(), copy, COVARIANCE.includes(name) ? chol : copy, raw, alive);
+        checks.blocks(() => kernels.f32(), copy, placed, raw, alive);
         calls += block.mock.contexts.slice(before).filter((c) => c === checks).length;
         live += units * alive.reduce((n, a) => n + a, 0);
         for (let b = 0; b < lanes; b++) {
@@ -65,4 +53,78 @@ describe("the condition check over a whole step's blocks", () => {
       expect(calls).toBeLessThan(live - 40);
     },
   );
+
+  it.each(['full', 'tril', 'log-cholesky', 'precision-cholesky'])(
+    "%s, d = 2: every block's closed form in one loop, the twins' bounds and tiers, no `block` call",
+    (name) => {
+      const d = 2;
+      const { lanes, units, dd, blocks, raw } = conditionWalk(name, d, 20 * d);
+      // Lane 2's blocks (condition number about 3e4) past a limit of 2e4: the host's to judge.
+      const limits = [2 ** 23, 2 ** 23, 2e4, Number.POSITIVE_INFINITY];
+      const checks = stepConditionBound(name, d, units, limits, { rawDiagonals: false })!;
+      const twins = stepConditionBound(name, d, units, limits, { wasm: false })!;
+      const rng = stream(d, `condition-blocks walk ${name}`);
+      const kernels = wasmKernels()!;
+      const { copy, placed, factors, load } = lanesLayout(name, d, blocks);
+      const alive = new Uint8Array(lanes).fill(1);
+      const block = vi.spyOn(StepConditionBound.prototype, 'block');
+      let cleared = 0;
+      let uncleared = 0;
+      for (let step = 0; step < 40; step++) {
+        alive[1] = step >= 15 && step < 22 ? 0 : 1;
+        load(raw);
+        const before = block.mock.contexts.length;
+        checks.blocks(() => kernels.f32(), copy, placed, raw, alive);
+        expect(block.mock.contexts.slice(before).filter((c) => c === checks)).toHaveLength(0);
+        for (let b = 0; b < lanes; b++) {
+          if (!alive[b]) continue;
+          for (let u = 0; u < units; u++) {
+            const k = b * units + u;
+            twins.block(b, u, factors, k * dd, raw, k * dd);
+            expect(Object.is(checks.bounds[k], twins.bounds[k]), `step ${step} block ${k}`).toBe(true);
+            if (limits[b] !== Number.POSITIVE_INFINITY) {
+              if (Number.isFinite(checks.bounds[k])) cleared++;
+              else uncleared++;
+            }
+          }
+        }
+        walkStep(name, raw, d, units, rng);
+      }
+      expect(checks.tiers).toEqual(twins.tiers);
+      // Lane 2's blocks are left to the host; the others are cleared here.
+      expect(cleared).toBeGreaterThan(40);
+      expect(uncleared).toBeGreaterThan(0);
+    },
+  );
 });
+
+/**
+ * The classifier lanes' layout in linear memory (mvn-classifier-lanes.ts): each raw block copied in
+ * (a rounded diagonal's with L's diagonal, the rounded exps) and the factors beside them, where
+ * `placed` is where the check reads the factors (full's Cholesky factors; the others' copies).
+ * `load` makes the factors of raw (also into `factors`, for the twins) and copies both in.
+ */
+function lanesLayout(name: string, d: number, blocks: number) {
+  const dd = d * d;
+  const map = nativeMap(name, d)!;
+  const kernels = wasmKernels()!;
+  const copy = kernels.reserve(4 * blocks * dd) >> 2;
+  const chol = kernels.reserve(4 * blocks * dd) >> 2;
+  const factors = new Float32Array(blocks * dd);
+  const pivots = new Float32Array(d);
+  const rounded = name === 'log-cholesky' || name === 'precision-cholesky';
+  return {
+    copy,
+    placed: COVARIANCE.includes(name) ? chol : copy,
+    factors,
+    load(raw: Float32Array) {
+      for (let k = 0; k < blocks; k++) map.forward(raw, k * dd, factors, k * dd, pivots, 0);
+      const f32 = kernels.f32();
+      f32.set(raw, copy);
+      if (rounded)
+        for (let k = 0; k < blocks; k++)
+          for (let i = 0; i < d; i++) f32[copy + k * dd + i * (d + 1)] = factors[k * dd + i * (d + 1)];
+      f32.set(factors, chol);
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { stream } from '../../src/data/random.js';
 import { stepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
-import { withEigenvalues } from '../../src/ground/dense64.js';
+import { cholesky64, gram, withEigenvalues } from '../../src/ground/dense64.js';
 import { conditionNumber64, randomCovariance } from './conditions.js';
 
 // Tier 2 from the anchors tier 1 leaves (a block it clears well within the limit) and from tier 3
@@ -192,4 +192,97 @@ describe('the native step bound from the anchors tier 1 leaves', () => {
       expect(cleared).toBeGreaterThan(300);
     },
   );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky', 'full'])(
+    '%s: a block that outruns its tier-1 anchors is anchored by tier 3, and tier 2 clears it from there',
+    (name) => {
+      // d = 8, cond 1e3 in a random basis, well within the limit: tier 1 clears and anchors it.
+      // Then each entry of its raw block's lower triangle (and its mirror, for Sigma) times
+      // 1 + s z each step: past a tier-1 anchor's reach at every step (its bounds on the
+      // eigenvalues are loose), within tier 3's for a while (its relative bounds; for Sigma its
+      // tighter smallest eigenvalue). So the block is anchored again with an inverse, not cleared
+      // by tier 1 at nearly every step; never past the limit.
+      const d = 8;
+      const limit = 2 ** 23;
+      const p = parameterization(name);
+      const { bound, step } = stepper(name, d, limit);
+      const rng = stream(17, 'outrun');
+      const raw = Float32Array.from(p.fromCovariance(randomCovariance(23, d, 1e3), d));
+      const size = SIZE[name];
+      const steps = 80;
+      for (let s = 0; s < steps; s++) {
+        const value = step(raw);
+        expect(value, `step ${s}`).toBeGreaterThanOrEqual(conditionNumber64(name, raw, d) * (1 - 1e-9));
+        expect(value).toBeLessThanOrEqual(limit);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j <= i; j++) {
+            raw[i * d + j] *= 1 + size * rng.normal();
+            if (name === 'full') raw[j * d + i] = raw[i * d + j];
+          }
+      }
+      expect(bound.tiers.trace + bound.tiers.exact).toBeGreaterThan(0);
+      expect(bound.tiers.bound).toBeLessThan(steps / 4);
+      expect(bound.tiers.drift).toBeGreaterThan(steps / 2);
+    },
+  );
+
+  it.each(['tril', 'log-cholesky', 'precision-cholesky'])(
+    "%s: a block past its exact anchor's reach is anchored anew, or left to the host where the anchor is near the limit",
+    (name) => {
+      // d = 16, cond 4e6: tier 4 anchors it (the trace bound is past the limit). Then L = (I + E)
+      // L_a with ||E||_F = 0.21: past the relative bound's reach under the float32 limit (about
+      // 0.18 here), still within 1/4 of the anchor, its condition number under the limit.
+      const d = 16;
+      const p = parameterization(name);
+      const start = Float32Array.from(p.fromCovariance(randomCovariance(9, d, 4e6), d));
+      // precision-cholesky's raw block is log-cholesky's of the precision, whose factor L is.
+      const ofFactor = name === 'precision-cholesky' ? parameterization('log-cholesky') : p;
+      const la = cholesky64(ofFactor.covariance(start, d), d)!;
+      const rng = stream(3, 'past reach');
+      const e = Float64Array.from({ length: d * d }, (_, q) =>
+        q % d <= Math.floor(q / d) ? rng.normal() : 0,
+      );
+      const norm = Math.sqrt(e.reduce((a, v) => a + v * v, 0));
+      const lb = new Float64Array(d * d);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j <= i; j++) {
+          let t = la[i * d + j];
+          for (let q = j; q <= i; q++) t += ((0.21 * e[i * d + q]) / norm) * la[q * d + j];
+          lb[i * d + j] = t;
+        }
+      const b = Float32Array.from(ofFactor.fromCovariance(gram(lb, d), d));
+      const exactB = conditionNumber64(name, b, d);
+      const exactA = conditionNumber64(name, start, d);
+      // The anchor within a factor 2 of the limit, or not: the host's turn for WAIT calls, or a
+      // new exact anchor at once, which clears the block.
+      for (const [limit, anew] of [
+        [2 ** 23, true],
+        [exactA * 1.9, false],
+      ] as const) {
+        expect(exactB).toBeLessThan(limit / 1.01);
+        const { bound, step } = stepper(name, d, limit);
+        expect(step(start)).toBeLessThanOrEqual(limit);
+        expect(bound.tiers.exact).toBe(1);
+        const value = step(b);
+        if (anew) {
+          expect(value).toBeGreaterThanOrEqual(exactB * (1 - 1e-9));
+          expect(value).toBeLessThanOrEqual(limit);
+          expect(bound.tiers.exact).toBe(2);
+        } else {
+          expect(value).toBe(Number.POSITIVE_INFINITY);
+          // The next calls too: the host's.
+          expect(step(b)).toBe(Number.POSITIVE_INFINITY);
+          expect(bound.tiers.exact).toBe(1);
+        }
+      }
+    },
+  );
 });
+
+/** The walk's move per step, relative to each raw entry: Sigma's entries move Sigma's smallest eigenvalue furthest. */
+const SIZE: Record<string, number> = {
+  tril: 3e-3,
+  'log-cholesky': 3e-3,
+  'precision-cholesky': 3e-3,
+  full: 3e-5,
+};

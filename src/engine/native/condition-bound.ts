@@ -601,6 +601,41 @@ function across(eta: number, lo: number, hi: number): number {
   return eta < 1 ? (hi * (1 + eta) ** 2) / (lo * (1 - eta) ** 2) : Number.POSITIVE_INFINITY;
 }
 
+/** `factorForm`'s margin for a rounded diagonal: ((1 + V) / (1 - V))^4. */
+const ROUNDED_FORM = ((1 + V) / (1 - V)) ** 4;
+
+/**
+ * d = 2: tr(Sigma)^2 / det(Sigma) = cond + 2 + 1 / cond >= cond, from full's raw Sigma s[at..]
+ * itself (its float32 products are exact in float64, each sum and quotient within a few float64
+ * roundings, far inside the tests' margins). Not positive definite or non-finite: Infinity (the
+ * host's).
+ */
+function sigmaForm(s: Float32Array, at: number): number {
+  const s00 = s[at];
+  const s10 = s[at + 2];
+  const s11 = s[at + 3];
+  const det = s00 * s11 - s10 * s10;
+  return s00 > 0 && det > 0 ? (s00 + s11) ** 2 / det : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * d = 2: `sigmaForm`'s closed form from the factor L^ = [[a, 0], [b, c]] at l[lo..] (tr = a^2 +
+ * b^2 + c^2, det = a^2 c^2), times ROUNDED_FORM where a and c are rounded exps (`rounded`: the
+ * float64 factor's a and c within a factor 1 +- V of L^'s, so tr within a factor (1 + V)^2 and
+ * det (1 - V)^4 of L^'s values, and (tr^2 / det) within ((1 + V) / (1 - V))^4). Tiny or
+ * non-finite: Infinity (the host's).
+ */
+function factorForm(l: Float32Array, lo: number, rounded: boolean): number {
+  const a = l[lo];
+  const b = l[lo + 2];
+  const c = l[lo + 3];
+  const bound = (a * a + b * b + c * c) ** 2 / (a * a * c * c);
+  if (!rounded) return bound;
+  return Math.abs(a) >= 2 ** -100 && Math.abs(c) >= 2 ** -100
+    ? bound * ROUNDED_FORM
+    : Number.POSITIVE_INFINITY;
+}
+
 /** A block's anchor, when tier 3 or 4 last ran on it, or tier 1 cleared it well within the limit. */
 interface Anchor {
   /** The lower triangle of its factor (L^, or the float64 factor for `rounded-diagonal`; for `cholesky` its raw Sigma). */
@@ -668,12 +703,14 @@ const HOLD = 4;
  * inverse: the additive bound only); one it clears only nearer the limit, tier 3 anchors when its
  * bound is within limit / NEAR (else tier 1's bound stands). Tiers 3 and 4 anchor the blocks
  * tier 1 does not clear: a block that needs them pays once, then once per drift of a sizeable
- * fraction of its smallest eigenvalue. A block that outruns its anchors (tier 2 cleared it fewer
- * than HOLD times from the last one) is cleared by tier 1 alone, anchoring nothing, for WAIT
- * steps. One that tier 2 cannot clear while still that near
- * its anchor (its condition number is near the limit, or past it) is left to the host for WAIT
- * steps at a time; so is a `cholesky` block anchored within a factor NEAR of the limit once it
- * moved past tier 2's reach (the host's drift tier, on its float64 factor, reaches further).
+ * fraction of its smallest eigenvalue. A block that outruns its tier-1 anchor (tier 2 cleared it
+ * fewer than HOLD times from it) is anchored by tier 3 next, whose inverse gives tier 2 its
+ * relative bounds; one that outruns that too is cleared by tier 1 alone, anchoring nothing, for
+ * WAIT steps. One that tier 2 cannot clear while still that near its anchor (its condition
+ * number is near the limit, or past it) is left to the host for WAIT steps at a time where that
+ * anchor is within a factor 2 of the limit (else it is anchored anew); so is a `cholesky` block
+ * anchored within a factor NEAR of the limit once it moved past tier 2's reach (the host's drift
+ * tier, on its float64 factor, reaches further).
  * At d = 2 one closed form replaces them: within a few float64 roundings of the exact value.
  *
  * Where the WebAssembly kernels run (from d = 16), tier 2's passes are its kernels, against a copy of each anchor kept in linear
@@ -812,8 +849,9 @@ export class StepConditionBound {
    * The blocks below their diagonals are their factors' (L^'s, or Sigma's itself); a rounded
    * diagonal's L^ differs from raw on its diagonal alone, whose sums `shift` then takes from L^,
    * unless `diagonals` (raw's diagonals already are L^'s: the classifier's lanes after their forward).
+   * With `calls` false no `block` call follows for the blocks it clears (`blocks`): it marks none.
    */
-  prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false): void {
+  prepare(raw: Float32Array, at: number, alive: Uint8Array, diagonals = false, calls = true): void {
     const { kernels, units, fresh, d } = this;
     this.rawFirst = this.rawBounds && !diagonals;
     if (!kernels?.batched || d === 2) return;
@@ -837,19 +875,20 @@ export class StepConditionBound {
       fresh.fill(stamp, b * units, end * units);
       b = end;
     }
-    if (this.diagonals || this.rawFirst) this.clearPassed(alive, stamp);
+    if (this.diagonals || this.rawFirst) this.clearPassed(alive, stamp, calls);
   }
 
   /**
    * `prepare`'s end where its pass's bound is `passed`'s (it read the blocks' own diagonals, or a
    * rounded diagonal's raw one, `rawFirst`): every live block that bound clears, cleared here
    * (`clears`' bookkeeping, on the typed arrays themselves, the tiers' counter once) and marked
-   * `done` with this `prepare`'s stamp, so that its `block` call returns at once. That call would
-   * have cleared it by the same bound and done nothing else (`cleared`, `passed`): the same bounds
-   * and tiers, without `block`'s bookkeeping around each of the pass's blocks (at d = 8 that and
-   * `passed` block by block were a third of the check's cost).
+   * `done` with this `prepare`'s stamp (where `calls`: `block` is called on it), so that its
+   * `block` call returns at once. That call would have cleared it by the same bound and done
+   * nothing else (`cleared`, `passed`): the same bounds and tiers, without `block`'s bookkeeping
+   * around each of the pass's blocks (at d = 8 that and `passed` block by block were a third of
+   * the check's cost).
    */
-  private clearPassed(alive: Uint8Array, stamp: number): void {
+  private clearPassed(alive: Uint8Array, stamp: number, calls: boolean): void {
     const { units, limits, fast, served, bounds, done, pending, d } = this;
     const kernels = this.kernels!;
     const narrowed = kernels.narrowedFlags;
@@ -869,7 +908,7 @@ export class StepConditionBound {
           cleared++;
           served[k]++;
           bounds[k] = bound;
-          done[k] = stamp;
+          if (calls) done[k] = stamp;
           continue;
         }
         const off = raw && limit !== Number.POSITIVE_INFINITY ? kernels.offsAt(k) : -1;
@@ -880,7 +919,7 @@ export class StepConditionBound {
             cleared++;
             served[k]++;
             bounds[k] = relative <= limit ? relative : since;
-            done[k] = stamp;
+            if (calls) done[k] = stamp;
             continue;
           }
         }
@@ -908,7 +947,12 @@ export class StepConditionBound {
   ): void {
     const { units } = this;
     const dd = this.d * this.d;
-    this.prepare(memory(), copies, alive, true);
+    if (this.d === 2) {
+      this.closedForms(memory(), factors, raw, alive);
+      return;
+    }
+    // No `block` call for the blocks `prepare` clears (`pending` lists the others): no marks.
+    this.prepare(memory(), copies, alive, true, false);
     // The blocks `prepare` cleared need no `block` call, nor a view of memory: the others it
     // listed (`pending`), in the order of the loop below, where it did not clear any.
     if (this.listed !== 0 && this.listed === this.prepared) {
@@ -950,7 +994,8 @@ export class StepConditionBound {
     // Nothing exceeds an infinite limit: no check.
     if (limit === Number.POSITIVE_INFINITY) return;
     if (this.d === 2) {
-      const bound = this.closedForm(l, lo, raw, at);
+      const bound =
+        this.slack === 'cholesky' ? sigmaForm(raw, at) : factorForm(l, lo, this.slack === 'rounded-diagonal');
       if (bound <= limit) this.tiers.bound++;
       this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
     } else if (
@@ -971,26 +1016,30 @@ export class StepConditionBound {
   }
 
   /**
-   * d = 2: tr(Sigma)^2 / det(Sigma) = cond + 2 + 1 / cond, from full's raw Sigma itself (its float32
-   * products are exact in float64) or from L^ = [[a, 0], [b, c]] (tr = a^2 + b^2 + c^2, det = a^2 c^2),
-   * times ((1 + V) / (1 - V))^4 where a and c are rounded exps. Tiny or non-finite: Infinity (the host's).
+   * `blocks` at d = 2: `block`'s closed form (`sigmaForm`, `factorForm`) for every block of the
+   * live lanes in one loop, block k's factor at l[factors + 4 k ..] and its raw block at
+   * raw[4 k ..], the same bounds and tiers as a `block` call each. A step there is 0.3 to 0.6 us a
+   * lane: `block`'s bookkeeping around each closed form (and a view of memory each) cost 10% to
+   * 14% of it, this loop about 7 ns a block (hot).
    */
-  private closedForm(l: Float32Array, lo: number, raw: Float32Array, at: number): number {
-    if (this.slack === 'cholesky') {
-      const s00 = raw[at];
-      const s10 = raw[at + 2];
-      const s11 = raw[at + 3];
-      const det = s00 * s11 - s10 * s10;
-      return s00 > 0 && det > 0 ? (s00 + s11) ** 2 / det : Number.POSITIVE_INFINITY;
+  private closedForms(l: Float32Array, factors: number, raw: Float32Array, alive: Uint8Array): void {
+    const { units, limits, bounds } = this;
+    const onSigma = this.slack === 'cholesky';
+    const rounded = this.slack === 'rounded-diagonal';
+    let cleared = 0;
+    for (let b = 0; b < alive.length; b++) {
+      const limit = limits[b];
+      // Nothing exceeds an infinite limit: no check (`block` returns at once).
+      if (!alive[b] || limit === Number.POSITIVE_INFINITY) continue;
+      for (let k = b * units; k < (b + 1) * units; k++) {
+        const bound = onSigma ? sigmaForm(raw, 4 * k) : factorForm(l, factors + 4 * k, rounded);
+        if (bound <= limit) {
+          cleared++;
+          bounds[k] = bound;
+        } else bounds[k] = Number.POSITIVE_INFINITY;
+      }
     }
-    const a = l[lo];
-    const b = l[lo + 2];
-    const c = l[lo + 3];
-    const bound = (a * a + b * b + c * c) ** 2 / (a * a * c * c);
-    if (this.slack === 'exact') return bound;
-    return Math.abs(a) >= 2 ** -100 && Math.abs(c) >= 2 ** -100
-      ? bound * ((1 + V) / (1 - V)) ** 4
-      : Number.POSITIVE_INFINITY;
+    this.tiers.bound += cleared;
   }
 
   /**
@@ -1112,6 +1161,8 @@ export class StepConditionBound {
     let slack = this.slack;
     let f64: ArrayLike<number> = l;
     let at64 = lo;
+    // Whether the block's next anchor is tier 3's, with its inverse, even well within the limit.
+    let inverse = false;
     // Tier 2 first where there is an anchor: it costs one pass over the block, tier 1 two.
     if (anchor?.live) {
       const m = onSigma ? raw : l;
@@ -1125,9 +1176,18 @@ export class StepConditionBound {
         return bound;
       }
       if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
-      // An anchor that did not hold for long: the block moves too fast for tier 2 to pay for a
-      // new one, so for a while tier 1 clears it alone where it can (`calm`).
-      if (this.served[k] < HOLD) anchor.calm = WAIT;
+      // An anchor that did not hold for long. A tier-1 anchor's bounds on the eigenvalues (and so
+      // its additive bound's reach) are loose, and it has no relative bound: the block's next
+      // anchor is tier 3's (its inverse, `drift`'s relative bounds), which a block that moves by
+      // a few steps between calls (one more step each, or a stretch of fast training) stays
+      // within, where a tier-1 anchor each call served once or not at all and tier 1 cleared the
+      // block at nearly every call. One with an inverse that did not hold either: the block moves
+      // too fast for tier 2 to pay for a new one, so for a while tier 1 clears it alone where it
+      // can (`calm`).
+      if (this.served[k] < HOLD) {
+        if (anchor.inverse) anchor.calm = WAIT;
+        else inverse = true;
+      }
     }
 
     // Tier 1 (on L^ with its slack, then on the float64 factor where that differs).
@@ -1157,8 +1217,9 @@ export class StepConditionBound {
         // Well within the limit, it anchors tier 2's next steps (`shift`): Sigma's eigenvalues
         // within [bottom - f, top + f] (`cholesky`), or the squared singular values of the factor
         // it ran on within [bottom, top] (D goes with the move). Nearer, tier 2 would clear only
-        // small moves from it: tier 3's tighter bound anchors the block, when it is well within.
-        if (bound <= limit / NEAR) {
+        // small moves from it: tier 3's tighter bound anchors the block, when it is well within
+        // (and where the last tier-1 anchor did not hold: `inverse`).
+        if (bound <= limit / NEAR && !inverse) {
           this.tiers.bound++;
           this.anchorBound(
             k,
@@ -1367,7 +1428,18 @@ export class StepConditionBound {
     this.sinceTerms(k, last, exact);
     const eta = exact + Math.sqrt(moves[3]);
     bound = across(eta, anchor.lo, anchor.hi);
-    if (!(bound <= limit) && (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4)) anchor.wait = WAIT;
+    // Not cleared while still near its anchor: its condition number is near the limit or past it.
+    // The host's turn for WAIT calls where the anchor's own bound is within a factor 2 of the
+    // limit (a new anchor would leave tier 2 little room). One further from it is anchored anew
+    // (`judge`'s tiers 1, 3 and 4, right after this): at d = 64 a block at cond 4e6 under the
+    // float32 limit spent its steps on the host 16 at a time, each stint about what one new exact
+    // anchor costs, and it came back to them for as long as it stayed past this anchor's reach.
+    if (
+      !(bound <= limit) &&
+      (e <= Math.sqrt(anchor.lo) / 4 || eta <= 1 / 4) &&
+      anchor.hi > (anchor.lo * limit) / 2
+    )
+      anchor.wait = WAIT;
     return bound;
   }
 
@@ -1505,6 +1577,10 @@ export class StepConditionBound {
     this.kernels?.extremes(k, lo, hi);
     anchor.cleared = true;
     anchor.wait = 0;
+    // Tier 2 tries it from its next call on: no calm left over (`retired` makes a new anchor with
+    // WAIT calls of it, which made a block's first tier-1 anchor, once tier 2 no longer cleared
+    // the block from it, hand the block to tier 1 alone for WAIT calls, whether it had held or not).
+    anchor.calm = 0;
     this.served[k] = 0;
   }
 

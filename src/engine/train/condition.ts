@@ -15,6 +15,45 @@ export interface ConditionTiers {
   exact: number;
 }
 
+/** A block's anchor for tier 2 (`ConditionCheck.anchor`). */
+interface Anchor {
+  /** L when tier 3 or 4 last ran, its inverse W, and bounds on its extreme singular values. */
+  l: Float64Array;
+  w: Float64Array;
+  lo: number;
+  hi: number;
+  /** The norms of W's rows (`sinceBound`). */
+  rows: Float64Array;
+  /** L when the relative drift last ran (S), and that drift ||(S - L_a) W||_F (Infinity: not since this anchor). */
+  last: Float64Array;
+  lastEta: number;
+  /** Its place in the kernels' linear memory (condition-wasm.ts `anchorAt`). */
+  slot: number;
+}
+
+/** `sinceBound`'s margin for its float64 roundings (its proof). */
+const ROUNDING = 1 + 2 ** -40;
+
+/**
+ * An upper bound on ||(L - S) W||_F for L and S (d x d, lower triangles read) and W lower
+ * triangular with row norms rows[j] = ||W_j||: row i of (L - S) W is sum_{j <= i} (L - S)_ij W_j,
+ * of norm at most sum_j |L - S|_ij rows_j, so ||(L - S) W||_F^2 <= sum_i (sum_j |L - S|_ij
+ * rows_j)^2. In float64: each rows_j within (d + 2) 2^-53 relative of ||W_j|| (d products and
+ * sums, a square root), each difference, product and sum of the non-negative terms, the squares,
+ * their sum and the square root within (2 d + 6) 2^-53 more (native/condition-bound.ts `rawSince`'s
+ * count): (3 d + 8) 2^-53 < 2^-42 in all for d <= 256 (the schema's limit), which the factor
+ * ROUNDING = 1 + 2^-40 covers. O(d^2), where the relative drift it stands in for is O(d^3 / 6).
+ */
+export function sinceBound(l: Float64Array, s: Float64Array, rows: Float64Array, d: number): number {
+  let squares = 0;
+  for (let i = 0; i < d; i++) {
+    let row = 0;
+    for (let j = 0; j <= i; j++) row += Math.abs(l[i * d + j] - s[i * d + j]) * rows[j];
+    squares += row * row;
+  }
+  return Math.sqrt(squares) * ROUNDING;
+}
+
 /**
  * The 2-norm condition number check of one parameterization's covariances (or precisions: the
  * same number), on the trainer's host copy of the raw parameters, so it serves every engine
@@ -37,7 +76,9 @@ export interface ConditionTiers {
  *    singular values or tier 3's bounds on them. Then, in O(d^3 / 6), relative to the anchor: with
  *    eta = ||(L - L_a) L_a^-1||_F, cond(L L^T) <= (sigma_max(L_a) (1 + eta) / (sigma_min(L_a) (1 - eta)))^2
  *    (`relativeDrift`), which holds up where a step moves L by more than sigma_min but by little
- *    relative to L itself. A run that trains near the limit pays for the exact value once per
+ *    relative to L itself; first from its last value plus an O(d^2) bound on the move since
+ *    (`sinceBound`), which spares most steps of a block that keeps moving near the limit the
+ *    O(d^3 / 6) drift. A run that trains near the limit pays for the exact value once per
  *    drift of a sizeable fraction of sigma_min (or of L), not every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
@@ -51,10 +92,7 @@ export interface ConditionTiers {
 export class ConditionCheck {
   readonly tiers: ConditionTiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
   /** Per block (by its offset `at`): its L and (bounds on) sigma_min and sigma_max when tier 3 or 4 last ran. */
-  private readonly anchors = new Map<
-    number,
-    { l: Float64Array; w: Float64Array; lo: number; hi: number; slot: number }
-  >();
+  private readonly anchors = new Map<number, Anchor>();
   private readonly block: number;
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
@@ -130,10 +168,21 @@ export class ConditionCheck {
     // NaN (a non-positive anchor: lo is NaN) is not <= any limit.
     const additive = anchor.lo > e ? ((anchor.hi + e) / (anchor.lo - e)) ** 2 : Number.POSITIVE_INFINITY;
     if (additive <= limit) return additive;
+    // From the last relative drift S: ||(L - L_a) W||_F <= ||(S - L_a) W||_F + ||(L - S) W||_F (the
+    // first its float64 value, taken as it is, as the drift itself is below), in O(d^2): near the
+    // limit a block that moves a little each step would pay the O(d^3 / 6) drift at every step.
+    // The anchor and the verdicts are the same either way: this clears only what the drift would.
+    if (anchor.lastEta < 1) {
+      const since = anchor.lastEta + sinceBound(l, anchor.last, anchor.rows, d);
+      const bound = across(since, anchor.lo, anchor.hi);
+      if (bound <= limit) return bound;
+    }
     const eta = this.wasm
       ? this.wasm.relativeAt(anchor.slot, l)
       : relativeDrift(l, 0, anchor.l, anchor.w, d, this.x);
-    return eta < 1 ? ((anchor.hi * (1 + eta)) / (anchor.lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
+    anchor.last.set(l);
+    anchor.lastEta = eta;
+    return across(eta, anchor.lo, anchor.hi);
   }
 
   /** L of the block into this.l; false when it has none. */
@@ -180,14 +229,30 @@ export class ConditionCheck {
 
   /** Keep the block's L, its inverse (tier 3 leaves it in this.inv) and bounds on its extreme singular values for tier 2. */
   private anchor(at: number, lo: number, hi: number): void {
+    const { d } = this;
     const old = this.anchors.get(at);
-    const l = old?.l ?? new Float64Array(this.d * this.d);
-    const w = old?.w ?? new Float64Array(this.d * this.d);
+    const l = old?.l ?? new Float64Array(d * d);
+    const w = old?.w ?? new Float64Array(d * d);
+    const rows = old?.rows ?? new Float64Array(d);
     l.set(this.l);
     w.set(this.inv);
+    for (let i = 0; i < d; i++) {
+      let t = 0;
+      for (let j = 0; j <= i; j++) t += w[i * d + j] * w[i * d + j];
+      rows[i] = Math.sqrt(t);
+    }
     // Its copy in linear memory for the relative drift's kernel (one slot per block, kept).
     const slot = old?.slot ?? this.anchors.size;
     this.wasm?.anchorAt(slot, l, w);
-    this.anchors.set(at, { l, w, lo, hi, slot });
+    const last = old?.last ?? new Float64Array(d * d);
+    this.anchors.set(at, { l, w, lo, hi, rows, last, lastEta: Number.POSITIVE_INFINITY, slot });
   }
+}
+
+/**
+ * cond(L L^T) <= (hi (1 + eta) / (lo (1 - eta)))^2 for sigma(L) within a factor 1 +- eta of the
+ * anchor's, whose singular values lie in [lo, hi]; Infinity from eta = 1 (or NaN).
+ */
+function across(eta: number, lo: number, hi: number): number {
+  return eta < 1 ? ((hi * (1 + eta)) / (lo * (1 - eta))) ** 2 : Number.POSITIVE_INFINITY;
 }
