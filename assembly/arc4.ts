@@ -7,6 +7,8 @@
 // Linear memory, one page, nothing allocated: the state's 256 bytes at 0, its indices i and j at
 // 256 and 257, the doubles out from 1024 on (ARC4_CAPACITY of them per call).
 
+import { boxMuller } from './box-muller';
+
 const STATE: usize = 0;
 const OUT: usize = 1024;
 const SIGNIFICANCE: f64 = 4503599627370496.0; // 2^52
@@ -117,4 +119,18 @@ export function arc4Fill(count: i32): void {
   }
   store<u8>(STATE + 256, <u8>i);
   store<u8>(STATE + 257, <u8>j);
+}
+
+/**
+ * The stream's next `count` doubles (even) at OUT as normals, pair by pair through Box-Muller
+ * (box-muller.ts): the numbers of `arc4Fill` then src/data/box-muller.ts's `boxMuller`.
+ */
+export function arc4Normals(count: i32): void {
+  arc4Fill(count);
+  boxMuller(OUT, count);
+}
+
+/** Box-Muller over `count` doubles (even) at OUT, written there by the caller: for the tests. */
+export function arc4BoxMuller(count: i32): void {
+  boxMuller(OUT, count);
 }

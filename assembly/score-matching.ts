@@ -1,20 +1,22 @@
 // One lane of the native score-matching loss and gradient (src/engine/tasks/score-matching-native.ts
 // is the reference, and the comments there derive the formulas): the same float64 operations in
 // the same order, every product vectorized across its independent outputs (dotRows).
-import { dotRowPair, dotRows, inverseInto } from './triangular';
+import { dotRowPair, dotRows, inverseInto, pairCopies, pairDots } from './triangular';
 
 /**
  * The loss tr(P R P) / (2n) - tr(P) of the float32 lower factor at l (row-major d x d: of the
  * precision with `precision`, else of the covariance), the lane's scatter c (float64, d x d,
  * symmetric) and e = xbar - mu (float64, d). With `withGrads`, also d loss / d mu into gmu and
- * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone). s: scratch of
- * 5 d^2 + 6 d float64.
+ * d loss / d L into dl's lower triangle (float32; the upper triangle is left alone), or with
+ * `sigma` (a covariance factor only) d loss / d Sigma into all of dl: the Cholesky backward of
+ * that float32 dL (sigmaBackward). s: scratch of 5 d^2 + 6 d float64.
  */
 export function scoreMatchingLane(
   d: i32,
   n: f64,
   precision: bool,
   withGrads: bool,
+  sigma: bool,
   l: usize,
   c: usize,
   e: usize,
@@ -24,16 +26,16 @@ export function scoreMatchingLane(
 ): f64 {
   const rs = (<usize>d) << 3;
   const dd = <usize>d * rs;
-  // Row-major W = L^-1 (or L), L^T (then T^T), P (then dW), P R (then rows of T and of dL^T), G;
+  // Row-major W = L^-1 (or L), L^T, P (then dW), P R (then rows of T and of dL^T), G (then T^T);
   // P e; P^2 e; dotRowPair's pairs of copies. dW and T^T take the blocks of matrices no longer
-  // read: five blocks, not seven, stay in cache between lanes.
+  // read: five blocks, not seven, stay in cache between lanes (L^T stays for sigmaBackward).
   const w = s;
   const lt = w + dd;
   const p = lt + dd;
   const pr = p + dd;
   const g = pr + dd;
   const dw = p;
-  const tt = lt;
+  const tt = g;
   const pe = g + dd;
   const ppe = pe + rs;
   const sp = ppe + rs;
@@ -105,6 +107,13 @@ export function scoreMatchingLane(
   transposeLower(d, pr, tt);
   // dL = -W^T dW W^T (lower): dL_co = -sum_{k <= o} W_ok T_ck for c >= o, column o.
   triangleRows(d, w, 8, rs, tt, false, false, pr, sp);
+  if (sigma) {
+    // dL as float32 rounds it, in float64 into g (G and T^T are done with); W (w) and L^T (lt)
+    // stay; p and pr are free.
+    roundedLower(d, pr, g);
+    sigmaBackward(d, dl, w, lt, p, pr, g, sp);
+    return loss;
+  }
   // dL_iq = -pr_qi for i >= q: rows q, q + 1 of pr in 2 x 2 tiles, transposed by shuffles, each
   // tile's rows of dL one float32 pair (the diagonal tile's dL_q(q+1), above the diagonal, kept).
   const rf = (<usize>d) << 2;
@@ -130,6 +139,163 @@ export function scoreMatchingLane(
   }
   if (q < d) store<f32>(dl + ((<usize>(q * d + q)) << 2), <f32>-load<f64>(pr + <usize>q * rs + ((<usize>q) << 3)));
   return loss;
+}
+
+/**
+ * d loss / d Sigma into dl (float32, d x d, both triangles) from d loss / d L as float32 rounds
+ * it (in float64 at g, row-major, zeros above the diagonal: the paired rows read them for outputs
+ * that nothing uses), for the float32 factor L (its transpose in float64 at lt, read on and above
+ * the diagonal): CholeskyKernel.backward's gradient sym(S), S = L^-T Phi L^-1, Phi = tril(L^T dL)
+ * with its diagonal halved, taken through W = L^-1 (at w, row-major, zeros above the diagonal),
+ * which the lane has: M = Phi W (lower), then for j <= i
+ * S_ij = sum_{k >= i} W_ki M_kj and S_ji = sum_{k >= i} W_kj M_ki (M lower: both sums start at
+ * k = i). Products only, where the Cholesky backward solves two triangular systems: 2/3 d^3
+ * multiply-adds (M's terms from each output's block of eight) in row products that keep two
+ * rows' sums in flight, 25 to 26 us at d = 64 where the Cholesky kernel's backward took 36 to 40
+ * with its copies in and out. Float64 arithmetic of the same float32 dL, so its float32 result
+ * is the Cholesky kernel's but where the rounding falls otherwise (as the tfjs path's: it rounds
+ * dL to float32 too; d loss / d Sigma without that rounding, -P G P in closed form, was tried and
+ * ends runs of the native-step test more than 1e-5 off the tfjs path's). score-matching-native.ts's
+ * sigmaGradientOf is the reference. Blocks: p, pr, then g and lt (d^2 float64 each); sp,
+ * dotRowPair's.
+ */
+function sigmaBackward(d: i32, dl: usize, w: usize, lt: usize, p: usize, pr: usize, g: usize, sp: usize): void {
+  const rs = (<usize>d) << 3;
+  // Phi_ic = sum_{k >= i} L_ki dL_kc for c <= i (row i of L^T against dL's rows), into p, its
+  // diagonal halved.
+  triangleRows(d, lt, 8, rs, g, true, true, p, sp);
+  for (let i = 0; i < d; i++) {
+    const at = p + <usize>i * rs + ((<usize>i) << 3);
+    store<f64>(at, load<f64>(at) * 0.5);
+  }
+  lowerProduct(d, p, w, pr, sp);
+  // S's lower triangle (column i of W against M's rows) into g, S^T's (column i of M against
+  // W's rows) into lt.
+  triangleRows(d, w, rs, 8, pr, true, true, g, sp);
+  triangleRows(d, pr, rs, 8, w, true, true, lt, sp);
+  symmetricHalf(d, g, lt, dl);
+}
+
+/**
+ * out_ic = sum_{k = c & ~7}^{i} x_ik y_kc for c <= i, from x and y lower triangular (row-major,
+ * float64; y zero above its diagonal, x read on and below it): the product of two lower
+ * triangles, each output's terms from the first column of its block of eight, as every block's
+ * sums start there (the terms before c are x_ik * 0, which leave a sum's +0 +0 where x is
+ * finite). Rows i, i + 1 a pass, block by block (dotRowPair's passes over one set of copies:
+ * row i + 1's term k = i + 1 its tail); outputs past a row's diagonal up to the next multiple of
+ * four (within d) are written too, +0 where x is finite, as triangleRows widens them, so that
+ * triangleRows's passes over out read numbers there.
+ */
+// @ts-ignore: decorator
+@inline
+function lowerProduct(d: i32, x: usize, y: usize, out: usize, sp: usize): void {
+  const rs = (<usize>d) << 3;
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const xa = x + <usize>i * rs;
+    const oa = out + <usize>i * rs;
+    const c1 = min(d, (i + 5) & ~3);
+    // The rows' copies once (terms 0 .. i); each block takes them from its first column on.
+    pairCopies(xa, xa + rs, 8, 0, i + 1, sp);
+    const spEnd = sp + (<usize>(i + 1) << 5);
+    const xbEnd = xa + rs + ((<usize>(i + 1)) << 3);
+    for (let c = 0; c < c1; c += 8) {
+      const at = (<usize>c) << 3;
+      pairDots(xa + at, 8, xbEnd, y + <usize>c * rs, d, c, min(c + 8, c1), oa, oa + rs, false, true, sp + (<usize>c << 5), spEnd);
+    }
+  }
+  if (i < d)
+    for (let c = 0; c <= i; c += 8) dotRows(x + <usize>i * rs, 8, y, d, c, i + 1, c, min(c + 8, i + 1), out + <usize>i * rs);
+}
+
+/**
+ * out[i d + c] = out[c d + i] = (a[i d + c] + b[i d + c]) / 2 (float32) for c <= i, from the lower
+ * triangles of a and b (float64, row-major): rows i, i + 1 a pass in 2 x 2 tiles, each tile's
+ * transpose by shuffles. The halving is a multiply by 0.5: the same exact quotient, so the same
+ * rounding.
+ */
+// @ts-ignore: decorator
+@inline
+function symmetricHalf(d: i32, a: usize, b: usize, out: usize): void {
+  const rs = (<usize>d) << 3;
+  const rf = (<usize>d) << 2;
+  const half = f64x2.splat(0.5);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const ai = a + <usize>i * rs;
+    const bi = b + <usize>i * rs;
+    const oi = out + <usize>i * rf;
+    // Column i of out (rows c, c + 1 at oc), from the tile's transpose.
+    const oc = out + ((<usize>i) << 2);
+    for (let c = 0; c < i; c += 2) {
+      const at = (<usize>c) << 3;
+      const a0 = f64x2.mul(f64x2.add(v128.load(ai + at), v128.load(bi + at)), half);
+      const a1 = f64x2.mul(f64x2.add(v128.load(ai + rs + at), v128.load(bi + rs + at)), half);
+      v128.store64_lane(oi + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a0), 0);
+      v128.store64_lane(oi + rf + ((<usize>c) << 2), f32x4.demote_f64x2_zero(a1), 0);
+      v128.store64_lane(oc + <usize>c * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
+      v128.store64_lane(oc + <usize>(c + 1) * rf, f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 1, 3)), 0);
+    }
+    // The diagonal tile: entries ii, (i+1)i, (i+1)(i+1) (i(i+1), above the diagonal, unread).
+    const at = (<usize>i) << 3;
+    const a0 = f64x2.mul(f64x2.add(v128.load(ai + at), v128.load(bi + at)), half);
+    const a1 = f64x2.mul(f64x2.add(v128.load(ai + rs + at), v128.load(bi + rs + at)), half);
+    v128.store64_lane(oi + ((<usize>i) << 2), f32x4.demote_f64x2_zero(v128.shuffle<f64>(a0, a1, 0, 2)), 0);
+    v128.store64_lane(oi + rf + ((<usize>i) << 2), f32x4.demote_f64x2_zero(a1), 0);
+  }
+  if (i < d)
+    for (let c = 0; c <= i; c++) {
+      const at = <usize>i * rs + ((<usize>c) << 3);
+      const v = <f32>((load<f64>(a + at) + load<f64>(b + at)) * 0.5);
+      store<f32>(out + ((<usize>(i * d + c)) << 2), v);
+      store<f32>(out + ((<usize>(c * d + i)) << 2), v);
+    }
+}
+
+/**
+ * x[i d + q] = dL_iq = -pr_qi rounded to float32 (the float32 dL the lane hands over otherwise),
+ * in float64, for i >= q, and 0 above the diagonal: columns q, q + 1 a pass, from rows q, q + 1
+ * of pr in 2 x 2 tiles transposed by shuffles, as the float32 stores take them.
+ */
+// @ts-ignore: decorator
+@inline
+function roundedLower(d: i32, pr: usize, x: usize): void {
+  const rs = (<usize>d) << 3;
+  const zero = f64x2.splat(0);
+  let q = 0;
+  for (; q + 1 < d; q += 2) {
+    const ro = pr + <usize>q * rs;
+    // Column q of x: x[i d + q] at xq + i rs.
+    const xq = x + ((<usize>q) << 3);
+    for (let i = 0; i < q; i++) v128.store(xq + <usize>i * rs, zero);
+    const b0 = v128.load(ro + ((<usize>q) << 3));
+    const b1 = v128.load(ro + rs + ((<usize>q) << 3));
+    v128.store(xq + <usize>q * rs, f64x2.replace_lane(narrowed(f64x2.neg(b0)), 1, 0));
+    v128.store(xq + <usize>(q + 1) * rs, narrowed(f64x2.neg(v128.shuffle<f64>(b0, b1, 1, 3))));
+    let i = q + 2;
+    for (; i + 1 < d; i += 2) {
+      const a0 = v128.load(ro + ((<usize>i) << 3));
+      const a1 = v128.load(ro + rs + ((<usize>i) << 3));
+      v128.store(xq + <usize>i * rs, narrowed(f64x2.neg(v128.shuffle<f64>(a0, a1, 0, 2))));
+      v128.store(xq + <usize>(i + 1) * rs, narrowed(f64x2.neg(v128.shuffle<f64>(a0, a1, 1, 3))));
+    }
+    if (i < d) {
+      store<f64>(xq + <usize>i * rs, <f64><f32>-load<f64>(ro + ((<usize>i) << 3)));
+      store<f64>(xq + <usize>i * rs, <f64><f32>-load<f64>(ro + rs + ((<usize>i) << 3)), 8);
+    }
+  }
+  if (q < d) {
+    const xq = x + ((<usize>q) << 3);
+    for (let i = 0; i < q; i++) store<f64>(xq + <usize>i * rs, 0);
+    store<f64>(xq + <usize>q * rs, <f64><f32>-load<f64>(pr + <usize>q * rs + ((<usize>q) << 3)));
+  }
+}
+
+/** Both lanes of v rounded to float32 and back. */
+// @ts-ignore: decorator
+@inline
+function narrowed(v: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
 }
 
 /**

@@ -98,20 +98,49 @@ export function dotRowPair(
   sp: usize,
 ): void {
   const rs = (<usize>d) << 3;
-  const xa0 = xa + <usize>k0 * xs;
-  const xb0 = xb + <usize>k0 * xs;
-  const y0 = yt + <usize>k0 * rs;
+  pairCopies(xa, xb, xs, k0, k1, sp);
+  pairDots(xa + <usize>k0 * xs, xs, xb + <usize>k1 * xs, yt + <usize>k0 * rs, d, c0, c1, outA, outB, headA, tailB, sp, sp + (<usize>(k1 - k0) << 5));
+}
+
+/** dotRowPair's copies: x_a and x_b at k in [k0, k1) as f64x2 pairs of copies, 32 bytes a k, from sp. */
+// @ts-ignore: decorator
+@inline
+export function pairCopies(xa: usize, xb: usize, xs: usize, k0: i32, k1: i32, sp: usize): void {
+  let xpa = xa + <usize>k0 * xs;
+  let xpb = xb + <usize>k0 * xs;
   const spEnd = sp + (<usize>(k1 - k0) << 5);
-  let xpa = xa0;
-  let xpb = xb0;
   for (let q = sp; q < spEnd; q += 32) {
     v128.store(q, f64x2.splat(load<f64>(xpa)));
     v128.store(q, f64x2.splat(load<f64>(xpb)), 16);
     xpa += xs;
     xpb += xs;
   }
-  // x_b at k1, for `tailB`.
-  const xbEnd = xpb;
+}
+
+/**
+ * dotRowPair's sums from its copies of the shared terms at [sp, spEnd) (pairCopies): y's rows
+ * from y0 (the first shared term's), x_a's first shared term at xa0 (its head term one xs
+ * before), x_b's tail term at xbEnd. A caller whose blocks of outputs start their terms at
+ * different k can make the copies once and pass each block its part of them.
+ */
+// @ts-ignore: decorator
+@inline
+export function pairDots(
+  xa0: usize,
+  xs: usize,
+  xbEnd: usize,
+  y0: usize,
+  d: i32,
+  c0: i32,
+  c1: i32,
+  outA: usize,
+  outB: usize,
+  headA: bool,
+  tailB: bool,
+  sp: usize,
+  spEnd: usize,
+): void {
+  const rs = (<usize>d) << 3;
   let c = c0;
   for (; c + 7 < c1; c += 8) {
     let s0 = f64x2.splat(0);

@@ -1,7 +1,7 @@
 import { builtWasm } from '../ground/built-wasm.js';
 
 /**
- * seedrandom's draws on WebAssembly (assembly/arc4.ts, built into dist/arc4.wasm): one instance per
+ * seedrandom's draws (and their normals) on WebAssembly (assembly/arc4.ts, built into dist/arc4.wasm): one instance per
  * thread, made on first use, a module of its own so that the data layer needs nothing of the
  * engine's kernels. Its numbers are arc4.ts's `fill`'s, which stays their reference and draws the
  * small blocks, and everything when WebAssembly is off (COVSWEEP_WASM_KERNELS=0, as for the
@@ -16,12 +16,18 @@ export interface Arc4Wasm {
   readonly capacity: number;
   /** Writes the stream's next `count` doubles (at most `capacity`) and moves the state on. */
   fill(count: number): void;
+  /** `fill`, each pair of the `count` doubles (even) then through Box-Muller: normals. */
+  normals(count: number): void;
+  /** Box-Muller over the first `count` doubles (even) of `doubles`, as they are: for the tests. */
+  boxMuller(count: number): void;
 }
 
 interface Arc4Exports {
   readonly memory: WebAssembly.Memory;
   readonly ARC4_CAPACITY: WebAssembly.Global;
   arc4Fill(count: number): void;
+  arc4Normals(count: number): void;
+  arc4BoxMuller(count: number): void;
 }
 
 /** Where arc4Fill writes its doubles (assembly/arc4.ts's OUT). */
@@ -44,5 +50,7 @@ function load(): Arc4Wasm | null {
     doubles: new Float64Array(exports.memory.buffer, OUT, capacity),
     capacity,
     fill: exports.arc4Fill,
+    normals: exports.arc4Normals,
+    boxMuller: exports.arc4BoxMuller,
   };
 }

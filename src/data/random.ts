@@ -1,4 +1,5 @@
 import { Arc4 } from './arc4.js';
+import { boxMuller } from './box-muller.js';
 
 /**
  * A seeded random stream. Every random number in covsweep comes from one of
@@ -32,20 +33,6 @@ export function stream(seed: number, purpose: string): Stream {
 // a stream that takes a handful of numbers reads few ahead, one that takes thousands refills rarely.
 const FIRST_BLOCK = 32;
 const LAST_BLOCK = 1024;
-
-/**
- * Box-Muller in place: each pair (u1, u2) of a[from..to) (to - from even) becomes
- * (r cos theta, r sin theta), r = sqrt(-2 log(1 - u1)), theta = 2 pi u2;
- * 1 - u1 keeps the logarithm's argument in (0, 1].
- */
-function boxMuller(a: Float64Array, from: number, to: number): void {
-  for (let k = from; k < to; k += 2) {
-    const r = Math.sqrt(-2 * Math.log(1 - a[k]));
-    const theta = 2 * Math.PI * a[k + 1];
-    a[k] = r * Math.cos(theta);
-    a[k + 1] = r * Math.sin(theta);
-  }
-}
 
 class Arc4Stream implements Stream {
   /** Uniforms read ahead; block[next..] are the stream's next ones. */
@@ -93,10 +80,19 @@ class Arc4Stream implements Stream {
       out[k++] = this.spare;
       this.hasSpare = false;
     }
-    // Whole pairs are drawn as uniforms into out and transformed where they lie.
+    // Whole pairs are drawn as uniforms into out and transformed where they lie: those read
+    // ahead here (with the generator's next uniform where they end mid-pair), the rest by the
+    // generator, which draws and transforms a block in one pass (on WebAssembly where it runs).
     const end = k + ((to - k) & ~1);
-    this.uniforms(out, k, end);
-    boxMuller(out, k, end);
+    const ahead = Math.min(this.block.length - this.next, end - k);
+    this.uniforms(out, k, k + ahead);
+    let rest = k + ahead;
+    if (ahead & 1) {
+      this.rng.fill(out, rest, rest + 1);
+      rest++;
+    }
+    boxMuller(out, k, rest);
+    if (rest < end) this.rng.normals(out, rest, end);
     if (end < to) {
       this.drawPair();
       out[end] = this.pair[0];

@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Arc4 } from '../../src/data/arc4.js';
 import { arc4Wasm } from '../../src/data/arc4-wasm.js';
+import { boxMuller } from '../../src/data/box-muller.js';
 import { permutation, stream } from '../../src/data/random.js';
 import { bits, referenceStream } from './reference-stream.js';
 
@@ -81,7 +82,7 @@ describe('seeded streams', () => {
       const want = Float64Array.from({ length: out.length }, () => reference.double());
       expect(bits(out)).toEqual(bits(want));
       const onWasm = new Float64Array(16384);
-      new Arc4(seed).fillOn(wasm!, onWasm, 0, onWasm.length);
+      new Arc4(seed).fillOn(wasm!, onWasm, 0, onWasm.length, false);
       expect(bits(onWasm)).toEqual(bits(want));
       for (const x of out) leads[x < 2 ** -12 ? 0 : Math.max(1, Math.floor(Math.log2(x)) + 6)]++;
     }
@@ -158,6 +159,96 @@ describe('seeded streams', () => {
       const out = new Float64Array(n);
       stream(n, 'data').normals(out, 0, n);
       expect(bits(out)).toEqual(bits(Array.from({ length: n }, () => r.normal())));
+    }
+  });
+
+  it('give a block of normals after single draws as the reference, whether what is read ahead ends mid-pair or not', () => {
+    // `before` uniforms leave 32 - before of the first read-ahead block (or, past 32, of the
+    // second of 64), odd or even: the block's pairs are taken there, one pair across the block's
+    // end and the generator when odd, and the rest on the generator's path (WebAssembly, past the
+    // capacity of one call at 20,000).
+    for (const before of [0, 1, 2, 31, 33, 35, 64]) {
+      for (const n of [70, 6400, 20000]) {
+        const s = stream(before, 'data');
+        const r = referenceStream(before, 'data');
+        for (let k = 0; k < before; k++) expect(s.uniform()).toBe(r.uniform());
+        const out = new Float64Array(n);
+        s.normals(out, 0, n);
+        expect(bits(out)).toEqual(bits(Array.from({ length: n }, () => r.normal())));
+        expect(bits([s.uniform(), s.normal()])).toEqual(bits([r.uniform(), r.normal()]));
+      }
+    }
+  });
+
+  it("transform uniforms on WebAssembly as box-muller.ts does where the branch-free forms give way to fdlibm's own", () => {
+    // u1 where 1 - u1 is near a power of two (log's short branch) or its edges, and u2 where
+    // 2 pi u2 is near a multiple of pi/4 (the quadrants, the reductions' longer forms, kernelCos's
+    // edges) or tiny; each paired with random partners, and out-of-range and NaN inputs, which
+    // take the exact forms and give what Math gives (u2 up to 2^18, where theta is within the
+    // reach of the ported sin and cos).
+    const near = (x: number, reach: number) => {
+      const out: number[] = [];
+      for (let s = -reach; s <= reach; s++) out.push(x + s * 2 ** -52 * Math.max(x, 2 ** -1000));
+      return out;
+    };
+    const u1s = [
+      0,
+      2 ** -60,
+      2 ** -53,
+      0.25,
+      0.5,
+      0.75,
+      1 - 2 ** -53,
+      2 ** -20,
+      1 - 2 ** -20,
+      Number.NaN,
+      -0.5,
+      1.5,
+    ];
+    for (let k = 1; k < 53; k++) u1s.push(...near(1 - 2 ** -k, 3));
+    const u2s = [0, 2 ** -60, 2 ** -30, 1e-9, Number.NaN, -0.25, 1e5];
+    for (let n = 0; n <= 8; n++) u2s.push(...near(n / 8, 6));
+    for (const t of [0.3, 0.78125])
+      for (let n = 0; n < 4; n++) u2s.push(...near((n * Math.PI) / 2 + t, 3).map((x) => x / (2 * Math.PI)));
+    const next = lcg(5);
+    const uniforms: number[] = [];
+    for (const u1 of u1s) uniforms.push(u1, next(1 << 30) / 2 ** 30);
+    for (const u2 of u2s) uniforms.push(next(1 << 30) / 2 ** 30, u2);
+    for (let k = 0; k < 2000; k++) uniforms.push(u1s[next(u1s.length)], u2s[next(u2s.length)]);
+    const wasm = arc4Wasm()!;
+    expect(uniforms.length).toBeLessThan(wasm.capacity);
+    wasm.doubles.set(uniforms);
+    wasm.boxMuller(uniforms.length);
+    const want = Float64Array.from(uniforms);
+    boxMuller(want, 0, want.length);
+    // Any NaN is NaN (its bits are the hardware's: JavaScript and WebAssembly need not agree).
+    const exact = (x: ArrayLike<number>) => Array.from(x, (v) => (Number.isNaN(v) ? 'NaN' : bits([v])[0]));
+    expect(exact(wasm.doubles.subarray(0, uniforms.length))).toEqual(exact(want));
+    expect(exact(want).filter((v) => v === 'NaN').length).toBeGreaterThan(10);
+  });
+
+  it('draw normals on WebAssembly as the JavaScript draws and transforms them, over a million pairs', () => {
+    // Arc4's `normals` on WebAssembly (draws and Box-Muller in one pass, with V8's log, cos and
+    // sin ported: assembly/fdlibm.ts) against `fillHere` then box-muller.ts's `boxMuller`, for
+    // 160 keys x 16,384 normals (2 calls of the capacity and a remainder each).
+    const wasm = arc4Wasm()!;
+    for (let key = 0; key < 160; key++) {
+      const seed = `covsweep:${key * 13}:data`;
+      const want = new Float64Array(16384);
+      new Arc4(seed).fillHere(want, 0, want.length);
+      boxMuller(want, 0, want.length);
+      const got = new Float64Array(16384);
+      const fast = new Arc4(seed);
+      fast.fillOn(wasm, got, 0, got.length, true);
+      expect(bits(got)).toEqual(bits(want));
+      // The state moves on as past the same uniforms.
+      const after = new Float64Array(3);
+      fast.fill(after, 0, 3);
+      const reference = new Arc4(seed);
+      reference.fillHere(new Float64Array(16384), 0, 16384);
+      const next = new Float64Array(3);
+      reference.fillHere(next, 0, 3);
+      expect(bits(after)).toEqual(bits(next));
     }
   });
 

@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { nativeMap } from '../../src/engine/native/maps.js';
 import { NativeStep } from '../../src/engine/native/step.js';
+import { CholeskyKernel } from '../../src/engine/ops/cholesky-kernel.js';
 import type { Activation } from '../../src/engine/ops/classifier-loss.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
 import { Minibatches } from '../../src/engine/tasks/minibatches.js';
@@ -182,5 +183,66 @@ describe.each([...MAPS, ['precision-cholesky', {}] as const])(
       const want = rawGradient(fd, name);
       expect(mismatches(step.grads[1], want, 1e-4)).toEqual([]);
     });
+  },
+);
+
+describe.each([
+  [9, true],
+  [9, false],
+  [16, true],
+] as const)(
+  'native score matching’s own d loss / d Sigma (from d = 8) at d = %i, WebAssembly %s',
+  (dim, wasm) => {
+    it.each(['full', 'full-jitter'])(
+      '%s: matches float64 finite differences and the Cholesky backward of dL',
+      (name) => {
+        const rng = seedrandom(`sigma ${name} ${dim}`);
+        const p = parameterization(name);
+        const np = dim + 4;
+        const x = uniform(`sigma points ${dim}`, np * dim, 0, 2);
+        const mu = uniform(`sigma mu ${dim}`, dim, 0.5, 1);
+        const raw = Float32Array.from(p.fromCovariance(randomSpd(rng, dim), dim));
+        const loss64 = (sigma: ArrayLike<number>) => {
+          const prec = inverse(sigma, dim);
+          let fit = 0;
+          for (let i = 0; i < np; i++) {
+            const r = Array.from({ length: dim }, (_, k) => x[i * dim + k] - mu[k]);
+            for (let a = 0; a < dim; a++) fit += r.reduce((s, v, k) => s + prec[a * dim + k] * v, 0) ** 2;
+          }
+          let trace = 0;
+          for (let k = 0; k < dim; k++) trace += prec[k * dim + k];
+          return fit / (2 * np) - trace;
+        };
+        const task = new NativeScoreMatching(x, np, dim, 1, p.factorOf, { wasm });
+        expect(task.sigmaGradient).toBe(true);
+        const groups: ParamGroup[] = [
+          { name: 'mean', group: 'mean', shape: [dim], init: mu },
+          { name: 'covariance', group: 'cov', shape: p.rawShape(dim), init: raw },
+        ];
+        const step = new NativeStep(task, nativeMap(name, dim)!, groups, 1, 1, dim);
+        step.evaluate(0, [mu, raw], Uint8Array.of(1), true);
+        // Symmetric perturbations of Sigma_ij = Sigma_ji: the symmetric gradient's entry, twice off the diagonal.
+        const sigma = Array.from(raw);
+        const fd = fdGradient((v) => {
+          const s = [...v];
+          for (let i = 0; i < dim; i++) for (let j = 0; j < i; j++) s[j * dim + i] = s[i * dim + j];
+          return loss64(s);
+        }, sigma);
+        const want = sigma.map((_, k) => {
+          const [i, j] = [Math.floor(k / dim), k % dim];
+          return i === j ? fd[k] : fd[Math.max(i, j) * dim + Math.min(i, j)] / 2;
+        });
+        expect(mismatches(step.grads[1], want, 1e-4)).toEqual([]);
+        // And the Cholesky kernel's backward of the lane's float32 dL, within float32 rounding.
+        const chol = new CholeskyKernel(dim, { wasm: false });
+        const l = new Float32Array(dim * dim);
+        expect(chol.forward(raw, 0, l, 0, new Float32Array(dim), 0)).toBe(true);
+        const dl = new Float32Array(dim * dim);
+        task.lane(0, [mu], l, dl, [new Float32Array(dim), new Float32Array(0)]);
+        const viaKernel = new Float32Array(dim * dim);
+        chol.backward(l, 0, dl, 0, viaKernel, 0);
+        expect(mismatches(step.grads[1], viaKernel, 1e-6)).toEqual([]);
+      },
+    );
   },
 );

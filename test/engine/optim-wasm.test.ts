@@ -11,7 +11,8 @@ import { scoreMatchingConfig } from './configs.js';
 // whose new parameters leave their bound exactly as Health.outOfBounds would.
 
 type Rule = (configs: RunConfig[], groups: ParamGroup[], wasm: boolean) => Optimizer;
-const kernels = (wasm: boolean) => (wasm ? wasmKernels() : undefined);
+// null, not undefined, for the JavaScript twin: undefined takes the constructor's default, the kernels.
+const kernels = (wasm: boolean) => (wasm ? wasmKernels()! : null);
 
 /** Per lane b, its settings of rule `name` (each lane its own). */
 const RULES: [string, (b: number) => OptimizerConfig, Rule][] = [
@@ -72,6 +73,25 @@ function scan(params: Float32Array[], alive: Uint8Array, bounds: number[]): numb
 }
 
 /**
+ * The JavaScript and the WebAssembly twin of a rule over groups of `sizes` elements a lane (the
+ * first the covariance), each with its own copy of starting points drawn from `draw`.
+ */
+function twins(make: Rule, configs: RunConfig[], lanes: number, sizes: number[], draw: () => number) {
+  const groups: ParamGroup[] = sizes.map((n, i) => ({
+    name: i === 0 ? 'cov' : 'weights',
+    group: i === 0 ? 'cov' : 'weights',
+    shape: [n],
+    init: new Float32Array(lanes * n),
+  }));
+  const start = groups.map((g) => Float32Array.from(g.init, draw));
+  const [js, wasm] = [false, true].map((w) => ({
+    opt: make(configs, groups, w),
+    params: start.map((p) => p.slice()),
+  }));
+  return { groups, start, js, wasm };
+}
+
+/**
  * `steps` steps of `rule` on both twins over `lanes` lanes with groups of `sizes` elements a lane,
  * gradients and starting points drawn from `draw`, some lanes stopping along the way.
  */
@@ -93,17 +113,7 @@ function race(
       thresholds: { ...c.thresholds, divergence_bound: bounds[b] },
     };
   });
-  const groups: ParamGroup[] = sizes.map((n, i) => ({
-    name: i === 0 ? 'cov' : 'weights',
-    group: i === 0 ? 'cov' : 'weights',
-    shape: [n],
-    init: new Float32Array(lanes * n),
-  }));
-  const start = groups.map((g) => Float32Array.from(g.init, draw));
-  const [js, wasm] = [false, true].map((w) => ({
-    opt: make(configs, groups, w),
-    params: start.map((p) => p.slice()),
-  }));
+  const { groups, start, js, wasm } = twins(make, configs, lanes, sizes, draw);
   const alive = new Uint8Array(lanes).fill(1);
   const flagged = new Set<number>();
   /** Live (lane, step) pairs flagged, and not. */
@@ -160,6 +170,45 @@ describe('optimizer kernels in WebAssembly', () => {
       race(rule, 3, [9001, 7], 3, draw);
     },
   );
+
+  it.each(RULES.map((r) => [r[0], r] as const))(
+    '%s: two optimizers of one shape stepping in turn keep their own state (the blocks it stays in between steps change hands)',
+    (_name, rule) => {
+      // Both take the same state blocks (shared by shape): each step finds the other's state
+      // there and must write it back before loading its own. Each is held to its own twin.
+      const rng = seedrandom(`optim-wasm-turns-${rule[0]}`);
+      const draw = () => 2 * rng() - 1;
+      const [, settings, make] = rule;
+      const lanes = 5;
+      const sizes = [6, 3];
+      const sides = [0, 1].map((k) => {
+        const configs = Array.from({ length: lanes }, (_, b): RunConfig => {
+          const c = scoreMatchingConfig();
+          return {
+            ...c,
+            optimizer: settings((b + k) % 5),
+            lr: { cov: 0.01 * (1 + k), mean: 0.1, weights: 0.003 },
+          };
+        });
+        const { js, wasm } = twins(make, configs, lanes, sizes, draw);
+        return [js, wasm];
+      });
+      const alive = new Uint8Array(lanes).fill(1);
+      for (let t = 0; t < 8; t++)
+        for (const [js, wasm] of sides) {
+          const grads = sizes.map((n) => Float32Array.from({ length: lanes * n }, draw));
+          js.opt.step(js.params, grads, alive);
+          wasm.opt.step(wasm.params, grads, alive);
+          for (const i of sizes.keys()) sameValues(wasm.params[i], js.params[i], `step ${t} group ${i}`);
+        }
+    },
+  );
+
+  it('adam: the same numbers where a state array is too large to stay in linear memory (copied in and out by chunks)', () => {
+    // Past 2^21 elements; Adam has two state arrays, both taking that path, over two steps.
+    const rng = seedrandom('optim-wasm-large');
+    race(RULES[2], 2, [2 ** 20 + 3, 7], 2, () => 2 * rng() - 1);
+  });
 
   it('flags a lane that a step takes past its bound, and not the others', () => {
     // Lane 1's bound is 2.5 (lane 0's 1e8): from 2.4, a gradient of -10 at its rate 0.02 takes it to 2.6.

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { wasmKernels } from '../../src/engine/ops/wasm.js';
 import { words } from './words.js';
 
-// assembly/fdlibm.ts's exp and log must be V8's Math.exp and Math.log bit for bit (the classifier's
-// head runs them in WebAssembly in place of the lane-by-lane step's Math calls): here against
-// this Node's Math on millions of inputs over the whole range of doubles and where each branch
-// of the algorithms is taken, and on the special values. If a Node release changes its Math,
-// this fails (and the whole step across lanes must then follow it).
+// assembly/fdlibm.ts's exp, log, sin and cos must be V8's Math.exp, Math.log, Math.sin and Math.cos
+// bit for bit (the classifier's head runs exp and log in WebAssembly in place of the lane-by-lane
+// step's Math calls, Box-Muller log, sin and cos in place of the streams'): here against this
+// Node's Math on millions of inputs over the whole range of doubles (sin and cos: up to 2^20 pi/2,
+// where their reduction is ported) and where each branch of the algorithms is taken, and on the
+// special values. If a Node release changes its Math, this fails (and the kernels must then
+// follow it).
 
 const k = wasmKernels()!;
 const CHUNK = 1 << 18;
@@ -17,13 +19,20 @@ const halves = new Uint32Array(bits.buffer);
 const f32 = new Float32Array(1);
 const f32bits = new Uint32Array(f32.buffer);
 
+/** fdlibmMap's functions, by its codes. */
+const EXP = 0;
+const LOG = 1;
+const SIN = 2;
+const COS = 3;
+const MATH = [Math.exp, Math.log, Math.sin, Math.cos];
+
 /** The first input of `xs` where wasm and Math differ (Object.is: -0 is not 0; any NaN is NaN), with both results. */
-function firstMismatch(log: boolean, xs: Float64Array) {
-  const math = log ? Math.log : Math.exp;
+function firstMismatch(fn: number, xs: Float64Array) {
+  const math = MATH[fn];
   for (let from = 0; from < xs.length; from += CHUNK) {
     const part = xs.subarray(from, from + CHUNK);
     k.f64().set(part, src >> 3);
-    k.exports.fdlibmMap(log, part.length, src, dst);
+    k.exports.fdlibmMap(fn, part.length, src, dst);
     const out = k.f64().subarray(dst >> 3, (dst >> 3) + part.length);
     for (let i = 0; i < part.length; i++) {
       const want = math(part[i]);
@@ -85,7 +94,7 @@ const SPECIALS = [
 /** Every power of two a double holds, and its neighbours. */
 const POWERS = around(Array.from({ length: 2098 }, (_, i) => 2 ** (i - 1074)).filter((x) => x > 0));
 
-describe("fdlibm's exp and log in WebAssembly", () => {
+describe("fdlibm's exp, log, sin and cos in WebAssembly", () => {
   it('exp: V8 Math.exp bit for bit over the whole range, its branches and specials', () => {
     const LN2 = Math.LN2;
     const edges = around([
@@ -102,13 +111,13 @@ describe("fdlibm's exp and log in WebAssembly", () => {
       ...Array.from({ length: 2151 }, (_, i) => (i - 1075) * LN2),
     ]);
     const specials = Float64Array.from([...SPECIALS, ...POWERS, ...POWERS.map((x) => -x), ...edges]);
-    expect(firstMismatch(false, specials)).toBeUndefined();
+    expect(firstMismatch(EXP, specials)).toBeUndefined();
     // Random bits, then the range where exp is neither 0 nor Infinity, then |x| < 1.5 ln2 and
     // the small arguments, where the reduction takes its other branches.
-    expect(firstMismatch(false, inputs(1_000_000, 1, -746, 710))).toBeUndefined();
-    expect(firstMismatch(false, inputs(1_000_000, 2, -1.1, 1.1))).toBeUndefined();
-    expect(firstMismatch(false, inputs(500_000, 3, -(2 ** -20), 2 ** -20))).toBeUndefined();
-    expect(firstMismatch(false, inputs(500_000, 4, -110, 0))).toBeUndefined();
+    expect(firstMismatch(EXP, inputs(1_000_000, 1, -746, 710))).toBeUndefined();
+    expect(firstMismatch(EXP, inputs(1_000_000, 2, -1.1, 1.1))).toBeUndefined();
+    expect(firstMismatch(EXP, inputs(500_000, 3, -(2 ** -20), 2 ** -20))).toBeUndefined();
+    expect(firstMismatch(EXP, inputs(500_000, 4, -110, 0))).toBeUndefined();
   });
 
   it('log: V8 Math.log bit for bit over the whole range, its branches and specials', () => {
@@ -118,12 +127,62 @@ describe("fdlibm's exp and log in WebAssembly", () => {
       ...POWERS.map((x) => -x),
       ...around([1, 1 + 2 ** -20, 1 - 2 ** -20, 2 ** -1022, Math.SQRT2, Math.SQRT1_2], 64),
     ]);
-    expect(firstMismatch(true, specials)).toBeUndefined();
+    expect(firstMismatch(LOG, specials)).toBeUndefined();
     // Random bits (half negative: NaN), then positive doubles and float32s near 1 (log's short
     // branch), around the factors' diagonals, and subnormals.
-    expect(firstMismatch(true, inputs(1_000_000, 5, 0, 1e6))).toBeUndefined();
-    expect(firstMismatch(true, inputs(1_000_000, 6, 1 - 2 ** -19, 1 + 2 ** -19))).toBeUndefined();
-    expect(firstMismatch(true, inputs(500_000, 7, 0.5, 2))).toBeUndefined();
-    expect(firstMismatch(true, inputs(500_000, 8, 0, 2 ** -1022))).toBeUndefined();
+    expect(firstMismatch(LOG, inputs(1_000_000, 5, 0, 1e6))).toBeUndefined();
+    expect(firstMismatch(LOG, inputs(1_000_000, 6, 1 - 2 ** -19, 1 + 2 ** -19))).toBeUndefined();
+    expect(firstMismatch(LOG, inputs(500_000, 7, 0.5, 2))).toBeUndefined();
+    expect(firstMismatch(LOG, inputs(500_000, 8, 0, 2 ** -1022))).toBeUndefined();
+  });
+
+  it("sin and cos: V8 Math.sin and Math.cos bit for bit up to 2^20 pi/2, densely over [0, 2 pi), near every multiple of pi/2 and at the reductions' edges", () => {
+    const PIO2 = Math.PI / 2;
+    const edges = around(
+      [
+        ...Array.from({ length: 65 }, (_, n) => n * PIO2), // the reduction cancels most near these
+        ...Array.from({ length: 9 }, (_, n) => n * PIO2 + Math.PI / 4), // quadrant edges
+        Math.PI / 4,
+        (3 * Math.PI) / 4,
+        2 ** -27,
+        0.3, // kernelCos's short form ends
+        0.78125, // kernelCos's qx becomes 0.28125
+        2 ** 20 * PIO2, // the largest argument reduced
+      ],
+      64,
+    );
+    const specials = Float64Array.from(
+      [...SPECIALS, ...edges, ...edges.map((x) => -x), ...POWERS].filter(reduced),
+    );
+    // Dense: every 2^-20 of a turn; then random points of a turn, of |x| < 3 pi/4 (fdlibm's n = 1
+    // case) and of the whole reduced range, each with random bits and float32s (`inputs`) of the
+    // reduced range.
+    const dense = Float64Array.from({ length: 1 << 20 }, (_, i) => 2 * Math.PI * (i / 2 ** 20));
+    for (const fn of [SIN, COS]) {
+      expect(firstMismatch(fn, specials)).toBeUndefined();
+      expect(firstMismatch(fn, dense)).toBeUndefined();
+      expect(firstMismatch(fn, inputs(1_000_000, 9 + fn, 0, 2 * Math.PI).filter(reduced))).toBeUndefined();
+      expect(firstMismatch(fn, inputs(300_000, 11 + fn, -2.4, 2.4).filter(reduced))).toBeUndefined();
+      expect(
+        firstMismatch(fn, inputs(300_000, 13 + fn, -(2 ** 20) * PIO2, 2 ** 20 * PIO2).filter(reduced)),
+      ).toBeUndefined();
+    }
+  });
+
+  it("sin and cos: NaN past 2^20 pi/2, where fdlibm's long reduction is not ported (a precondition of their callers)", () => {
+    const beyond = [2 ** 20 * (Math.PI / 2) * (1 + 2 ** -20), 1e7, -1e7, 1e300, Number.MAX_VALUE];
+    for (const fn of [SIN, COS]) {
+      k.f64().set(beyond, src >> 3);
+      k.exports.fdlibmMap(fn, beyond.length, src, dst);
+      expect(Array.from(k.f64().subarray(dst >> 3, (dst >> 3) + beyond.length))).toEqual(
+        beyond.map(() => Number.NaN),
+      );
+    }
   });
 });
+
+/** Whether x is within the range sin and cos reduce (high word of |x| at most 2^20 pi/2's). */
+function reduced(x: number): boolean {
+  bits[0] = x;
+  return (halves[1] & 0x7fffffff) <= 0x413921fb;
+}

@@ -8,6 +8,13 @@ import { NativeScoreMatching } from '../../src/engine/tasks/score-matching-nativ
 // dotRows's blocks of outputs (8, 2, 1) and the inverse's column pairs and odd last column.
 const SIZES = [8, 9, 10, 11, 13, 16, 17, 23, 32, 33, 40, 64];
 const LANES = 3;
+/** Each factor's diagonal offset and off-diagonal size (`factor`). */
+const SCALES = [
+  [0.5, 1],
+  [1e-3, 1],
+  [10, 1e-3],
+  [0.1, 30],
+] as const;
 
 function sameBits(x: ArrayLike<number>, y: ArrayLike<number>) {
   expect(x.length).toBe(y.length);
@@ -26,8 +33,11 @@ function factor(d: number, rng: () => number, lo: number, off: number): Float32A
 
 type Of = 'precision' | 'covariance';
 
-/** Each lane's loss, d loss / d mu and dL (upper triangle pre-filled with 7) from both kernels. */
-function both(d: number, of: Of, l: Float32Array, seed: string, withGrads = true) {
+/**
+ * Each lane's loss, d loss / d mu and dL (upper triangle pre-filled with 7) from both kernels; with
+ * `sigma`, d loss / d Sigma (all of it) in place of dL.
+ */
+function both(d: number, of: Of, l: Float32Array, seed: string, withGrads = true, sigma = false) {
   const rng = seedrandom(seed);
   const n = 5 + Math.floor(rng() * 20);
   const x = Float32Array.from({ length: LANES * n * d }, () => (rng() - 0.5) * 4);
@@ -37,15 +47,15 @@ function both(d: number, of: Of, l: Float32Array, seed: string, withGrads = true
     return Array.from({ length: LANES }, (_, b) => {
       const dl = new Float32Array(d * d).fill(7);
       const grads = withGrads ? [new Float32Array(LANES * d), new Float32Array(0)] : undefined;
-      const loss = task.lane(b, [mu], l, dl, grads);
+      const loss = task.lane(b, [mu], l, dl, grads, [], sigma);
       return { loss, dl, gmu: grads?.[0] };
     });
   };
   return { js: run(false), wasm: run(true) };
 }
 
-function expectSame(d: number, of: Of, l: Float32Array, seed: string, withGrads = true) {
-  const { js, wasm } = both(d, of, l, seed, withGrads);
+function expectSame(d: number, of: Of, l: Float32Array, seed: string, withGrads = true, sigma = false) {
+  const { js, wasm } = both(d, of, l, seed, withGrads, sigma);
   for (let b = 0; b < LANES; b++) {
     expect(Object.is(wasm[b].loss, js[b].loss) ? js[b].loss : [wasm[b].loss]).toBe(js[b].loss);
     sameBits(js[b].dl, wasm[b].dl);
@@ -63,17 +73,60 @@ describe('WebAssembly score-matching lane', () => {
     it(`${of} factor: the JavaScript lane bit for bit (loss, d mu, dL; upper triangle untouched)`, () => {
       const rng = seedrandom(`wasm-sm-${of}`);
       for (const d of SIZES)
-        for (const [lo, off] of [
-          [0.5, 1],
-          [1e-3, 1],
-          [10, 1e-3],
-          [0.1, 30],
-        ]) {
+        for (const [lo, off] of SCALES) {
           const js = expectSame(d, of, factor(d, rng, lo, off), `${of}-${d}-${lo}`);
           for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) expect(js[0].dl[i * d + j]).toBe(7);
           expect(Number.isFinite(js[0].loss)).toBe(true);
         }
     });
+
+  it('covariance factor, d loss / d Sigma: the JavaScript lane bit for bit, both triangles written', () => {
+    const rng = seedrandom('wasm-sm-sigma');
+    for (const d of SIZES)
+      for (const [lo, off] of SCALES) {
+        const js = expectSame(d, 'covariance', factor(d, rng, lo, off), `sigma-${d}-${lo}`, true, true);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j < i; j++) expect(js[0].dl[j * d + i]).toBe(js[0].dl[i * d + j]);
+      }
+  });
+
+  it('gives d loss / d Sigma for a covariance factor from d = 8 only, and says so when asked otherwise', () => {
+    const rng = seedrandom('wasm-sm-sigma-where');
+    for (const [d, of, offered] of [
+      [7, 'covariance', false],
+      [8, 'precision', false],
+      [8, 'covariance', true],
+    ] as const) {
+      const x = Float32Array.from({ length: 6 * d }, () => rng() - 0.5);
+      const task = new NativeScoreMatching(x, 6, d, 1, of);
+      expect(task.sigmaGradient).toBe(offered);
+      const ask = () =>
+        task.lane(
+          0,
+          [new Float32Array(d)],
+          factor(d, rng, 0.5, 1),
+          new Float32Array(d * d),
+          [new Float32Array(d)],
+          [],
+          true,
+        );
+      if (offered) expect(Number.isFinite(ask())).toBe(true);
+      else expect(ask).toThrow(/d loss \/ d Sigma is given from d = 8 for a covariance factor/);
+    }
+  });
+
+  it('covariance factor, d loss / d Sigma: the same non-finite numbers', () => {
+    const rng = seedrandom('wasm-sm-sigma-edge');
+    for (const d of [8, 11, 17])
+      for (const poison of [Number.NaN, Number.POSITIVE_INFINITY, 0, -0]) {
+        const l = factor(d, rng, 0.5, 1);
+        l[(d - 2) * d + 1] = poison;
+        expectSame(d, 'covariance', l, `sigma-edge-${d}-${poison}`, true, true);
+        const m = factor(d, rng, 0.5, 1);
+        m[3 * d + 3] = poison;
+        expectSame(d, 'covariance', m, `sigma-edge-diag-${d}-${poison}`, true, true);
+      }
+  });
 
   for (const of of ['precision', 'covariance'] as const)
     it(`${of} factor: the same non-finite numbers, and the loss alone without gradients`, () => {
@@ -104,11 +157,12 @@ describe('WebAssembly score-matching lane', () => {
     );
     const guard = k.reserve(8 * 64) >> 3;
     k.f64().fill(7, guard, guard + 64);
-    for (const task of tasks) {
-      const grads = [new Float32Array(LANES * d), new Float32Array(0)];
-      task.lane(0, [mu], factor(d, rng, 0.5, 1), new Float32Array(d * d), grads);
-      expect(Array.from(k.f64().subarray(guard, guard + 64))).toEqual(new Array(64).fill(7));
-    }
+    for (const task of tasks)
+      for (const sigma of task.sigmaGradient ? [false, true] : [false]) {
+        const grads = [new Float32Array(LANES * d), new Float32Array(0)];
+        task.lane(0, [mu], factor(d, rng, 0.5, 1), new Float32Array(d * d), grads, [], sigma);
+        expect(Array.from(k.f64().subarray(guard, guard + 64))).toEqual(new Array(64).fill(7));
+      }
   });
 
   it('tasks of one d take turns at the resident scatters: each lane its own numbers, memory bounded', () => {

@@ -47,12 +47,13 @@ interface KernelExports {
   choleskyForward(d: number, a: number, l: number, pivots: number, wt: number): number;
   /** cholesky.ts: the symmetric gradient of the factor at l for lbar into abar. */
   choleskyBackward(d: number, l: number, lbar: number, abar: number, scratch: number): void;
-  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle. */
+  /** score-matching.ts: one lane's loss; its gradients into gmu and dl's lower triangle (or, with `sigma`, all of dl). */
   scoreMatchingLane(
     d: number,
     n: number,
     precision: boolean,
     withGrads: boolean,
+    sigma: boolean,
     l: number,
     c: number,
     e: number,
@@ -158,8 +159,8 @@ interface KernelExports {
     dw: number,
     scratch: number,
   ): void;
-  /** fdlibm.ts: V8's Math.exp (`log` false) or Math.log of n float64s at src into dst (the tests'). */
-  fdlibmMap(log: boolean, n: number, src: number, dst: number): void;
+  /** fdlibm.ts: V8's Math.exp (fn 0), Math.log (1), Math.sin (2) or Math.cos (3) of n float64s at src into dst (the tests'). */
+  fdlibmMap(fn: number, n: number, src: number, dst: number): void;
   /** log-densities.ts: |L^-1 (x - mu)|^2 of `count` row-major points into m, four at a time. */
   mahalanobisBlocks(d: number, count: number, x: number, mu: number, l: number, z: number, m: number): void;
   /** optim.ts: SGD, Adam and RMSprop over a run of lanes (train/optim-wasm.ts's LanesKernel, s1 where a rule has it). */

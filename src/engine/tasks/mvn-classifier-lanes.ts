@@ -69,7 +69,7 @@ interface Blocks {
  * The classifier's step of every live lane at once on WebAssembly, two lanes per f64x2
  * (assembly/classifier-lanes.ts): the map's forward (the Cholesky factor of Sigma, or L from the
  * raw block), the densities, then the head (assembly/classifier-head.ts: the log-determinants and
- * classifier-loss.ts's HeadKernel, lane after lane, with V8's Math.exp and Math.log ported bit for
+ * classifier-loss.ts's HeadKernel, a pair's two lanes side by side, with V8's Math.exp and Math.log ported bit for
  * bit, assembly/fdlibm.ts), then the densities' backward and the map's; after them, each block's
  * condition check on the factors the forward left in linear memory. Each lane gets the numbers of the lane-by-lane step
  * (NativeClassifier.lane after the map), which at d = 2 and 4 has no independent work inside a
@@ -121,7 +121,7 @@ export class ClassifierLanes implements WholeStep {
       loss: 4 * B,
       dead: 4 * B,
       dw: 4 * B * K * U,
-      hs: 8 * (2 * U * size + size * K + K * U),
+      hs: 16 * (2 * U * size + size * K + K * U),
     };
     const names = Object.keys(bytes) as (keyof Blocks)[];
     const at = k.shared(

@@ -60,11 +60,16 @@ export class NativeClassifier implements NativeTask {
   private readonly useWasm: boolean;
   private readonly size: number;
   /**
-   * Every lane's points and classes in its order of the current epoch (`epoch`), laid out as the
-   * batch keeps them (row j of lane b at b n + j): a step then reads each lane's next rows in
-   * sequence, not a random row of a large batch.
+   * Every lane's points and classes in its order of the current epoch (`epoch`), by chunks of
+   * `chunk` lanes (the last one shorter), each step-major: row j of lane b's order at
+   * b0 n + j c + (b - b0) for its chunk's first lane b0 and length c (`orderedRow`). A step then
+   * reads every lane's rows of it from a few stretches of memory, one a chunk, not a row of each
+   * lane from a random place in the batch (nor, lane-major, B rows each a lane's span apart), and
+   * the chunks are what the WebAssembly kernel orders in one call.
    */
   private readonly ordered?: { points: Float32Array; labels: Int32Array };
+  /** Lanes per chunk of `ordered`. */
+  private readonly chunk: number;
   private epoch = -1;
 
   /**
@@ -104,6 +109,7 @@ export class NativeClassifier implements NativeTask {
     if (diagonal)
       this.diagonal = new DiagonalDensities(d, units, this.points, this.zs, this.logp, this.dlogp);
     this.dense = new Uint8Array(units);
+    this.chunk = Math.floor(Math.max(ORDER_ROWS, n) / n);
     if (lanes * n * (d + 1) <= epochFloats)
       this.ordered = { points: new Float32Array(lanes * n * d), labels: new Int32Array(lanes * n) };
   }
@@ -117,12 +123,12 @@ export class NativeClassifier implements NativeTask {
       if (epoch !== this.epoch) this.order(orders);
       this.epoch = epoch;
     }
-    // From the epoch's copy, row j of lane b is at b n + j; from the batch, at b n + order[j].
+    // From the epoch's copy, row j of lane b is at orderedRow(b, j); from the batch, at b n + order[j].
     const from = ordered?.points ?? x;
     const classes = ordered?.labels ?? y;
     for (let b = 0; b < this.lanes; b++)
       for (let i = 0; i < m; i++) {
-        const row = b * n + (ordered ? start + i : orders[b][start + i]);
+        const row = ordered ? this.orderedRow(b, start + i) : b * n + orders[b][start + i];
         labels[b * m + i] = classes[row];
         for (let p = 0; p < d; p++) points[(b * m + i) * d + p] = from[row * d + p];
       }
@@ -134,23 +140,42 @@ export class NativeClassifier implements NativeTask {
     this.head = head;
   }
 
+  /** Where row j of lane b's epoch order is in `ordered`. */
+  private orderedRow(b: number, j: number): number {
+    const b0 = b - (b % this.chunk);
+    return b0 * this.n + j * Math.min(this.chunk, this.lanes - b0) + (b - b0);
+  }
+
   /**
-   * Every lane's points and classes into `ordered` in its order of an epoch: lane by lane, its
-   * rows (a few kilobytes) read from cache after their first use, where a step's gather from the
-   * batch reads one row of each lane, a cache (and TLB) miss each.
+   * Every lane's points and classes into `ordered` in its order of an epoch, once an epoch, where
+   * each step's gather from the batch read one row of each lane, a cache (and TLB) miss each.
    */
   private order(orders: readonly Int32Array[]) {
     const { n, d, x, y, lanes } = this;
     const { points, labels } = this.ordered!;
     const k = this.useWasm ? wasmKernels() : undefined;
     if (!k) {
-      for (let b = 0; b < lanes; b++) orderLane(orders[b], b * n, n, d, x, y, points, labels);
+      for (let b = 0; b < lanes; b++) {
+        const b0 = b - (b % this.chunk);
+        orderLane(
+          orders[b],
+          b,
+          b0 * n + (b - b0),
+          Math.min(this.chunk, lanes - b0),
+          n,
+          d,
+          x,
+          y,
+          points,
+          labels,
+        );
+      }
       return;
     }
-    // On WebAssembly (assembly/epoch-order.ts), a chunk of whole lanes at a time through blocks
+    // On WebAssembly (assembly/epoch-order.ts), a chunk of `ordered` at a time through blocks
     // that every batch of this d shares: rows and orders in, the ordered rows out.
     const rows = Math.max(ORDER_ROWS, n);
-    const per = Math.floor(rows / n);
+    const per = this.chunk;
     const [xAt, yAt, orderAt, pointsAt, labelsAt] = k.shared(`epoch-order:${d}:${rows}`, [
       4 * rows * d,
       4 * rows,
@@ -357,9 +382,10 @@ export class NativeClassifier implements NativeTask {
 }
 
 /**
- * One lane's rows in its epoch order: row j of the lane starting at row `base` is its row
- * order[j]: the reference of the WebAssembly kernel (assembly/epoch-order.ts), and what orders
- * the rows where it does not run. A function called lane by lane rather than a loop over every
+ * Lane b's rows in its epoch order, step-major in its chunk of `lanes` lanes: row j (at
+ * first + j lanes) is its row order[j] (at b n + order[j] of the batch): the
+ * reference of the WebAssembly kernel (assembly/epoch-order.ts), and what orders the rows where
+ * it does not run. A function called lane by lane rather than a loop over every
  * lane inside `order`, which a worker runs once per epoch, so it always ran unoptimised until V8
  * replaced it mid-loop: called 256 times, V8 optimises this small one within the first lanes (an
  * epoch of 256 lanes of 400 points at d = 8: 8-9 ms the first time and 2.5-4.3 ms the second,
@@ -369,7 +395,9 @@ export class NativeClassifier implements NativeTask {
  */
 function orderLane(
   order: Int32Array,
-  base: number,
+  b: number,
+  first: number,
+  lanes: number,
   n: number,
   d: number,
   x: Float32Array,
@@ -378,8 +406,8 @@ function orderLane(
   labels: Int32Array,
 ): void {
   for (let j = 0; j < n; j++) {
-    const to = base + j;
-    const row = base + order[j];
+    const to = first + j * lanes;
+    const row = b * n + order[j];
     labels[to] = y[row];
     const from = row * d;
     const at = to * d;

@@ -13,10 +13,12 @@ import type { NativeTask } from './types.js';
  * tfjs op's kernel, walks the points); the moments are computed once, in float64, centred so
  * that nothing cancels. Gradients: d / d mu = -P^2 e; d / dP = G = (P R + R P) / (2n) - I, then
  * through P = W^T W with W = L^-1 (a covariance factor: dW = 2 W G, dL = -W^T dW W^T) or P = L L^T
- * (a precision factor: dL = 2 G L), lower triangles only. (`full` then takes the Cholesky
- * backward, as the tfjs op does: d loss / d Sigma = -P G P in closed form, tried, rounds
- * differently enough that some runs of the native-step test end more than 1e-5 off the tfjs
- * path's numbers.)
+ * (a precision factor: dL = 2 G L), lower triangles only. A map that forms Sigma and factors it
+ * (`full` and the like) then takes the Cholesky backward of dL, as the tfjs op does: from d = 8
+ * (SIGMA_FROM) this task takes it itself (`sigmaGradient`), through the W = L^-1 it has, by
+ * products only, of dL rounded to float32 as the tfjs path rounds it. (d loss / d Sigma = -P G P
+ * in closed form, tried, skips that rounding: its differences, amplified, end some runs of the
+ * native-step test more than 1e-5 off the tfjs path's numbers.)
  *
  * Every product is a set of row-by-row dot products over contiguous memory (ops/triangular.ts's
  * products), so matrices a product reads by column are kept transposed too. Where the WebAssembly
@@ -31,8 +33,18 @@ import type { NativeTask } from './types.js';
  */
 const PRODUCTS_FROM = 8;
 
+/**
+ * From this d, d loss / d Sigma for a map that forms Sigma (`sigmaGradient`): the Cholesky backward
+ * by products through W, in the lane's call (at d = 64, 26 us where the Cholesky kernel's backward
+ * took 36 to 40 of a 130 us lane-step; 8 to 12% more lane-steps per second at d = 8 to 64). Below,
+ * the lane's plain loops and the Cholesky kernel's backward: the numbers every run there had.
+ */
+const SIGMA_FROM = PRODUCTS_FROM;
+
 export class NativeScoreMatching implements NativeTask {
   readonly counters = [];
+  /** A covariance factor from d = 8: `lane` gives d loss / d Sigma when asked (sigmaGradient). */
+  readonly sigmaGradient: boolean;
   private readonly xbar: Float64Array;
   private readonly scatter: Float64Array;
   /**
@@ -90,6 +102,7 @@ export class NativeScoreMatching implements NativeTask {
     [this.e, this.pe, this.ppe] = [0, 1, 2].map(() => new Float64Array(d));
     const k = wasm ? wasmKernelsFor(d) : undefined;
     if (k) this.wasm = laneBlocks(k, d);
+    this.sigmaGradient = of === 'covariance' && d >= SIGMA_FROM;
     if (diagonal && of === 'covariance')
       this.diagonal = new DiagonalScoreMatching(this.xbar, this.scatter, n, d, lanes);
   }
@@ -102,13 +115,19 @@ export class NativeScoreMatching implements NativeTask {
     l: Float32Array,
     dl: Float32Array,
     grads: Float32Array[] | undefined,
+    _counts?: Float32Array[],
+    sigma = false,
   ) {
     const { n, d, p, pr, e, pe, ppe } = this;
     const mu = params[0];
+    if (sigma && !this.sigmaGradient)
+      throw new Error(
+        `score matching: d loss / d Sigma is given from d = ${SIGMA_FROM} for a covariance factor`,
+      );
     this.wasmLane = false;
     const byDiagonal = this.diagonal?.lane(b, mu, l, dl, grads);
     if (byDiagonal !== undefined) return byDiagonal;
-    if (this.wasm) return this.laneWasm(b, mu, l, dl, grads);
+    if (this.wasm) return this.laneWasm(b, mu, l, dl, grads, sigma);
     if (d < PRODUCTS_FROM) return this.laneByLoops(b, mu, l, dl, grads);
     this.precision(l);
     for (let k = 0; k < d; k++) e[k] = this.xbar[b * d + k] - mu[b * d + k];
@@ -122,6 +141,7 @@ export class NativeScoreMatching implements NativeTask {
     for (let i = 0; i < d; i++) grads[0][b * d + i] = -ppe[i];
     if (this.of === 'precision') this.precisionFactorGradient(dl);
     else this.covarianceFactorGradient(dl);
+    if (sigma) this.sigmaGradientOf(l, dl);
     return loss;
   }
 
@@ -140,7 +160,7 @@ export class NativeScoreMatching implements NativeTask {
    * `lane` as one call of the WebAssembly kernel: the factor and e copied in, the lane's scatter
    * read where it stays (residentScatters), the loss returned, d loss / d mu and dL copied out (its
    * lower triangle new, its upper triangle the bits it came in with: two block copies cost less
-   * than an element loop over the triangle).
+   * than an element loop over the triangle), or with `sigma` d loss / d Sigma, all of it new.
    */
   private laneWasm(
     b: number,
@@ -148,6 +168,7 @@ export class NativeScoreMatching implements NativeTask {
     l: Float32Array,
     dl: Float32Array,
     grads: Float32Array[] | undefined,
+    sigma: boolean,
   ): number {
     const { d, n } = this;
     const wasm = this.wasm!;
@@ -162,7 +183,8 @@ export class NativeScoreMatching implements NativeTask {
     f32.set(l.length === dd ? l : wasm.factors.view(l, 0), lw >> 2);
     // dL goes in too, so that it comes back by one copy with its upper triangle as it was (the
     // step may hand over memory whose upper triangle is not ours; the kernel leaves it alone).
-    if (grads) f32.set(dl.length === dd ? dl : wasm.factors.view(dl, 0), dlw >> 2);
+    // d loss / d Sigma is written whole.
+    if (grads && !sigma) f32.set(dl.length === dd ? dl : wasm.factors.view(dl, 0), dlw >> 2);
     for (let i = 0; i < d; i++) f64[(e >> 3) + i] = this.xbar[b * d + i] - mu[b * d + i];
     this.wasmLane = true;
     const loss = k.exports.scoreMatchingLane(
@@ -170,6 +192,7 @@ export class NativeScoreMatching implements NativeTask {
       n,
       this.of === 'precision',
       !!grads,
+      sigma,
       lw,
       c,
       e,
@@ -241,6 +264,42 @@ export class NativeScoreMatching implements NativeTask {
     // dL_ij = -sum_{k <= j} T_ik W_jk for j <= i: column j from row j down.
     products(w, 0, t, 0, d, 'from', 'head', out, true);
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) dl[i * d + j] = -out[i * d + j];
+  }
+
+  /**
+   * d loss / d Sigma into dl (d x d, both triangles) from dL, the float32 lower triangle of dl, at
+   * the float32 factor l: the Cholesky backward's sym(S), S = L^-T Phi L^-1, Phi = tril(L^T dL)
+   * with its diagonal halved (CholeskyKernel.backward), through W = L^-1: M = Phi W, and for j <=
+   * i S_ij = sum_{k >= i} W_ki M_kj, S_ji = sum_{k >= i} W_kj M_ki (assembly/score-matching.ts's
+   * sigmaBackward, bit for bit). Scratch: dW^T's block takes L^T, T's dL^T, P's Phi, P R's M.
+   */
+  private sigmaGradientOf(l: Float32Array, dl: Float32Array) {
+    const { d, w, wt, dwt: lt, t: dlt, p: phi, pr: m } = this;
+    for (let i = 0; i < d; i++)
+      for (let k = 0; k <= i; k++) {
+        lt[k * d + i] = l[i * d + k];
+        dlt[k * d + i] = dl[i * d + k];
+      }
+    // Phi_ic = sum_{k >= i} L_ki dL_kc for c <= i: row i of L^T against row c of dL^T from k = i.
+    products(lt, 0, dlt, 0, d, 'upTo', 'tail', phi, false);
+    for (let i = 0; i < d; i++) phi[i * d + i] *= 0.5;
+    // M_ic = sum_{k = c & ~7}^{i} Phi_ik W_kc: from the first column of c's block of eight, as the
+    // WebAssembly's blocks of outputs start their sums (the terms before c are Phi_ik * 0).
+    for (let i = 0; i < d; i++)
+      for (let c = 0; c <= i; c++) {
+        let sum = 0;
+        for (let k = c & ~7; k <= i; k++) sum += phi[i * d + k] * w[k * d + c];
+        m[i * d + c] = sum;
+      }
+    // (S_ic + S_ci) / 2 for c <= i, each sum from k = i: W_ki M_kc and W_kc M_ki.
+    for (let i = 0; i < d; i++)
+      for (let c = 0; c <= i; c++) {
+        let a = 0;
+        let b = 0;
+        for (let k = i; k < d; k++) a += wt[i * d + k] * m[k * d + c];
+        for (let k = i; k < d; k++) b += m[k * d + i] * wt[c * d + k];
+        dl[i * d + c] = dl[c * d + i] = (a + b) * 0.5;
+      }
   }
 
   /** The loss tr(P R P) / (2n) - tr(P) from P and P R; with `withG`, G = (P R + R P) / (2n) - I too. */

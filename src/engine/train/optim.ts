@@ -49,7 +49,8 @@ abstract class LaneOptimizer implements Optimizer {
   constructor(
     configs: RunConfig[],
     groups: ParamGroup[],
-    kernels: WasmKernels | undefined,
+    /** The kernels, or null for the JavaScript loops (the tests' twins; undefined would mean the default). */
+    kernels: WasmKernels | null,
     /** How many state arrays the rule keeps per group (zeros at first, like torch's). */
     states: 1 | 2,
   ) {
@@ -57,8 +58,8 @@ abstract class LaneOptimizer implements Optimizer {
     this.bound = Float32Array.from(configs, (c) => c.thresholds.divergence_bound);
     this.bad = new Uint8Array(configs.length);
     this.coef = groups.map(() => new Float32Array(configs.length * SLOTS));
-    this.kernels = kernels;
-    this.chunks = kernels && new LaneChunks(kernels);
+    this.kernels = kernels ?? undefined;
+    this.chunks = kernels ? new LaneChunks(kernels) : undefined;
   }
 
   step(params: Float32Array[], grads: Float32Array[], alive: Uint8Array): void {
@@ -106,7 +107,11 @@ abstract class LaneOptimizer implements Optimizer {
 export class Sgd extends LaneOptimizer {
   private readonly nesterov: boolean;
 
-  constructor(configs: RunConfig[], groups: ParamGroup[], kernels = wasmKernels()) {
+  constructor(
+    configs: RunConfig[],
+    groups: ParamGroup[],
+    kernels: WasmKernels | null = wasmKernels() ?? null,
+  ) {
     super(configs, groups, kernels, 1);
     const o = settingsOf(configs, 'sgd');
     this.nesterov = o[0].nesterov;
@@ -151,7 +156,11 @@ export class Adam extends LaneOptimizer {
   /** Steps each lane has taken (torch's `state["step"]`). */
   private readonly t: Uint32Array;
 
-  constructor(configs: RunConfig[], groups: ParamGroup[], kernels = wasmKernels()) {
+  constructor(
+    configs: RunConfig[],
+    groups: ParamGroup[],
+    kernels: WasmKernels | null = wasmKernels() ?? null,
+  ) {
     super(configs, groups, kernels, 2);
     const o = settingsOf(configs, 'adam');
     this.lr = groups.map((g) => Float64Array.from(configs, (c) => c.lr[g.group]));
@@ -208,7 +217,11 @@ export class Adam extends LaneOptimizer {
  * every tensor operation in float32 in torch's order, as for Adam.
  */
 export class Rmsprop extends LaneOptimizer {
-  constructor(configs: RunConfig[], groups: ParamGroup[], kernels = wasmKernels()) {
+  constructor(
+    configs: RunConfig[],
+    groups: ParamGroup[],
+    kernels: WasmKernels | null = wasmKernels() ?? null,
+  ) {
     super(configs, groups, kernels, 1);
     const o = settingsOf(configs, 'rmsprop');
     // Coefficients: alpha, 1 - alpha, eps, -lr (lr a float64 Python float, each rounded once to float32).
