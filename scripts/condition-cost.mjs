@@ -57,7 +57,7 @@ if (StepConditionBound) {
     // `off`: cleared, so the trainer skips the host check as it does a block the step cleared
     // (no call of its wrapper either, which `step` mode does not pay for cleared blocks).
     // `host`: unbounded, the host check judges the block.
-    else this.bounds[lane * this.units + unit] = mode === 'off' ? 0 : Number.POSITIVE_INFINITY;
+    else this.setBound(lane * this.units + unit, mode === 'off' ? 0 : Number.POSITIVE_INFINITY);
   };
   // A whole step's blocks (the classifier's lanes), which clear most blocks without a `block`
   // call: in the other modes each live block as `block` above (absent from a build before it).
@@ -66,7 +66,9 @@ if (StepConditionBound) {
     StepConditionBound.prototype.blocks = function (memory, copies, factors, raw, alive) {
       if (mode === 'step') return blocks.call(this, memory, copies, factors, raw, alive);
       for (let b = 0; b < alive.length; b++)
-        if (alive[b]) for (let u = 0; u < this.units; u++) this.bounds[b * this.units + u] = mode === 'off' ? 0 : Number.POSITIVE_INFINITY;
+        if (alive[b])
+          for (let u = 0; u < this.units; u++)
+            this.setBound(b * this.units + u, mode === 'off' ? 0 : Number.POSITIVE_INFINITY);
     };
   // The pass a step runs before its blocks (absent from a build before it did).
   const prepare = StepConditionBound.prototype.prepare;

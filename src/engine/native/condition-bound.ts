@@ -724,9 +724,28 @@ const HOLD = 4;
 export class StepConditionBound {
   /**
    * Per block (lane * units + unit), of the last step: an upper bound on its condition number
-   * within its lane's limit, or Infinity where the step could not clear it (the host check judges it).
+   * within its lane's limit, or Infinity where the step could not clear it (the host check judges
+   * it). Where the batch's kernels run they keep them (condition-wasm.ts `boundAt`, `clear` sets a
+   * cleared block's there): this is a copy, made at each read (a view of linear memory would be
+   * detached by its growth while the caller holds it).
    */
-  readonly bounds: Float64Array;
+  get bounds(): Float64Array {
+    if (this.inMemory) this.kernels!.copyBounds(this.kept);
+    return this.kept;
+  }
+
+  /** Block k's bound (`bounds`), where it is kept; the cost measurement's modes set it too. */
+  setBound(k: number, bound: number): void {
+    if (this.inMemory) {
+      const kernels = this.kernels!;
+      kernels.f64()[kernels.boundAt(k)] = bound;
+    } else this.kept[k] = bound;
+  }
+
+  /** `bounds`, or their copy where the kernels keep them (`inMemory`). */
+  private readonly kept: Float64Array;
+  /** Whether the batch's kernels keep the blocks' bounds and `served` counts (they clear blocks: `clear`). */
+  private readonly inMemory: boolean;
   /** How often each tier cleared a block (tests and the cost measurement read it). */
   readonly tiers = { bound: 0, drift: 0, trace: 0, exact: 0 };
   private readonly anchors: (Anchor | undefined)[];
@@ -767,6 +786,7 @@ export class StepConditionBound {
    * reads from the kernels' copy (condition-wasm.ts `extremes`).
    */
   private readonly fast: Uint8Array;
+  /** `served`, where the kernels do not keep it (`inMemory`, `servedOf`). */
   private readonly served: Uint32Array;
   /** Per block, the stamp of the `prepare` that cleared it (`clearPassed`), until its `block` call. */
   private readonly done: Uint32Array;
@@ -829,7 +849,8 @@ export class StepConditionBound {
     this.rawBounds = rawDiagonals && slack === 'rounded-diagonal' && d >= SHIFTS_FROM && d < SHIFTS_BELOW;
     this.raws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
     this.sinceRaws = new Float64Array(this.rawBounds ? blocks * 3 * d : 0);
-    this.bounds = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
+    this.kept = new Float64Array(limits.length * units).fill(Number.POSITIVE_INFINITY);
+    this.inMemory = kernels?.batched === true && d !== 2;
     this.anchors = new Array<Anchor | undefined>(limits.length * units).fill(undefined);
     this.x = new Float64Array(d);
     this.y = new Float64Array(d);
@@ -889,29 +910,29 @@ export class StepConditionBound {
   /**
    * `prepare`'s end for blocks first .. first + count - 1 (all of live lanes) where its pass's
    * bound is `passed`'s: every block that bound clears (or, a rounded diagonal's raw blocks that
-   * went straight to the relative bounds, `relativeCleared`'s first two), cleared here: the tests
-   * in the kernel (condition-wasm.ts `clear`, over its copies of `fast`, `narrowed` and the
-   * limits), its bound and `served` here (`clears`' bookkeeping, the tiers' counter once in
-   * `prepare`), and marked `done` with this `prepare`'s stamp (where `calls`: `block` is called on
-   * it), so that its `block` call returns at once. That call would have cleared it by the same
-   * bound and done nothing else (`cleared`, `passed`): the same bounds and tiers, without `block`'s
-   * bookkeeping around each of the pass's blocks (at d = 8 that and `passed` block by block were a
-   * third of the check's cost; the tests in JavaScript, a third of what was left at d = 4). The
-   * others the kernel lists after the `left` listed before (`pendingAt`). Returns how many it cleared.
+   * went straight to the relative bounds, `relativeCleared`'s first two), cleared here, in the
+   * kernel (condition-wasm.ts `clear`: the same tests over its copies of `fast`, `narrowed` and
+   * the limits, then `clears`' bookkeeping on the bounds and `served` counts it keeps; the tiers'
+   * counter once in `prepare`), and marked `done` with this `prepare`'s stamp (where `calls`:
+   * `block` is called on it), so that its `block` call returns at once. That call would have
+   * cleared it by the same bound and done nothing else (`cleared`, `passed`): the same bounds and
+   * tiers, without `block`'s bookkeeping around each of the pass's blocks (at d = 8 that and
+   * `passed` block by block were a third of the check's cost; at d = 4 this loop in JavaScript
+   * was 8 of 24 ns a block, the kernel's 3). The others the kernel lists after the `left` listed
+   * before (`pendingAt`). Returns how many it cleared.
    */
   private clearPassed(first: number, count: number, left: number, stamp: number, calls: boolean): number {
-    const { served, bounds, done } = this;
     const kernels = this.kernels!;
     const n = kernels.clear(first, count, this.rawFirst, left);
-    const words = kernels.words();
-    const f64 = kernels.f64();
-    const at = kernels.clearedAt;
-    const boundAt = kernels.clearedBoundsAt;
-    for (let i = 0; i < n; i++) {
-      const k = words[at + i];
-      served[k]++;
-      bounds[k] = f64[boundAt + i];
-      if (calls) done[k] = stamp;
+    // Marked `done` where `block` is called on it: every block not listed as pending.
+    if (calls && n !== 0) {
+      const { done } = this;
+      const words = kernels.words();
+      const pending = kernels.pendingAt + left;
+      let p = 0;
+      for (let k = first; k < first + count; k++)
+        if (p < count - n && words[pending + p] === k) p++;
+        else done[k] = stamp;
     }
     return n;
   }
@@ -984,7 +1005,7 @@ export class StepConditionBound {
       const bound =
         this.slack === 'cholesky' ? sigmaForm(raw, at) : factorForm(l, lo, this.slack === 'rounded-diagonal');
       if (bound <= limit) this.tiers.bound++;
-      this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
+      this.setBound(k, bound <= limit ? bound : Number.POSITIVE_INFINITY);
     } else if (
       !(this.ready
         ? this.cleared(k, l, lo, limit) || this.relativeCleared(k, l, lo, limit)
@@ -992,7 +1013,7 @@ export class StepConditionBound {
     ) {
       const bound = this.judge(k, l, lo, raw, at, limit);
       this.summed = false;
-      this.bounds[k] = bound <= limit ? bound : Number.POSITIVE_INFINITY;
+      this.setBound(k, bound <= limit ? bound : Number.POSITIVE_INFINITY);
       const anchor = this.anchors[k];
       const next = anchor?.live === true && anchor.wait === 0;
       const onSigma = this.slack === 'cholesky';
@@ -1011,7 +1032,9 @@ export class StepConditionBound {
    * 14% of it, this loop about 7 ns a block (hot).
    */
   private closedForms(l: Float32Array, factors: number, raw: Float32Array, alive: Uint8Array): void {
-    const { units, limits, bounds } = this;
+    const { units, limits } = this;
+    // d = 2: no kernels, the bounds kept here.
+    const bounds = this.kept;
     const onSigma = this.slack === 'cholesky';
     const rounded = this.slack === 'rounded-diagonal';
     let cleared = 0;
@@ -1057,12 +1080,36 @@ export class StepConditionBound {
     return this.fast[k] === 1 && kernels.narrowed(k) && this.clears(k, kernels.shiftBound(k), limit);
   }
 
+  /** How many calls tier 2 cleared block k from its anchor (`served`: here, or where the kernels keep it). */
+  private servedOf(k: number): number {
+    if (!this.inMemory) return this.served[k];
+    const kernels = this.kernels!;
+    return kernels.words()[kernels.servedAt(k)];
+  }
+
+  private serve(k: number): void {
+    if (!this.inMemory) this.served[k]++;
+    else {
+      const kernels = this.kernels!;
+      kernels.words()[kernels.servedAt(k)]++;
+    }
+  }
+
+  /** A new anchor: none served yet. */
+  private unserve(k: number): void {
+    if (!this.inMemory) this.served[k] = 0;
+    else {
+      const kernels = this.kernels!;
+      kernels.words()[kernels.servedAt(k)] = 0;
+    }
+  }
+
   /** Whether tier 2's `bound` clears block k (then counted and kept as its bound). */
   private clears(k: number, bound: number, limit: number): boolean {
     if (!(bound <= limit)) return false;
     this.tiers.drift++;
-    this.served[k]++;
-    this.bounds[k] = bound;
+    this.serve(k);
+    this.setBound(k, bound);
     return true;
   }
 
@@ -1161,7 +1208,7 @@ export class StepConditionBound {
         : this.shift(k, anchor, m, from, limit);
       if (bound <= limit) {
         this.tiers.drift++;
-        this.served[k]++;
+        this.serve(k);
         return bound;
       }
       if (anchor.wait > 0) return Number.POSITIVE_INFINITY;
@@ -1173,7 +1220,7 @@ export class StepConditionBound {
       // block at nearly every call. One with an inverse that did not hold either: the block moves
       // too fast for tier 2 to pay for a new one, so for a while tier 1 clears it alone where it
       // can (`calm`).
-      if (this.served[k] < HOLD) {
+      if (this.servedOf(k) < HOLD) {
         if (anchor.inverse) anchor.calm = WAIT;
         else inverse = true;
       }
@@ -1570,7 +1617,7 @@ export class StepConditionBound {
     // WAIT calls of it, which made a block's first tier-1 anchor, once tier 2 no longer cleared
     // the block from it, hand the block to tier 1 alone for WAIT calls, whether it had held or not).
     anchor.calm = 0;
-    this.served[k] = 0;
+    this.unserve(k);
   }
 
   /**
@@ -1597,7 +1644,7 @@ export class StepConditionBound {
   /** A new anchor that tier 2 does not try, for a block tier 1 clears alone for WAIT calls (`calm`). */
   private retired(k: number): Anchor {
     const dd = this.d * this.d;
-    this.served[k] = 0;
+    this.unserve(k);
     return {
       m: this.stored(k),
       inverse: false,
@@ -1660,7 +1707,7 @@ export class StepConditionBound {
     this.kernels?.extremes(k, lo, hi);
     this.lastEtas[k] = Number.POSITIVE_INFINITY;
     this.kernels?.lastDrift(k, Number.POSITIVE_INFINITY);
-    this.served[k] = 0;
+    this.unserve(k);
   }
 
   /** L L^T of l64's L into sym (`triangularGram`; dense64's `gram` where L is not finite). */

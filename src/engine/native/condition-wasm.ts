@@ -49,7 +49,7 @@ interface ConditionExports {
     raw: boolean,
     wants: number,
     offs: number,
-    cleared: number,
+    served: number,
     bounds: number,
     pending: number,
     left: number,
@@ -169,14 +169,15 @@ export class ConditionWasm {
   /**
    * Per block k (where `batched`), for `clear`: its gates as bytes at fasts + k (condition-bound.ts
    * `fast`, mirrored by `gate`) and narrows + k (`narrowed`), its lane's limit at limits + 8 k
-   * (`limits`); and `clear`'s lists, the blocks it cleared (u32) at cleared + 4 i with their bounds
-   * at clearedBounds + 8 i, the others (u32) at pending + 4 i.
+   * (`limits`); condition-bound.ts's `served` (u32) at served + 4 k and bound at bounds + 8 k,
+   * kept here (`servedAt`, `boundAt`) for `clear` to update; and `clear`'s list of the blocks it
+   * did not clear (u32) at pending + 4 i.
    */
   private readonly fasts: number;
   private readonly narrows: number;
   private readonly limitsAt: number;
-  private readonly cleared: number;
-  private readonly clearedBounds: number;
+  private readonly served: number;
+  private readonly bounds: number;
   private readonly pending: number;
   /** Views of linear memory as bytes and as u32, remade after it grows (`bytes`, `words`). */
   private u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
@@ -289,8 +290,8 @@ export class ConditionWasm {
       this.fasts,
       this.narrows,
       this.limitsAt,
-      this.cleared,
-      this.clearedBounds,
+      this.served,
+      this.bounds,
       this.pending,
       this.stage,
       this.row,
@@ -301,7 +302,9 @@ export class ConditionWasm {
     if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
     // No exact drift yet (the block of memory may be another instance's).
     if (this.batched) this.k.f64().fill(Number.POSITIVE_INFINITY, this.etas >> 3, (this.etas >> 3) + batch);
-    // No gates open yet (nor limits: `limits` sets them).
+    // No gates open yet (nor limits: `limits` sets them), nothing served, no bounds.
+    this.words().fill(0, this.served >> 2, (this.served >> 2) + batch);
+    this.k.f64().fill(Number.POSITIVE_INFINITY, this.bounds >> 3, (this.bounds >> 3) + batch);
     this.bytes().fill(0, this.fasts, this.fasts + batch);
     this.bytes().fill(0, this.narrows, this.narrows + batch);
     this.k.f64().fill(Number.POSITIVE_INFINITY, this.limitsAt >> 3, (this.limitsAt >> 3) + batch);
@@ -359,9 +362,9 @@ export class ConditionWasm {
   /**
    * After `shifts` on blocks k = first .. first + count - 1 (all of live lanes), those its bounds
    * clear (assembly/condition.ts `conditionClear`, condition-bound.ts `clearPassed`'s tests; `raw`:
-   * also a rounded diagonal's raw relative bounds, `offsAt`): their indices at words()[clearedAt
-   * ..] and their bounds at f64()[clearedBoundsAt ..], the others at words()[pendingAt + left ..].
-   * Returns how many it cleared.
+   * also a rounded diagonal's raw relative bounds, `offsAt`), their bounds at f64()[boundAt(k)]
+   * and words()[servedAt(k)] one up; the others listed at words()[pendingAt + left ..]. Returns
+   * how many it cleared.
    */
   clear(first: number, count: number, raw: boolean, left: number): number {
     return this.x.conditionClear(
@@ -375,19 +378,27 @@ export class ConditionWasm {
       raw,
       this.wants,
       this.offs,
-      this.cleared,
-      this.clearedBounds,
+      this.served,
+      this.bounds,
       this.pending,
       left,
     );
   }
 
-  get clearedAt(): number {
-    return this.cleared >> 2;
+  /** Where in `words()` block k's `served` count is (where `batched`). */
+  servedAt(k: number): number {
+    return (this.served >> 2) + k;
   }
 
-  get clearedBoundsAt(): number {
-    return this.clearedBounds >> 3;
+  /** Where in `f64()` block k's bound is (where `batched`). */
+  boundAt(k: number): number {
+    return (this.bounds >> 3) + k;
+  }
+
+  /** Every block's bound (`boundAt`), into to. */
+  copyBounds(to: Float64Array): void {
+    const at = this.bounds >> 3;
+    to.set(this.k.f64().subarray(at, at + to.length));
   }
 
   get pendingAt(): number {
