@@ -40,7 +40,7 @@ const { values } = parseArgs({
 });
 await useBackend(values.backend);
 
-// The modes, by wrapping the two halves of the check (the same wrapper cost in every mode).
+// The modes, by wrapping the two halves of the check (the same wrappers called in every mode).
 let mode = 'step';
 const above = ConditionCheck.prototype.above;
 ConditionCheck.prototype.above = function (...args) {
@@ -50,25 +50,17 @@ ConditionCheck.prototype.above = function (...args) {
 // its `step` mode is then its host check).
 const { StepConditionBound } = await import('../dist/engine/native/condition-bound.js').catch(() => ({}));
 if (StepConditionBound) {
+  // In the other modes the step bounds nothing: what the trainer reads is the mode's (below).
   const block = StepConditionBound.prototype.block;
   // Its arguments by name: a rest parameter would allocate an array per call, only in `step` mode.
   StepConditionBound.prototype.block = function (lane, unit, l, lo, raw, at) {
     if (mode === 'step') block.call(this, lane, unit, l, lo, raw, at);
-    // `off`: cleared, so the trainer skips the host check as it does a block the step cleared
-    // (no call of its wrapper either, which `step` mode does not pay for cleared blocks).
-    // `host`: unbounded, the host check judges the block.
-    else this.setBound(lane * this.units + unit, mode === 'off' ? 0 : Number.POSITIVE_INFINITY);
   };
-  // A whole step's blocks (the classifier's lanes), which clear most blocks without a `block`
-  // call: in the other modes each live block as `block` above (absent from a build before it).
+  // A whole step's blocks (the classifier's lanes; absent from a build before it).
   const blocks = StepConditionBound.prototype.blocks;
   if (blocks)
     StepConditionBound.prototype.blocks = function (memory, copies, factors, raw, alive) {
-      if (mode === 'step') return blocks.call(this, memory, copies, factors, raw, alive);
-      for (let b = 0; b < alive.length; b++)
-        if (alive[b])
-          for (let u = 0; u < this.units; u++)
-            this.setBound(b * this.units + u, mode === 'off' ? 0 : Number.POSITIVE_INFINITY);
+      if (mode === 'step') blocks.call(this, memory, copies, factors, raw, alive);
     };
   // The pass a step runs before its blocks (absent from a build before it did).
   const prepare = StepConditionBound.prototype.prepare;
@@ -76,6 +68,25 @@ if (StepConditionBound) {
     StepConditionBound.prototype.prepare = function (raw, at, alive, diagonals) {
       if (mode === 'step') prepare.call(this, raw, at, alive, diagonals);
     };
+  // The bounds the trainer reads: in `off` mode every block cleared (0), so it skips the host check
+  // as it does a block the step cleared; in `host` mode none (Infinity), the host check judges
+  // every block. Arrays made once, so neither mode pays for the step's bookkeeping (nor for
+  // setting a bound per block, which would cost each build its own).
+  const { NativeStep } = await import('../dist/engine/native/step.js');
+  const read = Object.getOwnPropertyDescriptor(NativeStep.prototype, 'conditionBounds').get;
+  const fixed = { off: new Map(), host: new Map() };
+  Object.defineProperty(NativeStep.prototype, 'conditionBounds', {
+    get() {
+      const bounds = read.call(this);
+      if (mode === 'step' || !bounds) return bounds;
+      let b = fixed[mode].get(bounds.length);
+      if (!b) {
+        b = new Float64Array(bounds.length).fill(mode === 'off' ? 0 : Number.POSITIVE_INFINITY);
+        fixed[mode].set(bounds.length, b);
+      }
+      return b;
+    },
+  });
 }
 
 const cpuMs = () => {

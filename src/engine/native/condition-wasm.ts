@@ -183,6 +183,8 @@ export class ConditionWasm {
   private u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   private u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly wanted: Uint8Array;
+  /** How many blocks `want` their relative sums: with none, `shifts` skips `conditionRows`'s loop over the blocks. */
+  private wanting = 0;
   /** Whether the kernels run block by block (`shift`, `moves`, `since`, `drift`): from FROM on. */
   readonly blockwise: boolean;
   /** Whether they run for whole batches (`shifts`, `rows`): below SHIFTS_BELOW. */
@@ -453,6 +455,7 @@ export class ConditionWasm {
   want(k: number, yes: boolean): void {
     if (!this.batched || this.wanted[k] === (yes ? 1 : 0)) return;
     this.wanted[k] = yes ? 1 : 0;
+    this.wanting += yes ? 1 : -1;
     this.k.f32()[(this.wants >> 2) + k] = yes ? 1 : 0;
   }
 
@@ -490,6 +493,7 @@ export class ConditionWasm {
       this.raws,
       this.roots,
     );
+    if (this.wanting === 0) return;
     this.x.conditionRows(
       d,
       base,
