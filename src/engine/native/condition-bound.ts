@@ -734,8 +734,8 @@ export class StepConditionBound {
     return this.kept;
   }
 
-  /** Block k's bound (`bounds`), where it is kept; the cost measurement's modes set it too. */
-  setBound(k: number, bound: number): void {
+  /** Block k's bound (`bounds`), where it is kept. */
+  private setBound(k: number, bound: number): void {
     if (this.inMemory) {
       const kernels = this.kernels!;
       kernels.f64()[kernels.boundAt(k)] = bound;
