@@ -9,7 +9,7 @@ export { symmetricEigen } from './symmetric-eigen';
 export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';
-export { conditionClear, conditionDrift, conditionDrift32, conditionMasks, conditionMoves, conditionShift, conditionRows, conditionShifts, conditionSince } from './condition';
+export { conditionClear, conditionDrift, conditionDrift32, conditionMasks, conditionMoves, conditionShift, conditionRows, conditionShifts, conditionShiftsClear, conditionSince } from './condition';
 export { fdlibmMap } from './fdlibm';
 export { classifierLanesHead } from './classifier-head';
 export { mahalanobisBlocks } from './log-densities';

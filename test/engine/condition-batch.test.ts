@@ -92,6 +92,8 @@ describe("the condition check's pass over a whole batch", () => {
     '%s: a batch drifting near the limit gets the same bounds and tiers as the twins, step by step',
     (name) => {
       const shifts = vi.spyOn(ConditionWasm.prototype, 'shifts');
+      // Where `prepare` clears what the pass's bound clears, the pass and the clearing run in one call.
+      const shiftsClear = vi.spyOn(ConditionWasm.prototype, 'shiftsClear');
       const bound = vi.spyOn(ConditionWasm.prototype, 'shiftBound');
       const offs = vi.spyOn(ConditionWasm.prototype, 'offsAt');
       let drifts = 0;
@@ -161,7 +163,7 @@ describe("the condition check's pass over a whole batch", () => {
         drifts += checks.tiers.drift;
       }
       expect(drifts).toBeGreaterThan(0);
-      expect(shifts).toHaveBeenCalled();
+      expect(shifts.mock.calls.length + shiftsClear.mock.calls.length).toBeGreaterThan(0);
       // The kernel's own bound cleared blocks (not only the twins' arithmetic on its sums).
       expect(bound).toHaveBeenCalled();
       // A factor's relative bound ran on the batch's sums (a covariance block's tier 2 is additive only).

@@ -788,7 +788,7 @@ export class StepConditionBound {
   private readonly fast: Uint8Array;
   /** `served`, where the kernels do not keep it (`inMemory`, `servedOf`). */
   private readonly served: Uint32Array;
-  /** Per block, the stamp of the `prepare` that cleared it (`clearPassed`), until its `block` call. */
+  /** Per block, the stamp of the `prepare` that cleared it (`shiftsCleared`), until its `block` call. */
   private readonly done: Uint32Array;
   /** How many live blocks the last `prepare` (of stamp `listed`) did not clear (listed at condition-wasm.ts `pendingAt`). */
   private left = 0;
@@ -879,7 +879,7 @@ export class StepConditionBound {
     const stamp = ++this.prepared;
     const lanes = this.limits.length;
     // Where its pass's bound is `passed`'s (it read the blocks' own diagonals, or a rounded
-    // diagonal's raw one, `rawFirst`), the blocks it clears are cleared here (`clearPassed`).
+    // diagonal's raw one, `rawFirst`), the blocks it clears are cleared here (`shiftsCleared`).
     const clear = this.diagonals || this.rawFirst;
     let cleared = 0;
     let left = 0;
@@ -892,12 +892,13 @@ export class StepConditionBound {
       while (end < lanes && alive[end]) end++;
       const first = b * units;
       const count = (end - b) * units;
-      kernels.shifts(raw, at, first, count, this.rawFirst ? RAW_SLACK : SLACK_CODE[this.slack]);
-      fresh.fill(stamp, first, first + count);
       if (clear) {
-        const n = this.clearPassed(first, count, left, stamp, calls);
+        const n = this.shiftsCleared(raw, at, first, count, left, stamp, calls);
         cleared += n;
         left += count - n;
+      } else {
+        kernels.shifts(raw, at, first, count, SLACK_CODE[this.slack]);
+        fresh.fill(stamp, first, first + count);
       }
       b = end;
     }
@@ -921,9 +922,24 @@ export class StepConditionBound {
    * was 8 of 24 ns a block, the kernel's 3). The others the kernel lists after the `left` listed
    * before (`pendingAt`). Returns how many it cleared.
    */
-  private clearPassed(first: number, count: number, left: number, stamp: number, calls: boolean): number {
+  private shiftsCleared(
+    raw: Float32Array,
+    at: number,
+    first: number,
+    count: number,
+    left: number,
+    stamp: number,
+    calls: boolean,
+  ): number {
     const kernels = this.kernels!;
-    const n = kernels.clear(first, count, this.rawFirst, left);
+    // Without the raw diagonal's relative bounds (which `conditionRows` makes after the pass), the
+    // clearing runs in the pass's own loop over the blocks (condition-wasm.ts `shiftsClear`).
+    let n: number;
+    if (this.rawFirst) {
+      kernels.shifts(raw, at, first, count, RAW_SLACK);
+      n = kernels.clear(first, count, true, left);
+    } else n = kernels.shiftsClear(raw, at, first, count, SLACK_CODE[this.slack], left);
+    this.fresh.fill(stamp, first, first + count);
     // Marked `done` where `block` is called on it: every block not listed as pending.
     if (calls && n !== 0) {
       const { done } = this;
@@ -979,7 +995,7 @@ export class StepConditionBound {
     }
   }
 
-  /** Whether the last `prepare` cleared block k (`clearPassed`) and its `block` call has not come yet. */
+  /** Whether the last `prepare` cleared block k (`shiftsCleared`) and its `block` call has not come yet. */
   private isDone(k: number): boolean {
     const stamp = this.prepared;
     return stamp !== 0 && this.done[k] === stamp && this.fresh[k] === stamp;
@@ -992,7 +1008,7 @@ export class StepConditionBound {
   block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void {
     const k = lane * this.units + unit;
     // `prepare`'s sums for this block, if any, are for this call alone, and so is its clearing
-    // the block (`clearPassed`: then nothing is left to do).
+    // the block (`shiftsCleared`: then nothing is left to do).
     const done = this.isDone(k);
     const stamp = this.fresh[k];
     this.fresh[k] = 0;

@@ -21,6 +21,26 @@ interface ConditionExports {
     raws: number,
     roots: number,
   ): void;
+  conditionShiftsClear(
+    d: number,
+    m: number,
+    a: number,
+    diagonal: number,
+    masks: number,
+    first: number,
+    count: number,
+    out: number,
+    lows: number,
+    highs: number,
+    slack: number,
+    flags: number,
+    roots: number,
+    gated: number,
+    served: number,
+    bounds: number,
+    pending: number,
+    left: number,
+  ): number;
   conditionRows(
     d: number,
     m: number,
@@ -43,8 +63,7 @@ interface ConditionExports {
     first: number,
     count: number,
     out: number,
-    fasts: number,
-    narrows: number,
+    gated: number,
     limits: number,
     raw: boolean,
     wants: number,
@@ -167,20 +186,19 @@ export class ConditionWasm {
   private readonly sinceRaws: number;
   private readonly etas: number;
   /**
-   * Per block k (where `batched`), for `clear`: its gates as bytes at fasts + k (condition-bound.ts
-   * `fast`, mirrored by `gate`) and narrows + k (`narrowed`), its lane's limit at limits + 8 k
-   * (`limits`); condition-bound.ts's `served` (u32) at served + 4 k and bound at bounds + 8 k,
-   * kept here (`servedAt`, `boundAt`) for `clear` to update; and `clear`'s list of the blocks it
-   * did not clear (u32) at pending + 4 i.
+   * Per block k (where `batched`), for `clear`: its lane's limit at limitsAt + 8 k (`limits`), and
+   * at gated + 8 k that limit where it is finite and both its gates are open (condition-bound.ts
+   * `fast`, mirrored by `gate`, and `narrowed`), NaN elsewhere (`regate`), so that the kernels'
+   * first test is one comparison with the same outcome (NaN passes nothing); condition-bound.ts's
+   * `served` (u32) at served + 4 k and bound at bounds + 8 k, kept here (`servedAt`, `boundAt`)
+   * for `clear` to update; and `clear`'s list of the blocks it did not clear (u32) at pending + 4 i.
    */
-  private readonly fasts: number;
-  private readonly narrows: number;
+  private readonly gated: number;
   private readonly limitsAt: number;
   private readonly served: number;
   private readonly bounds: number;
   private readonly pending: number;
-  /** Views of linear memory as bytes and as u32, remade after it grows (`bytes`, `words`). */
-  private u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  /** A view of linear memory as u32, remade after it grows (`words`). */
   private u32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
   private readonly wanted: Uint8Array;
   /** How many blocks `want` their relative sums: with none, `shifts` skips `conditionRows`'s loop over the blocks. */
@@ -196,6 +214,8 @@ export class ConditionWasm {
   private staged = 0;
   /** Per block: whether its anchor's entries below the diagonal are float32 values (the pass's kernel runs). */
   private readonly narrowedBlocks: Uint8Array;
+  /** Per block, its `fast` gate (`gate`; where `batched`). */
+  private readonly fastBlocks: Uint8Array;
   /**
    * The block copied in (float32 for `shift` and `moves`, float64 for `relativeAt`); a row of
    * scratch; the sums out.
@@ -237,6 +257,7 @@ export class ConditionWasm {
     const batch = this.batched ? blocks : 0;
     this.views = new OffsetViews(dd);
     this.narrowedBlocks = new Uint8Array(blocks);
+    this.fastBlocks = new Uint8Array(blocks);
     this.wanted = new Uint8Array(blocks);
     const sizes = [
       blocks * dd * 8,
@@ -255,8 +276,7 @@ export class ConditionWasm {
       batch * d * 24,
       batch * d * 24,
       batch * 8,
-      batch,
-      batch,
+      batch * 8,
       batch * 8,
       batch * 4,
       batch * 8,
@@ -289,8 +309,7 @@ export class ConditionWasm {
       this.raws,
       this.sinceRaws,
       this.etas,
-      this.fasts,
-      this.narrows,
+      this.gated,
       this.limitsAt,
       this.served,
       this.bounds,
@@ -307,8 +326,7 @@ export class ConditionWasm {
     // No gates open yet (nor limits: `limits` sets them), nothing served, no bounds.
     this.words().fill(0, this.served >> 2, (this.served >> 2) + batch);
     this.k.f64().fill(Number.POSITIVE_INFINITY, this.bounds >> 3, (this.bounds >> 3) + batch);
-    this.bytes().fill(0, this.fasts, this.fasts + batch);
-    this.bytes().fill(0, this.narrows, this.narrows + batch);
+    this.k.f64().fill(Number.NaN, this.gated >> 3, (this.gated >> 3) + batch);
     this.k.f64().fill(Number.POSITIVE_INFINITY, this.limitsAt >> 3, (this.limitsAt >> 3) + batch);
   }
 
@@ -333,13 +351,7 @@ export class ConditionWasm {
       f64[diagonal + i] = m[i * d + i];
     }
     this.narrowedBlocks[k] = exact;
-    if (this.batched) this.bytes()[this.narrows + k] = exact;
-  }
-
-  /** All of linear memory as bytes (remade after it grows). */
-  private bytes(): Uint8Array {
-    if (this.u8.length === 0) this.u8 = new Uint8Array(this.k.f64().buffer);
-    return this.u8;
+    this.regate(k);
   }
 
   /** All of linear memory as u32 (remade after it grows): `clear`'s lists, at `clearedAt` and `pendingAt`. */
@@ -350,20 +362,32 @@ export class ConditionWasm {
 
   /** Block k's `fast` gate (condition-bound.ts), for `clear` (where `batched`). */
   gate(k: number, fast: number): void {
-    if (this.batched) this.bytes()[this.fasts + k] = fast;
+    this.fastBlocks[k] = fast;
+    this.regate(k);
+  }
+
+  /** Block k's gated limit (at gated + 8 k) from its gates and limit (where `batched`). */
+  private regate(k: number): void {
+    if (!this.batched) return;
+    const f64 = this.k.f64();
+    const limit = f64[(this.limitsAt >> 3) + k];
+    const open = (this.fastBlocks[k] & this.narrowedBlocks[k]) === 1 && limit !== Number.POSITIVE_INFINITY;
+    f64[(this.gated >> 3) + k] = open ? limit : Number.NaN;
   }
 
   /** Each block's limit, its lane's (limits[lane], `units` blocks a lane), for `clear` (where `batched`). */
   limits(limits: ArrayLike<number>, units: number): void {
     if (!this.batched) return;
     const f64 = this.k.f64();
-    for (let k = 0; k < limits.length * units; k++)
+    for (let k = 0; k < limits.length * units; k++) {
       f64[(this.limitsAt >> 3) + k] = limits[Math.floor(k / units)];
+      this.regate(k);
+    }
   }
 
   /**
    * After `shifts` on blocks k = first .. first + count - 1 (all of live lanes), those its bounds
-   * clear (assembly/condition.ts `conditionClear`, condition-bound.ts `clearPassed`'s tests; `raw`:
+   * clear (assembly/condition.ts `conditionClear`, condition-bound.ts `shiftsCleared`'s tests; `raw`:
    * also a rounded diagonal's raw relative bounds, `offsAt`), their bounds at f64()[boundAt(k)]
    * and words()[servedAt(k)] one up; the others listed at words()[pendingAt + left ..]. Returns
    * how many it cleared.
@@ -374,8 +398,7 @@ export class ConditionWasm {
       first,
       count,
       this.sums,
-      this.fasts,
-      this.narrows,
+      this.gated,
       this.limitsAt,
       raw,
       this.wants,
@@ -468,17 +491,9 @@ export class ConditionWasm {
    * `offsAt`.
    */
   shifts(m: Float32Array, from: number, first: number, count: number, slack: number): void {
-    const { d, dd } = this;
-    // The kernel reads block k at base + 4 dd k.
-    let base = this.copies;
-    if (this.resident(m)) base = m.byteOffset + 4 * from;
-    else {
-      const lo = from + dd * first;
-      const hi = lo + dd * count;
-      this.k.f32().set(lo === 0 && hi === m.length ? m : m.subarray(lo, hi), (base >> 2) + dd * first);
-    }
+    const base = this.base(m, from, first, count);
     this.x.conditionShifts(
-      d,
+      this.d,
       base,
       this.narrow,
       this.diagonals,
@@ -493,7 +508,61 @@ export class ConditionWasm {
       this.raws,
       this.roots,
     );
+    this.rowsOf(base, first, count, slack);
+  }
+
+  /**
+   * `shifts` (slack not RAW_SLACK) and then `clear` without `raw`, in one pass over the blocks
+   * (assembly/condition.ts `conditionShiftsClear`: the same sums, bounds, clearings and list).
+   * Returns how many it cleared.
+   */
+  shiftsClear(
+    m: Float32Array,
+    from: number,
+    first: number,
+    count: number,
+    slack: number,
+    left: number,
+  ): number {
+    const base = this.base(m, from, first, count);
+    const n = this.x.conditionShiftsClear(
+      this.d,
+      base,
+      this.narrow,
+      this.diagonals,
+      this.masks,
+      first,
+      count,
+      this.sums,
+      this.lows,
+      this.highs,
+      slack,
+      this.wants,
+      this.roots,
+      this.gated,
+      this.served,
+      this.bounds,
+      this.pending,
+      left,
+    );
+    this.rowsOf(base, first, count, slack);
+    return n;
+  }
+
+  /** Where the kernels read block k of m (block k at m[from + dd k ..]): at the result + 4 dd k, m itself in linear memory or its blocks first .. first + count - 1 copied in. */
+  private base(m: Float32Array, from: number, first: number, count: number): number {
+    if (this.resident(m)) return m.byteOffset + 4 * from;
+    const { dd } = this;
+    const lo = from + dd * first;
+    const hi = lo + dd * count;
+    this.k.f32().set(lo === 0 && hi === m.length ? m : m.subarray(lo, hi), (this.copies >> 2) + dd * first);
+    return this.copies;
+  }
+
+  /** `shifts`' relative sums (`conditionRows`) of the blocks that `want` them, from base. */
+  private rowsOf(base: number, first: number, count: number, slack: number): void {
     if (this.wanting === 0) return;
+    const { d } = this;
     this.x.conditionRows(
       d,
       base,
