@@ -909,11 +909,12 @@ export class StepConditionBound {
   }
 
   /**
-   * `prepare`'s end for blocks first .. first + count - 1 (all of live lanes) where its pass's
-   * bound is `passed`'s: every block that bound clears (or, a rounded diagonal's raw blocks that
-   * went straight to the relative bounds, `relativeCleared`'s first two), cleared here, in the
-   * kernel (condition-wasm.ts `clear`: the same tests over its copies of `fast`, `narrowed` and
-   * the limits, then `clears`' bookkeeping on the bounds and `served` counts it keeps; the tiers'
+   * `prepare`'s pass (the kernels' `shifts`) and its end for blocks first .. first + count - 1 (all
+   * of live lanes) of raw[at..] where its pass's bound is `passed`'s: every block that bound clears
+   * (or, a rounded diagonal's raw blocks that went straight to the relative bounds,
+   * `relativeCleared`'s first two), cleared here, in the kernel (condition-wasm.ts `clear`, or
+   * `shiftsClear` in the pass's own call: the same tests over its copies of `fast`, `narrowed`
+   * and the limits, then `clears`' bookkeeping on the bounds and `served` counts it keeps; the tiers'
    * counter once in `prepare`), and marked `done` with this `prepare`'s stamp (where `calls`:
    * `block` is called on it), so that its `block` call returns at once. That call would have
    * cleared it by the same bound and done nothing else (`cleared`, `passed`): the same bounds and
