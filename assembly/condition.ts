@@ -268,15 +268,16 @@ function settle(k: usize, n: i32, out: usize, gated: usize, served: usize, bound
  * `conditionRows` on blocks k = first .. first + count - 1 (all of live lanes), in one pass over
  * typed arrays in linear memory rather than JavaScript's loop: block k is cleared where the pass's
  * bound at out + 32 k + 24 is within its gated limit (a float64 at gated + 8 k: its limit where
- * that is finite and its gates are open, a live anchor whose additive bound it tries first and
- * one the pass reads, NaN elsewhere: condition-wasm.ts `regate`); else, with `raw` (a rounded
+ * that is finite and its gates are open, a live anchor whose additive bound it tries first and one
+ * the pass reads, NaN elsewhere: condition-wasm.ts `regate`); else, with `raw` (a rounded
  * diagonal's raw blocks) where it `wants` its relative sums (a float32 at wants + 4 k, not 0) and
  * its limit (a float64 at limits + 8 k) is finite, where the bound from its anchor (`rawRelative`,
- * at offs + 8 (2 d + 3) k + 8 (2 d + 1)) or else the one since its last exact drift (`rawSince`, the next float64) is within it. The same tests in the same
- * order as `shiftsCleared`'s (float64 comparisons: the same outcomes, NaN clearing nothing). A
- * block cleared gets its bound at bounds + 8 k and its count of clearings at served + 4 k (u32)
- * one up (condition-bound.ts `clears`' bookkeeping); every other goes to pending + 4 (left + its
- * index among them). Returns how many it cleared (count - that many pending).
+ * at offs + 8 (2 d + 3) k + 8 (2 d + 1)) or else the one since its last exact drift (`rawSince`,
+ * the next float64) is within it. The same tests in the same order as `shiftsCleared`'s (float64
+ * comparisons: the same outcomes, NaN clearing nothing). A block cleared gets its bound at
+ * bounds + 8 k and its count of clearings at served + 4 k (u32) one up (condition-bound.ts
+ * `clears`' bookkeeping); every other goes to pending + 4 (left + its index among them). Returns
+ * how many it cleared (count - that many pending).
  */
 export function conditionClear(
   d: i32,

@@ -1,7 +1,8 @@
 // The classifier's epoch-ordered copy of its points (src/engine/tasks/mvn-classifier-native.ts's
 // `order`, whose JavaScript loop, orderLane, is its reference): a chunk of lanes' rows in each
-// lane's order of the epoch, step-major (each step's rows of the chunk's lanes side by side). A worker makes it once an epoch, in a loop over every point of every lane
-// that V8 had not yet optimised by then; here it runs compiled from the first row.
+// lane's order of the epoch, step-major (each step's rows of the chunk's lanes side by side). A
+// worker makes it once an epoch, in a loop over every point of every lane that V8 had not yet
+// optimised by then; here it runs compiled from the first row.
 
 /**
  * For lanes b = 0..lanes-1 of n rows each: row j of lane b in `points` (d float32 each) and
