@@ -1,11 +1,11 @@
 import { builtWasm } from '../ground/built-wasm.js';
 
 /**
- * seedrandom's draws (and their normals) on WebAssembly (assembly/arc4.ts, built into dist/arc4.wasm): one instance per
- * thread, made on first use, a module of its own so that the data layer needs nothing of the
- * engine's kernels. Its numbers are arc4.ts's `fill`'s, which stays their reference and draws the
- * small blocks, and everything when WebAssembly is off (COVSWEEP_WASM_KERNELS=0, as for the
- * engine's kernels) or missing.
+ * seedrandom's draws (and their normals) on WebAssembly (assembly/arc4.ts, built into
+ * dist/arc4.wasm): one instance per thread, made on first use, a module of its own so that the data
+ * layer needs nothing of the engine's kernels. Its numbers are arc4.ts's `fill`'s, which stays
+ * their reference and draws the small blocks, and everything when WebAssembly is off
+ * (COVSWEEP_WASM_KERNELS=0, as for the engine's kernels) or missing.
  */
 export interface Arc4Wasm {
   /** Linear memory's bytes: the state's 256 at 0, i at 256, j at 257. */

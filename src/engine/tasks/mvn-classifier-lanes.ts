@@ -69,13 +69,13 @@ interface Blocks {
  * The classifier's step of every live lane at once on WebAssembly, two lanes per f64x2
  * (assembly/classifier-lanes.ts): the map's forward (the Cholesky factor of Sigma, or L from the
  * raw block), the densities, then the head (assembly/classifier-head.ts: the log-determinants and
- * classifier-loss.ts's HeadKernel, a pair's two lanes side by side, with V8's Math.exp and Math.log ported bit for
- * bit, assembly/fdlibm.ts), then the densities' backward and the map's; after them, each block's
- * condition check on the factors the forward left in linear memory. Each lane gets the numbers of the lane-by-lane step
- * (NativeClassifier.lane after the map), which at d = 2 and 4 has no independent work inside a
- * lane to vectorize. The step's operands are copied into linear memory whole (a few kilobytes:
- * less than a lane's arithmetic); the kernels write only the live lanes, whose results alone are
- * copied out, so the others keep what they had.
+ * classifier-loss.ts's HeadKernel, a pair's two lanes side by side, with V8's Math.exp and Math.log
+ * ported bit for bit, assembly/fdlibm.ts), then the densities' backward and the map's; after them,
+ * each block's condition check on the factors the forward left in linear memory. Each lane gets the
+ * numbers of the lane-by-lane step (NativeClassifier.lane after the map), which at d = 2 and 4 has
+ * no independent work inside a lane to vectorize. The step's operands are copied into linear memory
+ * whole (a few kilobytes: less than a lane's arithmetic); the kernels write only the live lanes,
+ * whose results alone are copied out, so the others keep what they had.
  */
 export class ClassifierLanes implements WholeStep {
   private readonly o: Blocks;
