@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,21 +19,37 @@ export interface SpeedExperiment {
   steps: number;
 }
 
-/** The `speed-d*.yaml` files beside the peer script, d ascending. */
-export function speedExperiments(peer: Peer): SpeedExperiment[] {
-  const dir = dirname(peer.script);
-  return readdirSync(dir)
-    .filter((f) => /^speed-d\d+\.yaml$/.test(f))
-    .map((f) => {
+/**
+ * covsweep's own speed experiments, for the d the files beside the peer script leave out (issue
+ * 12 asks for d = 2, 4, 8, 16, 32 and 64; ../shared/peers has 2, 8, 16 and 32): beside the peers
+ * covsweep ships.
+ */
+export const OWN_SPEED_DIR = fileURLToPath(new URL('../../python/peers', import.meta.url));
+
+/**
+ * The `speed-dD.yaml` files beside the peer script and then in OWN_SPEED_DIR, one per d (the
+ * peer's folder first: its files are the ones the issue measured), d ascending; only the d of
+ * `dims` when given.
+ */
+export function speedExperiments(peer: Peer, dims?: readonly number[]): SpeedExperiment[] {
+  const byDim = new Map<number, SpeedExperiment>();
+  for (const dir of [dirname(peer.script), OWN_SPEED_DIR]) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)
+      .filter((name) => /^speed-d\d+\.yaml$/.test(name))
+      .sort()) {
       const [e] = loadSuite(join(dir, f)).experiments;
-      return {
+      const dim = e.base.dim;
+      if (byDim.has(dim) || (dims && !dims.includes(dim))) continue;
+      byDim.set(dim, {
         file: join(dir, f),
-        dim: e.base.dim,
+        dim,
         runs: runCount(e),
         steps: task(e.base.task.name).steps(e.base),
-      };
-    })
-    .sort((a, b) => a.dim - b.dim);
+      });
+    }
+  }
+  return [...byDim.values()].sort((a, b) => a.dim - b.dim);
 }
 
 export interface EndToEnd {

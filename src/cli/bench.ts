@@ -1,9 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import { dirname } from 'node:path';
 import { version_core } from '@tensorflow/tfjs-core';
 import { CellBudget } from '../bench/budget.js';
-import { endToEndMarkdown, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
+import { endToEndMarkdown, OWN_SPEED_DIR, speedExperiments, timeEndToEnd } from '../bench/end-to-end.js';
 import { BUDGET, cells, DIMS, type GridOptions, LANES } from '../bench/grid.js';
 import { hasNativeStep, type Measured, measureCell, measureReference } from '../bench/measure.js';
 import {
@@ -115,22 +114,30 @@ export async function bench(argv: string[]): Promise<number> {
 }
 
 /**
- * `--end-to-end`: each speed-dD.yaml beside the peer run by `covsweep run` and
+ * `--end-to-end`: each speed-dD.yaml (speedExperiments; `--dim` picks) run by `covsweep run` and
  * by the peer, as whole processes; prints the table (and writes it to --out).
  */
 function endToEnd(
   argv: string[],
-  values: { python?: string; 'peer-script'?: string; repeat?: string; threads?: string; out?: string },
+  values: {
+    python?: string;
+    'peer-script'?: string;
+    repeat?: string;
+    threads?: string;
+    out?: string;
+    dim?: string;
+  },
 ): number {
   const peer = peerOf({ python: values.python, script: values['peer-script'] });
   const repeat = positiveInt('repeat', values.repeat) ?? 1;
   const threads = positiveInt('threads', values.threads) ?? 2;
   const missing = peerMissing(peer);
-  const experiments = existsSync(dirname(peer.script)) ? speedExperiments(peer) : [];
+  const dims = numbers('dim', values.dim);
+  const experiments = speedExperiments(peer, dims);
   if (!experiments.length)
     throw new CovsweepError(
       'E_USAGE',
-      `no speed-dD.yaml files beside the peer script ${peer.script} (--peer-script or COVSWEEP_PEER names another)`,
+      `no speed-dD.yaml file for d = ${dims?.join(', ')} beside the peer script ${peer.script} or in ${OWN_SPEED_DIR}`,
     );
   if (missing) process.stderr.write(`bench end-to-end: the peer is not run: ${missing}\n`);
   const rows = experiments.map((e) => {

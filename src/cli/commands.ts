@@ -255,8 +255,8 @@ export const COMMAND_SPECS = {
       dim: {
         type: 'string',
         value: 'D,..',
-        description: 'dimensions',
-        whenAbsent: 'the full grid',
+        description: 'dimensions (with --end-to-end: the speed experiments of these d)',
+        whenAbsent: 'the full grid (--end-to-end: every speed experiment)',
         group: 'Grid',
       },
       lanes: {
@@ -305,7 +305,7 @@ export const COMMAND_SPECS = {
       'end-to-end': {
         type: 'boolean',
         description:
-          'instead of the grid, time what a user waits for: covsweep run of the speed-dD.yaml files beside the peer script, and the peer',
+          "instead of the grid, time what a user waits for: covsweep run of each speed-dD.yaml beside the peer script (d 2, 8, 16, 32) and in covsweep's python/peers (d 4, 64), against the peer on the same runs and steps",
         whenAbsent: 'off',
         group: 'Against PyTorch',
       },

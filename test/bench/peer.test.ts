@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { endToEndMarkdown } from '../../src/bench/end-to-end.js';
+import { endToEndMarkdown, OWN_SPEED_DIR, speedExperiments } from '../../src/bench/end-to-end.js';
 import {
   CLASSIFIER_PEER_SCRIPT,
   measurePeer,
@@ -189,7 +189,17 @@ describe('the batched PyTorch peer', () => {
       join(dir, 'speed-d2.yaml'),
       'name: speed-d2\ntask: { name: mvn-classifier, epochs: 1, n_per_class: 5 }\ndim: 2\nsweep:\n  seed: 3\n',
     );
-    const args = ['bench', '--end-to-end', '--python', peer.python, '--peer-script', peer.script];
+    // Only d = 2 (--dim): covsweep's own speed experiments (d = 4 and 64) would be timed too.
+    const args = [
+      'bench',
+      '--end-to-end',
+      '--dim',
+      '2',
+      '--python',
+      peer.python,
+      '--peer-script',
+      peer.script,
+    ];
     // Its own cache: each try forgets the plots kept (forgetReports), which must not pull them
     // from under the other test files' reports.
     const r = covsweep(args, undefined, { COVSWEEP_CACHE: join(dir, 'cache') });
@@ -204,5 +214,32 @@ describe('the batched PyTorch peer', () => {
     });
     expect(absent).toContain('| 2 | 3 x 10 | 4.2 s | not run |  |');
     expect(absent).toContain('The peer was not run: no torch.');
+  });
+
+  it("end to end: the peer's speed experiments first, then covsweep's own for the d they leave out", () => {
+    const peer = fakePython();
+    const dir = join(peer.script, '..');
+    const speed = (d: number, seeds: number) =>
+      writeFileSync(
+        join(dir, `speed-d${d}.yaml`),
+        `name: speed-d${d}\ntask: { name: mvn-classifier, epochs: 1, n_per_class: 5 }\ndim: ${d}\nsweep:\n  seed: ${seeds}\n`,
+      );
+    speed(2, 3);
+    speed(4, 7);
+    const all = speedExperiments(peer);
+    expect(all.map((e) => [e.dim, e.runs, e.steps])).toEqual([
+      [2, 3, 10],
+      [4, 7, 10],
+      [64, 32, 400],
+    ]);
+    expect(all[1].file).toBe(join(dir, 'speed-d4.yaml'));
+    expect(all[2].file).toBe(join(OWN_SPEED_DIR, 'speed-d64.yaml'));
+    expect(speedExperiments(peer, [64, 8]).map((e) => e.dim)).toEqual([64]);
+    // Without the peer's folder, covsweep's own alone: issue 12's d = 4 and 64.
+    const own = speedExperiments({ ...peer, script: join(dir, 'absent', 'torch_lanes.py') });
+    expect(own.map((e) => [e.dim, e.runs, e.steps])).toEqual([
+      [4, 512, 1200],
+      [64, 32, 400],
+    ]);
   });
 });
