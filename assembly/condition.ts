@@ -818,8 +818,8 @@ export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
 /**
  * ||(L - A) W||_F for L (float64, or float32 in `conditionDrift32`), float64 A and W (d x d
  * row-major, upper triangles not read), row (d float64) scratch: relativeDrift's operations, row i
- * of (L - A) W as a sum of rows k of W, two columns per f64x2, its squares added in ascending
- * column order.
+ * of (L - A) W as a sum of rows k of W, four columns at a time in two f64x2 (`drift`), its squares
+ * added in ascending column order.
  */
 export function conditionDrift(d: i32, l: usize, a: usize, w: usize, row: usize): f64 {
   return drift<f64>(d, l, a, w, row);
@@ -831,29 +831,56 @@ export function conditionDrift32(d: i32, l: usize, a: usize, w: usize, row: usiz
 
 @inline
 function drift<T>(d: i32, l: usize, a: usize, w: usize, row: usize): f64 {
+  const rs = (<usize>d) << 3;
   let squares: f64 = 0;
   for (let i = 0; i < d; i++) {
-    memory.fill(row, 0, (<usize>(i + 1)) << 3);
     const lr = l + <usize>(i * d) * sizeof<T>();
-    const ar = a + ((<usize>(i * d)) << 3);
-    for (let k = 0; k <= i; k++) {
-      const delta = <f64>load<T>(lr + <usize>k * sizeof<T>()) - load<f64>(ar + ((<usize>k) << 3));
-      if (delta == 0) continue;
-      const wk = w + ((<usize>(k * d)) << 3);
-      const c = f64x2.splat(delta);
-      let j = 0;
-      for (; j + 1 <= k; j += 2) {
-        const o = row + ((<usize>j) << 3);
-        v128.store(o, f64x2.add(v128.load(o), f64x2.mul(c, v128.load(wk + ((<usize>j) << 3)))));
+    const ar = a + <usize>i * rs;
+    // Row i's deltas L_ik - A_ik (k <= i) into row.
+    for (let k = 0; k <= i; k++)
+      store<f64>(row + ((<usize>k) << 3), <f64>load<T>(lr + <usize>k * sizeof<T>()) - load<f64>(ar + ((<usize>k) << 3)));
+    // Row i of (L - A) W four columns at a time, each column's sum in registers over its k (from
+    // the column on, ascending, the zero deltas skipped), where the sums of all columns once went
+    // through memory at every k: the same operations on each sum, so the same bits.
+    for (let j0 = 0; j0 <= i; j0 += 4) {
+      let r01 = f64x2.splat(0);
+      let r23 = f64x2.splat(0);
+      const wj = w + ((<usize>j0) << 3);
+      // k = j0, j0 + 1, j0 + 2: the columns from j0 to k alone.
+      const top = min(j0 + 2, i);
+      for (let k = j0; k <= top; k++) {
+        const delta = load<f64>(row + ((<usize>k) << 3));
+        if (delta == 0) continue;
+        const wk = wj + <usize>k * rs;
+        if (k == j0) r01 = f64x2.replace_lane(r01, 0, f64x2.extract_lane(r01, 0) + delta * load<f64>(wk));
+        else {
+          r01 = f64x2.add(r01, f64x2.mul(f64x2.splat(delta), v128.load(wk)));
+          if (k == j0 + 2) r23 = f64x2.replace_lane(r23, 0, f64x2.extract_lane(r23, 0) + delta * load<f64>(wk, 16));
+        }
       }
-      if (j <= k) {
-        const o = row + ((<usize>j) << 3);
-        store<f64>(o, load<f64>(o) + delta * load<f64>(wk + ((<usize>j) << 3)));
+      // From k = j0 + 3 on, all four columns.
+      for (let k = j0 + 3; k <= i; k++) {
+        const delta = load<f64>(row + ((<usize>k) << 3));
+        if (delta == 0) continue;
+        const c = f64x2.splat(delta);
+        const wk = wj + <usize>k * rs;
+        r01 = f64x2.add(r01, f64x2.mul(c, v128.load(wk)));
+        r23 = f64x2.add(r23, f64x2.mul(c, v128.load(wk, 16)));
       }
-    }
-    for (let j = 0; j <= i; j++) {
-      const r = load<f64>(row + ((<usize>j) << 3));
-      squares += r * r;
+      const r0 = f64x2.extract_lane(r01, 0);
+      squares += r0 * r0;
+      if (j0 + 1 <= i) {
+        const r1 = f64x2.extract_lane(r01, 1);
+        squares += r1 * r1;
+      }
+      if (j0 + 2 <= i) {
+        const r2 = f64x2.extract_lane(r23, 0);
+        squares += r2 * r2;
+      }
+      if (j0 + 3 <= i) {
+        const r3 = f64x2.extract_lane(r23, 1);
+        squares += r3 * r3;
+      }
     }
   }
   return Math.sqrt(squares);
