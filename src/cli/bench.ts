@@ -134,11 +134,13 @@ function endToEnd(
   const missing = peerMissing(peer);
   const dims = numbers('dim', values.dim);
   const experiments = speedExperiments(peer, dims);
-  if (!experiments.length)
+  if (!experiments.length) {
+    const there = speedExperiments(peer).map((e) => e.dim);
     throw new CovsweepError(
       'E_USAGE',
-      `no speed-dD.yaml file for d = ${dims?.join(', ')} beside the peer script ${peer.script} or in ${OWN_SPEED_DIR}`,
+      `no speed-dD.yaml file${dims ? ` for d = ${dims.join(', ')}` : ''} beside the peer script ${peer.script} or in ${OWN_SPEED_DIR}; the files there are for d = ${there.join(', ')}`,
     );
+  }
   if (missing) process.stderr.write(`bench end-to-end: the peer is not run: ${missing}\n`);
   const rows = experiments.map((e) => {
     const row = timeEndToEnd(e, peer, { repeat, threads, peerMissing: missing && 'not run' });

@@ -235,6 +235,19 @@ describe('the batched PyTorch peer', () => {
     expect(all[1].file).toBe(join(dir, 'speed-d4.yaml'));
     expect(all[2].file).toBe(join(OWN_SPEED_DIR, 'speed-d64.yaml'));
     expect(speedExperiments(peer, [64, 8]).map((e) => e.dim)).toEqual([64]);
+    // A d with no file: a usage error that names the d there are.
+    const none = covsweep([
+      'bench',
+      '--end-to-end',
+      '--dim',
+      '5',
+      '--python',
+      peer.python,
+      '--peer-script',
+      peer.script,
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no speed-dD\.yaml file for d = 5 .*the files there are for d = 2, 4, 64/);
     // Without the peer's folder, covsweep's own alone: issue 12's d = 4 and 64.
     const own = speedExperiments({ ...peer, script: join(dir, 'absent', 'torch_lanes.py') });
     expect(own.map((e) => [e.dim, e.runs, e.steps])).toEqual([
