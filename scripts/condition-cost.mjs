@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // What the per-step condition check costs inside a whole training step, as it runs in training:
-// one trainer's `LaneTrainer.advance` (loss, gradients, health check, optimizer) timed in rounds of
-// blocks, each round one block per mode in rotating order, with the check
+// `LaneTrainer.advance` (loss, gradients, health check, optimizer) timed in rounds of blocks of
+// steps, on three trainers of the same cell and start, one per mode, each round one block of each
+// in rotating order:
 //   off:   no condition check at all (the baseline),
 //   host:  every block judged by the host check (train/condition.ts) alone: the check before the
 //          native step bounded anything (what the tfjs path still runs),
 //   step:  as trained: the native step's bounds (native/condition-bound.ts) on each factor while
 //          it is in cache, the host check only for the blocks they do not clear.
+// One trainer per mode, because the step's bounds follow each block from step to step (its anchor,
+// its move since the last exact drift): a trainer whose modes took turns would hand its `step`
+// rounds factors moved by steps the bounds never saw, which cost them more than in training (score
+// matching's `precision-cholesky` near the limit at d = 64 read about twice its cost that way).
+// The three take the same steps from the same start, so each round's blocks see the same states.
 // A mode's cost is the median over rounds of (its block - the round's `off` block), per lane-step;
 // its share is that cost over the `off` step. Medians of on-CPU time.
 //
@@ -112,47 +118,62 @@ const tierText = (tiers) =>
 
 /** One cell's table row. */
 function measure(task, name, d, state) {
-      const lanes = d <= 16 ? 64 : 16;
-      const cell = { task, parameterization: name, dim: d, lanes, backend: values.backend };
-      const p = parameterization(name);
-      let raw;
-      const trainer = new LaneTrainer(benchBatch(cell), (_, s) => {
-        raw = s.params[s.groups.findIndex((g) => g.group === 'cov')];
-      });
-      trainer.advance();
-      if (state !== 'start') {
-        const block = p.fromCovariance(covarianceWith(state === 'near' ? 4e6 : 1e3, d, d), d);
-        // Every unit of every lane (the classifier's lanes have one block per category).
-        for (let k = 0; k < raw.length / block.length; k++) raw.set(block, k * block.length);
-      }
-      // A block of steps takes a few ms: one step at d = 2 is under the clock's resolution.
-      let steps = 1;
-      for (let t0 = cpuMs(); cpuMs() - t0 < 5 && steps < 64; steps *= 2)
-        for (let i = 0; i < steps; i++) trainer.advance();
-      const stepTiers = trainer.native?.condition?.tiers;
-      const hostTiers = trainer.health.condition.tiers;
-      const counted = () => ({ ...stepTiers, ...Object.fromEntries(Object.entries(hostTiers).map(([k, n]) => [`host ${k}`, n])) });
-      const used = {};
-      const ms = { off: [], host: [], step: [] };
-      const modes = ['off', 'host', 'step'];
-      for (let k = 0; k < Number(values.rounds) && !trainer.done; k++)
-        for (let m = 0; m < 3; m++) {
-          mode = modes[(m + k) % 3];
-          const before = counted();
-          const t0 = cpuMs();
-          for (let i = 0; i < steps && !trainer.done; i++) trainer.advance();
-          ms[mode].push((cpuMs() - t0) / steps);
-          if (mode === 'step') for (const [tier, n] of Object.entries(counted())) used[tier] = (used[tier] ?? 0) + n - before[tier];
-        }
-      mode = 'step';
-      const alive = trainer.finish().filter((r) => r.outcome === 'ok').length;
-      trainer.dispose();
-      const rounds = ms.off.length;
-      const cost = (m) => median(ms[m].slice(0, rounds).map((t, k) => t - ms.off[k]));
-      const off = median(ms.off);
-      const us = (t) => ((t * 1000) / lanes).toFixed(2);
-      const share = (t) => `${((100 * t) / off).toFixed(1)}%`;
-      return `| ${task} | ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
+  const lanes = d <= 16 ? 64 : 16;
+  const cell = { task, parameterization: name, dim: d, lanes, backend: values.backend };
+  const p = parameterization(name);
+  const modes = ['off', 'host', 'step'];
+  const trainers = {};
+  for (const m of modes) {
+    mode = m;
+    let raw;
+    const trainer = new LaneTrainer(benchBatch(cell), (_, s) => {
+      raw = s.params[s.groups.findIndex((g) => g.group === 'cov')];
+    });
+    trainer.advance();
+    if (state !== 'start') {
+      const block = p.fromCovariance(covarianceWith(state === 'near' ? 4e6 : 1e3, d, d), d);
+      // Every unit of every lane (the classifier's lanes have one block per category).
+      for (let k = 0; k < raw.length / block.length; k++) raw.set(block, k * block.length);
+    }
+    trainers[m] = trainer;
+  }
+  /** `steps` steps of mode m's trainer, in on-CPU ms. */
+  const run = (m, steps) => {
+    mode = m;
+    const trainer = trainers[m];
+    const t0 = cpuMs();
+    for (let i = 0; i < steps && !trainer.done; i++) trainer.advance();
+    return cpuMs() - t0;
+  };
+  // A block of steps takes a few ms of `off`: one step at d = 2 is under the clock's resolution.
+  let steps = 1;
+  for (let spent = 0; spent < 5 && steps < 64; steps *= 2) {
+    spent = run('off', steps);
+    run('host', steps);
+    run('step', steps);
+  }
+  const trainer = trainers.step;
+  const stepTiers = trainer.native?.condition?.tiers;
+  const hostTiers = trainer.health.condition.tiers;
+  const counted = () => ({ ...stepTiers, ...Object.fromEntries(Object.entries(hostTiers).map(([k, n]) => [`host ${k}`, n])) });
+  const used = {};
+  const ms = { off: [], host: [], step: [] };
+  for (let k = 0; k < Number(values.rounds) && !trainer.done; k++)
+    for (let m = 0; m < 3; m++) {
+      const at = modes[(m + k) % 3];
+      const before = counted();
+      ms[at].push(run(at, steps) / steps);
+      if (at === 'step') for (const [tier, n] of Object.entries(counted())) used[tier] = (used[tier] ?? 0) + n - before[tier];
+    }
+  mode = 'step';
+  const alive = trainer.finish().filter((r) => r.outcome === 'ok').length;
+  for (const m of modes) trainers[m].dispose();
+  const rounds = ms.off.length;
+  const cost = (m) => median(ms[m].slice(0, rounds).map((t, k) => t - ms.off[k]));
+  const off = median(ms.off);
+  const us = (t) => ((t * 1000) / lanes).toFixed(2);
+  const share = (t) => `${((100 * t) / off).toFixed(1)}%`;
+  return `| ${task} | ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
 }
 
 // First cells, not shown: the JIT's warm-up would land on the first rows (d = 2 has its own path,
