@@ -32,6 +32,14 @@ export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, mask
 const FLAT_BELOW: i32 = 32;
 
 /**
+ * Below this d `shift` reads `conditionMasks`'s quads written out for each d (`offShift`): the same
+ * quads into the same sums in the same order, with the masks as constants, not a loop over the
+ * list. At d = 3 to 7 a block's pass took 4 to 6 ns less of its 25 to 33 (on-CPU, the classifier's
+ * `tril` in training); the list's loops, one per sum with its own count, were a fifth of it.
+ */
+const LISTED_FROM: i32 = 8;
+
+/**
  * For `shift` below FLAT_BELOW: at masks, ceil(d^2 / 4) v128 masks, lane l of mask c all ones
  * where entry 4c + l of a row-major d x d block lies below its diagonal, zeros elsewhere (past
  * the block too); after them (at `quadList`) the quads `shift` reads: four u32 counts, one per sum
@@ -437,6 +445,12 @@ function shift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: u
   diagonalShift(d, m, diagonal, out, ALL);
 }
 
+/** `masked` with its mask given: the quad at byte offset o of the block m and its anchor a. */
+@inline
+function quad(m: usize, a: usize, o: usize, mask: v128): v128 {
+  return squared(v128.and(f32x4.sub(v128.load(m + o), v128.load(a + o)), mask));
+}
+
 /** `conditionShift`'s out[1], the bound on the squares below the diagonal. */
 @inline
 function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
@@ -444,7 +458,42 @@ function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
   let s1 = f32x4.splat(0);
   let s2 = f32x4.splat(0);
   let s3 = f32x4.splat(0);
-  if (d < FLAT_BELOW) {
+  if (d < LISTED_FROM) {
+    // `conditionMasks`'s list at each d: quad c (entries 4c .. 4c + 3 of the row-major block)
+    // into sum c mod 4 in ascending c, its mask's lanes -1 below the diagonal. condition-batch.test.ts
+    // holds every d's sums to the JavaScript twin's, upper triangles not zero.
+    if (d == 3) {
+      s0 = f32x4.add(s0, quad(m, a, 0, i32x4(0, 0, 0, -1)));
+      s1 = f32x4.add(s1, quad(m, a, 16, i32x4(0, 0, -1, -1)));
+    } else if (d == 4) {
+      s1 = f32x4.add(s1, quad(m, a, 16, i32x4(-1, 0, 0, 0)));
+      s2 = f32x4.add(s2, quad(m, a, 32, i32x4(-1, -1, 0, 0)));
+      s3 = f32x4.add(s3, quad(m, a, 48, i32x4(-1, -1, -1, 0)));
+    } else if (d == 5) {
+      s0 = f32x4.add(s0, quad(m, a, 64, i32x4(-1, -1, 0, 0)));
+      s1 = f32x4.add(s1, quad(m, a, 16, i32x4(0, -1, 0, 0)));
+      s1 = f32x4.add(s1, quad(m, a, 80, i32x4(-1, -1, -1, -1)));
+      s2 = f32x4.add(s2, quad(m, a, 32, i32x4(0, 0, -1, -1)));
+      s3 = f32x4.add(s3, quad(m, a, 48, i32x4(0, 0, 0, -1)));
+    } else if (d == 6) {
+      s0 = f32x4.add(s0, quad(m, a, 64, i32x4(0, 0, -1, -1)));
+      s0 = f32x4.add(s0, quad(m, a, 128, i32x4(-1, -1, -1, 0)));
+      s1 = f32x4.add(s1, quad(m, a, 16, i32x4(0, 0, -1, 0)));
+      s1 = f32x4.add(s1, quad(m, a, 80, i32x4(-1, 0, 0, 0)));
+      s2 = f32x4.add(s2, quad(m, a, 96, i32x4(-1, -1, -1, -1)));
+      s3 = f32x4.add(s3, quad(m, a, 48, i32x4(-1, -1, 0, 0)));
+      s3 = f32x4.add(s3, quad(m, a, 112, i32x4(0, 0, -1, -1)));
+    } else {
+      s0 = f32x4.add(s0, quad(m, a, 128, i32x4(0, 0, 0, -1)));
+      s1 = f32x4.add(s1, quad(m, a, 16, i32x4(0, 0, 0, -1)));
+      s1 = f32x4.add(s1, quad(m, a, 80, i32x4(0, -1, -1, -1)));
+      s1 = f32x4.add(s1, quad(m, a, 144, i32x4(-1, -1, -1, -1)));
+      s2 = f32x4.add(s2, quad(m, a, 160, i32x4(0, 0, -1, -1)));
+      s3 = f32x4.add(s3, quad(m, a, 48, i32x4(0, 0, -1, -1)));
+      s3 = f32x4.add(s3, quad(m, a, 112, i32x4(-1, -1, -1, -1)));
+      s3 = f32x4.add(s3, quad(m, a, 176, i32x4(-1, -1, -1, -1)));
+    }
+  } else if (d < FLAT_BELOW) {
     // Entry f of the block (row-major) into lane f mod 16: quad c into sum c mod 4, in ascending c,
     // the quads with entries below the diagonal alone (`conditionMasks`'s list).
     const list = quadList(d, masks);
@@ -550,7 +599,7 @@ function diagonalShift(d: i32, m: usize, diagonal: usize, out: usize, diagonals:
 /** `square` with the entries outside the strict lower triangle zeroed by the mask at masks (their squares +0). */
 @inline
 function masked(m: usize, a: usize, masks: usize): v128 {
-  return squared(v128.and(f32x4.sub(v128.load(m), v128.load(a)), v128.load(masks)));
+  return quad(m, a, 0, v128.load(masks));
 }
 
 /** (m - a)^2 of the four float32 values at m and a, in float32, scaled as `squared`. */

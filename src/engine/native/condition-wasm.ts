@@ -422,9 +422,20 @@ export class ConditionWasm {
 
   /** Every block's bound (`boundAt`), into to. */
   copyBounds(to: Float64Array): void {
-    const at = this.bounds >> 3;
-    to.set(this.k.f64().subarray(at, at + to.length));
+    // The bounds' view is made again only when linear memory grew (a new f64 view): a view made at
+    // every step's read cost more than copying its kilobyte.
+    const f64 = this.k.f64();
+    if (this.boundsOf !== f64 || this.boundsView.length !== to.length) {
+      const at = this.bounds >> 3;
+      this.boundsView = f64.subarray(at, at + to.length);
+      this.boundsOf = f64;
+    }
+    to.set(this.boundsView);
   }
+
+  /** `copyBounds`' view of the bounds, and the view of linear memory it was made from. */
+  private boundsView: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private boundsOf?: Float64Array;
 
   get pendingAt(): number {
     return this.pending >> 2;
