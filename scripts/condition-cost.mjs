@@ -68,6 +68,12 @@ if (StepConditionBound) {
     StepConditionBound.prototype.blocks = function (memory, copies, factors, raw, alive) {
       if (mode === 'step') blocks.call(this, memory, copies, factors, raw, alive);
     };
+  // A step's blocks at d = 2 after its lanes (absent from a build before it bounded them so).
+  const closedBlocks = StepConditionBound.prototype.closedBlocks;
+  if (closedBlocks)
+    StepConditionBound.prototype.closedBlocks = function (factors, raw, alive) {
+      if (mode === 'step') closedBlocks.call(this, factors, raw, alive);
+    };
   // The pass a step runs before its blocks (absent from a build before it did).
   const prepare = StepConditionBound.prototype.prepare;
   if (prepare)

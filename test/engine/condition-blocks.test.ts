@@ -2,8 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../../src/data/random.js';
 import { StepConditionBound, stepConditionBound } from '../../src/engine/native/condition-bound.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
+import type { NativeStep } from '../../src/engine/native/step.js';
 import { wasmKernels, wasmKernelsFor } from '../../src/engine/ops/wasm.js';
+import { LaneTrainer } from '../../src/engine/train/train.js';
 import { conditionWalk, walkStep } from './conditions.js';
+import { batchOf, scoreMatchingConfig } from './configs.js';
 
 // A whole step's blocks at once (condition-bound.ts `blocks`: the classifier's lanes, every factor
 // in linear memory) clears most blocks straight from the batch's pass, without a `block` call;
@@ -94,6 +97,60 @@ describe("the condition check over a whole step's blocks", () => {
       // Lane 2's blocks are left to the host; the others are cleared here.
       expect(cleared).toBeGreaterThan(40);
       expect(uncleared).toBeGreaterThan(0);
+    },
+  );
+});
+
+describe("score matching's step at d = 2", () => {
+  it.each(['full', 'tril', 'log-cholesky', 'precision-cholesky'])(
+    "%s: every block bounded after the lanes, as a `block` call on each lane's factor bounds it",
+    (name) => {
+      const d = 2;
+      // Lanes far apart in learning rate, the last one with an infinite limit (its bound is not set).
+      const configs = [1e-3, 3e-2, 1e-1, 1e-2].map((lr, seed) =>
+        scoreMatchingConfig({ parameterization: name, lr, seed, dim: d, iterations: 60 }),
+      );
+      configs[3] = {
+        ...configs[3],
+        thresholds: { ...configs[3].thresholds, max_condition: Number.POSITIVE_INFINITY },
+      };
+      const limits = configs.map((c) => c.thresholds.max_condition);
+      const twins = stepConditionBound(name, d, 1, limits, { wasm: false })!;
+      const map = nativeMap(name, d)!;
+      const l = new Float32Array(4);
+      const checks = new Float32Array(d);
+      const block = vi.spyOn(StepConditionBound.prototype, 'block');
+      let trainer: LaneTrainer | undefined;
+      // What the test reads of the trainer: its native step's bounds and which lanes it judged alive.
+      const inside = () => trainer as unknown as { native: NativeStep; health: { alive: Uint8Array } };
+      let compared = 0;
+      trainer = new LaneTrainer(
+        batchOf(configs),
+        (step, s) => {
+          const raw = s.params[s.groups.findIndex((g) => g.group === 'cov')];
+          const bounds = inside().native.conditionBounds!;
+          for (let b = 0; b < configs.length; b++) {
+            if (!inside().health.alive[b]) continue;
+            map.forward(raw, 4 * b, l, 0, checks, 0);
+            twins.block(b, 0, l, 0, raw, 4 * b);
+            expect(Object.is(bounds[b], twins.bounds[b]), `step ${step} lane ${b}`).toBe(true);
+            if (limits[b] !== Number.POSITIVE_INFINITY) {
+              expect(bounds[b], `step ${step} lane ${b}`).toBeLessThan(2 ** 23);
+              compared++;
+            }
+          }
+        },
+        true,
+      );
+      try {
+        expect(trainer.engine).toBe('native');
+        while (!trainer.done) trainer.advance();
+      } finally {
+        trainer.dispose();
+      }
+      // Every bound was the loop's: the step called `block` on none of them.
+      expect(block.mock.contexts.filter((c) => c !== twins)).toHaveLength(0);
+      expect(compared).toBeGreaterThan(100);
     },
   );
 });

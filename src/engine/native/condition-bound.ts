@@ -1042,6 +1042,24 @@ export class StepConditionBound {
   }
 
   /**
+   * Whether a step bounds its blocks after its lanes, all in one `closedBlocks` call, rather than
+   * with a `block` call each: at d = 2, where each is a closed form of four numbers (score
+   * matching's one block a lane: that call's bookkeeping was a tenth of a step there).
+   */
+  get closedAfterLanes(): boolean {
+    return this.d === 2;
+  }
+
+  /**
+   * Where `closedAfterLanes`: every block of the live lanes, block k's float32 factor (as `block`
+   * reads it) at factors[4 k ..] and its raw block at raw[4 k ..], in one loop (`closedForms`):
+   * the same bounds and tiers as a `block` call each.
+   */
+  closedBlocks(factors: Float32Array, raw: Float32Array, alive: Uint8Array): void {
+    this.closedForms(factors, 0, raw, alive);
+  }
+
+  /**
    * `blocks` at d = 2: `block`'s closed form (`sigmaForm`, `factorForm`) for every block of the
    * live lanes in one loop, block k's factor at l[factors + 4 k ..] and its raw block at
    * raw[4 k ..], the same bounds and tiers as a `block` call each. A step there is 0.3 to 0.6 us a

@@ -59,6 +59,11 @@ export class NativeStep {
   private views?: { raw: Float32Array; lanes: Float32Array[]; grads: Float32Array[] };
   /** Its buffers as the whole step takes them, made on its first call. */
   private wholeOut?: WholeStepOut;
+  /**
+   * At d = 2, each block's float32 factor of the step (4 floats a block), for `closedBlocks` after
+   * the lanes (which reads the raw blocks 4 floats apart, as they are there).
+   */
+  private readonly closed?: Float32Array;
 
   constructor(
     private readonly task: NativeTask,
@@ -88,6 +93,7 @@ export class NativeStep {
     this.ok = new Uint8Array(units);
     this.inPlace = condition?.readsInPlace === true && task.laneFactors !== undefined;
     this.viaSigma = !!(task.sigmaGradient && map.fromSigma);
+    if (condition?.closedAfterLanes && this.block === 4) this.closed = new Float32Array(lanes * units * 4);
     this.cov = groups.findIndex((g) => g.group === 'cov');
     if (this.cov < 0) throw new Error('native step: the task has no covariance parameter group');
   }
@@ -115,8 +121,10 @@ export class NativeStep {
       this.whole.evaluate(params, alive, withGrads, this.wholeOut);
       return;
     }
-    // Tier 2's pass over every live block at once, on the raw blocks the loop below maps.
+    // Tier 2's pass over every live block at once, on the raw blocks the loop below maps; at d = 2
+    // each block's closed form after the loop, on the factors it keeps (`closed`).
     this.condition?.prepare(params[this.cov], 0, alive);
+    const { closed } = this;
     for (let b = 0; b < this.lanes; b++) {
       if (!alive[b]) continue;
       // In place: the lane's raw blocks are its factors (at u * dd) and its gradient blocks take
@@ -147,7 +155,9 @@ export class NativeStep {
       // Each block's tiers after the lane, its factors still in cache. Block by block the passes
       // would copy each factor into linear memory: there they read it where `lane` left it, if it
       // did. One call site: `block` inlined at two costs the rest of the step its inlining.
-      if (this.condition) {
+      // At d = 2 the factors are kept for one loop over every block after the lanes (`closed`).
+      if (closed) for (let i = 0; i < U * 4; i++) closed[b * U * 4 + i] = l[i];
+      else if (this.condition) {
         const placed = (this.inPlace && task.laneFactors!()) || l;
         for (let u = 0; u < U; u++) this.condition.block(b, u, placed, u * dd, raw, first + u * block);
       }
@@ -160,6 +170,7 @@ export class NativeStep {
         else map.backward(raw, at, l, dl, u * dd, draw);
       }
     }
+    if (closed) this.condition?.closedBlocks(closed, params[this.cov], alive);
   }
 
   /** The per-lane views of `raw` and of its gradient (`views`), remade when `raw` is another buffer. */
