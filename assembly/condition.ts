@@ -15,8 +15,8 @@ const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
  * sum_{j < i} (m_ij - a_ij)^2 taken in float32 SIMD, four entries an instruction (condition-bound.ts
  * `offSquares` proves its margin), into four f32x4 sums: below FLAT_BELOW the block's quads with
  * entries below its diagonal (`conditionMasks`'s list), entry f into lane f mod 16, the entries
- * outside the strict lower triangle zeroed by the masks at masks; from it on row by row, column j into lane j mod 16, a row's last 1 to 3
- * columns loaded with zeros beside them (so nothing past its lower triangle is read).
+ * outside the strict lower triangle zeroed by the masks at masks; from it on four rows at a time,
+ * row i into sum i mod 4 and column j into its lane j mod 4 (`offShift`).
  */
 export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
   shift(d, m, a, diagonal, masks, out);
@@ -25,11 +25,12 @@ export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, mask
 /**
  * Below this d `shift` reads each block whole, d^2 float32 values four at a time in one loop, the
  * entries outside the strict lower triangle zeroed by `conditionMasks`'s masks (at d = 8 a row
- * loop's bookkeeping costs more than the extra reads); from it on, row by row (the anchors come
- * from memory there, and whole rows would read about twice the bytes). condition-bound.ts
- * `offSquares` follows the same choice (FLAT_BELOW).
+ * loop's bookkeeping costs more than the extra reads); from it on, four rows at a time, their
+ * quads left of the diagonal only (`offShift`: four independent sums, no list to read). At d = 16
+ * the classifier's `tril` check took 6.5% to 7.2% of its step that way against 7.0% to 8.0% whole
+ * (condition-cost.mjs, two runs each). condition-bound.ts `offSquares` follows the same choice.
  */
-const FLAT_BELOW: i32 = 32;
+const FLAT_BELOW: i32 = 16;
 
 /**
  * Below this d `shift` reads `conditionMasks`'s quads written out for each d (`offShift`): the same
@@ -46,7 +47,7 @@ const LISTED_FROM: i32 = 8;
  * s (the quads c with c mod 4 = s), then the byte offsets 16 c of sum 0's quads in ascending c,
  * then sum 1's, 2's and 3's. A quad whose mask is all zeros is left out: its squares are +0, and
  * adding +0 to a sum of non-negative float32 values (or NaN, or Infinity) leaves it as it was, so
- * the sums are those of every quad, bit for bit, at about half the quads at d = 8 to 31 (d = 8:
+ * the sums are those of every quad, bit for bit, at about half the quads at d = 8 to 15 (d = 8:
  * 10 of 16). Every quad listed is whole: for an odd d the last quad holds d^2 mod 4 = 1 entry, the
  * last diagonal one, and so is never listed (nothing past the block is read).
  */
@@ -518,41 +519,47 @@ function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
       const o = <usize>load<u32>(t);
       s3 = f32x4.add(s3, masked(m + o, a + o, masks + o));
     }
-  } else
-    for (let i = 1; i < d; i++) {
-      // Column j of each row into lane j mod 16: its quad j / 4 into sum (j / 4) mod 4.
-      const mr = m + ((<usize>(i * d)) << 2);
-      const ar = a + ((<usize>(i * d)) << 2);
-      let j = 0;
-      for (; j + 16 <= i; j += 16) {
-        const o = (<usize>j) << 2;
+  } else {
+    // Four rows at a time (a strip), row i into sum i mod 4, column j into its lane j mod 4: the
+    // strip's columns left of its first row's diagonal are whole quads of four rows, four
+    // independent sums, no row's bookkeeping; its 4 x 4 block on the diagonal is three quads
+    // with constant masks (its first row has nothing there). Each lane's terms come row by row,
+    // left to right, as condition-bound.ts `offSquares` adds them. Rows one by one (their lengths,
+    // 1 to d - 1, a loop and branches each) took the whole pass 226 to 229 ns a block at d = 32
+    // and 640 at 64, in turn over 32 blocks; strips take 141 to 155 and 560 to 610.
+    const row = (<usize>d) << 2;
+    const strips = d >> 2;
+    let mr = m;
+    let ar = a;
+    for (let s = 0; s < strips; s++) {
+      const diagonalAt = (<usize>s) << 4;
+      for (let o: usize = 0; o < diagonalAt; o += 16) {
         s0 = f32x4.add(s0, square(mr + o, ar + o));
-        s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
-        s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
-        s3 = f32x4.add(s3, square(mr + o + 48, ar + o + 48));
+        s1 = f32x4.add(s1, square(mr + row + o, ar + row + o));
+        s2 = f32x4.add(s2, square(mr + 2 * row + o, ar + 2 * row + o));
+        s3 = f32x4.add(s3, square(mr + 3 * row + o, ar + 3 * row + o));
       }
-      // The row's last 0 to 15 columns: whole quads into the next sums in turn, then the rest.
-      const rest = i - j;
-      const o = (<usize>j) << 2;
-      if (rest >= 4) {
-        s0 = f32x4.add(s0, square(mr + o, ar + o));
-        if (rest >= 8) {
-          s1 = f32x4.add(s1, square(mr + o + 16, ar + o + 16));
-          if (rest >= 12) s2 = f32x4.add(s2, square(mr + o + 32, ar + o + 32));
-        }
-      }
-      const part = rest & 3;
-      if (part != 0) {
-        const p = o + ((<usize>(rest & ~3)) << 2);
-        const t = f32x4.sub(partial(mr + p, part), partial(ar + p, part));
-        const q = squared(t);
-        const into = rest >> 2;
-        if (into == 0) s0 = f32x4.add(s0, q);
-        else if (into == 1) s1 = f32x4.add(s1, q);
-        else if (into == 2) s2 = f32x4.add(s2, q);
-        else s3 = f32x4.add(s3, q);
-      }
+      s1 = f32x4.add(s1, quad(mr + row, ar + row, diagonalAt, i32x4(-1, 0, 0, 0)));
+      s2 = f32x4.add(s2, quad(mr + 2 * row, ar + 2 * row, diagonalAt, i32x4(-1, -1, 0, 0)));
+      s3 = f32x4.add(s3, quad(mr + 3 * row, ar + 3 * row, diagonalAt, i32x4(-1, -1, -1, 0)));
+      mr += row << 2;
+      ar += row << 2;
     }
+    // A d that is not a multiple of 4 leaves 1 to 3 rows: row 4 strips + r (into sum r) has the
+    // strips' whole quads and r columns more, loaded with zeros beside them (nothing past the
+    // block is read: the last row's diagonal ends it).
+    const whole = (<usize>strips) << 4;
+    for (let r = 0; r < (d & 3); r++) {
+      const mi = mr + (<usize>r) * row;
+      const ai = ar + (<usize>r) * row;
+      let q = r == 0 ? s0 : r == 1 ? s1 : s2;
+      for (let o: usize = 0; o < whole; o += 16) q = f32x4.add(q, square(mi + o, ai + o));
+      if (r != 0) q = f32x4.add(q, squared(f32x4.sub(partial(mi + whole, r), partial(ai + whole, r))));
+      if (r == 0) s0 = q;
+      else if (r == 1) s1 = q;
+      else s2 = q;
+    }
+  }
   const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
   const sum =
     f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));

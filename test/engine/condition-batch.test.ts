@@ -10,7 +10,7 @@ import { conditionWalk, walkStep } from './conditions.js';
 // `prepare`, assembly/condition.ts `conditionShifts`) gives what the pass block by block and its
 // JavaScript twin give, bit for bit: the same sums, the same bounds, the same tiers, step by step.
 // Sizes cover every row length mod 4 (the pass's quads of columns, a last pair, an odd row's tail).
-const SIZES = [3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 31];
+const SIZES = [3, 4, 5, 6, 7, 8, 9, 10, 11, 15, 16, 17, 18, 19, 31];
 const COVARIANCE = ['full', 'spd-riemannian', 'full-clip'];
 const NATIVE = [...COVARIANCE, 'tril', 'log-cholesky', 'precision-cholesky'];
 /** Each slack's code for `shifts` (condition-bound.ts SLACK_CODE). */

@@ -158,30 +158,33 @@ describe("tier 2's float32 pass below the diagonal", () => {
     expect(offSquares(m, 0, a, d)).toBeNaN();
   });
 
-  it.each([16, 17, 18, 19, 33, 64])("d = %i: the kernel gives the twin's bits on these blocks", (d) => {
-    const k = ConditionWasm.for(d, 1)!;
-    const kernels = wasmKernelsFor(d)!;
-    const at = kernels.reserve(4 * d * d) >> 2;
-    const sums = new Float64Array(3);
-    const twin = new Float64Array(3);
-    for (const [, cd, make] of cases.filter(([name, cd]) => cd === 64 && !name.includes('cannot hold'))) {
-      const [whole, wholeAnchor] = make();
-      // The top-left d x d corner of a 64 x 64 case.
-      const m = new Float32Array(d * d);
-      const a = new Float64Array(d * d);
-      for (let i = 0; i < d; i++)
-        for (let j = 0; j <= i; j++) {
-          m[i * d + j] = whole[i * cd + j];
-          a[i * d + j] = wholeAnchor[i * cd + j];
-        }
-      k.anchor(0, a);
-      kernels.f32().set(m, at);
-      expect(k.shift(0, kernels.f32(), at, sums)).toBe(true);
-      shiftSums(m, 0, a, d, twin);
-      for (let s = 0; s < 3; s++) expect(Object.is(sums[s], twin[s])).toBe(true);
-      expect(sums[1]).toBe(expectBound(m, a, d));
-    }
-  });
+  it.each([16, 17, 18, 19, 32, 33, 34, 35, 64])(
+    "d = %i: the kernel gives the twin's bits on these blocks",
+    (d) => {
+      const k = ConditionWasm.for(d, 1)!;
+      const kernels = wasmKernelsFor(d)!;
+      const at = kernels.reserve(4 * d * d) >> 2;
+      const sums = new Float64Array(3);
+      const twin = new Float64Array(3);
+      for (const [, cd, make] of cases.filter(([name, cd]) => cd === 64 && !name.includes('cannot hold'))) {
+        const [whole, wholeAnchor] = make();
+        // The top-left d x d corner of a 64 x 64 case.
+        const m = new Float32Array(d * d);
+        const a = new Float64Array(d * d);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j <= i; j++) {
+            m[i * d + j] = whole[i * cd + j];
+            a[i * d + j] = wholeAnchor[i * cd + j];
+          }
+        k.anchor(0, a);
+        kernels.f32().set(m, at);
+        expect(k.shift(0, kernels.f32(), at, sums)).toBe(true);
+        shiftSums(m, 0, a, d, twin);
+        for (let s = 0; s < 3; s++) expect(Object.is(sums[s], twin[s])).toBe(true);
+        expect(sums[1]).toBe(expectBound(m, a, d));
+      }
+    },
+  );
 });
 
 /** offSquares of a block of ones against zeros: n scaled ones sum exactly to n 2^64 in float32, widened. */

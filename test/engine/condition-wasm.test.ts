@@ -19,7 +19,7 @@ import { randomCovariance } from './conditions.js';
 // numbers bit for bit, so the check's bounds, and so its verdicts, do not depend on which ran
 // (COVSWEEP_WASM_KERNELS=0 runs the twins). Sizes cover every row length mod 4 (the pass's
 // quads of columns, a last pair, an odd row's tail).
-const SIZES = [16, 17, 18, 19, 23, 32, 33, 64];
+const SIZES = [16, 17, 18, 19, 23, 32, 33, 34, 35, 64];
 const COVARIANCE = ['full', 'spd-riemannian', 'full-clip'];
 const NATIVE = [...COVARIANCE, 'tril', 'log-cholesky', 'precision-cholesky'];
 

@@ -345,14 +345,14 @@ export function offSquares(m: Float32Array, from: number, a: Float64Array, d: nu
   const lanes = offLanes;
   lanes.fill(0);
   // Below FLAT_BELOW the kernel reads the block whole, entry f = i d + j into lane f mod 16;
-  // from it on row by row, column j into lane j mod 16.
+  // from it on four rows at a time, row i into sum i mod 4, column j into its lane j mod 4.
   const flat = d < FLAT_BELOW;
   for (let i = 1; i < d; i++) {
     const row = from + i * d;
     const ar = i * d;
     for (let j = 0; j < i; j++) {
       const t = Math.fround(Math.fround(m[row + j] - a[ar + j]) * 2 ** 32);
-      const lane = (flat ? ar + j : j) & 15;
+      const lane = flat ? (ar + j) & 15 : ((i & 3) << 2) | (j & 3);
       lanes[lane] = Math.fround(lanes[lane] + Math.fround(t * t));
     }
   }

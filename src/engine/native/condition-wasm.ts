@@ -105,7 +105,7 @@ export const RAW_SLACK = 3;
 export const SHIFTS_BELOW = 32;
 
 /** assembly/condition.ts's FLAT_BELOW: below it the pass reads each block whole, through masks. */
-export const FLAT_BELOW = 32;
+export const FLAT_BELOW = 16;
 
 /**
  * From this d on `moves` copies a block in for its kernel; below it a block not already staged (by
