@@ -16,10 +16,26 @@ const TINY: f64 = reinterpret<f64>((<u64>(1023 - 148)) << 52);
  * `offSquares` proves its margin), into four f32x4 sums: below FLAT_BELOW the block's quads with
  * entries below its diagonal (`conditionMasks`'s list), entry f into lane f mod 16, the entries
  * outside the strict lower triangle zeroed by the masks at masks; from it on four rows at a time,
- * row i into sum i mod 4 and column j into its lane j mod 4 (`offShift`).
+ * row i into sum i mod 4 and column j into its lane j mod 4 (`offShift`). Returns block k's
+ * additive bound from them for slack 0, ROUNDED or SIGMA (`shiftBound`: condition-bound.ts
+ * `additive`'s operations), its anchor's lo and hi at lows + 8 k and highs + 8 k, their square
+ * roots at roots + 16 k: one call per block where the step bounds its blocks one by one.
  */
-export function conditionShift(d: i32, m: usize, a: usize, diagonal: usize, masks: usize, out: usize): void {
+export function conditionShift(
+  d: i32,
+  m: usize,
+  a: usize,
+  diagonal: usize,
+  masks: usize,
+  out: usize,
+  k: i32,
+  slack: i32,
+  lows: usize,
+  highs: usize,
+  roots: usize,
+): f64 {
   shift(d, m, a, diagonal, masks, out);
+  return shiftBound(d, out, m, <usize>k, slack, lows, highs, 0, roots);
 }
 
 /**

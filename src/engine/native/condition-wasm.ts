@@ -3,7 +3,19 @@ import { type WasmKernels, wasmKernels } from '../ops/wasm.js';
 
 /** assembly/condition.ts's exports. */
 interface ConditionExports {
-  conditionShift(d: number, m: number, a: number, diagonal: number, masks: number, out: number): void;
+  conditionShift(
+    d: number,
+    m: number,
+    a: number,
+    diagonal: number,
+    masks: number,
+    out: number,
+    k: number,
+    slack: number,
+    lows: number,
+    highs: number,
+    roots: number,
+  ): number;
   conditionMasks(d: number, masks: number): void;
   conditionShifts(
     d: number,
@@ -102,6 +114,8 @@ const FROM = 16;
 export const SHIFTS_FROM = 3;
 /** `shifts`' slack code for a rounded diagonal's raw blocks (condition-bound.ts `rawAdditive`, `rawRelative`). */
 export const RAW_SLACK = 3;
+/** The exact slack's code (condition-bound.ts `SLACK_CODE`): `shift`'s, whose bound nobody reads. */
+const SLACK_EXACT = 0;
 export const SHIFTS_BELOW = 32;
 
 /** assembly/condition.ts's FLAT_BELOW: below it the pass reads each block whole, through masks. */
@@ -447,15 +461,42 @@ export class ConditionWasm {
    */
   shift(k: number, m: Float32Array, from: number, sums: Float64Array): boolean {
     if (!this.narrowedBlocks[k]) return false;
-    const { d, dd, out } = this;
+    this.bound(k, m, from, SLACK_EXACT);
+    this.readSums(sums);
+    return true;
+  }
+
+  /**
+   * `shift`'s pass on block k, whose anchor the kernel reads (`narrowed`), and its additive bound
+   * from those sums with the slack's code (condition-bound.ts `additive`, the same bits), in one
+   * call; `readSums` then reads the sums.
+   */
+  bound(k: number, m: Float32Array, from: number, slack: number): number {
+    const { d, dd } = this;
     const at = this.place(m, from);
     this.staged = at;
-    this.x.conditionShift(d, at, this.narrow + 4 * dd * k, this.diagonals + 8 * d * k, this.masks, out);
+    return this.x.conditionShift(
+      d,
+      at,
+      this.narrow + 4 * dd * k,
+      this.diagonals + 8 * d * k,
+      this.masks,
+      this.out,
+      k,
+      slack,
+      this.lows,
+      this.highs,
+      this.roots,
+    );
+  }
+
+  /** The sums of the last `bound`, into sums. */
+  readSums(sums: Float64Array): void {
     const f64 = this.k.f64();
-    sums[0] = f64[out >> 3];
-    sums[1] = f64[(out >> 3) + 1];
-    sums[2] = f64[(out >> 3) + 2];
-    return true;
+    const o = this.out >> 3;
+    sums[0] = f64[o];
+    sums[1] = f64[o + 1];
+    sums[2] = f64[o + 2];
   }
 
   /** Block k's anchor's raw diagonal and terms (condition-bound.ts `rawAnchor`), for `shifts` of a rounded diagonal's raw blocks. */
