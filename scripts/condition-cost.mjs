@@ -102,6 +102,9 @@ if (StepConditionBound) {
   });
 }
 
+/** Steps of each mode before a cell's rounds (`measure`). */
+const WARM = 128;
+
 /** How many times `--rounds` a cell that trains on tfjs takes (`measure`). */
 const TFJS_ROUNDS = 4;
 
@@ -155,6 +158,17 @@ function measure(task, name, d, state) {
     for (let i = 0; i < steps && !trainer.done; i++) trainer.advance();
     return cpuMs() - t0;
   };
+  // Warmed first: a mode's first steps at a new d run code V8 has not optimized for it yet (at
+  // d = 32 up to six times the steady step), and a block size calibrated on them came out at 8
+  // to 16 steps instead of 32 to 64, leaving that warm-up in the first third of the measured rounds
+  // (the classifier's `tril` at d = 32 from the start read 13% to 42% in about one run of three,
+  // its `off` step up with it, instead of 6% to 8%). WARM steps of each mode in turn, or a second of
+  // each where steps are slow (tfjs at d = 64).
+  for (let done = 0, spent = 0; done < WARM && spent < 1000; done += WARM / 8) {
+    spent += run('off', WARM / 8);
+    run('host', WARM / 8);
+    run('step', WARM / 8);
+  }
   // A block of steps takes a few ms of `off`: one step at d = 2 is under the clock's resolution.
   let steps = 1;
   for (let spent = 0; spent < 5 && steps < 64; steps *= 2) {
