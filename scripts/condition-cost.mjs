@@ -102,6 +102,9 @@ if (StepConditionBound) {
   });
 }
 
+/** A block's least length, in ms of `off` (`measure`). */
+const BLOCK_MS = 50;
+
 /** Steps of each mode before a cell's rounds (`measure`). */
 const WARM = 128;
 
@@ -169,9 +172,13 @@ function measure(task, name, d, state) {
     run('host', WARM / 8);
     run('step', WARM / 8);
   }
-  // A block of steps takes a few ms of `off`: one step at d = 2 is under the clock's resolution.
+  // A block of steps takes BLOCK_MS of `off`, up to 64 steps: one step at d = 2 is under the
+  // clock's resolution, and near the limit the check's exact tier comes in bursts (re-anchoring,
+  // about every 20 to 30 steps at d = 64), which blocks of a few steps leave out of the median
+  // (score matching's `precision-cholesky` near the limit at d = 64: 8.6% in blocks of 8 steps,
+  // while their mean over 60 blocks was 18% to 20%; 10.7% to 11.0% in blocks of 64).
   let steps = 1;
-  for (let spent = 0; spent < 5 && steps < 64; steps *= 2) {
+  for (let spent = 0; spent < BLOCK_MS && steps < 64; steps *= 2) {
     spent = run('off', steps);
     run('host', steps);
     run('step', steps);
