@@ -337,6 +337,10 @@ export class ConditionWasm {
     if (d < FLAT_BELOW) this.x.conditionMasks(d, this.masks);
     // No exact drift yet (the block of memory may be another instance's).
     if (this.batched) this.k.f64().fill(Number.POSITIVE_INFINITY, this.etas >> 3, (this.etas >> 3) + batch);
+    // No block wants its relative sums yet (`want` writes only a change of its own record): a
+    // stale flag would make the pass skip a block whose gate is open, which `clear` then judged by
+    // the bound another instance left there (in a frontier's worker, runs above the limit ended ok).
+    this.k.f32().fill(0, this.wants >> 2, (this.wants >> 2) + batch);
     // No gates open yet (nor limits: `limits` sets them), nothing served, no bounds.
     this.words().fill(0, this.served >> 2, (this.served >> 2) + batch);
     this.k.f64().fill(Number.POSITIVE_INFINITY, this.bounds >> 3, (this.bounds >> 3) + batch);
