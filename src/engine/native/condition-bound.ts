@@ -1,5 +1,6 @@
-import { extremeEigenvalues, gram, symmetrizeLower } from '../../ground/dense64.js';
+import { gram, symmetrizeLower } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
+import { ExtremeEigenKernel } from '../ops/extreme-eigen-kernel.js';
 import { ConditionWasm, FLAT_BELOW, RAW_SLACK, SHIFTS_BELOW, SHIFTS_FROM } from './condition-wasm.js';
 
 /**
@@ -770,8 +771,10 @@ export class StepConditionBound {
   private additiveCleared = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
-  /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
+  /** Tier 4's L L^T (`eigen` overwrites it). */
   private readonly sym: Float64Array;
+  /** Tier 4's extreme eigenvalues. */
+  private readonly eigen: ExtremeEigenKernel;
   /** Every block's anchor factor (`stored`). */
   private readonly store: Float64Array;
   /** The passes' WebAssembly kernels that run block by block (from condition-wasm.ts's FROM). */
@@ -857,6 +860,7 @@ export class StepConditionBound {
     this.inv = new Float64Array(d * d);
     this.l64 = new Float64Array(d * d);
     this.sym = new Float64Array(d * d);
+    this.eigen = new ExtremeEigenKernel(d, { wasm: kernels !== undefined });
     this.store = new Float64Array(limits.length * units * d * d);
     kernels?.limits(limits, units);
   }
@@ -1360,11 +1364,10 @@ export class StepConditionBound {
 
     // Tier 4: the float64 eigenvalues of Sigma itself (full) or of L^ L^^T, as the host's exact tier.
     const dd = d * d;
-    const { lo: low, hi: high } = extremeEigenvalues(
+    const { lo: low, hi: high } = this.eigen.run(
       onSigma
         ? symmetrizeLower(raw.subarray(at, at + dd), d)
         : this.gram(f64 === this.l64 ? this.l64 : this.lower(l, lo)),
-      d,
     );
     const g = onSigma ? 0 : f;
     bound = low > g ? (high + g) / (low - g) : Number.POSITIVE_INFINITY;

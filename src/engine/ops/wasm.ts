@@ -80,6 +80,8 @@ interface KernelExports {
   expmFrechet(d: number, v: number, phi: number, g: number, out: number, scratch: number): void;
   /** symmetric-eigen.ts: V^T and eigenvalues in place; 1 converged, 0 not, 2 run the JS kernel. */
   symmetricEigen(n: number, vt: number, d: number, e: number): number;
+  /** extreme-eigen.ts: the smallest and largest eigenvalues of the symmetric float64 matrix at a (overwritten) into out[0..1]. */
+  extremeEigen(d: number, a: number, scratch: number, out: number): void;
   /** cholesky64.ts: dense64's choleskyInto (float64, row-major lower triangle into l); 0 when it fails. */
   choleskyInto64(d: number, a: number, l: number, scratch: number): number;
   /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */

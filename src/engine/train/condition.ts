@@ -1,6 +1,7 @@
-import { cholesky64, extremeEigenvalues, gram } from '../../ground/dense64.js';
+import { cholesky64, gram } from '../../ground/dense64.js';
 import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
 import { ConditionWasm } from '../native/condition-wasm.js';
+import { ExtremeEigenKernel } from '../ops/extreme-eigen-kernel.js';
 import type { Parameterization } from '../parameterizations/types.js';
 
 /** How often each tier of the check decided, since the check was made (tests and the cost measurement read it). */
@@ -82,7 +83,7 @@ export function sinceBound(l: Float64Array, s: Float64Array, rows: Float64Array,
  *    drift of a sizeable fraction of sigma_min (or of L), not every step.
  * 3. O(d^3 / 6): tr(Sigma) tr(Sigma^-1) = ||L||_F^2 ||L^-1||_F^2, with L^-1 by forward
  *    substitution: between cond and d^2 cond.
- * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`extremeEigenvalues`), which
+ * 4. O(4/3 d^3): the exact value from the extreme eigenvalues (`ExtremeEigenKernel`), which
  *    becomes the block's anchor for tier 2.
  *
  * A block whose raw values are not all finite is left to the other checks (its factor diagonal or
@@ -97,8 +98,10 @@ export class ConditionCheck {
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
   private readonly inv: Float64Array;
-  /** Tier 4's L L^T (extremeEigenvalues overwrites it). */
+  /** Tier 4's L L^T (`eigen` overwrites it). */
   private readonly sym: Float64Array;
+  /** Tier 4's extreme eigenvalues. */
+  private readonly eigen: ExtremeEigenKernel;
   private readonly x: Float64Array;
   private readonly y: Float64Array;
   private readonly norms = new Float64Array(4);
@@ -116,6 +119,7 @@ export class ConditionCheck {
     this.l = new Float64Array(d * d);
     this.inv = new Float64Array(d * d);
     this.sym = new Float64Array(d * d);
+    this.eigen = new ExtremeEigenKernel(d, { wasm });
     this.x = new Float64Array(d);
     this.y = new Float64Array(d);
   }
@@ -147,7 +151,7 @@ export class ConditionCheck {
     }
     this.tiers.exact++;
     const sigma = triangularGram(this.l, this.d, this.sym) ? this.sym : gram(this.l, this.d);
-    const { lo, hi } = extremeEigenvalues(sigma, this.d);
+    const { lo, hi } = this.eigen.run(sigma);
     this.anchor(at, Math.sqrt(lo), Math.sqrt(hi));
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
