@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -38,7 +39,18 @@ export function startCovsweep(args: string[], cwd = ROOT, env: NodeJS.ProcessEnv
   return { child, done };
 }
 
-export const tempDir = (prefix = 'covsweep-') => mkdtempSync(join(tmpdir(), prefix));
+/** The folders `tempDir` made in this test file, removed after its tests (a suite run made about 150). */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new empty folder under the system's temporary folder, removed once the test file's tests end. */
+export function tempDir(prefix = 'covsweep-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 /** `covsweep` without blocking: resolves with the exit code and output. */
 export const covsweepAsync = (args: string[], cwd = ROOT, env: NodeJS.ProcessEnv = {}) =>

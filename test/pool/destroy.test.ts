@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../src/pool/pool.js';
-import { ROOT } from '../cli/cli.js';
+import { ROOT, tempDir } from '../cli/cli.js';
 
 const slow = join(ROOT, 'test', 'fixtures', 'workers', 'loads-slowly.mjs');
 
@@ -15,7 +14,7 @@ describe('destroying a worker pool whose threads are still loading their module'
   });
 
   it('ends each thread only once it has loaded its module', async () => {
-    const loaded = join(mkdtempSync(join(tmpdir(), 'covsweep-destroy-')), 'loaded');
+    const loaded = join(tempDir('covsweep-destroy-'), 'loaded');
     process.env.COVSWEEP_TEST_LOADED = loaded;
     const pool = new WorkerPool({ workers: 2, workerFile: slow });
     pool.threads();

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment, parseSuite } from '../../src/config/load.js';
@@ -7,6 +6,7 @@ import { runsOf } from '../../src/plan/expand.js';
 import { reportHtml } from '../../src/report/html.js';
 import { writeReports } from '../../src/report/reporters.js';
 import type { RunResult } from '../../src/types.js';
+import { tempDir } from '../cli/cli.js';
 
 const text = (seeds: number) =>
   `name: s\ntask: {name: mvn-classifier, epochs: 5}\ndim: 2\nmax_runs: 1000000\nsweep: {seed: ${seeds}}\n`;
@@ -63,7 +63,7 @@ describe('reports that scale', () => {
 
 describe('a report that cannot be written', () => {
   it('is named, and every other file is written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'covsweep-report-'));
+    const dir = tempDir('covsweep-report-');
     // A folder where report.html should go: its write fails.
     mkdirSync(join(dir, 'report.html'));
     const suite = parseSuite(text(4), 's.yaml');
@@ -76,7 +76,7 @@ describe('a report that cannot be written', () => {
 
 describe('results the experiment does not plan', () => {
   it('are named and left out of the tables', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'covsweep-report-'));
+    const dir = tempDir('covsweep-report-');
     const suite = parseSuite(text(4), 's.yaml');
     const planned = results(4, [0.5, 0.2]);
     const stray = { ...planned[0], id: 'deadbeef0000' };
