@@ -346,6 +346,25 @@ export class ConditionWasm {
     this.k.f64().fill(Number.POSITIVE_INFINITY, this.bounds >> 3, (this.bounds >> 3) + batch);
     this.k.f64().fill(Number.NaN, this.gated >> 3, (this.gated >> 3) + batch);
     this.k.f64().fill(Number.POSITIVE_INFINITY, this.limitsAt >> 3, (this.limitsAt >> 3) + batch);
+    // The other regions need no clearing: nothing reads a block's entries there before this
+    // instance wrote them (condition-sequence.test.ts trains batches on memory others left).
+    // - narrow, diagonals, lows, highs, roots, raws: written at each anchor (`anchor`, `extremes`,
+    //   `rawAnchor`). The batch's pass reads them for every block, but a block's sums and bound are
+    //   read only where it is `narrowed` (`shifted`, `shiftBound` after `fast`, `clear` through its
+    //   gated limit: NaN until `anchor`), or where it `wants` (an anchor with an inverse).
+    // - anchors, inverses, rows: written by `anchor` with an inverse, read (`moves`, `since`,
+    //   `drift`, `conditionRows`, `rowsAt`) only for a block whose anchor has one.
+    // - lasts, lastDiagonals, sinceRaws: written by `settle` and `lastDrift` at each exact drift,
+    //   whose eta (condition-bound.ts `lastEta`, `lastEtas`; here `etas`) each new anchor sets to
+    //   Infinity; their sums are read only where it is below 1.
+    // - offs: written by `shifts` for the blocks that want them, read in the same `prepare` (`clear`,
+    //   `offsAt` where `ready`); its raw bounds only where that pass made them (`rawFirst`).
+    // - sums: written by each `shifts` for every block that does not want its relative sums; one that
+    //   does is never `fast` (so its gated limit is NaN) nor `shifted`. A slack's diagonal sums that
+    //   the pass leaves are not read (condition-bound.ts `additive`; `diagonalSums` rewrites both).
+    // - pending: written by each `clear`, read for that `prepare`'s blocks only. copies, stage, row,
+    //   out: written in the call that reads them. masks: above. The host check's slots: written
+    //   whole by `anchorAt` before `relativeAt` reads them.
   }
 
   /** Block k's anchor m (and its inverse w and the norms of w's rows, for tier 2's relative bounds), into linear memory. */
