@@ -131,9 +131,17 @@ const SYMLOG_TICKS = [0, 1e-3, 1e-2, 1e-1, 1, 10, 100];
  * converge, down to exact zeros: a symmetric-log axis (linear below 1e-3) shows them, labelled per
  * decade; score matching's loss goes negative, on a linear axis.
  */
-function lossAxis(lines: readonly CurvePoint[], symlog: boolean): NumberAxis {
-  const lo = lines.reduce((a, d) => Math.min(a, d.q10, d.median), Number.POSITIVE_INFINITY);
-  const hi = lines.reduce((a, d) => Math.max(a, d.q90, d.median), Number.NEGATIVE_INFINITY);
+function lossAxis(
+  lines: readonly CurvePoint[],
+  failures: readonly CurveFailure[],
+  symlog: boolean,
+): NumberAxis {
+  // The crosses too: a failed run's last loss may lie far outside the band.
+  const losses = [...lines.flatMap((d) => [d.q10, d.median, d.q90]), ...failures.map((f) => f.loss)].filter(
+    Number.isFinite,
+  );
+  const lo = losses.reduce((a, v) => Math.min(a, v), Number.POSITIVE_INFINITY);
+  const hi = losses.reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY);
   if (!symlog) return { type: 'linear', title: 'loss', domain: [lo, hi], zero: true };
   const values = SYMLOG_TICKS.filter((v) => v <= hi * 1.5);
   // The top tick sits on the axis's end when it lies above the data.
@@ -164,7 +172,8 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): Ch
       const here = lines.filter((d) => d.panel === panel);
       const series = params.filter((p) => here.some((d) => d.parameterization === p));
       const of = (p: string) => here.filter((d) => d.parameterization === p);
-      const steps = here.map((d) => d.step);
+      const crosses = failures.filter((f) => f.panel === panel);
+      const steps = [...here, ...crosses].map((d) => d.step);
       return {
         header: [panel],
         width: panels.length > 1 ? 400 : 640,
@@ -172,10 +181,10 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): Ch
         x: {
           type: 'linear',
           title: 'step',
-          domain: [steps.reduce((a, v) => Math.min(a, v)), steps.reduce((a, v) => Math.max(a, v))],
+          domain: [steps.reduce((a, v) => Math.min(a, v), 0), steps.reduce((a, v) => Math.max(a, v), 0)],
           zero: true,
         },
-        y: lossAxis(here, symlog),
+        y: lossAxis(here, crosses, symlog),
         layers: [
           {
             marks: series.map((p) => ({
@@ -194,18 +203,16 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): Ch
             })),
           },
           {
-            marks: failures
-              .filter((f) => f.panel === panel)
-              .map((f) => ({
-                type: 'symbol' as const,
-                x: f.step,
-                y: f.loss,
-                shape: 'cross' as const,
-                size: 45,
-                fill: color(f.parameterization),
-                opacity: 0.8,
-                title: `${f.parameterization}: a run failed at step ${f.step}`,
-              })),
+            marks: crosses.map((f) => ({
+              type: 'symbol' as const,
+              x: f.step,
+              y: f.loss,
+              shape: 'cross' as const,
+              size: 45,
+              fill: color(f.parameterization),
+              opacity: 0.8,
+              title: `${f.parameterization}: a run failed at step ${f.step}`,
+            })),
           },
           {
             marks: ends

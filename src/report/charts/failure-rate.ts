@@ -72,6 +72,7 @@ export function failureRate(e: Experiment, results: readonly RunResult[]): Chart
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
   return {
     columns: panels.length > 1 ? 2 : 1,
+    sharedY: true,
     panels: panels.map((panel) => {
       const here = data.filter((d) => d.panel === panel);
       const series = params.filter((p) => here.some((d) => d.parameterization === p));

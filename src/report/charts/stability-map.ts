@@ -54,6 +54,8 @@ export function stabilityMap(e: Experiment, results: readonly RunResult[]): Char
   return {
     ...(note ? { note } : {}),
     columns: panels.length > 1 ? 3 : 1,
+    // Every panel has the same rows: named left of the first column only, as a facet's are.
+    sharedY: true,
     panels: panels.map((panel) => {
       const rects: RectMark[] = [];
       const texts: TextMark[] = [];

@@ -370,6 +370,8 @@ function symbolPath(shape: Exclude<Shape, 'circle'>, size: number, cx: number, c
 }
 
 const ENTRY = 16;
+/** A legend symbol's size in square pixels (vega's default, 100, looked large beside 11 px labels). */
+const LEGEND_SYMBOL = 80;
 const GRADIENT = { width: 16, length: 120 };
 
 /** The legends stacked top to bottom: their SVG, and the room they take. */
@@ -430,5 +432,5 @@ function legendsSvg(
 function entrySymbol(symbol: Shape | 'stroke', color: string, cy: number, dash?: number[]): string {
   if (symbol === 'stroke')
     return `<path d="M0,${px(cy)}H${ENTRY}" stroke="${color}" stroke-width="2.5"${dashOf(dash)}/>`;
-  return symbolSvg(symbol, 50, ENTRY / 2, cy, ` fill="${color}"`);
+  return symbolSvg(symbol, LEGEND_SYMBOL, ENTRY / 2, cy, ` fill="${color}"`);
 }
