@@ -37,6 +37,12 @@ export function failureStepBins(results: readonly RunResult[]): StepBin[] {
   return [...bins.values()];
 }
 
+/** The whole steps whose step + 1 falls in a bin: "step 0", "steps 3 to 5". */
+function stepsOf(b: StepBin): string {
+  const [first, last] = [Math.ceil(b.from - 1 - 1e-9), Math.ceil(b.to - 1 - 1e-9) - 1];
+  return first === last ? `step ${first}` : `steps ${first} to ${last}`;
+}
+
 /**
  * When runs failed: a histogram of the failure step per parameterization, coloured by outcome
  * (stacked where outcomes share a bin). Failure steps span decades (full fails in its first 40
@@ -75,7 +81,7 @@ export function failureSteps(e: Experiment, results: readonly RunResult[]): Char
             y: below,
             y2: below + b.runs,
             fill: OUTCOME_COLORS[o],
-            title: `${p}, ${o}: ${b.runs} run${b.runs === 1 ? '' : 's'} failed at steps ${Math.ceil(b.from - 1)} to ${Math.ceil(b.to - 1) - 1}`,
+            title: `${p}, ${o}: ${b.runs} run${b.runs === 1 ? '' : 's'} failed at ${stepsOf(b)}`,
           });
         }
       const top = [...height.values()].reduce((a, v) => Math.max(a, v), 1);
