@@ -20,9 +20,7 @@ import { describeSettings } from './panels.js';
 import { STYLE } from './style.js';
 import { drawChart } from './svg/draw.js';
 import type { Chart } from './svg/model.js';
-
-/** Text made safe for HTML content and attribute values. */
-export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc } from './svg/text.js';
 
 const section = (id: string, title: string, body: string) =>
   `<section id="${id}"><h2>${esc(title)}</h2>\n${body}\n</section>`;

@@ -1,4 +1,4 @@
-/** Text made safe for SVG (XML) content and attribute values. */
+/** Text made safe for HTML and SVG (XML) content and attribute values: the page's and its plots'. */
 export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Farther than any pixel of a plot: clipped values (a learned ellipse gone far) stay plain numbers. */
