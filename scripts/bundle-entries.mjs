@@ -9,7 +9,7 @@
 //
 // The bundles are made from tsc's output, so they run exactly the code the rest of dist does, and
 // they change nothing a module can observe:
-// - packages stay imports of node_modules (tfjs, its backends, piscina, ajv, vega), so a thread
+// - packages stay imports of node_modules (tfjs, its backends, piscina, ajv, d3-scale), so a thread
 //   shares one tfjs with plugin modules and loads each package when it did before; only yaml,
 //   72 CommonJS files (35 ms) that every command loads, is bundled into the CLI: it holds no
 //   state a plugin shares;

@@ -1,9 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CovsweepError } from '../ground/errors.js';
-import { drawInThread } from '../report/drawer.js';
 import { REPORTERS, reportNotes, writeReports } from '../report/reporters.js';
-import { listPlotsOf, plotsLikelyKept } from '../report/svg-cache.js';
 import { loadRunFolder } from '../results/load.js';
 import { loadFolderPlugins } from '../session/folder-plugins.js';
 import { parse } from './args.js';
@@ -23,25 +20,7 @@ export async function report(argv: string[]): Promise<number> {
       'E_USAGE',
       `--only: no reporter "${unknown[0]}"; reporters: ${Object.keys(REPORTERS).join(', ')}`,
     );
-  // The plots the cache lacks are drawn in a thread of their own: a fresh report's plots (half a
-  // second, vega's load included) are most of its time. It starts now, loading vega on the core
-  // this thread leaves idle while it reads the results, unless the plots of the folder's last
-  // report are all kept; then it starts only with a plot the cache lacks. A second starts (on two
-  // cores) only when the plots waiting would take longer than starting it (drawer.ts).
-  const dir = positionals[0];
-  const drawing = names.includes('html')
-    ? drawInThread(undefined, {
-        threads: Math.min(2, availableParallelism()),
-        start: plotsLikelyKept(dir) ? 0 : 1,
-      })
-    : undefined;
-  try {
-    const code = await reportFolder(dir, names, values.show as string[] | undefined);
-    if (drawing) listPlotsOf(dir);
-    return code;
-  } finally {
-    await drawing?.stop();
-  }
+  return reportFolder(positionals[0], names, values.show as string[] | undefined);
 }
 
 async function reportFolder(dir: string, names: string[], show: string[] | undefined): Promise<number> {

@@ -22,11 +22,6 @@ export interface PoolOptions {
   onResults: (results: RunResult[], backend: string, lines?: (string | undefined)[]) => void;
   /** Steps done so far by a batch (0 again when a failed batch's runs are retried). */
   onProgress?: (batch: LaneBatch, steps: number) => void;
-  /**
-   * Every batch has started and a worker has none: from here a worker's core is free until the
-   * end (called once; a failed batch's retries may still follow).
-   */
-  onDrained?: () => void;
   /** A batch failed and its runs will be retried one by one. */
   onRetry?: (batch: LaneBatch, reason: string) => void;
   /** Seconds each run may take, on top of its own `timeout` (the smaller applies); 0 = none. */
@@ -267,18 +262,11 @@ export async function runBatches(batches: LaneBatch[], o: PoolOptions): Promise<
   };
   o.signal?.addEventListener('abort', onStop, { once: true });
   const inFlight = new Set<Promise<void>>();
-  let drained = false;
   try {
     for (;;) {
       while (!o.signal?.aborted && !fatal && queue.length && inFlight.size < workers) {
         const task: Promise<void> = attempt(queue.shift()!).finally(() => inFlight.delete(task));
         inFlight.add(task);
-      }
-      // Before the end's break: batches that end together (the last two of three, say) leave no
-      // turn of this loop with a worker free and one still training, and the drain is still said.
-      if (!drained && !queue.length && inFlight.size < workers) {
-        drained = true;
-        o.onDrained?.();
       }
       if (!inFlight.size) break;
       await Promise.race(inFlight);

@@ -1,4 +1,3 @@
-import type { TopLevelSpec } from 'vega-lite';
 import { type FrontierExperiment, frontierRows } from '../frontier/summary.js';
 import { formatValue } from '../ground/format.js';
 import { OUTCOMES } from '../ground/vocabulary.js';
@@ -18,20 +17,22 @@ import { frontierAbout, frontierHeader, rowCells } from './frontier.js';
 import { keptRetrace } from './kept-traces.js';
 import { pivotTitle } from './markdown.js';
 import { describeSettings } from './panels.js';
-import { toSvg } from './render.js';
 import { STYLE } from './style.js';
-
-/** Text made safe for HTML content and attribute values. */
-export const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { drawChart } from './svg/draw.js';
+import type { Chart } from './svg/model.js';
+import { esc } from './svg/text.js';
 
 const section = (id: string, title: string, body: string) =>
   `<section id="${id}"><h2>${esc(title)}</h2>\n${body}\n</section>`;
 
-/** A plot with its caption; a plot that cannot be drawn says so in its place and the page keeps the rest. */
-async function figure(id: string, spec: TopLevelSpec, caption: string): Promise<string> {
+/**
+ * A plot with its caption, its ids prefixed with the figure's (unique in the page); a plot that
+ * cannot be drawn says so in its place and the page keeps the rest.
+ */
+function figure(id: string, chart: Chart, caption: string): string {
   let svg: string;
   try {
-    svg = await toSvg(spec, id);
+    svg = drawChart(chart, id);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     svg = `<p class="warning">This plot could not be drawn (${esc(reason)}); the tables hold its numbers.</p>`;
@@ -59,11 +60,7 @@ function pivotHtml(p: Pivot): string {
   ].join('\n');
 }
 
-async function frontierHtml(
-  e: FrontierExperiment,
-  results: readonly RunResult[],
-  prefix: string,
-): Promise<string> {
+function frontierHtml(e: FrontierExperiment, results: readonly RunResult[], prefix: string): string {
   const rows = frontierRows(e, results).map(
     (r) =>
       `<tr>${[...r.settings.map(([, v]) => formatValue(v)), ...rowCells(r, e.frontier)].map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`,
@@ -71,7 +68,7 @@ async function frontierHtml(
   const plot = frontierPlot(e, results);
   return [
     plot
-      ? await figure(
+      ? figure(
           `${prefix}plot-frontier`,
           plot,
           `Median critical ${esc(e.frontier.setting)} over seeds, with the 10-90% range as a bar; a triangle is a median beyond the searched range, drawn at the bound.`,
@@ -181,14 +178,11 @@ interface Part {
 /** What each context's part was made of, by what it is (see `experimentPart`). */
 const madeFor = new WeakMap<ReportContext, Map<string, unknown>>();
 
-// The plots of a page are asked for together (added as promises, awaited in page order at the
-// end), so that a drawing thread with several workers draws them side by side.
-
 async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part> {
   const { experiment: e, results } = ctx;
   // A file of several experiments makes each one's part twice, for its own page and for the
   // folder's (whose contexts are the ones its own pages got): the plots, tables and retrace are
-  // made once, and only the ids differ. A spec made once is also drawn once (render.ts).
+  // made once, and only the ids differ (each page draws its plots: a few milliseconds each).
   const made = madeFor.get(ctx) ?? new Map<string, unknown>();
   madeFor.set(ctx, made);
   const once = <T>(what: string, make: () => T): T => {
@@ -196,13 +190,13 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
     return made.get(what) as T;
   };
   const { rows, columns } = e.summary;
-  const sections: Promise<string>[] = [];
+  const sections: string[] = [];
   const nav: [string, string][] = [];
-  const add = (id: string, title: string, body: string | Promise<string>) => {
+  const add = (id: string, title: string, body: string) => {
     nav.push([prefix + id, title]);
-    sections.push(Promise.resolve(body).then((b) => section(prefix + id, title, b)));
+    sections.push(section(prefix + id, title, body));
   };
-  const plot = (id: string, spec: TopLevelSpec, caption: string) => figure(prefix + id, spec, caption);
+  const plot = (id: string, chart: Chart, caption: string) => figure(prefix + id, chart, caption);
   if (results.length === 0) add('empty', 'No results', '<p>This run folder has no results yet.</p>');
   else {
     const shown = once('shown', () =>
@@ -283,7 +277,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
         'Learned Gaussians',
         plot(
           'plot-gaussians',
-          picture.spec,
+          picture.chart,
           [
             "Each run's data points, the true Gaussians (dashed) and the learned ones at the end of the run (solid; a failed run's are the parameters it stopped with), as 2-sigma ellipses.",
             ctx.show
@@ -327,7 +321,7 @@ async function experimentPart(ctx: ReportContext, prefix: string): Promise<Part>
     }
   }
   add('settings', 'Settings', settingsHtml(e));
-  return { nav, sections: await Promise.all(sections) };
+  return { nav, sections };
 }
 
 const navHtml = (nav: readonly [string, string][]) =>

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keepFile, readKept } from '../ground/disk-cache.js';
@@ -7,7 +9,6 @@ import { jsonText, parseJsonText } from '../results/line.js';
 import type { RunResult } from '../types.js';
 import { cacheFolder } from './cache-files.js';
 import type { FailurePath } from './charts/failure-path.js';
-import { packageVersion } from './svg-cache.js';
 
 /** The packages a retrace computes with, besides covsweep's own code. */
 const ENGINE_PACKAGES = [
@@ -15,6 +16,27 @@ const ENGINE_PACKAGES = [
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
 ];
+
+const require = createRequire(import.meta.url);
+
+/** The version of an installed package, from the package.json above its entry point. */
+function packageVersion(name: string): string {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    try {
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (json.name === name) return json.version ?? '';
+    } catch {
+      // No package.json here: look one folder up.
+    }
+    const up = dirname(dir);
+    if (up === dir) return '';
+    dir = up;
+  }
+}
 
 let code: Promise<string> | undefined;
 
@@ -48,8 +70,7 @@ const folder = () => cacheFolder('traces');
 
 /**
  * `run` retraced by `retrace`, or as a run of its config, backend, outcome and step was before by
- * the same code, kept on disk as plots are
- * (svg-cache.ts): a retrace loads the engine and trains the run again, a tenth of a second or
+ * the same code, kept on disk (ground/disk-cache.ts): a retrace loads the engine and trains the run again, a tenth of a second or
  * more of a report's end, and a report drawn again (`covsweep report` of a folder, a run whose
  * results repeat an earlier one's) retraces the same run.
  */

@@ -1,4 +1,4 @@
-import { FONT } from './render.js';
+import { FONT } from './svg/look.js';
 
 /** report.html's stylesheet: system fonts, one column, tables that read at a glance. */
 export const STYLE = `

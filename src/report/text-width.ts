@@ -1,8 +1,8 @@
 /**
- * Text widths for laying out plots without a browser. vega, lacking a canvas in Node, guesses
- * 0.8 em per character, which overestimates sans-serif text by about a third: panels drift apart
- * and legends float away. The plots name Helvetica, Arial or Liberation Sans, which share these
- * advance widths (1/1000 em), so vega can measure instead of guessing.
+ * Text widths for laying out plots without a browser (svg/draw.ts: the room for tick labels,
+ * headers, legends). Node has no canvas to measure with, and a guess per character (0.8 em)
+ * overestimates sans-serif text by about a third. The plots name Helvetica, Arial or Liberation
+ * Sans, which share these advance widths (1/1000 em).
  */
 
 // Printable ASCII, U+0020..U+007E, from Adobe's Core 14 AFM for Helvetica (' is quotesingle, ` grave).
@@ -31,24 +31,4 @@ export function helveticaWidth(text: string, fontSize: number, bold = false): nu
     units += code >= 32 && code <= 126 ? ASCII[code - 32] : (OTHER[ch] ?? DEFAULT);
   }
   return (units / 1000) * fontSize * (bold ? BOLD : 1);
-}
-
-/** A vega text item's font, as far as width depends on it. */
-interface TextItem {
-  fontSize?: number;
-  fontWeight?: string | number;
-}
-
-/** vega's text measuring hook: not in its type declarations, but exported by vega-scenegraph. */
-interface VegaTextMetrics {
-  width: (item: TextItem, text: unknown) => number;
-}
-
-/** Makes vega measure text with the table above (it keeps the hook for the whole process). */
-export function measureTextWithHelvetica(vega: object) {
-  const metrics = (vega as { textMetrics: VegaTextMetrics }).textMetrics;
-  metrics.width = (item, text) => {
-    const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
-    return helveticaWidth(String(text ?? '').trim(), item.fontSize ?? 11, bold);
-  };
 }

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { runDataBytes } from '../config/data-size.js';
 import type { BackendChoice } from '../engine/backend-choice.js';
@@ -12,9 +11,7 @@ import { type Selection, select } from '../plan/select.js';
 import { parseShard, shardLabel } from '../plan/shard.js';
 import { runBatches, WorkerPool } from '../pool/pool.js';
 import { capWorkers, defaultWorkers } from '../pool/workers.js';
-import { drawInThread } from '../report/drawer.js';
 import { reportNotes, reportRun } from '../report/reporters.js';
-import { listPlotsOf } from '../report/svg-cache.js';
 import { inPlanOrder } from '../results/order.js';
 import { folderToResume, openToResume } from '../results/resume.js';
 import { type Manifest, RunFolder } from '../results/store.js';
@@ -88,15 +85,13 @@ export async function runSession(suite: Suite, o: RunSessionOptions = {}): Promi
     // Ending the threads cannot fail the session: its results and reports are written, or its
     // own error is the one to report (threads started early may have failed to load meanwhile).
     await held.pool?.destroy().catch(() => {});
-    await held.drawing?.stop();
   }
 }
 
-/** What a session holds until it ends: the folder's lock, the worker threads, the drawing thread. */
+/** What a session holds until it ends: the folder's lock, the worker threads. */
 interface Held {
   release?: () => void;
   pool?: WorkerPool;
-  drawing?: { stop: () => Promise<void> };
 }
 
 async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Promise<RunSessionResult> {
@@ -182,11 +177,6 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
         grace: (o.graceSeconds ?? 5) * 1000,
         onProgress: (batch, steps) => events.onBatchSteps?.(batch, steps),
         onRetry: (batch, reason) => events.onBatchRetry?.(batch, reason),
-        // vega loads in a thread of its own on the core the last batches leave free (unless a
-        // frontier's next round will want it), and meanwhile this thread writes the tables.
-        onDrained: () => {
-          if (!searches.length) held.drawing ??= drawPlots();
-        },
         onResults: (rs, used, lines) => {
           folder.append(rs, lines);
           for (const r of rs) results.push(r);
@@ -213,7 +203,6 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
     // results and reports; runSession waits for them last.
     pool.destroy().catch(() => {});
   }
-  held.drawing ??= drawPlots();
   // A frontier's runs are known only once its searches have run.
   const planned = searches.length ? results.length + unfinished : selected.length;
   const ordered = inPlanOrder(suite, results);
@@ -226,17 +215,9 @@ async function lockedSession(suite: Suite, o: RunSessionOptions, held: Held): Pr
     interrupted: unfinished > 0 || undefined,
   });
   const reports = await reportRun(folder.dir, suite, ordered);
-  // So that `covsweep report` of this folder knows its plots are kept (and loads no vega for them).
-  listPlotsOf(folder.dir);
   for (const note of reportNotes(folder.dir, reports)) events.onNote?.(note);
   return { dir: folder.dir, results: ordered, planned, unfinished, summary: reports.summary };
 }
-
-/**
- * The report's drawing threads: one loads vega from now on, and a second starts (where there are
- * two cores) only if the plots waiting would take longer than starting it (drawer.ts).
- */
-const drawPlots = () => drawInThread(undefined, { threads: Math.min(2, availableParallelism()) });
 
 function ignoreConfigError(err: unknown): void {
   if (!(err instanceof CovsweepError) || err.code !== 'E_CONFIG') throw err;

@@ -200,7 +200,7 @@ describe('the batched PyTorch peer', () => {
       '--peer-script',
       peer.script,
     ];
-    // Its own cache: each try forgets the plots kept (forgetReports), which must not pull them
+    // Its own cache: each try forgets the retraces kept (forgetReports), which must not pull them
     // from under the other test files' reports.
     const r = covsweep(args, undefined, { COVSWEEP_CACHE: join(dir, 'cache') });
     expect(r.code, r.stderr).toBe(0);

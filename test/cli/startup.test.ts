@@ -28,8 +28,8 @@ const packagesLoaded = (...a: Parameters<typeof modulesLoaded>) => modulesLoaded
 
 /** What only training, benchmarks or pictures need: seconds of loading that checking a file must not pay. */
 const HEAVY = [
-  'vega',
-  'vega-lite',
+  'd3-scale',
+  'd3-format',
   '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-node',

@@ -47,32 +47,3 @@ describe('a worker pool shared by several calls (a frontier session)', () => {
     expect(second.some((t) => first.includes(t))).toBe(false);
   });
 });
-
-describe('a pool left with a free worker', () => {
-  /** How many batches had ended each time the pool said a worker was left with nothing to train. */
-  async function drains(batches: number): Promise<number[]> {
-    let ended = 0;
-    const at: number[] = [];
-    await runBatches(
-      Array.from({ length: batches }, (_, i) => batch(i)),
-      {
-        workers: 2,
-        workerFile,
-        backend: 'cpu',
-        onResults: () => ended++,
-        onDrained: () => at.push(ended),
-      },
-    );
-    return at;
-  }
-
-  it('says so once, when every batch has started and a worker has none', async () => {
-    // One batch on two workers: the second is free from the start.
-    expect(await drains(1)).toEqual([0]);
-    // Three: the first to end takes the third, the second to end has nothing left (or, when the
-    // last two end together, the pool says so as it ends).
-    const three = await drains(3);
-    expect(three).toHaveLength(1);
-    expect([2, 3]).toContain(three[0]);
-  });
-});

@@ -56,8 +56,8 @@ describe.skipIf(skip)('report.html in headless Chromium', () => {
       page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
       await page.goto(pathToFileURL(report).href, { waitUntil: 'load' });
 
-      // Per plot: its marks (vega gives the plot's own marks the role-mark class; axes and legends
-      // have roles of their own) that the browser laid out with a size.
+      // Per plot: its marks (svg/draw.ts groups a plot's own marks by layer in role-mark groups;
+      // axes and legends have roles of their own) that the browser laid out with a size.
       const plots = await page.$$eval('figure.plot', (figures) =>
         figures.map((f) => {
           const box = f.querySelector('svg')!.getBoundingClientRect();

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { task } from '../../src/engine/tasks/index.js';
-import { learningCurves } from '../../src/report/charts/curves.js';
-import { failureRate, rateAxis } from '../../src/report/charts/failure-rate.js';
-import { failureSteps } from '../../src/report/charts/failure-steps.js';
+import { curveData, learningCurves } from '../../src/report/charts/curves.js';
+import { failureRate, failureRatePoints, rateAxis } from '../../src/report/charts/failure-rate.js';
+import { failureStepBins, failureSteps } from '../../src/report/charts/failure-steps.js';
 import { contrastRuns, gaussiansPicture } from '../../src/report/charts/gaussians.js';
-import { drawSvg } from '../../src/report/render.js';
+import { drawChart } from '../../src/report/svg/draw.js';
 import { wilson } from '../../src/results/stats.js';
 import type { RunResult } from '../../src/types.js';
 import { experiment, made } from '../results/fixtures.js';
 
 const e = experiment();
-type Row = Record<string, unknown>;
-const rows = (spec: unknown) => (spec as { data: { values: Row[] } }).data.values;
 
 /** full fails at both rates (2 and 4 of 4 seeds), tril only at 1e-2 (1 of 4), log-cholesky never. */
 function sweep(): RunResult[] {
@@ -33,16 +31,22 @@ function sweep(): RunResult[] {
 
 describe('failure rate against the swept rate', () => {
   it('has one point per parameterization and rate with its Wilson interval, on a log axis', () => {
-    const spec = failureRate(e, sweep())!;
     expect(rateAxis(e, sweep())).toBe('lr.cov');
-    const full = rows(spec).filter((d) => d.parameterization === 'full');
+    const points = failureRatePoints(e, sweep(), 'lr.cov');
+    const full = points.filter((d) => d.parameterization === 'full');
     expect(full.map((d) => [d.rate, d.failure, d.runs])).toEqual([
       [1e-4, 0.5, 4],
       [1e-2, 1, 4],
     ]);
     expect(full[0]).toMatchObject(wilson(2, 4));
-    expect(rows(spec)).toHaveLength(6);
-    expect(JSON.stringify(spec)).toContain('"scale":{"type":"log"}');
+    expect(points).toHaveLength(6);
+    const [panel] = failureRate(e, sweep())!.panels;
+    // Two decades of rates: a log axis, every point a symbol, each with its interval as a rule.
+    expect(panel.x.type).toBe('log');
+    const [rules, lines, symbols] = panel.layers.map((l) => l.marks);
+    expect(rules.map((m) => m.type === 'rule' && [m.y, m.y2])).toContainEqual([full[0].low, full[0].high]);
+    expect(lines).toHaveLength(3);
+    expect(symbols).toHaveLength(6);
   });
 
   it('is left out when nothing numeric is swept', () => {
@@ -55,8 +59,8 @@ describe('failure rate against the swept rate', () => {
 
 describe('when runs failed', () => {
   it('bins failure steps evenly in log(step + 1) and counts whole runs', () => {
-    const spec = failureSteps(e, sweep())!;
-    const full = rows(spec).filter((d) => d.parameterization === 'full');
+    const bins = failureStepBins(sweep());
+    const full = bins.filter((d) => d.parameterization === 'full');
     // full failed at steps 0, 9, 99, 999 (at 1e-2) and 0, 9 (at 1e-4): one bin per decade start.
     expect(full.map((d) => [d.from, d.runs])).toEqual([
       [1, 2],
@@ -64,10 +68,14 @@ describe('when runs failed', () => {
       [100, 1],
       [1000, 1],
     ]);
-    for (const d of rows(spec)) expect((d.to as number) / (d.from as number)).toBeCloseTo(10 ** 0.2, 12);
-    const text = JSON.stringify(spec);
-    expect(text).toContain('"type":"log"');
-    expect(text).toContain('"tickMinStep":1');
+    for (const d of bins) expect(d.to / d.from).toBeCloseTo(10 ** 0.2, 12);
+    const chart = failureSteps(e, sweep())!;
+    // One row per parameterization that failed, on one log step axis, counting whole runs.
+    expect(chart.panels.map((p) => p.header)).toEqual([['full'], ['tril']]);
+    expect(chart.panels.every((p) => p.x.type === 'log' && p.y.type === 'linear' && p.y.integer)).toBe(true);
+    const svg = drawChart(chart, 'steps');
+    const labels = [...svg.matchAll(/<text [^>]*text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels.filter((l) => !/^\d+$/.test(l))).toEqual([]);
   });
 });
 
@@ -93,7 +101,7 @@ describe('learned Gaussians by default', () => {
 });
 
 describe('the learned Gaussians picture', () => {
-  it("keys its rows by panel number, and its headers draw each run's label", async () => {
+  it("has a panel per run, headed by the run's label in two lines", () => {
     const unit = {
       means: [[0, 0]],
       covariances: [
@@ -107,16 +115,24 @@ describe('the learned Gaussians picture', () => {
       made(e, { parameterization: 'full', lr: 1e-4, seed: 1 }),
       made(e, { parameterization: 'tril', lr: 1e-2, seed: 3, outcome: 'singular' }),
     ].map((r) => ({ ...r, gaussians: { learned: unit, truth: unit } }) as unknown as RunResult);
-    const { spec } = gaussiansPicture(e, runs)!;
-    // The n-th run's rows are panel n: a number, not a label repeated on thousands of rows.
-    expect([...new Set(rows(spec).map((d) => d.panel))]).toEqual([0, 1]);
-    const svg = await drawSvg(spec);
-    // Each header's two lines, in order.
-    const headers = [...svg.matchAll(/<text[^>]*><tspan>([^<]*)<\/tspan><tspan[^>]*>([^<]*)<\/tspan>/g)];
-    expect(headers.map((m) => [m[1], m[2]])).toEqual([
+    const { chart } = gaussiansPicture(e, runs)!;
+    expect(chart.panels.map((p) => p.header)).toEqual([
       [`ok: run ${runs[0].id}`, 'full · lr.cov 1e-4 · seed 1'],
       [`singular: run ${runs[1].id}`, 'tril · lr.cov 0.01 · seed 3'],
     ]);
+    const svg = drawChart(chart, 'g');
+    // Each header's two lines, in order, above its panel.
+    const headers = [...svg.matchAll(/<text class="role-header"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(headers).toEqual([
+      `ok: run ${runs[0].id}`,
+      'full · lr.cov 1e-4 · seed 1',
+      `singular: run ${runs[1].id}`,
+      'tril · lr.cov 0.01 · seed 3',
+    ]);
+    // The true ellipse dashed, the learned one solid, both square: one domain for x and y's widths.
+    const [x, y] = [chart.panels[0].x, chart.panels[0].y];
+    if (x.type !== 'linear' || y.type !== 'linear') throw new Error('linear axes expected');
+    expect(x.domain[1] - x.domain[0]).toBeCloseTo(y.domain[1] - y.domain[0], 12);
   });
 });
 
@@ -131,14 +147,16 @@ describe('learning curves', () => {
       curve,
       curve_every: 1,
     }));
-    const spec = learningCurves(e, runs)!;
-    const line = rows(spec).filter((d) => d.kind === 'quantiles' && d.panel === 'lr.cov 1e-4');
+    const data = curveData(e, runs);
+    const line = data.lines.filter((d) => d.panel === 'lr.cov 1e-4');
     expect(line).toHaveLength(4 * window);
     expect(window % 2).toBe(0);
     expect(line.slice(window - 1).every((d) => d.median === 0.5)).toBe(true);
     expect(line[1].median).toBe(0.5);
     expect(line[2].median).toBeCloseTo(1 / 3, 12);
-    const end = rows(spec).find((d) => d.kind === 'end');
-    expect(end).toMatchObject({ step: 4 * window - 1, runs: 2, text: '2 runs' });
+    expect(data.ends).toEqual([expect.objectContaining({ step: 4 * window - 1, runs: 2, text: '2 runs' })]);
+    // Losses that stay >= 0: a symmetric-log loss axis, labelled per decade.
+    const [panel] = learningCurves(e, runs)!.panels;
+    expect(panel.y).toMatchObject({ type: 'symlog', values: [0, 1e-3, 1e-2, 1e-1] });
   });
 });

@@ -39,8 +39,8 @@ async function figures(seeds: number, curve: number[]): Promise<Map<string, numb
 const decay = (n: number) => Array.from({ length: n }, (_, i) => 1 / (i + 1));
 
 describe('reports that scale', () => {
-  // 1024 seeds as the stability map's rows once overflowed vega's expression parser (a sort
-  // order of 1024 values). Eight times the runs must not make any plot much bigger.
+  // 1024 seeds as the stability map's rows once overflowed the former renderer's expression
+  // parser (a sort order of 1024 values). Eight times the runs must not make any plot much bigger.
   it('draws every plot for 1024 and 8192 seeds, of about the same size', async () => {
     const small = await figures(1024, [0.5, 0.2]);
     const large = await figures(8192, [0.5, 0.2]);

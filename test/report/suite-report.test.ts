@@ -1,10 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseSuite } from '../../src/config/load.js';
 import { runsOf } from '../../src/plan/expand.js';
-import { drawWith, toSvg } from '../../src/report/render.js';
 import { writeReports } from '../../src/report/reporters.js';
 import type { RunResult, Suite } from '../../src/types.js';
 import { tempDir } from '../cli/cli.js';
@@ -31,34 +29,19 @@ const resultsOf = (suite: Suite): RunResult[] =>
       : { ...base, outcome: 'singular', reason: 'pivot 1 <= 0', kind: 'cholesky' };
   });
 
-/**
- * Writes every report of `suite` with plots "drawn" by a stub that answers each a turn of the
- * event loop later, and says what it was asked: the specs, in order, and how many had been asked
- * for when the first was answered.
- */
-async function report(suite: Suite): Promise<{ asked: string[]; beforeFirstAnswer: number; html: string[] }> {
+/** Every report.html of `suite`'s folder: each experiment's page, then the folder's. */
+async function report(suite: Suite): Promise<string[]> {
   const dir = tempDir('covsweep-suite-report-');
-  const asked: string[] = [];
-  let beforeFirstAnswer = 0;
-  const restore = drawWith(async (_spec, json) => {
-    asked.push(json);
-    await new Promise((r) => setImmediate(r));
-    beforeFirstAnswer ||= asked.length;
-    return `<svg><g id="plot"/></svg>`;
-  });
-  try {
-    const { written, failed } = await writeReports({ dir, suite, results: resultsOf(suite) });
-    expect(failed).toEqual([]);
-    const html = [...written].filter(([name]) => name.endsWith('report.html')).map(([, text]) => text);
-    return { asked, beforeFirstAnswer, html };
-  } finally {
-    restore();
-  }
+  const { written, failed } = await writeReports({ dir, suite, results: resultsOf(suite) });
+  expect(failed).toEqual([]);
+  return [...written].filter(([name]) => name.endsWith('report.html')).map(([, text]) => text);
 }
 
-const figures = (html: string) => html.match(/<figure class="plot"/g)?.length ?? 0;
+/** Each plot of a page, by its figure's id. */
+const plots = (html: string) =>
+  new Map([...html.matchAll(/<figure class="plot" id="([^"]+)">(.*?)<\/figure>/gs)].map((m) => [m[1], m[2]]));
 
-// No plot kept between tests, nor within one: the cache is a file, so nothing can be written under it.
+// No retrace kept between tests, nor within one: the cache is a file, so nothing can be written under it.
 beforeEach(() => {
   const file = join(tempDir('covsweep-no-cache-'), 'file');
   writeFileSync(file, '');
@@ -69,42 +52,24 @@ afterEach(() => {
 });
 
 describe('the reports of a file of several experiments', () => {
-  it("asks for the second experiment's plots before the first experiment's are drawn", async () => {
-    const { beforeFirstAnswer, html } = await report(parseSuite(TWO, 'two.yaml'));
-    // More plots than the first experiment has: the second's too.
-    expect(beforeFirstAnswer).toBeGreaterThan(figures(html[0]));
-  }, 60_000);
-
-  it("draws each plot once, for the experiments' pages and the folder's", async () => {
-    const { asked, html } = await report(parseSuite(TWO, 'two.yaml'));
+  it("puts every experiment's plots on the folder's page, each id once", async () => {
+    const html = await report(parseSuite(TWO, 'two.yaml'));
     // Two experiments' pages, then the folder's page with both.
     expect(html).toHaveLength(3);
-    const [a, b, folder] = html.map(figures);
+    const [a, b, folder] = html.map((h) => plots(h).size);
     expect(a).toBeGreaterThan(0);
     expect(folder).toBe(a + b);
-    expect(asked).toHaveLength(a + b);
-    expect(new Set(asked).size).toBe(a + b);
+    // Inline SVGs share the page's ids: every clip path and gradient must be its own.
+    const ids = [...html[2].matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    for (const [, ref] of html[2].matchAll(/url\(#([^)]+)\)/g)) expect(ids).toContain(ref);
   }, 60_000);
-});
 
-describe('a spec asked for twice', () => {
-  it('is drawn once, its ids scoped for each place', async () => {
-    let drawn = 0;
-    const restore = drawWith(async () => {
-      drawn++;
-      return '<svg><clipPath id="clip1"/><g clip-path="url(#clip1)"/></svg>';
-    });
-    try {
-      const spec: TopLevelSpec = { data: { values: [{ x: 1 }] }, mark: 'point', encoding: {} };
-      const [p, q] = await Promise.all([toSvg(spec, 'p'), toSvg(spec, 'q')]);
-      expect(drawn).toBe(1);
-      expect(p).toBe('<svg><clipPath id="p-1"/><g clip-path="url(#p-1)"/></svg>');
-      expect(q).toBe('<svg><clipPath id="q-1"/><g clip-path="url(#q-1)"/></svg>');
-      // A copy is another spec: drawn again (unless kept on disk, which this test's cache cannot).
-      await toSvg({ ...spec }, 'r');
-      expect(drawn).toBe(2);
-    } finally {
-      restore();
-    }
-  });
+  it("draws a plot on the folder's page as on its experiment's, but for its ids", async () => {
+    const [page, , folder] = await report(parseSuite(TWO, 'two.yaml'));
+    const own = plots(page);
+    const inFolder = plots(folder);
+    for (const [id, svg] of own)
+      expect(inFolder.get(`a-${id}`)?.replaceAll('a-plot-', 'plot-'), id).toBe(svg);
+  }, 60_000);
 });

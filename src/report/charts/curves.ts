@@ -1,4 +1,3 @@
-import type { TopLevelSpec } from 'vega-lite';
 import { runSteps, taskSpec } from '../../engine/tasks/specs.js';
 import { curveEvery } from '../../engine/train/curve.js';
 import { formatValue } from '../../ground/format.js';
@@ -6,7 +5,8 @@ import { groupBy, settingValues } from '../../results/pivot.js';
 import { quantileSorted } from '../../results/stats.js';
 import { type Experiment, isCommand, type RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
-import { MAX_CURVE_POINTS, MAX_PANELS, sortBy } from './limits.js';
+import type { Chart, NumberAxis } from '../svg/model.js';
+import { MAX_CURVE_POINTS, MAX_PANELS } from './limits.js';
 import { parameterizationColors } from './palette.js';
 
 interface CurvePoint {
@@ -64,43 +64,53 @@ function quantilesByStep(curves: readonly [number, number][][], stride: number) 
     });
 }
 
-/**
- * Learning curves: per parameterization, the median loss over the steps with a 10-90% band across
- * the runs still training at that step, each run's curve first smoothed over its task's window. A
- * cross marks each failed run where its curve stopped; the label at a line's end says how many runs
- * it still holds there. One panel per value of every other swept setting (seeds pooled), since a
- * curve pooled over learning rates would describe no run. Undefined when no run recorded a curve.
- */
-export function learningCurves(e: Experiment, results: readonly RunResult[]): TopLevelSpec | undefined {
-  if (!results.some((r) => r.curve.length > 0)) return undefined;
+/** A failed run's cross: where its smoothed curve stopped. */
+interface CurveFailure {
+  panel: string;
+  parameterization: string;
+  step: number;
+  loss: number;
+}
+
+/** What the learning curves draw: per panel and parameterization, the quantiles at each step, the failures, and each line's end. */
+export interface CurveData {
+  panels: string[];
+  lines: CurvePoint[];
+  failures: CurveFailure[];
+  ends: (CurvePoint & { text: string })[];
+  /** Panels left out (MAX_PANELS). */
+  left: number;
+}
+
+/** The learning curves' numbers (see `learningCurves`). */
+export function curveData(e: Experiment, results: readonly RunResult[]): CurveData {
   const others = otherAxes(e, ['parameterization']);
   const longest = results.reduce((a, r) => Math.max(a, r.curve.length), 0);
   const stride = Math.max(1, Math.ceil(longest / MAX_CURVE_POINTS));
-  const panelIndex = new Map<string, number>();
-  const data: (CurvePoint & { pi: number })[] = [];
-  const failures: { panel: string; pi: number; parameterization: string; step: number; loss: number }[] = [];
-  const ends: (CurvePoint & { pi: number })[] = [];
+  const panels = new Set<string>();
+  const lines: CurvePoint[] = [];
+  const failures: CurveFailure[] = [];
+  const ends: CurveData['ends'] = [];
   let left = 0;
   for (const runs of groupBy(results, [...others, 'parameterization']).values()) {
     const c = runs[0].config;
     const panel = describeSettings(c, others) || c.task.name;
-    if (!panelIndex.has(panel)) {
-      if (panelIndex.size === MAX_PANELS) {
+    if (!panels.has(panel)) {
+      if (panels.size === MAX_PANELS) {
         left++;
         continue;
       }
-      panelIndex.set(panel, panelIndex.size);
+      panels.add(panel);
     }
-    const pi = panelIndex.get(panel)!;
     const curves = runs.map(smoothed);
     const line = quantilesByStep(curves, stride).map((q) => ({
       panel,
-      pi,
       parameterization: c.parameterization,
       ...q,
     }));
-    data.push(...line);
-    if (line.length) ends.push(line[line.length - 1]);
+    lines.push(...line);
+    const end = line.at(-1);
+    if (end) ends.push({ ...end, text: `${end.runs} run${end.runs === 1 ? '' : 's'}` });
     // One cross per stretch of `stride` curve points, so thousands of failed runs draw a few hundred marks.
     const crosses = new Map<number, { step: number; loss: number }>();
     runs.forEach((r, i) => {
@@ -108,69 +118,125 @@ export function learningCurves(e: Experiment, results: readonly RunResult[]): To
       const at = Math.floor(r.step / (everyOf(r) * stride));
       if (r.outcome !== 'ok' && last && !crosses.has(at)) crosses.set(at, { step: r.step, loss: last[1] });
     });
-    for (const x of crosses.values())
-      failures.push({ panel, pi, parameterization: c.parameterization, ...x });
+    for (const x of crosses.values()) failures.push({ panel, parameterization: c.parameterization, ...x });
   }
+  return { panels: [...panels], lines, failures, ends, left };
+}
+
+/** Decades a symlog loss axis is labelled at: vega's automatic ticks on one bunch at the top. */
+const SYMLOG_TICKS = [0, 1e-3, 1e-2, 1e-1, 1, 10, 100];
+
+/**
+ * The loss axis of one panel. Losses that stay >= 0 (cross-entropy) span decades as runs
+ * converge, down to exact zeros: a symmetric-log axis (linear below 1e-3) shows them, labelled per
+ * decade; score matching's loss goes negative, on a linear axis.
+ */
+function lossAxis(
+  lines: readonly CurvePoint[],
+  failures: readonly CurveFailure[],
+  symlog: boolean,
+): NumberAxis {
+  // The crosses too: a failed run's last loss may lie far outside the band.
+  const losses = [...lines.flatMap((d) => [d.q10, d.median, d.q90]), ...failures.map((f) => f.loss)].filter(
+    Number.isFinite,
+  );
+  const lo = losses.reduce((a, v) => Math.min(a, v), Number.POSITIVE_INFINITY);
+  const hi = losses.reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY);
+  if (!symlog) return { type: 'linear', title: 'loss', domain: [lo, hi], zero: true };
+  const values = SYMLOG_TICKS.filter((v) => v <= hi * 1.5);
+  // The top tick sits on the axis's end when it lies above the data.
+  const top = Math.max(hi, values.at(-1) ?? hi);
+  return { type: 'symlog', title: 'loss', domain: [0, top], constant: 1e-3, values, format: '~g' };
+}
+
+/**
+ * Learning curves: per parameterization, the median loss over the steps with a 10-90% band across
+ * the runs still training at that step, each run's curve first smoothed over its task's window. A
+ * cross marks each failed run where its curve stopped; the label at a line's end says how many runs
+ * it still holds there. One panel per value of every other swept setting (seeds pooled), since a
+ * curve pooled over learning rates would describe no run; each panel has its own step axis and its
+ * own loss scale (losses of different dimensions or learning rates differ by magnitudes).
+ * Undefined when no run recorded a curve.
+ */
+export function learningCurves(e: Experiment, results: readonly RunResult[]): Chart | undefined {
+  if (!results.some((r) => r.curve.length > 0)) return undefined;
+  const { panels, lines, failures, ends, left } = curveData(e, results);
   const params = settingValues(e, 'parameterization', results).map(formatValue);
-  const panels = [...panelIndex.keys()];
-  const note = left ? `only the first ${panels.length} panels are drawn` : '';
-  const color = parameterizationColors(params);
-  const x = { field: 'step', type: 'quantitative', title: 'step' } as const;
-  // Losses that stay >= 0 (cross-entropy) span decades as runs converge, down to exact zeros: a
-  // symmetric-log axis (linear below 1e-3) shows them; score matching's loss goes negative.
-  const symlog = data.every((d) => d.q10 >= 0);
-  const scale = symlog ? ({ type: 'symlog', constant: 1e-3 } as const) : {};
-  // vega's automatic ticks on a symlog axis bunch at the top: one per decade instead.
-  const top = data.reduce((a, d) => Math.max(a, d.q90), Number.NEGATIVE_INFINITY);
-  const axis = symlog
-    ? { values: [0, 1e-3, 1e-2, 1e-1, 1, 10, 100].filter((v) => v <= top * 1.5), format: '~g' }
-    : {};
-  const y = (field: string) => ({ field, type: 'quantitative', title: 'loss', scale, axis }) as const;
-  // One data set for every layer (a facet's layers cannot bring their own), told apart by `kind`.
-  const only = (kind: string) => [{ filter: `datum.kind === '${kind}'` }];
+  const colors = parameterizationColors(params);
+  const color = (p: string) => colors.get(p) ?? '#888';
+  const symlog = lines.every((d) => d.q10 >= 0);
   return {
-    ...(note ? { title: note } : {}),
-    data: {
-      values: [
-        ...data.map((d) => ({ ...d, kind: 'quantiles' })),
-        ...failures.map((f) => ({ ...f, kind: 'failure' })),
-        ...ends.map((d) => ({ ...d, kind: 'end', text: `${d.runs} run${d.runs === 1 ? '' : 's'}` })),
-      ],
-    },
-    facet: { field: 'panel', type: 'nominal', sort: sortBy('pi'), title: null },
+    ...(left ? { note: `only the first ${panels.length} panels are drawn` } : {}),
     columns: Math.min(2, panels.length),
-    spec: {
-      width: panels.length > 1 ? 400 : 640,
-      height: panels.length > 1 ? 200 : 260,
-      layer: [
-        {
-          transform: only('quantiles'),
-          mark: { type: 'area', fillOpacity: 0.12 },
-          encoding: { x, y: y('q10'), y2: { field: 'q90' }, color },
+    panels: panels.map((panel) => {
+      const here = lines.filter((d) => d.panel === panel);
+      const series = params.filter((p) => here.some((d) => d.parameterization === p));
+      const of = (p: string) => here.filter((d) => d.parameterization === p);
+      const crosses = failures.filter((f) => f.panel === panel);
+      const steps = [...here, ...crosses].map((d) => d.step);
+      return {
+        header: [panel],
+        width: panels.length > 1 ? 400 : 640,
+        height: panels.length > 1 ? 200 : 260,
+        x: {
+          type: 'linear',
+          title: 'step',
+          domain: [steps.reduce((a, v) => Math.min(a, v), 0), steps.reduce((a, v) => Math.max(a, v), 0)],
+          zero: true,
         },
-        {
-          transform: only('quantiles'),
-          mark: { type: 'line', strokeWidth: 2 },
-          encoding: {
-            x,
-            y: y('median'),
-            color: { ...color, legend: { symbolType: 'stroke', symbolStrokeWidth: 2.5 } },
+        y: lossAxis(here, crosses, symlog),
+        layers: [
+          {
+            marks: series.map((p) => ({
+              type: 'area' as const,
+              points: of(p).map((d): [number, number, number] => [d.step, d.q10, d.q90]),
+              fill: color(p),
+              opacity: 0.12,
+            })),
           },
-        },
-        {
-          transform: only('failure'),
-          mark: { type: 'point', shape: 'cross', size: 45, filled: true, opacity: 0.8 },
-          encoding: { x, y: y('loss'), color },
-        },
-        {
-          transform: only('end'),
-          mark: { type: 'text', align: 'right', dy: -7, fontSize: 10 },
-          encoding: { x, y: y('median'), text: { field: 'text' }, color },
-        },
-      ],
-    },
-    // Every panel gets its own step axis, so an unfilled last row does not leave a stray axis, and
-    // its own loss scale: losses of different dimensions or learning rates differ by magnitudes.
-    resolve: { axis: { x: 'independent' }, scale: { y: 'independent' } },
+          {
+            marks: series.map((p) => ({
+              type: 'line' as const,
+              points: of(p).map((d): [number, number] => [d.step, d.median]),
+              stroke: color(p),
+              width: 2,
+            })),
+          },
+          {
+            marks: crosses.map((f) => ({
+              type: 'symbol' as const,
+              x: f.step,
+              y: f.loss,
+              shape: 'cross' as const,
+              size: 45,
+              fill: color(f.parameterization),
+              opacity: 0.8,
+              title: `${f.parameterization}: a run failed at step ${f.step}`,
+            })),
+          },
+          {
+            marks: ends
+              .filter((d) => d.panel === panel)
+              .map((d) => ({
+                type: 'text' as const,
+                x: d.step,
+                y: d.median,
+                text: d.text,
+                fill: color(d.parameterization),
+                size: 10,
+                anchor: 'end' as const,
+                dy: -7,
+              })),
+          },
+        ],
+      };
+    }),
+    legends: [
+      {
+        type: 'symbols',
+        title: 'parameterization',
+        entries: params.map((p) => ({ label: p, color: color(p), symbol: 'stroke' as const })),
+      },
+    ],
   };
 }

@@ -1,8 +1,8 @@
-import type { TopLevelSpec } from 'vega-lite';
 import type { BackendChoice } from '../../engine/backend-choice.js';
 import { runSteps } from '../../engine/tasks/specs.js';
 import type { RunResult } from '../../types.js';
-import { OUTCOME_COLORS } from './palette.js';
+import type { Chart } from '../svg/model.js';
+import { DARK2, OUTCOME_COLORS } from './palette.js';
 import { thinLine } from './thin-line.js';
 
 /** A failed run retraced: the run and its trace's rows (step, loss, grad_norm, then min_eig and cond per unit). */
@@ -51,16 +51,13 @@ const HEIGHT = 150;
  */
 const TOLERANCE_PX = 0.1;
 
-/** A row of the plot: a unit's value of a measure at a step. */
-type Row = { step: number; unit: string; measure: string; value: number };
-
 /**
  * Which steps each unit's line of one measure keeps, the trace's column `3 + 2 * unit + measure`
  * (0: smallest eigenvalue, 1: condition number, on a log scale): those it cannot leave out
  * without moving the line drawn by TOLERANCE_PX (thin-line.ts). A line of hundreds of thousands of
- * steps over 640 pixels is mostly points that fall on it, and each costs vega as much as one that
- * shows. Pixels are counted on the widest scales vega can choose (its domains hold the data, and
- * zero on linear scales), so vega's, at least as wide, move the lines less.
+ * steps over 640 pixels is mostly points that fall on it, each bytes of the page and work for the
+ * browser. Pixels are counted on the narrowest scales the plot can have (its domains hold the
+ * data, and zero on linear scales), so its own, rounded out to ticks, move the lines less.
  */
 function keptSteps(rows: readonly number[][], units: number, measure: 0 | 1): Uint8Array[] {
   const log = measure === 1;
@@ -103,60 +100,134 @@ function widest(columns: readonly Float64Array[], zero: boolean): number {
   return hi > lo ? hi - lo : 0;
 }
 
+/** A measure's lines, one per unit as [step, value] points, and whether each step shows as a point. */
+export interface PathLines {
+  measure: 'smallest eigenvalue' | 'condition number';
+  units: [number, number][][];
+  points: boolean;
+}
+
 /**
- * The path to failure: each covariance's smallest eigenvalue and condition number over the steps
- * of one failed run (float64, from its float32 parameters), with the step it failed at marked.
- * This is the picture that explains a Cholesky error: the smallest eigenvalue heading to zero.
- * A short run shows each step as a point; a long one's lines leave out the steps they pass within
- * a tenth of a pixel of (`keptSteps`).
+ * The lines of the path to failure: per measure, each unit's [step, value] points (a condition
+ * number that is infinite, an eigenvalue <= 0, has no place on its log axis and is left out). A
+ * short run keeps every step, each drawn as a point; a long one's lines leave out the steps they
+ * pass within a tenth of a pixel of (`keptSteps`).
  */
-export function failurePathPlot(path: FailurePath): TopLevelSpec {
+export function failurePathLines(path: FailurePath): PathLines[] {
   const { rows } = path;
   const units = ((rows[0]?.length ?? 3) - 3) / 2;
-  // Infinite (an eigenvalue <= 0) has no place on a log axis: the eigenvalue panel shows it.
   let finiteConditions = 0;
   for (const row of rows)
     for (let u = 0; u < units; u++) if (Number.isFinite(row[4 + 2 * u])) finiteConditions++;
   const points = rows.length * units + finiteConditions < 400;
-  /** A panel's rows, step by step and unit by unit within a step. */
-  const rowsOf = (measure: 0 | 1, name: string): Row[] => {
+  const linesOf = (measure: 0 | 1): [number, number][][] => {
     const kept = points ? undefined : keptSteps(rows, units, measure);
-    const out: Row[] = [];
-    for (const [i, row] of rows.entries())
-      for (let u = 0; u < units; u++) {
+    return Array.from({ length: units }, (_, u) => {
+      const line: [number, number][] = [];
+      for (const [i, row] of rows.entries()) {
         const value = row[3 + 2 * u + measure];
-        if ((measure === 0 || Number.isFinite(value)) && (!kept || kept[u][i]))
-          out.push({ step: row[0], unit: `unit ${u + 1}`, measure: name, value });
+        if ((measure === 0 || Number.isFinite(value)) && (!kept || kept[u][i])) line.push([row[0], value]);
       }
-    return out;
+      return line;
+    });
   };
-  const color = OUTCOME_COLORS[path.run.outcome];
-  const x = { field: 'step', type: 'quantitative', title: 'step' } as const;
-  const panel = (measure: 0 | 1, name: string, scale: { type?: 'log'; zero?: boolean }, title: string) => ({
-    width: WIDTH,
-    height: HEIGHT,
-    layer: [
-      {
-        data: { values: rowsOf(measure, name) },
-        mark: { type: 'line', strokeWidth: 1.8, point: points ? { size: 14 } : false },
-        encoding: {
-          x,
-          y: { field: 'value', type: 'quantitative', title, scale },
-          color: { field: 'unit', type: 'nominal', title: null, scale: { scheme: 'dark2' } },
-        },
-      },
-      {
-        data: { values: [{ step: path.run.step }] },
-        mark: { type: 'rule', strokeDash: [4, 3], color, strokeWidth: 1.5 },
-        encoding: { x },
-      },
-    ],
-  });
+  return [
+    { measure: 'smallest eigenvalue', units: linesOf(0), points },
+    { measure: 'condition number', units: linesOf(1), points },
+  ];
+}
+
+/**
+ * The path to failure: each covariance's smallest eigenvalue and condition number over the steps
+ * of one failed run (float64, from its float32 parameters), with the step it failed at marked.
+ * This is the picture that explains a Cholesky error: the smallest eigenvalue heading to zero.
+ */
+export function failurePathPlot(path: FailurePath): Chart {
+  const lines = failurePathLines(path);
+  const steps = path.rows.map((r) => r[0]);
+  const stepDomain: [number, number] = [
+    steps.reduce((a, v) => Math.min(a, v), 0),
+    steps.reduce((a, v) => Math.max(a, v), 0),
+  ];
+  const rule = OUTCOME_COLORS[path.run.outcome];
+  const unitColor = (u: number) => DARK2[u % DARK2.length];
+  const extent = (l: PathLines): [number, number] => {
+    const vs = l.units
+      .flat()
+      .map(([, v]) => v)
+      .filter(Number.isFinite);
+    return [
+      vs.reduce((a, v) => Math.min(a, v), Number.POSITIVE_INFINITY),
+      vs.reduce((a, v) => Math.max(a, v), Number.NEGATIVE_INFINITY),
+    ];
+  };
+  const units = lines[0].units.length;
   return {
-    vconcat: [
-      panel(0, 'smallest eigenvalue', { zero: true }, 'smallest eigenvalue'),
-      panel(1, 'condition number', { type: 'log' }, 'condition number (log)'),
+    columns: 1,
+    panels: lines.map((l) => {
+      const [lo, hi] = extent(l);
+      const log = l.measure === 'condition number';
+      return {
+        width: WIDTH,
+        height: HEIGHT,
+        x: { type: 'linear', title: 'step', domain: stepDomain, zero: true },
+        y: log
+          ? { type: 'log', title: 'condition number (log)', domain: Number.isFinite(lo) ? [lo, hi] : [1, 10] }
+          : {
+              type: 'linear',
+              title: 'smallest eigenvalue',
+              domain: Number.isFinite(lo) ? [lo, hi] : [0, 1],
+              zero: true,
+            },
+        layers: [
+          {
+            marks: l.units.map((line, u) => ({
+              type: 'line' as const,
+              points: line,
+              stroke: unitColor(u),
+              width: 1.8,
+            })),
+          },
+          ...(l.points
+            ? [
+                {
+                  marks: l.units.flatMap((line, u) =>
+                    line.map(([x, y]) => ({
+                      type: 'symbol' as const,
+                      x,
+                      y,
+                      shape: 'circle' as const,
+                      size: 14,
+                      fill: unitColor(u),
+                    })),
+                  ),
+                },
+              ]
+            : []),
+          {
+            marks: [
+              {
+                type: 'rule' as const,
+                x: path.run.step,
+                stroke: rule,
+                width: 1.5,
+                dash: [4, 3],
+                title: `step ${path.run.step}: ended ${path.run.outcome}`,
+              },
+            ],
+          },
+        ],
+      };
+    }),
+    legends: [
+      {
+        type: 'symbols',
+        entries: Array.from({ length: units }, (_, u) => ({
+          label: `unit ${u + 1}`,
+          color: unitColor(u),
+          symbol: 'stroke' as const,
+        })),
+      },
     ],
-    resolve: { scale: { color: 'shared' } },
-  } as TopLevelSpec;
+  };
 }

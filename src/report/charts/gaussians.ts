@@ -1,10 +1,10 @@
-import type { TopLevelSpec } from 'vega-lite';
 import { taskSpec } from '../../engine/tasks/specs.js';
 import { cholesky64 } from '../../ground/dense64.js';
 import { OUTCOMES } from '../../ground/vocabulary.js';
 import { settingAt } from '../../plan/expand.js';
 import type { Experiment, RunResult } from '../../types.js';
 import { describeSettings, otherAxes } from '../panels.js';
+import type { Chart } from '../svg/model.js';
 import { CATEGORICAL } from './palette.js';
 
 /** Ellipses are drawn at Mahalanobis distance 2 (86% of a 2-D Gaussian's mass). */
@@ -38,15 +38,20 @@ export function firstOfEachOutcome(results: readonly RunResult[]): RunResult[] {
   return OUTCOMES.flatMap((o) => results.find((r) => r.outcome === o && r.gaussians) ?? []);
 }
 
+/** A point of the picture: a data point, or a point of an ellipse (its curve, in order). */
 interface Row {
-  /** The row's panel, by its place in `labels` (a label is long, and rows are thousands). */
-  panel: number;
   kind: 'data' | 'true' | 'learned';
-  unit: string;
-  curve: string;
-  i: number;
+  /** The Gaussian (unit) it belongs to, from 0. */
+  unit: number;
   x: number;
   y: number;
+}
+
+/** One run's panel: its header's two lines, its data points, its ellipses' curves. */
+export interface GaussiansPanel {
+  header: [string, string];
+  points: Row[];
+  curves: { kind: 'true' | 'learned'; unit: number; points: Row[] }[];
 }
 
 /** Points of the 2-sigma ellipse of N(mean, cov), or undefined when cov is not positive definite. */
@@ -61,7 +66,7 @@ function ellipse(mean: number[], cov: number[][]): { x: number; y: number }[] | 
 }
 
 /** Domains of x and y of equal width (the panel is square, so ellipses keep their shape), padded. */
-function squareDomains(rows: readonly Row[]) {
+function squareDomains(rows: readonly Row[]): { x: [number, number]; y: [number, number] } {
   // Loops, not Math.min(...v): a spread of a million data points overflows the call stack.
   const range = (v: number[]) => [
     v.reduce((a, x) => Math.min(a, x), Number.POSITIVE_INFINITY),
@@ -70,116 +75,121 @@ function squareDomains(rows: readonly Row[]) {
   const [x0, x1] = range(rows.map((r) => r.x));
   const [y0, y1] = range(rows.map((r) => r.y));
   const half = (Math.max(x1 - x0, y1 - y0) / 2) * 1.08 || 1;
-  const around = (mid: number) => [mid - half, mid + half];
+  const around = (mid: number): [number, number] => [mid - half, mid + half];
   return { x: around((x0 + x1) / 2), y: around((y0 + y1) / 2) };
+}
+
+/** The panels of the picture of `runs` (those with a picture), and which ellipses are missing. */
+export function gaussiansPanels(
+  e: Experiment,
+  runs: readonly RunResult[],
+): { panels: GaussiansPanel[]; notes: string[] } {
+  const swept = otherAxes(e, ['seed']);
+  const notes: string[] = [];
+  const panels = runs
+    .filter((r) => r.gaussians)
+    .map((r): GaussiansPanel => {
+      const { learned, truth } = r.gaussians!;
+      const data = taskSpec(r.config.task.name).dataPoints?.(r.config, e.dataFile);
+      const points: Row[] = (data?.units ?? []).map((u, i) => ({
+        kind: 'data',
+        unit: u,
+        x: data!.points[2 * i],
+        y: data!.points[2 * i + 1],
+      }));
+      const curves: GaussiansPanel['curves'] = [];
+      for (const [kind, g] of [
+        ['true', truth],
+        ['learned', learned],
+      ] as const)
+        g.means.forEach((mean, unit) => {
+          const at = ellipse(mean, g.covariances[unit]);
+          if (!at)
+            notes.push(`run ${r.id}: the ${kind} covariance of unit ${unit + 1} is not positive definite`);
+          else curves.push({ kind, unit, points: at.map((p) => ({ kind, unit, ...p })) });
+        });
+      const settings = [describeSettings(r.config, swept), `seed ${r.config.seed}`]
+        .filter(Boolean)
+        .join(' · ');
+      return { header: [`${r.outcome}: run ${r.id}`, settings], points, curves };
+    });
+  return { panels, notes };
 }
 
 /**
  * The seed's own picture for 2-D runs, one panel per chosen run side by side: the run's data
  * points (regenerated from its seed by the task), the true Gaussians' ellipses (dashed) and the
  * learned ones at the end of the run (solid; for a failed run, the parameters it stopped with).
- * The plot frames the data and the truth; learned ellipses that left it are clipped. `notes` says
- * which learned covariances are not positive definite and so have no ellipse.
+ * Every panel frames all the data and the truth (one square domain); learned ellipses that left
+ * it are clipped. `notes` says which learned covariances are not positive definite and so have no
+ * ellipse.
  */
 export function gaussiansPicture(
   e: Experiment,
   runs: readonly RunResult[],
-): { spec: TopLevelSpec; notes: string[] } | undefined {
-  const shown = runs.filter((r) => r.gaussians);
-  if (shown.length === 0) return undefined;
-  const swept = otherAxes(e, ['seed']);
-  const rows: Row[] = [];
-  const notes: string[] = [];
-  const labels = shown.map(
-    (r) =>
-      `${r.outcome}: run ${r.id}\n${[describeSettings(r.config, swept), `seed ${r.config.seed}`].filter(Boolean).join(' · ')}`,
+): { chart: Chart; notes: string[] } | undefined {
+  const { panels, notes } = gaussiansPanels(e, runs);
+  if (panels.length === 0) return undefined;
+  const framed = panels.flatMap((p) => [
+    ...p.points,
+    ...p.curves.filter((c) => c.kind === 'true').flatMap((c) => c.points),
+  ]);
+  const domains = squareDomains(framed);
+  const units = [...new Set(panels.flatMap((p) => [...p.points, ...p.curves].map((r) => r.unit)))].sort(
+    (a, b) => a - b,
   );
-  for (const [panel, r] of shown.entries()) {
-    const { learned, truth } = r.gaussians!;
-    const data = taskSpec(r.config.task.name).dataPoints?.(r.config, e.dataFile);
-    data?.units.forEach((u, i) => {
-      const [x, y] = [data.points[2 * i], data.points[2 * i + 1]];
-      rows.push({ panel, kind: 'data', unit: `unit ${u + 1}`, curve: 'data', i, x, y });
-    });
-    for (const [kind, g] of [
-      ['true', truth],
-      ['learned', learned],
-    ] as const) {
-      g.means.forEach((mean, u) => {
-        const points = ellipse(mean, g.covariances[u]);
-        if (!points)
-          notes.push(`run ${r.id}: the ${kind} covariance of unit ${u + 1} is not positive definite`);
-        points?.forEach((p, i) => {
-          rows.push({ panel, kind, unit: `unit ${u + 1}`, curve: `${kind} ${u}`, i, ...p });
-        });
-      });
-    }
-  }
-  const domains = squareDomains(rows.filter((r) => r.kind !== 'learned'));
-  const units = [...new Set(rows.map((r) => r.unit))].sort();
-  const axis = (field: 'x' | 'y') =>
-    ({
-      field,
-      type: 'quantitative',
-      scale: { domain: domains[field], nice: false },
-      title: field === 'x' ? 'x₁' : 'x₂',
-    }) as const;
-  const color = {
-    field: 'unit',
-    type: 'nominal',
-    title: null,
-    scale: { domain: units, range: UNIT_COLORS },
-  } as const;
+  const color = (u: number) => UNIT_COLORS[units.indexOf(u) % UNIT_COLORS.length];
+  const dash = { true: [5, 4], learned: undefined };
   return {
     notes,
-    spec: {
-      data: { values: rows },
-      facet: {
-        column: {
-          field: 'panel',
-          type: 'nominal',
-          sort: [...new Set(rows.map((r) => r.panel))],
-          title: null,
-          // Each panel's label, by its number: the header draws the same text as from the label itself.
-          header: { labelExpr: `split(${JSON.stringify(labels)}[datum.value], '\\n')`, labelFontSize: 12 },
-        },
-      },
-      spec: {
+    chart: {
+      columns: panels.length,
+      sharedY: true,
+      panels: panels.map((p) => ({
+        header: p.header,
+        clip: true,
         width: 260,
         height: 260,
-        layer: [
+        x: { type: 'linear', title: 'x₁', domain: domains.x, nice: false },
+        y: { type: 'linear', title: 'x₂', domain: domains.y, nice: false },
+        layers: [
           {
-            transform: [{ filter: "datum.kind === 'data'" }],
-            // No text per point for screen readers (vega would label each of thousands of points
-            // with its coordinates): the same picture, a third smaller and twice as fast to draw.
-            mark: { type: 'circle', size: 16, opacity: 0.55, clip: true, aria: false },
-            encoding: { x: axis('x'), y: axis('y'), color },
+            // No text per point for screen readers: thousands of points would each read out.
+            marks: p.points.map((d) => ({
+              type: 'symbol' as const,
+              x: d.x,
+              y: d.y,
+              shape: 'circle' as const,
+              size: 16,
+              fill: color(d.unit),
+              opacity: 0.55,
+            })),
           },
           {
-            transform: [{ filter: "datum.kind !== 'data'" }],
-            mark: { type: 'line', strokeWidth: 2, clip: true },
-            encoding: {
-              x: axis('x'),
-              y: axis('y'),
-              color,
-              detail: { field: 'curve' },
-              order: { field: 'i' },
-              strokeDash: {
-                field: 'kind',
-                type: 'nominal',
-                title: 'ellipse (2 sigma)',
-                scale: {
-                  domain: ['true', 'learned'],
-                  range: [
-                    [5, 4],
-                    [1, 0],
-                  ],
-                },
-              },
-            },
+            marks: p.curves.map((c) => ({
+              type: 'line' as const,
+              points: c.points.map((d): [number, number] => [d.x, d.y]),
+              stroke: color(c.unit),
+              width: 2,
+              dash: dash[c.kind],
+            })),
           },
         ],
-      },
+      })),
+      legends: [
+        {
+          type: 'symbols',
+          entries: units.map((u) => ({ label: `unit ${u + 1}`, color: color(u), symbol: 'circle' as const })),
+        },
+        {
+          type: 'symbols',
+          title: 'ellipse (2 sigma)',
+          entries: [
+            { label: 'true', color: '#555', symbol: 'stroke' as const, dash: [5, 4] },
+            { label: 'learned', color: '#555', symbol: 'stroke' as const },
+          ],
+        },
+      ],
     },
   };
 }

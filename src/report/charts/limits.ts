@@ -1,16 +1,11 @@
 /**
  * What one plot draws at most, so that a report of 100k runs or of million-step curves costs about
  * what a small one does: more values than these are aggregated (bands, strides) or left out, and
- * the plot says so. vega also compiles an explicit sort order (`sort: [...]`) into one nested
- * expression per value, which overflows the call stack at about a thousand values; plots sort by
- * a numeric index field instead (`sortBy`).
+ * the plot says so.
  */
 export const MAX_AXIS_VALUES = 60;
 export const MAX_PANELS = 24;
 export const MAX_CURVE_POINTS = 400;
-
-/** An encoding's or facet's sort by the field `field` holding each datum's position. */
-export const sortBy = (field: string) => ({ field, op: 'min' }) as const;
 
 /**
  * Consecutive values of `order` grouped into at most `MAX_AXIS_VALUES` bands, each named

@@ -3,7 +3,7 @@
  * pixels where the caller scaled them so): Douglas-Peucker, each point dropped only if it lies
  * that close to the segment between the points kept around it. Returns the kept indices in order,
  * always the first and the last. A point whose coordinate is not finite is kept, and splits the
- * line there: vega breaks (or leaves out) such points, so the stretches either side are thinned
+ * line there: the plot breaks its line at such points, so the stretches either side are thinned
  * on their own.
  */
 export function thinLine(xs: ArrayLike<number>, ys: ArrayLike<number>, tolerance: number): number[] {
