@@ -163,13 +163,12 @@ function xAxis(p: Panel, x: Scale, labels: boolean): string {
   const title = p.x.title
     ? `<text class="role-axis-title" x="${px(p.width / 2)}" y="${px(labelY + TITLE_PAD + TITLE)}" text-anchor="middle" font-size="${TITLE}">${esc(p.x.title)}</text>`
     : '';
-  return [
-    '<g class="role-axis">',
-    domain,
-    `<g class="role-axis-label" font-size="${LABEL}" fill="${INK}">${texts}</g>`,
-    title,
-    '</g>',
-  ].join('');
+  return axisGroup(domain, texts, title);
+}
+
+/** An axis's group: its line and ticks, its labels and its title. */
+function axisGroup(domain: string, texts: string, title: string): string {
+  return `<g class="role-axis">${domain}<g class="role-axis-label" font-size="${LABEL}" fill="${INK}">${texts}</g>${title}</g>`;
 }
 
 /** The y axis: its line and ticks, and unless `labels` is false (a shared axis right of its first column) its labels and title. */
@@ -190,11 +189,5 @@ function yAxis(p: Panel, y: Scale, labels: boolean): string {
   const title = p.y.title
     ? `<text class="role-axis-title" transform="translate(${px(titleX)},${px(p.height / 2)}) rotate(-90)" text-anchor="middle" font-size="${TITLE}">${esc(p.y.title)}</text>`
     : '';
-  return [
-    '<g class="role-axis">',
-    domain,
-    `<g class="role-axis-label" font-size="${LABEL}" fill="${INK}">${texts}</g>`,
-    title,
-    '</g>',
-  ].join('');
+  return axisGroup(domain, texts, title);
 }
