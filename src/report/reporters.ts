@@ -136,20 +136,15 @@ export async function writeReports(
           .join(', ')}${extra.length > 3 ? ', ...' : ''}): left out of the tables, kept in results.jsonl`,
       ]
     : [];
-  // report.html's first: its page asks for its plots as it is made, and while threads draw them
-  // (drawer.ts) this thread writes the other files, and makes the next experiment's page and
-  // files, and then the folder's (a file of several experiments): all at once, so that the
-  // threads draw one page's plots while this thread makes the next one's (the folder's page asks
-  // for the plots its experiments' pages asked for, and gets the same drawings, html.ts). Each
-  // file is still written whole by its reporter, and they are listed experiment by experiment.
-  const htmlFirst = [...names].sort((a, b) => Number(b === 'html') - Number(a === 'html'));
+  // Every experiment's files, then the folder's (a file of several experiments). Each file is
+  // written whole by its reporter, and they are listed experiment by experiment.
   const perPart = parts.flatMap((part, i) =>
-    htmlFirst.map((name) => guarded(outcomes[i], name, () => REPORTERS[name].onRunEnd?.(part))),
+    names.map((name) => guarded(outcomes[i], name, () => REPORTERS[name].onRunEnd?.(part))),
   );
   const whole = outcome();
   const folderWide = one
     ? []
-    : htmlFirst.map((name) =>
+    : names.map((name) =>
         guarded(whole, name, () =>
           REPORTERS[name].onSuiteEnd?.({ dir, suite, results, manifest, parts, write: writer('', whole) }),
         ),
