@@ -49,9 +49,11 @@ describe('drawing a chart as SVG', () => {
       'p',
     );
     expect(svg).not.toContain('<script');
+    // Seven places it is drawn, and four more in the axis's and the legend's screen-reader
+    // descriptions (each names its title and its one value).
     expect(
       svg.match(/&#60;script&#62;alert\(&#34;x&#34;\)&#60;\/script&#62; &#38; &#39;co&#39;/g),
-    ).toHaveLength(7);
+    ).toHaveLength(11);
     expect(wellFormed(svg)).toBe(true);
   });
 
@@ -117,5 +119,42 @@ describe('drawing a chart as SVG', () => {
 
   it('writes coordinates to hundredths of a pixel, never as -0', () => {
     expect([px(1 / 3), px(-0.001), px(2.005), px(1e300)]).toEqual(['0.33', '0', '2.01', '1000000']);
+  });
+
+  it('describes each labelled axis and each legend to a screen reader', () => {
+    const svg = drawChart(
+      chart(
+        [
+          panel({
+            x: { type: 'log', title: 'lr.cov', domain: [1e-5, 1e-2] },
+            y: { type: 'band', title: 'dim', values: ['2', '4', '8'] },
+          }),
+        ],
+        {
+          legends: [
+            {
+              type: 'symbols',
+              title: 'outcome',
+              entries: [{ label: 'singular', color: '#c00', symbol: 'square' }],
+            },
+            {
+              type: 'gradient',
+              title: 'failure rate',
+              colors: ['#fff', '#000'],
+              ticks: [0, 1],
+              format: '.0%',
+            },
+          ],
+        },
+      ),
+      'a11y',
+    );
+    const labels = [...svg.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1].replaceAll('&#39;', "'"));
+    expect(labels).toEqual([
+      "X-axis titled 'lr.cov' for a log scale with values from 0.00001 to 0.01",
+      "Y-axis titled 'dim' for a discrete scale with 3 values: 2, 4, 8",
+      "Symbol legend titled 'outcome' for 1 value: singular",
+      "Gradient legend titled 'failure rate' with values from 0% to 100%",
+    ]);
   });
 });

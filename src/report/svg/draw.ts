@@ -1,7 +1,7 @@
 import { legendsSvg } from './legends.js';
 import { DOMAIN, FONT, FRAME, GRID, HEADER, INK, LABEL, NOTE, TITLE, width } from './look.js';
 import { layerSvg } from './marks.js';
-import type { Chart, Panel } from './model.js';
+import type { Axis, Chart, Panel } from './model.js';
 import { type Scale, scaleOf, tickAt } from './scales.js';
 import { esc, px } from './text.js';
 
@@ -163,12 +163,28 @@ function xAxis(p: Panel, x: Scale, labels: boolean): string {
   const title = p.x.title
     ? `<text class="role-axis-title" x="${px(p.width / 2)}" y="${px(labelY + TITLE_PAD + TITLE)}" text-anchor="middle" font-size="${TITLE}">${esc(p.x.title)}</text>`
     : '';
-  return axisGroup(domain, texts, title);
+  return axisGroup(domain, texts, title, axisLabel('X', p.x, x));
 }
 
-/** An axis's group: its line and ticks, its labels and its title. */
-function axisGroup(domain: string, texts: string, title: string): string {
-  return `<g class="role-axis">${domain}<g class="role-axis-label" font-size="${LABEL}" fill="${INK}">${texts}</g>${title}</g>`;
+/** An axis's group: its line and ticks, its labels and its title, and what a screen reader says of it. */
+function axisGroup(domain: string, texts: string, title: string, aria: string): string {
+  return `<g class="role-axis" role="graphics-object" aria-roledescription="axis" aria-label="${esc(aria)}">${domain}<g class="role-axis-label" font-size="${LABEL}" fill="${INK}">${texts}</g>${title}</g>`;
+}
+
+/** How many category names an axis's description lists before it says how many more. */
+const NAMED = 10;
+
+/** An axis as a screen reader hears it: "X-axis titled 'step' for a linear scale with values from 0 to 2,000" (vega's wording). */
+function axisLabel(which: 'X' | 'Y', axis: Axis, scale: Scale): string {
+  const titled = axis.title ? ` titled '${axis.title}'` : '';
+  if (axis.type === 'band' || axis.type === 'point') {
+    const shown = axis.values.slice(0, NAMED).join(', ');
+    const more = axis.values.length > NAMED ? ` and ${axis.values.length - NAMED} more` : '';
+    return `${which}-axis${titled} for a discrete scale with ${axis.values.length} value${axis.values.length === 1 ? '' : 's'}: ${shown}${more}`;
+  }
+  const labels = scale.ticks.map((t) => t.label);
+  const range = labels.length ? ` with values from ${labels[0]} to ${labels[labels.length - 1]}` : '';
+  return `${which}-axis${titled} for a ${axis.type} scale${range}`;
 }
 
 /** The y axis: its line and ticks, and unless `labels` is false (a shared axis right of its first column) its labels and title. */
@@ -189,5 +205,5 @@ function yAxis(p: Panel, y: Scale, labels: boolean): string {
   const title = p.y.title
     ? `<text class="role-axis-title" transform="translate(${px(titleX)},${px(p.height / 2)}) rotate(-90)" text-anchor="middle" font-size="${TITLE}">${esc(p.y.title)}</text>`
     : '';
-  return axisGroup(domain, texts, title);
+  return axisGroup(domain, texts, title, axisLabel('Y', p.y, y));
 }

@@ -58,10 +58,22 @@ export function legendsSvg(
         h += ENTRY;
       }
     }
-    out.push(`<g transform="translate(0,${px(y)})">${g.join('')}</g>`);
+    out.push(
+      `<g transform="translate(0,${px(y)})" role="graphics-object" aria-roledescription="legend" aria-label="${esc(legendLabel(l))}">${g.join('')}</g>`,
+    );
     y += h;
   });
   return { svg: out.join(''), width: Math.ceil(w), height: y };
+}
+
+/** A legend as a screen reader hears it: "Symbol legend titled 'parameterization' for 3 values: full, tril, log-cholesky" (vega's wording). */
+function legendLabel(l: Legend): string {
+  const titled = l.title ? ` titled '${l.title}'` : '';
+  if (l.type === 'gradient') {
+    const format = d3Format(l.format);
+    return `Gradient legend${titled} with values from ${format(0)} to ${format(1)}`;
+  }
+  return `Symbol legend${titled} for ${l.entries.length} value${l.entries.length === 1 ? '' : 's'}: ${l.entries.map((e) => e.label).join(', ')}`;
 }
 
 function entrySymbol(symbol: Shape | 'stroke', color: string, cy: number, dash?: number[]): string {
