@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stream } from '../../src/data/random.js';
 import { nativeMap } from '../../src/engine/native/maps.js';
-import { wasmKernels } from '../../src/engine/ops/wasm.js';
-import { conditionWalk, walkStep } from './conditions.js';
+import { conditionWalk, dirtyNextBlocks, walkStep } from './conditions.js';
 
 // A batch's condition kernels take their block of linear memory from an instance collected before
 // (condition-wasm.ts `free`) or from memory past the last one: either way it holds what was there.
@@ -11,15 +10,7 @@ import { conditionWalk, walkStep } from './conditions.js';
 // ok. Its own file: the first instance of the process is the one placed on the dirtied memory.
 describe("the condition check's kernels on memory another instance left", () => {
   it("d = 8, tril: a batch on dirtied memory gets the twins' bounds, step by step", () => {
-    const kernels = wasmKernels()!;
-    // Every byte from where the next block goes, float32 ones: a set flag, and a small bound
-    // (two such floats read as a float64 are 2^-7) wherever a bound is read before it is written.
-    const at = kernels.reserve(0);
-    const bytes = 1 << 20;
-    const { memory } = kernels.exports;
-    const room = memory.buffer.byteLength - at;
-    if (room < bytes) memory.grow(Math.ceil((bytes - room) / 65536));
-    kernels.f32().fill(1, at >> 2, (at + bytes) >> 2);
+    dirtyNextBlocks(1 << 20);
     const d = 8;
     const name = 'tril';
     const map = nativeMap(name, d)!;

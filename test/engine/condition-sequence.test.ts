@@ -3,12 +3,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wasmKernels } from '../../src/engine/ops/wasm.js';
 import { trainBatch } from '../../src/engine/train/train.js';
 import { shareBuiltWasm } from '../../src/ground/built-wasm.js';
 import type { LaneBatch, RunConfig, RunResult } from '../../src/types.js';
 import { ROOT } from '../cli/cli.js';
 import { useBackend } from './backend.js';
+import { dirtyNextBlocks } from './conditions.js';
 import { batchOf, classifierConfig, scoreMatchingConfig } from './configs.js';
 
 // A frontier's worker trains batch after batch in one thread, and each batch's condition kernels
@@ -88,15 +88,8 @@ describe("a batch's results do not depend on the batches its thread trained befo
     // Collected instances' memory goes back to condition-wasm.ts's `free` only after a collection.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    // Memory past the last block, float32 ones: set flags and small bounds wherever a batch reads
-    // before it writes (condition-reuse.test.ts). 32 MB: more than the batches below take (16).
-    const kernels = wasmKernels()!;
-    const at = kernels.reserve(0);
-    const bytes = 32 << 20;
-    const { memory } = kernels.exports;
-    const room = memory.buffer.byteLength - at;
-    if (room < bytes) memory.grow(Math.ceil((bytes - room) / 65536));
-    kernels.f32().fill(1, at >> 2, (at + bytes) >> 2);
+    // Memory past the last block, float32 ones. 32 MB: more than the batches below take (16).
+    dirtyNextBlocks(32 << 20);
 
     const all = batches();
     const seen: ReturnType<typeof verdict>[] = [];

@@ -1,5 +1,6 @@
 import { stream } from '../../src/data/random.js';
 import { stepConditionBound } from '../../src/engine/native/condition-bound.js';
+import { wasmKernels } from '../../src/engine/ops/wasm.js';
 import { parameterization } from '../../src/engine/parameterizations/index.js';
 import { symmetricEigenvalues, withEigenvalues } from '../../src/ground/dense64.js';
 
@@ -71,4 +72,18 @@ export function walkStep(
         if (sigma) raw[k * dd + j * d + i] = raw[at];
       }
   }
+}
+
+/**
+ * Linear memory from where the next block goes, `bytes` of it, filled with float32 ones (grown as
+ * needed): a set flag, and a small bound (two such floats read as a float64 are 2^-7), wherever a
+ * condition kernel reads before it writes. What a batch placed there sees of another's leftovers.
+ */
+export function dirtyNextBlocks(bytes: number): void {
+  const kernels = wasmKernels()!;
+  const at = kernels.reserve(0);
+  const { memory } = kernels.exports;
+  const room = memory.buffer.byteLength - at;
+  if (room < bytes) memory.grow(Math.ceil((bytes - room) / 65536));
+  kernels.f32().fill(1, at >> 2, (at + bytes) >> 2);
 }
