@@ -2,9 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../ground/disk-cache.js';
 
-/** The report's folder in the cache (ground/disk-cache.ts reads and writes its files): retraces. */
-export type ReportCache = 'traces';
-export const cacheFolder = (name: ReportCache) => join(cacheDir(), name);
+/** The report's folder in the cache, its retraces (ground/disk-cache.ts reads and writes its files). */
+export const tracesFolder = () => join(cacheDir(), 'traces');
 
 /**
  * Removes what a report keeps of its results (retraces), so that the next report works as a new
@@ -12,5 +11,5 @@ export const cacheFolder = (name: ReportCache) => join(cacheDir(), name);
  * milliseconds each, no cache.
  */
 export function forgetReports(): void {
-  rmSync(cacheFolder('traces'), { recursive: true, force: true });
+  rmSync(tracesFolder(), { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { keepFile, readKept } from '../ground/disk-cache.js';
 import { jsonText, parseJsonText } from '../results/line.js';
 import type { RunResult } from '../types.js';
-import { cacheFolder } from './cache-files.js';
+import { tracesFolder } from './cache-files.js';
 import type { FailurePath } from './charts/failure-path.js';
 
 /** The packages a retrace computes with, besides covsweep's own code. */
@@ -66,8 +66,6 @@ function codeKey(): Promise<string> {
   return code;
 }
 
-const folder = () => cacheFolder('traces');
-
 /**
  * `run` retraced by `retrace`, or as a run of its config, backend, outcome and step was before by
  * the same code, kept on disk (ground/disk-cache.ts): a retrace loads the engine and trains the run again, a tenth of a second or
@@ -84,7 +82,7 @@ export async function keptRetrace(
     .update(JSON.stringify([run.config, run.backend, run.outcome, run.step]))
     .digest('hex')
     .slice(0, 32);
-  const file = join(folder(), `${key}.json`);
+  const file = join(tracesFolder(), `${key}.json`);
   const kept = readKept(file);
   if (kept !== undefined) {
     // A condition number past the positive-definite set is Infinity, which JSON lacks (line.ts).
