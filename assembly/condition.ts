@@ -296,9 +296,9 @@ function settle(k: usize, n: i32, out: usize, gated: usize, served: usize, bound
  * that is finite and its gates are open, a live anchor whose additive bound it tries first and one
  * the pass reads, NaN elsewhere: condition-wasm.ts `regate`); else, with `raw` (a rounded
  * diagonal's raw blocks) where it `wants` its relative sums (a float32 at wants + 4 k, not 0) and
- * its limit (a float64 at limits + 8 k) is finite, where the bound from its anchor (`rawRelative`,
- * at offs + 8 (2 d + 3) k + 8 (2 d + 1)) or else the one since its last exact drift (`rawSince`,
- * the next float64) is within it. The same tests in the same order as `shiftsCleared`'s (float64
+ * its limit (a float64 at limits + 8 k) is finite, where the bound since its last exact drift
+ * (`rawSince`, at offs + 8 (2 d + 3) k + 8 (2 d + 2)) or else the one from its anchor
+ * (`rawRelative`, the float64 before it) is within it. The same tests in the same order as `shiftsCleared`'s (float64
  * comparisons: the same outcomes, NaN clearing nothing). A block cleared gets its bound at
  * bounds + 8 k and its count of clearings at served + 4 k (u32) one up (condition-bound.ts
  * `clears`' bookkeeping); every other goes to pending + 4 (left + its index among them). Returns
@@ -333,8 +333,8 @@ export function conditionClear(
       const o = offs + rows * k + relativeAt;
       const relative = load<f64>(o);
       const since = load<f64>(o, 8);
-      clear = relative <= limit || since <= limit;
-      value = relative <= limit ? relative : since;
+      clear = since <= limit || relative <= limit;
+      value = since <= limit ? since : relative;
     }
     if (clear) {
       store<u32>(served + (k << 2), load<u32>(served + (k << 2)) + 1);
@@ -672,41 +672,21 @@ const TWO_U: f64 = reinterpret<f64>((<u64>(1023 - 23)) << 52);
  * row-major, upper triangles not read), rows (d float64) the norms of the rows of the anchor's
  * inverse W: out[0] = ||L - A||_F^2, out[1] = sum_i (sum_j |L - A|_ij rows_j (+ D_ii rows_i))^2,
  * and for a rounded diagonal out[2] = ||D||_F^2, out[3] = ||D W||_F^2 (D_ii = V |l_ii| + TINY).
- * Each row's columns in pairs, in the two lanes of f64x2 sums (the squares over every row in one,
- * the row's own weighted sum in another, its lanes added at the row's end), an odd row's last
- * column, then its diagonal, in scalar sums.
+ * `anchorRows`' sums below the diagonal (into sums, d + 1 float64), then each row's diagonal in
+ * scalar sums (condition-bound.ts `movesFrom`'s operations).
  */
-export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded: bool, out: usize): void {
-  let pairs = f64x2.splat(0);
-  let tail: f64 = 0;
+export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded: bool, sums: usize, out: usize): void {
+  anchorRows(d, l, a, rows, sums);
   let diagonal: f64 = 0;
   let relative: f64 = 0;
   let dSquares: f64 = 0;
   let dwSquares: f64 = 0;
   for (let i = 0; i < d; i++) {
-    const lr = l + ((<usize>(i * d)) << 2);
-    const ar = a + ((<usize>(i * d)) << 3);
-    let weighted = f64x2.splat(0);
-    let j = 0;
-    for (; j + 1 < i; j += 2) {
-      const t = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
-        v128.load(ar + ((<usize>j) << 3)),
-      );
-      pairs = f64x2.add(pairs, f64x2.mul(t, t));
-      weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
-    }
-    let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
-    if (j < i) {
-      const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
-      tail += t * t;
-      row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
-    }
-    const lii = <f64>load<f32>(lr + ((<usize>i) << 2));
+    const lii = <f64>load<f32>(l + ((<usize>(i * (d + 1))) << 2));
     const ri = load<f64>(rows + ((<usize>i) << 3));
-    const t = lii - load<f64>(ar + ((<usize>i) << 3));
+    const t = lii - load<f64>(a + ((<usize>(i * (d + 1))) << 3));
     diagonal += t * t;
-    row += Math.abs(t) * ri;
+    let row = load<f64>(sums + ((<usize>(i + 1)) << 3)) + Math.abs(t) * ri;
     if (rounded) {
       const dii = V * Math.abs(lii) + TINY;
       dSquares += dii * dii;
@@ -716,7 +696,7 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
     }
     relative += row * row;
   }
-  store<f64>(out, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail + diagonal);
+  store<f64>(out, load<f64>(sums) + diagonal);
   store<f64>(out, relative, 8);
   store<f64>(out, dSquares, 16);
   store<f64>(out, dwSquares, 24);
@@ -730,13 +710,19 @@ export function conditionMoves(d: i32, l: usize, a: usize, rows: usize, rounded:
  * weighted sum before its diagonal's term (condition-bound.ts `movesFrom` adds the diagonal's
  * terms, from a factor whose diagonal this block may not have: a rounded one), then per row i
  * `conditionSince`'s sum before its diagonal's term, against the block when the exact drift last
- * ran (float32, at lasts + 4 d^2 k; condition-bound.ts `sinceFrom` adds the diagonal's). With
- * `raw` (a rounded diagonal's raw blocks, their diagonals log L's), after them the relative bound
- * with the diagonal's terms from the raw diagonal (condition-bound.ts `rawRelative`, its twin: the
- * same operations in the same order), from the anchor's `rawTerms` at raws + 24 d k and its lo and
- * hi at lows + 8 k and highs + 8 k, then the bound from the last exact drift with the diagonal's
- * terms from the raw diagonal (condition-bound.ts `rawSince`), from that drift at etas + 8 k and
- * the `rawTerms` of the block then at sinceRaws + 24 d k.
+ * ran (float32, at lasts + 4 d^2 k; condition-bound.ts `sinceFrom` adds the diagonal's), made only
+ * where there is one (its eta, at etas + 8 k, below 1: nothing reads them otherwise). With `raw` (a
+ * rounded diagonal's raw blocks, their diagonals log L's), after them the relative bound with the
+ * diagonal's terms from the raw diagonal (condition-bound.ts `rawRelative`, its twin: the same
+ * operations in the same order), from the anchor's `rawTerms` at raws + 24 d k and its lo and hi
+ * at lows + 8 k and highs + 8 k, then the bound from the last exact drift with the diagonal's
+ * terms from the raw diagonal (condition-bound.ts `rawSince`, Infinity without one), from that
+ * drift's eta and the `rawTerms` of the block then at sinceRaws + 24 d k.
+ *
+ * With `raw`, the bound from the last exact drift comes first (as `conditionClear` tries them):
+ * where it is within the block's limit (a float64 at limits + 8 k), the sums from the anchor are
+ * not made and its relative bound is Infinity. Near the limit that bound clears most blocks (score
+ * matching's precision-cholesky at d = 16: 4 in 5), and its pass reads half of what both do.
  */
 export function conditionRows(
   d: i32,
@@ -754,57 +740,98 @@ export function conditionRows(
   highs: usize,
   sinceRaws: usize,
   etas: usize,
+  limits: usize,
 ): void {
   const dd = <usize>(d * d);
+  const relativeAt = <usize>(2 * d + 1) << 3;
   for (let k = <usize>first; k < <usize>(first + count); k++) {
     if (load<f32>(flags + (k << 2)) == 0) continue;
     const l = m + ((dd * k) << 2);
-    const ak = a + ((dd * k) << 3);
-    const sk = lasts + ((dd * k) << 2);
     const rk = rows + ((<usize>d * k) << 3);
     const o = out + ((<usize>(2 * d + 3) * k) << 3);
-    let pairs = f64x2.splat(0);
-    let tail: f64 = 0;
-    for (let i = 0; i < d; i++) {
-      const lr = l + ((<usize>(i * d)) << 2);
-      const ar = ak + ((<usize>(i * d)) << 3);
-      const sr = sk + ((<usize>(i * d)) << 2);
-      let weighted = f64x2.splat(0);
-      let since = f64x2.splat(0);
-      let j = 0;
-      for (; j + 1 < i; j += 2) {
-        const lj = f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2)));
-        const t = f64x2.sub(lj, v128.load(ar + ((<usize>j) << 3)));
-        const r = v128.load(rk + ((<usize>j) << 3));
-        pairs = f64x2.add(pairs, f64x2.mul(t, t));
-        weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), r));
-        const u = f64x2.sub(lj, f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))));
-        since = f64x2.add(since, f64x2.mul(f64x2.abs(u), r));
+    const eta = load<f64>(etas + (k << 3));
+    const lo = raw ? load<f64>(lows + (k << 3)) : 0;
+    const hi = raw ? load<f64>(highs + (k << 3)) : 0;
+    if (eta < 1) {
+      sinceRows(d, l, lasts + ((dd * k) << 2), rk, o + ((<usize>(d + 1)) << 3));
+      if (raw) {
+        const since = rawSince(d, l, sinceRaws + ((<usize>(3 * d) * k) << 3), rk, o + ((<usize>(d + 1)) << 3), eta, lo, hi);
+        store<f64>(o + relativeAt, since, 8);
+        if (since <= load<f64>(limits + (k << 3))) {
+          store<f64>(o + relativeAt, Infinity);
+          continue;
+        }
       }
-      let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
-      let rowSince = f64x2.extract_lane(since, 0) + f64x2.extract_lane(since, 1);
-      if (j < i) {
-        const lj = <f64>load<f32>(lr + ((<usize>j) << 2));
-        const r = load<f64>(rk + ((<usize>j) << 3));
-        const t = lj - load<f64>(ar + ((<usize>j) << 3));
-        tail += t * t;
-        row += Math.abs(t) * r;
-        rowSince += Math.abs(lj - <f64>load<f32>(sr + ((<usize>j) << 2))) * r;
-      }
-      store<f64>(o + ((<usize>(i + 1)) << 3), row);
-      store<f64>(o + ((<usize>(d + 1 + i)) << 3), rowSince);
-    }
-    store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
-    if (raw) {
-      const lo = load<f64>(lows + (k << 3));
-      const hi = load<f64>(highs + (k << 3));
-      store<f64>(o + ((<usize>(2 * d + 1)) << 3), rawRelative(d, l, raws + ((<usize>(3 * d) * k) << 3), rk, o + 8, lo, hi));
-      store<f64>(
-        o + ((<usize>(2 * d + 2)) << 3),
-        rawSince(d, l, sinceRaws + ((<usize>(3 * d) * k) << 3), rk, o + ((<usize>(d + 1)) << 3), load<f64>(etas + (k << 3)), lo, hi),
-      );
-    }
+    } else if (raw) store<f64>(o + relativeAt, Infinity, 8);
+    anchorRows(d, l, a + ((dd * k) << 3), rk, o);
+    if (raw) store<f64>(o + relativeAt, rawRelative(d, l, raws + ((<usize>(3 * d) * k) << 3), rk, o + 8, lo, hi));
   }
+}
+
+/**
+ * `conditionRows`' sums from the anchor for the float32 block l, its float64 anchor a and the
+ * norms of its inverse's rows: into o the squares below the diagonal, into o + 8 (1 + i) row i's
+ * weighted sum below its diagonal. Each row's columns in pairs in the lanes of f64x2 sums (the
+ * squares over every row in one, the row's own in another, added at the row's end), then an odd
+ * row's last column.
+ */
+@inline
+function anchorRows(d: i32, l: usize, a: usize, rk: usize, o: usize): void {
+  let pairs = f64x2.splat(0);
+  let tail: f64 = 0;
+  for (let i = 0; i < d; i++) {
+    const lr = l + ((<usize>(i * d)) << 2);
+    const ar = a + ((<usize>(i * d)) << 3);
+    let weighted = f64x2.splat(0);
+    let j = 0;
+    for (; j + 1 < i; j += 2) {
+      const t = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))), v128.load(ar + ((<usize>j) << 3)));
+      pairs = f64x2.add(pairs, f64x2.mul(t, t));
+      weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rk + ((<usize>j) << 3))));
+    }
+    let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+    if (j < i) {
+      const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - load<f64>(ar + ((<usize>j) << 3));
+      tail += t * t;
+      row += Math.abs(t) * load<f64>(rk + ((<usize>j) << 3));
+    }
+    store<f64>(o + ((<usize>(i + 1)) << 3), row);
+  }
+  store<f64>(o, f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1) + tail);
+}
+
+/**
+ * `conditionRows`' sums since the last exact drift for the float32 blocks l and s (the block then)
+ * and the norms of the anchor's inverse's rows: into o + 8 i row i's `sinceRow`.
+ */
+@inline
+function sinceRows(d: i32, l: usize, s: usize, rk: usize, o: usize): void {
+  for (let i = 0; i < d; i++)
+    store<f64>(o + ((<usize>i) << 3), sinceRow(l + ((<usize>(i * d)) << 2), s + ((<usize>(i * d)) << 2), rk, i));
+}
+
+/**
+ * sum_{j < i} |l_j - s_j| rows_j for row i of two float32 blocks (at lr and sr): its columns in
+ * pairs in the lanes of an f64x2 (added at the row's end), then an odd row's last one
+ * (`anchorRows`' order, and condition-bound.ts `sinceMoves`').
+ */
+@inline
+function sinceRow(lr: usize, sr: usize, rows: usize, i: i32): f64 {
+  let weighted = f64x2.splat(0);
+  let j = 0;
+  for (; j + 1 < i; j += 2) {
+    const t = f64x2.sub(
+      f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
+      f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))),
+    );
+    weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
+  }
+  let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
+  if (j < i) {
+    const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - <f64>load<f32>(sr + ((<usize>j) << 2));
+    row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
+  }
+  return row;
 }
 
 /**
@@ -857,29 +884,15 @@ function rawRelative(d: i32, m: usize, raws: usize, rows: usize, sums: usize, lo
 
 /**
  * condition-bound.ts `sinceMoves`: sum_i (sum_{j <= i} |l_ij - s_ij| rows_j)^2 for the float32
- * blocks l and s (the block when the exact drift last ran), rows as `conditionMoves`'s. Each row's
- * columns below the diagonal in pairs in the lanes of an f64x2 (added at the row's end), its odd
- * last one, then its diagonal's term (`conditionRows`'s order, so `sinceFrom` can finish it).
+ * blocks l and s (the block when the exact drift last ran), rows as `conditionMoves`'s: each row's
+ * `sinceRow`, then its diagonal's term (`conditionRows`'s order, so `sinceFrom` can finish it).
  */
 export function conditionSince(d: i32, l: usize, s: usize, rows: usize): f64 {
   let since: f64 = 0;
   for (let i = 0; i < d; i++) {
     const lr = l + ((<usize>(i * d)) << 2);
     const sr = s + ((<usize>(i * d)) << 2);
-    let weighted = f64x2.splat(0);
-    let j = 0;
-    for (; j + 1 < i; j += 2) {
-      const t = f64x2.sub(
-        f64x2.promote_low_f32x4(v128.load64_zero(lr + ((<usize>j) << 2))),
-        f64x2.promote_low_f32x4(v128.load64_zero(sr + ((<usize>j) << 2))),
-      );
-      weighted = f64x2.add(weighted, f64x2.mul(f64x2.abs(t), v128.load(rows + ((<usize>j) << 3))));
-    }
-    let row = f64x2.extract_lane(weighted, 0) + f64x2.extract_lane(weighted, 1);
-    if (j < i) {
-      const t = <f64>load<f32>(lr + ((<usize>j) << 2)) - <f64>load<f32>(sr + ((<usize>j) << 2));
-      row += Math.abs(t) * load<f64>(rows + ((<usize>j) << 3));
-    }
+    let row = sinceRow(lr, sr, rows, i);
     const t = <f64>load<f32>(lr + ((<usize>i) << 2)) - <f64>load<f32>(sr + ((<usize>i) << 2));
     row += Math.abs(t) * load<f64>(rows + ((<usize>i) << 3));
     since += row * row;

@@ -1014,24 +1014,32 @@ export class StepConditionBound {
     }
   }
 
-  /** Whether the last `prepare` cleared block k (`shiftsCleared`) and its `block` call has not come yet. */
-  private isDone(k: number): boolean {
-    const stamp = this.prepared;
-    return stamp !== 0 && this.done[k] === stamp && this.fresh[k] === stamp;
-  }
-
   /**
    * Bound block `unit` of lane `lane`, whose float32 factor is l[lo..] (its upper triangle not
-   * read: an in-place map's is the raw block's) and raw block raw[at..].
+   * read: an in-place map's is the raw block's) and raw block raw[at..]. Small, so that the step
+   * can inline it: where `prepare` cleared the block (near the limit nearly every block, from the
+   * bound since its last exact drift), this test is all its call does.
    */
   block(lane: number, unit: number, l: Float32Array, lo: number, raw: Float32Array, at: number): void {
     const k = lane * this.units + unit;
     // `prepare`'s sums for this block, if any, are for this call alone, and so is its clearing
     // the block (`shiftsCleared`: then nothing is left to do).
-    const done = this.isDone(k);
     const stamp = this.fresh[k];
     this.fresh[k] = 0;
-    if (done) return;
+    if (stamp === 0 || stamp !== this.prepared || this.done[k] !== stamp)
+      this.bound(k, lane, stamp, l, lo, raw, at);
+  }
+
+  /** `block` of block k where `prepare` did not clear it (its stamp, as `block` read it). */
+  private bound(
+    k: number,
+    lane: number,
+    stamp: number,
+    l: Float32Array,
+    lo: number,
+    raw: Float32Array,
+    at: number,
+  ): void {
     this.ready = stamp !== 0 && stamp === this.prepared;
     const limit = this.limits[lane];
     // Nothing exceeds an infinite limit: no check.
@@ -1216,11 +1224,11 @@ export class StepConditionBound {
   private relativeCleared(k: number, l: Float32Array, lo: number, limit: number): boolean {
     const off = this.kernels!.offsAt(k);
     if (off < 0) return false;
-    // The raw diagonal's relative bounds first (`rawRelative`, then `rawSince`, made in the pass).
+    // The raw diagonal's relative bounds first (`rawSince`, then `rawRelative`, made in the pass).
     if (this.rawFirst) {
       const f64 = this.kernels!.f64();
       const d = this.d;
-      if (this.clears(k, f64[off + 2 * d + 1], limit) || this.clears(k, f64[off + 2 * d + 2], limit))
+      if (this.clears(k, f64[off + 2 * d + 2], limit) || this.clears(k, f64[off + 2 * d + 1], limit))
         return true;
     }
     if (!this.clears(k, this.fromRows(k, off, l, lo, limit), limit)) return false;
@@ -1433,24 +1441,9 @@ export class StepConditionBound {
     // from the block `shift` staged in this call (m = l here), or staging it, and leaving it
     // staged for `since` and the exact drift below (one copy per call at most), or the twins.
     const off = this.ready && !shifted ? kernels!.offsAt(k) : -1;
-    // Straight to the relative bounds: the raw diagonal's first (`rawRelative`, the pass's where it
-    // made it), as `relativeCleared` tries it.
+    // Straight to the relative bounds: the raw diagonal's first (`rawSince`, then `rawRelative`,
+    // the pass's where it made them), as `relativeCleared` tries them.
     if (!shifted && this.rawFirst) {
-      bound =
-        off >= 0
-          ? kernels!.f64()[off + 2 * d + 1]
-          : rawRelative(
-              this.rawBlock,
-              this.rawAt,
-              a,
-              anchor.rows,
-              this.raws,
-              3 * d * k,
-              d,
-              anchor.lo,
-              anchor.hi,
-            );
-      if (bound <= limit) return bound;
       bound =
         off >= 0
           ? kernels!.f64()[off + 2 * d + 2]
@@ -1463,6 +1456,21 @@ export class StepConditionBound {
               3 * d * k,
               d,
               anchor.lastEta,
+              anchor.lo,
+              anchor.hi,
+            );
+      if (bound <= limit) return bound;
+      bound =
+        off >= 0
+          ? kernels!.f64()[off + 2 * d + 1]
+          : rawRelative(
+              this.rawBlock,
+              this.rawAt,
+              a,
+              anchor.rows,
+              this.raws,
+              3 * d * k,
+              d,
               anchor.lo,
               anchor.hi,
             );
@@ -1690,11 +1698,15 @@ export class StepConditionBound {
   }
 
   /**
-   * A rounded diagonal's block k's exact drift `eta` and the `rawTerms` of the raw block of this
-   * call against its `last` (s), for `rawSince`.
+   * Block k's exact drift `eta`, for the kernels' sums since it (`prepare`), and for a rounded
+   * diagonal's raw blocks the `rawTerms` of the raw block of this call against its `last` (s), for
+   * `rawSince`.
    */
   private sinceTerms(k: number, s: Float64Array, eta: number): void {
-    if (!this.rawBounds) return;
+    if (!this.rawBounds) {
+      this.kernels?.lastDrift(k, eta);
+      return;
+    }
     const { d, sinceRaws } = this;
     const to = 3 * d * k;
     rawTerms(this.rawBlock, this.rawAt, s, d, sinceRaws, to);

@@ -69,6 +69,7 @@ interface ConditionExports {
     highs: number,
     sinceRaws: number,
     etas: number,
+    limits: number,
   ): void;
   conditionClear(
     d: number,
@@ -87,7 +88,15 @@ interface ConditionExports {
   ): number;
   conditionDrift(d: number, l: number, a: number, w: number, row: number): number;
   conditionDrift32(d: number, l: number, a: number, w: number, row: number): number;
-  conditionMoves(d: number, l: number, a: number, rows: number, rounded: boolean, out: number): void;
+  conditionMoves(
+    d: number,
+    l: number,
+    a: number,
+    rows: number,
+    rounded: boolean,
+    sums: number,
+    out: number,
+  ): void;
   conditionSince(d: number, l: number, s: number, rows: number): number;
 }
 
@@ -195,7 +204,8 @@ export class ConditionWasm {
   /**
    * Per block k (where `batched`), for condition-bound.ts `rawSince`: the raw diagonal and its
    * terms (`rawTerms`) of the block when the exact drift last ran, against its `last`, at
-   * sinceRaws + 24 d k, and that exact drift at etas + 8 k (Infinity: none since its anchor).
+   * sinceRaws + 24 d k, and (for every slack) that exact drift at etas + 8 k (Infinity: none since
+   * its anchor; `conditionRows` makes the sums since it only where there is one).
    */
   private readonly sinceRaws: number;
   private readonly etas: number;
@@ -231,8 +241,8 @@ export class ConditionWasm {
   /** Per block, its `fast` gate (`gate`; where `batched`). */
   private readonly fastBlocks: Uint8Array;
   /**
-   * The block copied in (float32 for `shift` and `moves`, float64 for `relativeAt`); a row of
-   * scratch; the sums out.
+   * The block copied in (float32 for `shift` and `moves`, float64 for `relativeAt`); d + 1
+   * float64 of scratch (a row, or `moves`' sums below the diagonal); the sums out.
    */
   private readonly stage: number;
   private readonly row: number;
@@ -296,7 +306,7 @@ export class ConditionWasm {
       batch * 8,
       batch * 4,
       dd * 8,
-      d * 8,
+      (d + 1) * 8,
       32,
       blocks * 16,
       // The masks, then their list of quads (assembly/condition.ts `conditionMasks`).
@@ -528,9 +538,9 @@ export class ConditionWasm {
   }
 
   /**
-   * Block k's exact drift `eta` (Infinity: none since its anchor) and, for a finite one, the
-   * `rawTerms` of the raw block it ran on against its `last` (3 d float64), for `shifts`'
-   * `rawSince` bounds (where `batched`).
+   * Block k's exact drift `eta` (Infinity: none since its anchor), for `shifts`' sums since it, and
+   * for a rounded diagonal's raw blocks the `rawTerms` of the raw block it ran on against its `last`
+   * (3 d float64), for their `rawSince` bounds (where `batched`).
    */
   lastDrift(k: number, eta: number, terms?: Float64Array): void {
     if (!this.batched) return;
@@ -654,6 +664,7 @@ export class ConditionWasm {
       this.highs,
       this.sinceRaws,
       this.etas,
+      this.limitsAt,
     );
   }
 
@@ -747,6 +758,7 @@ export class ConditionWasm {
       this.anchors + 8 * dd * k,
       this.rows + 8 * d * k,
       rounded,
+      this.row,
       this.out,
     );
     const f64 = this.k.f64();
