@@ -163,3 +163,81 @@ export function extremeEigen(d: i32, a: usize, scratch: usize, out: usize): void
   store<f64>(out, b1);
   store<f64>(out, b2, 8);
 }
+
+/**
+ * The extreme eigenvalues of L L^T for the float64 factor L at l (d x d row-major) into out, as
+ * `extremeEigen` of the product ground/triangular-bounds.ts `triangularGram` forms where L's
+ * lower triangle is finite (its upper triangle not read), else of dense64's `gram` (every entry
+ * read): the same float64 operations in the same order, so the same bits. Into a the product
+ * (overwritten), t d x d float64 of scratch (L transposed), scratch as `extremeEigen`'s.
+ */
+export function extremeEigenOfFactor(d: i32, l: usize, a: usize, t: usize, scratch: usize, out: usize): void {
+  // triangularGram's test, its sum of 0 x each entry: NaN where one is not finite.
+  let check: f64 = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) check += 0 * f(l, i * d + j);
+  if (check == 0) lowerGram(d, l, a, t);
+  else fullGram(d, l, a);
+  extremeEigen(d, a, scratch, out);
+}
+
+/**
+ * triangularGram: entry (i, j), j <= i, the sum over k <= j of l_ik l_jk in ascending k, into a
+ * at (i, j) and (j, i). Four entries of a row at a time, j to j + 3, each its own sum in a lane
+ * of two f64x2 (four chains of additions side by side, not one): the terms k <= j of all four
+ * (the l_jk of the four rows side by side in L transposed, at t), then each one's remaining
+ * terms in ascending k; the rest of the row one entry at a time.
+ */
+// @ts-ignore: decorator
+@inline
+function lowerGram(d: i32, l: usize, a: usize, t: usize): void {
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) set(t, j * d + i, f(l, i * d + j));
+  for (let i = 0; i < d; i++) {
+    const li = l + ((<usize>(i * d)) << 3);
+    let j = 0;
+    for (; j + 3 <= i; j += 4) {
+      let s0 = f64x2.splat(0);
+      let s1 = f64x2.splat(0);
+      for (let k = 0; k <= j; k++) {
+        const x = f64x2.splat(f(li, k));
+        const tk = t + ((<usize>(k * d + j)) << 3);
+        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(tk)));
+        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(tk, 16)));
+      }
+      entry(d, a, i, j, f64x2.extract_lane(s0, 0));
+      let e = f64x2.extract_lane(s0, 1);
+      for (let k = j + 1; k <= j + 1; k++) e += f(li, k) * f(l, (j + 1) * d + k);
+      entry(d, a, i, j + 1, e);
+      e = f64x2.extract_lane(s1, 0);
+      for (let k = j + 1; k <= j + 2; k++) e += f(li, k) * f(l, (j + 2) * d + k);
+      entry(d, a, i, j + 2, e);
+      e = f64x2.extract_lane(s1, 1);
+      for (let k = j + 1; k <= j + 3; k++) e += f(li, k) * f(l, (j + 3) * d + k);
+      entry(d, a, i, j + 3, e);
+    }
+    for (; j <= i; j++) {
+      let e: f64 = 0;
+      for (let k = 0; k <= j; k++) e += f(li, k) * f(l, j * d + k);
+      entry(d, a, i, j, e);
+    }
+  }
+}
+
+/** Entry (i, j) and (j, i) of the d x d matrix at a. */
+// @ts-ignore: decorator
+@inline
+function entry(d: i32, a: usize, i: i32, j: i32, x: f64): void {
+  set(a, i * d + j, x);
+  set(a, j * d + i, x);
+}
+
+/** dense64's `gram`: entry (i, j) the sum over every k of l_ik l_jk in ascending k. */
+// @ts-ignore: decorator
+@inline
+function fullGram(d: i32, l: usize, a: usize): void {
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let e: f64 = 0;
+      for (let k = 0; k < d; k++) e += f(l, i * d + k) * f(l, j * d + k);
+      set(a, i * d + j, e);
+    }
+}

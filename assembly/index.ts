@@ -6,7 +6,7 @@ export { scoreMatchingLane } from './score-matching';
 export { spdDirection, spdRetract } from './spd-riemannian';
 export { expmFrechet, expmFromEigen } from './expm-eigen';
 export { symmetricEigen } from './symmetric-eigen';
-export { extremeEigen } from './extreme-eigen';
+export { extremeEigen, extremeEigenOfFactor } from './extreme-eigen';
 export { choleskyInto64 } from './cholesky64';
 export { classifierLanesBackward, classifierLanesForward } from './classifier-lanes';
 export { adamLanes, rmspropLanes, sgdLanes } from './optim';

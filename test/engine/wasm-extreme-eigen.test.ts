@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { ExtremeEigenKernel } from '../../src/engine/ops/extreme-eigen-kernel.js';
-import { extremeEigenvalues, symmetricEigenvalues, symmetrizeLower } from '../../src/ground/dense64.js';
+import { extremeEigenvalues, gram, symmetricEigenvalues, symmetrizeLower } from '../../src/ground/dense64.js';
 import { triangularGram } from '../../src/ground/triangular-bounds.js';
 
 // The condition check's exact tier in WebAssembly (assembly/extreme-eigen.ts) must give dense64's
@@ -78,6 +78,49 @@ describe('the extreme eigenvalues in WebAssembly', () => {
         expectSame(n, a);
       }
     }
+  });
+
+  it('of a factor: L L^T formed in WebAssembly, the same bits as triangularGram (or gram where L is not finite)', () => {
+    const rng = seedrandom('wasm-extreme-eigen-factor');
+    // What the checks hand it: the lower triangle of L, the upper triangle zero; here also with
+    // values above the diagonal, which triangularGram does not read and gram (non-finite L) does.
+    const factor = (n: number, above: number) => {
+      const l = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++)
+          l[i * n + j] =
+            j > i ? above * (rng() - 0.5) : i === j ? 10 ** (4 * (rng() - 0.5)) : 30 * (rng() - 0.5);
+      return l;
+    };
+    /** Both kernels' `ofFactor` on l and the JavaScript's product's eigenvalues: the same bits. */
+    const expectFactor = (n: number, l: Float64Array) => {
+      const product = new Float64Array(n * n);
+      const js = extremeEigenvalues(triangularGram(l, n, product) ? product : gram(l, n), n);
+      for (const wasm of [true, false]) {
+        const got = new ExtremeEigenKernel(n, { wasm }).ofFactor(Float64Array.from(l));
+        expect([n, wasm, Object.is(got.lo, js.lo), Object.is(got.hi, js.hi)]).toEqual([n, wasm, true, true]);
+      }
+      return js;
+    };
+    for (const n of SIZES) {
+      for (const above of [0, 7]) expectFactor(n, factor(n, above));
+      // -0 and zero rows: the products' signs of zero as the JavaScript's.
+      const holes = factor(n, 0);
+      for (let k = 0; k <= n >> 1; k++) holes[(n >> 1) * n + k] = -0;
+      expectFactor(n, holes);
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const l = factor(n, 3);
+        l[(n - 1) * n + (n >> 1)] = bad;
+        const { lo, hi } = expectFactor(n, l);
+        expect([Number.isNaN(lo) || Number.isNaN(hi) || !Number.isFinite(hi), n]).toEqual([true, n]);
+      }
+    }
+    // Not the product of `run` on L L^T by accident: an independent check at n = 64.
+    const l = factor(64, 0);
+    const { lo, hi } = expectFactor(64, l);
+    const jacobi = symmetricEigenvalues(gram(l, 64), 64);
+    expect(Math.abs(hi / jacobi[63] - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(lo - jacobi[0])).toBeLessThanOrEqual(64 * 64 * 2 ** -52 * jacobi[63]);
   });
 
   it('at a condition number past the float32 limit: the small end to its float64 rounding', () => {

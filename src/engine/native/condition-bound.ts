@@ -1,5 +1,5 @@
-import { gram, symmetrizeLower } from '../../ground/dense64.js';
-import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
+import { symmetrizeLower } from '../../ground/dense64.js';
+import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
 import { ExtremeEigenKernel } from '../ops/extreme-eigen-kernel.js';
 import { ConditionWasm, FLAT_BELOW, RAW_SLACK, SHIFTS_BELOW, SHIFTS_FROM } from './condition-wasm.js';
 
@@ -785,8 +785,6 @@ export class StepConditionBound {
   private additiveCleared = false;
   /** The float64 factor of a `rounded-diagonal` block, for tiers 2 to 4. */
   private readonly l64: Float64Array;
-  /** Tier 4's L L^T (`eigen` overwrites it). */
-  private readonly sym: Float64Array;
   /** Tier 4's extreme eigenvalues. */
   private readonly eigen: ExtremeEigenKernel;
   /** Every block's anchor factor (`stored`). */
@@ -873,7 +871,6 @@ export class StepConditionBound {
     this.y = new Float64Array(d);
     this.inv = new Float64Array(d * d);
     this.l64 = new Float64Array(d * d);
-    this.sym = new Float64Array(d * d);
     this.eigen = new ExtremeEigenKernel(d, { wasm: kernels !== undefined });
     this.store = new Float64Array(limits.length * units * d * d);
     kernels?.limits(limits, units);
@@ -1386,11 +1383,9 @@ export class StepConditionBound {
 
     // Tier 4: the float64 eigenvalues of Sigma itself (full) or of L^ L^^T, as the host's exact tier.
     const dd = d * d;
-    const { lo: low, hi: high } = this.eigen.run(
-      onSigma
-        ? symmetrizeLower(raw.subarray(at, at + dd), d)
-        : this.gram(f64 === this.l64 ? this.l64 : this.lower(l, lo)),
-    );
+    const { lo: low, hi: high } = onSigma
+      ? this.eigen.run(symmetrizeLower(raw.subarray(at, at + dd), d))
+      : this.eigen.ofFactor(f64 === this.l64 ? this.l64 : this.lower(l, lo));
     const g = onSigma ? 0 : f;
     bound = low > g ? (high + g) / (low - g) : Number.POSITIVE_INFINITY;
     const cleared = bound <= limit;
@@ -1789,11 +1784,6 @@ export class StepConditionBound {
     this.lastEtas[k] = Number.POSITIVE_INFINITY;
     this.kernels?.lastDrift(k, Number.POSITIVE_INFINITY);
     this.unserve(k);
-  }
-
-  /** L L^T of l64's L into sym (`triangularGram`; dense64's `gram` where L is not finite). */
-  private gram(l64: Float64Array): Float64Array {
-    return triangularGram(l64, this.d, this.sym) ? this.sym : gram(l64, this.d);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { extremeEigenvalues } from '../../ground/dense64.js';
+import { extremeEigenvalues, gram } from '../../ground/dense64.js';
+import { triangularGram } from '../../ground/triangular-bounds.js';
 import { type WasmKernels, wasmKernelsFor } from './wasm.js';
 
 /**
@@ -9,8 +10,10 @@ import { type WasmKernels, wasmKernelsFor } from './wasm.js';
  * where the condition check's exact tier calls it whenever a block near the limit is anchored.
  */
 export class ExtremeEigenKernel {
-  /** The WebAssembly twin's blocks (the matrix, scratch, the two values), where it runs. */
-  private readonly wasm?: { k: WasmKernels; a: number; scratch: number; out: number };
+  /** The WebAssembly twin's blocks (the matrix, a factor, its transpose, scratch, the two values), where it runs. */
+  private readonly wasm?: { k: WasmKernels; a: number; l: number; t: number; scratch: number; out: number };
+  /** `ofFactor`'s product where the JavaScript runs. */
+  private readonly product: Float64Array;
 
   /** With `wasm: false` the JavaScript function runs at every n (the tests' reference). */
   constructor(
@@ -19,9 +22,11 @@ export class ExtremeEigenKernel {
   ) {
     const k = wasm ? wasmKernelsFor(n) : undefined;
     if (k) {
-      const [a, scratch, out] = k.shared(`extreme-eigen ${n}`, [8 * n * n, 40 * n, 16]);
-      this.wasm = { k, a, scratch, out };
+      const square = 8 * n * n;
+      const [a, l, t, scratch, out] = k.shared(`extreme-eigen ${n}`, [square, square, square, 40 * n, 16]);
+      this.wasm = { k, a, l, t, scratch, out };
     }
+    this.product = new Float64Array(this.wasm ? 0 : n * n);
   }
 
   /**
@@ -35,6 +40,26 @@ export class ExtremeEigenKernel {
     const { k, a: at, scratch, out } = this.wasm;
     k.f64().set(a.subarray(0, n * n), at >> 3);
     k.exports.extremeEigen(n, at, scratch, out);
+    const f64 = k.f64();
+    return { lo: f64[out >> 3], hi: f64[(out >> 3) + 1] };
+  }
+
+  /**
+   * The extreme eigenvalues of L L^T for the lower-triangular factor l (row-major, float64): of
+   * the product triangular-bounds' `triangularGram` forms where L's lower triangle is finite,
+   * else of dense64's `gram` (which reads every entry). The twin forms it too (the same bits), at
+   * d = 64 in about a tenth of the JavaScript's time: the exact tier's anchors there paid more
+   * for the product than for its eigenvalues.
+   */
+  ofFactor(l: Float64Array): { lo: number; hi: number } {
+    const { n } = this;
+    if (!this.wasm) {
+      const { product } = this;
+      return extremeEigenvalues(triangularGram(l, n, product) ? product : gram(l, n), n);
+    }
+    const { k, a, l: at, t, scratch, out } = this.wasm;
+    k.f64().set(l.subarray(0, n * n), at >> 3);
+    k.exports.extremeEigenOfFactor(n, at, a, t, scratch, out);
     const f64 = k.f64();
     return { lo: f64[out >> 3], hi: f64[(out >> 3) + 1] };
   }

@@ -82,6 +82,7 @@ interface KernelExports {
   symmetricEigen(n: number, vt: number, d: number, e: number): number;
   /** extreme-eigen.ts: the smallest and largest eigenvalues of the symmetric float64 matrix at a (overwritten) into out[0..1]. */
   extremeEigen(d: number, a: number, scratch: number, out: number): void;
+  extremeEigenOfFactor(d: number, l: number, a: number, t: number, scratch: number, out: number): void;
   /** cholesky64.ts: dense64's choleskyInto (float64, row-major lower triangle into l); 0 when it fails. */
   choleskyInto64(d: number, a: number, l: number, scratch: number): number;
   /** spd-riemannian.ts: the Riemannian gradient of one float64 block into out. */

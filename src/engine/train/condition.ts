@@ -1,5 +1,5 @@
-import { cholesky64, gram } from '../../ground/dense64.js';
-import { relativeDrift, triangularBounds, triangularGram } from '../../ground/triangular-bounds.js';
+import { cholesky64 } from '../../ground/dense64.js';
+import { relativeDrift, triangularBounds } from '../../ground/triangular-bounds.js';
 import { ConditionWasm } from '../native/condition-wasm.js';
 import { ExtremeEigenKernel } from '../ops/extreme-eigen-kernel.js';
 import type { Parameterization } from '../parameterizations/types.js';
@@ -98,8 +98,6 @@ export class ConditionCheck {
   /** Scratch, reused for every block: L (upper triangle kept zero), L^-1, and the two solves. */
   private readonly l: Float64Array;
   private readonly inv: Float64Array;
-  /** Tier 4's L L^T (`eigen` overwrites it). */
-  private readonly sym: Float64Array;
   /** Tier 4's extreme eigenvalues. */
   private readonly eigen: ExtremeEigenKernel;
   private readonly x: Float64Array;
@@ -118,7 +116,6 @@ export class ConditionCheck {
     this.block = p.rawShape(d).reduce((a, b) => a * b, 1);
     this.l = new Float64Array(d * d);
     this.inv = new Float64Array(d * d);
-    this.sym = new Float64Array(d * d);
     this.eigen = new ExtremeEigenKernel(d, { wasm });
     this.x = new Float64Array(d);
     this.y = new Float64Array(d);
@@ -150,8 +147,7 @@ export class ConditionCheck {
       return undefined;
     }
     this.tiers.exact++;
-    const sigma = triangularGram(this.l, this.d, this.sym) ? this.sym : gram(this.l, this.d);
-    const { lo, hi } = this.eigen.run(sigma);
+    const { lo, hi } = this.eigen.ofFactor(this.l);
     this.anchor(at, Math.sqrt(lo), Math.sqrt(hi));
     const cond = lo > 0 ? hi / lo : Number.POSITIVE_INFINITY;
     return cond > limit ? cond : undefined;
