@@ -18,7 +18,7 @@
 // times as many for a cell that trains on tfjs, whose steps vary more).
 //
 //   npm run build && node scripts/condition-cost.mjs [--backend native] [--dims 2,4,8,16,32,64]
-//     [--tasks score-matching,mvn-classifier] [--parameterizations ...] [--rounds 9]
+//     [--tasks score-matching,mvn-classifier] [--parameterizations ...] [--rounds 9] [--processes 1]
 //
 // Both tasks with a native step: score matching's step is the cheapest per block (so the check's
 // largest share), the classifier's walks its points (units = 2 blocks per lane).
@@ -43,8 +43,52 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: 'score-matching,mvn-classifier' },
     parameterizations: { type: 'string', default: 'full,tril,log-cholesky,precision-cholesky' },
     rounds: { type: 'string', default: '9' },
+    processes: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
   },
 });
+
+const HEADER = [
+  '| task | parameterization | d | lanes | state | step µs/lane (no check) | host check µs/lane | host check / step | check as trained µs/lane | check as trained / step | tiers that cleared | lanes ok at end |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A cell's table row from its measures (µs a lane-step; shares of the `off` step). */
+function row(r) {
+  const us = (t) => t.toFixed(2);
+  const share = (x) => `${(100 * x).toFixed(1)}%`;
+  return `| ${r.task} | ${r.name} | ${r.d} | ${r.lanes} | ${r.state} | ${us(r.off)} | ${us(r.host)} | ${share(r.hostShare)} | ${us(r.step)} | ${share(r.stepShare)} | ${r.tiers} | ${r.alive}/${r.lanes} |`;
+}
+
+// With --processes N, each cell's row is the median of N processes' (each column on its own), run
+// one after another, each with the other options: a process's step and check can sit apart from
+// another's as a whole (the classifier's `tril` at d = 8 from the start, in eight runs of that
+// cell alone: its step 0.77 to 1.13 us a lane, its check's share 5.7% to 9.3%), which one
+// process's rounds do not average out.
+if (Number(values.processes) > 1) {
+  const { execFileSync } = await import('node:child_process');
+  const args = process.argv.slice(2).filter((a, i, all) => a !== '--processes' && all[i - 1] !== '--processes' && !a.startsWith('--processes='));
+  const runs = Array.from({ length: Number(values.processes) }, () =>
+    execFileSync(process.execPath, [process.argv[1], ...args, '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 26,
+    })
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  );
+  console.log(HEADER.join('\n'));
+  for (let c = 0; c < runs[0].length; c++) {
+    const cells = runs.map((run) => run[c]);
+    const of = (key) => median(cells.map((r) => r[key]));
+    const tiers = [...new Set(cells.flatMap((r) => (r.tiers === '-' ? [] : r.tiers.split('+'))))].join('+') || '-';
+    const alive = Math.min(...cells.map((r) => r.alive));
+    console.log(row({ ...cells[0], off: of('off'), host: of('host'), step: of('step'), hostShare: of('hostShare'), stepShare: of('stepShare'), tiers, alive }));
+  }
+  process.exit(0);
+}
 await useBackend(values.backend);
 
 // The modes, by wrapping the two halves of the check (the same wrappers called in every mode).
@@ -115,7 +159,6 @@ const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Eigenvalues from cond down to 1 (a precision no larger than I keeps score-matching's loss in bounds), in a random basis. */
 function covarianceWith(cond, d, seed) {
@@ -132,7 +175,7 @@ const tierText = (tiers) =>
     .map(([tier]) => tier)
     .join('+') || '-';
 
-/** One cell's table row. */
+/** One cell's measures (`row`). */
 function measure(task, name, d, state) {
   const lanes = d <= 16 ? 64 : 16;
   const cell = { task, parameterization: name, dim: d, lanes, backend: values.backend };
@@ -206,9 +249,21 @@ function measure(task, name, d, state) {
   const done = ms.off.length;
   const cost = (m) => median(ms[m].slice(0, done).map((t, k) => t - ms.off[k]));
   const off = median(ms.off);
-  const us = (t) => ((t * 1000) / lanes).toFixed(2);
-  const share = (t) => `${((100 * t) / off).toFixed(1)}%`;
-  return `| ${task} | ${name} | ${d} | ${lanes} | ${state} | ${us(off)} | ${us(cost('host'))} | ${share(cost('host'))} | ${us(cost('step'))} | ${share(cost('step'))} | ${tierText(used)} | ${alive}/${lanes} |`;
+  const us = (t) => (t * 1000) / lanes;
+  return {
+    task,
+    name,
+    d,
+    lanes,
+    state,
+    off: us(off),
+    host: us(cost('host')),
+    hostShare: cost('host') / off,
+    step: us(cost('step')),
+    stepShare: cost('step') / off,
+    tiers: tierText(used),
+    alive,
+  };
 }
 
 // First cells, not shown: the JIT's warm-up would land on the first rows (d = 2 has its own path,
@@ -222,10 +277,7 @@ for (const task of values.tasks.split(','))
     for (const d of values.dims.split(',').map(Number))
       for (const state of ['start', 'correlated', 'near']) {
         rows.push(measure(task, name, d, state));
-        process.stderr.write(`${rows.at(-1)}\n`);
+        process.stderr.write(`${row(rows.at(-1))}\n`);
       }
-console.log(
-  '| task | parameterization | d | lanes | state | step µs/lane (no check) | host check µs/lane | host check / step | check as trained µs/lane | check as trained / step | tiers that cleared | lanes ok at end |',
-);
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-console.log(rows.join('\n'));
+if (values.json) console.log(rows.map((r) => JSON.stringify(r)).join('\n'));
+else console.log([...HEADER, ...rows.map(row)].join('\n'));
