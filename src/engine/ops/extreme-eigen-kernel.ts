@@ -47,9 +47,9 @@ export class ExtremeEigenKernel {
   /**
    * The extreme eigenvalues of L L^T for the lower-triangular factor l (row-major, float64): of
    * the product triangular-bounds' `triangularGram` forms where L's lower triangle is finite,
-   * else of dense64's `gram` (which reads every entry). The twin forms it too (the same bits), at
-   * d = 64 in about a tenth of the JavaScript's time: the exact tier's anchors there paid more
-   * for the product than for its eigenvalues.
+   * else of dense64's `gram` (which reads every entry). The twin forms it too (the same bits): at
+   * d = 64 near the limit the JavaScript's product took longer than the eigenvalues (a profile of
+   * the condition check's exact tier: about 166 us a block against 114).
    */
   ofFactor(l: Float64Array): { lo: number; hi: number } {
     const { n } = this;
