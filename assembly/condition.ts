@@ -298,8 +298,8 @@ function settle(k: usize, n: i32, out: usize, gated: usize, served: usize, bound
  * diagonal's raw blocks) where it `wants` its relative sums (a float32 at wants + 4 k, not 0) and
  * its limit (a float64 at limits + 8 k) is finite, where the bound since its last exact drift
  * (`rawSince`, at offs + 8 (2 d + 3) k + 8 (2 d + 2)) or else the one from its anchor
- * (`rawRelative`, the float64 before it) is within it. The same tests in the same order as `shiftsCleared`'s (float64
- * comparisons: the same outcomes, NaN clearing nothing). A block cleared gets its bound at
+ * (`rawRelative`, the float64 before it) is within it. The same tests in the same order as
+ * `shiftsCleared`'s (float64 comparisons: the same outcomes, NaN clearing nothing). A block cleared gets its bound at
  * bounds + 8 k and its count of clearings at served + 4 k (u32) one up (condition-bound.ts
  * `clears`' bookkeeping); every other goes to pending + 4 (left + its index among them). Returns
  * how many it cleared (count - that many pending).

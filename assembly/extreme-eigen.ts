@@ -204,15 +204,9 @@ function lowerGram(d: i32, l: usize, a: usize, t: usize): void {
         s1 = f64x2.add(s1, f64x2.mul(x, v128.load(tk, 16)));
       }
       entry(d, a, i, j, f64x2.extract_lane(s0, 0));
-      let e = f64x2.extract_lane(s0, 1);
-      for (let k = j + 1; k <= j + 1; k++) e += f(li, k) * f(l, (j + 1) * d + k);
-      entry(d, a, i, j + 1, e);
-      e = f64x2.extract_lane(s1, 0);
-      for (let k = j + 1; k <= j + 2; k++) e += f(li, k) * f(l, (j + 2) * d + k);
-      entry(d, a, i, j + 2, e);
-      e = f64x2.extract_lane(s1, 1);
-      for (let k = j + 1; k <= j + 3; k++) e += f(li, k) * f(l, (j + 3) * d + k);
-      entry(d, a, i, j + 3, e);
+      finish(d, a, l, i, j, 1, f64x2.extract_lane(s0, 1));
+      finish(d, a, l, i, j, 2, f64x2.extract_lane(s1, 0));
+      finish(d, a, l, i, j, 3, f64x2.extract_lane(s1, 1));
     }
     for (; j <= i; j++) {
       let e: f64 = 0;
@@ -220,6 +214,17 @@ function lowerGram(d: i32, l: usize, a: usize, t: usize): void {
       entry(d, a, i, j, e);
     }
   }
+}
+
+/**
+ * `lowerGram`'s entry (i, j + q) from its sum e of the terms k <= j: the terms k = j + 1 .. j + q
+ * added in ascending k, into a at (i, j + q) and (j + q, i).
+ */
+// @ts-ignore: decorator
+@inline
+function finish(d: i32, a: usize, l: usize, i: i32, j: i32, q: i32, e: f64): void {
+  for (let k = j + 1; k <= j + q; k++) e += f(l, i * d + k) * f(l, (j + q) * d + k);
+  entry(d, a, i, j + q, e);
 }
 
 /** Entry (i, j) and (j, i) of the d x d matrix at a. */
