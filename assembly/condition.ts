@@ -210,19 +210,20 @@ function shifts(
   // raw blocks get theirs from the factor, `diagonalSums`).
   const diagonals = slack == RAW ? NO_DIAGONAL : slack == ROUNDED ? ALL : SQUARES;
   if (d < APART_FROM) {
-    // Two blocks' sums and bounds in turn: each block's work is short, and one loop's bookkeeping
-    // costs less than three's (at d = 4, 17 ns a block against 20); the two bounds' square roots
-    // and divisions in the two lanes of f64x2 (`pairBound`: each lane's operations are the
-    // scalar's, so the same bits), a block whose flag is set skipped as below. On-CPU at d = 3 to
-    // 7, 1 to 3 ns a block less than one block at a time (12.6 against 14.3 at d = 4).
+    // Two blocks at a time: their sums in the lanes of f64x2 (`offPair`, `diagonalPair`), then in
+    // a loop of its own their two bounds' square roots and divisions (`pairBound`; each lane's
+    // operations are the scalar's, so the same bits) and each block's clearing: a pair's bound is
+    // a chain of dependent operations whose latency the sums of the next pairs hid poorly in one
+    // loop. On-CPU at d = 4 (kbench of 128 blocks, alternated): 10.6 to 11.4 ns a block against
+    // 12.2 to 14.0 with each pair's sums and bound in turn. A pair with a block whose flag is set,
+    // and every block with RAW, takes `shiftBound` block by block in the first loop.
     let k = <usize>first;
     for (; k + 1 < end; k += 2) {
       const o = out + (k << 5);
       const mk = m + ((dd * k) << 2);
       const ak = a + ((dd * k) << 2);
       const gk = diagonal + ((<usize>d * k) << 3);
-      const both = load<f32>(flags + (k << 2)) == 0 && load<f32>(flags + (k << 2), 4) == 0;
-      if (!both || slack == RAW) {
+      if (slack == RAW || !both(flags, k)) {
         for (let j: usize = 0; j < 2; j++) {
           if (load<f32>(flags + ((k + j) << 2)) != 0) continue;
           const oj = o + (j << 5);
@@ -233,11 +234,9 @@ function shifts(
         }
         continue;
       }
-      offShift(d, mk, ak, masks, o);
-      offShift(d, mk + (dd << 2), ak + (dd << 2), masks, o + 32);
-      diagonalShift(d, mk, gk, o, diagonals);
-      diagonalShift(d, mk + (dd << 2), gk + ((<usize>d) << 3), o + 32, diagonals);
-      pairBound(o, k, slack, lows, highs, roots);
+      const m1 = mk + (dd << 2);
+      storePair(o, 8, offPair(d, offSums(d, mk, ak, masks), offSums(d, m1, ak + (dd << 2), masks)));
+      diagonalPair(d, mk, m1, gk, o, diagonals);
     }
     if (k < end && load<f32>(flags + (k << 2)) == 0) {
       const o = out + (k << 5);
@@ -246,26 +245,37 @@ function shifts(
       if (diagonals != NO_DIAGONAL) diagonalShift(d, mk, diagonal + ((<usize>d * k) << 3), o, diagonals);
       store<f64>(o, shiftBound(d, o, mk, k, slack, lows, highs, raws, roots), 24);
     }
-  } else {
-    // From APART_FROM on, in three loops over the blocks, each block's sums below its diagonal,
-    // then on its diagonal, then its bound: within one block each is a chain of dependent additions
-    // (or a sqrt and a division), across blocks independent, so that in loops of their own one
-    // block's chain runs beside the next block's rather than after it (the same operations on each
-    // block: the same bits).
-    for (let k = <usize>first; k < end; k++) {
-      if (load<f32>(flags + (k << 2)) != 0) continue;
-      offShift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), masks, out + (k << 5));
-    }
-    if (diagonals != NO_DIAGONAL)
-      for (let k = <usize>first; k < end; k++) {
-        if (load<f32>(flags + (k << 2)) != 0) continue;
-        diagonalShift(d, m + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), out + (k << 5), diagonals);
+    // `conditionShiftsClear` never runs RAW: its blocks' bounds came from the first loop.
+    if (slack == RAW) return n;
+    k = <usize>first;
+    for (; k + 1 < end; k += 2) {
+      if (both(flags, k)) pairBound(out + (k << 5), k, slack, lows, highs, roots);
+      if (clearing) {
+        n = settle(k, n, out, gated, served, bounds, base);
+        n = settle(k + 1, n, out, gated, served, bounds, base);
       }
+    }
+    if (clearing && k < end) n = settle(k, n, out, gated, served, bounds, base);
+    return n;
+  }
+  // From APART_FROM on, in three loops over the blocks, each block's sums below its diagonal,
+  // then on its diagonal, then its bound: within one block each is a chain of dependent additions
+  // (or a sqrt and a division), across blocks independent, so that in loops of their own one
+  // block's chain runs beside the next block's rather than after it (the same operations on each
+  // block: the same bits).
+  for (let k = <usize>first; k < end; k++) {
+    if (load<f32>(flags + (k << 2)) != 0) continue;
+    offShift(d, m + ((dd * k) << 2), a + ((dd * k) << 2), masks, out + (k << 5));
+  }
+  if (diagonals != NO_DIAGONAL)
     for (let k = <usize>first; k < end; k++) {
       if (load<f32>(flags + (k << 2)) != 0) continue;
-      const o = out + (k << 5);
-      store<f64>(o, shiftBound(d, o, m + ((dd * k) << 2), k, slack, lows, highs, raws, roots), 24);
+      diagonalShift(d, m + ((dd * k) << 2), diagonal + ((<usize>d * k) << 3), out + (k << 5), diagonals);
     }
+  for (let k = <usize>first; k < end; k++) {
+    if (load<f32>(flags + (k << 2)) != 0) continue;
+    const o = out + (k << 5);
+    store<f64>(o, shiftBound(d, o, m + ((dd * k) << 2), k, slack, lows, highs, raws, roots), 24);
   }
   if (clearing) for (let k = <usize>first; k < end; k++) n = settle(k, n, out, gated, served, bounds, base);
   return n;
@@ -417,14 +427,26 @@ function pairBound(o: usize, k: usize, slack: i32, lows: usize, highs: usize, ro
     const q = f64x2.div(f64x2.add(top, e), f64x2.sub(reach, e));
     bound = v128.bitselect(f64x2.mul(q, q), f64x2.splat(Infinity), f64x2.gt(reach, e));
   }
-  store<f64>(o, f64x2.extract_lane(bound, 0), 24);
-  store<f64>(o, f64x2.extract_lane(bound, 1), 56);
+  storePair(o, 24, bound);
 }
 
 /** The float64 at o + offset and the one 32 bytes after it (two blocks' same sum), as an f64x2. */
 @inline
 function pair(o: usize, offset: usize): v128 {
   return f64x2.replace_lane(f64x2.splat(load<f64>(o + offset)), 1, load<f64>(o + offset + 32));
+}
+
+/** Whether the flags (float32 at flags + 4 k, `conditionRows`') of blocks k and k + 1 are both 0. */
+@inline
+function both(flags: usize, k: usize): bool {
+  return load<f32>(flags + (k << 2)) == 0 && load<f32>(flags + (k << 2), 4) == 0;
+}
+
+/** Lane 0 of x to o + offset (block k's sums) and lane 1 to o + offset + 32 (block k + 1's). */
+@inline
+function storePair(o: usize, offset: usize, x: v128): void {
+  store<f64>(o + offset, f64x2.extract_lane(x, 0));
+  store<f64>(o + offset, f64x2.extract_lane(x, 1), 32);
 }
 
 /**
@@ -468,9 +490,37 @@ function quad(m: usize, a: usize, o: usize, mask: v128): v128 {
   return squared(v128.and(f32x4.sub(v128.load(m + o), v128.load(a + o)), mask));
 }
 
-/** `conditionShift`'s out[1], the bound on the squares below the diagonal. */
+/** `conditionShift`'s out[1], the bound on the squares below the diagonal (`offSums`' lanes added, then `widen`). */
 @inline
 function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
+  const v = offSums(d, m, a, masks);
+  const sum =
+    f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
+}
+
+/**
+ * `offShift` of two blocks from their `offSums` v and w, in the lanes of f64x2: each block's lanes
+ * added in `offShift`'s order ((0 + 1) + (2 + 3), IEEE 754 lane by lane), then `widen`'s
+ * operations on both, so the same bits (four shuffles and two additions for the two blocks, where
+ * each took four extractions and three additions).
+ */
+@inline
+function offPair(d: i32, v: v128, w: v128): v128 {
+  // (v0 + v1, v2 + v3, w0 + w1, w2 + w3), then (v0 + v1) + (v2 + v3) and w's in lanes 0 and 1.
+  const halves = f32x4.add(v128.shuffle<f32>(v, w, 0, 2, 4, 6), v128.shuffle<f32>(v, w, 1, 3, 5, 7));
+  const sums = f32x4.add(v128.shuffle<f32>(halves, halves, 0, 2, 0, 2), v128.shuffle<f32>(halves, halves, 1, 3, 1, 3));
+  const n = (<f64>d * <f64>(d - 1)) / 2;
+  const widened = f64x2.add(f64x2.promote_low_f32x4(sums), f64x2.splat(subnormals(n)));
+  return f64x2.mul(f64x2.mul(widened, f64x2.splat(roundings(n))), f64x2.splat(UNSCALE));
+}
+
+/**
+ * The sums `offShift` adds: lane l of the result the float32 sum of the squares in its lanes l of
+ * s0, s1, s2 and s3, as (s0 + s1) + (s2 + s3).
+ */
+@inline
+function offSums(d: i32, m: usize, a: usize, masks: usize): v128 {
   let s0 = f32x4.splat(0);
   let s1 = f32x4.splat(0);
   let s2 = f32x4.splat(0);
@@ -576,10 +626,7 @@ function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
       else s2 = q;
     }
   }
-  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
-  const sum =
-    f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
+  return f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
 }
 
 /**
@@ -619,6 +666,68 @@ function diagonalShift(d: i32, m: usize, diagonal: usize, out: usize, diagonals:
   if (diagonals == ALL) store<f64>(out, ro, 16);
 }
 
+/**
+ * `diagonalShift` of the blocks m and m1 (their anchors' diagonals at diagonal and diagonal + 8 d,
+ * their sums at o and o + 32) in the lanes of f64x2: entry i of both blocks in one f64x2, the even
+ * entries' terms in one sum and the odd entries' in another, added, then an odd d's last entry's,
+ * as `diagonalShift` adds them in its two lanes (the same operations in the same order). Returns
+ * their out[0] (their out[2] goes to o + 16 and o + 48 where `diagonals` is ALL).
+ */
+@inline
+function diagonalPair(d: i32, m: usize, m1: usize, diagonal: usize, o: usize, diagonals: i32): v128 {
+  const step = (<usize>(d + 1)) << 2;
+  const next = (<usize>d) << 3;
+  let even = f64x2.splat(0);
+  let odd = f64x2.splat(0);
+  let roundedEven = f64x2.splat(0);
+  let roundedOdd = f64x2.splat(0);
+  let i = 0;
+  for (; i + 1 < d; i += 2) {
+    const at = <usize>i * step;
+    const x0 = entries(m + at, m1 + at);
+    const x1 = entries(m + at + step, m1 + at + step);
+    // Entries i and i + 1 of the two anchors' diagonals, as (block, block + 1) pairs.
+    const a = v128.load(diagonal + ((<usize>i) << 3));
+    const a1 = v128.load(diagonal + next + ((<usize>i) << 3));
+    const t0 = f64x2.sub(x0, v128.shuffle<f64>(a, a1, 0, 2));
+    const t1 = f64x2.sub(x1, v128.shuffle<f64>(a, a1, 1, 3));
+    even = f64x2.add(even, f64x2.mul(t0, t0));
+    odd = f64x2.add(odd, f64x2.mul(t1, t1));
+    if (diagonals == ALL) {
+      const r0 = roundedTerm(x0);
+      const r1 = roundedTerm(x1);
+      roundedEven = f64x2.add(roundedEven, f64x2.mul(r0, r0));
+      roundedOdd = f64x2.add(roundedOdd, f64x2.mul(r1, r1));
+    }
+  }
+  let squares = f64x2.add(even, odd);
+  let rounded = f64x2.add(roundedEven, roundedOdd);
+  if (i < d) {
+    const at = <usize>i * step;
+    const x = entries(m + at, m1 + at);
+    const a = f64x2.replace_lane(v128.load64_zero(diagonal + ((<usize>i) << 3)), 1, load<f64>(diagonal + next + ((<usize>i) << 3)));
+    const t = f64x2.sub(x, a);
+    squares = f64x2.add(squares, f64x2.mul(t, t));
+    const r = roundedTerm(x);
+    rounded = f64x2.add(rounded, f64x2.mul(r, r));
+  }
+  storePair(o, 0, squares);
+  if (diagonals == ALL) storePair(o, 16, rounded);
+  return squares;
+}
+
+/** V |m_ii| + TINY of two blocks' entries, in float64 (`diagonalShift`'s operations). */
+@inline
+function roundedTerm(mii: v128): v128 {
+  return f64x2.add(f64x2.mul(f64x2.splat(V), f64x2.abs(mii)), f64x2.splat(TINY));
+}
+
+/** The float32 at p and the one at p1, as float64 in the two lanes of f64x2. */
+@inline
+function entries(p: usize, p1: usize): v128 {
+  return f64x2.promote_low_f32x4(f32x4.replace_lane(v128.load32_zero(p), 1, load<f32>(p1)));
+}
+
 /** `square` with the entries outside the strict lower triangle zeroed by the mask at masks (their squares +0). */
 @inline
 function masked(m: usize, a: usize, masks: usize): v128 {
@@ -656,7 +765,19 @@ function partial(p: usize, part: i32): v128 {
  */
 @inline
 function widen(sum: f32, n: f64): f64 {
-  return (<f64>sum + n * SUBNORMAL) * (1 + (n + 8) * TWO_U) * UNSCALE;
+  return (<f64>sum + subnormals(n)) * roundings(n) * UNSCALE;
+}
+
+/** `widen`'s allowance for n squares' rounding in float32's subnormals: n 2^-149. */
+@inline
+function subnormals(n: f64): f64 {
+  return n * SUBNORMAL;
+}
+
+/** `widen`'s factor for the float32 roundings of n squares' differences, squares and sums: 1 + (n + 8) 2^-23. */
+@inline
+function roundings(n: f64): f64 {
+  return 1 + (n + 8) * TWO_U;
 }
 
 /** `squared`'s scale 2^32 and its square's inverse 2^-64, from their bits. */
