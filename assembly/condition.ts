@@ -496,7 +496,7 @@ function offShift(d: i32, m: usize, a: usize, masks: usize, out: usize): void {
   const v = offSums(d, m, a, masks);
   const sum =
     f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-  store<f64>(out, widen(sum, (<f64>d * <f64>(d - 1)) / 2), 8);
+  store<f64>(out, widen(sum, belowDiagonal(d)), 8);
 }
 
 /**
@@ -510,7 +510,7 @@ function offPair(d: i32, v: v128, w: v128): v128 {
   // (v0 + v1, v2 + v3, w0 + w1, w2 + w3), then (v0 + v1) + (v2 + v3) and w's in lanes 0 and 1.
   const halves = f32x4.add(v128.shuffle<f32>(v, w, 0, 2, 4, 6), v128.shuffle<f32>(v, w, 1, 3, 5, 7));
   const sums = f32x4.add(v128.shuffle<f32>(halves, halves, 0, 2, 0, 2), v128.shuffle<f32>(halves, halves, 1, 3, 1, 3));
-  const n = (<f64>d * <f64>(d - 1)) / 2;
+  const n = belowDiagonal(d);
   const widened = f64x2.add(f64x2.promote_low_f32x4(sums), f64x2.splat(subnormals(n)));
   return f64x2.mul(f64x2.mul(widened, f64x2.splat(roundings(n))), f64x2.splat(UNSCALE));
 }
@@ -644,11 +644,11 @@ function diagonalShift(d: i32, m: usize, diagonal: usize, out: usize, diagonals:
   let p = m;
   let i = 0;
   for (; i + 1 < d; i += 2) {
-    const mii = f64x2.promote_low_f32x4(f32x4.replace_lane(v128.load32_zero(p), 1, load<f32>(p + step)));
+    const mii = entries(p, p + step);
     const t = f64x2.sub(mii, v128.load(diagonal + ((<usize>i) << 3)));
     squares = f64x2.add(squares, f64x2.mul(t, t));
     if (diagonals == ALL) {
-      const dii = f64x2.add(f64x2.mul(f64x2.splat(V), f64x2.abs(mii)), f64x2.splat(TINY));
+      const dii = roundedTerm(mii);
       rounded = f64x2.add(rounded, f64x2.mul(dii, dii));
     }
     p += step << 1;
@@ -670,11 +670,11 @@ function diagonalShift(d: i32, m: usize, diagonal: usize, out: usize, diagonals:
  * `diagonalShift` of the blocks m and m1 (their anchors' diagonals at diagonal and diagonal + 8 d,
  * their sums at o and o + 32) in the lanes of f64x2: entry i of both blocks in one f64x2, the even
  * entries' terms in one sum and the odd entries' in another, added, then an odd d's last entry's,
- * as `diagonalShift` adds them in its two lanes (the same operations in the same order). Returns
- * their out[0] (their out[2] goes to o + 16 and o + 48 where `diagonals` is ALL).
+ * as `diagonalShift` adds them in its two lanes (the same operations in the same order): their
+ * out[0] at o and o + 32, and where `diagonals` is ALL their out[2] at o + 16 and o + 48.
  */
 @inline
-function diagonalPair(d: i32, m: usize, m1: usize, diagonal: usize, o: usize, diagonals: i32): v128 {
+function diagonalPair(d: i32, m: usize, m1: usize, diagonal: usize, o: usize, diagonals: i32): void {
   const step = (<usize>(d + 1)) << 2;
   const next = (<usize>d) << 3;
   let even = f64x2.splat(0);
@@ -713,7 +713,6 @@ function diagonalPair(d: i32, m: usize, m1: usize, diagonal: usize, o: usize, di
   }
   storePair(o, 0, squares);
   if (diagonals == ALL) storePair(o, 16, rounded);
-  return squares;
 }
 
 /** V |m_ii| + TINY of two blocks' entries, in float64 (`diagonalShift`'s operations). */
@@ -766,6 +765,12 @@ function partial(p: usize, part: i32): v128 {
 @inline
 function widen(sum: f32, n: f64): f64 {
   return (<f64>sum + subnormals(n)) * roundings(n) * UNSCALE;
+}
+
+/** How many entries a d x d block has below its diagonal, d (d - 1) / 2: `widen`'s n. */
+@inline
+function belowDiagonal(d: i32): f64 {
+  return (<f64>d * <f64>(d - 1)) / 2;
 }
 
 /** `widen`'s allowance for n squares' rounding in float32's subnormals: n 2^-149. */
